@@ -1,0 +1,418 @@
+/**
+ * The AT channel: one per serial link to a modem.
+ *
+ * - One command in flight, a FIFO queue behind it; the queue advances only on a final
+ *   result, a timeout or an abort (so a late answer never becomes the next command's).
+ * - Incoming lines are classified in a fixed order: a pending PDU line, echo, boot
+ *   banner, final result, the in-flight command's prefixes, the URC registry, a bare
+ *   response line, and otherwise an `unsolicited` event. URCs are dispatched by prefix
+ *   whenever they arrive: before, inside or after a response.
+ * - The SMS `> ` prompt (27.005 §3.5.1, no line end) is an engine mode: the payload and
+ *   Ctrl-Z are written only after it, Esc cancels on timeout, and nothing outlives the
+ *   command.
+ * - Input may be split at any byte; the line buffer is bounded and an over-long line is
+ *   dropped with an `overflow` event, so memory stays bounded under any input.
+ * - A boot banner (`RDY` and the profile's others) means the modem rebooted: the command
+ *   in flight and the queue fail with AtAbortedError and `reboot` is emitted so the owner
+ *   runs bring-up again. Consecutive timeouts emit `hang`.
+ * - After a timeout the channel re-synchronises with `AT+CMEE?` before the next command
+ *   and drops every final result that comes before the probe's own `+CMEE:` line, so the
+ *   dead command's late answer is never taken as the next command's (ModemManager's
+ *   Librem 5 `+CCLK`/`ATD` mix-up).
+ *
+ * Portable (Espruino): byte strings, native indexOf/substring on a short buffer.
+ */
+import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../hal/types.js";
+import { Emitter } from "../../hal/emitter.js";
+import { checkCommandLine, checkHexPayload } from "./args.js";
+import { AtAbortedError, AtTimeoutError } from "./errors.js";
+import { callProgressFinal, decodeFinal, isCallCommand, matchFinal, standardFinals } from "./finals.js";
+import type { AtCommand, AtResponse, FinalRule, UrcHandler, UrcOptions } from "./types.js";
+
+export interface AtChannelOptions {
+  /** Default per-command time limit (ms). */
+  timeoutMs?: number;
+  /** Extra final result rules from the modem profile, checked before the standard ones. */
+  finals?: FinalRule[];
+  /** Lines that mean the modem has just booted (default `RDY`). */
+  banners?: string[];
+  /** Longest line kept (bytes); longer ones are dropped with an `overflow` event. */
+  maxLineLength?: number;
+  /** Consecutive timeouts after which `hang` is emitted (default 3). */
+  hangAfterTimeouts?: number;
+  /** Pause after a final result before the next command, for modems that need one (u-blox: 20 ms). */
+  interCommandDelayMs?: number;
+  /** Time limit of the resynchronising `AT` after a timeout (ms). */
+  syncTimeoutMs?: number;
+}
+
+/** What the channel reports to its owner and to loggers. */
+export type AtChannelEvents = {
+  /** Bytes written (for logs and byte counts). */
+  tx: string;
+  /** A complete non-empty line received. */
+  rx: string;
+  /** A line nobody claimed (no command prefix, no URC handler). */
+  unsolicited: string;
+  /** A final result that arrived with no command in flight (dropped). */
+  stray: string;
+  /** A line longer than maxLineLength was dropped; the payload is how many bytes. */
+  overflow: number;
+  /** A boot banner was seen: the modem restarted and needs bring-up. */
+  reboot: string;
+  /** Several commands in a row timed out: the modem looks hung. */
+  hang: number;
+  /** A URC handler threw; the channel carried on. */
+  handlerError: unknown;
+};
+
+interface Pending {
+  command: AtCommand;
+  resolve: (r: AtResponse) => void;
+  reject: (e: Error) => void;
+  lines: string[];
+  pdus: { header: string; pdu: string }[];
+  timer: TimerHandle | undefined;
+  promptSeen: boolean;
+  internal: boolean;
+}
+
+interface UrcEntry {
+  prefix: string;
+  handler: UrcHandler;
+  pdu: boolean;
+}
+
+const CTRL_Z = "\x1a";
+const ESC = "\x1b";
+
+export class AtChannel {
+  readonly events = new Emitter<AtChannelEvents>();
+  private buf = "";
+  private skipping = false;
+  private queue: Pending[] = [];
+  private current: Pending | undefined = undefined;
+  private urcs: UrcEntry[] = [];
+  private finals: FinalRule[];
+  private banners: string[];
+  private pduFor: { kind: "urc"; header: string; entries: UrcEntry[] } | { kind: "listing"; header: string } | undefined =
+    undefined;
+  private timeouts = 0;
+  private needSync = false;
+  private gapTimer: TimerHandle | undefined = undefined;
+  private closed = false;
+  private unsubs: Unsubscribe[];
+  private readonly timeoutMs: number;
+  private readonly maxLine: number;
+  private readonly hangAfter: number;
+  private readonly gapMs: number;
+  private readonly syncTimeoutMs: number;
+
+  constructor(
+    private readonly serial: Serial,
+    private readonly clock: Clock,
+    options?: AtChannelOptions,
+  ) {
+    const o = options || {};
+    this.timeoutMs = o.timeoutMs || 5000;
+    this.finals = (o.finals || []).concat(standardFinals);
+    this.banners = o.banners || ["RDY"];
+    this.maxLine = o.maxLineLength || 1024;
+    this.hangAfter = o.hangAfterTimeouts || 3;
+    this.gapMs = o.interCommandDelayMs || 0;
+    this.syncTimeoutMs = o.syncTimeoutMs || 1000;
+    this.unsubs = [
+      serial.onData((chunk) => this.receive(chunk)),
+      serial.onClose((reason) => this.shutdown("serial link closed: " + reason)),
+    ];
+  }
+
+  /**
+   * Queues a command and resolves with its response, or rejects with AtCommandError,
+   * AtTimeoutError, AtAbortedError or (before anything is written) AtArgumentError.
+   */
+  send(command: AtCommand | string): Promise<AtResponse> {
+    const c: AtCommand = typeof command === "string" ? { cmd: command } : command;
+    try {
+      checkCommandLine(c.cmd);
+      if (c.mode === "prompt") checkHexPayload(c.payload || "");
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (this.closed) return Promise.reject(AtAbortedError(c.cmd + ": channel closed", { cmd: c.cmd, reason: "closed" }));
+    return this.enqueue(c, false);
+  }
+
+  /**
+   * Registers a URC handler for lines starting with `prefix` (e.g. `+CMTI:`, `RING`).
+   * With `{ pdu: true }` the following line is passed as the PDU (`+CMT`, `+CDS`).
+   * Returns the unsubscribe function.
+   */
+  onUrc(prefix: string, handler: UrcHandler, options?: UrcOptions): Unsubscribe {
+    const entry: UrcEntry = { prefix, handler, pdu: !!(options && options.pdu) };
+    this.urcs.push(entry);
+    const urcs = this.urcs;
+    return function () {
+      const i = urcs.indexOf(entry);
+      if (i >= 0) urcs.splice(i, 1);
+    };
+  }
+
+  /** Adds final result rules (a modem profile's dialect) ahead of the standard ones. */
+  addFinals(rules: FinalRule[]): void {
+    this.finals = rules.concat(this.finals);
+  }
+
+  /** Commands waiting behind the one in flight. */
+  queued(): number {
+    return this.queue.length;
+  }
+
+  /** Fails the command in flight and everything queued with AtAbortedError(reason). */
+  abortAll(reason: string): void {
+    const all = this.queue.splice(0, this.queue.length);
+    if (this.current) all.unshift(this.current);
+    this.current = undefined;
+    this.pduFor = undefined;
+    for (const p of all) this.fail(p, AtAbortedError(p.command.cmd + ": " + reason, { cmd: p.command.cmd, reason }));
+  }
+
+  /** Stops the channel: everything pending is aborted and the serial handlers are removed. */
+  close(): void {
+    this.shutdown("channel closed");
+  }
+
+  private shutdown(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const u of this.unsubs) u();
+    if (this.gapTimer !== undefined) this.clock.clearTimeout(this.gapTimer);
+    this.abortAll(reason);
+  }
+
+  private enqueue(command: AtCommand, internal: boolean): Promise<AtResponse> {
+    return new Promise<AtResponse>((resolve, reject) => {
+      const p: Pending = { command, resolve, reject, lines: [], pdus: [], timer: undefined, promptSeen: false, internal };
+      if (internal) this.queue.unshift(p);
+      else this.queue.push(p);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.current || this.closed || this.gapTimer !== undefined || this.queue.length === 0) return;
+    if (this.needSync) {
+      this.needSync = false;
+      // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
+      // answer of the timed-out command and are dropped (see line()).
+      this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: this.syncTimeoutMs }, true).then(
+        function () {},
+        function () {},
+      );
+      return;
+    }
+    const p = this.queue.shift()!;
+    this.current = p;
+    const ms = p.command.timeoutMs || this.timeoutMs;
+    p.timer = this.clock.setTimeout(() => this.onTimeout(p, ms), ms);
+    this.write(p.command.cmd + "\r", p);
+  }
+
+  private write(bytes: string, p: Pending): void {
+    this.events.emit("tx", bytes);
+    this.serial.write(bytes).then(undefined, (err: unknown) => {
+      if (this.current !== p) return;
+      this.finish(p);
+      this.fail(p, AtAbortedError(p.command.cmd + ": write failed: " + String(err), { cmd: p.command.cmd, reason: "write failed" }));
+    });
+  }
+
+  private onTimeout(p: Pending, ms: number): void {
+    if (this.current !== p) return;
+    p.timer = undefined;
+    // 27.005 §3.5.1: Esc cancels an SMS being edited after the prompt; harmless otherwise.
+    if (p.command.mode === "prompt") {
+      this.events.emit("tx", ESC);
+      this.serial.write(ESC).then(undefined, function () {});
+    }
+    this.timeouts++;
+    // A probe that timed out is not probed again: the next command runs and fails on its own.
+    if (!p.internal) this.needSync = true;
+    this.finish(p);
+    this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
+    if (this.timeouts === this.hangAfter) this.events.emit("hang", this.timeouts);
+  }
+
+  /** Ends the in-flight command's life in the channel and lets the queue move on. */
+  private finish(p: Pending): void {
+    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    p.timer = undefined;
+    if (this.current === p) this.current = undefined;
+    if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
+    if (this.gapMs > 0 && !this.closed) {
+      this.gapTimer = this.clock.setTimeout(() => {
+        this.gapTimer = undefined;
+        this.pump();
+      }, this.gapMs);
+    } else {
+      // Let the caller's continuation run before the next command is written.
+      Promise.resolve().then(() => this.pump());
+    }
+  }
+
+  private fail(p: Pending, e: Error): void {
+    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    p.timer = undefined;
+    p.reject(e);
+  }
+
+  private receive(chunk: string): void {
+    let buf = this.buf + chunk;
+    let pos = 0;
+    for (;;) {
+      const cr = buf.indexOf("\r", pos);
+      const lf = buf.indexOf("\n", pos);
+      const end = cr < 0 ? lf : lf < 0 ? cr : cr < lf ? cr : lf;
+      if (end < 0) break;
+      if (this.skipping) this.skipping = false;
+      else if (end > pos) this.line(buf.substring(pos, end));
+      pos = end + 1;
+    }
+    buf = pos > 0 ? buf.substring(pos) : buf;
+    if (buf.length > 0) buf = this.checkPrompt(buf);
+    if (buf.length > this.maxLine) {
+      this.events.emit("overflow", buf.length);
+      // Drop the rest of this line too, up to its terminator.
+      this.skipping = true;
+      buf = "";
+    }
+    this.buf = buf;
+  }
+
+  /** The prompt has no line end: recognise `> ` in the unterminated remainder. */
+  private checkPrompt(rest: string): string {
+    const p = this.current;
+    if (!p || p.command.mode !== "prompt" || p.promptSeen) return rest;
+    if (rest.length < 2 || rest.charAt(0) !== ">" || rest.charAt(1) !== " ") return rest;
+    p.promptSeen = true;
+    this.write((p.command.payload || "") + CTRL_Z, p);
+    return rest.substring(2);
+  }
+
+  private line(line: string): void {
+    this.events.emit("rx", line);
+    if (this.pduFor) {
+      const waiting = this.pduFor;
+      this.pduFor = undefined;
+      if (isHex(line)) {
+        if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, line);
+        else if (this.current) this.current.pdus.push({ header: waiting.header, pdu: line });
+        return;
+      }
+      // The PDU never came: the header is still worth delivering; this line is classified anew.
+      if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, undefined);
+    }
+    const p = this.current;
+    if (p && this.isEcho(line, p)) return;
+    for (let i = 0; i < this.banners.length; i++) {
+      if (line === this.banners[i]) {
+        this.timeouts = 0;
+        this.needSync = false;
+        this.abortAll("modem rebooted (" + line + ")");
+        this.events.emit("reboot", line);
+        return;
+      }
+    }
+    const rule = matchFinal(this.finals, line);
+    if (rule && !(callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) {
+      if (!p || (p.internal && p.lines.length === 0)) {
+        this.events.emit("stray", line);
+        return;
+      }
+      this.timeouts = 0;
+      this.finish(p);
+      if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
+      else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
+      return;
+    }
+    if (p && hasPrefix(p.command.prefixes, line)) {
+      p.lines.push(line);
+      if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line };
+      return;
+    }
+    const entries = this.urcsFor(line);
+    if (entries.length > 0) {
+      for (let i = 0; i < entries.length; i++) {
+        if (entries[i].pdu) {
+          this.pduFor = { kind: "urc", header: line, entries };
+          return;
+        }
+      }
+      this.dispatch(entries, line, undefined);
+      return;
+    }
+    if (p && (!p.command.prefixes || p.command.prefixes.length === 0) && !callProgressLine(rule) && !looksLikeUrc(line)) {
+      p.lines.push(line);
+      return;
+    }
+    this.events.emit("unsolicited", line);
+  }
+
+  /** Echo (V.250 E1) repeats the command line, or in prompt mode the payload with Ctrl-Z. */
+  private isEcho(line: string, p: Pending): boolean {
+    if (line === p.command.cmd) return true;
+    if (p.command.mode === "prompt" && p.promptSeen) {
+      const payload = p.command.payload || "";
+      if (line === payload + CTRL_Z || line === payload || line === "> " + payload + CTRL_Z) return true;
+    }
+    return false;
+  }
+
+  private urcsFor(line: string): UrcEntry[] {
+    const out: UrcEntry[] = [];
+    for (let i = 0; i < this.urcs.length; i++) {
+      if (line.indexOf(this.urcs[i].prefix) === 0) out.push(this.urcs[i]);
+    }
+    return out;
+  }
+
+  private dispatch(entries: UrcEntry[], line: string, pdu: string | undefined): void {
+    for (let i = 0; i < entries.length; i++) {
+      try {
+        entries[i].handler(line, pdu);
+      } catch (e) {
+        this.events.emit("handlerError", e);
+      }
+    }
+  }
+}
+
+function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
+  if (!prefixes) return false;
+  for (let i = 0; i < prefixes.length; i++) if (line.indexOf(prefixes[i]) === 0) return true;
+  return false;
+}
+
+/** A call-progress report (NO CARRIER...) outside a call command is never a bare response line. */
+function callProgressLine(rule: FinalRule | undefined): boolean {
+  return !!rule && callProgressFinal(rule.kind);
+}
+
+/**
+ * An extended-syntax report such as `+CREG: 1` or `^SYSSTART:`: never taken as a bare
+ * response line (commands whose answer has a prefix declare it), so an unclaimed URC
+ * cannot slip into the answer of `AT+CGSN`.
+ */
+function looksLikeUrc(line: string): boolean {
+  if ("+^*$%#".indexOf(line.charAt(0)) < 0) return false;
+  const colon = line.indexOf(":");
+  return colon > 1 && colon < 24;
+}
+
+function isHex(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return s.length > 0;
+}

@@ -1,0 +1,180 @@
+/**
+ * Declarative chat scripts: bring-up and other fixed sequences written as data.
+ *
+ * A script is a list of steps, each either a command to send (with what to do with its
+ * answer) or a line to wait for (a URC such as `+CPIN: READY`). The runner stops at the
+ * first failing step, at a line listed in `abortOn`, or when the whole-script time limit
+ * runs out, and says which of those happened and at which step.
+ */
+import type { Clock, TimerHandle, Unsubscribe } from "../../hal/types.js";
+import type { AtChannel } from "./channel.js";
+import type { AtCommand, AtResponse } from "./types.js";
+
+export interface SendStep {
+  kind: "send";
+  command: AtCommand;
+  /** Reads the answer; a throw fails the step with that error. */
+  onResponse?: (r: AtResponse) => void;
+  /** An error answer does not stop the script (e.g. an optional vendor command). */
+  optional?: boolean;
+  /** Tries again after this pause when the answer is an error (SIM busy during boot...). */
+  retries?: number;
+  retryDelayMs?: number;
+}
+
+export interface ExpectStep {
+  kind: "expect";
+  /** Prefix of the line to wait for (registered as a URC while waiting). */
+  prefix: string;
+  timeoutMs: number;
+  onLine?: (line: string) => void;
+  /** The line may already have passed (e.g. `RDY` of a modem that was on): time-out is fine. */
+  optional?: boolean;
+}
+
+export type ChatStep = SendStep | ExpectStep;
+
+export interface ChatScript {
+  name: string;
+  steps: ChatStep[];
+  /** Lines that end the script at once, whichever step runs (e.g. `+CPIN: SIM PIN`). */
+  abortOn?: string[];
+  /** Time limit for the whole script (ms). */
+  timeoutMs: number;
+}
+
+export type ChatResult =
+  | { status: "success"; script: string }
+  | { status: "abort"; script: string; step: number; reason: string; error: unknown }
+  | { status: "timeout"; script: string; step: number; reason: string };
+
+/** A send step. */
+export function send(cmd: string | AtCommand, onResponse?: (r: AtResponse) => void, opts?: Partial<SendStep>): SendStep {
+  const command = typeof cmd === "string" ? { cmd } : cmd;
+  const step: SendStep = { kind: "send", command, onResponse };
+  if (opts) Object.assign(step, opts);
+  return step;
+}
+
+/** A wait-for-line step. */
+export function expect(prefix: string, timeoutMs: number, onLine?: (line: string) => void, optional?: boolean): ExpectStep {
+  return { kind: "expect", prefix, timeoutMs, onLine, optional: !!optional };
+}
+
+/** Runs `script` on `channel`; never rejects. */
+export function runChat(channel: AtChannel, clock: Clock, script: ChatScript): Promise<ChatResult> {
+  return new Promise<ChatResult>(function (resolve) {
+    let done = false;
+    let index = 0;
+    const cleanups: Unsubscribe[] = [];
+    let deadline: TimerHandle | undefined = undefined;
+
+    const end = function (r: ChatResult) {
+      if (done) return;
+      done = true;
+      if (deadline !== undefined) clock.clearTimeout(deadline);
+      for (const c of cleanups) c();
+      resolve(r);
+    };
+    deadline = clock.setTimeout(function () {
+      end({ status: "timeout", script: script.name, step: index, reason: "script time limit of " + script.timeoutMs + " ms" });
+    }, script.timeoutMs);
+    const aborts = script.abortOn || [];
+    for (const a of aborts) {
+      const prefix = a;
+      cleanups.push(
+        channel.onUrc(prefix, function (line) {
+          end({ status: "abort", script: script.name, step: index, reason: "modem said " + JSON.stringify(line), error: undefined });
+        }),
+      );
+    }
+
+    const next = function (): void {
+      if (done) return;
+      if (index >= script.steps.length) {
+        end({ status: "success", script: script.name });
+        return;
+      }
+      const step = script.steps[index];
+      const proceed = function () {
+        index++;
+        next();
+      };
+      const failStep = function (reason: string, error: unknown) {
+        end({ status: "abort", script: script.name, step: index, reason, error });
+      };
+      if (step.kind === "send") runSend(channel, clock, step, 0, proceed, failStep, function () {
+        return done;
+      });
+      else runExpect(channel, clock, step, proceed, failStep, cleanups);
+    };
+    next();
+  });
+}
+
+function runSend(
+  channel: AtChannel,
+  clock: Clock,
+  step: SendStep,
+  attempt: number,
+  proceed: () => void,
+  failStep: (reason: string, error: unknown) => void,
+  isDone: () => boolean,
+): void {
+  channel.send(step.command).then(
+    function (r) {
+      if (isDone()) return;
+      try {
+        if (step.onResponse) step.onResponse(r);
+      } catch (e) {
+        failStep(step.command.cmd + ": " + (e instanceof Error ? e.message : String(e)), e);
+        return;
+      }
+      proceed();
+    },
+    function (e: unknown) {
+      if (isDone()) return;
+      if (attempt < (step.retries || 0)) {
+        clock.setTimeout(function () {
+          if (!isDone()) runSend(channel, clock, step, attempt + 1, proceed, failStep, isDone);
+        }, step.retryDelayMs || 1000);
+        return;
+      }
+      if (step.optional) proceed();
+      else failStep(e instanceof Error ? e.message : String(e), e);
+    },
+  );
+}
+
+function runExpect(
+  channel: AtChannel,
+  clock: Clock,
+  step: ExpectStep,
+  proceed: () => void,
+  failStep: (reason: string, error: unknown) => void,
+  cleanups: Unsubscribe[],
+): void {
+  let settled = false;
+  let timer: TimerHandle | undefined = undefined;
+  const unsub = channel.onUrc(step.prefix, function (line) {
+    if (settled) return;
+    settled = true;
+    unsub();
+    if (timer !== undefined) clock.clearTimeout(timer);
+    try {
+      if (step.onLine) step.onLine(line);
+    } catch (e) {
+      failStep("after " + JSON.stringify(line) + ": " + (e instanceof Error ? e.message : String(e)), e);
+      return;
+    }
+    proceed();
+  });
+  cleanups.push(unsub);
+  timer = clock.setTimeout(function () {
+    if (settled) return;
+    settled = true;
+    unsub();
+    if (step.optional) proceed();
+    else failStep("no " + JSON.stringify(step.prefix) + " within " + step.timeoutMs + " ms", undefined);
+  }, step.timeoutMs);
+}
