@@ -1,0 +1,99 @@
+/**
+ * The generic 3GPP profile: plain TS 27.007 / TS 27.005 (V.250 for the basics). Vendor
+ * profiles start from its steps and change what their modules do differently.
+ */
+import { send, type ChatStep, type AtResponse } from "../at/index.js";
+import { parseCpin } from "./parse.js";
+import type { BringUpOptions, ModemInfo, ModemProfile } from "./profile.js";
+import { command } from "./profile.js";
+
+function firstLine(r: AtResponse): string {
+  return r.lines.length > 0 ? r.lines[0].trim() : "";
+}
+
+/** Strips an echoed `+CGMI: ` style prefix some modules add to identification answers. */
+function bare(line: string, prefix: string): string {
+  return line.indexOf(prefix) === 0 ? line.substr(prefix.length).trim() : line;
+}
+
+/** The steps every 27.007 modem shares; `profile` supplies time limits. */
+export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemInfo): ChatStep[] {
+  const steps: ChatStep[] = [
+    // V.250: a modem that was mid-boot may miss the first AT; retry before giving up.
+    send({ cmd: "AT", timeoutMs: 1000 }, undefined, { retries: 9, retryDelayMs: 500 }),
+    send("ATE0"),
+    send("ATV1"),
+    // 27.007 §9.1: numeric +CME ERROR codes, decoded in drivers/at/errors.ts.
+    send("AT+CMEE=1"),
+    send("AT+CGMI", (r) => (info.manufacturer = bare(firstLine(r), "+CGMI:"))),
+    send("AT+CGMM", (r) => (info.model = bare(firstLine(r), "+CGMM:"))),
+    send("AT+CGMR", (r) => (info.revision = bare(firstLine(r), "+CGMR:"))),
+    send("AT+CGSN", (r) => (info.imei = bare(firstLine(r), "+CGSN:"))),
+    // 27.007 §8.3; SIM busy (CME 14) right after boot is normal: retry.
+    send(
+      command(profile, "AT+CPIN?", ["+CPIN:"]),
+      (r) => {
+        const state = parseCpin(r.lines[0] || "") || "";
+        info.simState = state;
+        if (state !== "READY") throw new Error("SIM is not ready: " + (state || "no answer"));
+      },
+      { retries: 5, retryDelayMs: 1000 },
+    ),
+    send("AT+CIMI", (r) => (info.imsi = firstLine(r)), { optional: true }),
+    send(command(profile, "AT+CCID", ["+CCID:", "+ICCID:"]), (r) => (info.iccid = bare(bare(firstLine(r), "+CCID:"), "+ICCID:")), {
+      optional: true,
+    }),
+    // 27.007 §7.2 / §10.1.22: registration URCs with location, CS and EPS.
+    send("AT+CREG=2"),
+    send("AT+CEREG=2", undefined, { optional: true }),
+    // 27.007 §7.3: operator names in long alphanumeric form for +COPS?.
+    send("AT+COPS=3,0", undefined, { optional: true }),
+  ];
+  if (opts.voice) {
+    // 27.007 §7.6 caller id, §9.3 +CRING with the call type (R85).
+    steps.push(send("AT+CLIP=1"), send("AT+CRC=1"));
+    // 27.007 §7.12: presentation of waiting calls only where the board handles them (R89).
+    steps.push(send(opts.callWaiting ? "AT+CCWA=1,1" : "AT+CCWA=0"));
+  }
+  if (opts.sms === "native") {
+    steps.push(
+      // 27.005 §3.2.3 PDU mode; §3.2.1 service 1 = phase 2+, +CNMA needed for +CMT.
+      send("AT+CMGF=0"),
+      send("AT+CSMS=1", undefined, { optional: true }),
+      // 27.005 §3.4.1: store incoming SMS and report +CMTI; status reports stored (+CDSI).
+      // The messaging layer reads, persists, then deletes, so nothing waits on a +CNMA.
+      send("AT+CNMI=2,1,0,2,0"),
+    );
+  } else {
+    // R65/R71: a board without native SMS must not have deliveries routed to it.
+    steps.push(send("AT+CNMI=0,0,0,0,0", undefined, { optional: true }));
+  }
+  // 27.007 §8.67: report emergency numbers from the network (R53, R93).
+  steps.push(send("AT+CEN=1", undefined, { optional: true }));
+  return steps;
+}
+
+export const generic: ModemProfile = {
+  name: "generic",
+  vendor: "3GPP",
+  model: "TS 27.007 / TS 27.005 modem",
+  manual: "3GPP TS 27.007, TS 27.005, ITU-T V.250",
+  banners: ["RDY"],
+  finals: [],
+  timeoutMs: 5000,
+  slowCommands: [
+    { prefix: "AT+COPS=", timeoutMs: 180000 },
+    { prefix: "AT+CMGS", timeoutMs: 120000 },
+    { prefix: "AT+CUSD", timeoutMs: 30000 },
+    { prefix: "ATD", timeoutMs: 30000 },
+    { prefix: "AT+CPIN", timeoutMs: 10000 },
+  ],
+  interCommandDelayMs: 0,
+  callEndUrcs: [],
+  bringUp(opts, info) {
+    return genericSteps(generic, opts, info);
+  },
+  bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
+  powerKeyPulseMs: 500,
+  bootTimeMs: 5000,
+};

@@ -1,0 +1,129 @@
+/**
+ * Parsers for the 27.007 answers and URCs that bring-up and registration need. Each
+ * takes one line and returns a typed value, or undefined when the line is not that.
+ */
+
+/** Splits a 27.007 parameter list on commas outside quotes and strips the quotes. */
+export function splitParams(s: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charAt(i);
+    if (ch === '"') quoted = !quoted;
+    else if (ch === "," && !quoted) {
+      out.push(cur.trim());
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+/** The parameters after `prefix` (e.g. `+CSQ:`), or undefined when the line has another prefix. */
+export function paramsOf(line: string, prefix: string): string[] | undefined {
+  if (line.indexOf(prefix) !== 0) return undefined;
+  return splitParams(line.substr(prefix.length));
+}
+
+function int(s: string | undefined): number | undefined {
+  if (s === undefined || s === "") return undefined;
+  const n = parseInt(s, 10);
+  return n === n ? n : undefined;
+}
+
+/** 27.007 §7.2 / §10.1.22 `<stat>`. */
+export type RegStat = "not-registered" | "home" | "searching" | "denied" | "unknown" | "roaming" | "emergency-only";
+
+const regStats: RegStat[] = ["not-registered", "home", "searching", "denied", "unknown", "roaming"];
+
+export interface Registration {
+  /** Which command reported it: CS (`+CREG`) or EPS (`+CEREG`). */
+  domain: "cs" | "eps";
+  stat: RegStat;
+  /** Location area / tracking area code and cell id (hex strings), with `n=2`. */
+  area: string | undefined;
+  cell: string | undefined;
+  /** Access technology (27.007 §7.3 `<AcT>`: 7 = E-UTRAN, 9 = E-UTRAN NB-S1). */
+  act: number | undefined;
+  /** The `<n>` setting, present only in a read-command answer (`AT+CEREG?`). */
+  n: number | undefined;
+}
+
+/**
+ * Parses `+CREG:` / `+CEREG:` / `+CGREG:` in both forms: the URC (`+CEREG: 1,"1A2B",...`)
+ * and the read answer, which starts with `<n>` (`+CEREG: 2,1,"1A2B",...`). Which form a
+ * line is cannot be told from the line alone, so the caller says (`read`).
+ */
+export function parseRegistration(line: string, read: boolean): Registration | undefined {
+  let domain: "cs" | "eps";
+  let p = paramsOf(line, "+CEREG:");
+  if (p) domain = "eps";
+  else {
+    p = paramsOf(line, "+CREG:") || paramsOf(line, "+CGREG:");
+    if (!p) return undefined;
+    domain = "cs";
+  }
+  let n: number | undefined = undefined;
+  if (read) n = int(p.shift());
+  const s = int(p[0]);
+  if (s === undefined) return undefined;
+  // 27.007: 8 = "registered for emergency services only" (+CEREG since Rel-12).
+  const stat: RegStat = s === 8 ? "emergency-only" : regStats[s] || "unknown";
+  return { domain, stat, area: p[1] || undefined, cell: p[2] || undefined, act: int(p[3]), n };
+}
+
+/** Whether a registration state lets the device use the network normally. */
+export function isRegistered(stat: RegStat): boolean {
+  return stat === "home" || stat === "roaming";
+}
+
+export interface Signal {
+  /** RSSI in dBm (27.007 §8.5: -113 + 2 * rssi), undefined when unknown (99). */
+  rssiDbm: number | undefined;
+  /** Bit error rate class 0..7, undefined when unknown. */
+  ber: number | undefined;
+}
+
+/** Parses `+CSQ: <rssi>,<ber>`. */
+export function parseCsq(line: string): Signal | undefined {
+  const p = paramsOf(line, "+CSQ:");
+  if (!p) return undefined;
+  const rssi = int(p[0]);
+  const ber = int(p[1]);
+  if (rssi === undefined) return undefined;
+  return {
+    rssiDbm: rssi === 99 || rssi > 31 ? undefined : rssi === 31 ? -51 : -113 + 2 * rssi,
+    ber: ber === undefined || ber === 99 ? undefined : ber,
+  };
+}
+
+export interface Operator {
+  mode: number;
+  name: string | undefined;
+  act: number | undefined;
+}
+
+/** Parses `+COPS: <mode>[,<format>,<oper>[,<AcT>]]` (27.007 §7.3). */
+export function parseCops(line: string): Operator | undefined {
+  const p = paramsOf(line, "+COPS:");
+  if (!p) return undefined;
+  const mode = int(p[0]);
+  if (mode === undefined) return undefined;
+  return { mode, name: p[2] || undefined, act: int(p[3]) };
+}
+
+/** `+CPIN: <code>` (27.007 §8.3): READY, SIM PIN, SIM PUK, ... */
+export function parseCpin(line: string): string | undefined {
+  const p = paramsOf(line, "+CPIN:");
+  return p ? p[0] : undefined;
+}
+
+/** `+CEN1: <reporting>,<mcc>` / `+CEN2: <cat>,<number>` (27.007 §8.67). */
+export function parseCen2(line: string): { category: number; number: string } | undefined {
+  const p = paramsOf(line, "+CEN2:");
+  if (!p) return undefined;
+  const category = int(p[0]);
+  if (category === undefined || !p[1]) return undefined;
+  return { category, number: p[1] };
+}

@@ -1,0 +1,103 @@
+/**
+ * Quectel LTE modules. Dialect taken from Quectel's own manuals:
+ * - "BG95&BG77 AT Commands Manual" (LPWA, LTE-M/NB-IoT; the watch's module),
+ * - "EG9x AT Commands Manual" / "EC2x&EG9x&EG2x-G&EM05 Series AT Commands Manual"
+ *   (LTE Cat 1/4 with VoLTE; the car unit's module).
+ * Differences from the generic profile:
+ * - boot banners: `RDY` when the AT interface is up; BG95 also prints `APP RDY` once its
+ *   application core is ready, then `+CPIN: READY`, `+QIND: SMS DONE`, `+QIND: PB DONE`;
+ * - ICCID by `AT+QCCID` (`+QCCID:`);
+ * - URCs go to the port named by `AT+QURCCFG="urcport",...`: a UART-attached module must
+ *   route them to `uart1`, or RING/+CMTI never reach the firmware;
+ * - VoLTE must be enabled with `AT+QCFG="ims",1`; digital audio (PCM to the codec) is set
+ *   with `AT+QDAI`.
+ */
+import { send, type ChatStep } from "../at/index.js";
+import { genericSteps } from "./generic.js";
+import type { BringUpOptions, ModemInfo, ModemProfile } from "./profile.js";
+
+function quectelSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemInfo, extra: ChatStep[]): ChatStep[] {
+  const steps = genericSteps(profile, opts, info);
+  // Replace the 27.007 ICCID read with Quectel's.
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    if (s.kind === "send" && s.command.cmd === "AT+CCID") {
+      steps[i] = send(
+        { cmd: "AT+QCCID", prefixes: ["+QCCID:"] },
+        (r) => {
+          const l = r.lines[0] || "";
+          info.iccid = l.indexOf("+QCCID:") === 0 ? l.substr(7).trim() : l.trim();
+        },
+        { optional: true },
+      );
+    }
+  }
+  // Vendor settings go right after the error mode is set (index of AT+CMEE=1, plus one).
+  let at = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    if (s.kind === "send" && s.command.cmd === "AT+CMEE=1") at = i + 1;
+  }
+  return steps.slice(0, at).concat(extra, steps.slice(at));
+}
+
+const quectelFinals = [
+  // Quectel prints this for a command the firmware build leaves out.
+  { match: "COMMAND NOT SUPPORT", prefix: false, kind: "error" as const, success: false },
+];
+
+const quectelSlow = [
+  { prefix: "AT+COPS=", timeoutMs: 180000 },
+  { prefix: "AT+CMGS", timeoutMs: 120000 },
+  { prefix: "AT+CUSD", timeoutMs: 120000 },
+  { prefix: "ATD", timeoutMs: 30000 },
+  { prefix: "AT+CPIN", timeoutMs: 5000 },
+  { prefix: "AT+QCFG", timeoutMs: 5000 },
+];
+
+export const quectelBg95: ModemProfile = {
+  name: "quectel-bg95",
+  vendor: "Quectel",
+  model: "BG95-M3",
+  manual: "Quectel BG95&BG77 AT Commands Manual",
+  banners: ["RDY", "APP RDY"],
+  finals: quectelFinals,
+  timeoutMs: 5000,
+  slowCommands: quectelSlow,
+  interCommandDelayMs: 0,
+  callEndUrcs: [],
+  bringUp(opts, info) {
+    return quectelSteps(quectelBg95, opts, info, [
+      // The watch talks over the main UART: URCs must come out there.
+      send('AT+QURCCFG="urcport","uart1"', undefined, { optional: true }),
+      send('AT+QCFG="ims",1', undefined, { optional: true }),
+    ]);
+  },
+  bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
+  // BG95 hardware design: PWRKEY low for 500–1000 ms switches it on.
+  powerKeyPulseMs: 700,
+  bootTimeMs: 6000,
+};
+
+export const quectelEg91: ModemProfile = {
+  name: "quectel-eg91",
+  vendor: "Quectel",
+  model: "EG91",
+  manual: "Quectel EC2x&EG9x&EG2x-G&EM05 Series AT Commands Manual",
+  banners: ["RDY"],
+  finals: quectelFinals,
+  timeoutMs: 5000,
+  slowCommands: quectelSlow,
+  interCommandDelayMs: 0,
+  callEndUrcs: [],
+  bringUp(opts, info) {
+    return quectelSteps(quectelEg91, opts, info, [
+      send('AT+QCFG="ims",1', undefined, { optional: true }),
+      // PCM digital audio to the car's codec (QDAI: 1 = external codec interface).
+      send("AT+QDAI=1", undefined, { optional: true }),
+    ]);
+  },
+  bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
+  powerKeyPulseMs: 600,
+  bootTimeMs: 13000,
+};

@@ -1,0 +1,54 @@
+/**
+ * SIMCom A7670 (A76XX series, LTE Cat 1 with VoLTE). Dialect from SIMCom's
+ * "A76XX Series AT Command Manual":
+ * - boot: `*ATREADY: 1` when the AT interface is up, then `+CPIN: READY`, `SMS DONE`,
+ *   `PB DONE` (no `RDY`);
+ * - call progress URCs `VOICE CALL: BEGIN` and `VOICE CALL: END: <duration>` besides
+ *   `NO CARRIER`;
+ * - ICCID by `AT+CICCID` (`+ICCID:`);
+ * - audio path by `AT+CSDVC` (1 = handset, 3 = speaker phone).
+ */
+import { send } from "../at/index.js";
+import { genericSteps } from "./generic.js";
+import type { ModemProfile } from "./profile.js";
+
+export const simcomA7670: ModemProfile = {
+  name: "simcom-a7670",
+  vendor: "SIMCom",
+  model: "A7670",
+  manual: "SIMCom A76XX Series AT Command Manual",
+  banners: ["*ATREADY: 1"],
+  finals: [],
+  timeoutMs: 5000,
+  slowCommands: [
+    { prefix: "AT+COPS=", timeoutMs: 180000 },
+    { prefix: "AT+CMGS", timeoutMs: 120000 },
+    { prefix: "AT+CUSD", timeoutMs: 60000 },
+    { prefix: "ATD", timeoutMs: 30000 },
+    { prefix: "AT+CPIN", timeoutMs: 5000 },
+  ],
+  // The A76XX manual asks for a short pause between commands on the UART.
+  interCommandDelayMs: 10,
+  callEndUrcs: ["VOICE CALL: END"],
+  bringUp(opts, info) {
+    const steps = genericSteps(simcomA7670, opts, info);
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      if (s.kind === "send" && s.command.cmd === "AT+CCID") {
+        steps[i] = send(
+          { cmd: "AT+CICCID", prefixes: ["+ICCID:"] },
+          (r) => {
+            info.iccid = (r.lines[0] || "").substr(7).trim();
+          },
+          { optional: true },
+        );
+      }
+    }
+    // Handset audio path for a bench board with a headset.
+    steps.push(send("AT+CSDVC=1", undefined, { optional: true }));
+    return steps;
+  },
+  bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
+  powerKeyPulseMs: 100,
+  bootTimeMs: 10000,
+};

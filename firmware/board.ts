@@ -1,0 +1,125 @@
+/**
+ * Board profiles (boards.json): loaded and validated at start. Every problem is
+ * reported with its path, all at once, so a broken file is fixed in one go.
+ */
+import { defineError } from "../hal/errors.js";
+import { findProfile } from "../drivers/modems/index.js";
+
+export type SmsCapability = "native" | "relay" | "none";
+
+export interface Capabilities {
+  voice: boolean;
+  sms: SmsCapability;
+  callWaiting: boolean;
+  data: boolean;
+  settingsMenu: boolean;
+}
+
+export interface PinSpec {
+  pin: string;
+  activeHigh: boolean;
+}
+
+export interface Board {
+  name: string;
+  description: string;
+  runtime: "espruino" | "node";
+  modem: string;
+  serial: { port: string; baud: number; flow: "none" | "rtscts"; rx?: string; tx?: string };
+  pins: { [name: string]: PinSpec };
+  capabilities: Capabilities;
+  budgets: { bundleBytes: number; ramBlocks?: number; ramBytes?: number };
+}
+
+export const BoardError = defineError<{ problems: string[] }>("BoardError");
+
+const PIN_NAMES = ["powerKey", "reset", "status", "ringIndicator"];
+const BAUDS = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 3000000];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+function isObj(v: Json): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkBoard(name: string, b: Json, problems: string[]): void {
+  const at = "boards." + name;
+  const need = function (cond: boolean, msg: string) {
+    if (!cond) problems.push(at + msg);
+  };
+  if (!isObj(b)) {
+    problems.push(at + ": must be an object");
+    return;
+  }
+  need(typeof b.description === "string", ".description: must be a string");
+  need(b.runtime === "espruino" || b.runtime === "node", '.runtime: must be "espruino" or "node"');
+  need(typeof b.modem === "string" && !!findProfile(b.modem), ".modem: unknown modem profile " + JSON.stringify(b.modem));
+  if (!isObj(b.serial)) problems.push(at + ".serial: must be an object");
+  else {
+    need(typeof b.serial.port === "string" && b.serial.port.length > 0, ".serial.port: must be a non-empty string");
+    need(BAUDS.indexOf(b.serial.baud) >= 0, ".serial.baud: must be one of " + BAUDS.join(", "));
+    need(b.serial.flow === "none" || b.serial.flow === "rtscts", '.serial.flow: must be "none" or "rtscts"');
+  }
+  if (!isObj(b.pins)) problems.push(at + ".pins: must be an object");
+  else {
+    for (const k of Object.keys(b.pins)) {
+      const p = b.pins[k];
+      need(PIN_NAMES.indexOf(k) >= 0, ".pins." + k + ": unknown pin (known: " + PIN_NAMES.join(", ") + ")");
+      need(isObj(p) && typeof p.pin === "string" && typeof p.activeHigh === "boolean", ".pins." + k + ": needs {pin: string, activeHigh: boolean}");
+    }
+  }
+  const c = b.capabilities;
+  if (!isObj(c)) problems.push(at + ".capabilities: must be an object");
+  else {
+    // SPEC R5: voice is always yes on a One Number device.
+    need(c.voice === true, ".capabilities.voice: must be true (every One Number device has voice, SPEC R5)");
+    need(c.sms === "native" || c.sms === "relay" || c.sms === "none", '.capabilities.sms: must be "native", "relay" or "none"');
+    need(typeof c.callWaiting === "boolean", ".capabilities.callWaiting: must be true or false");
+    need(c.data === true, ".capabilities.data: must be true (SPEC R5)");
+    need(typeof c.settingsMenu === "boolean", ".capabilities.settingsMenu: must be true or false");
+  }
+  const g = b.budgets;
+  if (!isObj(g)) problems.push(at + ".budgets: must be an object");
+  else {
+    need(typeof g.bundleBytes === "number" && g.bundleBytes > 0, ".budgets.bundleBytes: must be a positive number");
+    if (b.runtime === "espruino") need(typeof g.ramBlocks === "number" && g.ramBlocks > 0, ".budgets.ramBlocks: an Espruino board needs its heap budget in blocks");
+    else need(typeof g.ramBytes === "number" && g.ramBytes > 0, ".budgets.ramBytes: a Node board needs its memory budget in bytes");
+  }
+}
+
+/** Validates the parsed boards.json; throws BoardError listing every problem. */
+export function loadBoards(json: Json): { [name: string]: Board } {
+  const problems: string[] = [];
+  if (!isObj(json) || !isObj(json.boards)) throw BoardError("boards.json: needs a top-level \"boards\" object", { problems: ["boards: missing"] });
+  const out: { [name: string]: Board } = {};
+  for (const name of Object.keys(json.boards)) {
+    const before = problems.length;
+    checkBoard(name, json.boards[name], problems);
+    if (problems.length === before) {
+      const b = json.boards[name];
+      out[name] = {
+        name,
+        description: b.description,
+        runtime: b.runtime,
+        modem: b.modem,
+        serial: b.serial,
+        pins: b.pins,
+        capabilities: b.capabilities,
+        budgets: b.budgets,
+      };
+    }
+  }
+  if (problems.length > 0) throw BoardError("boards.json is invalid:\n  " + problems.join("\n  "), { problems });
+  return out;
+}
+
+/** The board called `name`, or a BoardError naming the ones that exist. */
+export function pickBoard(boards: { [name: string]: Board }, name: string): Board {
+  if (!Object.prototype.hasOwnProperty.call(boards, name)) {
+    throw BoardError("unknown board " + JSON.stringify(name) + "; boards.json has: " + Object.keys(boards).join(", "), {
+      problems: ["unknown board " + name],
+    });
+  }
+  return boards[name];
+}

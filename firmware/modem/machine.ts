@@ -1,0 +1,147 @@
+/**
+ * The modem lifecycle as a pure state machine: `step(state, event)` gives the next state
+ * and the effects to run, and does no I/O, so every path is unit-tested without a modem.
+ *
+ * off ──start──▶ bringingUp ──ok──▶ ready
+ *                    │  ▲             │ reboot banner / hang / URC verbosity lost
+ *                    │  └──retry──────┘
+ *                    └─failed──▶ backoff ──timer──▶ bringingUp
+ *   after `resetAfter` failures in a row: resetting (reset pin, else power key) ──▶ bringingUp
+ *   a SIM that needs a PIN: simLocked (bring-up is retried slowly; a person must act)
+ *
+ * Escalation follows the lesson of Zephyr #98656 and ModemManager's "port gone after 10
+ * timeouts": never a dead end; re-run bring-up, then reset the module through its pins,
+ * then keep retrying with a long back-off.
+ */
+
+export type ModemStateName = "off" | "bringingUp" | "ready" | "backoff" | "resetting" | "simLocked";
+
+export interface ModemState {
+  name: ModemStateName;
+  /** Bring-up failures (and recoveries) in a row; reset when bring-up succeeds. */
+  failures: number;
+  /** Hardware resets done in this failure run. */
+  resets: number;
+  /** Why the last failure happened, for people. */
+  lastError: string;
+}
+
+export type ModemEvent =
+  | { type: "start" }
+  | { type: "bringUpDone" }
+  | { type: "bringUpFailed"; reason: string; simLocked: boolean }
+  | { type: "rebooted"; banner: string }
+  | { type: "hung" }
+  | { type: "verbosityLost" }
+  | { type: "timer"; name: "retry" | "resetDone" };
+
+export type ModemEffect =
+  | { type: "runBringUp" }
+  | { type: "abortCommands"; reason: string }
+  | { type: "startTimer"; name: "retry" | "resetDone"; ms: number }
+  | { type: "cancelTimers" }
+  | { type: "resetModem"; how: "reset" | "powerKey" }
+  | { type: "queryStatus" }
+  | { type: "log"; message: string };
+
+export interface ModemPolicy {
+  /** Pause before re-running a failed bring-up (ms); doubles each time up to `maxBackoffMs`. */
+  retryMs: number;
+  maxBackoffMs: number;
+  /** Failures in a row after which the module is reset through its pins. */
+  resetAfter: number;
+  /** Which hardware reset the board offers. */
+  hardwareReset: "reset" | "powerKey" | "none";
+  /** How long the module needs after a hardware reset (ms). */
+  bootTimeMs: number;
+  /** Pause before retrying a SIM that needs a PIN (ms). */
+  simLockedRetryMs: number;
+  /** Period of the optional health check (re-read registration), 0 = none: no idle traffic. */
+  healthCheckMs: number;
+}
+
+export const initialModemState: ModemState = { name: "off", failures: 0, resets: 0, lastError: "" };
+
+interface Step {
+  state: ModemState;
+  effects: ModemEffect[];
+}
+
+function to(state: ModemState, name: ModemStateName, patch: Partial<ModemState>, effects: ModemEffect[]): Step {
+  const next: ModemState = { name, failures: state.failures, resets: state.resets, lastError: state.lastError };
+  Object.assign(next, patch);
+  return { state: next, effects };
+}
+
+function backoffMs(policy: ModemPolicy, failures: number): number {
+  let ms = policy.retryMs;
+  for (let i = 1; i < failures && ms < policy.maxBackoffMs; i++) ms = ms * 2;
+  return ms < policy.maxBackoffMs ? ms : policy.maxBackoffMs;
+}
+
+/** A failure of the running modem: count it, then retry or escalate to a reset. */
+function failure(state: ModemState, policy: ModemPolicy, reason: string): Step {
+  const failures = state.failures + 1;
+  const log: ModemEffect = { type: "log", message: "modem: " + reason + " (failure " + failures + ")" };
+  if (policy.hardwareReset !== "none" && failures % policy.resetAfter === 0) {
+    return to(state, "resetting", { failures, resets: state.resets + 1, lastError: reason }, [
+      log,
+      { type: "cancelTimers" },
+      { type: "abortCommands", reason: "modem is being reset" },
+      { type: "resetModem", how: policy.hardwareReset },
+      { type: "startTimer", name: "resetDone", ms: policy.bootTimeMs },
+    ]);
+  }
+  return to(state, "backoff", { failures, lastError: reason }, [
+    log,
+    { type: "cancelTimers" },
+    { type: "startTimer", name: "retry", ms: backoffMs(policy, failures) },
+  ]);
+}
+
+/** The pure transition function. Events that mean nothing in a state change nothing. */
+export function modemStep(state: ModemState, event: ModemEvent, policy: ModemPolicy): Step {
+  switch (event.type) {
+    case "start":
+      if (state.name !== "off") return { state, effects: [] };
+      return to(state, "bringingUp", {}, [{ type: "runBringUp" }]);
+    case "bringUpDone":
+      if (state.name !== "bringingUp") return { state, effects: [] };
+      return to(state, "ready", { failures: 0, resets: 0, lastError: "" }, [{ type: "queryStatus" }]);
+    case "bringUpFailed":
+      if (state.name !== "bringingUp") return { state, effects: [] };
+      if (event.simLocked) {
+        return to(state, "simLocked", { lastError: event.reason }, [
+          { type: "log", message: "modem: " + event.reason },
+          { type: "startTimer", name: "retry", ms: policy.simLockedRetryMs },
+        ]);
+      }
+      return failure(state, policy, "bring-up failed: " + event.reason);
+    case "rebooted":
+      // A banner during bring-up is the module coming up: start the script again at once.
+      if (state.name === "off" || state.name === "resetting") return { state, effects: [] };
+      return to(state, "bringingUp", { lastError: "modem rebooted (" + event.banner + ")" }, [
+        { type: "log", message: "modem: rebooted (" + event.banner + "), bringing it up again" },
+        { type: "cancelTimers" },
+        { type: "runBringUp" },
+      ]);
+    case "hung":
+      if (state.name !== "ready" && state.name !== "bringingUp") return { state, effects: [] };
+      return failure(state, policy, "modem stopped answering");
+    case "verbosityLost":
+      // Particle device-os#2219: a silent modem reset shows as URC settings gone back to 0.
+      // Counted as a failure, so a module that keeps forgetting backs off and is reset.
+      if (state.name !== "ready") return { state, effects: [] };
+      return failure(state, policy, "URC settings lost: the modem reset silently");
+    case "timer":
+      if (event.name === "retry" && (state.name === "backoff" || state.name === "simLocked")) {
+        return to(state, "bringingUp", {}, [{ type: "runBringUp" }]);
+      }
+      if (event.name === "resetDone" && state.name === "resetting") {
+        return to(state, "bringingUp", {}, [{ type: "runBringUp" }]);
+      }
+      return { state, effects: [] };
+    default:
+      return { state, effects: [] };
+  }
+}

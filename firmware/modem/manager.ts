@@ -1,0 +1,267 @@
+/**
+ * Runs the modem state machine (machine.ts) against a real AT channel: executes its
+ * effects (bring-up scripts, timers, pin resets, status queries), turns channel events
+ * and URCs into machine events, and tells the firmware what it learns.
+ *
+ * Every callback only posts an event; one dispatcher drains the queue, so transitions
+ * never happen inside an I/O callback (STYLE §7) and the order is deterministic.
+ */
+import type { Clock, Pins, TimerHandle } from "../../hal/types.js";
+import { Emitter } from "../../hal/emitter.js";
+import { AtChannel, runChat } from "../../drivers/at/index.js";
+import {
+  emptyInfo,
+  parseCen2,
+  parseCops,
+  parseCsq,
+  parseRegistration,
+  type BringUpOptions,
+  type ModemInfo,
+  type ModemProfile,
+  type Operator,
+  type Registration,
+  type Signal,
+} from "../../drivers/modems/index.js";
+import { initialModemState, modemStep, type ModemEffect, type ModemEvent, type ModemPolicy, type ModemState } from "./machine.js";
+
+export type ModemManagerEvents = {
+  state: ModemState;
+  identified: ModemInfo;
+  registration: Registration;
+  signal: Signal;
+  operator: Operator;
+  emergencyNumbers: string[];
+  log: string;
+};
+
+export interface ModemStatus {
+  state: ModemState;
+  info: ModemInfo;
+  cs: Registration | undefined;
+  eps: Registration | undefined;
+  signal: Signal | undefined;
+  operator: Operator | undefined;
+  emergencyNumbers: string[];
+}
+
+/** The default escalation policy; boards may override parts of it. */
+export function defaultPolicy(profile: ModemProfile, pins: Pins): ModemPolicy {
+  return {
+    retryMs: 2000,
+    maxBackoffMs: 60000,
+    resetAfter: 3,
+    hardwareReset: pins.has("reset") ? "reset" : pins.has("powerKey") ? "powerKey" : "none",
+    bootTimeMs: profile.bootTimeMs,
+    simLockedRetryMs: 60000,
+    healthCheckMs: 0,
+  };
+}
+
+export class ModemManager {
+  readonly events = new Emitter<ModemManagerEvents>();
+  private state: ModemState = initialModemState;
+  private queue: ModemEvent[] = [];
+  private draining = false;
+  private timers: TimerHandle[] = [];
+  private runId = 0;
+  private info: ModemInfo = emptyInfo();
+  private cs: Registration | undefined = undefined;
+  private eps: Registration | undefined = undefined;
+  private signal: Signal | undefined = undefined;
+  private operator: Operator | undefined = undefined;
+  private emergency: string[] = [];
+  /** Domains whose read answer showed our `<n>=2` since the last bring-up (the baseline). */
+  private verbose: { cs: boolean; eps: boolean } = { cs: false, eps: false };
+  private healthTimer: TimerHandle | undefined = undefined;
+
+  constructor(
+    private readonly channel: AtChannel,
+    private readonly clock: Clock,
+    private readonly pins: Pins,
+    private readonly profile: ModemProfile,
+    private readonly caps: BringUpOptions,
+    private readonly policy: ModemPolicy,
+  ) {
+    channel.events.on("reboot", (banner) => this.post({ type: "rebooted", banner }));
+    channel.events.on("hang", () => this.post({ type: "hung" }));
+    channel.onUrc("+CREG:", (line) => this.onRegistration(line));
+    channel.onUrc("+CEREG:", (line) => this.onRegistration(line));
+    channel.onUrc("+CEN2:", (line) => this.onEmergencyNumber(line));
+  }
+
+  start(): void {
+    this.post({ type: "start" });
+  }
+
+  /**
+   * Reads registration and signal again. A read that shows the URC settings of bring-up
+   * gone (Particle device-os#2219) starts bring-up again. Called by the board's health
+   * timer when it has one (policy.healthCheckMs), and by firmware parts in doubt.
+   */
+  checkHealth(): void {
+    if (this.state.name === "ready") this.queryStatus();
+  }
+
+  status(): ModemStatus {
+    return {
+      state: this.state,
+      info: this.info,
+      cs: this.cs,
+      eps: this.eps,
+      signal: this.signal,
+      operator: this.operator,
+      emergencyNumbers: this.emergency.slice(),
+    };
+  }
+
+  /** Queues an event for the machine; safe from any callback. */
+  post(event: ModemEvent): void {
+    this.queue.push(event);
+    if (this.draining) return;
+    this.draining = true;
+    while (this.queue.length > 0) {
+      const e = this.queue.shift()!;
+      const r = modemStep(this.state, e, this.policy);
+      const changed = r.state !== this.state;
+      this.state = r.state;
+      if (changed) this.events.emit("state", this.state);
+      for (const eff of r.effects) this.run(eff);
+    }
+    this.draining = false;
+  }
+
+  private run(effect: ModemEffect): void {
+    switch (effect.type) {
+      case "runBringUp":
+        this.bringUp();
+        break;
+      case "abortCommands":
+        this.channel.abortAll(effect.reason);
+        break;
+      case "startTimer": {
+        const name = effect.name;
+        this.timers.push(this.clock.setTimeout(() => this.post({ type: "timer", name }), effect.ms));
+        break;
+      }
+      case "cancelTimers":
+        for (const t of this.timers) this.clock.clearTimeout(t);
+        this.timers = [];
+        break;
+      case "resetModem":
+        this.resetModem(effect.how);
+        break;
+      case "queryStatus":
+        this.queryStatus();
+        this.armHealthCheck();
+        break;
+      case "log":
+        this.events.emit("log", effect.message);
+        break;
+    }
+  }
+
+  private bringUp(): void {
+    const run = ++this.runId;
+    this.verbose = { cs: false, eps: false };
+    const info = emptyInfo();
+    const steps = this.profile.bringUp(this.caps, info);
+    runChat(this.channel, this.clock, {
+      name: this.profile.name + " bring-up",
+      steps,
+      abortOn: this.profile.bringUpAbortOn,
+      timeoutMs: 120000,
+    }).then((result) => {
+      if (run !== this.runId) return; // a newer bring-up replaced this one
+      if (result.status === "success") {
+        this.info = info;
+        this.events.emit("identified", info);
+        this.post({ type: "bringUpDone" });
+        return;
+      }
+      const simLocked = info.simState === "SIM PIN" || info.simState === "SIM PUK" || result.reason.indexOf("+CPIN: SIM P") >= 0;
+      this.post({ type: "bringUpFailed", reason: result.reason, simLocked });
+    });
+  }
+
+  private resetModem(how: "reset" | "powerKey"): void {
+    const pin = how === "reset" ? "reset" : "powerKey";
+    const pulse = how === "reset" ? 300 : this.profile.powerKeyPulseMs;
+    const log = (e: unknown) => this.events.emit("log", "modem: " + pin + " pin failed: " + String(e));
+    this.pins.write(pin, true).then(() => {
+      this.clock.setTimeout(() => {
+        this.pins.write(pin, false).then(undefined, log);
+      }, pulse);
+    }, log);
+  }
+
+  /** Only boards that ask for it poll: by default the AT line is silent while idle. */
+  private armHealthCheck(): void {
+    const ms = this.policy.healthCheckMs;
+    if (!ms || this.healthTimer !== undefined) return;
+    const tick = () => {
+      this.healthTimer = this.clock.setTimeout(tick, ms);
+      this.checkHealth();
+    };
+    this.healthTimer = this.clock.setTimeout(tick, ms);
+  }
+
+  /** Reads registration, signal and operator once (after bring-up); no periodic polling. */
+  private queryStatus(): void {
+    const run = this.runId;
+    const ch = this.channel;
+    ch.send({ cmd: "AT+CEREG?", prefixes: ["+CEREG:"] }).then((r) => this.onRead(r.lines, run), () => undefined);
+    ch.send({ cmd: "AT+CREG?", prefixes: ["+CREG:"] }).then((r) => this.onRead(r.lines, run), () => undefined);
+    ch.send({ cmd: "AT+CSQ", prefixes: ["+CSQ:"] }).then(
+      (r) => {
+        const s = parseCsq(r.lines[0] || "");
+        if (s) {
+          this.signal = s;
+          this.events.emit("signal", s);
+        }
+      },
+      () => undefined,
+    );
+    ch.send({ cmd: "AT+COPS?", prefixes: ["+COPS:"] }).then(
+      (r) => {
+        const o = parseCops(r.lines[0] || "");
+        if (o) {
+          this.operator = o;
+          this.events.emit("operator", o);
+        }
+      },
+      () => undefined,
+    );
+  }
+
+  private onRead(lines: string[], run: number): void {
+    const reg = parseRegistration(lines[0] || "", true);
+    if (!reg || run !== this.runId) return;
+    // Bring-up set <n>=2. Once a read has shown it, a read without it means the modem
+    // forgot its settings (a silent reset). A module that never took <n>=2 (the step is
+    // optional) is not "reset" over and over.
+    if (reg.n === 2) this.verbose[reg.domain] = true;
+    else if (this.verbose[reg.domain]) {
+      this.post({ type: "verbosityLost" });
+      return;
+    }
+    this.setRegistration(reg);
+  }
+
+  private onRegistration(line: string): void {
+    const reg = parseRegistration(line, false);
+    if (reg) this.setRegistration(reg);
+  }
+
+  private setRegistration(reg: Registration): void {
+    if (reg.domain === "eps") this.eps = reg;
+    else this.cs = reg;
+    this.events.emit("registration", reg);
+  }
+
+  private onEmergencyNumber(line: string): void {
+    const e = parseCen2(line);
+    if (!e || this.emergency.indexOf(e.number) >= 0) return;
+    this.emergency.push(e.number);
+    this.events.emit("emergencyNumbers", this.emergency.slice());
+  }
+}

@@ -1,0 +1,178 @@
+import test from "ava";
+import { VirtualClock } from "../../hal/memory/clock.js";
+import { memorySerialPair } from "../../hal/memory/serial.js";
+import type { PinName, Pins } from "../../hal/types.js";
+import { startFirmware } from "../../firmware/main.js";
+import { loadBoards, pickBoard } from "../../firmware/board.js";
+import { AutoModem, healthyModemTable } from "../support/auto-modem.js";
+import boardsJson from "../../boards.json" with { type: "json" };
+
+class RecordingPins implements Pins {
+  log: string[] = [];
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly wired: PinName[],
+  ) {}
+  has(pin: PinName): boolean {
+    return this.wired.includes(pin);
+  }
+  async write(pin: PinName, asserted: boolean): Promise<void> {
+    this.log.push(`${this.clock.now()} ${pin}=${asserted ? 1 : 0}`);
+  }
+  async read(): Promise<boolean> {
+    return false;
+  }
+}
+
+function rig(boardName: string, wired: PinName[] = []) {
+  const clock = new VirtualClock(0);
+  const [dte, dce] = memorySerialPair();
+  const modem = new AutoModem(dce, healthyModemTable());
+  const pins = new RecordingPins(clock, wired);
+  const board = pickBoard(loadBoards(boardsJson), boardName);
+  const fw = startFirmware({ serial: dte, clock, pins, storage: undefined }, board);
+  const states: string[] = [];
+  fw.modem.events.on("state", (s) => states.push(s.name));
+  return { clock, modem, pins, fw, states };
+}
+
+test("generic bring-up: the exact command sequence, then identification, registration and signal", async (t) => {
+  const { clock, modem, fw } = rig("sim-generic");
+  await clock.advance(100);
+  t.deepEqual(modem.commands, [
+    "AT",
+    "ATE0",
+    "ATV1",
+    "AT+CMEE=1",
+    "AT+CGMI",
+    "AT+CGMM",
+    "AT+CGMR",
+    "AT+CGSN",
+    "AT+CPIN?",
+    "AT+CIMI",
+    "AT+CCID",
+    "AT+CREG=2",
+    "AT+CEREG=2",
+    "AT+COPS=3,0",
+    "AT+CLIP=1",
+    "AT+CRC=1",
+    "AT+CCWA=1,1",
+    "AT+CMGF=0",
+    "AT+CSMS=1",
+    "AT+CNMI=2,1,0,2,0",
+    "AT+CEN=1",
+    "AT+CEREG?",
+    "AT+CREG?",
+    "AT+CSQ",
+    "AT+COPS?",
+  ]);
+  const st = fw.modem.status();
+  t.is(st.state.name, "ready");
+  t.deepEqual(
+    [st.info.manufacturer, st.info.model, st.info.imei, st.info.imsi, st.info.iccid],
+    ["Sharedline", "SL-LTE", "490154203237518", "440101234567890", "8981100000000000000F"],
+  );
+  t.is(st.eps!.stat, "home");
+  t.is(st.eps!.area, "1A2B");
+  t.is(st.signal!.rssiDbm, -73);
+  t.is(st.operator!.name, "NTT DOCOMO");
+});
+
+test("no idle traffic: once ready, nothing is written while nothing happens", async (t) => {
+  const { clock, modem } = rig("sim-generic");
+  await clock.advance(100);
+  const n = modem.commands.length;
+  await clock.advance(6 * 3600 * 1000);
+  t.is(modem.commands.length, n);
+});
+
+test("a board without call waiting turns +CCWA off; a board without SMS routes no SMS to itself", async (t) => {
+  const { clock, modem } = rig("car-linux-eg91");
+  modem.table['AT+QCFG="ims",1'] = "\r\nOK\r\n";
+  modem.table["AT+QDAI=1"] = "\r\nOK\r\n";
+  modem.table["AT+QCCID"] = "\r\n+QCCID: 8981100000000000001F\r\n\r\nOK\r\n";
+  modem.table["AT+CNMI=0,0,0,0,0"] = "\r\nOK\r\n";
+  await clock.advance(100);
+  t.true(modem.commands.includes("AT+CCWA=1,1"));
+  t.false(modem.commands.includes("AT+CMGF=0"));
+  t.true(modem.commands.includes("AT+CNMI=0,0,0,0,0"));
+  t.true(modem.commands.includes("AT+QCCID"));
+  t.false(modem.commands.includes("AT+CCID"));
+});
+
+test("the watch's BG95 routes URCs to its UART and has no call waiting", async (t) => {
+  const { clock, modem, fw } = rig("watch-bangle2-bg95");
+  modem.table['AT+QURCCFG="urcport","uart1"'] = "\r\nOK\r\n";
+  await clock.advance(100);
+  const i = modem.commands.indexOf('AT+QURCCFG="urcport","uart1"');
+  t.true(i > modem.commands.indexOf("AT+CMEE=1"));
+  t.true(modem.commands.includes("AT+CCWA=0"));
+  t.is(fw.modem.status().state.name, "ready", "optional vendor commands that fail do not stop bring-up");
+});
+
+test("a modem that reboots (RDY) is brought up again", async (t) => {
+  const { clock, modem, states } = rig("sim-generic");
+  await clock.advance(100);
+  modem.commands = [];
+  await modem.end.write("\r\nRDY\r\n");
+  await clock.advance(100);
+  t.is(modem.commands[0], "AT");
+  t.true(modem.commands.includes("AT+CNMI=2,1,0,2,0"));
+  t.deepEqual(states.slice(-2), ["bringingUp", "ready"]);
+});
+
+test("a silent reset seen as lost URC verbosity triggers bring-up again", async (t) => {
+  const { clock, modem, fw } = rig("sim-generic");
+  await clock.advance(100);
+  modem.table["AT+CEREG?"] = "\r\n+CEREG: 0,1\r\n\r\nOK\r\n";
+  modem.commands = [];
+  fw.modem.checkHealth();
+  await clock.advance(100);
+  t.is(fw.modem.status().state.name, "backoff");
+  modem.table["AT+CEREG?"] = '\r\n+CEREG: 2,1,"1A2B","01C2D3E4",7\r\n\r\nOK\r\n';
+  await clock.advance(5000);
+  t.true(modem.commands.includes("ATE0"));
+  t.is(fw.modem.status().state.name, "ready");
+});
+
+test("a module that never takes +CEREG=2 is not taken for a silently reset one", async (t) => {
+  const { clock, modem, fw } = rig("sim-generic");
+  modem.table["AT+CEREG=2"] = "\r\nERROR\r\n";
+  modem.table["AT+CEREG?"] = "\r\n+CEREG: 0,1\r\n\r\nOK\r\n";
+  await clock.advance(100);
+  fw.modem.checkHealth();
+  await clock.advance(100);
+  t.is(fw.modem.status().state.name, "ready");
+  t.is(modem.commands.filter((c) => c === "ATE0").length, 1);
+});
+
+test("a hung modem is reset through its reset pin after repeated failures, then recovers", async (t) => {
+  const { clock, modem, pins, fw } = rig("sim-generic", ["reset"]);
+  modem.muted = true;
+  await clock.advance(10 * 60 * 1000);
+  t.true(pins.log.some((l) => l.endsWith("reset=1")), pins.log.join(","));
+  t.true(pins.log.some((l) => l.endsWith("reset=0")));
+  modem.muted = false;
+  await clock.advance(10 * 60 * 1000);
+  t.is(fw.modem.status().state.name, "ready");
+});
+
+test("a SIM that needs a PIN stops bring-up with the reason", async (t) => {
+  const { clock, modem, fw } = rig("sim-generic");
+  modem.table["AT+CPIN?"] = "\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n";
+  await clock.advance(60 * 1000);
+  const st = fw.modem.status().state;
+  t.is(st.name, "simLocked");
+  t.regex(st.lastError, /SIM PIN/);
+});
+
+test("boards.json: every board is valid and a broken one is reported with every problem", (t) => {
+  const boards = loadBoards(boardsJson);
+  t.true(Object.keys(boards).length >= 3);
+  const bad = { boards: { x: { description: 1, runtime: "rtos", modem: "nokia", serial: { port: "", baud: 7, flow: "x" }, pins: { foo: {} }, capabilities: { voice: false, sms: "maybe", callWaiting: 1, data: true, settingsMenu: true }, budgets: {} } } };
+  const e = t.throws(() => loadBoards(bad)) as Error & { problems: string[] };
+  t.true(e.problems.length >= 9, e.message);
+  t.regex(e.message, /boards\.x\.modem/);
+  t.regex(e.message, /SPEC R5/);
+  t.throws(() => pickBoard(boards, "nope"), { message: /unknown board "nope"/ });
+});

@@ -1,0 +1,84 @@
+import test from "ava";
+import { initialModemState, modemStep, type ModemPolicy, type ModemState } from "../../firmware/modem/machine.js";
+
+const policy: ModemPolicy = {
+  retryMs: 1000,
+  maxBackoffMs: 8000,
+  resetAfter: 3,
+  hardwareReset: "reset",
+  bootTimeMs: 5000,
+  simLockedRetryMs: 60000,
+  healthCheckMs: 0,
+};
+
+function types(effects: { type: string }[]): string[] {
+  return effects.map((e) => e.type);
+}
+
+test("start runs bring-up; success goes to ready and reads the status once", (t) => {
+  const a = modemStep(initialModemState, { type: "start" }, policy);
+  t.is(a.state.name, "bringingUp");
+  t.deepEqual(types(a.effects), ["runBringUp"]);
+  const b = modemStep(a.state, { type: "bringUpDone" }, policy);
+  t.is(b.state.name, "ready");
+  t.deepEqual(types(b.effects), ["queryStatus"]);
+});
+
+test("failures back off with doubling delays, then escalate to a hardware reset", (t) => {
+  let s: ModemState = modemStep(initialModemState, { type: "start" }, policy).state;
+  const delays: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const r = modemStep(s, { type: "bringUpFailed", reason: "timeout", simLocked: false }, policy);
+    t.is(r.state.name, "backoff");
+    const timer = r.effects.find((e) => e.type === "startTimer") as { ms: number };
+    delays.push(timer.ms);
+    s = modemStep(r.state, { type: "timer", name: "retry" }, policy).state;
+    t.is(s.name, "bringingUp");
+  }
+  t.deepEqual(delays, [1000, 2000]);
+  const third = modemStep(s, { type: "bringUpFailed", reason: "timeout", simLocked: false }, policy);
+  t.is(third.state.name, "resetting");
+  t.deepEqual(types(third.effects), ["log", "cancelTimers", "abortCommands", "resetModem", "startTimer"]);
+  t.deepEqual(third.effects[3], { type: "resetModem", how: "reset" });
+  const after = modemStep(third.state, { type: "timer", name: "resetDone" }, policy);
+  t.is(after.state.name, "bringingUp");
+});
+
+test("the back-off never exceeds its maximum and never gives up", (t) => {
+  const noReset = Object.assign({}, policy, { hardwareReset: "none" as const });
+  let s: ModemState = modemStep(initialModemState, { type: "start" }, noReset).state;
+  let last = 0;
+  for (let i = 0; i < 20; i++) {
+    const r = modemStep(s, { type: "bringUpFailed", reason: "x", simLocked: false }, noReset);
+    last = (r.effects.find((e) => e.type === "startTimer") as { ms: number }).ms;
+    s = modemStep(r.state, { type: "timer", name: "retry" }, noReset).state;
+  }
+  t.is(last, 8000);
+  t.is(s.name, "bringingUp");
+});
+
+test("a reboot banner while ready runs bring-up again at once", (t) => {
+  const ready: ModemState = { name: "ready", failures: 0, resets: 0, lastError: "" };
+  const r = modemStep(ready, { type: "rebooted", banner: "RDY" }, policy);
+  t.is(r.state.name, "bringingUp");
+  t.true(types(r.effects).includes("runBringUp"));
+});
+
+test("a hang while ready counts as a failure; so is lost URC verbosity", (t) => {
+  const ready: ModemState = { name: "ready", failures: 0, resets: 0, lastError: "" };
+  t.is(modemStep(ready, { type: "hung" }, policy).state.name, "backoff");
+  t.is(modemStep(ready, { type: "verbosityLost" }, policy).state.name, "backoff");
+});
+
+test("a SIM that needs a PIN waits in simLocked and retries slowly", (t) => {
+  const s = modemStep(initialModemState, { type: "start" }, policy).state;
+  const r = modemStep(s, { type: "bringUpFailed", reason: "SIM PIN", simLocked: true }, policy);
+  t.is(r.state.name, "simLocked");
+  t.deepEqual(r.effects[1], { type: "startTimer", name: "retry", ms: 60000 });
+});
+
+test("events that mean nothing in a state change nothing", (t) => {
+  const r = modemStep(initialModemState, { type: "bringUpDone" }, policy);
+  t.is(r.state, initialModemState);
+  t.deepEqual(r.effects, []);
+});
