@@ -1,0 +1,122 @@
+/**
+ * AT channel throughput on a realistic byte stream full of URCs, beside
+ * @serialport/parser-readline framing the same bytes in the same chunks, in the same run.
+ *
+ * The channel does more than framing (echo, finals, prefixes, URC dispatch with PDU
+ * lines, prompt detection); the peer only splits lines. The ratio says what that costs.
+ */
+import { ReadlineParser } from "@serialport/parser-readline";
+import { AtChannel } from "../drivers/at/index.js";
+import type { Serial } from "../hal/types.js";
+import { VirtualClock } from "../hal/memory/clock.js";
+
+const CMT_PDU = "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07";
+
+/** One "transaction": a command's answer plus the URCs that came around it. */
+function transaction(i: number): { cmd: string; prefixes: string[]; answer: string; urcs: string } {
+  const urcs =
+    '\r\n+CEREG: 1,"1A2B","01C2D3E' + (i % 10) + '",7\r\n' +
+    "\r\nRING\r\n" +
+    '\r\n+CLIP: "+81901234' + (1000 + (i % 9000)) + '",145,"",0,"",0\r\n' +
+    '\r\n+CMTI: "SM",' + (i % 30) + "\r\n" +
+    "\r\n+CMT: ,24\r\n" + CMT_PDU + "\r\n" +
+    "\r\n+CSQ: " + (i % 31) + ",99\r\n";
+  if (i % 3 === 0) return { cmd: "AT+CLCC", prefixes: ["+CLCC:"], answer: '\r\n+CLCC: 1,1,4,0,0,"+819012345678",145\r\n\r\nOK\r\n', urcs };
+  if (i % 3 === 1) return { cmd: "AT+CSQ", prefixes: ["+CSQ:"], answer: "\r\n+CSQ: 20,99\r\n\r\nOK\r\n", urcs };
+  return { cmd: "AT+CMGR=3", prefixes: ["+CMGR:"], answer: "\r\n+CMGR: 0,,24\r\n" + CMT_PDU + "\r\n\r\nOK\r\n", urcs };
+}
+
+function chunks(s: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < s.length; i += size) out.push(s.slice(i, i + size));
+  return out;
+}
+
+class BenchSerial implements Serial {
+  handler: (c: string) => void = () => undefined;
+  write(): Promise<void> {
+    return Promise.resolve();
+  }
+  onData(h: (c: string) => void) {
+    this.handler = h;
+    return () => undefined;
+  }
+  onClose() {
+    return () => undefined;
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+async function runChannel(n: number, chunk: number): Promise<{ bytes: number; ms: number; urcs: number }> {
+  const serial = new BenchSerial();
+  const ch = new AtChannel(serial, new VirtualClock());
+  let urcs = 0;
+  for (const p of ["+CEREG:", "RING", "+CLIP:", "+CMTI:", "+CSQ:"]) ch.onUrc(p, () => urcs++);
+  ch.onUrc("+CMT:", () => urcs++, { pdu: true });
+  const txs = [];
+  for (let i = 0; i < n; i++) {
+    const t = transaction(i);
+    txs.push({ cmd: t.cmd, prefixes: t.prefixes, parts: chunks(t.urcs + t.answer.slice(0, 8) + t.urcs + t.answer.slice(8), chunk) });
+  }
+  let bytes = 0;
+  const start = process.hrtime.bigint();
+  for (const t of txs) {
+    const p = ch.send({ cmd: t.cmd, prefixes: t.prefixes });
+    for (const c of t.parts) {
+      bytes += c.length;
+      serial.handler(c);
+    }
+    await p;
+  }
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  return { bytes, ms, urcs };
+}
+
+function runReadline(n: number, chunk: number): { bytes: number; ms: number; lines: number } {
+  const parser = new ReadlineParser({ delimiter: "\r\n", encoding: "latin1" });
+  let lines = 0;
+  parser.on("data", () => lines++);
+  const bufs: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = transaction(i);
+    for (const c of chunks(t.urcs + t.answer.slice(0, 8) + t.urcs + t.answer.slice(8), chunk)) bufs.push(Buffer.from(c, "latin1"));
+  }
+  let bytes = 0;
+  const start = process.hrtime.bigint();
+  for (const b of bufs) {
+    bytes += b.length;
+    parser.write(b);
+  }
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  return { bytes, ms, lines };
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+export async function bench(): Promise<void> {
+  const n = 4000;
+  console.log("AT channel throughput (" + n + " transactions, each with 12 URCs incl. a +CMT PDU; median of 7 runs)");
+  console.log("chunk  sharedline AtChannel   parser-readline (framing only)   ratio");
+  for (const chunk of [1, 16, 64, 512]) {
+    const ours: number[] = [];
+    const peer: number[] = [];
+    await runChannel(500, chunk);
+    runReadline(500, chunk);
+    for (let r = 0; r < 7; r++) {
+      const a = await runChannel(n, chunk);
+      ours.push(a.bytes / 1e6 / (a.ms / 1000));
+      const b = runReadline(n, chunk);
+      peer.push(b.bytes / 1e6 / (b.ms / 1000));
+    }
+    const o = median(ours);
+    const p = median(peer);
+    console.log(
+      String(chunk).padStart(5) + "  " + (o.toFixed(2) + " MB/s").padStart(20) + "   " + (p.toFixed(2) + " MB/s").padStart(30) + "   " + (o / p).toFixed(2) + "x",
+    );
+  }
+}
