@@ -86,6 +86,36 @@ interface UrcEntry {
 const CTRL_Z = "\x1a";
 const ESC = "\x1b";
 
+function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
+  if (!prefixes) return false;
+  for (let i = 0; i < prefixes.length; i++) if (line.indexOf(prefixes[i]) === 0) return true;
+  return false;
+}
+
+/** A call-progress report (NO CARRIER...) outside a call command is never a bare response line. */
+function callProgressLine(rule: FinalRule | undefined): boolean {
+  return !!rule && callProgressFinal(rule.kind);
+}
+
+/**
+ * An extended-syntax report such as `+CREG: 1` or `^SYSSTART:`: never taken as a bare
+ * response line (commands whose answer has a prefix declare it), so an unclaimed URC
+ * cannot slip into the answer of `AT+CGSN`.
+ */
+function looksLikeUrc(line: string): boolean {
+  if ("+^*$%#".indexOf(line.charAt(0)) < 0) return false;
+  const colon = line.indexOf(":");
+  return colon > 1 && colon < 24;
+}
+
+function isHex(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return s.length > 0;
+}
+
 export class AtChannel {
   readonly events = new Emitter<AtChannelEvents>();
   private buf = "";
@@ -387,32 +417,3 @@ export class AtChannel {
   }
 }
 
-function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
-  if (!prefixes) return false;
-  for (let i = 0; i < prefixes.length; i++) if (line.indexOf(prefixes[i]) === 0) return true;
-  return false;
-}
-
-/** A call-progress report (NO CARRIER...) outside a call command is never a bare response line. */
-function callProgressLine(rule: FinalRule | undefined): boolean {
-  return !!rule && callProgressFinal(rule.kind);
-}
-
-/**
- * An extended-syntax report such as `+CREG: 1` or `^SYSSTART:`: never taken as a bare
- * response line (commands whose answer has a prefix declare it), so an unclaimed URC
- * cannot slip into the answer of `AT+CGSN`.
- */
-function looksLikeUrc(line: string): boolean {
-  if ("+^*$%#".indexOf(line.charAt(0)) < 0) return false;
-  const colon = line.indexOf(":");
-  return colon > 1 && colon < 24;
-}
-
-function isHex(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
-  }
-  return s.length > 0;
-}

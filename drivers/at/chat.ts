@@ -61,57 +61,6 @@ export function expect(prefix: string, timeoutMs: number, onLine?: (line: string
   return { kind: "expect", prefix, timeoutMs, onLine, optional: !!optional };
 }
 
-/** Runs `script` on `channel`; never rejects. */
-export function runChat(channel: AtChannel, clock: Clock, script: ChatScript): Promise<ChatResult> {
-  return new Promise<ChatResult>(function (resolve) {
-    let done = false;
-    let index = 0;
-    const cleanups: Unsubscribe[] = [];
-    let deadline: TimerHandle | undefined = undefined;
-
-    const end = function (r: ChatResult) {
-      if (done) return;
-      done = true;
-      if (deadline !== undefined) clock.clearTimeout(deadline);
-      for (const c of cleanups) c();
-      resolve(r);
-    };
-    deadline = clock.setTimeout(function () {
-      end({ status: "timeout", script: script.name, step: index, reason: "script time limit of " + script.timeoutMs + " ms" });
-    }, script.timeoutMs);
-    const aborts = script.abortOn || [];
-    for (const a of aborts) {
-      const prefix = a;
-      cleanups.push(
-        channel.onUrc(prefix, function (line) {
-          end({ status: "abort", script: script.name, step: index, reason: "modem said " + JSON.stringify(line), error: undefined });
-        }),
-      );
-    }
-
-    const next = function (): void {
-      if (done) return;
-      if (index >= script.steps.length) {
-        end({ status: "success", script: script.name });
-        return;
-      }
-      const step = script.steps[index];
-      const proceed = function () {
-        index++;
-        next();
-      };
-      const failStep = function (reason: string, error: unknown) {
-        end({ status: "abort", script: script.name, step: index, reason, error });
-      };
-      if (step.kind === "send") runSend(channel, clock, step, 0, proceed, failStep, function () {
-        return done;
-      });
-      else runExpect(channel, clock, step, proceed, failStep, cleanups);
-    };
-    next();
-  });
-}
-
 function runSend(
   channel: AtChannel,
   clock: Clock,
@@ -178,3 +127,55 @@ function runExpect(
     else failStep("no " + JSON.stringify(step.prefix) + " within " + step.timeoutMs + " ms", undefined);
   }, step.timeoutMs);
 }
+
+/** Runs `script` on `channel`; never rejects. */
+export function runChat(channel: AtChannel, clock: Clock, script: ChatScript): Promise<ChatResult> {
+  return new Promise<ChatResult>(function (resolve) {
+    let done = false;
+    let index = 0;
+    const cleanups: Unsubscribe[] = [];
+    let deadline: TimerHandle | undefined = undefined;
+
+    const end = function (r: ChatResult) {
+      if (done) return;
+      done = true;
+      if (deadline !== undefined) clock.clearTimeout(deadline);
+      for (const c of cleanups) c();
+      resolve(r);
+    };
+    deadline = clock.setTimeout(function () {
+      end({ status: "timeout", script: script.name, step: index, reason: "script time limit of " + script.timeoutMs + " ms" });
+    }, script.timeoutMs);
+    const aborts = script.abortOn || [];
+    for (const a of aborts) {
+      const prefix = a;
+      cleanups.push(
+        channel.onUrc(prefix, function (line) {
+          end({ status: "abort", script: script.name, step: index, reason: "modem said " + JSON.stringify(line), error: undefined });
+        }),
+      );
+    }
+
+    const next = function (): void {
+      if (done) return;
+      if (index >= script.steps.length) {
+        end({ status: "success", script: script.name });
+        return;
+      }
+      const step = script.steps[index];
+      const proceed = function () {
+        index++;
+        next();
+      };
+      const failStep = function (reason: string, error: unknown) {
+        end({ status: "abort", script: script.name, step: index, reason, error });
+      };
+      if (step.kind === "send") runSend(channel, clock, step, 0, proceed, failStep, function () {
+        return done;
+      });
+      else runExpect(channel, clock, step, proceed, failStep, cleanups);
+    };
+    next();
+  });
+}
+

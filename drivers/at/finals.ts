@@ -43,6 +43,14 @@ export function matchFinal(rules: FinalRule[], line: string): FinalRule | undefi
   return undefined;
 }
 
+function isDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** Turns a failing final line into the typed error the command rejects with. */
 export function decodeFinal(rule: FinalRule, line: string, cmd: string, lines: string[]): Error {
   let code: number | undefined = undefined;
@@ -59,10 +67,3 @@ export function decodeFinal(rule: FinalRule, line: string, cmd: string, lines: s
   return AtCommandError(cmd + ": " + text, { cmd, kind: rule.kind, code, text, final: line, lines });
 }
 
-function isDigits(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}

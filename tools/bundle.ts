@@ -1,0 +1,334 @@
+/**
+ * Bundles portable code for Espruino: `sharedline bundle [--board <name>] [--minify] [--outdir <dir>]`
+ * writes one bundle per board whose runtime is "espruino" (boards.json) into dist/.
+ *
+ * The esbuild settings are the ones espruino-facts.md measured to run ("TypeScript /
+ * esbuild output on Espruino"): an iife (Espruino has no `module`/`exports` at top level),
+ * target ES2015 (it lowers `?.`, `??`, `**`, object spread and class fields, which
+ * Espruino lacks, and keeps classes, arrows, templates and for-of, which it has), and
+ * `useDefineForClassFields: false` so fields become constructor assignments. On top:
+ *
+ * - features Espruino lacks and esbuild cannot lower (default and rest parameters,
+ *   destructuring, generators, async) are declared unsupported, so the compiler itself
+ *   refuses them with the source location;
+ * - `\u{...}` escapes are unsupported on Espruino, so esbuild writes surrogate pairs
+ *   (measured: Espruino joins them into one character) and the output is pure ASCII;
+ * - `of` is a keyword of Espruino's lexer (`var of = 3` is a SyntaxError) but not of JS,
+ *   so the minifier must not pick it as a name: an injected module mentions `of` as a
+ *   global, which makes esbuild reserve the name (the module itself is tree-shaken away);
+ * - a Node built-in import fails the build with the importing file named;
+ * - Espruino's own modules (`require("Storage")` in hal/espruino) stay plain calls of the
+ *   interpreter's `require` instead of esbuild's Proxy-based `__require` shim.
+ */
+import * as esbuild from "esbuild";
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root (this file lives in tools/). */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The entry of an Espruino board when boards.json names none. */
+export const defaultEntry = "hal/espruino/boot.ts";
+
+/** A bundle could not be built or broke a rule; `problems` lists every reason. */
+export class BundleError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[],
+  ) {
+    super(message + (problems.length ? ":\n  " + problems.join("\n  ") : ""));
+    this.name = "BundleError";
+  }
+}
+
+export interface BundleOptions {
+  /** Minify whitespace, syntax and identifiers (default false). */
+  minify?: boolean;
+  /** Extra esbuild `define`s, e.g. `{ SHAREDLINE_BOARD: '"watch"' }`. */
+  define?: Record<string, string>;
+  /** Fail when the bundle is larger than this many bytes. */
+  maxBytes?: number;
+  /** Name used in messages (default: the entry path). */
+  label?: string;
+  /** Write the file (default true); false only returns the text. */
+  write?: boolean;
+}
+
+/** Source text instead of an entry file (esbuild `stdin`). */
+export interface VirtualEntry {
+  contents: string;
+  /** Directory that the entry's relative imports resolve from. */
+  resolveDir: string;
+  /** Name shown in messages and in the bundle's module comments. */
+  sourcefile: string;
+}
+
+export interface BundleResult {
+  outfile: string;
+  /** The bundle text (pure ASCII). */
+  text: string;
+  bytes: number;
+  /** Source files that went into the bundle, relative to the repository root. */
+  inputs: string[];
+}
+
+/** esbuild feature names Espruino lacks and esbuild cannot lower: the build fails on them. */
+const UNSUPPORTED = {
+  "default-argument": false,
+  "rest-argument": false,
+  destructuring: false,
+  generator: false,
+  "async-await": false,
+  "async-generator": false,
+  "for-await": false,
+  "array-spread": false,
+  "unicode-escapes": false,
+  "class-field": false,
+  "class-static-field": false,
+  "class-static-blocks": false,
+  "class-private-field": false,
+  "class-private-method": false,
+  "class-private-accessor": false,
+  "class-private-static-field": false,
+  "class-private-static-method": false,
+  "class-private-static-accessor": false,
+  "optional-chain": false,
+  "nullish-coalescing": false,
+  "logical-assignment": false,
+  "exponent-operator": false,
+  "object-rest-spread": false,
+  "top-level-await": false,
+  "dynamic-import": false,
+  bigint: false,
+};
+
+const WHY: [RegExp, string][] = [
+  [/default arguments/, "default parameters are a SyntaxError on Espruino (espruino-facts.md: Default parameters)"],
+  [/rest arguments/, "rest parameters are a SyntaxError on Espruino (espruino-facts.md: Rest / spread)"],
+  [/destructuring/, "destructuring fails on Espruino (espruino-facts.md: Destructuring)"],
+  [/generator|async/, "async functions and generators do not run on Espruino; use Promise chains (espruino-facts.md: async / await)"],
+  [/array spread/, "spread is a SyntaxError on Espruino (espruino-facts.md: Rest / spread)"],
+];
+
+/** Built-in modules of the Espruino interpreter that hal/espruino may `require`. */
+export const espruinoModules = ["Storage", "Flash", "heatshrink", "crypto", "fs", "net", "http", "Wifi", "tensorflow", "neopixel"];
+
+const nodeBuiltins = new Set(builtinModules);
+const RESERVED_NAMES_MODULE = "sharedline:espruino-reserved-names";
+
+function espruinoPlugin(): esbuild.Plugin {
+  return {
+    name: "sharedline-espruino",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.path === RESERVED_NAMES_MODULE) return { path: RESERVED_NAMES_MODULE, namespace: "sharedline" };
+        const bare = args.path.startsWith("node:") ? args.path.slice(5) : args.path;
+        if (args.path.startsWith("node:") || nodeBuiltins.has(bare)) {
+          const from = args.importer ? path.relative(repoRoot, args.importer) : "(entry)";
+          return {
+            errors: [
+              {
+                text: `${from} imports the Node built-in "${args.path}": Node's modules do not exist on Espruino (espruino-facts.md: require); go through the HAL`,
+              },
+            ],
+          };
+        }
+        return undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace: "sharedline" }, () => ({
+        // Never called: mentioning `of` as a global makes esbuild's renamer reserve it.
+        contents: "export function __espruinoReservedNames() { return [of]; }\n",
+        loader: "js",
+      }));
+    },
+  };
+}
+
+/**
+ * esbuild's `charset: "ascii"` escapes strings, templates, regexes and identifiers, but
+ * copies comments it keeps inside expressions verbatim (a `§` in a comment stays); every
+ * character left above 0x7E can only be in such a comment (or an identifier), where a
+ * \uXXXX spelling is harmless.
+ */
+function asciiOnly(text: string): string {
+  return text.replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0"));
+}
+
+/** Rewrites `\u{X}` escapes (with an even number of backslashes before) as \uXXXX pairs. */
+function surrogateEscapes(text: string): string {
+  return text.replace(/(^|[^\\])((?:\\\\)*)\\u\{([0-9a-fA-F]+)\}/g, (_m, pre: string, slashes: string, hex: string) => {
+    const cp = parseInt(hex, 16);
+    const u = (n: number) => "\\u" + n.toString(16).toUpperCase().padStart(4, "0");
+    if (cp < 0x10000) return pre + slashes + u(cp);
+    const v = cp - 0x10000;
+    return pre + slashes + u(0xd800 + (v >> 10)) + u(0xdc00 + (v & 0x3ff));
+  });
+}
+
+/** Positions of characters outside ASCII, as `line:col U+XXXX` (at most `max`). */
+export function nonAscii(text: string, max = 5): string[] {
+  const found: string[] = [];
+  let line = 1;
+  let col = 1;
+  for (let i = 0; i < text.length && found.length < max; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7e && c !== 0x7f) found.push(`${line}:${col} U+${c.toString(16).toUpperCase().padStart(4, "0")}`);
+    if (c === 10) {
+      line++;
+      col = 1;
+    } else col++;
+  }
+  return found;
+}
+
+/** Text problems Espruino cannot load: non-ASCII characters and `\u{...}` escapes. */
+export function textProblems(text: string): string[] {
+  const problems = nonAscii(text).map((p) => `non-ASCII character at ${p}: bundles must be pure ASCII (espruino-facts.md: The Linux interpreter as a stand-in watch)`);
+  const m = /\\u\{/.exec(text);
+  if (m) {
+    const line = text.slice(0, m.index).split("\n").length;
+    problems.push(`\\u{...} escape at line ${line}: an error on Espruino (espruino-facts.md: Unicode strings)`);
+  }
+  return problems;
+}
+
+/**
+ * Bundles `entry` (a file, or source text) for Espruino into `outfile` and checks it is
+ * pure ASCII, free of `\u{...}` escapes and within `opts.maxBytes`. Throws BundleError
+ * with every problem (esbuild's errors carry the source file and line).
+ */
+export async function bundleForEspruino(entry: string | VirtualEntry, outfile: string, opts: BundleOptions = {}): Promise<BundleResult> {
+  const label = opts.label ?? (typeof entry === "string" ? path.relative(repoRoot, entry) : entry.sourcefile);
+  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[]; metafile: esbuild.Metafile };
+  try {
+    result = await esbuild.build({
+      ...(typeof entry === "string"
+        ? { entryPoints: [entry] }
+        : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, sourcefile: entry.sourcefile, loader: "ts" as const } }),
+      absWorkingDir: repoRoot,
+      outfile,
+      bundle: true,
+      format: "iife",
+      target: "es2015",
+      platform: "neutral",
+      charset: "ascii",
+      supported: UNSUPPORTED,
+      minify: opts.minify === true,
+      legalComments: "none",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      inject: [RESERVED_NAMES_MODULE],
+      // Espruino's require of its own modules (hal/espruino) stays a call of the
+      // interpreter's global, not esbuild's shim (which needs Proxy and `arguments`).
+      define: Object.assign({ require: "globalThis.require" }, opts.define ?? {}),
+      tsconfigRaw: { compilerOptions: { useDefineForClassFields: false, target: "ES2015" } },
+      plugins: [espruinoPlugin()],
+    });
+  } catch (err) {
+    const failure = err as esbuild.BuildFailure;
+    if (!failure.errors) throw err;
+    throw new BundleError(
+      `cannot bundle ${label} for Espruino`,
+      failure.errors.map((e) => {
+        const where = e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ` : "";
+        const why = WHY.find((w) => w[0].test(e.text));
+        return where + e.text + (why ? " (" + why[1] + ")" : "");
+      }),
+    );
+  }
+  const text = asciiOnly(surrogateEscapes(result.outputFiles[0].text));
+  const bytes = Buffer.byteLength(text, "utf8");
+  const problems = textProblems(text);
+  if (opts.maxBytes !== undefined && bytes > opts.maxBytes) {
+    problems.push(`${bytes} bytes is over the budget of ${opts.maxBytes} bytes (boards.json budgets.bundleBytes)` + (opts.minify ? "" : "; try --minify"));
+  }
+  if (problems.length) throw new BundleError(`bundle of ${label} is not loadable on Espruino`, problems);
+  if (opts.write !== false) {
+    mkdirSync(path.dirname(outfile), { recursive: true });
+    writeFileSync(outfile, text);
+  }
+  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("sharedline:") && !f.startsWith("<stdin>"));
+  return { outfile, text, bytes, inputs };
+}
+
+export interface Board {
+  name: string;
+  runtime: string;
+  /** Optional entry override; default hal/espruino/boot.ts. */
+  entry?: string;
+  budgets: { bundleBytes?: number; ramBlocks?: number };
+}
+
+/** The boards of boards.json whose runtime is Espruino. */
+export function espruinoBoards(file = path.join(repoRoot, "boards.json")): Board[] {
+  const json = JSON.parse(readFileSync(file, "utf8")) as { boards: { [name: string]: Omit<Board, "name"> } };
+  return Object.keys(json.boards)
+    .map((name) => Object.assign({ name }, json.boards[name]))
+    .filter((b) => b.runtime === "espruino");
+}
+
+/**
+ * Bundles one board's entry (failing over budgets.bundleBytes unless `enforceBudget` is
+ * false). The board's name is compiled in as `SHAREDLINE_BOARD` and
+ * boards.json cut down to that board as `SHAREDLINE_BOARDS` (the firmware validates it at
+ * boot with loadBoards, as on Node).
+ */
+export function bundleBoard(board: Board, outdir: string, minify: boolean, enforceBudget = true): Promise<BundleResult> {
+  const entry = path.resolve(repoRoot, board.entry ?? defaultEntry);
+  const outfile = path.join(outdir, board.name + (minify ? ".min.js" : ".js"));
+  const profile: { [key: string]: unknown } = Object.assign({}, board) as unknown as { [key: string]: unknown };
+  delete profile.name;
+  return bundleForEspruino(entry, outfile, {
+    minify,
+    maxBytes: enforceBudget ? board.budgets.bundleBytes : undefined,
+    label: `${board.name} (${path.relative(repoRoot, entry)})`,
+    define: {
+      SHAREDLINE_BOARD: JSON.stringify(board.name),
+      SHAREDLINE_BOARDS: JSON.stringify({ boards: { [board.name]: profile } }),
+    },
+  });
+}
+
+function usage(): string {
+  return "usage: sharedline bundle [--board <name>] [--minify] [--outdir <dir>]";
+}
+
+/** `sharedline bundle`: 0 when every board's bundle was written, 1 on a failure, 2 on bad usage. */
+export async function run(args: string[]): Promise<number> {
+  let only: string | undefined;
+  let minify = false;
+  let outdir = path.join(repoRoot, "dist");
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--minify") minify = true;
+    else if (a === "--board" && i + 1 < args.length) only = args[++i];
+    else if (a === "--outdir" && i + 1 < args.length) outdir = path.resolve(args[++i]);
+    else if (a === "-h" || a === "--help") {
+      console.log(usage());
+      return 0;
+    } else {
+      console.error(`sharedline bundle: unknown argument '${a}'\n${usage()}`);
+      return 2;
+    }
+  }
+  const boards = espruinoBoards().filter((b) => only === undefined || b.name === only);
+  if (boards.length === 0) {
+    console.error(only ? `sharedline bundle: no Espruino board named '${only}' in boards.json` : "sharedline bundle: no Espruino board in boards.json");
+    return 1;
+  }
+  let failed = 0;
+  for (const board of boards) {
+    try {
+      const r = await bundleBoard(board, outdir, minify);
+      const budget = board.budgets.bundleBytes;
+      console.log(`${board.name}: ${path.relative(process.cwd(), r.outfile)} ${r.bytes} bytes` + (budget ? ` of ${budget} (${((100 * r.bytes) / budget).toFixed(1)}%)` : ""));
+    } catch (err) {
+      failed++;
+      console.error(err instanceof BundleError ? err.message : String(err));
+    }
+  }
+  return failed ? 1 : 0;
+}

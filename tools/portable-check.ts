@@ -1,0 +1,265 @@
+/**
+ * `sharedline portable-check` (`npm run portable`): proves the portable code stays inside
+ * Espruino's subset by checking what actually ships, the esbuild output, not the source.
+ *
+ * Espruino has no pre-parse: a function body that never runs is never syntax-checked, so
+ * a bundle that loads can still hold unsupported syntax on a cold path
+ * (espruino-facts.md: How Espruino runs code, trap 1). Hence:
+ *
+ * 1. Bundles: each Espruino board's entry (boards.json), plain and minified, and one
+ *    bundle of every portable module (drivers/, firmware/, hal/*.ts, hal/espruino/) so
+ *    code no board reaches yet is checked too. Bundling fails on Node built-in imports
+ *    and on syntax esbuild cannot lower (tools/bundle.ts).
+ * 2. Static check of each bundle: parsed as ES2015 (anything newer is outside the
+ *    subset), then the subset rules of tools/espruino-subset.js (the same rules the
+ *    source lint uses) plus the ones only generated code needs: the `var X = class _X`
+ *    self-reference esbuild emits, array holes, uses that run before their definition,
+ *    `of` as a name (a minifier pick), `\u{...}` escapes, non-ASCII text, `require` of
+ *    a module Espruino does not have.
+ * 3. Budgets: each board's minified bundle against budgets.bundleBytes.
+ * 4. With `--espruino <bin>` (or ESPRUINO_BIN), on the real interpreter: each board's
+ *    minified bundle must boot without an uncaught error and stay within
+ *    budgets.ramBlocks (Linux counts are a lower bound of the device's), and the
+ *    all-modules bundle must define every module without an error.
+ *
+ * Exit code: 0 clean, 1 on any violation, 2 on bad usage.
+ */
+import { Linter } from "eslint";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { bundleBoard, bundleForEspruino, BundleError, espruinoBoards, espruinoModules, repoRoot, textProblems, type Board, type BundleResult } from "./bundle.js";
+import { plugin, subsetRules } from "./espruino-subset.js";
+import { interpreterErrors, runEspruino, withoutBanner } from "./espruino-run.js";
+
+export interface Violation {
+  /** Which bundle. */
+  bundle: string;
+  line: number;
+  column: number;
+  /** The source module the line belongs to, when the bundle says (unminified). */
+  module?: string;
+  message: string;
+}
+
+/** Node modules an Espruino `require` cannot load (the names Espruino lacks). */
+const NOT_ON_ESPRUINO = ["events", "buffer", "util", "stream", "path", "os", "child_process", "worker_threads", "readline", "zlib", "url", "assert", "process"];
+
+const bundleConfig: Linter.Config[] = [
+  {
+    files: ["**/*.js"],
+    languageOptions: { ecmaVersion: 2015, sourceType: "script" },
+    plugins: { espruino: plugin },
+    // hal/espruino may call Espruino's own require/process; which modules is checked below.
+    rules: Object.assign(subsetRules({ allowGlobals: ["require", "process"] }), { "espruino/no-use-before-run": "error" as const }),
+  },
+];
+
+/** The module comment (`// drivers/at/channel.ts`) that esbuild writes before each module. */
+function moduleAt(lines: string[], line: number): string | undefined {
+  for (let i = Math.min(line, lines.length) - 1; i >= 0; i--) {
+    const m = /^\s*\/\/ ((?:[\w.@-]+\/)*[\w.@-]+\.(?:ts|js))$/.exec(lines[i]);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * Checks bundle text statically against Espruino's subset; returns every violation.
+ * `name` labels the violations.
+ */
+export function checkBundle(text: string, name: string): Violation[] {
+  const lines = text.split("\n");
+  const out: Violation[] = [];
+  const add = (line: number, column: number, message: string) => out.push({ bundle: name, line, column, module: moduleAt(lines, line), message });
+
+  for (const p of textProblems(text)) {
+    const m = /at (?:line )?(\d+)(?::(\d+))?/.exec(p);
+    add(m ? Number(m[1]) : 0, m && m[2] ? Number(m[2]) : 0, p);
+  }
+
+  const linter = new Linter({ configType: "flat" });
+  for (const m of linter.verify(text, bundleConfig, { filename: "bundle.js" })) {
+    if (m.fatal) add(m.line, m.column, `not ES2015 (Espruino's subset lies within ES2015): ${m.message}`);
+    else add(m.line, m.column, m.message);
+  }
+
+  // Espruino's own modules only (hal/espruino); esbuild writes `(0, globalThis.require)("x")`.
+  const req = /globalThis\.require\)?\(\s*(["'])([^"']*)\1/g;
+  for (let m = req.exec(text); m; m = req.exec(text)) {
+    const mod = m[2];
+    const line = text.slice(0, m.index).split("\n").length;
+    if (NOT_ON_ESPRUINO.indexOf(mod) >= 0 || mod.startsWith("node:")) add(line, 0, `require("${mod}"): Espruino has no such module (events, buffer and util do not load; espruino-facts.md: require)`);
+    else if (espruinoModules.indexOf(mod) < 0) add(line, 0, `require("${mod}"): not a known Espruino module (${espruinoModules.join(", ")})`);
+  }
+  return out;
+}
+
+/** Every portable module: .ts under drivers/, firmware/, hal/ (top level) and hal/espruino/. */
+export function portableModules(root = repoRoot): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, recurse: boolean) => {
+    let names: string[];
+    try {
+      names = readdirSync(path.join(root, dir)).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const rel = dir + "/" + n;
+      if (statSync(path.join(root, rel)).isDirectory()) {
+        if (recurse && n !== "node" && n !== "node_modules") walk(rel, true);
+      } else if (n.endsWith(".ts") && !n.endsWith(".d.ts") && !n.endsWith(".node.ts") && !n.endsWith(".test.ts")) {
+        found.push(rel);
+      }
+    }
+  };
+  walk("drivers", true);
+  walk("firmware", true);
+  walk("hal", false);
+  walk("hal/espruino", true);
+  // The board entry starts the firmware; it is bundled (and checked) per board.
+  return found.filter((f) => f !== "hal/espruino/boot.ts");
+}
+
+/**
+ * An entry that imports every module and keeps all their exports alive, so nothing is
+ * tree-shaken away unchecked. Loaded on Espruino it prints one line with the heap use.
+ */
+export function allModulesEntry(modules: string[]): string {
+  const lines = modules.map((m, i) => `import * as m${i} from ${JSON.stringify("./" + m)};`);
+  lines.push(`(globalThis as any).__sharedlinePortable = [${modules.map((_m, i) => "m" + i).join(", ")}];`);
+  lines.push(
+    `declare const process: { memory?: () => { usage: number } };`,
+    `console.log("SHAREDLINE_LOADED " + ${modules.length} + " " + (typeof process !== "undefined" && process.memory ? process.memory().usage : -1));`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+function kb(n: number): string {
+  return (n / 1024).toFixed(1) + " KB";
+}
+
+function report(v: Violation): string {
+  return `  ${v.bundle}:${v.line}:${v.column}${v.module ? " (" + v.module + ")" : ""}: ${v.message}`;
+}
+
+/** Bundles and checks; collects violations instead of stopping at the first. */
+async function checkOne(label: string, build: () => Promise<BundleResult>, violations: Violation[], problems: string[]): Promise<BundleResult | undefined> {
+  try {
+    const r = await build();
+    violations.push(...checkBundle(r.text, label));
+    return r;
+  } catch (err) {
+    if (err instanceof BundleError) problems.push(err.message);
+    else problems.push(`${label}: ${String(err)}`);
+    return undefined;
+  }
+}
+
+/**
+ * Boots a board's minified bundle on the Linux interpreter and reads the heap use half a
+ * second later. On Linux a block holds more than on the device (espruino-facts.md:
+ * Memory), so the count is a lower bound of the device's: over budgets.ramBlocks here
+ * means over on the device too, and fails.
+ */
+async function bootOnEspruino(bin: string, board: Board, outdir: string, rows: string[], problems: string[]): Promise<void> {
+  let r: BundleResult;
+  try {
+    r = await bundleBoard(board, outdir, true, false);
+  } catch {
+    return; // already reported by the static pass
+  }
+  const probe = path.join(outdir, board.name + ".memprobe.js");
+  writeFileSync(probe, r.text + '\nsetTimeout(function () { console.log("SHAREDLINE_MEM " + process.memory().usage); }, 500);\n');
+  const run = await runEspruino(bin, probe, { timeoutMs: 30000, until: /SHAREDLINE_MEM \d+/ });
+  const m = /SHAREDLINE_MEM (\d+)/.exec(run.output);
+  // The Linux build has no UART pins: Serial1 without a `path` prints "ERROR: No path
+  // defined for device" and the modem never answers; only script errors count here.
+  const errors = interpreterErrors(run.output).filter((l) => !/No path defined for device/.test(l));
+  if (!m || errors.length) {
+    problems.push(`${board.name}: the minified bundle did not boot cleanly on ${bin}:\n    ` + (errors.length ? errors.join("\n    ") : withoutBanner(run.output).trim().split("\n").slice(-5).join("\n    ")));
+    return;
+  }
+  const used = Number(m[1]);
+  const budget = board.budgets.ramBlocks;
+  rows.push(`  ${board.name}: ${used} heap blocks in use 0.5 s after boot on Linux` + (budget ? ` (budget ${budget} device blocks; Linux blocks hold more, so the device needs more)` : ""));
+  if (budget && used > budget) problems.push(`${board.name}: ${used} heap blocks after boot on Linux is over budgets.ramBlocks ${budget} (a lower bound of the device's use)`);
+}
+
+function usage(): string {
+  return "usage: sharedline portable-check [--espruino <interpreter>] [--outdir <dir>]\n(ESPRUINO_BIN also names the interpreter)";
+}
+
+export async function run(args: string[]): Promise<number> {
+  let bin = process.env.ESPRUINO_BIN || undefined;
+  let outdir = path.join(repoRoot, "dist", "check");
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--espruino" && i + 1 < args.length) bin = args[++i];
+    else if (args[i] === "--outdir" && i + 1 < args.length) outdir = path.resolve(args[++i]);
+    else if (args[i] === "-h" || args[i] === "--help") {
+      console.log(usage());
+      return 0;
+    } else {
+      console.error(`sharedline portable-check: unknown argument '${args[i]}'\n${usage()}`);
+      return 2;
+    }
+  }
+
+  const violations: Violation[] = [];
+  const problems: string[] = [];
+  const rows: string[] = [];
+
+  for (const board of espruinoBoards()) {
+    const plain = await checkOne(board.name + ".js", () => bundleBoard(board, outdir, false, false), violations, problems);
+    const min = await checkOne(board.name + ".min.js", () => bundleBoard(board, outdir, true), violations, problems);
+    const budget = board.budgets.bundleBytes;
+    rows.push(
+      `  ${board.name.padEnd(24)} ${plain ? kb(plain.bytes).padStart(9) : "    error"}  min ${min ? kb(min.bytes).padStart(9) : "    error"}` +
+        (budget ? `  budget ${kb(budget)}` + (min ? ` (${((100 * min.bytes) / budget).toFixed(0)}%)` : "") : ""),
+    );
+  }
+
+  const modules = portableModules();
+  const allFile = path.join(outdir, "portable-all.js");
+  const all = await checkOne(
+    "portable-all.js",
+    () => bundleForEspruino({ contents: allModulesEntry(modules), resolveDir: repoRoot, sourcefile: "portable-all.ts" }, allFile, { label: "all portable modules" }),
+    violations,
+    problems,
+  );
+  await checkOne(
+    "portable-all.min.js",
+    () => bundleForEspruino({ contents: allModulesEntry(modules), resolveDir: repoRoot, sourcefile: "portable-all.ts" }, path.join(outdir, "portable-all.min.js"), { label: "all portable modules (minified)", minify: true }),
+    violations,
+    problems,
+  );
+  rows.push(`  ${"all portable modules".padEnd(24)} ${all ? kb(all.bytes).padStart(9) : "    error"}  (${modules.length} modules)`);
+
+  if (bin) {
+    for (const board of espruinoBoards()) await bootOnEspruino(bin, board, outdir, rows, problems);
+  }
+
+  if (bin && all) {
+    const r = await runEspruino(bin, allFile, { timeoutMs: 60000, until: /SHAREDLINE_LOADED \d+ -?\d+/ });
+    const loaded = /SHAREDLINE_LOADED (\d+) (-?\d+)/.exec(r.output);
+    const errors = interpreterErrors(r.output);
+    if (!loaded || errors.length > 0) {
+      problems.push(`portable-all.js on ${bin}: did not load cleanly` + (r.timedOut ? " (timed out)" : "") + ":\n    " + (errors.length ? errors.join("\n    ") : withoutBanner(r.output).trim().split("\n").slice(-5).join("\n    ")));
+    } else {
+      rows.push(`  loaded on Espruino: ${loaded[1]} modules, ${loaded[2]} heap blocks in use after load (${r.ms} ms)`);
+    }
+  }
+
+  console.log("Espruino bundles (plain / minified, vs boards.json budgets.bundleBytes):");
+  for (const r of rows) console.log(r);
+  if (problems.length === 0 && violations.length === 0) {
+    console.log("portable-check: ok (subset, ASCII, budgets" + (bin ? ", loads on Espruino" : "; set ESPRUINO_BIN to also load on Espruino") + ")");
+    return 0;
+  }
+  for (const p of problems) console.error(p);
+  if (violations.length) {
+    console.error(`${violations.length} violation(s) of Espruino's subset in the bundles:`);
+    for (const v of violations) console.error(report(v));
+  }
+  return 1;
+}
