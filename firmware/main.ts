@@ -30,11 +30,13 @@ export interface Firmware {
   channel: AtChannel;
   modem: ModemManager;
   events: Emitter<FirmwareEvents>;
+  /** Starts bring-up (once). */
+  start(): void;
   stop(): void;
 }
 
-/** Starts the firmware for `board` on `hal`; bring-up begins at once. */
-export function startFirmware(hal: FirmwareHal, board: Board, policy?: Partial<ModemPolicy>): Firmware {
+/** Builds the firmware without starting it, so that listeners can subscribe first. */
+export function createFirmware(hal: FirmwareHal, board: Board, policy?: Partial<ModemPolicy>): Firmware {
   const profile = findProfile(board.modem);
   if (!profile) throw BoardError("board " + board.name + ": unknown modem profile " + board.modem, { problems: ["modem"] });
   const channel = new AtChannel(hal.serial, hal.clock, {
@@ -48,15 +50,24 @@ export function startFirmware(hal: FirmwareHal, board: Board, policy?: Partial<M
   const modem = new ModemManager(channel, hal.clock, hal.pins, profile, board.capabilities, p);
   const events = new Emitter<FirmwareEvents>();
   modem.events.on("log", (m) => events.emit("log", m));
-  modem.start();
   return {
     board,
     profile,
     channel,
     modem,
     events,
+    start() {
+      modem.start();
+    },
     stop() {
       channel.close();
     },
   };
+}
+
+/** Starts the firmware for `board` on `hal`; bring-up begins at once. */
+export function startFirmware(hal: FirmwareHal, board: Board, policy?: Partial<ModemPolicy>): Firmware {
+  const fw = createFirmware(hal, board, policy);
+  fw.start();
+  return fw;
 }

@@ -128,9 +128,19 @@ function runExpect(
   }, step.timeoutMs);
 }
 
-/** Runs `script` on `channel`; never rejects. */
-export function runChat(channel: AtChannel, clock: Clock, script: ChatScript): Promise<ChatResult> {
-  return new Promise<ChatResult>(function (resolve) {
+/** A script being run: its result, and a way to stop it (no further command is sent). */
+export interface ChatRun {
+  result: Promise<ChatResult>;
+  cancel(reason: string): void;
+}
+
+/**
+ * Starts `script` and returns a handle. Cancelling ends the script with `abort` at once;
+ * a command already written still completes in the channel, but nothing after it is sent.
+ */
+export function startChat(channel: AtChannel, clock: Clock, script: ChatScript): ChatRun {
+  let cancelWith: ((reason: string) => void) | undefined = undefined;
+  const result = new Promise<ChatResult>(function (resolve) {
     let done = false;
     let index = 0;
     const cleanups: Unsubscribe[] = [];
@@ -146,6 +156,9 @@ export function runChat(channel: AtChannel, clock: Clock, script: ChatScript): P
     deadline = clock.setTimeout(function () {
       end({ status: "timeout", script: script.name, step: index, reason: "script time limit of " + script.timeoutMs + " ms" });
     }, script.timeoutMs);
+    cancelWith = function (reason: string) {
+      end({ status: "abort", script: script.name, step: index, reason: "cancelled: " + reason, error: undefined });
+    };
     const aborts = script.abortOn || [];
     for (const a of aborts) {
       const prefix = a;
@@ -177,5 +190,15 @@ export function runChat(channel: AtChannel, clock: Clock, script: ChatScript): P
     };
     next();
   });
+  return {
+    result,
+    cancel(reason: string) {
+      if (cancelWith) cancelWith(reason);
+    },
+  };
 }
 
+/** Runs `script` on `channel`; never rejects. */
+export function runChat(channel: AtChannel, clock: Clock, script: ChatScript): Promise<ChatResult> {
+  return startChat(channel, clock, script).result;
+}

@@ -1,8 +1,8 @@
 /** The AT channel: see channel.ts for the engine, chat.ts for scripts, args.ts for safe arguments. */
 export { AtChannel } from "./channel.js";
 export type { AtChannelOptions, AtChannelEvents } from "./channel.js";
-export { runChat, send, expect } from "./chat.js";
-export type { ChatScript, ChatStep, ChatResult, SendStep, ExpectStep } from "./chat.js";
+export { runChat, startChat, send, expect } from "./chat.js";
+export type { ChatScript, ChatStep, ChatResult, ChatRun, SendStep, ExpectStep } from "./chat.js";
 export { atDialString, atQuoted, atInt, checkCommandLine, checkHexPayload } from "./args.js";
 export { AtCommandError, AtTimeoutError, AtAbortedError, AtArgumentError, CME, CMS, describeCode, isTransient } from "./errors.js";
 export { standardFinals, matchFinal, isCallCommand } from "./finals.js";

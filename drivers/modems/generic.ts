@@ -59,7 +59,7 @@ export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: 
     steps.push(
       // 27.005 §3.2.3 PDU mode; §3.2.1 service 1 = phase 2+, +CNMA needed for +CMT.
       send("AT+CMGF=0"),
-      send("AT+CSMS=1", undefined, { optional: true }),
+      send({ cmd: "AT+CSMS=1", prefixes: ["+CSMS:"] }, undefined, { optional: true }),
       // 27.005 §3.4.1: store incoming SMS and report +CMTI; status reports stored (+CDSI).
       // The messaging layer reads, persists, then deletes, so nothing waits on a +CNMA.
       send("AT+CNMI=2,1,0,2,0"),

@@ -8,9 +8,10 @@
  */
 import type { Clock, Pins, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { AtChannel, runChat } from "../../drivers/at/index.js";
+import { AtChannel, startChat, type ChatRun } from "../../drivers/at/index.js";
 import {
   emptyInfo,
+  isRegistered,
   parseCen2,
   parseCops,
   parseCsq,
@@ -73,6 +74,7 @@ export class ModemManager {
   /** Domains whose read answer showed our `<n>=2` since the last bring-up (the baseline). */
   private verbose: { cs: boolean; eps: boolean } = { cs: false, eps: false };
   private healthTimer: TimerHandle | undefined = undefined;
+  private chat: ChatRun | undefined = undefined;
 
   constructor(
     private readonly channel: AtChannel,
@@ -84,9 +86,11 @@ export class ModemManager {
   ) {
     channel.events.on("reboot", (banner) => this.post({ type: "rebooted", banner }));
     channel.events.on("hang", () => this.post({ type: "hung" }));
-    channel.onUrc("+CREG:", (line) => this.onRegistration(line));
-    channel.onUrc("+CEREG:", (line) => this.onRegistration(line));
+    channel.onUrc("+CREG:", (line) => this.onRegistrationUrc(line));
+    channel.onUrc("+CEREG:", (line) => this.onRegistrationUrc(line));
     channel.onUrc("+CEN2:", (line) => this.onEmergencyNumber(line));
+    // 27.007 §8.67: +CEN1 (reporting, MCC) heads the list that +CEN2 lines give; nothing to keep.
+    channel.onUrc("+CEN1:", () => undefined);
   }
 
   start(): void {
@@ -162,15 +166,18 @@ export class ModemManager {
 
   private bringUp(): void {
     const run = ++this.runId;
+    // A bring-up interrupted by a reboot must not go on sending its old steps.
+    if (this.chat) this.chat.cancel("bring-up restarted");
     this.verbose = { cs: false, eps: false };
     const info = emptyInfo();
     const steps = this.profile.bringUp(this.caps, info);
-    runChat(this.channel, this.clock, {
+    this.chat = startChat(this.channel, this.clock, {
       name: this.profile.name + " bring-up",
       steps,
       abortOn: this.profile.bringUpAbortOn,
       timeoutMs: 120000,
-    }).then((result) => {
+    });
+    this.chat.result.then((result) => {
       if (run !== this.runId) return; // a newer bring-up replaced this one
       if (result.status === "success") {
         this.info = info;
@@ -211,6 +218,11 @@ export class ModemManager {
     const ch = this.channel;
     ch.send({ cmd: "AT+CEREG?", prefixes: ["+CEREG:"] }).then((r) => this.onRead(r.lines, run), () => undefined);
     ch.send({ cmd: "AT+CREG?", prefixes: ["+CREG:"] }).then((r) => this.onRead(r.lines, run), () => undefined);
+    this.readRadio();
+  }
+
+  private readRadio(): void {
+    const ch = this.channel;
     ch.send({ cmd: "AT+CSQ", prefixes: ["+CSQ:"] }).then(
       (r) => {
         const s = parseCsq(r.lines[0] || "");
@@ -247,9 +259,17 @@ export class ModemManager {
     this.setRegistration(reg);
   }
 
-  private onRegistration(line: string): void {
+  private onRegistrationUrc(line: string): void {
     const reg = parseRegistration(line, false);
-    if (reg) this.setRegistration(reg);
+    if (!reg) return;
+    const wasRegistered = this.registered();
+    this.setRegistration(reg);
+    // Event-driven, not polled: on becoming registered, read the signal and the operator once.
+    if (!wasRegistered && this.registered() && this.state.name === "ready") this.readRadio();
+  }
+
+  private registered(): boolean {
+    return !!((this.eps && isRegistered(this.eps.stat)) || (this.cs && isRegistered(this.cs.stat)));
   }
 
   private setRegistration(reg: Registration): void {

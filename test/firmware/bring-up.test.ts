@@ -166,7 +166,7 @@ test("a SIM that needs a PIN stops bring-up with the reason", async (t) => {
   t.regex(st.lastError, /SIM PIN/);
 });
 
-test("boards.json: every board is valid and a broken one is reported with every problem", (t) => {
+test("R5: boards.json gives every board its capability profile; a broken one is reported with every problem", (t) => {
   const boards = loadBoards(boardsJson);
   t.true(Object.keys(boards).length >= 3);
   const bad = { boards: { x: { description: 1, runtime: "rtos", modem: "nokia", serial: { port: "", baud: 7, flow: "x" }, pins: { foo: {} }, capabilities: { voice: false, sms: "maybe", callWaiting: 1, data: true, settingsMenu: true }, budgets: {} } } };
@@ -175,4 +175,28 @@ test("boards.json: every board is valid and a broken one is reported with every 
   t.regex(e.message, /boards\.x\.modem/);
   t.regex(e.message, /SPEC R5/);
   t.throws(() => pickBoard(boards, "nope"), { message: /unknown board "nope"/ });
+});
+
+test("R93: emergency numbers reported by the network are tracked with AT+CEN=1", async (t) => {
+  const { clock, modem, fw } = rig("sim-generic");
+  const lists: string[][] = [];
+  fw.modem.events.on("emergencyNumbers", (l) => lists.push(l));
+  await clock.advance(100);
+  t.true(modem.commands.includes("AT+CEN=1"));
+  await modem.end.write("\r\n+CEN1: 1,440\r\n\r\n+CEN2: 1,110\r\n\r\n+CEN2: 4,118\r\n\r\n+CEN2: 6,119\r\n\r\n+CEN2: 1,110\r\n");
+  await clock.advance(10);
+  t.deepEqual(fw.modem.status().emergencyNumbers, ["110", "118", "119"]);
+  t.is(lists.length, 3, "a repeated number is not reported again");
+});
+
+test("a reboot in the middle of bring-up restarts it; the interrupted script sends nothing more", async (t) => {
+  const { clock, modem, fw } = rig("sim-generic");
+  modem.table["AT+CIMI"] = "\r\nRDY\r\n"; // the module restarts while answering an optional step
+  await clock.advance(20);
+  modem.table["AT+CIMI"] = "\r\n440101234567890\r\n\r\nOK\r\n";
+  await clock.advance(100);
+  const i = modem.commands.indexOf("AT+CIMI");
+  t.is(modem.commands[i + 1], "AT", "bring-up starts over right after the banner");
+  t.is(modem.commands.filter((c) => c === "AT+CCID").length, 1, "the old script did not go on to AT+CCID");
+  t.is(fw.modem.status().state.name, "ready");
 });

@@ -1,0 +1,183 @@
+/**
+ * Address fields: TP-OA / TP-DA / TP-RA (23.040 §9.1.2.5) and the SMSC address that 27.005
+ * PDU mode puts in front of the TPDU (24.011 §8.2.5.1, 27.005 §3.1 `<pdu>`).
+ *
+ * The two differ only in their length octet: a TP address counts *useful semi-octets*
+ * (digits, or for an alphanumeric address the semi-octets the septets fill), the SMSC field
+ * counts *octets* including the type octet. Digits are BCD, low nibble first, `*` `#` `a`
+ * `b` `c` for 1010..1110 and 1111 as the filler after an odd count (23.040 §9.1.2.3).
+ */
+import type { AddressType, SmsAddress } from "./types.js";
+import type { Cursor } from "./cursor.js";
+import { encodeFail, pduFail, codePointName } from "./errors.js";
+import { encodeGsm7, decodeGsm7, packSeptets, unpackSeptets } from "./gsm7.js";
+import { codePointsOf, stringFromCodePoints } from "./text.js";
+
+const TYPES: AddressType[] = [
+  "unknown",
+  "international",
+  "national",
+  "network-specific",
+  "subscriber",
+  "alphanumeric",
+  "abbreviated",
+  "reserved",
+];
+
+/** BCD semi-octet values 0..14 as characters (23.040 §9.1.2.3, 24.008 table 10.5.118). */
+const SEMI = "0123456789*#abc";
+
+/** At most 10 octets of address value (23.040 §9.1.2.5), so 20 digits or 11 septets. */
+const MAX_DIGITS = 20;
+const MAX_ALPHA_SEPTETS = 11;
+
+/** The type-of-address octet: extension bit 7 set, type of number, numbering plan. */
+function typeOctet(a: SmsAddress, field: string): number {
+  const ton = TYPES.indexOf(a.type);
+  if (ton < 0) encodeFail(field, "unknown address type " + JSON.stringify(a.type));
+  if (!(a.npi >= 0 && a.npi <= 15) || a.npi !== Math.floor(a.npi)) encodeFail(field, "numbering plan " + a.npi + " is not 0..15");
+  return 0x80 | (ton << 4) | a.npi;
+}
+
+/** Semi-octet values of a dialling string (no `+`); fails on anything else. */
+function digitValues(digits: string, field: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < digits.length; i++) {
+    const v = SEMI.indexOf(digits.charAt(i).toLowerCase());
+    if (v < 0) encodeFail(field, "character " + JSON.stringify(digits.charAt(i)) + " cannot be in a phone number");
+    out.push(v);
+  }
+  if (out.length > MAX_DIGITS) encodeFail(field, out.length + " digits, at most " + MAX_DIGITS);
+  return out;
+}
+
+/** The digits to write for a numeric address: the number without its leading `+`. */
+function numericDigits(a: SmsAddress, field: string): number[] {
+  let s = a.number;
+  if (s.charAt(0) === "+") {
+    if (a.type !== "international") encodeFail(field, "a number starting with + must be international, not " + a.type);
+    s = s.substring(1);
+  }
+  return digitValues(s, field);
+}
+
+function packDigits(values: number[], out: number[]): void {
+  for (let i = 0; i < values.length; i += 2) {
+    const hi = i + 1 < values.length ? values[i + 1] : 15;
+    out.push(values[i] | (hi << 4));
+  }
+}
+
+/** The septets of an alphanumeric address, packed, and how many there are. */
+function alphaOctets(a: SmsAddress, field: string): { octets: Uint8Array; septets: number } {
+  const cps = codePointsOf(a.number);
+  const enc = encodeGsm7(cps);
+  if (enc.bad.length) encodeFail(field, "alphanumeric address holds " + codePointName(cps[enc.bad[0]]) + ", not in the GSM 7-bit alphabet");
+  const n = enc.septets.length;
+  if (n > MAX_ALPHA_SEPTETS) encodeFail(field, "alphanumeric address of " + n + " septets, at most " + MAX_ALPHA_SEPTETS);
+  const octets = new Uint8Array(Math.ceil((n * 7) / 8));
+  packSeptets(enc.septets, octets, 0);
+  return { octets: octets, septets: n };
+}
+
+/** The address value octets and the count a TP address length octet gives for them. */
+function addressValue(a: SmsAddress, field: string): { octets: number[]; semiOctets: number } {
+  if (a.type === "alphanumeric") {
+    const al = alphaOctets(a, field);
+    const octets: number[] = [];
+    for (let i = 0; i < al.octets.length; i++) octets.push(al.octets[i]);
+    return { octets: octets, semiOctets: Math.ceil((al.septets * 7) / 4) };
+  }
+  const d = numericDigits(a, field);
+  const octets: number[] = [];
+  packDigits(d, octets);
+  return { octets: octets, semiOctets: d.length };
+}
+
+/**
+ * Encodes a TP-OA/TP-DA/TP-RA: the semi-octet count, the type octet, the value. `field`
+ * names the field in errors (`SmsEncodeError`).
+ */
+export function encodeAddress(a: SmsAddress, field: string): number[] {
+  const toa = typeOctet(a, field);
+  const v = addressValue(a, field);
+  return [v.semiOctets, toa].concat(v.octets);
+}
+
+/**
+ * Encodes the SMSC field: `00` for none (the modem then uses its `+CSCA`), else the octet
+ * count (type octet included), the type octet and the value.
+ */
+export function encodeSmsc(a: SmsAddress | null): number[] {
+  if (a === null) return [0];
+  const toa = typeOctet(a, "SMSC");
+  const v = addressValue(a, "SMSC");
+  return [1 + v.octets.length, toa].concat(v.octets);
+}
+
+/** Reads `count` BCD digits from `bytes`; F is allowed only as the filler after them. */
+function readDigits(bytes: Uint8Array, count: number, field: string, offset: number): string {
+  let s = "";
+  for (let i = 0; i < count; i++) {
+    const v = (bytes[i >> 1] >> ((i & 1) * 4)) & 15;
+    if (v === 15) pduFail(field, offset + (i >> 1), "filler F inside the digits");
+    s += SEMI.charAt(v);
+  }
+  return s;
+}
+
+function makeAddress(toa: number, value: string): SmsAddress {
+  const type = TYPES[(toa >> 4) & 7];
+  return { type: type, npi: toa & 15, number: type === "international" ? "+" + value : value };
+}
+
+function readAlpha(bytes: Uint8Array, septets: number): string {
+  return stringFromCodePoints(decodeGsm7(unpackSeptets(bytes, 0, septets)));
+}
+
+/** Decodes a TP-OA/TP-DA/TP-RA named `field` at the cursor. */
+export function decodeAddress(c: Cursor, field: string): SmsAddress {
+  const at = c.pos;
+  const len = c.u8(field);
+  if (len > MAX_DIGITS) pduFail(field, at, "address length " + len + " semi-octets, at most " + MAX_DIGITS);
+  const toa = c.u8(field);
+  const valueAt = c.pos;
+  const bytes = c.take((len + 1) >> 1, field);
+  if (((toa >> 4) & 7) === 5) return makeAddress(toa, readAlpha(bytes, Math.floor((len * 4) / 7)));
+  return makeAddress(toa, readDigits(bytes, len, field, valueAt));
+}
+
+/** Decodes the SMSC field in front of a 27.005 PDU; null when its length is 0. */
+export function decodeSmsc(c: Cursor): SmsAddress | null {
+  const at = c.pos;
+  const len = c.u8("SMSC");
+  if (len === 0) return null;
+  if (len > 11) pduFail("SMSC", at, "SMSC length " + len + " octets, at most 11");
+  const toa = c.u8("SMSC");
+  const valueAt = c.pos;
+  const bytes = c.take(len - 1, "SMSC");
+  if (((toa >> 4) & 7) === 5) return makeAddress(toa, readAlpha(bytes, Math.floor(((len - 1) * 8) / 7)));
+  let count = (len - 1) * 2;
+  if (count > 0 && bytes[bytes.length - 1] >> 4 === 15) count--;
+  return makeAddress(toa, readDigits(bytes, count, "SMSC", valueAt));
+}
+
+/**
+ * A phone number as typed into an address: `+` then digits is international (E.164),
+ * anything else "unknown" type with the ISDN plan (what phones send for national
+ * numbers). Blanks and `-` are dropped as visual separators; `* # a b c` are allowed.
+ * Anything else, an empty number or more than 20 digits is an `SmsEncodeError` naming
+ * `field`.
+ */
+export function parseNumber(text: string, field: string): SmsAddress {
+  let s = "";
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charAt(i);
+    if (ch !== " " && ch !== "-") s += ch;
+  }
+  const intl = s.charAt(0) === "+";
+  const digits = intl ? s.substring(1) : s;
+  if (digits.length === 0) encodeFail(field, "no digits in " + JSON.stringify(text));
+  digitValues(digits, field);
+  return { type: intl ? "international" : "unknown", npi: 1, number: intl ? "+" + digits.toLowerCase() : digits.toLowerCase() };
+}
