@@ -22,6 +22,8 @@ export interface ModemState {
   failures: number;
   /** Hardware resets done in this failure run. */
   resets: number;
+  /** Reboots seen since bring-up last succeeded: a module that reboots on every try is failing. */
+  reboots: number;
   /** Why the last failure happened, for people. */
   lastError: string;
 }
@@ -60,7 +62,7 @@ export interface ModemPolicy {
   healthCheckMs: number;
 }
 
-export const initialModemState: ModemState = { name: "off", failures: 0, resets: 0, lastError: "" };
+export const initialModemState: ModemState = { name: "off", failures: 0, resets: 0, reboots: 0, lastError: "" };
 
 interface Step {
   state: ModemState;
@@ -68,7 +70,7 @@ interface Step {
 }
 
 function to(state: ModemState, name: ModemStateName, patch: Partial<ModemState>, effects: ModemEffect[]): Step {
-  const next: ModemState = { name, failures: state.failures, resets: state.resets, lastError: state.lastError };
+  const next: ModemState = { name, failures: state.failures, resets: state.resets, reboots: state.reboots, lastError: state.lastError };
   Object.assign(next, patch);
   return { state: next, effects };
 }
@@ -107,7 +109,7 @@ export function modemStep(state: ModemState, event: ModemEvent, policy: ModemPol
       return to(state, "bringingUp", {}, [{ type: "runBringUp" }]);
     case "bringUpDone":
       if (state.name !== "bringingUp") return { state, effects: [] };
-      return to(state, "ready", { failures: 0, resets: 0, lastError: "" }, [{ type: "queryStatus" }]);
+      return to(state, "ready", { failures: 0, resets: 0, reboots: 0, lastError: "" }, [{ type: "queryStatus" }]);
     case "bringUpFailed":
       if (state.name !== "bringingUp") return { state, effects: [] };
       if (event.simLocked) {
@@ -119,8 +121,15 @@ export function modemStep(state: ModemState, event: ModemEvent, policy: ModemPol
       return failure(state, policy, "bring-up failed: " + event.reason);
     case "rebooted":
       // A banner during bring-up is the module coming up: start the script again at once.
+      // A second one before bring-up succeeded is a module rebooting under us (brown-out,
+      // crash on a command): count it as a failure, so it backs off and escalates.
       if (state.name === "off" || state.name === "resetting") return { state, effects: [] };
-      return to(state, "bringingUp", { lastError: "modem rebooted (" + event.banner + ")" }, [
+      if (state.reboots >= 1 && state.name === "bringingUp") {
+        const f = failure(state, policy, "modem rebooted again during bring-up (" + event.banner + ")");
+        f.state.reboots = state.reboots + 1;
+        return f;
+      }
+      return to(state, "bringingUp", { reboots: state.reboots + 1, lastError: "modem rebooted (" + event.banner + ")" }, [
         { type: "log", message: "modem: rebooted (" + event.banner + "), bringing it up again" },
         { type: "cancelTimers" },
         { type: "runBringUp" },

@@ -58,14 +58,14 @@ test("the back-off never exceeds its maximum and never gives up", (t) => {
 });
 
 test("a reboot banner while ready runs bring-up again at once", (t) => {
-  const ready: ModemState = { name: "ready", failures: 0, resets: 0, lastError: "" };
+  const ready: ModemState = { name: "ready", failures: 0, resets: 0, reboots: 0, lastError: "" };
   const r = modemStep(ready, { type: "rebooted", banner: "RDY" }, policy);
   t.is(r.state.name, "bringingUp");
   t.true(types(r.effects).includes("runBringUp"));
 });
 
 test("a hang while ready counts as a failure; so is lost URC verbosity", (t) => {
-  const ready: ModemState = { name: "ready", failures: 0, resets: 0, lastError: "" };
+  const ready: ModemState = { name: "ready", failures: 0, resets: 0, reboots: 0, lastError: "" };
   t.is(modemStep(ready, { type: "hung" }, policy).state.name, "backoff");
   t.is(modemStep(ready, { type: "verbosityLost" }, policy).state.name, "backoff");
 });
@@ -81,4 +81,15 @@ test("events that mean nothing in a state change nothing", (t) => {
   const r = modemStep(initialModemState, { type: "bringUpDone" }, policy);
   t.is(r.state, initialModemState);
   t.deepEqual(r.effects, []);
+});
+
+test("a module that reboots again during bring-up is failing: it backs off instead of looping", (t) => {
+  let s: ModemState = modemStep(initialModemState, { type: "start" }, policy).state;
+  s = modemStep(s, { type: "rebooted", banner: "RDY" }, policy).state;
+  t.is(s.name, "bringingUp", "the first banner is the module coming up");
+  const again = modemStep(s, { type: "rebooted", banner: "RDY" }, policy);
+  t.is(again.state.name, "backoff");
+  t.is(again.state.failures, 1);
+  const ok = modemStep(modemStep(again.state, { type: "timer", name: "retry" }, policy).state, { type: "bringUpDone" }, policy);
+  t.is(ok.state.reboots, 0);
 });

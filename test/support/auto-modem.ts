@@ -8,6 +8,8 @@ import type { MemorySerial } from "../../hal/memory/serial.js";
 export class AutoModem {
   commands: string[] = [];
   muted = false;
+  /** One-shot answers, used before the table and then forgotten. */
+  once: { [cmd: string]: string } = {};
   private pending = "";
   constructor(
     readonly end: MemorySerial,
@@ -26,7 +28,11 @@ export class AutoModem {
       if (cmd === "") continue;
       this.commands.push(cmd);
       if (this.muted) continue;
-      const answer = Object.prototype.hasOwnProperty.call(this.table, cmd) ? this.table[cmd] : "\r\nERROR\r\n";
+      let answer = Object.prototype.hasOwnProperty.call(this.table, cmd) ? this.table[cmd] : "\r\nERROR\r\n";
+      if (Object.prototype.hasOwnProperty.call(this.once, cmd)) {
+        answer = this.once[cmd];
+        delete this.once[cmd];
+      }
       void this.end.write(answer);
     }
   }
