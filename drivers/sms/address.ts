@@ -68,30 +68,24 @@ function packDigits(values: number[], out: number[]): void {
   }
 }
 
-/** The septets of an alphanumeric address, packed, and how many there are. */
-function alphaOctets(a: SmsAddress, field: string): { octets: Uint8Array; septets: number } {
+/** The value octets of an address and the count its TP length octet gives (23.040 §9.1.2.5). */
+function addressValue(a: SmsAddress, field: string): { octets: number[]; semiOctets: number } {
+  const octets: number[] = [];
+  if (a.type !== "alphanumeric") {
+    const d = numericDigits(a, field);
+    packDigits(d, octets);
+    return { octets: octets, semiOctets: d.length };
+  }
+  // Alphanumeric (§9.1.2.5 note): GSM 7-bit packed; the length counts the semi-octets used.
   const cps = codePointsOf(a.number);
   const enc = encodeGsm7(cps);
   if (enc.bad.length) encodeFail(field, "alphanumeric address holds " + codePointName(cps[enc.bad[0]]) + ", not in the GSM 7-bit alphabet");
   const n = enc.septets.length;
   if (n > MAX_ALPHA_SEPTETS) encodeFail(field, "alphanumeric address of " + n + " septets, at most " + MAX_ALPHA_SEPTETS);
-  const octets = new Uint8Array(Math.ceil((n * 7) / 8));
-  packSeptets(enc.septets, octets, 0);
-  return { octets: octets, septets: n };
-}
-
-/** The address value octets and the count a TP address length octet gives for them. */
-function addressValue(a: SmsAddress, field: string): { octets: number[]; semiOctets: number } {
-  if (a.type === "alphanumeric") {
-    const al = alphaOctets(a, field);
-    const octets: number[] = [];
-    for (let i = 0; i < al.octets.length; i++) octets.push(al.octets[i]);
-    return { octets: octets, semiOctets: Math.ceil((al.septets * 7) / 4) };
-  }
-  const d = numericDigits(a, field);
-  const octets: number[] = [];
-  packDigits(d, octets);
-  return { octets: octets, semiOctets: d.length };
+  const packed = new Uint8Array(Math.ceil((n * 7) / 8));
+  packSeptets(enc.septets, packed, 0);
+  for (let i = 0; i < packed.length; i++) octets.push(packed[i]);
+  return { octets: octets, semiOctets: Math.ceil((n * 7) / 4) };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Cursor } from "./cursor.js";
 import { decodeAddress, encodeAddress, encodeSmsc } from "./address.js";
 import { decodeDcs } from "./dcs.js";
 import { decodeScts, encodeScts } from "./scts.js";
-import { decodeUserData, encodeUserData } from "./userdata.js";
+import { decodeUserData, encodeUserData, MAX_UD_OCTETS } from "./userdata.js";
 import { encodeFail } from "./errors.js";
 import { finishPdu, isOctet } from "./pdu.js";
 import type { EncodedPdu } from "./pdu.js";
@@ -30,7 +30,7 @@ export function decodeDeliver(c: Cursor, smsc: SmsAddress | null, first: number)
   const pid = c.u8("TP-PID");
   const dcs = decodeDcs(c.u8("TP-DCS"));
   const timestamp = decodeScts(c, "TP-SCTS");
-  const ud = decodeUserData(c, dcs, (first & 0x40) !== 0);
+  const ud = decodeUserData(c, dcs, (first & 0x40) !== 0, MAX_UD_OCTETS);
   c.end("TP-UD");
   const m: SmsDeliver = {
     type: "deliver",

@@ -5,9 +5,10 @@
  * Sending:
  *   const parts = submitParts("Hello", { to: "+15551234567", ref: 7 });
  *   // for each part: AT+CMGS=<part.tpduLength>, then part.hex and Ctrl-Z
- * Receiving:
- *   const m = decodePdu(pduLine, { tpduLength: lengthFromCmt }); // SmsDeliver | SmsSubmit | SmsStatusReport
- *   const done = reassembler.add(m, clock.now());                 // complete / expired / evicted messages
+ * Receiving (`+CMT: ,<length>` then the PDU line):
+ *   const m = decodePdu(pduLine, { tpduLength: length }); // SmsDeliver | SmsSubmit | SmsStatusReport
+ *   if (m.type === "deliver") for (const msg of reassembler.add(m, clock.now())) inbox.store(msg);
+ *   // and now and then: reassembler.expire(clock.now()) hands back what never completed
  *
  * Errors are typed: `PduError` {field, offset, detail} for input that is not a valid PDU,
  * `SmsEncodeError` {field, detail} for bad encoder options, `UnencodableTextError` for

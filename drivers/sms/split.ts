@@ -88,7 +88,7 @@ function concatSettings(total: number, opts: SplitOptions | undefined): { ref: n
   return { ref: ref, refBits: refBits };
 }
 
-/** The header, and the room beside it, of a part of a multi-part message. */
+/** Room for the body of each part of a multi-part message (UCS2: whole 16-bit units only). */
 function multiRoom(dcs: Dcs, refBits: number): number {
   const room = bodyRoom(dcs, [concatElement(0, refBits, 1, 1)]);
   return dcs.alphabet === "ucs2" ? room - (room % 2) : room;

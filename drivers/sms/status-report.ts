@@ -8,7 +8,7 @@ import type { Cursor } from "./cursor.js";
 import { decodeAddress, encodeAddress, encodeSmsc } from "./address.js";
 import { decodeDcs } from "./dcs.js";
 import { decodeScts, encodeScts } from "./scts.js";
-import { decodeUserData, encodeUserData } from "./userdata.js";
+import { decodeUserData, encodeUserData, MAX_REPORT_UD_OCTETS } from "./userdata.js";
 import { encodeFail } from "./errors.js";
 import { finishPdu, isOctet } from "./pdu.js";
 import type { EncodedPdu } from "./pdu.js";
@@ -66,7 +66,7 @@ export function decodeStatusReport(c: Cursor, smsc: SmsAddress | null, first: nu
   if (pi[0] & 2) r.dcs = decodeDcs(c.u8("TP-DCS"));
   if (pi[0] & 4) {
     // Without TP-DCS the default alphabet applies (§9.2.3.27).
-    const ud = decodeUserData(c, r.dcs ?? decodeDcs(0), (first & 0x40) !== 0);
+    const ud = decodeUserData(c, r.dcs ?? decodeDcs(0), (first & 0x40) !== 0, MAX_REPORT_UD_OCTETS);
     r.udh = ud.udh;
     r.body = ud.body;
     r.text = ud.text;
@@ -99,7 +99,7 @@ export function encodeStatusReport(m: SmsStatusReport): EncodedPdu {
       head.push(dcs.raw);
     }
     if (flags & 4) {
-      const e = encodeUserData(dcs, m.udh, m.body ?? new Uint8Array(0));
+      const e = encodeUserData(dcs, m.udh, m.body ?? new Uint8Array(0), MAX_REPORT_UD_OCTETS);
       head.push(e.udl);
       ud = e.octets;
     }
