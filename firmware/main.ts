@@ -11,6 +11,7 @@ import type { Board } from "./board.js";
 import { BoardError } from "./board.js";
 import { defaultPolicy, ModemManager } from "./modem/manager.js";
 import type { ModemPolicy } from "./modem/machine.js";
+import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
 
 export interface FirmwareHal {
   serial: Serial;
@@ -29,6 +30,8 @@ export interface Firmware {
   profile: ModemProfile;
   channel: AtChannel;
   modem: ModemManager;
+  /** Calls and the mirror of the shared line. */
+  line: Line;
   events: Emitter<FirmwareEvents>;
   /** Starts bring-up (once). */
   start(): void;
@@ -36,7 +39,7 @@ export interface Firmware {
 }
 
 /** Builds the firmware without starting it, so that listeners can subscribe first. */
-export function createFirmware(hal: FirmwareHal, board: Board, policy?: Partial<ModemPolicy>): Firmware {
+export function createFirmware(hal: FirmwareHal, board: Board, policy?: Partial<ModemPolicy>, lineOptions?: Partial<LineOptions>): Firmware {
   const profile = findProfile(board.modem);
   if (!profile) throw BoardError("board " + board.name + ": unknown modem profile " + board.modem, { problems: ["modem"] });
   const channel = new AtChannel(hal.serial, hal.clock, {
@@ -48,6 +51,20 @@ export function createFirmware(hal: FirmwareHal, board: Board, policy?: Partial<
   const p = defaultPolicy(profile, hal.pins);
   if (policy) Object.assign(p, policy);
   const modem = new ModemManager(channel, hal.clock, hal.pins, profile, board.capabilities, p);
+  const lo: LineOptions = Object.assign({}, defaultLineOptions, {
+    callWaiting: board.capabilities.callWaiting,
+    callEndUrcs: profile.callEndUrcs,
+  });
+  if (lineOptions) Object.assign(lo, lineOptions);
+  const line = new Line(
+    channel,
+    hal.clock,
+    {
+      simReady: () => modem.simUsable(),
+      emergencyNumbers: () => modem.status().emergencyNumbers,
+    },
+    lo,
+  );
   const events = new Emitter<FirmwareEvents>();
   modem.events.on("log", (m) => events.emit("log", m));
   return {
@@ -55,6 +72,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, policy?: Partial<
     profile,
     channel,
     modem,
+    line,
     events,
     start() {
       modem.start();
@@ -67,7 +85,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, policy?: Partial<
 
 /** Starts the firmware for `board` on `hal`; bring-up begins at once. */
 export function startFirmware(hal: FirmwareHal, board: Board, policy?: Partial<ModemPolicy>): Firmware {
-  const fw = createFirmware(hal, board, policy);
+  const fw = createFirmware(hal, board, policy, undefined);
   fw.start();
   return fw;
 }

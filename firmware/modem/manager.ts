@@ -75,6 +75,8 @@ export class ModemManager {
   private verbose: { cs: boolean; eps: boolean } = { cs: false, eps: false };
   private healthTimer: TimerHandle | undefined = undefined;
   private chat: ChatRun | undefined = undefined;
+  /** The SIM state bring-up last read (`+CPIN`), "" until one was read. */
+  private simStateSeen = "";
 
   constructor(
     private readonly channel: AtChannel,
@@ -104,6 +106,15 @@ export class ModemManager {
    */
   checkHealth(): void {
     if (this.state.name === "ready") this.queryStatus();
+  }
+
+  /**
+   * Whether the subscription can be used: false only once the SIM was read and is not
+   * ready (absent, locked). Before the first read it is assumed usable, so that an
+   * emergency call is never refused for want of information (R45).
+   */
+  simUsable(): boolean {
+    return this.simStateSeen === "" || this.simStateSeen === "READY";
   }
 
   status(): ModemStatus {
@@ -179,6 +190,7 @@ export class ModemManager {
     });
     this.chat.result.then((result) => {
       if (run !== this.runId) return; // a newer bring-up replaced this one
+      if (info.simState !== "") this.simStateSeen = info.simState;
       if (result.status === "success") {
         this.info = info;
         this.events.emit("identified", info);

@@ -1,0 +1,81 @@
+/**
+ * The call model: statuses of 27.007 §7.18 (`+CLCC <stat>`) plus `released`, and the
+ * reasons a call ends, each with words a person understands.
+ */
+
+/** 27.007 §7.18 `<stat>`: 0 active, 1 held, 2 dialing, 3 alerting, 4 incoming, 5 waiting. */
+export type CallStatus = "active" | "held" | "dialing" | "alerting" | "incoming" | "waiting" | "released";
+
+export const CLCC_STATUS: CallStatus[] = ["active", "held", "dialing", "alerting", "incoming", "waiting"];
+
+export type EndReason =
+  /** This device hung up. */
+  | "hungUpHere"
+  /** The other party hung up (normal clearing). */
+  | "remoteHungUp"
+  /** Another device of the number answered it first (R24, R86). */
+  | "answeredElsewhere"
+  /** The user declined it on another device (R26, R86). */
+  | "declinedElsewhere"
+  /** Rang and nobody answered; the caller gave up or no-reply handling took it (R25). */
+  | "missed"
+  /** Declined on this device. */
+  | "declinedHere"
+  /** An emergency call on another device cut this call (R47, R87). */
+  | "preempted"
+  /** The number is in use on another device (R39, R88). */
+  | "lineInUse"
+  /** The called party is busy. */
+  | "busy"
+  /** The called party did not answer. */
+  | "noAnswer"
+  /** The modem restarted; the call could not survive it. */
+  | "modemReset"
+  /** Anything else: see the cause. */
+  | "failed";
+
+export interface CallEnd {
+  reason: EndReason;
+  /** 24.008 cause from +CEER, when the modem gave one (R92). */
+  cause: number | undefined;
+  causeText: string;
+  /** One sentence for the user. */
+  message: string;
+}
+
+export interface Call {
+  /** Our id, stable for the call's life. */
+  id: number;
+  /** The modem's `+CLCC <idx>`, once known. */
+  index: number | undefined;
+  direction: "outgoing" | "incoming";
+  status: CallStatus;
+  /** The other party's number; empty while unknown or withheld. */
+  number: string;
+  emergency: boolean;
+  startedAt: number;
+  connectedAt: number | undefined;
+  endedAt: number | undefined;
+  end: CallEnd | undefined;
+  /** Whether this device asked for the release (hang up, decline). */
+  releasedHere: boolean;
+}
+
+const MESSAGES: { [r: string]: string } = {
+  hungUpHere: "call ended",
+  remoteHungUp: "the other party hung up",
+  answeredElsewhere: "answered on another device",
+  declinedElsewhere: "declined on another device",
+  missed: "missed call",
+  declinedHere: "call declined",
+  preempted: "call ended: emergency call on another device",
+  lineInUse: "the number is in use on another device",
+  busy: "the number you called is busy",
+  noAnswer: "no answer",
+  modemReset: "call ended: the modem restarted",
+  failed: "the call could not be completed",
+};
+
+export function endMessage(reason: EndReason): string {
+  return MESSAGES[reason];
+}

@@ -1,0 +1,37 @@
+/**
+ * Emergency numbers (SPEC §6). In Japan: 110 police, 118 coast guard, 119 fire and
+ * ambulance (R44); the SIM's EF_ECC and the network's list (`+CEN2`, R53, R93) add to
+ * them. 112 and 911 are not Japanese emergency numbers (R54).
+ */
+
+export const JAPAN_EMERGENCY_NUMBERS = ["110", "118", "119"];
+
+/** Numbers people dial abroad for emergencies; on the Japanese network they fail (R54). */
+const FOREIGN_EMERGENCY = ["112", "911", "999", "000", "08"];
+
+/** Caller-id prefixes (184 withhold, 186 present) that the firmware never adds to an emergency call (R52). */
+const PRESENTATION_PREFIXES = ["184", "186"];
+
+/** Whether `number` is an emergency number on this device's lists. */
+export function isEmergencyNumber(number: string, extra: string[]): boolean {
+  return JAPAN_EMERGENCY_NUMBERS.indexOf(number) >= 0 || extra.indexOf(number) >= 0;
+}
+
+/**
+ * What to dial for what the user typed: a 184/186 prefix in front of an emergency number
+ * is removed (R52: with 184 a call to 110/118 reaches the agency without number and
+ * location), so `184110` dials `110`.
+ */
+export function emergencyDialString(typed: string, extra: string[]): string | undefined {
+  if (isEmergencyNumber(typed, extra)) return typed;
+  for (const p of PRESENTATION_PREFIXES) {
+    if (typed.indexOf(p) === 0 && isEmergencyNumber(typed.substr(p.length), extra)) return typed.substr(p.length);
+  }
+  return undefined;
+}
+
+/** R54: the advice for someone who dialled a foreign emergency number, or undefined. */
+export function foreignEmergencyAdvice(number: string): string | undefined {
+  if (FOREIGN_EMERGENCY.indexOf(number) < 0) return undefined;
+  return number + " is not an emergency number in Japan: dial 110 (police), 118 (coast guard) or 119 (fire, ambulance)";
+}

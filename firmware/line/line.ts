@@ -1,0 +1,523 @@
+/**
+ * The accessory's calls, and its mirror of the shared number's line (SPEC §3–§6 as seen
+ * from the accessory, R85–R89, R92–R93).
+ *
+ * - URCs (RING/+CRING, +CLIP, +CCWA, NO CARRIER/BUSY, the profile's call-end URCs) move
+ *   the model at once; whenever the state is in doubt (a call ended, RING stopped, a
+ *   command changed the calls, the modem restarted) `AT+CLCC` is read and is the truth.
+ * - Every call's status changes in one place, `setStatus`; a release always reads
+ *   `AT+CEER` first (R92) and says why in words a person understands (R86–R88).
+ * - Nothing is polled while nothing happens: the only timer while idle is none; while a
+ *   call rings, one timer notices RING stopping (modems that print nothing when a call
+ *   is answered elsewhere, R86).
+ */
+import type { Clock, TimerHandle } from "../../hal/types.js";
+import { Emitter } from "../../hal/emitter.js";
+import { atDialString, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
+import { endMessage, type Call, type CallEnd, type CallStatus, type EndReason } from "./call.js";
+import { classifyEnd, parseCeer, type ReleaseReport } from "./causes.js";
+import { parseClcc, type ClccEntry } from "./clcc.js";
+import { emergencyDialString, foreignEmergencyAdvice } from "./emergency.js";
+import { CallLog, type CallLogEntry } from "./log.js";
+
+/** The accessory's view of the shared line. */
+export type LineState = "idle" | "ringingHere" | "inCallHere" | "inUseElsewhere" | "emergency";
+
+export type LineEvents = {
+  /** A call started ringing here (or is waiting, R89). */
+  incoming: Call;
+  callChanged: Call;
+  /** A call ended; `call.end` says why. */
+  callEnded: Call;
+  lineState: LineState;
+  logged: CallLogEntry;
+};
+
+/** What an action gives back: done, or refused/failed with a reason and a sentence. */
+export type ActionResult = { ok: true; call: Call | undefined } | { ok: false; reason: string; message: string };
+
+/** What the line needs to know about the modem. */
+export interface ModemView {
+  /** A usable subscription profile (SIM ready): without one no call at all, not even an emergency call (R55). */
+  simReady(): boolean;
+  /** Emergency numbers from the network (+CEN2) and the SIM (R53). */
+  emergencyNumbers(): string[];
+}
+
+export interface LineOptions {
+  /** The board handles waiting calls (R89, `callWaiting`). */
+  callWaiting: boolean;
+  /** Vendor URCs that report a call ended (besides NO CARRIER). */
+  callEndUrcs: string[];
+  /** RING repeats about every 5 s; this long without one while ringing means "look again" (ms). */
+  ringSilenceMs: number;
+  /** How long "in use on another device" is shown after a refusal with cause 34 (ms). */
+  inUseShownMs: number;
+  /** R57: after an emergency call, incoming calls are never auto-rejected or silenced for this long (ms). */
+  callbackWindowMs: number;
+  /**
+   * While a call is up, +CLCC is read this often in case a URC was lost (ms; 0 = never).
+   * Only during calls: an idle line stays silent.
+   */
+  callCheckMs: number;
+  /**
+   * While an outgoing call is being set up, +CLCC is read this often (ms): 27.007 has no
+   * standard URC for "alerting" or "answered", so like oFono for such modems we look.
+   */
+  setupCheckMs: number;
+}
+
+export const defaultLineOptions: LineOptions = {
+  callWaiting: true,
+  callEndUrcs: [],
+  ringSilenceMs: 8000,
+  inUseShownMs: 60000,
+  callbackWindowMs: 30 * 60 * 1000,
+  callCheckMs: 30000,
+  setupCheckMs: 1000,
+};
+
+/** What the user asked for incoming calls when they do not want to be disturbed. */
+export type QuietMode = "off" | "silence" | "reject";
+
+function refused(reason: string, message: string): ActionResult {
+  return { ok: false, reason, message };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The first quoted parameter of a URC body (`"+819012345678",145,...`). */
+function quotedFirst(body: string): string {
+  const a = body.indexOf('"');
+  if (a < 0) return "";
+  const b = body.indexOf('"', a + 1);
+  return b < 0 ? "" : body.substring(a + 1, b);
+}
+
+export class Line {
+  readonly events = new Emitter<LineEvents>();
+  readonly log: CallLog;
+  private calls: Call[] = [];
+  private nextId = 1;
+  private state: LineState = "idle";
+  private inUseUntil = 0;
+  private inUseTimer: TimerHandle | undefined = undefined;
+  private ringTimer: TimerHandle | undefined = undefined;
+  private checkTimer: TimerHandle | undefined = undefined;
+  private checkMs = 0;
+  private reconciling = false;
+  private reconcileAgain = false;
+  private lastEmergencyEnd = -1;
+  private quiet: QuietMode = "off";
+  /** Outgoing calls whose ATD has not answered yet: CLCC may not list them yet. */
+  private pendingDials: Call[] = [];
+
+  constructor(
+    private readonly channel: AtChannel,
+    private readonly clock: Clock,
+    private readonly modem: ModemView,
+    private readonly opts: LineOptions,
+    log?: CallLog,
+  ) {
+    this.log = log || new CallLog(50);
+    channel.onUrc("RING", () => this.onRing());
+    channel.onUrc("+CRING:", () => this.onRing());
+    channel.onUrc("+CLIP:", (l) => this.onClip(l));
+    channel.onUrc("+CCWA:", (l) => this.onWaiting(l));
+    const ended = () => this.reconcile();
+    channel.onUrc("NO CARRIER", ended);
+    channel.onUrc("BUSY", ended);
+    channel.onUrc("NO ANSWER", ended);
+    for (const u of opts.callEndUrcs) channel.onUrc(u, ended);
+    channel.events.on("reboot", () => this.onModemReset());
+  }
+
+  /** Live calls (not released), oldest first. */
+  current(): Call[] {
+    return this.calls.slice();
+  }
+
+  lineState(): LineState {
+    return this.state;
+  }
+
+  /** Do-not-disturb for incoming calls; suspended during the emergency call-back window (R57). */
+  setQuiet(mode: QuietMode): void {
+    this.quiet = mode;
+  }
+
+  /** Whether the emergency call-back window (R57) is open now. */
+  inCallbackWindow(): boolean {
+    return this.lastEmergencyEnd >= 0 && this.clock.now() - this.lastEmergencyEnd < this.opts.callbackWindowMs;
+  }
+
+  // ---- actions ----
+
+  /**
+   * Dials `typed`. Emergency numbers (110/118/119 and the network's, R45/R53) are always
+   * dialled: with the line in use elsewhere, and with this device in a call, whose calls
+   * are released first (R50); never with a 184/186 prefix (R52).
+   */
+  dial(typed: string): Promise<ActionResult> {
+    let number: string;
+    try {
+      number = atDialString(typed);
+    } catch (e) {
+      return Promise.resolve(refused("badNumber", errorText(e)));
+    }
+    const emergency = emergencyDialString(number, this.modem.emergencyNumbers());
+    if (emergency !== undefined) return this.dialEmergency(emergency);
+    if (!this.modem.simReady()) return Promise.resolve(refused("noService", "no One Number profile on this device: calls are unavailable"));
+    if (this.find("incoming")) return Promise.resolve(refused("ringing", "answer or decline the incoming call first"));
+    if (this.find("active") && !this.opts.callWaiting) return Promise.resolve(refused("busyHere", "end the current call first"));
+    return this.placeCall(number, false);
+  }
+
+  private dialEmergency(number: string): Promise<ActionResult> {
+    if (!this.modem.simReady()) {
+      // R55: Japan allows no emergency call without a valid subscription; say so plainly.
+      return Promise.resolve(refused("emergencyUnavailable", "emergency calls are unavailable on this device (no valid One Number profile): use a phone"));
+    }
+    const own = this.calls.slice();
+    if (own.length === 0) return this.placeCall(number, true);
+    // R50: release our own calls first; the emergency call goes out even if that fails.
+    for (const c of own) c.releasedHere = true;
+    return this.channel.send("AT+CHUP").then(
+      () => this.placeCall(number, true),
+      () => this.placeCall(number, true),
+    );
+  }
+
+  private placeCall(number: string, emergency: boolean): Promise<ActionResult> {
+    const call = this.newCall("outgoing", "dialing", number, emergency);
+    this.pendingDials.push(call);
+    const settled = () => this.pendingDials.splice(this.pendingDials.indexOf(call), 1);
+    this.events.emit("callChanged", call);
+    this.updateState();
+    return this.channel.send({ cmd: "ATD" + number + ";", timeoutMs: 30000 }).then(
+      () => {
+        settled();
+        this.reconcile();
+        return { ok: true, call } as ActionResult;
+      },
+      (e: unknown) => {
+        settled();
+        // NO CARRIER / BUSY in answer to ATD (R88), or the modem refused: learn why.
+        return this.readCeer().then((report) => {
+          if (call.status !== "released") this.release(call, report, errorText(e));
+          const end = call.end!;
+          return refused(end.reason, end.message);
+        });
+      },
+    );
+  }
+
+  /** Answers the incoming call; a waiting call is answered by holding the active one. */
+  answer(): Promise<ActionResult> {
+    const incoming = this.find("incoming");
+    if (incoming) {
+      return this.command("ATA", incoming);
+    }
+    if (this.find("waiting")) return this.acceptWaiting("hold");
+    return Promise.resolve(refused("nothingToAnswer", "no call to answer"));
+  }
+
+  /**
+   * Declines: an incoming call with AT+CHUP, which declines it for the number on every
+   * device (R26); a waiting call with AT+CHLD=0, user busy (R34).
+   */
+  reject(): Promise<ActionResult> {
+    const incoming = this.find("incoming");
+    if (incoming) {
+      incoming.releasedHere = true;
+      return this.command("AT+CHUP", incoming);
+    }
+    const waiting = this.find("waiting");
+    if (waiting) {
+      waiting.releasedHere = true;
+      return this.command("AT+CHLD=0", waiting);
+    }
+    return Promise.resolve(refused("nothingToReject", "no call to decline"));
+  }
+
+  /** Hangs up `callId`, or every call; a single call among several with AT+CHLD=1x (27.007 §7.13). */
+  hangup(callId?: number): Promise<ActionResult> {
+    const targets = callId === undefined ? this.calls.slice() : this.calls.filter((c) => c.id === callId);
+    if (targets.length === 0) return Promise.resolve(refused("noCall", "no call to end"));
+    for (const c of targets) c.releasedHere = true;
+    const one = targets.length === 1 && this.calls.length > 1 && targets[0].index !== undefined;
+    return this.command(one ? "AT+CHLD=1" + targets[0].index : "AT+CHUP", targets[0]);
+  }
+
+  /** Accepts the waiting call, holding (`hold`, CHLD=2) or ending (`release`, CHLD=1) the active one (R34). */
+  acceptWaiting(how: "hold" | "release"): Promise<ActionResult> {
+    const waiting = this.find("waiting");
+    if (!waiting) return Promise.resolve(refused("noWaitingCall", "no waiting call"));
+    if (how === "release") {
+      const active = this.find("active");
+      if (active) active.releasedHere = true;
+    }
+    return this.command(how === "hold" ? "AT+CHLD=2" : "AT+CHLD=1", waiting);
+  }
+
+  /** Puts the active call on hold, or swaps active and held (CHLD=2). */
+  holdOrSwap(): Promise<ActionResult> {
+    if (!this.find("active") && !this.find("held")) return Promise.resolve(refused("noCall", "no call to hold"));
+    return this.command("AT+CHLD=2", undefined);
+  }
+
+  /** Sends DTMF tones on the active call (27.007 §C.2.11 +VTS), one command per tone. */
+  dtmf(tones: string): Promise<ActionResult> {
+    const active = this.find("active");
+    if (!active) return Promise.resolve(refused("noCall", "DTMF needs an active call"));
+    for (let i = 0; i < tones.length; i++) {
+      if ("0123456789*#ABCD".indexOf(tones.charAt(i)) < 0) return Promise.resolve(refused("badTone", "not a DTMF tone: " + JSON.stringify(tones.charAt(i))));
+    }
+    if (tones.length === 0) return Promise.resolve(refused("badTone", "no tones"));
+    let chain: Promise<AtResponse> = this.channel.send("AT+VTS=" + tones.charAt(0));
+    for (let i = 1; i < tones.length; i++) {
+      const t = tones.charAt(i);
+      chain = chain.then(() => this.channel.send("AT+VTS=" + t));
+    }
+    return chain.then(
+      () => ({ ok: true, call: active }) as ActionResult,
+      (e: unknown) => refused("failed", errorText(e)),
+    );
+  }
+
+  private command(cmd: string, call: Call | undefined): Promise<ActionResult> {
+    return this.channel.send(cmd).then(
+      () => {
+        this.reconcile();
+        return { ok: true, call } as ActionResult;
+      },
+      (e: unknown) => {
+        if (call) call.releasedHere = false;
+        this.reconcile();
+        return refused("failed", errorText(e));
+      },
+    );
+  }
+
+  // ---- what the modem says ----
+
+  private onRing(): void {
+    this.armRingTimer();
+    if (this.find("incoming")) return;
+    this.incomingCall("incoming", "");
+  }
+
+  private onClip(line: string): void {
+    const number = quotedFirst(line.substr(6));
+    const call = this.find("incoming");
+    if (!call) {
+      this.armRingTimer();
+      this.incomingCall("incoming", number);
+      return;
+    }
+    if (call.number === "" && number !== "") {
+      call.number = number;
+      this.events.emit("callChanged", call);
+    }
+  }
+
+  private onWaiting(line: string): void {
+    // R89; a repeated +CCWA for the same call is not a new call (oFono does the same).
+    if (!this.opts.callWaiting || this.find("waiting")) return;
+    this.incomingCall("waiting", quotedFirst(line.substr(6)));
+  }
+
+  private incomingCall(status: CallStatus, number: string): void {
+    const call = this.newCall("incoming", status, number, false);
+    // An incoming call means the line is free again for this device.
+    this.inUseUntil = 0;
+    this.events.emit("incoming", call);
+    this.updateState();
+    if (this.quiet === "reject" && !this.inCallbackWindow() && status === "incoming") {
+      call.releasedHere = true;
+      this.command("AT+CHUP", call);
+    }
+  }
+
+  /** Whether a ringing call should make no sound (quiet mode, but never in the R57 window). */
+  silenced(): boolean {
+    return this.quiet !== "off" && !this.inCallbackWindow();
+  }
+
+  private armRingTimer(): void {
+    if (this.ringTimer !== undefined) this.clock.clearTimeout(this.ringTimer);
+    this.ringTimer = this.clock.setTimeout(() => {
+      this.ringTimer = undefined;
+      if (this.find("incoming")) this.reconcile();
+    }, this.opts.ringSilenceMs);
+  }
+
+  private onModemReset(): void {
+    const gone = this.calls.slice();
+    for (const c of gone) {
+      this.finish(c, { reason: "modemReset", cause: undefined, causeText: "", message: endMessage("modemReset") });
+    }
+  }
+
+  /** Reads +CLCC and brings the model in line with it; releases what is gone. */
+  reconcile(): void {
+    if (this.reconciling) {
+      this.reconcileAgain = true;
+      return;
+    }
+    this.reconciling = true;
+    this.channel.send({ cmd: "AT+CLCC", prefixes: ["+CLCC:"] }).then(
+      (r) => {
+        const entries: ClccEntry[] = [];
+        for (const l of r.lines) {
+          const e = parseClcc(l);
+          if (e && e.mode === 0) entries.push(e);
+        }
+        return this.apply(entries);
+      },
+      () => undefined,
+    ).then(() => {
+      this.reconciling = false;
+      if (this.reconcileAgain) {
+        this.reconcileAgain = false;
+        this.reconcile();
+      }
+    });
+  }
+
+  private apply(entries: ClccEntry[]): Promise<void> {
+    const seen: Call[] = [];
+    for (const entry of entries) {
+      const e = entry;
+      // Indexes are reused by the modem: the same index with another direction or number is another call.
+      let call = this.calls.find((c) => c.index === e.index && c.direction === e.direction && (c.number === "" || e.number === "" || c.number === e.number));
+      if (!call) call = this.calls.find((c) => c.index === undefined && c.direction === e.direction && seen.indexOf(c) < 0);
+      if (!call) {
+        call = this.newCall(e.direction, e.status, e.number, false);
+        if (e.status === "incoming" || e.status === "waiting") this.events.emit("incoming", call);
+      }
+      call.index = e.index;
+      if (call.number === "" && e.number !== "") call.number = e.number;
+      seen.push(call);
+      this.setStatus(call, e.status);
+    }
+    const gone = this.calls.filter((c) => seen.indexOf(c) < 0 && this.pendingDials.indexOf(c) < 0);
+    if (gone.length === 0) {
+      this.updateState();
+      return Promise.resolve();
+    }
+    return this.readCeer().then((report) => {
+      for (const c of gone) if (c.status !== "released") this.release(c, report, "");
+    });
+  }
+
+  /** R92: after every release, the modem's report of why. */
+  private readCeer(): Promise<ReleaseReport> {
+    return this.channel.send({ cmd: "AT+CEER", prefixes: ["+CEER:"] }).then(
+      (r) => parseCeer(r.lines[0] || "") || { cause: undefined, text: "" },
+      () => ({ cause: undefined, text: "" }),
+    );
+  }
+
+  private release(call: Call, report: ReleaseReport, fallback: string): void {
+    let reason: EndReason = classifyEnd(call, report);
+    if (reason === "failed" && fallback.indexOf("BUSY") >= 0) reason = "busy";
+    let message = endMessage(reason);
+    const advice = call.direction === "outgoing" && call.connectedAt === undefined && !call.releasedHere ? foreignEmergencyAdvice(call.number) : undefined;
+    if (advice) message = advice; // R54
+    if (reason === "lineInUse") this.showInUse();
+    this.finish(call, { reason, cause: report.cause, causeText: report.text, message });
+  }
+
+  private finish(call: Call, end: CallEnd): void {
+    call.end = end;
+    this.setStatus(call, "released");
+  }
+
+  /** The one place where a call's status changes. */
+  private setStatus(call: Call, status: CallStatus): void {
+    if (call.status === status) return;
+    call.status = status;
+    const now = this.clock.now();
+    if (status === "active" && call.connectedAt === undefined) call.connectedAt = now;
+    if (status === "released") {
+      call.endedAt = now;
+      const i = this.calls.indexOf(call);
+      if (i >= 0) this.calls.splice(i, 1);
+      if (call.emergency) this.lastEmergencyEnd = now;
+      if (this.calls.length === 0 && this.ringTimer !== undefined) {
+        this.clock.clearTimeout(this.ringTimer);
+        this.ringTimer = undefined;
+      }
+      this.events.emit("callEnded", call);
+      this.events.emit("logged", this.log.add(call));
+    } else {
+      this.events.emit("callChanged", call);
+    }
+    this.updateState();
+  }
+
+  private showInUse(): void {
+    this.inUseUntil = this.clock.now() + this.opts.inUseShownMs;
+    if (this.inUseTimer !== undefined) this.clock.clearTimeout(this.inUseTimer);
+    this.inUseTimer = this.clock.setTimeout(() => {
+      this.inUseTimer = undefined;
+      this.updateState();
+    }, this.opts.inUseShownMs);
+  }
+
+  /**
+   * Keeps the in-call check running exactly while there are calls: fast while a call is
+   * being set up, slow once it is up, none when idle.
+   */
+  private armCallCheck(): void {
+    const settingUp = this.calls.some((c) => c.status === "dialing" || c.status === "alerting");
+    const ms = this.calls.length === 0 ? 0 : settingUp ? this.opts.setupCheckMs : this.opts.callCheckMs;
+    if (ms === this.checkMs && this.checkTimer !== undefined) return;
+    if (this.checkTimer !== undefined) this.clock.clearTimeout(this.checkTimer);
+    this.checkTimer = undefined;
+    this.checkMs = ms;
+    if (!ms) return;
+    this.checkTimer = this.clock.setTimeout(() => {
+      this.checkTimer = undefined;
+      if (this.calls.length > 0) this.reconcile();
+      this.armCallCheck();
+    }, ms);
+  }
+
+  private updateState(): void {
+    this.armCallCheck();
+    let next: LineState = "idle";
+    if (this.calls.some((c) => c.emergency)) next = "emergency";
+    else if (this.calls.some((c) => c.status === "incoming")) next = "ringingHere";
+    else if (this.calls.length > 0) next = "inCallHere";
+    else if (this.clock.now() < this.inUseUntil) next = "inUseElsewhere";
+    if (next === this.state) return;
+    this.state = next;
+    this.events.emit("lineState", next);
+  }
+
+  private newCall(direction: "outgoing" | "incoming", status: CallStatus, number: string, emergency: boolean): Call {
+    const call: Call = {
+      id: this.nextId++,
+      index: undefined,
+      direction,
+      status,
+      number,
+      emergency,
+      startedAt: this.clock.now(),
+      connectedAt: undefined,
+      endedAt: undefined,
+      end: undefined,
+      releasedHere: false,
+    };
+    this.calls.push(call);
+    return call;
+  }
+
+  private find(status: CallStatus): Call | undefined {
+    return this.calls.find((c) => c.status === status);
+  }
+}

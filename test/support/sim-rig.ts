@@ -1,0 +1,56 @@
+/**
+ * The real firmware on a simulated modem hanging on the network stub, under a virtual
+ * clock: the rig for firmware tests that need a modem that behaves like one.
+ */
+import { VirtualClock } from "../../hal/memory/clock.js";
+import { memorySerialPair } from "../../hal/memory/serial.js";
+import { MemoryPins } from "../../hal/memory/pins.js";
+import { loadBoards, pickBoard } from "../../firmware/board.js";
+import { createFirmware, type Firmware } from "../../firmware/main.js";
+import type { LineOptions } from "../../firmware/line/line.js";
+import { SimModem, type SimModemOptions } from "../../sim/modem/modem.js";
+import { NetworkStub, type NetworkStubOptions } from "../../sim/modem/network-stub.js";
+import boardsJson from "../../boards.json" with { type: "json" };
+
+export interface SimRig {
+  clock: VirtualClock;
+  network: NetworkStub;
+  modem: SimModem;
+  fw: Firmware;
+  /** AT lines the firmware wrote, in order. */
+  commands: string[];
+  /** Moves virtual time on (default: enough for a few exchanges). */
+  run(ms?: number): Promise<void>;
+  /** Lets virtual time run while an action completes, then gives its result. */
+  act<T>(p: Promise<T>, ms?: number): Promise<T>;
+}
+
+export async function simRig(opts?: {
+  board?: string;
+  network?: Partial<NetworkStubOptions>;
+  modem?: Partial<SimModemOptions>;
+  line?: Partial<LineOptions>;
+}): Promise<SimRig> {
+  const o = opts || {};
+  const clock = new VirtualClock(Date.UTC(2026, 10, 25, 1, 0, 0));
+  const network = new NetworkStub(Object.assign({ clock }, o.network || {}));
+  const modem = new SimModem(Object.assign({ clock, network }, o.modem || {}));
+  const [dte, dce] = memorySerialPair();
+  modem.connect(dce);
+  modem.powerOn();
+  const board = pickBoard(loadBoards(boardsJson), o.board || "sim-generic");
+  const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage: undefined }, board, undefined, o.line);
+  const commands: string[] = [];
+  fw.channel.events.on("tx", (b) => {
+    if (b.endsWith("\r")) commands.push(b.slice(0, -1));
+  });
+  fw.start();
+  const run = (ms = 1000) => clock.advance(ms);
+  await run(2000);
+  if (fw.modem.status().state.name !== "ready") throw new Error("the firmware did not come up: " + JSON.stringify(fw.modem.status().state));
+  const act = async <T>(p: Promise<T>, ms = 500): Promise<T> => {
+    await run(ms);
+    return p;
+  };
+  return { clock, network, modem, fw, commands, run, act };
+}
