@@ -13,6 +13,10 @@ const subcommands: { [name: string]: Subcommand } = {
     summary: "boot the firmware against the simulated modem (or --port <path|tcp://host:port> --board <name>)",
     load: () => import("./start.js"),
   },
+  run: {
+    summary: "the firmware against any modem: --port <path|tcp://host:port> --board <name> [--json]",
+    load: () => import("./run.js"),
+  },
   sim: {
     summary: "serve a simulated modem for outside tools: --tcp <port> | --pty",
     load: () => import("./sim.js"),

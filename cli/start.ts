@@ -1,16 +1,12 @@
 /**
- * `sharedline start` (`npm start`): the firmware on a modem, printing what it does.
+ * `sharedline start` (`npm start`) and `sharedline run`: the firmware on a modem, with
+ * its console (cli/console.ts).
  *
  * Without `--port` the modem is the simulator (sim/modem on the network stub), in this
  * process, on real time: no set-up at all. With `--port <path|tcp://host:port>` and
  * `--board <name>` it is a real module on a serial port or behind a serial server (or a
- * simulator that `sharedline sim --tcp` serves).
- *
- * On the simulator, lines typed on standard input act as the network: `ring <number>`,
- * `hangup`, `sms <number> <text>`, `coverage off|on`, `signal <0..31>`, `reboot`,
- * `hang`, `unhang`, `status`, `help`, `quit`.
+ * simulator that `sharedline sim --tcp` serves). `sharedline run` insists on `--port`.
  */
-import { createInterface } from "node:readline";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
@@ -23,27 +19,31 @@ import { openNodeSerial } from "../hal/node/serial.js";
 import { FileStorage } from "../hal/node/storage.js";
 import { memorySerialPair } from "../hal/memory/serial.js";
 import { loadBoards, pickBoard, type Board } from "../firmware/board.js";
-import { createFirmware, type Firmware } from "../firmware/main.js";
-import type { ModemStatus } from "../firmware/modem/manager.js";
+import { createFirmware } from "../firmware/main.js";
 import { SimModem } from "../sim/modem/modem.js";
 import { NetworkStub } from "../sim/modem/network-stub.js";
+import { FirmwareConsole, type World } from "./console.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <name>] [--data <dir>] [--verbose]
+const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <name>] [options]
+       sharedline run --port <path|tcp://host:port> --board <name> [options]
 
   (no --port)   run on the simulated modem in this process (board sim-generic)
   --port        a modem on a serial device or behind a serial server
   --board       the board profile from boards.json (required with --port)
-  --data        where the firmware keeps its records (default ~/.sharedline/<board>)
-  --verbose     print every AT line in and out`;
+  --data <dir>  where the firmware keeps its records (default ~/.sharedline/<board>)
+  --json        print every firmware event and state change as one JSON line
+  --verbose     print every AT line in and out
 
-interface Sim {
-  modem: SimModem;
-  network: NetworkStub;
+Commands are read from standard input, one per line (type help).`;
+
+export function run(argv: string[]): Promise<number> {
+  return runFirmware(argv, false);
 }
 
-export async function run(argv: string[]): Promise<number> {
+/** Shared by `start` and `run` (cli/run.ts); `needPort` makes --port mandatory. */
+export async function runFirmware(argv: string[], needPort: boolean): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -52,13 +52,14 @@ export async function run(argv: string[]): Promise<number> {
         port: { type: "string" },
         board: { type: "string" },
         data: { type: "string" },
+        json: { type: "boolean" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
     }).values;
   } catch (e) {
-    console.error(`sharedline start: ${(e as Error).message}\n\n${USAGE}`);
+    console.error(`sharedline: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
   }
   if (args.help) {
@@ -68,171 +69,120 @@ export async function run(argv: string[]): Promise<number> {
   let board: Board;
   try {
     const boards = loadBoards(JSON.parse(readFileSync(path.join(repoRoot, "boards.json"), "utf8")));
+    if (needPort && !args.port) throw new Error("--port <path|tcp://host:port> is required");
     if (args.port && !args.board) throw new Error("--port needs --board <name>; boards: " + Object.keys(boards).join(", "));
     board = pickBoard(boards, args.board || "sim-generic");
   } catch (e) {
-    console.error(`sharedline start: ${(e as Error).message}`);
+    console.error(`sharedline: ${(e as Error).message}`);
     return 2;
   }
 
   const clock = systemClock;
-  const started = clock.now();
-  const say = (line: string) => console.log(`[${stamp(clock.now() - started)}] ${line}`);
-
   let serial: Serial;
-  let sim: Sim | undefined;
+  let world: World | undefined;
+  let where: string;
   if (args.port) {
     try {
       serial = await openNodeSerial(args.port, { baud: board.serial.baud, flow: board.serial.flow });
     } catch (e) {
-      console.error(`sharedline start: ${(e as Error).message}`);
+      console.error(`sharedline: ${(e as Error).message}`);
       return 1;
     }
-    say(`board ${board.name} (${board.modem}) on ${args.port}`);
+    where = `board ${board.name} (${board.modem}) on ${args.port}`;
   } else {
-    sim = startSimulator(clock, say);
+    const sim = startSimulator(clock);
     const [dte, dce] = memorySerialPair();
     sim.modem.connect(dce);
     sim.modem.powerOn();
     serial = dte;
-    say(`board ${board.name} on the simulated modem (type 'help' for what the network can do)`);
+    world = sim.world;
+    where = `board ${board.name} on the simulated modem (type help for commands)`;
   }
-  serial.onClose((reason) => say(`serial link closed: ${reason}`));
 
   const storage: Storage = new FileStorage(args.data || path.join(homedir(), ".sharedline", board.name));
   const fw = createFirmware({ serial, clock, pins: new NoPins(), storage }, board);
-  report(fw, say, !!args.verbose);
+  const con = new FirmwareConsole(fw, world, { json: !!args.json, verbose: !!args.verbose, now: () => clock.now() });
+  if (sim_events) sim_events.sink = (line) => con.emit("network", "event", `network: ${line}`, line);
+  con.emit("console", "start", where, { board: board.name, port: args.port || "simulator" });
+  serial.onClose((reason) => con.emit("serial", "closed", `serial link closed: ${reason}`, reason));
   fw.start();
 
   return new Promise<number>((resolve) => {
+    let stopped = false;
     const stop = () => {
-      say("stopping");
+      if (stopped) return;
+      stopped = true;
+      con.emit("console", "stop", "stopping");
       fw.stop();
       void serial.close();
       resolve(0);
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
-    if (sim) console_(sim, fw, say, stop);
+    con.readCommands(stop);
   });
 }
 
-function stamp(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}.${String(ms % 1000).padStart(3, "0")}`;
-}
+/** Where the simulated network's event lines go once the console exists. */
+let sim_events: { sink: (line: string) => void } | undefined;
 
-function startSimulator(clock: Clock, say: (l: string) => void): Sim {
+function startSimulator(clock: Clock): { modem: SimModem; network: NetworkStub; world: World } {
+  const events = { sink: (_line: string) => undefined as void };
+  sim_events = events;
   const network = new NetworkStub({
     clock,
     operator: { long: "NTT DOCOMO", short: "docomo", numeric: "44010" },
-    onEvent: (line) => say(`network: ${line}`),
+    onEvent: (line) => events.sink(line),
   });
   const modem = new SimModem({ clock, network, bootMs: 300 });
-  return { modem, network };
-}
-
-const REG_WORDS: { [stat: string]: string } = {
-  home: "registered (home)",
-  roaming: "registered (roaming)",
-  searching: "searching for a network",
-  denied: "registration denied",
-  "not-registered": "not registered",
-  unknown: "registration unknown",
-  "emergency-only": "emergency calls only",
-};
-
-function report(fw: Firmware, say: (l: string) => void, verbose: boolean): void {
-  const m = fw.modem;
-  m.events.on("state", (s) => say(`modem: ${s.name}${s.lastError ? ` (${s.lastError})` : ""}`));
-  m.events.on("identified", (i) => {
-    say(`modem identified: ${i.manufacturer} ${i.model}, firmware ${i.revision}, IMEI ${i.imei}`);
-    say(`SIM ready: IMSI ${i.imsi || "?"}, ICCID ${i.iccid || "?"}`);
-  });
-  m.events.on("registration", (r) => {
-    const where = r.area ? `, area ${r.area} cell ${r.cell}` : "";
-    say(`${r.domain === "eps" ? "LTE" : "CS"}: ${REG_WORDS[r.stat] || r.stat}${where}`);
-  });
-  m.events.on("signal", (s) => say(`signal: ${s.rssiDbm === undefined ? "unknown" : s.rssiDbm + " dBm"}`));
-  m.events.on("operator", (o) => say(`operator: ${o.name || "none"}`));
-  m.events.on("emergencyNumbers", (l) => say(`emergency numbers from the network: ${l.join(", ")}`));
-  fw.events.on("log", (l) => say(l));
-  fw.channel.events.on("unsolicited", (l) => say(`modem says: ${l}`));
-  fw.channel.events.on("overflow", (n) => say(`modem sent an over-long line (${n} bytes), dropped`));
-  if (verbose) {
-    fw.channel.events.on("tx", (b) => say(`AT> ${JSON.stringify(b)}`));
-    fw.channel.events.on("rx", (l) => say(`AT< ${l}`));
-  }
-}
-
-function describeStatus(st: ModemStatus): string {
-  const reg = st.eps || st.cs;
-  return [
-    `modem ${st.state.name}`,
-    `${st.info.manufacturer} ${st.info.model} IMEI ${st.info.imei}`,
-    `registration ${reg ? reg.stat : "?"}`,
-    `signal ${st.signal && st.signal.rssiDbm !== undefined ? st.signal.rssiDbm + " dBm" : "?"}`,
-    `operator ${st.operator && st.operator.name ? st.operator.name : "?"}`,
-  ].join("; ");
-}
-
-/** Lines on standard input act as the simulated network (and keep the process alive). */
-function console_(sim: Sim, fw: Firmware, say: (l: string) => void, stop: () => void): void {
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  const help = "commands: ring <number> | hangup | sms <number> <text> | coverage off|on | signal <0..31> | reboot | hang | unhang | status | quit";
-  rl.on("line", (raw) => {
-    const line = raw.trim();
-    if (!line) return;
-    const [cmd, ...rest] = line.split(/\s+/);
-    try {
-      switch (cmd) {
-        case "help":
-          say(help);
-          break;
+  const world: World = {
+    help: [
+      "caller: ring <number> | caller answer | caller hangup [cause] | caller busy   (an outside party)",
+      "network: sms <from> <text> | coverage off|on | signal <0..31>",
+      "modem: reboot | hang | unhang",
+    ],
+    command(verb, args, rest) {
+      switch (verb) {
         case "ring":
-          if (!rest[0]) throw new Error("ring <number>");
-          sim.network.ringIn(rest[0]);
-          break;
-        case "hangup":
-          sim.network.remoteHangup();
-          break;
+          if (!args[0]) throw new Error("usage: ring <number>");
+          network.ringIn(args[0] === "-" ? "" : args[0]);
+          return true;
+        case "caller": {
+          const what = args[0];
+          if (what === "ring") network.ringIn(args[1] || "");
+          else if (what === "answer") network.remoteAnswer();
+          else if (what === "hangup") network.remoteHangup(undefined, args[1] ? Number(args[1]) : 16);
+          else if (what === "busy") network.remoteBusy();
+          else throw new Error("usage: caller ring <number> | caller answer | caller hangup [cause] | caller busy");
+          return true;
+        }
         case "sms":
-          if (rest.length < 2) throw new Error("sms <number> <text>");
-          sim.network.deliverSms({ from: rest[0], text: line.slice(line.indexOf(rest[0]) + rest[0].length + 1) });
-          break;
+          if (args.length < 2) throw new Error("usage: sms <from> <text>");
+          network.deliverSms({ from: args[0], text: rest.slice(args[0].length).trim() });
+          return true;
         case "coverage":
-          if (rest[0] !== "on" && rest[0] !== "off") throw new Error("coverage off|on");
-          sim.network.setRegistration(rest[0] === "on" ? "home" : "searching");
-          break;
+          if (args[0] !== "on" && args[0] !== "off") throw new Error("usage: coverage off|on");
+          network.setRegistration(args[0] === "on" ? "home" : "searching");
+          return true;
         case "signal": {
-          const n = Number(rest[0]);
-          if (!(n >= 0 && n <= 31)) throw new Error("signal <0..31>");
-          sim.network.setSignal({ rssi: n, ber: 99, rsrq: 20, rsrp: 50 });
-          fw.modem.checkHealth();
-          break;
+          const n = Number(args[0]);
+          if (!(n >= 0 && n <= 31)) throw new Error("usage: signal <0..31>");
+          network.setSignal({ rssi: n, ber: 99, rsrq: 20, rsrp: 50 });
+          return true;
         }
         case "reboot":
-          sim.modem.reboot();
-          break;
+          modem.reboot();
+          return true;
         case "hang":
-          sim.modem.hang();
-          break;
+          modem.hang();
+          return true;
         case "unhang":
-          sim.modem.unhang();
-          break;
-        case "status":
-          say(describeStatus(fw.modem.status()));
-          break;
-        case "quit":
-        case "exit":
-          rl.close();
-          stop();
-          break;
+          modem.unhang();
+          return true;
         default:
-          say(`unknown command '${cmd}'; ${help}`);
+          return false;
       }
-    } catch (e) {
-      say(`usage: ${(e as Error).message}`);
-    }
-  });
+    },
+  };
+  return { modem, network, world };
 }

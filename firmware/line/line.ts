@@ -96,6 +96,9 @@ function quotedFirst(body: string): string {
   return b < 0 ? "" : body.substring(a + 1, b);
 }
 
+/** How long to wait after RING for the +CLIP that carries the number (ms). */
+const CLIP_WAIT_MS = 100;
+
 export class Line {
   readonly events = new Emitter<LineEvents>();
   readonly log: CallLog;
@@ -107,6 +110,7 @@ export class Line {
   private ringTimer: TimerHandle | undefined = undefined;
   private checkTimer: TimerHandle | undefined = undefined;
   private checkMs = 0;
+  private announceTimer: TimerHandle | undefined = undefined;
   private reconciling = false;
   private reconcileAgain = false;
   private lastEmergencyEnd = -1;
@@ -306,7 +310,12 @@ export class Line {
   private onRing(): void {
     this.armRingTimer();
     if (this.find("incoming")) return;
-    this.incomingCall("incoming", "");
+    // +CLIP follows RING at once (27.007 §7.6): wait that long for the number, no longer.
+    const call = this.newCall("incoming", "incoming", "", false);
+    this.announceTimer = this.clock.setTimeout(() => {
+      this.announceTimer = undefined;
+      if (call.status === "incoming") this.announce(call);
+    }, CLIP_WAIT_MS);
   }
 
   private onClip(line: string): void {
@@ -314,23 +323,26 @@ export class Line {
     const call = this.find("incoming");
     if (!call) {
       this.armRingTimer();
-      this.incomingCall("incoming", number);
+      this.announce(this.newCall("incoming", "incoming", number, false));
       return;
     }
-    if (call.number === "" && number !== "") {
-      call.number = number;
-      this.events.emit("callChanged", call);
+    if (call.number === "" && number !== "") call.number = number;
+    if (this.announceTimer !== undefined) {
+      this.clock.clearTimeout(this.announceTimer);
+      this.announceTimer = undefined;
+      this.announce(call);
     }
   }
 
   private onWaiting(line: string): void {
     // R89; a repeated +CCWA for the same call is not a new call (oFono does the same).
     if (!this.opts.callWaiting || this.find("waiting")) return;
-    this.incomingCall("waiting", quotedFirst(line.substr(6)));
+    this.announce(this.newCall("incoming", "waiting", quotedFirst(line.substr(6)), false));
   }
 
-  private incomingCall(status: CallStatus, number: string): void {
-    const call = this.newCall("incoming", status, number, false);
+  /** Tells the user about a new incoming or waiting call (once). */
+  private announce(call: Call): void {
+    const status = call.status;
     // An incoming call means the line is free again for this device.
     this.inUseUntil = 0;
     this.events.emit("incoming", call);
