@@ -1,0 +1,418 @@
+/**
+ * A simulated LTE modem that speaks AT (ITU-T V.250, 3GPP TS 27.007 / 27.005) on any HAL
+ * `Serial`: in memory, over TCP or on a pseudo-terminal (transports.ts). It is written
+ * as an independent module: its own command-line reader and SMS codec, nothing shared with
+ * the firmware it is there to test.
+ *
+ * Behind it is a `ModemNetwork` (network.ts). Time comes from the `Clock` it is given, so
+ * tests run it on a virtual clock. Fault knobs: output chunking and gaps (`output`),
+ * response delay, lost and inserted bytes, reboot with a banner, a silent hang.
+ */
+import type { Clock, Serial, Unsubscribe } from "../../hal/types.js";
+import { AtCommandLine, AtSyntaxError, splitArgs } from "./at-parser.js";
+import { CallControl, CeerStyle } from "./call-control.js";
+import { CharsetError, toTe } from "./charset.js";
+import { CommandEngine } from "./command-engine.js";
+import { Args, CommandTable } from "./commands/types.js";
+import { basicCommands } from "./commands/basic.js";
+import { callCommands } from "./commands/calls.js";
+import { cenLines, networkCommands, registrationUrcs, ussdResultLine } from "./commands/network.js";
+import { smsCommands } from "./commands/sms.js";
+import type { EmergencyNumbers, ModemNetwork, ModemNetworkListener, Registration, Signal, UssdResult } from "./network.js";
+import { ModemOutput, OutputOptions } from "./output.js";
+import { AtFailure, CME, CMS, Reply, ResultFormat, cme, cms, formatCode, formatInfo } from "./results.js";
+import { ModemSettings, defaultSettings } from "./settings.js";
+import { SmsControl } from "./sms-control.js";
+import { SmsStore } from "./sms-store.js";
+
+export interface ModemIdentity {
+  manufacturer: string;
+  model: string;
+  revision: string;
+  imei: string;
+  imsi: string;
+  iccid: string;
+  /** The subscriber number (+CNUM); for a One Number accessory, the shared number. */
+  msisdn: string;
+}
+
+export const DEFAULT_IDENTITY: ModemIdentity = {
+  manufacturer: "Sharedline",
+  model: "SL-LTE1",
+  revision: "SL1.0.0",
+  imei: "356938035643809",
+  imsi: "440101234567890",
+  iccid: "8981100012345678901",
+  msisdn: "+819012345678",
+};
+
+export interface SimModemOptions {
+  clock: Clock;
+  network: ModemNetwork;
+  identity?: Partial<ModemIdentity>;
+  /** The SIM: absent, or locked with a PIN (default: present, no PIN). */
+  sim?: { present?: boolean; pin?: string; puk?: string };
+  /** Service centre address on the SIM (+CSCA). */
+  smsc?: string;
+  /** Lines sent after (re)boot, e.g. ["RDY"] or a vendor's ["RDY", "+CFUN: 1", "+CPIN: READY", "SMS DONE"]. */
+  bootBanner?: string[];
+  /** Time from power-on to the banner; input is ignored meanwhile (default 0). */
+  bootMs?: number;
+  /** RING repetition while an incoming call alerts (default 5000 ms). */
+  ringIntervalMs?: number;
+  /** How long a +CMT waits for +CNMA with +CSMS=1 (default 15000 ms, within 24.011 TR2M). */
+  cnmaTimeoutMs?: number;
+  /** USSD without an answer from the network ends with +CUSD: 5 after this long (default 30000 ms, SPEC R81). */
+  ussdTimeoutMs?: number;
+  /** Numbers this device treats as emergency calls besides the network's list (default Japan: 110, 118, 119). */
+  emergencyNumbers?: string[];
+  ceerStyle?: CeerStyle;
+  /** Whether an incoming call released before answer shows NO CARRIER (default true). */
+  unansweredReleaseShowsNoCarrier?: boolean;
+  /** False for a module without SMS (SPEC R65: SMS commands answer +CMS ERROR: 303). */
+  smsSupported?: boolean;
+  /** Message memories and their sizes (default SM 30, ME 100). */
+  memories?: { [name: string]: number };
+  output?: OutputOptions;
+  /** TP-MR of the first submitted message (default 0); it counts up from there, across reboots. */
+  firstMessageRef?: number;
+  /** Delay before each command line runs (fault knob, default 0). */
+  responseDelayMs?: number;
+  /** Sees every byte received and sent, for logs. */
+  trace?: (dir: "rx" | "tx", bytes: string) => void;
+}
+
+export type SimState = "READY" | "SIM PIN" | "SIM PUK" | "absent";
+
+const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands };
+
+export class SimModem {
+  readonly clock: Clock;
+  readonly network: ModemNetwork;
+  readonly identity: ModemIdentity;
+  readonly store: SmsStore;
+  readonly output: ModemOutput;
+  readonly calls: CallControl;
+  readonly sms: SmsControl;
+  settings: ModemSettings = defaultSettings();
+  /** +CFUN functionality level: 1 full, 0 minimum, 4 radio off. */
+  cfun = 1;
+  /** +COPS <mode>: 2 keeps the modem off the network. */
+  copsMode = 0;
+  simState: SimState;
+  pinTries = 3;
+  smsc: string;
+  registration: Registration = { stat: 0, tac: 0, ci: 0, act: 7, operator: { long: "", short: "", numeric: "" } };
+  signal: Signal = { rssi: 99, ber: 99, rsrq: 255, rsrp: 255 };
+  networkEmergency: EmergencyNumbers | undefined = undefined;
+  responseDelayMs: number;
+  readonly ringIntervalMs: number;
+  readonly cnmaTimeoutMs: number;
+  readonly ussdTimeoutMs: number;
+  readonly ceerStyle: CeerStyle;
+  readonly unansweredReleaseShowsNoCarrier: boolean;
+  readonly smsSupported: boolean;
+  readonly deviceEmergencyNumbers: string[];
+  /** The call waiting service as last set with +CCWA <mode> (a network-side setting: it survives reboots). */
+  callWaitingService = true;
+  /** Next TP-MR the modem puts into a submitted SMS (23.040 §9.2.3.6). */
+  nextMessageRef = 0;
+  ussdTimer: ReturnType<Clock["setTimeout"]> | undefined = undefined;
+  /** Exceptions from handlers that were not AT failures (bugs); the command answered ERROR. Tests assert this stays empty. */
+  readonly internalErrors: unknown[] = [];
+
+  private readonly opts: SimModemOptions;
+  private readonly sim: { present?: boolean; pin?: string; puk?: string };
+  private readonly engine: CommandEngine;
+  private serial: Serial | undefined = undefined;
+  private unsubs: Unsubscribe[] = [];
+  private urcQueue: string[] = [];
+  private attached = false;
+  private netGeneration = 0;
+  private booting = false;
+  private hungNow = false;
+  private received = 0;
+  private inputLoss: { at: number; count: number }[] = [];
+
+  constructor(opts: SimModemOptions) {
+    this.opts = opts;
+    this.sim = { ...(opts.sim || {}) };
+    this.clock = opts.clock;
+    this.network = opts.network;
+    this.identity = { ...DEFAULT_IDENTITY, ...(opts.identity || {}) };
+    this.store = new SmsStore(opts.memories || { SM: 30, ME: 100 });
+    this.output = new ModemOutput(opts.clock, opts.output || {});
+    if (opts.trace) {
+      const trace = opts.trace;
+      this.output.onSent = (b) => trace("tx", b);
+    }
+    this.smsc = opts.smsc !== undefined ? opts.smsc : "+819000000000";
+    this.responseDelayMs = opts.responseDelayMs || 0;
+    this.nextMessageRef = (opts.firstMessageRef || 0) & 0xff;
+    this.ringIntervalMs = opts.ringIntervalMs || 5000;
+    this.cnmaTimeoutMs = opts.cnmaTimeoutMs || 15000;
+    this.ussdTimeoutMs = opts.ussdTimeoutMs || 30000;
+    this.ceerStyle = opts.ceerStyle || "cause-text";
+    this.unansweredReleaseShowsNoCarrier = opts.unansweredReleaseShowsNoCarrier !== false;
+    this.smsSupported = opts.smsSupported !== false;
+    this.deviceEmergencyNumbers = opts.emergencyNumbers || ["110", "118", "119"];
+    this.simState = this.lockedSimState();
+    this.calls = new CallControl(this);
+    this.sms = new SmsControl(this);
+    this.engine = new CommandEngine(this);
+  }
+
+  // ---- lifecycle ----
+
+  /** Connects the modem to a line (replacing any other; the old one is not closed). */
+  connect(serial: Serial): void {
+    this.disconnect();
+    this.serial = serial;
+    this.output.setSerial(serial);
+    this.unsubs.push(serial.onData((chunk) => this.receive(chunk)));
+    this.unsubs.push(
+      serial.onClose(() => {
+        if (this.serial === serial) this.disconnect();
+      }),
+    );
+  }
+
+  /** Leaves the line; the modem keeps its state and its calls (a serial server losing its client). */
+  disconnect(): void {
+    for (const u of this.unsubs) u();
+    this.unsubs = [];
+    this.serial = undefined;
+    this.output.setSerial(undefined);
+  }
+
+  /** Powers on: after `bootMs` the banner (unless `banner` is false) and the radio comes up. */
+  powerOn(banner = true): void {
+    this.boot(banner ? this.opts.bootBanner || ["RDY"] : []);
+  }
+
+  /**
+   * Reboots, as after a crash or `AT+CFUN=1,1`: calls are dropped, settings go back to
+   * their power-on values (echo on, +CMEE 0, URCs off), the partial command line and any
+   * prompt are forgotten, and the banner comes again. Stored messages stay.
+   */
+  reboot(banner?: string[]): void {
+    this.detachNetwork();
+    this.boot(banner || this.opts.bootBanner || ["RDY"]);
+  }
+
+  private boot(banner: string[]): void {
+    this.engine.reset();
+    this.output.reset();
+    this.output.setSilent(false);
+    this.sms.reset();
+    this.calls.dropAll();
+    this.stopUssdTimer();
+    this.urcQueue = [];
+    this.hungNow = false;
+    this.settings = defaultSettings();
+    this.cfun = 1;
+    this.copsMode = 0;
+    this.simState = this.lockedSimState();
+    this.pinTries = 3;
+    this.booting = true;
+    const done = () => {
+      this.booting = false;
+      for (const line of banner) this.output.write(formatCode(line, this.format()));
+      this.updateAttachment();
+    };
+    if ((this.opts.bootMs || 0) > 0) this.clock.setTimeout(done, this.opts.bootMs || 0);
+    else done();
+  }
+
+  /** Stops answering anything (input ignored, nothing sent) until `unhang` or `reboot`. */
+  hang(): void {
+    this.hungNow = true;
+    this.output.setSilent(true);
+  }
+
+  unhang(): void {
+    this.hungNow = false;
+    this.output.setSilent(false);
+  }
+
+  get hung(): boolean {
+    return this.hungNow;
+  }
+
+  /** Fault knob: loses `count` received bytes, starting `after` bytes from now. */
+  loseInput(after = 0, count = 1): void {
+    this.inputLoss.push({ at: this.received + after, count });
+  }
+
+  /** Fault knob: line noise now, between whatever the modem is sending. */
+  injectGarbage(bytes: string): void {
+    this.output.injectNow(bytes);
+  }
+
+  private lockedSimState(): SimState {
+    if (this.sim.present === false) return "absent";
+    return this.sim.pin ? "SIM PIN" : "READY";
+  }
+
+  /** The SIM card's own data (its PIN changes with +CPIN in PUK state, and survives reboots). */
+  simCard(): { present?: boolean; pin?: string; puk?: string } {
+    return this.sim;
+  }
+
+  private receive(chunk: string): void {
+    if (this.opts.trace) this.opts.trace("rx", chunk);
+    let kept = "";
+    for (let i = 0; i < chunk.length; i++) {
+      const pos = this.received++;
+      let lost = false;
+      for (const l of this.inputLoss) if (pos >= l.at && pos < l.at + l.count) lost = true;
+      if (!lost) kept += chunk[i];
+    }
+    this.inputLoss = this.inputLoss.filter((l) => l.at + l.count > this.received);
+    if (this.booting || this.hungNow || kept === "") return;
+    this.engine.feed(kept);
+  }
+
+  // ---- network ----
+
+  /** Attaches or detaches to match +CFUN, +COPS and the SIM. */
+  updateAttachment(): void {
+    const want = !this.booting && this.cfun === 1 && this.copsMode !== 2 && this.simState === "READY";
+    if (want && !this.attached) this.attachNetwork();
+    else if (!want && this.attached) {
+      this.detachNetwork();
+      this.setRegistration({ ...this.registration, stat: 0 });
+    }
+  }
+
+  private attachNetwork(): void {
+    this.attached = true;
+    const gen = ++this.netGeneration;
+    const live = () => gen === this.netGeneration;
+    const listener: ModemNetworkListener = {
+      registrationChanged: (r) => live() && this.setRegistration(r),
+      signalChanged: (s) => {
+        if (live()) this.signal = s;
+      },
+      incomingCall: (c) => live() && this.calls.incoming(c),
+      callStateChanged: (c) => live() && this.calls.stateChanged(c),
+      smsDelivered: (s) => live() && this.sms.deliver(s),
+      ussdResult: (r) => live() && this.ussdResult(r),
+      emergencyNumbers: (e) => live() && this.setEmergencyNumbers(e),
+    };
+    this.network.attach({ imei: this.identity.imei, imsi: this.identity.imsi, iccid: this.identity.iccid }, listener);
+  }
+
+  private detachNetwork(): void {
+    if (!this.attached) return;
+    this.attached = false;
+    this.netGeneration++;
+    this.calls.dropAll();
+    this.sms.reset();
+    this.stopUssdTimer();
+    this.signal = { rssi: 99, ber: 99, rsrq: 255, rsrp: 255 };
+    this.network.detach();
+  }
+
+  get isAttached(): boolean {
+    return this.attached;
+  }
+
+  /** Registered on the home network or roaming (27.007 `<stat>` 1 or 5). */
+  registered(): boolean {
+    return this.attached && (this.registration.stat === 1 || this.registration.stat === 5);
+  }
+
+  private setRegistration(r: Registration): void {
+    const before = this.registration;
+    this.registration = r;
+    for (const line of registrationUrcs(this, before, r)) this.urc(line);
+  }
+
+  private setEmergencyNumbers(e: EmergencyNumbers): void {
+    this.networkEmergency = e;
+    // 27.007 §8.67: the URCs equal the intermediate results of the read form.
+    if (this.settings.cen) this.urc(...cenLines(true, e));
+  }
+
+  /** Whether `number` is an emergency number for this device (network list, then device defaults; SPEC R53). */
+  isEmergency(number: string): boolean {
+    if (this.networkEmergency && this.networkEmergency.numbers.some((n) => n.number === number)) return true;
+    return this.deviceEmergencyNumbers.indexOf(number) >= 0;
+  }
+
+  private ussdResult(r: UssdResult): void {
+    this.stopUssdTimer();
+    if (this.settings.cusd) this.urc(ussdResultLine(this, r));
+  }
+
+  stopUssdTimer(): void {
+    if (this.ussdTimer !== undefined) this.clock.clearTimeout(this.ussdTimer);
+    this.ussdTimer = undefined;
+  }
+
+  // ---- output ----
+
+  format(): ResultFormat {
+    const s = this.settings;
+    return { verbose: s.verbose, quiet: s.quiet, cmee: s.cmee, cr: String.fromCharCode(s.s[3]), lf: String.fromCharCode(s.s[4]) };
+  }
+
+  write(bytes: string): void {
+    this.output.write(bytes);
+  }
+
+  /** An unsolicited result of one or more lines; held back while a command line runs (27.007 §4.3). */
+  urc(...lines: string[]): void {
+    this.emitUrc(formatInfo(lines, this.format()));
+  }
+
+  /** An unsolicited result code (RING, NO CARRIER, BUSY), numeric under ATV0. */
+  urcCode(text: string): void {
+    if (this.settings.quiet) return;
+    this.emitUrc(formatCode(text, this.format()));
+  }
+
+  private emitUrc(bytes: string): void {
+    if (this.engine.busy) this.urcQueue.push(bytes);
+    else this.output.write(bytes);
+  }
+
+  lineDone(): void {
+    const q = this.urcQueue;
+    this.urcQueue = [];
+    for (const b of q) this.output.write(b);
+  }
+
+  /** Text in the client's character set (+CSCS). */
+  te(text: string): string {
+    return toTe(text, this.settings.cscs);
+  }
+
+  // ---- commands ----
+
+  /** Fails with the SIM error of the current SIM state, if the SIM is not ready. */
+  requireSim(sms: boolean): void {
+    if (this.simState === "READY") return;
+    if (this.simState === "absent") throw sms ? cms(CMS.simNotInserted) : cme(CME.simNotInserted);
+    if (this.simState === "SIM PIN") throw sms ? cms(CMS.simPinRequired) : cme(CME.simPinRequired);
+    throw cme(CME.simPukRequired);
+  }
+
+  async dispatch(cmd: AtCommandLine): Promise<Reply> {
+    const spec = /^S[0-9]+$/.test(cmd.name) ? ALL_COMMANDS["S"] : ALL_COMMANDS[cmd.name];
+    const fn = spec ? spec[cmd.kind] : undefined;
+    if (!spec || !fn) return { lines: [], final: { kind: "error" } };
+    try {
+      if (spec.needsSim) this.requireSim(!!spec.sms);
+      if (spec.sms && !this.smsSupported) throw cms(CMS.notSupported);
+      const args = new Args(cmd.kind === "set" && cmd.name[0] !== "S" ? splitArgs(cmd.args) : [], !!spec.sms);
+      return await fn(this, args, cmd);
+    } catch (e) {
+      if (AtFailure.is(e)) return { lines: [], final: e.final };
+      if (CharsetError.is(e)) return { lines: [], final: spec.sms ? { kind: "cms", code: CMS.invalidPduParameter } : { kind: "cme", code: CME.invalidText } };
+      if (!AtSyntaxError.is(e)) this.internalErrors.push(e);
+      return { lines: [], final: { kind: "error" } };
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * A call through the simulated network: two ends and the state between them. The
+ * caller's end (`a`) is a device's outgoing leg or an outside party; the called end
+ * (`b`) is a shared number (which forks the call to its devices), an outside party,
+ * voicemail or a service announcement. Each end learns what the other did through
+ * `CallEnd`; diversion (R28, R29, R33, R59) replaces the called end.
+ */
+import type { Release } from "./causes.js";
+import type { Location } from "./device.js";
+
+/** The calling line identity as the called side sees it (R1, R21, R38). */
+export interface Cli {
+  /** The number, "" when withheld. */
+  number: string;
+  withheld: boolean;
+}
+
+/** One side of a call, told what the other side does. */
+export interface CallEnd {
+  /** The other end rings (shown to a calling device as its call alerting). */
+  peerAlerting(call: Call): void;
+  /** The other end answered. */
+  peerAnswered(call: Call): void;
+  /** The other end released; the call is over for this end too. */
+  peerReleased(call: Call, r: Release): void;
+  /** DTMF from the other end (27.007 +VTS on the calling device). */
+  peerDtmf(call: Call, tones: string): void;
+  /** Who this end is, for logs ("+819012345678", "voicemail", "P"). */
+  readonly label: string;
+  /** For a device's outgoing call: the shared number it calls from (R42 needs it). */
+  readonly originNumber?: string;
+}
+
+export type CallState = "setup" | "alerting" | "active" | "released";
+
+export class Call {
+  state: CallState = "setup";
+  a: CallEnd;
+  b: CallEnd;
+  /** Set when diverted (R28, R29, R33, R59): why. */
+  divertedBy: string | undefined = undefined;
+  /** R52: the calling device's own location, sent with an emergency call (absent with 184). */
+  location: Location | undefined = undefined;
+  /** Diversions so far (a forwarding loop ends the call). */
+  hops = 0;
+
+  constructor(
+    readonly id: string,
+    /** The identity shown to the called side. */
+    readonly cli: Cli,
+    /** What the caller dialled (after 184/186 prefixes). */
+    readonly dialled: string,
+    readonly emergency: boolean,
+    a: CallEnd,
+  ) {
+    this.a = a;
+    // The called end is attached by the network's routing right after (SharedNetwork.connect).
+    this.b = a;
+  }
+
+  private other(from: CallEnd): CallEnd {
+    return from === this.a ? this.b : this.a;
+  }
+
+  /** The called end rings. */
+  alerting(from: CallEnd): void {
+    if (this.state !== "setup") return;
+    this.state = "alerting";
+    this.other(from).peerAlerting(this);
+  }
+
+  /** The called end answered. */
+  answered(from: CallEnd): void {
+    if (this.state !== "setup" && this.state !== "alerting") return;
+    this.state = "active";
+    this.other(from).peerAnswered(this);
+  }
+
+  /** `from` releases the call; the other end is told. Releasing twice is harmless. */
+  release(from: CallEnd, r: Release): void {
+    if (this.state === "released") return;
+    this.state = "released";
+    this.other(from).peerReleased(this, r);
+  }
+
+  /** Hands the called side to another end (forwarding, voicemail); the call is back in set-up. */
+  divert(to: CallEnd, reason: string): void {
+    this.b = to;
+    this.divertedBy = reason;
+    this.hops++;
+    if (this.state !== "released") this.state = "setup";
+  }
+
+  dtmf(from: CallEnd, tones: string): void {
+    if (this.state === "active") this.other(from).peerDtmf(this, tones);
+  }
+
+  get released(): boolean {
+    return this.state === "released";
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * `sharedline sim` as a user runs it: it prints where the modem is, serves it, takes
+ * network commands on stdin, and exits 0 on SIGTERM / SIGINT.
+ */
+import test from "ava";
+import { spawn, ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import tty from "node:tty";
+import { fileURLToPath } from "node:url";
+import { parseSimArgs } from "../../cli/sim.js";
+import { Collector } from "./io.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+function start(t: { teardown(fn: () => void): void }, args: string[]): { child: ChildProcess; out: Collector; err: Collector; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/sharedline.mjs"), "sim", ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  const out = new Collector();
+  const err = new Collector();
+  child.stdout!.on("data", (b: Buffer) => out.push(b.toString("utf8")));
+  child.stderr!.on("data", (b: Buffer) => err.push(b.toString("utf8")));
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // Whatever the test's outcome, the child does not outlive it.
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  return { child, out, err, exit };
+}
+
+test("options: exactly one of --tcp and --pty; bad values are explained", (t) => {
+  t.deepEqual(parseSimArgs(["--tcp", "0"]), { tcp: 0, host: "127.0.0.1", pty: false, sms: [], registration: "home", banner: false, trace: false, quiet: false });
+  const o = parseSimArgs(["--pty", "--sms", "+819011112222=hi = there", "--registration", "roaming", "--pin", "1234"]);
+  t.like(o, { pty: true, sms: [{ from: "+819011112222", text: "hi = there" }], registration: "roaming", pin: "1234" });
+  t.is(parseSimArgs(["--help"]), "help");
+  t.throws(() => parseSimArgs([]), { message: /exactly one of --tcp/ });
+  t.throws(() => parseSimArgs(["--tcp", "0", "--pty"]), { message: /exactly one of --tcp/ });
+  t.throws(() => parseSimArgs(["--tcp", "70000"]), { message: /port number/ });
+  t.throws(() => parseSimArgs(["--tcp"]), { message: /needs a value/ });
+  t.throws(() => parseSimArgs(["--tcp", "0", "--registration", "maybe"]), { message: /home, roaming/ });
+  t.throws(() => parseSimArgs(["--tcp", "0", "--frob"]), { message: /unknown option '--frob'/ });
+});
+
+test("sharedline sim --tcp 0: prints the port, serves preloaded SMS, plays the network from stdin, exits 0 on SIGTERM", async (t) => {
+  const p = start(t, ["--tcp", "0", "--sms", "+819011112222=Preloaded hello"]);
+  const line = await p.out.waitFor(/sim: modem listening on tcp:\/\/127\.0\.0\.1:(\d+)\n/, 30000);
+  const port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)/.exec(line)![1]);
+  const rx = new Collector();
+  const socket = net.connect(port, "127.0.0.1");
+  socket.on("data", (b: Buffer) => rx.push(b.toString("latin1")));
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  socket.write("ATE0;+CLIP=1;+CNMI=2,1\r");
+  await rx.waitFor("OK\r\n");
+  rx.clear();
+  socket.write("AT+CMGL=4\r");
+  t.regex(await rx.waitFor("OK\r\n"), /^\r\n\+CMGL: 1,0,,\d+\r\n[0-9A-F]+\r\n\r\nOK\r\n$/);
+  rx.clear();
+  p.child.stdin!.write("ring +819012345678\n");
+  t.is(await rx.waitFor("145\r\n"), '\r\nRING\r\n\r\n+CLIP: "+819012345678",145\r\n');
+  await p.out.waitFor("incoming call c1");
+  rx.clear();
+  p.child.stdin!.write("hangup 26\n");
+  t.is(await rx.waitFor("NO CARRIER\r\n"), "\r\nNO CARRIER\r\n");
+  rx.clear();
+  p.child.stdin!.write("sms +819099990000 hello there\n");
+  t.is(await rx.waitFor("+CMTI: \"SM\",2\r\n"), '\r\n+CMTI: "SM",2\r\n');
+  p.child.stdin!.write("frobnicate\n");
+  await p.out.waitFor("unknown command 'frobnicate' (try help)");
+  t.regex(await p.err.waitFor("net: deliver d1"), /net: attach imei=/);
+  socket.destroy();
+  p.child.kill("SIGTERM");
+  t.is(await p.exit, 0);
+});
+
+test("sharedline sim --pty: prints the pts path, answers on it, exits 0 on SIGINT", async (t) => {
+  const p = start(t, ["--pty", "--quiet"]);
+  const line = await p.out.waitFor(/sim: modem on (\/dev\/pts\/\d+)\n/, 30000);
+  const pts = /sim: modem on (\/dev\/pts\/\d+)/.exec(line)![1];
+  const fd = fs.openSync(pts, fs.constants.O_RDWR | fs.constants.O_NOCTTY);
+  const reader = new tty.ReadStream(fd);
+  const rx = new Collector();
+  reader.on("data", (b: Buffer) => rx.push(b.toString("latin1")));
+  fs.writeSync(fd, "AT+CPIN?\r");
+  t.is(await rx.waitFor("OK\r\n"), "AT+CPIN?\r\r\n+CPIN: READY\r\n\r\nOK\r\n");
+  reader.destroy();
+  p.child.kill("SIGINT");
+  t.is(await p.exit, 0);
+  t.is(p.err.text, "", "--quiet prints no network events");
+});
+
+test("sharedline sim with bad options exits 2 and shows the usage", async (t) => {
+  const p = start(t, ["--tcp", "0", "--pty"]);
+  t.is(await p.exit, 2);
+  t.regex(p.err.text, /give exactly one of --tcp <port> and --pty[\s\S]*Lines on stdin act as the network/);
+});
