@@ -18,7 +18,22 @@
  *   global, which makes esbuild reserve the name (the module itself is tree-shaken away);
  * - a Node built-in import fails the build with the importing file named;
  * - Espruino's own modules (`require("Storage")` in hal/espruino) stay plain calls of the
- *   interpreter's `require` instead of esbuild's Proxy-based `__require` shim.
+ *   interpreter's `require` instead of esbuild's Proxy-based `__require` shim;
+ * - `--minify` is whitespace and identifiers only, never esbuild's minifySyntax. That pass
+ *   folds `if (c) { a(() => this.x); } else { b(() => this.y); }` into
+ *   `c ? a(() => this.x) : b(() => this.y)` and `() => { return p.then(() => this.x); }`
+ *   into `() => p.then(() => this.x)`; Espruino parses the branch not taken and an arrow's
+ *   expression body without running them, and an arrow using `this` parsed that way
+ *   kills the interpreter (measured on 2v29: `0 && (() => this)` inside a method gives
+ *   `ASSERT(jsvHasChildren(obj)) FAILED AT src/jsvar.c:3324` and exit 1 on Linux; by the
+ *   source a board reboots unless built with RELEASE=1; tools/espruino-arrow-this.js has
+ *   the details). The minified at-channel
+ *   test bundle died so at its first check, and the board's minified bundle held 5 such
+ *   arrows on paths its boot does not reach. Without minifySyntax that bundle is about
+ *   5 % larger (50964 to 53777 bytes, esbuild 0.28.2) and uses about 2 % more heap 0.5 s
+ *   after boot on Linux (5713 to 5827 blocks, `npm run portable`).
+ *   The same shapes written by hand are refused by the subset lint and the bundle check
+ *   (`espruino/arrow-this`).
  */
 import * as esbuild from "esbuild";
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
@@ -44,7 +59,7 @@ export class BundleError extends Error {
 }
 
 export interface BundleOptions {
-  /** Minify whitespace, syntax and identifiers (default false). */
+  /** Minify whitespace and identifiers, not syntax (default false; see the file comment). */
   minify?: boolean;
   /** Extra esbuild `define`s, e.g. `{ SHAREDLINE_BOARD: '"watch"' }`. */
   define?: Record<string, string>;
@@ -215,7 +230,11 @@ export async function bundleForEspruino(entry: string | VirtualEntry, outfile: s
       platform: "neutral",
       charset: "ascii",
       supported: UNSUPPORTED,
-      minify: opts.minify === true,
+      // Never minifySyntax: it turns safe code into arrows that Espruino parses without
+      // running them, which crashes the interpreter (see the file comment).
+      minifyWhitespace: opts.minify === true,
+      minifyIdentifiers: opts.minify === true,
+      minifySyntax: false,
       legalComments: "none",
       write: false,
       metafile: true,

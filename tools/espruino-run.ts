@@ -101,9 +101,13 @@ export function withoutBanner(output: string): string {
   return nl < 0 ? "" : output.slice(nl + 1);
 }
 
-/** Lines in which the interpreter reports an uncaught error or a syntax error. */
+/**
+ * Lines in which the interpreter reports an uncaught error, a syntax error, or a failed
+ * internal assertion (`ASSERT(...) FAILED AT src/...`: the interpreter exits right after,
+ * and a board reboots; tools/espruino-arrow-this.js has one cause).
+ */
 export function interpreterErrors(output: string): string[] {
   return withoutBanner(output)
     .split("\n")
-    .filter((l) => /^(Uncaught|ERROR:|SyntaxError|ReferenceError|InternalError)|Got .* expected /.test(l.replace(/^>\s*/, "")));
+    .filter((l) => /^(Uncaught|ERROR:|SyntaxError|ReferenceError|InternalError)|^ASSERT(\(.*\))? FAILED AT |Got .* expected /.test(l.replace(/^>\s*/, "")));
 }

@@ -12,6 +12,7 @@
 import { builtinRules } from "eslint/use-at-your-own-risk";
 import { builtinModules } from "node:module";
 import * as path from "node:path";
+import { arrowThis } from "./espruino-arrow-this.js";
 
 const FACTS = " (espruino-facts.md: ";
 
@@ -504,6 +505,9 @@ export const plugin = {
     "no-array-holes": noArrayHoles,
     "no-use-before-run": noUseBeforeRun,
     "no-use-before-define": noUseBeforeDefine,
+    // Arrow functions whose `this` crashes Espruino (parsed but not run) or is silently
+    // lost; measured reproducers in tools/espruino-arrow-this.js.
+    "arrow-this": arrowThis,
     layering,
   },
 };
@@ -529,6 +533,7 @@ export function subsetRules(opts) {
     "espruino/no-loop-head-closure": "error",
     "espruino/no-class-self-reference": "error",
     "espruino/no-array-holes": "error",
+    "espruino/arrow-this": "error",
   };
 }
 

@@ -15,7 +15,10 @@
  *    source lint uses) plus the ones only generated code needs: the `var X = class _X`
  *    self-reference esbuild emits, array holes, uses that run before their definition,
  *    `of` as a name (a minifier pick), `\u{...}` escapes, non-ASCII text, `require` of
- *    a module Espruino does not have.
+ *    a module Espruino does not have. The subset rules include `espruino/arrow-this`:
+ *    an arrow using `this` where Espruino parses it without running it (a skipped
+ *    branch, an arrow's expression body) kills the interpreter, which is the shape
+ *    esbuild's minifySyntax writes (tools/espruino-arrow-this.js, tools/bundle.ts).
  * 3. Budgets: each board's minified bundle against budgets.bundleBytes.
  * 4. With `--espruino <bin>` (or ESPRUINO_BIN), on the real interpreter: each board's
  *    minified bundle must boot without an uncaught error and stay within
@@ -171,7 +174,9 @@ async function bootOnEspruino(bin: string, board: Board, outdir: string, rows: s
   }
   const probe = path.join(outdir, board.name + ".memprobe.js");
   writeFileSync(probe, r.text + '\nsetTimeout(function () { console.log("SHAREDLINE_MEM " + process.memory().usage); }, 500);\n');
-  const run = await runEspruino(bin, probe, { timeoutMs: 30000, until: /SHAREDLINE_MEM \d+/ });
+  // Up to the line end: output arrives in chunks, and "SHAREDLINE_MEM 5" may be the
+  // first part of "SHAREDLINE_MEM 5827".
+  const run = await runEspruino(bin, probe, { timeoutMs: 30000, until: /SHAREDLINE_MEM \d+\n/ });
   const m = /SHAREDLINE_MEM (\d+)/.exec(run.output);
   // The Linux build has no UART pins: Serial1 without a `path` prints "ERROR: No path
   // defined for device" and the modem never answers; only script errors count here.
@@ -240,7 +245,7 @@ export async function run(args: string[]): Promise<number> {
   }
 
   if (bin && all) {
-    const r = await runEspruino(bin, allFile, { timeoutMs: 60000, until: /SHAREDLINE_LOADED \d+ -?\d+/ });
+    const r = await runEspruino(bin, allFile, { timeoutMs: 60000, until: /SHAREDLINE_LOADED \d+ -?\d+\n/ });
     const loaded = /SHAREDLINE_LOADED (\d+) (-?\d+)/.exec(r.output);
     const errors = interpreterErrors(r.output);
     if (!loaded || errors.length > 0) {

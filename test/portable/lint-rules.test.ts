@@ -176,6 +176,17 @@ const forbidden: Case[] = [
   { title: "closure over a for-let", code: "export const fs: (() => number)[] = [];\nfor (let i = 0; i < 3; i++) fs.push(() => i);", expect: "loop-head `let`" },
   { title: "closure over a for-of const", code: "export function f(xs: number[]) { const fs: (() => number)[] = []; for (const x of xs) fs.push(function () { return x; }); return fs; }", expect: "loop-head `const`" },
   { title: "closure over a for-in const", code: "export function f(o: object) { const fs: (() => string)[] = []; for (const k in o) fs.push(() => k); return fs; }", expect: "loop-head `const`" },
+  // arrows and `this` (tools/espruino-arrow-this.js: each shape measured on Espruino 2v29)
+  { title: "arrow using this in a branch of ?:", code: "export class A { x = 1; m(c: boolean) { return c ? 0 : () => this.x; } }", expect: "Espruino then fails an internal assertion" },
+  { title: "arrow using this right of &&", code: "export class A { x = 1; m(c: boolean) { return c && setTimeout(() => this.x, 1); } }", expect: "on the right of `&&`" },
+  { title: "arrow using this right of ??", code: "export class A { x = 1; m(f?: () => number) { return f ?? (() => this.x); } }", expect: "on the right of `??`" },
+  { title: "arrow using this in a brace-less if", code: "export class A { x = 1; m(c: boolean) { if (c) setTimeout(() => this.x, 1); } }", expect: "brace-less `if`/`else`" },
+  { title: "arrow using this in a case", code: "export class A { x = 1; m(k: number) { switch (k) { case 1: return () => this.x; default: return undefined; } } }", expect: "in a `case`" },
+  { title: "arrow using this in an expression-bodied arrow", code: "export class A { x = 1; m() { return (p: Promise<number>) => p.then(() => this.x); } }", expect: "in the expression body of an arrow" },
+  { title: "arrow whose this a nested function hides", code: "export class A { x = 1; m() { const f = () => [this.x, function () { return 0; }]; return f(); } }", expect: "will not bind" },
+  { title: "arrow whose this a nested arrow hides", code: "export class A { x = 1; g(cb: () => number) { return cb() + this.x; } m() { const f = () => this.g(() => 1); return f(); } }", expect: "will not bind" },
+  { title: "arrow whose this is only in a template literal", code: "export class A { x = 1; m() { const f = () => { return `x=${this.x}`; }; return f(); } }", expect: "never lexed as a token" },
+  { title: "class expression in a branch", code: "export const f = (c: boolean) => (c ? class {} : undefined);", expect: "a class expression" },
   // imports
   ...["fs", "node:fs", "events", "stream", "buffer", "net", "path", "os", "child_process", "node:events", "util"].map(
     (mod): Case => ({ title: `import "${mod}"`, code: `import * as m from "${mod}";\nexport const x = m;`, expect: "Node built-in modules" }),
@@ -217,6 +228,11 @@ const accepted: Case[] = [
   { title: "Object.keys / parseInt / isNaN", code: 'export const f = (o: object) => Object.keys(o).length + parseInt("1", 10) + (isNaN(1) ? 1 : 0);', expect: "" },
   { title: "a relative import of the HAL", code: 'import { Emitter } from "../hal/emitter.js";\nexport const e = new Emitter();', expect: "" },
   { title: "clearTimeout(id)", code: "export function f(id: number) { clearTimeout(id); }", expect: "" },
+  { title: "arrows using this in braced branches", code: "export class A { x = 1; m(c: boolean) { if (c) { setTimeout(() => this.x, 1); } else { Promise.resolve().then(() => this.x); } } }", expect: "" },
+  { title: "arrow using this in a block-bodied arrow", code: "export class A { x = 1; m() { return (p: Promise<number>) => { return p.then(() => this.x); }; } }", expect: "" },
+  { title: "arrow using this as a call argument and in an object literal", code: "export class A { x = 1; m(on: (f: (s: string) => void) => void) { on((s) => this.take(s)); return { f: () => this.x }; } take(s: string) { return s; } }", expect: "" },
+  { title: "this after the nested function", code: "function g(f: () => number, n: number) { return f() + n; }\nexport class A { x = 1; m() { const f = () => g(function () { return 0; }, this.x); return f(); } }", expect: "" },
+  { title: "arrow without this in a branch", code: "export const f = (c: boolean) => (c ? () => 1 : () => 2);", expect: "" },
 ];
 
 for (const c of accepted) {
