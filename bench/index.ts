@@ -6,6 +6,7 @@
 const benches: { [name: string]: () => Promise<{ bench: () => Promise<void> }> } = {
   at: () => import("./at.js"),
   sms: () => import("./sms.js"),
+  line: () => import("./line.js"),
 };
 
 const wanted = process.argv.slice(2);
