@@ -7,3 +7,4 @@ export { atDialString, atQuoted, atInt, checkCommandLine, checkHexPayload } from
 export { AtCommandError, AtTimeoutError, AtAbortedError, AtArgumentError, CME, CMS, describeCode, isTransient } from "./errors.js";
 export { standardFinals, matchFinal, isCallCommand } from "./finals.js";
 export type { AtCommand, AtResponse, AtMode, FinalKind, FinalRule, UrcHandler, UrcOptions } from "./types.js";
+export { splitParams, paramsOf } from "./params.js";

@@ -4,6 +4,7 @@
  * network that forks calls uses (RFC 3326 "Call completed elsewhere", flexisip's "Busy
  * Everywhere", RFC 4411 preemption). SPEC R86–R88, R92.
  */
+import { paramsOf } from "../../drivers/at/index.js";
 
 /** A parsed `+CEER` line: the 24.008 cause if one was given, and any text. */
 export interface ReleaseReport {
@@ -27,20 +28,8 @@ function digits(s: string): boolean {
  * supplementary), `+CEER: "CC INFO","Normal call clearing"` (category, text).
  */
 export function parseCeer(line: string): ReleaseReport | undefined {
-  if (line.indexOf("+CEER:") !== 0) return undefined;
-  const body = line.substr(6).trim();
-  const parts: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < body.length; i++) {
-    const ch = body.charAt(i);
-    if (ch === '"') quoted = !quoted;
-    else if (ch === "," && !quoted) {
-      parts.push(cur.trim());
-      cur = "";
-    } else cur += ch;
-  }
-  parts.push(cur.trim());
+  const parts = paramsOf(line, "+CEER:");
+  if (!parts) return undefined;
   let cause: number | undefined = undefined;
   const texts: string[] = [];
   const numeric: number[] = [];

@@ -1,4 +1,5 @@
 /** `+CLCC` (27.007 §7.18): the modem's list of current calls, the ground truth when in doubt. */
+import { paramsOf } from "../../drivers/at/index.js";
 import { CLCC_STATUS, type CallStatus } from "./call.js";
 
 export interface ClccEntry {
@@ -13,20 +14,8 @@ export interface ClccEntry {
 
 /** `+CLCC: <id>,<dir>,<stat>,<mode>,<mpty>[,<number>,<type>[,...]]`, or undefined. */
 export function parseClcc(line: string): ClccEntry | undefined {
-  if (line.indexOf("+CLCC:") !== 0) return undefined;
-  const p: string[] = [];
-  let cur = "";
-  let quoted = false;
-  const body = line.substr(6);
-  for (let i = 0; i < body.length; i++) {
-    const ch = body.charAt(i);
-    if (ch === '"') quoted = !quoted;
-    else if (ch === "," && !quoted) {
-      p.push(cur.trim());
-      cur = "";
-    } else cur += ch;
-  }
-  p.push(cur.trim());
+  const p = paramsOf(line, "+CLCC:");
+  if (!p) return undefined;
   if (p.length < 5) return undefined;
   const index = parseInt(p[0], 10);
   const dir = parseInt(p[1], 10);
