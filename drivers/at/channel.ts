@@ -108,6 +108,17 @@ function looksLikeUrc(line: string): boolean {
   return colon > 1 && colon < 24;
 }
 
+/**
+ * The information-response prefix of an extended command: `AT+CGMR` and `AT+CGSN=1` give
+ * `+CGMR:` / `+CGSN:` (27.007 §4.1 answers start with the command's name), or "".
+ */
+function ownPrefix(cmd: string): string {
+  if (cmd.length < 4 || "+^*$%#".indexOf(cmd.charAt(2)) < 0) return "";
+  let end = 3;
+  while (end < cmd.length && "=?;".indexOf(cmd.charAt(end)) < 0) end++;
+  return cmd.substring(2, end).toUpperCase() + ":";
+}
+
 function isHex(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -381,9 +392,15 @@ export class AtChannel {
       this.dispatch(entries, line, undefined);
       return;
     }
-    if (p && (!p.command.prefixes || p.command.prefixes.length === 0) && !callProgressLine(rule) && !looksLikeUrc(line)) {
-      p.lines.push(line);
-      return;
+    if (p && (!p.command.prefixes || p.command.prefixes.length === 0) && !callProgressLine(rule)) {
+      // A bare line is the answer; so is one carrying the command's own prefix, which some
+      // modules print for identification (`+CGMR: <revision>`, `+CGSN: <sn>`). Any other
+      // extended line looks like a URC and is not taken.
+      const own = ownPrefix(p.command.cmd);
+      if (!looksLikeUrc(line) || (own !== "" && line.indexOf(own) === 0)) {
+        p.lines.push(line);
+        return;
+      }
     }
     this.events.emit("unsolicited", line);
   }

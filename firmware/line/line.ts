@@ -13,7 +13,8 @@
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { atDialString, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
+import { AtCommandError, atDialString, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
+import { callProgressFinal } from "../../drivers/at/finals.js";
 import { endMessage, type Call, type CallEnd, type CallStatus, type EndReason } from "./call.js";
 import { classifyEnd, parseCeer, type ReleaseReport } from "./causes.js";
 import { parseClcc, type ClccEntry } from "./clcc.js";
@@ -208,9 +209,15 @@ export class Line {
       },
       (e: unknown) => {
         settled();
-        // NO CARRIER / BUSY in answer to ATD (R88), or the modem refused: learn why.
-        return this.readCeer().then((report) => {
-          if (call.status !== "released") this.release(call, report, errorText(e));
+        // NO CARRIER / BUSY in answer to ATD (R88): +CEER says why. +CME ERROR, ERROR or a
+        // time-out is the modem's own answer: the network never saw this call, so +CEER
+        // still describes an earlier one (27.007 §6.10) and must not explain this one.
+        const progress = AtCommandError.is(e) && callProgressFinal(e.kind);
+        const report: Promise<ReleaseReport> = progress ? this.readCeer() : Promise.resolve({ cause: undefined, text: "" });
+        return report.then((rep) => {
+          if (call.status !== "released") this.release(call, rep, errorText(e));
+          // The final may have been another call's (NO CARRIER), or the call may exist after all.
+          this.reconcile();
           const end = call.end!;
           return refused(end.reason, end.message);
         });
@@ -250,6 +257,12 @@ export class Line {
   hangup(callId?: number): Promise<ActionResult> {
     const targets = callId === undefined ? this.calls.slice() : this.calls.filter((c) => c.id === callId);
     if (targets.length === 0) return Promise.resolve(refused("noCall", "no call to end"));
+    if (callId !== undefined && targets[0].status === "waiting") {
+      // R34: a waiting call is rejected with CHLD=0 (user busy). AT+CHUP would end the
+      // active call instead, and CHLD=1x is "release a specific active call" (22.030).
+      targets[0].releasedHere = true;
+      return this.command("AT+CHLD=0", targets[0]);
+    }
     for (const c of targets) c.releasedHere = true;
     const one = targets.length === 1 && this.calls.length > 1 && targets[0].index !== undefined;
     return this.command(one ? "AT+CHLD=1" + targets[0].index : "AT+CHUP", targets[0]);
@@ -269,6 +282,9 @@ export class Line {
   /** Puts the active call on hold, or swaps active and held (CHLD=2). */
   holdOrSwap(): Promise<ActionResult> {
     if (!this.find("active") && !this.find("held")) return Promise.resolve(refused("noCall", "no call to hold"));
+    // 27.007 §7.13: CHLD=2 "accepts the other (held or waiting) call"; with a call waiting
+    // it would answer that call, which is acceptWaiting("hold"), not a hold.
+    if (this.find("waiting")) return Promise.resolve(refused("callWaiting", "answer or decline the waiting call first"));
     return this.command("AT+CHLD=2", undefined);
   }
 
@@ -310,6 +326,12 @@ export class Line {
   private onRing(): void {
     this.armRingTimer();
     if (this.find("incoming")) return;
+    // R36: when the other calls end, a waiting call alerts with RING/+CLIP. It is that
+    // call, not a new one: +CLCC will show it as incoming.
+    if (this.find("waiting")) {
+      this.reconcile();
+      return;
+    }
     // +CLIP follows RING at once (27.007 §7.6): wait that long for the number, no longer.
     const call = this.newCall("incoming", "incoming", "", false);
     this.announceTimer = this.clock.setTimeout(() => {
@@ -322,6 +344,10 @@ export class Line {
     const number = quotedFirst(line.substr(6));
     const call = this.find("incoming");
     if (!call) {
+      if (this.find("waiting")) {
+        this.reconcile(); // R36, as in onRing
+        return;
+      }
       this.armRingTimer();
       this.announce(this.newCall("incoming", "incoming", number, false));
       return;
@@ -380,6 +406,13 @@ export class Line {
       return;
     }
     this.reconciling = true;
+    const done = () => {
+      this.reconciling = false;
+      if (this.reconcileAgain) {
+        this.reconcileAgain = false;
+        this.reconcile();
+      }
+    };
     this.channel.send({ cmd: "AT+CLCC", prefixes: ["+CLCC:"] }).then(
       (r) => {
         const entries: ClccEntry[] = [];
@@ -390,21 +423,23 @@ export class Line {
         return this.apply(entries);
       },
       () => undefined,
-    ).then(() => {
-      this.reconciling = false;
-      if (this.reconcileAgain) {
-        this.reconcileAgain = false;
-        this.reconcile();
-      }
-    });
+    ).then(done, done); // a listener that threw inside apply must not leave `reconciling` set for ever
   }
 
   private apply(entries: ClccEntry[]): Promise<void> {
     const seen: Call[] = [];
     for (const entry of entries) {
       const e = entry;
-      // Indexes are reused by the modem: the same index with another direction or number is another call.
-      let call = this.calls.find((c) => c.index === e.index && c.direction === e.direction && (c.number === "" || e.number === "" || c.number === e.number));
+      // Indexes are reused by the modem: the same index with another direction or number is
+      // another call, and so is a call in set-up at the index of one that had connected.
+      const settingUp = e.status === "incoming" || e.status === "waiting" || e.status === "dialing" || e.status === "alerting";
+      let call = this.calls.find(
+        (c) =>
+          c.index === e.index &&
+          c.direction === e.direction &&
+          !(settingUp && c.connectedAt !== undefined) &&
+          (c.number === "" || e.number === "" || c.number === e.number),
+      );
       if (!call) call = this.calls.find((c) => c.index === undefined && c.direction === e.direction && seen.indexOf(c) < 0);
       if (!call) {
         call = this.newCall(e.direction, e.status, e.number, false);

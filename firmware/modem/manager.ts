@@ -8,7 +8,7 @@
  */
 import type { Clock, Pins, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { AtChannel, startChat, type ChatRun } from "../../drivers/at/index.js";
+import { AtChannel, AtCommandError, CME, startChat, type ChatRun } from "../../drivers/at/index.js";
 import {
   emptyInfo,
   isRegistered,
@@ -91,8 +91,9 @@ export class ModemManager {
     channel.onUrc("+CREG:", (line) => this.onRegistrationUrc(line));
     channel.onUrc("+CEREG:", (line) => this.onRegistrationUrc(line));
     channel.onUrc("+CEN2:", (line) => this.onEmergencyNumber(line));
-    // 27.007 §8.67: +CEN1 (reporting, MCC) heads the list that +CEN2 lines give; nothing to keep.
-    channel.onUrc("+CEN1:", () => undefined);
+    // 27.007 §8.67: each report is +CEN1 (reporting, MCC, MNC) then the whole list as +CEN2
+    // lines, so +CEN1 starts a new list: numbers of a network left behind are not kept.
+    channel.onUrc("+CEN1:", () => this.onEmergencyListStart());
   }
 
   start(): void {
@@ -129,20 +130,45 @@ export class ModemManager {
     };
   }
 
-  /** Queues an event for the machine; safe from any callback. */
+  /**
+   * Queues an event for the machine; safe from any callback. A listener that throws does
+   * not stop the machine: every effect still runs, the queue drains, and the first error
+   * is rethrown at the end (as the Emitter does), never leaving the dispatcher stuck.
+   */
   post(event: ModemEvent): void {
     this.queue.push(event);
     if (this.draining) return;
     this.draining = true;
+    let failed = false;
+    let firstError: unknown = undefined;
+    const note = (err: unknown) => {
+      if (!failed) {
+        failed = true;
+        firstError = err;
+      }
+    };
     while (this.queue.length > 0) {
       const e = this.queue.shift()!;
       const r = modemStep(this.state, e, this.policy);
       const changed = r.state !== this.state;
       this.state = r.state;
-      if (changed) this.events.emit("state", this.state);
-      for (const eff of r.effects) this.run(eff);
+      if (changed) {
+        try {
+          this.events.emit("state", this.state);
+        } catch (err) {
+          note(err);
+        }
+      }
+      for (let i = 0; i < r.effects.length; i++) {
+        try {
+          this.run(r.effects[i]);
+        } catch (err) {
+          note(err);
+        }
+      }
     }
     this.draining = false;
+    if (failed) throw firstError;
   }
 
   private run(effect: ModemEffect): void {
@@ -155,7 +181,13 @@ export class ModemManager {
         break;
       case "startTimer": {
         const name = effect.name;
-        this.timers.push(this.clock.setTimeout(() => this.post({ type: "timer", name }), effect.ms));
+        const handle = this.clock.setTimeout(() => {
+          // A fired timer leaves the list, which otherwise grows by one per simLocked retry.
+          const i = this.timers.indexOf(handle);
+          if (i >= 0) this.timers.splice(i, 1);
+          this.post({ type: "timer", name });
+        }, effect.ms);
+        this.timers.push(handle);
         break;
       }
       case "cancelTimers":
@@ -191,6 +223,16 @@ export class ModemManager {
     this.chat.result.then((result) => {
       if (run !== this.runId) return; // a newer bring-up replaced this one
       if (info.simState !== "") this.simStateSeen = info.simState;
+      else if (result.status === "abort") {
+        // `AT+CPIN?` answers +CME ERROR: 10/13/15 (27.007 §9.2.1) when there is no usable
+        // SIM at all: that is a SIM state too, and R55 needs it known.
+        const e = result.error;
+        if (AtCommandError.is(e) && e.kind === "cme") {
+          if (e.code === CME.simNotInserted) this.simStateSeen = "SIM NOT INSERTED";
+          else if (e.code === CME.simFailure) this.simStateSeen = "SIM FAILURE";
+          else if (e.code === CME.simWrong) this.simStateSeen = "SIM WRONG";
+        }
+      }
       if (result.status === "success") {
         this.info = info;
         this.events.emit("identified", info);
@@ -258,7 +300,9 @@ export class ModemManager {
   }
 
   private onRead(lines: string[], run: number): void {
-    const reg = parseRegistration(lines[0] || "", true);
+    // The answer is the last line: a URC with the same prefix (`+CEREG: <stat>,...`) may
+    // come just before it, and read as an answer it would look like `<n>` gone (27.007 §10.1.22).
+    const reg = parseRegistration(lines[lines.length - 1] || "", true);
     if (!reg || run !== this.runId) return;
     // Bring-up set <n>=2. Once a read has shown it, a read without it means the modem
     // forgot its settings (a silent reset). A module that never took <n>=2 (the step is
@@ -288,6 +332,12 @@ export class ModemManager {
     if (reg.domain === "eps") this.eps = reg;
     else this.cs = reg;
     this.events.emit("registration", reg);
+  }
+
+  private onEmergencyListStart(): void {
+    if (this.emergency.length === 0) return;
+    this.emergency = [];
+    this.events.emit("emergencyNumbers", []);
   }
 
   private onEmergencyNumber(line: string): void {

@@ -301,3 +301,18 @@ test("profile finals extend the table", async (t) => {
   await modem.rx("\r\nCOMMAND NOT SUPPORT\r\n");
   t.is((a.error as { kind: string }).kind, "error");
 });
+
+test("27.007 §5: an answer carrying the command's own prefix (+CGMR: ...) belongs to a command declared without prefixes", async (t) => {
+  const { channel, modem } = channelRig();
+  const unclaimed: string[] = [];
+  channel.events.on("unsolicited", (l) => unclaimed.push(l));
+  const rev = outcome(channel.send("AT+CGMR"));
+  await modem.tx("AT+CGMR\r");
+  await modem.rx('\r\n+QIND: "csq",20,99\r\n\r\n+CGMR: "G24-L SW 4-0.210-000"\r\n\r\nOK\r\n');
+  t.deepEqual(rev.value!.lines, ['+CGMR: "G24-L SW 4-0.210-000"']);
+  const sn = outcome(channel.send("AT+CGSN=1"));
+  await modem.tx("AT+CGSN=1\r");
+  await modem.rx('\r\n+CGSN: "490154203237518"\r\n\r\nOK\r\n');
+  t.deepEqual(sn.value!.lines, ['+CGSN: "490154203237518"']);
+  t.deepEqual(unclaimed, ['+QIND: "csq",20,99'], "other extended lines are still not taken");
+});

@@ -2,7 +2,7 @@ import test from "ava";
 import { VirtualClock } from "../../hal/memory/clock.js";
 import { memorySerialPair } from "../../hal/memory/serial.js";
 import type { PinName, Pins } from "../../hal/types.js";
-import { startFirmware } from "../../firmware/main.js";
+import { createFirmware, startFirmware } from "../../firmware/main.js";
 import { loadBoards, pickBoard } from "../../firmware/board.js";
 import { AutoModem, healthyModemTable } from "../support/auto-modem.js";
 import boardsJson from "../../boards.json" with { type: "json" };
@@ -197,4 +197,89 @@ test("a reboot in the middle of bring-up restarts it; the interrupted script sen
   t.is(modem.commands[i + 1], "AT", "bring-up starts over right after the banner");
   t.is(modem.commands.filter((c) => c === "AT+CCID").length, 1, "the old script did not go on to AT+CCID");
   t.is(fw.modem.status().state.name, "ready");
+});
+
+// ---- review: state that must not get stuck or grow ----
+
+test("a SIM that stays locked for hours keeps retrying without piling up timer handles", async (t) => {
+  const { clock, modem, fw } = rig("sim-generic");
+  modem.table["AT+CPIN?"] = "\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n";
+  await clock.advance(3 * 3600 * 1000);
+  t.is(fw.modem.status().state.name, "simLocked");
+  t.true(modem.commands.filter((c) => c === "AT+CPIN?").length > 100, "it kept retrying");
+  // The manager keeps the handles of its own timers; fired ones must not accumulate (Espruino heap).
+  const held = (fw.modem as unknown as { timers: unknown[] }).timers.length;
+  t.true(held <= 2, `${held} timer handles kept`);
+});
+
+test("a state listener that throws does not stop the modem manager", async (t) => {
+  const clock = new VirtualClock(0);
+  const [dte, dce] = memorySerialPair();
+  const modem = new AutoModem(dce, healthyModemTable());
+  const board = pickBoard(loadBoards(boardsJson), "sim-generic");
+  const fw = createFirmware({ serial: dte, clock, pins: new RecordingPins(clock, []), storage: undefined }, board);
+  let thrown = 0;
+  fw.modem.events.on("state", () => {
+    if (thrown++ === 0) throw new Error("a faulty listener");
+  });
+  t.throws(() => fw.start(), { message: "a faulty listener" }, "the listener's error still reaches the caller");
+  await clock.advance(1000);
+  t.true(modem.commands.includes("AT+CPIN?"), "bring-up ran");
+  t.is(fw.modem.status().state.name, "ready");
+});
+
+test("R93: a new +CEN1 report replaces the network's emergency list (27.007 §8.67)", async (t) => {
+  const { clock, modem, fw } = rig("sim-generic");
+  await clock.advance(100);
+  await modem.end.write("\r\n+CEN1: 1,440,10\r\n\r\n+CEN2: 1,110\r\n\r\n+CEN2: 0,171\r\n");
+  await clock.advance(10);
+  t.deepEqual(fw.modem.status().emergencyNumbers, ["110", "171"]);
+  // Another network, another list: 171 is no longer an emergency number here.
+  await modem.end.write("\r\n+CEN1: 1,310,410\r\n\r\n+CEN2: 1,911\r\n");
+  await clock.advance(10);
+  t.deepEqual(fw.modem.status().emergencyNumbers, ["911"]);
+  await modem.end.write("\r\n+CEN1: 1,440,10\r\n");
+  await clock.advance(10);
+  t.deepEqual(fw.modem.status().emergencyNumbers, [], "a report with no +CEN2 is an empty list");
+});
+
+test("identification answers given with their prefix (+CGMR:, +CGSN:) are read, not dropped as URCs", async (t) => {
+  const clock = new VirtualClock(0);
+  const [dte, dce] = memorySerialPair();
+  const table = healthyModemTable();
+  table["AT+CGMR"] = "\r\n+CGMR: A011B07A7670M7\r\n\r\nOK\r\n";
+  table["AT+CGSN"] = "\r\n+CGSN: 490154203237518\r\n\r\nOK\r\n";
+  new AutoModem(dce, table);
+  const board = pickBoard(loadBoards(boardsJson), "sim-generic");
+  const fw = startFirmware({ serial: dte, clock, pins: new RecordingPins(clock, []), storage: undefined }, board);
+  await clock.advance(1000);
+  t.is(fw.modem.status().state.name, "ready");
+  t.is(fw.modem.status().info.revision, "A011B07A7670M7");
+  t.is(fw.modem.status().info.imei, "490154203237518");
+});
+
+test("R89: bring-up does not depend on the network answering AT+CCWA=1,1 (27.007 §7.12 <mode> is a network request)", async (t) => {
+  const { clock, modem, fw } = rig("car-linux-eg91");
+  modem.table['AT+QCFG="ims",1'] = "\r\nOK\r\n";
+  modem.table["AT+QDAI=1"] = "\r\nOK\r\n";
+  modem.table["AT+QCCID"] = "\r\n+QCCID: 8981100000000000001F\r\n\r\nOK\r\n";
+  modem.table["AT+CNMI=0,0,0,0,0"] = "\r\nOK\r\n";
+  // Booted in an underground car park: the call waiting request cannot reach the network.
+  modem.table["AT+CCWA=1,1"] = "\r\n+CME ERROR: 30\r\n";
+  await clock.advance(60 * 1000);
+  t.true(modem.commands.includes("AT+CCWA=1,1"));
+  t.is(fw.modem.status().state.name, "ready");
+});
+
+test("a +CEREG URC that lands just before the read's answer is not taken for lost verbosity", async (t) => {
+  const { clock, modem, fw } = rig("sim-generic");
+  await clock.advance(100);
+  t.is(fw.modem.status().state.name, "ready");
+  // The cell changed as the read went out: the URC form (<stat>,...) comes first, then the answer.
+  modem.table["AT+CEREG?"] = '\r\n+CEREG: 5,"1A2C","01C2D3E5",7\r\n\r\n+CEREG: 2,5,"1A2C","01C2D3E5",7\r\n\r\nOK\r\n';
+  fw.modem.checkHealth();
+  await clock.advance(100);
+  t.is(fw.modem.status().state.name, "ready", "no bring-up for a modem that kept its settings");
+  t.is(fw.modem.status().eps!.stat, "roaming");
+  t.is(fw.modem.status().eps!.area, "1A2C");
 });

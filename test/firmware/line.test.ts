@@ -345,3 +345,174 @@ test("idle traffic is zero: an idle line writes nothing for hours", async (t) =>
   await r.run(3 * 3600 * 1000);
   t.is(r.commands.length, before);
 });
+
+// ---- review: races and 27.007 semantics ----
+
+test("R36: when the active call ends, the waiting call that starts ringing is the same call, not a new one", async (t) => {
+  const r = await rigWithEvents();
+  const first = r.network.ringIn("+819011112222");
+  await r.run(100);
+  await r.act(r.fw.line.answer());
+  await r.run(100);
+  r.network.ringIn("+819077778888");
+  await r.run(100);
+  const waiting = r.fw.line.current().find((c) => c.status === "waiting")!;
+  t.truthy(waiting);
+  // The far end of the active call hangs up: NO CARRIER, then RING/+CLIP for the waiting call.
+  r.network.remoteHangup(first, 16);
+  await r.run(1000);
+  t.deepEqual(
+    r.fw.line.current().map((c) => [c.id, c.number, c.status]),
+    [[waiting.id, "+819077778888", "incoming"]],
+  );
+  t.is(r.incoming.length, 2, "the waiting call is announced once, not again as a new call");
+  t.deepEqual(
+    r.ended.map((c) => [c.number, c.end!.reason]),
+    [["+819011112222", "remoteHungUp"]],
+  );
+  t.is(r.fw.line.log.missed().length, 0, "no phantom missed call");
+  await r.act(r.fw.line.answer());
+  await r.run(100);
+  t.deepEqual(r.fw.line.current().map((c) => [c.id, c.status]), [[waiting.id, "active"]]);
+});
+
+test("R34: hanging up a waiting call by its id rejects it with AT+CHLD=0 and keeps the active call", async (t) => {
+  const r = await rigWithEvents();
+  r.network.ringIn("+819011112222");
+  await r.run(100);
+  await r.act(r.fw.line.answer());
+  await r.run(100);
+  r.network.ringIn("+819077778888");
+  await r.run(100);
+  const waiting = r.fw.line.current().find((c) => c.status === "waiting")!;
+  const res = await r.act(r.fw.line.hangup(waiting.id));
+  await r.run(100);
+  t.true(res.ok);
+  t.true(r.commands.includes("AT+CHLD=0"), r.commands.join(" "));
+  t.false(r.commands.includes("AT+CHUP"), "AT+CHUP would end the active call");
+  t.deepEqual(
+    r.fw.line.current().map((c) => [c.number, c.status]),
+    [["+819011112222", "active"]],
+  );
+  t.deepEqual(
+    r.ended.map((c) => [c.number, c.end!.reason]),
+    [["+819077778888", "declinedHere"]],
+  );
+});
+
+test("27.007 §7.13: hold with a call waiting is refused, since AT+CHLD=2 would answer the waiting call", async (t) => {
+  const r = await rigWithEvents();
+  r.network.ringIn("+819011112222");
+  await r.run(100);
+  await r.act(r.fw.line.answer());
+  await r.run(100);
+  r.network.ringIn("+819077778888");
+  await r.run(100);
+  const before = r.commands.length;
+  const res = await r.act(r.fw.line.holdOrSwap());
+  await r.run(100);
+  t.false(res.ok);
+  t.false(r.commands.slice(before).includes("AT+CHLD=2"));
+  t.deepEqual(
+    r.fw.line.current().map((c) => [c.number, c.status]),
+    [
+      ["+819011112222", "active"],
+      ["+819077778888", "waiting"],
+    ],
+  );
+});
+
+test("R92: a dial the modem refuses with +CME ERROR is not explained by the +CEER of an earlier call", async (t) => {
+  const r = await rigWithEvents({ network: { outgoing: "busy" } });
+  await r.act(r.fw.line.dial("0312345678"));
+  await r.run(100);
+  t.is(r.ended[0].end!.reason, "busy", "the earlier call: the called party was busy (#17)");
+  r.network.outgoing = "ring";
+  r.network.ringIn("+819011112222");
+  await r.run(100);
+  await r.act(r.fw.line.answer());
+  await r.run(100);
+  r.network.ringIn("+819077778888");
+  await r.run(100);
+  // With a call waiting the modem refuses a new call (+CME ERROR: 3); the network never saw it.
+  const res = await r.act(r.fw.line.dial("0398765432"));
+  t.false(res.ok);
+  if (!res.ok) {
+    t.is(res.reason, "failed");
+    t.notRegex(res.message, /busy/);
+  }
+  const last = r.ended[r.ended.length - 1];
+  t.is(last.number, "0398765432");
+  t.is(last.end!.cause, undefined, "no cause from a stale +CEER");
+});
+
+test("a listener that throws does not stop the line from reading +CLCC again", async (t) => {
+  const r = await rigWithEvents();
+  let thrown = 0;
+  r.fw.line.events.on("callChanged", () => {
+    if (thrown++ === 0) throw new Error("a faulty listener");
+  });
+  r.network.ringIn("+819011112222");
+  await r.run(100);
+  await r.act(r.fw.line.answer());
+  await r.run(100);
+  t.is(thrown, 1, "the listener threw once");
+  r.network.remoteHangup(undefined, 16);
+  await r.run(100);
+  t.is(r.ended.length, 1, "the release is still seen");
+  t.is(r.fw.line.lineState(), "idle");
+});
+
+test("index reuse: after a lost NO CARRIER, a new call from the same number at the same index is a new call", async (t) => {
+  const r = await rigWithEvents();
+  r.network.ringIn("+819011112222");
+  await r.run(100);
+  await r.act(r.fw.line.answer());
+  await r.run(100);
+  const first = r.fw.line.current()[0];
+  t.is(first.index, 1);
+  r.modem.output.loseBytes(0, "\r\nNO CARRIER\r\n".length);
+  r.network.remoteHangup(undefined, 16);
+  await r.run(100);
+  r.network.ringIn("+819011112222"); // calls back at once: index 1 again
+  await r.run(31000); // the in-call check reads +CLCC
+  const live = r.fw.line.current();
+  t.is(live.length, 1);
+  t.not(live[0].id, first.id, "the old call is not brought back to life as ringing");
+  t.is(live[0].status, "incoming");
+  t.is(live[0].connectedAt, undefined);
+  t.deepEqual(
+    r.ended.map((c) => [c.id, c.end!.reason]),
+    [[first.id, "remoteHungUp"]],
+  );
+  t.is(r.fw.line.log.missed().length, 0);
+});
+
+test("R55: with no SIM in the module (+CME ERROR: 10), emergency calls are refused with the R55 message", async (t) => {
+  const { VirtualClock } = await import("../../hal/memory/clock.js");
+  const { memorySerialPair } = await import("../../hal/memory/serial.js");
+  const { MemoryPins } = await import("../../hal/memory/pins.js");
+  const { loadBoards, pickBoard } = await import("../../firmware/board.js");
+  const { createFirmware } = await import("../../firmware/main.js");
+  const { SimModem } = await import("../../sim/modem/modem.js");
+  const { NetworkStub } = await import("../../sim/modem/network-stub.js");
+  const boardsJson = (await import("../../boards.json", { with: { type: "json" } })).default;
+  const clock = new VirtualClock(0);
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, sim: { present: false } });
+  const [dte, dce] = memorySerialPair();
+  modem.connect(dce);
+  modem.powerOn();
+  const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage: undefined }, pickBoard(loadBoards(boardsJson), "sim-generic"));
+  const sent: string[] = [];
+  fw.channel.events.on("tx", (b) => sent.push(b));
+  fw.start();
+  await clock.advance(30000);
+  t.not(fw.modem.status().state.name, "ready");
+  const p = fw.line.dial("119");
+  await clock.advance(1000);
+  const res = await p;
+  t.false(res.ok);
+  if (!res.ok) t.is(res.reason, "emergencyUnavailable");
+  t.false(sent.some((b) => b.startsWith("ATD")), "nothing dialled");
+});
