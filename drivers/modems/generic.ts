@@ -96,6 +96,8 @@ export const generic: ModemProfile = {
     return genericSteps(generic, opts, info);
   },
   bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
+  bootLines: [],
   powerKeyPulseMs: 500,
+  resetPulseMs: 300,
   bootTimeMs: 5000,
 };

@@ -46,8 +46,16 @@ export interface ModemProfile {
   bringUp(opts: BringUpOptions, info: ModemInfo): ChatStep[];
   /** Lines that abort bring-up (a SIM that needs a PIN cannot be brought up unattended). */
   bringUpAbortOn: string[];
+  /**
+   * Lines the module prints on its own while it starts (`APP RDY`, `SMS DONE`, ...):
+   * claimed as URCs so that they are never taken for the answer of a bare command such
+   * as `AT+CGMI`, and never for a reboot.
+   */
+  bootLines: string[];
   /** How long a power-key pulse must be held to switch the module on or off (ms). */
   powerKeyPulseMs: number;
+  /** How long the reset line must be held to reset the module (ms, from its hardware design). */
+  resetPulseMs: number;
   /** How long after power-on the module needs before it answers AT (ms). */
   bootTimeMs: number;
 }

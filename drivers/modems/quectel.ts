@@ -4,8 +4,10 @@
  * - "EG9x AT Commands Manual" / "EC2x&EG9x&EG2x-G&EM05 Series AT Commands Manual"
  *   (LTE Cat 1/4 with VoLTE; the car unit's module).
  * Differences from the generic profile:
- * - boot banners: `RDY` when the AT interface is up; BG95 also prints `APP RDY` once its
- *   application core is ready, then `+CPIN: READY`, `+QIND: SMS DONE`, `+QIND: PB DONE`;
+ * - boot banner: `RDY` when the AT interface is up. BG95 then prints `APP RDY` once its
+ *   application core is ready, and `+CPIN: READY`, `+QIND: SMS DONE`, `+QIND: PB DONE`:
+ *   progress of the same boot, not reboots (taking `APP RDY` for a second reboot made
+ *   every power-up count as a failure);
  * - ICCID by `AT+QCCID` (`+QCCID:`);
  * - URCs go to the port named by `AT+QURCCFG="urcport",...`: a UART-attached module must
  *   route them to `uart1`, or RING/+CMTI never reach the firmware;
@@ -60,7 +62,7 @@ export const quectelBg95: ModemProfile = {
   vendor: "Quectel",
   model: "BG95-M3",
   manual: "Quectel BG95&BG77 AT Commands Manual",
-  banners: ["RDY", "APP RDY"],
+  banners: ["RDY"],
   finals: quectelFinals,
   timeoutMs: 5000,
   slowCommands: quectelSlow,
@@ -74,8 +76,11 @@ export const quectelBg95: ModemProfile = {
     ]);
   },
   bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
+  bootLines: ["APP RDY", "+QIND: SMS DONE", "+QIND: PB DONE"],
   // BG95 hardware design: PWRKEY low for 500–1000 ms switches it on.
   powerKeyPulseMs: 700,
+  // The BG95/BG77 family wants RESET_N low for 2–3.8 s (BG77 hardware design).
+  resetPulseMs: 2500,
   bootTimeMs: 6000,
 };
 
@@ -98,6 +103,9 @@ export const quectelEg91: ModemProfile = {
     ]);
   },
   bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
+  bootLines: ["+QIND: SMS DONE", "+QIND: PB DONE"],
   powerKeyPulseMs: 600,
+  // EG91 hardware design: RESET_N low for 150–460 ms.
+  resetPulseMs: 300,
   bootTimeMs: 13000,
 };

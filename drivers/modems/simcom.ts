@@ -49,6 +49,10 @@ export const simcomA7670: ModemProfile = {
     return steps;
   },
   bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
+  // Printed after *ATREADY: 1 while the module finishes starting.
+  bootLines: ["SMS DONE", "PB DONE"],
   powerKeyPulseMs: 100,
+  // Not from a datasheet read here: the generic value; check the board's hardware design.
+  resetPulseMs: 300,
   bootTimeMs: 10000,
 };

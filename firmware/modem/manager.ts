@@ -91,6 +91,7 @@ export class ModemManager {
     channel.onUrc("+CREG:", (line) => this.onRegistrationUrc(line));
     channel.onUrc("+CEREG:", (line) => this.onRegistrationUrc(line));
     channel.onUrc("+CEN2:", (line) => this.onEmergencyNumber(line));
+    for (const l of profile.bootLines) channel.onUrc(l, () => undefined);
     // 27.007 §8.67: each report is +CEN1 (reporting, MCC, MNC) then the whole list as +CEN2
     // lines, so +CEN1 starts a new list: numbers of a network left behind are not kept.
     channel.onUrc("+CEN1:", () => this.onEmergencyListStart());
@@ -222,31 +223,34 @@ export class ModemManager {
     });
     this.chat.result.then((result) => {
       if (run !== this.runId) return; // a newer bring-up replaced this one
-      if (info.simState !== "") this.simStateSeen = info.simState;
-      else if (result.status === "abort") {
+      let sim = info.simState;
+      if (sim === "" && result.status === "abort") {
         // `AT+CPIN?` answers +CME ERROR: 10/13/15 (27.007 §9.2.1) when there is no usable
         // SIM at all: that is a SIM state too, and R55 needs it known.
         const e = result.error;
         if (AtCommandError.is(e) && e.kind === "cme") {
-          if (e.code === CME.simNotInserted) this.simStateSeen = "SIM NOT INSERTED";
-          else if (e.code === CME.simFailure) this.simStateSeen = "SIM FAILURE";
-          else if (e.code === CME.simWrong) this.simStateSeen = "SIM WRONG";
+          if (e.code === CME.simNotInserted) sim = "SIM NOT INSERTED";
+          else if (e.code === CME.simFailure) sim = "SIM FAILURE";
+          else if (e.code === CME.simWrong) sim = "SIM WRONG";
         }
       }
+      if (sim !== "") this.simStateSeen = sim;
       if (result.status === "success") {
         this.info = info;
         this.events.emit("identified", info);
         this.post({ type: "bringUpDone" });
         return;
       }
-      const simLocked = info.simState === "SIM PIN" || info.simState === "SIM PUK" || result.reason.indexOf("+CPIN: SIM P") >= 0;
+      // A SIM that needs a person (PIN, PUK, missing, broken) is not cured by resetting the
+      // modem: wait for it slowly instead of escalating (and burning power) forever.
+      const simLocked = (sim !== "" && sim !== "READY") || result.reason.indexOf("+CPIN: SIM P") >= 0;
       this.post({ type: "bringUpFailed", reason: result.reason, simLocked });
     });
   }
 
   private resetModem(how: "reset" | "powerKey"): void {
     const pin = how === "reset" ? "reset" : "powerKey";
-    const pulse = how === "reset" ? 300 : this.profile.powerKeyPulseMs;
+    const pulse = how === "reset" ? this.profile.resetPulseMs : this.profile.powerKeyPulseMs;
     const log = (e: unknown) => this.events.emit("log", "modem: " + pin + " pin failed: " + String(e));
     this.pins.write(pin, true).then(() => {
       this.clock.setTimeout(() => {

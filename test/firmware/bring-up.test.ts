@@ -283,3 +283,47 @@ test("a +CEREG URC that lands just before the read's answer is not taken for los
   t.is(fw.modem.status().eps!.stat, "roaming");
   t.is(fw.modem.status().eps!.area, "1A2C");
 });
+
+test("no SIM in the module: bring-up waits slowly (simLocked) and never resets the modem for it", async (t) => {
+  const { clock, modem, pins, fw } = rig("sim-generic", ["reset"]);
+  modem.table["AT+CPIN?"] = "\r\n+CME ERROR: 10\r\n";
+  await clock.advance(30 * 60 * 1000);
+  t.is(fw.modem.status().state.name, "simLocked");
+  t.deepEqual(pins.log, [], "no reset pulses for a missing SIM");
+});
+
+test("the BG95's APP RDY after RDY is the same boot, not a second reboot", async (t) => {
+  const { clock, modem, fw, states } = rig("watch-bangle2-bg95");
+  modem.table['AT+QURCCFG="urcport","uart1"'] = "\r\nOK\r\n";
+  await clock.advance(100);
+  await modem.end.write("\r\nRDY\r\n");
+  await clock.advance(5);
+  await modem.end.write("\r\nAPP RDY\r\n\r\n+QIND: SMS DONE\r\n");
+  await clock.advance(100);
+  t.is(fw.modem.status().state.name, "ready");
+  t.is(fw.modem.status().state.failures, 0);
+  t.false(states.includes("backoff"));
+});
+
+test("a vendor boot line during a bare command is not taken for its answer (A7670 SMS DONE)", async (t) => {
+  const { clock, modem, fw } = rig("bench-usb-a7670");
+  modem.table["AT+CGMI"] = "\r\nSMS DONE\r\n\r\nSIMCOM INCORPORATED\r\n\r\nOK\r\n";
+  modem.table["AT+CICCID"] = "\r\n+ICCID: 89810000000000000001\r\n\r\nOK\r\n";
+  modem.table["AT+CSDVC=1"] = "\r\nOK\r\n";
+  await clock.advance(500);
+  t.is(fw.modem.status().info.manufacturer, "SIMCOM INCORPORATED");
+});
+
+test("the reset pulse lasts what the module's hardware design asks (BG95: 2.5 s)", async (t) => {
+  const clock = new VirtualClock(0);
+  const [dte, dce] = memorySerialPair();
+  const modem = new AutoModem(dce, healthyModemTable());
+  modem.muted = true;
+  const pins = new RecordingPins(clock, ["reset"]);
+  const board = pickBoard(loadBoards(boardsJson), "watch-bangle2-bg95");
+  startFirmware({ serial: dte, clock, pins, storage: undefined }, board);
+  await clock.advance(10 * 60 * 1000);
+  const on = pins.log.find((l) => l.endsWith("reset=1"))!;
+  const off = pins.log.find((l) => l.endsWith("reset=0"))!;
+  t.is(parseInt(off, 10) - parseInt(on, 10), 2500);
+});
