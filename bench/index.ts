@@ -7,6 +7,7 @@ const benches: { [name: string]: () => Promise<{ bench: () => Promise<void> }> }
   at: () => import("./at.js"),
   sms: () => import("./sms.js"),
   line: () => import("./line.js"),
+  network: () => import("./network.js"),
 };
 
 const wanted = process.argv.slice(2);

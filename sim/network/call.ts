@@ -35,8 +35,10 @@ export type CallState = "setup" | "alerting" | "active" | "released";
 
 export class Call {
   state: CallState = "setup";
-  a: CallEnd;
-  b: CallEnd;
+  /** The caller's end, set by whoever places the call. */
+  a!: CallEnd;
+  /** The called end, attached by the network's routing (SharedNetwork.connect) or a diversion. */
+  b!: CallEnd;
   /** Set when diverted (R28, R29, R33, R59): why. */
   divertedBy: string | undefined = undefined;
   /** R52: the calling device's own location, sent with an emergency call (absent with 184). */
@@ -51,12 +53,7 @@ export class Call {
     /** What the caller dialled (after 184/186 prefixes). */
     readonly dialled: string,
     readonly emergency: boolean,
-    a: CallEnd,
-  ) {
-    this.a = a;
-    // The called end is attached by the network's routing right after (SharedNetwork.connect).
-    this.b = a;
-  }
+  ) {}
 
   private other(from: CallEnd): CallEnd {
     return from === this.a ? this.b : this.a;
@@ -83,9 +80,8 @@ export class Call {
     this.other(from).peerReleased(this, r);
   }
 
-  /** Hands the called side to another end (forwarding, voicemail); the call is back in set-up. */
-  divert(to: CallEnd, reason: string): void {
-    this.b = to;
+  /** The called side gives the call away (forwarding, voicemail): back in set-up until the network attaches the new called end. */
+  divert(reason: string): void {
     this.divertedBy = reason;
     this.hops++;
     if (this.state !== "released") this.state = "setup";

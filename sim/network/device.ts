@@ -8,7 +8,7 @@
  */
 import { defineError } from "../../hal/errors.js";
 import type { Release } from "./causes.js";
-import type { Call, Cli } from "./call.js";
+import type { Call, CallEnd, Cli } from "./call.js";
 import type { UssdResult } from "../modem/network.js";
 
 /** R5: `native` SMS on its own, `relay` only through the paired phone, `none` no SMS at all. */
@@ -65,7 +65,7 @@ export type Enrollment = "none" | "registered" | "unregistering";
 export type LegState = "dialing" | "alerting" | "incoming" | "waiting" | "active" | "held" | "released";
 
 /** Whoever handles a leg's call on the network side: the number's end for an incoming call, the device's own end for an outgoing one. */
-export interface LegOwner {
+export interface LegOwner extends CallEnd {
   /** The device answers (ATA, +CHLD=1/2, `phone.answer()`). */
   answerLeg(leg: Leg): void;
   /** The device releases the leg (ATH, +CHUP, +CHLD=0/1x), with the 24.008 cause it sent. */
@@ -85,6 +85,8 @@ export interface Leg {
   mt: boolean;
   state: LegState;
   emergency: boolean;
+  /** A service code or service number call (R80): it never owns the line. */
+  service?: boolean;
   owner: LegOwner;
 }
 
@@ -97,6 +99,8 @@ export abstract class Device {
   coverage: Coverage = "full";
   legs: Leg[] = [];
   location: Location | undefined = undefined;
+  /** The leg released last and why: an answer that crossed the release (R23) is told apart from a late answer to a missed call. */
+  lastReleased: { id: string; cause: number } | undefined = undefined;
 
   abstract readonly kind: "phone" | "accessory";
   abstract readonly sms: SmsCapability;
@@ -104,6 +108,7 @@ export abstract class Device {
   abstract readonly imei: string;
   abstract readonly friendlyName: string;
   abstract readonly model: string;
+  abstract readonly eid: string | undefined;
 
   /** R20/R11: registered, attached, in its own network's coverage. */
   get reachable(): boolean {

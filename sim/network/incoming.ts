@@ -12,6 +12,7 @@ import type { TimerHandle } from "../../hal/types.js";
 import type { Call, CallEnd } from "./call.js";
 import { ANSWERED_ELSEWHERE, DECLINED_ELSEWHERE, NORMAL, NOT_REACHABLE, NO_ANSWER, Release, USER_BUSY, isUserDecline } from "./causes.js";
 import type { Device, Leg, LegOwner } from "./device.js";
+import type { LogKind } from "./log.js";
 import type { SharedNumber } from "./number.js";
 
 type Mode = "new" | "alerting" | "waiting" | "connected" | "done";
@@ -30,7 +31,7 @@ export class NumberEnd implements CallEnd, LegOwner {
     return this.num.msisdn;
   }
 
-  private log(kind: Parameters<SharedNumber["log"]>[0], device: Device | undefined, rule: string | undefined, detail: { [k: string]: string | number | boolean | string[] | undefined } = {}, cause?: number): void {
+  private log(kind: LogKind, device: Device | undefined, rule: string | undefined, detail: { [k: string]: string | number | boolean | string[] | undefined } = {}, cause?: number): void {
     this.num.log(kind, { device: device ? device.id : undefined, call: this.call.id, rule, cause, detail });
   }
 
@@ -131,10 +132,7 @@ export class NumberEnd implements CallEnd, LegOwner {
     if (leg.state === "waiting" && this.mode === "waiting") {
       this.stopTimer();
       this.connect(leg, "R34");
-      return;
     }
-    // R23: this answer lost the race; its release (answered elsewhere) is already on its way.
-    if (leg.state === "released") this.log("answered-elsewhere", leg.device, "R23", { late: true }, ANSWERED_ELSEWHERE.cause);
   }
 
   /** R22: the first answer takes the line; the others are released as answered elsewhere. */
@@ -174,6 +172,7 @@ export class NumberEnd implements CallEnd, LegOwner {
     }
     this.mode = "done";
     this.legs = [];
+    this.log("released", leg.device, undefined, { by: "device" }, cause);
     this.num.endLeg(leg, NORMAL, false);
     this.call.release(this, NORMAL);
   }

@@ -1,0 +1,211 @@
+/**
+ * An accessory's radio link to the shared-number network: the `ModemNetwork` a
+ * simulated modem (sim/modem) is built with. What the modem asks goes to its number;
+ * what the network decides comes back through the modem's listener, always on the clock
+ * (never inside the modem's own call), in the order the network decided it (R95), and
+ * never after the modem detached. So every rule shows in the modem's AT output
+ * (R85–R93): RING/+CLIP, +CCWA, NO CARRIER/BUSY with +CEER, +CMT/+CMTI, +CUSD, +CEREG.
+ */
+import type { Release } from "./causes.js";
+import type { Cli } from "./call.js";
+import { AccessoryInfo, Coverage, Device, Leg, Location } from "./device.js";
+import type { EntitlementAnswer, SharedNumber } from "./number.js";
+import {
+  DialOptions,
+  ModemNetwork,
+  ModemNetworkListener,
+  REG_DENIED,
+  REG_HOME,
+  REG_NOT_SEARCHING,
+  REG_SEARCHING,
+  Registration,
+  Signal,
+  SmsAck,
+  SmsSubmitResult,
+  UeIdentity,
+  UssdResult,
+} from "../modem/network.js";
+
+const SIGNAL: { [c in Coverage]: Signal } = {
+  full: { rssi: 24, ber: 99, rsrq: 22, rsrp: 55 },
+  limited: { rssi: 8, ber: 99, rsrq: 8, rsrp: 20 },
+  none: { rssi: 99, ber: 99, rsrq: 255, rsrp: 255 },
+};
+
+export class AccessoryPort extends Device implements ModemNetwork {
+  readonly kind = "accessory";
+  /** The entitlement answer of the last registration attempt (R12, R13). */
+  entitlement: EntitlementAnswer | undefined = undefined;
+  /** The identity the modem gave when it attached. */
+  ue: UeIdentity | undefined = undefined;
+  private listener: ModemNetworkListener | undefined = undefined;
+  private generation = 0;
+
+  constructor(
+    readonly num: SharedNumber,
+    readonly info: AccessoryInfo,
+  ) {
+    super();
+    if (info.location) this.location = info.location;
+  }
+
+  get sms(): AccessoryInfo["sms"] {
+    return this.info.sms;
+  }
+  get callWaitingCapable(): boolean {
+    return this.info.callWaiting;
+  }
+  get imei(): string {
+    return this.info.imei;
+  }
+  get eid(): string | undefined {
+    return this.info.eid;
+  }
+  get friendlyName(): string {
+    return this.info.friendlyName;
+  }
+  get model(): string {
+    return this.info.model;
+  }
+
+  /** 27.007 `<stat>`: home when registered in coverage, denied without a One Number registration (R18), searching out of coverage. */
+  registration(): Registration {
+    let stat = REG_NOT_SEARCHING;
+    if (this.attached) stat = this.coverage !== "full" ? REG_SEARCHING : this.enrollment === "none" ? REG_DENIED : REG_HOME;
+    return { stat, tac: 0x1a2b, ci: 0x1b2c3d, act: 7, operator: this.num.net.params.operator };
+  }
+
+  /** Runs `fn` with the modem's listener on the next clock turn, unless the modem detached meanwhile. */
+  private post(fn: (l: ModemNetworkListener) => void): void {
+    const gen = this.generation;
+    this.num.net.post(() => {
+      if (gen === this.generation && this.listener) fn(this.listener);
+    });
+  }
+
+  // ---- ModemNetwork: what the modem asks ----
+
+  attach(ue: UeIdentity, listener: ModemNetworkListener): void {
+    this.generation++;
+    this.listener = listener;
+    this.ue = ue;
+    // A modem whose IMEI is not the registered one is another device: the network denies it.
+    const mismatch = ue.imei !== this.info.imei;
+    this.attached = !mismatch;
+    this.num.log("attach", { device: this.id || undefined, detail: { imei: ue.imei, imsi: ue.imsi, registered: this.enrollment === "registered", mismatch: mismatch || undefined } });
+    const reg = mismatch ? { ...this.registration(), stat: REG_DENIED } : this.registration();
+    const sig = SIGNAL[this.coverage];
+    const em = this.num.net.params.emergencyNumbers;
+    this.post((l) => {
+      l.registrationChanged(reg);
+      l.signalChanged(sig);
+      l.emergencyNumbers(em);
+    });
+    if (!mismatch) this.num.deviceUp(this);
+  }
+
+  detach(): void {
+    this.generation++;
+    this.listener = undefined;
+    if (!this.attached) return;
+    this.attached = false;
+    this.num.log("detach", { device: this.id || undefined, detail: {} });
+    this.num.deviceDown(this, false);
+  }
+
+  dial(number: string, options: DialOptions): string {
+    // R53: the modem's own view (options.emergency) is only advice; the network decides.
+    return this.num.dial(this, number, options.hideNumber).id;
+  }
+
+  answer(callId: string): void {
+    this.num.answer(this, callId);
+  }
+
+  hangup(callId: string, cause: number): void {
+    this.num.hangup(this, callId, cause);
+  }
+
+  hold(callId: string, held: boolean): void {
+    this.num.hold(this, callId, held);
+  }
+
+  dtmf(callId: string, tones: string): void {
+    this.num.dtmf(this, callId, tones);
+  }
+
+  /** +CCWA=<n>,<mode>: call waiting belongs to the number (R58). */
+  setCallWaiting(enabled: boolean): void {
+    if (this.enrollment !== "registered") return;
+    this.num.changeSettings(this, { callWaiting: enabled }, "R58");
+  }
+
+  sendSms(_smsc: string, tpdu: string): Promise<SmsSubmitResult> {
+    return Promise.resolve(this.num.submitSms(this, tpdu));
+  }
+
+  ackSms(deliveryId: string, result: SmsAck): void {
+    this.num.ackSms(this, deliveryId, result);
+  }
+
+  ussd(text: string): void {
+    if (this.enrollment === "none" || !this.attached) return;
+    this.num.ussd(this, text);
+  }
+
+  ussdCancel(): void {
+    this.num.log("ussd", { device: this.id, detail: { cancelled: true } });
+  }
+
+  // ---- Device: what the network tells the modem ----
+
+  deliverIncoming(leg: Leg, cli: Cli): void {
+    const call = { callId: leg.id, number: cli.number, type: cli.withheld ? 128 : cli.number.charAt(0) === "+" ? 145 : 129, cliValidity: cli.withheld ? 1 : 0 };
+    this.post((l) => l.incomingCall(call));
+  }
+
+  deliverCallState(leg: Leg, state: "alerting" | "active" | "released", r?: Release): void {
+    const change = r ? { callId: leg.id, state, cause: r.cause, causeText: r.text } : { callId: leg.id, state };
+    this.post((l) => l.callStateChanged(change));
+  }
+
+  deliverSms(deliveryId: string, pdu: string): void {
+    this.post((l) => l.smsDelivered({ deliveryId, pdu }));
+  }
+
+  deliverUssd(r: UssdResult): void {
+    this.post((l) => l.ussdResult(r));
+  }
+
+  registrationChanged(): void {
+    const reg = this.registration();
+    this.post((l) => l.registrationChanged(reg));
+  }
+
+  // ---- test controls ----
+
+  /**
+   * Coverage loss and return. Losing coverage drops the device's calls (the far ends
+   * get #41, its modem NO CARRIER) and its alerting branches (R27); coming back delivers
+   * its stored SMS (R68). `limited`: only other networks, emergency calls only (R56).
+   */
+  setCoverage(c: Coverage): void {
+    if (this.coverage === c) return;
+    const was = this.reachable;
+    this.coverage = c;
+    this.num.log("coverage", { device: this.id || undefined, detail: { coverage: c } });
+    if (this.attached) {
+      const sig = SIGNAL[c];
+      this.registrationChanged();
+      this.post((l) => l.signalChanged(sig));
+    }
+    if (c !== "full") {
+      if (was || this.legs.length > 0) this.num.deviceDown(this, true);
+    } else this.num.deviceUp(this);
+  }
+
+  /** R52: where the accessory is (sent with its emergency calls). */
+  setLocation(loc: Location | undefined): void {
+    this.location = loc;
+  }
+}
