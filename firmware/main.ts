@@ -12,6 +12,8 @@ import { BoardError } from "./board.js";
 import { defaultPolicy, ModemManager } from "./modem/manager.js";
 import type { ModemPolicy } from "./modem/machine.js";
 import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
+import type { Messaging, MessagingOptions } from "./messaging/index.js";
+import { attachMessaging } from "./messaging/wire.js";
 
 export interface FirmwareHal {
   serial: Serial;
@@ -32,6 +34,8 @@ export interface Firmware {
   modem: ModemManager;
   /** Calls and the mirror of the shared line. */
   line: Line;
+  /** SMS in and out, the priority setting. */
+  messaging: Messaging;
   events: Emitter<FirmwareEvents>;
   /** Starts bring-up (once). */
   start(): void;
@@ -39,7 +43,17 @@ export interface Firmware {
 }
 
 /** Builds the firmware without starting it, so that listeners can subscribe first. */
-export function createFirmware(hal: FirmwareHal, board: Board, policy?: Partial<ModemPolicy>, lineOptions?: Partial<LineOptions>): Firmware {
+/** Tuning for tests and boards; every part has defaults. */
+export interface FirmwareOptions {
+  policy?: Partial<ModemPolicy>;
+  line?: Partial<LineOptions>;
+  messaging?: Partial<MessagingOptions>;
+}
+
+export function createFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
+  const o = options || {};
+  const policy = o.policy;
+  const lineOptions = o.line;
   const profile = findProfile(board.modem);
   if (!profile) throw BoardError("board " + board.name + ": unknown modem profile " + board.modem, { problems: ["modem"] });
   const channel = new AtChannel(hal.serial, hal.clock, {
@@ -67,25 +81,30 @@ export function createFirmware(hal: FirmwareHal, board: Board, policy?: Partial<
   );
   const events = new Emitter<FirmwareEvents>();
   modem.events.on("log", (m) => events.emit("log", m));
+  const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, hal.storage, o.messaging);
   return {
     board,
     profile,
     channel,
     modem,
     line,
+    messaging,
     events,
     start() {
       modem.start();
     },
     stop() {
+      messaging.stop();
+      line.stop();
+      modem.stop();
       channel.close();
     },
   };
 }
 
 /** Starts the firmware for `board` on `hal`; bring-up begins at once. */
-export function startFirmware(hal: FirmwareHal, board: Board, policy?: Partial<ModemPolicy>): Firmware {
-  const fw = createFirmware(hal, board, policy, undefined);
+export function startFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
+  const fw = createFirmware(hal, board, options);
   fw.start();
   return fw;
 }

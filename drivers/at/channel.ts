@@ -204,6 +204,18 @@ export class AtChannel {
     this.finals = rules.concat(this.finals);
   }
 
+  /**
+   * Writes Esc when nothing is in flight: a modem left waiting for an SMS body after
+   * `AT+CMGS=` (the firmware died between command and PDU, or rebooted) would otherwise
+   * take the next command as message text (27.005 §3.5.1: Esc cancels). gammu does the
+   * same before each session. A final result it provokes arrives idle and is dropped.
+   */
+  interrupt(): void {
+    if (this.closed || this.current) return;
+    this.events.emit("tx", ESC);
+    this.serial.write(ESC).then(undefined, function () {});
+  }
+
   /** Commands waiting behind the one in flight. */
   queued(): number {
     return this.queue.length;

@@ -139,6 +139,17 @@ export class Line {
     channel.events.on("reboot", () => this.onModemReset());
   }
 
+  /** Stops every timer of the line (the firmware is shutting down). */
+  stop(): void {
+    const timers = [this.inUseTimer, this.ringTimer, this.checkTimer, this.announceTimer];
+    for (const t of timers) if (t !== undefined) this.clock.clearTimeout(t);
+    this.inUseTimer = undefined;
+    this.ringTimer = undefined;
+    this.checkTimer = undefined;
+    this.announceTimer = undefined;
+    this.checkMs = 0;
+  }
+
   /** Live calls (not released), oldest first. */
   current(): Call[] {
     return this.calls.slice();

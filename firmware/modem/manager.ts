@@ -101,6 +101,15 @@ export class ModemManager {
     this.post({ type: "start" });
   }
 
+  /** Stops bring-up and every timer (the firmware is shutting down). */
+  stop(): void {
+    if (this.chat) this.chat.cancel("stopped");
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.timers = [];
+    if (this.healthTimer !== undefined) this.clock.clearTimeout(this.healthTimer);
+    this.healthTimer = undefined;
+  }
+
   /**
    * Reads registration and signal again. A read that shows the URC settings of bring-up
    * gone (Particle device-os#2219) starts bring-up again. Called by the board's health
@@ -214,6 +223,7 @@ export class ModemManager {
     if (this.chat) this.chat.cancel("bring-up restarted");
     this.verbose = { cs: false, eps: false };
     const info = emptyInfo();
+    this.channel.interrupt();
     const steps = this.profile.bringUp(this.caps, info);
     this.chat = startChat(this.channel, this.clock, {
       name: this.profile.name + " bring-up",

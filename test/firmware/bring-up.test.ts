@@ -65,6 +65,10 @@ test("generic bring-up: the exact command sequence, then identification, registr
     "AT+CREG?",
     "AT+CSQ",
     "AT+COPS?",
+    // messaging, once the modem is ready: the SMS settings, then what the modem stored meanwhile
+    "AT+CSMS?",
+    "AT+CPMS?",
+    "AT+CMGL=4",
   ]);
   const st = fw.modem.status();
   t.is(st.state.name, "ready");
@@ -326,4 +330,16 @@ test("the reset pulse lasts what the module's hardware design asks (BG95: 2.5 s)
   const on = pins.log.find((l) => l.endsWith("reset=1"))!;
   const off = pins.log.find((l) => l.endsWith("reset=0"))!;
   t.is(parseInt(off, 10) - parseInt(on, 10), 2500);
+});
+
+test("bring-up starts with Esc, so a modem left waiting for an SMS body does not swallow it", async (t) => {
+  const { simRig } = await import("../support/sim-rig.js");
+  const r = await simRig();
+  // The firmware died between AT+CMGS= and the PDU: the modem waits for the message text.
+  await (r.fw.channel as unknown as { serial: { write(b: string): Promise<void> } }).serial.write("AT+CMGS=20\r");
+  await r.run(100);
+  r.fw.modem.post({ type: "hung" }); // the restarted firmware brings the modem up again
+  await r.run(10000);
+  t.is(r.fw.modem.status().state.name, "ready");
+  t.deepEqual(r.network.sent, [], "nothing was sent as an SMS");
 });

@@ -23,7 +23,9 @@ export class AutoModem {
     for (;;) {
       const i = this.pending.indexOf("\r");
       if (i < 0) return;
-      const cmd = this.pending.substring(0, i).replace(/^\n+/, "");
+      // Esc cancels whatever was being typed (27.005 §3.5.1); a real modem then waits for a new line.
+      let cmd = this.pending.substring(0, i);
+      while (cmd.charAt(0) === "\n" || cmd.charAt(0) === "\x1b") cmd = cmd.slice(1);
       this.pending = this.pending.substring(i + 1);
       if (cmd === "") continue;
       this.commands.push(cmd);

@@ -39,7 +39,7 @@ export async function simRig(opts?: {
   modem.connect(dce);
   modem.powerOn();
   const board = pickBoard(loadBoards(boardsJson), o.board || "sim-generic");
-  const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage: undefined }, board, undefined, o.line);
+  const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage: undefined }, board, { line: o.line });
   const commands: string[] = [];
   fw.channel.events.on("tx", (b) => {
     if (b.endsWith("\r")) commands.push(b.slice(0, -1));

@@ -84,7 +84,8 @@ class FakeEnd implements Serial {
     for (;;) {
       const i = this.pending.indexOf("\r");
       if (i < 0) return;
-      const cmd = this.pending.substring(0, i);
+      let cmd = this.pending.substring(0, i);
+      while (cmd.charAt(0) === "\x1b") cmd = cmd.substr(1);
       this.pending = this.pending.substring(i + 1);
       const table = this.table!;
       const reply = Object.prototype.hasOwnProperty.call(table, cmd) ? table[cmd] : "\r\nERROR\r\n";

@@ -1,0 +1,404 @@
+/**
+ * The accessory's SMS (SPEC §8–§10, R62–R82, R90–R91): a persistent outbox, both delivery
+ * paths into a persistent inbox, status reports, the SMS priority setting by service
+ * code, and capability gating. Built by firmware/main.ts; `start()` runs each time the
+ * modem becomes ready (after every bring-up).
+ *
+ * Console-friendly API:
+ *   messaging.send("+819011112222", "hello", { statusReport: true })  -> Promise<outbox id>
+ *   messaging.inbox() / outbox() / sentHistory() / quarantine()      -> Promise<list>
+ *   messaging.setPriority() / queryPriority() / serviceCode("*#103#") -> Promise<PriorityResult>
+ *   messaging.priorityState()                                        -> last known (R82)
+ *   events: received, sent, sendFailed, statusReport, priority, quarantined, inboxEvicted, log
+ *
+ * Guarantees (tested by test/messaging/power-cut.test.ts, cutting the power at every
+ * storage write and every AT exchange): a message `send` accepted is sent even after a
+ * power cut, and a part the modem confirmed is never submitted again; a received part is
+ * persisted before the modem may forget it, and each message reaches the inbox once.
+ */
+import type { Clock, Storage, TimerHandle } from "../../hal/types.js";
+import { Emitter } from "../../hal/emitter.js";
+import type { AtChannel } from "../../drivers/at/index.js";
+import type { Capabilities } from "../board.js";
+import { requireSms, smsRefusal } from "./capability.js";
+import { errorText, messagingError } from "./errors.js";
+import { Inbox, type InboxMessage } from "./inbox.js";
+import { Incoming, type StatusReportEvent } from "./incoming.js";
+import { Outbox, validateNumber, validateText, type OutMessage } from "./outbox.js";
+import { Priority, describePriority, type PriorityHolder, type PriorityResult, type PriorityState } from "./priority.js";
+import { Quarantine, type QuarantinedPdu } from "./quarantine.js";
+import { Receiver, type Routing } from "./receiver.js";
+import { Sender } from "./sender.js";
+import { RamStorage, Store } from "./store.js";
+import { ServiceCodes } from "./ussd.js";
+
+export { MessagingError } from "./errors.js";
+export type { MessagingErrorCode } from "./errors.js";
+export type { InboxMessage } from "./inbox.js";
+export type { OutMessage, OutState } from "./outbox.js";
+export type { StatusReportEvent } from "./incoming.js";
+export type { QuarantinedPdu } from "./quarantine.js";
+export type { PriorityHolder, PriorityResult, PriorityState, PriorityFailure } from "./priority.js";
+export type { Routing } from "./receiver.js";
+export { describePriority, parsePriorityAnswer, CODES as PRIORITY_CODES } from "./priority.js";
+export { smsRefusal } from "./capability.js";
+
+export interface MessagingOptions {
+  /** `stored` (+CMTI, what bring-up sets) or `direct` (+CMT with +CNMA; set at start). */
+  routing: Routing;
+  /** Messages kept in the inbox; beyond it the oldest goes (event `inboxEvicted`). */
+  maxInbox: number;
+  /** Identities of dropped messages remembered for duplicate detection. */
+  maxSeen: number;
+  /** Messages kept in the sent history. */
+  maxHistory: number;
+  /** Unreadable PDUs kept aside. */
+  maxQuarantine: number;
+  /** Parts of incomplete messages held at most; beyond it the oldest message is delivered as it is. */
+  maxPendingParts: number;
+  /** An incomplete message is delivered as it is this long after its first part (ms). */
+  partTimeoutMs: number;
+  /** Parts an outgoing message may have. */
+  maxParts: number;
+  /** Failed submissions before a message fails for good. */
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Time limit of AT+CMGS (ms). */
+  cmgsTimeoutMs: number;
+  /** Time limit of AT+CMGL / AT+CMGR (ms). */
+  readTimeoutMs: number;
+  /** Time limit of AT+CUSD, and the wait for its +CUSD answer (ms). */
+  cusdCommandMs: number;
+  ussdAnswerMs: number;
+  /** Time limit of the dial fallback, and the wait for the network to release it (ms). */
+  dialMs: number;
+  releaseMs: number;
+}
+
+export const defaultMessagingOptions: MessagingOptions = {
+  routing: "stored",
+  maxInbox: 50,
+  maxSeen: 200,
+  maxHistory: 50,
+  maxQuarantine: 20,
+  maxPendingParts: 40,
+  partTimeoutMs: 24 * 3600 * 1000,
+  maxParts: 10,
+  maxAttempts: 5,
+  retryBaseMs: 10000,
+  retryMaxMs: 600000,
+  cmgsTimeoutMs: 120000,
+  readTimeoutMs: 30000,
+  cusdCommandMs: 30000,
+  ussdAnswerMs: 35000,
+  dialMs: 30000,
+  releaseMs: 30000,
+};
+
+/** What messaging needs to know about the modem. */
+export interface MessagingModemView {
+  /** Bring-up is done and the modem answers (ModemManager state `ready`). */
+  ready(): boolean;
+}
+
+export type MessagingEvents = {
+  /** A message reached the inbox (complete, or given up with `missing` parts). */
+  received: InboxMessage;
+  /** Every part of a message was accepted by the network (`+CMGS`). */
+  sent: OutMessage;
+  /** A message failed for good; `error` says why. */
+  sendFailed: OutMessage;
+  statusReport: StatusReportEvent;
+  /** The last known SMS priority state changed (R82). */
+  priority: PriorityState;
+  quarantined: QuarantinedPdu;
+  inboxEvicted: InboxMessage;
+  log: string;
+};
+
+function copy<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+export class Messaging {
+  readonly events = new Emitter<MessagingEvents>();
+  private readonly opts: MessagingOptions;
+  private readonly store: Store;
+  private readonly inboxStore: Inbox;
+  private readonly quarantined: Quarantine;
+  private readonly outboxStore: Outbox;
+  private readonly incoming: Incoming;
+  private readonly priority: Priority;
+  private readonly receiver: Receiver | undefined = undefined;
+  private readonly sender: Sender | undefined = undefined;
+  private readonly loaded: Promise<void>;
+  private running = false;
+  private stopped = false;
+  private expiryTimer: TimerHandle | undefined = undefined;
+
+  constructor(
+    channel: AtChannel,
+    private readonly clock: Clock,
+    storage: Storage | undefined,
+    private readonly caps: Capabilities,
+    private readonly modem: MessagingModemView,
+    options?: Partial<MessagingOptions>,
+  ) {
+    const self = this;
+    this.opts = Object.assign({}, defaultMessagingOptions, options || {});
+    const o = this.opts;
+    const log = function (line: string) {
+      self.events.emit("log", line);
+    };
+    // A listener that throws must not break a persistence chain.
+    this.events.onListenerError = function (err, event) {
+      if (event !== "log") log("sms: a listener of " + event + " threw: " + errorText(err));
+    };
+    this.store = new Store(storage || new RamStorage());
+    this.inboxStore = new Inbox(this.store, o.maxInbox, o.maxSeen, function (m) {
+      self.events.emit("inboxEvicted", m);
+    }, log);
+    this.quarantined = new Quarantine(this.store, o.maxQuarantine);
+    this.outboxStore = new Outbox(this.store, o.maxHistory, log);
+    this.incoming = new Incoming(this.store, this.inboxStore, this.quarantined, this.outboxStore, clock, o, {
+      received: function (m) {
+        self.events.emit("received", m);
+      },
+      statusReport: function (r) {
+        self.events.emit("statusReport", r);
+      },
+      quarantined: function (q) {
+        self.events.emit("quarantined", q);
+      },
+      log: log,
+    });
+    const native = smsRefusal(caps.sms) === "";
+    const codes = native
+      ? new ServiceCodes(channel, clock, { cusdCommandMs: o.cusdCommandMs, answerMs: o.ussdAnswerMs, dialMs: o.dialMs, releaseMs: o.releaseMs }, function (c) {
+          self.priority.unsolicited(c);
+        })
+      : undefined;
+    this.priority = new Priority(codes, this.store, clock, caps.sms, function (s) {
+      self.events.emit("priority", s);
+    }, log);
+    if (native) {
+      this.receiver = new Receiver(channel, this.incoming, o, log, function () {
+        self.armExpiry();
+      });
+      this.sender = new Sender(channel, clock, this.outboxStore, o, {
+        ready: function () {
+          return self.running && self.modem.ready();
+        },
+        sent: function (m) {
+          self.events.emit("sent", m);
+        },
+        failed: function (m) {
+          self.events.emit("sendFailed", m);
+        },
+        log: log,
+      });
+      channel.events.on("reboot", function () {
+        self.running = false;
+        self.receiver!.reset();
+      });
+    }
+    if (!storage) log("sms: no storage on this board: messages do not survive a restart");
+    this.loaded = this.load();
+    if (this.receiver) this.receiver.holdUntil(this.loaded);
+  }
+
+  private load(): Promise<void> {
+    const self = this;
+    const log = function (what: string) {
+      return function (e: unknown) {
+        self.events.emit("log", "sms: loading " + what + " failed: " + errorText(e));
+      };
+    };
+    let p = this.priority.load();
+    if (!this.receiver) return p;
+    p = p
+      .then(function () {
+        return self.inboxStore.load();
+      })
+      .then(undefined, log("the inbox"))
+      .then(function () {
+        return self.quarantined.load();
+      })
+      .then(undefined, log("the quarantine"))
+      .then(function () {
+        return self.outboxStore.load();
+      })
+      .then(undefined, log("the outbox"))
+      .then(function () {
+        return self.incoming.load();
+      })
+      .then(undefined, log("received parts"));
+    return p;
+  }
+
+  /**
+   * The modem is ready (after every bring-up): read what it stored while we were away,
+   * set routing, and go on sending. Does nothing on boards without native SMS.
+   */
+  start(): void {
+    if (this.stopped || !this.receiver || !this.sender) return;
+    this.running = true;
+    this.receiver.sync();
+    const self = this;
+    this.loaded.then(function () {
+      self.armExpiry();
+      self.sender!.kick();
+    });
+  }
+
+  /** Stops timers and sending (the firmware is shutting down). */
+  stop(): void {
+    this.stopped = true;
+    this.running = false;
+    if (this.sender) this.sender.stop();
+    if (this.receiver) this.receiver.reset();
+    if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+  }
+
+  /** "" when this board can use SMS, else the sentence to show before the user writes (R64, R65). */
+  capability(): string {
+    return smsRefusal(this.caps.sms);
+  }
+
+  /**
+   * Accepts a message for sending: validates the recipient and the text (cheapest
+   * alphabet, at most `maxParts` parts), makes it durable, and resolves with its outbox
+   * id. Sending goes on in the background (`sent`, `sendFailed`, `statusReport`).
+   * Rejects with MessagingError (`capability`, `bad-number`, `bad-text`, `too-long`,
+   * `storage`) before anything reaches the modem.
+   */
+  send(to: string, text: string, options?: { statusReport?: boolean }): Promise<number> {
+    let number: string;
+    let parts: number;
+    try {
+      requireSms(this.caps.sms, "cannot send the message");
+      number = validateNumber(to);
+      parts = validateText(text, this.opts.maxParts);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const self = this;
+    const sr = !!(options && options.statusReport);
+    return this.loaded
+      .then(function () {
+        return self.outboxStore.accept(number, text, sr, parts, self.clock.now());
+      })
+      .then(
+        function (m) {
+          self.sender!.kick();
+          return m.id;
+        },
+        function (e) {
+          throw messagingError("storage", "the message could not be stored, so it was not accepted: " + errorText(e));
+        },
+      );
+  }
+
+  /** Received messages, oldest first. */
+  inbox(): Promise<InboxMessage[]> {
+    const self = this;
+    return this.loaded.then(function () {
+      return self.inboxStore.list();
+    });
+  }
+
+  /** Deletes a received message; false when there is none with that id. */
+  deleteMessage(id: number): Promise<boolean> {
+    const self = this;
+    return this.loaded.then(function () {
+      return self.inboxStore.remove(id);
+    });
+  }
+
+  /** Messages accepted and not yet sent or failed, oldest first. */
+  outbox(): Promise<OutMessage[]> {
+    const self = this;
+    return this.loaded.then(function () {
+      return copy(self.outboxStore.list());
+    });
+  }
+
+  /** Sent and failed messages, oldest first; kept on this device only (R63). */
+  sentHistory(): Promise<OutMessage[]> {
+    const self = this;
+    return this.loaded.then(function () {
+      return self.outboxStore.sentHistory();
+    });
+  }
+
+  /** PDUs the modem gave that could not be read, with why. */
+  quarantine(): Promise<QuarantinedPdu[]> {
+    const self = this;
+    return this.loaded.then(function () {
+      return self.quarantined.list();
+    });
+  }
+
+  /** The last known SMS priority state (R82). */
+  priorityState(): PriorityState {
+    return this.priority.state();
+  }
+
+  /** The state in words, e.g. "another accessory: Car". */
+  priorityText(): string {
+    return describePriority(this.priority.state());
+  }
+
+  /** Makes this accessory the SMS priority device (`*103*1#`); `"smartphone"` is refused here (R69). */
+  setPriority(target?: "accessory" | "smartphone"): Promise<PriorityResult> {
+    const self = this;
+    return this.loaded.then(function () {
+      return self.priority.setPriority(target);
+    });
+  }
+
+  /** Asks which device has priority (`*#103#`). */
+  queryPriority(): Promise<PriorityResult> {
+    const self = this;
+    return this.loaded.then(function () {
+      return self.priority.queryPriority();
+    });
+  }
+
+  /** A service code as typed (`*103*1#`, `*#103#`; `*103*0#` is refused, R69). */
+  serviceCode(code: string): Promise<PriorityResult> {
+    const self = this;
+    return this.loaded.then(function () {
+      return self.priority.serviceCode(code);
+    });
+  }
+
+  /** For the companion link: the priority changed on another device (R82). */
+  priorityChanged(state: { holder: PriorityHolder; name?: string }): Promise<PriorityState> {
+    const self = this;
+    return this.loaded.then(function () {
+      return self.priority.priorityChanged(state);
+    });
+  }
+
+  /** Puts incomplete messages whose time is up into the inbox, on the receive queue. */
+  private armExpiry(): void {
+    if (this.stopped || !this.receiver) return;
+    const at = this.incoming.nextExpiry();
+    if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (at === Infinity) return;
+    const self = this;
+    const now = this.clock.now();
+    this.expiryTimer = this.clock.setTimeout(function () {
+      self.expiryTimer = undefined;
+      self.receiver!.run(function () {
+        return self.incoming.settleAll().then(function () {
+          self.armExpiry();
+        });
+      });
+    }, at > now ? at - now : 0);
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * The persistent outbox and the sent history.
+ *
+ * A message the API accepted is a record in Storage (`sms.o.<id>`) before `send` resolves,
+ * so it survives a reboot, a modem crash or a power cut. The record keeps, per part, the
+ * TP-MR the modem confirmed (`+CMGS: <mr>`, 27.005 §3.5.1): a part with an MR is never
+ * submitted again; the others are retried (sender.ts). When every part has an MR, or the
+ * message failed for good, the record moves to the sent history (`sms.h.<id>`), which
+ * stays on this device (SPEC R63) and is bounded (oldest dropped).
+ *
+ * The parts themselves are not stored: they are rebuilt from the text with the same
+ * reference (`submitParts` is a pure function), which keeps each rewrite small.
+ */
+import { SmsEncodeError, UnencodableTextError, submitParts, type SubmitPart } from "../../drivers/sms/index.js";
+import { messagingError, errorText } from "./errors.js";
+import { KEY, Store, keyNumber, pad } from "./store.js";
+
+export type OutState = "pending" | "sent" | "failed";
+
+/** One outgoing message, as `outbox()` and `sentHistory()` list it. */
+export interface OutMessage {
+  id: number;
+  /** The recipient as validated (digits, `+` first for international). */
+  to: string;
+  text: string;
+  statusReport: boolean;
+  /** When the API accepted it (clock ms). */
+  created: number;
+  /** The concatenation reference of its parts (23.040 §9.2.3.24.1). */
+  ref: number;
+  /** Per part: the TP-MR the modem confirmed, or null while not confirmed. */
+  mrs: (number | null)[];
+  /** Per part: TP-ST of its status report (23.040 §9.2.3.15), or null. */
+  reports: (number | null)[];
+  /** Failed attempts so far. */
+  attempts: number;
+  /** Not before this time (clock ms) is the next attempt made. */
+  next: number;
+  state: OutState;
+  /** The last error, in words ("" if none). */
+  error: string;
+  /** When it was sent or given up (clock ms), 0 before. */
+  done: number;
+}
+
+interface HistoryEntry {
+  id: number;
+  key: string;
+  to: string;
+  mrs: (number | null)[];
+}
+
+const SEPARATORS = " -().";
+
+/**
+ * A recipient number: an optional leading `+` then 1 to 20 digits; spaces, dashes, dots
+ * and brackets people type are removed. Anything else (letters, `*`, `#`, quotes, control
+ * characters) is refused, so nothing but digits ever reaches a PDU address.
+ */
+export function validateNumber(to: unknown): string {
+  if (typeof to !== "string") throw messagingError("bad-number", "the recipient must be a phone number, got " + typeof to);
+  let out = "";
+  for (let i = 0; i < to.length; i++) {
+    const ch = to.charAt(i);
+    if (SEPARATORS.indexOf(ch) >= 0) continue;
+    const c = ch.charCodeAt(0);
+    if (ch === "+" && out.length === 0) out = "+";
+    else if (c >= 48 && c <= 57) out += ch;
+    else throw messagingError("bad-number", "the recipient " + JSON.stringify(to) + " is not a phone number: character " + JSON.stringify(ch) + " is not allowed");
+  }
+  const digits = out.charAt(0) === "+" ? out.length - 1 : out.length;
+  if (digits < 1 || digits > 20) throw messagingError("bad-number", "the recipient " + JSON.stringify(to) + " must have 1 to 20 digits");
+  return out;
+}
+
+/** The parts of a message, as they go to `AT+CMGS` (23.040 SMS-SUBMIT, cheapest alphabet). */
+export function buildParts(m: { to: string; text: string; ref: number; statusReport: boolean }, maxParts: number): SubmitPart[] {
+  return submitParts(m.text, { to: m.to, ref: m.ref, statusReport: m.statusReport, maxParts: maxParts });
+}
+
+/** Checks a text can be sent in at most `maxParts` parts; gives the part count or throws MessagingError. */
+export function validateText(text: unknown, maxParts: number): number {
+  if (typeof text !== "string") throw messagingError("bad-text", "the message text must be a string, got " + typeof text);
+  if (text.length === 0) throw messagingError("bad-text", "the message is empty");
+  try {
+    return buildParts({ to: "0", text: text, ref: 0, statusReport: false }, maxParts).length;
+  } catch (e) {
+    if (UnencodableTextError.is(e)) throw messagingError("bad-text", "the message cannot be sent: " + e.message);
+    if (SmsEncodeError.is(e) && e.field === "text") throw messagingError("too-long", "the message is too long: " + e.detail);
+    throw messagingError("bad-text", "the message cannot be sent: " + errorText(e));
+  }
+}
+
+/** Digits of a number without `+`, for comparing national and international forms. */
+function digitsOf(n: string): string {
+  return n.charAt(0) === "+" ? n.substr(1) : n;
+}
+
+function sameNumber(a: string, b: string): boolean {
+  const x = digitsOf(a);
+  const y = digitsOf(b);
+  if (x === y) return true;
+  // +81 90... vs 090...: compare the subscriber part (the last 8 digits).
+  return x.length >= 8 && y.length >= 8 && x.substr(x.length - 8) === y.substr(y.length - 8);
+}
+
+function partWithMr(mrs: (number | null)[], to: string, mr: number, recipient: string): number {
+  for (let i = 0; i < mrs.length; i++) {
+    if (mrs[i] === mr && (recipient === "" || sameNumber(to, recipient))) return i;
+  }
+  return -1;
+}
+
+export class Outbox {
+  /** Pending messages, oldest first. */
+  private pending: OutMessage[] = [];
+  private history: HistoryEntry[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxHistory: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  load(): Promise<void> {
+    const self = this;
+    const bad = function (key: string, e: unknown) {
+      self.log("outbox: record " + key + " unreadable, skipped: " + errorText(e));
+    };
+    return this.store
+      .read(KEY.meta)
+      .then(
+        function (meta) {
+          const m = meta as { next?: number } | undefined;
+          if (m && typeof m.next === "number" && m.next > self.nextId) self.nextId = m.next;
+        },
+        function (e) {
+          bad(KEY.meta, e);
+        },
+      )
+      .then(function () {
+        return self.store.readAll(KEY.history, bad);
+      })
+      .then(function (hist) {
+        self.history = [];
+        for (let i = 0; i < hist.length; i++) {
+          const r = hist[i].value as OutMessage;
+          self.history.push({ id: r.id, key: hist[i].key, to: r.to, mrs: r.mrs });
+          if (r.id >= self.nextId) self.nextId = r.id + 1;
+        }
+        return self.store.readAll(KEY.outbox, bad);
+      })
+      .then(function (recs) {
+        self.pending = [];
+        let p: Promise<void> = Promise.resolve();
+        for (let i = 0; i < recs.length; i++) {
+          const r = recs[i].value as OutMessage;
+          const id = keyNumber(recs[i].key, KEY.outbox);
+          if (!r || !Array.isArray(r.mrs)) continue;
+          if (id >= self.nextId) self.nextId = id + 1;
+          const key = recs[i].key;
+          if (self.inHistory(r.id)) {
+            // A cut between writing the history record and removing this one: finish the move.
+            p = p.then(function () {
+              return self.store.remove(key);
+            });
+          } else self.pending.push(r);
+        }
+        return p;
+      });
+  }
+
+  private inHistory(id: number): boolean {
+    for (let i = 0; i < this.history.length; i++) if (this.history[i].id === id) return true;
+    return false;
+  }
+
+  /** Pending messages, oldest first (live objects: do not change them). */
+  list(): OutMessage[] {
+    return this.pending;
+  }
+
+  /** Makes a validated message durable; resolves with its record. */
+  accept(to: string, text: string, statusReport: boolean, parts: number, now: number): Promise<OutMessage> {
+    const id = this.nextId++;
+    const mrs: (number | null)[] = [];
+    const reports: (number | null)[] = [];
+    for (let i = 0; i < parts; i++) {
+      mrs.push(null);
+      reports.push(null);
+    }
+    const m: OutMessage = {
+      id: id,
+      to: to,
+      text: text,
+      statusReport: statusReport,
+      created: now,
+      // 8-bit reference (23.040 §9.2.3.24.1); it repeats every 256 messages, far apart in time.
+      ref: id & 0xff,
+      mrs: mrs,
+      reports: reports,
+      attempts: 0,
+      next: now,
+      state: "pending",
+      error: "",
+      done: 0,
+    };
+    const self = this;
+    return this.store
+      .put(KEY.meta, { next: this.nextId })
+      .then(function () {
+        return self.store.put(KEY.outbox + pad(id, 6), m);
+      })
+      .then(function () {
+        self.pending.push(m);
+        return m;
+      });
+  }
+
+  /** Writes a pending message's current state (serialised when the write runs). */
+  save(m: OutMessage): Promise<void> {
+    return this.store.put(KEY.outbox + pad(m.id, 6), function () {
+      return m;
+    });
+  }
+
+  /** Moves a sent or failed message to the history (bounded: the oldest entries go). */
+  finish(m: OutMessage): Promise<void> {
+    const self = this;
+    const hkey = KEY.history + pad(m.id, 6);
+    return this.store
+      .put(hkey, m)
+      .then(function () {
+        self.history.push({ id: m.id, key: hkey, to: m.to, mrs: m.mrs });
+        const i = self.pending.indexOf(m);
+        if (i >= 0) self.pending.splice(i, 1);
+        return self.store.remove(KEY.outbox + pad(m.id, 6));
+      })
+      .then(function () {
+        return self.trimHistory();
+      });
+  }
+
+  private trimHistory(): Promise<void> {
+    if (this.history.length <= this.maxHistory) return Promise.resolve();
+    const e = this.history.shift()!;
+    const self = this;
+    return this.store.remove(e.key).then(function () {
+      return self.trimHistory();
+    });
+  }
+
+  /** The sent history, oldest first. */
+  sentHistory(): Promise<OutMessage[]> {
+    return this.store
+      .readAll(KEY.history, function () {
+        return undefined;
+      })
+      .then(function (recs) {
+        const out: OutMessage[] = [];
+        for (let i = 0; i < recs.length; i++) out.push(recs[i].value as OutMessage);
+        return out;
+      });
+  }
+
+  /**
+   * Records a status report (R66: matched by TP-MR to the message this device sent, the
+   * newest first; the recipient number confirms it when both are known). Resolves with
+   * the message and part index (`changed` false for a repeated report), or undefined
+   * when no message of ours has that MR.
+   */
+  report(mr: number, recipient: string, status: number): Promise<{ message: OutMessage; part: number; changed: boolean } | undefined> {
+    const self = this;
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const m = this.pending[i];
+      const part = partWithMr(m.mrs, m.to, mr, recipient);
+      if (part >= 0) {
+        if (m.reports[part] === status) return Promise.resolve({ message: m, part: part, changed: false });
+        m.reports[part] = status;
+        return this.save(m).then(function () {
+          return { message: m, part: part, changed: true };
+        });
+      }
+    }
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      const h = this.history[i];
+      const part = partWithMr(h.mrs, h.to, mr, recipient);
+      if (part < 0) continue;
+      return this.store.read(h.key).then(function (v) {
+        const m = v as OutMessage | undefined;
+        if (!m) return undefined;
+        if (m.reports[part] === status) return { message: m, part: part, changed: false };
+        m.reports[part] = status;
+        return self.store.put(h.key, m).then(function () {
+          return { message: m, part: part, changed: true };
+        });
+      });
+    }
+    return Promise.resolve(undefined);
+  }
+}
