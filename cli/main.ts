@@ -21,6 +21,10 @@ const subcommands: { [name: string]: Subcommand } = {
     summary: "serve a simulated modem for outside tools: --tcp <port> | --pty",
     load: () => import("./sim.js"),
   },
+  scenario: {
+    summary: "run scenario files (docs/scenarios.md) with the real firmware on simulated accessories: scenario <file.json>...",
+    load: () => import("./scenario.js"),
+  },
   pdu: {
     summary: "SMS PDU codec: pdu decode <hex> | pdu encode --to <number> --text <text> [--ucs2] [--status-report] [--ref <n>]",
     load: () => import("./pdu.js"),

@@ -16,7 +16,8 @@ import { REC_UNREAD } from "../sim/modem/sms-store.js";
 const USAGE = `usage: sharedline sim (--tcp <port> | --pty) [options]
 
 Serves a simulated LTE modem that speaks AT (27.007 / 27.005) for tools such as gammu
-or minicom, with a small network behind it.
+or minicom, with a small network behind it. With --accessories <n> it serves a whole
+shared number instead (see sharedline sim --accessories 1 --help).
 
   --tcp <port>            listen on tcp://<host>:<port>; 0 picks a free port
   --host <address>        address for --tcp (default 127.0.0.1)
@@ -202,6 +203,8 @@ function runCommand(modem: SimModem, net: NetworkStub, line: string): string[] {
 }
 
 export async function run(args: string[]): Promise<number> {
+  // A whole shared number on the simulated network: sim/serve/ (docs/sim-control.md).
+  if (args.indexOf("--accessories") >= 0) return (await import("../sim/serve/serve-cli.js")).run(args);
   let o: SimOptions | "help";
   try {
     o = parseSimArgs(args);

@@ -2,8 +2,8 @@
  * `sharedline start` (`npm start`) and `sharedline run`: the firmware on a modem, with
  * its console (cli/console.ts).
  *
- * Without `--port` the modem is the simulator (sim/modem on the network stub), in this
- * process, on real time: no set-up at all. With `--port <path|tcp://host:port>` and
+ * Without `--port` the modem is a simulated modem on the simulated shared-number network
+ * (cli/sim-world.ts), in this process, on real time: no set-up at all. With `--port <path|tcp://host:port>` and
  * `--board <name>` it is a real module on a serial port or behind a serial server (or a
  * simulator that `sharedline sim --tcp` serves). `sharedline run` insists on `--port`.
  */
@@ -12,7 +12,7 @@ import { homedir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { Clock, Serial, Storage } from "../hal/types.js";
+import type { Serial, Storage } from "../hal/types.js";
 import { systemClock } from "../hal/node/clock.js";
 import { NoPins } from "../hal/node/pins.js";
 import { openNodeSerial } from "../hal/node/serial.js";
@@ -20,9 +20,8 @@ import { FileStorage } from "../hal/node/storage.js";
 import { memorySerialPair } from "../hal/memory/serial.js";
 import { loadBoards, pickBoard, type Board } from "../firmware/board.js";
 import { createFirmware } from "../firmware/main.js";
-import { SimModem } from "../sim/modem/modem.js";
-import { NetworkStub } from "../sim/modem/network-stub.js";
 import { FirmwareConsole, type World } from "./console.js";
+import { SHARED_NUMBER, simWorld, type SimWorld } from "./sim-world.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -80,6 +79,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
   const clock = systemClock;
   let serial: Serial;
   let world: World | undefined;
+  let sim: SimWorld | undefined;
   let where: string;
   if (args.port) {
     try {
@@ -90,19 +90,19 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     }
     where = `board ${board.name} (${board.modem}) on ${args.port}`;
   } else {
-    const sim = startSimulator(clock);
+    sim = simWorld(clock, { imei: "356938035643809", sms: board.capabilities.sms, callWaiting: board.capabilities.callWaiting });
     const [dte, dce] = memorySerialPair();
     sim.modem.connect(dce);
     sim.modem.powerOn();
     serial = dte;
     world = sim.world;
-    where = `board ${board.name} on the simulated modem (type help for commands)`;
+    where = `board ${board.name} on a simulated modem sharing ${SHARED_NUMBER} with a simulated smartphone (type help for commands)`;
   }
 
   const storage: Storage = new FileStorage(args.data || path.join(homedir(), ".sharedline", board.name));
   const fw = createFirmware({ serial, clock, pins: new NoPins(), storage }, board);
   const con = new FirmwareConsole(fw, world, { json: !!args.json, verbose: !!args.verbose, now: () => clock.now() });
-  if (sim_events) sim_events.sink = (line) => con.emit("network", "event", `network: ${line}`, line);
+  if (sim) sim.onEvent = (line) => con.emit("network", "event", `network: ${line}`, line);
   con.emit("console", "start", where, { board: board.name, port: args.port || "simulator" });
   serial.onClose((reason) => con.emit("serial", "closed", `serial link closed: ${reason}`, reason));
   fw.start();
@@ -121,68 +121,4 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     process.once("SIGTERM", stop);
     con.readCommands(stop);
   });
-}
-
-/** Where the simulated network's event lines go once the console exists. */
-let sim_events: { sink: (line: string) => void } | undefined;
-
-function startSimulator(clock: Clock): { modem: SimModem; network: NetworkStub; world: World } {
-  const events = { sink: (_line: string) => undefined as void };
-  sim_events = events;
-  const network = new NetworkStub({
-    clock,
-    operator: { long: "NTT DOCOMO", short: "docomo", numeric: "44010" },
-    onEvent: (line) => events.sink(line),
-  });
-  const modem = new SimModem({ clock, network, bootMs: 300 });
-  const world: World = {
-    help: [
-      "caller: ring <number> | caller answer | caller hangup [cause] | caller busy   (an outside party)",
-      "network: sms <from> <text> | coverage off|on | signal <0..31>",
-      "modem: reboot | hang | unhang",
-    ],
-    command(verb, args, rest) {
-      switch (verb) {
-        case "ring":
-          if (!args[0]) throw new Error("usage: ring <number>");
-          network.ringIn(args[0] === "-" ? "" : args[0]);
-          return true;
-        case "caller": {
-          const what = args[0];
-          if (what === "ring") network.ringIn(args[1] || "");
-          else if (what === "answer") network.remoteAnswer();
-          else if (what === "hangup") network.remoteHangup(undefined, args[1] ? Number(args[1]) : 16);
-          else if (what === "busy") network.remoteBusy();
-          else throw new Error("usage: caller ring <number> | caller answer | caller hangup [cause] | caller busy");
-          return true;
-        }
-        case "sms":
-          if (args.length < 2) throw new Error("usage: sms <from> <text>");
-          network.deliverSms({ from: args[0], text: rest.slice(args[0].length).trim() });
-          return true;
-        case "coverage":
-          if (args[0] !== "on" && args[0] !== "off") throw new Error("usage: coverage off|on");
-          network.setRegistration(args[0] === "on" ? "home" : "searching");
-          return true;
-        case "signal": {
-          const n = Number(args[0]);
-          if (!(n >= 0 && n <= 31)) throw new Error("usage: signal <0..31>");
-          network.setSignal({ rssi: n, ber: 99, rsrq: 20, rsrp: 50 });
-          return true;
-        }
-        case "reboot":
-          modem.reboot();
-          return true;
-        case "hang":
-          modem.hang();
-          return true;
-        case "unhang":
-          modem.unhang();
-          return true;
-        default:
-          return false;
-      }
-    },
-  };
-  return { modem, network, world };
 }

@@ -1,0 +1,138 @@
+/**
+ * `sharedline scenario <file...>`: runs scenario files (docs/scenarios.md) with the real
+ * firmware on every simulated accessory, on virtual time, printing each step. Exits 0
+ * when every scenario passed, 1 naming the first failed expectation and why, 2 for a
+ * file that is not a valid scenario.
+ *
+ * The runner and the world live in sim/serve/ and never import the firmware (the
+ * simulator stays independent of what it tests); this file is where the two meet:
+ * `firmwareAgent` builds the firmware of a board on the accessory's serial line.
+ */
+import { readFileSync } from "node:fs";
+import type { Clock, Serial } from "../hal/types.js";
+import { MemoryPins } from "../hal/memory/pins.js";
+import { loadBoards, pickBoard, type Board } from "../firmware/board.js";
+import { createFirmware } from "../firmware/main.js";
+import type { ActionResult } from "../firmware/line/line.js";
+import { InputError } from "../sim/serve/fields.js";
+import { parseScenario, type Scenario } from "../sim/serve/scenario-format.js";
+import { runScenario, type ScenarioResult } from "../sim/serve/scenario-runner.js";
+import type { AccessoryAgent, AgentResult } from "../sim/serve/scenario-world.js";
+
+const USAGE = `usage: sharedline scenario [--quiet] <file.json>...
+
+Runs each scenario with the real firmware on every simulated accessory, on virtual
+time, and prints each step. Exits 1 naming the first failed expectation, 2 for a file
+that is not a valid scenario. Format: docs/scenarios.md; examples: test/scenarios/.
+
+  --quiet     print only each scenario's outcome`;
+
+let boards: { [name: string]: Board } | undefined;
+
+function plain(v: unknown): AgentResult {
+  return v === undefined ? {} : (JSON.parse(JSON.stringify(v)) as AgentResult);
+}
+
+function result(r: ActionResult): AgentResult {
+  return r.ok ? { ok: true, call: r.call ? plain(r.call) : undefined } : { ok: false, reason: r.reason, message: r.message };
+}
+
+/** The real firmware of `board` (boards.json) on `serial`, as the scenario runner drives it. */
+export function firmwareAgent(board: string, serial: Serial, clock: Clock): AccessoryAgent {
+  if (!boards) boards = loadBoards(JSON.parse(readFileSync(new URL("../boards.json", import.meta.url), "utf8")));
+  const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, pickBoard(boards, board));
+  const listeners: ((name: string, payload: unknown) => void)[] = [];
+  const emit = (name: string, payload: unknown) => {
+    const copy = typeof payload === "object" && payload !== null ? plain(payload) : payload;
+    for (const l of listeners) l(name, copy);
+  };
+  for (const ev of ["incoming", "callChanged", "callEnded", "lineState", "logged"] as const) fw.line.events.on(ev, (p: unknown) => emit(ev, p));
+  fw.modem.events.on("registration", (r) => emit("registration", r));
+  const line = fw.line;
+  fw.start();
+  return {
+    ready: () => fw.modem.status().state.name === "ready",
+    registration: () => {
+      const s = fw.modem.status();
+      const r = s.eps || s.cs;
+      return r ? r.stat : undefined;
+    },
+    lineState: () => line.lineState(),
+    calls: () => line.current().map(plain),
+    dial: (n) => line.dial(n).then(result),
+    answer: () => line.answer().then(result),
+    reject: () => line.reject().then(result),
+    hangup: () => line.hangup().then(result),
+    acceptWaiting: (how) => line.acceptWaiting(how).then(result),
+    holdOrSwap: () => line.holdOrSwap().then(result),
+    dtmf: (t) => line.dtmf(t).then(result),
+    onEvent: (fn) => {
+      listeners.push(fn);
+    },
+    stop: () => fw.stop(),
+  };
+}
+
+/** Reads and checks a scenario file; throws an Error naming the file and the place of the mistake. */
+export function loadScenario(file: string): Scenario {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(file + ": " + (e as Error).message);
+  }
+  try {
+    return parseScenario(json);
+  } catch (e) {
+    if (InputError.is(e)) throw new Error(file + ": " + e.message);
+    throw e;
+  }
+}
+
+/** Runs one scenario file with the real firmware; `print` gets the step lines. */
+export function runScenarioFile(file: string, print?: (line: string) => void): Promise<ScenarioResult> {
+  return runScenario(loadScenario(file), { factory: firmwareAgent, print });
+}
+
+export async function run(args: string[]): Promise<number> {
+  const files: string[] = [];
+  let quiet = false;
+  for (const a of args) {
+    if (a === "-h" || a === "--help") {
+      console.log(USAGE);
+      return 0;
+    }
+    if (a === "--quiet") quiet = true;
+    else if (a.indexOf("-") === 0) {
+      console.error("sharedline scenario: unknown option '" + a + "'\n\n" + USAGE);
+      return 2;
+    } else files.push(a);
+  }
+  if (files.length === 0) {
+    console.error("sharedline scenario: no scenario files given\n\n" + USAGE);
+    return 2;
+  }
+  const scenarios: { file: string; s: Scenario }[] = [];
+  for (const file of files) {
+    try {
+      scenarios.push({ file, s: loadScenario(file) });
+    } catch (e) {
+      console.error("sharedline scenario: " + (e as Error).message);
+      return 2;
+    }
+  }
+  let firstFailure: string | undefined;
+  let passed = 0;
+  for (const { file, s } of scenarios) {
+    const r = await runScenario(s, { factory: firmwareAgent, print: quiet ? undefined : (l) => console.log(l) });
+    if (r.ok) passed++;
+    else if (!firstFailure) firstFailure = file + ": " + r.failure!.path + " (" + r.failure!.what + "): " + r.failure!.why;
+    if (quiet) console.log((r.ok ? "passed " : "FAILED ") + file + ": " + s.title);
+  }
+  console.log(passed + " of " + scenarios.length + " scenarios passed");
+  if (firstFailure) {
+    console.error("first failure: " + firstFailure);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,252 @@
+/**
+ * The world a scenario runs in: one `SharedNetwork` on a `VirtualClock`, the numbers of
+ * `given` with their smartphones, and for every accessory a `SimModem` on its own
+ * `AccessoryPort` with the accessory's firmware on the other end of an in-memory serial
+ * line. The firmware is not imported here (the simulator must not depend on it): the
+ * caller passes an `AgentFactory` (cli/scenario.ts builds the real firmware), so the
+ * runner drives any firmware through the small `AccessoryAgent` surface.
+ *
+ * Everything observable is recorded with its virtual time: the lines each modem sent
+ * (what the firmware saw, R85–R93) and received (what the firmware sent), the
+ * firmware's events, the phone's events; the network keeps its own log (R97).
+ */
+import type { Clock, Serial } from "../../hal/types.js";
+import { VirtualClock } from "../../hal/memory/clock.js";
+import { memorySerialPair } from "../../hal/memory/serial.js";
+import { SimModem } from "../modem/modem.js";
+import { AccessoryPort, ManagementSite, OutsideParty, Phone, SharedNetwork, SharedNumber } from "../network/index.js";
+import type { LogEntry, NumberSettings } from "../network/index.js";
+import { boardProfile, simImei } from "./number-server.js";
+import type { DeviceSpec, Given } from "./scenario-format.js";
+
+/** What an action of the firmware gives back (the firmware's ActionResult, as plain data). */
+export type AgentResult = { [k: string]: unknown };
+
+/** The surface of an accessory's firmware that scenarios drive and observe. */
+export interface AccessoryAgent {
+  /** Bring-up is done (the modem is configured). */
+  ready(): boolean;
+  /** The registration state the firmware last learnt ("home", "denied", "searching", ...), if any. */
+  registration(): string | undefined;
+  /** The firmware's view of the shared line (idle, ringingHere, inCallHere, inUseElsewhere, emergency). */
+  lineState(): string;
+  /** The firmware's live calls, as plain objects. */
+  calls(): AgentResult[];
+  dial(number: string): Promise<AgentResult>;
+  answer(): Promise<AgentResult>;
+  reject(): Promise<AgentResult>;
+  hangup(): Promise<AgentResult>;
+  acceptWaiting(how: "hold" | "release"): Promise<AgentResult>;
+  holdOrSwap(): Promise<AgentResult>;
+  dtmf(tones: string): Promise<AgentResult>;
+  /** Subscribes to every firmware event: its name and a plain copy of its payload. */
+  onEvent(fn: (name: string, payload: unknown) => void): void;
+  stop(): void;
+}
+
+/** Builds the firmware of `board` on `serial` (the accessory's end of the modem's line). */
+export type AgentFactory = (board: string, serial: Serial, clock: Clock) => AccessoryAgent;
+
+export interface Recorded {
+  t: number;
+  name: string;
+  payload: unknown;
+}
+
+export interface WorldAccessory {
+  spec: DeviceSpec;
+  num: SharedNumber;
+  port: AccessoryPort;
+  modem: SimModem;
+  agent: AccessoryAgent;
+  /** Lines the modem sent (responses and URCs), with their time. */
+  atLines: { t: number; line: string }[];
+  /** Lines the modem received (the firmware's commands). */
+  sentLines: { t: number; line: string }[];
+  events: Recorded[];
+}
+
+export interface WorldPhone {
+  name: string;
+  num: SharedNumber;
+  phone: Phone;
+  events: Recorded[];
+}
+
+/** How far every record went: what a step looks at starts here. */
+export interface Mark {
+  t: number;
+  logSeq: number;
+  at: { [name: string]: number };
+  sent: { [name: string]: number };
+  events: { [name: string]: number };
+  callLog: { [name: string]: number };
+}
+
+/** Splits a byte stream into lines (CR, LF or both end one), keeping the unfinished rest. */
+function lineSplitter(out: { t: number; line: string }[], clock: Clock): (bytes: string) => void {
+  let rest = "";
+  return (bytes) => {
+    rest += bytes;
+    for (;;) {
+      const i = rest.search(/[\r\n]/);
+      if (i < 0) break;
+      const line = rest.slice(0, i);
+      rest = rest.slice(i + 1);
+      if (line.trim() !== "") out.push({ t: clock.now(), line });
+    }
+    // The SMS prompt "> " has no line end; keep it as a line of its own.
+    if (rest === "> ") {
+      out.push({ t: clock.now(), line: "> " });
+      rest = "";
+    }
+  };
+}
+
+export class World {
+  readonly clock: VirtualClock;
+  readonly net: SharedNetwork;
+  readonly site: ManagementSite;
+  readonly numbers: { [name: string]: SharedNumber } = {};
+  readonly accessories: { [name: string]: WorldAccessory } = {};
+  readonly phones: { [name: string]: WorldPhone } = {};
+  readonly parties: { [name: string]: OutsideParty } = {};
+  /** Results of labelled accessory actions, once settled. */
+  readonly results: { [label: string]: { settled: boolean; value?: AgentResult } } = {};
+
+  constructor(
+    readonly given: Given,
+    factory: AgentFactory,
+  ) {
+    this.clock = new VirtualClock(given.start);
+    this.net = new SharedNetwork({ clock: this.clock, params: given.params });
+    this.site = new ManagementSite(this.net);
+    let imeiSeq = 0;
+    for (const spec of given.numbers) {
+      const num = this.net.createNumber(spec.msisdn, {
+        oneNumber: spec.oneNumber,
+        multiDevice: spec.multiDevice === undefined ? spec.devices.length > 1 : spec.multiDevice,
+        phone: { location: spec.phone.location },
+      });
+      num.phone.doNotDisturb = spec.phone.doNotDisturb;
+      this.numbers[spec.name] = num;
+      const wp: WorldPhone = { name: spec.phone.name, num, phone: num.phone, events: [] };
+      for (const ev of ["incoming", "call", "sms", "ussd"] as const) {
+        num.phone.events.on(ev, (p: unknown) => wp.events.push({ t: this.clock.now(), name: ev, payload: JSON.parse(JSON.stringify(p)) }));
+      }
+      this.phones[spec.phone.name] = wp;
+      for (const d of spec.devices) this.addAccessory(d, num, factory, simImei(200 + imeiSeq++));
+    }
+    for (const name of Object.keys(given.parties)) this.parties[name] = this.net.outside(given.parties[name]);
+  }
+
+  private addAccessory(spec: DeviceSpec, num: SharedNumber, factory: AgentFactory, imei: string): void {
+    const profile = boardProfile(spec.board);
+    const info = { imei: spec.imei || imei, friendlyName: spec.name, model: spec.board, sms: profile.sms, callWaiting: profile.callWaiting, location: spec.location };
+    const port = this.net.portFor(num.msisdn, info, { register: spec.register });
+    const atLines: { t: number; line: string }[] = [];
+    const sentLines: { t: number; line: string }[] = [];
+    const tx = lineSplitter(atLines, this.clock);
+    const rx = lineSplitter(sentLines, this.clock);
+    const modem = new SimModem({
+      clock: this.clock,
+      network: port,
+      identity: { imei: info.imei, msisdn: num.msisdn, imsi: "44010" + info.imei.slice(-10) },
+      smsSupported: profile.sms !== "none",
+      trace: (dir, bytes) => (dir === "tx" ? tx(bytes) : rx(bytes)),
+    });
+    const [dte, dce] = memorySerialPair();
+    modem.connect(dce);
+    modem.powerOn();
+    const agent = factory(spec.board, dte, this.clock);
+    const acc: WorldAccessory = { spec, num, port, modem, agent, atLines, sentLines, events: [] };
+    agent.onEvent((name, payload) => acc.events.push({ t: this.clock.now(), name, payload }));
+    this.accessories[spec.name] = acc;
+  }
+
+  /** Boots every accessory's firmware and waits (in virtual time) until each is up; then applies `given` settings and coverage. */
+  async start(limitMs = 60000): Promise<void> {
+    const t0 = this.clock.now();
+    const up = (a: WorldAccessory) => a.agent.ready() && (!a.spec.register || a.agent.registration() === "home");
+    for (;;) {
+      const waiting = Object.keys(this.accessories).filter((n) => !up(this.accessories[n]));
+      if (waiting.length === 0) break;
+      if (this.clock.now() - t0 >= limitMs) {
+        throw new Error("given: " + waiting.map((n) => n + " (" + this.accessories[n].spec.board + ", registration " + (this.accessories[n].agent.registration() || "unknown") + ")").join(", ") + " did not come up within " + limitMs + " ms");
+      }
+      await this.clock.advance(100);
+    }
+    for (const spec of this.given.numbers) {
+      if (spec.settings) this.numbers[spec.name].changeSettings(undefined, spec.settings as Partial<NumberSettings>, "R58");
+      for (const d of spec.devices) if (d.coverage !== "full") this.accessories[d.name].port.setCoverage(d.coverage);
+    }
+    await this.clock.advance(100);
+  }
+
+  stop(): void {
+    for (const n of Object.keys(this.accessories)) {
+      this.accessories[n].agent.stop();
+      this.accessories[n].modem.disconnect();
+    }
+  }
+
+  mark(): Mark {
+    const m: Mark = { t: this.clock.now(), logSeq: this.net.log.lastSeq, at: {}, sent: {}, events: {}, callLog: {} };
+    for (const n of Object.keys(this.accessories)) {
+      const a = this.accessories[n];
+      m.at[n] = a.atLines.length;
+      m.sent[n] = a.sentLines.length;
+      m.events[n] = a.events.length;
+    }
+    for (const n of Object.keys(this.phones)) {
+      m.events[n] = this.phones[n].events.length;
+      m.callLog[n] = this.phones[n].phone.callLog.length;
+    }
+    return m;
+  }
+
+  /** The number an action means by `to`: a number's MSISDN, a party's number, or the dial string itself. */
+  resolve(to: string): string {
+    if (this.numbers[to]) return this.numbers[to].msisdn;
+    if (this.parties[to]) return this.parties[to].number;
+    return to;
+  }
+
+  /** The scenario's name for a device id ("P", "A1") of the number `msisdn`. */
+  deviceName(msisdn: string, id: string | undefined): string | undefined {
+    if (id === undefined) return undefined;
+    for (const n of Object.keys(this.phones)) if (this.phones[n].num.msisdn === msisdn && id === "P") return n;
+    for (const n of Object.keys(this.accessories)) {
+      const a = this.accessories[n];
+      if (a.num.msisdn === msisdn && a.port.id === id) return n;
+    }
+    return id;
+  }
+
+  /** A log entry with device ids ("P", "A1", also in `detail`) replaced by the scenario's names. */
+  namedEntry(e: LogEntry): LogEntry {
+    const name = (v: unknown) => {
+      if (typeof v !== "string") return v;
+      if (/^(P|A[1-5])$/.test(v)) return this.deviceName(e.number, v);
+      // A line in words (busy(A1), alerting(P,A2) +emergency(A1)): its device ids too.
+      if (/^(idle|alerting\(|busy\()/.test(v)) return v.replace(/\b(P|A[1-5])\b/g, (id) => this.deviceName(e.number, id) || id);
+      return v;
+    };
+    const detail: LogEntry["detail"] = {};
+    for (const k of Object.keys(e.detail)) {
+      const v = e.detail[k];
+      detail[k] = (Array.isArray(v) ? v.map(name) : name(v)) as LogEntry["detail"][string];
+    }
+    return { ...e, device: this.deviceName(e.number, e.device), detail };
+  }
+
+  /** R6 in the scenario's names: idle, alerting(phone,watch), busy(car), with +emergency(watch). */
+  lineText(numberName: string): string {
+    const num = this.numbers[numberName];
+    const s = num.line.state;
+    const name = (id: string) => this.deviceName(num.msisdn, id) || id;
+    const m = s.mode;
+    const base = m.kind === "idle" ? "idle" : m.kind === "alerting" ? "alerting(" + m.devices.map(name).join(",") + ")" : "busy(" + name(m.owner) + ")";
+    return s.emergency.length > 0 ? base + " +emergency(" + s.emergency.map(name).join(",") + ")" : base;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * `sharedline sim --accessories <n>`: serves one simulated shared number (its
+ * accessories' modems on TCP ports or pseudo-terminals, its control interface on HTTP)
+ * until SIGINT or SIGTERM. cli/sim.ts hands over to `run` when `--accessories` is given.
+ */
+import { formatEntry } from "../network/index.js";
+import type { NetworkParams } from "../network/index.js";
+import { startControl } from "./http-control.js";
+import { DEFAULT_MSISDN, NumberServerOptions, startNumberServer } from "./number-server.js";
+
+export const SERVE_USAGE = `usage: sharedline sim --accessories <n> (--tcp <base-port> | --pty) [options]
+
+Serves one simulated shared number: <n> simulated LTE modems (accessories A1..An, all
+registered to the number) for firmware or tools, and an HTTP control interface through
+which the smartphone and outside parties act (docs/sim-control.md).
+
+  --accessories <n>        1..5 accessories sharing the number
+  --tcp <base-port>        accessory k listens on <base-port>+k-1; 0 picks free ports
+  --pty                    one pseudo-terminal per accessory (its /dev/pts path is printed)
+  --host <address>         address for --tcp and --control (default 127.0.0.1)
+  --control <port>         HTTP control port (default 0: a free port, printed)
+  --number <msisdn>        the shared number (default ${DEFAULT_MSISDN})
+  --board <name>[,...]     boards.json profile per accessory, the last repeating (default sim-generic)
+  --virtual-time           network time moves only on POST /time {"advanceMs": n}
+  --param <name>=<value>   a network parameter (R96, e.g. noReplyMs=30000); repeatable
+  --no-multi-device        without the Multi-device option (only with --accessories 1)
+  --trace                  print every byte each modem receives and sends on stderr
+  --quiet                  do not print the network's event log on stderr
+  -h, --help               this text
+
+Then for example: sharedline run --port tcp://127.0.0.1:<port of A1> --board sim-generic
+                  curl -X POST <control>/outside/+818011112222/call`;
+
+export interface ServeOptions extends NumberServerOptions {
+  host: string;
+  control: number;
+  quiet: boolean;
+  traceOn: boolean;
+}
+
+function portNumber(flag: string, v: string): number {
+  const p = Number(v);
+  if (!/^[0-9]+$/.test(v) || p > 65535) throw new Error(flag + " needs a port number 0..65535");
+  return p;
+}
+
+/** Parses the command line; throws an Error with a message for the user. */
+export function parseServeArgs(args: string[]): ServeOptions | "help" {
+  let tcp: number | undefined = undefined;
+  let pty = false;
+  const o: ServeOptions = {
+    accessories: 0,
+    transport: { kind: "pty" },
+    virtualTime: false,
+    host: "127.0.0.1",
+    control: 0,
+    quiet: false,
+    traceOn: false,
+  };
+  const params: { [k: string]: unknown } = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(a + " needs a value");
+      return v;
+    };
+    if (a === "-h" || a === "--help") return "help";
+    else if (a === "--accessories") {
+      const v = value();
+      const n = Number(v);
+      if (!/^[1-5]$/.test(v)) throw new Error("--accessories needs 1..5 (R2: up to five accessories share a number), got " + JSON.stringify(v));
+      o.accessories = n;
+    } else if (a === "--tcp") tcp = portNumber(a, value());
+    else if (a === "--pty") pty = true;
+    else if (a === "--host") o.host = value();
+    else if (a === "--control") o.control = portNumber(a, value());
+    else if (a === "--number") o.msisdn = value();
+    else if (a === "--board") o.boards = value().split(",");
+    else if (a === "--virtual-time") o.virtualTime = true;
+    else if (a === "--param") {
+      const v = value();
+      const eq = v.indexOf("=");
+      if (eq <= 0) throw new Error("--param needs <name>=<value>, got " + JSON.stringify(v));
+      const raw = v.slice(eq + 1);
+      let parsed: unknown = raw;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        // a bare word (smsMode=exclusive) is a string
+      }
+      params[v.slice(0, eq)] = parsed;
+    } else if (a === "--no-multi-device") o.multiDevice = false;
+    else if (a === "--trace") o.traceOn = true;
+    else if (a === "--quiet") o.quiet = true;
+    else throw new Error("unknown option '" + a + "'");
+  }
+  if (o.accessories === 0) throw new Error("--accessories <n> is required");
+  if ((tcp === undefined) === !pty) throw new Error("give exactly one of --tcp <base-port> and --pty");
+  o.transport = pty ? { kind: "pty" } : { kind: "tcp", basePort: tcp as number, host: o.host };
+  if (Object.keys(params).length > 0) o.params = params as Partial<NetworkParams>;
+  return o;
+}
+
+export async function run(args: string[]): Promise<number> {
+  let o: ServeOptions | "help";
+  try {
+    o = parseServeArgs(args);
+  } catch (e) {
+    console.error("sharedline sim: " + (e as Error).message + "\n\n" + SERVE_USAGE);
+    return 2;
+  }
+  if (o === "help") {
+    console.log(SERVE_USAGE);
+    return 0;
+  }
+  if (o.traceOn) o.trace = (acc, dir, bytes) => console.error(acc + (dir === "rx" ? " << " : " >> ") + JSON.stringify(bytes));
+  let server;
+  let control;
+  try {
+    server = await startNumberServer(o);
+    control = await startControl(server, o.control, o.host);
+  } catch (e) {
+    if (server) await server.close();
+    console.error("sharedline sim: " + (e as Error).message);
+    return 1;
+  }
+  const t0 = server.clock.now();
+  if (!o.quiet) server.net.log.on((e) => console.error("net: " + formatEntry(e, t0)));
+  console.log("sim: number " + server.num.msisdn + " (" + (server.virtual ? "virtual time: POST /time to advance" : "real time") + ")");
+  for (const a of server.accessories) {
+    console.log("sim: " + a.device + ' "' + a.friendlyName + '" IMEI ' + a.imei + " board " + a.profile.board + " on " + a.where);
+  }
+  console.log("sim: control on " + control.url);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await control.close();
+  await server.close();
+  return 0;
+}
