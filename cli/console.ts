@@ -71,6 +71,14 @@ export class FirmwareConsole {
       this.emit("line", "callEnded", `call ${c.id} with ${c.number || "(withheld)"} ended: ${c.end!.message}${c.end!.cause !== undefined ? ` (cause ${c.end!.cause})` : ""}`, c),
     );
     line.on("lineState", (s) => this.emit("line", "lineState", `line: ${LINE_WORDS[s]}`, s));
+    const msg = fw.messaging.events;
+    msg.on("received", (m) =>
+      this.emit("sms", "received", `SMS from ${m.from} (${m.time}${m.parts > 1 ? `, ${m.parts} parts` : ""}): ${m.text}`, m),
+    );
+    msg.on("sent", (m) => this.emit("sms", "sent", `SMS ${m.id} to ${m.to} sent`, m));
+    msg.on("sendFailed", (m) => this.emit("sms", "sendFailed", `SMS ${m.id} to ${m.to} failed: ${m.error}`, m));
+    msg.on("statusReport", (r) => this.emit("sms", "statusReport", `status report for SMS ${r.id === null ? "?" : r.id} to ${r.to}`, r));
+    msg.on("priority", () => this.emit("sms", "priority", `SMS priority: ${fw.messaging.priorityText()}`, fw.messaging.priorityState()));
     fw.channel.events.on("unsolicited", (l) => this.emit("modem", "unsolicited", `modem says: ${l}`, l));
     fw.channel.events.on("overflow", (n) => this.emit("modem", "overflow", `modem sent an over-long line (${n} bytes), dropped`, n));
     if (this.opts.verbose) {
@@ -103,6 +111,7 @@ export class FirmwareConsole {
   private help(): string {
     return [
       "accessory: dial <number> | answer | reject | hangup [call] | hold | accept hold|release | dtmf <tones> | quiet off|silence|reject | calls | log | status",
+      "accessory SMS: text <to> <message> [--report] | inbox | outbox | priority set|query|show | code <service code>",
     ]
       .concat(this.world ? this.world.help : [])
       .concat(["quit"])
@@ -173,6 +182,46 @@ export class FirmwareConsole {
             `modem ${st.state.name}; ${st.info.manufacturer} ${st.info.model}; registration ${reg ? reg.stat : "?"}; signal ${st.signal && st.signal.rssiDbm !== undefined ? st.signal.rssiDbm + " dBm" : "?"}; operator ${st.operator && st.operator.name ? st.operator.name : "?"}; line ${LINE_WORDS[line.lineState()]}`,
             st,
           );
+          return;
+        }
+        case "text": {
+          if (args.length < 2) throw new Error("usage: text <to> <message> [--report]");
+          const report = rest.endsWith(" --report");
+          const body = rest.slice(args[0].length).replace(/ --report$/, "").trim();
+          const m = this.fw.messaging;
+          try {
+            const id = await m.send(args[0], body, { statusReport: report });
+            this.emit("console", "result", `text: stored as SMS ${id}, sending`, { ok: true, id });
+          } catch (e) {
+            this.emit("console", "result", `text: ${(e as Error).message}`, { ok: false, message: (e as Error).message });
+          }
+          return;
+        }
+        case "inbox": {
+          const all = await this.fw.messaging.inbox();
+          this.emit("console", "inbox", all.length ? all.map((m) => `${m.id}: ${m.from}: ${m.text}`).join("\n  ") : "inbox empty", all);
+          return;
+        }
+        case "outbox": {
+          const all = (await this.fw.messaging.outbox()).concat(await this.fw.messaging.sentHistory());
+          this.emit("console", "outbox", all.length ? all.map((m) => `${m.id}: to ${m.to}: ${m.text}${m.error ? ` (${m.error})` : ""}`).join("\n  ") : "nothing sent", all);
+          return;
+        }
+        case "priority": {
+          const m = this.fw.messaging;
+          if (args[0] === "show") {
+            this.emit("console", "priority", `SMS priority: ${m.priorityText()}`, m.priorityState());
+            return;
+          }
+          if (args[0] !== "set" && args[0] !== "query") throw new Error("usage: priority set|query|show");
+          const r = await (args[0] === "set" ? m.setPriority() : m.queryPriority());
+          this.emit("console", "result", `priority ${args[0]}: ${r.message}`, r);
+          return;
+        }
+        case "code": {
+          if (!args[0]) throw new Error("usage: code <service code>");
+          const r = await this.fw.messaging.serviceCode(args[0]);
+          this.emit("console", "result", `code ${args[0]}: ${r.message}`, r);
           return;
         }
         default:

@@ -116,6 +116,8 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
       fw.stop();
       void serial.close();
       resolve(0);
+      // The simulated world may hold timers of its own; do not let them keep the program up.
+      setTimeout(() => process.exit(0), 300).unref();
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
