@@ -57,55 +57,72 @@ const quectelSlow = [
   { prefix: "AT+QCFG", timeoutMs: 5000 },
 ];
 
-export const quectelBg95: ModemProfile = {
+/** What differs between Quectel models; the rest is the Quectel dialect above. */
+interface QuectelModel {
+  name: string;
+  model: string;
+  manual: string;
+  /** Vendor settings run right after the error mode is set. */
+  extraSteps: () => ChatStep[];
+  bootLines: string[];
+  powerKeyPulseMs: number;
+  resetPulseMs: number;
+  bootTimeMs: number;
+}
+
+function quectelProfile(m: QuectelModel): ModemProfile {
+  const profile: ModemProfile = {
+    name: m.name,
+    vendor: "Quectel",
+    model: m.model,
+    manual: m.manual,
+    banners: ["RDY"],
+    finals: quectelFinals,
+    timeoutMs: 5000,
+    slowCommands: quectelSlow,
+    interCommandDelayMs: 0,
+    callEndUrcs: [],
+    bringUp(opts, info) {
+      return quectelSteps(profile, opts, info, m.extraSteps());
+    },
+    bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
+    bootLines: m.bootLines,
+    powerKeyPulseMs: m.powerKeyPulseMs,
+    resetPulseMs: m.resetPulseMs,
+    bootTimeMs: m.bootTimeMs,
+  };
+  return profile;
+}
+
+export const quectelBg95 = quectelProfile({
   name: "quectel-bg95",
-  vendor: "Quectel",
   model: "BG95-M3",
   manual: "Quectel BG95&BG77 AT Commands Manual",
-  banners: ["RDY"],
-  finals: quectelFinals,
-  timeoutMs: 5000,
-  slowCommands: quectelSlow,
-  interCommandDelayMs: 0,
-  callEndUrcs: [],
-  bringUp(opts, info) {
-    return quectelSteps(quectelBg95, opts, info, [
-      // The watch talks over the main UART: URCs must come out there.
-      send('AT+QURCCFG="urcport","uart1"', undefined, { optional: true }),
-      send('AT+QCFG="ims",1', undefined, { optional: true }),
-    ]);
-  },
-  bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
+  extraSteps: () => [
+    // The watch talks over the main UART: URCs must come out there.
+    send('AT+QURCCFG="urcport","uart1"', undefined, { optional: true }),
+    send('AT+QCFG="ims",1', undefined, { optional: true }),
+  ],
   bootLines: ["APP RDY", "+QIND: SMS DONE", "+QIND: PB DONE"],
   // BG95 hardware design: PWRKEY low for 500–1000 ms switches it on.
   powerKeyPulseMs: 700,
   // The BG95/BG77 family wants RESET_N low for 2–3.8 s (BG77 hardware design).
   resetPulseMs: 2500,
   bootTimeMs: 6000,
-};
+});
 
-export const quectelEg91: ModemProfile = {
+export const quectelEg91 = quectelProfile({
   name: "quectel-eg91",
-  vendor: "Quectel",
   model: "EG91",
   manual: "Quectel EC2x&EG9x&EG2x-G&EM05 Series AT Commands Manual",
-  banners: ["RDY"],
-  finals: quectelFinals,
-  timeoutMs: 5000,
-  slowCommands: quectelSlow,
-  interCommandDelayMs: 0,
-  callEndUrcs: [],
-  bringUp(opts, info) {
-    return quectelSteps(quectelEg91, opts, info, [
-      send('AT+QCFG="ims",1', undefined, { optional: true }),
-      // PCM digital audio to the car's codec (QDAI: 1 = external codec interface).
-      send("AT+QDAI=1", undefined, { optional: true }),
-    ]);
-  },
-  bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
+  extraSteps: () => [
+    send('AT+QCFG="ims",1', undefined, { optional: true }),
+    // PCM digital audio to the car's codec (QDAI: 1 = external codec interface).
+    send("AT+QDAI=1", undefined, { optional: true }),
+  ],
   bootLines: ["+QIND: SMS DONE", "+QIND: PB DONE"],
   powerKeyPulseMs: 600,
   // EG91 hardware design: RESET_N low for 150–460 ms.
   resetPulseMs: 300,
   bootTimeMs: 13000,
-};
+});
