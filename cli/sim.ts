@@ -9,6 +9,7 @@ import { systemClock } from "../hal/node/clock.js";
 import { SimModem } from "../sim/modem/modem.js";
 import { NetworkStub, RegistrationKind } from "../sim/modem/network-stub.js";
 import { servePty, serveTcp } from "../sim/modem/transports.js";
+import { parseOrExit, untilStopped } from "../sim/serve/command-line.js";
 import { encodeDeliverParts } from "../sim/pdu/concat.js";
 import { joinAtPdu } from "../sim/pdu/tpdu.js";
 import { REC_UNREAD } from "../sim/modem/sms-store.js";
@@ -125,7 +126,7 @@ export async function startSim(o: SimOptions, print: (line: string) => void): Pr
   let where: string;
   let closeTransport: () => Promise<void>;
   if (o.pty) {
-    const p = servePty(modem);
+    const p = await servePty(modem);
     where = p.path;
     closeTransport = p.close;
   } else {
@@ -205,17 +206,8 @@ function runCommand(modem: SimModem, net: NetworkStub, line: string): string[] {
 export async function run(args: string[]): Promise<number> {
   // A whole shared number on the simulated network: sim/serve/ (docs/sim-control.md).
   if (args.indexOf("--accessories") >= 0) return (await import("../sim/serve/serve-cli.js")).run(args);
-  let o: SimOptions | "help";
-  try {
-    o = parseSimArgs(args);
-  } catch (e) {
-    console.error("sharedline sim: " + (e as Error).message + "\n\n" + USAGE);
-    return 2;
-  }
-  if (o === "help") {
-    console.log(USAGE);
-    return 0;
-  }
+  const o = parseOrExit(args, parseSimArgs, USAGE);
+  if (typeof o === "number") return o;
   let server: SimServer;
   try {
     server = await startSim(o, (l) => console.error(l));
@@ -228,10 +220,7 @@ export async function run(args: string[]): Promise<number> {
   rl.on("line", (line) => {
     for (const out of server.command(line)) console.log(out);
   });
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await untilStopped();
   rl.close();
   await server.close();
   return 0;

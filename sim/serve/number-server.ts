@@ -159,7 +159,7 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
       modem.powerOn(false);
       let where: string;
       if (o.transport.kind === "pty") {
-        const p = servePty(modem);
+        const p = await servePty(modem);
         closers.push(p.close);
         where = p.path;
       } else {

@@ -5,6 +5,7 @@
  */
 import { formatEntry } from "../network/index.js";
 import type { NetworkParams } from "../network/index.js";
+import { parseOrExit, untilStopped } from "./command-line.js";
 import { startControl } from "./http-control.js";
 import { DEFAULT_MSISDN, NumberServerOptions, startNumberServer } from "./number-server.js";
 
@@ -103,17 +104,8 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let o: ServeOptions | "help";
-  try {
-    o = parseServeArgs(args);
-  } catch (e) {
-    console.error("sharedline sim: " + (e as Error).message + "\n\n" + SERVE_USAGE);
-    return 2;
-  }
-  if (o === "help") {
-    console.log(SERVE_USAGE);
-    return 0;
-  }
+  const o = parseOrExit(args, parseServeArgs, SERVE_USAGE);
+  if (typeof o === "number") return o;
   if (o.traceOn) o.trace = (acc, dir, bytes) => console.error(acc + (dir === "rx" ? " << " : " >> ") + JSON.stringify(bytes));
   let server;
   let control;
@@ -132,10 +124,7 @@ export async function run(args: string[]): Promise<number> {
     console.log("sim: " + a.device + ' "' + a.friendlyName + '" IMEI ' + a.imei + " board " + a.profile.board + " on " + a.where);
   }
   console.log("sim: control on " + control.url);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await untilStopped();
   await control.close();
   await server.close();
   return 0;

@@ -13,22 +13,10 @@ import { fileURLToPath } from "node:url";
 import { bundleForEspruino } from "../../tools/bundle.js";
 import { checkBundle } from "../../tools/portable-check.js";
 import { interpreterErrors, runEspruino } from "../../tools/espruino-run.js";
+import { resultBlock } from "../support/result-block.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = process.env.ESPRUINO_BIN || undefined;
-
-function result(output: string): Map<string, string> {
-  const body = output.replace(/\r/g, "");
-  const start = body.indexOf("RESULT\n");
-  const end = body.indexOf("\nEND", start);
-  if (start < 0 || end < 0) throw new Error("no RESULT block in:\n" + body.slice(-2000));
-  const lines = new Map<string, string>();
-  for (const line of body.slice(start + 7, end).split("\n")) {
-    const sp = line.indexOf(" ");
-    lines.set(line.slice(0, sp), line.slice(sp + 1));
-  }
-  return lines;
-}
 
 test("messaging runs the same on Node and in the bundle (and on Espruino with ESPRUINO_BIN)", async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "messaging-espruino-"));
@@ -38,7 +26,7 @@ test("messaging runs the same on Node and in the bundle (and on Espruino with ES
     t.deepEqual(checkBundle(b.text, "messaging-smoke.js"), [], "the bundle stays in the subset");
     const node = spawnSync(process.execPath, [outfile], { encoding: "utf8", timeout: 30000 });
     t.is(node.status, 0, node.stderr);
-    const a = result(node.stdout);
+    const a = resultBlock(node.stdout);
     t.is(a.get("number0"), '"+819011112222"');
     t.is(a.get("number1"), '"bad-number"');
     t.is(a.get("received1"), '["+819011110000","stored while the firmware was off","2026-11-25T10:00:00+09:00",1]');
@@ -53,7 +41,7 @@ test("messaging runs the same on Node and in the bundle (and on Espruino with ES
     const esp = await runEspruino(bin, outfile, { timeoutMs: 60000, until: /^>?\s*END$/m });
     t.false(esp.timedOut, esp.output.slice(-2000));
     t.deepEqual(interpreterErrors(esp.output), []);
-    const e = result(esp.output.replace(/^>\s*/gm, ""));
+    const e = resultBlock(esp.output.replace(/^>\s*/gm, ""));
     for (const [k, v] of a) t.is(e.get(k), v, k);
     t.is(e.size, a.size);
   } finally {

@@ -4,26 +4,17 @@
  * and get exactly the bytes its modem sent back, and read the network's log.
  */
 import { VirtualClock } from "../../hal/memory/clock.js";
-import { memorySerialPair, MemorySerial } from "../../hal/memory/serial.js";
 import { SimModem, SimModemOptions } from "../../sim/modem/modem.js";
 import { AccessoryInfo, AccessoryPort, ManagementSite, NetworkParams, NumberOptions, SharedNetwork, SharedNumber } from "../../sim/network/index.js";
 import type { LogEntry, LogQuery } from "../../sim/network/index.js";
+import { modemLine, ModemLine } from "../support/modem-line.js";
 
 export const MSISDN = "+819012345678";
 export const CALLER = "+818011112222";
 
-export interface Acc {
+export interface Acc extends ModemLine {
   port: AccessoryPort;
   modem: SimModem;
-  host: MemorySerial;
-  /** Writes `bytes`, lets `ms` of virtual time pass, returns what this modem sent since the last read. */
-  send(bytes: string, ms?: number): Promise<string>;
-  /** `send(cmd + "\r")`. */
-  at(cmd: string, ms?: number): Promise<string>;
-  /** Lets time pass; returns what this modem sent since the last read. */
-  wait(ms?: number): Promise<string>;
-  /** What this modem sent since the last read, without letting time pass. */
-  take(): string;
 }
 
 export interface World {
@@ -70,39 +61,10 @@ export async function world(opts: { params?: Partial<NetworkParams>; number?: Nu
       };
       const msisdn = o.msisdn || num.msisdn;
       const port = net.portFor(msisdn, full, { register: o.register });
-      const [host, line] = memorySerialPair();
       const modem = new SimModem({ clock, network: port, identity: { imei: full.imei, msisdn }, smsSupported: full.sms !== "none", ...(o.modem || {}) });
-      modem.connect(line);
-      let received = "";
-      host.onData((c) => (received += c));
-      let mark = 0;
-      const take = () => {
-        const out = received.slice(mark);
-        mark = received.length;
-        return out;
-      };
-      modem.powerOn(false);
-      await clock.advance(0);
-      const acc: Acc = {
-        port,
-        modem,
-        host,
-        async send(bytes, ms = 0) {
-          await host.write(bytes);
-          await clock.advance(ms);
-          return take();
-        },
-        at(cmd, ms = 0) {
-          return acc.send(cmd + "\r", ms);
-        },
-        async wait(ms = 0) {
-          await clock.advance(ms);
-          return take();
-        },
-        take,
-      };
+      const acc: Acc = { port, modem, ...(await modemLine(modem, clock)) };
       await acc.at(o.init === undefined ? "ATE0" : o.init);
-      take();
+      acc.take();
       return acc;
     },
     run(ms = 0) {

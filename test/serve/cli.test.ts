@@ -4,28 +4,11 @@
  * `sharedline scenario` exits 0, 1 naming the first failed expectation, or 2.
  */
 import test from "ava";
-import { spawn, ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseServeArgs } from "../../sim/serve/serve-cli.js";
-import { Collector } from "../sim/io.js";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-
-function start(t: { teardown(fn: () => void): void }, args: string[]): { child: ChildProcess; out: Collector; err: Collector; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/sharedline.mjs"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  const out = new Collector();
-  const err = new Collector();
-  child.stdout!.on("data", (b: Buffer) => out.push(b.toString("utf8")));
-  child.stderr!.on("data", (b: Buffer) => err.push(b.toString("utf8")));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  return { child, out, err, exit };
-}
+import { ROOT, startCli } from "../support/cli-process.js";
 
 test("options of sim --accessories: transport, counts and parameters are checked and explained", (t) => {
   const o = parseServeArgs(["--accessories", "3", "--tcp", "5000", "--virtual-time", "--param", "noReplyMs=30000", "--param", "smsMode=exclusive", "--board", "watch-bangle2-bg95,sim-generic"]);
@@ -42,7 +25,7 @@ test("options of sim --accessories: transport, counts and parameters are checked
 });
 
 test("sharedline sim --accessories 2 --tcp 0 --virtual-time: prints each accessory and the control URL, serves both, exits 0 on SIGTERM", async (t) => {
-  const p = start(t, ["sim", "--accessories", "2", "--tcp", "0", "--virtual-time"]);
+  const p = startCli(t, ["sim", "--accessories", "2", "--tcp", "0", "--virtual-time"]);
   const text = await p.out.waitFor(/sim: control on http:\/\/127\.0\.0\.1:\d+\n/, 30000);
   t.regex(text, /sim: number \+819012345678 \(virtual time/);
   const acc = Array.from(text.matchAll(/sim: (A\d) "Accessory \d" IMEI (\d{15}) board sim-generic on tcp:\/\/127\.0\.0\.1:(\d+)/g));
@@ -65,14 +48,14 @@ test("sharedline sim --accessories 2 --tcp 0 --virtual-time: prints each accesso
 });
 
 test("sharedline sim --accessories with a bad board exits 1 saying why", async (t) => {
-  const p = start(t, ["sim", "--accessories", "1", "--tcp", "0", "--board", "toaster"]);
+  const p = startCli(t, ["sim", "--accessories", "1", "--tcp", "0", "--board", "toaster"]);
   t.is(await p.exit, 1);
   t.regex(p.err.text, /unknown board "toaster"/);
 });
 
 test("sharedline scenario: 0 when it passes (printing each step), 1 naming the first failed expectation, 2 for a bad file", async (t) => {
   const good = path.join(ROOT, "test/scenarios/r26-declined-everywhere.json");
-  const ok = start(t, ["scenario", good]);
+  const ok = startCli(t, ["scenario", good]);
   t.is(await ok.exit, 0);
   t.regex(ok.out.text, /step 2 at \+0\.000s: the user declines on the car unit/);
   t.regex(ok.out.text, /then ok watch event "callEnded"/);
@@ -84,13 +67,13 @@ test("sharedline scenario: 0 when it passes (printing each step), 1 naming the f
   json.steps[1].then.push({ party: "alice", call: { cause: 21 } });
   const failing = path.join(dir, "failing.json");
   fs.writeFileSync(failing, JSON.stringify(json));
-  const bad = start(t, ["scenario", "--quiet", failing]);
+  const bad = startCli(t, ["scenario", "--quiet", failing]);
   t.is(await bad.exit, 1);
   t.regex(bad.err.text, /first failure: .*failing\.json: steps\[1\]\.then\[\d+\] \(alice call \{"cause":21\}\): not within 2000 ms; saw last call .*"cause":17/);
 
   const broken = path.join(dir, "broken.json");
   fs.writeFileSync(broken, JSON.stringify({ title: "R1: x", given: json.given, steps: [{ when: { by: "car", do: "fly" } }] }));
-  const inv = start(t, ["scenario", broken]);
+  const inv = startCli(t, ["scenario", broken]);
   t.is(await inv.exit, 2);
   t.regex(inv.err.text, /broken\.json: steps\[0\]\.when\[0\]\.do: expected one of answer, reject/);
 });

@@ -3,30 +3,15 @@
  * network commands on stdin, and exits 0 on SIGTERM / SIGINT.
  */
 import test from "ava";
-import { spawn, ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import path from "node:path";
 import tty from "node:tty";
-import { fileURLToPath } from "node:url";
 import { parseSimArgs } from "../../cli/sim.js";
+import { CliProcess, startCli } from "../support/cli-process.js";
 import { Collector } from "./io.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-
-function start(t: { teardown(fn: () => void): void }, args: string[]): { child: ChildProcess; out: Collector; err: Collector; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/sharedline.mjs"), "sim", ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-  const out = new Collector();
-  const err = new Collector();
-  child.stdout!.on("data", (b: Buffer) => out.push(b.toString("utf8")));
-  child.stderr!.on("data", (b: Buffer) => err.push(b.toString("utf8")));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  // Whatever the test's outcome, the child does not outlive it.
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  return { child, out, err, exit };
-}
+/** `sharedline sim <args>`, with a stdin to play the network from. */
+const start = (t: { teardown(fn: () => void): void }, args: string[]): CliProcess => startCli(t, ["sim", ...args], "pipe");
 
 test("options: exactly one of --tcp and --pty; bad values are explained", (t) => {
   t.deepEqual(parseSimArgs(["--tcp", "0"]), { tcp: 0, host: "127.0.0.1", pty: false, sms: [], registration: "home", banner: false, trace: false, quiet: false });

@@ -51,7 +51,7 @@ async function startSim(opts: Partial<SimModemOptions> = {}): Promise<Sim> {
   sm.put(REC_READ, joinAtPdu(modem.smsc, encodeDeliverParts({ from: "+819033334444", text: STORED.japanese, scts }, 2)[0]));
   for (const part of encodeDeliverParts({ from: "+819055556666", text: STORED.long, scts }, 0xb0)) sm.put(REC_READ, joinAtPdu(modem.smsc, part));
   modem.powerOn(false);
-  const served = servePty(modem);
+  const served = await servePty(modem);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sharedline-gammu-"));
   const rc = path.join(dir, "gammurc");
   fs.writeFileSync(rc, "[gammu]\ndevice = " + served.path + "\nconnection = at\n");

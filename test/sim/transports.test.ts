@@ -70,7 +70,7 @@ test("TCP: one client at a time; the modem keeps its settings for the next clien
 
 test("pty: raw mode on the slave, CR stays CR both ways, no line-discipline echo, clients may come and go", async (t) => {
   const { modem: m } = await modem();
-  const served = servePty(m);
+  const served = await servePty(m);
   t.regex(served.path, /^\/dev\/pts\/\d+$/);
   const flags = execFileSync("stty", ["-F", served.path, "-a"]).toString();
   for (const f of ["-icrnl", "-opost", "-echo", "-icanon", "-isig"]) t.true(flags.split(/\s+/).indexOf(f) >= 0, f);

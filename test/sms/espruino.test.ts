@@ -15,23 +15,10 @@ import { fileURLToPath } from "node:url";
 import { bundleForEspruino } from "../../tools/bundle.js";
 import { checkBundle } from "../../tools/portable-check.js";
 import { interpreterErrors, runEspruino } from "../../tools/espruino-run.js";
+import { resultBlock } from "../support/result-block.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = process.env.ESPRUINO_BIN || undefined;
-
-/** The `label value` lines between RESULT and END. */
-function result(output: string): Map<string, string> {
-  const body = output.replace(/\r/g, "");
-  const start = body.indexOf("RESULT\n");
-  const end = body.indexOf("\nEND", start);
-  if (start < 0 || end < 0) throw new Error("no RESULT block in:\n" + body.slice(-2000));
-  const lines = new Map<string, string>();
-  for (const line of body.slice(start + 7, end).split("\n")) {
-    const sp = line.indexOf(" ");
-    lines.set(line.slice(0, sp), line.slice(sp + 1));
-  }
-  return lines;
-}
 
 (bin ? test : test.skip)("the codec gives the same PDUs, texts and errors on Espruino as on Node", async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sms-espruino-"));
@@ -44,8 +31,8 @@ function result(output: string): Map<string, string> {
     const esp = await runEspruino(bin!, outfile, { timeoutMs: 60000, until: /^>?\s*END$/m });
     t.false(esp.timedOut, esp.output.slice(-2000));
     t.deepEqual(interpreterErrors(esp.output), []);
-    const a = result(node.stdout);
-    const e = result(esp.output.replace(/^>\s*/gm, ""));
+    const a = resultBlock(node.stdout);
+    const e = resultBlock(esp.output.replace(/^>\s*/gm, ""));
     t.is(a.get("engine"), '"utf16"');
     t.is(e.get("engine"), '"utf8"');
     t.is(a.get("astral"), "[5,55357,2]");

@@ -1,0 +1,34 @@
+/**
+ * What both forms of `sharedline sim` (one modem, cli/sim.ts; a whole shared number,
+ * serve-cli.ts) do alike around their own work: reading the options and waiting to be
+ * stopped.
+ */
+
+/**
+ * Reads the command line with `parse`, which returns the options, "help" for -h/--help,
+ * or throws saying what is wrong. Returns the options, or the exit code once there is
+ * nothing more to do: 0 after printing `usage` for help, 2 after printing the error and
+ * `usage` on stderr.
+ */
+export function parseOrExit<T extends object>(args: string[], parse: (args: string[]) => T | "help", usage: string): T | number {
+  let o: T | "help";
+  try {
+    o = parse(args);
+  } catch (e) {
+    console.error("sharedline sim: " + (e as Error).message + "\n\n" + usage);
+    return 2;
+  }
+  if (o === "help") {
+    console.log(usage);
+    return 0;
+  }
+  return o;
+}
+
+/** Resolves on the first SIGINT or SIGTERM, the ways a serving `sharedline sim` is stopped. */
+export function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * `bin/sharedline.mjs` run as a user runs it, in a child process whose output the test
+ * reads as it comes.
+ */
+import { spawn, ChildProcess } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Collector } from "../sim/io.js";
+
+/** The project's root folder. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface CliProcess {
+  child: ChildProcess;
+  /** Its stdout and stderr, as UTF-8 text. */
+  out: Collector;
+  err: Collector;
+  /** Its exit code (null when a signal ended it). */
+  exit: Promise<number | null>;
+}
+
+/**
+ * Starts `sharedline <args>` from the project root. Its stdin is a pipe the test may
+ * write to (`stdin: "pipe"`) or none. Whatever the test's outcome, the child does not
+ * outlive it: it is killed at teardown if it is still running.
+ */
+export function startCli(t: { teardown(fn: () => void): void }, args: string[], stdin: "pipe" | "ignore" = "ignore"): CliProcess {
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/sharedline.mjs"), ...args], { cwd: ROOT, stdio: [stdin, "pipe", "pipe"] });
+  const out = new Collector();
+  const err = new Collector();
+  child.stdout!.on("data", (b: Buffer) => out.push(b.toString("utf8")));
+  child.stderr!.on("data", (b: Buffer) => err.push(b.toString("utf8")));
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  return { child, out, err, exit };
+}
