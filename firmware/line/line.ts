@@ -13,7 +13,7 @@
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { AtCommandError, atDialString, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
+import { AtCommandError, atDialString, paramsOf, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
 import { callProgressFinal } from "../../drivers/at/finals.js";
 import { endMessage, type Call, type CallEnd, type CallStatus, type EndReason } from "./call.js";
 import { classifyEnd, parseCeer, type ReleaseReport } from "./causes.js";
@@ -89,12 +89,10 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The first quoted parameter of a URC body (`"+819012345678",145,...`). */
-function quotedFirst(body: string): string {
-  const a = body.indexOf('"');
-  if (a < 0) return "";
-  const b = body.indexOf('"', a + 1);
-  return b < 0 ? "" : body.substring(a + 1, b);
+/** The number a `+CLIP:` / `+CCWA:` URC carries (its first parameter), "" when withheld. */
+function urcNumber(line: string, prefix: string): string {
+  const p = paramsOf(line, prefix);
+  return p ? p[0] : "";
 }
 
 /** How long to wait after RING for the +CLIP that carries the number (ms). */
@@ -352,7 +350,7 @@ export class Line {
   }
 
   private onClip(line: string): void {
-    const number = quotedFirst(line.substr(6));
+    const number = urcNumber(line, "+CLIP:");
     const call = this.find("incoming");
     if (!call) {
       if (this.find("waiting")) {
@@ -374,7 +372,7 @@ export class Line {
   private onWaiting(line: string): void {
     // R89; a repeated +CCWA for the same call is not a new call (oFono does the same).
     if (!this.opts.callWaiting || this.find("waiting")) return;
-    this.announce(this.newCall("incoming", "waiting", quotedFirst(line.substr(6)), false));
+    this.announce(this.newCall("incoming", "waiting", urcNumber(line, "+CCWA:"), false));
   }
 
   /** Tells the user about a new incoming or waiting call (once). */
