@@ -17,6 +17,14 @@ async function rigWithEvents(opts?: Parameters<typeof simRig>[0]) {
   return Object.assign(r, { incoming, ended, states, logged });
 }
 
+/** An incoming call from `number`, answered here and active. */
+async function answeredCall(r: Awaited<ReturnType<typeof rigWithEvents>>, number: string): Promise<void> {
+  r.network.ringIn(number);
+  await r.run(100);
+  await r.act(r.fw.line.answer());
+  await r.run(100);
+}
+
 test("R85: an incoming call shows as RING/+CLIP and becomes a ringing call with the caller's number", async (t) => {
   const r = await rigWithEvents();
   r.network.ringIn("+819011112222");
@@ -88,10 +96,7 @@ test("R86: on a modem that prints nothing when the call is taken elsewhere, RING
 
 test("R87: an active call cut by an emergency call on another device says so", async (t) => {
   const r = await rigWithEvents();
-  r.network.ringIn("+819011112222");
-  await r.run(100);
-  await r.act(r.fw.line.answer());
-  await r.run(100);
+  await answeredCall(r, "+819011112222");
   r.network.remoteHangup(undefined, 25, "Generic Preemption");
   await r.run(100);
   t.is(r.ended[0].end!.reason, "preempted");
@@ -129,10 +134,7 @@ test("an outgoing call: dialing, alerting, active, then hung up here", async (t)
 
 test("R89: a waiting call shows as +CCWA; accepting it holds the active call (R34)", async (t) => {
   const r = await rigWithEvents();
-  r.network.ringIn("+819011112222");
-  await r.run(100);
-  await r.act(r.fw.line.answer());
-  await r.run(100);
+  await answeredCall(r, "+819011112222");
   r.network.ringIn("+819077778888");
   await r.run(100);
   const waiting = r.fw.line.current().find((c) => c.status === "waiting");
@@ -151,10 +153,7 @@ test("R89: a waiting call shows as +CCWA; accepting it holds the active call (R3
 
 test("R34: rejecting a waiting call uses AT+CHLD=0 and keeps the active call", async (t) => {
   const r = await rigWithEvents();
-  r.network.ringIn("+819011112222");
-  await r.run(100);
-  await r.act(r.fw.line.answer());
-  await r.run(100);
+  await answeredCall(r, "+819011112222");
   r.network.ringIn("+819077778888");
   await r.run(100);
   await r.act(r.fw.line.reject());
@@ -180,10 +179,7 @@ test("R26: declining an incoming call sends AT+CHUP and logs it as declined here
 
 test("R50: dialing 110 while in a call releases this device's calls first, then dials", async (t) => {
   const r = await rigWithEvents();
-  r.network.ringIn("+819011112222");
-  await r.run(100);
-  await r.act(r.fw.line.answer());
-  await r.run(100);
+  await answeredCall(r, "+819011112222");
   const res = await r.act(r.fw.line.dial("110"));
   await r.run(100);
   t.true(res.ok);
@@ -283,10 +279,7 @@ test("R57: for 30 minutes after an emergency call, incoming calls are neither re
 
 test("a modem reboot during a call ends the call with a reason and the line recovers", async (t) => {
   const r = await rigWithEvents();
-  r.network.ringIn("+819011112222");
-  await r.run(100);
-  await r.act(r.fw.line.answer());
-  await r.run(100);
+  await answeredCall(r, "+819011112222");
   r.modem.reboot();
   await r.run(5000);
   t.is(r.ended[0].end!.reason, "modemReset");
@@ -299,10 +292,7 @@ test("a modem reboot during a call ends the call with a reason and the line reco
 
 test("a lost NO CARRIER is reconciled: the in-call check of +CLCC releases the call", async (t) => {
   const r = await rigWithEvents();
-  r.network.ringIn("+819011112222");
-  await r.run(100);
-  await r.act(r.fw.line.answer());
-  await r.run(100);
+  await answeredCall(r, "+819011112222");
   r.modem.output.loseBytes(0, "\r\nNO CARRIER\r\n".length);
   r.network.remoteHangup(undefined, 16);
   await r.run(1000);
@@ -378,10 +368,7 @@ test("R36: when the active call ends, the waiting call that starts ringing is th
 
 test("R34: hanging up a waiting call by its id rejects it with AT+CHLD=0 and keeps the active call", async (t) => {
   const r = await rigWithEvents();
-  r.network.ringIn("+819011112222");
-  await r.run(100);
-  await r.act(r.fw.line.answer());
-  await r.run(100);
+  await answeredCall(r, "+819011112222");
   r.network.ringIn("+819077778888");
   await r.run(100);
   const waiting = r.fw.line.current().find((c) => c.status === "waiting")!;
@@ -402,10 +389,7 @@ test("R34: hanging up a waiting call by its id rejects it with AT+CHLD=0 and kee
 
 test("27.007 §7.13: hold with a call waiting is refused, since AT+CHLD=2 would answer the waiting call", async (t) => {
   const r = await rigWithEvents();
-  r.network.ringIn("+819011112222");
-  await r.run(100);
-  await r.act(r.fw.line.answer());
-  await r.run(100);
+  await answeredCall(r, "+819011112222");
   r.network.ringIn("+819077778888");
   await r.run(100);
   const before = r.commands.length;
@@ -428,10 +412,7 @@ test("R92: a dial the modem refuses with +CME ERROR is not explained by the +CEE
   await r.run(100);
   t.is(r.ended[0].end!.reason, "busy", "the earlier call: the called party was busy (#17)");
   r.network.outgoing = "ring";
-  r.network.ringIn("+819011112222");
-  await r.run(100);
-  await r.act(r.fw.line.answer());
-  await r.run(100);
+  await answeredCall(r, "+819011112222");
   r.network.ringIn("+819077778888");
   await r.run(100);
   // With a call waiting the modem refuses a new call (+CME ERROR: 3); the network never saw it.
@@ -452,10 +433,7 @@ test("a listener that throws does not stop the line from reading +CLCC again", a
   r.fw.line.events.on("callChanged", () => {
     if (thrown++ === 0) throw new Error("a faulty listener");
   });
-  r.network.ringIn("+819011112222");
-  await r.run(100);
-  await r.act(r.fw.line.answer());
-  await r.run(100);
+  await answeredCall(r, "+819011112222");
   t.is(thrown, 1, "the listener threw once");
   r.network.remoteHangup(undefined, 16);
   await r.run(100);
@@ -465,10 +443,7 @@ test("a listener that throws does not stop the line from reading +CLCC again", a
 
 test("index reuse: after a lost NO CARRIER, a new call from the same number at the same index is a new call", async (t) => {
   const r = await rigWithEvents();
-  r.network.ringIn("+819011112222");
-  await r.run(100);
-  await r.act(r.fw.line.answer());
-  await r.run(100);
+  await answeredCall(r, "+819011112222");
   const first = r.fw.line.current()[0];
   t.is(first.index, 1);
   r.modem.output.loseBytes(0, "\r\nNO CARRIER\r\n".length);
