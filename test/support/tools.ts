@@ -1,0 +1,20 @@
+/**
+ * Outside programs some tests need (gammu, mosquitto, chromium, an Espruino interpreter).
+ * On a machine without one, its tests are skipped and one skipped placeholder says why;
+ * with SHAREDLINE_REQUIRE_TOOLS=1 (set by .ci/run, which installs them) a missing tool
+ * is a failing test instead, so CI never passes by skipping.
+ */
+import test from "ava";
+import { spawnSync } from "node:child_process";
+
+export const toolsRequired = process.env.SHAREDLINE_REQUIRE_TOOLS === "1";
+
+/** True when `command probe...` starts; otherwise registers the skip (or, in CI, the failure) and returns false. */
+export function haveTool(command: string, why: string, probe: string[] = ["--version"]): boolean {
+  const r = spawnSync(command, probe, { stdio: "ignore", timeout: 20000 });
+  if (!r.error) return true;
+  const reason = `${command} is not installed (${why}); install it (see .ci/run) to run these tests`;
+  if (toolsRequired) test(`${command} is installed`, (t) => t.fail(reason + "; SHAREDLINE_REQUIRE_TOOLS=1 makes its absence a failure"));
+  else test.skip(`skipped: ${reason}`, () => {});
+  return false;
+}
