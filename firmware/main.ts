@@ -76,11 +76,17 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     {
       simReady: () => modem.simUsable(),
       emergencyNumbers: () => modem.status().emergencyNumbers,
+      emergencyAllowed: () => modem.service().emergencyCalls,
+      whenReady: (ms) => modem.whenReady(ms),
     },
     lo,
   );
   const events = new Emitter<FirmwareEvents>();
   modem.events.on("log", (m) => events.emit("log", m));
+  // After every bring-up (first start, reboot, reset): adopt the calls the modem still has.
+  modem.events.on("state", (st) => {
+    if (st.name === "ready") line.modemReady();
+  });
   const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, hal.storage, o.messaging);
   return {
     board,
@@ -94,6 +100,11 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       modem.start();
     },
     stop() {
+      // Stop policy (README "Stopping"): the outbox is consistent at every instant (each
+      // part's TP-MR is stored before it is written); live calls are left up on the modem
+      // and adopted by the next start; an emergency dial not yet placed is cancelled.
+      const live = line.current().filter((c) => !(line.emergencyPending() && c.emergency && c.index === undefined));
+      if (live.length > 0) events.emit("log", "stopping with " + live.length + " call(s) left up on the modem: the next start adopts them");
       messaging.stop();
       line.stop();
       modem.stop();

@@ -20,7 +20,7 @@ function bare(line: string, prefix: string): string {
 export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemInfo): ChatStep[] {
   const steps: ChatStep[] = [
     // V.250: a modem that was mid-boot may miss the first AT; retry before giving up.
-    send({ cmd: "AT", timeoutMs: 1000 }, undefined, { retries: 9, retryDelayMs: 500 }),
+    send({ cmd: "AT", timeoutMs: 1000 }, undefined, { retries: 9, retryDelayMs: 500, anyFinal: true }),
     send("ATE0"),
     send("ATV1"),
     // 27.007 §9.1: numeric +CME ERROR codes, decoded in drivers/at/errors.ts.
