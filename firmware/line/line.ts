@@ -13,6 +13,7 @@
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
+import { defineError } from "../../hal/errors.js";
 import { AtCommandError, atDialString, paramsOf, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
 import { callProgressFinal } from "../../drivers/at/finals.js";
 import { endMessage, type Call, type CallEnd, type CallStatus, type EndReason } from "./call.js";
@@ -106,11 +107,7 @@ function refused(reason: string, message: string): ActionResult {
 }
 
 /** An emergency dial the user (or a stop) cancelled before it was placed. */
-class CancelledDial extends Error {
-  static is(e: unknown): e is CancelledDial {
-    return e instanceof CancelledDial;
-  }
-}
+const CancelledDial = defineError<{ reason: string }>("CancelledDial");
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -302,7 +299,7 @@ export class Line {
       if (this.emergencyDial && this.emergencyDial.dial === dial) this.emergencyDial = undefined;
       this.events.emit("emergency", { phase: o.kind === "placed" ? "placed" : "ended", callId: call.id, attempts: o.attempts });
       if (o.kind === "placed") return;
-      if (o.kind === "cancelled") throw new CancelledDial(o.reason);
+      if (o.kind === "cancelled") throw CancelledDial(o.reason, { reason: o.reason });
       throw o.error;
     });
   }

@@ -120,17 +120,18 @@ export class ModemManager {
     if (this.ready()) return Promise.resolve(true);
     const self = this;
     return new Promise<boolean>(function (resolve) {
+      let timer: TimerHandle | undefined = undefined;
       const waiter = function (ok: boolean) {
         const i = self.readyWaiters.indexOf(waiter);
         if (i < 0) return;
         self.readyWaiters.splice(i, 1);
-        self.clock.clearTimeout(timer);
+        if (timer !== undefined) self.clock.clearTimeout(timer);
         resolve(ok);
       };
-      const timer = self.clock.setTimeout(function () {
+      self.readyWaiters.push(waiter);
+      timer = self.clock.setTimeout(function () {
         waiter(false);
       }, limitMs);
-      self.readyWaiters.push(waiter);
     });
   }
 
