@@ -87,7 +87,13 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   modem.events.on("state", (st) => {
     if (st.name === "ready") line.modemReady();
   });
-  const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, hal.storage, o.messaging);
+  const messaging = attachMessaging({ board, channel, modem, events, holdSending: () => line.emergencySettingUp() }, hal.clock, hal.storage, o.messaging);
+  // R45: SMS submissions wait while an emergency call is set up; they go on once it is up or over.
+  const resumeSms = (c: { emergency: boolean }) => {
+    if (c.emergency && !line.emergencySettingUp()) messaging.resume();
+  };
+  line.events.on("callChanged", resumeSms);
+  line.events.on("callEnded", resumeSms);
   return {
     board,
     profile,

@@ -51,6 +51,12 @@ export interface AtChannelOptions {
   interCommandDelayMs?: number;
   /** Time limit of the resynchronising `AT` after a timeout (ms). */
   syncTimeoutMs?: number;
+  /**
+   * How long a command cut short for an urgent one may still take to answer (ms, default
+   * 5000). A modem that says nothing by then is taken as hung, so that an emergency dial
+   * never waits out an SMS submission's two-minute limit.
+   */
+  cutGraceMs?: number;
 }
 
 /** What the channel reports to its owner and to loggers. */
@@ -171,6 +177,7 @@ export class AtChannel {
   private readonly hangAfter: number;
   private readonly gapMs: number;
   private readonly syncTimeoutMs: number;
+  private readonly cutGraceMs: number;
 
   constructor(
     private readonly serial: Serial,
@@ -185,6 +192,7 @@ export class AtChannel {
     this.hangAfter = o.hangAfterTimeouts || 3;
     this.gapMs = o.interCommandDelayMs || 0;
     this.syncTimeoutMs = o.syncTimeoutMs || 1000;
+    this.cutGraceMs = o.cutGraceMs || 5000;
     this.unsubs = [
       serial.onData((chunk) => this.receive(chunk)),
       serial.onClose((reason) => this.shutdown("serial link closed: " + reason)),
@@ -297,6 +305,9 @@ export class AtChannel {
     }
     this.current = undefined;
     if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
+    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    const grace = this.cutGraceMs;
+    p.timer = this.clock.setTimeout(() => this.onTimeout(p, grace), grace);
     this.owed.push(p);
     this.events.emit("cut", p.command.cmd);
   }
@@ -446,7 +457,9 @@ export class AtChannel {
     for (let i = 0; i < this.banners.length; i++) {
       if (line === this.banners[i]) {
         this.timeouts = 0;
-        this.needSync = false;
+        // A command written around the reboot may still be read and answered by the new
+        // boot: probe before the next command, so that answer is not taken as its own.
+        this.needSync = this.current !== undefined || this.owed.length > 0;
         this.hangReported = false;
         this.abortAll("modem rebooted (" + line + ")");
         this.events.emit("answered", line);

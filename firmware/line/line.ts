@@ -224,6 +224,11 @@ export class Line {
     });
   }
 
+  /** Whether an emergency call is being placed or set up (not yet connected or ended). */
+  emergencySettingUp(): boolean {
+    return !!this.emergencyDial || this.calls.some((c) => c.emergency && (c.status === "dialing" || c.status === "alerting"));
+  }
+
   /** Whether an emergency dial is being kept until placed. */
   emergencyPending(): boolean {
     return !!this.emergencyDial;

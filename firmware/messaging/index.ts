@@ -252,6 +252,11 @@ export class Messaging {
     });
   }
 
+  /** Sending may go on again (a hold such as an emergency call set-up ended). */
+  resume(): void {
+    if (this.running && this.sender) this.sender.kick();
+  }
+
   /** Stops timers and sending (the firmware is shutting down). */
   stop(): void {
     this.stopped = true;

@@ -189,7 +189,9 @@ export class ServiceCodes {
     const self = this;
     const cmd = "AT+CUSD=1," + atQuoted("service code", code, 40) + ",15";
     this.listen("ussd");
-    return this.channel.send({ cmd: cmd, timeoutMs: this.opts.cusdCommandMs }).then(
+    // cuttable: modems that hold the OK until the network answers must not hold an
+    // emergency dial behind it (issue 9); the answer itself is a URC, awaited outside the queue.
+    return this.channel.send({ cmd: cmd, timeoutMs: this.opts.cusdCommandMs, cuttable: true }).then(
       function () {
         return self.wait(self.opts.answerMs).then(function (h) {
           if (!h || h.type !== "cusd") {
@@ -222,7 +224,7 @@ export class ServiceCodes {
     const self = this;
     const cmd = "ATD" + atDialString(code) + ";";
     this.listen("dial");
-    return this.channel.send({ cmd: cmd, timeoutMs: this.opts.dialMs }).then(
+    return this.channel.send({ cmd: cmd, timeoutMs: this.opts.dialMs, cuttable: true }).then(
       function () {
         return self.wait(self.opts.releaseMs).then(function (h) {
           if (h && h.type === "cusd") {

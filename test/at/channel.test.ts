@@ -174,6 +174,9 @@ test("a modem reboot in mid-command fails the command and the queue, and tells t
   t.regex((a.error as Error).message, /rebooted/);
   t.deepEqual(reboots, ["RDY"]);
   const c = outcome(channel.send("AT"));
+  // AT+COPS? was in flight: the new boot may still read and answer it, so the probe goes first.
+  await modem.tx("AT+CMEE?\r");
+  await modem.rx("\r\nOK\r\n\r\n+CMEE: 0\r\n\r\nOK\r\n");
   await modem.tx("AT\r");
   await modem.rx("AT\r\r\nOK\r\n");
   t.is(c.value!.final, "OK");
