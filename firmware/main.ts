@@ -14,6 +14,7 @@ import type { ModemPolicy } from "./modem/machine.js";
 import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
 import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
+import { FirmwareApi, type ApiOptions } from "./api.js";
 
 export interface FirmwareHal {
   serial: Serial;
@@ -37,6 +38,8 @@ export interface Firmware {
   /** SMS in and out, the priority setting. */
   messaging: Messaging;
   events: Emitter<FirmwareEvents>;
+  /** The one front door: every front-end (console, control socket, MQTT, watch app) uses it. */
+  api: FirmwareApi;
   /** Starts bring-up (once). */
   start(): void;
   stop(): void;
@@ -48,6 +51,7 @@ export interface FirmwareOptions {
   policy?: Partial<ModemPolicy>;
   line?: Partial<LineOptions>;
   messaging?: Partial<MessagingOptions>;
+  api?: Partial<ApiOptions>;
 }
 
 export function createFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
@@ -94,6 +98,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   };
   line.events.on("callChanged", resumeSms);
   line.events.on("callEnded", resumeSms);
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events }, o.api);
   return {
     board,
     profile,
@@ -102,6 +107,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     line,
     messaging,
     events,
+    api,
     start() {
       modem.start();
     },
@@ -111,6 +117,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       // and adopted by the next start; an emergency dial not yet placed is cancelled.
       const live = line.current().filter((c) => !(line.emergencyPending() && c.emergency && c.index === undefined));
       if (live.length > 0) events.emit("log", "stopping with " + live.length + " call(s) left up on the modem: the next start adopts them");
+      api.stop();
       messaging.stop();
       line.stop();
       modem.stop();
