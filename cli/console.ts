@@ -16,7 +16,7 @@ import type { FirmwareApi } from "../firmware/api.js";
 import { API_EVENTS, type AnyReply, type ApiEventName } from "../firmware/api/types.js";
 import { describeEvent, describeReply } from "../firmware/api/words.js";
 import { helpLines, runCommand, splitLine } from "../firmware/commands.js";
-import { terminalSafe } from "./terminal-text.js";
+import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
 
 /** The simulated world behind the accessory, when there is one. */
 export interface World {
@@ -74,7 +74,7 @@ export class FirmwareConsole {
   private out(l: ConsoleLine): void {
     for (const fn of this.taps.slice()) fn(l);
     if (this.opts.json) {
-      this.print(JSON.stringify(l));
+      this.print(terminalSafeJson(JSON.stringify(l)));
       return;
     }
     // Text from the network never controls the terminal (terminal-text.ts).
