@@ -98,6 +98,10 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   };
   line.events.on("callChanged", resumeSms);
   line.events.on("callEnded", resumeSms);
+  // R72: unregistered (R18), this device no longer holds the SMS priority: the phone does.
+  modem.events.on("service", (sv) => {
+    if (sv.state === "notActive") messaging.unregistered().then(undefined, (e: unknown) => events.emit("log", "sms: priority not updated: " + String(e)));
+  });
   const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events }, o.api);
   return {
     board,

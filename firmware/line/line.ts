@@ -548,8 +548,10 @@ export class Line {
       if (!call) {
         const emergency = e.direction === "outgoing" && isEmergencyNumber(e.number, this.modem.emergencyNumbers());
         call = this.newCall(e.direction, e.status, e.number, emergency);
-        if (e.status === "incoming" || e.status === "waiting") this.events.emit("incoming", call);
-        else this.events.emit("adopted", call);
+        if (e.status === "incoming" || e.status === "waiting") {
+          this.inUseUntil = 0; // a call offered here: the line is free for this device
+          this.events.emit("incoming", call);
+        } else this.events.emit("adopted", call);
       }
       call.index = e.index;
       if (call.number === "" && e.number !== "") call.number = e.number;
@@ -595,6 +597,8 @@ export class Line {
     call.status = status;
     const now = this.clock.now();
     if (status === "active" && call.connectedAt === undefined) call.connectedAt = now;
+    // Our own call alerts or is up: the number is not in use elsewhere any more (issue 9 §4).
+    if (call.direction === "outgoing" && (status === "alerting" || status === "active")) this.inUseUntil = 0;
     if (status === "released") {
       call.endedAt = now;
       const i = this.calls.indexOf(call);

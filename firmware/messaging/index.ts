@@ -380,6 +380,14 @@ export class Messaging {
     });
   }
 
+  /** R72: this device was unregistered; a priority it held goes back to the smartphone. */
+  unregistered(): Promise<PriorityState> {
+    const self = this;
+    return this.loaded.then(function () {
+      return self.priority.unregistered();
+    });
+  }
+
   /** For the companion link: the priority changed on another device (R82). */
   priorityChanged(state: { holder: PriorityHolder; name?: string }): Promise<PriorityState> {
     const self = this;
