@@ -6,7 +6,7 @@
  */
 import test from "ava";
 import type { ActionResult } from "../../firmware/line/line.js";
-import { emergencyRig, type EmergencyRig } from "./emergency-rig.js";
+import { emergencyRig, type EmergencyRig } from "../support/emergency-rig.js";
 
 /** Bound for every path: the dial is written within 1 s of the request or of the modem answering again. */
 const BOUND_MS = 1000;
