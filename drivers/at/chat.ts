@@ -19,6 +19,11 @@ export interface SendStep {
   /** An error answer does not stop the script (e.g. an optional vendor command). */
   optional?: boolean;
   /**
+   * Tried when the command answers an error: the standard command a vendor one replaces
+   * (`AT+QCCID` → `AT+CCID`). Its answer goes to the same `onResponse`.
+   */
+  fallback?: AtCommand;
+  /**
    * Any final result is a success, `ERROR` included: for the first probe of bring-up,
    * which only asks "is anybody there" (some modules answer a bare `AT` with `ERROR`).
    */
@@ -91,6 +96,11 @@ function runSend(
       if (isDone()) return;
       if (step.anyFinal && AtCommandError.is(e)) {
         proceed();
+        return;
+      }
+      if (step.fallback && AtCommandError.is(e)) {
+        const other: SendStep = { kind: "send", command: step.fallback, onResponse: step.onResponse, optional: step.optional };
+        runSend(channel, clock, other, 0, proceed, failStep, isDone);
         return;
       }
       if (attempt < (step.retries || 0)) {

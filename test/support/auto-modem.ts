@@ -60,7 +60,7 @@ export function healthyModemTable(): { [cmd: string]: string } {
     "AT+COPS=3,0": ok,
     "AT+CLIP=1": ok,
     "AT+CRC=1": ok,
-    "AT+CCWA=1,1": ok,
+    "AT+CCWA=1": ok,
     "AT+CCWA=0": ok,
     "AT+CMGF=0": ok,
     "AT+CSMS=1": "\r\n+CSMS: 1,1,1\r\n" + ok,
