@@ -72,6 +72,8 @@ export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: 
   }
   // 27.007 §8.67: report emergency numbers from the network (R53, R93).
   steps.push(send("AT+CEN=1", undefined, { optional: true }));
+  // 27.007 §7.15 <n>=1: present +CUSD, so a USSD the network starts by itself is seen.
+  steps.push(send("AT+CUSD=1", undefined, { optional: true }));
   return steps;
 }
 

@@ -61,6 +61,7 @@ test("generic bring-up: the exact command sequence, then identification, registr
     "AT+CSMS=1",
     "AT+CNMI=2,1,0,2,0",
     "AT+CEN=1",
+    "AT+CUSD=1", // issue 14: network-initiated USSD is presented
     "AT+CLCC", // issue 9: calls the modem still holds are adopted
     "AT+CEREG?",
     "AT+CREG?",

@@ -61,6 +61,7 @@ export function healthyModemTable(): { [cmd: string]: string } {
     "AT+CLIP=1": ok,
     "AT+CRC=1": ok,
     "AT+CCWA=1": ok,
+    "AT+CUSD=1": ok,
     "AT+CCWA=0": ok,
     "AT+CMGF=0": ok,
     "AT+CSMS=1": "\r\n+CSMS: 1,1,1\r\n" + ok,
