@@ -5,11 +5,11 @@
  * UCS2, a 2-part concatenated one) and send SMS (7-bit, Japanese, a 400-character
  * concatenated one) that the network receives with the right text.
  *
- * gammu is required: without it these tests fail and say how to install it, unless
- * SHAREDLINE_SKIP_GAMMU=1 (CI installs it with apt-get).
+ * Without gammu these tests are skipped with the reason; .ci/run installs it and sets
+ * SHAREDLINE_REQUIRE_TOOLS=1, which makes its absence a failure.
  */
 import test, { ExecutionContext } from "ava";
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,9 +20,9 @@ import { servePty } from "../../sim/modem/transports.js";
 import { REC_READ, REC_UNREAD } from "../../sim/modem/sms-store.js";
 import { encodeDeliverParts } from "../../sim/pdu/concat.js";
 import { joinAtPdu } from "../../sim/pdu/tpdu.js";
+import { haveTool } from "../support/tools.js";
 
-const haveGammu = !spawnSync("gammu", ["--version"]).error;
-const skip = process.env.SHAREDLINE_SKIP_GAMMU === "1";
+const haveGammu = haveTool("gammu", "the real outside client the simulated modem is checked against");
 
 const STORED = {
   plain: "Hello from the sim: @ £ € {ok}",
@@ -92,13 +92,6 @@ test.after.always(async () => {
   if (shared) await shared.close();
 });
 
-if (!haveGammu && !skip) {
-  test("gammu is installed", (t) => {
-    t.fail("gammu is not installed: run `apt-get install -y gammu` (Debian), or set SHAREDLINE_SKIP_GAMMU=1 to skip these tests");
-  });
-}
-
-// Without gammu the one test above fails (or, with SHAREDLINE_SKIP_GAMMU=1, nothing fails) and these are skipped.
 const gammuTest = haveGammu ? test.serial : test.serial.skip;
 
 gammuTest("gammu identify: manufacturer, model, firmware, IMEI and IMSI", async (t) => {
