@@ -18,6 +18,7 @@ import { basicCommands } from "./commands/basic.js";
 import { callCommands } from "./commands/calls.js";
 import { cenLines, networkCommands, registrationUrcs, ussdResultLine } from "./commands/network.js";
 import { smsCommands } from "./commands/sms.js";
+import { simCardCommands } from "./commands/sim-card.js";
 import type { EmergencyNumbers, ModemNetwork, ModemNetworkListener, Registration, Signal, UssdResult } from "./network.js";
 import { ModemOutput, OutputOptions } from "./output.js";
 import { AtFailure, CME, CMS, Reply, ResultFormat, cme, cms, formatCode, formatInfo } from "./results.js";
@@ -51,7 +52,7 @@ export interface SimModemOptions {
   network: ModemNetwork;
   identity?: Partial<ModemIdentity>;
   /** The SIM: absent, or locked with a PIN (default: present, no PIN). */
-  sim?: { present?: boolean; pin?: string; puk?: string };
+  sim?: SimCard;
   /** Service centre address on the SIM (+CSCA). */
   smsc?: string;
   /** Lines sent after (re)boot, e.g. ["RDY"] or a vendor's ["RDY", "+CFUN: 1", "+CPIN: READY", "SMS DONE"]. */
@@ -84,7 +85,22 @@ export interface SimModemOptions {
 
 export type SimState = "READY" | "SIM PIN" | "SIM PUK" | "absent";
 
-const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands };
+/**
+ * The SIM card. Its retry counters live on the card (31.102 §9.4), so a reboot does not
+ * give a wrong PIN three new tries: after three refusals it asks for the PUK until the
+ * PUK is given.
+ */
+export interface SimCard {
+  present?: boolean;
+  pin?: string;
+  puk?: string;
+  /** PIN tries left (default 3). */
+  pinTries?: number;
+  /** PUK tries left (default 10). */
+  pukTries?: number;
+}
+
+const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands };
 
 export class SimModem {
   readonly clock: Clock;
@@ -100,7 +116,6 @@ export class SimModem {
   /** +COPS <mode>: 2 keeps the modem off the network. */
   copsMode = 0;
   simState: SimState;
-  pinTries = 3;
   smsc: string;
   registration: Registration = { stat: 0, tac: 0, ci: 0, act: 7, operator: { long: "", short: "", numeric: "" } };
   signal: Signal = { rssi: 99, ber: 99, rsrq: 255, rsrp: 255 };
@@ -122,7 +137,7 @@ export class SimModem {
   readonly internalErrors: unknown[] = [];
 
   private readonly opts: SimModemOptions;
-  private readonly sim: { present?: boolean; pin?: string; puk?: string };
+  private readonly sim: SimCard;
   private readonly engine: CommandEngine;
   private serial: Serial | undefined = undefined;
   private unsubs: Unsubscribe[] = [];
@@ -213,7 +228,6 @@ export class SimModem {
     this.cfun = 1;
     this.copsMode = 0;
     this.simState = this.lockedSimState();
-    this.pinTries = 3;
     this.booting = true;
     const done = () => {
       this.booting = false;
@@ -251,12 +265,29 @@ export class SimModem {
 
   private lockedSimState(): SimState {
     if (this.sim.present === false) return "absent";
+    if (this.pinTries <= 0) return "SIM PUK";
     return this.sim.pin ? "SIM PIN" : "READY";
   }
 
   /** The SIM card's own data (its PIN changes with +CPIN in PUK state, and survives reboots). */
-  simCard(): { present?: boolean; pin?: string; puk?: string } {
+  simCard(): SimCard {
     return this.sim;
+  }
+
+  get pinTries(): number {
+    return this.sim.pinTries === undefined ? 3 : this.sim.pinTries;
+  }
+
+  set pinTries(n: number) {
+    this.sim.pinTries = n;
+  }
+
+  get pukTries(): number {
+    return this.sim.pukTries === undefined ? 10 : this.sim.pukTries;
+  }
+
+  set pukTries(n: number) {
+    this.sim.pukTries = n;
   }
 
   private receive(chunk: string): void {

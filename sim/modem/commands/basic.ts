@@ -140,8 +140,13 @@ export const basicCommands: CommandTable = {
         }
       } else {
         // 27.007 §8.3: in SIM PUK state, <pin> is the PUK and <newpin> replaces the PIN.
-        if (given !== (sim.puk || "12345678") || !a.has(1)) throw cme(CME.incorrectPassword);
+        if (m.pukTries <= 0) throw cme(CME.simFailure);
+        if (given !== (sim.puk || "12345678") || !a.has(1)) {
+          m.pukTries--;
+          throw cme(CME.incorrectPassword);
+        }
         sim.pin = a.str(1);
+        m.pukTries = 10;
       }
       m.simState = "READY";
       m.pinTries = 3;
