@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import type { Firmware } from "../firmware/main.js";
 import type { Call } from "../firmware/line/call.js";
 import type { ActionResult } from "../firmware/line/line.js";
+import { paint, type Tone } from "./output.js";
 
 /** The simulated world behind the accessory, when there is one. */
 export interface World {
@@ -22,6 +23,17 @@ export interface ConsoleOptions {
   json: boolean;
   verbose: boolean;
   now: () => number;
+  /** Colours for a person at a terminal (cli/output.ts decides); plain otherwise. */
+  colour?: boolean;
+}
+
+/** Which events stand out in colour on a terminal. */
+function toneOf(source: string, event: string): Tone | undefined {
+  if (event === "error" || event === "sendFailed" || event === "simLock" || event === "closed") return "error";
+  if (source === "line" && (event === "incoming" || event === "callEnded")) return "call";
+  if (event === "identified" || event === "sent" || event === "received") return "good";
+  if (source === "at" || source === "network") return "dim";
+  return undefined;
 }
 
 export class FirmwareConsole {
@@ -44,7 +56,8 @@ export class FirmwareConsole {
     }
     const s = Math.floor(t / 1000);
     const stamp = `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}.${String(t % 1000).padStart(3, "0")}`;
-    console.log(`[${stamp}] ${text}`);
+    const tone = this.opts.colour ? toneOf(source, event) : undefined;
+    console.log(paint(!!this.opts.colour, "dim", `[${stamp}]`) + " " + (tone ? paint(true, tone, text) : text));
   }
 
   private subscribe(): void {
@@ -60,6 +73,11 @@ export class FirmwareConsole {
     );
     m.on("signal", (s) => this.emit("modem", "signal", `signal: ${s.rssiDbm === undefined ? "unknown" : s.rssiDbm + " dBm"}`, s));
     m.on("operator", (o) => this.emit("modem", "operator", `operator: ${o.name || "none"}`, o));
+    m.on("simLock", (l) => {
+      if (l.state === "READY") return;
+      const left = l.triesLeft === undefined ? "" : ` (${l.triesLeft} ${l.triesLeft === 1 ? "try" : "tries"} left)`;
+      this.emit("modem", "simLock", l.refused ? `SIM: ${l.refused}` : `SIM: the SIM asks for its ${l.state === "SIM PUK" ? "PUK" : "PIN"}${left}`, l);
+    });
     m.on("emergencyNumbers", (l) => this.emit("modem", "emergencyNumbers", `emergency numbers from the network: ${l.join(", ")}`, l));
     fw.events.on("log", (l) => this.emit("firmware", "log", l));
     const line = fw.line.events;

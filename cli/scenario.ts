@@ -11,7 +11,9 @@
 import { readFileSync } from "node:fs";
 import type { Clock, Serial } from "../hal/types.js";
 import { MemoryPins } from "../hal/memory/pins.js";
-import { loadBoards, pickBoard, type Board } from "../firmware/board.js";
+import { pickBoard, type Board } from "../firmware/board.js";
+import { readBoardsFile } from "./boards-file.js";
+import { usageError } from "./output.js";
 import { createFirmware } from "../firmware/main.js";
 import type { ActionResult } from "../firmware/line/line.js";
 import { InputError } from "../sim/serve/fields.js";
@@ -39,7 +41,7 @@ function result(r: ActionResult): AgentResult {
 
 /** The real firmware of `board` (boards.json) on `serial`, as the scenario runner drives it. */
 export function firmwareAgent(board: string, serial: Serial, clock: Clock): AccessoryAgent {
-  if (!boards) boards = loadBoards(JSON.parse(readFileSync(new URL("../boards.json", import.meta.url), "utf8")));
+  if (!boards) boards = readBoardsFile().boards;
   const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, pickBoard(boards, board));
   const listeners: ((name: string, payload: unknown) => void)[] = [];
   const emit = (name: string, payload: unknown) => {
@@ -104,13 +106,11 @@ export async function run(args: string[]): Promise<number> {
     }
     if (a === "--quiet") quiet = true;
     else if (a.indexOf("-") === 0) {
-      console.error("sharedline scenario: unknown option '" + a + "'\n\n" + USAGE);
-      return 2;
+      return usageError("scenario", "unknown option '" + a + "'");
     } else files.push(a);
   }
   if (files.length === 0) {
-    console.error("sharedline scenario: no scenario files given\n\n" + USAGE);
-    return 2;
+    return usageError("scenario", "no scenario files given");
   }
   const scenarios: { file: string; s: Scenario }[] = [];
   for (const file of files) {

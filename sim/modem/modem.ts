@@ -19,6 +19,7 @@ import { callCommands } from "./commands/calls.js";
 import { cenLines, networkCommands, registrationUrcs, ussdResultLine } from "./commands/network.js";
 import { smsCommands } from "./commands/sms.js";
 import { simCardCommands } from "./commands/sim-card.js";
+import { deviceCommands } from "./commands/device.js";
 import type { EmergencyNumbers, ModemNetwork, ModemNetworkListener, Registration, Signal, UssdResult } from "./network.js";
 import { ModemOutput, OutputOptions } from "./output.js";
 import { AtFailure, CME, CMS, Reply, ResultFormat, cme, cms, formatCode, formatInfo } from "./results.js";
@@ -100,7 +101,7 @@ export interface SimCard {
   pukTries?: number;
 }
 
-const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands };
+const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands };
 
 export class SimModem {
   readonly clock: Clock;
@@ -133,6 +134,8 @@ export class SimModem {
   /** Next TP-MR the modem puts into a submitted SMS (23.040 §9.2.3.6). */
   nextMessageRef = 0;
   ussdTimer: ReturnType<Clock["setTimeout"]> | undefined = undefined;
+  /** Told after anything that may change an indicator (registration, signal, calls, a command line): +CIEV, NITZ. */
+  readonly watchers: (() => void)[] = [];
   /** Exceptions from handlers that were not AT failures (bugs); the command answered ERROR. Tests assert this stays empty. */
   readonly internalErrors: unknown[] = [];
 
@@ -321,12 +324,14 @@ export class SimModem {
     const gen = ++this.netGeneration;
     const live = () => gen === this.netGeneration;
     const listener: ModemNetworkListener = {
-      registrationChanged: (r) => live() && this.setRegistration(r),
+      registrationChanged: (r) => live() && (this.setRegistration(r), this.changed()),
       signalChanged: (s) => {
-        if (live()) this.signal = s;
+        if (!live()) return;
+        this.signal = s;
+        this.changed();
       },
-      incomingCall: (c) => live() && this.calls.incoming(c),
-      callStateChanged: (c) => live() && this.calls.stateChanged(c),
+      incomingCall: (c) => live() && (this.calls.incoming(c), this.changed()),
+      callStateChanged: (c) => live() && (this.calls.stateChanged(c), this.changed()),
       smsDelivered: (s) => live() && this.sms.deliver(s),
       ussdResult: (r) => live() && this.ussdResult(r),
       emergencyNumbers: (e) => live() && this.setEmergencyNumbers(e),
@@ -372,6 +377,13 @@ export class SimModem {
     return this.deviceEmergencyNumbers.indexOf(number) >= 0;
   }
 
+  /** The emergency numbers this device knows: the network's list, then its own defaults. */
+  emergencyList(): string[] {
+    const out = this.networkEmergency ? this.networkEmergency.numbers.map((n) => n.number) : [];
+    for (const n of this.deviceEmergencyNumbers) if (out.indexOf(n) < 0) out.push(n);
+    return out;
+  }
+
   private ussdResult(r: UssdResult): void {
     this.stopUssdTimer();
     if (this.settings.cusd) this.urc(ussdResultLine(this, r));
@@ -413,6 +425,11 @@ export class SimModem {
     const q = this.urcQueue;
     this.urcQueue = [];
     for (const b of q) this.output.write(b);
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const w of this.watchers) w();
   }
 
   /** Text in the client's character set (+CSCS). */

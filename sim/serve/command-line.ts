@@ -7,15 +7,15 @@
 /**
  * Reads the command line with `parse`, which returns the options, "help" for -h/--help,
  * or throws saying what is wrong. Returns the options, or the exit code once there is
- * nothing more to do: 0 after printing `usage` for help, 2 after printing the error and
- * `usage` on stderr.
+ * nothing more to do: 0 after printing `usage` for help, 2 after printing the one thing
+ * that is wrong and a pointer to --help on stderr.
  */
 export function parseOrExit<T extends object>(args: string[], parse: (args: string[]) => T | "help", usage: string): T | number {
   let o: T | "help";
   try {
     o = parse(args);
   } catch (e) {
-    console.error("sharedline sim: " + (e as Error).message + "\n\n" + usage);
+    console.error("sharedline sim: " + (e as Error).message + "\nTry 'sharedline sim --help' for the options.");
     return 2;
   }
   if (o === "help") {
