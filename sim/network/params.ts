@@ -61,7 +61,11 @@ export interface NetworkParams {
   announcementMs: number;
   /** R66: how long after an outside party received an SMS its status report reaches the sender. Default 1 s. */
   statusReportDelayMs: number;
-  /** How many entries the event log keeps (oldest dropped first); 0 keeps none but still tells listeners. Default: no limit. */
+  /**
+   * How many entries the event log keeps (oldest dropped first); 0 keeps none but still
+   * tells listeners; Infinity keeps all. Default 10,000 (a few MB), so that a simulator
+   * left running stays small; GET /log says how many a reader missed.
+   */
   logCapacity: number;
 }
 
@@ -90,7 +94,7 @@ export const DEFAULT_PARAMS: NetworkParams = {
   operator: { long: "SHAREDLINE NETWORK", short: "SLNET", numeric: "44010" },
   announcementMs: 2000,
   statusReportDelayMs: 1000,
-  logCapacity: Infinity,
+  logCapacity: 10000,
 };
 
 /** R28: the no-reply timer's range. */

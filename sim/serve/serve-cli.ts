@@ -88,7 +88,8 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
       try {
         parsed = JSON.parse(raw);
       } catch {
-        // a bare word (smsMode=exclusive) is a string
+        // a bare word (smsMode=exclusive) is a string; JSON has no infinity, but logCapacity=Infinity means a number
+        if (raw === "Infinity") parsed = Infinity;
       }
       params[v.slice(0, eq)] = parsed;
     } else if (a === "--no-multi-device") o.multiDevice = false;
