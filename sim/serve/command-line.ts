@@ -32,3 +32,24 @@ export function untilStopped(): Promise<void> {
     process.once("SIGTERM", resolve);
   });
 }
+
+/** A port number option (`--tcp`, `--control`): 0..65535, 0 picks a free port. */
+export function portNumber(flag: string, v: string): number {
+  const p = Number(v);
+  if (!/^[0-9]+$/.test(v) || p > 65535) throw new Error(flag + " needs a port number 0..65535");
+  return p;
+}
+
+/** `--param <name>=<value>`: the value is JSON, or a bare word (smsMode=exclusive); JSON has no infinity, so `Infinity` is read as the number. */
+export function parseParam(v: string): [string, unknown] {
+  const eq = v.indexOf("=");
+  if (eq <= 0) throw new Error("--param needs <name>=<value>, got " + JSON.stringify(v));
+  const raw = v.slice(eq + 1);
+  let parsed: unknown = raw;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    if (raw === "Infinity") parsed = Infinity;
+  }
+  return [v.slice(0, eq), parsed];
+}

@@ -78,7 +78,8 @@ export const basicCommands: CommandTable = {
   "+CCID": { action: (m) => ok("+CCID: " + m.identity.iccid), test: () => ok(), needsSim: true },
   "+CNUM": {
     // 27.007 §7.1: +CNUM: [<alpha>],<number>,<type>
-    action: (m) => ok('+CNUM: ,"' + m.te(m.identity.msisdn) + '",' + (m.identity.msisdn.charAt(0) === "+" ? 145 : 129)),
+    // 27.007 §7.1: <number> follows <type>, not +CSCS (only <alpha> would).
+    action: (m) => ok('+CNUM: ,"' + m.identity.msisdn + '",' + (m.identity.msisdn.charAt(0) === "+" ? 145 : 129)),
     test: () => ok(),
     needsSim: true,
   },
