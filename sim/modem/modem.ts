@@ -20,6 +20,7 @@ import { cenLines, networkCommands, registrationUrcs, ussdResultLine } from "./c
 import { smsCommands } from "./commands/sms.js";
 import { simCardCommands } from "./commands/sim-card.js";
 import { deviceCommands } from "./commands/device.js";
+import { textCmt, textSmsCommands } from "./commands/sms-text.js";
 import type { EmergencyNumbers, ModemNetwork, ModemNetworkListener, Registration, Signal, UssdResult } from "./network.js";
 import { ModemOutput, OutputOptions } from "./output.js";
 import { AtFailure, CME, CMS, Reply, ResultFormat, cme, cms, formatCode, formatInfo } from "./results.js";
@@ -101,7 +102,7 @@ export interface SimCard {
   pukTries?: number;
 }
 
-const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands };
+const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands };
 
 export class SimModem {
   readonly clock: Clock;
@@ -430,6 +431,11 @@ export class SimModem {
 
   private changed(): void {
     for (const w of this.watchers) w();
+  }
+
+  /** A routed SMS-DELIVER in text mode (+CMGF=1). */
+  textCmt(pdu: string): string[] | undefined {
+    return textCmt(this, pdu);
   }
 
   /** Text in the client's character set (+CSCS). */
