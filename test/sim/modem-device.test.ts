@@ -114,7 +114,7 @@ test("+CRSM reads the SIM's files as oFono does: EF_ICCID, EF_AD, EF_SPN, EF_MSI
   t.is(await h.at("AT+CRSM=176,28589,0,0,4"), '\r\n+CRSM: 144,0,"00000002"\r\n\r\nOK\r\n', "EF_AD: 2-digit MNC");
   t.is(await h.at("AT+CRSM=176,28486,0,0,17"), '\r\n+CRSM: 144,0,"0053494D4E4554' + "FF".repeat(10) + '"\r\n\r\nOK\r\n', "EF_SPN: display condition, SIMNET in the default alphabet, FF padding");
   t.is(await h.at("AT+CRSM=178,28480,1,4,14"), '\r\n+CRSM: 144,0,"0791180921436587FFFFFFFFFFFF"\r\n\r\nOK\r\n', "EF_MSISDN: BCD length 7, TON/NPI 91, the digits, CCP and Ext unused");
-  t.is(await h.at("AT+CRSM=176,28423,0,0,9"), '\r\n+CRSM: 144,0,"084904011032547698"\r\n\r\nOK\r\n', "EF_IMSI: length, parity nibble 9, digits");
+  t.is(await h.at("AT+CRSM=176,28423,0,0,9"), '\r\n+CRSM: 144,0,"084904012143658709"\r\n\r\nOK\r\n', "EF_IMSI: length, parity nibble 9, digits");
   t.is(await h.at("AT+CRSM=176,28474,0,0,1"), '\r\n+CRSM: 106,130\r\n\r\nOK\r\n');
   t.is(await h.at("AT+CRSM=178,28480,2,4,14"), '\r\n+CRSM: 106,131\r\n\r\nOK\r\n');
 });
