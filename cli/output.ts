@@ -4,6 +4,30 @@
  * TTY, not NO_COLOR, not a dumb terminal); in CI and pipes the output stays plain.
  */
 
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+type Values<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true }>>["values"];
+
+/**
+ * Reads a subcommand's options strictly (`options` names `help` too). Returns the
+ * values, or the exit status when there is nothing more to do: 0 after printing `usage`
+ * for --help, 2 after the one-line error.
+ */
+export function readOptions<O extends Options>(command: string, argv: string[], options: O, usage: string): Values<O> | number {
+  let values: Values<O>;
+  try {
+    values = parseArgs({ args: argv, options, strict: true }).values;
+  } catch (e) {
+    return usageError(command, (e as Error).message);
+  }
+  if ((values as { help?: boolean }).help) {
+    console.log(usage);
+    return 0;
+  }
+  return values;
+}
+
 /** Prints `sharedline <cmd>: <message>` and where to read the usage; returns exit status 2. */
 export function usageError(command: string, message: string): number {
   const who = command ? `sharedline ${command}` : "sharedline";

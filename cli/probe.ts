@@ -10,7 +10,6 @@
  * call waiting is probed with its presentation only (`AT+CCWA=0`), never the network
  * service, and the SIM PIN is never sent.
  */
-import { parseArgs } from "node:util";
 import type { Clock, Serial } from "../hal/types.js";
 import { systemClock } from "../hal/node/clock.js";
 import { openNodeSerial } from "../hal/node/serial.js";
@@ -18,7 +17,7 @@ import { recordedSerial, TranscriptWriter } from "../hal/node/transcript.js";
 import { AtChannel, AtTimeoutError, type AtResponse, type ChatStep } from "../drivers/at/index.js";
 import { emptyInfo, modemProfiles, type ModemProfile } from "../drivers/modems/index.js";
 import { readBoardsFile } from "./boards-file.js";
-import { colourWanted, paint, usageError } from "./output.js";
+import { colourWanted, paint, readOptions, usageError } from "./output.js";
 
 const USAGE = `usage: sharedline probe --port <path|tcp://host:port> [options]
 
@@ -221,27 +220,20 @@ function stamp(d: Date): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string" },
-        baud: { type: "string" },
-        record: { type: "string" },
-        timeout: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    return usageError("probe", (e as Error).message);
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = readOptions(
+    "probe",
+    argv,
+    {
+      port: { type: "string" },
+      baud: { type: "string" },
+      record: { type: "string" },
+      timeout: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    } as const,
+    USAGE,
+  );
+  if (typeof args === "number") return args;
   if (!args.port) return usageError("probe", "--port <path|tcp://host:port> is required");
   const baud = args.baud === undefined ? 115200 : Number(args.baud);
   if (!Number.isInteger(baud) || baud <= 0) return usageError("probe", `--baud needs a speed in bit/s, got '${args.baud}'`);

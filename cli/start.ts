@@ -9,7 +9,6 @@
  */
 import { homedir } from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import type { Serial, Storage } from "../hal/types.js";
 import { systemClock } from "../hal/node/clock.js";
 import { NoPins } from "../hal/node/pins.js";
@@ -19,7 +18,7 @@ import { memorySerialPair } from "../hal/memory/serial.js";
 import { pickBoard, type Board } from "../firmware/board.js";
 import { recordedSerial, TranscriptWriter } from "../hal/node/transcript.js";
 import { readBoardsFile } from "./boards-file.js";
-import { colourWanted, usageError } from "./output.js";
+import { colourWanted, readOptions, usageError } from "./output.js";
 import { createFirmware } from "../firmware/main.js";
 import { FirmwareConsole, type World } from "./console.js";
 import { SHARED_NUMBER, simWorld, type SimWorld } from "./sim-world.js";
@@ -45,30 +44,23 @@ export function run(argv: string[]): Promise<number> {
 
 /** Shared by `start` and `run` (cli/run.ts); `needPort` makes --port mandatory. */
 export async function runFirmware(argv: string[], needPort: boolean): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string" },
-        board: { type: "string" },
-        data: { type: "string" },
-        pin: { type: "string" },
-        record: { type: "string" },
-        json: { type: "boolean" },
-        verbose: { type: "boolean", short: "v" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    return usageError(needPort ? "run" : "start", (e as Error).message);
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const cmd = needPort ? "run" : "start";
+  const args = readOptions(
+    cmd,
+    argv,
+    {
+      port: { type: "string" },
+      board: { type: "string" },
+      data: { type: "string" },
+      pin: { type: "string" },
+      record: { type: "string" },
+      json: { type: "boolean" },
+      verbose: { type: "boolean", short: "v" },
+      help: { type: "boolean", short: "h" },
+    } as const,
+    USAGE,
+  );
+  if (typeof args === "number") return args;
   let board: Board;
   try {
     const file = readBoardsFile();
