@@ -194,12 +194,12 @@ export class ModemManager {
   enterPin(code: string, newPin?: string): Promise<PinResult> {
     const state = this.simStateSeen;
     if (state !== "SIM PIN" && state !== "SIM PUK") {
-      return Promise.resolve({ ok: false, message: state === "" ? "the SIM state is not known yet" : "the SIM does not ask for a PIN (" + state + ")", triesLeft: undefined });
+      return Promise.resolve({ ok: false, reason: "pinNotNeeded", message: state === "" ? "the SIM state is not known yet" : "the SIM does not ask for a PIN (" + state + ")", triesLeft: undefined });
     }
     if (state === "SIM PUK" && newPin === undefined) {
-      return Promise.resolve({ ok: false, message: "the SIM is blocked: enter the PUK and a new PIN", triesLeft: this.lock.triesLeft });
+      return Promise.resolve({ ok: false, reason: "pukRequired", message: "the SIM is blocked: enter the PUK and a new PIN", triesLeft: this.lock.triesLeft });
     }
-    if (this.pinBusy) return Promise.resolve({ ok: false, message: "a PIN is being checked already", triesLeft: undefined });
+    if (this.pinBusy) return Promise.resolve({ ok: false, reason: "busy", message: "a PIN is being checked already", triesLeft: undefined });
     this.pinBusy = true;
     return sendPin(this.channel, state, code, newPin || "").then((r) => {
       this.pinBusy = false;

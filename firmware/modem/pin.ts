@@ -20,6 +20,8 @@ export interface SimLock {
 
 export interface PinResult {
   ok: boolean;
+  /** Why not, for programs: a malformed code, a code the SIM refused, a SIM that needs its PUK, no code asked for, one being checked, the modem failing. */
+  reason?: "badPin" | "wrongPin" | "pukRequired" | "pinNotNeeded" | "busy" | "failed";
   message: string;
   triesLeft: number | undefined;
 }
@@ -81,7 +83,7 @@ export function readTriesLeft(channel: AtChannel, state: string): Promise<number
 export function sendPin(channel: AtChannel, state: string, code: string, newPin: string): Promise<PinResult> {
   const puk = state === "SIM PUK";
   const bad = pinError(code, puk ? "the PUK" : "the PIN") || (puk ? pinError(newPin, "the new PIN") : "");
-  if (bad) return Promise.resolve({ ok: false, message: bad, triesLeft: undefined });
+  if (bad) return Promise.resolve({ ok: false, reason: "badPin", message: bad, triesLeft: undefined });
   const cmd = "AT+CPIN=" + atQuoted("PIN", code, 8) + (puk ? "," + atQuoted("new PIN", newPin, 8) : "");
   return channel.send({ cmd, timeoutMs: 10000 }).then(
     () => ({ ok: true, message: puk ? "PUK accepted, new PIN set" : "PIN accepted", triesLeft: undefined }),
@@ -90,6 +92,7 @@ export function sendPin(channel: AtChannel, state: string, code: string, newPin:
       const why = wrong ? (puk ? "the SIM refused the PUK" : "the SIM refused the PIN") : "the modem did not take the PIN: " + String((e as Error).message || e);
       return readTriesLeft(channel, puk ? "SIM PUK" : state).then((left) => ({
         ok: false,
+        reason: wrong ? "wrongPin" : "failed",
         message: why + (left !== undefined ? " (" + left + (left === 1 ? " try" : " tries") + " left)" : ""),
         triesLeft: left,
       }));
