@@ -1,0 +1,160 @@
+/**
+ * The soak's world: one `SharedNetwork` on a `VirtualClock`, many shared numbers, and on
+ * every accessory the REAL firmware (firmware/main.ts) on a `SimModem` behind an
+ * `AccessoryPort`, over an in-memory serial line, with its own power-cut flash
+ * (`MemoryStorage`). The soak drives each firmware only through `fw.api`.
+ *
+ * An accessory can be killed and rebuilt on the same storage (a process kill), or lose
+ * power at a storage write (the modem loses power too): both give a new firmware on what
+ * survived, the way a restart on the device does.
+ */
+import type { Storage } from "../../hal/types.js";
+import { VirtualClock } from "../../hal/memory/clock.js";
+import { memorySerialPair, type MemorySerial } from "../../hal/memory/serial.js";
+import { MemoryPins } from "../../hal/memory/pins.js";
+import { MemoryStorage } from "../../hal/memory/storage.js";
+import { loadBoards, pickBoard, type Board } from "../../firmware/board.js";
+import { createFirmware, type Firmware } from "../../firmware/main.js";
+import { SimModem } from "../../sim/modem/modem.js";
+import { AccessoryPort, OutsideParty, SharedNetwork, SharedNumber } from "../../sim/network/index.js";
+import boardsJson from "../../boards.json" with { type: "json" };
+
+/** A storage a killed process can no longer touch (its writes after the kill never happen). */
+class ProcessStorage implements Storage {
+  dead = false;
+  constructor(readonly inner: MemoryStorage) {}
+  private gate<T>(f: () => Promise<T>): Promise<T> {
+    if (this.dead) return new Promise<T>(() => {}); // the process is gone: nothing ever answers
+    return f();
+  }
+  read(key: string): Promise<string | undefined> {
+    return this.gate(() => this.inner.read(key));
+  }
+  write(key: string, value: string): Promise<void> {
+    return this.gate(() => this.inner.write(key, value));
+  }
+  remove(key: string): Promise<void> {
+    return this.gate(() => this.inner.remove(key));
+  }
+  list(prefix: string): Promise<string[]> {
+    return this.gate(() => this.inner.list(prefix));
+  }
+}
+
+export interface Accessory {
+  /** "n3a2": the 2nd accessory of number 3. */
+  name: string;
+  num: SharedNumber;
+  port: AccessoryPort;
+  modem: SimModem;
+  board: Board;
+  fw: Firmware;
+  /** How many firmwares this accessory has run (1 + restarts). */
+  generation: number;
+  storage: ProcessStorage;
+  serial: MemorySerial;
+  /** Called with each command line the firmware wrote to the modem (what the modem received). */
+  onCommand: ((line: string, t: number) => void) | undefined;
+  /** Called for every API event of the current firmware. */
+  onApi: ((name: string, data: unknown) => void) | undefined;
+}
+
+export interface FleetOptions {
+  clock: VirtualClock;
+  numbers: number;
+  accessories: number;
+  parties: number;
+  boards: string[];
+}
+
+export class Fleet {
+  readonly clock: VirtualClock;
+  readonly net: SharedNetwork;
+  readonly numbers: SharedNumber[] = [];
+  readonly accessories: Accessory[] = [];
+  readonly parties: OutsideParty[] = [];
+  private readonly boards = loadBoards(boardsJson);
+
+  constructor(o: FleetOptions) {
+    if (o.accessories > o.numbers * 5) throw new RangeError("at most five accessories per number (R2): " + o.accessories + " over " + o.numbers);
+    if (o.accessories < 1 || o.numbers < 1) throw new RangeError("--accessories and --numbers must be at least 1");
+    this.clock = o.clock;
+    this.net = new SharedNetwork({ clock: this.clock });
+    for (let i = 0; i < o.numbers; i++) {
+      this.numbers.push(this.net.createNumber("+8190" + String(10000000 + i).slice(-8), { multiDevice: true }));
+    }
+    for (let i = 0; i < o.parties; i++) this.parties.push(this.net.outside("+8131" + String(20000000 + i).slice(-8)));
+    const perNumber: number[] = this.numbers.map(() => 0);
+    for (let i = 0; i < o.accessories; i++) {
+      const n = i % o.numbers;
+      perNumber[n]++;
+      this.accessories.push(this.build(this.numbers[n], "n" + n + "a" + perNumber[n], o.boards[i % o.boards.length], i));
+    }
+  }
+
+  private build(num: SharedNumber, name: string, boardName: string, seq: number): Accessory {
+    const board = pickBoard(this.boards, boardName);
+    const imei = "35693803" + String(1000000 + seq).slice(-7);
+    const sms = board.capabilities.sms === "relay" || board.capabilities.sms === "none" ? board.capabilities.sms : "native";
+    const port = this.net.portFor(num.msisdn, { imei, friendlyName: name, model: boardName, sms, callWaiting: board.capabilities.callWaiting });
+    const acc = { name, num, port, board, generation: 0, onCommand: undefined, onApi: undefined } as unknown as Accessory;
+    let rest = "";
+    acc.modem = new SimModem({
+      clock: this.clock,
+      network: port,
+      identity: { imei, msisdn: num.msisdn, imsi: "44010" + imei.slice(-10) },
+      smsSupported: sms !== "none",
+      trace: (dir, bytes) => {
+        if (dir !== "rx") return;
+        rest += bytes;
+        for (;;) {
+          const i = rest.search(/[\r\n]/);
+          if (i < 0) break;
+          const line = rest.slice(0, i);
+          rest = rest.slice(i + 1);
+          if (line !== "" && acc.onCommand) acc.onCommand(line, this.clock.now());
+        }
+        if (rest.length > 4096) rest = rest.slice(-64); // a PDU body without a line end: keep the tail only
+      },
+    });
+    acc.modem.powerOn();
+    acc.storage = new ProcessStorage(new MemoryStorage());
+    this.boot(acc);
+    return acc;
+  }
+
+  /** A new firmware for `acc` on a new serial line to the same modem and on `acc.storage`. */
+  private boot(acc: Accessory): void {
+    const [dte, dce] = memorySerialPair();
+    acc.modem.connect(dce);
+    acc.serial = dte;
+    acc.fw = createFirmware({ serial: dte, clock: this.clock, pins: new MemoryPins(this.clock), storage: acc.storage }, acc.board);
+    acc.generation++;
+    acc.fw.api.onAny((name, data) => {
+      if (acc.onApi) acc.onApi(name, data);
+    });
+    acc.fw.start();
+  }
+
+  /**
+   * Kills the firmware's process (no goodbye: its storage and serial line go dead first,
+   * then its timers are stopped so the dead process costs nothing) and starts a new one on
+   * what the storage kept. `powerCut`: the modem lost power too (calls dropped, rebooted).
+   */
+  restart(acc: Accessory, powerCut: boolean): void {
+    acc.storage.dead = true;
+    acc.modem.disconnect();
+    acc.serial.close();
+    acc.fw.stop();
+    acc.storage = new ProcessStorage(acc.storage.inner.reboot());
+    if (powerCut) acc.modem.reboot();
+    this.boot(acc);
+  }
+
+  stop(): void {
+    for (const a of this.accessories) {
+      a.fw.stop();
+      a.modem.disconnect();
+    }
+  }
+}

@@ -1,0 +1,747 @@
+/**
+ * The soak: many accessories with the real firmware over many shared numbers, days of
+ * virtual time, a seeded random workload and faults, and invariants checked all along
+ * (issue 15). `runSoak` returns the report; tools/soak/main.ts is `npm run soak`.
+ *
+ * The workload is a table (`ACTIONS`): each row has a name, a kind (event or fault), a
+ * weight and a `run` that either acts (through `fw.api` on the accessory side, through the
+ * network's phone/party objects on the network side) or says it does not apply now. New
+ * kinds of traffic (data sessions, MQTT commands) are one more row each.
+ */
+import { VirtualClock } from "../../hal/memory/clock.js";
+import type { OutsideParty, PartyCall } from "../../sim/network/index.js";
+import { Fleet, type Accessory } from "./fleet.js";
+import { InvariantBook, INVARIANTS, type Failure, type InvariantName } from "./invariants.js";
+import { Rng } from "./rng.js";
+
+export interface SoakOptions {
+  seed: number;
+  /** Virtual hours of workload (a drain follows). */
+  hours: number;
+  numbers: number;
+  accessories: number;
+  /** Outside parties that call and text (default: as many as numbers, at least 4). */
+  parties?: number;
+  /** Mean virtual time between workload actions of one accessory (default 4 min). */
+  meanGapMs?: number;
+  /** Share of actions that are faults (default 0.15). */
+  faultShare?: number;
+  /** Boards of boards.json, given in turn to the accessories (default sim-generic). */
+  boards?: string[];
+  /** How long the line views may disagree after the last change (default 10 s). */
+  lineBoundMs?: number;
+  /** Emergency: ATD written within this of the request or of the modem answering again (default 1000 ms). */
+  emergencyBoundMs?: number;
+  /** Bytes of API-visible state (inbox, outbox, call log) one accessory may hold (default 256 KiB). */
+  memoryBoundBytes?: number;
+  /** A test hook: called at every checkpoint with the world (to inject a violation). */
+  onCheckpoint?: (w: { fleet: Fleet; now: number }) => void;
+}
+
+export interface SoakReport {
+  seed: number;
+  virtualHours: number;
+  numbers: number;
+  accessories: number;
+  events: { [name: string]: number };
+  faults: { [name: string]: number };
+  skipped: { [name: string]: number };
+  checks: { [k in InvariantName]: number };
+  totalChecks: number;
+  failureCounts: { [k in InvariantName]: number };
+  failures: Failure[];
+  sms: { inSent: number; outAccepted: number; outRefused: number; outFailed: number };
+  emergency: { requested: number; placed: number; worstMs: number };
+  memory: { perDeviceMaxBytes: { min: number; avg: number; max: number }; heapUsedBytes: number; heapPerDeviceBytes: number };
+  cpu: { totalMs: number; perVirtualHourMs: number; wallMs: number };
+}
+
+interface Ctx {
+  rng: Rng;
+  fleet: Fleet;
+  clock: VirtualClock;
+  soak: SoakState;
+}
+
+type ActionKind = "event" | "fault";
+
+interface Action {
+  name: string;
+  kind: ActionKind;
+  weight: number;
+  /** Acts on `acc` (or its number); false when the action does not apply now. */
+  run(c: Ctx, acc: Accessory): boolean;
+}
+
+const EMERGENCY = ["110", "119", "118"];
+const FILLER = "The quick brown fox jumps over the lazy dog; ";
+
+function smsText(tag: string, rng: Rng, multi: boolean): string {
+  const len = multi ? rng.int(170, 420) : rng.int(20, 150);
+  let t = tag + " ";
+  while (t.length < len) t += FILLER;
+  return t.slice(0, len);
+}
+
+/** The tag a soak SMS starts with ("[s12]"), or undefined. */
+function tagOf(text: unknown): string | undefined {
+  if (typeof text !== "string") return undefined;
+  const m = /\[s\d+\]/.exec(text);
+  return m ? m[0] : undefined;
+}
+
+function after(c: Ctx, ms: number, fn: () => void): void {
+  c.clock.setTimeout(() => {
+    try {
+      fn();
+    } catch (e) {
+      c.soak.count("skipped", "followUp:" + ((e as Error).name || "Error"));
+    }
+  }, ms);
+}
+
+function idleParty(c: Ctx): OutsideParty | undefined {
+  const free = c.fleet.parties.filter((p) => p.calls.every((x) => x.state === "released"));
+  return free.length > 0 ? c.rng.pick(free) : undefined;
+}
+
+/** Ends a party's call after `ms` unless it is over already. */
+function endLater(c: Ctx, party: OutsideParty, pc: PartyCall, ms: number): void {
+  after(c, ms, () => {
+    if (pc.state !== "released") party.hangup(pc.id);
+  });
+}
+
+/** Hangs up `acc`'s call through the API; a user presses again when the first press fails. */
+function hangupLater(c: Ctx, acc: Accessory, ms: number, emergency: boolean, tries = 3): void {
+  after(c, ms, () => {
+    const gen = acc.generation;
+    const call = acc.fw.api.snapshot().calls.find((x) => x.emergency === emergency);
+    if (!call) return;
+    acc.fw.api.hangup(call.id).then((r) => {
+      if (!r.ok && tries > 1 && acc.generation === gen) {
+        c.soak.count("skipped", "hangupRetry");
+        hangupLater(c, acc, 30000, emergency, tries - 1);
+      }
+    });
+  });
+}
+
+const ACTIONS: Action[] = [
+  {
+    name: "callIn",
+    kind: "event",
+    weight: 10,
+    run(c, acc) {
+      const party = idleParty(c);
+      if (!party) return false;
+      const pc = party.call(acc.num.msisdn);
+      // Someone responds, or nobody does (the network's no-reply time ends it).
+      after(c, c.rng.int(2000, 40000), () => {
+        if (pc.state === "released" || pc.state === "active") return;
+        const ringing = c.fleet.accessories.filter((a) => a.num === acc.num && a.fw.api.snapshot().line === "ringingHere");
+        const r = c.rng.next();
+        if (r < 0.45 && ringing.length > 0) {
+          c.soak.count("events", "answer");
+          void c.rng.pick(ringing).fw.api.answer();
+        } else if (r < 0.6 && ringing.length > 0) {
+          c.soak.count("events", "decline");
+          void c.rng.pick(ringing).fw.api.reject();
+        } else if (r < 0.75) {
+          const live = acc.num.phone.live();
+          if (live.length > 0) {
+            c.soak.count("events", "phoneAnswer");
+            acc.num.phone.answer(live[0].id);
+          }
+        } else if (r < 0.85) {
+          c.soak.count("events", "callerGivesUp");
+          party.hangup(pc.id);
+        }
+      });
+      endLater(c, party, pc, c.rng.int(60000, 600000));
+      return true;
+    },
+  },
+  {
+    name: "callOut",
+    kind: "event",
+    weight: 8,
+    run(c, acc) {
+      if (acc.fw.api.snapshot().calls.length > 0) return false;
+      const party = idleParty(c);
+      if (!party) return false;
+      void acc.fw.api.dial(party.number);
+      after(c, c.rng.int(2000, 25000), () => {
+        const pc = party.calls.find((x) => x.state === "ringing");
+        if (!pc) return;
+        if (c.rng.chance(0.8)) {
+          party.answer(pc.id);
+          if (c.rng.chance(0.5)) endLater(c, party, pc, c.rng.int(5000, 600000));
+          else hangupLater(c, acc, c.rng.int(5000, 600000), false);
+        } else party.reject(pc.id);
+      });
+      after(c, 660000, () => {
+        for (const pc of party.calls) if (pc.state !== "released") party.hangup(pc.id);
+      });
+      return true;
+    },
+  },
+  {
+    name: "waitingCall",
+    kind: "event",
+    weight: 3,
+    run(c, acc) {
+      if (acc.fw.api.snapshot().line !== "inCallHere") return false;
+      const party = idleParty(c);
+      if (!party) return false;
+      const pc = party.call(acc.num.msisdn);
+      after(c, c.rng.int(3000, 15000), () => {
+        const waiting = acc.fw.api.snapshot().calls.some((x) => x.status === "waiting");
+        if (!waiting || pc.state === "released") return;
+        c.soak.count("events", "acceptWaiting");
+        void acc.fw.api.acceptWaiting(c.rng.chance(0.5) ? "hold" : "release");
+      });
+      endLater(c, party, pc, c.rng.int(30000, 300000));
+      return true;
+    },
+  },
+  {
+    name: "emergency",
+    kind: "event",
+    weight: 1,
+    run(c, acc) {
+      if (acc.fw.api.snapshot().calls.some((x) => x.emergency)) return false;
+      c.soak.emergencyRequested(acc);
+      void acc.fw.api.dial(c.rng.pick(EMERGENCY));
+      hangupLater(c, acc, c.rng.int(10000, 90000), true);
+      return true;
+    },
+  },
+  {
+    name: "smsIn",
+    kind: "event",
+    weight: 6,
+    run(c, acc) {
+      const party = c.rng.pick(c.fleet.parties);
+      const tag = c.soak.newTag();
+      party.sendSms(acc.num.msisdn, smsText(tag, c.rng, false));
+      c.soak.smsIn(tag, acc);
+      return true;
+    },
+  },
+  {
+    name: "smsInMultipart",
+    kind: "event",
+    weight: 3,
+    run(c, acc) {
+      const party = c.rng.pick(c.fleet.parties);
+      const tag = c.soak.newTag();
+      party.sendSms(acc.num.msisdn, smsText(tag, c.rng, true));
+      c.soak.smsIn(tag, acc);
+      return true;
+    },
+  },
+  {
+    name: "smsOut",
+    kind: "event",
+    weight: 6,
+    run(c, acc) {
+      if (acc.board.capabilities.sms === "none") return false;
+      const party = c.rng.pick(c.fleet.parties);
+      const tag = c.soak.newTag();
+      const text = smsText(tag, c.rng, c.rng.chance(0.3));
+      const gen = acc.generation;
+      acc.fw.api.sendSms(party.number, text).then((r) => c.soak.smsOutAnswered(tag, party, r.ok, gen, acc));
+      return true;
+    },
+  },
+  {
+    name: "priority",
+    kind: "event",
+    weight: 2,
+    run(_c, acc) {
+      void acc.fw.api.prioritySet();
+      return true;
+    },
+  },
+  {
+    name: "phoneCall",
+    kind: "event",
+    weight: 3,
+    run(c, acc) {
+      const party = idleParty(c);
+      if (!party || acc.num.phone.live().length > 0) return false;
+      acc.num.phone.dial(party.number);
+      after(c, c.rng.int(2000, 10000), () => {
+        const pc = party.calls.find((x) => x.state === "ringing");
+        if (pc) {
+          party.answer(pc.id);
+          endLater(c, party, pc, c.rng.int(10000, 300000));
+        }
+      });
+      after(c, 400000, () => {
+        for (const pc of party.calls) if (pc.state !== "released") party.hangup(pc.id);
+      });
+      return true;
+    },
+  },
+  {
+    name: "coverageLoss",
+    kind: "fault",
+    weight: 3,
+    run(c, acc) {
+      const ms = c.rng.int(10000, 600000);
+      acc.port.setCoverage("none");
+      c.soak.faultWindow(acc, ms);
+      after(c, ms, () => acc.port.setCoverage("full"));
+      return true;
+    },
+  },
+  {
+    name: "modemReboot",
+    kind: "fault",
+    weight: 2,
+    run(c, acc) {
+      if (acc.modem.hung) return false;
+      acc.modem.reboot();
+      c.soak.faultWindow(acc, 0);
+      c.soak.modemBack(acc);
+      return true;
+    },
+  },
+  {
+    name: "modemHang",
+    kind: "fault",
+    weight: 2,
+    run(c, acc) {
+      if (acc.modem.hung) return false;
+      const ms = c.rng.int(5000, 120000);
+      acc.modem.hang();
+      c.soak.faultWindow(acc, ms);
+      after(c, ms, () => {
+        // A hung module comes back as after a watchdog reset (the firmware may have reset it already).
+        if (acc.modem.hung) acc.modem.reboot();
+        c.soak.modemBack(acc);
+      });
+      return true;
+    },
+  },
+  {
+    name: "lineGarbage",
+    kind: "fault",
+    weight: 3,
+    run(c, acc) {
+      let g = "";
+      const n = c.rng.int(1, 24);
+      for (let i = 0; i < n; i++) g += String.fromCharCode(c.rng.chance(0.2) ? c.rng.pick([13, 10, 0, 255]) : c.rng.int(0, 255));
+      acc.modem.injectGarbage(g);
+      c.soak.faultWindow(acc, 0);
+      return true;
+    },
+  },
+  {
+    name: "lostBytes",
+    kind: "fault",
+    weight: 2,
+    run(c, acc) {
+      acc.modem.loseInput(c.rng.int(0, 40), c.rng.int(1, 3));
+      c.soak.faultWindow(acc, 30000);
+      return true;
+    },
+  },
+  {
+    name: "powerCut",
+    kind: "fault",
+    weight: 1,
+    run(c, acc) {
+      if (c.soak.powerCutArmed.has(acc)) return false;
+      acc.storage.inner.cutPowerAfter(c.rng.int(0, 400));
+      c.soak.powerCutArmed.add(acc);
+      return true;
+    },
+  },
+  {
+    name: "processKill",
+    kind: "fault",
+    weight: 1,
+    run(c, acc) {
+      c.soak.forgetAccessoryState(acc);
+      c.fleet.restart(acc, false);
+      c.soak.faultWindow(acc, 0);
+      return true;
+    },
+  },
+];
+
+/** What the soak tracks between checkpoints. */
+class SoakState {
+  readonly counts: { events: { [k: string]: number }; faults: { [k: string]: number }; skipped: { [k: string]: number } } = { events: {}, faults: {}, skipped: {} };
+  readonly powerCutArmed = new Set<Accessory>();
+  private tagSeq = 0;
+  /** Incoming SMS: tag -> the number it was sent to. */
+  readonly smsInbound = new Map<string, { msisdn: string; at: number }>();
+  /** Per accessory: how many times each tag arrived (across restarts). */
+  readonly received = new Map<Accessory, Map<string, number>>();
+  /** Outgoing SMS the API accepted: tag -> where it goes. */
+  readonly smsOutbound = new Map<string, { party: OutsideParty; acc: Accessory; failed: boolean }>();
+  sms = { inSent: 0, outAccepted: 0, outRefused: 0, outFailed: 0 };
+  /** Emergency requests not yet seen on the line: deadline undefined while the modem cannot answer. */
+  readonly emergencyPending = new Map<Accessory, { at: number; deadline: number | undefined; from: number }>();
+  emergency = { requested: 0, placed: 0, worstMs: 0 };
+  /** Until when an accessory is in (or settling after) a fault: line checks wait. */
+  readonly settledAt = new Map<Accessory, number>();
+  /** Calls seen per accessory: "gen/id" -> first seen. */
+  readonly callSeen = new Map<Accessory, Map<string, number>>();
+  /** Last command the firmware wrote (time). */
+  readonly lastCommand = new Map<Accessory, number>();
+  readonly memoryMax = new Map<Accessory, number>();
+
+  constructor(
+    readonly clock: VirtualClock,
+    readonly book: InvariantBook,
+    readonly opts: Required<Omit<SoakOptions, "onCheckpoint" | "parties">>,
+  ) {}
+
+  count(kind: "events" | "faults" | "skipped", name: string): void {
+    this.counts[kind][name] = (this.counts[kind][name] || 0) + 1;
+  }
+
+  newTag(): string {
+    return "[s" + ++this.tagSeq + "]";
+  }
+
+  smsIn(tag: string, acc: Accessory): void {
+    this.sms.inSent++;
+    this.smsInbound.set(tag, { msisdn: acc.num.msisdn, at: this.clock.now() });
+  }
+
+  smsOutAnswered(tag: string, party: OutsideParty, ok: boolean, _gen: number, acc: Accessory): void {
+    if (!ok) {
+      this.sms.outRefused++;
+      return;
+    }
+    this.sms.outAccepted++;
+    this.smsOutbound.set(tag, { party, acc, failed: false });
+  }
+
+  faultWindow(acc: Accessory, ms: number): void {
+    const until = this.clock.now() + ms + 60000;
+    this.settledAt.set(acc, Math.max(this.settledAt.get(acc) || 0, until));
+  }
+
+  emergencyRequested(acc: Accessory): void {
+    this.emergency.requested++;
+    const now = this.clock.now();
+    const live = !acc.modem.hung;
+    this.emergencyPending.set(acc, { at: now, from: now, deadline: live ? now + this.opts.emergencyBoundMs : undefined });
+  }
+
+  /** The modem answers again (reboot done, hang over): a pending emergency's bound starts now. */
+  modemBack(acc: Accessory): void {
+    const p = this.emergencyPending.get(acc);
+    if (p && p.deadline === undefined) {
+      p.from = this.clock.now();
+      p.deadline = p.from + this.opts.emergencyBoundMs;
+    }
+  }
+
+  /** A killed process forgets what it was asked: its pending emergency request dies with it. */
+  forgetAccessoryState(acc: Accessory): void {
+    if (this.emergencyPending.delete(acc)) this.count("skipped", "emergencyLostToKill");
+  }
+
+  command(acc: Accessory, line: string, t: number): void {
+    this.lastCommand.set(acc, t);
+    const p = this.emergencyPending.get(acc);
+    if (p && /^ATD(110|118|119)\b/i.test(line)) {
+      this.emergencyPending.delete(acc);
+      const late = p.deadline === undefined ? 0 : t - p.from;
+      this.emergency.placed++;
+      this.emergency.worstMs = Math.max(this.emergency.worstMs, late);
+      this.book.check("emergencyInTime", p.deadline === undefined || t <= p.deadline, acc.name, () => "ATD written " + (t - p.from) + " ms after the request/modem back (bound " + this.opts.emergencyBoundMs + " ms)");
+    }
+  }
+
+  apiEvent(acc: Accessory, name: string, data: unknown): void {
+    if (name === "smsReceived") {
+      const tag = tagOf((data as { text?: unknown }).text);
+      if (!tag) return;
+      let m = this.received.get(acc);
+      if (!m) this.received.set(acc, (m = new Map()));
+      const n = (m.get(tag) || 0) + 1;
+      m.set(tag, n);
+      this.book.check("smsOnce", n === 1, acc.name, () => "SMS " + tag + " delivered to the API " + n + " times");
+    } else if (name === "smsFailed") {
+      const tag = tagOf((data as { text?: unknown }).text);
+      const o = tag ? this.smsOutbound.get(tag) : undefined;
+      if (o && !o.failed) {
+        o.failed = true;
+        this.sms.outFailed++;
+      }
+    }
+  }
+}
+
+function lineExpectation(acc: Accessory): string[] {
+  const s = acc.num.line.state;
+  const id = acc.port.id;
+  if (s.emergency.indexOf(id) >= 0) return ["emergency"];
+  const m = s.mode;
+  if (m.kind === "busy" && m.owner === id) return ["inCallHere"];
+  if (m.kind === "alerting" && m.devices.indexOf(id) >= 0) return ["ringingHere"];
+  return ["idle", "inUseElsewhere"];
+}
+
+function describe(acc: Accessory): string {
+  const s = acc.num.line.state;
+  const m = s.mode;
+  return (m.kind === "idle" ? "idle" : m.kind === "alerting" ? "alerting(" + m.devices.join(",") + ")" : "busy(" + m.owner + ")") + (s.emergency.length ? " +emergency(" + s.emergency.join(",") + ")" : "");
+}
+
+const CHECK_MS = 5000;
+const STUCK_CALL_MS = 20 * 60000;
+const WEDGE_MS = 120000;
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const o = {
+    seed: options.seed,
+    hours: options.hours,
+    numbers: options.numbers,
+    accessories: options.accessories,
+    meanGapMs: options.meanGapMs || 4 * 60000,
+    faultShare: options.faultShare === undefined ? 0.15 : options.faultShare,
+    boards: options.boards || ["sim-generic"],
+    lineBoundMs: options.lineBoundMs || 10000,
+    emergencyBoundMs: options.emergencyBoundMs || 1000,
+    memoryBoundBytes: options.memoryBoundBytes || 256 * 1024,
+  };
+  const cpu0 = process.cpuUsage();
+  const wall0 = Date.now();
+  const clock = new VirtualClock(Date.UTC(2026, 11, 1, 0, 0, 0));
+  const t0 = clock.now();
+  const rng = new Rng(o.seed);
+  const fleet = new Fleet({ clock, numbers: o.numbers, accessories: o.accessories, parties: options.parties || Math.max(4, o.numbers), boards: o.boards });
+  const book = new InvariantBook(o.seed, t0, () => clock.now());
+  const soak = new SoakState(clock, book, o);
+  const ctx: Ctx = { rng, fleet, clock, soak };
+  for (const a of fleet.accessories) {
+    a.onCommand = (line, t) => soak.command(a, line, t);
+    a.onApi = (name, data) => soak.apiEvent(a, name, data);
+  }
+  // Bring-up: every accessory ready and registered before the workload starts.
+  for (let i = 0; i < 120 && fleet.accessories.some((a) => !a.fw.api.snapshot().ready || a.fw.api.snapshot().registration !== "home"); i++) await clock.advance(500);
+  const down = fleet.accessories.filter((a) => !a.fw.api.snapshot().ready);
+  if (down.length > 0) throw new Error("bring-up failed on " + down.map((a) => a.name).join(", "));
+
+  const events = ACTIONS.filter((a) => a.kind === "event");
+  const faults = ACTIONS.filter((a) => a.kind === "fault");
+  const pickWeighted = (list: Action[]) => {
+    let total = 0;
+    for (const a of list) total += a.weight;
+    let r = rng.next() * total;
+    for (const a of list) {
+      r -= a.weight;
+      if (r < 0) return a;
+    }
+    return list[list.length - 1];
+  };
+  const end = t0 + o.hours * 3600000;
+  let running = true;
+  const gap = o.meanGapMs / fleet.accessories.length;
+  const next = () => {
+    if (!running) return;
+    clock.setTimeout(() => {
+      if (!running || clock.now() >= end) return;
+      const acc = rng.pick(fleet.accessories);
+      const action = pickWeighted(rng.chance(o.faultShare) ? faults : events);
+      let done = false;
+      try {
+        done = action.run(ctx, acc);
+      } catch (e) {
+        soak.count("skipped", action.name + ":" + ((e as Error).name || "Error"));
+      }
+      if (done) soak.count(action.kind === "event" ? "events" : "faults", action.name);
+      else soak.count("skipped", action.name);
+      next();
+    }, rng.exp(gap));
+  };
+  next();
+
+  /** When each number's line last changed (for the line-agreement bound). */
+  const lineChanged = new Map<string, { text: string; at: number }>();
+  const checkpoint = (final: boolean) => {
+    const now = clock.now();
+    if (options.onCheckpoint) options.onCheckpoint({ fleet, now });
+    for (const num of fleet.numbers) {
+      const text = JSON.stringify(num.line.state);
+      const prev = lineChanged.get(num.msisdn);
+      if (!prev || prev.text !== text) lineChanged.set(num.msisdn, { text, at: now });
+    }
+    for (const acc of fleet.accessories) {
+      // A power cut armed earlier has struck: the device restarts on what the flash kept.
+      if (acc.storage.inner.flash.isDead) {
+        soak.powerCutArmed.delete(acc);
+        soak.count("faults", "powerCutStruck");
+        soak.forgetAccessoryState(acc);
+        fleet.restart(acc, true);
+        soak.faultWindow(acc, 0);
+        continue;
+      }
+      const snap = acc.fw.api.snapshot();
+      const settled = now >= (soak.settledAt.get(acc) || 0) && !acc.modem.hung && acc.port.coverage === "full" && snap.ready;
+      // The line view agrees with the network once both have been still for the bound.
+      const lc = lineChanged.get(acc.num.msisdn);
+      if (settled && lc && now - lc.at >= o.lineBoundMs) {
+        const want = lineExpectation(acc);
+        book.check("lineAgrees", want.indexOf(snap.line) >= 0, acc.name, () => "firmware says " + snap.line + ", network line " + describe(acc) + " (device " + acc.port.id + ") for " + (now - lc.at) + " ms");
+      }
+      // No call outlives every plan for it.
+      let seen = soak.callSeen.get(acc);
+      if (!seen) soak.callSeen.set(acc, (seen = new Map()));
+      const live = new Set<string>();
+      for (const call of snap.calls) {
+        const key = acc.generation + "/" + call.id;
+        live.add(key);
+        if (!seen.has(key)) seen.set(key, now);
+        const age = now - (seen.get(key) || now);
+        book.check("callNotStuck", age <= STUCK_CALL_MS, acc.name, () => "call " + JSON.stringify(call) + " on the firmware for " + Math.round(age / 1000) + " s; network line " + describe(acc));
+      }
+      for (const k of Array.from(seen.keys())) if (!live.has(k)) seen.delete(k);
+      // No AT channel wedged: a command in flight gets an answer or a timeout.
+      if (!acc.modem.hung && acc.fw.channel.busy()) {
+        const last = soak.lastCommand.get(acc) || now;
+        book.check("channelNotWedged", now - last <= WEDGE_MS, acc.name, () => "a command in flight and nothing written for " + (now - last) + " ms (queued " + acc.fw.channel.queued() + ")");
+      } else book.check("channelNotWedged", acc.fw.channel.queued() <= 64, acc.name, () => acc.fw.channel.queued() + " commands queued");
+      // An emergency whose deadline passed without ATD is a failure now.
+      const p = soak.emergencyPending.get(acc);
+      if (p && p.deadline !== undefined && now > p.deadline) {
+        soak.emergencyPending.delete(acc);
+        book.check("emergencyInTime", false, acc.name, () => "no ATD for the emergency request " + (now - p.from) + " ms after the request/modem back");
+      }
+    }
+    if (final || (now - t0) % 600000 < CHECK_MS) {
+      for (const acc of fleet.accessories) {
+        const api = acc.fw.api;
+        void Promise.all([api.inbox(), api.outbox(), api.log()]).then(([i, ob, l]) => {
+          const bytes = JSON.stringify(i).length + JSON.stringify(ob).length + JSON.stringify(l).length;
+          soak.memoryMax.set(acc, Math.max(soak.memoryMax.get(acc) || 0, bytes));
+          book.check("memoryBounded", bytes <= o.memoryBoundBytes, acc.name, () => "API-visible state " + bytes + " bytes (bound " + o.memoryBoundBytes + ")");
+        });
+      }
+    }
+  };
+
+  while (clock.now() < end) {
+    await clock.advance(CHECK_MS);
+    checkpoint(false);
+  }
+  running = false;
+
+  // Drain: faults healed, calls ended, SMS retries given their time; then the end state.
+  for (const acc of fleet.accessories) {
+    if (acc.modem.hung) {
+      acc.modem.reboot();
+      soak.modemBack(acc);
+    }
+    acc.port.setCoverage("full");
+    acc.storage.inner.flash.cutPowerAfter(1e12);
+  }
+  await clock.advance(60000);
+  for (const p of fleet.parties) for (const pc of p.calls) if (pc.state !== "released") p.hangup(pc.id);
+  for (const num of fleet.numbers) for (const pc of num.phone.live()) num.phone.hangup(pc.id);
+  for (const acc of fleet.accessories) for (const call of acc.fw.api.snapshot().calls) void acc.fw.api.hangup(call.id);
+  for (let i = 0; i < 20 * 60000; i += CHECK_MS) {
+    await clock.advance(CHECK_MS);
+    checkpoint(false);
+  }
+  checkpoint(true);
+  await clock.advance(CHECK_MS);
+
+  for (const acc of fleet.accessories) {
+    const snap = acc.fw.api.snapshot();
+    book.check("endsIdle", snap.calls.length === 0 && snap.line !== "inCallHere" && snap.line !== "ringingHere" && snap.line !== "emergency", acc.name, () => "after the drain the firmware has " + JSON.stringify(snap.calls) + " and says " + snap.line);
+  }
+  for (const num of fleet.numbers) {
+    const s = num.line.state;
+    book.check("endsIdle", s.mode.kind === "idle" && s.emergency.length === 0, num.msisdn, () => "after the drain the network line is " + JSON.stringify(s));
+  }
+  // SMS: every incoming message reached some device of its number, none twice on one device.
+  const phoneCounts = new Map<string, Map<string, number>>();
+  for (const num of fleet.numbers) {
+    const m = new Map<string, number>();
+    for (const msg of num.phone.inbox()) {
+      const tag = tagOf(msg.text);
+      if (tag && msg.complete) m.set(tag, (m.get(tag) || 0) + 1);
+    }
+    phoneCounts.set(num.msisdn, m);
+  }
+  for (const [tag, info] of soak.smsInbound) {
+    let n = (phoneCounts.get(info.msisdn) || new Map<string, number>()).get(tag) || 0;
+    book.check("smsOnce", n <= 1, info.msisdn, () => "the phone got " + tag + " " + n + " times");
+    for (const acc of fleet.accessories) if (acc.num.msisdn === info.msisdn) n += (soak.received.get(acc) || new Map<string, number>()).get(tag) || 0;
+    book.check("smsNotLost", n >= 1, info.msisdn, () => "SMS " + tag + " sent at +" + Math.round((info.at - t0) / 1000) + " s reached no device of " + info.msisdn);
+  }
+  const partyCounts = new Map<string, number>();
+  for (const p of fleet.parties) {
+    for (const msg of p.messages()) {
+      const tag = tagOf(msg.text);
+      if (tag && msg.complete) partyCounts.set(tag, (partyCounts.get(tag) || 0) + 1);
+    }
+  }
+  for (const [tag, info] of soak.smsOutbound) {
+    const n = partyCounts.get(tag) || 0;
+    book.check("smsOnce", n <= 1, info.acc.name, () => "the party " + info.party.number + " got " + tag + " " + n + " times");
+    if (!info.failed) book.check("smsNotLost", n === 1, info.acc.name, () => "SMS " + tag + " accepted by the API, never reported failed, not received by " + info.party.number);
+  }
+
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const mem = Array.from(soak.memoryMax.values());
+  const heap = process.memoryUsage().heapUsed;
+  fleet.stop();
+  return {
+    seed: o.seed,
+    virtualHours: o.hours,
+    numbers: o.numbers,
+    accessories: o.accessories,
+    events: soak.counts.events,
+    faults: soak.counts.faults,
+    skipped: soak.counts.skipped,
+    checks: book.checks,
+    totalChecks: book.totalChecks(),
+    failureCounts: book.failureCounts,
+    failures: book.failures,
+    sms: soak.sms,
+    emergency: soak.emergency,
+    memory: {
+      perDeviceMaxBytes: { min: mem.length ? Math.min(...mem) : 0, avg: mem.length ? Math.round(mem.reduce((a, b) => a + b, 0) / mem.length) : 0, max: mem.length ? Math.max(...mem) : 0 },
+      heapUsedBytes: heap,
+      heapPerDeviceBytes: Math.round(heap / fleet.accessories.length),
+    },
+    cpu: { totalMs: Math.round(cpuMs), perVirtualHourMs: Math.round(cpuMs / Math.max(o.hours, 1e-9)), wallMs: Date.now() - wall0 },
+  };
+}
+
+function sum(m: { [k: string]: number }): number {
+  let n = 0;
+  for (const k of Object.keys(m)) n += m[k];
+  return n;
+}
+
+export function formatReport(r: SoakReport): string {
+  const out: string[] = [];
+  const kv = (m: { [k: string]: number }) => Object.keys(m).sort().map((k) => "  " + k.padEnd(22) + String(m[k]).padStart(8)).join("\n");
+  out.push("soak: seed " + r.seed + ", " + r.virtualHours + " virtual h, " + r.accessories + " accessories over " + r.numbers + " numbers");
+  out.push("events (" + sum(r.events) + "):\n" + kv(r.events));
+  out.push("faults (" + sum(r.faults) + "):\n" + kv(r.faults));
+  out.push("not applicable when drawn (" + sum(r.skipped) + "):\n" + kv(r.skipped));
+  out.push("invariant checks (" + r.totalChecks + "):\n" + INVARIANTS.map((k) => "  " + k.padEnd(22) + String(r.checks[k]).padStart(8) + "  failures " + r.failureCounts[k]).join("\n"));
+  out.push("sms: " + r.sms.inSent + " in, " + r.sms.outAccepted + " out accepted (" + r.sms.outRefused + " refused, " + r.sms.outFailed + " reported failed)");
+  out.push("emergency: " + r.emergency.requested + " requested, " + r.emergency.placed + " placed, worst " + r.emergency.worstMs + " ms");
+  out.push("memory: API-visible state per device max " + r.memory.perDeviceMaxBytes.max + " B (avg " + r.memory.perDeviceMaxBytes.avg + ", min " + r.memory.perDeviceMaxBytes.min + "); heap " + Math.round(r.memory.heapUsedBytes / 1024) + " KiB (" + Math.round(r.memory.heapPerDeviceBytes / 1024) + " KiB per device)");
+  out.push("cpu: " + r.cpu.totalMs + " ms (" + r.cpu.perVirtualHourMs + " ms per virtual hour), wall " + r.cpu.wallMs + " ms");
+  const total = r.failures.length;
+  out.push("failures: " + INVARIANTS.reduce((n, k) => n + r.failureCounts[k], 0) + (total ? "" : " (none)"));
+  for (const f of r.failures) out.push("  " + f.invariant + " " + f.subject + " at +" + (f.atMs / 3600000).toFixed(3) + " h (" + f.at + ", --seed " + f.seed + "): " + f.detail);
+  return out.join("\n");
+}
