@@ -55,6 +55,8 @@ export interface Accessory {
   serial: MemorySerial;
   /** Called with each command line the firmware wrote to the modem (what the modem received). */
   onCommand: ((line: string, t: number) => void) | undefined;
+  /** Called with each line the modem sent (for a trace). */
+  onModemLine: ((line: string, t: number) => void) | undefined;
   /** Called for every API event of the current firmware. */
   onApi: ((name: string, data: unknown) => void) | undefined;
 }
@@ -99,16 +101,25 @@ export class Fleet {
     const port = this.net.portFor(num.msisdn, { imei, friendlyName: name, model: boardName, sms, callWaiting: board.capabilities.callWaiting });
     const acc = { name, num, port, board, generation: 0, onCommand: undefined, onApi: undefined } as unknown as Accessory;
     let rest = "";
+    let out = "";
     acc.modem = new SimModem({
       clock: this.clock,
       network: port,
       identity: { imei, msisdn: num.msisdn, imsi: "44010" + imei.slice(-10) },
       smsSupported: sms !== "none",
       trace: (dir, bytes) => {
-        if (dir !== "rx") return;
+        if (dir === "tx") {
+          if (!acc.onModemLine) return;
+          out += bytes;
+          const lines = out.split(/[\r\n]+/);
+          out = lines.pop() || "";
+          for (const l of lines) if (l !== "") acc.onModemLine(l, this.clock.now());
+          return;
+        }
         rest += bytes;
         for (;;) {
-          const i = rest.search(/[\r\n]/);
+          // Ctrl-Z (send) and Esc (cancel) end an SMS body as a line end ends a command (27.005 §3.5.1).
+          const i = rest.search(/[\r\n\x1a\x1b]/);
           if (i < 0) break;
           const line = rest.slice(0, i);
           rest = rest.slice(i + 1);

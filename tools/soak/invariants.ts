@@ -46,11 +46,22 @@ export class InvariantBook {
   }
 
   /** Counts one check of `invariant`; records a failure when `ok` is false. */
-  check(invariant: InvariantName, ok: boolean, subject: string, detail: () => string): boolean {
+  /**
+   * Counts one check of `invariant`; records a failure when `ok` is false. A condition that
+   * lasts (the same `episode`, e.g. one stuck call) is one failure, however often checked.
+   */
+  check(invariant: InvariantName, ok: boolean, subject: string, detail: () => string, episode?: string): boolean {
     this.checks[invariant]++;
-    if (!ok) this.fail(invariant, subject, detail());
+    if (!ok) {
+      const key = invariant + "|" + subject + "|" + (episode === undefined ? "" : episode);
+      if (episode !== undefined && this.episodes.has(key)) return ok;
+      this.episodes.add(key);
+      this.fail(invariant, subject, detail());
+    }
     return ok;
   }
+
+  private readonly episodes = new Set<string>();
 
   fail(invariant: InvariantName, subject: string, detail: string): void {
     this.failureCounts[invariant]++;

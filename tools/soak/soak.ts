@@ -34,6 +34,8 @@ export interface SoakOptions {
   emergencyBoundMs?: number;
   /** Bytes of API-visible state (inbox, outbox, call log) one accessory may hold (default 256 KiB). */
   memoryBoundBytes?: number;
+  /** Prints everything about this accessory ("n3a1") to stderr: actions, AT lines both ways, API events. */
+  trace?: string;
   /** A test hook: called at every checkpoint with the world (to inject a violation). */
   onCheckpoint?: (w: { fleet: Fleet; now: number }) => void;
 }
@@ -183,6 +185,8 @@ const ACTIONS: Action[] = [
       after(c, 660000, () => {
         for (const pc of party.calls) if (pc.state !== "released") party.hangup(pc.id);
       });
+      // Nobody waits for ever: a call still up (a number that never answers) is hung up here.
+      hangupLater(c, acc, 700000, false);
       return true;
     },
   },
@@ -345,7 +349,8 @@ const ACTIONS: Action[] = [
     weight: 2,
     run(c, acc) {
       acc.modem.loseInput(c.rng.int(0, 40), c.rng.int(1, 3));
-      c.soak.faultWindow(acc, 30000);
+      // The loss strikes the next command line, whenever the firmware writes one.
+      c.soak.lossArmed.add(acc);
       return true;
     },
   },
@@ -377,6 +382,8 @@ const ACTIONS: Action[] = [
 class SoakState {
   readonly counts: { events: { [k: string]: number }; faults: { [k: string]: number }; skipped: { [k: string]: number } } = { events: {}, faults: {}, skipped: {} };
   readonly powerCutArmed = new Set<Accessory>();
+  /** Bytes will be lost from the next command: its window starts when it is written. */
+  readonly lossArmed = new Set<Accessory>();
   private tagSeq = 0;
   /** Incoming SMS: tag -> the number it was sent to. */
   readonly smsInbound = new Map<string, { msisdn: string; at: number }>();
@@ -399,7 +406,7 @@ class SoakState {
   constructor(
     readonly clock: VirtualClock,
     readonly book: InvariantBook,
-    readonly opts: Required<Omit<SoakOptions, "onCheckpoint" | "parties">>,
+    readonly opts: Required<Omit<SoakOptions, "onCheckpoint" | "parties" | "trace">>,
   ) {}
 
   count(kind: "events" | "faults" | "skipped", name: string): void {
@@ -452,6 +459,8 @@ class SoakState {
 
   command(acc: Accessory, line: string, t: number): void {
     this.lastCommand.set(acc, t);
+    // A command that lost bytes gets no answer: the firmware learns it at the command's timeout (ATD: 30 s).
+    if (this.lossArmed.delete(acc)) this.faultWindow(acc, 60000);
     const p = this.emergencyPending.get(acc);
     if (p && /^ATD(110|118|119)\b/i.test(line)) {
       this.emergencyPending.delete(acc);
@@ -524,9 +533,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const book = new InvariantBook(o.seed, t0, () => clock.now());
   const soak = new SoakState(clock, book, o);
   const ctx: Ctx = { rng, fleet, clock, soak };
+  const traced = fleet.accessories.find((a) => a.name === options.trace);
+  const say = (what: string) => process.stderr.write("+" + ((clock.now() - t0) / 1000).toFixed(3) + " s " + what + "\n");
   for (const a of fleet.accessories) {
-    a.onCommand = (line, t) => soak.command(a, line, t);
-    a.onApi = (name, data) => soak.apiEvent(a, name, data);
+    const tr = a === traced;
+    a.onCommand = (line, t) => {
+      if (tr) say("fw> " + line);
+      soak.command(a, line, t);
+    };
+    a.onApi = (name, data) => {
+      if (tr && name !== "signal") say("api " + name + " " + JSON.stringify(data));
+      soak.apiEvent(a, name, data);
+    };
+    if (tr) a.onModemLine = (line) => say("<modem " + JSON.stringify(line));
   }
   // Bring-up: every accessory ready and registered before the workload starts.
   for (let i = 0; i < 120 && fleet.accessories.some((a) => !a.fw.api.snapshot().ready || a.fw.api.snapshot().registration !== "home"); i++) await clock.advance(500);
@@ -560,6 +579,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       } catch (e) {
         soak.count("skipped", action.name + ":" + ((e as Error).name || "Error"));
       }
+      if (acc === traced) say("soak " + action.kind + " " + action.name + (done ? "" : " (not applicable)"));
       if (done) soak.count(action.kind === "event" ? "events" : "faults", action.name);
       else soak.count("skipped", action.name);
       next();
@@ -593,7 +613,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const lc = lineChanged.get(acc.num.msisdn);
       if (settled && lc && now - lc.at >= o.lineBoundMs) {
         const want = lineExpectation(acc);
-        book.check("lineAgrees", want.indexOf(snap.line) >= 0, acc.name, () => "firmware says " + snap.line + ", network line " + describe(acc) + " (device " + acc.port.id + ") for " + (now - lc.at) + " ms");
+        book.check("lineAgrees", want.indexOf(snap.line) >= 0, acc.name, () => "firmware says " + snap.line + ", network line " + describe(acc) + " (device " + acc.port.id + ") for " + (now - lc.at) + " ms", "line@" + lc.at);
       }
       // No call outlives every plan for it.
       let seen = soak.callSeen.get(acc);
@@ -604,14 +624,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         live.add(key);
         if (!seen.has(key)) seen.set(key, now);
         const age = now - (seen.get(key) || now);
-        book.check("callNotStuck", age <= STUCK_CALL_MS, acc.name, () => "call " + JSON.stringify(call) + " on the firmware for " + Math.round(age / 1000) + " s; network line " + describe(acc));
+        book.check("callNotStuck", age <= STUCK_CALL_MS, acc.name, () => "call " + JSON.stringify(call) + " on the firmware for " + Math.round(age / 1000) + " s; network line " + describe(acc), key);
       }
       for (const k of Array.from(seen.keys())) if (!live.has(k)) seen.delete(k);
       // No AT channel wedged: a command in flight gets an answer or a timeout.
       if (!acc.modem.hung && acc.fw.channel.busy()) {
         const last = soak.lastCommand.get(acc) || now;
         book.check("channelNotWedged", now - last <= WEDGE_MS, acc.name, () => "a command in flight and nothing written for " + (now - last) + " ms (queued " + acc.fw.channel.queued() + ")");
-      } else book.check("channelNotWedged", acc.fw.channel.queued() <= 64, acc.name, () => acc.fw.channel.queued() + " commands queued");
+      } else book.check("channelNotWedged", acc.fw.channel.queued() <= 64, acc.name, () => acc.fw.channel.queued() + " commands queued", "queue");
       // An emergency whose deadline passed without ATD is a failure now.
       const p = soak.emergencyPending.get(acc);
       if (p && p.deadline !== undefined && now > p.deadline) {
