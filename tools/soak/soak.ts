@@ -10,6 +10,7 @@
  */
 import { VirtualClock } from "../../hal/memory/clock.js";
 import type { OutsideParty, PartyCall } from "../../sim/network/index.js";
+import type { MessagePart } from "../../sim/pdu/concat.js";
 import { Fleet, type Accessory } from "./fleet.js";
 import { InvariantBook, INVARIANTS, type Failure, type InvariantName } from "./invariants.js";
 import { Rng } from "./rng.js";
@@ -507,6 +508,35 @@ function describe(acc: Accessory): string {
   return (m.kind === "idle" ? "idle" : m.kind === "alerting" ? "alerting(" + m.devices.join(",") + ")" : "busy(" + m.owner + ")") + (s.emergency.length ? " +emergency(" + s.emergency.join(",") + ")" : "");
 }
 
+/**
+ * The texts of the messages a handset would show, from parts in arrival order: parts group
+ * by originator, reference and total (23.040 §9.2.3.24.1) until the group is complete, then
+ * the group is closed, so a later message that reuses the 8-bit reference is a message of
+ * its own (the simulator's `reassemble` keeps groups for ever, which merges them). A part
+ * repeated while its group is open is kept once; a whole message sent again counts twice.
+ */
+export function completedMessages(parts: readonly MessagePart[]): string[] {
+  const out: string[] = [];
+  const open = new Map<string, { [seq: number]: string }>();
+  for (const p of parts) {
+    if (!p.concat || p.concat.total <= 1) {
+      out.push(p.text);
+      continue;
+    }
+    const key = p.peer + "|" + p.concat.ref + "|" + p.concat.total;
+    let g = open.get(key);
+    if (!g) open.set(key, (g = {}));
+    if (g[p.concat.seq] === undefined) g[p.concat.seq] = p.text;
+    if (Object.keys(g).length === p.concat.total) {
+      let text = "";
+      for (let i = 1; i <= p.concat.total; i++) text += g[i] || "";
+      out.push(text);
+      open.delete(key);
+    }
+  }
+  return out;
+}
+
 const CHECK_MS = 5000;
 const STUCK_CALL_MS = 20 * 60000;
 const WEDGE_MS = 120000;
@@ -703,9 +733,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
   const partyCounts = new Map<string, number>();
   for (const p of fleet.parties) {
-    for (const msg of p.messages()) {
-      const tag = tagOf(msg.text);
-      if (tag && msg.complete) partyCounts.set(tag, (partyCounts.get(tag) || 0) + 1);
+    for (const text of completedMessages(p.parts)) {
+      const tag = tagOf(text);
+      if (tag) partyCounts.set(tag, (partyCounts.get(tag) || 0) + 1);
     }
   }
   for (const [tag, info] of soak.smsOutbound) {
