@@ -41,6 +41,15 @@ class ProcessStorage implements Storage {
   }
 }
 
+/** Where a command line ends: CR/LF, or Ctrl-Z (send) / Esc (cancel) after an SMS body (27.005 §3.5.1). */
+function firstLineEnd(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 13 || c === 10 || c === 0x1a || c === 0x1b) return i;
+  }
+  return -1;
+}
+
 export interface Accessory {
   /** "n3a2": the 2nd accessory of number 3. */
   name: string;
@@ -118,8 +127,7 @@ export class Fleet {
         }
         rest += bytes;
         for (;;) {
-          // Ctrl-Z (send) and Esc (cancel) end an SMS body as a line end ends a command (27.005 §3.5.1).
-          const i = rest.search(/[\r\n\x1a\x1b]/);
+          const i = firstLineEnd(rest);
           if (i < 0) break;
           const line = rest.slice(0, i);
           rest = rest.slice(i + 1);
