@@ -8,6 +8,7 @@ import { formatReport, runSoak, type SoakOptions } from "./soak.js";
 const USAGE = `usage: npm run soak -- [--seed N] [--hours H] [--numbers N] [--accessories N]
                      [--parties N] [--gap-min M] [--fault-share F] [--boards a,b] [--report text|json]
                      [--trace n3a1]   (everything one accessory does, to stderr)
+                     [--progress]     (one line per virtual hour, to stderr)
 defaults: --seed 1 --hours 24 --numbers 10 --accessories 20 --report text`;
 
 function parse(args: string[]): { opts: SoakOptions; report: "text" | "json" } {
@@ -29,6 +30,14 @@ function parse(args: string[]): { opts: SoakOptions; report: "text" | "json" } {
     else if (a === "--gap-min") opts.meanGapMs = num(a, v, 0.01) * 60000;
     else if (a === "--fault-share") opts.faultShare = Math.min(1, num(a, v, 0));
     else if (a === "--trace") opts.trace = v;
+    else if (a === "--progress") {
+      const t0 = process.cpuUsage();
+      opts.onHour = (h, checks, failures) => {
+        const c = process.cpuUsage(t0);
+        process.stderr.write("soak: " + h + " virtual h, " + checks + " checks, " + failures + " failures, cpu " + Math.round((c.user + c.system) / 1000) + " ms\n");
+      };
+      i--;
+    }
     else if (a === "--boards") opts.boards = (v || "").split(",").filter((s) => s !== "");
     else if (a === "--report") {
       if (v !== "text" && v !== "json") throw new Error("--report is text or json, got " + JSON.stringify(v));

@@ -37,6 +37,8 @@ export interface SoakOptions {
   memoryBoundBytes?: number;
   /** Prints everything about this accessory ("n3a1") to stderr: actions, AT lines both ways, API events. */
   trace?: string;
+  /** Called every virtual hour with the hours done (main.ts prints it with --progress). */
+  onHour?: (hours: number, checks: number, failures: number) => void;
   /** A test hook: called at every checkpoint with the world (to inject a violation). */
   onCheckpoint?: (w: { fleet: Fleet; now: number }) => void;
 }
@@ -407,7 +409,7 @@ class SoakState {
   constructor(
     readonly clock: VirtualClock,
     readonly book: InvariantBook,
-    readonly opts: Required<Omit<SoakOptions, "onCheckpoint" | "parties" | "trace">>,
+    readonly opts: Required<Omit<SoakOptions, "onCheckpoint" | "parties" | "trace" | "onHour">>,
   ) {}
 
   count(kind: "events" | "faults" | "skipped", name: string): void {
@@ -684,6 +686,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   while (clock.now() < end) {
     await clock.advance(CHECK_MS);
     checkpoint(false);
+    if (options.onHour && (clock.now() - t0) % 3600000 < CHECK_MS) options.onHour(Math.round((clock.now() - t0) / 3600000), book.totalChecks(), book.totalFailures());
   }
   running = false;
 
