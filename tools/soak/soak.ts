@@ -132,6 +132,22 @@ function hangupLater(c: Ctx, acc: Accessory, ms: number, emergency: boolean, tri
   });
 }
 
+/** An outside party texts the accessory's number (one part, or several). */
+function smsIn(name: string, weight: number, multi: boolean): Action {
+  return {
+    name,
+    kind: "event",
+    weight,
+    run(c, acc) {
+      const party = c.rng.pick(c.fleet.parties);
+      const tag = c.soak.newTag();
+      party.sendSms(acc.num.msisdn, smsText(tag, c.rng, multi));
+      c.soak.smsIn(tag, acc);
+      return true;
+    },
+  };
+}
+
 const ACTIONS: Action[] = [
   {
     name: "callIn",
@@ -224,30 +240,8 @@ const ACTIONS: Action[] = [
       return true;
     },
   },
-  {
-    name: "smsIn",
-    kind: "event",
-    weight: 6,
-    run(c, acc) {
-      const party = c.rng.pick(c.fleet.parties);
-      const tag = c.soak.newTag();
-      party.sendSms(acc.num.msisdn, smsText(tag, c.rng, false));
-      c.soak.smsIn(tag, acc);
-      return true;
-    },
-  },
-  {
-    name: "smsInMultipart",
-    kind: "event",
-    weight: 3,
-    run(c, acc) {
-      const party = c.rng.pick(c.fleet.parties);
-      const tag = c.soak.newTag();
-      party.sendSms(acc.num.msisdn, smsText(tag, c.rng, true));
-      c.soak.smsIn(tag, acc);
-      return true;
-    },
-  },
+  smsIn("smsIn", 6, false),
+  smsIn("smsInMultipart", 3, true),
   {
     name: "smsOut",
     kind: "event",
