@@ -456,8 +456,9 @@ class SoakState {
 
   command(acc: Accessory, line: string, t: number): void {
     this.lastCommand.set(acc, t);
-    // A command that lost bytes gets no answer: the firmware learns it at the command's timeout (ATD: 30 s).
-    if (this.lossArmed.delete(acc)) this.faultWindow(acc, 60000);
+    // A command that lost bytes gets no answer: the firmware learns it at that command's
+    // timeout (ATD 30 s, +CMGS 120 s, +COPS= 180 s), and what queued behind it waits as long.
+    if (this.lossArmed.delete(acc)) this.faultWindow(acc, 180000);
     const p = this.emergencyPending.get(acc);
     if (p && /^ATD(110|118|119)\b/i.test(line)) {
       this.emergencyPending.delete(acc);
