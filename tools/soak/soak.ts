@@ -345,7 +345,7 @@ const ACTIONS: Action[] = [
     kind: "fault",
     weight: 2,
     run(c, acc) {
-      acc.modem.loseInput(c.rng.int(0, 40), c.rng.int(1, 3));
+      acc.modem.loseInput(0, c.rng.int(1, 3));
       // The loss strikes the next command line, whenever the firmware writes one.
       c.soak.lossArmed.add(acc);
       return true;
@@ -381,6 +381,10 @@ class SoakState {
   readonly powerCutArmed = new Set<Accessory>();
   /** Bytes will be lost from the next command: its window starts when it is written. */
   readonly lossArmed = new Set<Accessory>();
+  /** A command lost bytes and the modem has not answered since. */
+  readonly deaf = new Set<Accessory>();
+  /** When the firmware's line view last changed, per accessory. */
+  readonly fwLineChanged = new Map<Accessory, number>();
   private tagSeq = 0;
   /** Incoming SMS: tag -> the number it was sent to. */
   readonly smsInbound = new Map<string, { msisdn: string; at: number }>();
@@ -436,7 +440,7 @@ class SoakState {
   emergencyRequested(acc: Accessory): void {
     this.emergency.requested++;
     const now = this.clock.now();
-    const live = !acc.modem.hung;
+    const live = !acc.modem.hung && !this.deaf.has(acc);
     this.emergencyPending.set(acc, { at: now, from: now, deadline: live ? now + this.opts.emergencyBoundMs : undefined });
   }
 
@@ -458,7 +462,11 @@ class SoakState {
     this.lastCommand.set(acc, t);
     // A command that lost bytes gets no answer: the firmware learns it at that command's
     // timeout (ATD 30 s, +CMGS 120 s, +COPS= 180 s), and what queued behind it waits as long.
-    if (this.lossArmed.delete(acc)) this.faultWindow(acc, 180000);
+    if (this.lossArmed.delete(acc)) {
+      this.faultWindow(acc, 180000);
+      // Until the modem says something again, it is not answering (the emergency bound waits for it).
+      this.deaf.add(acc);
+    }
     const p = this.emergencyPending.get(acc);
     if (p && /^ATD(110|118|119)\b/i.test(line)) {
       this.emergencyPending.delete(acc);
@@ -469,7 +477,13 @@ class SoakState {
     }
   }
 
+  /** A line from the modem: it answers again. */
+  modemLine(acc: Accessory): void {
+    if (this.deaf.delete(acc)) this.modemBack(acc);
+  }
+
   apiEvent(acc: Accessory, name: string, data: unknown): void {
+    if (name === "lineState") this.fwLineChanged.set(acc, this.clock.now());
     if (name === "smsReceived") {
       const tag = tagOf((data as { text?: unknown }).text);
       if (!tag) return;
@@ -572,7 +586,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (tr && name !== "signal") say("api " + name + " " + JSON.stringify(data));
       soak.apiEvent(a, name, data);
     };
-    if (tr) a.onModemLine = (line) => say("<modem " + JSON.stringify(line));
+    a.onModemLine = (line) => {
+      if (tr) say("<modem " + JSON.stringify(line));
+      soak.modemLine(a);
+    };
   }
   // Bring-up: every accessory ready and registered before the workload starts.
   for (let i = 0; i < 120 && fleet.accessories.some((a) => !a.fw.api.snapshot().ready || a.fw.api.snapshot().registration !== "home"); i++) await clock.advance(500);
@@ -638,9 +655,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const settled = now >= (soak.settledAt.get(acc) || 0) && !acc.modem.hung && acc.port.coverage === "full" && snap.ready;
       // The line view agrees with the network once both have been still for the bound.
       const lc = lineChanged.get(acc.num.msisdn);
-      if (settled && lc && now - lc.at >= o.lineBoundMs) {
+      // The bound runs from the last event on either side (the network's line, the firmware's view).
+      const quietSince = Math.max(lc ? lc.at : now, soak.fwLineChanged.get(acc) || 0);
+      if (settled && lc && now - quietSince >= o.lineBoundMs) {
         const want = lineExpectation(acc);
-        book.check("lineAgrees", want.indexOf(snap.line) >= 0, acc.name, () => "firmware says " + snap.line + ", network line " + describe(acc) + " (device " + acc.port.id + ") for " + (now - lc.at) + " ms", "line@" + lc.at);
+        book.check("lineAgrees", want.indexOf(snap.line) >= 0, acc.name, () => "firmware says " + snap.line + ", network line " + describe(acc) + " (device " + acc.port.id + "), both still for " + (now - quietSince) + " ms", "line@" + quietSince);
       }
       // No call outlives every plan for it.
       let seen = soak.callSeen.get(acc);
