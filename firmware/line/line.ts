@@ -218,7 +218,9 @@ export class Line {
     return this.modem.whenReady(this.opts.readyWaitMs).then((ready) => {
       if (!ready) return refused("notReady", "the modem is not ready (still starting or not answering): try again shortly");
       if (!this.modem.simReady()) return refused("noService", "no One Number profile on this device: calls are unavailable");
-      if (this.find("incoming")) return refused("ringing", "answer or decline the incoming call first");
+      // R37 (glare): dialling while a call rings here is the user's choice; the network
+      // gives us the line, withdraws the ringing call from every device (missed here too)
+      // and gives its caller busy treatment.
       if (this.find("active") && !this.opts.callWaiting) return refused("busyHere", "end the current call first");
       return this.placeCall(number, false);
     });

@@ -238,6 +238,16 @@ export class ModemManager {
     }, () => undefined);
   }
 
+  /**
+   * Whether there is a subscription profile at all: a SIM that is only locked (PIN, PUK)
+   * still holds one, so emergency calls are attempted (R55 forbids them only without a
+   * valid subscription); absent, failed or wrong means none.
+   */
+  simPresent(): boolean {
+    const s = this.simStateSeen;
+    return s !== "SIM NOT INSERTED" && s !== "SIM FAILURE" && s !== "SIM WRONG";
+  }
+
   status(): ModemStatus {
     return {
       state: this.state,
@@ -470,7 +480,7 @@ export class ModemManager {
 
   /** What the accessory can offer now (R18, R55, R56). */
   service(): ServiceReport {
-    return serviceOf(this.simUsable(), this.cs, this.eps);
+    return serviceOf(this.simUsable(), this.simPresent(), this.cs, this.eps);
   }
 
   /** R18: said within the registration report that changed it, once per change. */

@@ -167,3 +167,14 @@ test("R45: an emergency dial not yet placed can be cancelled; nothing is dialled
   t.is(r.dials["110"].length, n, "no dial after the cancel");
   t.false(r.network.calls.some((c) => c.number === "110" && c.state === "active"));
 });
+
+test("R55/R56: a SIM that is only locked (PIN) still holds a subscription: 110 is attempted, not refused", async (t) => {
+  const { rig: r, start } = emergencyRig({ modem: { sim: { pin: "1234" } } });
+  await start();
+  await r.run(5000);
+  t.is(r.fw.modem.status().state.name, "simLocked");
+  t.is(r.fw.modem.service().state, "limited");
+  const res = await settle(r, r.fw.line.dial("110"), 1000);
+  t.true("110" in r.dials, "ATD110; was written");
+  t.false(!!res && !res.ok && res.reason === "emergencyUnavailable", JSON.stringify(res));
+});
