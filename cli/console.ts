@@ -16,8 +16,8 @@ import type { FirmwareApi } from "../firmware/api.js";
 import { API_EVENTS, type AnyReply, type ApiEventName } from "../firmware/api/types.js";
 import { describeEvent, describeReply } from "../firmware/api/words.js";
 import { helpLines, runCommand, splitLine } from "../firmware/commands.js";
-import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
 import { paint, type Tone } from "./output.js";
+import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
 
 /** The simulated world behind the accessory, when there is one. */
 export interface World {
@@ -99,6 +99,7 @@ export class FirmwareConsole {
     const t = l.t;
     const s = Math.floor(t / 1000);
     const stamp = `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}.${String(t % 1000).padStart(3, "0")}`;
+    // Colours are ours, added after the text was made safe.
     const colour = !!this.opts.colour;
     const tone = colour ? toneOf(l) : undefined;
     this.print(paint(colour, "dim", `[${stamp}]`) + " " + (tone ? paint(true, tone, text) : text));

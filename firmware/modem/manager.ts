@@ -23,8 +23,8 @@ import {
   type Registration,
   type Signal,
 } from "../../drivers/modems/index.js";
-import { serviceOf, type ServiceReport } from "./service.js";
 import { readTriesLeft, sendPin, type PinResult, type SimLock } from "./pin.js";
+import { serviceOf, type ServiceReport } from "./service.js";
 import { initialModemState, modemStep, type ModemEffect, type ModemEvent, type ModemPolicy, type ModemState } from "./machine.js";
 
 export type ModemManagerEvents = {
@@ -34,10 +34,10 @@ export type ModemManagerEvents = {
   signal: Signal;
   operator: Operator;
   emergencyNumbers: string[];
-  /** What the accessory can offer changed (R18, R55, R56): once per change, with its sentence. */
-  service: ServiceReport;
   /** The SIM asks for a code (PIN, PUK), or a code was refused: for the user, who must act. */
   simLock: SimLock;
+  /** What the accessory can offer changed (R18, R55, R56): once per change, with its sentence. */
+  service: ServiceReport;
   log: string;
 };
 
@@ -83,13 +83,13 @@ export class ModemManager {
   private chat: ChatRun | undefined = undefined;
   /** The SIM state bring-up last read (`+CPIN`), "" until one was read. */
   private simStateSeen = "";
-  private readyWaiters: ((ok: boolean) => void)[] = [];
-  private lastService = "";
   /** The PIN to enter when the SIM asks (`--pin`); cleared once the SIM refused it. */
   private configuredPin = "";
   /** A PIN request in flight: only one at a time, so one request never becomes two tries. */
   private pinBusy = false;
   private lock: SimLock = { state: "", triesLeft: undefined, refused: "" };
+  private readyWaiters: ((ok: boolean) => void)[] = [];
+  private lastService = "";
 
   constructor(
     private readonly channel: AtChannel,
