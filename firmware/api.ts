@@ -37,6 +37,7 @@ import {
   type ApiEventName,
   type ApiEvents,
   type CallInfo,
+  type CallReply,
   type CallWaitState,
   type PriorityInfo,
   type Reply,
@@ -68,7 +69,6 @@ export interface ApiOptions {
 
 export const defaultApiOptions: ApiOptions = { readyWaitMs: 60000, waitMs: 60000 };
 
-type CallReply = Reply<{ call: CallInfo | null }>;
 type AnyListener = (name: ApiEventName, data: unknown) => void;
 
 /** States in which bring-up is under way: a command written now would be lost to the banner. */
@@ -196,6 +196,21 @@ export class FirmwareApi {
     m.on("emergencyNumbers", function (l) {
       self.emit("emergencyNumbers", { numbers: l.slice() });
     });
+    line.on("emergency", function (e) {
+      self.emit("emergency", plain(e));
+    });
+    line.on("adopted", function (c: Call) {
+      self.emit("adopted", callInfo(c));
+    });
+    sms.on("networkUssd", function (u) {
+      self.emit("networkUssd", plain(u));
+    });
+    m.on("service", function (sv) {
+      self.emit("service", { state: sv.state, emergencyCalls: sv.emergencyCalls, message: sv.message });
+    });
+    m.on("simLock", function (l) {
+      self.emit("simLock", { state: l.state, triesLeft: l.triesLeft === undefined ? null : l.triesLeft, refused: l.refused });
+    });
     p.log.on("log", function (text) {
       self.emit("log", { text: text });
     });
@@ -292,16 +307,20 @@ export class FirmwareApi {
     } catch (e) {
       return Promise.resolve(failure("badNumber", thrown(e).message));
     }
-    const emergency = emergencyDialString(digits, p.modem.status().emergencyNumbers) !== undefined;
+    // R45, R46: an emergency number goes to the line at once, whatever the modem's state:
+    // the line keeps it through bring-up, reboots and resets until placed or cancelled.
+    if (emergencyDialString(digits, p.modem.status().emergencyNumbers) !== undefined) {
+      if (this.stopped) return Promise.resolve(failure("stopped", "the firmware is stopping"));
+      return p.line.dial(number).then(callReply);
+    }
     const dial = { cancelled: false };
     this.waitingDials.push(dial);
     const self = this;
     return this.gate(dial).then(function (r) {
       self.waitingDials.splice(self.waitingDials.indexOf(dial), 1);
       if (dial.cancelled) return failure("cancelled", "the call was cancelled before it was placed");
-      // An emergency call is never refused here: after the wait the line places it (R45).
-      if (!r.ok && (!emergency || r.reason === "stopped")) return r;
-      if (!emergency && r.ok && r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
+      if (!r.ok) return r;
+      if (r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
       return p.line.dial(number).then(callReply);
     });
   }
@@ -463,6 +482,29 @@ export class FirmwareApi {
     return this.afterGate(function () {
       return m.serviceCode(code).then(priorityReply);
     });
+  }
+
+  /** Answers the network's USSD question (`networkUssd` with `replyExpected`); the reply is its next message. */
+  ussdReply(text: string): Promise<Reply<{ status: number; text: string }>> {
+    if (typeof text !== "string" || text.length === 0 || text.length > 182) return Promise.resolve(failure("badText", "a USSD answer is 1 to 182 characters"));
+    return this.parts.messaging.ussdReply(text).then(function (a) {
+      if (a.kind === "answer") return { ok: true, status: a.cusd.status, text: a.cusd.text } as Reply<{ status: number; text: string }>;
+      if (a.kind === "failed") return failure("failed", a.message);
+      return failure("noAnswer", "the network did not answer");
+    });
+  }
+
+  /** Ends the network's USSD session (`AT+CUSD=2`). */
+  ussdEnd(): Promise<Reply<{ ended: true }>> {
+    return this.parts.messaging.ussdEnd().then(
+      function () {
+        return { ok: true, ended: true } as Reply<{ ended: true }>;
+      },
+      function (e: unknown) {
+        const t = thrown(e);
+        return failure(t.reason, t.message);
+      },
+    );
   }
 
   private afterGate<T extends object>(act: () => Promise<Reply<T>>): Promise<Reply<T>> {

@@ -24,6 +24,9 @@ export interface Failure {
 /** What every command answers: `{ ok: true, ...data }` or a Failure. */
 export type Reply<T> = (T & { ok: true }) | Failure;
 
+/** What call commands answer: the call concerned, null when none is. */
+export type CallReply = Reply<{ call: CallInfo | null }>;
+
 /** Data of a reply, whatever the command (for adapters that only forward it). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyReply = Reply<{ [k: string]: any }>;
@@ -118,6 +121,19 @@ export type ApiEvents = {
   overflow: { bytes: number };
   /** Every AT line in and out, only while `trace(true)`. */
   at: { dir: "tx" | "rx"; data: string };
+  /**
+   * An emergency dial's progress (R45, R46): `requested` at once, `placed` when the modem
+   * took it, `retrying` after a modem restart or refusal, `ended` when it failed or was cancelled.
+   */
+  emergency: { phase: "requested" | "placed" | "retrying" | "ended"; callId: number; attempts: number };
+  /** A call the modem still held at bring-up (after a restart), now the firmware's again. */
+  adopted: CallInfo;
+  /** What this device can offer changed (R18 "One Number is not active", R55, R56). */
+  service: { state: string; emergencyCalls: boolean; message: string };
+  /** The SIM asks for a code (PIN, PUK), or refused one; `triesLeft` null when the modem does not say. */
+  simLock: { state: string; triesLeft: number | null; refused: string };
+  /** The network asks or tells something by USSD (27.007 §7.15 `+CUSD: 0|1`); `replyExpected`: answer with ussdReply or end with ussdEnd. */
+  networkUssd: { status: number; text: string; replyExpected: boolean };
 };
 
 export type ApiEventName = keyof ApiEvents;
@@ -145,6 +161,11 @@ export const API_EVENTS: ApiEventName[] = [
   "unsolicited",
   "overflow",
   "at",
+  "emergency",
+  "adopted",
+  "service",
+  "simLock",
+  "networkUssd",
 ];
 
 /** The call states `waitCall` accepts: a +CLCC status, `none` (no call left) or `ended` (the next end). */
