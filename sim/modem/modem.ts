@@ -249,6 +249,22 @@ export class SimModem {
     this.output.injectNow(bytes);
   }
 
+  /**
+   * An eSIM profile downloaded and enabled by the accessory's LPA (GSMA SGP.22 §3.2.1):
+   * the eUICC now answers with the profile's ICCID, IMSI and MSISDN. Enabling a profile
+   * makes the eUICC ask for a UICC reset (ETSI TS 102 223 REFRESH "UICC Reset"); the
+   * modem goes through it as a restart: the banner again, the SIM read anew, then the
+   * attach with the new identity.
+   */
+  installProfile(p: { iccid: string; imsi: string; msisdn: string }): void {
+    if (!/^[0-9]{18,20}$/.test(p.iccid) || !/^[0-9]{6,15}$/.test(p.imsi)) throw new Error("installProfile: bad ICCID or IMSI");
+    this.identity.iccid = p.iccid;
+    this.identity.imsi = p.imsi;
+    this.identity.msisdn = p.msisdn;
+    this.sim.present = true;
+    this.reboot();
+  }
+
   private lockedSimState(): SimState {
     if (this.sim.present === false) return "absent";
     return this.sim.pin ? "SIM PIN" : "READY";
