@@ -18,6 +18,7 @@ import { servePty, serveTcp } from "../modem/transports.js";
 import { AccessoryInfo, AccessoryPort, ManagementSite, NetworkParams, SharedNetwork, SharedNumber, SmsCapability } from "../network/index.js";
 import { defineError } from "../../hal/errors.js";
 import { ServedVirtualClock } from "./served-clock.js";
+import { Activation, modemLpa } from "../entitlement/index.js";
 
 /** A bad serving option (unknown board, too many accessories, a port in use). */
 export const ServeError = defineError<{ option: string }>("ServeError");
@@ -72,6 +73,8 @@ export interface NumberServer {
   net: SharedNetwork;
   num: SharedNumber;
   site: ManagementSite;
+  /** The entitlement server, the SM-DP+ and P's companion app (R7–R18): register, unregister, the registration list. */
+  activation: Activation;
   accessories: ServedAccessory[];
   /** Lets every event due at the current instant reach the devices (see the module comment). */
   settle(): Promise<void>;
@@ -114,6 +117,16 @@ export function boardProfile(board: string): AccessoryProfile {
   return { board, sms, callWaiting: c.callWaiting === true };
 }
 
+/** R5 for an accessory the entitlement server meets first: its board's capabilities when the model is a board name, else SMS and no call waiting. */
+export function capabilitiesOf(model: string): { sms: SmsCapability; callWaiting: boolean } {
+  try {
+    const p = boardProfile(model);
+    return { sms: p.sms, callWaiting: p.callWaiting };
+  } catch {
+    return { sms: "native", callWaiting: false };
+  }
+}
+
 /** Builds the network, registers the accessories and starts serving their modems. */
 export async function startNumberServer(o: NumberServerOptions): Promise<NumberServer> {
   if (!(o.accessories >= 1 && o.accessories <= 5) || Math.floor(o.accessories) !== o.accessories) {
@@ -128,6 +141,7 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
   const multiDevice = o.multiDevice === undefined ? o.accessories > 1 : o.multiDevice;
   if (!multiDevice && o.accessories > 1) throw ServeError("more than one accessory needs the Multi-device option (R2)", { option: "multi-device" });
   const num = net.createNumber(o.msisdn || DEFAULT_MSISDN, { multiDevice });
+  const activation = new Activation(net, { capabilities: (model) => capabilitiesOf(model) });
   const accessories: ServedAccessory[] = [];
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -156,6 +170,7 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
         smsSupported: profile.sms !== "none",
         trace: trace ? (dir, bytes) => trace(label, dir, bytes) : undefined,
       });
+      activation.pair(modemLpa(modem, port));
       modem.powerOn(false);
       let where: string;
       if (o.transport.kind === "pty") {
@@ -201,5 +216,5 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
     for (let i = 0; i < 2; i++) await new Promise<void>((resolve) => systemClock.setTimeout(resolve, 0));
   };
   if (virtual) await virtual.flush();
-  return { clock, virtual, net, num, site: new ManagementSite(net), accessories, settle, close: closeAll };
+  return { clock, virtual, net, num, site: new ManagementSite(net), activation, accessories, settle, close: closeAll };
 }

@@ -43,7 +43,7 @@ test("R8 R11: P's app subscribes the accessory, the profile is downloaded, the m
   t.deepEqual(w.kinds({ kind: ["register-pending", "attach", "register"] }), ["register-pending", "attach", "register"], "registered only by the attach with the new profile (R8 step 5)");
   t.is(a.port.enrollment, "registered");
   t.is(a.port.id, "A1");
-  t.is(a.modem.identity.iccid, out.iccid);
+  t.is(a.modem.identity.iccid, out.iccid!);
   t.regex(await a.at("AT+CCID"), new RegExp("\\+CCID: " + out.iccid));
   t.regex(await a.at("AT+CEREG?"), /\+CEREG: 0,1/);
   t.deepEqual(act.registrations(MSISDN).map((r) => [r.device, r.friendlyName, r.state, r.serviceStatus]), [["A1", "Watch", "registered", 1]]);
