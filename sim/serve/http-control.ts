@@ -17,6 +17,7 @@ import { ManageError, NetworkError, NetworkParamError } from "../network/index.j
 import { ControlError, InputError } from "./fields.js";
 import type { NumberServer } from "./number-server.js";
 import { ROUTES, Route, RouteContext } from "./control-routes.js";
+import { serveEntitlement } from "../entitlement/http.js";
 import { createWebSite, type WebSiteOptions } from "../web/site.js";
 
 const MAX_BODY = 64 * 1024;
@@ -128,6 +129,7 @@ async function handle(server: NumberServer, req: http.IncomingMessage, res: http
 export function startControl(server: NumberServer, port: number, host = "127.0.0.1", web: WebSiteOptions = {}): Promise<ControlServer> {
   const site = createWebSite(server, web);
   const http_ = http.createServer((req, res) => {
+    if (serveEntitlement(server.activation, req, res, () => server.settle())) return;
     if (site.handle(req, res)) return;
     void handle(server, req, res);
   });

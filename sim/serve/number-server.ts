@@ -47,6 +47,11 @@ export interface NumberServerOptions {
   multiDevice?: boolean;
   /** Board per accessory (boards.json names; the last one repeats); default sim-generic. */
   boards?: string[];
+  /**
+   * How many of the accessories (the last ones) start brand new: no eSIM profile, not
+   * registered; P's companion app registers them (`POST /phone/register`, R8). Default 0.
+   */
+  unprovisioned?: number;
   /** Every byte each modem receives and sends. */
   trace?: (accessory: string, dir: "rx" | "tx", bytes: string) => void;
 }
@@ -138,8 +143,10 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
   const virtual = o.virtualTime ? new ServedVirtualClock(Math.floor(Date.now() / 1000) * 1000) : undefined;
   const clock: Clock = virtual || systemClock;
   const net = new SharedNetwork({ clock, params: o.params });
+  const fresh = o.unprovisioned || 0;
+  if (!(fresh >= 0 && fresh <= o.accessories) || Math.floor(fresh) !== fresh) throw ServeError("--unprovisioned must be 0.." + o.accessories, { option: "unprovisioned" });
   const multiDevice = o.multiDevice === undefined ? o.accessories > 1 : o.multiDevice;
-  if (!multiDevice && o.accessories > 1) throw ServeError("more than one accessory needs the Multi-device option (R2)", { option: "multi-device" });
+  if (!multiDevice && o.accessories - fresh > 1) throw ServeError("more than one accessory needs the Multi-device option (R2)", { option: "multi-device" });
   const num = net.createNumber(o.msisdn || DEFAULT_MSISDN, { multiDevice });
   const activation = new Activation(net, { capabilities: (model) => capabilitiesOf(model) });
   const accessories: ServedAccessory[] = [];
@@ -160,7 +167,8 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
         sms: profile.sms,
         callWaiting: profile.callWaiting,
       };
-      const port = net.portFor(num.msisdn, info);
+      const provisioned = i < o.accessories - fresh;
+      const port = net.portFor(num.msisdn, info, { register: provisioned });
       const label = "A" + (i + 1);
       const trace = o.trace;
       const modem = new SimModem({
@@ -168,6 +176,7 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
         network: port,
         identity: { imei: info.imei, msisdn: num.msisdn, imsi: "44010" + String(1000000000 + i) },
         smsSupported: profile.sms !== "none",
+        sim: provisioned ? undefined : { present: false },
         trace: trace ? (dir, bytes) => trace(label, dir, bytes) : undefined,
       });
       activation.pair(modemLpa(modem, port));
