@@ -192,10 +192,15 @@ export function liveSnapshot(server: NumberServer, sms: SmsTracker, t0: number):
   const num = server.num;
   const enrolled = num.devices();
   const devices = enrolled.map((d) => deviceSnapshot(num, d, d.id));
-  // Served accessories no longer (or not yet) on the number are shown as unregistered.
-  for (const a of server.accessories) {
-    if (enrolled.indexOf(a.port) < 0) devices.push(deviceSnapshot(num, a.port, a.port.id || "#" + a.index));
-  }
+  // Accessories the number knows that are not (or no longer) on it: unregistered, or activating (R8 step 5).
+  const known = server.activation.registrations(num.msisdn);
+  server.net.portsOf(num.msisdn).forEach((p, i) => {
+    if (enrolled.indexOf(p) >= 0) return;
+    const d = deviceSnapshot(num, p, p.id || "#" + (i + 1));
+    const r = known.find((k) => k.imei === p.imei);
+    if (r && r.state === "activating") d.detail.push("activating");
+    devices.push(d);
+  });
   const byCall = new Map<Call, Leg[]>();
   for (const d of enrolled) {
     for (const l of liveLegs(d)) {

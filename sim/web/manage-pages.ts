@@ -4,11 +4,19 @@
  * the unregister confirmation, and the error page for a number without One Number.
  * Every form carries the session's CSRF token.
  */
-import type { DeviceListing } from "../network/index.js";
+import type { RegistrationView } from "../entitlement/activation.js";
 import { Html, html } from "./html.js";
 import { Lang, t } from "./i18n.js";
 import { page } from "./layout.js";
 import type { Session } from "./session.js";
+
+/** A row of the list (R14): an accessory registered to the number, reachable or not. */
+export type SiteRow = RegistrationView & { registeredAt: string; state: "registered" | "not reachable" };
+
+/** The accessories the site lists: registered ones (R14); those activating, unregistering (R16) or gone are not. */
+export function siteRows(all: RegistrationView[]): SiteRow[] {
+  return all.filter((r): r is SiteRow => (r.state === "registered" || r.state === "not reachable") && r.registeredAt !== null);
+}
 
 function token(s: Session): Html {
   return html`<input type="hidden" name="csrf" value="${s.csrf}">`;
@@ -68,7 +76,7 @@ ${token(s)}<input type="hidden" name="on" value="${on ? "0" : "1"}">
 </section>`;
 }
 
-function row(lang: Lang, d: DeviceListing): Html {
+function row(lang: Lang, d: SiteRow): Html {
   return html`<tr data-device="${d.device}">
 <td class="name">${d.friendlyName}${d.smsPriority ? html` <span class="pill prio">${t(lang, "smsPriority")}</span>` : ""}</td>
 <td>${d.model}</td>
@@ -79,7 +87,7 @@ function row(lang: Lang, d: DeviceListing): Html {
 </tr>`;
 }
 
-export function listPage(lang: Lang, s: Session, msisdn: string, devices: DeviceListing[] | undefined, multiDevice: boolean): Html {
+export function listPage(lang: Lang, s: Session, msisdn: string, devices: SiteRow[] | undefined, multiDevice: boolean): Html {
   const list =
     devices === undefined
       ? ""
@@ -106,7 +114,7 @@ ${optionSection(lang, s, multiDevice)}`,
   });
 }
 
-export function confirmPage(lang: Lang, s: Session, d: DeviceListing): Html {
+export function confirmPage(lang: Lang, s: Session, d: SiteRow): Html {
   return page({
     lang,
     session: s,

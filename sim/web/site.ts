@@ -21,7 +21,7 @@ import { page } from "./layout.js";
 import { livePage } from "./live-page.js";
 import { SmsTracker } from "./live-state.js";
 import { LiveStreams } from "./live-stream.js";
-import { confirmPage, listPage, noContractPage, signInPage } from "./manage-pages.js";
+import { confirmPage, listPage, noContractPage, signInPage, siteRows } from "./manage-pages.js";
 import { MAX_PIN_FAILURES, Session, Sessions, checkHost, checkSameOrigin, checkToken, fromBrowser } from "./session.js";
 
 export interface WebSiteOptions {
@@ -175,7 +175,7 @@ export function createWebSite(server: NumberServer, o: WebSiteOptions = {}): Web
       if (ManageError.is(e)) return sendHtml(res, 403, noContractPage(lang, s, msisdn));
       throw e;
     }
-    const devices = multi ? server.site.list(msisdn) : undefined;
+    const devices = multi ? siteRows(server.activation.registrations(msisdn)) : undefined;
     if (path === "/manage") return sendHtml(res, 200, listPage(lang, s, msisdn, devices, multi));
     const m = /^\/manage\/devices\/([^/]+)\/unregister$/.exec(path);
     const row = m && devices ? devices.find((d) => d.device === decodeURIComponent(m[1])) : undefined;

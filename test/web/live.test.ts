@@ -98,7 +98,7 @@ if (haveChromium()) {
     t.is(await msg.locator(".text").innerText(), text);
     t.is(await msg.locator('.chip[data-device="A2"]').count(), 0, "R20: out of coverage, A2 is not offered a copy");
     t.is(await msg.locator("img").count(), 0);
-    t.is(await site.page.evaluate(() => (window as unknown as { __o?: number }).__o), undefined);
+    t.is(await site.page.evaluate(() => (globalThis as { __o?: number }).__o), undefined);
   });
 
   test("a device name and model written as HTML are shown as text on the live view", async (t) => {
@@ -111,6 +111,6 @@ if (haveChromium()) {
     t.is(await c.locator(".name").innerText(), evil);
     t.regex(await c.locator(".sub").innerText(), /^<i>m<\/i>/);
     t.is(await c.locator("script, b, i").count(), 0);
-    t.is(await site.page.evaluate(() => (window as unknown as { __o?: number }).__o), undefined);
+    t.is(await site.page.evaluate(() => (globalThis as { __o?: number }).__o), undefined);
   });
 }

@@ -147,6 +147,6 @@ if (haveChromium()) {
     t.is(await row.locator("script, img, b").count(), 0);
     await row.locator("a.danger").click();
     t.is((await site.page.locator("section.confirm dd.name").innerText()).trim(), evil);
-    t.is(await site.page.evaluate(() => (window as unknown as { __o?: number }).__o), undefined);
+    t.is(await site.page.evaluate(() => (globalThis as { __o?: number }).__o), undefined);
   });
 }

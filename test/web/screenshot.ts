@@ -27,7 +27,7 @@ try {
   await page.locator('.device[data-device="A1"][data-state="ringing"]').waitFor();
   await page.screenshot({ path: join(out, "live-view.png"), fullPage: true });
 
-  await page.goto(control.url + "/?lang=en");
+  await page.goto(control.url + "/?lang=ja");
   await page.fill('input[name="number"]', server.num.msisdn);
   await page.fill('input[name="pin"]', "0000");
   await page.click("button.primary");
