@@ -22,6 +22,7 @@ import { loadBoards, pickBoard, type Board } from "../firmware/board.js";
 import { createFirmware } from "../firmware/main.js";
 import { FirmwareConsole, type World } from "./console.js";
 import { SHARED_NUMBER, simWorld, type SimWorld } from "./sim-world.js";
+import { serveWorld } from "../sim/web/world-server.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -32,6 +33,7 @@ const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <n
   --port        a modem on a serial device or behind a serial server
   --board       the board profile from boards.json (required with --port)
   --data <dir>  where the firmware keeps its records (default ~/.sharedline/<board>)
+  --web <port>  (no --port) the management site and live view on 127.0.0.1:<port> (default: a free port)
   --json        print every firmware event and state change as one JSON line
   --verbose     print every AT line in and out
 
@@ -51,6 +53,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
         port: { type: "string" },
         board: { type: "string" },
         data: { type: "string" },
+        web: { type: "string" },
         json: { type: "boolean" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -106,6 +109,15 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
   con.emit("console", "start", where, { board: board.name, port: args.port || "simulator" });
   serial.onClose((reason) => con.emit("serial", "closed", `serial link closed: ${reason}`, reason));
   fw.start();
+  let web: { url: string; close(): Promise<void> } | undefined;
+  if (sim) {
+    try {
+      web = await serveWorld({ clock, net: sim.network, msisdn: SHARED_NUMBER, port: sim.port, modem: sim.modem, board: board.name }, Number(args.web || 0));
+      con.emit("console", "web", `web: management site ${web.url}/ (sign in ${SHARED_NUMBER}, PIN 0000), live view ${web.url}/live`, { url: web.url });
+    } catch (e) {
+      con.emit("console", "web", `web: not served: ${(e as Error).message}`);
+    }
+  }
 
   return new Promise<number>((resolve) => {
     let stopped = false;
@@ -113,6 +125,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
       if (stopped) return;
       stopped = true;
       con.emit("console", "stop", "stopping");
+      if (web) void web.close();
       fw.stop();
       void serial.close();
       resolve(0);
