@@ -14,6 +14,7 @@ import type { ModemPolicy } from "./modem/machine.js";
 import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
 import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
+import { Activation } from "./activation/activation.js";
 
 export interface FirmwareHal {
   serial: Serial;
@@ -37,6 +38,8 @@ export interface Firmware {
   /** SMS in and out, the priority setting. */
   messaging: Messaging;
   events: Emitter<FirmwareEvents>;
+  /** First boot and One Number activation: no profile, active, not active (R7, R18). */
+  activation: Activation;
   /** Starts bring-up (once). */
   start(): void;
   stop(): void;
@@ -82,6 +85,8 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   const events = new Emitter<FirmwareEvents>();
   modem.events.on("log", (m) => events.emit("log", m));
   const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, hal.storage, o.messaging);
+  const activation = new Activation(channel, hal.clock, modem, hal.storage);
+  activation.events.on("log", (m) => events.emit("log", m));
   return {
     board,
     profile,
@@ -90,10 +95,13 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     line,
     messaging,
     events,
+    activation,
     start() {
+      activation.start();
       modem.start();
     },
     stop() {
+      activation.stop();
       messaging.stop();
       line.stop();
       modem.stop();

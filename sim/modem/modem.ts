@@ -18,6 +18,7 @@ import { basicCommands } from "./commands/basic.js";
 import { callCommands } from "./commands/calls.js";
 import { cenLines, networkCommands, registrationUrcs, ussdResultLine } from "./commands/network.js";
 import { smsCommands } from "./commands/sms.js";
+import { uiccCommands } from "./commands/uicc.js";
 import type { EmergencyNumbers, ModemNetwork, ModemNetworkListener, Registration, Signal, UssdResult } from "./network.js";
 import { ModemOutput, OutputOptions } from "./output.js";
 import { AtFailure, CME, CMS, Reply, ResultFormat, cme, cms, formatCode, formatInfo } from "./results.js";
@@ -78,13 +79,15 @@ export interface SimModemOptions {
   firstMessageRef?: number;
   /** Delay before each command line runs (fault knob, default 0). */
   responseDelayMs?: number;
+  /** The eUICC's id (32 digits, GSMA SGP.02 §2.2.2) when the SIM is an eUICC: +CCHO/+CGLA reach its ISD-R even with no profile. */
+  eid?: string;
   /** Sees every byte received and sent, for logs. */
   trace?: (dir: "rx" | "tx", bytes: string) => void;
 }
 
 export type SimState = "READY" | "SIM PIN" | "SIM PUK" | "absent";
 
-const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands };
+const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...uiccCommands };
 
 export class SimModem {
   readonly clock: Clock;
@@ -118,6 +121,10 @@ export class SimModem {
   /** Next TP-MR the modem puts into a submitted SMS (23.040 §9.2.3.6). */
   nextMessageRef = 0;
   ussdTimer: ReturnType<Clock["setTimeout"]> | undefined = undefined;
+  /** The eUICC's id, if the SIM is one (see commands/uicc.ts). */
+  readonly eid: string | undefined;
+  /** Logical channels open to the UICC (27.007 §8.45); closed by a reboot. */
+  uiccChannels: number[] = [];
   /** Exceptions from handlers that were not AT failures (bugs); the command answered ERROR. Tests assert this stays empty. */
   readonly internalErrors: unknown[] = [];
 
@@ -156,6 +163,8 @@ export class SimModem {
     this.unansweredReleaseShowsNoCarrier = opts.unansweredReleaseShowsNoCarrier !== false;
     this.smsSupported = opts.smsSupported !== false;
     this.deviceEmergencyNumbers = opts.emergencyNumbers || ["110", "118", "119"];
+    if (opts.eid !== undefined && !/^[0-9]{32}$/.test(opts.eid)) throw new Error("SimModem: eid must be 32 digits");
+    this.eid = opts.eid;
     this.simState = this.lockedSimState();
     this.calls = new CallControl(this);
     this.sms = new SmsControl(this);
@@ -214,6 +223,7 @@ export class SimModem {
     this.copsMode = 0;
     this.simState = this.lockedSimState();
     this.pinTries = 3;
+    this.uiccChannels = [];
     this.booting = true;
     const done = () => {
       this.booting = false;
