@@ -71,10 +71,10 @@
     box.dataset.call = c.id;
     const from = c.from === "withheld" ? w("withheld") : c.from;
     box.append(el("div", "parties", from + "  →  " + c.to));
-    box.append(el("div", "meta", c.id + " · " + w(c.direction) + " · " + c.state + (c.emergency ? " · 110/118/119" : "")));
+    box.append(el("div", "meta", c.id + " · " + w(c.direction) + " · " + w("call." + c.state) + (c.emergency ? " · 110/118/119" : "")));
     const chips = el("div", "chips");
     for (const l of c.legs) {
-      const chip = el("span", "chip " + l.state, l.device + ": " + l.state);
+      const chip = el("span", "chip " + l.state, l.device + ": " + w("leg." + l.state));
       chip.dataset.device = l.device;
       chip.dataset.state = l.state;
       chips.append(chip);
