@@ -48,6 +48,7 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
   };
   for (const ev of ["incoming", "callChanged", "callEnded", "lineState", "logged"] as const) fw.line.events.on(ev, (p: unknown) => emit(ev, p));
   fw.modem.events.on("registration", (r) => emit("registration", r));
+  fw.activation.events.on("activation", (a) => emit("activation", a));
   const line = fw.line;
   fw.start();
   return {
@@ -57,6 +58,7 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
       const r = s.eps || s.cs;
       return r ? r.stat : undefined;
     },
+    activation: () => fw.activation.status().state,
     lineState: () => line.lineState(),
     calls: () => line.current().map(plain),
     dial: (n) => line.dial(n).then(result),

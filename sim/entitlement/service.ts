@@ -181,13 +181,19 @@ export class EntitlementService {
       return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, SUBSCRIPTION_RESULT.dismiss, port.id + " is being unregistered after its call; ask again when it ends"));
     }
     const issued = this.smdp.issuedTo(imei, num.msisdn);
-    // The accessory still holds the profile issued for it (unregistration does not erase it, R15): no download.
-    const holds = issued !== undefined && port.ue !== undefined && port.ue.iccid === issued.iccid;
-    const order = holds && issued ? issued : this.smdp.order(num.msisdn, imei, eid);
+    // The accessory still holds the profile it was registered with (unregistration does not
+    // erase it, R15): that profile is used again, nothing is downloaded.
+    const current = port.ue !== undefined && port.attached ? port.ue.iccid : undefined;
+    const reuse = current !== undefined && (issued ? current === issued.iccid : port.registeredAt > 0) ? current : undefined;
+    if (reuse !== undefined) {
+      const refused = num.reserve(port, reuse);
+      if (refused) return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, refused.subscriptionResult, refused.message));
+      num.profileAttached(port, reuse);
+      return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, SUBSCRIPTION_RESULT.done, "the profile on the accessory is used again"));
+    }
+    const order = this.smdp.order(num.msisdn, imei, eid);
     const refused = num.reserve(port, order.iccid);
     if (refused) return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, refused.subscriptionResult, refused.message));
-    if (holds && port.attached) num.profileAttached(port, order.iccid);
-    if (holds) return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, SUBSCRIPTION_RESULT.done, "the profile on the accessory is used again"));
     return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, SUBSCRIPTION_RESULT.downloadProfile, "download the profile"), [
       characteristic("DownloadInfo", { ProfileIccid: order.iccid, ProfileSmdpAddress: this.smdp.address, ProfileActivationCode: order.activationCode }),
     ]);
