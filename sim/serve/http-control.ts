@@ -129,8 +129,9 @@ async function handle(server: NumberServer, req: http.IncomingMessage, res: http
 export function startControl(server: NumberServer, port: number, host = "127.0.0.1", web: WebSiteOptions = {}): Promise<ControlServer> {
   const site = createWebSite(server, web);
   const http_ = http.createServer((req, res) => {
-    if (serveEntitlement(server.activation, req, res, () => server.settle())) return;
+    // The web pages first: their same-origin guard covers every state-changing request a browser sends.
     if (site.handle(req, res)) return;
+    if (serveEntitlement(server.activation, req, res, () => server.settle())) return;
     void handle(server, req, res);
   });
   return new Promise<ControlServer>((resolve, reject) => {

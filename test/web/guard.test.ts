@@ -65,6 +65,17 @@ test("the control API refuses a browser's POST without the token, from another o
   t.is(curl.status, 200);
 });
 
+test("the TS.43 entitlement server behind the same port is guarded the same way against other pages' POSTs", async (t) => {
+  const s = await served(t);
+  const r = await request(s.control.url + "/ts43", "POST", { origin: "http://127.0.0.1:1", "content-type": "application/x-www-form-urlencoded" }, "app=ap2006");
+  t.is(r.status, 403);
+  t.regex(JSON.parse(r.body).error, /cross-origin request refused/);
+  // An outside TS.43 client (no Origin, no cookie) still reaches it (and gets its answer, here: not authenticated).
+  const outside = await request(s.control.url + "/ts43", "POST", { "content-type": "application/x-www-form-urlencoded" }, "app=ap2006");
+  t.notRegex(outside.body, /cross-origin/);
+  t.notRegex(String(outside.headers["content-type"]), /application\/json/);
+});
+
 test("a management form posted without the session's token is refused and changes nothing", async (t) => {
   const s = await served(t);
   const base = s.control.url;
