@@ -106,6 +106,17 @@ function refuseJson(res: http.ServerResponse, status: number, message: string): 
 
 const STATE_CHANGING = (m: string | undefined) => m !== "GET" && m !== "HEAD";
 
+/** The accessory named in `/manage/devices/<id>/unregister`, decoded. */
+function deviceIn(path: string): string | undefined {
+  const m = /^\/manage\/devices\/([^/]+)\/unregister$/.exec(path);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    throw new Refused(400, "bad %-escape in the path");
+  }
+}
+
 export function createWebSite(server: NumberServer, o: WebSiteOptions = {}): WebSite {
   const pin = o.pin || "0000";
   if (!/^[0-9]{4}$/.test(pin)) throw new Error("the network PIN must be 4 digits");
@@ -129,43 +140,45 @@ export function createWebSite(server: NumberServer, o: WebSiteOptions = {}): Web
     if (why) throw new Refused(403, why);
   };
 
-  const manage = async (req: http.IncomingMessage, res: http.ServerResponse, path: string, q: URLSearchParams): Promise<void> => {
-    const method = req.method || "GET";
-    if (STATE_CHANGING(method)) {
-      const s = sessions.find(req);
-      const form = await readForm(req);
-      checkForm(req, s, form);
-      const session = s as Session;
-      const lang = langOf(req, session, q);
-      if (path === "/signin") return signIn(req, res, session, lang, form);
-      if (path === "/signout") {
-        sessions.drop(session, res);
-        return redirect(res, "/");
-      }
-      if (!session.msisdn) return redirect(res, "/");
-      const msisdn = session.msisdn;
-      try {
-        if (path === "/manage/multi-device") {
-          const on = form.get("on") === "1";
-          server.site.setMultiDevice(msisdn, on);
-          session.flash = { kind: "ok", text: t(lang, on ? "optionOn" : "optionOff") };
-        } else {
-          const m = /^\/manage\/devices\/([^/]+)\/unregister$/.exec(path);
-          if (!m) throw new Refused(404, "no such page");
-          const row = server.site.unregister(msisdn, decodeURIComponent(m[1]));
-          session.flash = { kind: "ok", text: t(lang, "unregistered") + ": " + row.friendlyName };
-        }
-        await server.settle();
-      } catch (e) {
-        if (!ManageError.is(e)) throw e;
-        if (e.code === "no-contract" || e.code === "unknown-number") return sendHtml(res, 403, noContractPage(lang, session, msisdn));
-        session.flash = { kind: "error", text: e.code === "too-many" ? t(lang, "tooMany") : e.code === "unknown-device" ? t(lang, "unknownDevice") : e.message };
-      }
-      return redirect(res, "/manage");
+  /** A form of the management site: sign in or out, the Multi-device option, unregistering (R15, R2). */
+  const managePost = async (req: http.IncomingMessage, res: http.ServerResponse, path: string, q: URLSearchParams): Promise<void> => {
+    const s = sessions.find(req);
+    const form = await readForm(req);
+    checkForm(req, s, form);
+    const session = s as Session;
+    const lang = langOf(req, session, q);
+    if (path === "/signin") return signIn(res, session, lang, form);
+    if (path === "/signout") {
+      sessions.drop(session, res);
+      return redirect(res, "/");
     }
+    if (!session.msisdn) return redirect(res, "/");
+    const msisdn = session.msisdn;
+    try {
+      if (path === "/manage/multi-device") {
+        const on = form.get("on") === "1";
+        server.site.setMultiDevice(msisdn, on);
+        session.flash = { kind: "ok", text: t(lang, on ? "optionOn" : "optionOff") };
+      } else {
+        const which = deviceIn(path);
+        if (which === undefined) throw new Refused(404, "no such page");
+        const row = server.site.unregister(msisdn, which);
+        session.flash = { kind: "ok", text: t(lang, "unregistered") + ": " + row.friendlyName };
+      }
+      await server.settle();
+    } catch (e) {
+      if (!ManageError.is(e)) throw e;
+      if (e.code === "no-contract" || e.code === "unknown-number") return sendHtml(res, 403, noContractPage(lang, session, msisdn));
+      session.flash = { kind: "error", text: e.code === "too-many" ? t(lang, "tooMany") : e.code === "unknown-device" ? t(lang, "unknownDevice") : e.message };
+    }
+    redirect(res, "/manage");
+  };
+
+  /** A page of the management site: sign-in, the list (R14), a confirmation, or the error page (R14, R17). */
+  const manageGet = (req: http.IncomingMessage, res: http.ServerResponse, path: string, q: URLSearchParams): void => {
     const s = sessions.get(req, res);
     const lang = langOf(req, s, q);
-    if (path === "/") return s.msisdn ? redirect(res, "/manage" + (q.get("lang") ? "?lang=" + lang : "")) : sendHtml(res, 200, signInPage(lang, s, { pin }));
+    if (path === "/") return s.msisdn ? redirect(res, "/manage") : sendHtml(res, 200, signInPage(lang, s, { pin }));
     if (!s.msisdn) return redirect(res, "/");
     const msisdn = s.msisdn;
     let multi: boolean;
@@ -177,16 +190,19 @@ export function createWebSite(server: NumberServer, o: WebSiteOptions = {}): Web
     }
     const devices = multi ? siteRows(server.activation.registrations(msisdn)) : undefined;
     if (path === "/manage") return sendHtml(res, 200, listPage(lang, s, msisdn, devices, multi));
-    const m = /^\/manage\/devices\/([^/]+)\/unregister$/.exec(path);
-    const row = m && devices ? devices.find((d) => d.device === decodeURIComponent(m[1])) : undefined;
+    const which = deviceIn(path);
+    const row = which !== undefined && devices ? devices.find((d) => d.device === which) : undefined;
     if (!row) {
       s.flash = { kind: "error", text: t(lang, "unknownDevice") };
       return redirect(res, "/manage");
     }
-    return sendHtml(res, 200, confirmPage(lang, s, row));
+    sendHtml(res, 200, confirmPage(lang, s, row));
   };
 
-  const signIn = (_req: http.IncomingMessage, res: http.ServerResponse, s: Session, lang: Lang, form: URLSearchParams): void => {
+  const manage = (req: http.IncomingMessage, res: http.ServerResponse, path: string, q: URLSearchParams): Promise<void> | void =>
+    STATE_CHANGING(req.method) ? managePost(req, res, path, q) : manageGet(req, res, path, q);
+
+  const signIn = (res: http.ServerResponse, s: Session, lang: Lang, form: URLSearchParams): void => {
     const typed = (form.get("number") || "").replace(/[\s-]/g, "");
     const msisdn = normalizeNumber(typed);
     const again = (status: number, error: string) => sendHtml(res, status, signInPage(lang, s, { error, number: typed, pin }));
