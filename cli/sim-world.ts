@@ -7,12 +7,16 @@ import type { Clock } from "../hal/types.js";
 import { SimModem } from "../sim/modem/modem.js";
 import { SharedNetwork, ManagementSite, formatEntry, type AccessoryPort, type OutsideParty, type Phone } from "../sim/network/index.js";
 import type { World } from "./console.js";
+import { Activation, modemLpa, type CompanionOutcome } from "../sim/entitlement/index.js";
+import { capabilitiesOf } from "../sim/serve/number-server.js";
 
 export const SHARED_NUMBER = "+819012345678";
 export const CALLER = "+81311112222";
 
 export interface SimWorld {
   network: SharedNetwork;
+  /** The entitlement server, its SM-DP+ and the smartphone's companion app (R8): `phone register`. */
+  activation: Activation;
   modem: SimModem;
   port: AccessoryPort;
   phone: Phone;
@@ -22,27 +26,36 @@ export interface SimWorld {
   onEvent: (line: string) => void;
 }
 
-export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" | "relay" | "none"; callWaiting: boolean }): SimWorld {
+/**
+ * `firstBoot`: the accessory starts brand new, with no eSIM profile and not registered
+ * (R7); `phone register` registers it through the entitlement server (R8).
+ */
+export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" | "relay" | "none"; callWaiting: boolean; firstBoot?: boolean }): SimWorld {
   const network = new SharedNetwork({ clock });
   const num = network.createNumber(SHARED_NUMBER, { multiDevice: true });
+  const activation = new Activation(network, { capabilities: capabilitiesOf });
   const port = network.portFor(SHARED_NUMBER, {
     imei: accessory.imei,
     friendlyName: "my watch",
     model: "sharedline accessory",
     sms: accessory.sms,
     callWaiting: accessory.callWaiting,
-  }, { register: true });
-  const modem = new SimModem({ clock, network: port, identity: { imei: accessory.imei }, bootMs: 300 });
+  }, { register: !accessory.firstBoot });
+  // An eUICC (its EID made from the IMEI, 32 digits): the firmware reads it for the first-boot message.
+  const eid = "890490320000010000000" + accessory.imei.slice(-11);
+  const modem = new SimModem({ clock, network: port, identity: { imei: accessory.imei }, bootMs: 300, eid, sim: accessory.firstBoot ? { present: false } : undefined });
+  activation.pair(modemLpa(modem, port));
   const phone = num.phone;
   const caller = network.outside(CALLER);
   const site = new ManagementSite(network);
-  const w: SimWorld = { network, modem, port, phone, caller, world: undefined as unknown as World, onEvent: () => undefined };
+  const w: SimWorld = { network, activation, modem, port, phone, caller, world: undefined as unknown as World, onEvent: () => undefined };
   network.log.on((e) => w.onEvent(formatEntry(e).replace(/^\+[\d.]+s /, "")));
 
   const usage = (u: string) => new Error("usage: " + u);
   w.world = {
     help: [
       `phone: phone answer | phone decline | phone hangup | phone dial <number> | phone sms <to> <text> | phone code <code> | phone off|on   (the smartphone of ${SHARED_NUMBER})`,
+      "phone's One Number app: phone register [accessory] | phone unregister [accessory] | registrations   (TS.43 entitlement, R8, R15; the accessory is \"my watch\")",
       `caller: ring | caller answer | caller hangup | caller reject | caller sms <text>   (${CALLER}, an outside party)`,
       "network: coverage full|limited|none | unregister | devices",
       "modem: reboot | hang | unhang",
@@ -60,7 +73,11 @@ export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" 
           else if (what === "code" && args[1]) phone.serviceCode(args[1]);
           else if (what === "off") phone.powerOff();
           else if (what === "on") phone.powerOn();
-          else throw usage("phone answer|decline|hangup|dial <number>|sms <to> <text>|code <code>|off|on");
+          else if (what === "register" || what === "unregister") {
+            const which = tail(1) || "my watch";
+            const o = what === "register" ? activation.register(SHARED_NUMBER, which) : activation.unregister(SHARED_NUMBER, which);
+            w.onEvent(describeOutcome(o));
+          } else throw usage("phone answer|decline|hangup|dial <number>|sms <to> <text>|code <code>|off|on|register [accessory]|unregister [accessory]");
           return true;
         }
         case "ring":
@@ -90,6 +107,14 @@ export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" 
               .join("; "),
           );
           return true;
+        case "registrations":
+          w.onEvent(
+            activation
+              .registrations(SHARED_NUMBER)
+              .map((r) => r.friendlyName + " " + (r.device || "-") + " IMEI ..." + r.imeiLast4 + " " + r.state + (r.registeredAt ? " since " + r.registeredAt : ""))
+              .join("; ") || "no accessories",
+          );
+          return true;
         case "reboot":
           modem.reboot();
           return true;
@@ -105,4 +130,12 @@ export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" 
     },
   };
   return w;
+}
+
+/** One line for people about what P's One Number app was told (R8, R10, R12, R15). */
+export function describeOutcome(o: CompanionOutcome): string {
+  const codes = "OperationResult=" + o.operationResult + (o.subscriptionResult !== undefined ? " SubscriptionResult=" + o.subscriptionResult : "") + (o.serviceStatus !== undefined ? " ServiceStatus=" + o.serviceStatus : "");
+  if (o.operation === "unsubscribe") return "phone: " + (o.ok ? "unregistered IMEI " + o.imei : "could not unregister IMEI " + o.imei + ": " + o.message) + " (" + codes + ")";
+  if (!o.ok) return "phone: registration refused: " + (o.message || "no reason given") + " (" + codes + ")";
+  return "phone: registered IMEI " + o.imei + (o.downloaded ? ", profile " + o.iccid + " downloaded to it" : ", " + (o.message || "already registered")) + " (" + codes + ")";
 }

@@ -34,6 +34,8 @@ const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <n
   --board       the board profile from boards.json (required with --port)
   --data <dir>  where the firmware keeps its records (default ~/.sharedline/<board>)
   --web <port>  (no --port) the management site and live view on 127.0.0.1:<port> (default: a free port)
+  --first-boot  (no --port) the simulated accessory starts with no eSIM profile, unregistered:
+                the firmware says how to register it; then type: phone register
   --json        print every firmware event and state change as one JSON line
   --verbose     print every AT line in and out
 
@@ -54,6 +56,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
         board: { type: "string" },
         data: { type: "string" },
         web: { type: "string" },
+        "first-boot": { type: "boolean" },
         json: { type: "boolean" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -93,7 +96,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     }
     where = `board ${board.name} (${board.modem}) on ${args.port}`;
   } else {
-    sim = simWorld(clock, { imei: "356938035643809", sms: board.capabilities.sms, callWaiting: board.capabilities.callWaiting });
+    sim = simWorld(clock, { imei: "356938035643809", sms: board.capabilities.sms, callWaiting: board.capabilities.callWaiting, firstBoot: !!args["first-boot"] });
     const [dte, dce] = memorySerialPair();
     sim.modem.connect(dce);
     sim.modem.powerOn();

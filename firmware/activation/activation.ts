@@ -102,6 +102,8 @@ export class Activation {
   private draining = false;
   private writing: Promise<void> = Promise.resolve();
   private eid = "";
+  /** While the IMEI and EID are being read, the no-profile message waits for them. */
+  private readingIdentity = false;
   private stopped = false;
   private unsubs: (() => void)[] = [];
 
@@ -193,7 +195,9 @@ export class Activation {
     // People hear about changes that matter to them, not each boot's "checking".
     const name = this.state.name;
     const changed = name !== before.name || this.state.record.activeSince !== before.record.activeSince;
-    if (changed && (name === "noProfile" || name === "notActive" || (name === "active" && this.state.record.activeSince !== before.record.activeSince) || (name === "active" && before.name === "notActive"))) {
+    if (name === "noProfile" && this.readingIdentity) {
+      // said once the IMEI and EID are known (finishIdentity)
+    } else if (changed && (name === "noProfile" || name === "notActive" || (name === "active" && this.state.record.activeSince !== before.record.activeSince) || (name === "active" && before.name === "notActive"))) {
       this.events.emit("log", i.message);
     }
     this.events.emit("activation", i);
@@ -227,24 +231,33 @@ export class Activation {
 
   private readIdentity(): void {
     const self = this;
-    this.channel.send({ cmd: "AT+CGSN", prefixes: ["+CGSN:", ""] }).then(
-      function (r) {
-        const imei = imeiOf(r.lines.join(" "));
-        if (imei) self.post({ type: "identified", imei: imei, iccid: "", eid: self.eid });
-        if (!self.eid) self.readEid();
-      },
-      function () {
-        // Without the IMEI the message points to the label on the device instead.
-      },
-    );
+    this.readingIdentity = true;
+    this.channel
+      .send({ cmd: "AT+CGSN" })
+      .then(
+        function (r) {
+          const imei = imeiOf(r.lines.join(" "));
+          if (imei) self.post({ type: "identified", imei: imei, iccid: "", eid: self.eid });
+        },
+        function () {
+          // Without the IMEI the message points to the label on the device instead.
+        },
+      )
+      .then(function () {
+        return self.eid ? self.eid : readEid(self.channel);
+      })
+      .then(function (eid) {
+        if (eid && eid !== self.eid) {
+          self.eid = eid;
+          self.post({ type: "identified", imei: "", iccid: "", eid: eid });
+        }
+        self.finishIdentity();
+      });
   }
 
-  private readEid(): void {
-    const self = this;
-    readEid(this.channel).then(function (eid) {
-      if (!eid || eid === self.eid) return;
-      self.eid = eid;
-      self.post({ type: "identified", imei: "", iccid: "", eid: eid });
-    });
+  /** The identity reads are done: the no-profile message can now say what to give the app. */
+  private finishIdentity(): void {
+    this.readingIdentity = false;
+    if (this.state.name === "noProfile" && !this.stopped) this.events.emit("log", activationMessage(this.state));
   }
 }

@@ -98,7 +98,8 @@ export function activationStep(state: ActivationState, e: ActivationEvent): Step
       return { state: { name: state.name, record: copyRecord(e.record), profile: state.profile, deniedBy: state.deniedBy }, effects: [] };
     case "simAbsent": {
       const s = to(state, "noProfile", r, "", "");
-      if (!r.imei) s.effects.push({ type: "readIdentity" });
+      // First the reads, so the announcement can wait for what they find.
+      if (!r.imei) s.effects.unshift({ type: "readIdentity" });
       return s;
     }
     case "identified": {

@@ -82,9 +82,11 @@ export class Smdp {
       imsi = old.imsi;
       old.activationCode = "";
     } else {
-      const serial = String(seq).padStart(12, "0");
+      // Derived from the IMEI's serial part, so that two SM-DP+ of one network (or a restart)
+      // never give two accessories the same ICCID or IMSI.
+      const serial = imei.slice(-12);
       iccid = this.issuer + serial + luhnDigit(this.issuer + serial);
-      imsi = this.plmn + String(seq).padStart(10, "0");
+      imsi = this.plmn + imei.slice(-10);
     }
     const o: ProfileOrder = { iccid, imsi, msisdn, imei, eid, matchingId, activationCode: "1$" + this.address + "$" + matchingId, downloaded: false };
     if (old) this.orders.splice(this.orders.indexOf(old), 1);
