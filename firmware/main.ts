@@ -15,6 +15,7 @@ import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
 import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
 import { Activation } from "./activation/activation.js";
+import { FirmwareApi, type ApiOptions } from "./api.js";
 
 export interface FirmwareHal {
   serial: Serial;
@@ -40,6 +41,8 @@ export interface Firmware {
   events: Emitter<FirmwareEvents>;
   /** First boot and One Number activation: no profile, active, not active (R7, R18). */
   activation: Activation;
+  /** The one front door: every front-end (console, control socket, MQTT, watch app) uses it. */
+  api: FirmwareApi;
   /** Starts bring-up (once). */
   start(): void;
   stop(): void;
@@ -51,6 +54,7 @@ export interface FirmwareOptions {
   policy?: Partial<ModemPolicy>;
   line?: Partial<LineOptions>;
   messaging?: Partial<MessagingOptions>;
+  api?: Partial<ApiOptions>;
 }
 
 export function createFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
@@ -87,6 +91,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, hal.storage, o.messaging);
   const activation = new Activation(channel, hal.clock, modem, hal.storage);
   activation.events.on("log", (m) => events.emit("log", m));
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events }, o.api);
   return {
     board,
     profile,
@@ -96,12 +101,14 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     messaging,
     events,
     activation,
+    api,
     start() {
       activation.start();
       modem.start();
     },
     stop() {
       activation.stop();
+      api.stop();
       messaging.stop();
       line.stop();
       modem.stop();
