@@ -40,11 +40,14 @@ export interface CallSnapshot {
   legs: { device: string; state: string }[];
 }
 
-export type DeliveryStatus = "sending" | "delivered" | "stored" | "retrying" | "failed" | "expired";
+export type DeliveryStatus = "sending" | "delivered" | "stored" | "retrying" | "failed" | "expired" | "submitted";
 
 export interface SmsSnapshot {
   id: string;
+  /** To the number (delivered to its devices), or sent by one of its devices. */
+  direction: "in" | "out";
   from: string;
+  to: string;
   text: string | null;
   at: number;
   rule: string;
@@ -125,7 +128,8 @@ function callSnapshot(num: SharedNumber, call: Call, legs: Leg[]): CallSnapshot 
 /**
  * SMS to the number followed through the event log (sms-delivered, -acked, -stored,
  * -failed, -expired: SPEC §8), with the text read from the PDU while the network still
- * holds the message.
+ * holds the message; and SMS its devices send (sms-submitted, R62), with the text as
+ * an outside recipient got it.
  */
 export class SmsTracker {
   private readonly items: SmsSnapshot[] = [];
@@ -148,16 +152,23 @@ export class SmsTracker {
     const msg = e.detail.msg;
     if (e.kind === "sms-delivered" && e.device === undefined && typeof msg === "string") {
       const devices = String(e.detail.devices || "").split(",").filter((x) => x !== "");
-      const m: SmsSnapshot = { id: msg, from: String(e.detail.from || ""), text: null, at: e.t, rule: e.rule || "", deliveries: devices.map((device) => ({ device, status: "sending" as const })) };
-      this.items.unshift(m);
-      this.items.splice(SMS_KEPT);
+      const m = this.add(e, msg, String(e.detail.from || ""), devices);
       // The network stores the copies right after it logs the decision: read the text then.
       queueMicrotask(() => this.readText(m, devices));
       return;
     }
     if (e.kind === "sms-rejected" && typeof msg === "string") {
-      this.items.unshift({ id: msg, from: String(e.detail.from || ""), text: null, at: e.t, rule: e.rule || "", deliveries: [] });
-      this.items.splice(SMS_KEPT);
+      this.add(e, msg, String(e.detail.from || ""), []);
+      return;
+    }
+    if (e.kind === "sms-submitted" && e.device !== undefined) {
+      const to = String(e.detail.to || "");
+      const m = this.add(e, "o" + e.seq, e.device, []);
+      m.direction = "out";
+      m.to = to;
+      m.deliveries.push({ device: to, status: "submitted" });
+      // The network routes the message right after it logs the submission.
+      queueMicrotask(() => this.readSentText(m, to, e.detail.part));
       return;
     }
     const m = this.find(msg);
@@ -167,6 +178,25 @@ export class SmsTracker {
     else if (e.kind === "sms-stored") this.set(m, e.device, "stored");
     else if (e.kind === "sms-failed") this.set(m, e.device, e.detail.retry === true ? "retrying" : "failed");
     else if (e.kind === "sms-expired") this.set(m, e.device, "expired");
+  }
+
+  private add(e: LogEntry, id: string, from: string, devices: string[]): SmsSnapshot {
+    const m: SmsSnapshot = { id, direction: "in", from, to: this.num.msisdn, text: null, at: e.t, rule: e.rule || "", deliveries: devices.map((device) => ({ device, status: "sending" as const })) };
+    this.items.unshift(m);
+    this.items.splice(SMS_KEPT);
+    return m;
+  }
+
+  /** The text an outside recipient got (a single-part message; a part of a long one has only its part). */
+  private readSentText(m: SmsSnapshot, to: string, part: unknown): void {
+    const net = this.num.net;
+    if (net.hosts(to) || part !== undefined) return;
+    const got = net.outside(to).messages();
+    const last = got[got.length - 1];
+    if (last && last.peer === this.num.msisdn) {
+      m.text = last.text;
+      m.deliveries[0].status = "delivered";
+    }
   }
 
   private readText(m: SmsSnapshot, devices: string[]): void {

@@ -11,7 +11,7 @@ import type { NumberServerOptions } from "../../sim/serve/number-server.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 /** Generous bound for a page condition (the machine may be busy); a pass is usually milliseconds. */
-export const WAIT_MS = 15000;
+export const WAIT_MS = 30000;
 export const PIN = "0000";
 
 /** True when Chromium is installed (else the file's tests are skipped, or fail under CI). */

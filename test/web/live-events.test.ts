@@ -110,3 +110,16 @@ test("npm start serves the management site and the live view beside its console"
   cli.child.stdin!.end();
   t.is(await cli.exit, 0);
 });
+
+test("R62: an SMS a device of the number sends is shown with its recipient, its text and that the recipient got it", async (t) => {
+  const s = await served(t);
+  const until = await snapshots(t, s.control.url);
+  await s.api("POST", "/phone/sms", { to: ALICE, text: "on my way" });
+  const sent = await until("the sent message", (x) => x.sms.some((m) => m.direction === "out"));
+  const m = sent.sms.find((x) => x.direction === "out")!;
+  t.is(m.from, "P");
+  t.is(m.to, ALICE);
+  t.is(m.text, "on my way");
+  t.deepEqual(m.deliveries, [{ device: ALICE, status: "delivered" }]);
+  t.is(m.rule, "R62");
+});

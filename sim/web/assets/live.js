@@ -86,7 +86,7 @@
   function smsCard(m) {
     const box = el("article", "msg");
     box.dataset.msg = m.id;
-    box.append(el("div", "parties", m.from + "  →  " + snapshotNumber));
+    box.append(el("div", "parties", m.from + "  →  " + m.to));
     if (m.text !== null) box.append(el("div", "text", m.text));
     box.append(el("div", "meta", m.id + " · " + new Date(m.at).toISOString().slice(11, 19) + " UTC · " + m.rule));
     const chips = el("div", "chips");
@@ -100,10 +100,7 @@
     return box;
   }
 
-  let snapshotNumber = "";
-
   function render(s) {
-    snapshotNumber = s.number;
     $("number").textContent = s.number;
     $("line").textContent = s.line;
     $("priority").textContent = s.priority;
