@@ -43,14 +43,11 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
   api.onAny((name, data) => {
     for (const l of listeners) l(name, data);
   });
-  fw.activation.events.on("activation", (a) => {
-    for (const l of listeners) l("activation", a);
-  });
   fw.start();
   return {
     ready: () => api.snapshot().ready,
     registration: () => api.snapshot().registration || undefined,
-    activation: () => fw.activation.status().state,
+    activation: () => api.snapshot().activation || undefined,
     lineState: () => api.snapshot().line,
     calls: () => api.snapshot().calls as unknown as AgentResult[],
     dial: (n) => result(api.dial(n)),

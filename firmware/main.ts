@@ -91,7 +91,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, hal.storage, o.messaging);
   const activation = new Activation(channel, hal.clock, modem, hal.storage);
   activation.events.on("log", (m) => events.emit("log", m));
-  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events }, o.api);
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation }, o.api);
   return {
     board,
     profile,

@@ -4,6 +4,7 @@
  * strings, booleans, arrays and objects, never a live object of the firmware, so that
  * the console, the control socket, MQTT and the watch's own code see the same thing.
  */
+import type { ActivationInfo } from "../activation/activation.js";
 import type { ModemInfo, Operator, Registration, Signal } from "../../drivers/modems/index.js";
 import type { Call, CallEnd, CallStatus } from "../line/call.js";
 import type { CallLogEntry } from "../line/log.js";
@@ -63,6 +64,8 @@ export interface StatusInfo {
   priority: PriorityState;
   /** "" when the board can use SMS, else why not (R64, R65). */
   sms: string;
+  /** One Number activation (R7, R18): no profile, active, not active, with its sentence; null on a firmware built without it. */
+  activation: ActivationInfo | null;
 }
 
 /** What the firmware knows now, read synchronously (`snapshot()`). */
@@ -73,6 +76,8 @@ export interface Snapshot {
   registration: string | null;
   line: LineState;
   calls: CallInfo[];
+  /** One Number activation state (noProfile, checking, active, notActive), null without it. */
+  activation: string | null;
 }
 
 /** The SMS priority and how to say it. */
@@ -118,6 +123,8 @@ export type ApiEvents = {
   overflow: { bytes: number };
   /** Every AT line in and out, only while `trace(true)`. */
   at: { dir: "tx" | "rx"; data: string };
+  /** One Number activation changed (R7, R18): its state and the sentence for the user. */
+  activation: ActivationInfo;
 };
 
 export type ApiEventName = keyof ApiEvents;
@@ -145,6 +152,7 @@ export const API_EVENTS: ApiEventName[] = [
   "unsolicited",
   "overflow",
   "at",
+  "activation",
 ];
 
 /** The call states `waitCall` accepts: a +CLCC status, `none` (no call left) or `ended` (the next end). */

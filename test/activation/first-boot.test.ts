@@ -236,3 +236,40 @@ test("R18: the machine: out of coverage is not a change of activation; a new pro
   t.is(eidFromResponse("BF3E125A10" + EID + "9000"), EID);
   t.is(eidFromResponse("6D00"), "");
 });
+
+test("R18: through the firmware API: status, snapshot and events carry activation; calls and SMS are refused while not active, emergency calls are not", async (t) => {
+  const r = rig();
+  const a = r.accessory({ profile: true });
+  const events: string[] = [];
+  a.fw.api.onAny((name, data) => {
+    if (name === "activation") events.push((data as ActivationInfo).state);
+  });
+  await r.clock.advance(10000);
+  t.is(a.fw.api.snapshot().activation, "active");
+  r.act.unregister(MSISDN, "Watch");
+  await r.clock.advance(2000);
+  t.deepEqual(events.slice(-1), ["notActive"]);
+  t.is(a.fw.api.snapshot().activation, "notActive");
+  const st = await a.fw.api.status();
+  t.like(st, { ok: true, activation: { state: "notActive", message: NOT_ACTIVE_MESSAGE } });
+  const dial = a.fw.api.dial("0312345678");
+  await r.clock.advance(1000);
+  t.deepEqual(await dial, { ok: false, reason: "notActive", message: NOT_ACTIVE_MESSAGE });
+  t.like(await a.fw.api.sendSms("+818011112222", "hello"), { ok: false, reason: "notActive" });
+  const sos = a.fw.api.dial("110");
+  await r.clock.advance(3000);
+  t.not((await sos as { reason?: string }).reason, "notActive", "an emergency call is never refused for want of One Number here (the network decides, R55)");
+  t.true(a.commands.indexOf("ATD110;") >= 0);
+});
+
+test("R7: before registration the API refuses a call with the first-boot sentence; the management command goes through the API", async (t) => {
+  const r = rig();
+  const fresh = r.accessory();
+  const known = r.accessory({ profile: true, name: "Car" });
+  await r.clock.advance(10000);
+  const dial = fresh.fw.api.dial("0312345678");
+  await r.clock.advance(1000);
+  t.like(await dial, { ok: false, reason: "noProfile" });
+  t.regex(((await dial) as { message: string }).message, /register this accessory with IMEI/);
+  t.like(await known.fw.api.managementUnregistered(), { ok: true, activation: { state: "notActive", deniedBy: "management" } });
+});
