@@ -23,6 +23,7 @@ import { createFirmware } from "../firmware/main.js";
 import { FirmwareConsole, type World } from "./console.js";
 import { SHARED_NUMBER, simWorld, type SimWorld } from "./sim-world.js";
 import { serveWorld } from "../sim/web/world-server.js";
+import { DEFAULT_PIN } from "../sim/web/site.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -116,7 +117,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
   if (sim) {
     try {
       web = await serveWorld({ clock, net: sim.network, msisdn: SHARED_NUMBER, port: sim.port, modem: sim.modem, board: board.name }, Number(args.web || 0));
-      con.event("web", { url: web.url }, `web: management site ${web.url}/ (sign in ${SHARED_NUMBER}, PIN 0000), live view ${web.url}/live`);
+      con.event("web", { url: web.url }, `web: management site ${web.url}/ (sign in ${SHARED_NUMBER}, PIN ${DEFAULT_PIN}), live view ${web.url}/live`);
     } catch (e) {
       con.event("web", null, `web: not served: ${(e as Error).message}`);
     }

@@ -7,6 +7,7 @@ import { formatEntry } from "../network/index.js";
 import type { NetworkParams } from "../network/index.js";
 import { parseOrExit, untilStopped } from "./command-line.js";
 import { startControl } from "./http-control.js";
+import { DEFAULT_PIN } from "../web/site.js";
 import { DEFAULT_MSISDN, NumberServerOptions, startNumberServer } from "./number-server.js";
 
 export const SERVE_USAGE = `usage: sharedline sim --accessories <n> (--tcp <base-port> | --pty) [options]
@@ -131,6 +132,7 @@ export async function run(args: string[]): Promise<number> {
     console.log("sim: " + (a.device || "(not registered)") + ' "' + a.friendlyName + '" IMEI ' + a.imei + " board " + a.profile.board + " on " + a.where);
   }
   console.log("sim: control on " + control.url);
+  console.log("sim: web pages on " + control.url + "/ (management site: sign in " + server.num.msisdn + ", PIN " + DEFAULT_PIN + ") and " + control.url + "/live (live view)");
   console.log("sim: entitlement server (TS.43, app ap2006) on " + control.url + "/ts43");
   await untilStopped();
   await control.close();

@@ -40,6 +40,9 @@ export interface WebSite {
 
 const MAX_FORM = 16 * 1024;
 
+/** The simulated network PIN of every number, unless `WebSiteOptions.pin` says otherwise. */
+export const DEFAULT_PIN = "0000";
+
 const ASSETS: { [name: string]: { type: string; file: string } } = {
   "site.css": { type: "text/css; charset=utf-8", file: "site.css" },
   "live.js": { type: "text/javascript; charset=utf-8", file: "live.js" },
@@ -118,7 +121,7 @@ function deviceIn(path: string): string | undefined {
 }
 
 export function createWebSite(server: NumberServer, o: WebSiteOptions = {}): WebSite {
-  const pin = o.pin || "0000";
+  const pin = o.pin || DEFAULT_PIN;
   if (!/^[0-9]{4}$/.test(pin)) throw new Error("the network PIN must be 4 digits");
   const sessions = new Sessions();
   const sms = new SmsTracker(server.num);
