@@ -1,7 +1,8 @@
 /**
  * The README's pictures of the live view and the management site, taken in headless
  * Chromium from a served number in a scene worth looking at: a call from an outside
- * party ringing on every device, A2 out of coverage, an SMS delivered to P and A1.
+ * party ringing on P, A1 and A2 while A3 is out of coverage, an SMS to the number and
+ * one P sent.
  *
  *   node --import tsx test/web/screenshot.ts docs
  */
@@ -21,6 +22,7 @@ const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", arg
 try {
   const page = await browser.newPage({ viewport: { width: 1360, height: 980 }, deviceScaleFactor: 1, locale: "en-GB" });
   await post("/outside/+818055556666/sms", { text: "Dinner at 7?" });
+  await post("/phone/sms", { to: "+818055556666", text: "Yes, see you there" });
   await post("/devices/A3/coverage", { state: "none" });
   await post("/outside/+818011112222/call", {});
   await page.goto(control.url + "/live?lang=en");
