@@ -35,6 +35,8 @@ const WORDS = {
     hangup: "終話",
     dialNumber: "発信先",
     dial: "発信",
+    powerOff: "電源を切る",
+    powerOn: "電源を入れる",
     timeCtl: "仮想時間",
     live: "接続中",
     offline: "再接続中…",
@@ -100,6 +102,8 @@ const WORDS = {
     hangup: "Hang up",
     dialNumber: "Number to dial",
     dial: "Dial",
+    powerOff: "Switch off",
+    powerOn: "Switch on",
     timeCtl: "Virtual time",
     live: "live",
     offline: "reconnecting…",
@@ -201,6 +205,10 @@ export function livePage(lang: Lang, s: Session, o: { virtual: boolean; party: s
       </div>
       <label>${w.dialNumber}<input name="dial" inputmode="tel" pattern="[0-9+*#]{1,40}"></label>
       <div class="row"><button type="button" data-act="phone-dial">${w.dial}</button></div>
+      <div class="row">
+        <button type="button" data-act="phone-off">${w.powerOff}</button>
+        <button type="button" data-act="phone-on">${w.powerOn}</button>
+      </div>
     </form>
     ${o.virtual
       ? html`<h2>${w.timeCtl}</h2>

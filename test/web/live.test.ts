@@ -74,6 +74,20 @@ if (haveChromium()) {
     t.regex(await site.page.locator("#error").innerText(), /no incoming\/waiting call/);
   });
 
+  test("R4, R20: P switched off from the live view is shown off and a call rings the accessories alone", async (t) => {
+    const site = await openSite(t, browser);
+    await openLive(site);
+    await site.page.click('button[data-act="phone-off"]');
+    await card(site.page, "P", "off").waitFor();
+    await site.page.click('button[data-act="party-call"]');
+    await card(site.page, "A1", "ringing").waitFor();
+    await card(site.page, "A2", "ringing").waitFor();
+    t.is(await site.page.locator("#line").innerText(), "alerting(A1,A2)");
+    t.is(await site.page.locator('.device[data-device="P"]').getAttribute("data-state"), "off");
+    await site.page.click('button[data-act="phone-on"]');
+    await card(site.page, "P", "idle").waitFor();
+  });
+
   test("R46: P dials 110 from the live view and is shown in an emergency call", async (t) => {
     const site = await openSite(t, browser);
     await openLive(site);

@@ -5,7 +5,7 @@
  * without a One Number contract (R14, R17), the language switch, and escaping.
  */
 import test from "ava";
-import { MSISDN, ALICE } from "../serve/helpers.js";
+import { ALICE, MSISDN, atClient } from "../serve/helpers.js";
 import { simImei } from "../../sim/serve/number-server.js";
 import { haveChromium, openSite, signIn, useBrowser } from "./browser.js";
 
@@ -33,8 +33,11 @@ if (haveChromium()) {
     t.is(await site.page.locator('[data-testid="multi-device-state"]').innerText(), "on");
   });
 
-  test("R15: unregistering an accessory asks for confirmation; afterwards a call rings P and A1 but not A2", async (t) => {
+  test("R15, R18: unregistering an accessory asks for confirmation; its modem is told (+CEREG: 3); a call then rings P and A1 but not A2", async (t) => {
     const site = await openSite(t, browser);
+    const a2 = await atClient(t, site.server.accessories[1].where);
+    a2.send("AT+CEREG=1");
+    await a2.rx.waitFor("OK");
     await signIn(site, MSISDN);
     await site.page.click('tr[data-device="A2"] a.danger');
     await site.page.locator("section.confirm").waitFor();
@@ -49,6 +52,7 @@ if (haveChromium()) {
     t.is(await site.page.locator("table.devices tbody tr").count(), 1);
     t.is(site.server.num.device("A2"), undefined);
     t.is(site.server.accessories[1].port.enrollment, "none");
+    await a2.rx.waitFor("+CEREG: 3");
 
     await site.api("POST", `/outside/${ALICE}/call`);
     const alerting = site.server.net.log.find({ kind: "alerting" });

@@ -133,6 +133,8 @@
     "phone-decline": () => api("POST", "/phone/decline", {}),
     "phone-hangup": () => api("POST", "/phone/hangup", {}),
     "phone-dial": () => api("POST", "/phone/dial", { number: field("phone", "dial") }),
+    "phone-off": () => api("POST", "/phone/power", { on: false }),
+    "phone-on": () => api("POST", "/phone/power", { on: true }),
     time: (b) => api("POST", "/time", { advanceMs: Number(b.dataset.ms) }),
   };
   for (const b of document.querySelectorAll("button[data-act]")) {
