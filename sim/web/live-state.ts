@@ -217,6 +217,15 @@ export class SmsTracker {
   }
 }
 
+/** The last LOG_LINES entries of the number (or of the network as a whole), oldest first, read from the end. */
+function lastLines(entries: readonly LogEntry[], msisdn: string): LogEntry[] {
+  const out: LogEntry[] = [];
+  for (let i = entries.length - 1; i >= 0 && out.length < LOG_LINES; i--) {
+    if (entries[i].number === msisdn || entries[i].number === "") out.push(entries[i]);
+  }
+  return out.reverse();
+}
+
 /** The snapshot of the served number now. */
 export function liveSnapshot(server: NumberServer, sms: SmsTracker, t0: number): LiveSnapshot {
   const num = server.num;
@@ -256,10 +265,7 @@ export function liveSnapshot(server: NumberServer, sms: SmsTracker, t0: number):
     devices,
     calls,
     sms: sms.list(),
-    log: log.entries
-      .filter((e) => e.number === num.msisdn || e.number === "")
-      .slice(-LOG_LINES)
-      .map((e) => ({ seq: e.seq, kind: e.kind, text: formatEntry(e, t0).replace(/ \+[0-9]{8,15} /, " ") })),
+    log: lastLines(log.entries, num.msisdn).map((e) => ({ seq: e.seq, kind: e.kind, text: formatEntry(e, t0).replace(/ \+[0-9]{8,15} /, " ") })),
     lastSeq: log.lastSeq,
   };
 }
