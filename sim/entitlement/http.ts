@@ -3,8 +3,8 @@
  * request parameters in the query, or `POST /ts43` with them as a form
  * (`application/x-www-form-urlencoded`) or a flat JSON object. The answer is the
  * provisioning document (`text/vnd.wap.connectivity-xml`), 403 for failed
- * authentication, 400 for a request without `app`. Mounted in front of the simulator's
- * control interface by `serveEntitlement`.
+ * authentication, 400 for a request without `app`, 403 for a request a web page made.
+ * Mounted beside the simulator's control interface by `serveEntitlement`.
  */
 import type http from "node:http";
 import type { Activation } from "./activation.js";
@@ -48,6 +48,15 @@ export function serveEntitlement(activation: Activation, req: http.IncomingMessa
   const url = new URL(req.url || "/", "http://entitlement");
   if (url.pathname !== ENTITLEMENT_PATH) return false;
   const method = req.method || "GET";
+  // TS.43 clients are programs, and TS.43 changes state by GET too: a browser may come here
+  // only from its address bar (Sec-Fetch-Site: none), never from a page elsewhere. (The web
+  // site's guard in front of this refuses a browser with a foreign Host or without a token.)
+  const fetchSite = req.headers["sec-fetch-site"];
+  if ((fetchSite !== undefined && fetchSite !== "none") || (fetchSite === undefined && req.headers.origin !== undefined)) {
+    req.resume();
+    reply(res, 403, "text/plain; charset=utf-8", "the entitlement server does not take requests from web pages\n");
+    return true;
+  }
   if (method !== "GET" && method !== "POST") {
     reply(res, 405, "text/plain; charset=utf-8", method + " is not allowed on " + ENTITLEMENT_PATH + " (allowed: GET, POST)\n", { allow: "GET, POST" });
     return true;

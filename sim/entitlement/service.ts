@@ -102,6 +102,11 @@ export class EntitlementService {
       const who = this.authenticate(params);
       if (!who) return { status: 403, contentType: "text/plain; charset=utf-8", body: "authentication failed: terminal_id and EAP_ID must be those of a smartphone with a shared number\n" };
       num = who;
+      // Expired tokens go when a new one is made, so the table never grows past the live ones.
+      const now = this.net.clock.now();
+      this.tokens.forEach((v, k) => {
+        if (v.expires <= now) this.tokens.delete(k);
+      });
       const token = randomBytes(16).toString("hex");
       this.tokens.set(token, { msisdn: num.msisdn, expires: this.net.clock.now() + this.validityMs });
       top.push(characteristic("TOKEN", { token, validity: String(this.validityMs / 1000) }));

@@ -169,3 +169,16 @@ test("R8: the SM-DP+ activation code is single use and bound to the EID given", 
   t.throws(() => act.smdp.download("1$x$y"), { message: /unknown activation code/ });
   t.is(act.smdp.order(MSISDN, "356938035643809").iccid, o.iccid, "the same accessory keeps its ICCID");
 });
+
+test("R8: a token expires after its validity; the app authenticates again by itself", async (t) => {
+  const { w, act } = await setup();
+  await fresh(w, act, "Watch");
+  const app = act.app(MSISDN);
+  t.true(app.checkEligibility().eligible);
+  const auth = act.service.handle({ app: "ap2006", terminal_id: w.num.phone.imei, EAP_ID: eapId(phoneImsi(MSISDN)) });
+  const token = parmAt(readDoc(auth.body), "TOKEN", "token")!;
+  t.is(parmAt(readDoc(auth.body), "TOKEN", "validity"), "3600");
+  await w.run(3600 * 1000);
+  t.is(act.service.handle({ app: "ap2006", token, operation: "CheckEligibility" }).status, 403, "expired");
+  t.like(act.register(MSISDN, "Watch"), { ok: true, subscriptionResult: 2 }, "the app's own token expired too: it authenticated again");
+});

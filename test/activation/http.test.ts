@@ -61,3 +61,14 @@ test("R8 R10: /ts43 answers a TS.43 client: a token for P's credentials, then th
   t.is((await fetch(url, { method: "DELETE" })).status, 405);
   t.is((await fetch(url)).status, 400);
 });
+
+test("R8: a web page elsewhere cannot drive the entitlement server through the user's browser, by GET or POST", async (t) => {
+  const s = await served(t, { accessories: 1 });
+  const q = "?" + new URLSearchParams({ app: "ap2006", terminal_id: s.server.num.phone.imei, EAP_ID: eapId(phoneImsi(MSISDN)) }).toString();
+  const url = s.control.url + "/ts43" + q;
+  t.is((await fetch(url, { headers: { "sec-fetch-site": "cross-site" } })).status, 403);
+  t.is((await fetch(url, { headers: { origin: "http://evil.example" } })).status, 403);
+  t.is((await fetch(url, { method: "POST", headers: { origin: "http://evil.example", "sec-fetch-site": "cross-site" } })).status, 403);
+  t.is((await fetch(url, { headers: { "sec-fetch-site": "none" } })).status, 200, "typed in the address bar");
+  t.is((await fetch(url)).status, 200, "a program");
+});
