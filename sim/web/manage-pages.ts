@@ -18,6 +18,11 @@ export function siteRows(all: RegistrationView[]): SiteRow[] {
   return all.filter((r): r is SiteRow => (r.state === "registered" || r.state === "not reachable") && r.registeredAt !== null);
 }
 
+/** A page of the management site: its title is the page's name, then the site's. */
+function sitePage(lang: Lang, s: Session, name: string | undefined, path: string, body: Html): Html {
+  return page({ lang, session: s, title: name ? name + " - " + t(lang, "siteName") : t(lang, "siteName"), path, current: "manage", body });
+}
+
 function token(s: Session): Html {
   return html`<input type="hidden" name="csrf" value="${s.csrf}">`;
 }
@@ -29,13 +34,7 @@ function when(lang: Lang, iso: string): string {
 }
 
 export function signInPage(lang: Lang, s: Session, o: { error?: string; number?: string; pin: string }): Html {
-  return page({
-    lang,
-    session: s,
-    title: t(lang, "signIn") + " - " + t(lang, "siteName"),
-    path: "/",
-    current: "manage",
-    body: html`<section class="card signin">
+  return sitePage(lang, s, t(lang, "signIn"), "/", html`<section class="card signin">
 <h1>${t(lang, "signIn")}</h1>
 <p>${t(lang, "signInLead")}</p>
 ${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ""}
@@ -46,23 +45,15 @@ ${token(s)}
 <button class="primary">${t(lang, "signIn")}</button>
 </form>
 <p class="note">${t(lang, "simNote")} <code>${o.pin}</code>.</p>
-</section>`,
-  });
+</section>`);
 }
 
 export function noContractPage(lang: Lang, s: Session, msisdn: string): Html {
-  return page({
-    lang,
-    session: s,
-    title: t(lang, "noContractTitle") + " - " + t(lang, "siteName"),
-    path: "/manage",
-    current: "manage",
-    body: html`<section class="card error-page">
+  return sitePage(lang, s, t(lang, "noContractTitle"), "/manage", html`<section class="card error-page">
 <h1>${t(lang, "noContractTitle")}</h1>
 <p class="error">${t(lang, "noContract")}</p>
 <p class="muted">${msisdn}</p>
-</section>`,
-  });
+</section>`);
 }
 
 function optionSection(lang: Lang, s: Session, on: boolean): Html {
@@ -102,26 +93,13 @@ ${devices.map((d) => row(lang, d))}
 </tbody>
 </table>`}
 </section>`;
-  return page({
-    lang,
-    session: s,
-    title: t(lang, "siteName"),
-    path: "/manage",
-    current: "manage",
-    body: html`<p class="account">${t(lang, "number")}: <strong class="mono">${msisdn}</strong></p>
+  return sitePage(lang, s, undefined, "/manage", html`<p class="account">${t(lang, "number")}: <strong class="mono">${msisdn}</strong></p>
 ${list}
-${optionSection(lang, s, multiDevice)}`,
-  });
+${optionSection(lang, s, multiDevice)}`);
 }
 
 export function confirmPage(lang: Lang, s: Session, d: SiteRow): Html {
-  return page({
-    lang,
-    session: s,
-    title: t(lang, "confirmTitle") + " - " + t(lang, "siteName"),
-    path: "/manage/devices/" + encodeURIComponent(d.device) + "/unregister",
-    current: "manage",
-    body: html`<section class="card confirm">
+  return sitePage(lang, s, t(lang, "confirmTitle"), "/manage/devices/" + encodeURIComponent(d.device) + "/unregister", html`<section class="card confirm">
 <h1>${t(lang, "confirmTitle")}</h1>
 <p>${t(lang, "confirmText")}</p>
 <dl class="facts">
@@ -134,6 +112,5 @@ ${token(s)}
 <button class="danger">${t(lang, "unregister")}</button>
 <a class="button secondary" href="/manage">${t(lang, "cancel")}</a>
 </form>
-</section>`,
-  });
+</section>`);
 }

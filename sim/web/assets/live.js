@@ -66,20 +66,25 @@
     return card;
   }
 
+  /** One chip per device: "A1: active", with data-device and data-<key> for tests and styles. */
+  function chips(items, key, wordPrefix) {
+    const row = el("div", "chips");
+    for (const it of items) {
+      const chip = el("span", "chip " + it[key], it.device + ": " + w(wordPrefix + it[key]));
+      chip.dataset.device = it.device;
+      chip.dataset[key] = it[key];
+      row.append(chip);
+    }
+    return row;
+  }
+
   function callCard(c) {
     const box = el("article", "call" + (c.emergency ? " emergency" : ""));
     box.dataset.call = c.id;
     const from = c.from === "withheld" ? w("withheld") : c.from;
     box.append(el("div", "parties", from + "  →  " + c.to));
     box.append(el("div", "meta", c.id + " · " + w(c.direction) + " · " + w("call." + c.state) + (c.emergency ? " · 110/118/119" : "")));
-    const chips = el("div", "chips");
-    for (const l of c.legs) {
-      const chip = el("span", "chip " + l.state, l.device + ": " + w("leg." + l.state));
-      chip.dataset.device = l.device;
-      chip.dataset.state = l.state;
-      chips.append(chip);
-    }
-    box.append(chips);
+    box.append(chips(c.legs, "state", "leg."));
     return box;
   }
 
@@ -89,14 +94,7 @@
     box.append(el("div", "parties", m.from + "  →  " + m.to));
     if (m.text !== null) box.append(el("div", "text", m.text));
     box.append(el("div", "meta", m.id + " · " + new Date(m.at).toISOString().slice(11, 19) + " UTC · " + m.rule));
-    const chips = el("div", "chips");
-    for (const d of m.deliveries) {
-      const chip = el("span", "chip " + d.status, d.device + ": " + w(d.status));
-      chip.dataset.device = d.device;
-      chip.dataset.status = d.status;
-      chips.append(chip);
-    }
-    box.append(chips);
+    box.append(chips(m.deliveries, "status", ""));
     return box;
   }
 
