@@ -191,14 +191,15 @@ export class Activation {
   }
 
   private announce(before: ActivationState): void {
+    const name = this.state.name;
+    // No profile: said once, when the IMEI and EID reads are done (finishIdentity).
+    if (name === "noProfile" && this.readingIdentity) return;
     const i = info(this.state);
     // People hear about changes that matter to them, not each boot's "checking".
-    const name = this.state.name;
-    const changed = name !== before.name || this.state.record.activeSince !== before.record.activeSince;
-    if (name === "noProfile" && this.readingIdentity) {
-      // said once the IMEI and EID are known (finishIdentity)
-    } else if (changed && (name === "noProfile" || name === "notActive" || (name === "active" && this.state.record.activeSince !== before.record.activeSince) || (name === "active" && before.name === "notActive"))) {
-      this.events.emit("log", i.message);
+    const since = this.state.record.activeSince;
+    const newlyActive = name === "active" && (since !== before.record.activeSince || before.name === "notActive");
+    if (name !== before.name || since !== before.record.activeSince) {
+      if (name === "noProfile" || name === "notActive" || newlyActive) this.events.emit("log", i.message);
     }
     this.events.emit("activation", i);
   }
@@ -258,6 +259,9 @@ export class Activation {
   /** The identity reads are done: the no-profile message can now say what to give the app. */
   private finishIdentity(): void {
     this.readingIdentity = false;
-    if (this.state.name === "noProfile" && !this.stopped) this.events.emit("log", activationMessage(this.state));
+    if (this.state.name !== "noProfile" || this.stopped) return;
+    const i = info(this.state);
+    this.events.emit("log", i.message);
+    this.events.emit("activation", i);
   }
 }

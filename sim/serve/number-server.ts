@@ -177,6 +177,8 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
         identity: { imei: info.imei, msisdn: num.msisdn, imsi: "44010" + String(1000000000 + i) },
         smsSupported: profile.sms !== "none",
         sim: provisioned ? undefined : { present: false },
+        // Every served modem has an eUICC (EID from its IMEI, 32 digits): firmware reads it for R7's message.
+        eid: "890490320000010000000" + info.imei.slice(-11),
         trace: trace ? (dir, bytes) => trace(label, dir, bytes) : undefined,
       });
       activation.pair(modemLpa(modem, port));
