@@ -98,11 +98,22 @@
     return box;
   }
 
+  // Real time moves between snapshots; virtual time only when the network says so.
+  let clock = { mode: "virtual", offset: 0, now: 0 };
+  function showClock() {
+    const now = clock.mode === "real" ? Date.now() + clock.offset : clock.now;
+    $("clock").textContent = new Date(now).toISOString().slice(11, 19) + " UTC" + (clock.mode === "virtual" ? " (virtual)" : "");
+  }
+  window.setInterval(() => {
+    if (clock.mode === "real") showClock();
+  }, 1000);
+
   function render(s) {
     $("number").textContent = s.number;
     $("line").textContent = s.line;
     $("priority").textContent = s.priority;
-    $("clock").textContent = s.time.iso.slice(11, 19) + " UTC" + (s.time.mode === "virtual" ? " (virtual)" : "");
+    clock = { mode: s.time.mode, offset: s.time.now - Date.now(), now: s.time.now };
+    showClock();
     $("devices").replaceChildren(...s.devices.map(deviceCard));
     $("calls").replaceChildren(...(s.calls.length ? s.calls.map(callCard) : [el("p", "muted", w("noCalls"))]));
     $("sms").replaceChildren(...(s.sms.length ? s.sms.map(smsCard) : [el("p", "muted", w("noSms"))]));
