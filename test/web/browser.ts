@@ -35,6 +35,8 @@ export function useBrowser(): () => Promise<Browser> {
 export interface Site extends Served {
   context: BrowserContext;
   page: Page;
+  /** Script errors and console errors of the page (a CSP violation shows here too). */
+  errors: string[];
   /** An absolute URL of the served site. */
   url(path: string): string;
 }
@@ -46,7 +48,12 @@ export async function openSite(t: ExecutionContext, getBrowser: () => Promise<Br
   context.setDefaultTimeout(WAIT_MS);
   t.teardown(() => context.close());
   const page = await context.newPage();
-  return { ...s, context, page, url: (path) => s.control.url + path };
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  return { ...s, context, page, errors, url: (path) => s.control.url + path };
 }
 
 /** Signs in to the management site with the simulated credentials. */

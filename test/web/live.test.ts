@@ -44,6 +44,7 @@ if (haveChromium()) {
     await site.page.click('button[data-act="party-hangup"]');
     await card(site.page, "A1", "idle").waitFor();
     t.is(await site.page.locator("#calls .call").count(), 0);
+    t.deepEqual(site.errors, [], "no script error, no CSP violation");
   });
 
   test("R22, R25: P answers from the live view's button, and the caller's hang-up frees the line", async (t) => {

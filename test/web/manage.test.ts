@@ -31,6 +31,7 @@ if (haveChromium()) {
     const iso = await site.page.locator('tr[data-device="A1"] time').getAttribute("datetime");
     t.is(iso, new Date(site.server.num.device("A1")!.registeredAt).toISOString());
     t.is(await site.page.locator('[data-testid="multi-device-state"]').innerText(), "on");
+    t.deepEqual(site.errors, [], "no script error, no CSP violation");
   });
 
   test("R15, R18: unregistering an accessory asks for confirmation; its modem is told (+CEREG: 3); a call then rings P and A1 but not A2", async (t) => {
