@@ -20,6 +20,7 @@ export interface DeviceSnapshot {
   kind: "phone" | "accessory";
   name: string;
   model: string;
+  imei: string;
   imeiLast4: string;
   state: DeviceState;
   /** What qualifies the state: "on hold", "call waiting", "limited service (emergency only)", "unregistering after the call". */
@@ -102,6 +103,7 @@ function deviceSnapshot(num: SharedNumber, d: Device, id: string): DeviceSnapsho
     kind: d.kind,
     name: d.kind === "phone" ? "Smartphone" : d.friendlyName,
     model: d.model,
+    imei: d.imei,
     imeiLast4: d.imei.slice(-4),
     state: s.state,
     detail: s.detail,

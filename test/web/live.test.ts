@@ -89,6 +89,18 @@ if (haveChromium()) {
     await card(site.page, "P", "idle").waitFor();
   });
 
+  test("R8, R15: the live view unregisters an accessory through P's app and registers it again; calls follow", async (t) => {
+    const site = await openSite(t, browser);
+    await openLive(site);
+    await site.page.click('.device[data-device="A2"] button[data-act="unregister"]');
+    await card(site.page, "A2", "unregistered").waitFor();
+    t.is(site.server.accessories[1].port.enrollment, "none");
+    await site.page.click('.device[data-device="A2"] button[data-act="register"]');
+    await card(site.page, "A2", "idle").waitFor();
+    await site.page.click('button[data-act="party-call"]');
+    for (const d of ["P", "A1", "A2"]) await card(site.page, d, "ringing").waitFor();
+  });
+
   test("R46: P dials 110 from the live view and is shown in an emergency call", async (t) => {
     const site = await openSite(t, browser);
     await openLive(site);

@@ -52,6 +52,16 @@
     return s;
   }
 
+  /** P's One Number app registers (TS.43 subscribe) or unregisters (unsubscribe, R15) the accessory. */
+  function registrationButton(d) {
+    const registered = d.state !== "unregistered";
+    const b = el("button", "small", w(registered ? "unregister" : "register"));
+    b.type = "button";
+    b.dataset.act = registered ? "unregister" : "register";
+    b.addEventListener("click", () => run(() => api("POST", registered ? "/phone/unregister" : "/phone/register", { accessory: d.imei })));
+    return b;
+  }
+
   function deviceCard(d) {
     const card = el("article", "device s-" + d.state);
     card.dataset.device = d.id;
@@ -63,6 +73,7 @@
     card.append(el("span", "badge", w(d.state)));
     card.append(el("div", "detail", d.detail.map(w).join(" · ")));
     if (d.state !== "unregistered") card.append(coverageSelect(d));
+    if (d.kind === "accessory") card.append(registrationButton(d));
     return card;
   }
 
