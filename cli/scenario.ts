@@ -49,6 +49,7 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
   return {
     ready: () => api.snapshot().ready,
     registration: () => api.snapshot().registration || undefined,
+    activation: () => api.snapshot().activation || undefined,
     lineState: () => api.snapshot().line,
     calls: () => api.snapshot().calls as unknown as AgentResult[],
     dial: (n) => result(api.dial(n)),

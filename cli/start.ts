@@ -22,6 +22,8 @@ import { colourWanted, readOptions, usageError } from "./output.js";
 import { createFirmware } from "../firmware/main.js";
 import { FirmwareConsole, type World } from "./console.js";
 import { SHARED_NUMBER, simWorld, type SimWorld } from "./sim-world.js";
+import { serveWorld } from "../sim/web/world-server.js";
+import { DEFAULT_PIN } from "../sim/web/site.js";
 
 const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <name>] [options]
        sharedline run --port <path|tcp://host:port> --board <name> [options]
@@ -33,6 +35,9 @@ const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <n
   --pin <code>  the SIM PIN, entered once when the SIM asks (never again if refused)
   --record <file>  write every byte on the AT line with its direction and time
                 (the transcript format of test/fixtures/gammu, replayable by tests)
+  --web <port>  (no --port) the management site and live view on 127.0.0.1:<port> (default: a free port)
+  --first-boot  (no --port) the simulated accessory starts with no eSIM profile, unregistered:
+                the firmware says how to register it; then type: phone register
   --json        print every firmware event and state change as one JSON line
   --verbose     print every AT line in and out
 
@@ -54,6 +59,8 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
       data: { type: "string" },
       pin: { type: "string" },
       record: { type: "string" },
+      web: { type: "string" },
+      "first-boot": { type: "boolean" },
       json: { type: "boolean" },
       verbose: { type: "boolean", short: "v" },
       help: { type: "boolean", short: "h" },
@@ -89,7 +96,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     }
     where = `board ${board.name} (${board.modem}) on ${args.port}`;
   } else {
-    sim = simWorld(clock, { imei: "356938035643809", sms: board.capabilities.sms, callWaiting: board.capabilities.callWaiting });
+    sim = simWorld(clock, { imei: "356938035643809", sms: board.capabilities.sms, callWaiting: board.capabilities.callWaiting, firstBoot: !!args["first-boot"] });
     const [dte, dce] = memorySerialPair();
     sim.modem.connect(dce);
     sim.modem.powerOn();
@@ -117,6 +124,15 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
   con.event("start", { board: board.name, port: args.port || "simulator" }, where);
   serial.onClose((reason) => con.event("serialClosed", { reason }, `serial link closed: ${reason}`));
   fw.start();
+  let web: { url: string; close(): Promise<void> } | undefined;
+  if (sim) {
+    try {
+      web = await serveWorld({ clock, net: sim.network, msisdn: SHARED_NUMBER, port: sim.port, modem: sim.modem, board: board.name, activation: sim.activation }, Number(args.web || 0));
+      con.event("web", { url: web.url }, `web: management site ${web.url}/ (sign in ${SHARED_NUMBER}, PIN ${DEFAULT_PIN}), live view ${web.url}/live`);
+    } catch (e) {
+      con.event("web", null, `web: not served: ${(e as Error).message}`);
+    }
+  }
 
   return new Promise<number>((resolve) => {
     let stopped = false;
@@ -124,6 +140,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
       if (stopped) return;
       stopped = true;
       con.event("stop", null, "stopping");
+      if (web) void web.close();
       fw.stop();
       void serial.close();
       if (recorder) recorder.close();

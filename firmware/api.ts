@@ -25,6 +25,7 @@ import { emergencyDialString } from "./line/emergency.js";
 import type { ActionResult, Line, QuietMode } from "./line/line.js";
 import { MessagingError, describePriority, type Messaging, type PriorityResult } from "./messaging/index.js";
 import type { ModemManager } from "./modem/manager.js";
+import type { Activation, ActivationInfo } from "./activation/activation.js";
 import type { ModemStateName } from "./modem/machine.js";
 import { seconds, Waits, okReply } from "./api/waits.js";
 import {
@@ -58,6 +59,8 @@ export interface ApiParts {
   messaging: Messaging;
   /** The firmware's log lines. */
   log: Emitter<{ log: string }>;
+  /** One Number activation (R7, R18); optional so that parts-only tests can leave it out. */
+  activation?: Activation;
 }
 
 export interface ApiOptions {
@@ -211,6 +214,12 @@ export class FirmwareApi {
     m.on("simLock", function (l) {
       self.emit("simLock", { state: l.state, triesLeft: l.triesLeft === undefined ? null : l.triesLeft, refused: l.refused });
     });
+    const act = p.activation;
+    if (act) {
+      act.events.on("activation", function (a) {
+        self.emit("activation", plain(a));
+      });
+    }
     p.log.on("log", function (text) {
       self.emit("log", { text: text });
     });
@@ -320,6 +329,9 @@ export class FirmwareApi {
       self.waitingDials.splice(self.waitingDials.indexOf(dial), 1);
       if (dial.cancelled) return failure("cancelled", "the call was cancelled before it was placed");
       if (!r.ok) return r;
+      // R18: with One Number not active (or no profile yet) only emergency calls are offered.
+      const off = self.notActive();
+      if (off) return off;
       if (r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
       return p.line.dial(number).then(callReply);
     });
@@ -418,6 +430,8 @@ export class FirmwareApi {
 
   /** Accepts a message for sending (stored first; `smsSent`/`smsFailed` follow). */
   sendSms(to: string, text: string, options?: { statusReport?: boolean }): Promise<Reply<{ id: number }>> {
+    const off = this.notActive();
+    if (off) return Promise.resolve(off);
     return this.parts.messaging.send(to, text, options).then(
       function (id) {
         return { ok: true, id: id } as Reply<{ id: number }>;
@@ -515,6 +529,25 @@ export class FirmwareApi {
     });
   }
 
+  /**
+   * R18's fast path: the companion link's management command "this accessory was
+   * unregistered" (the web management site, P's app). The same as the network's denial,
+   * without waiting for the registration report.
+   */
+  managementUnregistered(): Promise<Reply<{ activation: ActivationInfo | null }>> {
+    const a = this.parts.activation;
+    if (a) a.unregistered();
+    return Promise.resolve(okReply({ activation: a ? plain(a.status()) : null }));
+  }
+
+  /** R18: the refusal while One Number is not active on this device (or it has no profile yet), else undefined. */
+  private notActive(): { ok: false; reason: string; message: string } | undefined {
+    const a = this.parts.activation;
+    if (!a || a.usable()) return undefined;
+    const s = a.status();
+    return failure(s.state === "noProfile" ? "noProfile" : "notActive", s.message);
+  }
+
   // ---- the modem ----
 
   /**
@@ -531,6 +564,7 @@ export class FirmwareApi {
       registration: reg ? reg.stat : null,
       line: p.line.lineState(),
       calls: p.line.current().map(callInfo),
+      activation: p.activation ? p.activation.status().state : null,
     };
   }
 
@@ -551,6 +585,7 @@ export class FirmwareApi {
       quiet: this.quietMode,
       priority: plain(p.messaging.priorityState()),
       sms: p.messaging.capability(),
+      activation: p.activation ? plain(p.activation.status()) : null,
     };
     return Promise.resolve(okReply(s));
   }

@@ -14,6 +14,7 @@ import type { ModemPolicy } from "./modem/machine.js";
 import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
 import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
+import { Activation } from "./activation/activation.js";
 import { FirmwareApi, type ApiOptions } from "./api.js";
 
 export interface FirmwareHal {
@@ -38,6 +39,8 @@ export interface Firmware {
   /** SMS in and out, the priority setting. */
   messaging: Messaging;
   events: Emitter<FirmwareEvents>;
+  /** First boot and One Number activation: no profile, active, not active (R7, R18). */
+  activation: Activation;
   /** The one front door: every front-end (console, control socket, MQTT, watch app) uses it. */
   api: FirmwareApi;
   /** Starts bring-up (once). */
@@ -102,7 +105,9 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   modem.events.on("service", (sv) => {
     if (sv.state === "notActive") messaging.unregistered().then(undefined, (e: unknown) => events.emit("log", "sms: priority not updated: " + String(e)));
   });
-  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events }, o.api);
+  const activation = new Activation(channel, hal.clock, modem, hal.storage);
+  activation.events.on("log", (m) => events.emit("log", m));
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation }, o.api);
   return {
     board,
     profile,
@@ -111,11 +116,14 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     line,
     messaging,
     events,
+    activation,
     api,
     start() {
+      activation.start();
       modem.start();
     },
     stop() {
+      activation.stop();
       // Stop policy (README "Stopping"): the outbox is consistent at every instant (each
       // part's TP-MR is stored before it is written); live calls are left up on the modem
       // and adopted by the next start; an emergency dial not yet placed is cancelled.

@@ -4,6 +4,7 @@
  * strings, booleans, arrays and objects, never a live object of the firmware, so that
  * the console, the control socket, MQTT and the watch's own code see the same thing.
  */
+import type { ActivationInfo } from "../activation/activation.js";
 import type { ModemInfo, Operator, Registration, Signal } from "../../drivers/modems/index.js";
 import type { Call, CallEnd, CallStatus } from "../line/call.js";
 import type { CallLogEntry } from "../line/log.js";
@@ -66,6 +67,8 @@ export interface StatusInfo {
   priority: PriorityState;
   /** "" when the board can use SMS, else why not (R64, R65). */
   sms: string;
+  /** One Number activation (R7, R18): no profile, active, not active, with its sentence; null on a firmware built without it. */
+  activation: ActivationInfo | null;
 }
 
 /** What the firmware knows now, read synchronously (`snapshot()`). */
@@ -76,6 +79,8 @@ export interface Snapshot {
   registration: string | null;
   line: LineState;
   calls: CallInfo[];
+  /** One Number activation state (noProfile, checking, active, notActive), null without it. */
+  activation: string | null;
 }
 
 /** The SMS priority and how to say it. */
@@ -134,6 +139,8 @@ export type ApiEvents = {
   simLock: { state: string; triesLeft: number | null; refused: string };
   /** The network asks or tells something by USSD (27.007 §7.15 `+CUSD: 0|1`); `replyExpected`: answer with ussdReply or end with ussdEnd. */
   networkUssd: { status: number; text: string; replyExpected: boolean };
+  /** One Number activation changed (R7, R18): its state and the sentence for the user. */
+  activation: ActivationInfo;
 };
 
 export type ApiEventName = keyof ApiEvents;
@@ -166,6 +173,7 @@ export const API_EVENTS: ApiEventName[] = [
   "service",
   "simLock",
   "networkUssd",
+  "activation",
 ];
 
 /** The call states `waitCall` accepts: a +CLCC status, `none` (no call left) or `ended` (the next end). */

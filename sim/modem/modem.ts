@@ -21,6 +21,7 @@ import { smsCommands } from "./commands/sms.js";
 import { simCardCommands } from "./commands/sim-card.js";
 import { deviceCommands } from "./commands/device.js";
 import { textCmt, textSmsCommands } from "./commands/sms-text.js";
+import { uiccCommands } from "./commands/uicc.js";
 import type { EmergencyNumbers, ModemNetwork, ModemNetworkListener, Registration, Signal, UssdResult } from "./network.js";
 import { ModemOutput, OutputOptions } from "./output.js";
 import { AtFailure, CME, CMS, Reply, ResultFormat, cme, cms, formatCode, formatInfo } from "./results.js";
@@ -81,6 +82,8 @@ export interface SimModemOptions {
   firstMessageRef?: number;
   /** Delay before each command line runs (fault knob, default 0). */
   responseDelayMs?: number;
+  /** The eUICC's id (32 digits, GSMA SGP.02 §2.2.2) when the SIM is an eUICC: +CCHO/+CGLA reach its ISD-R even with no profile. */
+  eid?: string;
   /**
    * Commands this module's firmware leaves out (`+CPMS`, `+QCCID`...), each as its name and
    * form (`"+CPMS?"` read, `"+CPMS="` set, or `"+CPMS"` every form): answered `ERROR`, as
@@ -108,7 +111,7 @@ export interface SimCard {
   pukTries?: number;
 }
 
-const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands };
+const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands, ...uiccCommands };
 
 export class SimModem {
   readonly clock: Clock;
@@ -143,6 +146,10 @@ export class SimModem {
   ussdTimer: ReturnType<Clock["setTimeout"]> | undefined = undefined;
   /** Told after anything that may change an indicator (registration, signal, calls, a command line): +CIEV, NITZ. */
   readonly watchers: (() => void)[] = [];
+  /** The eUICC's id, if the SIM is one (see commands/uicc.ts). */
+  readonly eid: string | undefined;
+  /** Logical channels open to the UICC (27.007 §8.45); closed by a reboot. */
+  uiccChannels: number[] = [];
   /** Exceptions from handlers that were not AT failures (bugs); the command answered ERROR. Tests assert this stays empty. */
   readonly internalErrors: unknown[] = [];
 
@@ -181,6 +188,8 @@ export class SimModem {
     this.unansweredReleaseShowsNoCarrier = opts.unansweredReleaseShowsNoCarrier !== false;
     this.smsSupported = opts.smsSupported !== false;
     this.deviceEmergencyNumbers = opts.emergencyNumbers || ["110", "118", "119"];
+    if (opts.eid !== undefined && !/^[0-9]{32}$/.test(opts.eid)) throw new Error("SimModem: eid must be 32 digits");
+    this.eid = opts.eid;
     this.simState = this.lockedSimState();
     this.calls = new CallControl(this);
     this.sms = new SmsControl(this);
@@ -238,6 +247,7 @@ export class SimModem {
     this.cfun = 1;
     this.copsMode = 0;
     this.simState = this.lockedSimState();
+    this.uiccChannels = [];
     this.booting = true;
     const done = () => {
       this.booting = false;
@@ -271,6 +281,22 @@ export class SimModem {
   /** Fault knob: line noise now, between whatever the modem is sending. */
   injectGarbage(bytes: string): void {
     this.output.injectNow(bytes);
+  }
+
+  /**
+   * An eSIM profile downloaded and enabled by the accessory's LPA (GSMA SGP.22 §3.2.1):
+   * the eUICC now answers with the profile's ICCID, IMSI and MSISDN. Enabling a profile
+   * makes the eUICC ask for a UICC reset (ETSI TS 102 223 REFRESH "UICC Reset"); the
+   * modem goes through it as a restart: the banner again, the SIM read anew, then the
+   * attach with the new identity.
+   */
+  installProfile(p: { iccid: string; imsi: string; msisdn: string }): void {
+    if (!/^[0-9]{18,20}$/.test(p.iccid) || !/^[0-9]{6,15}$/.test(p.imsi)) throw new Error("installProfile: bad ICCID or IMSI");
+    this.identity.iccid = p.iccid;
+    this.identity.imsi = p.imsi;
+    this.identity.msisdn = p.msisdn;
+    this.sim.present = true;
+    this.reboot();
   }
 
   private lockedSimState(): SimState {

@@ -12,6 +12,7 @@ export type LogKind =
   | "number-created"
   | "register"
   | "register-refused"
+  | "register-pending"
   | "unregister"
   | "deregistered"
   | "multi-device"

@@ -153,11 +153,21 @@ export class SharedNetwork {
     }
     const num = this.number(msisdn);
     const port = this.ports.get(req.imei);
+    if (port && port.num === num && port.enrollment === "none" && num.dropReservation(req.imei)) {
+      num.log("unregister", { rule: "R15", detail: { imei: req.imei, via: "manage-subscription", pending: true } });
+      return { operationResult: 1, subscriptionResult: 6, message: "Subscription withdrawn before the profile was used" };
+    }
     if (!port || port.num !== num || port.enrollment !== "registered") {
       return { operationResult: 102, subscriptionResult: 5, message: "No registered accessory with IMEI " + req.imei + " on " + num.msisdn };
     }
     num.unregister(port, "manage-subscription");
     return { operationResult: 1, subscriptionResult: 6, message: "Unregistered " + port.id, device: port.id };
+  }
+
+  /** Every accessory port of `msisdn` the network knows (registered or not), in the order they were made. */
+  portsOf(msisdn: string): AccessoryPort[] {
+    const num = this.number(msisdn);
+    return Array.from(this.ports.values()).filter((p) => p.num === num);
   }
 
   /** The port of the accessory with this IMEI, if one was made. */

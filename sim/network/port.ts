@@ -93,6 +93,8 @@ export class AccessoryPort extends Device implements ModemNetwork {
     const mismatch = ue.imei !== this.info.imei;
     this.attached = !mismatch;
     this.num.log("attach", { device: this.id || undefined, detail: { imei: ue.imei, imsi: ue.imsi, registered: this.enrollment === "registered", mismatch: mismatch || undefined } });
+    // R8 step 5 / R11: the first attach with the profile issued for this accessory completes its registration.
+    const completed = !mismatch && this.enrollment === "none" && this.num.profileAttached(this, ue.iccid);
     const reg = mismatch ? { ...this.registration(), stat: REG_DENIED } : this.registration();
     const sig = SIGNAL[this.coverage];
     const em = this.num.net.params.emergencyNumbers;
@@ -101,7 +103,7 @@ export class AccessoryPort extends Device implements ModemNetwork {
       l.signalChanged(sig);
       l.emergencyNumbers(em);
     });
-    if (!mismatch) this.num.deviceUp(this);
+    if (!mismatch && !completed) this.num.deviceUp(this);
   }
 
   detach(): void {

@@ -8,6 +8,7 @@ import type { Coverage, LogKind, OutsideParty, Phone } from "../network/index.js
 import type { Device } from "../network/device.js";
 import { ControlError, Fields, InputError } from "./fields.js";
 import type { NumberServer } from "./number-server.js";
+import { ACTIVATION_ROUTES } from "./activation-routes.js";
 import { accessoryView, deviceView, logView, numberView, partyView, phoneLists, phoneView } from "./views.js";
 
 export interface RouteContext {
@@ -365,6 +366,9 @@ export const ROUTES: Route[] = [
       return ok({ firstSeq: log.firstSeq, lastSeq: log.lastSeq, dropped: page.dropped, next: page.next === undefined ? null : page.next, entries: page.entries.map(logView) });
     },
   ),
+
+  // ---- activation (R8, R12, R13, R15): sim/serve/activation-routes.ts ----
+  ...ACTIVATION_ROUTES,
 ];
 
 function timeView(server: NumberServer) {

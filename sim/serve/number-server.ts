@@ -18,6 +18,7 @@ import { servePty, serveTcp } from "../modem/transports.js";
 import { AccessoryInfo, AccessoryPort, ManagementSite, NetworkParams, SharedNetwork, SharedNumber, SmsCapability } from "../network/index.js";
 import { defineError } from "../../hal/errors.js";
 import { ServedVirtualClock } from "./served-clock.js";
+import { Activation, modemLpa } from "../entitlement/index.js";
 
 /** A bad serving option (unknown board, too many accessories, a port in use). */
 export const ServeError = defineError<{ option: string }>("ServeError");
@@ -46,6 +47,11 @@ export interface NumberServerOptions {
   multiDevice?: boolean;
   /** Board per accessory (boards.json names; the last one repeats); default sim-generic. */
   boards?: string[];
+  /**
+   * How many of the accessories (the last ones) start brand new: no eSIM profile, not
+   * registered; P's companion app registers them (`POST /phone/register`, R8). Default 0.
+   */
+  unprovisioned?: number;
   /** Every byte each modem receives and sends. */
   trace?: (accessory: string, dir: "rx" | "tx", bytes: string) => void;
   /** The SIM of every served modem (a PIN to lock it with, or absent); default present, no PIN. */
@@ -74,6 +80,8 @@ export interface NumberServer {
   net: SharedNetwork;
   num: SharedNumber;
   site: ManagementSite;
+  /** The entitlement server, the SM-DP+ and P's companion app (R7–R18): register, unregister, the registration list. */
+  activation: Activation;
   accessories: ServedAccessory[];
   /** Lets every event due at the current instant reach the devices (see the module comment). */
   settle(): Promise<void>;
@@ -116,6 +124,16 @@ export function boardProfile(board: string): AccessoryProfile {
   return { board, sms, callWaiting: c.callWaiting === true };
 }
 
+/** R5 for an accessory the entitlement server meets first: its board's capabilities when the model is a board name, else SMS and no call waiting. */
+export function capabilitiesOf(model: string): { sms: SmsCapability; callWaiting: boolean } {
+  try {
+    const p = boardProfile(model);
+    return { sms: p.sms, callWaiting: p.callWaiting };
+  } catch {
+    return { sms: "native", callWaiting: false };
+  }
+}
+
 /** Builds the network, registers the accessories and starts serving their modems. */
 export async function startNumberServer(o: NumberServerOptions): Promise<NumberServer> {
   if (!(o.accessories >= 1 && o.accessories <= 5) || Math.floor(o.accessories) !== o.accessories) {
@@ -127,9 +145,12 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
   const virtual = o.virtualTime ? new ServedVirtualClock(Math.floor(Date.now() / 1000) * 1000) : undefined;
   const clock: Clock = virtual || systemClock;
   const net = new SharedNetwork({ clock, params: o.params });
+  const fresh = o.unprovisioned || 0;
+  if (!(fresh >= 0 && fresh <= o.accessories) || Math.floor(fresh) !== fresh) throw ServeError("--unprovisioned must be 0.." + o.accessories, { option: "unprovisioned" });
   const multiDevice = o.multiDevice === undefined ? o.accessories > 1 : o.multiDevice;
-  if (!multiDevice && o.accessories > 1) throw ServeError("more than one accessory needs the Multi-device option (R2)", { option: "multi-device" });
+  if (!multiDevice && o.accessories - fresh > 1) throw ServeError("more than one accessory needs the Multi-device option (R2)", { option: "multi-device" });
   const num = net.createNumber(o.msisdn || DEFAULT_MSISDN, { multiDevice });
+  const activation = new Activation(net, { capabilities: (model) => capabilitiesOf(model) });
   const accessories: ServedAccessory[] = [];
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -148,7 +169,8 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
         sms: profile.sms,
         callWaiting: profile.callWaiting,
       };
-      const port = net.portFor(num.msisdn, info);
+      const provisioned = i < o.accessories - fresh;
+      const port = net.portFor(num.msisdn, info, { register: provisioned });
       const label = "A" + (i + 1);
       const trace = o.trace;
       const modem = new SimModem({
@@ -156,9 +178,12 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
         network: port,
         identity: { imei: info.imei, msisdn: num.msisdn, imsi: "44010" + String(1000000000 + i) },
         smsSupported: profile.sms !== "none",
-        sim: o.sim ? { ...o.sim } : undefined,
+        sim: provisioned ? (o.sim ? { ...o.sim } : undefined) : { present: false },
+        // Every served modem has an eUICC (EID from its IMEI, 32 digits): firmware reads it for R7's message.
+        eid: "890490320000010000000" + info.imei.slice(-11),
         trace: trace ? (dir, bytes) => trace(label, dir, bytes) : undefined,
       });
+      activation.pair(modemLpa(modem, port));
       modem.powerOn(false);
       let where: string;
       if (o.transport.kind === "pty") {
@@ -204,5 +229,5 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
     for (let i = 0; i < 2; i++) await new Promise<void>((resolve) => systemClock.setTimeout(resolve, 0));
   };
   if (virtual) await virtual.flush();
-  return { clock, virtual, net, num, site: new ManagementSite(net), accessories, settle, close: closeAll };
+  return { clock, virtual, net, num, site: new ManagementSite(net), activation, accessories, settle, close: closeAll };
 }

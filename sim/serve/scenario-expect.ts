@@ -89,6 +89,17 @@ function accessoryCheck(w: World, e: Expectation, m: Mark): Verdict {
       const r = a.agent.registration();
       return { holds: r === e.value, saw: "registration " + (r || "unknown") };
     }
+    case "activation": {
+      const s = a.agent.activation ? a.agent.activation() : undefined;
+      return { holds: s === e.value, saw: "activation " + (s || "unknown") };
+    }
+    case "listed": {
+      // R14: the registration list shows it (registered, reachable or not).
+      const rows = w.activation.registrations(a.num.msisdn);
+      const row = rows.filter((r) => r.imei === a.port.imei)[0];
+      const listed = row !== undefined && (row.state === "registered" || row.state === "not reachable");
+      return { holds: listed === e.value, saw: "registration list " + brief(rows.map((r) => [r.friendlyName, r.device, r.state])) };
+    }
     default: {
       const v = deviceView(a.port);
       return { holds: matches(v, e.value), saw: "network view " + brief({ ...v, calls: v.calls.map((c) => c.state) }) };

@@ -17,6 +17,14 @@ export interface DeviceSpec {
   imei?: string;
   /** Registered to the number at the start (default true). */
   register: boolean;
+  /**
+   * Whether its modem holds an eSIM profile at the start (default true). `false`: a
+   * brand-new accessory (no profile, not registered) that P registers with
+   * `{"by": "phone", "do": "register", "accessory": ...}` (R8).
+   */
+  profile: boolean;
+  /** The eUICC's id (32 digits); the firmware reads it over +CCHO/+CGLA (R9). */
+  eid?: string;
   coverage: Coverage;
   location?: Location;
 }
@@ -122,6 +130,8 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     coverage: (f) => ({ state: f.str("state", { allowed: COVERAGE }) }),
     power: (f) => ({ on: f.bool("on") }),
     "do-not-disturb": (f) => ({ on: f.bool("on") }),
+    register: (f, n) => ({ accessory: n.need(f, "accessory", "accessory") }),
+    unregister: (f, n) => ({ accessory: n.need(f, "accessory", "accessory") }),
   },
   party: {
     call: (f, n) => ({ to: target(f, n), withhold: f.optBool("withhold") }),
@@ -142,11 +152,11 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
 };
 
 /** Checks per subject (the accessory's and the phone's differ). */
-const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "registration", "network"];
+const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "registration", "network", "activation", "listed"];
 const PHONE_CHECKS = ["calls", "event", "logged", "network"];
 const PARTY_CHECKS = ["call", "calls", "message"];
 const EVENTS: { [k: string]: string[] } = {
-  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration"],
+  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "activation"],
   phone: ["incoming", "call", "sms", "ussd"],
 };
 const COUNTABLE = ["event", "logged", "at", "sent", "message", "log"];
@@ -237,11 +247,16 @@ function readNumber(f: Fields, names: Names, index: number): NumberSpec {
     } catch (e) {
       throw df.fail("board", (e as Error).message);
     }
+    const profile = df.optBool("profile") !== false;
+    const register = df.optBool("register");
+    if (!profile && register === true) throw df.fail("register", "an accessory without a profile cannot be registered at the start (P registers it in a step)");
     devices.push({
       name: dname,
       board,
       imei: df.optStr("imei", { pattern: /^[0-9]{15}$/, form: "15 digits" }),
-      register: df.optBool("register") !== false,
+      register: profile && register !== false,
+      profile,
+      eid: df.optStr("eid", { pattern: /^[0-9]{32}$/, form: "32 digits" }),
       coverage: (df.optStr("coverage", { allowed: COVERAGE }) || "full") as Coverage,
       location: location(df.optObj("location")),
     });
@@ -304,7 +319,9 @@ function readAction(v: unknown, path: string, names: Names): Action {
   const verbs = VERBS[kind];
   const verb = f.str("do", { allowed: Object.keys(verbs), what: "what " + by + " does" });
   const as = f.optStr("as", { pattern: /^[a-zA-Z][a-zA-Z0-9-]*$/, form: "a label" });
-  if (as !== undefined && kind !== "accessory") throw f.fail("as", "only an accessory's action has a result to check");
+  if (as !== undefined && kind !== "accessory" && !(kind === "phone" && (verb === "register" || verb === "unregister"))) {
+    throw f.fail("as", "only an accessory's action and the phone's register and unregister have a result to check");
+  }
   const args = verbs[verb](f, names);
   f.done();
   const text = verb === "wait" ? "wait " + args.ms + " ms" : by + ": " + verb + describeArgs(args);
@@ -338,7 +355,8 @@ function readExpectation(v: unknown, path: string, names: Names, labels: string[
       if (typeof value !== "string" || evs.indexOf(value) < 0) throw f.fail("event", "expected one of " + evs.join(", ") + ", got " + show(value));
       withValue = f.raw("with");
     }
-    if ((check === "at" || check === "sent" || check === "lineState" || check === "registration") && typeof value !== "string") throw f.fail(check, "expected a string, got " + show(value));
+    if ((check === "at" || check === "sent" || check === "lineState" || check === "registration" || check === "activation") && typeof value !== "string") throw f.fail(check, "expected a string, got " + show(value));
+    if (check === "listed" && typeof value !== "boolean") throw f.fail("listed", "expected true or false, got " + show(value));
     if (check === "calls" && !Array.isArray(value)) throw f.fail("calls", "expected a list of calls (each a partial object), got " + show(value));
   } else if (subject === "line") {
     value = f.str("line", { what: "the line as idle, alerting(a,b) or busy(a), with +emergency(a)" });

@@ -100,6 +100,13 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
         return void p.setCoverage(g.state as Coverage);
       case "power":
         return void (g.on ? p.powerOn() : p.powerOff());
+      case "register":
+      case "unregister": {
+        // P's companion app through the TS.43 entitlement server (R8, R12, R13, R15).
+        const acc = w.accessories[g.accessory as string];
+        const run = a.verb === "register" ? w.activation.register(acc.num.msisdn, acc.port.imei) : w.activation.unregister(acc.num.msisdn, acc.port.imei);
+        return Promise.resolve(JSON.parse(JSON.stringify(run)) as AgentResult);
+      }
       default:
         p.doNotDisturb = g.on as boolean;
         return undefined;
@@ -217,7 +224,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       throw new Failed({ path: "given", what: "setting up the numbers and devices", why: (e as Error).message });
     }
     for (const spec of s.given.numbers) {
-      const devs = spec.devices.map((d) => d.name + " (" + d.board + (d.register ? "" : ", not registered") + ")");
+      const devs = spec.devices.map((d) => d.name + " (" + d.board + (!d.profile ? ", no profile" : d.register ? "" : ", not registered") + ")");
       print("  given " + spec.name + " " + spec.msisdn + ": " + [spec.phone.name].concat(devs).join(", "));
     }
     const parties = Object.keys(s.given.parties);

@@ -7,6 +7,7 @@ import { formatEntry } from "../network/index.js";
 import type { NetworkParams } from "../network/index.js";
 import { parseOrExit, parseParam, portNumber, untilStopped } from "./command-line.js";
 import { startControl } from "./http-control.js";
+import { DEFAULT_PIN } from "../web/site.js";
 import { DEFAULT_MSISDN, NumberServerOptions, startNumberServer } from "./number-server.js";
 
 export const SERVE_USAGE = `usage: sharedline sim --accessories <n> (--tcp <base-port> | --pty) [options]
@@ -25,6 +26,8 @@ which the smartphone and outside parties act (docs/sim-control.md).
   --virtual-time           network time moves only on POST /time {"advanceMs": n}
   --param <name>=<value>   a network parameter (R96, e.g. noReplyMs=30000); repeatable
   --no-multi-device        without the Multi-device option (only with --accessories 1)
+  --unprovisioned <k>      the last k accessories start with no eSIM profile, unregistered:
+                           register them with POST /phone/register {"accessory": "Accessory <n>"}
   --trace                  print every byte each modem receives and sends on stderr
   --quiet                  do not print the network's event log on stderr
   -h, --help               this text
@@ -78,6 +81,11 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
       const [name, v] = parseParam(value());
       params[name] = v;
     } else if (a === "--no-multi-device") o.multiDevice = false;
+    else if (a === "--unprovisioned") {
+      const v = value();
+      if (!/^[0-5]$/.test(v)) throw new Error("--unprovisioned needs 0..5, got " + JSON.stringify(v));
+      o.unprovisioned = Number(v);
+    }
     else if (a === "--trace") o.traceOn = true;
     else if (a === "--quiet") o.quiet = true;
     else throw new Error("unknown option '" + a + "'");
@@ -107,9 +115,11 @@ export async function run(args: string[]): Promise<number> {
   if (!o.quiet) server.net.log.on((e) => console.error("net: " + formatEntry(e, t0)));
   console.log("sim: number " + server.num.msisdn + " (" + (server.virtual ? "virtual time: POST /time to advance" : "real time") + ")");
   for (const a of server.accessories) {
-    console.log("sim: " + a.device + ' "' + a.friendlyName + '" IMEI ' + a.imei + " board " + a.profile.board + " on " + a.where);
+    console.log("sim: " + (a.device || "(not registered)") + ' "' + a.friendlyName + '" IMEI ' + a.imei + " board " + a.profile.board + " on " + a.where);
   }
   console.log("sim: control on " + control.url);
+  console.log("sim: web pages on " + control.url + "/ (management site: sign in " + server.num.msisdn + ", PIN " + DEFAULT_PIN + ") and " + control.url + "/live (live view)");
+  console.log("sim: entitlement server (TS.43, app ap2006) on " + control.url + "/ts43");
   await untilStopped();
   await control.close();
   await server.close();
