@@ -237,7 +237,7 @@ test("R18: the machine: out of coverage is not a change of activation; a new pro
   t.is(eidFromResponse("6D00"), "");
 });
 
-test("R18: through the firmware API: status, snapshot and events carry activation; calls and SMS are refused while not active, emergency calls are not", async (t) => {
+test("R18/R55: through the firmware API: status, snapshot and events carry activation; calls and SMS are refused while not active, and an emergency call says it is unavailable here", async (t) => {
   const r = rig();
   const a = r.accessory({ profile: true });
   const events: string[] = [];
@@ -256,10 +256,12 @@ test("R18: through the firmware API: status, snapshot and events carry activatio
   await r.clock.advance(1000);
   t.deepEqual(await dial, { ok: false, reason: "notActive", message: NOT_ACTIVE_MESSAGE });
   t.like(await a.fw.api.sendSms("+818011112222", "hello"), { ok: false, reason: "notActive" });
+  // R55: the unsubscribed profile is deactivated (ServiceStatus 3), and Japan allows no
+  // emergency call without a valid subscription: the user is told so, nothing is dialled.
   const sos = a.fw.api.dial("110");
   await r.clock.advance(3000);
-  t.not((await sos as { reason?: string }).reason, "notActive", "an emergency call is never refused for want of One Number here (the network decides, R55)");
-  t.true(a.commands.indexOf("ATD110;") >= 0);
+  t.regex((await sos as { message?: string }).message || "", /emergency calls are unavailable on this device/);
+  t.is(a.commands.indexOf("ATD110;"), -1);
 });
 
 test("R7: before registration the API refuses a call with the first-boot sentence; the management command goes through the API", async (t) => {
