@@ -53,7 +53,8 @@ export class QuectelFake {
     for (;;) {
       const i = this.buf.indexOf("\r");
       if (i < 0) return;
-      const line = this.buf.substring(0, i).replace(/^[\n\x1a\x1b]+/, "");
+      let line = this.buf.substring(0, i);
+      while (line.length > 0 && "\n\x1a\x1b".indexOf(line.charAt(0)) >= 0) line = line.substring(1);
       this.buf = this.buf.substring(i + 1);
       if (line.length > 0) this.command(line);
     }
