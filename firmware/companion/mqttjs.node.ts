@@ -118,8 +118,12 @@ export class MqttJsPubSub implements PubSub {
 }
 
 /** Adapter C: an MQTT URL (`mqtt://host:1883`, `mqtts://host:8883`) over the host's own IP. */
-export function urlPubSub(url: string, tlsOptions?: { ca?: string | Buffer; servername?: string; rejectUnauthorized?: boolean }): MqttJsPubSub {
-  return new MqttJsPubSub((options) => mqtt.connect(url, Object.assign({}, options, tlsOptions || {})));
+export function urlPubSub(
+  url: string,
+  tlsOptions?: { ca?: string | Buffer; servername?: string; rejectUnauthorized?: boolean },
+  extra?: Partial<IClientOptions>,
+): MqttJsPubSub {
+  return new MqttJsPubSub((options) => mqtt.connect(url, Object.assign({}, options, tlsOptions || {}, extra || {})));
 }
 
 /** A Node Duplex over a `ModemSocket`: what MQTT.js (and node:tls) read and write. */

@@ -1,0 +1,180 @@
+/**
+ * Hangs the data session and the companion link on a running firmware: the data stack
+ * on the firmware's AT channel and modem manager, the link on a PubSub adapter the host
+ * chooses (MQTT.js over the modem socket, the modem's own MQTT stack, or a URL).
+ *
+ * What the link publishes comes from the firmware's parts (registration, line and call
+ * state, signal, SMS priority); what it is told goes back through them: the SMS priority
+ * taken over without a code (R82), data stopped on unregistration (R15).
+ */
+import type { Clock, Storage } from "../../hal/types.js";
+import type { Firmware } from "../main.js";
+import { createDataStack, type DataStack, type DataStackOptions } from "../data/index.js";
+import type { Call } from "../line/call.js";
+import { CompanionLink, defaultReconnect, type CompanionActions, type LinkConfig, type LinkHolder, type StateSource } from "./link.js";
+import type { PubSub } from "./pubsub.js";
+import type { Json } from "./topics.js";
+
+export interface CompanionSettings {
+  /** The shared number (E.164). */
+  msisdn: string;
+  /** Device id and MQTT user name, issued at registration; never an IMEI. */
+  deviceId: string;
+  password: string;
+  /** MQTT keepalive (s): 240 by default, per board (boards.json `data.keepaliveS`). */
+  keepaliveS: number;
+  /** APN of the data session (boards.json `data.apn`, or the user's setting). */
+  apn: string;
+  model: string;
+  fw: string;
+}
+
+export interface Companion {
+  data: DataStack;
+  link: CompanionLink;
+  stop(): Promise<void>;
+}
+
+/** The call state as §5.4 names it. */
+function callWord(calls: Call[]): string {
+  if (calls.length === 0) return "idle";
+  const c = calls[0];
+  if (c.emergency) return "emergency";
+  switch (c.status) {
+    case "incoming":
+      return "incoming";
+    case "waiting":
+      return "waiting";
+    case "dialing":
+      return "dialing";
+    case "alerting":
+      return "alerting";
+    case "held":
+      return "held";
+    default:
+      return "active";
+  }
+}
+
+/** The state source over the firmware's parts. */
+export function firmwareState(fw: Firmware, settings: CompanionSettings, inUseHint: () => boolean): StateSource {
+  return {
+    snapshot(): Json {
+      const st = fw.modem.status();
+      const eps = st.eps || st.cs;
+      let reg = "searching";
+      if (eps) reg = eps.stat === "home" || eps.stat === "roaming" ? "registered" : eps.stat === "denied" ? "denied" : "searching";
+      const ls = fw.line.lineState();
+      const p = fw.messaging.priorityState();
+      const holder = p.holder === "smartphone" ? "phone" : p.holder === "this" ? settings.deviceId : p.holder;
+      const out: Json = {
+        reg,
+        call: callWord(fw.line.current()),
+        line: ls === "inUseElsewhere" || inUseHint() ? "inUseElsewhere" : "free",
+        smsPriority: { holder, src: p.source === "companion" ? "link" : p.source },
+        model: settings.model,
+        fw: settings.fw,
+      };
+      if (st.signal && st.signal.rssiDbm !== undefined) out.net = { rssi: st.signal.rssiDbm, rat: eps && eps.act === 7 ? "lte" : "other" };
+      const imei = st.info.imei;
+      if (imei.length >= 4) out.imei4 = imei.substr(imei.length - 4);
+      return out;
+    },
+    onChange(fn: () => void) {
+      const offs = [
+        fw.modem.events.on("registration", fn),
+        fw.modem.events.on("signal", fn),
+        fw.line.events.on("lineState", fn),
+        fw.line.events.on("callChanged", fn),
+        fw.messaging.events.on("priority", fn),
+      ];
+      return function () {
+        for (let i = 0; i < offs.length; i++) offs[i]();
+      };
+    },
+  };
+}
+
+/** Actions through the firmware's parts. */
+export function firmwareActions(fw: Firmware, data: DataStack): CompanionActions {
+  return {
+    unregistered(reason: string): void {
+      data.session.unregistered("companion link: " + reason);
+      fw.events.emit("log", "companion: unregistered by the backend (" + reason + "); data stopped, the network decides the rest");
+    },
+    smsPriority(holder: LinkHolder): Promise<void> {
+      // R82: follow the smartphone's change without sending a code.
+      return fw.messaging.priorityChanged({ holder }).then(() => undefined);
+    },
+  };
+}
+
+export interface AttachOptions {
+  data?: DataStackOptions;
+  link?: Partial<LinkConfig>;
+}
+
+/** Creates the data stack and the link on `fw`; `pubsubFor` picks the adapter once sockets exist. */
+export function attachCompanion(
+  fw: Firmware,
+  clock: Clock,
+  storage: Storage | undefined,
+  settings: CompanionSettings,
+  pubsubFor: (data: DataStack) => PubSub,
+  options?: AttachOptions,
+): Companion {
+  const o = options || {};
+  const data = createDataStack(
+    fw.channel,
+    clock,
+    {
+      events: fw.modem.events,
+      // Tier 3 through the modem manager: a modem that stopped serving data is run through
+      // its own recovery (bring-up again; its reset pin after repeated failures).
+      resetModem: (why) => {
+        fw.events.emit("log", "data: asking for a modem reset: " + why);
+        fw.modem.post({ type: "hung" });
+      },
+    },
+    fw.profile.name,
+    { apn: settings.apn, context: 1, healthyAfterMs: 60000 },
+    o.data,
+  );
+  data.session.events.on("log", (m) => fw.events.emit("log", m));
+  let inUse = false;
+  const config: LinkConfig = Object.assign(
+    {
+      msisdn: settings.msisdn,
+      deviceId: settings.deviceId,
+      password: settings.password,
+      keepaliveS: settings.keepaliveS,
+      stateDebounceMs: 2000,
+      healthyAfterMs: 60000,
+      policy: { reconnect: defaultReconnect, escalateAfter: 3, refusedWaitMs: 3600000, random: Math.random },
+    },
+    o.link || {},
+  );
+  const link = new CompanionLink(
+    pubsubFor(data),
+    clock,
+    storage,
+    config,
+    firmwareState(fw, settings, () => inUse),
+    firmwareActions(fw, data),
+    data,
+    () => fw.modem.checkHealth(),
+  );
+  link.events.on("line", (l) => {
+    inUse = l.inUse;
+  });
+  link.events.on("log", (m) => fw.events.emit("log", m));
+  data.session.start();
+  link.start().then(undefined, (e: unknown) => fw.events.emit("log", "companion: not started: " + String(e)));
+  return {
+    data,
+    link,
+    stop() {
+      return link.stop().then(() => data.stop());
+    },
+  };
+}
