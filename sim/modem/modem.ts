@@ -18,6 +18,12 @@ import { basicCommands } from "./commands/basic.js";
 import { callCommands } from "./commands/calls.js";
 import { cenLines, networkCommands, registrationUrcs, ussdResultLine } from "./commands/network.js";
 import { smsCommands } from "./commands/sms.js";
+import { packetCommands } from "./commands/packet.js";
+import { PacketData } from "./data/packet.js";
+import { QuectelIp, quectelIpCommands } from "./data/quectel-ip.js";
+import { QuectelMqtt, quectelMqttCommands } from "./data/quectel-mqtt.js";
+import { SimcomIp, simcomIpCommands } from "./data/simcom-ip.js";
+import { SimcomMqtt, simcomMqttCommands } from "./data/simcom-mqtt.js";
 import type { EmergencyNumbers, ModemNetwork, ModemNetworkListener, Registration, Signal, UssdResult } from "./network.js";
 import { ModemOutput, OutputOptions } from "./output.js";
 import { AtFailure, CME, CMS, Reply, ResultFormat, cme, cms, formatCode, formatInfo } from "./results.js";
@@ -80,11 +86,39 @@ export interface SimModemOptions {
   responseDelayMs?: number;
   /** Sees every byte received and sent, for logs. */
   trace?: (dir: "rx" | "tx", bytes: string) => void;
+  /** Vendor command set (default: from `identity.manufacturer`, see `vendorOf`). */
+  vendor?: SimVendor;
 }
 
 export type SimState = "READY" | "SIM PIN" | "SIM PUK" | "absent";
 
-const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands };
+/**
+ * Whose vendor commands the modem answers besides 27.007/27.005: Quectel's (`+QI*`,
+ * `+QMT*`, `+QCCID`), SIMCom's (`+NETOPEN`, `+CIP*`, `+CMQTT*`, `+CICCID`), or none.
+ */
+export type SimVendor = "generic" | "quectel" | "simcom";
+
+/** The vendor a modem's identity names (+CGMI), as a client would tell it. */
+export function vendorOf(identity: { manufacturer: string }): SimVendor {
+  if (/quectel/i.test(identity.manufacturer)) return "quectel";
+  if (/simcom/i.test(identity.manufacturer)) return "simcom";
+  return "generic";
+}
+
+const COMMON_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...packetCommands };
+const VENDOR_COMMANDS: { [v in SimVendor]: CommandTable } = {
+  generic: {},
+  quectel: { ...quectelIpCommands, ...quectelMqttCommands },
+  simcom: { ...simcomIpCommands, ...simcomMqttCommands },
+};
+
+/** The vendor data stacks of a modem (only its vendor's are present). */
+export interface DataStacks {
+  quectelIp?: QuectelIp;
+  quectelMqtt?: QuectelMqtt;
+  simcomIp?: SimcomIp;
+  simcomMqtt?: SimcomMqtt;
+}
 
 export class SimModem {
   readonly clock: Clock;
@@ -94,6 +128,11 @@ export class SimModem {
   readonly output: ModemOutput;
   readonly calls: CallControl;
   readonly sms: SmsControl;
+  /** Packet data: contexts, attach, +CGEV (27.007 §10). */
+  readonly data: PacketData;
+  readonly vendor: SimVendor;
+  /** The vendor's socket and MQTT stacks, on the contexts of `data`. */
+  readonly stacks: DataStacks = {};
   settings: ModemSettings = defaultSettings();
   /** +CFUN functionality level: 1 full, 0 minimum, 4 radio off. */
   cfun = 1;
@@ -124,6 +163,7 @@ export class SimModem {
   private readonly opts: SimModemOptions;
   private readonly sim: { present?: boolean; pin?: string; puk?: string };
   private readonly engine: CommandEngine;
+  private readonly commands: CommandTable;
   private serial: Serial | undefined = undefined;
   private unsubs: Unsubscribe[] = [];
   private urcQueue: string[] = [];
@@ -160,6 +200,17 @@ export class SimModem {
     this.calls = new CallControl(this);
     this.sms = new SmsControl(this);
     this.engine = new CommandEngine(this);
+    this.vendor = opts.vendor || vendorOf(this.identity);
+    this.commands = { ...COMMON_COMMANDS, ...VENDOR_COMMANDS[this.vendor] };
+    this.data = new PacketData(this);
+    if (this.vendor === "quectel") {
+      this.stacks.quectelIp = new QuectelIp(this);
+      this.stacks.quectelMqtt = new QuectelMqtt(this);
+    } else if (this.vendor === "simcom") {
+      this.stacks.simcomIp = new SimcomIp(this);
+      this.stacks.simcomMqtt = new SimcomMqtt(this);
+    }
+    for (const k of Object.keys(this.stacks) as (keyof DataStacks)[]) this.data.addUser(this.stacks[k]!);
   }
 
   // ---- lifecycle ----
@@ -201,6 +252,7 @@ export class SimModem {
   }
 
   private boot(banner: string[]): void {
+    this.data.reset();
     this.engine.reset();
     this.output.reset();
     this.output.setSilent(false);
@@ -299,12 +351,15 @@ export class SimModem {
       smsDelivered: (s) => live() && this.sms.deliver(s),
       ussdResult: (r) => live() && this.ussdResult(r),
       emergencyNumbers: (e) => live() && this.setEmergencyNumbers(e),
+      pdnDeactivated: (cid) => live() && this.data.networkDeactivated(cid),
     };
     this.network.attach({ imei: this.identity.imei, imsi: this.identity.imsi, iccid: this.identity.iccid }, listener);
   }
 
   private detachNetwork(): void {
     if (!this.attached) return;
+    // Radio off (+CFUN=0/4, +COPS=2): the packet contexts end first, as the network's loss.
+    if (this.registered()) this.data.registrationLost();
     this.attached = false;
     this.netGeneration++;
     this.calls.dropAll();
@@ -325,8 +380,11 @@ export class SimModem {
 
   private setRegistration(r: Registration): void {
     const before = this.registration;
+    const wasRegistered = this.registered();
     this.registration = r;
     for (const line of registrationUrcs(this, before, r)) this.urc(line);
+    // Out of service (coverage lost, unregistered by the network, R15): the data goes with it.
+    if (wasRegistered && !this.registered()) this.data.registrationLost();
   }
 
   private setEmergencyNumbers(e: EmergencyNumbers): void {
@@ -400,7 +458,7 @@ export class SimModem {
   }
 
   async dispatch(cmd: AtCommandLine): Promise<Reply> {
-    const spec = /^S[0-9]+$/.test(cmd.name) ? ALL_COMMANDS["S"] : ALL_COMMANDS[cmd.name];
+    const spec = /^S[0-9]+$/.test(cmd.name) ? this.commands["S"] : this.commands[cmd.name];
     const fn = spec ? spec[cmd.kind] : undefined;
     if (!spec || !fn) return { lines: [], final: { kind: "error" } };
     try {

@@ -24,11 +24,28 @@ export const ServeError = defineError<{ option: string }>("ServeError");
 
 export const DEFAULT_MSISDN = "+819012345678";
 
-/** What the network knows of an accessory's board (SPEC R5). */
+/** What the network knows of an accessory's board (SPEC R5), and which modem it carries. */
 export interface AccessoryProfile {
   board: string;
   sms: SmsCapability;
   callWaiting: boolean;
+  /** The boards.json modem profile ("quectel-bg95", "simcom-a7670", "generic"). */
+  modem: string;
+}
+
+/**
+ * How the simulated modem of a board's modem profile identifies itself (+CGMI, +CGMM,
+ * +CGMR): the vendor named here picks the vendor command set it answers (sockets, MQTT).
+ */
+const MODEM_IDENTITIES: { [profile: string]: { manufacturer: string; model: string; revision: string } } = {
+  "quectel-bg95": { manufacturer: "Quectel", model: "BG95-M3", revision: "BG95M3LAR02A03" },
+  "quectel-eg91": { manufacturer: "Quectel", model: "EG91", revision: "EG91EXGAR08A05M1G" },
+  "simcom-a7670": { manufacturer: "SIMCOM INCORPORATED", model: "A7670E-LASE", revision: "A7670M7_V1.11.1" },
+};
+
+/** The identity fields of a board's simulated modem ({} keeps the simulator's own, for the generic profile). */
+export function modemIdentity(profile: AccessoryProfile): { manufacturer?: string; model?: string; revision?: string } {
+  return MODEM_IDENTITIES[profile.modem] || {};
 }
 
 export interface NumberServerOptions {
@@ -99,7 +116,7 @@ export function simImei(seq: number): string {
 }
 
 interface BoardsFile {
-  boards: { [name: string]: { capabilities?: { sms?: string; callWaiting?: boolean } } };
+  boards: { [name: string]: { modem?: string; capabilities?: { sms?: string; callWaiting?: boolean } } };
 }
 
 let boardsCache: BoardsFile | undefined;
@@ -111,7 +128,7 @@ export function boardProfile(board: string): AccessoryProfile {
   if (!b || !b.capabilities) throw ServeError("unknown board " + JSON.stringify(board) + " (boards.json has " + Object.keys(boardsCache.boards).join(", ") + ")", { option: "board" });
   const c = b.capabilities;
   const sms = c.sms === "relay" || c.sms === "none" ? c.sms : "native";
-  return { board, sms, callWaiting: c.callWaiting === true };
+  return { board, sms, callWaiting: c.callWaiting === true, modem: b.modem || "generic" };
 }
 
 /** Builds the network, registers the accessories and starts serving their modems. */
@@ -152,7 +169,7 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
       const modem = new SimModem({
         clock,
         network: port,
-        identity: { imei: info.imei, msisdn: num.msisdn, imsi: "44010" + String(1000000000 + i) },
+        identity: { ...modemIdentity(profile), imei: info.imei, msisdn: num.msisdn, imsi: "44010" + String(1000000000 + i) },
         smsSupported: profile.sms !== "none",
         trace: trace ? (dir, bytes) => trace(label, dir, bytes) : undefined,
       });

@@ -16,7 +16,7 @@ import { memorySerialPair } from "../../hal/memory/serial.js";
 import { SimModem } from "../modem/modem.js";
 import { AccessoryPort, ManagementSite, OutsideParty, Phone, SharedNetwork, SharedNumber } from "../network/index.js";
 import type { LogEntry, NumberSettings } from "../network/index.js";
-import { boardProfile, simImei } from "./number-server.js";
+import { boardProfile, modemIdentity, simImei } from "./number-server.js";
 import type { DeviceSpec, Given } from "./scenario-format.js";
 
 /** What an action of the firmware gives back (the firmware's ActionResult, as plain data). */
@@ -151,7 +151,7 @@ export class World {
     const modem = new SimModem({
       clock: this.clock,
       network: port,
-      identity: { imei: info.imei, msisdn: num.msisdn, imsi: "44010" + info.imei.slice(-10) },
+      identity: { ...modemIdentity(profile), imei: info.imei, msisdn: num.msisdn, imsi: "44010" + info.imei.slice(-10) },
       smsSupported: profile.sms !== "none",
       trace: (dir, bytes) => (dir === "tx" ? tx(bytes) : rx(bytes)),
     });
