@@ -165,14 +165,16 @@ export class MqttLink {
     const client = this.connected();
     const map: { [topic: string]: { qos: 0 | 1 | 2 } } = {};
     for (const f of filters) map[f.topic] = { qos: f.qos };
+    const order = Object.keys(map);
     return this.track((resolve, reject) => {
       client.subscribe(map, (err, granted) => {
-        if (err) return reject(err);
-        // SUBACK 0x80 (3.1.1 §3.9.3) comes back as qos 128.
-        resolve(filters.map((f) => {
-          const g = (granted || []).filter((x) => x.topic === f.topic)[0];
-          return g ? g.qos : 128;
-        }));
+        // A SUBACK return code 0x80 (3.1.1 §3.9.3) fails MQTT.js's request; the codes are still in the packet, in order.
+        const suback = err ? (err as Error & { packet?: { granted?: number[] } }).packet : undefined;
+        if (err && !(suback && suback.granted)) return reject(err);
+        const codes: { [topic: string]: number } = {};
+        if (suback && suback.granted) order.forEach((topic, i) => (codes[topic] = suback.granted![i]));
+        else for (const g of granted || []) codes[g.topic] = g.qos;
+        resolve(filters.map((f) => (codes[f.topic] === undefined ? 128 : codes[f.topic])));
       });
     });
   }
