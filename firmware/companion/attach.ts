@@ -124,6 +124,10 @@ export function attachCompanion(
   options?: AttachOptions,
 ): Companion {
   const o = options || {};
+  // An emergency call owns the AT channel and the radio: data keeps off both (§5.7).
+  const quiet = () => fw.line.lineState() === "emergency";
+  const dataOptions: DataStackOptions = Object.assign({}, o.data || {});
+  dataOptions.sockets = Object.assign({ quiet }, dataOptions.sockets || {});
   const data = createDataStack(
     fw.channel,
     clock,
@@ -138,7 +142,7 @@ export function attachCompanion(
     },
     fw.profile.name,
     { apn: settings.apn, context: 1, healthyAfterMs: 60000 },
-    o.data,
+    dataOptions,
   );
   data.session.events.on("log", (m) => fw.events.emit("log", m));
   let inUse = false;
@@ -151,6 +155,7 @@ export function attachCompanion(
       stateDebounceMs: 2000,
       healthyAfterMs: 60000,
       policy: { reconnect: defaultReconnect, escalateAfter: 3, refusedWaitMs: 3600000, random: Math.random },
+      quiet,
     },
     o.link || {},
   );

@@ -59,6 +59,8 @@ export interface LinkConfig {
   /** Online this long resets the failure run (ms). */
   healthyAfterMs: number;
   policy: LinkPolicy;
+  /** True while the link must send nothing (an emergency call, companion-link.md §5.7). */
+  quiet?: () => boolean;
 }
 
 export const defaultReconnect: BackoffPolicy = { baseMs: 2000, capMs: 5 * 60000, minMs: 0 };
@@ -299,6 +301,21 @@ export class CompanionLink {
   }
 
   private publishStateSafely(): void {
+    const quiet = this.config.quiet;
+    if (quiet && quiet()) {
+      // Held back, not dropped: the latest state goes out once the call is over.
+      this.stateDirty = true;
+      if (this.stateTimer === undefined) {
+        this.stateTimer = this.clock.setTimeout(() => {
+          this.stateTimer = undefined;
+          if (this.stateDirty) {
+            this.stateDirty = false;
+            this.publishStateSafely();
+          }
+        }, this.config.stateDebounceMs);
+      }
+      return;
+    }
     this.publishState().then(undefined, (e: unknown) => this.events.emit("log", "companion: state not published: " + errorText(e)));
   }
 

@@ -5,6 +5,7 @@
  * `pdpdeact` in the middle of a publish, the socket closed by the modem, a modem reset.
  */
 import test from "ava";
+import { Socket } from "node:net";
 import { memorySerialPair } from "../../hal/memory/serial.js";
 import { systemClock } from "../../hal/node/clock.js";
 import { Emitter } from "../../hal/emitter.js";
@@ -26,10 +27,11 @@ function modemState(name: ModemState["name"]): ModemState {
 
 const registered: Registration = { domain: "eps", stat: "home", area: undefined, cell: undefined, act: 7, n: undefined };
 
-async function rig(t: { teardown(fn: () => unknown): void }) {
+async function rig(t: { teardown(fn: () => unknown): void }, opts?: { before?: (fake: QuectelFake) => void; quiet?: () => boolean }) {
   const broker = await startBroker();
   const [dte, dce] = memorySerialPair({}, {});
   const fake = new QuectelFake(dce);
+  if (opts && opts.before) opts.before(fake);
   const channel = new AtChannel(dte, systemClock, { finals: quectelEg91.finals, banners: quectelEg91.banners });
   const modemEvents = new Emitter<{ state: ModemState; registration: Registration }>();
   const resets: string[] = [];
@@ -51,7 +53,10 @@ async function rig(t: { teardown(fn: () => unknown): void }) {
     },
     "quectel-eg91",
     { apn: "internet.example", context: 1, healthyAfterMs: 60000 },
-    { policy: { reactivate: { baseMs: 30, capMs: 200, minMs: 0 }, random: () => 0.5 }, sockets: { pollAfterSendMs: 30, idlePollMs: 300 } },
+    {
+      policy: { reactivate: { baseMs: 30, capMs: 200, minMs: 0 }, random: () => 0.5 },
+      sockets: { pollAfterSendMs: 30, idlePollMs: 300, quiet: (opts && opts.quiet) || (() => false) },
+    },
   );
   const ps = modemPubSub(stack.sockets!, { host: "127.0.0.1", port: broker.port });
   const l = makeLink(ps, DEV, { data: stack });
@@ -127,4 +132,32 @@ test("modem reset: data comes back after bring-up, stale state is not reused", a
   await until(() => r.link.status().name === "online", "link online after the reboot", 10000);
   // The module lost its settings: the hex data format was set again.
   t.is(r.fake.commands.filter((c) => c === 'AT+QICFG="dataformat",0,1').length, 2);
+});
+
+test("stale sockets the module still holds are closed before the link opens its own", async (t) => {
+  const r = await rig(t, {
+    before: (fake) => {
+      // Socket 0 left over from before a restart of ours: the module still holds it.
+      fake.active = true;
+      fake.sockets[0] = { tcp: new Socket(), unread: "", total: 0, read: 0, notified: false, state: "open" };
+    },
+  });
+  const stale = r.fake.commands.indexOf("AT+QICLOSE=0,1");
+  const open = r.fake.commands.findIndex((c) => c.indexOf("AT+QIOPEN=") === 0);
+  t.true(stale >= 0 && stale < open, r.fake.commands.join(" | "));
+  t.true(r.fake.commands.indexOf("AT+QISTATE?") < stale);
+});
+
+test("during an emergency call the socket sends nothing; what was written goes out after", async (t) => {
+  let emergency = false;
+  const r = await rig(t, { quiet: () => emergency });
+  const be = await backend(r.broker.port, [base + "state"]);
+  emergency = true;
+  const mark = r.fake.commands.length;
+  r.source.set({ call: "emergency" });
+  await new Promise((res) => setTimeout(res, 400));
+  t.deepEqual(r.fake.commands.slice(mark).filter((c) => c.indexOf("AT+QISENDEX") === 0 || c.indexOf("AT+QIRD") === 0), []);
+  emergency = false;
+  await until(() => be.seen.some((m) => json(m).call === "emergency"), "state after the call", 10000);
+  await be.client.endAsync();
 });
