@@ -7,6 +7,7 @@ import { formatEntry } from "../network/index.js";
 import type { NetworkParams } from "../network/index.js";
 import { parseOrExit, untilStopped } from "./command-line.js";
 import { startControl } from "./http-control.js";
+import { readFileSync } from "node:fs";
 import { DEFAULT_MSISDN, NumberServerOptions, startNumberServer } from "./number-server.js";
 
 export const SERVE_USAGE = `usage: sharedline sim --accessories <n> (--tcp <base-port> | --pty) [options]
@@ -25,6 +26,10 @@ which the smartphone and outside parties act (docs/sim-control.md).
   --virtual-time           network time moves only on POST /time {"advanceMs": n}
   --param <name>=<value>   a network parameter (R96, e.g. noReplyMs=30000); repeatable
   --no-multi-device        without the Multi-device option (only with --accessories 1)
+  --broker-port <port>     the embedded MQTT broker's port (default 0: a free one, printed)
+  --broker <url>           use an outside MQTT 3.1.1 broker (mqtt[s]://[user:pass@]host:port) instead
+  --broker-ca <file>       PEM trust anchor for an mqtts:// --broker
+  --no-broker              no broker and no backend (no companion link)
   --trace                  print every byte each modem receives and sends on stderr
   --quiet                  do not print the network's event log on stderr
   -h, --help               this text
@@ -59,6 +64,10 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
     traceOn: false,
   };
   const params: { [k: string]: unknown } = {};
+  let brokerPort = 0;
+  let brokerUrl: string | undefined = undefined;
+  let brokerCa: string | undefined = undefined;
+  let noBroker = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = (): string => {
@@ -92,6 +101,10 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
       }
       params[v.slice(0, eq)] = parsed;
     } else if (a === "--no-multi-device") o.multiDevice = false;
+    else if (a === "--broker-port") brokerPort = portNumber(a, value());
+    else if (a === "--broker") brokerUrl = value();
+    else if (a === "--broker-ca") brokerCa = value();
+    else if (a === "--no-broker") noBroker = true;
     else if (a === "--trace") o.traceOn = true;
     else if (a === "--quiet") o.quiet = true;
     else throw new Error("unknown option '" + a + "'");
@@ -100,6 +113,21 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
   if ((tcp === undefined) === !pty) throw new Error("give exactly one of --tcp <base-port> and --pty");
   o.transport = pty ? { kind: "pty" } : { kind: "tcp", basePort: tcp as number, host: o.host };
   if (Object.keys(params).length > 0) o.params = params as Partial<NetworkParams>;
+  if (noBroker && (brokerUrl !== undefined || brokerPort !== 0)) throw new Error("--no-broker cannot go with --broker or --broker-port");
+  if (brokerUrl !== undefined && brokerPort !== 0) throw new Error("--broker-port is for the embedded broker; an outside --broker has its own port");
+  if (brokerCa !== undefined && brokerUrl === undefined) throw new Error("--broker-ca goes with an mqtts:// --broker");
+  if (noBroker) o.broker = { kind: "none" };
+  else if (brokerUrl !== undefined) {
+    let ca: string | undefined = undefined;
+    if (brokerCa !== undefined) {
+      try {
+        ca = readFileSync(brokerCa, "utf8");
+      } catch (e) {
+        throw new Error("--broker-ca: cannot read " + brokerCa + ": " + (e as Error).message);
+      }
+    }
+    o.broker = { kind: "url", url: brokerUrl, ca };
+  } else o.broker = { kind: "embedded", port: brokerPort, host: o.host };
   return o;
 }
 
@@ -122,6 +150,9 @@ export async function run(args: string[]): Promise<number> {
   console.log("sim: number " + server.num.msisdn + " (" + (server.virtual ? "virtual time: POST /time to advance" : "real time") + ")");
   for (const a of server.accessories) {
     console.log("sim: " + a.device + ' "' + a.friendlyName + '" IMEI ' + a.imei + " board " + a.profile.board + " on " + a.where);
+  }
+  if (server.broker) {
+    console.log("sim: broker " + server.broker.url + (server.broker.embedded ? " (embedded aedes; credentials: GET " + control.url + "/broker)" : ""));
   }
   console.log("sim: control on " + control.url);
   await untilStopped();
