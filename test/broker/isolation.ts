@@ -168,7 +168,7 @@ export async function isolationMatrix(t: ExecutionContext, b: BrokerUnderTest, r
           const c = await connect(b, x.device, x.device, x.password);
           if (!c) continue;
           // aedes closes the connection on a refused publish, mosquitto acknowledges and drops it: either way, wait for the outcome.
-          await Promise.race([c.client.publishAsync(topic, "FORGED-" + x.name, variant).catch(() => undefined), new Promise((r) => c.client.once("close", r))]);
+          await Promise.race([c.client.publishAsync(topic, "FORGED-" + x.name, variant).catch(() => undefined), new Promise<void>((r) => c.client.once("close", () => r()))]);
           await c.client.endAsync(true);
         }
       }
