@@ -22,6 +22,7 @@ import { loadBoards, pickBoard, type Board } from "../firmware/board.js";
 import { createFirmware } from "../firmware/main.js";
 import { FirmwareConsole, type World } from "./console.js";
 import { SHARED_NUMBER, simWorld, type SimWorld } from "./sim-world.js";
+import { COMPANION_USAGE, companionOptions, companionPlan, type CompanionPlan } from "./companion.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -34,6 +35,7 @@ const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <n
   --data <dir>  where the firmware keeps its records (default ~/.sharedline/<board>)
   --json        print every firmware event and state change as one JSON line
   --verbose     print every AT line in and out
+${COMPANION_USAGE}
 
 Commands are read from standard input, one per line (type help).`;
 
@@ -54,6 +56,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
         json: { type: "boolean" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
+        ...companionOptions,
       },
       strict: true,
     }).values;
@@ -66,11 +69,13 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     return 0;
   }
   let board: Board;
+  let plan: CompanionPlan | undefined;
   try {
     const boards = loadBoards(JSON.parse(readFileSync(path.join(repoRoot, "boards.json"), "utf8")));
     if (needPort && !args.port) throw new Error("--port <path|tcp://host:port> is required");
     if (args.port && !args.board) throw new Error("--port needs --board <name>; boards: " + Object.keys(boards).join(", "));
     board = pickBoard(boards, args.board || "sim-generic");
+    plan = companionPlan(board, args, "0.1.0");
   } catch (e) {
     console.error(`sharedline: ${(e as Error).message}`);
     return 2;
@@ -106,6 +111,8 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
   con.emit("console", "start", where, { board: board.name, port: args.port || "simulator" });
   serial.onClose((reason) => con.emit("serial", "closed", `serial link closed: ${reason}`, reason));
   fw.start();
+  const companion = plan ? plan(fw, clock, storage) : undefined;
+  if (companion) companion.link.events.on("online", (up) => con.emit("companion", up ? "online" : "offline", "companion link " + (up ? "online" : "offline")));
 
   return new Promise<number>((resolve) => {
     let stopped = false;
@@ -113,6 +120,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
       if (stopped) return;
       stopped = true;
       con.emit("console", "stop", "stopping");
+      if (companion) void companion.stop();
       fw.stop();
       void serial.close();
       resolve(0);

@@ -112,6 +112,11 @@ export function firmwareActions(fw: Firmware, data: DataStack): CompanionActions
 export interface AttachOptions {
   data?: DataStackOptions;
   link?: Partial<LinkConfig>;
+  /**
+   * False when the link reaches its broker over the host's own IP (the `url` adapter): it
+   * then does not wait for the modem's data session, which still runs for the device.
+   */
+  linkOverModemData?: boolean;
 }
 
 /** Creates the data stack and the link on `fw`; `pubsubFor` picks the adapter once sockets exist. */
@@ -166,7 +171,7 @@ export function attachCompanion(
     config,
     firmwareState(fw, settings, () => inUse),
     firmwareActions(fw, data),
-    data,
+    o.linkOverModemData === false ? undefined : data,
     () => fw.modem.checkHealth(),
   );
   link.events.on("line", (l) => {
