@@ -74,7 +74,7 @@ export function companionPlan(board: Board, args: CompanionArgs, fwVersion: stri
         if (board.data.link === "url") return urlPubSub(args.mqtt!, ca ? { ca } : undefined);
         if (board.data.link === "modem-mqtt") return new QuectelMqttPubSub(fw.channel, clock, { host, port });
         if (!data.sockets) throw new Error("board " + board.name + ": modem " + board.modem + " has no socket dialect; set data.link to url");
-        return modemPubSub(data.sockets, { host, port, tls: tls ? { ca, servername: host } : undefined });
+        return modemPubSub(data.sockets, { host, port, tls: tls ? { ca } : undefined });
       },
       { linkOverModemData: board.data.link !== "url" },
     );

@@ -14,6 +14,7 @@
  * the modem may take up to 150 s... the modem socket has its own open limit), no QoS 0
  * queue (state is last-value).
  */
+import { isIP } from "node:net";
 import { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import mqtt, { MqttClient, type IClientOptions } from "mqtt";
@@ -179,7 +180,9 @@ export function modemPubSub(sockets: ModemSockets, broker: ModemBroker): MqttJsP
     const build = () => {
       const raw = new ModemSocketStream(sockets, broker.host, broker.port);
       if (!broker.tls) return raw;
-      return tls.connect({ socket: raw, servername: broker.tls.servername || broker.host, ca: broker.tls.ca });
+      // SNI carries host names only (RFC 6066 §3); behind a load balancer it is mandatory.
+      const servername = broker.tls.servername || (isIP(broker.host) ? undefined : broker.host);
+      return tls.connect({ socket: raw, servername, ca: broker.tls.ca });
     };
     return new MqttClient(build, options);
   });
