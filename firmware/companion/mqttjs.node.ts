@@ -182,7 +182,8 @@ export function modemPubSub(sockets: ModemSockets, broker: ModemBroker): MqttJsP
       if (!broker.tls) return raw;
       // SNI carries host names only (RFC 6066 §3); behind a load balancer it is mandatory.
       const servername = broker.tls.servername || (isIP(broker.host) ? undefined : broker.host);
-      return tls.connect({ socket: raw, servername, ca: broker.tls.ca });
+      // `host` is what the certificate is checked against (its IP or DNS subjectAltName).
+      return tls.connect({ socket: raw, host: broker.host, servername, ca: broker.tls.ca });
     };
     return new MqttClient(build, options);
   });
