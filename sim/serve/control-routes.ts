@@ -11,6 +11,7 @@ import type { NumberServer, ServedBroker } from "./number-server.js";
 import type { AccessoryPort } from "../network/port.js";
 import type { FleetDevice } from "../broker/backend.js";
 import { deviceTopic, lineTopic } from "../broker/acl.js";
+import { mosquittoAcl } from "../broker/mosquitto.js";
 import { accessoryView, deviceView, logView, numberView, partyView, phoneView } from "./views.js";
 
 export interface RouteContext {
@@ -363,6 +364,10 @@ export const ROUTES: Route[] = [
     const c = b.backend.credential(ctx.server.num.msisdn, ctx.params[0]);
     if (!c) throw ControlError("no registered accessory " + JSON.stringify(ctx.params[0]) + " with a credential on " + ctx.server.num.msisdn, { status: 404 });
     return ok({ url: b.url, ...credentialView(c) });
+  }),
+  route("GET", "/broker/mosquitto", "the password file and ACL file for a mosquitto serving this fleet (per-device blocks, regenerate after each registration change)", undefined, (ctx) => {
+    const b = servedBroker(ctx);
+    return ok({ passwordFile: b.registry.passwordFile(), aclFile: mosquittoAcl(b.registry) });
   }),
   route("GET", "/multi-device", "whether the Multi-device option is on", undefined, (ctx) => ok({ on: ctx.server.site.multiDevice(ctx.server.num.msisdn) })),
   route("POST", "/multi-device", "the Multi-device option on or off (R2)", "{on}", (ctx) => {

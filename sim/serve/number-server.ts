@@ -18,46 +18,10 @@ import { servePty, serveTcp } from "../modem/transports.js";
 import { AccessoryInfo, AccessoryPort, ManagementSite, NetworkParams, SharedNetwork, SharedNumber, SmsCapability } from "../network/index.js";
 import { defineError } from "../../hal/errors.js";
 import { ServedVirtualClock } from "./served-clock.js";
-import { BrokerRegistry } from "../broker/registry.js";
-import { EmbeddedBroker, startAedesBroker } from "../broker/aedes-broker.js";
-import { FleetBackend } from "../broker/backend.js";
+import { BrokerChoice, ServedBroker, startServedBroker, stopServedBroker } from "../broker/served-broker.js";
 
-/** Starts the broker choice with its backend following `net`. */
-export async function startServedBroker(net: SharedNetwork, choice: BrokerChoice | undefined): Promise<ServedBroker | undefined> {
-  const c: BrokerChoice = choice || { kind: "embedded", port: 0 };
-  if (c.kind === "none") return undefined;
-  const registry = new BrokerRegistry();
-  let embedded: EmbeddedBroker | undefined = undefined;
-  let url: string;
-  let ca: string | undefined = undefined;
-  let credential: { username: string; password: string } | undefined = undefined;
-  if (c.kind === "embedded") {
-    try {
-      embedded = await startAedesBroker(registry, { port: c.port, host: c.host });
-    } catch (e) {
-      throw ServeError("cannot start the broker on port " + c.port + ": " + (e as Error).message, { option: "broker-port" });
-    }
-    url = embedded.url;
-  } else {
-    if (!/^mqtts?:\/\/[^/]+$/.test(c.url)) throw ServeError("--broker needs mqtt://host:port or mqtts://host:port, got " + JSON.stringify(c.url), { option: "broker" });
-    // Credentials in the URL (mqtt://user:pass@host:port) are the backend's; the URL is kept without them.
-    const u = new URL(c.url);
-    if (u.username !== "") credential = { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
-    if (c.username !== undefined) credential = { username: c.username, password: c.password || "" };
-    u.username = "";
-    u.password = "";
-    url = u.protocol + "//" + u.host;
-    ca = c.ca;
-  }
-  const backend = new FleetBackend({ net, registry, url, ca, credential });
-  try {
-    await backend.start();
-  } catch (e) {
-    if (embedded) await embedded.close();
-    throw ServeError("cannot connect the backend to " + url + ": " + (e as Error).message, { option: "broker" });
-  }
-  return { url, registry, backend, embedded, ca };
-}
+export type { BrokerChoice, ServedBroker };
+
 
 /** A bad serving option (unknown board, too many accessories, a port in use). */
 export const ServeError = defineError<{ option: string }>("ServeError");
@@ -107,22 +71,6 @@ export interface NumberServerOptions {
   trace?: (accessory: string, dir: "rx" | "tx", bytes: string) => void;
   /** The companion link's broker: embedded aedes (default, port 0), an outside broker by URL, or none. */
   broker?: BrokerChoice;
-}
-
-export type BrokerChoice =
-  | { kind: "embedded"; port: number; host?: string }
-  | { kind: "url"; url: string; ca?: string; username?: string; password?: string }
-  | { kind: "none" };
-
-/** The broker a served number publishes on, and the backend doing it. */
-export interface ServedBroker {
-  url: string;
-  registry: BrokerRegistry;
-  backend: FleetBackend;
-  /** The embedded broker, when it is ours. */
-  embedded: EmbeddedBroker | undefined;
-  /** The PEM trust anchor given for an mqtts:// broker. */
-  ca: string | undefined;
 }
 
 /** One served accessory. */
@@ -283,14 +231,11 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
     broker = await startServedBroker(net, o.broker);
   } catch (e) {
     await closeAll();
-    throw e;
+    throw ServeError((e as Error).message, { option: "broker" });
   }
   const close = async () => {
     await closeAll();
-    if (broker) {
-      await broker.backend.close();
-      if (broker.embedded) await broker.embedded.close();
-    }
+    if (broker) await stopServedBroker(broker);
   };
   return { clock, virtual, net, num, site: new ManagementSite(net), accessories, broker, settle, close };
 }

@@ -103,6 +103,9 @@ test("the backend: credentials per device from the control interface; line and d
   t.is(c1.slot, "A1");
   t.is(c1.topics.cmd, "sl/v1/819012345678/dev/" + c1.device + "/cmd");
   t.is((await s.api("GET", "/broker/credentials/A5")).status, 404);
+  const files = (await s.api("GET", "/broker/mosquitto")).body;
+  t.true(files.aclFile.includes("user " + c1.device + "\ntopic read sl/v1/819012345678/line\n"));
+  t.regex(files.passwordFile, new RegExp("^" + c1.device + ":\\$7\\$", "m"));
   const got: { topic: string; body: { [k: string]: unknown } }[] = [];
   const dev = await mqtt.connectAsync(b.url, { clientId: c1.clientId, username: c1.username, password: c1.password, reconnectPeriod: 0, protocolVersion: 4 });
   t.teardown(() => dev.endAsync(true));
