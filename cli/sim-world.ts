@@ -7,6 +7,7 @@ import type { Clock } from "../hal/types.js";
 import { SimModem } from "../sim/modem/modem.js";
 import { SharedNetwork, ManagementSite, formatEntry, type AccessoryPort, type OutsideParty, type Phone } from "../sim/network/index.js";
 import type { World } from "./console.js";
+import { modemIdentityOf } from "../sim/serve/number-server.js";
 
 export const SHARED_NUMBER = "+819012345678";
 export const CALLER = "+81311112222";
@@ -22,7 +23,7 @@ export interface SimWorld {
   onEvent: (line: string) => void;
 }
 
-export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" | "relay" | "none"; callWaiting: boolean }): SimWorld {
+export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" | "relay" | "none"; callWaiting: boolean; modem?: string }): SimWorld {
   const network = new SharedNetwork({ clock });
   const num = network.createNumber(SHARED_NUMBER, { multiDevice: true });
   const port = network.portFor(SHARED_NUMBER, {
@@ -32,7 +33,8 @@ export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" 
     sms: accessory.sms,
     callWaiting: accessory.callWaiting,
   }, { register: true });
-  const modem = new SimModem({ clock, network: port, identity: { imei: accessory.imei }, bootMs: 300 });
+  // The board's modem identity picks the simulated modem's vendor commands (sockets, MQTT).
+  const modem = new SimModem({ clock, network: port, identity: { ...modemIdentityOf(accessory.modem || "generic"), imei: accessory.imei }, bootMs: 300 });
   const phone = num.phone;
   const caller = network.outside(CALLER);
   const site = new ManagementSite(network);

@@ -23,6 +23,7 @@ import { createFirmware } from "../firmware/main.js";
 import { FirmwareConsole, type World } from "./console.js";
 import { SHARED_NUMBER, simWorld, type SimWorld } from "./sim-world.js";
 import { COMPANION_USAGE, companionOptions, companionPlan, type CompanionPlan } from "./companion.js";
+import { startServedBroker, stopServedBroker, type ServedBroker } from "../sim/broker/served-broker.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -36,6 +37,8 @@ const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <n
   --json        print every firmware event and state change as one JSON line
   --verbose     print every AT line in and out
 ${COMPANION_USAGE}
+  --broker-port <port>  (no --port) the embedded MQTT broker's port (default 0: a free one, printed)
+  --no-broker   (no --port) no embedded broker: without --mqtt the companion link stays off
 
 Commands are read from standard input, one per line (type help).`;
 
@@ -57,6 +60,8 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
         ...companionOptions,
+        "broker-port": { type: "string" },
+        "no-broker": { type: "boolean" },
       },
       strict: true,
     }).values;
@@ -76,6 +81,8 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     if (args.port && !args.board) throw new Error("--port needs --board <name>; boards: " + Object.keys(boards).join(", "));
     board = pickBoard(boards, args.board || "sim-generic");
     plan = companionPlan(board, args, "0.1.0");
+    if (args.port && (args["broker-port"] !== undefined || args["no-broker"])) throw new Error("--broker-port and --no-broker are for the simulator (no --port)");
+    if (args["broker-port"] !== undefined && !/^[0-9]{1,5}$/.test(args["broker-port"])) throw new Error("--broker-port needs a port number 0..65535");
   } catch (e) {
     console.error(`sharedline: ${(e as Error).message}`);
     return 2;
@@ -86,6 +93,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
   let world: World | undefined;
   let sim: SimWorld | undefined;
   let where: string;
+  let broker: ServedBroker | undefined;
   if (args.port) {
     try {
       serial = await openNodeSerial(args.port, { baud: board.serial.baud, flow: board.serial.flow });
@@ -95,13 +103,25 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     }
     where = `board ${board.name} (${board.modem}) on ${args.port}`;
   } else {
-    sim = simWorld(clock, { imei: "356938035643809", sms: board.capabilities.sms, callWaiting: board.capabilities.callWaiting });
+    sim = simWorld(clock, { imei: "356938035643809", sms: board.capabilities.sms, callWaiting: board.capabilities.callWaiting, modem: board.modem });
     const [dte, dce] = memorySerialPair();
     sim.modem.connect(dce);
     sim.modem.powerOn();
     serial = dte;
     world = sim.world;
     where = `board ${board.name} on a simulated modem sharing ${SHARED_NUMBER} with a simulated smartphone (type help for commands)`;
+    if (!args["no-broker"]) {
+      // The embedded broker, with the simulated network as the backend; the link uses this accessory's credential unless --mqtt names another broker.
+      try {
+        broker = await startServedBroker(sim.network, { kind: "embedded", port: Number(args["broker-port"] || 0) });
+      } catch (e) {
+        console.error(`sharedline: ${(e as Error).message}`);
+        return 1;
+      }
+      where += `; companion-link broker ${broker!.url}`;
+      const cred = broker!.backend.credential(SHARED_NUMBER, sim.port.id);
+      if (!plan && cred) plan = companionPlan(board, { mqtt: broker!.url, "device-id": cred.username, password: cred.password, msisdn: SHARED_NUMBER, apn: args.apn }, "0.1.0");
+    }
   }
 
   const storage: Storage = new FileStorage(args.data || path.join(homedir(), ".sharedline", board.name));
@@ -121,6 +141,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
       stopped = true;
       con.emit("console", "stop", "stopping");
       if (companion) void companion.stop();
+      if (broker) void stopServedBroker(broker);
       fw.stop();
       void serial.close();
       resolve(0);

@@ -49,7 +49,12 @@ const MODEM_IDENTITIES: { [profile: string]: { manufacturer: string; model: stri
 
 /** The identity fields of a board's simulated modem ({} keeps the simulator's own, for the generic profile). */
 export function modemIdentity(profile: AccessoryProfile): { manufacturer?: string; model?: string; revision?: string } {
-  return MODEM_IDENTITIES[profile.modem] || {};
+  return modemIdentityOf(profile.modem);
+}
+
+/** The same by boards.json modem profile name. */
+export function modemIdentityOf(modemProfile: string): { manufacturer?: string; model?: string; revision?: string } {
+  return MODEM_IDENTITIES[modemProfile] || {};
 }
 
 export interface NumberServerOptions {
