@@ -18,6 +18,7 @@
 import type { Clock, Storage, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import type { BackoffPolicy } from "../data/backoff.js";
+import { Dispatcher } from "../data/dispatch.js";
 import { initialLinkState, linkStep, type LinkEffect, type LinkEvent, type LinkPolicy, type LinkState } from "./link-machine.js";
 import { PubSubError, type PubSub, type PubSubMessage } from "./pubsub.js";
 import { CommandRing, type CommandOutcome } from "./ring.js";
@@ -84,9 +85,7 @@ function errorText(e: unknown): string {
 export class CompanionLink {
   readonly events = new Emitter<CompanionEvents>();
   readonly topics: Topics;
-  private state: LinkState = initialLinkState;
-  private queue: LinkEvent[] = [];
-  private draining = false;
+  private machine: Dispatcher<LinkState, LinkEvent, LinkEffect>;
   private timer: TimerHandle | undefined = undefined;
   private healthyTimer: TimerHandle | undefined = undefined;
   private stateTimer: TimerHandle | undefined = undefined;
@@ -115,6 +114,12 @@ export class CompanionLink {
     private readonly checkRegistration: () => void,
   ) {
     this.topics = topicsFor(config.msisdn, config.deviceId);
+    this.machine = new Dispatcher<LinkState, LinkEvent, LinkEffect>(
+      initialLinkState,
+      (st, e) => linkStep(st, e, config.policy),
+      (f) => this.apply(f),
+      (st) => this.events.emit("state", st),
+    );
     this.ring = new CommandRing(storage, "companion.cmds", 16);
     this.seq = Math.floor(clock.now() / 1000);
   }
@@ -142,7 +147,7 @@ export class CompanionLink {
 
   /** Says goodbye (`online:false`, then DISCONNECT) and stops reconnecting. */
   stop(): Promise<void> {
-    const wasOnline = this.state.name === "online";
+    const wasOnline = this.machine.state.name === "online";
     const bye = wasOnline
       ? this.pubsub.publish(this.topics.status, encodePayload(this.topics.status, { v: 1, online: false, sid: this.sid, ts: this.ts() }), 1, true).then(undefined, () => undefined)
       : Promise.resolve();
@@ -154,12 +159,12 @@ export class CompanionLink {
   }
 
   status(): LinkState {
-    return this.state;
+    return this.machine.state;
   }
 
   /** Publishes the device state now (the `refreshState` command, tests). */
   publishState(): Promise<void> {
-    if (this.state.name !== "online") return Promise.resolve();
+    if (this.machine.state.name !== "online") return Promise.resolve();
     const body = this.source.snapshot();
     body.v = 1;
     body.seq = this.nextSeq();
@@ -168,21 +173,7 @@ export class CompanionLink {
   }
 
   post(event: LinkEvent): void {
-    this.queue.push(event);
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) {
-        const e = this.queue.shift()!;
-        const r = linkStep(this.state, e, this.config.policy);
-        const changed = r.state !== this.state;
-        this.state = r.state;
-        if (changed) this.events.emit("state", this.state);
-        for (let i = 0; i < r.effects.length; i++) this.apply(r.effects[i]);
-      }
-    } finally {
-      this.draining = false;
-    }
+    this.machine.post(event);
   }
 
   private apply(effect: LinkEffect): void {
@@ -321,7 +312,7 @@ export class CompanionLink {
 
   /** Debounced: the first change goes out at once, later ones at most once per window. */
   private stateChanged(): void {
-    if (this.state.name !== "online") return;
+    if (this.machine.state.name !== "online") return;
     if (this.stateTimer !== undefined) {
       this.stateDirty = true;
       return;
@@ -329,7 +320,7 @@ export class CompanionLink {
     this.publishStateSafely();
     const tick = () => {
       this.stateTimer = undefined;
-      if (this.stateDirty && this.state.name === "online") {
+      if (this.stateDirty && this.machine.state.name === "online") {
         this.stateDirty = false;
         this.publishStateSafely();
         this.stateTimer = this.clock.setTimeout(tick, this.config.stateDebounceMs);
@@ -466,7 +457,7 @@ export class CompanionLink {
 
   /** §5.6: a stale will (another sid) over our live session is answered with `online:true`. */
   private onOwnStatus(o: Json): void {
-    if (o.online === false && o.sid !== this.sid && this.state.name === "online") {
+    if (o.online === false && o.sid !== this.sid && this.machine.state.name === "online") {
       const t = this.topics;
       this.pubsub.publish(t.status, encodePayload(t.status, { v: 1, online: true, sid: this.sid, ts: this.ts() }), 1, true).then(undefined, () => undefined);
     }

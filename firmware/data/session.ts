@@ -16,6 +16,7 @@ import { isRegistered, type Registration } from "../../drivers/modems/index.js";
 import { parseCgatt, parseCgevLoss, type PacketDialect } from "../../drivers/modems/packet.js";
 import type { SocketDialect } from "../../drivers/modems/sockets.js";
 import type { ModemState } from "../modem/machine.js";
+import { Dispatcher } from "./dispatch.js";
 import { dataStep, initialDataState, type DataEffect, type DataEvent, type DataPolicy, type DataState } from "./session-machine.js";
 
 export type DataSessionEvents = {
@@ -56,9 +57,7 @@ function errorText(e: unknown): string {
 
 export class DataSession {
   readonly events = new Emitter<DataSessionEvents>();
-  private state: DataState = initialDataState;
-  private queue: DataEvent[] = [];
-  private draining = false;
+  private machine: Dispatcher<DataState, DataEvent, DataEffect>;
   private timer: TimerHandle | undefined = undefined;
   private healthyTimer: TimerHandle | undefined = undefined;
   /** Bumped on every activation start, so a stale script's answer is dropped. */
@@ -72,8 +71,14 @@ export class DataSession {
     private readonly packet: PacketDialect,
     private readonly sockets: SocketDialect | undefined,
     private readonly settings: DataSettings,
-    private readonly policy: DataPolicy,
+    policy: DataPolicy,
   ) {
+    this.machine = new Dispatcher<DataState, DataEvent, DataEffect>(
+      initialDataState,
+      (st, e) => dataStep(st, e, policy, clock.now()),
+      (f) => this.apply(f),
+      (st) => this.events.emit("state", st),
+    );
     this.unsubs.push(
       modem.events.on("state", (s) => this.post({ type: "modem", ready: s.name === "ready" })),
       modem.events.on("registration", (r) => this.onRegistration(r)),
@@ -104,7 +109,7 @@ export class DataSession {
   }
 
   status(): DataState {
-    return this.state;
+    return this.machine.state;
   }
 
   /** Sockets on the context keep failing: re-activate it (tier 2). */
@@ -118,21 +123,7 @@ export class DataSession {
   }
 
   post(event: DataEvent): void {
-    this.queue.push(event);
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) {
-        const e = this.queue.shift()!;
-        const r = dataStep(this.state, e, this.policy, this.clock.now());
-        const changed = r.state !== this.state;
-        this.state = r.state;
-        if (changed) this.events.emit("state", this.state);
-        for (let i = 0; i < r.effects.length; i++) this.apply(r.effects[i]);
-      }
-    } finally {
-      this.draining = false;
-    }
+    this.machine.post(event);
   }
 
   private apply(effect: DataEffect): void {
