@@ -133,6 +133,13 @@ export class SimModem {
   readonly vendor: SimVendor;
   /** The vendor's socket and MQTT stacks, on the contexts of `data`. */
   readonly stacks: DataStacks = {};
+  /**
+   * Fault knobs of the data path: `loseNotices` swallows that many socket data notices
+   * (`+QIURC: "recv"`, `+CIPRXGET: 1`) as if the line lost them: the module still
+   * considers them sent, so no other comes until the client reads the buffer (it must
+   * poll, companion-link.md §2 pain point 1).
+   */
+  readonly dataFaults = { loseNotices: 0 };
   settings: ModemSettings = defaultSettings();
   /** +CFUN functionality level: 1 full, 0 minimum, 4 radio off. */
   cfun = 1;
@@ -445,6 +452,23 @@ export class SimModem {
   /** Text in the client's character set (+CSCS). */
   te(text: string): string {
     return toTe(text, this.settings.cscs);
+  }
+
+  /**
+   * Fault knob: the module closes socket `id` on its own (a network reset): Quectel
+   * `+QIURC: "closed",<id>`, SIMCom `+IPCLOSE: <id>,2`. False when there is no such socket.
+   */
+  closeSocket(id: number): boolean {
+    if (this.stacks.quectelIp) return this.stacks.quectelIp.faultClose(id);
+    if (this.stacks.simcomIp) return this.stacks.simcomIp.faultClose(id);
+    return false;
+  }
+
+  /** True when a data notice must be swallowed now (see `dataFaults`). */
+  loseDataNotice(): boolean {
+    if (this.dataFaults.loseNotices <= 0) return false;
+    this.dataFaults.loseNotices--;
+    return true;
   }
 
   // ---- commands ----

@@ -354,6 +354,19 @@ export const ROUTES: Route[] = [
     return ok({ device: port.id, pdns: Array.from(port.pdns.entries()).map(([c, address]) => ({ cid: c, address })) });
   }),
 
+  route("POST", "/devices/:device/data/fault", "data faults on an accessory's modem: lose the next n data notices, close a socket as the module would", "{loseNotices?, closeSocket?}", (ctx) => {
+    const port = accessoryPort(ctx);
+    const acc = ctx.server.accessories.filter((a) => a.port === port)[0];
+    if (!acc) throw ControlError(port.id + " has no served modem", { status: 404 });
+    const f = fields(ctx);
+    const lose = f.optNum("loseNotices", { min: 0, max: 1000, integer: true, what: "how many data notices to lose" });
+    const close = f.optNum("closeSocket", { min: 0, max: 11, integer: true, what: "the socket id" });
+    f.done();
+    if (lose !== undefined) acc.modem.dataFaults.loseNotices = lose;
+    if (close !== undefined && !acc.modem.closeSocket(close)) throw ControlError(port.id + " has no open socket " + close, { status: 409 });
+    return ok({ device: port.id, loseNotices: acc.modem.dataFaults.loseNotices });
+  }),
+
   // ---- the companion link's broker (companion-link.md §4, §5) ----
   route("GET", "/broker", "the broker URL and each registered accessory's credential and topics (the provisioning a firmware gets)", undefined, (ctx) => {
     const b = servedBroker(ctx);

@@ -116,3 +116,25 @@ test("pdpdeact: the network ends the context; sockets stay in state 4 for the cl
   t.is(await r.expect("ACT 1\r\n"), "\r\nOK\r\n\r\n+CGEV: ME PDN ACT 1\r\n");
   t.deepEqual(r.net.activePdns, [1]);
 });
+
+test("fault knobs: a lost \"recv\" notice leaves the data for a poll; the module closing a socket says \"closed\"", async (t) => {
+  const echo = await echoServer(t);
+  const r = await dataRig(t, { identity: QUECTEL_BG95 });
+  await r.cmd("AT+QIACT=1");
+  r.mark();
+  await r.cmd('AT+QIOPEN=1,0,"TCP","127.0.0.1",' + echo.port + ",0,0");
+  await r.expect("+QIOPEN: 0,0");
+  r.modem.dataFaults.loseNotices = 1;
+  await r.raw("AT+QISEND=0,4\r", "> ");
+  await r.raw("ping", "SEND OK");
+  // No notice comes; the client polls the counters until the echo is there, and reads it.
+  for (let i = 0; i < 400 && (await r.cmd("AT+QIRD=0,0")).indexOf("+QIRD: 4,0,4") < 0; i++) await new Promise((res) => setTimeout(res, 5));
+  t.is(await r.cmd("AT+QIRD=0"), "\r\n+QIRD: 4\r\nping\r\n\r\nOK\r\n");
+  t.false(r.out.text.includes('+QIURC: "recv"'));
+  t.is(r.modem.dataFaults.loseNotices, 0);
+  r.mark();
+  t.true(r.modem.closeSocket(0));
+  await r.expect('+QIURC: "closed",0\r\n');
+  t.false(r.modem.closeSocket(0));
+  t.regex(await r.cmd("AT+QISTATE=1,0"), /,4,1,0,0,"uart1"/);
+});

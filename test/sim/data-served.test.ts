@@ -135,3 +135,21 @@ test("the backend: credentials per device from the control interface; line and d
   t.is(err.code, 4);
   t.is((await s.api("GET", "/broker")).body.devices.length, 1);
 });
+
+test("data faults through the control interface: a lost notice, a socket the module closes", async (t) => {
+  const echo = await echoServer(t);
+  const s = await served(t, { boards: ["bench-usb-a7670"], accessories: 1, broker: { kind: "none" } });
+  const a1 = await at(t, s.server.accessories[0].where);
+  await a1.step("AT+CIPRXGET=1;+NETOPEN", "+NETOPEN: 0");
+  await a1.step('AT+CIPOPEN=0,"TCP","127.0.0.1",' + echo.port, "+CIPOPEN: 0,0");
+  t.is((await s.api("POST", "/devices/A1/data/fault", { loseNotices: 1 })).body.loseNotices, 1);
+  await a1.step("AT+CIPSEND=0,2", ">");
+  await a1.write("hi", "+CIPSEND: 0,2,2");
+  let got = "";
+  for (let i = 0; i < 400 && got.indexOf("+CIPRXGET: 4,0,2") < 0; i++) got = await a1.step("AT+CIPRXGET=4,0", "OK\r\n");
+  t.false(a1.rx.text.includes("+CIPRXGET: 1,0"));
+  t.is((await s.api("POST", "/devices/A1/data/fault", { closeSocket: 0 })).status, 200);
+  await a1.rx.waitFor("+IPCLOSE: 0,2");
+  t.is((await s.api("POST", "/devices/A1/data/fault", { closeSocket: 0 })).status, 409);
+  t.is((await s.api("POST", "/devices/A1/data/fault", { closeSocket: 12 })).status, 400);
+});

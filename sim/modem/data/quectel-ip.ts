@@ -103,7 +103,7 @@ export class QuectelIp implements DataUser {
         data: () => {
           if (this.sockets[id] !== s || s.notified) return;
           s.notified = true;
-          this.m.urc('+QIURC: "recv",' + id);
+          if (!this.m.loseDataNotice()) this.m.urc('+QIURC: "recv",' + id);
         },
         peerClosed: () => {
           if (this.sockets[id] !== s) return;
@@ -113,6 +113,16 @@ export class QuectelIp implements DataUser {
       }),
     };
     this.sockets[id] = s;
+  }
+
+  /** Fault: the module loses the connection by itself; unread data stays readable, as after a peer close. */
+  faultClose(id: number): boolean {
+    const s = this.sockets[id];
+    if (!s || s.ended) return false;
+    s.ended = true;
+    s.link.drop();
+    this.m.urc('+QIURC: "closed",' + id);
+    return true;
   }
 
   close(id: number): void {

@@ -80,7 +80,7 @@ export class SimcomIp implements DataUser {
           }
           if (l.notified) return;
           l.notified = true;
-          this.m.urc("+CIPRXGET: 1," + id);
+          if (!this.m.loseDataNotice()) this.m.urc("+CIPRXGET: 1," + id);
         },
         peerClosed: () => {
           if (this.links[id] !== l) return;
@@ -91,6 +91,16 @@ export class SimcomIp implements DataUser {
       }),
     };
     this.links[id] = l;
+  }
+
+  /** Fault: the module loses the link by itself (<close_reason> 2: the module's own timeout). */
+  faultClose(id: number): boolean {
+    const l = this.links[id];
+    if (!l || l.ended) return false;
+    l.ended = true;
+    l.link.drop();
+    this.m.urc("+IPCLOSE: " + id + ",2");
+    return true;
   }
 
   close(id: number): boolean {
