@@ -126,20 +126,20 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
 
   const storage: Storage = new FileStorage(args.data || path.join(homedir(), ".sharedline", board.name));
   const fw = createFirmware({ serial, clock, pins: new NoPins(), storage }, board);
-  const con = new FirmwareConsole(fw, world, { json: !!args.json, verbose: !!args.verbose, now: () => clock.now() });
-  if (sim) sim.onEvent = (line) => con.emit("network", "event", `network: ${line}`, line);
-  con.emit("console", "start", where, { board: board.name, port: args.port || "simulator" });
-  serial.onClose((reason) => con.emit("serial", "closed", `serial link closed: ${reason}`, reason));
+  const con = new FirmwareConsole(fw.api, world, { json: !!args.json, verbose: !!args.verbose, now: () => clock.now(), stamps: true });
+  if (sim) sim.onEvent = (line) => con.event("network", { line }, `network: ${line}`);
+  con.event("start", { board: board.name, port: args.port || "simulator" }, where);
+  serial.onClose((reason) => con.event("serialClosed", { reason }, `serial link closed: ${reason}`));
   fw.start();
   const companion = plan ? plan(fw, clock, storage) : undefined;
-  if (companion) companion.link.events.on("online", (up) => con.emit("companion", up ? "online" : "offline", "companion link " + (up ? "online" : "offline")));
+  if (companion) companion.link.events.on("online", (up) => con.event("companion", { online: up }, "companion link " + (up ? "online" : "offline")));
 
   return new Promise<number>((resolve) => {
     let stopped = false;
     const stop = () => {
       if (stopped) return;
       stopped = true;
-      con.emit("console", "stop", "stopping");
+      con.event("stop", null, "stopping");
       if (companion) void companion.stop();
       if (broker) void stopServedBroker(broker);
       fw.stop();
@@ -150,6 +150,8 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
-    con.readCommands(stop);
+    const interactive = !!process.stdin.isTTY;
+    // A script's last command answers, then the program ends (its last events shown); a person's Ctrl-D ends at once.
+    con.readCommands(process.stdin, () => (interactive ? stop() : setTimeout(stop, 1500)));
   });
 }
