@@ -5,7 +5,7 @@
  */
 import test, { ExecutionContext } from "ava";
 import mqtt from "mqtt";
-import { QUECTEL_BG95, SIMCOM_A7670, dataRig } from "./data-rig.js";
+import { DataRig, QUECTEL_BG95, SIMCOM_A7670, dataRig } from "./data-rig.js";
 import { BrokerRegistry } from "../../sim/broker/registry.js";
 import { startAedesBroker } from "../../sim/broker/aedes-broker.js";
 import { deviceTopic, lineTopic } from "../../sim/broker/acl.js";
@@ -25,6 +25,16 @@ async function brokerWithDevice(t: ExecutionContext) {
   return { registry, broker, dev, be, seen };
 }
 
+/** AT+QMTOPEN and AT+QMTCONN with the device's credential (or another password), waiting for each outcome. */
+async function openAndConnect(r: DataRig, port: number, dev: { device: string; username: string; password: string }, password = dev.password, rc = 0): Promise<void> {
+  r.mark();
+  await r.cmd('AT+QMTOPEN=0,"127.0.0.1",' + port);
+  await r.expect("+QMTOPEN: 0,0\r\n");
+  r.mark();
+  await r.cmd('AT+QMTCONN=0,"' + dev.device + '","' + dev.username + '","' + password + '"');
+  await r.expect("+QMTCONN: 0,0," + rc + "\r\n");
+}
+
 async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 1000; i++) {
     if (cond()) return;
@@ -41,18 +51,9 @@ test("Quectel +QMTOPEN/+QMTCONN/+QMTSUB/+QMTPUBEX/+QMTRECV with a will; refused 
   t.is(await r.cmd('AT+QMTCFG="version",0,4;+QMTCFG="keepalive",0,240;+QMTCFG="session",0,1;+QMTCFG="recv/mode",0,0,1'), "\r\nOK\r\n");
   t.is(await r.cmd('AT+QMTCFG="will",0,1,1,1,"' + status + '","{\\22online\\22:false}"'), "\r\nOK\r\n");
   t.is(await r.cmd('AT+QMTCFG="keepalive",0'), '\r\n+QMTCFG: "keepalive",240\r\n\r\nOK\r\n');
-  r.mark();
-  await r.cmd('AT+QMTOPEN=0,"127.0.0.1",' + b.broker.port);
-  await r.expect("+QMTOPEN: 0,0\r\n");
-  r.mark();
-  await r.cmd('AT+QMTCONN=0,"' + b.dev.device + '","' + b.dev.username + '","wrong"');
-  await r.expect("+QMTCONN: 0,0,4\r\n");
+  await openAndConnect(r, b.broker.port, b.dev, "wrong", 4);
   await r.expect("+QMTSTAT: 0,1\r\n");
-  r.mark();
-  await r.cmd('AT+QMTOPEN=0,"127.0.0.1",' + b.broker.port);
-  await r.expect("+QMTOPEN: 0,0\r\n");
-  await r.cmd('AT+QMTCONN=0,"' + b.dev.device + '","' + b.dev.username + '","' + b.dev.password + '"');
-  await r.expect("+QMTCONN: 0,0,0\r\n");
+  await openAndConnect(r, b.broker.port, b.dev);
   t.is(await r.cmd("AT+QMTCONN?"), "\r\n+QMTCONN: 0,3\r\n\r\nOK\r\n");
   r.mark();
   await r.cmd('AT+QMTSUB=0,1,"' + deviceTopic(N, b.dev.device, "cmd") + '",1,"sl/v1/#",1');
@@ -77,11 +78,7 @@ test("Quectel hex data format: payloads given and received as hex, inline +QMTPU
   const b = await brokerWithDevice(t);
   const r = await dataRig(t, { identity: QUECTEL_BG95 });
   await r.cmd('AT+QIACT=1;+QMTCFG="dataformat",0,1,1;+QMTCFG="recv/mode",0,0,1');
-  r.mark();
-  await r.cmd('AT+QMTOPEN=0,"127.0.0.1",' + b.broker.port);
-  await r.expect("+QMTOPEN: 0,0");
-  await r.cmd('AT+QMTCONN=0,"' + b.dev.device + '","' + b.dev.username + '","' + b.dev.password + '"');
-  await r.expect("+QMTCONN: 0,0,0");
+  await openAndConnect(r, b.broker.port, b.dev);
   await r.cmd('AT+QMTSUB=0,1,"' + lineTopic(N) + '",0');
   await r.expect("+QMTSUB: 0,1,0,0");
   r.mark();

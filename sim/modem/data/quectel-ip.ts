@@ -14,7 +14,7 @@ import type { SimModem } from "../modem.js";
 import type { Args, CommandTable } from "../commands/types.js";
 import { Reply, cme, ok } from "../results.js";
 import type { DataUser, EndedBy, PdpType } from "./packet.js";
-import { TcpLink } from "./tcp-link.js";
+import { TcpLink, isDnsFailure } from "./tcp-link.js";
 import { fromHexText, toHex } from "./hex-text.js";
 
 /** Quectel TCP/IP result codes (BG95 TCP/IP AN §4, "Summary of error codes"). */
@@ -98,7 +98,7 @@ export class QuectelIp implements DataUser {
           if (!err) return urc(QI_ERR.ok);
           // A failed open leaves no socket behind (§2.3.4: the client closes it; nothing to close here).
           this.sockets[id] = undefined;
-          urc(err.code === "ENOTFOUND" || err.code === "EAI_AGAIN" ? QI_ERR.dnsParseFailed : QI_ERR.connectFailed);
+          urc(isDnsFailure(err) ? QI_ERR.dnsParseFailed : QI_ERR.connectFailed);
         },
         data: () => {
           if (this.sockets[id] !== s || s.notified) return;

@@ -15,6 +15,7 @@ import type { Args, CommandTable } from "../commands/types.js";
 import { CME, cme, ok } from "../results.js";
 import type { DataUser, EndedBy } from "./packet.js";
 import { MqttLink, MqttWill } from "./mqtt-link.js";
+import { isDnsFailure } from "./tcp-link.js";
 import { fromHexText, toHex } from "./hex-text.js";
 
 /** <client_idx> 0..5 (§3.3.1). */
@@ -73,7 +74,7 @@ export class QuectelMqtt implements DataUser {
         if (c.link !== link) return;
         if (!err) return report(0);
         c.link = undefined;
-        report(err.code === "ENOTFOUND" || err.code === "EAI_AGAIN" ? 4 : -1);
+        report(isDnsFailure(err) ? 4 : -1);
       },
       lost: (reason) => {
         if (c.link !== link) return;

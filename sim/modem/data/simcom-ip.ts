@@ -15,7 +15,7 @@ import type { SimModem } from "../modem.js";
 import type { Args, CommandTable } from "../commands/types.js";
 import { Reply, ok } from "../results.js";
 import type { DataUser, EndedBy } from "./packet.js";
-import { TcpLink } from "./tcp-link.js";
+import { TcpLink, isDnsFailure } from "./tcp-link.js";
 import { toHex } from "./hex-text.js";
 
 /** <link_num> 0..9. */
@@ -69,7 +69,7 @@ export class SimcomIp implements DataUser {
           if (this.links[id] !== l) return;
           if (!err) return report(ERR.ok);
           this.links[id] = undefined;
-          report(err.code === "ENOTFOUND" || err.code === "EAI_AGAIN" ? ERR.dns : ERR.networkFailure);
+          report(isDnsFailure(err) ? ERR.dns : ERR.networkFailure);
         },
         data: () => {
           if (this.links[id] !== l) return;

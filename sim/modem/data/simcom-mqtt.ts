@@ -21,6 +21,7 @@ import type { Args, CommandTable } from "../commands/types.js";
 import { PromptRequest, Reply, ok } from "../results.js";
 import type { DataUser, EndedBy } from "./packet.js";
 import { MqttLink, MqttWill } from "./mqtt-link.js";
+import { isDnsFailure } from "./tcp-link.js";
 
 const CLIENTS = 2;
 const CID = 1;
@@ -92,7 +93,7 @@ export class SimcomMqtt implements DataUser {
         if (c.link !== link) return;
         if (err) {
           c.link = undefined;
-          return report(err.code === "ENOTFOUND" || err.code === "EAI_AGAIN" ? E.dns : E.connectFailed);
+          return report(isDnsFailure(err) ? E.dns : E.connectFailed);
         }
         link.connect({ version: c.version, keepalive: c.keepalive, clean: c.clean, will, timeoutMs: 30000 }, c.clientId, user, pass).then(
           (rc) => {

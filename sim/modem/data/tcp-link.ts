@@ -12,6 +12,11 @@
  */
 import net from "node:net";
 
+/** Whether a connection error is a failed name lookup (vendors report it apart: Quectel 565, SIMCom 11/25). */
+export function isDnsFailure(err: NodeJS.ErrnoException): boolean {
+  return err.code === "ENOTFOUND" || err.code === "EAI_AGAIN";
+}
+
 export type LinkState = "opening" | "connected" | "closing" | "closed";
 
 export interface TcpLinkEvents {
