@@ -134,3 +134,64 @@ test("SIMCom +CMQTTSTART/ACCQ/CONNECT/SUB/TOPIC/PAYLOAD/PUB and the +CMQTTRX blo
   await until(() => b.seen.some((m) => m.topic.endsWith("/status") && m.payload === "gone!"), "the will");
   t.deepEqual(r.modem.internalErrors, []);
 });
+
+test("Quectel +QMTUNS stops deliveries; +QMTDISC sends DISCONNECT (no will); +QMTCLOSE drops the link (the will goes out)", async (t) => {
+  const b = await brokerWithDevice(t);
+  const r = await dataRig(t, { identity: QUECTEL_BG95 });
+  const status = deviceTopic(N, b.dev.device, "status");
+  await r.cmd('AT+QIACT=1;+QMTCFG="will",0,1,1,1,"' + status + '","bye"');
+  await openAndConnect(r, b.broker.port, b.dev);
+  r.mark();
+  await r.cmd('AT+QMTSUB=0,7,"' + lineTopic(N) + '",1');
+  await r.expect("+QMTSUB: 0,7,0,1\r\n");
+  r.mark();
+  await r.cmd('AT+QMTUNS=0,8,"' + lineTopic(N) + '"');
+  await r.expect("+QMTUNS: 0,8,0\r\n");
+  await b.be.publishAsync(lineTopic(N), "after-unsubscribe", { qos: 1 });
+  // The backend's own copy proves the broker handled it; the module got nothing.
+  await until(() => b.seen.some((m) => m.payload === "after-unsubscribe"), "the backend's copy");
+  r.mark();
+  await r.cmd("AT+QMTDISC=0");
+  await r.expect("+QMTDISC: 0,0\r\n");
+  t.false(r.out.text.includes("after-unsubscribe"));
+  t.is(await r.cmd("AT+QMTCONN?"), "\r\nOK\r\n");
+  await openAndConnect(r, b.broker.port, b.dev);
+  r.mark();
+  await r.cmd("AT+QMTCLOSE=0");
+  await r.expect("+QMTCLOSE: 0,0\r\n");
+  await until(() => b.seen.filter((m) => m.topic === status && m.payload === "bye").length === 1, "the will after +QMTCLOSE only");
+  t.is(await r.cmd("AT+QMTOPEN?"), "\r\nOK\r\n");
+});
+
+test("SIMCom +CMQTTUNSUB, +CMQTTDISC, +CMQTTREL and +CMQTTSTOP end the session in order; a connected client cannot be released", async (t) => {
+  const b = await brokerWithDevice(t);
+  const r = await dataRig(t, { identity: SIMCOM_A7670 });
+  const line = lineTopic(N);
+  r.mark();
+  await r.cmd("AT+CMQTTSTART");
+  await r.expect("+CMQTTSTART: 0");
+  await r.cmd('AT+CMQTTACCQ=0,"' + b.dev.device + '"');
+  t.is(await r.cmd('AT+CMQTTACCQ=0,"' + b.dev.device + '"'), "\r\n+CMQTTACCQ: 0,19\r\n\r\nERROR\r\n");
+  r.mark();
+  await r.cmd('AT+CMQTTCONNECT=0,"tcp://127.0.0.1:' + b.broker.port + '",60,1,"' + b.dev.username + '","' + b.dev.password + '"');
+  await r.expect("+CMQTTCONNECT: 0,0\r\n");
+  r.mark();
+  await r.raw("AT+CMQTTSUB=0," + line.length + ",1\r", ">");
+  await r.raw(line, "+CMQTTSUB: 0,0\r\n");
+  r.mark();
+  await r.raw("AT+CMQTTUNSUBTOPIC=0," + line.length + "\r", ">");
+  await r.raw(line, "OK\r\n");
+  await r.cmd("AT+CMQTTUNSUB=0");
+  await r.expect("+CMQTTUNSUB: 0,0\r\n");
+  t.is(await r.cmd("AT+CMQTTREL=0"), "\r\n+CMQTTREL: 0,21\r\n\r\nERROR\r\n");
+  r.mark();
+  await r.cmd("AT+CMQTTDISC=0,60");
+  await r.expect("+CMQTTDISC: 0,0\r\n");
+  t.is(await r.cmd("AT+CMQTTDISC?"), "\r\n+CMQTTDISC: 0,1\r\n+CMQTTDISC: 1,1\r\n\r\nOK\r\n");
+  t.is(await r.cmd("AT+CMQTTREL=0"), "\r\nOK\r\n");
+  t.is(await r.cmd('AT+CMQTTCONNECT=0,"tcp://127.0.0.1:1",60,1'), "\r\n+CMQTTCONNECT: 0,20\r\n\r\nERROR\r\n");
+  r.mark();
+  await r.cmd("AT+CMQTTSTOP");
+  await r.expect("+CMQTTSTOP: 0\r\n");
+  t.deepEqual(r.modem.internalErrors, []);
+});
