@@ -10,7 +10,9 @@
 import type { Clock, Storage } from "../../hal/types.js";
 import type { Firmware } from "../main.js";
 import { createDataStack, type DataStack, type DataStackOptions } from "../data/index.js";
-import type { Call } from "../line/call.js";
+import type { CallInfo } from "../api.js";
+import type { Signal } from "../../drivers/modems/index.js";
+import type { PriorityState } from "../messaging/index.js";
 import { CompanionLink, defaultReconnect, type CompanionActions, type LinkConfig, type LinkHolder, type StateSource } from "./link.js";
 import type { PubSub } from "./pubsub.js";
 import type { Json } from "./topics.js";
@@ -36,58 +38,63 @@ export interface Companion {
 }
 
 /** The call state as §5.4 names it. */
-function callWord(calls: Call[]): string {
+function callWord(calls: CallInfo[]): string {
   if (calls.length === 0) return "idle";
   const c = calls[0];
   if (c.emergency) return "emergency";
-  switch (c.status) {
-    case "incoming":
-      return "incoming";
-    case "waiting":
-      return "waiting";
-    case "dialing":
-      return "dialing";
-    case "alerting":
-      return "alerting";
-    case "held":
-      return "held";
-    default:
-      return "active";
-  }
+  if (c.status === "released") return "idle";
+  return c.status;
 }
 
-/** The state source over the firmware's parts. */
+/** The §5.4 `reg` word for a 27.007 registration state. */
+function regWord(stat: string | null): string {
+  if (stat === "home" || stat === "roaming") return "registered";
+  if (stat === "denied") return "denied";
+  return "searching";
+}
+
+/**
+ * The state source, read through the firmware API (`fw.api`): its snapshot, and the
+ * facts its events carry (signal, identity, priority) kept as they arrive.
+ */
 export function firmwareState(fw: Firmware, settings: CompanionSettings, inUseHint: () => boolean): StateSource {
+  const api = fw.api;
+  let signal: Signal | undefined = undefined;
+  let imei = "";
+  let priority: PriorityState | undefined = undefined;
+  api.events.on("signal", (s) => {
+    signal = s;
+  });
+  api.events.on("identified", (i) => {
+    imei = i.imei;
+  });
+  api.events.on("priority", (p) => {
+    priority = p.priority;
+  });
+  api.priority().then((r) => {
+    if (r.ok && !priority) priority = r.priority;
+  });
   return {
     snapshot(): Json {
-      const st = fw.modem.status();
-      const eps = st.eps || st.cs;
-      let reg = "searching";
-      if (eps) reg = eps.stat === "home" || eps.stat === "roaming" ? "registered" : eps.stat === "denied" ? "denied" : "searching";
-      const ls = fw.line.lineState();
-      const p = fw.messaging.priorityState();
-      const holder = p.holder === "smartphone" ? "phone" : p.holder === "this" ? settings.deviceId : p.holder;
+      const snap = api.snapshot();
       const out: Json = {
-        reg,
-        call: callWord(fw.line.current()),
-        line: ls === "inUseElsewhere" || inUseHint() ? "inUseElsewhere" : "free",
-        smsPriority: { holder, src: p.source === "companion" ? "link" : p.source },
+        reg: regWord(snap.registration),
+        call: callWord(snap.calls),
+        line: snap.line === "inUseElsewhere" || inUseHint() ? "inUseElsewhere" : "free",
         model: settings.model,
         fw: settings.fw,
       };
-      if (st.signal && st.signal.rssiDbm !== undefined) out.net = { rssi: st.signal.rssiDbm, rat: eps && eps.act === 7 ? "lte" : "other" };
-      const imei = st.info.imei;
+      const p = priority as PriorityState | undefined;
+      if (p) out.smsPriority = { holder: p.holder === "smartphone" ? "phone" : p.holder === "this" ? settings.deviceId : p.holder, src: p.source === "companion" ? "link" : p.source };
+      const sig = signal as Signal | undefined;
+      if (sig && sig.rssiDbm !== undefined) out.net = { rssi: sig.rssiDbm };
       if (imei.length >= 4) out.imei4 = imei.substr(imei.length - 4);
       return out;
     },
     onChange(fn: () => void) {
-      const offs = [
-        fw.modem.events.on("registration", fn),
-        fw.modem.events.on("signal", fn),
-        fw.line.events.on("lineState", fn),
-        fw.line.events.on("callChanged", fn),
-        fw.messaging.events.on("priority", fn),
-      ];
+      const names: ("registration" | "signal" | "lineState" | "callChanged" | "callEnded" | "priority")[] = ["registration", "signal", "lineState", "callChanged", "callEnded", "priority"];
+      const offs: (() => void)[] = [];
+      for (let i = 0; i < names.length; i++) offs.push(api.events.on(names[i], fn));
       return function () {
         for (let i = 0; i < offs.length; i++) offs[i]();
       };
@@ -95,7 +102,11 @@ export function firmwareState(fw: Firmware, settings: CompanionSettings, inUseHi
   };
 }
 
-/** Actions through the firmware's parts. */
+/**
+ * Actions. The firmware API has no command yet for either (see the report): taking over
+ * a priority the companion link reports, and the backend's unregistration fast path, so
+ * they go to the messaging part and the data session directly.
+ */
 export function firmwareActions(fw: Firmware, data: DataStack): CompanionActions {
   return {
     unregistered(reason: string): void {
@@ -130,7 +141,7 @@ export function attachCompanion(
 ): Companion {
   const o = options || {};
   // An emergency call owns the AT channel and the radio: data keeps off both (§5.7).
-  const quiet = () => fw.line.lineState() === "emergency";
+  const quiet = () => fw.api.snapshot().line === "emergency";
   const dataOptions: DataStackOptions = Object.assign({}, o.data || {});
   dataOptions.sockets = Object.assign({ quiet }, dataOptions.sockets || {});
   const data = createDataStack(
