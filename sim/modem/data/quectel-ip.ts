@@ -1,7 +1,9 @@
 /**
  * Quectel's TCP/IP command set, as the BG95 and EG91 profiles of the simulated modem
  * answer it. Syntax and behaviour from Quectel "BG95&BG77&BG600L Series TCP/IP
- * Application Note" V1.1 (§2.3.x below) and "BG96 TCP/IP AT Commands Manual" V1.0; the
+ * Application Note" V1.1 (section numbers below are its §2.3 command descriptions, as
+ * companion-link.md §1.1 quotes them; the rest are named by command) and "BG96 TCP/IP AT
+ * Commands Manual" V1.0; the
  * EG91's "LTE Standard TCP/IP Application Note" uses the same set.
  *
  * Only buffer access mode (<access_mode> 0) is offered: the module keeps received data
@@ -17,7 +19,7 @@ import type { DataUser, EndedBy, PdpType } from "./packet.js";
 import { TcpLink, isDnsFailure } from "./tcp-link.js";
 import { fromHexText, toHex } from "./hex-text.js";
 
-/** Quectel TCP/IP result codes (BG95 TCP/IP AN §4, "Summary of error codes"). */
+/** Quectel TCP/IP result codes (BG95 TCP/IP AN, "Summary of error codes"). */
 export const QI_ERR = {
   ok: 0,
   unknown: 550,
@@ -67,7 +69,7 @@ const CONTEXT_TYPES: PdpType[] = ["IP", "IPV6", "IPV4V6"];
 
 export class QuectelIp implements DataUser {
   private readonly sockets: (QSocket | undefined)[] = [];
-  /** The result of the last TCP/IP command, for `AT+QIGETERROR` (§2.3.13). */
+  /** The result of the last TCP/IP command, for `AT+QIGETERROR` (BG95 TCP/IP AN, AT+QIGETERROR). */
   lastError = 0;
   /** AT+QICFG="dataformat",<send_data_format>,<recv_data_format>: hex (true) or text for data typed after `> ` and data read by `AT+QIRD`. */
   sendHex = false;
@@ -155,7 +157,7 @@ export class QuectelIp implements DataUser {
       if (by === "me") this.sockets[s.id] = undefined;
       else s.ended = true;
     }
-    // §2.3.14: the network deactivated the context; the client must AT+QIDEACT it and close its sockets.
+    // +QIURC: "pdpdeact" (BG95 TCP/IP AN, the URCs of the TCP/IP application): the network deactivated the context; the client must AT+QIDEACT it and close its sockets.
     if (by === "nw") this.m.urc('+QIURC: "pdpdeact",' + cid);
   }
 
@@ -193,7 +195,7 @@ function sendBytes(m: SimModem, id: number, bytes: string): Reply {
 }
 
 export const quectelIpCommands: CommandTable = {
-  // §2.3.1 AT+QICSGP=<contextID>[,<context_type>,<APN>[,<username>,<password>[,<authentication>]]]
+  // AT+QICSGP=<contextID>[,<context_type>,<APN>[,<username>,<password>[,<authentication>]]]
   "+QICSGP": {
     needsSim: true,
     set: (m, a) => {
@@ -214,7 +216,7 @@ export const quectelIpCommands: CommandTable = {
     },
     test: () => ok('+QICSGP: (1-15),(1-3),"APN","USERNAME","PASSWORD",(0-3)'),
   },
-  // §2.3.2 AT+QIACT=<contextID>: activation waits for the network (up to 150 s on a real module).
+  // AT+QIACT=<contextID>: activation waits for the network (up to 150 s on a real module).
   "+QIACT": {
     needsSim: true,
     set: (m, a) => {
@@ -255,7 +257,7 @@ export const quectelIpCommands: CommandTable = {
     },
     test: () => ok('+QIOPEN: (1-15),(0-11),"TCP/UDP/TCP LISTENER/UDP SERVICE","<IP_address>/<domain_name>",<remote_port>,<local_port>,(0-2)'),
   },
-  // §2.3.5 AT+QICLOSE=<connectID>[,<timeout>]: the socket is gone when OK comes.
+  // AT+QICLOSE=<connectID>[,<timeout>]: the socket is gone when OK comes.
   "+QICLOSE": {
     set: (m, a) => {
       a.atMost(2);
@@ -266,7 +268,7 @@ export const quectelIpCommands: CommandTable = {
     },
     test: () => ok("+QICLOSE: (0-11),(0-65535)"),
   },
-  // §2.3.6 AT+QISTATE? / AT+QISTATE=<query_type>,<contextID|connectID>
+  // AT+QISTATE? / AT+QISTATE=<query_type>,<contextID|connectID>
   "+QISTATE": {
     read: (m) => ok(...ip(m).all().map((s) => ip(m).stateLine(s))),
     set: (m, a) => {
@@ -341,7 +343,7 @@ export const quectelIpCommands: CommandTable = {
     },
     test: () => ok("+QIRD: (0-11),(0-1500)"),
   },
-  // §2.3.9 AT+QISENDEX=<connectID>,"<hex_string>": up to 512 bytes given as hex digits, binary-safe on a line-based channel.
+  // AT+QISENDEX=<connectID>,"<hex_string>": up to 512 bytes given as hex digits, binary-safe on a line-based channel.
   "+QISENDEX": {
     set: (m, a) => {
       a.atMost(2);
@@ -354,7 +356,7 @@ export const quectelIpCommands: CommandTable = {
     },
     test: () => ok('+QISENDEX: (0-11),"<hex_string>"'),
   },
-  // §2.3.18 AT+QICFG="dataformat"[,<send_data_format>,<recv_data_format>]: 0 text, 1 hex.
+  // AT+QICFG="dataformat"[,<send_data_format>,<recv_data_format>]: 0 text, 1 hex.
   "+QICFG": {
     set: (m, a) => {
       const what = a.str(0).toLowerCase();
@@ -368,7 +370,7 @@ export const quectelIpCommands: CommandTable = {
     },
     test: () => ok('+QICFG: "dataformat",(0,1),(0,1)'),
   },
-  // §2.3.13 AT+QIGETERROR: the result of the last TCP/IP command.
+  // AT+QIGETERROR: the result of the last TCP/IP command.
   "+QIGETERROR": {
     action: (m) => {
       const e = ip(m).lastError;

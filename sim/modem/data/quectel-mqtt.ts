@@ -1,12 +1,12 @@
 /**
  * Quectel's MQTT command set (`AT+QMT*`) of the simulated BG95/EG91. Syntax, results and
- * URCs from Quectel "BG95&BG77&BG600L Series MQTT Application Note" V1.1 (§3.3.x) and
+ * URCs from Quectel "BG95&BG77&BG600L Series MQTT Application Note" V1.1 (each command as it describes it) and
  * "EC2x&EG2x&EG9x&EM05 Series MQTT Application Note" V1.3 (`AT+QMTPUBEX`). The client
  * inside is mqtt-link.ts: a real MQTT 3.1/3.1.1 session to a real broker.
  *
  * Each command answers OK at once and reports its outcome in a URC with the same name
  * (`+QMTOPEN: <client_idx>,<result>`, ...); a connection lost afterwards is `+QMTSTAT:
- * <client_idx>,<err_code>` (§3.4: 1 closed or reset by peer, 2 PINGREQ timed out, 5
+ * <client_idx>,<err_code>` (the AN's table: 1 closed or reset by peer, 2 PINGREQ timed out, 5
  * DISCONNECT sent... ). Received messages are pushed in `+QMTRECV` (recv/mode
  * <msg_recv_mode> 0; with <msg_len_enable> 1 the length comes before the payload).
  */
@@ -18,9 +18,9 @@ import { MqttLink, MqttWill } from "./mqtt-link.js";
 import { isDnsFailure } from "./tcp-link.js";
 import { fromHexText, toHex } from "./hex-text.js";
 
-/** <client_idx> 0..5 (§3.3.1). */
+/** <client_idx> 0..5. */
 const CLIENTS = 6;
-/** <msglen> at most 1548 on BG95 (§3.3.9; 4096 on EG91 firmware, the smaller is kept). */
+/** <msglen> at most 1548 on BG95 (RAK RUI bg77::qmtpub reference; 4096 on EG91 firmware, the smaller is kept). */
 const MAX_MSG = 1548;
 
 interface QmtConfig {
@@ -48,7 +48,7 @@ interface QmtClient {
   link: MqttLink | undefined;
 }
 
-/** +QMTSTAT <err_code> (§3.4). */
+/** +QMTSTAT <err_code> (the MQTT AN's table, companion-link.md §1.3). */
 const STAT = { peerClosed: 1, pingFailed: 2, disconnected: 5, linkDead: 7 };
 
 export class QuectelMqtt implements DataUser {
@@ -83,7 +83,7 @@ export class QuectelMqtt implements DataUser {
       },
       message: (topic, payload, _qos, _retain, messageId) => {
         if (c.link !== link) return;
-        // §3.4 +QMTRECV: <client_idx>,<msgID>,<topic>[,<payload_len>],<payload> (<payload_len> in bytes, hex form included).
+        // +QMTRECV: <client_idx>,<msgID>,<topic>[,<payload_len>],<payload> (<payload_len> in bytes, hex form included).
         const len = c.cfg.recvLength ? payload.length + "," : "";
         this.m.urc("+QMTRECV: " + idx + "," + messageId + ',"' + topic + '",' + len + '"' + (c.cfg.recvHex ? toHex(payload) : payload) + '"');
       },
@@ -128,7 +128,7 @@ function qos(a: Args, i: number): 0 | 1 | 2 {
   return a.int(i, 0, 2) as 0 | 1 | 2;
 }
 
-/** §3.3.1 AT+QMTCFG="<what>",<client_idx>[,...]: without values it reads the setting back. */
+/** AT+QMTCFG="<what>",<client_idx>[,...]: without values it reads the setting back. */
 function configure(m: SimModem, a: Args): ReturnType<typeof ok> {
   const what = a.str(0).toLowerCase();
   const idx = clientArg(a, 1);
@@ -222,7 +222,7 @@ function ackUrc(m: SimModem, name: string, idx: number, msgId: number, run: Prom
 /**
  * AT+QMTPUB / AT+QMTPUBEX =<client_idx>,<msgID>,<qos>,<retain>,"<topic>"[,<msglen>]: `> `,
  * then the message; or with the message itself as a quoted last parameter (EC2x MQTT AN
- * §3.3.10), in hex under "dataformat" send mode 1.
+ * AT+QMTPUBEX), in hex under "dataformat" send mode 1.
  */
 function publishCommand(name: string): CommandTable[string] {
   return {
@@ -230,7 +230,7 @@ function publishCommand(name: string): CommandTable[string] {
       a.atMost(6);
       const idx = clientArg(a, 0);
       const q = qos(a, 2);
-      // §3.3.9: <msgID> is 0 for QoS 0, 1..65535 otherwise.
+      // AT+QMTPUB: <msgID> is 0 for QoS 0, 1..65535 otherwise.
       const msgId = a.int(1, q === 0 ? 0 : 1, q === 0 ? 0 : 65535);
       const retain = a.int(3, 0, 1) === 1;
       const topic = a.str(4);
@@ -267,7 +267,7 @@ function publishCommand(name: string): CommandTable[string] {
 
 export const quectelMqttCommands: CommandTable = {
   "+QMTCFG": { set: configure, test: () => ok('+QMTCFG: "version","pdpcid","keepalive","session","timeout","will","recv/mode","dataformat","ssl"') },
-  // §3.3.2 AT+QMTOPEN=<client_idx>,"<host_name>",<port>: OK, then +QMTOPEN: <client_idx>,<result>.
+  // AT+QMTOPEN=<client_idx>,"<host_name>",<port>: OK, then +QMTOPEN: <client_idx>,<result>.
   "+QMTOPEN": {
     needsSim: true,
     set: (m, a) => {
@@ -289,7 +289,7 @@ export const quectelMqttCommands: CommandTable = {
     },
     test: () => ok('+QMTOPEN: (0-5),"<host_name>",(1-65535)'),
   },
-  // §3.3.3 AT+QMTCLOSE=<client_idx>: the network connection closes (no DISCONNECT: the broker sends the will).
+  // AT+QMTCLOSE=<client_idx>: the network connection closes (no DISCONNECT: the broker sends the will).
   "+QMTCLOSE": {
     set: (m, a) => {
       a.atMost(1);
@@ -303,7 +303,7 @@ export const quectelMqttCommands: CommandTable = {
     },
     test: () => ok("+QMTCLOSE: (0-5)"),
   },
-  // §3.3.4 AT+QMTCONN=<client_idx>,"<clientID>"[,"<username>"[,"<password>"]]
+  // AT+QMTCONN=<client_idx>,"<clientID>"[,"<username>"[,"<password>"]]
   // OK, then +QMTCONN: <client_idx>,<result>[,<ret_code>] (<ret_code>: the CONNACK return code).
   "+QMTCONN": {
     set: (m, a) => {
@@ -336,7 +336,7 @@ export const quectelMqttCommands: CommandTable = {
     },
     test: () => ok('+QMTCONN: (0-5),"<clientID>","<username>","<password>"'),
   },
-  // §3.3.5 AT+QMTDISC=<client_idx>: DISCONNECT, then +QMTDISC: <client_idx>,<result> (0 done, -1 failed).
+  // AT+QMTDISC=<client_idx>: DISCONNECT, then +QMTDISC: <client_idx>,<result> (0 done, -1 failed).
   "+QMTDISC": {
     set: (m, a) => {
       a.atMost(1);
@@ -353,7 +353,7 @@ export const quectelMqttCommands: CommandTable = {
     },
     test: () => ok("+QMTDISC: (0-5)"),
   },
-  // §3.3.6 AT+QMTSUB=<client_idx>,<msgID>,"<topic1>",<qos1>[,"<topic2>",<qos2>...]
+  // AT+QMTSUB=<client_idx>,<msgID>,"<topic1>",<qos1>[,"<topic2>",<qos2>...]
   // +QMTSUB: <client_idx>,<msgID>,<result>[,<value>]: the granted QoS of each filter, 128 refused.
   "+QMTSUB": {
     set: (m, a) => {
@@ -372,7 +372,7 @@ export const quectelMqttCommands: CommandTable = {
     },
     test: () => ok('+QMTSUB: (0-5),(1-65535),"<topic>",(0-2)'),
   },
-  // §3.3.7 AT+QMTUNS=<client_idx>,<msgID>,"<topic1>"[,"<topic2>"...]
+  // AT+QMTUNS=<client_idx>,<msgID>,"<topic1>"[,"<topic2>"...]
   "+QMTUNS": {
     set: (m, a) => {
       const idx = clientArg(a, 0);
