@@ -62,6 +62,7 @@ export function topicMatches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
+/** A topic name with a wildcard is not a topic (3.1.1 §4.7.1). */
 function hasWildcard(s: string): boolean {
   return s.indexOf("+") >= 0 || s.indexOf("#") >= 0;
 }
@@ -71,10 +72,24 @@ export function canRead(p: Principal, topic: string): boolean {
   return readableFilters(p).some((f) => topicMatches(f, topic));
 }
 
-/** Whether `p` may subscribe to `filter`: one of its filters verbatim, or a concrete topic it may read. */
+/** Whether every topic `filter` can match is matched by `allowed` (level by level: `#` covers the rest, `+` one level that is not `#`). */
+export function filterCovers(allowed: string, filter: string): boolean {
+  if (filter.charAt(0) === "$" && allowed.charAt(0) !== "$") return false;
+  const a = allowed.split("/");
+  const f = filter.split("/");
+  for (let i = 0; i < f.length; i++) {
+    if (a[i] === "#") return true;
+    if (i >= a.length) return false;
+    if (f[i] === "#") return false;
+    if (a[i] === "+") continue;
+    if (a[i] !== f[i]) return false;
+  }
+  return a.length === f.length;
+}
+
+/** Whether `p` may subscribe to `filter`: only if everything it could match is readable by `p`. */
 export function canSubscribe(p: Principal, filter: string): boolean {
-  if (readableFilters(p).indexOf(filter) >= 0) return true;
-  return !hasWildcard(filter) && canRead(p, filter);
+  return readableFilters(p).some((a) => filterCovers(a, filter));
 }
 
 /** Whether `p` may publish on `topic` (never a wildcard, never `$SYS`). */

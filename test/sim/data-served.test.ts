@@ -134,6 +134,25 @@ test("the backend: credentials per device from the control interface; line and d
   again.end(true);
   t.is(err.code, 4);
   t.is((await s.api("GET", "/broker")).body.devices.length, 1);
+  // Its retained topics were cleared: a fresh backend session finds the line but nothing of A1.
+  const reg = s.server.broker!.registry.backend;
+  const be = await mqtt.connectAsync(b.url, { clientId: reg.username, username: reg.username, password: reg.password, reconnectPeriod: 0 });
+  t.teardown(() => be.endAsync(true));
+  const retained: string[] = [];
+  be.on("message", (topic, payload, packet) => {
+    if (packet.retain && payload.length > 0) retained.push(topic);
+  });
+  await be.subscribeAsync("sl/v1/819012345678/#", { qos: 1 });
+  // A publish after the subscription comes back after every retained message of it.
+  const mark = "sl/v1/819012345678/dev/" + b.devices[1].device + "/cmd";
+  const back = new Promise<void>((resolve) => be.on("message", (topic) => topic === mark && resolve()));
+  await be.publishAsync(mark, "barrier", { qos: 1 });
+  await back;
+  t.true(retained.includes(c1.topics.line));
+  t.deepEqual(
+    retained.filter((topic) => topic.indexOf("/dev/" + c1.device + "/") >= 0),
+    [],
+  );
 });
 
 test("data faults through the control interface: a lost notice, a socket the module closes", async (t) => {
