@@ -77,7 +77,11 @@ export class DataSession {
       initialDataState,
       (st, e) => dataStep(st, e, policy, clock.now()),
       (f) => this.apply(f),
-      (st) => this.events.emit("state", st),
+      (st) => {
+        // Leaving `activating` (a loss, the modem going away) abandons a script still running.
+        if (st.name !== "activating" && st.name !== "up") this.run++;
+        this.events.emit("state", st);
+      },
     );
     this.unsubs.push(
       modem.events.on("state", (s) => this.post({ type: "modem", ready: s.name === "ready" })),
