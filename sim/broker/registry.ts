@@ -60,6 +60,8 @@ export interface DeviceRecord {
 
 export class BrokerRegistry {
   private readonly entries = new Map<string, Entry>();
+  /** The network's slot name of each device id, for people reading logs. */
+  private readonly slots = new Map<string, string>();
   private readonly revokeListeners: ((username: string) => void)[] = [];
   readonly backend: Credential;
 
@@ -78,8 +80,6 @@ export class BrokerRegistry {
     this.slots.set(device, slot);
     return { username: device, password, device, msisdn: "+" + digits, slot };
   }
-
-  private readonly slots = new Map<string, string>();
 
   /** R15: the device's credential stops working; live connections are closed by whoever listens. */
   revoke(device: string): boolean {

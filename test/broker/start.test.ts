@@ -35,3 +35,17 @@ test("npm start --no-broker: no broker, no link; --broker-port with --port is re
   const bad = startCli(t, ["run", "--port", "tcp://127.0.0.1:1", "--board", "sim-generic", "--broker-port", "5"]);
   t.is(await bad.exit, 2);
 });
+
+test("sharedline sim --accessories prints its embedded broker; the control interface gives each accessory's credential", async (t) => {
+  const p = startCli(t, ["sim", "--accessories", "1", "--tcp", "0", "--quiet"]);
+  const out = await p.out.waitFor(/sim: control on (http:\/\/127\.0\.0\.1:[0-9]+)/, 30000);
+  const broker = /sim: broker (mqtt:\/\/127\.0\.0\.1:[0-9]+) \(embedded aedes/.exec(out);
+  t.truthy(broker, out);
+  const control = /sim: control on (http:\/\/127\.0\.0\.1:[0-9]+)/.exec(out)![1];
+  const c = (await (await fetch(control + "/broker/credentials/A1")).json()) as { url: string; username: string; password: string; clientId: string };
+  t.is(c.url, broker![1]);
+  const dev = await mqtt.connectAsync(c.url, { clientId: c.clientId, username: c.username, password: c.password, reconnectPeriod: 0 });
+  await dev.endAsync();
+  p.child.kill("SIGTERM");
+  await p.exit;
+});
