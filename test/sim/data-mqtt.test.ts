@@ -5,6 +5,7 @@
  */
 import test, { ExecutionContext } from "ava";
 import mqtt from "mqtt";
+import net from "node:net";
 import { DataRig, QUECTEL_BG95, SIMCOM_A7670, dataRig } from "./data-rig.js";
 import { BrokerRegistry } from "../../sim/broker/registry.js";
 import { startAedesBroker } from "../../sim/broker/aedes-broker.js";
@@ -193,5 +194,24 @@ test("SIMCom +CMQTTUNSUB, +CMQTTDISC, +CMQTTREL and +CMQTTSTOP end the session i
   r.mark();
   await r.cmd("AT+CMQTTSTOP");
   await r.expect("+CMQTTSTOP: 0\r\n");
+  t.deepEqual(r.modem.internalErrors, []);
+});
+
+test("pdpdeact mid-publish: a QoS 1 publish the broker never acknowledged fails (+QMTPUBEX result 2) after +QMTSTAT 7", async (t) => {
+  // A broker that accepts the connection and then never acknowledges anything.
+  const server = net.createServer((s) => {
+    s.once("data", () => s.write(Buffer.from([0x20, 0x02, 0x00, 0x00])));
+    s.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const port = (server.address() as net.AddressInfo).port;
+  const r = await dataRig(t, { identity: QUECTEL_BG95 });
+  await r.cmd("AT+QIACT=1");
+  await openAndConnect(r, port, { device: "d1", username: "d1", password: "p" });
+  r.mark();
+  await r.cmd('AT+QMTPUBEX=0,5,1,0,"sl/v1/819012345678/dev/d1/state","{}"');
+  r.net.pdnDeactivate(1);
+  t.regex(await r.expect("+QMTPUBEX: 0,5,2\r\n"), /\+QMTSTAT: 0,7\r\n[\s\S]*\+QMTPUBEX: 0,5,2\r\n/);
   t.deepEqual(r.modem.internalErrors, []);
 });
