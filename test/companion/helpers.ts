@@ -33,6 +33,7 @@ export async function startBroker(port?: number): Promise<Broker> {
     server.once("error", reject);
     server.listen(port || 0, "127.0.0.1", () => resolve());
   });
+  let closing: Promise<void> | undefined = undefined;
   const addr = server.address();
   const bound = typeof addr === "object" && addr ? addr.port : 0;
   return {
@@ -42,11 +43,11 @@ export async function startBroker(port?: number): Promise<Broker> {
       const c = clients[id];
       if (c) c.conn.destroy();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        // Drop every client connection, as a broker that dies would.
-        aedes.close(() => server.close(() => resolve()));
-      }),
+    close: () => {
+      // Drop every client connection, as a broker that dies would. Twice is harmless.
+      if (!closing) closing = new Promise<void>((resolve) => aedes.close(() => server.close(() => resolve())));
+      return closing;
+    },
   };
 }
 

@@ -60,18 +60,21 @@ async function rig(t: { teardown(fn: () => unknown): void }, opts?: { before?: (
   );
   const ps = modemPubSub(stack.sockets!, { host: "127.0.0.1", port: broker.port });
   const l = makeLink(ps, DEV, { data: stack });
+  /** Brokers a test starts later, closed after the link has stopped. */
+  const later: { close(): Promise<void> }[] = [];
   t.teardown(async () => {
     await l.link.stop();
     stack.stop();
     channel.close();
     await broker.close();
+    for (const b of later) await b.close();
   });
   stack.session.start();
   modemEvents.emit("state", modemState("ready"));
   modemEvents.emit("registration", registered);
   await l.link.start();
   await until(() => l.link.status().name === "online", "link online over the modem", 10000);
-  return { broker, fake, channel, stack, link: l.link, source: l.source, actions: l.actions, resets };
+  return { broker, fake, channel, stack, link: l.link, source: l.source, actions: l.actions, resets, later };
 }
 
 test("R83: the link comes up over the modem's own data: context, socket, MQTT, retained state", async (t) => {
@@ -159,5 +162,20 @@ test("during an emergency call the socket sends nothing; what was written goes o
   t.deepEqual(r.fake.commands.slice(mark).filter((c) => c.indexOf("AT+QISENDEX") === 0 || c.indexOf("AT+QIRD") === 0), []);
   emergency = false;
   await until(() => be.seen.some((m) => json(m).call === "emergency"), "state after the call", 10000);
+  await be.client.endAsync();
+});
+
+test("broker restart behind the modem socket: the link backs off and returns with a new session", async (t) => {
+  const r = await rig(t);
+  const port = r.broker.port;
+  await r.broker.close();
+  await until(() => r.link.status().name !== "online", "link down after the broker went away", 10000);
+  const again = await startBroker(port);
+  r.later.push(again);
+  const be = await backend(port, [base + "status"]);
+  await until(() => r.link.status().name === "online", "online on the restarted broker", 15000);
+  await until(() => be.seen.some((m) => json(m).online === true), "presence on the new broker");
+  // The data session was not torn down for a broker fault (tier 1 only).
+  t.is(r.stack.session.status().name, "up");
   await be.client.endAsync();
 });
