@@ -46,7 +46,10 @@ export interface SocketOptions {
 
 export const defaultSocketOptions: SocketOptions = {
   pollAfterSendMs: 1000,
-  idlePollMs: 60000,
+  // Half the default MQTT keepalive: a notice lost for a PINGRESP that came late is still
+  // read before MQTT.js gives up on the session (1.5 keepalives), at one short command
+  // per two minutes on the UART and nothing over the air.
+  idlePollMs: 120000,
   sendFailRetryMs: 1000,
   sendFailLimit: 10,
   quiet: function () {
