@@ -17,7 +17,7 @@
  * service must be started again.
  */
 import type { SimModem } from "../modem.js";
-import type { Args, CommandTable } from "../commands/types.js";
+import type { Args, CommandSpec, CommandTable } from "../commands/types.js";
 import { PromptRequest, Reply, ok } from "../results.js";
 import type { DataUser, EndedBy } from "./packet.js";
 import { MqttLink, MqttWill } from "./mqtt-link.js";
@@ -194,6 +194,19 @@ function later(m: SimModem, name: string, idx: number, run: Promise<unknown>): v
   );
 }
 
+/** AT+<name>=<client_index>,<req_length>: `>`, then that many bytes for the acquired client. */
+function clientInput(name: string, max: number, take: (c: CmqttClient, bytes: string) => void): CommandSpec {
+  return {
+    set: (m, a) => {
+      a.atMost(2);
+      const idx = clientArg(a, 0);
+      const c = acquired(m, name, idx);
+      if (isReply(c)) return c;
+      return input(a.int(1, 1, max), (bytes) => take(c, bytes));
+    },
+  };
+}
+
 function connectedLink(c: CmqttClient): MqttLink | undefined {
   return c.link && c.link.state === "connected" ? c.link : undefined;
 }
@@ -278,15 +291,7 @@ export const simcomMqttCommands: CommandTable = {
     test: () => ok("+CMQTTREL: (0-1)"),
   },
   // AT+CMQTTWILLTOPIC=<client_index>,<req_length>, then the topic after `>`.
-  "+CMQTTWILLTOPIC": {
-    set: (m, a) => {
-      a.atMost(2);
-      const idx = clientArg(a, 0);
-      const c = acquired(m, "+CMQTTWILLTOPIC", idx);
-      if (isReply(c)) return c;
-      return input(a.int(1, 1, MAX_TOPIC), (t) => (c.willTopic = t));
-    },
-  },
+  "+CMQTTWILLTOPIC": clientInput("+CMQTTWILLTOPIC", MAX_TOPIC, (c, t) => (c.willTopic = t)),
   // AT+CMQTTWILLMSG=<client_index>,<req_length>,<qos>, then the message after `>` (no retain flag in this command).
   "+CMQTTWILLMSG": {
     set: (m, a) => {
@@ -402,15 +407,7 @@ export const simcomMqttCommands: CommandTable = {
     },
   },
   // AT+CMQTTUNSUBTOPIC=<client_index>,<req_length> and AT+CMQTTUNSUB=<client_index>,<reqLength>,<dup> / =<client_index>.
-  "+CMQTTUNSUBTOPIC": {
-    set: (m, a) => {
-      a.atMost(2);
-      const idx = clientArg(a, 0);
-      const c = acquired(m, "+CMQTTUNSUBTOPIC", idx);
-      if (isReply(c)) return c;
-      return input(a.int(1, 1, MAX_TOPIC), (t) => c.unsubTopics.push(t));
-    },
-  },
+  "+CMQTTUNSUBTOPIC": clientInput("+CMQTTUNSUBTOPIC", MAX_TOPIC, (c, t) => c.unsubTopics.push(t)),
   "+CMQTTUNSUB": {
     set: (m, a) => {
       a.atMost(3);
@@ -430,24 +427,8 @@ export const simcomMqttCommands: CommandTable = {
     },
   },
   // AT+CMQTTTOPIC=<client_index>,<req_length> and AT+CMQTTPAYLOAD=<client_index>,<req_length>: the next publish's topic and payload.
-  "+CMQTTTOPIC": {
-    set: (m, a) => {
-      a.atMost(2);
-      const idx = clientArg(a, 0);
-      const c = acquired(m, "+CMQTTTOPIC", idx);
-      if (isReply(c)) return c;
-      return input(a.int(1, 1, MAX_TOPIC), (t) => (c.pubTopic = t));
-    },
-  },
-  "+CMQTTPAYLOAD": {
-    set: (m, a) => {
-      a.atMost(2);
-      const idx = clientArg(a, 0);
-      const c = acquired(m, "+CMQTTPAYLOAD", idx);
-      if (isReply(c)) return c;
-      return input(a.int(1, 1, MAX_PAYLOAD), (p) => (c.payload = p));
-    },
-  },
+  "+CMQTTTOPIC": clientInput("+CMQTTTOPIC", MAX_TOPIC, (c, t) => (c.pubTopic = t)),
+  "+CMQTTPAYLOAD": clientInput("+CMQTTPAYLOAD", MAX_PAYLOAD, (c, p) => (c.payload = p)),
   // AT+CMQTTPUB=<client_index>,<qos>,<pub_timeout>[,<retained>[,<dup>]]: OK, then +CMQTTPUB: <client_index>,<err>.
   "+CMQTTPUB": {
     set: (m, a) => {
