@@ -15,6 +15,7 @@ import { pickBoard, type Board } from "../firmware/board.js";
 import { readBoardsFile } from "./boards-file.js";
 import { usageError } from "./output.js";
 import { createFirmware } from "../firmware/main.js";
+import { createDataStack } from "../firmware/data/index.js";
 import { InputError } from "../sim/serve/fields.js";
 import { parseScenario, type Scenario } from "../sim/serve/scenario-format.js";
 import { runScenario, type ScenarioResult } from "../sim/serve/scenario-runner.js";
@@ -38,7 +39,16 @@ function result(p: Promise<object>): Promise<AgentResult> {
 /** The real firmware of `board` (boards.json) on `serial`, driven through its API as any front-end is. */
 export function firmwareAgent(board: string, serial: Serial, clock: Clock): AccessoryAgent {
   if (!boards) boards = readBoardsFile().boards;
-  const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, pickBoard(boards, board));
+  const b = pickBoard(boards, board);
+  const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, b);
+  // The accessory's own data session (R83), as the board runs it; scenarios see it in the
+  // network's log (data-up, data-down) and can take it away (pdpdeact, coverage, unregister).
+  const data = createDataStack(fw.channel, clock, { events: fw.modem.events, resetModem: () => fw.modem.post({ type: "hung" }) }, fw.profile.name, {
+    apn: b.data.apn || "scenario.example",
+    context: 1,
+    healthyAfterMs: 60000,
+  });
+  data.session.start();
   const api = fw.api;
   const listeners: ((name: string, payload: unknown) => void)[] = [];
   // The API's events are plain data already: each listener gets them as they are.
@@ -62,7 +72,10 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
     onEvent: (fn) => {
       listeners.push(fn);
     },
-    stop: () => fw.stop(),
+    stop: () => {
+      data.stop();
+      fw.stop();
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import { SharedNetwork, formatEntry, type AccessoryPort, type OutsideParty, type
 import type { World } from "./console.js";
 import { networkWorld } from "./network-world.js";
 import { Activation, modemLpa } from "../sim/entitlement/index.js";
-import { capabilitiesOf } from "../sim/serve/number-server.js";
+import { capabilitiesOf, modemIdentityOf } from "../sim/serve/number-server.js";
 
 export const SHARED_NUMBER = "+819012345678";
 export const CALLER = "+81311112222";
@@ -31,7 +31,7 @@ export interface SimWorld {
  * `firstBoot`: the accessory starts brand new, with no eSIM profile and not registered
  * (R7); `phone register` registers it through the entitlement server (R8).
  */
-export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" | "relay" | "none"; callWaiting: boolean; firstBoot?: boolean }): SimWorld {
+export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" | "relay" | "none"; callWaiting: boolean; firstBoot?: boolean; modem?: string }): SimWorld {
   const network = new SharedNetwork({ clock });
   const num = network.createNumber(SHARED_NUMBER, { multiDevice: true });
   const activation = new Activation(network, { capabilities: capabilitiesOf });
@@ -42,9 +42,10 @@ export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" 
     sms: accessory.sms,
     callWaiting: accessory.callWaiting,
   }, { register: !accessory.firstBoot });
+  // The board's modem identity picks the simulated modem's vendor commands (sockets, MQTT).
   // An eUICC (its EID made from the IMEI, 32 digits): the firmware reads it for the first-boot message.
   const eid = "890490320000010000000" + accessory.imei.slice(-11);
-  const modem = new SimModem({ clock, network: port, identity: { imei: accessory.imei }, bootMs: 300, eid, sim: accessory.firstBoot ? { present: false } : undefined });
+  const modem = new SimModem({ clock, network: port, identity: { ...modemIdentityOf(accessory.modem || "generic"), imei: accessory.imei }, bootMs: 300, eid, sim: accessory.firstBoot ? { present: false } : undefined });
   activation.pair(modemLpa(modem, port));
   const phone = num.phone;
   const caller = network.outside(CALLER);

@@ -24,6 +24,8 @@ import { FirmwareConsole, type World } from "./console.js";
 import { SHARED_NUMBER, simWorld, type SimWorld } from "./sim-world.js";
 import { serveWorld } from "../sim/web/world-server.js";
 import { DEFAULT_PIN } from "../sim/web/site.js";
+import { COMPANION_USAGE, companionOptions, companionPlan, type CompanionPlan } from "./companion.js";
+import { startServedBroker, stopServedBroker, type ServedBroker } from "../sim/broker/served-broker.js";
 
 const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <name>] [options]
        sharedline run --port <path|tcp://host:port> --board <name> [options]
@@ -40,6 +42,9 @@ const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <n
                 the firmware says how to register it; then type: phone register
   --json        print every firmware event and state change as one JSON line
   --verbose     print every AT line in and out
+${COMPANION_USAGE}
+  --broker-port <port>  (no --port) the embedded MQTT broker's port (default 0: a free one, printed)
+  --no-broker   (no --port) no embedded broker: without --mqtt the companion link stays off
 
 Commands are read from standard input, one per line (type help).`;
 
@@ -64,11 +69,15 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
       json: { type: "boolean" },
       verbose: { type: "boolean", short: "v" },
       help: { type: "boolean", short: "h" },
+      ...companionOptions,
+      "broker-port": { type: "string" },
+      "no-broker": { type: "boolean" },
     } as const,
     USAGE,
   );
   if (typeof args === "number") return args;
   let board: Board;
+  let plan: CompanionPlan | undefined;
   try {
     const file = readBoardsFile();
     for (const w of file.warnings) console.error(`sharedline: warning: ${w}`);
@@ -76,6 +85,9 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     if (needPort && !args.port) return usageError(cmd, "--port <path|tcp://host:port> is required");
     if (args.port && !args.board) return usageError(cmd, "--port needs --board <name>; boards: " + Object.keys(boards).join(", "));
     board = pickBoard(boards, args.board || "sim-generic");
+    plan = companionPlan(board, args, "0.1.0");
+    if (args.port && (args["broker-port"] !== undefined || args["no-broker"])) throw new Error("--broker-port and --no-broker are for the simulator (no --port)");
+    if (args["broker-port"] !== undefined && !/^[0-9]{1,5}$/.test(args["broker-port"])) throw new Error("--broker-port needs a port number 0..65535");
   } catch (e) {
     console.error(`sharedline ${cmd}: ${(e as Error).message}`);
     return 2;
@@ -87,6 +99,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
   let world: World | undefined;
   let sim: SimWorld | undefined;
   let where: string;
+  let broker: ServedBroker | undefined;
   if (args.port) {
     try {
       serial = await openNodeSerial(args.port, { baud: board.serial.baud, flow: board.serial.flow });
@@ -96,13 +109,25 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     }
     where = `board ${board.name} (${board.modem}) on ${args.port}`;
   } else {
-    sim = simWorld(clock, { imei: "356938035643809", sms: board.capabilities.sms, callWaiting: board.capabilities.callWaiting, firstBoot: !!args["first-boot"] });
+    sim = simWorld(clock, { imei: "356938035643809", sms: board.capabilities.sms, callWaiting: board.capabilities.callWaiting, firstBoot: !!args["first-boot"], modem: board.modem });
     const [dte, dce] = memorySerialPair();
     sim.modem.connect(dce);
     sim.modem.powerOn();
     serial = dte;
     world = sim.world;
     where = `board ${board.name} on a simulated modem sharing ${SHARED_NUMBER} with a simulated smartphone` + (process.stdin.isTTY ? " (type help for commands)" : "");
+    if (!args["no-broker"]) {
+      // The embedded broker, with the simulated network as the backend; the link uses this accessory's credential unless --mqtt names another broker.
+      try {
+        broker = await startServedBroker(sim.network, { kind: "embedded", port: Number(args["broker-port"] || 0) });
+      } catch (e) {
+        console.error(`sharedline: ${(e as Error).message}`);
+        return 1;
+      }
+      where += `; companion-link broker ${broker!.url}`;
+      const cred = broker!.backend.credential(SHARED_NUMBER, sim.port.id);
+      if (!plan && cred) plan = companionPlan(board, { mqtt: broker!.url, "device-id": cred.username, password: cred.password, msisdn: SHARED_NUMBER, apn: args.apn }, "0.1.0");
+    }
   }
   let recorder: TranscriptWriter | undefined;
   if (args.record) {
@@ -127,12 +152,14 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
   let web: { url: string; close(): Promise<void> } | undefined;
   if (sim) {
     try {
-      web = await serveWorld({ clock, net: sim.network, msisdn: SHARED_NUMBER, port: sim.port, modem: sim.modem, board: board.name, activation: sim.activation }, Number(args.web || 0));
+      web = await serveWorld({ clock, net: sim.network, msisdn: SHARED_NUMBER, port: sim.port, modem: sim.modem, board: board.name, modemProfile: board.modem, activation: sim.activation, broker }, Number(args.web || 0));
       con.event("web", { url: web.url }, `web: management site ${web.url}/ (sign in ${SHARED_NUMBER}, PIN ${DEFAULT_PIN}), live view ${web.url}/live`);
     } catch (e) {
       con.event("web", null, `web: not served: ${(e as Error).message}`);
     }
   }
+  const companion = plan ? plan(fw, clock, storage) : undefined;
+  if (companion) companion.link.events.on("online", (up) => con.event("companion", { online: up }, "companion link " + (up ? "online" : "offline")));
 
   return new Promise<number>((resolve) => {
     let stopped = false;
@@ -141,6 +168,8 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
       stopped = true;
       con.event("stop", null, "stopping");
       if (web) void web.close();
+      if (companion) void companion.stop();
+      if (broker) void stopServedBroker(broker);
       fw.stop();
       void serial.close();
       if (recorder) recorder.close();

@@ -20,6 +20,23 @@ export interface PinSpec {
   activeHigh: boolean;
 }
 
+/** How the companion link reaches its broker (firmware/companion): see the adapters there. */
+export type LinkAdapter = "modem-socket" | "modem-mqtt" | "url";
+
+/** The data session and companion link of a board (issue 12). */
+export interface DataProfile {
+  /** APN of the data session; the user's setting overrides it. */
+  apn: string;
+  /** MQTT keepalive in seconds (240 clears the NAT timeouts seen on LTE, companion-link.md §3.1). */
+  keepaliveS: number;
+  link: LinkAdapter;
+}
+
+const LINKS = ["modem-socket", "modem-mqtt", "url"];
+
+/** A board without a `data` block: a 240 s keepalive, the URL adapter, the APN from settings. */
+export const defaultDataProfile: DataProfile = { apn: "", keepaliveS: 240, link: "url" };
+
 export interface Board {
   name: string;
   description: string;
@@ -29,6 +46,7 @@ export interface Board {
   pins: { [name: string]: PinSpec };
   capabilities: Capabilities;
   budgets: { bundleBytes: number; ramBlocks?: number; ramBytes?: number };
+  data: DataProfile;
 }
 
 export const BoardError = defineError<{ problems: string[] }>("BoardError");
@@ -92,6 +110,15 @@ function checkBoard(name: string, b: Json, problems: string[], warnings: string[
       need(isObj(p) && typeof p.pin === "string" && typeof p.activeHigh === "boolean", ".pins." + k + ": needs {pin: string, activeHigh: boolean}");
     }
   }
+  if (b.data !== undefined) {
+    const d = b.data;
+    if (!isObj(d)) problems.push(at + ".data: must be an object");
+    else {
+      need(typeof d.apn === "string" && d.apn.length <= 62 && /^[A-Za-z0-9.-]*$/.test(d.apn), ".data.apn: letters, digits, '.' and '-', at most 62 (23.003 §9.1)");
+      need(typeof d.keepaliveS === "number" && d.keepaliveS >= 30 && d.keepaliveS <= 3600 && d.keepaliveS === Math.floor(d.keepaliveS), ".data.keepaliveS: whole seconds from 30 to 3600");
+      need(LINKS.indexOf(d.link) >= 0, ".data.link: one of " + LINKS.join(", "));
+    }
+  }
   const c = b.capabilities;
   if (!isObj(c)) problems.push(at + ".capabilities: must be an object");
   else {
@@ -136,6 +163,7 @@ export function loadBoards(json: Json, warnings?: string[]): { [name: string]: B
         pins: b.pins,
         capabilities: b.capabilities,
         budgets: b.budgets,
+        data: b.data ? { apn: b.data.apn, keepaliveS: b.data.keepaliveS, link: b.data.link } : defaultDataProfile,
       };
     }
   }

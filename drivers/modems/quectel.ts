@@ -50,6 +50,10 @@ function quectelSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemIn
 const quectelFinals = [
   // Quectel prints this for a command the firmware build leaves out.
   { match: "COMMAND NOT SUPPORT", prefix: false, kind: "error" as const, success: false },
+  // TCP/IP AN §2.3.7/§2.3.9: the finals of a socket send. SEND OK means the module took the
+  // data (not that the peer got it); SEND FAIL means its send buffer is full: retry later.
+  { match: "SEND OK", prefix: false, kind: "ok" as const, success: true },
+  { match: "SEND FAIL", prefix: false, kind: "error" as const, success: false },
 ];
 
 const quectelSlow = [

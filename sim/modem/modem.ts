@@ -22,6 +22,12 @@ import { simCardCommands } from "./commands/sim-card.js";
 import { deviceCommands } from "./commands/device.js";
 import { textCmt, textSmsCommands } from "./commands/sms-text.js";
 import { uiccCommands } from "./commands/uicc.js";
+import { packetCommands } from "./commands/packet.js";
+import { PacketData } from "./data/packet.js";
+import { QuectelIp, quectelIpCommands } from "./data/quectel-ip.js";
+import { QuectelMqtt, quectelMqttCommands } from "./data/quectel-mqtt.js";
+import { SimcomIp, simcomIpCommands } from "./data/simcom-ip.js";
+import { SimcomMqtt, simcomMqttCommands } from "./data/simcom-mqtt.js";
 import type { EmergencyNumbers, ModemNetwork, ModemNetworkListener, Registration, Signal, UssdResult } from "./network.js";
 import { ModemOutput, OutputOptions } from "./output.js";
 import { AtFailure, CME, CMS, Reply, ResultFormat, cme, cms, formatCode, formatInfo } from "./results.js";
@@ -92,6 +98,8 @@ export interface SimModemOptions {
   unsupported?: string[];
   /** Sees every byte received and sent, for logs. */
   trace?: (dir: "rx" | "tx", bytes: string) => void;
+  /** Vendor command set (default: from `identity.manufacturer`, see `vendorOf`). */
+  vendor?: SimVendor;
 }
 
 export type SimState = "READY" | "SIM PIN" | "SIM PUK" | "absent";
@@ -111,7 +119,33 @@ export interface SimCard {
   pukTries?: number;
 }
 
-const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands, ...uiccCommands };
+/**
+ * Whose vendor commands the modem answers besides 27.007/27.005: Quectel's (`+QI*`,
+ * `+QMT*`, `+QCCID`), SIMCom's (`+NETOPEN`, `+CIP*`, `+CMQTT*`, `+CICCID`), or none.
+ */
+export type SimVendor = "generic" | "quectel" | "simcom";
+
+/** The vendor a modem's identity names (+CGMI), as a client would tell it. */
+export function vendorOf(identity: { manufacturer: string }): SimVendor {
+  if (/quectel/i.test(identity.manufacturer)) return "quectel";
+  if (/simcom/i.test(identity.manufacturer)) return "simcom";
+  return "generic";
+}
+
+const COMMON_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands, ...uiccCommands, ...packetCommands };
+const VENDOR_COMMANDS: { [v in SimVendor]: CommandTable } = {
+  generic: {},
+  quectel: { ...quectelIpCommands, ...quectelMqttCommands },
+  simcom: { ...simcomIpCommands, ...simcomMqttCommands },
+};
+
+/** The vendor data stacks of a modem (only its vendor's are present). */
+export interface DataStacks {
+  quectelIp?: QuectelIp;
+  quectelMqtt?: QuectelMqtt;
+  simcomIp?: SimcomIp;
+  simcomMqtt?: SimcomMqtt;
+}
 
 export class SimModem {
   readonly clock: Clock;
@@ -121,6 +155,18 @@ export class SimModem {
   readonly output: ModemOutput;
   readonly calls: CallControl;
   readonly sms: SmsControl;
+  /** Packet data: contexts, attach, +CGEV (27.007 §10). */
+  readonly data: PacketData;
+  readonly vendor: SimVendor;
+  /** The vendor's socket and MQTT stacks, on the contexts of `data`. */
+  readonly stacks: DataStacks = {};
+  /**
+   * Fault knobs of the data path: `loseNotices` swallows that many socket data notices
+   * (`+QIURC: "recv"`, `+CIPRXGET: 1`) as if the line lost them: the module still
+   * considers them sent, so no other comes until the client reads the buffer (it must
+   * poll, companion-link.md §2 pain point 1).
+   */
+  readonly dataFaults = { loseNotices: 0 };
   settings: ModemSettings = defaultSettings();
   /** +CFUN functionality level: 1 full, 0 minimum, 4 radio off. */
   cfun = 1;
@@ -156,6 +202,7 @@ export class SimModem {
   private readonly opts: SimModemOptions;
   private readonly sim: SimCard;
   private readonly engine: CommandEngine;
+  private readonly commands: CommandTable;
   private serial: Serial | undefined = undefined;
   private unsubs: Unsubscribe[] = [];
   private urcQueue: string[] = [];
@@ -194,6 +241,17 @@ export class SimModem {
     this.calls = new CallControl(this);
     this.sms = new SmsControl(this);
     this.engine = new CommandEngine(this);
+    this.vendor = opts.vendor || vendorOf(this.identity);
+    this.commands = { ...COMMON_COMMANDS, ...VENDOR_COMMANDS[this.vendor] };
+    this.data = new PacketData(this);
+    if (this.vendor === "quectel") {
+      this.stacks.quectelIp = new QuectelIp(this);
+      this.stacks.quectelMqtt = new QuectelMqtt(this);
+    } else if (this.vendor === "simcom") {
+      this.stacks.simcomIp = new SimcomIp(this);
+      this.stacks.simcomMqtt = new SimcomMqtt(this);
+    }
+    for (const k of Object.keys(this.stacks) as (keyof DataStacks)[]) this.data.addUser(this.stacks[k]!);
   }
 
   // ---- lifecycle ----
@@ -235,6 +293,7 @@ export class SimModem {
   }
 
   private boot(banner: string[]): void {
+    this.data.reset();
     this.engine.reset();
     this.output.reset();
     this.output.setSilent(false);
@@ -368,12 +427,15 @@ export class SimModem {
       smsDelivered: (s) => live() && this.sms.deliver(s),
       ussdResult: (r) => live() && this.ussdResult(r),
       emergencyNumbers: (e) => live() && this.setEmergencyNumbers(e),
+      pdnDeactivated: (cid) => live() && this.data.networkDeactivated(cid),
     };
     this.network.attach({ imei: this.identity.imei, imsi: this.identity.imsi, iccid: this.identity.iccid }, listener);
   }
 
   private detachNetwork(): void {
     if (!this.attached) return;
+    // Radio off (+CFUN=0/4, +COPS=2): the packet contexts end first, as the network's loss.
+    if (this.registered()) this.data.registrationLost();
     this.attached = false;
     this.netGeneration++;
     this.calls.dropAll();
@@ -394,8 +456,11 @@ export class SimModem {
 
   private setRegistration(r: Registration): void {
     const before = this.registration;
+    const wasRegistered = this.registered();
     this.registration = r;
     for (const line of registrationUrcs(this, before, r)) this.urc(line);
+    // Out of service (coverage lost, unregistered by the network, R15): the data goes with it.
+    if (wasRegistered && !this.registered()) this.data.registrationLost();
   }
 
   private setEmergencyNumbers(e: EmergencyNumbers): void {
@@ -475,6 +540,23 @@ export class SimModem {
     return toTe(text, this.settings.cscs);
   }
 
+  /**
+   * Fault knob: the module closes socket `id` on its own (a network reset): Quectel
+   * `+QIURC: "closed",<id>`, SIMCom `+IPCLOSE: <id>,2`. False when there is no such socket.
+   */
+  closeSocket(id: number): boolean {
+    if (this.stacks.quectelIp) return this.stacks.quectelIp.faultClose(id);
+    if (this.stacks.simcomIp) return this.stacks.simcomIp.faultClose(id);
+    return false;
+  }
+
+  /** True when a data notice must be swallowed now (see `dataFaults`). */
+  loseDataNotice(): boolean {
+    if (this.dataFaults.loseNotices <= 0) return false;
+    this.dataFaults.loseNotices--;
+    return true;
+  }
+
   // ---- commands ----
 
   /** Fails with the SIM error of the current SIM state, if the SIM is not ready. */
@@ -486,7 +568,7 @@ export class SimModem {
   }
 
   async dispatch(cmd: AtCommandLine): Promise<Reply> {
-    const spec = /^S[0-9]+$/.test(cmd.name) ? ALL_COMMANDS["S"] : ALL_COMMANDS[cmd.name];
+    const spec = /^S[0-9]+$/.test(cmd.name) ? this.commands["S"] : this.commands[cmd.name];
     const fn = spec ? spec[cmd.kind] : undefined;
     if (!spec || !fn) return { lines: [], final: { kind: "error" } };
     const left = this.opts.unsupported || [];

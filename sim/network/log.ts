@@ -20,6 +20,10 @@ export type LogKind =
   | "attach"
   | "detach"
   | "coverage"
+  // packet data (§11)
+  | "data-up"
+  | "data-refused"
+  | "data-down"
   // the line (R6)
   | "line"
   // incoming calls (§3, §4)

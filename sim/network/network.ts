@@ -67,12 +67,19 @@ export class SharedNetwork {
   private readonly parties = new Map<string, OutsideParty>();
   private readonly ports = new Map<string, AccessoryPort>();
   private seq = 0;
+  private addresses = 0;
 
   constructor(opts: SharedNetworkOptions) {
     this.clock = opts.clock;
     this.params = networkParams(opts.params);
     this.log = new NetworkLog(() => this.clock.now(), this.params.logCapacity);
     this.smsc = opts.smsc || "+819000000000";
+  }
+
+  /** A fresh address for a PDN connection (10.128.0.0/9, unique in this network: each device's data is its own, R83). */
+  dataAddress(): string {
+    const n = ++this.addresses;
+    return "10." + (128 + ((n >> 16) & 127)) + "." + ((n >> 8) & 255) + "." + (n & 255);
   }
 
   /** A fresh id: `k` calls, `n` device legs, `s` SMS deliveries, `m` messages. */

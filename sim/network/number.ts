@@ -238,6 +238,8 @@ export class SharedNumber {
     d.enrollment = "unregistering";
     const calls = d.legs.filter((l) => l.state !== "incoming").length;
     this.log("unregister", { device: d.id, rule: calls > 0 ? "R16" : "R15", detail: { via, callsInProgress: calls } });
+    // R15: no data from that instant, even while a call continues (R16).
+    d.stopData("R15");
     if (this.priority === d.id) this.setPriority("P", undefined, "R72");
     this.sms.deviceRemoved(d, this.phone);
     // A call still only alerting there is not a call in progress: that branch ends now.

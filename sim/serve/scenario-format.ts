@@ -117,6 +117,8 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     hold: none,
     dtmf: (f) => ({ tones: f.str("tones", TONES) }),
     coverage: (f) => ({ state: f.str("state", { allowed: COVERAGE }) }),
+    // The network deactivates the accessory's PDN connection on `cid` (or all): +CGEV: NW PDN DEACT, the vendor's pdpdeact.
+    pdpdeact: (f) => ({ cid: f.optNum("cid", { min: 1, max: 15, integer: true, what: "the context id" }) }),
     reboot: none,
   },
   phone: {

@@ -74,6 +74,9 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
       case "coverage":
         acc.port.setCoverage(g.state as Coverage);
         return undefined;
+      case "pdpdeact":
+        acc.port.deactivateData(g.cid as number | undefined);
+        return undefined;
       default:
         acc.modem.reboot();
         return undefined;

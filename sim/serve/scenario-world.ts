@@ -16,7 +16,7 @@ import { memorySerialPair } from "../../hal/memory/serial.js";
 import { SimModem } from "../modem/modem.js";
 import { AccessoryPort, ManagementSite, OutsideParty, Phone, SharedNetwork, SharedNumber } from "../network/index.js";
 import type { LogEntry, NumberSettings } from "../network/index.js";
-import { boardProfile, capabilitiesOf, simImei } from "./number-server.js";
+import { boardProfile, capabilitiesOf, modemIdentity, simImei } from "./number-server.js";
 import { Activation, modemLpa } from "../entitlement/index.js";
 import type { DeviceSpec, Given } from "./scenario-format.js";
 
@@ -157,7 +157,7 @@ export class World {
     const modem = new SimModem({
       clock: this.clock,
       network: port,
-      identity: { imei: info.imei, msisdn: num.msisdn, imsi: "44010" + info.imei.slice(-10) },
+      identity: { ...modemIdentity(profile), imei: info.imei, msisdn: num.msisdn, imsi: "44010" + info.imei.slice(-10) },
       smsSupported: profile.sms !== "none",
       sim: spec.profile ? undefined : { present: false },
       eid: spec.eid,

@@ -9,7 +9,7 @@ import type { SimModem } from "../modem/modem.js";
 import { Activation } from "../entitlement/index.js";
 import { ManagementSite, type AccessoryPort, type SharedNetwork } from "../network/index.js";
 import { startControl, type ControlServer } from "../serve/http-control.js";
-import { capabilitiesOf, type NumberServer } from "../serve/number-server.js";
+import { capabilitiesOf, type NumberServer, type ServedBroker } from "../serve/number-server.js";
 
 export interface WorldPieces {
   clock: Clock;
@@ -19,6 +19,10 @@ export interface WorldPieces {
   port: AccessoryPort;
   modem: SimModem;
   board: string;
+  /** The board's modem profile (boards.json `modem`). */
+  modemProfile: string;
+  /** The companion link's broker `npm start` runs, so the control interface can hand out its credentials. */
+  broker?: ServedBroker;
   /** P's One Number app with this accessory paired, so the site can register it; a new, unpaired one when absent. */
   activation?: Activation;
 }
@@ -31,6 +35,7 @@ export function serveWorld(w: WorldPieces, port = 0, host = "127.0.0.1"): Promis
     net: w.net,
     num: w.net.number(w.msisdn),
     site: new ManagementSite(w.net),
+    broker: w.broker,
     activation: w.activation || new Activation(w.net, { capabilities: (model) => capabilitiesOf(model) }),
     accessories: [
       {
@@ -40,7 +45,7 @@ export function serveWorld(w: WorldPieces, port = 0, host = "127.0.0.1"): Promis
         },
         friendlyName: w.port.friendlyName,
         imei: w.port.imei,
-        profile: { board: w.board, sms: w.port.sms, callWaiting: w.port.callWaitingCapable },
+        profile: { board: w.board, sms: w.port.sms, callWaiting: w.port.callWaitingCapable, modem: w.modemProfile },
         where: "in this process",
         port: w.port,
         modem: w.modem,
