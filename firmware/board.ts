@@ -63,11 +63,12 @@ function isObj(v: Json): boolean {
 
 /** The fields each part of a board may have; `$`-keys are comments. Anything else is probably a typo. */
 const KNOWN = {
-  board: ["description", "runtime", "modem", "serial", "pins", "capabilities", "budgets", "entry"],
+  board: ["description", "runtime", "modem", "serial", "pins", "capabilities", "budgets", "entry", "data"],
   serial: ["port", "baud", "flow", "rx", "tx"],
   pin: ["pin", "activeHigh"],
   capabilities: ["voice", "sms", "callWaiting", "data", "settingsMenu"],
   budgets: ["bundleBytes", "ramBlocks", "ramBytes"],
+  data: ["apn", "keepaliveS", "link"],
 };
 
 function unknownFields(at: string, obj: Json, known: string[], warnings: string[]): void {
@@ -84,6 +85,7 @@ function checkBoard(name: string, b: Json, problems: string[], warnings: string[
     unknownFields(at + ".serial", b.serial, KNOWN.serial, warnings);
     unknownFields(at + ".capabilities", b.capabilities, KNOWN.capabilities, warnings);
     unknownFields(at + ".budgets", b.budgets, KNOWN.budgets, warnings);
+    if (isObj(b.data)) unknownFields(at + ".data", b.data, KNOWN.data, warnings);
     if (isObj(b.pins)) for (const k of Object.keys(b.pins)) unknownFields(at + ".pins." + k, b.pins[k], KNOWN.pin, warnings);
   }
   const need = function (cond: boolean, msg: string) {

@@ -197,9 +197,10 @@ export class Activation {
     const i = info(this.state);
     // People hear about changes that matter to them, not each boot's "checking".
     const since = this.state.record.activeSince;
-    const newlyActive = name === "active" && (since !== before.record.activeSince || before.name === "notActive");
+    // "One Number is (not) active" after a registration report is the modem's service
+    // event (R18); said here only when the backend's management command told us first.
     if (name !== before.name || since !== before.record.activeSince) {
-      if (name === "noProfile" || name === "notActive" || newlyActive) this.events.emit("log", i.message);
+      if (name === "noProfile" || (name === "notActive" && this.state.deniedBy === "management")) this.events.emit("log", i.message);
     }
     this.events.emit("activation", i);
   }

@@ -123,6 +123,8 @@ export function describeEvent(name: ApiEventName, d: Data): string {
     case "simLock":
       if (d.state === "READY") return "SIM unlocked";
       return "the SIM asks for its " + (d.state === "SIM PUK" ? "PUK" : "PIN") + (d.triesLeft === null ? "" : " (" + d.triesLeft + (d.triesLeft === 1 ? " try" : " tries") + " left)") + (d.refused ? ": " + shown(d.refused) : "");
+    case "activation":
+      return "activation: " + d.state + (d.iccid ? ", profile " + shown(d.iccid) : "");
     case "networkUssd":
       return "the network says: " + shown(d.text) + (d.replyExpected ? "  (answer: ussd reply <text> | ussd end)" : "");
     default:

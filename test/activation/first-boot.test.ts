@@ -132,8 +132,10 @@ test("R18: registration denied: 'One Number is not active on this device' within
   const a = r.accessory({ profile: true });
   await r.clock.advance(10000);
   t.is(a.fw.activation.status().state, "active");
+  // What a person is told: the firmware's log lines and the service sentence (R18).
   const logs: string[] = [];
   a.fw.events.on("log", (l) => logs.push(l));
+  a.fw.api.events.on("service", (s) => logs.push(s.message));
   const from = a.seen.length;
   r.act.unregister(MSISDN, "Watch");
   await r.clock.advance(2000);
@@ -144,7 +146,7 @@ test("R18: registration denied: 'One Number is not active on this device' within
   t.is(shown[0].deniedReportsBefore, 0, "shown while the first denied report was being handled, not after a second one");
   t.is(a.fw.activation.status().message, NOT_ACTIVE_MESSAGE);
   t.is(a.fw.activation.status().deniedBy, "network");
-  t.true(logs.indexOf(NOT_ACTIVE_MESSAGE) >= 0);
+  t.is(logs.filter((l) => l === NOT_ACTIVE_MESSAGE).length, 1, "told once, not once per part that noticed");
   t.false(a.fw.activation.usable());
 });
 
