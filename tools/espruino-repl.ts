@@ -11,7 +11,9 @@
  * here may hold one.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { clean } from "./espruino-run.js";
+import { rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { clean, interpreterErrors, runEspruino, withoutBanner } from "./espruino-run.js";
 
 export interface ReplOptions {
   /** Working directory (holds espruino.flash). */
@@ -140,5 +142,59 @@ export class EspruinoRepl {
   async stop(): Promise<void> {
     if (this.running) this.child.kill("SIGKILL");
     await this.closed;
+  }
+}
+
+/**
+ * Writes Storage files into `cwd`'s espruino.flash in one run of the interpreter (a
+ * script holding the files as string literals; `bin` should be the Linux build, whose
+ * heap grows, since the script itself sits in RAM). Each file's CRC-32 is read back;
+ * throws on a mismatch or an error.
+ */
+export async function writeStorageFiles(bin: string, cwd: string, files: { [name: string]: string }): Promise<void> {
+  const names = Object.keys(files);
+  const lines = ['var S=require("Storage");'];
+  for (const n of names) lines.push(`S.write(${JSON.stringify(n)},${JSON.stringify(files[n])});`);
+  lines.push(`print("SHAREDLINE_CRC "+[${names.map((n) => `E.CRC32(S.read(${JSON.stringify(n)})||"")`).join(",")}].join(" "));`);
+  const script = path.join(cwd, "write-storage.js");
+  writeFileSync(script, lines.join("\n") + "\n");
+  try {
+    const r = await runEspruino(bin, script, { cwd, timeoutMs: 60000, until: /SHAREDLINE_CRC[ \d]*\n/ });
+    const m = /SHAREDLINE_CRC([ \d]*)\n/.exec(r.output);
+    const errors = interpreterErrors(r.output);
+    if (!m || errors.length) throw new Error("writing Storage failed:\n  " + (errors.length ? errors.join("\n  ") : withoutBanner(r.output).trim().split("\n").slice(-5).join("\n  ")));
+    const got = m[1].trim().split(" ").map(Number);
+    names.forEach((n, i) => {
+      const want = crc32(files[n]);
+      if (got[i] !== want) throw new Error(`Storage file ${n}: CRC-32 read back ${got[i]}, written ${want}`);
+    });
+  } finally {
+    rmSync(script, { force: true });
+  }
+}
+
+export interface BootHeap {
+  /** Heap blocks in use after boot (process.memory(), which collects garbage first). */
+  usage: number;
+  /** The heap's size in blocks (a fixed-heap build reports its layout). */
+  total: number;
+  /** Everything the boot printed. */
+  output: string;
+  /** Lines in which the interpreter reported an error. */
+  errors: string[];
+}
+
+/**
+ * Boots the boot code in `cwd`'s Storage on `bin` (REPL mode, as a device powers up),
+ * waits `settleMs` and reads the heap. `cwd` must already hold the files.
+ */
+export async function bootHeap(bin: string, cwd: string, settleMs: number): Promise<BootHeap> {
+  const r = new EspruinoRepl(bin, { cwd });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    const h = await r.heap();
+    return { usage: h.usage, total: h.total, output: r.output, errors: interpreterErrors(r.output) };
+  } finally {
+    await r.stop();
   }
 }
