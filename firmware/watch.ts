@@ -13,8 +13,8 @@
  *   `priority` typed bare at the REPL run the text command of that name (they are
  *   getters on the global object), and `sl("dial 110")` / `sl("text +8190... hi")` run
  *   any text command (`sl("help")` lists them).
- * - One console line per event (incoming call, call ended, SMS received, priority
- *   changed, the firmware's own log lines) unless quiet.
+ * - One console line per event (modem state, incoming call, call ended, SMS received,
+ *   priority changed, the firmware's own log lines) unless quiet.
  *
  * Written to stay small in the watch's heap (espruino-facts.md: Memory): one object with
  * prototype methods, one closure per event source, the text-command table as a string.
@@ -207,6 +207,9 @@ export function installWatch(fw: Firmware, host: WatchHost, quiet: boolean): Wat
   w.quiet(quiet);
   fw.events.on("log", function (l) {
     w.say(l);
+  });
+  fw.modem.events.on("state", function (st) {
+    w.say("modem: " + st.name);
   });
   fw.line.events.on("incoming", function (c) {
     w.say((c.status === "waiting" ? "call waiting" : "incoming call") + " from " + (c.number || "a withheld number"));

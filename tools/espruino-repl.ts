@@ -20,6 +20,8 @@ export interface ReplOptions {
   cwd: string;
   /** Extra arguments, e.g. ["--telnet"]. */
   args?: string[];
+  /** A command that runs the interpreter (its path and arguments are appended), e.g. `unshare -n ...`. */
+  wrap?: string[];
 }
 
 /** CRC-32 (IEEE 802.3, as zlib and Espruino's E.CRC32) of a byte string. */
@@ -42,7 +44,8 @@ export class EspruinoRepl {
   private readonly closed: Promise<void>;
 
   constructor(bin: string, opts: ReplOptions) {
-    this.child = spawn(bin, opts.args ?? [], { cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const argv = (opts.wrap ?? []).concat([bin], opts.args ?? []);
+    this.child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
     const collect = (chunk: Buffer) => {
       this.raw += chunk.toString("latin1");
       this.check();
