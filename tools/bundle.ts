@@ -40,7 +40,7 @@ import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { toTopLevel } from "./bundle-global.js";
+import { paramsToLocals, toTopLevel } from "./bundle-global.js";
 
 /** The repository root (this file lives in tools/). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -348,7 +348,7 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
   });
   let text: string;
   try {
-    text = toTopLevel(r.text);
+    text = paramsToLocals(toTopLevel(r.text));
   } catch (err) {
     throw new BundleError(`cannot move the bundle of ${board.name} to the top level`, [(err as Error).message]);
   }
