@@ -13,7 +13,6 @@ import type { Clock, Serial } from "../hal/types.js";
 import { MemoryPins } from "../hal/memory/pins.js";
 import { loadBoards, pickBoard, type Board } from "../firmware/board.js";
 import { createFirmware } from "../firmware/main.js";
-import type { ActionResult } from "../firmware/line/line.js";
 import { InputError } from "../sim/serve/fields.js";
 import { parseScenario, type Scenario } from "../sim/serve/scenario-format.js";
 import { runScenario, type ScenarioResult } from "../sim/serve/scenario-runner.js";
@@ -29,43 +28,34 @@ that is not a valid scenario. Format: docs/scenarios.md; examples: test/scenario
 
 let boards: { [name: string]: Board } | undefined;
 
-function plain(v: unknown): AgentResult {
-  return v === undefined ? {} : (JSON.parse(JSON.stringify(v)) as AgentResult);
+/** A reply of the API is plain data already. */
+function result(p: Promise<object>): Promise<AgentResult> {
+  return p as Promise<AgentResult>;
 }
 
-function result(r: ActionResult): AgentResult {
-  return r.ok ? { ok: true, call: r.call ? plain(r.call) : undefined } : { ok: false, reason: r.reason, message: r.message };
-}
-
-/** The real firmware of `board` (boards.json) on `serial`, as the scenario runner drives it. */
+/** The real firmware of `board` (boards.json) on `serial`, driven through its API as any front-end is. */
 export function firmwareAgent(board: string, serial: Serial, clock: Clock): AccessoryAgent {
   if (!boards) boards = loadBoards(JSON.parse(readFileSync(new URL("../boards.json", import.meta.url), "utf8")));
   const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, pickBoard(boards, board));
+  const api = fw.api;
   const listeners: ((name: string, payload: unknown) => void)[] = [];
-  const emit = (name: string, payload: unknown) => {
-    const copy = typeof payload === "object" && payload !== null ? plain(payload) : payload;
-    for (const l of listeners) l(name, copy);
-  };
-  for (const ev of ["incoming", "callChanged", "callEnded", "lineState", "logged"] as const) fw.line.events.on(ev, (p: unknown) => emit(ev, p));
-  fw.modem.events.on("registration", (r) => emit("registration", r));
-  const line = fw.line;
+  // The API's events are plain data already: each listener gets them as they are.
+  api.onAny((name, data) => {
+    for (const l of listeners) l(name, data);
+  });
   fw.start();
   return {
-    ready: () => fw.modem.status().state.name === "ready",
-    registration: () => {
-      const s = fw.modem.status();
-      const r = s.eps || s.cs;
-      return r ? r.stat : undefined;
-    },
-    lineState: () => line.lineState(),
-    calls: () => line.current().map(plain),
-    dial: (n) => line.dial(n).then(result),
-    answer: () => line.answer().then(result),
-    reject: () => line.reject().then(result),
-    hangup: () => line.hangup().then(result),
-    acceptWaiting: (how) => line.acceptWaiting(how).then(result),
-    holdOrSwap: () => line.holdOrSwap().then(result),
-    dtmf: (t) => line.dtmf(t).then(result),
+    ready: () => api.snapshot().ready,
+    registration: () => api.snapshot().registration || undefined,
+    lineState: () => api.snapshot().line,
+    calls: () => api.snapshot().calls as unknown as AgentResult[],
+    dial: (n) => result(api.dial(n)),
+    answer: () => result(api.answer()),
+    reject: () => result(api.reject()),
+    hangup: () => result(api.hangup()),
+    acceptWaiting: (how) => result(api.acceptWaiting(how)),
+    holdOrSwap: () => result(api.hold()),
+    dtmf: (t) => result(api.dtmf(t)),
     onEvent: (fn) => {
       listeners.push(fn);
     },

@@ -101,10 +101,10 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
 
   const storage: Storage = new FileStorage(args.data || path.join(homedir(), ".sharedline", board.name));
   const fw = createFirmware({ serial, clock, pins: new NoPins(), storage }, board);
-  const con = new FirmwareConsole(fw, world, { json: !!args.json, verbose: !!args.verbose, now: () => clock.now() });
-  if (sim) sim.onEvent = (line) => con.emit("network", "event", `network: ${line}`, line);
-  con.emit("console", "start", where, { board: board.name, port: args.port || "simulator" });
-  serial.onClose((reason) => con.emit("serial", "closed", `serial link closed: ${reason}`, reason));
+  const con = new FirmwareConsole(fw.api, world, { json: !!args.json, verbose: !!args.verbose, now: () => clock.now(), stamps: true });
+  if (sim) sim.onEvent = (line) => con.event("network", { line }, `network: ${line}`);
+  con.event("start", { board: board.name, port: args.port || "simulator" }, where);
+  serial.onClose((reason) => con.event("serialClosed", { reason }, `serial link closed: ${reason}`));
   fw.start();
 
   return new Promise<number>((resolve) => {
@@ -112,7 +112,7 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     const stop = () => {
       if (stopped) return;
       stopped = true;
-      con.emit("console", "stop", "stopping");
+      con.event("stop", null, "stopping");
       fw.stop();
       void serial.close();
       resolve(0);
@@ -121,6 +121,8 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
-    con.readCommands(stop);
+    const interactive = !!process.stdin.isTTY;
+    // A script's last command answers, then the program ends (its last events shown); a person's Ctrl-D ends at once.
+    con.readCommands(process.stdin, () => (interactive ? stop() : setTimeout(stop, 1500)));
   });
 }

@@ -14,6 +14,7 @@ import type { ModemPolicy } from "./modem/machine.js";
 import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
 import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
+import { FirmwareApi, type ApiOptions } from "./api.js";
 
 export interface FirmwareHal {
   serial: Serial;
@@ -37,6 +38,8 @@ export interface Firmware {
   /** SMS in and out, the priority setting. */
   messaging: Messaging;
   events: Emitter<FirmwareEvents>;
+  /** The one front door: every front-end (console, control socket, MQTT, watch app) uses it. */
+  api: FirmwareApi;
   /** Starts bring-up (once). */
   start(): void;
   stop(): void;
@@ -48,6 +51,7 @@ export interface FirmwareOptions {
   policy?: Partial<ModemPolicy>;
   line?: Partial<LineOptions>;
   messaging?: Partial<MessagingOptions>;
+  api?: Partial<ApiOptions>;
 }
 
 export function createFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
@@ -82,6 +86,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   const events = new Emitter<FirmwareEvents>();
   modem.events.on("log", (m) => events.emit("log", m));
   const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, hal.storage, o.messaging);
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events }, o.api);
   return {
     board,
     profile,
@@ -90,10 +95,12 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     line,
     messaging,
     events,
+    api,
     start() {
       modem.start();
     },
     stop() {
+      api.stop();
       messaging.stop();
       line.stop();
       modem.stop();

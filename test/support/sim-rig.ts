@@ -5,8 +5,8 @@
 import { VirtualClock } from "../../hal/memory/clock.js";
 import { memorySerialPair } from "../../hal/memory/serial.js";
 import { MemoryPins } from "../../hal/memory/pins.js";
-import { loadBoards, pickBoard } from "../../firmware/board.js";
-import { createFirmware, type Firmware } from "../../firmware/main.js";
+import { loadBoards, pickBoard, type Board } from "../../firmware/board.js";
+import { createFirmware, type Firmware, type FirmwareOptions } from "../../firmware/main.js";
 import type { LineOptions } from "../../firmware/line/line.js";
 import { SimModem, type SimModemOptions } from "../../sim/modem/modem.js";
 import { NetworkStub, type NetworkStubOptions } from "../../sim/modem/network-stub.js";
@@ -26,10 +26,14 @@ export interface SimRig {
 }
 
 export async function simRig(opts?: {
-  board?: string;
+  /** A board of boards.json by name, or a board as given (default sim-generic). */
+  board?: string | Board;
   network?: Partial<NetworkStubOptions>;
   modem?: Partial<SimModemOptions>;
   line?: Partial<LineOptions>;
+  api?: FirmwareOptions["api"];
+  /** false: hand the rig over at once, before bring-up (default: once the firmware is ready). */
+  ready?: boolean;
 }): Promise<SimRig> {
   const o = opts || {};
   const clock = new VirtualClock(Date.UTC(2026, 10, 25, 1, 0, 0));
@@ -38,19 +42,20 @@ export async function simRig(opts?: {
   const [dte, dce] = memorySerialPair();
   modem.connect(dce);
   modem.powerOn();
-  const board = pickBoard(loadBoards(boardsJson), o.board || "sim-generic");
-  const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage: undefined }, board, { line: o.line });
+  const board = typeof o.board === "object" ? o.board : pickBoard(loadBoards(boardsJson), o.board || "sim-generic");
+  const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage: undefined }, board, { line: o.line, api: o.api });
   const commands: string[] = [];
   fw.channel.events.on("tx", (b) => {
     if (b.endsWith("\r")) commands.push(b.slice(0, -1));
   });
   fw.start();
   const run = (ms = 1000) => clock.advance(ms);
-  await run(2000);
-  if (fw.modem.status().state.name !== "ready") throw new Error("the firmware did not come up: " + JSON.stringify(fw.modem.status().state));
   const act = async <T>(p: Promise<T>, ms = 500): Promise<T> => {
     await run(ms);
     return p;
   };
+  if (o.ready === false) return { clock, network, modem, fw, commands, run, act };
+  await run(2000);
+  if (fw.modem.status().state.name !== "ready") throw new Error("the firmware did not come up: " + JSON.stringify(fw.modem.status().state));
   return { clock, network, modem, fw, commands, run, act };
 }

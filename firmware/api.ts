@@ -1,0 +1,544 @@
+/**
+ * The firmware's one front door (DESIGN "One front door, many front-ends"): commands in,
+ * events out, as plain data. The console (`npm start`, `sharedline run`), the control
+ * socket of a car unit, the watch's own code and REPL, MQTT commands and the scenario
+ * runner all drive the firmware through this object (`fw.api`) and nothing else, the way
+ * oFono's and ModemManager's UIs go through one D-Bus interface.
+ *
+ * - Every command answers a Promise of `{ ok: true, ...data }` or
+ *   `{ ok: false, reason, message }`: a machine-readable reason and one sentence for
+ *   people. A command never rejects and never throws.
+ * - Events have the same names everywhere (`API_EVENTS`) and carry snapshots, never the
+ *   firmware's live objects.
+ * - A command that needs the modem and comes before bring-up is done waits for it
+ *   (`readyWaitMs`) instead of being lost to the boot banner; an emergency dial is never
+ *   refused by that wait: at its end it goes to the line whatever the modem's state.
+ *
+ * Portable (Espruino): Promise chains only, no Node built-ins. Documented with an example
+ * per command in docs/api.md; `firmware/commands.ts` maps console lines onto it.
+ */
+import type { Clock } from "../hal/types.js";
+import { Emitter } from "../hal/emitter.js";
+import { AtCommandError, CME, atDialString, atQuoted, type AtChannel } from "../drivers/at/index.js";
+import type { Call } from "./line/call.js";
+import { emergencyDialString } from "./line/emergency.js";
+import type { ActionResult, Line, QuietMode } from "./line/line.js";
+import { MessagingError, describePriority, type Messaging, type PriorityResult } from "./messaging/index.js";
+import type { ModemManager } from "./modem/manager.js";
+import type { ModemStateName } from "./modem/machine.js";
+import { seconds, Waits, okReply } from "./api/waits.js";
+import {
+  API_EVENTS,
+  CALL_WAIT_STATES,
+  callInfo,
+  camelReason,
+  failure,
+  plain,
+  type ApiEventName,
+  type ApiEvents,
+  type CallInfo,
+  type CallWaitState,
+  type PriorityInfo,
+  type Reply,
+  type Snapshot,
+  type StatusInfo,
+} from "./api/types.js";
+import type { CallLogEntry } from "./line/log.js";
+import type { InboxMessage, OutMessage } from "./messaging/index.js";
+
+export * from "./api/types.js";
+
+/** The parts of the firmware the API wraps (firmware/main.ts passes them). */
+export interface ApiParts {
+  clock: Clock;
+  channel: AtChannel;
+  modem: ModemManager;
+  line: Line;
+  messaging: Messaging;
+  /** The firmware's log lines. */
+  log: Emitter<{ log: string }>;
+}
+
+export interface ApiOptions {
+  /** How long a command that needs the modem waits for bring-up (ms). */
+  readyWaitMs: number;
+  /** Default limit of `waitReady`, `waitIncoming` and `waitCall` (ms). */
+  waitMs: number;
+}
+
+export const defaultApiOptions: ApiOptions = { readyWaitMs: 60000, waitMs: 60000 };
+
+type CallReply = Reply<{ call: CallInfo | null }>;
+type AnyListener = (name: ApiEventName, data: unknown) => void;
+
+/** States in which bring-up is under way: a command written now would be lost to the banner. */
+function bringingUp(name: ModemStateName): boolean {
+  return name === "off" || name === "bringingUp" || name === "backoff" || name === "resetting";
+}
+
+function callReply(r: ActionResult): CallReply {
+  if (!r.ok) return failure(r.reason, r.message);
+  return { ok: true, call: r.call ? callInfo(r.call) : null };
+}
+
+function priorityReply(r: PriorityResult): Reply<PriorityInfo & { message: string }> {
+  if (!r.ok) return failure(camelReason(r.reason), r.message);
+  return { ok: true, priority: plain(r.state), text: describePriority(r.state), message: r.message };
+}
+
+function thrown(e: unknown): { reason: string; message: string } {
+  if (MessagingError.is(e)) return { reason: camelReason(e.code), message: e.message };
+  return { reason: "failed", message: e instanceof Error ? e.message : String(e) };
+}
+
+export class FirmwareApi {
+  /** Typed events; `onAny` gets all of them by name. */
+  readonly events = new Emitter<ApiEvents>();
+  private readonly opts: ApiOptions;
+  private readonly waits: Waits;
+  private readonly anyListeners: AnyListener[] = [];
+  /** Calls ended so far (`waitCall("ended")` waits for the next). */
+  private ended: CallInfo[] = [];
+  private endedCount = 0;
+  /** Dials waiting for bring-up; `hangup` cancels them. */
+  private waitingDials: { cancelled: boolean }[] = [];
+  private quietMode: QuietMode = "off";
+  private traceOff: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly parts: ApiParts,
+    options?: Partial<ApiOptions>,
+  ) {
+    this.opts = Object.assign({}, defaultApiOptions, options || {});
+    this.waits = new Waits(parts.clock);
+    this.wire();
+  }
+
+  // ---- events ----
+
+  /** Subscribes to every event; returns the unsubscribe. */
+  onAny(fn: AnyListener): () => void {
+    const list = this.anyListeners;
+    list.push(fn);
+    return function () {
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  private emit<K extends ApiEventName>(name: K, data: ApiEvents[K]): void {
+    try {
+      this.events.emit(name, data);
+      const list = this.anyListeners.slice();
+      for (let i = 0; i < list.length; i++) list[i](name, data);
+    } finally {
+      this.waits.poke();
+    }
+  }
+
+  private wire(): void {
+    const self = this;
+    const p = this.parts;
+    const line = p.line.events;
+    line.on("incoming", function (c: Call) {
+      self.emit("incoming", callInfo(c));
+    });
+    line.on("callChanged", function (c: Call) {
+      self.emit("callChanged", callInfo(c));
+    });
+    line.on("callEnded", function (c: Call) {
+      const info = callInfo(c);
+      self.ended.push(info);
+      if (self.ended.length > 5) self.ended.shift();
+      self.endedCount++;
+      self.emit("callEnded", info);
+    });
+    line.on("lineState", function (s) {
+      self.emit("lineState", { state: s });
+    });
+    line.on("logged", function (e: CallLogEntry) {
+      self.emit("logged", plain(e));
+    });
+    const sms = p.messaging.events;
+    sms.on("received", function (m) {
+      self.emit("smsReceived", plain(m));
+    });
+    sms.on("sent", function (m) {
+      self.emit("smsSent", plain(m));
+    });
+    sms.on("sendFailed", function (m) {
+      self.emit("smsFailed", plain(m));
+    });
+    sms.on("statusReport", function (r) {
+      self.emit("statusReport", plain(r));
+    });
+    sms.on("priority", function (s) {
+      self.emit("priority", { priority: plain(s), text: describePriority(s) });
+    });
+    const m = p.modem.events;
+    m.on("state", function (s) {
+      self.emit("modemState", plain(s));
+      if (s.name === "ready") self.emit("ready", { info: plain(p.modem.status().info) });
+    });
+    m.on("identified", function (i) {
+      self.emit("identified", plain(i));
+    });
+    m.on("registration", function (r) {
+      self.emit("registration", plain(r));
+    });
+    m.on("signal", function (s) {
+      self.emit("signal", plain(s));
+    });
+    m.on("operator", function (o) {
+      self.emit("operator", plain(o));
+    });
+    m.on("emergencyNumbers", function (l) {
+      self.emit("emergencyNumbers", { numbers: l.slice() });
+    });
+    p.log.on("log", function (text) {
+      self.emit("log", { text: text });
+    });
+    p.channel.events.on("unsolicited", function (l) {
+      self.emit("unsolicited", { line: l });
+    });
+    p.channel.events.on("overflow", function (n) {
+      self.emit("overflow", { bytes: n });
+    });
+  }
+
+  /** Emits `at` events for every AT line in and out while on (a bench aid; off by default). */
+  trace(on: boolean): void {
+    for (let i = 0; i < this.traceOff.length; i++) this.traceOff[i]();
+    this.traceOff = [];
+    if (!on) return;
+    const self = this;
+    const ev = this.parts.channel.events;
+    this.traceOff.push(
+      ev.on("tx", function (b) {
+        self.emit("at", { dir: "tx", data: b });
+      }),
+    );
+    this.traceOff.push(
+      ev.on("rx", function (l) {
+        self.emit("at", { dir: "rx", data: l });
+      }),
+    );
+  }
+
+  /** Ends every wait (the firmware is stopping); later commands are refused. */
+  stop(): void {
+    this.stopped = true;
+    this.trace(false);
+    this.waits.cancelAll("stopped", "the firmware is stopping");
+  }
+
+  // ---- readiness ----
+
+  /**
+   * Resolves when bring-up is done, at once if it is. A SIM that needs its PIN ends the
+   * wait with `simLocked` (a person must act: `pin`).
+   */
+  waitReady(ms?: number): Promise<Reply<{ modem: string }>> {
+    const modem = this.parts.modem;
+    const limit = ms === undefined ? this.opts.waitMs : ms;
+    return this.waits.until(
+      function () {
+        const n = modem.status().state.name;
+        return n === "ready" || n === "simLocked" ? { modem: n } : undefined;
+      },
+      limit,
+      "the modem was not ready",
+    ).then(function (r) {
+      if (r.ok && r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
+      return r;
+    });
+  }
+
+  /**
+   * Waits for bring-up before a command that needs the modem: gives the modem's state
+   * once bring-up is over (`ready`, or `simLocked`), `notReady` after `readyWaitMs`.
+   * A `cancel` token set (and poked) ends the wait early.
+   */
+  private gate(cancel?: { cancelled: boolean }): Promise<Reply<{ modem: string }>> {
+    if (this.stopped) return Promise.resolve(failure("stopped", "the firmware is stopping"));
+    const modem = this.parts.modem;
+    const ms = this.opts.readyWaitMs;
+    return this.waits.until(
+      function () {
+        const n = modem.status().state.name;
+        return bringingUp(n) && !(cancel && cancel.cancelled) ? undefined : { modem: n };
+      },
+      ms,
+      "the modem did not come up",
+    ).then(function (r) {
+      if (r.ok || r.reason !== "timeout") return r;
+      const st = modem.status().state;
+      return failure("notReady", "the modem is not ready (" + st.name + (st.lastError ? ": " + st.lastError : "") + ") after " + seconds(ms));
+    });
+  }
+
+  // ---- calls ----
+
+  /**
+   * Dials `number`. Emergency numbers (R45, R53) always reach the line, which places them
+   * whatever else goes on; other numbers wait for bring-up and are refused without a SIM.
+   */
+  dial(number: string): Promise<CallReply> {
+    const p = this.parts;
+    let digits: string;
+    try {
+      digits = atDialString(number);
+    } catch (e) {
+      return Promise.resolve(failure("badNumber", thrown(e).message));
+    }
+    const emergency = emergencyDialString(digits, p.modem.status().emergencyNumbers) !== undefined;
+    const dial = { cancelled: false };
+    this.waitingDials.push(dial);
+    const self = this;
+    return this.gate(dial).then(function (r) {
+      self.waitingDials.splice(self.waitingDials.indexOf(dial), 1);
+      if (dial.cancelled) return failure("cancelled", "the call was cancelled before it was placed");
+      // An emergency call is never refused here: after the wait the line places it (R45).
+      if (!r.ok && (!emergency || r.reason === "stopped")) return r;
+      if (!emergency && r.ok && r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
+      return p.line.dial(number).then(callReply);
+    });
+  }
+
+  answer(): Promise<CallReply> {
+    return this.parts.line.answer().then(callReply);
+  }
+
+  /** Declines the incoming call everywhere (R26) or the waiting call (user busy, R34). */
+  reject(): Promise<CallReply> {
+    return this.parts.line.reject().then(callReply);
+  }
+
+  /** Ends `callId`, or every call; also cancels a dial still waiting for bring-up. */
+  hangup(callId?: number): Promise<CallReply> {
+    if (callId !== undefined && (typeof callId !== "number" || callId !== Math.floor(callId) || callId < 1)) {
+      return Promise.resolve(failure("badCall", "not a call id: " + callId));
+    }
+    if (this.waitingDials.length > 0 && callId === undefined) {
+      for (let i = 0; i < this.waitingDials.length; i++) this.waitingDials[i].cancelled = true;
+      this.waits.poke();
+      if (this.parts.line.current().length === 0) return Promise.resolve({ ok: true, call: null } as CallReply);
+    }
+    return this.parts.line.hangup(callId).then(callReply);
+  }
+
+  /** Holds the active call, or swaps active and held (27.007 §7.13 CHLD=2). */
+  hold(): Promise<CallReply> {
+    return this.parts.line.holdOrSwap().then(callReply);
+  }
+
+  /** Answers the waiting call, holding (`hold`) or ending (`release`) the active one (R34). */
+  acceptWaiting(how: "hold" | "release"): Promise<CallReply> {
+    if (how !== "hold" && how !== "release") return Promise.resolve(failure("usage", "accept a waiting call with hold or release"));
+    return this.parts.line.acceptWaiting(how).then(callReply);
+  }
+
+  dtmf(tones: string): Promise<CallReply> {
+    return this.parts.line.dtmf(tones).then(callReply);
+  }
+
+  /** Do-not-disturb for incoming calls; never in the emergency call-back window (R57). */
+  quiet(mode: QuietMode): Promise<Reply<{ quiet: QuietMode }>> {
+    if (mode !== "off" && mode !== "silence" && mode !== "reject") return Promise.resolve(failure("usage", "quiet is off, silence or reject"));
+    this.parts.line.setQuiet(mode);
+    this.quietMode = mode;
+    return Promise.resolve({ ok: true, quiet: mode } as Reply<{ quiet: QuietMode }>);
+  }
+
+  calls(): Promise<Reply<{ calls: CallInfo[] }>> {
+    return Promise.resolve({ ok: true, calls: this.parts.line.current().map(callInfo) } as Reply<{ calls: CallInfo[] }>);
+  }
+
+  /** The call log of this device, oldest first (R24, R25). */
+  log(): Promise<Reply<{ entries: CallLogEntry[] }>> {
+    return Promise.resolve({ ok: true, entries: plain(this.parts.line.log.list()) } as Reply<{ entries: CallLogEntry[] }>);
+  }
+
+  /** Resolves when a call rings here or waits (at once if one does). */
+  waitIncoming(ms?: number): Promise<Reply<{ call: CallInfo }>> {
+    const line = this.parts.line;
+    return this.waits.until(
+      function () {
+        const c = line.current().filter((x) => x.status === "incoming" || x.status === "waiting");
+        return c.length > 0 ? { call: callInfo(c[0]) } : undefined;
+      },
+      ms === undefined ? this.opts.waitMs : ms,
+      "no incoming call",
+    );
+  }
+
+  /**
+   * Resolves when a call is in `state` (at once if one is); `none` when no call is left,
+   * `ended` at the next end of a call.
+   */
+  waitCall(state: CallWaitState, ms?: number): Promise<Reply<{ call: CallInfo | null }>> {
+    if (CALL_WAIT_STATES.indexOf(state) < 0) return Promise.resolve(failure("usage", "a call state is one of " + CALL_WAIT_STATES.join(", ")));
+    const line = this.parts.line;
+    const self = this;
+    const endedBefore = this.endedCount;
+    return this.waits.until(
+      function () {
+        if (state === "ended") return self.endedCount > endedBefore ? { call: self.ended[self.ended.length - 1] } : undefined;
+        const calls = line.current();
+        if (state === "none") return calls.length === 0 ? { call: null } : undefined;
+        const c = calls.filter((x) => x.status === state);
+        return c.length > 0 ? { call: callInfo(c[0]) } : undefined;
+      },
+      ms === undefined ? this.opts.waitMs : ms,
+      state === "none" ? "calls did not end" : state === "ended" ? "no call ended" : "no call became " + state,
+    );
+  }
+
+  // ---- SMS ----
+
+  /** Accepts a message for sending (stored first; `smsSent`/`smsFailed` follow). */
+  sendSms(to: string, text: string, options?: { statusReport?: boolean }): Promise<Reply<{ id: number }>> {
+    return this.parts.messaging.send(to, text, options).then(
+      function (id) {
+        return { ok: true, id: id } as Reply<{ id: number }>;
+      },
+      function (e) {
+        const t = thrown(e);
+        return failure(t.reason, t.message);
+      },
+    );
+  }
+
+  /** Received messages, oldest first. */
+  inbox(): Promise<Reply<{ messages: InboxMessage[] }>> {
+    return this.parts.messaging.inbox().then(
+      function (messages) {
+        return { ok: true, messages: plain(messages) } as Reply<{ messages: InboxMessage[] }>;
+      },
+      function (e) {
+        return failure("storage", thrown(e).message);
+      },
+    );
+  }
+
+  /** Messages not yet sent (`pending`) and the sent history (`sent`), oldest first. */
+  outbox(): Promise<Reply<{ pending: OutMessage[]; sent: OutMessage[] }>> {
+    const m = this.parts.messaging;
+    return Promise.all([m.outbox(), m.sentHistory()]).then(
+      function (r) {
+        return { ok: true, pending: r[0], sent: plain(r[1]) } as Reply<{ pending: OutMessage[]; sent: OutMessage[] }>;
+      },
+      function (e) {
+        return failure("storage", thrown(e).message);
+      },
+    );
+  }
+
+  /** The SMS priority as last known (R82), without asking the network. */
+  priority(): Promise<Reply<PriorityInfo>> {
+    const s = this.parts.messaging.priorityState();
+    return Promise.resolve({ ok: true, priority: plain(s), text: describePriority(s) } as Reply<PriorityInfo>);
+  }
+
+  /** Makes this accessory the SMS priority device (`*103*1#`, R69). */
+  prioritySet(): Promise<Reply<PriorityInfo & { message: string }>> {
+    const m = this.parts.messaging;
+    return this.afterGate(function () {
+      return m.setPriority().then(priorityReply);
+    });
+  }
+
+  /** Asks the network which device has the SMS priority (`*#103#`). */
+  priorityQuery(): Promise<Reply<PriorityInfo & { message: string }>> {
+    const m = this.parts.messaging;
+    return this.afterGate(function () {
+      return m.queryPriority().then(priorityReply);
+    });
+  }
+
+  /** A service code as typed (`*103*1#`, `*#103#`; `*103*0#` is refused here, R69). */
+  serviceCode(code: string): Promise<Reply<PriorityInfo & { message: string }>> {
+    const m = this.parts.messaging;
+    return this.afterGate(function () {
+      return m.serviceCode(code).then(priorityReply);
+    });
+  }
+
+  private afterGate<T extends object>(act: () => Promise<Reply<T>>): Promise<Reply<T>> {
+    return this.gate().then(function (r) {
+      if (!r.ok) return r;
+      if (r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
+      return act();
+    });
+  }
+
+  // ---- the modem ----
+
+  /**
+   * What the firmware knows now, without waiting: for screens that redraw often (the
+   * watch) and checks that look repeatedly (the scenario runner). Commands stay promises.
+   */
+  snapshot(): Snapshot {
+    const p = this.parts;
+    const st = p.modem.status();
+    const reg = st.eps || st.cs;
+    return {
+      modem: st.state.name,
+      ready: st.state.name === "ready",
+      registration: reg ? reg.stat : null,
+      line: p.line.lineState(),
+      calls: p.line.current().map(callInfo),
+    };
+  }
+
+  status(): Promise<Reply<StatusInfo>> {
+    const p = this.parts;
+    const st = p.modem.status();
+    const s: StatusInfo = {
+      modem: plain(st.state),
+      ready: st.state.name === "ready",
+      info: plain(st.info),
+      cs: st.cs ? plain(st.cs) : null,
+      eps: st.eps ? plain(st.eps) : null,
+      signal: st.signal ? plain(st.signal) : null,
+      operator: st.operator ? plain(st.operator) : null,
+      emergencyNumbers: st.emergencyNumbers.slice(),
+      line: p.line.lineState(),
+      calls: p.line.current().length,
+      quiet: this.quietMode,
+      priority: plain(p.messaging.priorityState()),
+      sms: p.messaging.capability(),
+    };
+    return Promise.resolve(okReply(s));
+  }
+
+  /**
+   * Enters the SIM PIN (27.007 §8.3 `AT+CPIN=<pin>`) when the SIM asks for it, then runs
+   * bring-up again at once instead of waiting for the locked-SIM retry.
+   */
+  pin(code: string): Promise<Reply<{ modem: string }>> {
+    // ETSI TS 102 221 §9.5.1: a PIN is 4 to 8 digits.
+    if (code.length < 4 || code.length > 8 || !/^[0-9]+$/.test(code)) return Promise.resolve(failure("badPin", "a PIN is 4 to 8 digits"));
+    const p = this.parts;
+    return this.gate().then(function (r) {
+      if (!r.ok) return r;
+      if (r.modem !== "simLocked") return failure("pinNotNeeded", "the SIM does not ask for a PIN");
+      return p.channel.send({ cmd: "AT+CPIN=" + atQuoted("PIN", code, 8), timeoutMs: 10000 }).then(
+        function () {
+          // The machine leaves simLocked on its retry timer; this is that retry, now.
+          p.modem.post({ type: "timer", name: "retry" });
+          return { ok: true, modem: p.modem.status().state.name } as Reply<{ modem: string }>;
+        },
+        function (e: unknown) {
+          if (AtCommandError.is(e) && e.code === CME.incorrectPassword) return failure("wrongPin", "the SIM refused the PIN");
+          if (AtCommandError.is(e) && e.code === CME.simPukRequired) return failure("pukRequired", "the SIM is blocked: it needs its PUK");
+          return failure("failed", "the PIN could not be entered: " + thrown(e).message);
+        },
+      );
+    });
+  }
+}
+
+/** Names of every API event (for adapters). */
+export { API_EVENTS };

@@ -1,0 +1,192 @@
+/**
+ * The vocabulary of the firmware API (firmware/api.ts): what every command answers, and
+ * every event a front-end can receive, as plain data. Plain means JSON-safe: numbers,
+ * strings, booleans, arrays and objects, never a live object of the firmware, so that
+ * the console, the control socket, MQTT and the watch's own code see the same thing.
+ */
+import type { ModemInfo, Operator, Registration, Signal } from "../../drivers/modems/index.js";
+import type { Call, CallEnd, CallStatus } from "../line/call.js";
+import type { CallLogEntry } from "../line/log.js";
+import type { LineState, QuietMode } from "../line/line.js";
+import type { InboxMessage, OutMessage, PriorityState, StatusReportEvent } from "../messaging/index.js";
+import type { ModemState, ModemStateName } from "../modem/machine.js";
+
+/**
+ * A refused or failed command. `reason` is a machine-readable code (camelCase, listed in
+ * docs/api.md); `message` is one sentence for people.
+ */
+export interface Failure {
+  ok: false;
+  reason: string;
+  message: string;
+}
+
+/** What every command answers: `{ ok: true, ...data }` or a Failure. */
+export type Reply<T> = (T & { ok: true }) | Failure;
+
+/** Data of a reply, whatever the command (for adapters that only forward it). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyReply = Reply<{ [k: string]: any }>;
+
+/** A call as plain data: a snapshot, not the firmware's live object. */
+export interface CallInfo {
+  id: number;
+  direction: "outgoing" | "incoming";
+  status: CallStatus;
+  /** The other party; "" while unknown or withheld. */
+  number: string;
+  emergency: boolean;
+  startedAt: number;
+  /** When it connected (clock ms), null while it has not. */
+  connectedAt: number | null;
+  endedAt: number | null;
+  /** Why it ended, once it has. */
+  end: CallEnd | null;
+}
+
+/** What `status` answers. */
+export interface StatusInfo {
+  /** The modem lifecycle state (off, bringingUp, ready, backoff, resetting, simLocked). */
+  modem: ModemState;
+  /** Bring-up is done: commands reach the modem. */
+  ready: boolean;
+  info: ModemInfo;
+  /** The registration states last reported, CS (+CREG) and EPS (+CEREG), null before the first. */
+  cs: Registration | null;
+  eps: Registration | null;
+  signal: Signal | null;
+  operator: Operator | null;
+  emergencyNumbers: string[];
+  line: LineState;
+  calls: number;
+  quiet: QuietMode;
+  priority: PriorityState;
+  /** "" when the board can use SMS, else why not (R64, R65). */
+  sms: string;
+}
+
+/** What the firmware knows now, read synchronously (`snapshot()`). */
+export interface Snapshot {
+  modem: ModemStateName;
+  ready: boolean;
+  /** The registration state last reported (EPS first, else CS), null before the first. */
+  registration: string | null;
+  line: LineState;
+  calls: CallInfo[];
+}
+
+/** The SMS priority and how to say it. */
+export interface PriorityInfo {
+  priority: PriorityState;
+  /** The state in words ("this accessory", "another accessory: Car"). */
+  text: string;
+}
+
+/**
+ * Every event of the API and its payload. Adapters forward them under these names
+ * (`api.onAny`), so a script written against the console's JSON lines reads MQTT or the
+ * control socket the same way.
+ */
+export type ApiEvents = {
+  /** A call started ringing here, or is waiting (R89). */
+  incoming: CallInfo;
+  callChanged: CallInfo;
+  /** A call ended; `end` says why. */
+  callEnded: CallInfo;
+  lineState: { state: LineState };
+  /** A call entered the call log. */
+  logged: CallLogEntry;
+  smsReceived: InboxMessage;
+  smsSent: OutMessage;
+  smsFailed: OutMessage;
+  statusReport: StatusReportEvent;
+  priority: PriorityInfo;
+  modemState: ModemState;
+  /** Bring-up read the modem's identity. */
+  identified: ModemInfo;
+  registration: Registration;
+  signal: Signal;
+  operator: Operator;
+  emergencyNumbers: { numbers: string[] };
+  /** Bring-up finished; commands reach the modem. */
+  ready: { info: ModemInfo };
+  /** One line for people: what the firmware is doing. */
+  log: { text: string };
+  /** A line from the modem nobody claimed. */
+  unsolicited: { line: string };
+  /** The modem sent an over-long line, which was dropped. */
+  overflow: { bytes: number };
+  /** Every AT line in and out, only while `trace(true)`. */
+  at: { dir: "tx" | "rx"; data: string };
+};
+
+export type ApiEventName = keyof ApiEvents;
+
+/** The event names, for adapters that subscribe to all of them. */
+export const API_EVENTS: ApiEventName[] = [
+  "incoming",
+  "callChanged",
+  "callEnded",
+  "lineState",
+  "logged",
+  "smsReceived",
+  "smsSent",
+  "smsFailed",
+  "statusReport",
+  "priority",
+  "modemState",
+  "identified",
+  "registration",
+  "signal",
+  "operator",
+  "emergencyNumbers",
+  "ready",
+  "log",
+  "unsolicited",
+  "overflow",
+  "at",
+];
+
+/** The call states `waitCall` accepts: a +CLCC status, `none` (no call left) or `ended` (the next end). */
+export type CallWaitState = CallStatus | "none" | "ended";
+
+export const CALL_WAIT_STATES: CallWaitState[] = ["active", "held", "dialing", "alerting", "incoming", "waiting", "none", "ended"];
+
+export function failure(reason: string, message: string): Failure {
+  return { ok: false, reason: reason, message: message };
+}
+
+/** A snapshot of a call as plain data. */
+export function callInfo(c: Call): CallInfo {
+  return {
+    id: c.id,
+    direction: c.direction,
+    status: c.status,
+    number: c.number,
+    emergency: c.emergency,
+    startedAt: c.startedAt,
+    connectedAt: c.connectedAt === undefined ? null : c.connectedAt,
+    endedAt: c.endedAt === undefined ? null : c.endedAt,
+    end: c.end ? { reason: c.end.reason, cause: c.end.cause, causeText: c.end.causeText, message: c.end.message } : null,
+  };
+}
+
+/** A deep copy of JSON data: what an event carries must not be the firmware's own record. */
+export function plain<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/** `bad-number` (messaging's codes) -> `badNumber` (the API's). */
+export function camelReason(code: string): string {
+  let out = "";
+  let upper = false;
+  for (let i = 0; i < code.length; i++) {
+    const ch = code.charAt(i);
+    if (ch === "-") upper = true;
+    else {
+      out += upper ? ch.toUpperCase() : ch;
+      upper = false;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+/**
+ * The API's events and replies in words, for front-ends that show them to people (the
+ * console, the watch's screen and REPL). Text that comes from the network (numbers,
+ * SMS bodies, names, answers) is shown with control characters escaped, so that an SMS
+ * carrying `ESC [2J` or an OSC title sequence cannot act on the terminal that shows it.
+ *
+ * Portable (Espruino).
+ */
+import type { AnyReply, ApiEventName, CallInfo } from "./types.js";
+
+function hex2(n: number): string {
+  return (n < 16 ? "0" : "") + n.toString(16);
+}
+
+/** `text` with C0/C1 control characters and DEL written as escapes (`\x1b`, `\n`). */
+export function shown(value: string): string {
+  const text = value === undefined || value === null ? "" : String(value);
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c <= 0x9f)) out += text.charAt(i);
+    else if (c === 10) out += "\\n";
+    else if (c === 13) out += "\\r";
+    else if (c === 9) out += "\\t";
+    else out += "\\x" + hex2(c);
+  }
+  return out;
+}
+
+const REG_WORDS: { [stat: string]: string } = {
+  home: "registered (home)",
+  roaming: "registered (roaming)",
+  searching: "searching for a network",
+  denied: "registration denied",
+  "not-registered": "not registered",
+  unknown: "registration unknown",
+  "emergency-only": "emergency calls only",
+};
+
+export const LINE_WORDS: { [s: string]: string } = {
+  idle: "idle",
+  ringingHere: "ringing here",
+  inCallHere: "in a call here",
+  inUseElsewhere: "in use on another device",
+  emergency: "emergency call",
+};
+
+function who(n: string): string {
+  return n ? shown(n) : "(withheld)";
+}
+
+export function describeCall(c: CallInfo): string {
+  return "call " + c.id + " " + c.direction + " " + who(c.number) + " " + c.status + (c.emergency ? " (emergency)" : "");
+}
+
+function ended(c: CallInfo): string {
+  const e = c.end;
+  const why = e ? e.message + (e.cause !== undefined && e.cause !== null ? " (cause " + e.cause + ")" : "") : "ended";
+  return "call " + c.id + " with " + who(c.number) + " ended: " + why;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Data = any;
+
+/** One event as a line for people. */
+export function describeEvent(name: ApiEventName, d: Data): string {
+  switch (name) {
+    case "incoming":
+      return (d.status === "waiting" ? "call waiting" : "incoming call") + " from " + (d.number ? shown(d.number) : "a withheld number");
+    case "callChanged":
+      return "call " + d.id + " " + d.direction + " " + who(d.number) + ": " + d.status;
+    case "callEnded":
+      return ended(d);
+    case "lineState":
+      return "line: " + (LINE_WORDS[d.state] || d.state);
+    case "logged":
+      return "call log: " + d.direction + " " + who(d.number) + " " + d.outcome;
+    case "smsReceived":
+      return "SMS from " + shown(d.from) + " (" + shown(d.time) + (d.parts > 1 ? ", " + d.parts + " parts" : "") + "): " + shown(d.text);
+    case "smsSent":
+      return "SMS " + d.id + " to " + shown(d.to) + " sent";
+    case "smsFailed":
+      return "SMS " + d.id + " to " + shown(d.to) + " failed: " + shown(d.error);
+    case "statusReport":
+      return "status report for SMS " + (d.id === null ? "?" : d.id) + " to " + shown(d.to);
+    case "priority":
+      return "SMS priority: " + shown(d.text);
+    case "modemState":
+      return "modem: " + d.name + (d.lastError ? " (" + shown(d.lastError) + ")" : "");
+    case "identified":
+      return "modem identified: " + shown(d.manufacturer + " " + d.model) + ", firmware " + shown(d.revision) + ", IMEI " + shown(d.imei) + "; SIM IMSI " + shown(d.imsi || "?") + ", ICCID " + shown(d.iccid || "?");
+    case "registration":
+      return (d.domain === "eps" ? "LTE" : "CS") + ": " + (REG_WORDS[d.stat] || d.stat) + (d.area ? ", area " + d.area + " cell " + d.cell : "");
+    case "signal":
+      return "signal: " + (d.rssiDbm === undefined ? "unknown" : d.rssiDbm + " dBm");
+    case "operator":
+      return "operator: " + shown(d.name || "none");
+    case "emergencyNumbers":
+      return "emergency numbers from the network: " + d.numbers.join(", ");
+    case "ready":
+      return "ready";
+    case "log":
+      return shown(d.text);
+    case "unsolicited":
+      return "modem says: " + shown(d.line);
+    case "overflow":
+      return "modem sent an over-long line (" + d.bytes + " bytes), dropped";
+    case "at":
+      return (d.dir === "tx" ? "AT> " : "AT< ") + JSON.stringify(d.data);
+    default:
+      return String(name);
+  }
+}
+
+function list<T>(items: T[], one: (x: T) => string, none: string): string {
+  if (items.length === 0) return none;
+  const out: string[] = [];
+  for (let i = 0; i < items.length; i++) out.push(one(items[i]));
+  return out.join("\n  ");
+}
+
+/** A command's reply as a line for people: `<command>: ok`, its data, or its message. */
+export function describeReply(command: string, r: AnyReply): string {
+  if (!r.ok) return command + ": " + shown(r.message);
+  const verb = command.split(" ")[0];
+  const d = r as Data;
+  if (d.help) return "  " + d.help.map(shown).join("\n  ");
+  if (verb === "calls") return list(d.calls, describeCall, "no calls");
+  if (verb === "log") {
+    return list(d.entries, function (e: Data) {
+      return e.direction + " " + who(e.number) + " " + e.outcome + (e.durationMs ? " " + Math.round(e.durationMs / 1000) + " s" : "");
+    }, "call log empty");
+  }
+  if (verb === "inbox" || (verb === "sms" && command.indexOf("inbox") >= 0)) {
+    return list(d.messages, function (m: Data) {
+      return m.id + ": " + shown(m.from) + ": " + shown(m.text);
+    }, "inbox empty");
+  }
+  if (verb === "outbox" || (verb === "sms" && command.indexOf("outbox") >= 0)) {
+    return list(d.pending.concat(d.sent), function (m: Data) {
+      return m.id + ": to " + shown(m.to) + ": " + shown(m.text) + " (" + m.state + (m.error ? ": " + shown(m.error) : "") + ")";
+    }, "nothing sent");
+  }
+  if (d.id !== undefined && (verb === "sms" || verb === "text")) return command.split(" ").slice(0, 2).join(" ") + ": stored as SMS " + d.id + ", sending";
+  if (verb === "status") {
+    const reg = d.eps || d.cs;
+    return (
+      "modem " + d.modem.name + "; " + shown(d.info.manufacturer + " " + d.info.model) + "; registration " + (reg ? reg.stat : "?") +
+      "; signal " + (d.signal && d.signal.rssiDbm !== undefined ? d.signal.rssiDbm + " dBm" : "?") +
+      "; operator " + (d.operator && d.operator.name ? shown(d.operator.name) : "?") + "; line " + (LINE_WORDS[d.line] || d.line)
+    );
+  }
+  if (d.priority !== undefined) return "SMS priority: " + shown(d.text) + (d.message ? " (" + shown(d.message) + ")" : "");
+  if (d.call) return command + ": ok, " + describeCall(d.call);
+  return command + ": ok";
+}

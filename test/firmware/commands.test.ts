@@ -1,0 +1,78 @@
+/**
+ * Console lines onto the API (firmware/commands.ts) and the API in words
+ * (firmware/api/words.ts), on the real firmware under the virtual clock.
+ */
+import test from "ava";
+import { simRig } from "../support/sim-rig.js";
+import { COMMANDS, helpLines, runCommand, splitLine } from "../../firmware/commands.js";
+import { describeEvent, describeReply, shown } from "../../firmware/api/words.js";
+import type { AnyReply, CallInfo } from "../../firmware/api.js";
+
+function reason(r: AnyReply): string {
+  return r.ok ? "ok" : r.reason;
+}
+
+test("a line splits into its verb, its words and the text after the verb as typed", (t) => {
+  t.deepEqual(splitLine("  sms send +8190  hello   world "), { verb: "sms", args: ["send", "+8190", "hello", "world"], rest: "send +8190  hello   world" });
+  t.deepEqual(splitLine(""), { verb: "", args: [], rest: "" });
+});
+
+test("wrong lines answer usage with the command's usage; unknown verbs answer unknownCommand", async (t) => {
+  const r = await simRig();
+  const api = r.fw.api;
+  for (const line of ["dial", "dial 1 2", "hangup x", "hangup 0", "accept", "quiet loud", "dtmf", "sms", "sms send +8190", "sms fly", "priority", "priority drop", "code", "pin", "wait", "wait call", "wait call ringing", "wait ready soon", "wait incoming -1"]) {
+    const res = await runCommand(api, line);
+    t.is(reason(res), "usage", line);
+    if (!res.ok) t.regex(res.message, /^usage: /, line);
+  }
+  t.is(reason(await runCommand(api, "fly me")), "unknownCommand");
+});
+
+test("each command line reaches its API command: calls, status, sms send with --report, priority show, wait", async (t) => {
+  const r = await simRig();
+  const api = r.fw.api;
+  t.deepEqual(await runCommand(api, "calls"), { ok: true, calls: [] });
+  t.is(reason(await runCommand(api, "status")), "ok");
+  t.is(reason(await runCommand(api, "answer")), "nothingToAnswer");
+  t.is(reason(await runCommand(api, "pin 1234")), "pinNotNeeded");
+  const sent = runCommand(api, "sms send +819011112222  two  spaces --report");
+  await r.run(2000);
+  const s = await sent;
+  t.is(reason(s), "ok");
+  t.is(r.network.sent[0].text, "two  spaces", "the text as typed, without --report");
+  t.true(r.network.sent[0].statusReportRequest);
+  const text = runCommand(api, "text +819011112222 old form");
+  await r.run(2000);
+  t.is(reason(await text), "ok");
+  t.is(r.network.sent[1].text, "old form");
+  t.is(reason(await runCommand(api, "priority show")), "ok");
+  const w = runCommand(api, "wait incoming 1.5");
+  await r.run(2000);
+  t.is(reason(await w), "timeout");
+  t.is(reason(await runCommand(api, "wait call none")), "ok");
+  t.is(reason(await runCommand(api, "wait ready 5s")), "ok");
+});
+
+test("help lists every command once, with its usage", (t) => {
+  const lines = helpLines();
+  t.is(lines.length, COMMANDS.length);
+  for (const c of COMMANDS) t.true(lines.some((l) => l.indexOf(c.verb + (c.usage ? " " + c.usage : "")) === 0), c.verb);
+});
+
+test("text from the network never controls the terminal: control characters and escape sequences are shown escaped", (t) => {
+  t.is(shown("a\x1b[2Jb"), "a\\x1b[2Jb");
+  t.is(shown("\x1b]0;pwned\x07x"), "\\x1b]0;pwned\\x07x");
+  t.is(shown("line\nnext\x9b"), "line\\nnext\\x9b");
+  t.is(shown("こんにちは 😀"), "こんにちは 😀");
+  const sms = describeEvent("smsReceived", { from: "+8190\x1b[31m", time: "2026", parts: 1, text: "\x1b[2J\x1b]2;title\x07hi" });
+  t.false([...sms].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), sms);
+  t.true(sms.endsWith("\\x1b[2J\\x1b]2;title\\x07hi"));
+});
+
+test("replies in words: ok with the call, a failure's sentence, lists", (t) => {
+  const call: CallInfo = { id: 1, direction: "outgoing", status: "dialing", number: "110", emergency: true, startedAt: 0, connectedAt: null, endedAt: null, end: null };
+  t.is(describeReply("dial 110", { ok: true, call }), "dial 110: ok, call 1 outgoing 110 dialing (emergency)");
+  t.is(describeReply("answer", { ok: false, reason: "nothingToAnswer", message: "no call to answer" }), "answer: no call to answer");
+  t.is(describeReply("calls", { ok: true, calls: [] }), "no calls");
+  t.is(describeReply("sms send +8190 hi", { ok: true, id: 4 }), "sms send: stored as SMS 4, sending");
+});
