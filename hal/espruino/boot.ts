@@ -6,9 +6,9 @@
  * At boot: read the device settings beside the boot code (settings.ts), switch the
  * modem's supply on where the board has a supply switch, open the board's UART (or the
  * host tty `path` names, on the Linux interpreter), start the firmware, and hand the
- * watch's own code the firmware (firmware/watch.ts): the global `sharedline`, the
- * console words (`answer`, ...) and `sl("<text command>")`, and one console line per
- * event unless the settings say quiet.
+ * watch's own code the firmware (firmware/watch.ts): the global `sharedline` (the
+ * firmware API, docs/api.md), the console words (`answer`, ...) and
+ * `sl("<text command>")`, and one console line per event unless the settings say quiet.
  */
 import type { Board } from "../../firmware/board.js";
 import { createFirmware } from "../../firmware/main.js";
@@ -44,7 +44,7 @@ const fw = createFirmware(
 const watch = installWatch(fw, { print: log }, settings.quiet === true);
 fw.start();
 const g = globalThis as unknown as { [name: string]: unknown };
-g.sharedline = watch;
+g.sharedline = fw.api;
 if (settings.words !== false) {
   g.sl = function (line: string) {
     watch.command(line);
