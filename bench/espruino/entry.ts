@@ -8,7 +8,7 @@
  * bytes), BENCH_CHUNKS (one char per chunk: its size + 32), BENCH_TX (the transactions:
  * command, prompt payload or "", expected response lines joined by "|", response prefix
  * or "" for a bare answer), BENCH_URCS (how
- * many URC lines the stream holds), BENCH_AT_JS (AT.js source, or ""), BENCH_WHICH.
+ * many URC lines the stream holds; the Node side compares), BENCH_AT_JS (AT.js source, or ""), BENCH_WHICH.
  * Output: one line per parser, `BENCH <name> <bytes> <ms> <corrupted> <urcs>`.
  */
 import { AtChannel } from "../../drivers/at/index.js";
@@ -18,7 +18,6 @@ import type { Clock, Serial, TimerHandle } from "../../hal/types.js";
 declare const BENCH_STREAM: string;
 declare const BENCH_CHUNKS: string;
 declare const BENCH_TX: string[][];
-declare const BENCH_URCS: number;
 declare const BENCH_AT_JS: string;
 declare const BENCH_WHICH: string;
 declare const Modules: { addCached(name: string, code: string): void };
