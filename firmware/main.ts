@@ -80,12 +80,28 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     {
       simReady: () => modem.simUsable(),
       emergencyNumbers: () => modem.status().emergencyNumbers,
+      emergencyAllowed: () => modem.service().emergencyCalls,
+      whenReady: (ms) => modem.whenReady(ms),
     },
     lo,
   );
   const events = new Emitter<FirmwareEvents>();
   modem.events.on("log", (m) => events.emit("log", m));
-  const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, hal.storage, o.messaging);
+  // After every bring-up (first start, reboot, reset): adopt the calls the modem still has.
+  modem.events.on("state", (st) => {
+    if (st.name === "ready") line.modemReady();
+  });
+  const messaging = attachMessaging({ board, channel, modem, events, holdSending: () => line.emergencySettingUp() }, hal.clock, hal.storage, o.messaging);
+  // R45: SMS submissions wait while an emergency call is set up; they go on once it is up or over.
+  const resumeSms = (c: { emergency: boolean }) => {
+    if (c.emergency && !line.emergencySettingUp()) messaging.resume();
+  };
+  line.events.on("callChanged", resumeSms);
+  line.events.on("callEnded", resumeSms);
+  // R72: unregistered (R18), this device no longer holds the SMS priority: the phone does.
+  modem.events.on("service", (sv) => {
+    if (sv.state === "notActive") messaging.unregistered().then(undefined, (e: unknown) => events.emit("log", "sms: priority not updated: " + String(e)));
+  });
   const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events }, o.api);
   return {
     board,
@@ -100,6 +116,11 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       modem.start();
     },
     stop() {
+      // Stop policy (README "Stopping"): the outbox is consistent at every instant (each
+      // part's TP-MR is stored before it is written); live calls are left up on the modem
+      // and adopted by the next start; an emergency dial not yet placed is cancelled.
+      const live = line.current().filter((c) => !(line.emergencyPending() && c.emergency && c.index === undefined));
+      if (live.length > 0) events.emit("log", "stopping with " + live.length + " call(s) left up on the modem: the next start adopts them");
       api.stop();
       messaging.stop();
       line.stop();
