@@ -57,8 +57,8 @@ function isObj(v: Json): boolean {
 
 /** The fields each part of a board may have; `$`-keys are comments. Anything else is probably a typo. */
 const KNOWN = {
-  board: ["description", "runtime", "modem", "serial", "pins", "capabilities", "budgets", "entry"],
-  serial: ["port", "baud", "flow", "rx", "tx"],
+  board: ["description", "runtime", "modem", "serial", "pins", "capabilities", "budgets", "entry", "espruino"],
+  serial: ["port", "baud", "flow", "rx", "tx", "cts", "path"],
   pin: ["pin", "activeHigh"],
   capabilities: ["voice", "sms", "callWaiting", "data", "settingsMenu"],
   budgets: ["bundleBytes", "ramBlocks", "ramBytes"],
