@@ -11,6 +11,7 @@ const benches: { [name: string]: () => Promise<{ bench: () => Promise<void> }> }
   companion: () => import("./companion.js"),
   emergency: () => import("./emergency.js"),
   "sim-memory": () => import("./sim-memory.js"),
+  espruino: () => import("./espruino.js"),
 };
 
 const wanted = process.argv.slice(2);

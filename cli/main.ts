@@ -39,6 +39,10 @@ const subcommands: { [name: string]: Subcommand } = {
     summary: "build the Espruino bundle of each Espruino board into dist/",
     load: () => import("../tools/bundle.js"),
   },
+  flash: {
+    summary: "put the firmware on an Espruino device: flash --board <name> --port <tcp://host:port | /dev/ttyX | BLE address>",
+    load: () => import("../tools/flash.js"),
+  },
   "portable-check": {
     summary: "prove the portable code stays inside Espruino's subset",
     load: () => import("../tools/portable-check.js"),

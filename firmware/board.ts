@@ -42,11 +42,23 @@ export interface Board {
   description: string;
   runtime: "espruino" | "node";
   modem: string;
-  serial: { port: string; baud: number; flow: "none" | "rtscts"; rx?: string; tx?: string };
+  serial: { port: string; baud: number; flow: "none" | "rtscts"; rx?: string; tx?: string; cts?: string; path?: string };
   pins: { [name: string]: PinSpec };
   capabilities: Capabilities;
   budgets: { bundleBytes: number; ramBlocks?: number; ramBytes?: number };
   data: DataProfile;
+  /** Espruino boards: the firmware build they expect (from espruino/Espruino boards/*.py). */
+  espruino?: EspruinoBuild;
+}
+
+/** Which Espruino firmware an Espruino board runs, and what it gives the modem. */
+export interface EspruinoBuild {
+  /** The Espruino board file the firmware is built from, e.g. "BANGLEJS2" (boards/BANGLEJS2.py). */
+  build: string;
+  /** Its fixed heap in blocks (`'variables'` of the board file); 0 = grows on demand (Linux). */
+  variables: number;
+  /** An output that switches the modem's supply on (asserted high) before bring-up. */
+  supplyPin?: string;
 }
 
 export const BoardError = defineError<{ problems: string[] }>("BoardError");
@@ -63,8 +75,8 @@ function isObj(v: Json): boolean {
 
 /** The fields each part of a board may have; `$`-keys are comments. Anything else is probably a typo. */
 const KNOWN = {
-  board: ["description", "runtime", "modem", "serial", "pins", "capabilities", "budgets", "entry", "data"],
-  serial: ["port", "baud", "flow", "rx", "tx"],
+  board: ["description", "runtime", "modem", "serial", "pins", "capabilities", "budgets", "entry", "data", "espruino"],
+  serial: ["port", "baud", "flow", "rx", "tx", "cts", "path"],
   pin: ["pin", "activeHigh"],
   capabilities: ["voice", "sms", "callWaiting", "data", "settingsMenu"],
   budgets: ["bundleBytes", "ramBlocks", "ramBytes"],
@@ -103,6 +115,17 @@ function checkBoard(name: string, b: Json, problems: string[], warnings: string[
     need(typeof b.serial.port === "string" && b.serial.port.length > 0, ".serial.port: must be a non-empty string");
     need(BAUDS.indexOf(b.serial.baud) >= 0, ".serial.baud: must be one of " + BAUDS.join(", "));
     need(b.serial.flow === "none" || b.serial.flow === "rtscts", '.serial.flow: must be "none" or "rtscts"');
+    for (const k of ["rx", "tx", "cts", "path"]) need(b.serial[k] === undefined || (typeof b.serial[k] === "string" && b.serial[k].length > 0), ".serial." + k + ": must be a non-empty string when given");
+    if (b.runtime === "espruino") need(/^Serial[1-6]$/.test(b.serial.port), ".serial.port: an Espruino board names its UART, Serial1..Serial6");
+  }
+  if (b.runtime === "espruino") {
+    const e = b.espruino;
+    if (!isObj(e)) problems.push(at + ".espruino: an Espruino board names its firmware build: {build, variables}");
+    else {
+      need(typeof e.build === "string" && e.build.length > 0, ".espruino.build: the Espruino board file it is built from (boards/<build>.py)");
+      need(typeof e.variables === "number" && e.variables >= 0 && Math.floor(e.variables) === e.variables, ".espruino.variables: the heap in blocks (0 = grows on demand)");
+      need(e.supplyPin === undefined || (typeof e.supplyPin === "string" && e.supplyPin.length > 0), ".espruino.supplyPin: must be a pin name when given");
+    }
   }
   if (!isObj(b.pins)) problems.push(at + ".pins: must be an object");
   else {
@@ -167,6 +190,7 @@ export function loadBoards(json: Json, warnings?: string[]): { [name: string]: B
         budgets: b.budgets,
         data: b.data ? { apn: b.data.apn, keepaliveS: b.data.keepaliveS, link: b.data.link } : defaultDataProfile,
       };
+      if (b.espruino) out[name].espruino = b.espruino;
     }
   }
   if (problems.length > 0) throw BoardError("boards.json is invalid:\n  " + problems.join("\n  "), { problems });
