@@ -55,8 +55,8 @@ export interface ApiParts {
   modem: ModemManager;
   line: Line;
   messaging: Messaging;
-  /** The firmware's log lines. */
-  log: Emitter<{ log: string }>;
+  /** The firmware's log lines and storage faults. */
+  log: Emitter<{ log: string; storage: { ok: boolean; message: string } }>;
 }
 
 export interface ApiOptions {
@@ -103,6 +103,8 @@ export class FirmwareApi {
   /** Dials waiting for bring-up; `hangup` cancels them. */
   private waitingDials: { cancelled: boolean }[] = [];
   private quietMode: QuietMode = "off";
+  /** "" while storage works, else its last error. */
+  private storageState = "";
   private traceOff: (() => void)[] = [];
   private stopped = false;
 
@@ -198,6 +200,10 @@ export class FirmwareApi {
     });
     p.log.on("log", function (text) {
       self.emit("log", { text: text });
+    });
+    p.log.on("storage", function (st) {
+      self.storageState = st.ok ? "" : st.message;
+      self.emit("storage", { ok: st.ok, message: st.message });
     });
     p.channel.events.on("unsolicited", function (l) {
       self.emit("unsolicited", { line: l });
@@ -509,6 +515,7 @@ export class FirmwareApi {
       quiet: this.quietMode,
       priority: plain(p.messaging.priorityState()),
       sms: p.messaging.capability(),
+      storage: this.storageState,
     };
     return Promise.resolve(okReply(s));
   }

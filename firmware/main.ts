@@ -15,6 +15,7 @@ import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
 import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
 import { FirmwareApi, type ApiOptions } from "./api.js";
+import { WatchedStorage } from "./storage-watch.js";
 
 export interface FirmwareHal {
   serial: Serial;
@@ -26,6 +27,8 @@ export interface FirmwareHal {
 export type FirmwareEvents = {
   /** One line for people: what the firmware is doing. */
   log: string;
+  /** Storage stopped working (`ok` false, with the storage's error) or works again. */
+  storage: { ok: boolean; message: string };
 };
 
 export interface Firmware {
@@ -52,6 +55,8 @@ export interface FirmwareOptions {
   line?: Partial<LineOptions>;
   messaging?: Partial<MessagingOptions>;
   api?: Partial<ApiOptions>;
+  /** While storage fails, a probe write this often finds its recovery (ms). */
+  storageProbeMs?: number;
 }
 
 export function createFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
@@ -85,7 +90,23 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   );
   const events = new Emitter<FirmwareEvents>();
   modem.events.on("log", (m) => events.emit("log", m));
-  const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, hal.storage, o.messaging);
+  // Set once messaging exists; storage can only fail once something writes to it.
+  const parts: { messaging: Messaging | undefined } = { messaging: undefined };
+  const storage = hal.storage
+    ? new WatchedStorage(hal.storage, hal.clock, {
+        fault: function (message) {
+          events.emit("storage", { ok: false, message: message });
+          events.emit("log", "storage: " + message + "; received SMS stay on the modem and unsent ones wait until it works again");
+        },
+        recovered: function () {
+          events.emit("storage", { ok: true, message: "storage works again" });
+          events.emit("log", "storage works again: reading the SMS the modem kept and sending the outbox");
+          if (parts.messaging && modem.status().state.name === "ready") parts.messaging.start();
+        },
+      }, o.storageProbeMs === undefined ? 30000 : o.storageProbeMs)
+    : undefined;
+  const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, storage, o.messaging);
+  parts.messaging = messaging;
   const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events }, o.api);
   return {
     board,
@@ -101,6 +122,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     },
     stop() {
       api.stop();
+      if (storage) storage.stop();
       messaging.stop();
       line.stop();
       modem.stop();

@@ -63,6 +63,8 @@ export interface StatusInfo {
   priority: PriorityState;
   /** "" when the board can use SMS, else why not (R64, R65). */
   sms: string;
+  /** "" while storage works, else its error (SMS then wait on the modem and in the outbox). */
+  storage: string;
 }
 
 /** What the firmware knows now, read synchronously (`snapshot()`). */
@@ -112,6 +114,8 @@ export type ApiEvents = {
   ready: { info: ModemInfo };
   /** One line for people: what the firmware is doing. */
   log: { text: string };
+  /** Storage stopped working (with its error: path and errno) or works again. */
+  storage: { ok: boolean; message: string };
   /** A line from the modem nobody claimed. */
   unsolicited: { line: string };
   /** The modem sent an over-long line, which was dropped. */
@@ -142,6 +146,7 @@ export const API_EVENTS: ApiEventName[] = [
   "emergencyNumbers",
   "ready",
   "log",
+  "storage",
   "unsolicited",
   "overflow",
   "at",

@@ -101,6 +101,8 @@ export function describeEvent(name: ApiEventName, d: Data): string {
       return "ready";
     case "log":
       return shown(d.text);
+    case "storage":
+      return d.ok ? "storage works again" : "storage failing: " + shown(d.message);
     case "unsolicited":
       return "modem says: " + shown(d.line);
     case "overflow":
