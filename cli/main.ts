@@ -17,6 +17,10 @@ const subcommands: { [name: string]: Subcommand } = {
     summary: "the firmware against any modem: --port <path|tcp://host:port> --board <name> [--json]",
     load: () => import("./run.js"),
   },
+  ctl: {
+    summary: "drive a running `sharedline run --control <socket>`: ctl <socket> [command]",
+    load: () => import("./ctl.js"),
+  },
   sim: {
     summary: "serve a simulated modem for outside tools: --tcp <port> | --pty",
     load: () => import("./sim.js"),

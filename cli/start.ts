@@ -1,48 +1,65 @@
 /**
  * `sharedline start` (`npm start`) and `sharedline run`: the firmware on a modem, with
- * its console (cli/console.ts).
+ * its console (cli/console.ts) and, with `--control`, its control socket (cli/control.ts).
  *
  * Without `--port` the modem is a simulated modem on the simulated shared-number network
- * (cli/sim-world.ts), in this process, on real time: no set-up at all. With `--port <path|tcp://host:port>` and
- * `--board <name>` it is a real module on a serial port or behind a serial server (or a
- * simulator that `sharedline sim --tcp` serves). `sharedline run` insists on `--port`.
+ * (cli/sim-world.ts), in this process, on real time: no set-up at all; its records go to
+ * a directory of its own for the run unless `--data` is given. With
+ * `--port <path|tcp://host:port>` and `--board <name>` it is a real module on a serial
+ * port or behind a serial server (or a simulator that `sharedline sim --tcp` serves).
+ *
+ * `start` is for people and scripts: the end of a piped script ends it. `run` is the
+ * service of a car unit: it insists on `--port`, keeps running when standard input ends
+ * or is not a terminal, and stops only on SIGINT or SIGTERM (exit 0, records
+ * consistent) or a fatal error (exit 1: the modem's link is lost, so that systemd's
+ * Restart=on-failure brings it back). One process per data directory (hal/node/lock.ts).
  */
-import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { Serial, Storage } from "../hal/types.js";
+import type { Serial } from "../hal/types.js";
 import { systemClock } from "../hal/node/clock.js";
 import { NoPins } from "../hal/node/pins.js";
 import { openNodeSerial } from "../hal/node/serial.js";
 import { FileStorage } from "../hal/node/storage.js";
+import { DirectoryLockedError, lockDirectory, type DirectoryLock } from "../hal/node/lock.js";
 import { memorySerialPair } from "../hal/memory/serial.js";
 import { loadBoards, pickBoard, type Board } from "../firmware/board.js";
 import { createFirmware } from "../firmware/main.js";
 import { FirmwareConsole, type World } from "./console.js";
+import { loadConfig, type RunConfig } from "./config.js";
+import { serveControl, type ControlServer } from "./control.js";
 import { SHARED_NUMBER, simWorld, type SimWorld } from "./sim-world.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <name>] [options]
        sharedline run --port <path|tcp://host:port> --board <name> [options]
+       sharedline run --config <file> [options]
 
-  (no --port)   run on the simulated modem in this process (board sim-generic)
-  --port        a modem on a serial device or behind a serial server
-  --board       the board profile from boards.json (required with --port)
-  --data <dir>  where the firmware keeps its records (default ~/.sharedline/<board>)
-  --json        print every firmware event and state change as one JSON line
-  --verbose     print every AT line in and out
+  (no --port)       run on the simulated modem in this process (board sim-generic)
+  --port            a modem on a serial device or behind a serial server
+  --board           the board profile from boards.json (required with --port)
+  --data <dir>      where the firmware keeps its records (default ~/.sharedline/<board>;
+                    start on the simulator: a new directory for each run)
+  --config <file>   settings as JSON (board, port, data, control, json, verbose,
+                    timestamps); flags override them
+  --control <path>  serve a control socket: command lines in, JSON event lines out
+                    (sharedline ctl <path> <command>)
+  --json            print every firmware event and command reply as one JSON line
+  --timestamps      put the wall-clock time before each line
+  --verbose         print every AT line in and out
 
-Commands are read from standard input, one per line (type help).`;
+Commands are read from standard input, one per line (type help). run keeps running
+when its input ends; it stops on SIGINT or SIGTERM.`;
 
-export function run(argv: string[]): Promise<number> {
-  return runFirmware(argv, false);
+interface Settings extends RunConfig {
+  help?: boolean;
 }
 
-/** Shared by `start` and `run` (cli/run.ts); `needPort` makes --port mandatory. */
-export async function runFirmware(argv: string[], needPort: boolean): Promise<number> {
+function parse(argv: string[]): Settings | string {
   let args;
   try {
     args = parseArgs({
@@ -51,44 +68,95 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
         port: { type: "string" },
         board: { type: "string" },
         data: { type: "string" },
+        config: { type: "string" },
+        control: { type: "string" },
         json: { type: "boolean" },
+        timestamps: { type: "boolean" },
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
     }).values;
   } catch (e) {
-    console.error(`sharedline: ${(e as Error).message}\n\n${USAGE}`);
+    return (e as Error).message;
+  }
+  let base: RunConfig = {};
+  if (args.config) {
+    try {
+      base = loadConfig(args.config);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  // Flags override the file.
+  const s: Settings = Object.assign({}, base);
+  for (const k of ["port", "board", "data", "control", "json", "timestamps", "verbose", "help"] as const) {
+    if (args[k] !== undefined) (s as { [key: string]: unknown })[k] = args[k];
+  }
+  return s;
+}
+
+export function run(argv: string[]): Promise<number> {
+  return runFirmware(argv, false);
+}
+
+/** Shared by `start` and `run` (cli/run.ts); `service` is run's behaviour (see above). */
+export async function runFirmware(argv: string[], service: boolean): Promise<number> {
+  const s = parse(argv);
+  if (typeof s === "string") {
+    console.error(`sharedline: ${s}\n(sharedline ${service ? "run" : "start"} --help)`);
     return 2;
   }
-  if (args.help) {
+  if (s.help) {
     console.log(USAGE);
     return 0;
   }
   let board: Board;
   try {
     const boards = loadBoards(JSON.parse(readFileSync(path.join(repoRoot, "boards.json"), "utf8")));
-    if (needPort && !args.port) throw new Error("--port <path|tcp://host:port> is required");
-    if (args.port && !args.board) throw new Error("--port needs --board <name>; boards: " + Object.keys(boards).join(", "));
-    board = pickBoard(boards, args.board || "sim-generic");
+    if (service && !s.port) throw new Error("--port <path|tcp://host:port> is required");
+    if (s.port && !s.board) throw new Error("--port needs --board <name>; boards: " + Object.keys(boards).join(", "));
+    board = pickBoard(boards, s.board || "sim-generic");
   } catch (e) {
     console.error(`sharedline: ${(e as Error).message}`);
     return 2;
   }
+
+  // One process per data directory; the simulator's console gets its own for each run.
+  const throwaway = !s.port && !s.data ? mkdtempSync(path.join(tmpdir(), "sharedline-start-")) : undefined;
+  const dataDir = s.data || throwaway || path.join(homedir(), ".sharedline", board.name);
+  let lock: DirectoryLock | undefined;
+  const lockNote: string[] = [];
+  try {
+    lock = lockDirectory(dataDir);
+    if (lock.tookOverFrom !== undefined) lockNote.push(`took over the lock of process ${lock.tookOverFrom}, which is gone`);
+  } catch (e) {
+    if (e instanceof DirectoryLockedError) {
+      console.error(`sharedline: ${e.message}`);
+      return 1;
+    }
+    // A read-only or full directory: the firmware still runs (storage faults are reported and survived).
+    lockNote.push(`could not take the lock of ${dataDir} (${(e as Error).message}); running without it`);
+  }
+  const cleanup = () => {
+    if (lock) lock.release();
+    if (throwaway) rmSync(throwaway, { recursive: true, force: true });
+  };
 
   const clock = systemClock;
   let serial: Serial;
   let world: World | undefined;
   let sim: SimWorld | undefined;
   let where: string;
-  if (args.port) {
+  if (s.port) {
     try {
-      serial = await openNodeSerial(args.port, { baud: board.serial.baud, flow: board.serial.flow });
+      serial = await openNodeSerial(s.port, { baud: board.serial.baud, flow: board.serial.flow });
     } catch (e) {
       console.error(`sharedline: ${(e as Error).message}`);
+      cleanup();
       return 1;
     }
-    where = `board ${board.name} (${board.modem}) on ${args.port}`;
+    where = `board ${board.name} (${board.modem}) on ${s.port}, data in ${dataDir}`;
   } else {
     sim = simWorld(clock, { imei: "356938035643809", sms: board.capabilities.sms, callWaiting: board.capabilities.callWaiting });
     const [dte, dce] = memorySerialPair();
@@ -96,33 +164,67 @@ export async function runFirmware(argv: string[], needPort: boolean): Promise<nu
     sim.modem.powerOn();
     serial = dte;
     world = sim.world;
-    where = `board ${board.name} on a simulated modem sharing ${SHARED_NUMBER} with a simulated smartphone (type help for commands)`;
+    where = `board ${board.name} on a simulated modem sharing ${SHARED_NUMBER} with a simulated smartphone, data in ${dataDir} (type help for commands)`;
   }
 
-  const storage: Storage = new FileStorage(args.data || path.join(homedir(), ".sharedline", board.name));
+  const storage = new FileStorage(dataDir);
   const fw = createFirmware({ serial, clock, pins: new NoPins(), storage }, board);
-  const con = new FirmwareConsole(fw.api, world, { json: !!args.json, verbose: !!args.verbose, now: () => clock.now(), stamps: true });
+  const stamps = s.timestamps ? "wallclock" : service ? "none" : "relative";
+  const con = new FirmwareConsole(fw.api, world, { json: !!s.json, verbose: !!s.verbose, now: () => clock.now(), stamps });
   if (sim) sim.onEvent = (line) => con.event("network", { line }, `network: ${line}`);
-  con.event("start", { board: board.name, port: args.port || "simulator" }, where);
-  serial.onClose((reason) => con.event("serialClosed", { reason }, `serial link closed: ${reason}`));
-  fw.start();
+  con.event("start", { board: board.name, port: s.port || "simulator", data: dataDir, pid: process.pid }, where);
+  for (const note of lockNote) con.event("log", { text: note });
+
+  let control: ControlServer | undefined;
+  if (s.control) {
+    try {
+      control = await serveControl(s.control, con);
+      con.event("control", { path: s.control }, `control socket on ${s.control}`);
+    } catch (e) {
+      console.error(`sharedline: control socket ${s.control}: ${(e as Error).message}`);
+      fw.stop();
+      await serial.close();
+      cleanup();
+      return 1;
+    }
+  }
 
   return new Promise<number>((resolve) => {
-    let stopped = false;
-    const stop = () => {
-      if (stopped) return;
-      stopped = true;
-      con.event("stop", null, "stopping");
+    let stopping = false;
+    const stop = async (code: number, why: string) => {
+      if (stopping) return;
+      stopping = true;
+      const calls = fw.api.snapshot().calls;
+      // Policy: a live call is left up on the modem (hanging up someone's call because the
+      // service restarts would be worse); the next start reads +CLCC and shows it again.
+      const left = calls.length ? `; ${calls.length} call(s) left up on the modem` : "";
+      con.event("stop", { reason: why, code, calls: calls.length }, `stopping (${why})${left}`);
       fw.stop();
-      void serial.close();
-      resolve(0);
+      await serial.close().catch(() => undefined);
+      if (control) await control.close();
+      // Records being written finish before the process ends (each write is atomic anyway).
+      await new Promise((r) => setImmediate(r));
+      await storage.idle();
+      cleanup();
+      resolve(code);
       // The simulated world may hold timers of its own; do not let them keep the program up.
-      setTimeout(() => process.exit(0), 300).unref();
+      setTimeout(() => process.exit(code), 300).unref();
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.once("SIGINT", () => void stop(0, "SIGINT"));
+    process.once("SIGTERM", () => void stop(0, "SIGTERM"));
+    serial.onClose((reason) => {
+      if (stopping) return;
+      con.event("serialClosed", { reason }, `serial link closed: ${reason}`);
+      void stop(1, "the modem's link is gone");
+    });
+    fw.start();
+    if (service) {
+      // A service reads commands while it has input, and keeps running after it ends.
+      con.readCommands(process.stdin, () => undefined);
+      return;
+    }
     const interactive = !!process.stdin.isTTY;
     // A script's last command answers, then the program ends (its last events shown); a person's Ctrl-D ends at once.
-    con.readCommands(process.stdin, () => (interactive ? stop() : setTimeout(stop, 1500)));
+    con.readCommands(process.stdin, () => (interactive ? void stop(0, "end of input") : setTimeout(() => void stop(0, "end of input"), 1500)));
   });
 }
