@@ -4,7 +4,7 @@
  *
  * ```json
  * { "board": "car-linux-eg91", "port": "/dev/ttyUSB2", "data": "/var/lib/sharedline",
- *   "control": "/run/sharedline/control", "timestamps": false }
+ *   "control": "/run/sharedline/control", "apn": "spmode.ne.jp", "timestamps": false }
  * ```
  *
  * Relative paths are taken from the file's folder. An unknown key or a value of the wrong
@@ -12,6 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { apnProblem } from "../firmware/apn.js";
 
 export interface RunConfig {
   /** The board profile from boards.json. */
@@ -22,6 +23,8 @@ export interface RunConfig {
   data?: string;
   /** The control socket's path. */
   control?: string;
+  /** The APN of the LTE attach (firmware/apn.ts). */
+  apn?: string;
   json?: boolean;
   verbose?: boolean;
   timestamps?: boolean;
@@ -34,6 +37,7 @@ const KEYS: { [k in keyof RunConfig]-?: { kind: Kind; path?: boolean } } = {
   port: { kind: "string" },
   data: { kind: "string", path: true },
   control: { kind: "string", path: true },
+  apn: { kind: "string" },
   json: { kind: "boolean" },
   verbose: { kind: "boolean" },
   timestamps: { kind: "boolean" },
@@ -76,6 +80,10 @@ export function loadConfig(file: string): RunConfig {
     }
     if (spec.kind === "string" && (value as string).trim() === "") {
       problems.push(`${key}: must not be empty`);
+      continue;
+    }
+    if (key === "apn" && apnProblem(value as string)) {
+      problems.push(`apn: ${apnProblem(value as string)}`);
       continue;
     }
     const v = spec.path ? path.resolve(path.dirname(path.resolve(file)), value as string) : value;

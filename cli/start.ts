@@ -27,7 +27,7 @@ import { FileStorage } from "../hal/node/storage.js";
 import { DirectoryLockedError, lockDirectory, type DirectoryLock } from "../hal/node/lock.js";
 import { memorySerialPair } from "../hal/memory/serial.js";
 import { loadBoards, pickBoard, type Board } from "../firmware/board.js";
-import { createFirmware } from "../firmware/main.js";
+import { createFirmware, type Firmware } from "../firmware/main.js";
 import { FirmwareConsole, type World } from "./console.js";
 import { loadConfig, type RunConfig } from "./config.js";
 import { serveControl, type ControlServer } from "./control.js";
@@ -44,8 +44,9 @@ const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <n
   --board           the board profile from boards.json (required with --port)
   --data <dir>      where the firmware keeps its records (default ~/.sharedline/<board>;
                     start on the simulator: a new directory for each run)
-  --config <file>   settings as JSON (board, port, data, control, json, verbose,
-                    timestamps); flags override them
+  --config <file>   settings as JSON (board, port, data, control, apn, json,
+                    verbose, timestamps); flags override them
+  --apn <apn>       the APN of the LTE attach (PDP context 1), set when it differs
   --control <path>  serve a control socket: command lines in, JSON event lines out
                     (sharedline ctl <path> <command>)
   --json            print every firmware event and command reply as one JSON line
@@ -70,6 +71,7 @@ function parse(argv: string[]): Settings | string {
         data: { type: "string" },
         config: { type: "string" },
         control: { type: "string" },
+        apn: { type: "string" },
         json: { type: "boolean" },
         timestamps: { type: "boolean" },
         verbose: { type: "boolean", short: "v" },
@@ -90,7 +92,7 @@ function parse(argv: string[]): Settings | string {
   }
   // Flags override the file.
   const s: Settings = Object.assign({}, base);
-  for (const k of ["port", "board", "data", "control", "json", "timestamps", "verbose", "help"] as const) {
+  for (const k of ["port", "board", "data", "control", "apn", "json", "timestamps", "verbose", "help"] as const) {
     if (args[k] !== undefined) (s as { [key: string]: unknown })[k] = args[k];
   }
   return s;
@@ -168,7 +170,15 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
   }
 
   const storage = new FileStorage(dataDir);
-  const fw = createFirmware({ serial, clock, pins: new NoPins(), storage }, board);
+  let fw: Firmware;
+  try {
+    fw = createFirmware({ serial, clock, pins: new NoPins(), storage }, board, { apn: s.apn });
+  } catch (e) {
+    console.error(`sharedline: ${(e as Error).message}`);
+    await serial.close();
+    cleanup();
+    return 2;
+  }
   const stamps = s.timestamps ? "wallclock" : service ? "none" : "relative";
   const con = new FirmwareConsole(fw.api, world, { json: !!s.json, verbose: !!s.verbose, now: () => clock.now(), stamps });
   if (sim) sim.onEvent = (line) => con.event("network", { line }, `network: ${line}`);

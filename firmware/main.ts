@@ -16,6 +16,7 @@ import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
 import { FirmwareApi, type ApiOptions } from "./api.js";
 import { WatchedStorage } from "./storage-watch.js";
+import { applyApn, apnProblem } from "./apn.js";
 
 export interface FirmwareHal {
   serial: Serial;
@@ -57,6 +58,8 @@ export interface FirmwareOptions {
   api?: Partial<ApiOptions>;
   /** While storage fails, a probe write this often finds its recovery (ms). */
   storageProbeMs?: number;
+  /** The APN of the LTE attach (PDP context 1), set after bring-up when it differs (firmware/apn.ts). */
+  apn?: string;
 }
 
 export function createFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
@@ -107,6 +110,22 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     : undefined;
   const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, storage, o.messaging);
   parts.messaging = messaging;
+  const apn = o.apn;
+  if (apn !== undefined) {
+    const bad = apnProblem(apn);
+    if (bad) throw BoardError("APN " + JSON.stringify(apn) + ": " + bad, { problems: ["apn"] });
+    modem.events.on("state", function (st) {
+      if (st.name !== "ready") return;
+      applyApn(channel, apn).then(
+        function (what) {
+          events.emit("log", what);
+        },
+        function (e: unknown) {
+          events.emit("log", "APN " + apn + " could not be set: " + (e instanceof Error ? e.message : String(e)));
+        },
+      );
+    });
+  }
   const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events }, o.api);
   return {
     board,

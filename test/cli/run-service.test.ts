@@ -142,11 +142,12 @@ test("sharedline run: a config file with unknown keys or values of the wrong kin
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sharedline-run-"));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const config = path.join(dir, "bad.json");
-  fs.writeFileSync(config, JSON.stringify({ board: "car-linux-eg91", prot: "/dev/ttyUSB2", json: "yes", port: 7 }));
+  fs.writeFileSync(config, JSON.stringify({ board: "car-linux-eg91", prot: "/dev/ttyUSB2", json: "yes", port: 7, apn: "my apn" }));
   const p = startCli(t, ["run", "--config", config]);
   t.is(await p.exit, 2);
   t.regex(p.err.text, /unknown key "prot"/);
   t.regex(p.err.text, /json: expected true or false, got string "yes"/);
   t.regex(p.err.text, /port: expected a string, got number 7/);
+  t.regex(p.err.text, /apn: an APN holds only letters, digits, hyphens and dots; not " "/);
   t.regex(p.err.text, new RegExp(config.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")));
 });

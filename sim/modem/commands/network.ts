@@ -1,7 +1,7 @@
 /**
  * Network commands of 27.007: registration (§7.2 +CREG, §10.1.20 +CGREG, §10.1.22 +CEREG,
  * `<n>` 0/1/2 with their URCs), operator (§7.3 +COPS), signal (§8.5 +CSQ, §8.69 +CESQ),
- * packet attach (§10.1.9 +CGATT), emergency numbers (§8.67 +CEN) and USSD (§7.15 +CUSD).
+ * packet attach (§10.1.9 +CGATT), PDP contexts (§10.1.1 +CGDCONT), emergency numbers (§8.67 +CEN) and USSD (§7.15 +CUSD).
  */
 import { fromTe } from "../charset.js";
 import type { SimModem } from "../modem.js";
@@ -149,6 +149,30 @@ export const networkCommands: CommandTable = {
       return ok();
     },
     test: () => ok("+CGATT: (0,1)"),
+  },
+  "+CGDCONT": {
+    // AT+CGDCONT=<cid>[,<PDP_type>[,<APN>]]; with <cid> alone the context is undefined.
+    set: (m, a) => {
+      const cid = a.int(0, 1, 15);
+      if (a.count === 1) {
+        delete m.pdpContexts[cid];
+        return ok();
+      }
+      const type = a.str(1, "IP").toUpperCase();
+      if (["IP", "IPV6", "IPV4V6", "NON-IP"].indexOf(type) < 0) throw a.bad();
+      const apn = a.str(2, "");
+      if (apn.length > 100) throw a.bad();
+      m.pdpContexts[cid] = { type, apn };
+      return ok();
+    },
+    read: (m) =>
+      ok(
+        ...Object.keys(m.pdpContexts)
+          .map(Number)
+          .sort((x, y) => x - y)
+          .map((cid) => "+CGDCONT: " + cid + ',"' + m.pdpContexts[cid].type + '","' + m.pdpContexts[cid].apn + '","0.0.0.0",0,0'),
+      ),
+    test: () => ok('+CGDCONT: (1-15),"IP",,,(0),(0)', '+CGDCONT: (1-15),"IPV6",,,(0),(0)', '+CGDCONT: (1-15),"IPV4V6",,,(0),(0)'),
   },
   "+CEN": {
     set: (m, a) => {
