@@ -6,8 +6,9 @@
  * (`{"command": ..., "reply": {...}}`, docs/api.md). Several clients at once; each
  * client's commands run in its order, and a slow `wait` of one blocks no other.
  *
- * A client that stops reading is dropped once a megabyte waits for it, so it cannot
- * grow the firmware's memory without bound.
+ * A client that stops reading is dropped once a megabyte waits for it, and one that
+ * sends 64 KB without a line end is dropped too: no client grows the firmware's memory
+ * without bound.
  */
 import fs from "node:fs";
 import net from "node:net";
@@ -15,6 +16,8 @@ import { createInterface } from "node:readline";
 import type { ConsoleLine, FirmwareConsole } from "./console.js";
 
 const MAX_BACKLOG = 1 << 20;
+/** A command line is short; a client that sends this much without a line end is dropped. */
+const MAX_LINE = 64 * 1024;
 
 export interface ControlServer {
   path: string;
@@ -56,6 +59,12 @@ export async function serveControl(path: string, con: FirmwareConsole): Promise<
       if ("event" in l || origin === sock) send(l);
     });
     let pending: Promise<unknown> = Promise.resolve();
+    let unterminated = 0;
+    sock.on("data", (chunk: Buffer) => {
+      const nl = chunk.lastIndexOf(10);
+      unterminated = nl < 0 ? unterminated + chunk.length : chunk.length - nl - 1;
+      if (unterminated > MAX_LINE) sock.destroy();
+    });
     const rl = createInterface({ input: sock, terminal: false });
     rl.on("line", (raw) => {
       const text = raw.trim();

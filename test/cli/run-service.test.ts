@@ -107,6 +107,14 @@ test("sharedline run with stdin closed: driven through the control socket (a cal
   t.is(await refused.exit, 1);
   t.regex(refused.out.text, /no call to answer/);
 
+  // A client that sends a line without end is dropped; the others go on.
+  const flood = net.connect(socket);
+  const dropped = new Promise((resolve) => flood.on("close", resolve));
+  flood.on("error", () => undefined);
+  flood.write("x".repeat(70 * 1024));
+  await dropped;
+  t.true((await a.ask("calls")).ok);
+
   a.close();
   b.close();
   run.child.kill("SIGTERM");
