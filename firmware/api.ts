@@ -55,6 +55,13 @@ export interface ApiParts {
   modem: ModemManager;
   line: Line;
   messaging: Messaging;
+  /**
+   * Whether the line keeps an emergency dial until it is placed, through bring-up and
+   * modem reboots (issue 9 §1). When it does not, the API holds emergency dials made
+   * during bring-up until bring-up is over (never refusing them), so that the boot
+   * banner does not abort them.
+   */
+  lineKeepsEmergencyDials: boolean;
   /** The firmware's log lines and storage faults. */
   log: Emitter<{ log: string; storage: { ok: boolean; message: string } }>;
 }
@@ -299,6 +306,9 @@ export class FirmwareApi {
       return Promise.resolve(failure("badNumber", thrown(e).message));
     }
     const emergency = emergencyDialString(digits, p.modem.status().emergencyNumbers) !== undefined;
+    // A line that keeps emergency dials itself until placed (through bring-up and reboots)
+    // gets them at once: the API must not add a wait of its own (R45, R46).
+    if (emergency && p.lineKeepsEmergencyDials) return p.line.dial(number).then(callReply);
     const dial = { cancelled: false };
     this.waitingDials.push(dial);
     const self = this;

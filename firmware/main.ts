@@ -126,7 +126,9 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       );
     });
   }
-  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events }, o.api);
+  // This line does not keep emergency dials across bring-up yet: the API holds them until
+  // bring-up is over. Set true once the line keeps them itself (issue 9 §1).
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, lineKeepsEmergencyDials: false }, o.api);
   return {
     board,
     profile,
