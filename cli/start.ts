@@ -230,7 +230,9 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
     fw.start();
     if (service) {
       // A service reads commands while it has input, and keeps running after it ends.
-      con.readCommands(process.stdin, () => undefined);
+      con.readCommands(process.stdin, () => {
+        if (!stopping) con.event("log", { text: "standard input ended; still running (SIGINT or SIGTERM stops it)" + (control ? ", commands on " + control.path : "") });
+      });
       return;
     }
     const interactive = !!process.stdin.isTTY;
