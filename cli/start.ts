@@ -144,6 +144,14 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
     if (lock) lock.release();
     if (throwaway) rmSync(throwaway, { recursive: true, force: true });
   };
+  // A signal during start-up (before the firmware runs) still releases the lock.
+  let onSignal: (why: string) => void = (why) => {
+    console.error(`sharedline: ${why} while starting; stopped`);
+    cleanup();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => onSignal("SIGINT"));
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
 
   const clock = systemClock;
   let serial: Serial;
@@ -220,8 +228,7 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
       // The simulated world may hold timers of its own; do not let them keep the program up.
       setTimeout(() => process.exit(code), 300).unref();
     };
-    process.once("SIGINT", () => void stop(0, "SIGINT"));
-    process.once("SIGTERM", () => void stop(0, "SIGTERM"));
+    onSignal = (why) => void stop(0, why);
     serial.onClose((reason) => {
       if (stopping) return;
       con.event("serialClosed", { reason }, `serial link closed: ${reason}`);
