@@ -8,6 +8,7 @@ const benches: { [name: string]: () => Promise<{ bench: () => Promise<void> }> }
   sms: () => import("./sms.js"),
   line: () => import("./line.js"),
   network: () => import("./network.js"),
+  emergency: () => import("./emergency.js"),
 };
 
 const wanted = process.argv.slice(2);

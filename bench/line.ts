@@ -84,7 +84,7 @@ async function scenario(design: Design, kind: "incoming" | "outgoing" | "waiting
   let line: Line | undefined;
   let poller: PollingLine | undefined;
   if (design === "urc") {
-    line = new Line(r.channel, r.clock, { simReady: () => true, emergencyNumbers: () => [] }, defaultLineOptions);
+    line = new Line(r.channel, r.clock, { simReady: () => true, emergencyNumbers: () => [], emergencyAllowed: () => true, whenReady: () => Promise.resolve(true) }, defaultLineOptions);
     line.events.on("incoming", () => (eventAt = r.clock.now()));
   } else {
     poller = new PollingLine(r);
@@ -132,7 +132,7 @@ async function cpuLatency(iterations: number): Promise<number> {
   const [dte, dce] = memorySerialPair();
   dce.onData(() => undefined);
   const channel = new AtChannel(dte, clock, {});
-  const line = new Line(channel, clock, { simReady: () => true, emergencyNumbers: () => [] }, defaultLineOptions);
+  const line = new Line(channel, clock, { simReady: () => true, emergencyNumbers: () => [], emergencyAllowed: () => true, whenReady: () => Promise.resolve(true) }, defaultLineOptions);
   let fired = 0n;
   line.events.on("incoming", () => (fired = process.hrtime.bigint()));
   // Deliver straight into the channel's serial handler, as a UART driver would.

@@ -16,6 +16,7 @@ import type { FirmwareApi } from "../firmware/api.js";
 import { API_EVENTS, type AnyReply, type ApiEventName } from "../firmware/api/types.js";
 import { describeEvent, describeReply } from "../firmware/api/words.js";
 import { helpLines, runCommand, splitLine } from "../firmware/commands.js";
+import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
 
 /** The simulated world behind the accessory, when there is one. */
 export interface World {
@@ -80,21 +81,23 @@ export class FirmwareConsole {
   private out(l: ConsoleLine, origin?: unknown): void {
     for (const fn of this.taps.slice()) fn(l, origin);
     if (this.opts.json) {
-      this.print(JSON.stringify(l));
+      this.print(terminalSafeJson(JSON.stringify(l)));
       return;
     }
+    // Text from the network never controls the terminal (terminal-text.ts).
+    const text = terminalSafe(l.text);
     if (this.opts.stamps === "none") {
-      this.print(l.text);
+      this.print(text);
       return;
     }
     if (this.opts.stamps === "wallclock") {
-      this.print(`${new Date().toISOString()} ${l.text}`);
+      this.print(`${new Date().toISOString()} ${text}`);
       return;
     }
     const t = l.t;
     const s = Math.floor(t / 1000);
     const stamp = `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}.${String(t % 1000).padStart(3, "0")}`;
-    this.print(`[${stamp}] ${l.text}`);
+    this.print(`[${stamp}] ${text}`);
   }
 
   /** An event of the API, or of the host around it (`start`, `stop`, `network`, `serial`). */

@@ -9,6 +9,7 @@
  */
 import net from "node:net";
 import { createInterface } from "node:readline";
+import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
 
 const USAGE = `usage: sharedline ctl <socket> [--json] [command...]
 
@@ -27,13 +28,14 @@ interface Line {
   text?: string;
 }
 
+/** A line from the firmware as it is printed: text from the network never drives the terminal. */
 function show(raw: string, json: boolean): string {
-  if (json) return raw;
+  if (json) return terminalSafeJson(raw);
   try {
     const l = JSON.parse(raw) as Line;
-    return l.text !== undefined ? l.text : raw;
+    return terminalSafe(l.text !== undefined ? l.text : raw);
   } catch {
-    return raw;
+    return terminalSafe(raw);
   }
 }
 

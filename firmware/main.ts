@@ -88,11 +88,17 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     {
       simReady: () => modem.simUsable(),
       emergencyNumbers: () => modem.status().emergencyNumbers,
+      emergencyAllowed: () => modem.service().emergencyCalls,
+      whenReady: (ms) => modem.whenReady(ms),
     },
     lo,
   );
   const events = new Emitter<FirmwareEvents>();
   modem.events.on("log", (m) => events.emit("log", m));
+  // After every bring-up (first start, reboot, reset): adopt the calls the modem still has.
+  modem.events.on("state", (st) => {
+    if (st.name === "ready") line.modemReady();
+  });
   // Set once messaging exists; storage can only fail once something writes to it.
   const parts: { messaging: Messaging | undefined } = { messaging: undefined };
   const storage = hal.storage
@@ -108,8 +114,18 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
         },
       }, o.storageProbeMs === undefined ? 30000 : o.storageProbeMs)
     : undefined;
-  const messaging = attachMessaging({ board, channel, modem, events }, hal.clock, storage, o.messaging);
+  const messaging = attachMessaging({ board, channel, modem, events, holdSending: () => line.emergencySettingUp() }, hal.clock, storage, o.messaging);
   parts.messaging = messaging;
+  // R45: SMS submissions wait while an emergency call is set up; they go on once it is up or over.
+  const resumeSms = (c: { emergency: boolean }) => {
+    if (c.emergency && !line.emergencySettingUp()) messaging.resume();
+  };
+  line.events.on("callChanged", resumeSms);
+  line.events.on("callEnded", resumeSms);
+  // R72: unregistered (R18), this device no longer holds the SMS priority: the phone does.
+  modem.events.on("service", (sv) => {
+    if (sv.state === "notActive") messaging.unregistered().then(undefined, (e: unknown) => events.emit("log", "sms: priority not updated: " + String(e)));
+  });
   const apn = o.apn;
   if (apn !== undefined) {
     const bad = apnProblem(apn);
@@ -126,9 +142,9 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       );
     });
   }
-  // This line does not keep emergency dials across bring-up yet: the API holds them until
-  // bring-up is over. Set true once the line keeps them itself (issue 9 §1).
-  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, lineKeepsEmergencyDials: false }, o.api);
+  // The line keeps an emergency dial until it is placed (through bring-up and reboots,
+  // issue 9 §1), so the API hands emergency dials to it at once.
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, lineKeepsEmergencyDials: true }, o.api);
   return {
     board,
     profile,
@@ -142,6 +158,11 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       modem.start();
     },
     stop() {
+      // Stop policy (README "Stopping"): the outbox is consistent at every instant (each
+      // part's TP-MR is stored before it is written); live calls are left up on the modem
+      // and adopted by the next start; an emergency dial not yet placed is cancelled.
+      const live = line.current().filter((c) => !(line.emergencyPending() && c.emergency && c.index === undefined));
+      if (live.length > 0) events.emit("log", "stopping with " + live.length + " call(s) left up on the modem: the next start adopts them");
       api.stop();
       if (storage) storage.stop();
       messaging.stop();

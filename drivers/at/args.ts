@@ -10,8 +10,10 @@ import { AtArgumentError } from "./errors.js";
 const DIAL_CHARS = "0123456789*#+ABCDabcd";
 
 /**
- * A dial string for `ATD`: digits, `*`, `#`, `+` (only first) and A–D. Separators people
- * type (spaces, dashes, dots, brackets) are removed; anything else is refused.
+ * A dial string for `ATD`: digits, `*`, `#`, `+` and A–D. `+` only where a number starts:
+ * first, or first in a field of a 22.030 MMI code (`**21*+818099990009#`: forwarding to
+ * an international number). Separators people type (spaces, dashes, dots, brackets) are
+ * removed; anything else is refused.
  */
 export function atDialString(value: string): string {
   let out = "";
@@ -25,11 +27,12 @@ export function atDialString(value: string): string {
         reason: "character " + JSON.stringify(ch) + " not allowed",
       });
     }
-    if (ch === "+" && out.length > 0) {
-      throw AtArgumentError("dial string " + JSON.stringify(value) + ": '+' only at the start", {
+    const prev = out.charAt(out.length - 1);
+    if (ch === "+" && out.length > 0 && !(prev === "*" && out.charAt(0) !== "+")) {
+      throw AtArgumentError("dial string " + JSON.stringify(value) + ": '+' only where a number starts", {
         what: "dial string",
         value,
-        reason: "'+' only at the start",
+        reason: "'+' only where a number starts",
       });
     }
     out += ch;

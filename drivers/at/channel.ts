@@ -14,11 +14,18 @@
  *   dropped with an `overflow` event, so memory stays bounded under any input.
  * - A boot banner (`RDY` and the profile's others) means the modem rebooted: the command
  *   in flight and the queue fail with AtAbortedError and `reboot` is emitted so the owner
- *   runs bring-up again. Consecutive timeouts emit `hang`.
- * - After a timeout the channel re-synchronises with `AT+CMEE?` before the next command
- *   and drops every final result that comes before the probe's own `+CMEE:` line, so the
- *   dead command's late answer is never taken as the next command's (ModemManager's
- *   Librem 5 `+CCLK`/`ATD` mix-up).
+ *   runs bring-up again.
+ * - After a timeout the channel probes the modem at once with `AT+CMEE?` (short limit) and
+ *   drops every final result that comes before the probe's own `+CMEE:` line, so the dead
+ *   command's late answer is never taken as the next command's (ModemManager's Librem 5
+ *   `+CCLK`/`ATD` mix-up). A probe that gets no final result at all declares `hang` then
+ *   and there: a hung modem is known one probe after its first timeout, not minutes later.
+ * - The priority lane (an emergency dial, SPEC R45/R46): an `urgent` command goes to the
+ *   head of the queue, and a long command in flight (the SMS prompt, a `cuttable` one) is
+ *   cut short: Esc for the prompt (27.005 §3.5.1), and the command moves aside, still owed
+ *   its final result. Owed finals are matched first-in first-out before the urgent
+ *   command's own (the modem answers in the order it was asked), so a cut command's late
+ *   answer is still its own and never the urgent command's.
  *
  * Portable (Espruino): byte strings, native indexOf/substring on a short buffer.
  */
@@ -44,6 +51,12 @@ export interface AtChannelOptions {
   interCommandDelayMs?: number;
   /** Time limit of the resynchronising `AT` after a timeout (ms). */
   syncTimeoutMs?: number;
+  /**
+   * How long a command cut short for an urgent one may still take to answer (ms, default
+   * 5000). A modem that says nothing by then is taken as hung, so that an emergency dial
+   * never waits out an SMS submission's two-minute limit.
+   */
+  cutGraceMs?: number;
 }
 
 /** What the channel reports to its owner and to loggers. */
@@ -60,8 +73,12 @@ export type AtChannelEvents = {
   overflow: number;
   /** A boot banner was seen: the modem restarted and needs bring-up. */
   reboot: string;
-  /** Several commands in a row timed out: the modem looks hung. */
+  /** A command timed out and the probe after it got no answer: the modem is hung. */
   hang: number;
+  /** The modem said something final (a result code or a boot banner): it is alive. */
+  answered: string;
+  /** A long command was cut short for an urgent one; its final result is still owed. */
+  cut: string;
   /** A URC handler threw; the channel carried on. */
   handlerError: unknown;
 };
@@ -75,6 +92,13 @@ interface Pending {
   timer: TimerHandle | undefined;
   promptSeen: boolean;
   internal: boolean;
+}
+
+/** Where an urgent command goes: behind the probe and other urgent commands, ahead of the rest. */
+function urgentSlot(queue: Pending[]): number {
+  let i = 0;
+  while (i < queue.length && (queue[i].internal || queue[i].command.urgent)) i++;
+  return i;
 }
 
 interface UrcEntry {
@@ -133,6 +157,11 @@ export class AtChannel {
   private skipping = false;
   private queue: Pending[] = [];
   private current: Pending | undefined = undefined;
+  /** Commands cut short for an urgent one, oldest first: their final results come first. */
+  private owed: Pending[] = [];
+  private hangReported = false;
+  /** A final result arrived while the resync probe was out (the modem talks; not hung). */
+  private heardDuringProbe = false;
   private urcs: UrcEntry[] = [];
   private finals: FinalRule[];
   private banners: string[];
@@ -148,6 +177,7 @@ export class AtChannel {
   private readonly hangAfter: number;
   private readonly gapMs: number;
   private readonly syncTimeoutMs: number;
+  private readonly cutGraceMs: number;
 
   constructor(
     private readonly serial: Serial,
@@ -162,6 +192,7 @@ export class AtChannel {
     this.hangAfter = o.hangAfterTimeouts || 3;
     this.gapMs = o.interCommandDelayMs || 0;
     this.syncTimeoutMs = o.syncTimeoutMs || 1000;
+    this.cutGraceMs = o.cutGraceMs || 5000;
     this.unsubs = [
       serial.onData((chunk) => this.receive(chunk)),
       serial.onClose((reason) => this.shutdown("serial link closed: " + reason)),
@@ -221,9 +252,14 @@ export class AtChannel {
     return this.queue.length;
   }
 
+  /** Whether a command is in flight (or cut short and still owed its answer). */
+  busy(): boolean {
+    return this.current !== undefined || this.owed.length > 0;
+  }
+
   /** Fails the command in flight and everything queued with AtAbortedError(reason). */
   abortAll(reason: string): void {
-    const all = this.queue.splice(0, this.queue.length);
+    const all = this.owed.splice(0, this.owed.length).concat(this.queue.splice(0, this.queue.length));
     if (this.current) all.unshift(this.current);
     this.current = undefined;
     this.pduFor = undefined;
@@ -247,15 +283,40 @@ export class AtChannel {
     return new Promise<AtResponse>((resolve, reject) => {
       const p: Pending = { command, resolve, reject, lines: [], pdus: [], timer: undefined, promptSeen: false, internal };
       if (internal) this.queue.unshift(p);
-      else this.queue.push(p);
+      else if (command.urgent) {
+        this.queue.splice(urgentSlot(this.queue), 0, p);
+        const c = this.current;
+        if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
+      } else this.queue.push(p);
       this.pump();
     });
   }
 
+  /**
+   * Moves the long command in flight aside for an urgent one. 27.005 §3.5.1: Esc cancels
+   * the message being edited (before or after the prompt); after Ctrl-Z it is the V.250
+   * §5.6.1 character that aborts a command still running, or is ignored. Either way the
+   * command's final result is still owed and goes to it, not to the urgent command.
+   */
+  private cutShort(p: Pending): void {
+    if (p.command.mode === "prompt") {
+      this.events.emit("tx", ESC);
+      this.serial.write(ESC).then(undefined, function () {});
+    }
+    this.current = undefined;
+    if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
+    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    const grace = this.cutGraceMs;
+    p.timer = this.clock.setTimeout(() => this.onTimeout(p, grace), grace);
+    this.owed.push(p);
+    this.events.emit("cut", p.command.cmd);
+  }
+
   private pump(): void {
-    if (this.current || this.closed || this.gapTimer !== undefined || this.queue.length === 0) return;
+    if (this.current || this.closed || this.gapTimer !== undefined) return;
     if (this.needSync) {
       this.needSync = false;
+      this.heardDuringProbe = false;
       // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
       // answer of the timed-out command and are dropped (see line()).
       this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: this.syncTimeoutMs }, true).then(
@@ -264,6 +325,7 @@ export class AtChannel {
       );
       return;
     }
+    if (this.queue.length === 0) return;
     const p = this.queue.shift()!;
     this.current = p;
     const ms = p.command.timeoutMs || this.timeoutMs;
@@ -281,6 +343,15 @@ export class AtChannel {
   }
 
   private onTimeout(p: Pending, ms: number): void {
+    const owedAt = this.owed.indexOf(p);
+    if (owedAt >= 0) {
+      // A cut command never answered: whatever it says later is not the next command's.
+      this.owed.splice(owedAt, 1);
+      p.timer = undefined;
+      this.needSync = true;
+      this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
+      return;
+    }
     if (this.current !== p) return;
     p.timer = undefined;
     // 27.005 §3.5.1: Esc cancels an SMS being edited after the prompt; harmless otherwise.
@@ -290,10 +361,16 @@ export class AtChannel {
     }
     this.timeouts++;
     // A probe that timed out is not probed again: the next command runs and fails on its own.
+    // Any other timeout is followed by the probe at once (pump() runs it even with an empty
+    // queue), so a hung modem is found within one probe's limit of the first timeout.
     if (!p.internal) this.needSync = true;
     this.finish(p);
     this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
-    if (this.timeouts === this.hangAfter) this.events.emit("hang", this.timeouts);
+    const probeFailed = p.internal && !this.heardDuringProbe;
+    if (!this.hangReported && (probeFailed || this.timeouts >= this.hangAfter)) {
+      this.hangReported = true;
+      this.events.emit("hang", this.timeouts);
+    }
   }
 
   /** Ends the in-flight command's life in the channel and lets the queue move on. */
@@ -344,6 +421,15 @@ export class AtChannel {
 
   /** The prompt has no line end: recognise `> ` in the unterminated remainder. */
   private checkPrompt(rest: string): string {
+    const o = this.owed.length > 0 ? this.owed[0] : undefined;
+    if (o && o.command.mode === "prompt" && !o.promptSeen && rest.length >= 2 && rest.charAt(0) === ">" && rest.charAt(1) === " ") {
+      // The prompt of a command cut short before it came: cancel it again (the first Esc
+      // may have arrived before the modem was editing), never write its payload.
+      o.promptSeen = true;
+      this.events.emit("tx", ESC);
+      this.serial.write(ESC).then(undefined, function () {});
+      return rest.substring(2);
+    }
     const p = this.current;
     if (!p || p.command.mode !== "prompt" || p.promptSeen) return rest;
     if (rest.length < 2 || rest.charAt(0) !== ">" || rest.charAt(1) !== " ") return rest;
@@ -365,25 +451,40 @@ export class AtChannel {
       // The PDU never came: the header is still worth delivering; this line is classified anew.
       if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, undefined);
     }
-    const p = this.current;
-    if (p && this.isEcho(line, p)) return;
+    const cur = this.current;
+    if (cur && this.isEcho(line, cur)) return;
+    if (this.owed.length > 0 && this.isEcho(line, this.owed[0])) return;
     for (let i = 0; i < this.banners.length; i++) {
       if (line === this.banners[i]) {
         this.timeouts = 0;
-        this.needSync = false;
+        // A command written around the reboot may still be read and answered by the new
+        // boot: probe before the next command, so that answer is not taken as its own.
+        this.needSync = this.current !== undefined || this.owed.length > 0;
+        this.hangReported = false;
         this.abortAll("modem rebooted (" + line + ")");
+        this.events.emit("answered", line);
         this.events.emit("reboot", line);
         return;
       }
     }
+    // What the modem says now answers the oldest command still owed an answer.
+    const owed = this.owed.length > 0 ? this.owed[0] : undefined;
+    const p = owed || cur;
     const rule = matchFinal(this.finals, line);
     if (rule && !(callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) {
+      this.heardDuringProbe = true;
+      this.hangReported = false;
+      this.events.emit("answered", line);
       if (!p || (p.internal && p.lines.length === 0)) {
         this.events.emit("stray", line);
         return;
       }
       this.timeouts = 0;
-      this.finish(p);
+      if (p === owed) {
+        this.owed.shift();
+        if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+        p.timer = undefined;
+      } else this.finish(p);
       if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
       else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
       return;

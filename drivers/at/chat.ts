@@ -9,6 +9,7 @@
 import type { Clock, TimerHandle, Unsubscribe } from "../../hal/types.js";
 import type { AtChannel } from "./channel.js";
 import type { AtCommand, AtResponse } from "./types.js";
+import { AtCommandError } from "./errors.js";
 
 export interface SendStep {
   kind: "send";
@@ -17,6 +18,16 @@ export interface SendStep {
   onResponse?: (r: AtResponse) => void;
   /** An error answer does not stop the script (e.g. an optional vendor command). */
   optional?: boolean;
+  /**
+   * Tried when the command answers an error: the standard command a vendor one replaces
+   * (`AT+QCCID` → `AT+CCID`). Its answer goes to the same `onResponse`.
+   */
+  fallback?: AtCommand;
+  /**
+   * Any final result is a success, `ERROR` included: for the first probe of bring-up,
+   * which only asks "is anybody there" (some modules answer a bare `AT` with `ERROR`).
+   */
+  anyFinal?: boolean;
   /** Tries again after this pause when the answer is an error (SIM busy during boot...). */
   retries?: number;
   retryDelayMs?: number;
@@ -83,6 +94,15 @@ function runSend(
     },
     function (e: unknown) {
       if (isDone()) return;
+      if (step.anyFinal && AtCommandError.is(e)) {
+        proceed();
+        return;
+      }
+      if (step.fallback && AtCommandError.is(e)) {
+        const other: SendStep = { kind: "send", command: step.fallback, onResponse: step.onResponse, optional: step.optional };
+        runSend(channel, clock, other, 0, proceed, failStep, isDone);
+        return;
+      }
       if (attempt < (step.retries || 0)) {
         clock.setTimeout(function () {
           if (!isDone()) runSend(channel, clock, step, attempt + 1, proceed, failStep, isDone);

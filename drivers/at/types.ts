@@ -25,6 +25,16 @@ export interface AtCommand {
   payload?: string;
   /** Milliseconds until the command fails with a timeout (default: the channel's). */
   timeoutMs?: number;
+  /**
+   * The priority lane (an emergency dial, R45): the command goes to the head of the queue
+   * and a cuttable command in flight is cut short so that this one is written at once.
+   */
+  urgent?: boolean;
+  /**
+   * A command that may wait long for its final result (a USSD request on modems that hold
+   * the `OK`): an urgent command may cut it short. Prompt-mode commands always may.
+   */
+  cuttable?: boolean;
 }
 
 /** What a successful command gives back. */

@@ -20,7 +20,7 @@ function bare(line: string, prefix: string): string {
 export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemInfo): ChatStep[] {
   const steps: ChatStep[] = [
     // V.250: a modem that was mid-boot may miss the first AT; retry before giving up.
-    send({ cmd: "AT", timeoutMs: 1000 }, undefined, { retries: 9, retryDelayMs: 500 }),
+    send({ cmd: "AT", timeoutMs: 1000 }, undefined, { retries: 9, retryDelayMs: 500, anyFinal: true }),
     send("ATE0"),
     send("ATV1"),
     // 27.007 §9.1: numeric +CME ERROR codes, decoded in drivers/at/errors.ts.
@@ -53,9 +53,9 @@ export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: 
     // 27.007 §7.6 caller id, §9.3 +CRING with the call type (R85).
     steps.push(send("AT+CLIP=1"), send("AT+CRC=1"));
     // 27.007 §7.12: presentation of waiting calls only where the board handles them (R89).
-    // <mode>=1 is a supplementary-service request to the network: without coverage at boot
-    // it fails (+CME ERROR: 30) or takes long, and must not hold the whole bring-up hostage.
-    steps.push(send(opts.callWaiting ? "AT+CCWA=1,1" : "AT+CCWA=0", undefined, { optional: opts.callWaiting }));
+    // Only <n>: <mode>=1 would activate call waiting on the network for every device of
+    // the number (R58, issue 14); an accessory's boot never changes the number's settings.
+    steps.push(send(opts.callWaiting ? "AT+CCWA=1" : "AT+CCWA=0", undefined, { optional: opts.callWaiting }));
   }
   if (opts.sms === "native") {
     steps.push(
@@ -72,6 +72,8 @@ export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: 
   }
   // 27.007 §8.67: report emergency numbers from the network (R53, R93).
   steps.push(send("AT+CEN=1", undefined, { optional: true }));
+  // 27.007 §7.15 <n>=1: present +CUSD, so a USSD the network starts by itself is seen.
+  steps.push(send("AT+CUSD=1", undefined, { optional: true }));
   return steps;
 }
 

@@ -24,13 +24,17 @@ function quectelSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemIn
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
     if (s.kind === "send" && s.command.cmd === "AT+CCID") {
+      // A firmware build without AT+QCCID (ERROR, "COMMAND NOT SUPPORT"): the standard one.
       steps[i] = send(
         { cmd: "AT+QCCID", prefixes: ["+QCCID:"] },
         (r) => {
           const l = r.lines[0] || "";
-          info.iccid = l.indexOf("+QCCID:") === 0 ? l.substr(7).trim() : l.trim();
+          const p = ["+QCCID:", "+CCID:", "+ICCID:"];
+          let v = l.trim();
+          for (let k = 0; k < p.length; k++) if (l.indexOf(p[k]) === 0) v = l.substr(p[k].length).trim();
+          info.iccid = v;
         },
-        { optional: true },
+        { optional: true, fallback: s.command },
       );
     }
   }

@@ -31,6 +31,18 @@ export type EndReason =
   | "noAnswer"
   /** The modem restarted; the call could not survive it. */
   | "modemReset"
+  /** A connected call was lost (radio link failure, coverage, 24.008 #38/#41/#47/#102): nobody hung up. */
+  | "dropped"
+  /** The number does not exist (24.008 #1 unassigned, #3 no route). */
+  | "numberUnknown"
+  /** The number is incomplete or malformed (#28). */
+  | "badNumber"
+  /** The called phone is off or out of reach (#27 destination out of order, #20 subscriber absent). */
+  | "unreachable"
+  /** The called party declined the call (#21). */
+  | "rejected"
+  /** The network could not set the call up now (#38, #41, #42, #44, #47, #102 before answer): try again. */
+  | "networkProblem"
   /** Anything else: see the cause. */
   | "failed";
 
@@ -73,6 +85,12 @@ const MESSAGES: { [r: string]: string } = {
   busy: "the number you called is busy",
   noAnswer: "no answer",
   modemReset: "call ended: the modem restarted",
+  dropped: "call dropped: the connection was lost",
+  numberUnknown: "the number you called does not exist",
+  badNumber: "the number you called is incomplete or invalid",
+  unreachable: "the phone you called cannot be reached",
+  rejected: "the other party declined the call",
+  networkProblem: "the network could not connect the call: try again",
   failed: "the call could not be completed",
 };
 

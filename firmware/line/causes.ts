@@ -5,6 +5,7 @@
  * Everywhere", RFC 4411 preemption). SPEC R86–R88, R92.
  */
 import { paramsOf } from "../../drivers/at/index.js";
+import type { EndReason } from "./call.js";
 
 /** A parsed `+CEER` line: the 24.008 cause if one was given, and any text. */
 export interface ReleaseReport {
@@ -60,7 +61,30 @@ export const Cause = {
   normalUnspecified: 31,
   noCircuit: 34,
   serviceNotAvailable: 63,
+  noRoute: 3,
+  subscriberAbsent: 20,
+  destinationOutOfOrder: 27,
+  invalidNumberFormat: 28,
+  networkOutOfOrder: 38,
+  temporaryFailure: 41,
+  congestion: 42,
+  channelUnavailable: 44,
+  resourcesUnavailable: 47,
+  recoveryOnTimerExpiry: 102,
 };
+
+/**
+ * 24.008 causes that mean the network lost or could not keep the connection (Annex H
+ * class "resource unavailable" and #102), not a person hanging up; and the texts modules
+ * give for a radio link failure or lost coverage (Quectel "RLF", SIMCom "radio link
+ * failure", "lower layer failure").
+ */
+const CONNECTION_LOST = [Cause.networkOutOfOrder, Cause.temporaryFailure, Cause.congestion, Cause.channelUnavailable, Cause.resourcesUnavailable, Cause.recoveryOnTimerExpiry];
+
+export function isConnectionLost(r: ReleaseReport): boolean {
+  if (r.cause !== undefined && CONNECTION_LOST.indexOf(r.cause) >= 0) return true;
+  return has(r.text, "radio link") || has(r.text, "rlf") || has(r.text, "coverage") || has(r.text, "lower layer failure") || has(r.text, "signal lost");
+}
 
 export function isAnsweredElsewhere(r: ReleaseReport): boolean {
   return r.cause === Cause.nonSelectedUserClearing || has(r.text, "completed elsewhere") || has(r.text, "answered elsewhere");
@@ -82,7 +106,7 @@ export function isLineInUse(r: ReleaseReport): boolean {
 export function classifyEnd(
   call: { direction: "outgoing" | "incoming"; connectedAt: number | undefined; releasedHere: boolean },
   r: ReleaseReport,
-): "hungUpHere" | "remoteHungUp" | "answeredElsewhere" | "declinedElsewhere" | "missed" | "declinedHere" | "preempted" | "lineInUse" | "busy" | "noAnswer" | "failed" {
+): EndReason {
   const connected = call.connectedAt !== undefined;
   if (call.releasedHere) return !connected && call.direction === "incoming" ? "declinedHere" : "hungUpHere";
   if (!connected && call.direction === "incoming") {
@@ -97,8 +121,15 @@ export function classifyEnd(
     if (isPreempted(r)) return "preempted";
     if (r.cause === Cause.userBusy) return "busy";
     if (r.cause === Cause.noUserResponding || r.cause === Cause.noAnswer) return "noAnswer";
+    if (r.cause === Cause.unassigned || r.cause === Cause.noRoute) return "numberUnknown";
+    if (r.cause === Cause.invalidNumberFormat) return "badNumber";
+    if (r.cause === Cause.destinationOutOfOrder || r.cause === Cause.subscriberAbsent) return "unreachable";
+    if (r.cause === Cause.rejected) return "rejected";
+    if (isConnectionLost(r)) return "networkProblem";
     return "failed";
   }
   if (isPreempted(r)) return "preempted";
+  // Issue 9 §4: a call the network lost is "dropped", never "the other party hung up".
+  if (isConnectionLost(r)) return "dropped";
   return "remoteHungUp";
 }

@@ -13,12 +13,15 @@
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
+import { defineError } from "../../hal/errors.js";
 import { AtCommandError, atDialString, paramsOf, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
 import { callProgressFinal } from "../../drivers/at/finals.js";
 import { endMessage, type Call, type CallEnd, type CallStatus, type EndReason } from "./call.js";
 import { classifyEnd, parseCeer, type ReleaseReport } from "./causes.js";
 import { parseClcc, type ClccEntry } from "./clcc.js";
-import { emergencyDialString, foreignEmergencyAdvice } from "./emergency.js";
+import { emergencyDialString, foreignEmergencyAdvice, isEmergencyNumber } from "./emergency.js";
+import { defaultEmergencyDialOptions, EmergencyDial, type EmergencyDialOptions, type EmergencyOutcome } from "./emergency-dial.js";
+import { EMERGENCY_UNAVAILABLE } from "../modem/service.js";
 import { CallLog, type CallLogEntry } from "./log.js";
 
 /** The accessory's view of the shared line. */
@@ -32,6 +35,14 @@ export type LineEvents = {
   callEnded: Call;
   lineState: LineState;
   logged: CallLogEntry;
+  /**
+   * An emergency dial's progress (R45): `requested` at once, `placed` when the modem took
+   * it, `retrying` when the modem restarted or refused and it is dialled again, `ended`
+   * when it failed or was cancelled (the call's end says why).
+   */
+  emergency: { phase: "requested" | "placed" | "retrying" | "ended"; callId: number; attempts: number };
+  /** Calls the modem still had at bring-up and the firmware took over (after a restart). */
+  adopted: Call;
 };
 
 /** What an action gives back: done, or refused/failed with a reason and a sentence. */
@@ -43,6 +54,10 @@ export interface ModemView {
   simReady(): boolean;
   /** Emergency numbers from the network (+CEN2) and the SIM (R53). */
   emergencyNumbers(): string[];
+  /** False when R55 forbids an emergency call: no profile, or the network refused this device (R18). */
+  emergencyAllowed(): boolean;
+  /** Resolves true once bring-up is done, false after `limitMs`. */
+  whenReady(limitMs: number): Promise<boolean>;
 }
 
 export interface LineOptions {
@@ -66,6 +81,10 @@ export interface LineOptions {
    * standard URC for "alerting" or "answered", so like oFono for such modems we look.
    */
   setupCheckMs: number;
+  /** How long a command given before bring-up finished waits for it (ms). */
+  readyWaitMs: number;
+  /** How an emergency dial is kept until placed (emergency-dial.ts). */
+  emergency: EmergencyDialOptions;
 }
 
 export const defaultLineOptions: LineOptions = {
@@ -76,6 +95,8 @@ export const defaultLineOptions: LineOptions = {
   callbackWindowMs: 30 * 60 * 1000,
   callCheckMs: 30000,
   setupCheckMs: 1000,
+  readyWaitMs: 60000,
+  emergency: defaultEmergencyDialOptions,
 };
 
 /** What the user asked for incoming calls when they do not want to be disturbed. */
@@ -84,6 +105,9 @@ export type QuietMode = "off" | "silence" | "reject";
 function refused(reason: string, message: string): ActionResult {
   return { ok: false, reason, message };
 }
+
+/** An emergency dial the user (or a stop) cancelled before it was placed. */
+const CancelledDial = defineError<{ reason: string }>("CancelledDial");
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -116,6 +140,8 @@ export class Line {
   private quiet: QuietMode = "off";
   /** Outgoing calls whose ATD has not answered yet: CLCC may not list them yet. */
   private pendingDials: Call[] = [];
+  /** The emergency dial being kept until placed (R45), with its call. */
+  private emergencyDial: { dial: EmergencyDial; call: Call } | undefined = undefined;
 
   constructor(
     private readonly channel: AtChannel,
@@ -137,8 +163,14 @@ export class Line {
     channel.events.on("reboot", () => this.onModemReset());
   }
 
-  /** Stops every timer of the line (the firmware is shutting down). */
+  /**
+   * Stops every timer of the line (the firmware is shutting down). Policy for live calls:
+   * they are left up on the modem (the person may be talking); the next start reads
+   * +CLCC and adopts them (modemReady). An emergency dial not yet placed is cancelled
+   * and says so: nothing will place it once the firmware is gone.
+   */
   stop(): void {
+    if (this.emergencyDial) this.emergencyDial.dial.cancel("the firmware stopped");
     const timers = [this.inUseTimer, this.ringTimer, this.checkTimer, this.announceTimer];
     for (const t of timers) if (t !== undefined) this.clock.clearTimeout(t);
     this.inUseTimer = undefined;
@@ -183,34 +215,59 @@ export class Line {
     }
     const emergency = emergencyDialString(number, this.modem.emergencyNumbers());
     if (emergency !== undefined) return this.dialEmergency(emergency);
-    if (!this.modem.simReady()) return Promise.resolve(refused("noService", "no One Number profile on this device: calls are unavailable"));
-    if (this.find("incoming")) return Promise.resolve(refused("ringing", "answer or decline the incoming call first"));
-    if (this.find("active") && !this.opts.callWaiting) return Promise.resolve(refused("busyHere", "end the current call first"));
-    return this.placeCall(number, false);
+    return this.modem.whenReady(this.opts.readyWaitMs).then((ready) => {
+      if (!ready) return refused("notReady", "the modem is not ready (still starting or not answering): try again shortly");
+      if (!this.modem.simReady()) return refused("noService", "no One Number profile on this device: calls are unavailable");
+      if (this.find("incoming")) return refused("ringing", "answer or decline the incoming call first");
+      if (this.find("active") && !this.opts.callWaiting) return refused("busyHere", "end the current call first");
+      return this.placeCall(number, false);
+    });
   }
 
+  /** Whether an emergency call is being placed or set up (not yet connected or ended). */
+  emergencySettingUp(): boolean {
+    return !!this.emergencyDial || this.calls.some((c) => c.emergency && (c.status === "dialing" || c.status === "alerting"));
+  }
+
+  /** Whether an emergency dial is being kept until placed. */
+  emergencyPending(): boolean {
+    return !!this.emergencyDial;
+  }
+
+  /**
+   * R45/R46: never refused for the line's state, never waits for bring-up; kept until
+   * placed or cancelled (emergency-dial.ts). R55: refused with its sentence only when
+   * there is no valid profile or the network refused this device.
+   */
   private dialEmergency(number: string): Promise<ActionResult> {
-    if (!this.modem.simReady()) {
-      // R55: Japan allows no emergency call without a valid subscription; say so plainly.
-      return Promise.resolve(refused("emergencyUnavailable", "emergency calls are unavailable on this device (no valid One Number profile): use a phone"));
-    }
+    if (!this.modem.emergencyAllowed()) return Promise.resolve(refused("emergencyUnavailable", EMERGENCY_UNAVAILABLE));
+    if (this.emergencyDial) return Promise.resolve(refused("emergencyPending", "an emergency call is already being placed"));
     const own = this.calls.slice();
-    if (own.length === 0) return this.placeCall(number, true);
-    // R50: release our own calls first; the emergency call goes out even if that fails.
-    for (const c of own) c.releasedHere = true;
-    return this.channel.send("AT+CHUP").then(
-      () => this.placeCall(number, true),
-      () => this.placeCall(number, true),
-    );
+    if (own.length > 0) {
+      // R50: release our own calls first, in the priority lane just ahead of the dial; the
+      // emergency call goes out whatever the release answers.
+      for (const c of own) c.releasedHere = true;
+      this.channel.send({ cmd: "AT+CHUP", urgent: true }).then(
+        () => this.reconcile(),
+        () => this.reconcile(),
+      );
+    }
+    return this.placeCall(number, true);
   }
 
   private placeCall(number: string, emergency: boolean): Promise<ActionResult> {
     const call = this.newCall("outgoing", "dialing", number, emergency);
     this.pendingDials.push(call);
-    const settled = () => this.pendingDials.splice(this.pendingDials.indexOf(call), 1);
+    const settled = () => {
+      const i = this.pendingDials.indexOf(call);
+      if (i >= 0) this.pendingDials.splice(i, 1);
+    };
     this.events.emit("callChanged", call);
     this.updateState();
-    return this.channel.send({ cmd: "ATD" + number + ";", timeoutMs: 30000 }).then(
+    const placed: Promise<unknown> = emergency
+      ? this.keepEmergency(call, number)
+      : this.channel.send({ cmd: "ATD" + number + ";", timeoutMs: 30000 });
+    return placed.then(
       () => {
         settled();
         this.reconcile();
@@ -218,6 +275,10 @@ export class Line {
       },
       (e: unknown) => {
         settled();
+        if (CancelledDial.is(e)) {
+          this.finish(call, { reason: "hungUpHere", cause: undefined, causeText: "", message: "emergency call cancelled: " + e.message });
+          return refused("cancelled", "emergency call cancelled: " + e.message);
+        }
         // NO CARRIER / BUSY in answer to ATD (R88): +CEER says why. +CME ERROR, ERROR or a
         // time-out is the modem's own answer: the network never saw this call, so +CEER
         // still describes an earlier one (27.007 §6.10) and must not explain this one.
@@ -232,6 +293,20 @@ export class Line {
         });
       },
     );
+  }
+
+  /** Runs the emergency dial for `call`: resolves when placed, rejects with why not. */
+  private keepEmergency(call: Call, number: string): Promise<void> {
+    const dial = new EmergencyDial(this.channel, this.clock, number, this.opts.emergency);
+    this.emergencyDial = { dial, call };
+    this.events.emit("emergency", { phase: "requested", callId: call.id, attempts: 0 });
+    return dial.result.then((o: EmergencyOutcome) => {
+      if (this.emergencyDial && this.emergencyDial.dial === dial) this.emergencyDial = undefined;
+      this.events.emit("emergency", { phase: o.kind === "placed" ? "placed" : "ended", callId: call.id, attempts: o.attempts });
+      if (o.kind === "placed") return;
+      if (o.kind === "cancelled") throw CancelledDial(o.reason, { reason: o.reason });
+      throw o.error;
+    });
   }
 
   /** Answers the incoming call; a waiting call is answered by holding the active one. */
@@ -264,7 +339,15 @@ export class Line {
 
   /** Hangs up `callId`, or every call; a single call among several with AT+CHLD=1x (27.007 §7.13). */
   hangup(callId?: number): Promise<ActionResult> {
-    const targets = callId === undefined ? this.calls.slice() : this.calls.filter((c) => c.id === callId);
+    const e = this.emergencyDial;
+    if (e && (callId === undefined || callId === e.call.id)) {
+      // Not placed yet: cancelling is hanging up; no AT+CHUP for a call the modem lacks.
+      e.dial.cancel("hung up before it was placed");
+      if (callId !== undefined || this.calls.length === 1) return Promise.resolve({ ok: true, call: e.call } as ActionResult);
+    }
+    const targets = (callId === undefined ? this.calls.slice() : this.calls.filter((c) => c.id === callId)).filter(
+      (c) => !(e && c === e.call),
+    );
     if (targets.length === 0) return Promise.resolve(refused("noCall", "no call to end"));
     if (callId !== undefined && targets[0].status === "waiting") {
       // R34: a waiting call is rejected with CHLD=0 (user busy). AT+CHUP would end the
@@ -402,10 +485,22 @@ export class Line {
   }
 
   private onModemReset(): void {
-    const gone = this.calls.slice();
+    // An emergency dial not placed yet is kept: it goes out again as the modem comes back.
+    const kept = this.emergencyDial ? this.emergencyDial.call : undefined;
+    if (kept) this.events.emit("emergency", { phase: "retrying", callId: kept.id, attempts: 0 });
+    const gone = this.calls.filter((c) => c !== kept);
     for (const c of gone) {
       this.finish(c, { reason: "modemReset", cause: undefined, causeText: "", message: endMessage("modemReset") });
     }
+  }
+
+  /**
+   * The modem finished bring-up (first start, a reboot, a reset): +CLCC is read once and
+   * the calls it still holds are adopted (a restarted firmware finds its call), so that
+   * `calls` shows them and `hangup` ends them.
+   */
+  modemReady(): void {
+    this.reconcile();
   }
 
   /** Reads +CLCC and brings the model in line with it; releases what is gone. */
@@ -451,8 +546,12 @@ export class Line {
       );
       if (!call) call = this.calls.find((c) => c.index === undefined && c.direction === e.direction && seen.indexOf(c) < 0);
       if (!call) {
-        call = this.newCall(e.direction, e.status, e.number, false);
-        if (e.status === "incoming" || e.status === "waiting") this.events.emit("incoming", call);
+        const emergency = e.direction === "outgoing" && isEmergencyNumber(e.number, this.modem.emergencyNumbers());
+        call = this.newCall(e.direction, e.status, e.number, emergency);
+        if (e.status === "incoming" || e.status === "waiting") {
+          this.inUseUntil = 0; // a call offered here: the line is free for this device
+          this.events.emit("incoming", call);
+        } else this.events.emit("adopted", call);
       }
       call.index = e.index;
       if (call.number === "" && e.number !== "") call.number = e.number;
@@ -498,6 +597,8 @@ export class Line {
     call.status = status;
     const now = this.clock.now();
     if (status === "active" && call.connectedAt === undefined) call.connectedAt = now;
+    // Our own call alerts or is up: the number is not in use elsewhere any more (issue 9 §4).
+    if (call.direction === "outgoing" && (status === "alerting" || status === "active")) this.inUseUntil = 0;
     if (status === "released") {
       call.endedAt = now;
       const i = this.calls.indexOf(call);

@@ -30,7 +30,7 @@ import { Quarantine, type QuarantinedPdu } from "./quarantine.js";
 import { Receiver, type Routing } from "./receiver.js";
 import { Sender } from "./sender.js";
 import { RamStorage, Store } from "./store.js";
-import { ServiceCodes } from "./ussd.js";
+import { ServiceCodes, type CodeAnswer } from "./ussd.js";
 
 export { MessagingError } from "./errors.js";
 export type { MessagingErrorCode } from "./errors.js";
@@ -114,6 +114,12 @@ export type MessagingEvents = {
   priority: PriorityState;
   quarantined: QuarantinedPdu;
   inboxEvicted: InboxMessage;
+  /**
+   * A USSD message the network sent by itself (`+CUSD` nobody asked for, 27.007 §7.15).
+   * `replyExpected`: it waits for an answer (`ussdReply`) or a refusal (`ussdEnd`).
+   * `text` comes from the network: show it escaped.
+   */
+  networkUssd: { status: number; text: string; replyExpected: boolean };
   log: string;
 };
 
@@ -130,6 +136,7 @@ export class Messaging {
   private readonly outboxStore: Outbox;
   private readonly incoming: Incoming;
   private readonly priority: Priority;
+  private readonly codes: ServiceCodes | undefined;
   private readonly receiver: Receiver | undefined = undefined;
   private readonly sender: Sender | undefined = undefined;
   private readonly loaded: Promise<void>;
@@ -174,11 +181,12 @@ export class Messaging {
       log: log,
     });
     const native = smsRefusal(caps.sms) === "";
-    const codes = native
+    const codes = (this.codes = native
       ? new ServiceCodes(channel, clock, { cusdCommandMs: o.cusdCommandMs, answerMs: o.ussdAnswerMs, dialMs: o.dialMs, releaseMs: o.releaseMs }, function (c) {
           self.priority.unsolicited(c);
+          self.events.emit("networkUssd", { status: c.status, text: c.text, replyExpected: c.status === 1 });
         })
-      : undefined;
+      : undefined);
     this.priority = new Priority(codes, this.store, clock, caps.sms, function (s) {
       self.events.emit("priority", s);
     }, log);
@@ -250,6 +258,11 @@ export class Messaging {
       self.armExpiry();
       self.sender!.kick();
     });
+  }
+
+  /** Sending may go on again (a hold such as an emergency call set-up ended). */
+  resume(): void {
+    if (this.running && this.sender) this.sender.kick();
   }
 
   /** Stops timers and sending (the firmware is shutting down). */
@@ -372,6 +385,28 @@ export class Messaging {
     const self = this;
     return this.loaded.then(function () {
       return self.priority.serviceCode(code);
+    });
+  }
+
+  /**
+   * Answers a network-initiated USSD request that waits for one; resolves with the
+   * network's next message, or why not. Never rejects.
+   */
+  ussdReply(text: string): Promise<CodeAnswer> {
+    if (!this.codes) return Promise.resolve({ kind: "failed", message: "service codes do nothing on this device: " + smsRefusal(this.caps.sms) } as CodeAnswer);
+    return this.codes.reply(text);
+  }
+
+  /** Declines a network-initiated USSD request (ends the session). */
+  ussdEnd(): Promise<void> {
+    return this.codes ? this.codes.end() : Promise.resolve();
+  }
+
+  /** R72: this device was unregistered; a priority it held goes back to the smartphone. */
+  unregistered(): Promise<PriorityState> {
+    const self = this;
+    return this.loaded.then(function () {
+      return self.priority.unregistered();
     });
   }
 

@@ -8,6 +8,13 @@
  * message failed for good, the record moves to the sent history (`sms.h.<id>`), which
  * stays on this device (SPEC R63) and is bounded (oldest dropped).
  *
+ * Exactly once across any interruption (23.040 §9.2.3.6, §9.2.3.25): before a part is
+ * written to the modem, the TP-MR it will carry is stored in the record (`tpMrs`), from a
+ * persistent counter (the SIM's Last-Used-TP-MR, kept here in `sms.meta`). A part that
+ * has a stored TP-MR but no confirmation may have reached the service centre: it is sent
+ * again with the same TP-MR and TP-RD = 1, so the SC refuses the duplicate (TP-FCS 0xC5,
+ * `+CMS ERROR: 197`), which the sender takes as "delivered".
+ *
  * The parts themselves are not stored: they are rebuilt from the text with the same
  * reference (`submitParts` is a pure function), which keeps each rewrite small.
  */
@@ -30,6 +37,11 @@ export interface OutMessage {
   ref: number;
   /** Per part: the TP-MR the modem confirmed, or null while not confirmed. */
   mrs: (number | null)[];
+  /**
+   * Per part: the TP-MR this device gave it before writing it to the modem, or null
+   * while never written. Set and not confirmed: resent with TP-RD = 1 and this TP-MR.
+   */
+  tpMrs: (number | null)[];
   /** Per part: TP-ST of its status report (23.040 §9.2.3.15), or null. */
   reports: (number | null)[];
   /** Failed attempts so far. */
@@ -78,6 +90,18 @@ export function buildParts(m: { to: string; text: string; ref: number; statusRep
   return submitParts(m.text, { to: m.to, ref: m.ref, statusReport: m.statusReport, maxParts: maxParts });
 }
 
+/** Part `index` with its own TP-MR, and TP-RD set when it repeats an earlier submission. */
+export function buildPart(
+  m: { to: string; text: string; ref: number; statusReport: boolean },
+  maxParts: number,
+  index: number,
+  mr: number,
+  repeat: boolean,
+): SubmitPart {
+  const parts = submitParts(m.text, { to: m.to, ref: m.ref, statusReport: m.statusReport, maxParts: maxParts, mr: mr, rejectDuplicates: repeat });
+  return parts[index];
+}
+
 /** Checks a text can be sent in at most `maxParts` parts; gives the part count or throws MessagingError. */
 export function validateText(text: unknown, maxParts: number): number {
   if (typeof text !== "string") throw messagingError("bad-text", "the message text must be a string, got " + typeof text);
@@ -116,6 +140,8 @@ export class Outbox {
   private pending: OutMessage[] = [];
   private history: HistoryEntry[] = [];
   private nextId = 1;
+  /** The last TP-MR given to a part (23.040 §9.2.3.6), persisted in `sms.meta`. */
+  private lastMr = 0;
 
   constructor(
     private readonly store: Store,
@@ -132,8 +158,9 @@ export class Outbox {
       .read(KEY.meta)
       .then(
         function (meta) {
-          const m = meta as { next?: number } | undefined;
+          const m = meta as { next?: number; mr?: number } | undefined;
           if (m && typeof m.next === "number" && m.next > self.nextId) self.nextId = m.next;
+          if (m && typeof m.mr === "number" && m.mr >= 0 && m.mr <= 255) self.lastMr = m.mr;
         },
         function (e) {
           bad(KEY.meta, e);
@@ -158,6 +185,9 @@ export class Outbox {
           const r = recs[i].value as OutMessage;
           const id = keyNumber(recs[i].key, KEY.outbox);
           if (!r || !Array.isArray(r.mrs)) continue;
+          if (!Array.isArray(r.tpMrs) || r.tpMrs.length !== r.mrs.length) r.tpMrs = r.mrs.map(function () {
+            return null;
+          });
           if (id >= self.nextId) self.nextId = id + 1;
           const key = recs[i].key;
           if (self.inHistory(r.id)) {
@@ -185,9 +215,11 @@ export class Outbox {
   accept(to: string, text: string, statusReport: boolean, parts: number, now: number): Promise<OutMessage> {
     const id = this.nextId++;
     const mrs: (number | null)[] = [];
+    const tpMrs: (number | null)[] = [];
     const reports: (number | null)[] = [];
     for (let i = 0; i < parts; i++) {
       mrs.push(null);
+      tpMrs.push(null);
       reports.push(null);
     }
     const m: OutMessage = {
@@ -199,6 +231,7 @@ export class Outbox {
       // 8-bit reference (23.040 §9.2.3.24.1); it repeats every 256 messages, far apart in time.
       ref: id & 0xff,
       mrs: mrs,
+      tpMrs: tpMrs,
       reports: reports,
       attempts: 0,
       next: now,
@@ -208,13 +241,37 @@ export class Outbox {
     };
     const self = this;
     return this.store
-      .put(KEY.meta, { next: this.nextId })
+      .put(KEY.meta, this.meta())
       .then(function () {
         return self.store.put(KEY.outbox + pad(id, 6), m);
       })
       .then(function () {
         self.pending.push(m);
         return m;
+      });
+  }
+
+  private meta(): { next: number; mr: number } {
+    return { next: this.nextId, mr: this.lastMr };
+  }
+
+  /**
+   * Gives part `index` of `m` its TP-MR and makes that durable before the part is
+   * written (the counter first, then the record: a cut between them skips a number,
+   * never reuses one). 1..255: a TP-MR of 0 would let the modem number the part itself.
+   */
+  assignMr(m: OutMessage, index: number): Promise<number> {
+    const mr = (this.lastMr % 255) + 1;
+    this.lastMr = mr;
+    const self = this;
+    return this.store
+      .put(KEY.meta, this.meta())
+      .then(function () {
+        m.tpMrs[index] = mr;
+        return self.save(m);
+      })
+      .then(function () {
+        return mr;
       });
   }
 

@@ -180,6 +180,16 @@ export class Priority {
     return this.keep({ holder: state.holder, name: name, source: "companion", answer: "", at: this.clock.now() });
   }
 
+  /**
+   * R72: the network refused this device (unregistered, R18). If it held the priority,
+   * the smartphone holds it again: the shown state follows at once, without a query
+   * (an unregistered device can send no service code). Resolves with the state kept.
+   */
+  unregistered(): Promise<PriorityState> {
+    if (this.current.holder !== "this") return Promise.resolve(this.current);
+    return this.keep({ holder: "smartphone", name: "", source: "network", answer: "", at: this.clock.now() });
+  }
+
   /** A `+CUSD` nobody asked for: a network that tells the state by itself. */
   unsolicited(c: Cusd): void {
     const p = parsePriorityAnswer(c.text);

@@ -100,6 +100,8 @@ export class Receiver {
     this.mem1 = "";
   }
 
+  private noCpmsTold = false;
+
   /** Holds every job until `loaded` settles. */
   holdUntil(loaded: Promise<unknown>): void {
     this.jobs.hold(loaded);
@@ -201,9 +203,19 @@ export class Receiver {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.channel.send({ cmd: cmd, prefixes: ["+CPMS:"] }).then(function () {
-      self.mem1 = mem;
-    });
+    return this.channel.send({ cmd: cmd, prefixes: ["+CPMS:"] }).then(
+      function () {
+        self.mem1 = mem;
+      },
+      function (e: unknown) {
+        // A module without +CPMS (issue 14): it reads from the memory it indicates in, its
+        // default. Read there and say once what it does not support; never stop receiving.
+        if (!AtCommandError.is(e)) throw e;
+        if (!self.noCpmsTold) self.log("sms: the modem does not support " + cmd + " (" + errorText(e) + "): reading from its default memory");
+        self.noCpmsTold = true;
+        self.mem1 = mem;
+      },
+    );
   }
 
   private onStored(line: string): void {

@@ -5,6 +5,11 @@
  * before the next part goes, so after any interruption only unconfirmed parts are sent
  * again.
  *
+ * Exactly once (outbox.ts): each part's TP-MR is stored before the part is written; a
+ * part written before but never confirmed (a time-out, a modem restart, the process
+ * killed) goes again with the same TP-MR and TP-RD = 1, and the service centre's
+ * "duplicate" refusal (`+CMS ERROR: 197`, 23.040 §9.2.3.22 TP-FCS 0xC5) means it had it.
+ *
  * Failures: a refusal that cannot get better (a `+CMS ERROR` that names the message or the
  * recipient as the problem) ends the message at once; anything else (no network, network
  * time-out, SIM busy, a command time-out) is retried with exponential back-off, and after
@@ -13,7 +18,7 @@
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import { AtAbortedError, AtArgumentError, AtCommandError, atInt, type AtChannel } from "../../drivers/at/index.js";
-import { buildParts, type Outbox, type OutMessage } from "./outbox.js";
+import { buildPart, buildParts, type Outbox, type OutMessage } from "./outbox.js";
 import { errorText } from "./errors.js";
 
 export interface SenderOptions {
@@ -50,6 +55,9 @@ export function permanentCms(code: number): boolean {
   return code === 303 || code === 304 || code === 305;
 }
 
+/** 23.040 §9.2.3.22 TP-FCS "SM Rejected - Duplicate SM", as `+CMS ERROR: 197`. */
+export const CMS_DUPLICATE_SM = 0xc5;
+
 /** `+CMGS: <mr>[,<scts>]` → TP-MR, or -1. */
 export function parseCmgs(lines: string[]): number {
   for (let i = 0; i < lines.length; i++) {
@@ -64,6 +72,7 @@ export class Sender {
   private busy = false;
   private timer: TimerHandle | undefined = undefined;
   private stopped = false;
+  private renumberTold = false;
 
   constructor(
     private readonly channel: AtChannel,
@@ -134,24 +143,48 @@ export class Sender {
     let i = 0;
     while (i < m.mrs.length && m.mrs[i] !== null) i++;
     if (i === m.mrs.length) return this.complete(m);
-    const part = parts[i];
     const self = this;
     const index = i;
+    const known = m.tpMrs[i];
+    const repeat = known !== null && known !== undefined;
+    const assigned: Promise<number> = repeat ? Promise.resolve(known as number) : this.outbox.assignMr(m, i);
+    return assigned.then(function (tpMr) {
+      return self.submit(m, index, tpMr, repeat);
+    });
+  }
+
+  /** Writes part `index` with TP-MR `tpMr` (TP-RD when `repeat`) and records the outcome. */
+  private submit(m: OutMessage, index: number, tpMr: number, repeat: boolean): Promise<void> {
+    const self = this;
     let cmd: string;
+    let hex: string;
     try {
+      const part = buildPart(m, this.opts.maxParts, index, tpMr, repeat);
+      hex = part.hex;
       cmd = "AT+CMGS=" + atInt("TPDU length", part.tpduLength, 1, 255);
     } catch (e) {
       return this.fail(m, errorText(e));
     }
-    return this.channel.send({ cmd: cmd, mode: "prompt", payload: part.hex, prefixes: ["+CMGS:"], timeoutMs: this.opts.cmgsTimeoutMs }).then(
+    return this.channel.send({ cmd: cmd, mode: "prompt", payload: hex, prefixes: ["+CMGS:"], timeoutMs: this.opts.cmgsTimeoutMs }).then(
       function (r) {
         const mr = parseCmgs(r.lines);
         if (mr < 0) return self.failure(m, new Error("the modem confirmed part " + (index + 1) + " without a message reference"));
+        if (mr !== tpMr && !self.renumberTold) {
+          self.renumberTold = true;
+          self.hooks.log("sms: the modem numbers messages itself (TP-MR " + tpMr + " became " + mr + "): a part interrupted mid-send may reach the recipient twice");
+        }
         m.mrs[index] = mr;
         m.error = "";
         return self.outbox.save(m);
       },
       function (e) {
+        if (repeat && AtCommandError.is(e) && e.kind === "cms" && e.code === CMS_DUPLICATE_SM) {
+          // The service centre already holds this part: it was delivered before the interruption.
+          self.hooks.log("sms: outbox " + m.id + " part " + (index + 1) + " had already reached the service centre (duplicate refused)");
+          m.mrs[index] = tpMr;
+          m.error = "";
+          return self.outbox.save(m);
+        }
         return self.failure(m, e);
       },
     );

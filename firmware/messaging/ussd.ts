@@ -14,6 +14,11 @@
  *   session (`<m>` 1, or nothing) is closed with `AT+CUSD=2`.
  *
  * One code at a time; a second caller waits for the first.
+ *
+ * Network-initiated USSD (27.007 §7.15, 24.090 §4.2): a `+CUSD` nobody asked for is
+ * passed on (`unsolicited`); with `<m>` = 1 the network waits for an answer, which the
+ * user gives with `reply(text)` (`AT+CUSD=1,"<text>",15` in that session) or declines with
+ * `end()` (`AT+CUSD=2`).
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import { AtCommandError, atDialString, atQuoted, type AtChannel } from "../../drivers/at/index.js";
@@ -104,6 +109,8 @@ export class ServiceCodes {
   private waiter: ((h: Heard | undefined) => void) | undefined = undefined;
   private timer: TimerHandle | undefined = undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** A network-initiated session waits for the user's answer (`<m>` = 1). */
+  private networkAsks = false;
 
   /** `unsolicited` hears a `+CUSD` nobody asked for (network-initiated USSD). */
   constructor(
@@ -116,8 +123,10 @@ export class ServiceCodes {
     channel.onUrc("+CUSD:", function (line) {
       const c = parseCusd(line);
       if (!c) return;
-      if (self.phase === "") self.unsolicited(c);
-      else self.hear({ type: "cusd", cusd: c });
+      if (self.phase === "") {
+        self.networkAsks = c.status === 1;
+        self.unsolicited(c);
+      } else self.hear({ type: "cusd", cusd: c });
     });
     channel.onUrc("NO CARRIER", function () {
       if (self.phase === "dial") self.hear({ type: "release" });
@@ -142,6 +151,53 @@ export class ServiceCodes {
     const p = this.chain.then(go, go);
     this.chain = p;
     return p;
+  }
+
+  /** Whether a network-initiated session waits for an answer. */
+  networkWaiting(): boolean {
+    return this.networkAsks;
+  }
+
+  /**
+   * Answers a network-initiated request (`<m>` = 1) with `text`; resolves with what the
+   * network says next (it may ask again: `answer` with status 1). Never rejects.
+   */
+  reply(text: string): Promise<CodeAnswer> {
+    const self = this;
+    if (!this.networkAsks) return Promise.resolve({ kind: "failed", message: "the network is not waiting for an answer" } as CodeAnswer);
+    let cmd: string;
+    try {
+      cmd = "AT+CUSD=1," + atQuoted("USSD answer", text, 160) + ",15";
+    } catch (e) {
+      return Promise.resolve({ kind: "failed", message: errorText(e) } as CodeAnswer);
+    }
+    const go = function (): Promise<CodeAnswer> {
+      self.networkAsks = false;
+      self.listen("ussd");
+      return self.channel.send({ cmd: cmd, timeoutMs: self.opts.cusdCommandMs, cuttable: true }).then(
+        function () {
+          return self.wait(self.opts.answerMs).then(function (h) {
+            self.phase = "";
+            if (!h || h.type !== "cusd") return { kind: "no-answer", via: "ussd" } as CodeAnswer;
+            self.networkAsks = h.cusd.status === 1;
+            return { kind: "answer", via: "ussd", cusd: h.cusd } as CodeAnswer;
+          });
+        },
+        function (e: unknown) {
+          self.phase = "";
+          return { kind: "failed", message: "the modem did not take the answer: " + errorText(e) } as CodeAnswer;
+        },
+      );
+    };
+    const p = this.chain.then(go, go);
+    this.chain = p;
+    return p;
+  }
+
+  /** Declines a network-initiated request: ends the session (`AT+CUSD=2`). */
+  end(): Promise<void> {
+    this.networkAsks = false;
+    return this.cancelSession();
   }
 
   private hear(h: Heard): void {
@@ -189,7 +245,9 @@ export class ServiceCodes {
     const self = this;
     const cmd = "AT+CUSD=1," + atQuoted("service code", code, 40) + ",15";
     this.listen("ussd");
-    return this.channel.send({ cmd: cmd, timeoutMs: this.opts.cusdCommandMs }).then(
+    // cuttable: modems that hold the OK until the network answers must not hold an
+    // emergency dial behind it (issue 9); the answer itself is a URC, awaited outside the queue.
+    return this.channel.send({ cmd: cmd, timeoutMs: this.opts.cusdCommandMs, cuttable: true }).then(
       function () {
         return self.wait(self.opts.answerMs).then(function (h) {
           if (!h || h.type !== "cusd") {
@@ -222,7 +280,7 @@ export class ServiceCodes {
     const self = this;
     const cmd = "ATD" + atDialString(code) + ";";
     this.listen("dial");
-    return this.channel.send({ cmd: cmd, timeoutMs: this.opts.dialMs }).then(
+    return this.channel.send({ cmd: cmd, timeoutMs: this.opts.dialMs, cuttable: true }).then(
       function () {
         return self.wait(self.opts.releaseMs).then(function (h) {
           if (h && h.type === "cusd") {

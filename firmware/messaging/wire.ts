@@ -19,6 +19,12 @@ export interface MessagingHost {
   channel: AtChannel;
   modem: ModemManager;
   events: Emitter<{ log: string }>;
+  /**
+   * True while submissions must wait: an emergency call is being set up (R45), and a
+   * `+CMGS` that holds the AT channel for the network's answer would delay its +CLCC
+   * reads. Call `messaging.resume()` when it turns false.
+   */
+  holdSending?: () => boolean;
 }
 
 /** Builds messaging for `host`, started on every `ready`; it does nothing until then. */
@@ -31,7 +37,7 @@ export function attachMessaging(host: MessagingHost, clock: Clock, storage: Stor
     host.board.capabilities,
     {
       ready: function () {
-        return modem.status().state.name === "ready";
+        return modem.status().state.name === "ready" && !(host.holdSending && host.holdSending());
       },
     },
     options,

@@ -3,7 +3,7 @@
  * and the effects to run, and does no I/O, so every path is unit-tested without a modem.
  *
  * off ──start──▶ bringingUp ──ok──▶ ready
- *                    │  ▲             │ reboot banner / hang / URC verbosity lost
+ *                    │  ▲             │ reboot banner / URC verbosity lost (hang: reset at once)
  *                    │  └──retry──────┘
  *                    └─failed──▶ backoff ──timer──▶ bringingUp
  *   after `resetAfter` failures in a row: resetting (reset pin, else power key) ──▶ bringingUp
@@ -81,11 +81,14 @@ function backoffMs(policy: ModemPolicy, failures: number): number {
   return ms < policy.maxBackoffMs ? ms : policy.maxBackoffMs;
 }
 
-/** A failure of the running modem: count it, then retry or escalate to a reset. */
-function failure(state: ModemState, policy: ModemPolicy, reason: string): Step {
+/**
+ * A failure of the running modem: count it, then retry or escalate to a reset. `resetNow`
+ * skips the retries: a module that answers no probe at all will not answer a script.
+ */
+function failure(state: ModemState, policy: ModemPolicy, reason: string, resetNow?: boolean): Step {
   const failures = state.failures + 1;
   const log: ModemEffect = { type: "log", message: "modem: " + reason + " (failure " + failures + ")" };
-  if (policy.hardwareReset !== "none" && failures % policy.resetAfter === 0) {
+  if (policy.hardwareReset !== "none" && (resetNow || failures % policy.resetAfter === 0)) {
     return to(state, "resetting", { failures, resets: state.resets + 1, lastError: reason }, [
       log,
       { type: "cancelTimers" },
@@ -135,8 +138,10 @@ export function modemStep(state: ModemState, event: ModemEvent, policy: ModemPol
         { type: "runBringUp" },
       ]);
     case "hung":
+      // The channel declares a hang when the probe after a timed-out command got no answer
+      // at all: the module is reset through its pins at once (escalation within seconds).
       if (state.name !== "ready" && state.name !== "bringingUp") return { state, effects: [] };
-      return failure(state, policy, "modem stopped answering");
+      return failure(state, policy, "modem stopped answering", true);
     case "verbosityLost":
       // Particle device-os#2219: a silent modem reset shows as URC settings gone back to 0.
       // Counted as a failure, so a module that keeps forgetting backs off and is reset.

@@ -23,6 +23,7 @@ import {
   type Registration,
   type Signal,
 } from "../../drivers/modems/index.js";
+import { serviceOf, type ServiceReport } from "./service.js";
 import { initialModemState, modemStep, type ModemEffect, type ModemEvent, type ModemPolicy, type ModemState } from "./machine.js";
 
 export type ModemManagerEvents = {
@@ -32,6 +33,8 @@ export type ModemManagerEvents = {
   signal: Signal;
   operator: Operator;
   emergencyNumbers: string[];
+  /** What the accessory can offer changed (R18, R55, R56): once per change, with its sentence. */
+  service: ServiceReport;
   log: string;
 };
 
@@ -77,6 +80,8 @@ export class ModemManager {
   private chat: ChatRun | undefined = undefined;
   /** The SIM state bring-up last read (`+CPIN`), "" until one was read. */
   private simStateSeen = "";
+  private readyWaiters: ((ok: boolean) => void)[] = [];
+  private lastService = "";
 
   constructor(
     private readonly channel: AtChannel,
@@ -101,6 +106,35 @@ export class ModemManager {
     this.post({ type: "start" });
   }
 
+  /** Bring-up is done and the modem takes commands (state `ready`). */
+  ready(): boolean {
+    return this.state.name === "ready";
+  }
+
+  /**
+   * Resolves true as soon as the modem is ready, or false after `limitMs` (or when the
+   * firmware stops): commands given before bring-up finished wait for it with a clear
+   * limit instead of being queued behind bring-up and aborted by the boot banner.
+   */
+  whenReady(limitMs: number): Promise<boolean> {
+    if (this.ready()) return Promise.resolve(true);
+    const self = this;
+    return new Promise<boolean>(function (resolve) {
+      let timer: TimerHandle | undefined = undefined;
+      const waiter = function (ok: boolean) {
+        const i = self.readyWaiters.indexOf(waiter);
+        if (i < 0) return;
+        self.readyWaiters.splice(i, 1);
+        if (timer !== undefined) self.clock.clearTimeout(timer);
+        resolve(ok);
+      };
+      self.readyWaiters.push(waiter);
+      timer = self.clock.setTimeout(function () {
+        waiter(false);
+      }, limitMs);
+    });
+  }
+
   /** Stops bring-up and every timer (the firmware is shutting down). */
   stop(): void {
     if (this.chat) this.chat.cancel("stopped");
@@ -108,6 +142,8 @@ export class ModemManager {
     this.timers = [];
     if (this.healthTimer !== undefined) this.clock.clearTimeout(this.healthTimer);
     this.healthTimer = undefined;
+    const waiters = this.readyWaiters.slice();
+    for (const w of waiters) w(false);
   }
 
   /**
@@ -167,6 +203,10 @@ export class ModemManager {
           this.events.emit("state", this.state);
         } catch (err) {
           note(err);
+        }
+        if (this.state.name === "ready") {
+          const waiters = this.readyWaiters.slice();
+          for (const w of waiters) w(true);
         }
       }
       for (let i = 0; i < r.effects.length; i++) {
@@ -245,6 +285,7 @@ export class ModemManager {
         }
       }
       if (sim !== "") this.simStateSeen = sim;
+      if (sim !== "" && sim !== "READY") this.reportService();
       if (result.status === "success") {
         this.info = info;
         this.events.emit("identified", info);
@@ -346,6 +387,20 @@ export class ModemManager {
     if (reg.domain === "eps") this.eps = reg;
     else this.cs = reg;
     this.events.emit("registration", reg);
+    this.reportService();
+  }
+
+  /** What the accessory can offer now (R18, R55, R56). */
+  service(): ServiceReport {
+    return serviceOf(this.simUsable(), this.cs, this.eps);
+  }
+
+  /** R18: said within the registration report that changed it, once per change. */
+  private reportService(): void {
+    const s = this.service();
+    if (s.state === this.lastService) return;
+    this.lastService = s.state;
+    this.events.emit("service", s);
   }
 
   private onEmergencyListStart(): void {

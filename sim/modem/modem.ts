@@ -78,6 +78,12 @@ export interface SimModemOptions {
   firstMessageRef?: number;
   /** Delay before each command line runs (fault knob, default 0). */
   responseDelayMs?: number;
+  /**
+   * Commands this module's firmware leaves out (`+CPMS`, `+QCCID`...), each as its name and
+   * form (`"+CPMS?"` read, `"+CPMS="` set, or `"+CPMS"` every form): answered `ERROR`, as
+   * modules without them do (issue 14: foreign modems).
+   */
+  unsupported?: string[];
   /** Sees every byte received and sent, for logs. */
   trace?: (dir: "rx" | "tx", bytes: string) => void;
 }
@@ -409,6 +415,9 @@ export class SimModem {
     const spec = /^S[0-9]+$/.test(cmd.name) ? ALL_COMMANDS["S"] : ALL_COMMANDS[cmd.name];
     const fn = spec ? spec[cmd.kind] : undefined;
     if (!spec || !fn) return { lines: [], final: { kind: "error" } };
+    const left = this.opts.unsupported || [];
+    const form = cmd.kind === "read" ? "?" : cmd.kind === "set" ? "=" : cmd.kind === "test" ? "=?" : "";
+    if (left.indexOf(cmd.name) >= 0 || left.indexOf(cmd.name + form) >= 0) return { lines: [], final: { kind: "error" } };
     try {
       if (spec.needsSim) this.requireSim(!!spec.sms);
       if (spec.sms && !this.smsSupported) throw cms(CMS.notSupported);

@@ -26,6 +26,7 @@ import { AssembledMessage, encodeDeliverParts, reassemble } from "../pdu/concat.
 import { fromHex } from "../pdu/hex.js";
 import { Alphabet, Concat } from "../pdu/userdata.js";
 import { decodeSubmit, encodeStatusReport, joinAtPdu } from "../pdu/tpdu.js";
+import { FCS_DUPLICATE_SM, SubmissionMemory } from "../pdu/duplicates.js";
 
 export type RegistrationKind = "home" | "roaming" | "denied" | "searching" | "none";
 const STAT: { [k in RegistrationKind]: number } = { none: 0, home: 1, searching: 2, denied: 3, roaming: 5 };
@@ -94,6 +95,9 @@ export const JAPAN_EMERGENCY: EmergencyNumbers = {
 export class NetworkStub implements ModemNetwork {
   readonly calls: StubCall[] = [];
   readonly sent: SentSms[] = [];
+  /** Submissions refused as duplicates (TP-RD set, same TP-MR and TP-DA: 23.040 §9.2.3.25). */
+  readonly duplicates: SentSms[] = [];
+  private readonly submissions = new SubmissionMemory();
   readonly acks: { deliveryId: string; result: SmsAck }[] = [];
   readonly ussdRequests: string[] = [];
   readonly log: string[] = [];
@@ -239,6 +243,11 @@ export class NetworkStub implements ModemNetwork {
       tpdu: tpdu.toUpperCase(),
     };
     if (s.userData.concat) entry.concat = s.userData.concat;
+    if (this.submissions.isDuplicate(this.ue ? this.ue.imsi : "ue", s.to.number, s.messageRef, s.rejectDuplicates, this.clock.now())) {
+      this.duplicates.push(entry);
+      this.note("sms to " + entry.to + " mr=" + s.messageRef + ": duplicate refused (TP-RD)");
+      return Promise.resolve({ ok: false, cmsError: FCS_DUPLICATE_SM });
+    }
     this.sent.push(entry);
     this.note("sms to " + entry.to + " mr=" + s.messageRef + (s.userData.concat ? " part " + s.userData.concat.seq + "/" + s.userData.concat.total : "") + ": " + entry.text);
     if (s.statusReportRequest) {

@@ -18,6 +18,7 @@ import type { TimerHandle } from "../../hal/types.js";
 import type { SmsAck, SmsSubmitResult } from "../modem/network.js";
 import { SmsSubmit, decodeSubmit, encodeStatusReport, joinAtPdu } from "../pdu/tpdu.js";
 import { fromHex } from "../pdu/hex.js";
+import { FCS_DUPLICATE_SM, SubmissionMemory } from "../pdu/duplicates.js";
 import type { Device } from "./device.js";
 import type { LogKind } from "./log.js";
 import type { SharedNumber } from "./number.js";
@@ -228,6 +229,9 @@ export class SmsRouter {
  * R62–R66: a device submits an SMS (its TP-MR already set). The recipient sees the
  * number as originator; the answer is the TP-MR or a +CMS ERROR code.
  */
+/** Each number's service-centre memory of submissions, for duplicate refusal. */
+const submissionMemories = new WeakMap<SharedNumber, SubmissionMemory>();
+
 export function submitFromDevice(num: SharedNumber, device: Device, tpduHex: string): SmsSubmitResult {
   const fail = (cmsError: number, rule: string, reason: string): SmsSubmitResult => {
     num.log("sms-refused", { device: device.id, rule, detail: { reason, cms: cmsError } });
@@ -242,6 +246,12 @@ export function submitFromDevice(num: SharedNumber, device: Device, tpduHex: str
     s = decodeSubmit(fromHex(tpduHex));
   } catch (e) {
     return fail(CMS_INVALID_PDU, "R62", String((e as Error).message));
+  }
+  // 23.040 §9.2.3.25: a repeat (TP-RD set) of a message the SC still holds is refused.
+  let memory = submissionMemories.get(num);
+  if (!memory) submissionMemories.set(num, (memory = new SubmissionMemory()));
+  if (memory.isDuplicate(device.id, s.to.number, s.messageRef, s.rejectDuplicates, num.net.clock.now())) {
+    return fail(FCS_DUPLICATE_SM, "R62", "duplicate of message " + s.messageRef + " to " + s.to.number + " (TP-RD)");
   }
   const c = s.userData.concat;
   num.log("sms-submitted", {

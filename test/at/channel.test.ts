@@ -94,10 +94,10 @@ test("a prompt that never comes: Esc is written, the command times out, the chan
   const r = outcome(channel.send({ cmd: "AT+CMGS=19", mode: "prompt", payload: "00AA" }));
   await modem.tx("AT+CMGS=19\r");
   await clock.advance(1000);
-  await modem.tx("\x1b");
+  // Esc cancels the prompt; the probe goes out at once, before anything else is queued.
+  await modem.tx("\x1bAT+CMEE?\r");
   t.true(AtTimeoutError.is(r.error));
   const next = outcome(channel.send("AT+CSQ"));
-  await modem.tx("AT+CMEE?\r"); // resynchronisation first
   await modem.rx("\r\n+CMEE: 1\r\n\r\nOK\r\n");
   await modem.tx("AT+CSQ\r");
   await modem.rx("\r\nOK\r\n");
@@ -174,30 +174,110 @@ test("a modem reboot in mid-command fails the command and the queue, and tells t
   t.regex((a.error as Error).message, /rebooted/);
   t.deepEqual(reboots, ["RDY"]);
   const c = outcome(channel.send("AT"));
+  // AT+COPS? was in flight: the new boot may still read and answer it, so the probe goes first.
+  await modem.tx("AT+CMEE?\r");
+  await modem.rx("\r\nOK\r\n\r\n+CMEE: 0\r\n\r\nOK\r\n");
   await modem.tx("AT\r");
   await modem.rx("AT\r\r\nOK\r\n");
   t.is(c.value!.final, "OK");
 });
 
-test("consecutive timeouts are reported as a hang", async (t) => {
-  const { channel, modem, clock } = channelRig({ timeoutMs: 100, syncTimeoutMs: 100, hangAfterTimeouts: 3 });
+test("after a timeout the modem is probed at once; a probe without any answer declares the hang", async (t) => {
+  const { channel, modem, clock } = channelRig({ timeoutMs: 5000, syncTimeoutMs: 1000 });
   const hangs: number[] = [];
   channel.events.on("hang", (n) => hangs.push(n));
   const a = outcome(channel.send("AT+CSQ"));
-  const b = outcome(channel.send("AT+CSQ"));
-  await clock.advance(100); // a times out
-  await clock.advance(100); // the resync probe times out
-  await clock.advance(100); // b times out: three in a row
+  await modem.tx("AT+CSQ\r");
+  await clock.advance(5000); // a times out: the probe is written with nothing queued
   t.true(AtTimeoutError.is(a.error));
+  await modem.tx("AT+CMEE?\r");
+  t.deepEqual(hangs, []);
+  await clock.advance(1000); // the probe gets nothing: hung, 6 s after the command was written
+  t.deepEqual(hangs, [2]);
+  const b = outcome(channel.send("AT+CSQ"));
+  await modem.tx("AT+CSQ\r");
+  await clock.advance(5000);
   t.true(AtTimeoutError.is(b.error));
-  t.deepEqual(hangs, [3]);
-  await modem.tx("AT+CSQ\rAT+CMEE?\rAT+CSQ\r");
-  const c = outcome(channel.send("AT"));
+  t.deepEqual(hangs, [2], "one hang per episode");
   await modem.tx("AT+CMEE?\r");
   await modem.rx("\r\n+CMEE: 1\r\n\r\nOK\r\n");
+  const c = outcome(channel.send("AT"));
   await modem.tx("AT\r");
   await modem.rx("\r\nOK\r\n");
   t.is(c.value!.final, "OK");
+});
+
+test("a probe answered by ERROR only (no +CMEE: line) proves the modem alive: no hang", async (t) => {
+  const { channel, modem, clock } = channelRig({ timeoutMs: 500, syncTimeoutMs: 200 });
+  const hangs: number[] = [];
+  channel.events.on("hang", (n) => hangs.push(n));
+  outcome(channel.send("AT+CSQ"));
+  await clock.advance(500);
+  await modem.tx("AT+CSQ\rAT+CMEE?\r");
+  await modem.rx("\r\nERROR\r\n");
+  await clock.advance(200);
+  t.deepEqual(hangs, []);
+});
+
+test("R45: an urgent command goes ahead of everything queued", async (t) => {
+  const { channel, modem } = channelRig();
+  const first = outcome(channel.send("AT+CSQ"));
+  const queued = outcome(channel.send("AT+COPS?"));
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
+  await modem.tx("AT+CSQ\r");
+  await modem.rx("\r\nOK\r\n");
+  await modem.tx("ATD110;\r");
+  await modem.rx("\r\nOK\r\n");
+  t.is(dial.value!.final, "OK");
+  t.true(first.settled);
+  t.false(queued.settled);
+  await modem.tx("AT+COPS?\r");
+});
+
+test("R45: an urgent command cuts a waiting SMS prompt short with Esc; the cut command still gets its own answer", async (t) => {
+  const { channel, modem } = channelRig();
+  const cuts: string[] = [];
+  channel.events.on("cut", (c) => cuts.push(c));
+  const sms = outcome(channel.send({ cmd: "AT+CMGS=19", mode: "prompt", payload: "00AA", prefixes: ["+CMGS:"] }));
+  await modem.tx("AT+CMGS=19\r");
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
+  await modem.tx("\x1bATD110;\r"); // written at once, without waiting for the prompt's outcome
+  t.deepEqual(cuts, ["AT+CMGS=19"]);
+  // The modem showed the prompt before the Esc reached it: Esc again, never the payload.
+  await modem.rx("\r\n> ");
+  await modem.tx("\x1b");
+  await modem.rx("\r\nOK\r\n"); // the cancelled +CMGS ends first (27.005 §3.5.1)
+  t.true(sms.settled);
+  t.false(dial.settled, "the cut command's OK is not the dial's");
+  await modem.rx("\r\nOK\r\n");
+  t.is(dial.value!.final, "OK");
+});
+
+test("R45: a +CMGS already submitted and cut short keeps its confirmation; the dial's answer follows", async (t) => {
+  const { channel, modem } = channelRig();
+  const sms = outcome(channel.send({ cmd: "AT+CMGS=19", mode: "prompt", payload: "00AA", prefixes: ["+CMGS:"] }));
+  await modem.tx("AT+CMGS=19\r");
+  await modem.rx("\r\n> ");
+  await modem.tx("00AA\x1a");
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
+  await modem.tx("\x1bATD110;\r");
+  await modem.rx("\r\n+CMGS: 42\r\n\r\nOK\r\n\r\nOK\r\n");
+  t.deepEqual(sms.value!.lines, ["+CMGS: 42"]);
+  t.is(dial.value!.final, "OK");
+});
+
+test("a cut command that never answers times out alone; the next command is written after a probe", async (t) => {
+  const { channel, modem, clock } = channelRig({ timeoutMs: 1000 });
+  const long = outcome(channel.send({ cmd: 'AT+CUSD=1,"*103#",15', cuttable: true, timeoutMs: 3000 }));
+  await modem.tx('AT+CUSD=1,"*103#",15\r');
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
+  await modem.tx("ATD110;\r");
+  await modem.rx("\r\nOK\r\n"); // taken by the USSD command, owed first
+  t.is(long.value!.final, "OK");
+  await modem.rx("\r\nOK\r\n");
+  t.is(dial.value!.final, "OK");
+  await clock.advance(3000);
+  t.is(channel.busy(), false);
 });
 
 test("injection attempts are refused before a byte is written", async (t) => {

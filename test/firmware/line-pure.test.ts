@@ -37,7 +37,8 @@ test("R88: an outgoing call refused with 34 is 'line in use'; 17 busy; 18/19 no 
   t.is(classifyEnd(outgoingUnanswered, { cause: 17, text: "" }), "busy");
   t.is(classifyEnd(outgoingUnanswered, { cause: 19, text: "" }), "noAnswer");
   t.is(classifyEnd(outgoingUnanswered, { cause: 25, text: "" }), "preempted");
-  t.is(classifyEnd(outgoingUnanswered, { cause: 1, text: "" }), "failed");
+  t.is(classifyEnd(outgoingUnanswered, { cause: 1, text: "" }), "numberUnknown"); // issue 9 §4: a cause a person tells apart
+  t.is(classifyEnd(outgoingUnanswered, { cause: 31, text: "" }), "failed");
 });
 
 test("a release this device asked for is hung up or declined here, whatever the cause says", (t) => {

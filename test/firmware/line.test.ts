@@ -231,15 +231,13 @@ test("R55: without a usable profile, an emergency call is refused with a message
   const { Line } = await import("../../firmware/line/line.js");
   const { channelRig } = await import("../support/fake-modem.js");
   const c = channelRig();
-  const line = new Line(c.channel, c.clock, { simReady: () => false, emergencyNumbers: () => [] }, {
-    callWaiting: true,
-    callEndUrcs: [],
-    ringSilenceMs: 8000,
-    inUseShownMs: 60000,
-    callbackWindowMs: 1800000,
-    callCheckMs: 0,
-    setupCheckMs: 0,
-  });
+  const { defaultLineOptions } = await import("../../firmware/line/line.js");
+  const line = new Line(
+    c.channel,
+    c.clock,
+    { simReady: () => false, emergencyNumbers: () => [], emergencyAllowed: () => false, whenReady: () => Promise.resolve(true) },
+    { ...defaultLineOptions, callCheckMs: 0, setupCheckMs: 0 },
+  );
   const res = await line.dial("119");
   t.false(res.ok);
   if (!res.ok) {

@@ -64,9 +64,11 @@ test("a reboot banner while ready runs bring-up again at once", (t) => {
   t.true(types(r.effects).includes("runBringUp"));
 });
 
-test("a hang while ready counts as a failure; so is lost URC verbosity", (t) => {
+test("a hang while ready resets the module at once; lost URC verbosity counts as a failure", (t) => {
   const ready: ModemState = { name: "ready", failures: 0, resets: 0, reboots: 0, lastError: "" };
-  t.is(modemStep(ready, { type: "hung" }, policy).state.name, "backoff");
+  // A hang (no answer to the probe) goes to the hardware reset at once; without one, retries.
+  t.is(modemStep(ready, { type: "hung" }, policy).state.name, "resetting");
+  t.is(modemStep(ready, { type: "hung" }, { ...policy, hardwareReset: "none" }).state.name, "backoff");
   t.is(modemStep(ready, { type: "verbosityLost" }, policy).state.name, "backoff");
 });
 

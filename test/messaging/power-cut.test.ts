@@ -14,8 +14,8 @@
  * It stops at the first k the run never reaches.
  *
  * Then: A and C are each in the inbox exactly once and were never announced twice; B, if
- * `send` had resolved, was sent; no part of B went to the network again after its
- * `+CMGS` reference was durable; nothing is left in the modem or among the parts.
+ * `send` had resolved, was sent; no part of B reached the recipient twice (issue 9: the
+ * repeat of an unconfirmed part is refused by the service centre as a duplicate); nothing is left in the modem or among the parts.
  */
 import test from "ava";
 import { MemoryStorage } from "../../hal/memory/storage.js";
@@ -208,7 +208,8 @@ async function scenario(target: number, modemSurvives: boolean): Promise<Outcome
   if (outbox.length > 0) problems.push(`${outbox.length} messages still in the outbox`);
   for (const seq of [1, 2]) {
     const subs = bParts.filter((x) => x.s.concat && x.s.concat.seq === seq);
-    if (subs.length > 2) problems.push(`B part ${seq} submitted ${subs.length} times`);
+    // Issue 9 §3: a repeat carries the stored TP-MR with TP-RD, so the service centre refuses it.
+    if (subs.length > 1) problems.push(`B part ${seq} reached the recipient ${subs.length} times`);
     const at = recordedAt[seq];
     if (at !== undefined) {
       const late = subs.filter((x) => x.i >= at);

@@ -218,3 +218,12 @@ test("a message deleted from the inbox is gone after a restart, and a late copy 
   await r.run(2000);
   t.deepEqual(d2.received, []);
 });
+
+test("issue 14: a modem without +CPMS (ERROR to AT+CPMS? and AT+CPMS=) still delivers stored messages, read from its default memory", async (t) => {
+  const r = await messagingRig({ modem: { unsupported: ["+CPMS"] } });
+  r.network.deliverSms({ from: "+819011112222", text: "stored without +CPMS", msgClass: 2 });
+  await r.run(5000);
+  t.true(r.dev.received.some((m) => m.text === "stored without +CPMS"), r.dev.logs.join("\n"));
+  t.true(r.dev.logs.some((l) => /does not support AT\+CPMS/.test(l)), "says what was not supported");
+  t.is(r.modem.store.mem("SM")!.used() + r.modem.store.mem("ME")!.used(), 0, "read and deleted");
+});

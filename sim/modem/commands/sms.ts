@@ -41,10 +41,14 @@ async function submit(m: SimModem, smsc: string | undefined, tpdu: number[]): Pr
   if (!m.registered()) throw cms(CMS.noNetwork);
   const sca = smsc !== undefined ? smsc : m.smsc;
   if (sca === "") throw cms(CMS.smscUnknown);
-  // The ME, not the client, numbers submitted messages (23.040 §9.2.3.6 TP-MR).
+  // 23.040 §9.2.3.6 TP-MR: in PDU mode the TE writes the TPDU. A TE that leaves TP-MR at
+  // 0 lets the ME number the message; one that numbers its own (to repeat a submission
+  // with the same TP-MR and TP-RD, §9.2.3.25) keeps its number.
   const out = tpdu.slice();
-  out[1] = m.nextMessageRef;
-  m.nextMessageRef = (m.nextMessageRef + 1) & 0xff;
+  if (out[1] === 0) {
+    out[1] = m.nextMessageRef;
+    m.nextMessageRef = (m.nextMessageRef + 1) & 0xff;
+  }
   const r = await m.network.sendSms(sca, toHex(out));
   if (!r.ok) throw cms(r.cmsError);
   return r.messageRef;

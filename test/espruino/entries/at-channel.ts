@@ -256,7 +256,7 @@ check("the firmware's generic bring-up runs to ready against a table-driven mode
     "AT+CEREG=2": ok,
     "AT+CLIP=1": ok,
     "AT+CRC=1": ok,
-    "AT+CCWA=1,1": ok,
+    "AT+CCWA=1": ok,
     "AT+CMGF=0": ok,
     "AT+CNMI=2,1,0,2,0": ok,
     "AT+CEREG?": '\r\n+CEREG: 2,1,"1A2B","01C2D3E4",7\r\n' + ok,

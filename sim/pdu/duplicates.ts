@@ -1,0 +1,31 @@
+/**
+ * The service centre's memory of submissions (23.040 §9.2.3.25 TP-RD, §9.2.3.6 TP-MR):
+ * an SMS-SUBMIT with TP-RD = 1 whose TP-MR and TP-DA equal those of a message the SC
+ * still holds from the same originator is rejected with TP-FCS 0xC5 "SM Rejected -
+ * Duplicate SM" (§9.2.3.22), which reaches the ME as `+CMS ERROR: 197`. With TP-RD = 0
+ * the SC accepts it (and holds the new one).
+ *
+ * "Still held" is modelled as a time window (default one day): a real SC forgets a
+ * message once it is delivered and its record expires.
+ */
+
+/** TP-FCS "SM Rejected - Duplicate SM" (23.040 §9.2.3.22). */
+export const FCS_DUPLICATE_SM = 0xc5;
+
+export class SubmissionMemory {
+  private held: { [key: string]: number } = {};
+
+  constructor(private readonly holdMs = 24 * 3600 * 1000) {}
+
+  /**
+   * Records a submission; returns true when it must be rejected as a duplicate
+   * (TP-RD set and the same originator, TP-DA and TP-MR within the window).
+   */
+  isDuplicate(originator: string, destination: string, mr: number, rejectDuplicates: boolean, now: number): boolean {
+    const key = originator + "|" + destination + "|" + mr;
+    const at = this.held[key];
+    if (rejectDuplicates && at !== undefined && now - at < this.holdMs) return true;
+    this.held[key] = now;
+    return false;
+  }
+}

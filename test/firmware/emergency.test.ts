@@ -1,0 +1,169 @@
+/**
+ * Emergency calls first, whatever the firmware is doing (issue 9 §1): before bring-up,
+ * during a USSD wait, during an SMS submission, while the modem hangs and after it
+ * reboots. Each path asserts when `ATD110;` was written (virtual time) against a stated
+ * bound, and that the call connects on the simulated network.
+ */
+import test from "ava";
+import type { ActionResult } from "../../firmware/line/line.js";
+import { emergencyRig, type EmergencyRig } from "../support/emergency-rig.js";
+
+/** Bound for every path: the dial is written within 1 s of the request or of the modem answering again. */
+const BOUND_MS = 1000;
+
+function connected(t: { true(v: boolean, m?: string): void; is(a: unknown, b: unknown, m?: string): void }, r: EmergencyRig, res: ActionResult | undefined): void {
+  t.true(!!res && res.ok, "the dial was placed: " + JSON.stringify(res));
+  const call = r.network.calls.find((c) => c.number === "110" && c.emergency);
+  t.true(!!call, "the network saw an emergency call to 110");
+  r.network.remoteAnswer(call!.callId);
+}
+
+async function settle(r: EmergencyRig, p: Promise<ActionResult>, ms: number): Promise<ActionResult | undefined> {
+  let out: ActionResult | undefined = undefined;
+  p.then((v) => (out = v));
+  await r.run(ms);
+  return out;
+}
+
+async function assertActive(t: { is(a: unknown, b: unknown, m?: string): void }, r: EmergencyRig): Promise<void> {
+  await r.run(2000);
+  const call = r.network.calls.find((c) => c.number === "110" && c.emergency)!;
+  t.is(call.state, "active", "the emergency call connected on the network");
+  const here = r.fw.line.current().find((c) => c.emergency);
+  t.is(here && here.status, "active", "and the firmware shows it active");
+  t.is(r.fw.line.lineState(), "emergency");
+}
+
+test("R45/R46: 110 dialled before bring-up survives the boot banner and is written ≤ 1 s after the modem answers", async (t) => {
+  const { rig: r, start } = emergencyRig({ modem: { bootMs: 3000 } });
+  await start();
+  const asked = r.clock.now();
+  const p = r.fw.line.dial("110");
+  const res = await settle(r, p, 5000);
+  const rdy = r.answerAfter(asked)!;
+  t.true(rdy >= asked + 3000, "the modem answered first with its banner, after booting");
+  const atd = r.dials["110"].filter((d) => d >= rdy)[0];
+  t.true(atd !== undefined && atd - rdy <= BOUND_MS, `ATD110; written ${atd - rdy} ms after the modem answered`);
+  connected(t, r, res);
+  await assertActive(t, r);
+  t.true(r.fw.modem.ready(), "bring-up finished around the call");
+});
+
+test("R45: 110 dialled while a service code waits for the network's answer is written ≤ 1 s after the request", async (t) => {
+  const { rig: r, start } = emergencyRig({ network: { ussd: { "*#103#": null } }, startAt: "ready" });
+  await start();
+  const query = r.fw.messaging.queryPriority();
+  await r.run(500);
+  t.true(r.network.ussdRequests.includes("*#103#"), "the service code went out and is unanswered");
+  const asked = r.clock.now();
+  const res = await settle(r, r.fw.line.dial("110"), 1000);
+  const atd = r.dials["110"][0];
+  t.true(atd - asked <= BOUND_MS, `ATD110; written ${atd - asked} ms after the request`);
+  connected(t, r, res);
+  await assertActive(t, r);
+  await r.run(40000);
+  const q = await query;
+  t.false(q.ok, "the unanswered query still ends on its own time limit");
+});
+
+test("R45: 110 dialled while the service centre takes long over an SMS cuts the +CMGS short: written ≤ 1 s after the request", async (t) => {
+  const { rig: r, start } = emergencyRig({ startAt: "ready" });
+  await start();
+  r.network.delayMs = 20000; // TR1M-long: the modem runs +CMGS for 20 s
+  const sent = r.fw.messaging.send("+819011112222", "on my way");
+  await r.run(1000);
+  t.true(r.commands.some((c) => c.startsWith("AT+CMGS=")), "the submission is under way");
+  const asked = r.clock.now();
+  const res = await settle(r, r.fw.line.dial("110"), 1000);
+  const atd = r.dials["110"][0];
+  t.true(atd - asked <= BOUND_MS, `ATD110; written ${atd - asked} ms after the request`);
+  // The modem carries out the dial once it has finished the submission it was executing.
+  await r.run(25000);
+  const final = res || (await settle(r, Promise.resolve({ ok: true, call: undefined } as ActionResult), 0));
+  connected(t, r, final);
+  await assertActive(t, r);
+  await sent;
+  await r.run(120000);
+  const delivered = r.network.sent.filter((s) => s.to === "+819011112222");
+  t.is(delivered.length, 1, "the SMS reached the service centre once");
+});
+
+test("R45: with the modem hung during an SMS send, the hang is declared within seconds and 110 is written ≤ 1 s after the modem answers again", async (t) => {
+  const { rig: r, start } = emergencyRig({ startAt: "ready" });
+  await start();
+  r.modem.hang();
+  r.fw.messaging.send("+819011112222", "hello");
+  await r.run(2000);
+  const asked = r.clock.now();
+  const out: { res?: ActionResult } = {};
+  r.fw.line.dial("110").then((v) => (out.res = v));
+  await r.run(BOUND_MS);
+  t.true(r.dials["110"][0] - asked <= BOUND_MS, "ATD110; written at once, cutting the send short");
+  await r.run(60000);
+  const hung = r.states.find((s) => s.at >= asked && s.name === "resetting");
+  t.true(!!hung, "the hang was declared and the module reset");
+  t.true(hung!.at - asked <= 20000, `hang declared ${hung!.at - asked} ms after the dial was written`);
+  const back = r.answerAfter(hung!.at)!;
+  const atd = r.dials["110"].filter((d) => d >= back)[0];
+  t.true(atd !== undefined && atd - back <= BOUND_MS, `ATD110; written ${atd - back} ms after the modem answered again`);
+  connected(t, r, out.res);
+  await assertActive(t, r);
+});
+
+test("R45: 110 dialled while the modem reboots is written again ≤ 1 s after its banner", async (t) => {
+  const { rig: r, start } = emergencyRig({ modem: { bootMs: 1500 }, startAt: "ready" });
+  await start();
+  await r.run(3000);
+  r.modem.reboot();
+  await r.run(100);
+  const res = await settle(r, r.fw.line.dial("110"), 4000);
+  const rdy = r.answers.filter((a) => a > r.clock.now() - 4000)[0];
+  const atd = r.dials["110"].filter((d) => d >= rdy)[0];
+  t.true(atd !== undefined && atd - rdy <= BOUND_MS, `ATD110; written ${atd - rdy} ms after the banner`);
+  connected(t, r, res);
+  await assertActive(t, r);
+});
+
+test("R56: with no registration (limited service) the emergency call is still attempted and connects", async (t) => {
+  const { rig: r, start } = emergencyRig({ network: { registration: "searching" }, startAt: "ready" });
+  await start();
+  t.is(r.fw.modem.service().state, "limited");
+  const res = await settle(r, r.fw.line.dial("119"), 1000);
+  t.true(!!res && res.ok, JSON.stringify(res));
+  t.true(r.network.calls.some((c) => c.number === "119" && c.emergency));
+});
+
+test("R55/R18: after the network refuses this device, 110 says emergency calls are unavailable instead of a cause number", async (t) => {
+  const { rig: r, start } = emergencyRig({ startAt: "ready" });
+  await start();
+  const reports: string[] = [];
+  r.fw.modem.events.on("service", (s) => reports.push(s.message));
+  r.network.setRegistration("denied");
+  await r.run(100);
+  t.deepEqual(reports, ["One Number is not active on this device"], "R18: said once, within the registration report");
+  const res = await settle(r, r.fw.line.dial("110"), 1000);
+  t.false(!!res && res.ok);
+  t.regex(res && !res.ok ? res.message : "", /emergency calls are unavailable on this device/);
+  t.false("110" in r.dials, "nothing was dialled");
+});
+
+test("R45: an emergency dial not yet placed can be cancelled; nothing is dialled after the cancel", async (t) => {
+  const { rig: r, start } = emergencyRig({ startAt: "ready" });
+  await start();
+  r.modem.hang();
+  const out: { res?: ActionResult } = {};
+  r.fw.line.dial("110").then((v) => (out.res = v));
+  await r.run(100);
+  t.true(r.fw.line.emergencyPending());
+  const h = await r.fw.line.hangup();
+  t.true(h.ok);
+  await r.run(100);
+  const res = out.res;
+  t.false(!!res && res.ok);
+  t.regex(res && !res.ok ? res.message : "", /cancelled/);
+  const n = r.dials["110"].length;
+  r.modem.unhang();
+  await r.run(30000);
+  t.is(r.dials["110"].length, n, "no dial after the cancel");
+  t.false(r.network.calls.some((c) => c.number === "110" && c.state === "active"));
+});
