@@ -169,6 +169,12 @@ export class FirmwareApi {
     line.on("logged", function (e: CallLogEntry) {
       self.emit("logged", plain(e));
     });
+    line.on("emergency", function (e) {
+      self.emit("emergency", { phase: e.phase, callId: e.callId, attempts: e.attempts });
+    });
+    line.on("adopted", function (c: Call) {
+      self.emit("adopted", callInfo(c));
+    });
     const sms = p.messaging.events;
     sms.on("received", function (m) {
       self.emit("smsReceived", plain(m));
@@ -181,6 +187,9 @@ export class FirmwareApi {
     });
     sms.on("statusReport", function (r) {
       self.emit("statusReport", plain(r));
+    });
+    sms.on("networkUssd", function (u) {
+      self.emit("networkUssd", { status: u.status, text: u.text, replyExpected: u.replyExpected });
     });
     sms.on("priority", function (s) {
       self.emit("priority", { priority: plain(s), text: describePriority(s) });
@@ -201,6 +210,9 @@ export class FirmwareApi {
     });
     m.on("operator", function (o) {
       self.emit("operator", plain(o));
+    });
+    m.on("service", function (sv) {
+      self.emit("service", plain(sv));
     });
     m.on("emergencyNumbers", function (l) {
       self.emit("emergencyNumbers", { numbers: l.slice() });
@@ -481,6 +493,32 @@ export class FirmwareApi {
     });
   }
 
+  /**
+   * Answers a USSD request the network started (`networkUssd` with `replyExpected`):
+   * `{ok: true, text, replyExpected}` with the network's next message.
+   */
+  ussdReply(text: string): Promise<Reply<{ text: string; replyExpected: boolean }>> {
+    if (typeof text !== "string" || text === "") return Promise.resolve(failure("usage", "a USSD answer is some text"));
+    return this.parts.messaging.ussdReply(text).then(function (a) {
+      if (a.kind === "answer") return { ok: true, text: a.cusd.text, replyExpected: a.cusd.status === 1 } as Reply<{ text: string; replyExpected: boolean }>;
+      if (a.kind === "no-answer") return failure("noAnswer", "no answer from the network");
+      if (a.kind === "failed") return failure("failed", a.message);
+      return failure("failed", "the network did not answer by USSD");
+    });
+  }
+
+  /** Declines (ends) a USSD session the network started. */
+  ussdEnd(): Promise<Reply<{ [k: string]: never }>> {
+    return this.parts.messaging.ussdEnd().then(
+      function () {
+        return { ok: true } as Reply<{ [k: string]: never }>;
+      },
+      function (e: unknown) {
+        return failure("failed", thrown(e).message);
+      },
+    );
+  }
+
   private afterGate<T extends object>(act: () => Promise<Reply<T>>): Promise<Reply<T>> {
     return this.gate().then(function (r) {
       if (!r.ok) return r;
@@ -524,6 +562,7 @@ export class FirmwareApi {
       calls: p.line.current().length,
       quiet: this.quietMode,
       priority: plain(p.messaging.priorityState()),
+      service: plain(p.modem.service()),
       sms: p.messaging.capability(),
       storage: this.storageState,
     };

@@ -10,6 +10,7 @@ import type { CallLogEntry } from "../line/log.js";
 import type { LineState, QuietMode } from "../line/line.js";
 import type { InboxMessage, OutMessage, PriorityState, StatusReportEvent } from "../messaging/index.js";
 import type { ModemState, ModemStateName } from "../modem/machine.js";
+import type { ServiceReport } from "../modem/service.js";
 
 /**
  * A refused or failed command. `reason` is a machine-readable code (camelCase, listed in
@@ -61,6 +62,8 @@ export interface StatusInfo {
   calls: number;
   quiet: QuietMode;
   priority: PriorityState;
+  /** What the accessory can offer now (R18, R55, R56). */
+  service: ServiceReport;
   /** "" when the board can use SMS, else why not (R64, R65). */
   sms: string;
   /** "" while storage works, else its error (SMS then wait on the modem and in the outbox). */
@@ -98,6 +101,14 @@ export type ApiEvents = {
   lineState: { state: LineState };
   /** A call entered the call log. */
   logged: CallLogEntry;
+  /** An emergency dial's progress (R45): requested, placed, retrying, ended. */
+  emergency: { phase: "requested" | "placed" | "retrying" | "ended"; callId: number; attempts: number };
+  /** A call the modem still had at bring-up, taken over (after a restart). */
+  adopted: CallInfo;
+  /** What the accessory can offer changed (R18, R55, R56), with its sentence. */
+  service: ServiceReport;
+  /** The network asks or tells something by USSD; `replyExpected`: answer with `ussdReply` or decline with `ussdEnd`. */
+  networkUssd: { status: number; text: string; replyExpected: boolean };
   smsReceived: InboxMessage;
   smsSent: OutMessage;
   smsFailed: OutMessage;
@@ -133,6 +144,10 @@ export const API_EVENTS: ApiEventName[] = [
   "callEnded",
   "lineState",
   "logged",
+  "emergency",
+  "adopted",
+  "service",
+  "networkUssd",
   "smsReceived",
   "smsSent",
   "smsFailed",

@@ -75,6 +75,14 @@ export function describeEvent(name: ApiEventName, d: Data): string {
       return "line: " + (LINE_WORDS[d.state] || d.state);
     case "logged":
       return "call log: " + d.direction + " " + who(d.number) + " " + d.outcome;
+    case "emergency":
+      return "emergency call " + d.callId + ": " + d.phase + (d.attempts ? " (attempt " + d.attempts + ")" : "");
+    case "adopted":
+      return "call " + d.id + " with " + who(d.number) + " taken over from the modem: " + d.status;
+    case "service":
+      return shown(d.message);
+    case "networkUssd":
+      return "the network says: " + shown(d.text) + (d.replyExpected ? " (answer: ussd reply <text>, or ussd end)" : "");
     case "smsReceived":
       return "SMS from " + shown(d.from) + " (" + shown(d.time) + (d.parts > 1 ? ", " + d.parts + " parts" : "") + "): " + shown(d.text);
     case "smsSent":
@@ -144,6 +152,7 @@ export function describeReply(command: string, r: AnyReply): string {
     }, "nothing sent");
   }
   if (d.id !== undefined && (verb === "sms" || verb === "text")) return command.split(" ").slice(0, 2).join(" ") + ": stored as SMS " + d.id + ", sending";
+  if (verb === "ussd" && d.text !== undefined) return "the network says: " + shown(d.text) + (d.replyExpected ? " (it waits for an answer)" : "");
   if (verb === "status") {
     const reg = d.eps || d.cs;
     return (
