@@ -9,6 +9,7 @@ const benches: { [name: string]: () => Promise<{ bench: () => Promise<void> }> }
   line: () => import("./line.js"),
   network: () => import("./network.js"),
   emergency: () => import("./emergency.js"),
+  "sim-memory": () => import("./sim-memory.js"),
 };
 
 const wanted = process.argv.slice(2);

@@ -2,7 +2,7 @@
  * SMS PDU codec speed: ours (drivers/sms) beside npm node-pdu 2 on the same messages, in the
  * same run: messages per second for encoding (text -> every part's PDU hex) and decoding
  * (hex -> fields and text). Messages are the ones gammu sent and stored in
- * shared/peers/gammu. Not a test: nothing here asserts a speed.
+ * test/fixtures/gammu. Not a test: nothing here asserts a speed.
  *
  *   npx tsx -e 'import("./bench/sms.ts").then(m=>m.bench())'   or   npm run bench sms
  *

@@ -17,6 +17,7 @@ import { API_EVENTS, type AnyReply, type ApiEventName } from "../firmware/api/ty
 import { describeEvent, describeReply } from "../firmware/api/words.js";
 import { helpLines, runCommand, splitLine } from "../firmware/commands.js";
 import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
+import { paint, type Tone } from "./output.js";
 
 /** The simulated world behind the accessory, when there is one. */
 export interface World {
@@ -37,6 +38,18 @@ export interface ConsoleOptions {
   stamps: "relative" | "wallclock" | "none";
   /** Where lines go (default: standard output). */
   print?: (line: string) => void;
+  /** Colours for a person at a terminal (cli/output.ts decides); plain otherwise. */
+  colour?: boolean;
+}
+
+/** Which lines stand out in colour on a terminal, by event name. */
+function toneOf(l: ConsoleLine): Tone | undefined {
+  if ("command" in l) return l.reply.ok ? undefined : "warn";
+  if (/fail|error|closed|lock/i.test(l.event)) return "error";
+  if (l.event === "incoming" || l.event === "callEnded") return "call";
+  if (l.event === "identified" || l.event === "smsSent" || l.event === "smsReceived") return "good";
+  if (l.event === "network" || l.event === "at") return "dim";
+  return undefined;
 }
 
 /** One JSON line of the console and the control socket. */
@@ -97,7 +110,9 @@ export class FirmwareConsole {
     const t = l.t;
     const s = Math.floor(t / 1000);
     const stamp = `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}.${String(t % 1000).padStart(3, "0")}`;
-    this.print(`[${stamp}] ${text}`);
+    const colour = !!this.opts.colour;
+    const tone = colour ? toneOf(l) : undefined;
+    this.print(paint(colour, "dim", `[${stamp}]`) + " " + (tone ? paint(true, tone, text) : text));
   }
 
   /** An event of the API, or of the host around it (`start`, `stop`, `network`, `serial`). */

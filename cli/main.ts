@@ -2,6 +2,8 @@
  * The `sharedline` command line: one entry, one module per subcommand, loaded only when
  * used so that `sharedline pdu` does not pay for the simulator and the other way round.
  */
+import { readFileSync } from "node:fs";
+import { usageError } from "./output.js";
 
 interface Subcommand {
   summary: string;
@@ -17,13 +19,17 @@ const subcommands: { [name: string]: Subcommand } = {
     summary: "the firmware against any modem: --port <path|tcp://host:port> --board <name> [--json]",
     load: () => import("./run.js"),
   },
-  ctl: {
-    summary: "drive a running `sharedline run --control <socket>`: ctl <socket> [command]",
-    load: () => import("./ctl.js"),
+  probe: {
+    summary: "identify an unknown modem and find the profile that fits: --port <path|tcp://host:port> [--record <file>]",
+    load: () => import("./probe.js"),
   },
   sim: {
     summary: "serve a simulated modem for outside tools: --tcp <port> | --pty",
     load: () => import("./sim.js"),
+  },
+  ctl: {
+    summary: "drive a running `sharedline run --control <socket>`: ctl <socket> [command]",
+    load: () => import("./ctl.js"),
   },
   scenario: {
     summary: "run scenario files (docs/scenarios.md) with the real firmware on simulated accessories: scenario <file.json>...",
@@ -44,22 +50,34 @@ const subcommands: { [name: string]: Subcommand } = {
 };
 
 function usage(): string {
-  const lines = ["usage: sharedline <command> [options]", "", "commands:"];
+  const lines = ["usage: sharedline <command> [options]", "       sharedline --version", "", "commands:"];
   for (const name of Object.keys(subcommands)) lines.push("  " + name.padEnd(16) + subcommands[name].summary);
+  lines.push("", "sharedline <command> --help shows the options of one command.");
   return lines.join("\n");
+}
+
+/** The version of package.json (one source of truth for the version). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const name = argv[0];
-  if (!name || name === "-h" || name === "--help" || name === "help") {
-    console.log(usage());
-    return name ? 0 : 2;
+  if (name === "--version" || name === "-V") {
+    console.log(`sharedline ${version()}`);
+    return 0;
   }
-  const sub = subcommands[name];
-  if (!sub) {
-    console.error(`sharedline: unknown command '${name}'\n\n${usage()}`);
+  if (!name) {
+    console.error(usage());
     return 2;
   }
+  if (name === "-h" || name === "--help" || name === "help") {
+    console.log(usage());
+    return 0;
+  }
+  const sub = Object.prototype.hasOwnProperty.call(subcommands, name) ? subcommands[name] : undefined;
+  if (!sub) return usageError("", name.startsWith("-") ? `unknown option '${name}'` : `unknown command '${name}' (commands: ${Object.keys(subcommands).join(", ")})`);
   const mod = await sub.load();
   return mod.run(argv.slice(1));
 }

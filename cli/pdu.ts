@@ -20,6 +20,7 @@
  */
 import { decodePdu, sctsToIso, statusCategory, submitParts, bytesToHex, hexToBytes, PduError, SmsEncodeError, UnencodableTextError } from "../drivers/sms/index.js";
 import type { Scts, SmsPdu, SubmitOptions } from "../drivers/sms/index.js";
+import { usageError } from "./output.js";
 
 const USAGE = [
   "usage: sharedline pdu decode <hex> [--no-smsc] [--length <n>]",
@@ -133,14 +134,14 @@ export async function run(args: string[]): Promise<number> {
     if (sub === "decode") return decode(args.slice(1));
     if (sub === "encode") return encode(args.slice(1));
     if (sub === undefined || sub === "-h" || sub === "--help") {
-      console.log(USAGE);
+      if (sub === undefined) console.error(USAGE);
+      else console.log(USAGE);
       return sub === undefined ? 2 : 0;
     }
     throw new UsageError(`unknown subcommand '${sub}'`);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`pdu: ${e.message}\n${USAGE}`);
-      return 2;
+      return usageError("pdu", e.message);
     }
     if (PduError.is(e)) {
       console.error(`pdu ${sub}: bad PDU: ${e.field} at octet ${e.offset}: ${e.detail}`);

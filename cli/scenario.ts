@@ -11,7 +11,9 @@
 import { readFileSync } from "node:fs";
 import type { Clock, Serial } from "../hal/types.js";
 import { MemoryPins } from "../hal/memory/pins.js";
-import { loadBoards, pickBoard, type Board } from "../firmware/board.js";
+import { pickBoard, type Board } from "../firmware/board.js";
+import { readBoardsFile } from "./boards-file.js";
+import { usageError } from "./output.js";
 import { createFirmware } from "../firmware/main.js";
 import { InputError } from "../sim/serve/fields.js";
 import { parseScenario, type Scenario } from "../sim/serve/scenario-format.js";
@@ -35,7 +37,7 @@ function result(p: Promise<object>): Promise<AgentResult> {
 
 /** The real firmware of `board` (boards.json) on `serial`, driven through its API as any front-end is. */
 export function firmwareAgent(board: string, serial: Serial, clock: Clock): AccessoryAgent {
-  if (!boards) boards = loadBoards(JSON.parse(readFileSync(new URL("../boards.json", import.meta.url), "utf8")));
+  if (!boards) boards = readBoardsFile().boards;
   const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, pickBoard(boards, board));
   const api = fw.api;
   const listeners: ((name: string, payload: unknown) => void)[] = [];
@@ -94,13 +96,11 @@ export async function run(args: string[]): Promise<number> {
     }
     if (a === "--quiet") quiet = true;
     else if (a.indexOf("-") === 0) {
-      console.error("sharedline scenario: unknown option '" + a + "'\n\n" + USAGE);
-      return 2;
+      return usageError("scenario", "unknown option '" + a + "'");
     } else files.push(a);
   }
   if (files.length === 0) {
-    console.error("sharedline scenario: no scenario files given\n\n" + USAGE);
-    return 2;
+    return usageError("scenario", "no scenario files given");
   }
   const scenarios: { file: string; s: Scenario }[] = [];
   for (const file of files) {

@@ -14,11 +14,9 @@
  * consistent) or a fatal error (exit 1: the modem's link is lost, so that systemd's
  * Restart=on-failure brings it back). One process per data directory (hal/node/lock.ts).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import type { Serial } from "../hal/types.js";
 import { systemClock } from "../hal/node/clock.js";
 import { NoPins } from "../hal/node/pins.js";
@@ -26,14 +24,15 @@ import { openNodeSerial } from "../hal/node/serial.js";
 import { FileStorage } from "../hal/node/storage.js";
 import { DirectoryLockedError, lockDirectory, type DirectoryLock } from "../hal/node/lock.js";
 import { memorySerialPair } from "../hal/memory/serial.js";
-import { loadBoards, pickBoard, type Board } from "../firmware/board.js";
+import { pickBoard, type Board } from "../firmware/board.js";
+import { recordedSerial, TranscriptWriter } from "../hal/node/transcript.js";
+import { readBoardsFile } from "./boards-file.js";
+import { colourWanted, readOptions, usageError } from "./output.js";
 import { createFirmware, type Firmware } from "../firmware/main.js";
 import { FirmwareConsole, type World } from "./console.js";
 import { loadConfig, type RunConfig } from "./config.js";
 import { serveControl, type ControlServer } from "./control.js";
 import { SHARED_NUMBER, simWorld, type SimWorld } from "./sim-world.js";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <name>] [options]
        sharedline run --port <path|tcp://host:port> --board <name> [options]
@@ -47,6 +46,9 @@ const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <n
   --config <file>   settings as JSON (board, port, data, control, apn, json,
                     verbose, timestamps); flags override them
   --apn <apn>       the APN of the LTE attach (PDP context 1), set when it differs
+  --pin <code>      the SIM PIN, entered once when the SIM asks (never again if refused)
+  --record <file>   write every byte on the AT line with its direction and time
+                    (the transcript format of test/fixtures/gammu, replayable by tests)
   --control <path>  serve a control socket: command lines in, JSON event lines out
                     (sharedline ctl <path> <command>)
   --json            print every firmware event and command reply as one JSON line
@@ -57,42 +59,44 @@ Commands are read from standard input, one per line (type help). run keeps runni
 when its input ends; it stops on SIGINT or SIGTERM.`;
 
 interface Settings extends RunConfig {
-  help?: boolean;
+  pin?: string;
+  record?: string;
 }
 
-function parse(argv: string[]): Settings | string {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string" },
-        board: { type: "string" },
-        data: { type: "string" },
-        config: { type: "string" },
-        control: { type: "string" },
-        apn: { type: "string" },
-        json: { type: "boolean" },
-        timestamps: { type: "boolean" },
-        verbose: { type: "boolean", short: "v" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    return (e as Error).message;
-  }
+/** The options, the config file under the flags; a number is the exit code (help or a usage error). */
+function parse(cmd: string, argv: string[]): Settings | number {
+  const args = readOptions(
+    cmd,
+    argv,
+    {
+      port: { type: "string" },
+      board: { type: "string" },
+      data: { type: "string" },
+      config: { type: "string" },
+      control: { type: "string" },
+      apn: { type: "string" },
+      pin: { type: "string" },
+      record: { type: "string" },
+      json: { type: "boolean" },
+      timestamps: { type: "boolean" },
+      verbose: { type: "boolean", short: "v" },
+      help: { type: "boolean", short: "h" },
+    } as const,
+    USAGE,
+  );
+  if (typeof args === "number") return args;
   let base: RunConfig = {};
   if (args.config) {
     try {
       base = loadConfig(args.config);
     } catch (e) {
-      return (e as Error).message;
+      console.error(`sharedline ${cmd}: ${(e as Error).message}`);
+      return 2;
     }
   }
   // Flags override the file.
   const s: Settings = Object.assign({}, base);
-  for (const k of ["port", "board", "data", "control", "apn", "json", "timestamps", "verbose", "help"] as const) {
+  for (const k of ["port", "board", "data", "control", "apn", "pin", "record", "json", "timestamps", "verbose"] as const) {
     if (args[k] !== undefined) (s as { [key: string]: unknown })[k] = args[k];
   }
   return s;
@@ -104,25 +108,22 @@ export function run(argv: string[]): Promise<number> {
 
 /** Shared by `start` and `run` (cli/run.ts); `service` is run's behaviour (see above). */
 export async function runFirmware(argv: string[], service: boolean): Promise<number> {
-  const s = parse(argv);
-  if (typeof s === "string") {
-    console.error(`sharedline: ${s}\n(sharedline ${service ? "run" : "start"} --help)`);
-    return 2;
-  }
-  if (s.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const cmd = service ? "run" : "start";
+  const s = parse(cmd, argv);
+  if (typeof s === "number") return s;
   let board: Board;
   try {
-    const boards = loadBoards(JSON.parse(readFileSync(path.join(repoRoot, "boards.json"), "utf8")));
-    if (service && !s.port) throw new Error("--port <path|tcp://host:port> is required");
-    if (s.port && !s.board) throw new Error("--port needs --board <name>; boards: " + Object.keys(boards).join(", "));
+    const file = readBoardsFile();
+    for (const w of file.warnings) console.error(`sharedline: warning: ${w}`);
+    const boards = file.boards;
+    if (service && !s.port) return usageError(cmd, "--port <path|tcp://host:port> is required");
+    if (s.port && !s.board) return usageError(cmd, "--port needs --board <name>; boards: " + Object.keys(boards).join(", "));
     board = pickBoard(boards, s.board || "sim-generic");
   } catch (e) {
-    console.error(`sharedline: ${(e as Error).message}`);
+    console.error(`sharedline ${cmd}: ${(e as Error).message}`);
     return 2;
   }
+  if (s.pin !== undefined && !/^[0-9]{4,8}$/.test(s.pin)) return usageError(cmd, "--pin needs the SIM PIN: 4 to 8 digits");
 
   // One process per data directory; the simulator's console gets its own for each run.
   const throwaway = !s.port && !s.data ? mkdtempSync(path.join(tmpdir(), "sharedline-start-")) : undefined;
@@ -174,13 +175,25 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
     sim.modem.powerOn();
     serial = dte;
     world = sim.world;
-    where = `board ${board.name} on a simulated modem sharing ${SHARED_NUMBER} with a simulated smartphone, data in ${dataDir} (type help for commands)`;
+    where = `board ${board.name} on a simulated modem sharing ${SHARED_NUMBER} with a simulated smartphone, data in ${dataDir}` + (process.stdin.isTTY ? " (type help for commands)" : "");
+  }
+  let recorder: TranscriptWriter | undefined;
+  if (s.record) {
+    try {
+      recorder = new TranscriptWriter(s.record, clock, `sharedline ${cmd} ${where}, ${new Date(clock.now()).toISOString()}`);
+    } catch (e) {
+      console.error(`sharedline ${cmd}: --record ${s.record}: ${(e as Error).message}`);
+      await serial.close();
+      cleanup();
+      return 1;
+    }
+    serial = recordedSerial(serial, recorder);
   }
 
   const storage = new FileStorage(dataDir);
   let fw: Firmware;
   try {
-    fw = createFirmware({ serial, clock, pins: new NoPins(), storage }, board, { apn: s.apn });
+    fw = createFirmware({ serial, clock, pins: new NoPins(), storage }, board, { apn: s.apn, pin: s.pin });
   } catch (e) {
     console.error(`sharedline: ${(e as Error).message}`);
     await serial.close();
@@ -188,7 +201,7 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
     return 2;
   }
   const stamps = s.timestamps ? "wallclock" : service ? "none" : "relative";
-  const con = new FirmwareConsole(fw.api, world, { json: !!s.json, verbose: !!s.verbose, now: () => clock.now(), stamps });
+  const con = new FirmwareConsole(fw.api, world, { json: !!s.json, verbose: !!s.verbose, now: () => clock.now(), stamps, colour: !s.json && colourWanted() });
   if (sim) sim.onEvent = (line) => con.event("network", { line }, `network: ${line}`);
   con.event("start", { board: board.name, port: s.port || "simulator", data: dataDir, pid: process.pid }, where);
   for (const note of lockNote) con.event("log", { text: note });
@@ -219,6 +232,7 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
       con.event("stop", { reason: why, code, calls: calls.length }, `stopping (${why})${left}`);
       fw.stop();
       await serial.close().catch(() => undefined);
+      if (recorder) recorder.close();
       if (control) await control.close();
       // Records being written finish before the process ends (each write is atomic anyway).
       await new Promise((r) => setImmediate(r));

@@ -19,7 +19,7 @@
  */
 import type { Clock } from "../hal/types.js";
 import { Emitter } from "../hal/emitter.js";
-import { AtCommandError, CME, atDialString, atQuoted, type AtChannel } from "../drivers/at/index.js";
+import { atDialString, type AtChannel } from "../drivers/at/index.js";
 import type { Call } from "./line/call.js";
 import { emergencyDialString } from "./line/emergency.js";
 import type { ActionResult, Line, QuietMode } from "./line/line.js";
@@ -570,28 +570,21 @@ export class FirmwareApi {
   }
 
   /**
-   * Enters the SIM PIN (27.007 §8.3 `AT+CPIN=<pin>`) when the SIM asks for it, then runs
-   * bring-up again at once instead of waiting for the locked-SIM retry.
+   * Enters the SIM PIN (27.007 §8.3 `AT+CPIN=<pin>`), or with `newPin` the PUK and a new
+   * PIN, through the modem manager, which never enters a refused code again by itself
+   * and reports the tries left; bring-up then runs again at once.
    */
-  pin(code: string): Promise<Reply<{ modem: string }>> {
-    // ETSI TS 102 221 §9.5.1: a PIN is 4 to 8 digits.
+  pin(code: string, newPin?: string): Promise<Reply<{ modem: string }>> {
+    // ETSI TS 102 221 §9.5.1: a PIN is 4 to 8 digits (the manager checks the PUK's form too).
     if (code.length < 4 || code.length > 8 || !/^[0-9]+$/.test(code)) return Promise.resolve(failure("badPin", "a PIN is 4 to 8 digits"));
     const p = this.parts;
     return this.gate().then(function (r) {
       if (!r.ok) return r;
       if (r.modem !== "simLocked") return failure("pinNotNeeded", "the SIM does not ask for a PIN");
-      return p.channel.send({ cmd: "AT+CPIN=" + atQuoted("PIN", code, 8), timeoutMs: 10000 }).then(
-        function () {
-          // The machine leaves simLocked on its retry timer; this is that retry, now.
-          p.modem.post({ type: "timer", name: "retry" });
-          return { ok: true, modem: p.modem.status().state.name } as Reply<{ modem: string }>;
-        },
-        function (e: unknown) {
-          if (AtCommandError.is(e) && e.code === CME.incorrectPassword) return failure("wrongPin", "the SIM refused the PIN");
-          if (AtCommandError.is(e) && e.code === CME.simPukRequired) return failure("pukRequired", "the SIM is blocked: it needs its PUK");
-          return failure("failed", "the PIN could not be entered: " + thrown(e).message);
-        },
-      );
+      return p.modem.enterPin(code, newPin).then(function (res) {
+        if (res.ok) return { ok: true, modem: p.modem.status().state.name } as Reply<{ modem: string }>;
+        return failure(res.reason || "failed", res.message);
+      });
     });
   }
 }

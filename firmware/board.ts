@@ -43,8 +43,31 @@ function isObj(v: Json): boolean {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function checkBoard(name: string, b: Json, problems: string[]): void {
+/** The fields each part of a board may have; `$`-keys are comments. Anything else is probably a typo. */
+const KNOWN = {
+  board: ["description", "runtime", "modem", "serial", "pins", "capabilities", "budgets", "entry"],
+  serial: ["port", "baud", "flow", "rx", "tx"],
+  pin: ["pin", "activeHigh"],
+  capabilities: ["voice", "sms", "callWaiting", "data", "settingsMenu"],
+  budgets: ["bundleBytes", "ramBlocks", "ramBytes"],
+};
+
+function unknownFields(at: string, obj: Json, known: string[], warnings: string[]): void {
+  if (!isObj(obj)) return;
+  for (const k of Object.keys(obj)) {
+    if (k.charAt(0) !== "$" && known.indexOf(k) < 0) warnings.push((at === "" ? k : at + "." + k) + ": unknown field, ignored (known: " + known.join(", ") + ")");
+  }
+}
+
+function checkBoard(name: string, b: Json, problems: string[], warnings: string[]): void {
   const at = "boards." + name;
+  unknownFields(at, b, KNOWN.board, warnings);
+  if (isObj(b)) {
+    unknownFields(at + ".serial", b.serial, KNOWN.serial, warnings);
+    unknownFields(at + ".capabilities", b.capabilities, KNOWN.capabilities, warnings);
+    unknownFields(at + ".budgets", b.budgets, KNOWN.budgets, warnings);
+    if (isObj(b.pins)) for (const k of Object.keys(b.pins)) unknownFields(at + ".pins." + k, b.pins[k], KNOWN.pin, warnings);
+  }
   const need = function (cond: boolean, msg: string) {
     if (!cond) problems.push(at + msg);
   };
@@ -88,14 +111,20 @@ function checkBoard(name: string, b: Json, problems: string[]): void {
   }
 }
 
-/** Validates the parsed boards.json; throws BoardError listing every problem. */
-export function loadBoards(json: Json): { [name: string]: Board } {
+/**
+ * Validates the parsed boards.json; throws BoardError listing every problem. Fields it
+ * does not know (a misspelt `callwaiting`) are not errors but are pushed to `warnings`
+ * when given, for the caller to report.
+ */
+export function loadBoards(json: Json, warnings?: string[]): { [name: string]: Board } {
   const problems: string[] = [];
+  const warned = warnings || [];
   if (!isObj(json) || !isObj(json.boards)) throw BoardError("boards.json: needs a top-level \"boards\" object", { problems: ["boards: missing"] });
+  unknownFields("", json, ["boards"], warned);
   const out: { [name: string]: Board } = {};
   for (const name of Object.keys(json.boards)) {
     const before = problems.length;
-    checkBoard(name, json.boards[name], problems);
+    checkBoard(name, json.boards[name], problems, warned);
     if (problems.length === before) {
       const b = json.boards[name];
       out[name] = {

@@ -60,6 +60,8 @@ export interface FirmwareOptions {
   storageProbeMs?: number;
   /** The APN of the LTE attach (PDP context 1), set after bring-up when it differs (firmware/apn.ts). */
   apn?: string;
+  /** The SIM PIN, entered once when the SIM asks for it (never again after a refusal). */
+  pin?: string;
 }
 
 export function createFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
@@ -126,6 +128,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   modem.events.on("service", (sv) => {
     if (sv.state === "notActive") messaging.unregistered().then(undefined, (e: unknown) => events.emit("log", "sms: priority not updated: " + String(e)));
   });
+  if (o.pin !== undefined) modem.configurePin(o.pin);
   const apn = o.apn;
   if (apn !== undefined) {
     const bad = apnProblem(apn);

@@ -8,6 +8,7 @@
  *                    └─failed──▶ backoff ──timer──▶ bringingUp
  *   after `resetAfter` failures in a row: resetting (reset pin, else power key) ──▶ bringingUp
  *   a SIM that needs a PIN: simLocked (bring-up is retried slowly; a person must act)
+ *   simLocked ──simUnlocked (the PIN was taken)──▶ bringingUp
  *
  * Escalation follows the lesson of Zephyr #98656 and ModemManager's "port gone after 10
  * timeouts": never a dead end; re-run bring-up, then reset the module through its pins,
@@ -35,6 +36,8 @@ export type ModemEvent =
   | { type: "rebooted"; banner: string }
   | { type: "hung" }
   | { type: "verbosityLost" }
+  /** The SIM took a PIN (or PUK): bring-up can go on at once instead of waiting for the slow retry. */
+  | { type: "simUnlocked" }
   | { type: "timer"; name: "retry" | "resetDone" };
 
 export type ModemEffect =
@@ -147,6 +150,9 @@ export function modemStep(state: ModemState, event: ModemEvent, policy: ModemPol
       // Counted as a failure, so a module that keeps forgetting backs off and is reset.
       if (state.name !== "ready") return { state, effects: [] };
       return failure(state, policy, "URC settings lost: the modem reset silently");
+    case "simUnlocked":
+      if (state.name !== "simLocked") return { state, effects: [] };
+      return to(state, "bringingUp", { lastError: "" }, [{ type: "cancelTimers" }, { type: "runBringUp" }]);
     case "timer":
       if (event.name === "retry" && (state.name === "backoff" || state.name === "simLocked")) {
         return to(state, "bringingUp", {}, [{ type: "runBringUp" }]);

@@ -24,6 +24,7 @@ import {
   type Signal,
 } from "../../drivers/modems/index.js";
 import { serviceOf, type ServiceReport } from "./service.js";
+import { readTriesLeft, sendPin, type PinResult, type SimLock } from "./pin.js";
 import { initialModemState, modemStep, type ModemEffect, type ModemEvent, type ModemPolicy, type ModemState } from "./machine.js";
 
 export type ModemManagerEvents = {
@@ -35,6 +36,8 @@ export type ModemManagerEvents = {
   emergencyNumbers: string[];
   /** What the accessory can offer changed (R18, R55, R56): once per change, with its sentence. */
   service: ServiceReport;
+  /** The SIM asks for a code (PIN, PUK), or a code was refused: for the user, who must act. */
+  simLock: SimLock;
   log: string;
 };
 
@@ -82,6 +85,11 @@ export class ModemManager {
   private simStateSeen = "";
   private readyWaiters: ((ok: boolean) => void)[] = [];
   private lastService = "";
+  /** The PIN to enter when the SIM asks (`--pin`); cleared once the SIM refused it. */
+  private configuredPin = "";
+  /** A PIN request in flight: only one at a time, so one request never becomes two tries. */
+  private pinBusy = false;
+  private lock: SimLock = { state: "", triesLeft: undefined, refused: "" };
 
   constructor(
     private readonly channel: AtChannel,
@@ -162,6 +170,72 @@ export class ModemManager {
    */
   simUsable(): boolean {
     return this.simStateSeen === "" || this.simStateSeen === "READY";
+  }
+
+  /**
+   * The PIN to enter once when the SIM asks for it (a board's or the user's setting).
+   * Sent at most once: if the SIM refuses it, it is forgotten and the user is told, since
+   * retrying a wrong PIN would use up the SIM's tries and block it behind the PUK.
+   */
+  configurePin(code: string): void {
+    this.configuredPin = code;
+  }
+
+  /** What the SIM last asked for (state "" before it was read). */
+  simLock(): SimLock {
+    return { state: this.lock.state, triesLeft: this.lock.triesLeft, refused: this.lock.refused };
+  }
+
+  /**
+   * Enters a PIN the user typed (or, when the SIM asks for its PUK, the PUK and a new
+   * PIN), once. On success bring-up goes on at once. Refused when the SIM asks for
+   * nothing, or while another code is being checked.
+   */
+  enterPin(code: string, newPin?: string): Promise<PinResult> {
+    const state = this.simStateSeen;
+    if (state !== "SIM PIN" && state !== "SIM PUK") {
+      return Promise.resolve({ ok: false, reason: "pinNotNeeded", message: state === "" ? "the SIM state is not known yet" : "the SIM does not ask for a PIN (" + state + ")", triesLeft: undefined });
+    }
+    if (state === "SIM PUK" && newPin === undefined) {
+      return Promise.resolve({ ok: false, reason: "pukRequired", message: "the SIM is blocked: enter the PUK and a new PIN", triesLeft: this.lock.triesLeft });
+    }
+    if (this.pinBusy) return Promise.resolve({ ok: false, reason: "busy", message: "a PIN is being checked already", triesLeft: undefined });
+    this.pinBusy = true;
+    return sendPin(this.channel, state, code, newPin || "").then((r) => {
+      this.pinBusy = false;
+      if (r.ok) {
+        this.simStateSeen = "";
+        this.setLock({ state: "READY", triesLeft: undefined, refused: "" });
+        this.events.emit("log", "modem: " + r.message);
+        this.post({ type: "simUnlocked" });
+      } else {
+        this.setLock({ state, triesLeft: r.triesLeft, refused: r.message });
+        this.events.emit("log", "modem: " + r.message);
+      }
+      return r;
+    });
+  }
+
+  private setLock(l: SimLock): void {
+    this.lock = l;
+    this.events.emit("simLock", this.simLock());
+  }
+
+  /** The SIM asks for a code: tell the user (with the tries left), and enter the configured PIN once. */
+  private onSimAsks(state: string): void {
+    if (this.pinBusy) return;
+    if (state === "SIM PIN" && this.configuredPin !== "") {
+      const code = this.configuredPin;
+      // Forgotten before it is sent: whatever the answer, it is never sent a second time.
+      this.configuredPin = "";
+      this.events.emit("log", "modem: the SIM asks for its PIN; entering the configured one");
+      void this.enterPin(code);
+      return;
+    }
+    readTriesLeft(this.channel, state).then((left) => {
+      if (this.simStateSeen !== state) return;
+      this.setLock({ state, triesLeft: left, refused: this.lock.state === state ? this.lock.refused : "" });
+    }, () => undefined);
   }
 
   status(): ModemStatus {
@@ -294,8 +368,12 @@ export class ModemManager {
       }
       // A SIM that needs a person (PIN, PUK, missing, broken) is not cured by resetting the
       // modem: wait for it slowly instead of escalating (and burning power) forever.
+      if (sim === "" && result.reason.indexOf("+CPIN: SIM PUK") >= 0) sim = "SIM PUK";
+      else if (sim === "" && result.reason.indexOf("+CPIN: SIM PIN") >= 0) sim = "SIM PIN";
+      if (sim !== "") this.simStateSeen = sim;
       const simLocked = (sim !== "" && sim !== "READY") || result.reason.indexOf("+CPIN: SIM P") >= 0;
       this.post({ type: "bringUpFailed", reason: result.reason, simLocked });
+      if (sim === "SIM PIN" || sim === "SIM PUK") this.onSimAsks(sim);
     });
   }
 

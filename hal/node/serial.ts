@@ -10,7 +10,7 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import { SerialPort } from "serialport";
 import type { Serial, Unsubscribe } from "../types.js";
-import { Emitter } from "../emitter.js";
+import { typedEmitter } from "./typed-emitter.js";
 import { byteStringError, closedError, SerialOpenError } from "../bytes.js";
 import { hangupAwareBinding } from "./hangup.js";
 
@@ -27,7 +27,7 @@ export interface NodeSerialOptions {
 
 export type SerialSpec = { kind: "tcp"; host: string; port: number } | { kind: "device"; path: string };
 
-type Events = { data: string; close: string };
+type Events = { data: (chunk: string) => void; close: (reason: string) => void };
 
 /** Parses `tcp://host:port` (IPv6 as `tcp://[::1]:port`) or a device path. Throws SerialOpenError. */
 export function parseSerialSpec(spec: string): SerialSpec {
@@ -85,7 +85,7 @@ export function socketSerial(socket: net.Socket): Serial {
  * pty master).
  */
 export class StreamSerial implements Serial {
-  private events = new Emitter<Events>();
+  private events = typedEmitter<Events>();
   /** Set once the link is gone; what onClose said. */
   private closedReason: string | undefined = undefined;
   private closeDone: Promise<void> | undefined = undefined;
@@ -125,11 +125,13 @@ export class StreamSerial implements Serial {
   }
 
   onData(handler: (chunk: string) => void): Unsubscribe {
-    return this.events.on("data", handler);
+    this.events.on("data", handler);
+    return () => void this.events.off("data", handler);
   }
 
   onClose(handler: (reason: string) => void): Unsubscribe {
-    return this.events.on("close", handler);
+    this.events.on("close", handler);
+    return () => void this.events.off("close", handler);
   }
 
   close(): Promise<void> {

@@ -370,8 +370,14 @@ export class CallControl {
     return "+CEER: " + this.lastCause + ',"' + text + '"';
   }
 
+  /**
+   * `<number>,<type>` of +CLCC, +CLIP, +CCWA and +COLP. 27.007 §7.18/§7.6: `<number>` is a
+   * "string type phone number of format specified by <type>" and is never converted by
+   * +CSCS (only `<alpha>` is): after AT+CSCS="UCS2" a client still reads "+8190...",
+   * and ModemManager finds the call in its list.
+   */
   private numberField(c: ModemCall): string {
     if (c.cliValidity !== 0 || c.number === "") return '"",128';
-    return '"' + this.host.te(c.number) + '",' + c.type;
+    return '"' + c.number + '",' + c.type;
   }
 }

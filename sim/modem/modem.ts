@@ -18,6 +18,9 @@ import { basicCommands } from "./commands/basic.js";
 import { callCommands } from "./commands/calls.js";
 import { cenLines, networkCommands, registrationUrcs, ussdResultLine } from "./commands/network.js";
 import { smsCommands } from "./commands/sms.js";
+import { simCardCommands } from "./commands/sim-card.js";
+import { deviceCommands } from "./commands/device.js";
+import { textCmt, textSmsCommands } from "./commands/sms-text.js";
 import type { EmergencyNumbers, ModemNetwork, ModemNetworkListener, Registration, Signal, UssdResult } from "./network.js";
 import { ModemOutput, OutputOptions } from "./output.js";
 import { AtFailure, CME, CMS, Reply, ResultFormat, cme, cms, formatCode, formatInfo } from "./results.js";
@@ -51,7 +54,7 @@ export interface SimModemOptions {
   network: ModemNetwork;
   identity?: Partial<ModemIdentity>;
   /** The SIM: absent, or locked with a PIN (default: present, no PIN). */
-  sim?: { present?: boolean; pin?: string; puk?: string };
+  sim?: SimCard;
   /** Service centre address on the SIM (+CSCA). */
   smsc?: string;
   /** Lines sent after (re)boot, e.g. ["RDY"] or a vendor's ["RDY", "+CFUN: 1", "+CPIN: READY", "SMS DONE"]. */
@@ -90,7 +93,22 @@ export interface SimModemOptions {
 
 export type SimState = "READY" | "SIM PIN" | "SIM PUK" | "absent";
 
-const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands };
+/**
+ * The SIM card. Its retry counters live on the card (31.102 §9.4), so a reboot does not
+ * give a wrong PIN three new tries: after three refusals it asks for the PUK until the
+ * PUK is given.
+ */
+export interface SimCard {
+  present?: boolean;
+  pin?: string;
+  puk?: string;
+  /** PIN tries left (default 3). */
+  pinTries?: number;
+  /** PUK tries left (default 10). */
+  pukTries?: number;
+}
+
+const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands };
 
 export class SimModem {
   readonly clock: Clock;
@@ -106,7 +124,6 @@ export class SimModem {
   /** +COPS <mode>: 2 keeps the modem off the network. */
   copsMode = 0;
   simState: SimState;
-  pinTries = 3;
   smsc: string;
   registration: Registration = { stat: 0, tac: 0, ci: 0, act: 7, operator: { long: "", short: "", numeric: "" } };
   signal: Signal = { rssi: 99, ber: 99, rsrq: 255, rsrp: 255 };
@@ -130,11 +147,13 @@ export class SimModem {
   /** Next TP-MR the modem puts into a submitted SMS (23.040 §9.2.3.6). */
   nextMessageRef = 0;
   ussdTimer: ReturnType<Clock["setTimeout"]> | undefined = undefined;
+  /** Told after anything that may change an indicator (registration, signal, calls, a command line): +CIEV, NITZ. */
+  readonly watchers: (() => void)[] = [];
   /** Exceptions from handlers that were not AT failures (bugs); the command answered ERROR. Tests assert this stays empty. */
   readonly internalErrors: unknown[] = [];
 
   private readonly opts: SimModemOptions;
-  private readonly sim: { present?: boolean; pin?: string; puk?: string };
+  private readonly sim: SimCard;
   private readonly engine: CommandEngine;
   private serial: Serial | undefined = undefined;
   private unsubs: Unsubscribe[] = [];
@@ -225,7 +244,6 @@ export class SimModem {
     this.cfun = 1;
     this.copsMode = 0;
     this.simState = this.lockedSimState();
-    this.pinTries = 3;
     this.booting = true;
     const done = () => {
       this.booting = false;
@@ -263,12 +281,29 @@ export class SimModem {
 
   private lockedSimState(): SimState {
     if (this.sim.present === false) return "absent";
+    if (this.pinTries <= 0) return "SIM PUK";
     return this.sim.pin ? "SIM PIN" : "READY";
   }
 
   /** The SIM card's own data (its PIN changes with +CPIN in PUK state, and survives reboots). */
-  simCard(): { present?: boolean; pin?: string; puk?: string } {
+  simCard(): SimCard {
     return this.sim;
+  }
+
+  get pinTries(): number {
+    return this.sim.pinTries === undefined ? 3 : this.sim.pinTries;
+  }
+
+  set pinTries(n: number) {
+    this.sim.pinTries = n;
+  }
+
+  get pukTries(): number {
+    return this.sim.pukTries === undefined ? 10 : this.sim.pukTries;
+  }
+
+  set pukTries(n: number) {
+    this.sim.pukTries = n;
   }
 
   private receive(chunk: string): void {
@@ -302,12 +337,14 @@ export class SimModem {
     const gen = ++this.netGeneration;
     const live = () => gen === this.netGeneration;
     const listener: ModemNetworkListener = {
-      registrationChanged: (r) => live() && this.setRegistration(r),
+      registrationChanged: (r) => live() && (this.setRegistration(r), this.changed()),
       signalChanged: (s) => {
-        if (live()) this.signal = s;
+        if (!live()) return;
+        this.signal = s;
+        this.changed();
       },
-      incomingCall: (c) => live() && this.calls.incoming(c),
-      callStateChanged: (c) => live() && this.calls.stateChanged(c),
+      incomingCall: (c) => live() && (this.calls.incoming(c), this.changed()),
+      callStateChanged: (c) => live() && (this.calls.stateChanged(c), this.changed()),
       smsDelivered: (s) => live() && this.sms.deliver(s),
       ussdResult: (r) => live() && this.ussdResult(r),
       emergencyNumbers: (e) => live() && this.setEmergencyNumbers(e),
@@ -353,6 +390,13 @@ export class SimModem {
     return this.deviceEmergencyNumbers.indexOf(number) >= 0;
   }
 
+  /** The emergency numbers this device knows: the network's list, then its own defaults. */
+  emergencyList(): string[] {
+    const out = this.networkEmergency ? this.networkEmergency.numbers.map((n) => n.number) : [];
+    for (const n of this.deviceEmergencyNumbers) if (out.indexOf(n) < 0) out.push(n);
+    return out;
+  }
+
   private ussdResult(r: UssdResult): void {
     this.stopUssdTimer();
     if (this.settings.cusd) this.urc(ussdResultLine(this, r));
@@ -394,6 +438,16 @@ export class SimModem {
     const q = this.urcQueue;
     this.urcQueue = [];
     for (const b of q) this.output.write(b);
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const w of this.watchers) w();
+  }
+
+  /** A routed SMS-DELIVER in text mode (+CMGF=1). */
+  textCmt(pdu: string): string[] | undefined {
+    return textCmt(this, pdu);
   }
 
   /** Text in the client's character set (+CSCS). */

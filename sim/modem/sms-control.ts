@@ -21,6 +21,8 @@ export interface SmsHost {
   readonly cnmaTimeoutMs: number;
   /** Sends an unsolicited result of one or more lines. */
   urc(...lines: string[]): void;
+  /** The text-mode lines of a routed SMS-DELIVER. */
+  textCmt?(pdu: string): string[] | undefined;
 }
 
 export class SmsControl {
@@ -113,6 +115,12 @@ export class SmsControl {
   }
 
   private showRouted(mti: number, length: number, pdu: string): void {
+    // Text mode (+CMGF=1): +CMT: <oa>,[<alpha>],<scts>[,...]<CR><LF><data> (27.005 §3.4.1, commands/sms-text.ts).
+    const text = mti === MTI_DELIVER && this.host.settings.cmgf === 1 && this.host.textCmt ? this.host.textCmt(pdu) : undefined;
+    if (text) {
+      this.host.urc(...text);
+      return;
+    }
     // 27.005 §3.4.1: +CMT: [<alpha>],<length><CR><LF><pdu> and +CDS: <length><CR><LF><pdu>.
     this.host.urc(mti === MTI_DELIVER ? "+CMT: ," + length : "+CDS: " + length, pdu);
   }

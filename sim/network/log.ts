@@ -4,6 +4,7 @@
  * service codes) becomes one typed entry, in the order the network took it (R95), so
  * conformance tests assert on it beside the AT output of the simulated modems.
  */
+import { typedEmitter } from "../../hal/node/typed-emitter.js";
 
 /** What happened. */
 export type LogKind =
@@ -97,7 +98,7 @@ export interface LogQuery {
 export class NetworkLog {
   private items: LogEntry[] = [];
   private nextSeq = 1;
-  private listeners: ((e: LogEntry) => void)[] = [];
+  private readonly events = typedEmitter<{ entry: (e: LogEntry) => void }>();
 
   constructor(
     private readonly now: () => number,
@@ -109,30 +110,62 @@ export class NetworkLog {
     const e: LogEntry = { seq: this.nextSeq++, t: this.now(), ...input };
     if (this.capacity > 0) {
       this.items.push(e);
-      if (this.items.length > this.capacity) this.items.splice(0, this.items.length - this.capacity);
+      // Dropping in batches keeps an add O(1) on average (one splice per `capacity` adds, not one per add).
+      if (this.items.length >= 2 * this.capacity) this.items.splice(0, this.items.length - this.capacity);
     }
-    for (const l of this.listeners) l(e);
+    this.events.emit("entry", e);
     return e;
   }
 
   /** Calls `fn` for every entry from now on; returns an unsubscribe. */
   on(fn: (e: LogEntry) => void): () => void {
-    this.listeners.push(fn);
+    this.events.on("entry", fn);
     return () => {
-      const i = this.listeners.indexOf(fn);
-      if (i >= 0) this.listeners.splice(i, 1);
+      this.events.off("entry", fn);
     };
   }
 
-  /** The entries kept, oldest first. */
+  /** The entries kept (the newest `capacity`), oldest first. */
   get entries(): readonly LogEntry[] {
-    return this.items;
+    return this.items.length > this.capacity ? this.items.slice(this.items.length - this.capacity) : this.items;
+  }
+
+  /** The sequence number of the oldest entry kept (lastSeq + 1 when none is kept). */
+  get firstSeq(): number {
+    const kept = this.entries;
+    return kept.length > 0 ? kept[0].seq : this.nextSeq;
+  }
+
+  /**
+   * One page of entries after `since` that match `keep`, oldest first, at most `limit`;
+   * `next` is the `since` of the following page (undefined when this is the last), and
+   * `dropped` counts entries after `since` the log no longer holds (its capacity).
+   */
+  page(since: number, limit: number, keep: (e: LogEntry) => boolean = () => true): { entries: LogEntry[]; next: number | undefined; dropped: number } {
+    const kept = this.entries;
+    const first = this.firstSeq;
+    const dropped = since + 1 < first ? first - since - 1 : 0;
+    const out: LogEntry[] = [];
+    // Entries are in seq order: skip to the first after `since` by binary search.
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (kept[mid].seq <= since) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < kept.length; i++) {
+      if (!keep(kept[i])) continue;
+      if (out.length === limit) return { entries: out, next: out[out.length - 1].seq, dropped };
+      out.push(kept[i]);
+    }
+    return { entries: out, next: undefined, dropped };
   }
 
   /** The kept entries that match `q`. */
   find(q: LogQuery = {}): LogEntry[] {
     const kinds = q.kind === undefined ? undefined : Array.isArray(q.kind) ? q.kind : [q.kind];
-    return this.items.filter(
+    return this.entries.filter(
       (e) =>
         (q.number === undefined || e.number === q.number) &&
         (kinds === undefined || kinds.indexOf(e.kind) >= 0) &&
@@ -145,7 +178,7 @@ export class NetworkLog {
 
   /** Entries after `seq` (for "what happened since"). */
   since(seq: number): LogEntry[] {
-    return this.items.filter((e) => e.seq > seq);
+    return this.entries.filter((e) => e.seq > seq);
   }
 
   /** The last sequence number given out (0 before any entry). */

@@ -173,7 +173,8 @@ export class SharedNetwork {
     if (this.numbers.has(n)) throw NetworkError(n + " is a shared number on this network, not an outside party", { code: "hosted" });
     let p = this.parties.get(n);
     if (!p) {
-      p = new OutsideParty(this, n, opts || (this.isEmergencyNumber(n) ? { autoAnswerMs: 0 } : {}));
+      const partyDefault = this.params.partyAnswerMs === null ? {} : { autoAnswerMs: this.params.partyAnswerMs };
+      p = new OutsideParty(this, n, opts || (this.isEmergencyNumber(n) ? { autoAnswerMs: 0 } : partyDefault));
       this.parties.set(n, p);
     } else if (opts && opts.autoAnswerMs !== undefined) p.autoAnswerMs = opts.autoAnswerMs;
     return p;

@@ -128,6 +128,12 @@ export class OutsideParty {
     }
     call.alerting(end);
     if (this.autoAnswerMs !== undefined) this.net.clock.setTimeout(() => this.tryAnswer(pc), this.autoAnswerMs);
+    // R28's timer on this side too: a party nobody answers for releases with #19 instead of ringing forever.
+    if (this.net.params.partyNoReply) {
+      this.net.clock.setTimeout(() => {
+        if (pc.state === "ringing") this.reject(pc.id, CAUSE.noAnswer);
+      }, this.net.params.noReplyMs);
+    }
   }
 
   private tryAnswer(pc: PartyCall): void {

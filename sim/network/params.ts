@@ -61,8 +61,26 @@ export interface NetworkParams {
   announcementMs: number;
   /** R66: how long after an outside party received an SMS its status report reaches the sender. Default 1 s. */
   statusReportDelayMs: number;
-  /** How many entries the event log keeps (oldest dropped first); 0 keeps none but still tells listeners. Default: no limit. */
+  /**
+   * How many entries the event log keeps (oldest dropped first); 0 keeps none but still
+   * tells listeners; Infinity keeps all. Default 10,000 (a few MB), so that a simulator
+   * left running stays small; GET /log says how many a reader missed.
+   */
   logCapacity: number;
+  /**
+   * Outside parties (not emergency agencies, which answer at once) answer an incoming call
+   * by themselves this long after it rings; null (default) never, so tests and scenarios
+   * decide. `sharedline sim --tcp/--pty` sets 3 s so that a client's `ATD` (with +COLP=1,
+   * a wait for the answer) completes out of the box.
+   */
+  partyAnswerMs: number | null;
+  /** An outside party that lets a call ring releases it with #19 (no answer) after `noReplyMs` (R28's timer). Default off. */
+  partyNoReply: boolean;
+  /**
+   * The network's answer to a USSD string it has no service for (27.007 +CUSD: 0 with
+   * this text); null (default) answers +CUSD: 4, operation not supported (R79, R81).
+   */
+  ussdAnswer: string | null;
 }
 
 /** R44: 110 police (category bit 1), 118 marine guard (8), 119 fire brigade + ambulance (4 + 2). */
@@ -90,7 +108,10 @@ export const DEFAULT_PARAMS: NetworkParams = {
   operator: { long: "SHAREDLINE NETWORK", short: "SLNET", numeric: "44010" },
   announcementMs: 2000,
   statusReportDelayMs: 1000,
-  logCapacity: Infinity,
+  logCapacity: 10000,
+  partyAnswerMs: null,
+  partyNoReply: false,
+  ussdAnswer: null,
 };
 
 /** R28: the no-reply timer's range. */
@@ -139,6 +160,11 @@ export function networkParams(p: Partial<NetworkParams> = {}): NetworkParams {
   const em = out.emergencyNumbers;
   if (!em || !Array.isArray(em.numbers) || em.numbers.some((n) => !/^[0-9]{2,6}$/.test(n.number) || !(n.categories >= 0 && n.categories <= 127))) {
     throw bad("emergencyNumbers", em, "expected { mcc, mnc, numbers: [{ number: digits, categories: 0..127 }] }");
+  }
+  if (out.partyAnswerMs !== null) checkMs("partyAnswerMs", out.partyAnswerMs, 0, 3600 * 1000);
+  if (typeof out.partyNoReply !== "boolean") throw bad("partyNoReply", out.partyNoReply, "expected true or false");
+  if (out.ussdAnswer !== null && (typeof out.ussdAnswer !== "string" || out.ussdAnswer.length === 0 || out.ussdAnswer.length > 182)) {
+    throw bad("ussdAnswer", out.ussdAnswer, "expected null or a text of 1 to 182 characters (23.038 USSD length)");
   }
   if (!(out.logCapacity >= 0)) throw bad("logCapacity", out.logCapacity, "expected a count >= 0 (Infinity keeps all)");
   return out;

@@ -9,7 +9,7 @@
  * else "missed". With `doNotDisturb` it declines calls by itself, except during the
  * call-back window after an emergency call on the number (R57).
  */
-import { Emitter } from "../../hal/emitter.js";
+import { typedEmitter } from "../../hal/node/typed-emitter.js";
 import { CAUSE, Release } from "./causes.js";
 import type { Cli } from "./call.js";
 import { Coverage, Device, Leg, Location, NetworkError } from "./device.js";
@@ -56,10 +56,10 @@ export interface StatusReport {
 }
 
 type PhoneEvents = {
-  incoming: PhoneCall;
-  call: PhoneCall;
-  sms: PhoneSms;
-  ussd: UssdResult;
+  incoming: (call: PhoneCall) => void;
+  call: (call: PhoneCall) => void;
+  sms: (sms: PhoneSms) => void;
+  ussd: (result: UssdResult) => void;
 };
 
 export interface PhoneOptions {
@@ -83,7 +83,8 @@ export class Phone extends Device {
   readonly received: PhoneSms[] = [];
   readonly statusReports: StatusReport[] = [];
   readonly ussdResults: UssdResult[] = [];
-  readonly events = new Emitter<PhoneEvents>();
+  /** Host-side (Node) events, typed with typed-emitter. */
+  readonly events = typedEmitter<PhoneEvents>();
   /** Declines every call by itself, except in the emergency call-back window (R57). */
   doNotDisturb = false;
   /** What the phone answers to a delivered SMS: `ack`, `nack`, or `ignore` (no answer, as with a lost acknowledgement). */

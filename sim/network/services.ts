@@ -107,7 +107,8 @@ export function applyCode(num: SharedNumber, device: Device, code: ServiceCode):
   let out: CodeOutcome;
   if (code.kind === "priority") out = applyPriority(num, device, code.op);
   else if (code.kind === "ss") out = applySs(num, device, code);
-  else out = { status: 4 };
+  // A string the network has no service for: +CUSD: 4, or the configured answer (27.007 §7.15 <m> 0).
+  else out = num.net.params.ussdAnswer === null ? { status: 4 } : { status: 0, text: num.net.params.ussdAnswer };
   num.log("service-code", {
     device: device.id,
     rule: code.kind === "priority" ? (out.text && out.text.indexOf("NG:") === 0 ? "R81" : "R80") : code.kind === "ss" ? "R58" : "R81",

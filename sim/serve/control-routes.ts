@@ -8,7 +8,7 @@ import type { Coverage, LogKind, OutsideParty, Phone } from "../network/index.js
 import type { Device } from "../network/device.js";
 import { ControlError, Fields, InputError } from "./fields.js";
 import type { NumberServer } from "./number-server.js";
-import { accessoryView, deviceView, logView, numberView, partyView, phoneView } from "./views.js";
+import { accessoryView, deviceView, logView, numberView, partyView, phoneLists, phoneView } from "./views.js";
 
 export interface RouteContext {
   server: NumberServer;
@@ -48,6 +48,19 @@ function noBody(ctx: RouteContext): void {
 }
 
 /** Reads the query; unknown parameters are a 400. */
+/** Page sizes: big enough for a script's usual poll, small enough that one answer stays small. */
+const LOG_PAGE = 1000;
+const LOG_PAGE_MAX = 10000;
+const PHONE_PAGE = 100;
+const PHONE_PAGE_MAX = 1000;
+
+function pageLimit(given: string | undefined, def: number, max: number): number {
+  if (given === undefined) return def;
+  const n = Number(given);
+  if (!(n >= 1 && n <= max) || Math.floor(n) !== n) throw InputError("query.limit: expected a count from 1 to " + max + ", got " + JSON.stringify(given), { path: "query.limit" });
+  return n;
+}
+
 function query(ctx: RouteContext, known: string[]): { [k: string]: string | undefined } {
   const out: { [k: string]: string | undefined } = {};
   for (const k of Array.from(ctx.query.keys())) {
@@ -138,7 +151,22 @@ export const ROUTES: Route[] = [
   }),
 
   // ---- the smartphone P ----
-  route("GET", "/phone", "the smartphone: calls, call log, inbox, USSD answers", undefined, (ctx) => ok(phoneView(ctx.server.num.phone))),
+  route("GET", "/phone", "the smartphone: calls, and the newest entries of its call log, inbox, status reports and USSD answers", "?limit=<n, default " + PHONE_PAGE + ">", (ctx) => {
+    const q = query(ctx, ["limit"]);
+    return ok(phoneView(ctx.server.num.phone, pageLimit(q.limit, PHONE_PAGE, PHONE_PAGE_MAX)));
+  }),
+  route("GET", "/phone/lists/:list", "one of the phone's lists (callLog, inbox, statusReports, ussd), oldest first, one page at a time", "?offset=<n>&limit=<n>", (ctx) => {
+    const q = query(ctx, ["offset", "limit"]);
+    const lists = phoneLists(ctx.server.num.phone);
+    const name = ctx.params[0];
+    if (!Object.prototype.hasOwnProperty.call(lists, name)) throw ControlError("the phone has no list " + JSON.stringify(name) + " (lists: " + Object.keys(lists).join(", ") + ")", { status: 404 });
+    const list = lists[name];
+    const offset = q.offset === undefined ? 0 : Number(q.offset);
+    if (!(offset >= 0) || Math.floor(offset) !== offset) throw InputError("query.offset: expected a count >= 0, got " + JSON.stringify(q.offset), { path: "query.offset" });
+    const limit = pageLimit(q.limit, PHONE_PAGE, PHONE_PAGE_MAX);
+    const items = list.slice(offset, offset + limit);
+    return ok({ total: list.length, offset, items, next: offset + items.length < list.length ? offset + items.length : null });
+  }),
   route("POST", "/phone/answer", "answer the incoming or waiting call (R22)", "{call?}", (ctx) => {
     const f = fields(ctx);
     const id = phoneCall(ctx.server.num.phone, f);
@@ -321,18 +349,22 @@ export const ROUTES: Route[] = [
     await ctx.server.virtual.advanceBy(ms);
     return ok(timeView(ctx.server));
   }),
-  route("GET", "/log", "the network's event log (R97), oldest first", "?since=<seq>&kind=<k,k>&device=<id>&call=<id>&limit=<n>", (ctx) => {
-    const q = query(ctx, ["since", "kind", "device", "call", "limit"]);
-    const since = q.since === undefined ? 0 : Number(q.since);
-    if (!(since >= 0) || Math.floor(since) !== since) throw InputError("query.since: expected a sequence number >= 0, got " + JSON.stringify(q.since), { path: "query.since" });
-    const limit = q.limit === undefined ? Infinity : Number(q.limit);
-    if (!(limit >= 1) || (limit !== Infinity && Math.floor(limit) !== limit)) throw InputError("query.limit: expected a count >= 1, got " + JSON.stringify(q.limit), { path: "query.limit" });
-    const kinds = q.kind === undefined ? undefined : (q.kind.split(",") as LogKind[]);
-    const log = ctx.server.net.log;
-    let entries = log.since(since).filter((e) => (!kinds || kinds.indexOf(e.kind) >= 0) && (q.device === undefined || e.device === q.device) && (q.call === undefined || e.call === q.call));
-    if (entries.length > limit) entries = entries.slice(0, limit);
-    return ok({ lastSeq: log.lastSeq, entries: entries.map(logView) });
-  }),
+  route(
+    "GET",
+    "/log",
+    "the network's event log (R97), oldest first, one page at a time",
+    "?since=<seq>&kind=<k,k>&device=<id>&call=<id>&limit=<n, default " + LOG_PAGE + ", at most " + LOG_PAGE_MAX + ">",
+    (ctx) => {
+      const q = query(ctx, ["since", "kind", "device", "call", "limit"]);
+      const since = q.since === undefined ? 0 : Number(q.since);
+      if (!(since >= 0) || Math.floor(since) !== since) throw InputError("query.since: expected a sequence number >= 0, got " + JSON.stringify(q.since), { path: "query.since" });
+      const limit = pageLimit(q.limit, LOG_PAGE, LOG_PAGE_MAX);
+      const kinds = q.kind === undefined ? undefined : (q.kind.split(",") as LogKind[]);
+      const log = ctx.server.net.log;
+      const page = log.page(since, limit, (e) => (!kinds || kinds.indexOf(e.kind) >= 0) && (q.device === undefined || e.device === q.device) && (q.call === undefined || e.call === q.call));
+      return ok({ firstSeq: log.firstSeq, lastSeq: log.lastSeq, dropped: page.dropped, next: page.next === undefined ? null : page.next, entries: page.entries.map(logView) });
+    },
+  ),
 ];
 
 function timeView(server: NumberServer) {

@@ -13,7 +13,7 @@
 import { readFileSync } from "node:fs";
 import type { Clock } from "../../hal/types.js";
 import { systemClock } from "../../hal/node/clock.js";
-import { SimModem } from "../modem/modem.js";
+import { SimModem, type SimCard } from "../modem/modem.js";
 import { servePty, serveTcp } from "../modem/transports.js";
 import { AccessoryInfo, AccessoryPort, ManagementSite, NetworkParams, SharedNetwork, SharedNumber, SmsCapability } from "../network/index.js";
 import { defineError } from "../../hal/errors.js";
@@ -48,6 +48,8 @@ export interface NumberServerOptions {
   boards?: string[];
   /** Every byte each modem receives and sends. */
   trace?: (accessory: string, dir: "rx" | "tx", bytes: string) => void;
+  /** The SIM of every served modem (a PIN to lock it with, or absent); default present, no PIN. */
+  sim?: SimCard;
 }
 
 /** One served accessory. */
@@ -154,6 +156,7 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
         network: port,
         identity: { imei: info.imei, msisdn: num.msisdn, imsi: "44010" + String(1000000000 + i) },
         smsSupported: profile.sms !== "none",
+        sim: o.sim ? { ...o.sim } : undefined,
         trace: trace ? (dir, bytes) => trace(label, dir, bytes) : undefined,
       });
       modem.powerOn(false);

@@ -5,7 +5,7 @@
  */
 import { formatEntry } from "../network/index.js";
 import type { NetworkParams } from "../network/index.js";
-import { parseOrExit, untilStopped } from "./command-line.js";
+import { parseOrExit, parseParam, portNumber, untilStopped } from "./command-line.js";
 import { startControl } from "./http-control.js";
 import { DEFAULT_MSISDN, NumberServerOptions, startNumberServer } from "./number-server.js";
 
@@ -39,11 +39,6 @@ export interface ServeOptions extends NumberServerOptions {
   traceOn: boolean;
 }
 
-function portNumber(flag: string, v: string): number {
-  const p = Number(v);
-  if (!/^[0-9]+$/.test(v) || p > 65535) throw new Error(flag + " needs a port number 0..65535");
-  return p;
-}
 
 /** Parses the command line; throws an Error with a message for the user. */
 export function parseServeArgs(args: string[]): ServeOptions | "help" {
@@ -80,17 +75,8 @@ export function parseServeArgs(args: string[]): ServeOptions | "help" {
     else if (a === "--board") o.boards = value().split(",");
     else if (a === "--virtual-time") o.virtualTime = true;
     else if (a === "--param") {
-      const v = value();
-      const eq = v.indexOf("=");
-      if (eq <= 0) throw new Error("--param needs <name>=<value>, got " + JSON.stringify(v));
-      const raw = v.slice(eq + 1);
-      let parsed: unknown = raw;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        // a bare word (smsMode=exclusive) is a string
-      }
-      params[v.slice(0, eq)] = parsed;
+      const [name, v] = parseParam(value());
+      params[name] = v;
     } else if (a === "--no-multi-device") o.multiDevice = false;
     else if (a === "--trace") o.traceOn = true;
     else if (a === "--quiet") o.quiet = true;

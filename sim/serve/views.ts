@@ -56,7 +56,19 @@ export function numberView(num: SharedNumber) {
   };
 }
 
-export function phoneView(p: Phone) {
+/** The phone's lists that grow with use, by the names GET /phone/<list> takes. */
+export function phoneLists(p: Phone): { [name: string]: unknown[] } {
+  return { callLog: p.callLog, inbox: p.inbox(), statusReports: p.statusReports, ussd: p.ussdResults };
+}
+
+/**
+ * The phone, with the newest `limit` entries of each growing list (oldest first) and the
+ * totals, so the answer stays small however long the simulator runs; GET /phone/<list>
+ * pages through a whole list. Calls are live state and always complete.
+ */
+export function phoneView(p: Phone, limit = Infinity) {
+  const lists = phoneLists(p);
+  const newest = (l: unknown[]) => (l.length > limit ? l.slice(l.length - limit) : l.slice()).map((e) => (typeof e === "object" && e !== null ? { ...e } : e));
   return {
     imei: p.imei,
     poweredOn: p.attached,
@@ -64,10 +76,11 @@ export function phoneView(p: Phone) {
     doNotDisturb: p.doNotDisturb,
     calls: p.calls.map((c) => ({ ...c })),
     live: p.live().map((c) => c.id),
-    callLog: p.callLog.map((e) => ({ ...e })),
-    inbox: p.inbox(),
-    statusReports: p.statusReports.slice(),
-    ussd: p.ussdResults.slice(),
+    callLog: newest(lists.callLog),
+    inbox: newest(lists.inbox),
+    statusReports: newest(lists.statusReports),
+    ussd: newest(lists.ussd),
+    totals: { callLog: lists.callLog.length, inbox: lists.inbox.length, statusReports: lists.statusReports.length, ussd: lists.ussd.length },
   };
 }
 

@@ -4,7 +4,7 @@ import { readTranscript, transcriptFiles, type TranscriptEntry } from "../suppor
 import { AtCommandError, type AtCommand } from "../../drivers/at/index.js";
 
 /**
- * Replays every gammu session from ../shared/peers through our channel: each command
+ * Replays every gammu session from test/fixtures/gammu through our channel: each command
  * gammu sent is sent by our channel (the exact bytes must match), the recorded modem
  * bytes are fed back, and the outcome must be what those bytes say.
  */

@@ -79,7 +79,7 @@ test("sharedline run with stdin closed: driven through the control socket (a cal
 
   // A call to the unit: both clients see it; the one that asks gets the reply.
   const incoming = a.ask("wait incoming 20");
-  sim.child.stdin!.write("ring +81311112222\n");
+  sim.child.stdin!.write("ring\n"); // the outside party +81311112222 calls the shared number
   const inc = await incoming;
   t.true(inc.ok, JSON.stringify(inc));
   t.is((inc.call as { number: string }).number, "+81311112222");
@@ -91,7 +91,7 @@ test("sharedline run with stdin closed: driven through the control socket (a cal
     b.lines.some((l) => l.command === "wait incoming 20"),
     "a reply goes only to the client that asked",
   );
-  sim.child.stdin!.write("hangup\n");
+  sim.child.stdin!.write("caller hangup\n");
   t.true((await a.ask("wait call none 20")).ok);
 
   const sent = await b.ask("sms send +819011112222 hello from the car");

@@ -1,5 +1,5 @@
 /**
- * The recorded gammu 1.42 sessions (shared/peers/gammu) replayed against the simulated
+ * The recorded gammu 1.42 sessions (test/fixtures/gammu) replayed against the simulated
  * modem set up like the reference modem: gammu's bytes in, and the whole answer compared
  * byte for byte with the reference modem's. Where the two differ on purpose the test
  * says why.
@@ -7,7 +7,7 @@
 import test from "ava";
 import fs from "node:fs";
 import { harness, Harness } from "./harness.js";
-import { peerFile, readTranscript } from "./transcript.js";
+import { gammuFile as peerFile, readTranscript } from "../support/transcripts.js";
 
 const REFERENCE = {
   identity: { manufacturer: "RefModem", model: "RM-LTE1", revision: "RM1.0.0", imei: "490154203237518", imsi: "001010123456789" },

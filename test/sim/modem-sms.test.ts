@@ -4,7 +4,7 @@
  */
 import test from "ava";
 import { harness } from "./harness.js";
-import { gammuPdus } from "./transcript.js";
+import { gammuPdus } from "../support/transcripts.js";
 import { toHex } from "../../sim/pdu/hex.js";
 import { decodeDeliver, decodeStatusReport, encodeSubmit, joinAtPdu, splitAtPdu } from "../../sim/pdu/tpdu.js";
 

@@ -1,7 +1,7 @@
 /**
  * The simulator's own SMS codec (sim/pdu), checked against PDUs made by independent
  * implementations: gammu's SMS-SUBMITs and the reference modem's stored SMS-DELIVERs
- * (shared/peers/gammu), plus hand-worked 23.040 / 23.038 cases and round trips.
+ * (test/fixtures/gammu), plus hand-worked 23.040 / 23.038 cases and round trips.
  */
 import test from "ava";
 import fc from "fast-check";
@@ -23,7 +23,7 @@ import {
   joinAtPdu,
   splitAtPdu,
 } from "../../sim/pdu/tpdu.js";
-import { gammuPdus, peerFile } from "./transcript.js";
+import { gammuFile as peerFile, gammuPdus } from "../support/transcripts.js";
 
 interface PduVector {
   number: string;

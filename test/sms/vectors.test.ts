@@ -2,7 +2,7 @@
  * Known PDUs: decode every field, then re-encode to the very same hex.
  *
  * Sources:
- * - gammu 1.42 talking to a reference AT modem (shared/peers/gammu): the SMS-SUBMIT PDUs
+ * - gammu 1.42 talking to a reference AT modem (test/fixtures/gammu): the SMS-SUBMIT PDUs
  *   gammu wrote for `AT+CMGS` (gammu-sendsms-*.txt, with their `AT+CMGS=<length>` and the
  *   text/UDH gammu was asked to send from *.pdus.jsonl) and the SMS-DELIVER PDUs the modem
  *   listed for `AT+CMGL=4` (gammu-getallsms.txt, with their `+CMGL` lengths). Expected
@@ -13,8 +13,7 @@
  */
 import test from "ava";
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { gammuDir, gammuFile } from "../support/transcripts.js";
 import {
   decodePdu,
   encodeDeliver,
@@ -225,13 +224,11 @@ for (const v of storedDelivers) {
   });
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const gammuDir = path.resolve(here, "../../../shared/peers/gammu");
-(fs.existsSync(gammuDir) ? test : test.skip)("every PDU in the gammu transcripts is one of the vectors above", (t) => {
+test("every PDU in the gammu transcripts is one of the vectors above", (t) => {
   const known = new Set([...gammuSubmits.map((v) => v.hex), ...storedDelivers.map((v) => v.hex)]);
   let seen = 0;
   for (const f of fs.readdirSync(gammuDir).filter((n) => n.endsWith(".txt"))) {
-    const body = fs.readFileSync(path.join(gammuDir, f), "utf8");
+    const body = fs.readFileSync(gammuFile(f), "utf8");
     // PDUs follow the `> ` prompt (C> ...<SUB>) or a +CMGL line (\r\n<hex>\r\n).
     for (const m of body.matchAll(/(?:C> |\+CMGL: [^\\]*\\r\\n)([0-9A-F]{20,})/g)) {
       t.true(known.has(m[1]), `${f}: ${m[1].slice(0, 30)}... is not among the vectors`);

@@ -1,38 +1,34 @@
 /**
- * Reader for the byte-exact gammu sessions in ../shared/peers/gammu: `C>` lines are what
- * the client wrote, `M<` lines what the modem answered (with its echo).
+ * The byte-exact gammu sessions in test/fixtures/gammu (see its README): `C>` lines are
+ * what the client wrote, `M<` lines what the modem answered (with its echo). Read with the
+ * same parser that reads `--record` transcripts (hal/node/transcript.ts).
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseTranscript, type TranscriptEntry } from "../../hal/node/transcript.js";
 
-export interface TranscriptEntry {
-  dir: "C" | "M";
-  bytes: string;
-}
+export type { TranscriptEntry };
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const peersDir = resolve(here, "../../../shared/peers/gammu");
+/** Inside the repository: tests never read outside it. */
+export const gammuDir = resolve(here, "../fixtures/gammu");
 
-function unescape(s: string): string {
-  return s
-    .replace(/<SUB>/g, "\x1a")
-    .replace(/<ESC>/g, "\x1b")
-    .replace(/\\x([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)))
-    .replace(/\\r/g, "\r")
-    .replace(/\\n/g, "\n");
+export function gammuFile(name: string): string {
+  return join(gammuDir, name);
 }
 
 export function readTranscript(file: string): TranscriptEntry[] {
-  const text = readFileSync(join(peersDir, file), "latin1");
-  const out: TranscriptEntry[] = [];
-  for (const raw of text.split("\n")) {
-    const m = /^\s*[\d.]+ ([CM])[<>] (.*)$/.exec(raw);
-    if (m) out.push({ dir: m[1] as "C" | "M", bytes: unescape(m[2]) });
-  }
-  return out;
+  return parseTranscript(readFileSync(gammuFile(file), "latin1"));
 }
 
 export function transcriptFiles(): string[] {
-  return readdirSync(peersDir).filter((f) => f.endsWith(".txt")).sort();
+  return readdirSync(gammuDir).filter((f) => f.endsWith(".txt")).sort();
+}
+
+/** The PDUs gammu typed after +CMGS prompts (hex, without the Ctrl-Z). */
+export function gammuPdus(name: string): string[] {
+  return readTranscript(name)
+    .filter((l) => l.dir === "C" && l.bytes.endsWith("\x1a"))
+    .map((l) => l.bytes.slice(0, -1));
 }

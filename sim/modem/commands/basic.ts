@@ -78,7 +78,8 @@ export const basicCommands: CommandTable = {
   "+CCID": { action: (m) => ok("+CCID: " + m.identity.iccid), test: () => ok(), needsSim: true },
   "+CNUM": {
     // 27.007 §7.1: +CNUM: [<alpha>],<number>,<type>
-    action: (m) => ok('+CNUM: ,"' + m.te(m.identity.msisdn) + '",' + (m.identity.msisdn.charAt(0) === "+" ? 145 : 129)),
+    // 27.007 §7.1: <number> follows <type>, not +CSCS (only <alpha> would).
+    action: (m) => ok('+CNUM: ,"' + m.identity.msisdn + '",' + (m.identity.msisdn.charAt(0) === "+" ? 145 : 129)),
     test: () => ok(),
     needsSim: true,
   },
@@ -140,8 +141,13 @@ export const basicCommands: CommandTable = {
         }
       } else {
         // 27.007 §8.3: in SIM PUK state, <pin> is the PUK and <newpin> replaces the PIN.
-        if (given !== (sim.puk || "12345678") || !a.has(1)) throw cme(CME.incorrectPassword);
+        if (m.pukTries <= 0) throw cme(CME.simFailure);
+        if (given !== (sim.puk || "12345678") || !a.has(1)) {
+          m.pukTries--;
+          throw cme(CME.incorrectPassword);
+        }
         sim.pin = a.str(1);
+        m.pukTries = 10;
       }
       m.simState = "READY";
       m.pinTries = 3;

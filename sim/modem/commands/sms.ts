@@ -32,7 +32,8 @@ function readPdu(hex: string, length: number): { smsc: string | undefined; tpdu:
   }
 }
 
-async function submit(m: SimModem, smsc: string | undefined, tpdu: number[]): Promise<number> {
+/** Hands a checked SMS-SUBMIT to the network, numbered by the modem; resolves its TP-MR (text mode uses it too). */
+export async function submit(m: SimModem, smsc: string | undefined, tpdu: number[]): Promise<number> {
   try {
     decodeSubmit(tpdu);
   } catch {

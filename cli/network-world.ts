@@ -1,0 +1,91 @@
+/**
+ * The network side of a simulated accessory, played from a console: the owner's
+ * smartphone, an outside party, coverage, the management site and the modem's faults.
+ * Shared by `npm start` (cli/sim-world.ts) and `sharedline sim --tcp/--pty` (cli/sim.ts),
+ * so both play one simulated network with the same words.
+ */
+import type { SimModem } from "../sim/modem/modem.js";
+import { ManagementSite, type AccessoryPort, type OutsideParty, type SharedNetwork } from "../sim/network/index.js";
+import type { World } from "./console.js";
+
+export interface WorldParts {
+  network: SharedNetwork;
+  /** The shared number. */
+  msisdn: string;
+  /** The accessory's port and modem. */
+  port: AccessoryPort;
+  modem: SimModem;
+  /** The outside party `ring` and `caller ...` play. */
+  caller: OutsideParty;
+  print: (line: string) => void;
+}
+
+export function networkWorld(p: WorldParts): World {
+  const site = new ManagementSite(p.network);
+  const phone = p.network.number(p.msisdn).phone;
+  const usage = (u: string) => new Error("usage: " + u);
+  return {
+    help: [
+      `phone: phone answer | phone decline | phone hangup | phone dial <number> | phone sms <to> <text> | phone code <code> | phone off|on   (the smartphone of ${p.msisdn})`,
+      `caller: ring | caller answer | caller hangup | caller reject | caller sms <text>   (${p.caller.number}, an outside party)`,
+      "network: coverage full|limited|none | unregister | devices",
+      "modem: reboot | hang | unhang",
+    ],
+    command(verb, args, rest) {
+      const tail = (n: number) => rest.split(/\s+/).slice(n).join(" ");
+      switch (verb) {
+        case "phone": {
+          const what = args[0];
+          if (what === "answer") phone.answer();
+          else if (what === "decline") phone.decline();
+          else if (what === "hangup") phone.hangup();
+          else if (what === "dial" && args[1]) phone.dial(args[1]);
+          else if (what === "sms" && args[1] && args[2]) phone.sendSms(args[1], tail(2));
+          else if (what === "code" && args[1]) phone.serviceCode(args[1]);
+          else if (what === "off") phone.powerOff();
+          else if (what === "on") phone.powerOn();
+          else throw usage("phone answer|decline|hangup|dial <number>|sms <to> <text>|code <code>|off|on");
+          return true;
+        }
+        case "ring":
+          p.caller.call(p.msisdn);
+          return true;
+        case "caller": {
+          const what = args[0];
+          if (what === "answer") p.caller.answer();
+          else if (what === "hangup") p.caller.hangup();
+          else if (what === "reject") p.caller.reject();
+          else if (what === "sms" && args[1]) p.caller.sendSms(p.msisdn, tail(1));
+          else throw usage("caller answer|hangup|reject|sms <text>");
+          return true;
+        }
+        case "coverage":
+          if (args[0] !== "full" && args[0] !== "limited" && args[0] !== "none") throw usage("coverage full|limited|none");
+          p.port.setCoverage(args[0]);
+          return true;
+        case "unregister":
+          site.unregister(p.msisdn, p.modem.identity.imei);
+          return true;
+        case "devices":
+          p.print(
+            site
+              .list(p.msisdn)
+              .map((d) => JSON.stringify(d))
+              .join("; "),
+          );
+          return true;
+        case "reboot":
+          p.modem.reboot();
+          return true;
+        case "hang":
+          p.modem.hang();
+          return true;
+        case "unhang":
+          p.modem.unhang();
+          return true;
+        default:
+          return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The command line as a new user meets it (issue 10 §3): --version, one-line errors with a
+ * pointer to --help, boards.json mistakes named by file and place, unknown board fields
+ * reported, plain output off a terminal, --record on start, --pin.
+ */
+import test from "ava";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { readBoardsFile, lineColumn } from "../../cli/boards-file.js";
+import { colourWanted } from "../../cli/output.js";
+import { parseTranscript } from "../../hal/node/transcript.js";
+import { ROOT, startCli } from "../support/cli-process.js";
+
+function tmpDir(t: { teardown(fn: () => void): void }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sharedline-cli-"));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test("sharedline --version prints the package version", async (t) => {
+  const p = startCli(t, ["--version"]);
+  t.is(await p.exit, 0);
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
+  t.is(p.out.text, `sharedline ${pkg.version}\n`);
+});
+
+test("an unknown command or option is one line plus a pointer to --help, not the usage text", async (t) => {
+  const a = startCli(t, ["frobnicate"]);
+  t.is(await a.exit, 2);
+  t.regex(a.err.text, /^sharedline: unknown command 'frobnicate' \(commands: start, run, probe, sim, .*\)\nTry 'sharedline --help' for the options\.\n$/);
+  const b = startCli(t, ["run", "--bogus"]);
+  t.is(await b.exit, 2);
+  t.regex(b.err.text, /^sharedline run: Unknown option '--bogus'.*\nTry 'sharedline run --help' for the options\.\n$/);
+  const c = startCli(t, ["run"]);
+  t.is(await c.exit, 2);
+  t.is(c.err.text, "sharedline run: --port <path|tcp://host:port> is required\nTry 'sharedline run --help' for the options.\n");
+  const d = startCli(t, ["start", "--pin", "12a4"]);
+  t.is(await d.exit, 2);
+  t.is(d.err.text, "sharedline start: --pin needs the SIM PIN: 4 to 8 digits\nTry 'sharedline start --help' for the options.\n");
+});
+
+test("a boards.json syntax error names the file, line and column", (t) => {
+  const dir = tmpDir(t);
+  const file = path.join(dir, "boards.json");
+  fs.writeFileSync(file, '{\n  "boards": {\n    "x": { "runtime": "node", }\n  }\n}\n');
+  const e = t.throws(() => readBoardsFile(file));
+  t.regex(e.message, /^\/.*\/boards\.json:3:31: not valid JSON: Expected double-quoted property name/);
+  fs.writeFileSync(file, '{\n  "boards": {\n');
+  t.regex(t.throws(() => readBoardsFile(file)).message, /boards\.json:3:1: not valid JSON: /);
+  t.deepEqual(lineColumn("ab\ncd", 4), { line: 2, column: 2 });
+});
+
+test("unknown board fields are reported as warnings with their path; validation problems name the file", (t) => {
+  const dir = tmpDir(t);
+  const file = path.join(dir, "boards.json");
+  const json = JSON.parse(fs.readFileSync(path.join(ROOT, "boards.json"), "utf8")) as { boards: { [k: string]: { [k: string]: unknown } } };
+  const b = json.boards["sim-generic"];
+  b.colour = "red";
+  (b.capabilities as { [k: string]: unknown }).callwaiting = true;
+  (json as { [k: string]: unknown }).$note = "comments are fine";
+  fs.writeFileSync(file, JSON.stringify(json, null, 2));
+  const r = readBoardsFile(file);
+  t.truthy(r.boards["sim-generic"]);
+  t.is(r.warnings.length, 2, r.warnings.join("\n"));
+  t.true(r.warnings[0].endsWith("boards.sim-generic.colour: unknown field, ignored (known: description, runtime, modem, serial, pins, capabilities, budgets, entry)"), r.warnings[0]);
+  t.regex(r.warnings[1], /boards\.sim-generic\.capabilities\.callwaiting: unknown field/);
+  b.runtime = "python";
+  fs.writeFileSync(file, JSON.stringify(json, null, 2));
+  t.regex(t.throws(() => readBoardsFile(file)).message, /boards\.json: .*boards\.sim-generic\.runtime: must be "espruino" or "node"/s);
+});
+
+test("colour only for a person at a terminal: never in pipes, CI, NO_COLOR or a dumb terminal", (t) => {
+  t.true(colourWanted({ isTTY: true }, {}));
+  t.false(colourWanted({ isTTY: false }, {}));
+  t.false(colourWanted({ isTTY: true }, { CI: "true" }));
+  t.false(colourWanted({ isTTY: true }, { NO_COLOR: "1" }));
+  t.false(colourWanted({ isTTY: true }, { TERM: "dumb" }));
+  t.true(colourWanted({ isTTY: false }, { FORCE_COLOR: "1" }));
+});
+
+test("sharedline start --record writes both directions of the AT line; output off a terminal is plain", async (t) => {
+  t.timeout(60000);
+  const dir = tmpDir(t);
+  const file = path.join(dir, "start.at.txt");
+  const p = startCli(t, ["start", "--record", file, "--data", path.join(dir, "data")], "pipe");
+  await p.out.waitFor("registered", 30000);
+  p.child.stdin!.end("status\n");
+  t.is(await p.exit, 0, p.err.text);
+  t.false(p.out.text.includes("\x1b["), "no escape sequences in a pipe");
+  t.false(p.out.text.includes("type help"), "no hint for a person when nobody types");
+  const entries = parseTranscript(fs.readFileSync(file, "latin1"));
+  t.true(entries.some((e) => e.dir === "C" && e.bytes === "AT\r"));
+  t.true(entries.some((e) => e.dir === "M" && e.bytes.includes("OK")));
+  t.true(entries.some((e) => e.dir === "C" && e.bytes === "AT+CPIN?\r"));
+});
