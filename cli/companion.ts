@@ -72,6 +72,8 @@ export function companionPlan(board: Board, args: CompanionArgs, fwVersion: stri
       { msisdn, deviceId, password, keepaliveS: board.data.keepaliveS, apn, model: board.name, fw: fwVersion },
       (data): PubSub => {
         if (board.data.link === "url") return urlPubSub(args.mqtt!, ca ? { ca } : undefined);
+        // Composition, not a front-end: the module's own MQTT stack is a firmware part on the AT channel.
+        // eslint-disable-next-line no-restricted-syntax
         if (board.data.link === "modem-mqtt") return new QuectelMqttPubSub(fw.channel, clock, { host, port });
         if (!data.sockets) throw new Error("board " + board.name + ": modem " + board.modem + " has no socket dialect; set data.link to url");
         return modemPubSub(data.sockets, { host, port, tls: tls ? { ca } : undefined });

@@ -27,6 +27,10 @@ const subcommands: { [name: string]: Subcommand } = {
     summary: "serve a simulated modem for outside tools: --tcp <port> | --pty",
     load: () => import("./sim.js"),
   },
+  ctl: {
+    summary: "drive a running `sharedline run --control <socket>`: ctl <socket> [command]",
+    load: () => import("./ctl.js"),
+  },
   scenario: {
     summary: "run scenario files (docs/scenarios.md) with the real firmware on simulated accessories: scenario <file.json>...",
     load: () => import("./scenario.js"),

@@ -43,6 +43,8 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
   const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, b);
   // The accessory's own data session (R83), as the board runs it; scenarios see it in the
   // network's log (data-up, data-down) and can take it away (pdpdeact, coverage, unregister).
+  // Composition, not a front-end: the data stack is a firmware part on the AT channel.
+  // eslint-disable-next-line no-restricted-syntax
   const data = createDataStack(fw.channel, clock, { events: fw.modem.events, resetModem: () => fw.modem.post({ type: "hung" }) }, fw.profile.name, {
     apn: b.data.apn || "scenario.example",
     context: 1,

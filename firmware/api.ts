@@ -57,8 +57,8 @@ export interface ApiParts {
   modem: ModemManager;
   line: Line;
   messaging: Messaging;
-  /** The firmware's log lines. */
-  log: Emitter<{ log: string }>;
+  /** The firmware's log lines and storage faults. */
+  log: Emitter<{ log: string; storage: { ok: boolean; message: string } }>;
   /** One Number activation (R7, R18); optional so that parts-only tests can leave it out. */
   activation?: Activation;
 }
@@ -106,6 +106,8 @@ export class FirmwareApi {
   /** Dials waiting for bring-up; `hangup` cancels them. */
   private waitingDials: { cancelled: boolean }[] = [];
   private quietMode: QuietMode = "off";
+  /** "" while storage works, else its last error. */
+  private storageState = "";
   private traceOff: (() => void)[] = [];
   private stopped = false;
 
@@ -163,6 +165,12 @@ export class FirmwareApi {
     line.on("logged", function (e: CallLogEntry) {
       self.emit("logged", plain(e));
     });
+    line.on("emergency", function (e) {
+      self.emit("emergency", { phase: e.phase, callId: e.callId, attempts: e.attempts });
+    });
+    line.on("adopted", function (c: Call) {
+      self.emit("adopted", callInfo(c));
+    });
     const sms = p.messaging.events;
     sms.on("received", function (m) {
       self.emit("smsReceived", plain(m));
@@ -175,6 +183,9 @@ export class FirmwareApi {
     });
     sms.on("statusReport", function (r) {
       self.emit("statusReport", plain(r));
+    });
+    sms.on("networkUssd", function (u) {
+      self.emit("networkUssd", { status: u.status, text: u.text, replyExpected: u.replyExpected });
     });
     sms.on("priority", function (s) {
       self.emit("priority", { priority: plain(s), text: describePriority(s) });
@@ -196,20 +207,11 @@ export class FirmwareApi {
     m.on("operator", function (o) {
       self.emit("operator", plain(o));
     });
+    m.on("service", function (sv) {
+      self.emit("service", plain(sv));
+    });
     m.on("emergencyNumbers", function (l) {
       self.emit("emergencyNumbers", { numbers: l.slice() });
-    });
-    line.on("emergency", function (e) {
-      self.emit("emergency", plain(e));
-    });
-    line.on("adopted", function (c: Call) {
-      self.emit("adopted", callInfo(c));
-    });
-    sms.on("networkUssd", function (u) {
-      self.emit("networkUssd", plain(u));
-    });
-    m.on("service", function (sv) {
-      self.emit("service", { state: sv.state, emergencyCalls: sv.emergencyCalls, message: sv.message });
     });
     m.on("simLock", function (l) {
       self.emit("simLock", { state: l.state, triesLeft: l.triesLeft === undefined ? null : l.triesLeft, refused: l.refused });
@@ -222,6 +224,10 @@ export class FirmwareApi {
     }
     p.log.on("log", function (text) {
       self.emit("log", { text: text });
+    });
+    p.log.on("storage", function (st) {
+      self.storageState = st.ok ? "" : st.message;
+      self.emit("storage", { ok: st.ok, message: st.message });
     });
     p.channel.events.on("unsolicited", function (l) {
       self.emit("unsolicited", { line: l });
@@ -498,25 +504,28 @@ export class FirmwareApi {
     });
   }
 
-  /** Answers the network's USSD question (`networkUssd` with `replyExpected`); the reply is its next message. */
-  ussdReply(text: string): Promise<Reply<{ status: number; text: string }>> {
-    if (typeof text !== "string" || text.length === 0 || text.length > 182) return Promise.resolve(failure("badText", "a USSD answer is 1 to 182 characters"));
+  /**
+   * Answers a USSD request the network started (`networkUssd` with `replyExpected`):
+   * `{ok: true, text, replyExpected}` with the network's next message.
+   */
+  ussdReply(text: string): Promise<Reply<{ text: string; replyExpected: boolean }>> {
+    if (typeof text !== "string" || text === "") return Promise.resolve(failure("usage", "a USSD answer is some text"));
     return this.parts.messaging.ussdReply(text).then(function (a) {
-      if (a.kind === "answer") return { ok: true, status: a.cusd.status, text: a.cusd.text } as Reply<{ status: number; text: string }>;
+      if (a.kind === "answer") return { ok: true, text: a.cusd.text, replyExpected: a.cusd.status === 1 } as Reply<{ text: string; replyExpected: boolean }>;
+      if (a.kind === "no-answer") return failure("noAnswer", "no answer from the network");
       if (a.kind === "failed") return failure("failed", a.message);
-      return failure("noAnswer", "the network did not answer");
+      return failure("failed", "the network did not answer by USSD");
     });
   }
 
-  /** Ends the network's USSD session (`AT+CUSD=2`). */
-  ussdEnd(): Promise<Reply<{ ended: true }>> {
+  /** Declines (ends) a USSD session the network started. */
+  ussdEnd(): Promise<Reply<{ [k: string]: never }>> {
     return this.parts.messaging.ussdEnd().then(
       function () {
-        return { ok: true, ended: true } as Reply<{ ended: true }>;
+        return { ok: true } as Reply<{ [k: string]: never }>;
       },
       function (e: unknown) {
-        const t = thrown(e);
-        return failure(t.reason, t.message);
+        return failure("failed", thrown(e).message);
       },
     );
   }
@@ -584,8 +593,10 @@ export class FirmwareApi {
       calls: p.line.current().length,
       quiet: this.quietMode,
       priority: plain(p.messaging.priorityState()),
+      service: plain(p.modem.service()),
       sms: p.messaging.capability(),
       activation: p.activation ? plain(p.activation.status()) : null,
+      storage: this.storageState,
     };
     return Promise.resolve(okReply(s));
   }

@@ -144,7 +144,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     verb: "ussd",
     usage: "reply <text> | end",
-    summary: "answer the network's USSD question, or end its session",
+    summary: "answer or decline a USSD request the network started",
     run: (api, args, rest) => {
       if (args[0] === "reply" && args.length > 1) return api.ussdReply(after(rest, 1));
       if (args[0] === "end" && args.length === 1) return api.ussdEnd();

@@ -11,6 +11,7 @@ import type { CallLogEntry } from "../line/log.js";
 import type { LineState, QuietMode } from "../line/line.js";
 import type { InboxMessage, OutMessage, PriorityState, StatusReportEvent } from "../messaging/index.js";
 import type { ModemState, ModemStateName } from "../modem/machine.js";
+import type { ServiceReport } from "../modem/service.js";
 
 /**
  * A refused or failed command. `reason` is a machine-readable code (camelCase, listed in
@@ -65,10 +66,14 @@ export interface StatusInfo {
   calls: number;
   quiet: QuietMode;
   priority: PriorityState;
+  /** What the accessory can offer now (R18, R55, R56). */
+  service: ServiceReport;
   /** "" when the board can use SMS, else why not (R64, R65). */
   sms: string;
   /** One Number activation (R7, R18): no profile, active, not active, with its sentence; null on a firmware built without it. */
   activation: ActivationInfo | null;
+  /** "" while storage works, else its error (SMS then wait on the modem and in the outbox). */
+  storage: string;
 }
 
 /** What the firmware knows now, read synchronously (`snapshot()`). */
@@ -104,6 +109,14 @@ export type ApiEvents = {
   lineState: { state: LineState };
   /** A call entered the call log. */
   logged: CallLogEntry;
+  /** An emergency dial's progress (R45): requested, placed, retrying, ended. */
+  emergency: { phase: "requested" | "placed" | "retrying" | "ended"; callId: number; attempts: number };
+  /** A call the modem still had at bring-up, taken over (after a restart). */
+  adopted: CallInfo;
+  /** What the accessory can offer changed (R18, R55, R56), with its sentence. */
+  service: ServiceReport;
+  /** The network asks or tells something by USSD; `replyExpected`: answer with `ussdReply` or decline with `ussdEnd`. */
+  networkUssd: { status: number; text: string; replyExpected: boolean };
   smsReceived: InboxMessage;
   smsSent: OutMessage;
   smsFailed: OutMessage;
@@ -120,25 +133,16 @@ export type ApiEvents = {
   ready: { info: ModemInfo };
   /** One line for people: what the firmware is doing. */
   log: { text: string };
+  /** Storage stopped working (with its error: path and errno) or works again. */
+  storage: { ok: boolean; message: string };
   /** A line from the modem nobody claimed. */
   unsolicited: { line: string };
   /** The modem sent an over-long line, which was dropped. */
   overflow: { bytes: number };
   /** Every AT line in and out, only while `trace(true)`. */
   at: { dir: "tx" | "rx"; data: string };
-  /**
-   * An emergency dial's progress (R45, R46): `requested` at once, `placed` when the modem
-   * took it, `retrying` after a modem restart or refusal, `ended` when it failed or was cancelled.
-   */
-  emergency: { phase: "requested" | "placed" | "retrying" | "ended"; callId: number; attempts: number };
-  /** A call the modem still held at bring-up (after a restart), now the firmware's again. */
-  adopted: CallInfo;
-  /** What this device can offer changed (R18 "One Number is not active", R55, R56). */
-  service: { state: string; emergencyCalls: boolean; message: string };
   /** The SIM asks for a code (PIN, PUK), or refused one; `triesLeft` null when the modem does not say. */
   simLock: { state: string; triesLeft: number | null; refused: string };
-  /** The network asks or tells something by USSD (27.007 §7.15 `+CUSD: 0|1`); `replyExpected`: answer with ussdReply or end with ussdEnd. */
-  networkUssd: { status: number; text: string; replyExpected: boolean };
   /** One Number activation changed (R7, R18): its state and the sentence for the user. */
   activation: ActivationInfo;
 };
@@ -152,6 +156,10 @@ export const API_EVENTS: ApiEventName[] = [
   "callEnded",
   "lineState",
   "logged",
+  "emergency",
+  "adopted",
+  "service",
+  "networkUssd",
   "smsReceived",
   "smsSent",
   "smsFailed",
@@ -165,14 +173,11 @@ export const API_EVENTS: ApiEventName[] = [
   "emergencyNumbers",
   "ready",
   "log",
+  "storage",
   "unsolicited",
   "overflow",
   "at",
-  "emergency",
-  "adopted",
-  "service",
   "simLock",
-  "networkUssd",
   "activation",
 ];
 

@@ -108,6 +108,8 @@ export function describeEvent(name: ApiEventName, d: Data): string {
       return "ready";
     case "log":
       return shown(d.text);
+    case "storage":
+      return d.ok ? "storage works again" : "storage failing: " + shown(d.message);
     case "unsolicited":
       return "modem says: " + shown(d.line);
     case "overflow":
@@ -162,6 +164,7 @@ export function describeReply(command: string, r: AnyReply): string {
     }, "nothing sent");
   }
   if (d.id !== undefined && (verb === "sms" || verb === "text")) return command.split(" ").slice(0, 2).join(" ") + ": stored as SMS " + d.id + ", sending";
+  if (verb === "ussd" && d.text !== undefined) return "the network says: " + shown(d.text) + (d.replyExpected ? " (it waits for an answer)" : "");
   if (verb === "status") {
     const reg = d.eps || d.cs;
     return (
