@@ -19,6 +19,16 @@ export interface DeviceSpec {
   register: boolean;
   coverage: Coverage;
   location?: Location;
+  /** How this accessory's module differs from the standard simulated modem (foreign modems, issue 14). */
+  modem: ModemQuirks;
+}
+
+/** Module quirks a scenario can give one accessory's simulated modem. */
+export interface ModemQuirks {
+  /** Commands the module leaves out, answered ERROR (`+CUSD`, `+CNMA`, `+CPMS?`; sim/modem `unsupported`). */
+  unsupported: string[];
+  /** False: an incoming call released before answer prints no NO CARRIER, the RING just stops (R86). */
+  noCarrierOnUnanswered: boolean;
 }
 
 export interface NumberSpec {
@@ -110,6 +120,8 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     dtmf: (f) => ({ tones: f.str("tones", TONES) }),
     coverage: (f) => ({ state: f.str("state", { allowed: COVERAGE }) }),
     reboot: none,
+    sms: (f, n) => ({ to: target(f, n), text: f.str("text"), statusReport: f.optBool("statusReport") }),
+    code: (f) => ({ code: f.str("code", { pattern: /^[0-9*#+]{2,40}$/, form: "a service code" }) }),
   },
   phone: {
     answer: none,
@@ -146,7 +158,7 @@ const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "r
 const PHONE_CHECKS = ["calls", "event", "logged", "network"];
 const PARTY_CHECKS = ["call", "calls", "message"];
 const EVENTS: { [k: string]: string[] } = {
-  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration"],
+  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "smsReceived", "smsSent", "smsFailed", "statusReport", "priority", "emergencyNumbers", "log"],
   phone: ["incoming", "call", "sms", "ussd"],
 };
 const COUNTABLE = ["event", "logged", "at", "sent", "message", "log"];
@@ -212,6 +224,20 @@ function location(f: Fields | undefined): Location | undefined {
   return loc;
 }
 
+const COMMAND = { pattern: /^[+&][A-Z0-9]{1,12}[?=]?$/, form: "an AT command name such as +CUSD, +CNMA or +CPMS?" };
+
+function quirks(f: Fields | undefined): ModemQuirks {
+  const q: ModemQuirks = { unsupported: [], noCarrierOnUnanswered: true };
+  if (!f) return q;
+  (f.optList("unsupported") || []).forEach((c, i) => {
+    if (typeof c !== "string" || !COMMAND.pattern.test(c)) throw f.fail("unsupported[" + i + "]", "expected " + COMMAND.form + ", got " + show(c));
+    q.unsupported.push(c);
+  });
+  q.noCarrierOnUnanswered = f.optBool("noCarrierOnUnanswered") !== false;
+  f.done();
+  return q;
+}
+
 function readNumber(f: Fields, names: Names, index: number): NumberSpec {
   const name = f.optStr("name", { pattern: /^[a-z][a-z0-9-]*$/, form: "a lower-case name" }) || (index === 0 ? "number" : "number" + (index + 1));
   names.add(name, "number", f.at("name"));
@@ -244,6 +270,7 @@ function readNumber(f: Fields, names: Names, index: number): NumberSpec {
       register: df.optBool("register") !== false,
       coverage: (df.optStr("coverage", { allowed: COVERAGE }) || "full") as Coverage,
       location: location(df.optObj("location")),
+      modem: quirks(df.optObj("modem")),
     });
     df.done();
   });

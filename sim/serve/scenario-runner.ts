@@ -71,6 +71,10 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
         return fw.holdOrSwap();
       case "dtmf":
         return fw.dtmf(g.tones as string);
+      case "sms":
+        return fw.sendSms(w.resolve(g.to as string), g.text as string, g.statusReport as boolean | undefined);
+      case "code":
+        return fw.serviceCode(g.code as string);
       case "coverage":
         acc.port.setCoverage(g.state as Coverage);
         return undefined;
