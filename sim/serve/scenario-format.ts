@@ -365,7 +365,8 @@ function readExpectation(v: unknown, path: string, names: Names, labels: string[
       if (typeof value !== "string" || evs.indexOf(value) < 0) throw f.fail("event", "expected one of " + evs.join(", ") + ", got " + show(value));
       withValue = f.raw("with");
     }
-    if ((check === "at" || check === "sent" || check === "lineState" || check === "registration") && typeof value !== "string") throw f.fail(check, "expected a string, got " + show(value));
+    if ((check === "lineState" || check === "registration") && typeof value !== "string") throw f.fail(check, "expected a string, got " + show(value));
+    if ((check === "at" || check === "sent") && typeof value !== "string" && !isTextMatcher(value)) throw f.fail(check, "expected the start of a line, or {\"$regex\": r} / {\"$contains\": s}, got " + show(value));
     if (check === "calls" && !Array.isArray(value)) throw f.fail("calls", "expected a list of calls (each a partial object), got " + show(value));
   } else if (subject === "line") {
     value = f.str("line", { what: "the line as idle, alerting(a,b) or busy(a), with +emergency(a)" });
@@ -386,6 +387,22 @@ function readExpectation(v: unknown, path: string, names: Names, labels: string[
   const what = subject === "log" ? "log " + JSON.stringify(value) : subject === "line" ? "line of " + name + " is " + value : subject === "result" ? name + " result " + JSON.stringify(withValue) : name + " " + check + " " + JSON.stringify(value) + (withValue !== undefined ? " with " + JSON.stringify(withValue) : "");
   const text = (not ? "not: " : "") + what + (count !== undefined ? " (exactly " + count + ")" : "") + (note ? " (" + note + ")" : "");
   return { subject, name, check, value, with: withValue, count, not, withinMs: withinMs === undefined ? DEFAULT_WITHIN_MS : withinMs, path, text };
+}
+
+/** `{"$regex": r}` (a valid expression) or `{"$contains": s}`, nothing else. */
+function isTextMatcher(v: unknown): boolean {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const o = v as { [k: string]: unknown };
+  const keys = Object.keys(o);
+  if (keys.length !== 1 || typeof o[keys[0]] !== "string") return false;
+  if (keys[0] === "$contains") return true;
+  if (keys[0] !== "$regex") return false;
+  try {
+    new RegExp(o.$regex as string);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function asList(v: unknown): unknown[] {
