@@ -202,6 +202,16 @@ test("dial strings: modifiers ignored, I hides the number, bad characters and da
   t.is(h.net.calls[1].number, "*103*1#");
 });
 
+test("R58: a 22.030 control string with an international number (**21*+81...#) is a valid dial string; '+' elsewhere is not", async (t) => {
+  const h = await harness();
+  await h.at("ATE0;+CMEE=1");
+  t.is(await h.at("ATD**21*+818099990009#;"), "\r\nOK\r\n");
+  t.is(h.net.calls[0].number, "**21*+818099990009#");
+  await h.at("ATH");
+  t.is(await h.at("ATD0312+345;"), "\r\n+CME ERROR: 27\r\n");
+  t.is(await h.at("ATD**21#+81;"), "\r\n+CME ERROR: 27\r\n");
+});
+
 test("+VTS sends DTMF on the active call only", async (t) => {
   const h = await harness();
   await h.at("ATE0;+CMEE=1");
