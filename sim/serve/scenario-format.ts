@@ -150,6 +150,8 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     "multi-device": (f, n) => ({ on: f.bool("on"), number: n.numberArg(f) }),
     "end-one-number": (f, n) => ({ number: n.numberArg(f) }),
     settings: (f, n) => ({ number: n.numberArg(f), settings: settingsOf(f.optObj("settings"), f.at("settings")) }),
+    // The number's network faults (sim/network SharedNumber.faults): USSD never answered (R81, R91) or answered +CUSD: 4 (R79).
+    faults: (f, n) => ({ number: n.numberArg(f), ussdSilent: f.optBool("ussdSilent"), ussdUnsupported: f.optBool("ussdUnsupported") }),
   },
 };
 

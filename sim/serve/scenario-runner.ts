@@ -140,6 +140,12 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
     case "multi-device":
       w.site.setMultiDevice(numberOf(w, g.number).msisdn, g.on as boolean);
       return undefined;
+    case "faults": {
+      const faults = numberOf(w, g.number).faults;
+      if (g.ussdSilent !== undefined) faults.ussdSilent = g.ussdSilent as boolean;
+      if (g.ussdUnsupported !== undefined) faults.ussdUnsupported = g.ussdUnsupported as boolean;
+      return undefined;
+    }
     case "end-one-number":
       w.site.endOneNumber(numberOf(w, g.number).msisdn);
       return undefined;
