@@ -144,7 +144,18 @@ export class AccessoryPort extends Device implements ModemNetwork {
     return Promise.resolve(this.num.submitSms(this, tpdu));
   }
 
+  /**
+   * Fault knob: this many of the device's next SMS acknowledgements are lost on the radio
+   * (never reach the network), so the network's acknowledgement timer runs out and it
+   * delivers the same PDU again (R75, 24.011 TR1N).
+   */
+  lostSmsAcks = 0;
+
   ackSms(deliveryId: string, result: SmsAck): void {
+    if (this.lostSmsAcks > 0) {
+      this.lostSmsAcks--;
+      return;
+    }
     this.num.ackSms(this, deliveryId, result);
   }
 

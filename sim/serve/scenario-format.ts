@@ -29,6 +29,8 @@ export interface ModemQuirks {
   unsupported: string[];
   /** False: an incoming call released before answer prints no NO CARRIER, the RING just stops (R86). */
   noCarrierOnUnanswered: boolean;
+  /** This many of its first SMS acknowledgements are lost on the way to the network, which then delivers again (R75). */
+  lostSmsAcks: number;
 }
 
 export interface NumberSpec {
@@ -229,13 +231,14 @@ function location(f: Fields | undefined): Location | undefined {
 const COMMAND = { pattern: /^[+&][A-Z0-9]{1,12}[?=]?$/, form: "an AT command name such as +CUSD, +CNMA or +CPMS?" };
 
 function quirks(f: Fields | undefined): ModemQuirks {
-  const q: ModemQuirks = { unsupported: [], noCarrierOnUnanswered: true };
+  const q: ModemQuirks = { unsupported: [], noCarrierOnUnanswered: true, lostSmsAcks: 0 };
   if (!f) return q;
   (f.optList("unsupported") || []).forEach((c, i) => {
     if (typeof c !== "string" || !COMMAND.pattern.test(c)) throw f.fail("unsupported[" + i + "]", "expected " + COMMAND.form + ", got " + show(c));
     q.unsupported.push(c);
   });
   q.noCarrierOnUnanswered = f.optBool("noCarrierOnUnanswered") !== false;
+  q.lostSmsAcks = f.optNum("lostSmsAcks", { min: 0, max: 100, integer: true }) || 0;
   f.done();
   return q;
 }

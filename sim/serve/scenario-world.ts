@@ -148,6 +148,7 @@ export class World {
     const profile = boardProfile(spec.board);
     const info = { imei: spec.imei || imei, friendlyName: spec.name, model: spec.board, sms: profile.sms, callWaiting: profile.callWaiting, location: spec.location };
     const port = this.net.portFor(num.msisdn, info, { register: spec.register });
+    port.lostSmsAcks = spec.modem.lostSmsAcks;
     const atLines: { t: number; line: string }[] = [];
     const sentLines: { t: number; line: string }[] = [];
     const tx = lineSplitter(atLines, this.clock);
