@@ -152,6 +152,8 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     "multi-device": (f, n) => ({ on: f.bool("on"), number: n.numberArg(f) }),
     "end-one-number": (f, n) => ({ number: n.numberArg(f) }),
     settings: (f, n) => ({ number: n.numberArg(f), settings: settingsOf(f.optObj("settings"), f.at("settings")) }),
+    // R27: one ringing branch fails for a reason other than the user (#88 incompatible destination, #41 temporary failure).
+    "fail-branch": (f, n) => ({ device: n.needDevice(f, "device"), cause: f.num("cause", { min: 1, max: 127, integer: true, what: "a 24.008 cause" }) }),
     // The number's network faults (sim/network SharedNumber.faults): USSD never answered (R81, R91) or answered +CUSD: 4 (R79).
     faults: (f, n) => ({ number: n.numberArg(f), ussdSilent: f.optBool("ussdSilent"), ussdUnsupported: f.optBool("ussdUnsupported") }),
   },
@@ -180,6 +182,13 @@ class Names {
   need(f: Fields, field: string, kind: ActorKind | "number"): string {
     const v = f.str(field);
     if (this.kinds[v] !== kind) throw f.fail(field, "expected the name of " + (kind === "accessory" ? "an accessory" : "a " + kind) + " from given, got " + show(v));
+    return v;
+  }
+
+  /** The name of an accessory or a phone. */
+  needDevice(f: Fields, field: string): string {
+    const v = f.str(field);
+    if (this.kinds[v] !== "accessory" && this.kinds[v] !== "phone") throw f.fail(field, "expected the name of an accessory or a phone from given, got " + show(v));
     return v;
   }
 

@@ -140,6 +140,20 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
     case "multi-device":
       w.site.setMultiDevice(numberOf(w, g.number).msisdn, g.on as boolean);
       return undefined;
+    case "fail-branch": {
+      const name = g.device as string;
+      const cause = g.cause as number;
+      if (w.phones[name]) {
+        w.phones[name].phone.failBranch(cause);
+        return undefined;
+      }
+      const port = w.accessories[name].port;
+      const leg = port.legs.filter((l) => l.state === "incoming")[0];
+      if (!leg) throw new Error(name + " has no ringing call whose branch could fail");
+      // The network ends this branch and tells the device, as a failed paging or an incompatible terminal does.
+      leg.owner.abortLeg(leg, { cause }, true);
+      return undefined;
+    }
     case "faults": {
       const faults = numberOf(w, g.number).faults;
       if (g.ussdSilent !== undefined) faults.ussdSilent = g.ussdSilent as boolean;
