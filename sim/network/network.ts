@@ -245,7 +245,7 @@ export class SharedNetwork {
   }
 
   /** A text from `from` (an outside party, the voicemail system) to `to`, split into parts when long. */
-  deliverText(from: string, to: string, text: string, opts: { alphabet?: Alphabet; ref?: number; report?: ReportSink; msgClass?: number } = {}): void {
+  deliverText(from: string, to: string, text: string, opts: { alphabet?: Alphabet; ref?: number; report?: ReportSink; msgClass?: number; partGapMs?: number } = {}): void {
     const dest = normalizeNumber(to);
     const num = this.numbers.get(dest);
     if (!num) {
@@ -257,15 +257,20 @@ export class SharedNetwork {
     const now = this.clock.now();
     const ref = opts.ref === undefined ? this.seq & 0xff : opts.ref;
     const parts = encodeDeliverParts({ from, text, alphabet: opts.alphabet, msgClass: opts.msgClass, scts: { time: now, tzQuarters: 36 } }, ref);
-    for (const tpdu of parts) {
-      num.sms.receive({
-        id: this.nextId("m"),
-        from,
-        pdu: joinAtPdu(this.smsc, tpdu),
-        receivedAt: now,
-        concatKey: parts.length > 1 ? from + "|" + ref + "|" + parts.length : undefined,
-        report: opts.report,
-      });
-    }
+    const gap = opts.partGapMs || 0;
+    parts.forEach((tpdu, i) => {
+      const receive = () =>
+        num.sms.receive({
+          id: this.nextId("m"),
+          from,
+          pdu: joinAtPdu(this.smsc, tpdu),
+          receivedAt: this.clock.now(),
+          concatKey: parts.length > 1 ? from + "|" + ref + "|" + parts.length : undefined,
+          report: opts.report,
+        });
+      // Parts of one message may reach the SMSC apart in time (R73: the set of devices stays that of the first part).
+      if (i === 0 || gap === 0) receive();
+      else this.clock.setTimeout(receive, i * gap);
+    });
   }
 }

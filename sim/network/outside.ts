@@ -169,9 +169,10 @@ export class OutsideParty {
   }
 
   /** Sends an SMS to `to` (concatenated when long); `statusReport` asks for status reports (R66). */
-  sendSms(to: string, text: string, opts: { alphabet?: Alphabet; statusReport?: boolean; ref?: number; msgClass?: number } = {}): void {
+  /** `partGapMs`: a long message's parts reach the network this far apart. */
+  sendSms(to: string, text: string, opts: { alphabet?: Alphabet; statusReport?: boolean; ref?: number; msgClass?: number; partGapMs?: number } = {}): void {
     const report = opts.statusReport ? (status: number) => this.statusReports.push({ to, status, at: this.net.clock.now() }) : undefined;
-    this.net.deliverText(this.number, to, text, { alphabet: opts.alphabet, ref: opts.ref === undefined ? this.nextRef++ & 0xff : opts.ref, report, msgClass: opts.msgClass });
+    this.net.deliverText(this.number, to, text, { alphabet: opts.alphabet, ref: opts.ref === undefined ? this.nextRef++ & 0xff : opts.ref, report, msgClass: opts.msgClass, partGapMs: opts.partGapMs });
   }
 
   /** The network delivers a message part to this party. */

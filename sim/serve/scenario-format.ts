@@ -142,7 +142,7 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     answer: none,
     reject: (f) => ({ cause: f.optNum("cause", { min: 1, max: 127, integer: true }) }),
     hangup: none,
-    sms: (f, n) => ({ to: target(f, n), text: f.str("text") }),
+    sms: (f, n) => ({ to: target(f, n), text: f.str("text"), partGapMs: f.optNum("partGapMs", { min: 0, max: 24 * 3600 * 1000, integer: true, what: "virtual ms between the parts of a long message" }) }),
     dtmf: (f) => ({ tones: f.str("tones", TONES) }),
     busy: (f) => ({ on: f.bool("on") }),
   },

@@ -121,7 +121,7 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
       case "hangup":
         return void p.hangup();
       case "sms":
-        return void p.sendSms(w.resolve(g.to as string), g.text as string);
+        return void p.sendSms(w.resolve(g.to as string), g.text as string, { partGapMs: g.partGapMs as number | undefined });
       case "dtmf":
         return void p.sendDtmf(g.tones as string);
       default:
