@@ -17,6 +17,7 @@ import { NetworkLog } from "./log.js";
 import { DEFAULT_SETTINGS, EntitlementAnswer, NumberSettings, SharedNumber } from "./number.js";
 import { OutsideParty, PartyOptions } from "./outside.js";
 import { NetworkParams, checkNoReplyMs, networkParams } from "./params.js";
+import type { EmergencyNumbers } from "../modem/network.js";
 import { Phone, PhoneOptions } from "./phone.js";
 import { AccessoryPort } from "./port.js";
 import { serviceNumberEnd, voicemailEnd } from "./services.js";
@@ -178,6 +179,19 @@ export class SharedNetwork {
       this.parties.set(n, p);
     } else if (opts && opts.autoAnswerMs !== undefined) p.autoAnswerMs = opts.autoAnswerMs;
     return p;
+  }
+
+  /**
+   * R53/R93: the network changes its emergency number list (a new list from the core, a
+   * roaming partner's): it decides from now on, and every attached accessory's modem gets
+   * it (+CEN1/+CEN2 where reporting is on). Checked like the parameter.
+   */
+  setEmergencyNumbers(list: EmergencyNumbers): void {
+    networkParams({ ...this.params, emergencyNumbers: list });
+    this.params.emergencyNumbers = list;
+    const text = list.numbers.map((n) => n.number).join(",");
+    this.numbers.forEach((num) => num.log("emergency", { rule: "R53", detail: { list: text } }));
+    this.ports.forEach((port) => port.emergencyNumbersChanged());
   }
 
   /** R53: the network's emergency number list decides. */

@@ -104,6 +104,13 @@ export class AccessoryPort extends Device implements ModemNetwork {
     if (!mismatch) this.num.deviceUp(this);
   }
 
+  /** The network's emergency number list changed (R93): an attached modem is told. */
+  emergencyNumbersChanged(): void {
+    if (!this.attached) return;
+    const em = this.num.net.params.emergencyNumbers;
+    this.post((l) => l.emergencyNumbers(em));
+  }
+
   detach(): void {
     this.generation++;
     this.listener = undefined;

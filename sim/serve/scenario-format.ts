@@ -152,6 +152,8 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     "multi-device": (f, n) => ({ on: f.bool("on"), number: n.numberArg(f) }),
     "end-one-number": (f, n) => ({ number: n.numberArg(f) }),
     settings: (f, n) => ({ number: n.numberArg(f), settings: settingsOf(f.optObj("settings"), f.at("settings")) }),
+    // R53/R93: the network's emergency number list changes during the run (the MCC/MNC stay).
+    "emergency-numbers": (f) => ({ numbers: emergencyList(f) }),
     // R27: one ringing branch fails for a reason other than the user (#88 incompatible destination, #41 temporary failure).
     "fail-branch": (f, n) => ({ device: n.needDevice(f, "device"), cause: f.num("cause", { min: 1, max: 127, integer: true, what: "a 24.008 cause" }) }),
     // The number's network faults (sim/network SharedNumber.faults): USSD never answered (R81, R91) or answered +CUSD: 4 (R79).
@@ -203,6 +205,18 @@ function target(f: Fields, n: Names, field = "to"): string {
   if (n.kinds[v] === "number" || n.kinds[v] === "party") return v;
   if (!DIAL.pattern.test(v)) throw f.fail(field, "expected a number name, a party name or " + DIAL.form + ", got " + show(v));
   return v;
+}
+
+/** `numbers`: [{ number: "110", categories: 1 }, ...] (24.008 §10.5.4.33 category bits). */
+function emergencyList(f: Fields): { number: string; categories: number }[] {
+  const list = f.optList("numbers");
+  if (!list || list.length === 0) throw f.fail("numbers", "required (a list of { number, categories })");
+  return list.map((v, i) => {
+    const e = Fields.of(v, f.at("numbers") + "[" + i + "]");
+    const out = { number: e.str("number", { pattern: /^[0-9]{2,6}$/, form: "2-6 digits" }), categories: e.num("categories", { min: 0, max: 127, integer: true, what: "24.008 service category bits" }) };
+    e.done();
+    return out;
+  });
 }
 
 function settingsOf(f: Fields | undefined, path: string): { [k: string]: unknown } {

@@ -140,6 +140,9 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
     case "multi-device":
       w.site.setMultiDevice(numberOf(w, g.number).msisdn, g.on as boolean);
       return undefined;
+    case "emergency-numbers":
+      w.net.setEmergencyNumbers({ ...w.net.params.emergencyNumbers, numbers: g.numbers as { number: string; categories: number }[] });
+      return undefined;
     case "fail-branch": {
       const name = g.device as string;
       const cause = g.cause as number;
