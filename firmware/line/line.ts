@@ -243,7 +243,9 @@ export class Line {
   private dialEmergency(number: string): Promise<ActionResult> {
     if (!this.modem.emergencyAllowed()) return Promise.resolve(refused("emergencyUnavailable", EMERGENCY_UNAVAILABLE));
     if (this.emergencyDial) return Promise.resolve(refused("emergencyPending", "an emergency call is already being placed"));
-    const own = this.calls.slice();
+    // A call only ringing here is not ours to end: hanging it up would decline it for the
+    // whole number (R26); the network withdraws it when the emergency call starts (R48).
+    const own = this.calls.filter((c) => c.status !== "incoming");
     if (own.length > 0) {
       // R50: release our own calls first, in the priority lane just ahead of the dial; the
       // emergency call goes out whatever the release answers.

@@ -170,6 +170,16 @@ test("R92: ATH and +CHUP: declining an incoming call sends user busy (#17), hang
   t.is(await h.at("AT+CEER;+CLCC"), '\r\n+CEER: 16,"Normal call clearing"\r\n\r\nOK\r\n');
 });
 
+test("R48 R50: an emergency dial lets a call only ringing here go with normal clearing (#16), not user busy: nobody declined it", async (t) => {
+  const h = await harness();
+  await h.at("ATE0;+CMEE=1");
+  const id = h.net.ringIn("+818011112222");
+  await h.wait(0);
+  t.is(await h.at("ATD110;"), "\r\nOK\r\n");
+  const ringing = h.net.calls.filter((c) => c.callId === id)[0];
+  t.is(ringing.cause, 16);
+});
+
 test("emergency dial: 110 works without registration and releases this device's own calls first (SPEC R50)", async (t) => {
   const h = await harness();
   await h.at("ATE0;+CMEE=1");
