@@ -71,6 +71,8 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
     acceptWaiting: (how) => result(api.acceptWaiting(how)),
     holdOrSwap: () => result(api.hold()),
     dtmf: (t) => result(api.dtmf(t)),
+    sendSms: (to, text, statusReport) => result(api.sendSms(to, text, statusReport === undefined ? undefined : { statusReport })),
+    serviceCode: (code) => result(api.serviceCode(code)),
     onEvent: (fn) => {
       listeners.push(fn);
     },

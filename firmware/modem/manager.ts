@@ -420,6 +420,12 @@ export class ModemManager {
 
   private readRadio(): void {
     const ch = this.channel;
+    // 27.007 §8.67: +CEN1/+CEN2 URCs come only when the network sends a list; a list that
+    // arrived before AT+CEN=1 (attach during bring-up) is there only in the read form (R93).
+    ch.send({ cmd: "AT+CEN?", prefixes: ["+CEN1:", "+CEN2:"] }).then(
+      (r) => this.onEmergencyList(r.lines),
+      () => undefined,
+    );
     ch.send({ cmd: "AT+CSQ", prefixes: ["+CSQ:"] }).then(
       (r) => {
         const s = parseCsq(r.lines[0] || "");
@@ -495,6 +501,18 @@ export class ModemManager {
     if (this.emergency.length === 0) return;
     this.emergency = [];
     this.events.emit("emergencyNumbers", []);
+  }
+
+  /** The read form's answer: the network's whole list (R53), kept when it differs. */
+  private onEmergencyList(lines: string[]): void {
+    const list: string[] = [];
+    for (const l of lines) {
+      const e = l.indexOf("+CEN2:") === 0 ? parseCen2(l) : undefined;
+      if (e && list.indexOf(e.number) < 0) list.push(e.number);
+    }
+    if (list.join(",") === this.emergency.join(",")) return;
+    this.emergency = list;
+    this.events.emit("emergencyNumbers", list.slice());
   }
 
   private onEmergencyNumber(line: string): void {

@@ -239,8 +239,10 @@ export class CallControl {
   dial(number: string, emergency: boolean, hideNumber: boolean | undefined): Reply | Promise<Reply> {
     if (this.calls.some((c) => c.stat === STAT_DIALING || c.stat === STAT_ALERTING)) throw cme(CME.notAllowed);
     if (emergency) {
-      // SPEC R50: the modem releases its own calls before an emergency call.
-      for (const c of this.calls.slice()) this.release(c, c.stat === STAT_INCOMING || c.stat === STAT_WAITING ? 17 : 16);
+      // SPEC R50: the modem releases its own calls before an emergency call. A call only
+      // ringing here is let go with normal clearing, not user busy: nobody declined it (R26),
+      // and the network withdraws it from the other devices when the emergency call starts (R48).
+      for (const c of this.calls.slice()) this.release(c, c.stat === STAT_WAITING ? 17 : 16);
     } else {
       // An alerting incoming call does not stop a new set-up (a new CC transaction, 24.008
       // §5.2.1): the network decides, and on a shared number that is glare (SPEC R37). A

@@ -17,6 +17,7 @@ import { NetworkLog } from "./log.js";
 import { DEFAULT_SETTINGS, EntitlementAnswer, NumberSettings, SharedNumber } from "./number.js";
 import { OutsideParty, PartyOptions } from "./outside.js";
 import { NetworkParams, checkNoReplyMs, networkParams } from "./params.js";
+import type { EmergencyNumbers } from "../modem/network.js";
 import { Phone, PhoneOptions } from "./phone.js";
 import { AccessoryPort } from "./port.js";
 import { serviceNumberEnd, voicemailEnd } from "./services.js";
@@ -197,6 +198,19 @@ export class SharedNetwork {
     return p;
   }
 
+  /**
+   * R53/R93: the network changes its emergency number list (a new list from the core, a
+   * roaming partner's): it decides from now on, and every attached accessory's modem gets
+   * it (+CEN1/+CEN2 where reporting is on). Checked like the parameter.
+   */
+  setEmergencyNumbers(list: EmergencyNumbers): void {
+    networkParams({ ...this.params, emergencyNumbers: list });
+    this.params.emergencyNumbers = list;
+    const text = list.numbers.map((n) => n.number).join(",");
+    this.numbers.forEach((num) => num.log("emergency", { rule: "R53", detail: { list: text } }));
+    this.ports.forEach((port) => port.emergencyNumbersChanged());
+  }
+
   /** R53: the network's emergency number list decides. */
   isEmergencyNumber(n: string): boolean {
     for (const e of this.params.emergencyNumbers.numbers) if (e.number === n) return true;
@@ -262,7 +276,7 @@ export class SharedNetwork {
   }
 
   /** A text from `from` (an outside party, the voicemail system) to `to`, split into parts when long. */
-  deliverText(from: string, to: string, text: string, opts: { alphabet?: Alphabet; ref?: number; report?: ReportSink; msgClass?: number } = {}): void {
+  deliverText(from: string, to: string, text: string, opts: { alphabet?: Alphabet; ref?: number; report?: ReportSink; msgClass?: number; partGapMs?: number } = {}): void {
     const dest = normalizeNumber(to);
     const num = this.numbers.get(dest);
     if (!num) {
@@ -274,15 +288,20 @@ export class SharedNetwork {
     const now = this.clock.now();
     const ref = opts.ref === undefined ? this.seq & 0xff : opts.ref;
     const parts = encodeDeliverParts({ from, text, alphabet: opts.alphabet, msgClass: opts.msgClass, scts: { time: now, tzQuarters: 36 } }, ref);
-    for (const tpdu of parts) {
-      num.sms.receive({
-        id: this.nextId("m"),
-        from,
-        pdu: joinAtPdu(this.smsc, tpdu),
-        receivedAt: now,
-        concatKey: parts.length > 1 ? from + "|" + ref + "|" + parts.length : undefined,
-        report: opts.report,
-      });
-    }
+    const gap = opts.partGapMs || 0;
+    parts.forEach((tpdu, i) => {
+      const receive = () =>
+        num.sms.receive({
+          id: this.nextId("m"),
+          from,
+          pdu: joinAtPdu(this.smsc, tpdu),
+          receivedAt: this.clock.now(),
+          concatKey: parts.length > 1 ? from + "|" + ref + "|" + parts.length : undefined,
+          report: opts.report,
+        });
+      // Parts of one message may reach the SMSC apart in time (R73: the set of devices stays that of the first part).
+      if (i === 0 || gap === 0) receive();
+      else this.clock.setTimeout(receive, i * gap);
+    });
   }
 }

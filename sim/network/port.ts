@@ -109,6 +109,13 @@ export class AccessoryPort extends Device implements ModemNetwork {
     if (!mismatch && !completed) this.num.deviceUp(this);
   }
 
+  /** The network's emergency number list changed (R93): an attached modem is told. */
+  emergencyNumbersChanged(): void {
+    if (!this.attached) return;
+    const em = this.num.net.params.emergencyNumbers;
+    this.post((l) => l.emergencyNumbers(em));
+  }
+
   detach(): void {
     this.generation++;
     this.listener = undefined;
@@ -150,7 +157,18 @@ export class AccessoryPort extends Device implements ModemNetwork {
     return Promise.resolve(this.num.submitSms(this, tpdu));
   }
 
+  /**
+   * Fault knob: this many of the device's next SMS acknowledgements are lost on the radio
+   * (never reach the network), so the network's acknowledgement timer runs out and it
+   * delivers the same PDU again (R75, 24.011 TR1N).
+   */
+  lostSmsAcks = 0;
+
   ackSms(deliveryId: string, result: SmsAck): void {
+    if (this.lostSmsAcks > 0) {
+      this.lostSmsAcks--;
+      return;
+    }
     this.num.ackSms(this, deliveryId, result);
   }
 

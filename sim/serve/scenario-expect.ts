@@ -83,7 +83,9 @@ function accessoryCheck(w: World, e: Expectation, m: Mark): Verdict {
     case "at":
     case "sent": {
       const lines = (e.check === "at" ? a.atLines.slice(m.at[e.name]) : a.sentLines.slice(m.sent[e.name])).map((l) => l.line);
-      return history(lines, (l) => (l as string).indexOf(e.value as string) === 0, e, e.check === "at" ? "lines from the modem" : "commands to the modem");
+      // A string is a prefix; {"$regex"} / {"$contains"} match as anywhere else.
+      const line = typeof e.value === "string" ? (l: unknown) => (l as string).indexOf(e.value as string) === 0 : (l: unknown) => matches(l, e.value);
+      return history(lines, line, e, e.check === "at" ? "lines from the modem" : "commands to the modem");
     }
     case "registration": {
       const r = a.agent.registration();

@@ -27,6 +27,18 @@ export interface DeviceSpec {
   eid?: string;
   coverage: Coverage;
   location?: Location;
+  /** How this accessory's module differs from the standard simulated modem (foreign modems, issue 14). */
+  modem: ModemQuirks;
+}
+
+/** Module quirks a scenario can give one accessory's simulated modem. */
+export interface ModemQuirks {
+  /** Commands the module leaves out, answered ERROR (`+CUSD`, `+CNMA`, `+CPMS?`; sim/modem `unsupported`). */
+  unsupported: string[];
+  /** False: an incoming call released before answer prints no NO CARRIER, the RING just stops (R86). */
+  noCarrierOnUnanswered: boolean;
+  /** This many of its first SMS acknowledgements are lost on the way to the network, which then delivers again (R75). */
+  lostSmsAcks: number;
 }
 
 export interface NumberSpec {
@@ -120,6 +132,8 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     // The network deactivates the accessory's PDN connection on `cid` (or all): +CGEV: NW PDN DEACT, the vendor's pdpdeact.
     pdpdeact: (f) => ({ cid: f.optNum("cid", { min: 1, max: 15, integer: true, what: "the context id" }) }),
     reboot: none,
+    sms: (f, n) => ({ to: target(f, n), text: f.str("text"), statusReport: f.optBool("statusReport") }),
+    code: (f) => ({ code: f.str("code", { pattern: /^[0-9*#+]{2,40}$/, form: "a service code" }) }),
   },
   phone: {
     answer: none,
@@ -140,7 +154,7 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     answer: none,
     reject: (f) => ({ cause: f.optNum("cause", { min: 1, max: 127, integer: true }) }),
     hangup: none,
-    sms: (f, n) => ({ to: target(f, n), text: f.str("text") }),
+    sms: (f, n) => ({ to: target(f, n), text: f.str("text"), partGapMs: f.optNum("partGapMs", { min: 0, max: 24 * 3600 * 1000, integer: true, what: "virtual ms between the parts of a long message" }) }),
     dtmf: (f) => ({ tones: f.str("tones", TONES) }),
     busy: (f) => ({ on: f.bool("on") }),
   },
@@ -150,6 +164,12 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     "multi-device": (f, n) => ({ on: f.bool("on"), number: n.numberArg(f) }),
     "end-one-number": (f, n) => ({ number: n.numberArg(f) }),
     settings: (f, n) => ({ number: n.numberArg(f), settings: settingsOf(f.optObj("settings"), f.at("settings")) }),
+    // R53/R93: the network's emergency number list changes during the run (the MCC/MNC stay).
+    "emergency-numbers": (f) => ({ numbers: emergencyList(f) }),
+    // R27: one ringing branch fails for a reason other than the user (#88 incompatible destination, #41 temporary failure).
+    "fail-branch": (f, n) => ({ device: n.needDevice(f, "device"), cause: f.num("cause", { min: 1, max: 127, integer: true, what: "a 24.008 cause" }) }),
+    // The number's network faults (sim/network SharedNumber.faults): USSD never answered (R81, R91) or answered +CUSD: 4 (R79).
+    faults: (f, n) => ({ number: n.numberArg(f), ussdSilent: f.optBool("ussdSilent"), ussdUnsupported: f.optBool("ussdUnsupported") }),
   },
 };
 
@@ -158,7 +178,7 @@ const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "r
 const PHONE_CHECKS = ["calls", "event", "logged", "network"];
 const PARTY_CHECKS = ["call", "calls", "message"];
 const EVENTS: { [k: string]: string[] } = {
-  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "activation"],
+  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "activation", "smsReceived", "smsSent", "smsFailed", "statusReport", "priority", "emergencyNumbers", "log"],
   phone: ["incoming", "call", "sms", "ussd"],
 };
 const COUNTABLE = ["event", "logged", "at", "sent", "message", "log"];
@@ -179,6 +199,13 @@ class Names {
     return v;
   }
 
+  /** The name of an accessory or a phone. */
+  needDevice(f: Fields, field: string): string {
+    const v = f.str(field);
+    if (this.kinds[v] !== "accessory" && this.kinds[v] !== "phone") throw f.fail(field, "expected the name of an accessory or a phone from given, got " + show(v));
+    return v;
+  }
+
   numberArg(f: Fields): string {
     return f.has("number") ? this.need(f, "number", "number") : this.numbers[0].name;
   }
@@ -190,6 +217,18 @@ function target(f: Fields, n: Names, field = "to"): string {
   if (n.kinds[v] === "number" || n.kinds[v] === "party") return v;
   if (!DIAL.pattern.test(v)) throw f.fail(field, "expected a number name, a party name or " + DIAL.form + ", got " + show(v));
   return v;
+}
+
+/** `numbers`: [{ number: "110", categories: 1 }, ...] (24.008 §10.5.4.33 category bits). */
+function emergencyList(f: Fields): { number: string; categories: number }[] {
+  const list = f.optList("numbers");
+  if (!list || list.length === 0) throw f.fail("numbers", "required (a list of { number, categories })");
+  return list.map((v, i) => {
+    const e = Fields.of(v, f.at("numbers") + "[" + i + "]");
+    const out = { number: e.str("number", { pattern: /^[0-9]{2,6}$/, form: "2-6 digits" }), categories: e.num("categories", { min: 0, max: 127, integer: true, what: "24.008 service category bits" }) };
+    e.done();
+    return out;
+  });
 }
 
 function settingsOf(f: Fields | undefined, path: string): { [k: string]: unknown } {
@@ -222,6 +261,21 @@ function location(f: Fields | undefined): Location | undefined {
   const loc: Location = { lat: f.num("lat", { min: -90, max: 90 }), lon: f.num("lon", { min: -180, max: 180 }), source: f.str("source", { allowed: ["gnss", "cell"] }) as Location["source"] };
   f.done();
   return loc;
+}
+
+const COMMAND = { pattern: /^[+&][A-Z0-9]{1,12}[?=]?$/, form: "an AT command name such as +CUSD, +CNMA or +CPMS?" };
+
+function quirks(f: Fields | undefined): ModemQuirks {
+  const q: ModemQuirks = { unsupported: [], noCarrierOnUnanswered: true, lostSmsAcks: 0 };
+  if (!f) return q;
+  (f.optList("unsupported") || []).forEach((c, i) => {
+    if (typeof c !== "string" || !COMMAND.pattern.test(c)) throw f.fail("unsupported[" + i + "]", "expected " + COMMAND.form + ", got " + show(c));
+    q.unsupported.push(c);
+  });
+  q.noCarrierOnUnanswered = f.optBool("noCarrierOnUnanswered") !== false;
+  q.lostSmsAcks = f.optNum("lostSmsAcks", { min: 0, max: 100, integer: true }) || 0;
+  f.done();
+  return q;
 }
 
 function readNumber(f: Fields, names: Names, index: number): NumberSpec {
@@ -261,6 +315,7 @@ function readNumber(f: Fields, names: Names, index: number): NumberSpec {
       eid: df.optStr("eid", { pattern: /^[0-9]{32}$/, form: "32 digits" }),
       coverage: (df.optStr("coverage", { allowed: COVERAGE }) || "full") as Coverage,
       location: location(df.optObj("location")),
+      modem: quirks(df.optObj("modem")),
     });
     df.done();
   });
@@ -357,8 +412,9 @@ function readExpectation(v: unknown, path: string, names: Names, labels: string[
       if (typeof value !== "string" || evs.indexOf(value) < 0) throw f.fail("event", "expected one of " + evs.join(", ") + ", got " + show(value));
       withValue = f.raw("with");
     }
-    if ((check === "at" || check === "sent" || check === "lineState" || check === "registration" || check === "activation") && typeof value !== "string") throw f.fail(check, "expected a string, got " + show(value));
+    if ((check === "lineState" || check === "registration" || check === "activation") && typeof value !== "string") throw f.fail(check, "expected a string, got " + show(value));
     if (check === "listed" && typeof value !== "boolean") throw f.fail("listed", "expected true or false, got " + show(value));
+    if ((check === "at" || check === "sent") && typeof value !== "string" && !isTextMatcher(value)) throw f.fail(check, "expected the start of a line, or {\"$regex\": r} / {\"$contains\": s}, got " + show(value));
     if (check === "calls" && !Array.isArray(value)) throw f.fail("calls", "expected a list of calls (each a partial object), got " + show(value));
   } else if (subject === "line") {
     value = f.str("line", { what: "the line as idle, alerting(a,b) or busy(a), with +emergency(a)" });
@@ -379,6 +435,22 @@ function readExpectation(v: unknown, path: string, names: Names, labels: string[
   const what = subject === "log" ? "log " + JSON.stringify(value) : subject === "line" ? "line of " + name + " is " + value : subject === "result" ? name + " result " + JSON.stringify(withValue) : name + " " + check + " " + JSON.stringify(value) + (withValue !== undefined ? " with " + JSON.stringify(withValue) : "");
   const text = (not ? "not: " : "") + what + (count !== undefined ? " (exactly " + count + ")" : "") + (note ? " (" + note + ")" : "");
   return { subject, name, check, value, with: withValue, count, not, withinMs: withinMs === undefined ? DEFAULT_WITHIN_MS : withinMs, path, text };
+}
+
+/** `{"$regex": r}` (a valid expression) or `{"$contains": s}`, nothing else. */
+function isTextMatcher(v: unknown): boolean {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const o = v as { [k: string]: unknown };
+  const keys = Object.keys(o);
+  if (keys.length !== 1 || typeof o[keys[0]] !== "string") return false;
+  if (keys[0] === "$contains") return true;
+  if (keys[0] !== "$regex") return false;
+  try {
+    new RegExp(o.$regex as string);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function asList(v: unknown): unknown[] {

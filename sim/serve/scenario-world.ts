@@ -42,6 +42,10 @@ export interface AccessoryAgent {
   acceptWaiting(how: "hold" | "release"): Promise<AgentResult>;
   holdOrSwap(): Promise<AgentResult>;
   dtmf(tones: string): Promise<AgentResult>;
+  /** Accepts an SMS for sending (the firmware's `{ok, id}` or why not). */
+  sendSms(to: string, text: string, statusReport?: boolean): Promise<AgentResult>;
+  /** A service code as the user types it (`*103*1#`, `*#103#`). */
+  serviceCode(code: string): Promise<AgentResult>;
   /** Subscribes to every firmware event: its name and a plain copy of its payload. */
   onEvent(fn: (name: string, payload: unknown) => void): void;
   stop(): void;
@@ -150,6 +154,7 @@ export class World {
     const profile = boardProfile(spec.board);
     const info = { imei: spec.imei || imei, friendlyName: spec.name, model: spec.board, sms: profile.sms, callWaiting: profile.callWaiting, location: spec.location, eid: spec.eid };
     const port = this.net.portFor(num.msisdn, info, { register: spec.register });
+    port.lostSmsAcks = spec.modem.lostSmsAcks;
     const atLines: { t: number; line: string }[] = [];
     const sentLines: { t: number; line: string }[] = [];
     const tx = lineSplitter(atLines, this.clock);
@@ -161,6 +166,8 @@ export class World {
       smsSupported: profile.sms !== "none",
       sim: spec.profile ? undefined : { present: false },
       eid: spec.eid,
+      unsupported: spec.modem.unsupported,
+      unansweredReleaseShowsNoCarrier: spec.modem.noCarrierOnUnanswered,
       trace: (dir, bytes) => (dir === "tx" ? tx(bytes) : rx(bytes)),
     });
     this.activation.pair(modemLpa(modem, port));
@@ -239,6 +246,8 @@ export class World {
     const name = (v: unknown) => {
       if (typeof v !== "string") return v;
       if (/^(P|A[1-5])$/.test(v)) return this.deviceName(e.number, v);
+      // A set of devices written as one string (an SMS's "P,A1,A2").
+      if (/^(P|A[1-5])(,(P|A[1-5]))+$/.test(v)) return v.split(",").map((id) => this.deviceName(e.number, id) || id).join(",");
       // A line in words (busy(A1), alerting(P,A2) +emergency(A1)): its device ids too.
       if (/^(idle|alerting\(|busy\()/.test(v)) return v.replace(/\b(P|A[1-5])\b/g, (id) => this.deviceName(e.number, id) || id);
       return v;
