@@ -190,7 +190,6 @@ export class SimModem {
    * non-volatile memory, as real modules do: they survive reboots. cid 1 is the context
    * of the LTE attach; its APN is empty until set (the network picks its default).
    */
-  readonly pdpContexts: { [cid: number]: { type: string; apn: string } } = { 1: { type: "IPV4V6", apn: "" } };
   /** The call waiting service as last set with +CCWA <mode> (a network-side setting: it survives reboots). */
   callWaitingService = true;
   /** Next TP-MR the modem puts into a submitted SMS (23.040 §9.2.3.6). */

@@ -20,9 +20,10 @@ test("after bring-up, context 1 gets the configured APN, once: an unchanged cont
   const logs: string[] = [];
   r.fw.events.on("log", (l) => logs.push(l));
   await r.run(500);
-  t.deepEqual(r.modem.pdpContexts[1], { type: "IPV4V6", apn: "spmode.ne.jp" });
+  const ctx = r.modem.data.get(1);
+  t.like(ctx, { cid: 1, type: "IP", apn: "spmode.ne.jp" }, "the PDP type the module had is kept");
   t.is(r.commands.filter((c) => c.startsWith("AT+CGDCONT=")).length, 1);
-  t.is(r.commands.filter((c) => c === 'AT+CGDCONT=1,"IPV4V6","spmode.ne.jp"').length, 1);
+  t.is(r.commands.filter((c) => c === 'AT+CGDCONT=1,"IP","spmode.ne.jp"').length, 1);
   r.modem.reboot();
   await r.run(5000);
   t.is(r.fw.api.snapshot().modem, "ready");
