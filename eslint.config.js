@@ -48,6 +48,8 @@ function layering(extra, allow) {
   return ["error", { forbid }];
 }
 
+const FRONT_END = "a front-end goes through the firmware API (fw.api, firmware/api.ts), not the firmware's parts";
+
 // Minimal Node globals for the few plain JavaScript files (bin/, this file).
 const nodeGlobals = {
   console: "readonly",
@@ -131,6 +133,28 @@ export default defineConfig(
     rules: {
       // Entries import the harness next to them (test/espruino) but no other test code.
       "espruino/layering": layering({ "test/support": HOST_ONLY, "test/at": HOST_ONLY, "test/sms": HOST_ONLY, "test/portable": HOST_ONLY }, ["test"]),
+    },
+  },
+  {
+    // Front-ends (the console, the control socket, the scenario agent) drive the firmware
+    // through its API (firmware/api.ts, docs/api.md), never through its parts.
+    files: ["cli/**/*.ts"],
+    plugins: { espruino: plugin },
+    rules: {
+      "espruino/layering": [
+        "error",
+        {
+          forbid: {
+            "firmware/line": FRONT_END,
+            "firmware/messaging": FRONT_END,
+            "firmware/modem": FRONT_END,
+          },
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "MemberExpression[object.name='fw'][property.name=/^(line|messaging|modem|channel)$/]", message: FRONT_END },
+      ],
     },
   },
   {

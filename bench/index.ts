@@ -8,8 +8,10 @@ const benches: { [name: string]: () => Promise<{ bench: () => Promise<void> }> }
   sms: () => import("./sms.js"),
   line: () => import("./line.js"),
   network: () => import("./network.js"),
+  companion: () => import("./companion.js"),
   emergency: () => import("./emergency.js"),
   "sim-memory": () => import("./sim-memory.js"),
+  espruino: () => import("./espruino.js"),
 };
 
 const wanted = process.argv.slice(2);

@@ -16,8 +16,8 @@ import type { FirmwareApi } from "../firmware/api.js";
 import { API_EVENTS, type AnyReply, type ApiEventName } from "../firmware/api/types.js";
 import { describeEvent, describeReply } from "../firmware/api/words.js";
 import { helpLines, runCommand, splitLine } from "../firmware/commands.js";
-import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
 import { paint, type Tone } from "./output.js";
+import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
 
 /** The simulated world behind the accessory, when there is one. */
 export interface World {
@@ -30,8 +30,12 @@ export interface ConsoleOptions {
   json: boolean;
   verbose: boolean;
   now: () => number;
-  /** Prefix human lines with the time since start (`[mm:ss.mmm]`); plain lines otherwise. */
-  stamps: boolean;
+  /**
+   * What goes before a human line: the time since start (`[00:05.116]`, the
+   * simulator's console), the wall-clock time (`--timestamps`), or nothing (a service:
+   * journald adds the time).
+   */
+  stamps: "relative" | "wallclock" | "none";
   /** Where lines go (default: standard output). */
   print?: (line: string) => void;
   /** Colours for a person at a terminal (cli/output.ts decides); plain otherwise. */
@@ -56,8 +60,8 @@ export type ConsoleLine =
 export class FirmwareConsole {
   private readonly started: number;
   private readonly print: (line: string) => void;
-  /** Everyone who wants the lines as data (control socket clients). */
-  private readonly taps: ((l: ConsoleLine) => void)[] = [];
+  /** Everyone who wants the lines as data (control socket clients), with who asked for a reply. */
+  private readonly taps: ((l: ConsoleLine, origin: unknown) => void)[] = [];
 
   constructor(
     private readonly api: FirmwareApi,
@@ -70,8 +74,11 @@ export class FirmwareConsole {
     api.onAny((name, data) => this.event(name, data));
   }
 
-  /** Subscribes to every line as data; returns the unsubscribe. */
-  tap(fn: (l: ConsoleLine) => void): () => void {
+  /**
+   * Subscribes to every line as data; a reply comes with the `origin` its command was
+   * run with (`run(text, origin)`), an event with none. Returns the unsubscribe.
+   */
+  tap(fn: (l: ConsoleLine, origin: unknown) => void): () => void {
     this.taps.push(fn);
     return () => {
       const i = this.taps.indexOf(fn);
@@ -84,21 +91,26 @@ export class FirmwareConsole {
   }
 
   /** Prints one line: JSON, or words with the time since start. */
-  private out(l: ConsoleLine): void {
-    for (const fn of this.taps.slice()) fn(l);
+  private out(l: ConsoleLine, origin?: unknown): void {
+    for (const fn of this.taps.slice()) fn(l, origin);
     if (this.opts.json) {
       this.print(terminalSafeJson(JSON.stringify(l)));
       return;
     }
     // Text from the network never controls the terminal (terminal-text.ts).
     const text = terminalSafe(l.text);
-    if (!this.opts.stamps) {
+    if (this.opts.stamps === "none") {
       this.print(text);
+      return;
+    }
+    if (this.opts.stamps === "wallclock") {
+      this.print(`${new Date().toISOString()} ${text}`);
       return;
     }
     const t = l.t;
     const s = Math.floor(t / 1000);
     const stamp = `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}.${String(t % 1000).padStart(3, "0")}`;
+    // Colours are ours, added after the text was made safe.
     const colour = !!this.opts.colour;
     const tone = colour ? toneOf(l) : undefined;
     this.print(paint(colour, "dim", `[${stamp}]`) + " " + (tone ? paint(true, tone, text) : text));
@@ -110,10 +122,10 @@ export class FirmwareConsole {
     this.out({ t: this.time(), event: name, data: data === undefined ? null : data, text: words });
   }
 
-  /** Runs one command line and gives its reply (also printed). */
-  async run(text: string): Promise<AnyReply> {
+  /** Runs one command line and gives its reply (also printed; taps get it with `origin`). */
+  async run(text: string, origin?: unknown): Promise<AnyReply> {
     const reply = await this.answer(text);
-    this.out({ t: this.time(), command: text, reply, text: describeReply(text, reply) });
+    this.out({ t: this.time(), command: text, reply, text: describeReply(text, reply) }, origin);
     return reply;
   }
 

@@ -27,6 +27,10 @@ const subcommands: { [name: string]: Subcommand } = {
     summary: "serve a simulated modem for outside tools: --tcp <port> | --pty",
     load: () => import("./sim.js"),
   },
+  ctl: {
+    summary: "drive a running `sharedline run --control <socket>`: ctl <socket> [command]",
+    load: () => import("./ctl.js"),
+  },
   scenario: {
     summary: "run scenario files (docs/scenarios.md) with the real firmware on simulated accessories: scenario <file.json>...",
     load: () => import("./scenario.js"),
@@ -38,6 +42,10 @@ const subcommands: { [name: string]: Subcommand } = {
   bundle: {
     summary: "build the Espruino bundle of each Espruino board into dist/",
     load: () => import("../tools/bundle.js"),
+  },
+  flash: {
+    summary: "put the firmware on an Espruino device: flash --board <name> --port <tcp://host:port | /dev/ttyX | BLE address>",
+    load: () => import("../tools/flash.js"),
   },
   "portable-check": {
     summary: "prove the portable code stays inside Espruino's subset",

@@ -5,6 +5,7 @@
  * so both play one simulated network with the same words.
  */
 import type { SimModem } from "../sim/modem/modem.js";
+import type { Activation, CompanionOutcome } from "../sim/entitlement/index.js";
 import { ManagementSite, type AccessoryPort, type OutsideParty, type SharedNetwork } from "../sim/network/index.js";
 import type { World } from "./console.js";
 
@@ -17,6 +18,8 @@ export interface WorldParts {
   modem: SimModem;
   /** The outside party `ring` and `caller ...` play. */
   caller: OutsideParty;
+  /** P's One Number app (TS.43 entitlement, R8): `phone register`, `phone unregister`, `registrations`. */
+  activation?: Activation;
   print: (line: string) => void;
 }
 
@@ -28,6 +31,7 @@ export function networkWorld(p: WorldParts): World {
     help: [
       `phone: phone answer | phone decline | phone hangup | phone dial <number> | phone sms <to> <text> | phone code <code> | phone off|on   (the smartphone of ${p.msisdn})`,
       `caller: ring | caller answer | caller hangup | caller reject | caller sms <text>   (${p.caller.number}, an outside party)`,
+      ...(p.activation ? ["phone's One Number app: phone register [accessory] | phone unregister [accessory] | registrations   (TS.43 entitlement, R8, R15; the accessory is \"my watch\")"] : []),
       "network: coverage full|limited|none | unregister | devices",
       "modem: reboot | hang | unhang",
     ],
@@ -44,7 +48,10 @@ export function networkWorld(p: WorldParts): World {
           else if (what === "code" && args[1]) phone.serviceCode(args[1]);
           else if (what === "off") phone.powerOff();
           else if (what === "on") phone.powerOn();
-          else throw usage("phone answer|decline|hangup|dial <number>|sms <to> <text>|code <code>|off|on");
+          else if (p.activation && (what === "register" || what === "unregister")) {
+            const which = tail(1) || "my watch";
+            p.print(describeOutcome(what === "register" ? p.activation.register(p.msisdn, which) : p.activation.unregister(p.msisdn, which)));
+          } else throw usage("phone answer|decline|hangup|dial <number>|sms <to> <text>|code <code>|off|on" + (p.activation ? "|register [accessory]|unregister [accessory]" : ""));
           return true;
         }
         case "ring":
@@ -74,6 +81,15 @@ export function networkWorld(p: WorldParts): World {
               .join("; "),
           );
           return true;
+        case "registrations":
+          if (!p.activation) return false;
+          p.print(
+            p.activation
+              .registrations(p.msisdn)
+              .map((r) => r.friendlyName + " " + (r.device || "-") + " IMEI ..." + r.imeiLast4 + " " + r.state + (r.registeredAt ? " since " + r.registeredAt : ""))
+              .join("; ") || "no accessories",
+          );
+          return true;
         case "reboot":
           p.modem.reboot();
           return true;
@@ -88,4 +104,12 @@ export function networkWorld(p: WorldParts): World {
       }
     },
   };
+}
+
+/** One line for people about what P's One Number app was told (R8, R10, R12, R15). */
+export function describeOutcome(o: CompanionOutcome): string {
+  const codes = "OperationResult=" + o.operationResult + (o.subscriptionResult !== undefined ? " SubscriptionResult=" + o.subscriptionResult : "") + (o.serviceStatus !== undefined ? " ServiceStatus=" + o.serviceStatus : "");
+  if (o.operation === "unsubscribe") return "phone: " + (o.ok ? "unregistered IMEI " + o.imei : "could not unregister IMEI " + o.imei + ": " + o.message) + " (" + codes + ")";
+  if (!o.ok) return "phone: registration refused: " + (o.message || "no reason given") + " (" + codes + ")";
+  return "phone: registered IMEI " + o.imei + (o.downloaded ? ", profile " + o.iccid + " downloaded to it" : ", " + (o.message || "already registered")) + " (" + codes + ")";
 }

@@ -15,6 +15,7 @@ import { pickBoard, type Board } from "../firmware/board.js";
 import { readBoardsFile } from "./boards-file.js";
 import { usageError } from "./output.js";
 import { createFirmware } from "../firmware/main.js";
+import { createDataStack } from "../firmware/data/index.js";
 import { InputError } from "../sim/serve/fields.js";
 import { parseScenario, type Scenario } from "../sim/serve/scenario-format.js";
 import { runScenario, type ScenarioResult } from "../sim/serve/scenario-runner.js";
@@ -38,7 +39,18 @@ function result(p: Promise<object>): Promise<AgentResult> {
 /** The real firmware of `board` (boards.json) on `serial`, driven through its API as any front-end is. */
 export function firmwareAgent(board: string, serial: Serial, clock: Clock): AccessoryAgent {
   if (!boards) boards = readBoardsFile().boards;
-  const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, pickBoard(boards, board));
+  const b = pickBoard(boards, board);
+  const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, b);
+  // The accessory's own data session (R83), as the board runs it; scenarios see it in the
+  // network's log (data-up, data-down) and can take it away (pdpdeact, coverage, unregister).
+  // Composition, not a front-end: the data stack is a firmware part on the AT channel.
+  // eslint-disable-next-line no-restricted-syntax
+  const data = createDataStack(fw.channel, clock, { events: fw.modem.events, resetModem: () => fw.modem.post({ type: "hung" }) }, fw.profile.name, {
+    apn: b.data.apn || "scenario.example",
+    context: 1,
+    healthyAfterMs: 60000,
+  });
+  data.session.start();
   const api = fw.api;
   const listeners: ((name: string, payload: unknown) => void)[] = [];
   // The API's events are plain data already: each listener gets them as they are.
@@ -49,6 +61,7 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
   return {
     ready: () => api.snapshot().ready,
     registration: () => api.snapshot().registration || undefined,
+    activation: () => api.snapshot().activation || undefined,
     lineState: () => api.snapshot().line,
     calls: () => api.snapshot().calls as unknown as AgentResult[],
     dial: (n) => result(api.dial(n)),
@@ -58,10 +71,15 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
     acceptWaiting: (how) => result(api.acceptWaiting(how)),
     holdOrSwap: () => result(api.hold()),
     dtmf: (t) => result(api.dtmf(t)),
+    sendSms: (to, text, statusReport) => result(api.sendSms(to, text, statusReport === undefined ? undefined : { statusReport })),
+    serviceCode: (code) => result(api.serviceCode(code)),
     onEvent: (fn) => {
       listeners.push(fn);
     },
-    stop: () => fw.stop(),
+    stop: () => {
+      data.stop();
+      fw.stop();
+    },
   };
 }
 

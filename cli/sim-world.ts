@@ -8,12 +8,16 @@ import { SimModem } from "../sim/modem/modem.js";
 import { SharedNetwork, formatEntry, type AccessoryPort, type OutsideParty, type Phone } from "../sim/network/index.js";
 import type { World } from "./console.js";
 import { networkWorld } from "./network-world.js";
+import { Activation, modemLpa } from "../sim/entitlement/index.js";
+import { capabilitiesOf, modemIdentityOf } from "../sim/serve/number-server.js";
 
 export const SHARED_NUMBER = "+819012345678";
 export const CALLER = "+81311112222";
 
 export interface SimWorld {
   network: SharedNetwork;
+  /** The entitlement server, its SM-DP+ and the smartphone's companion app (R8): `phone register`. */
+  activation: Activation;
   modem: SimModem;
   port: AccessoryPort;
   phone: Phone;
@@ -23,22 +27,31 @@ export interface SimWorld {
   onEvent: (line: string) => void;
 }
 
-export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" | "relay" | "none"; callWaiting: boolean }): SimWorld {
+/**
+ * `firstBoot`: the accessory starts brand new, with no eSIM profile and not registered
+ * (R7); `phone register` registers it through the entitlement server (R8).
+ */
+export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" | "relay" | "none"; callWaiting: boolean; firstBoot?: boolean; modem?: string }): SimWorld {
   const network = new SharedNetwork({ clock });
   const num = network.createNumber(SHARED_NUMBER, { multiDevice: true });
+  const activation = new Activation(network, { capabilities: capabilitiesOf });
   const port = network.portFor(SHARED_NUMBER, {
     imei: accessory.imei,
     friendlyName: "my watch",
     model: "sharedline accessory",
     sms: accessory.sms,
     callWaiting: accessory.callWaiting,
-  }, { register: true });
-  const modem = new SimModem({ clock, network: port, identity: { imei: accessory.imei }, bootMs: 300 });
+  }, { register: !accessory.firstBoot });
+  // The board's modem identity picks the simulated modem's vendor commands (sockets, MQTT).
+  // An eUICC (its EID made from the IMEI, 32 digits): the firmware reads it for the first-boot message.
+  const eid = "890490320000010000000" + accessory.imei.slice(-11);
+  const modem = new SimModem({ clock, network: port, identity: { ...modemIdentityOf(accessory.modem || "generic"), imei: accessory.imei }, bootMs: 300, eid, sim: accessory.firstBoot ? { present: false } : undefined });
+  activation.pair(modemLpa(modem, port));
   const phone = num.phone;
   const caller = network.outside(CALLER);
-  const w: SimWorld = { network, modem, port, phone, caller, world: undefined as unknown as World, onEvent: () => undefined };
+  const w: SimWorld = { network, activation, modem, port, phone, caller, world: undefined as unknown as World, onEvent: () => undefined };
   network.log.on((e) => w.onEvent(formatEntry(e).replace(/^\+[\d.]+s /, "")));
 
-  w.world = networkWorld({ network, msisdn: SHARED_NUMBER, port, modem, caller, print: (line) => w.onEvent(line) });
+  w.world = networkWorld({ network, msisdn: SHARED_NUMBER, port, modem, caller, activation, print: (line) => w.onEvent(line) });
   return w;
 }

@@ -25,6 +25,7 @@ import { emergencyDialString } from "./line/emergency.js";
 import type { ActionResult, Line, QuietMode } from "./line/line.js";
 import { MessagingError, describePriority, type Messaging, type PriorityResult } from "./messaging/index.js";
 import type { ModemManager } from "./modem/manager.js";
+import type { Activation, ActivationInfo } from "./activation/activation.js";
 import type { ModemStateName } from "./modem/machine.js";
 import { seconds, Waits, okReply } from "./api/waits.js";
 import {
@@ -37,6 +38,7 @@ import {
   type ApiEventName,
   type ApiEvents,
   type CallInfo,
+  type CallReply,
   type CallWaitState,
   type PriorityInfo,
   type Reply,
@@ -55,8 +57,10 @@ export interface ApiParts {
   modem: ModemManager;
   line: Line;
   messaging: Messaging;
-  /** The firmware's log lines. */
-  log: Emitter<{ log: string }>;
+  /** The firmware's log lines and storage faults. */
+  log: Emitter<{ log: string; storage: { ok: boolean; message: string } }>;
+  /** One Number activation (R7, R18); optional so that parts-only tests can leave it out. */
+  activation?: Activation;
 }
 
 export interface ApiOptions {
@@ -68,7 +72,6 @@ export interface ApiOptions {
 
 export const defaultApiOptions: ApiOptions = { readyWaitMs: 60000, waitMs: 60000 };
 
-type CallReply = Reply<{ call: CallInfo | null }>;
 type AnyListener = (name: ApiEventName, data: unknown) => void;
 
 /** States in which bring-up is under way: a command written now would be lost to the banner. */
@@ -103,6 +106,8 @@ export class FirmwareApi {
   /** Dials waiting for bring-up; `hangup` cancels them. */
   private waitingDials: { cancelled: boolean }[] = [];
   private quietMode: QuietMode = "off";
+  /** "" while storage works, else its last error. */
+  private storageState = "";
   private traceOff: (() => void)[] = [];
   private stopped = false;
 
@@ -160,6 +165,12 @@ export class FirmwareApi {
     line.on("logged", function (e: CallLogEntry) {
       self.emit("logged", plain(e));
     });
+    line.on("emergency", function (e) {
+      self.emit("emergency", { phase: e.phase, callId: e.callId, attempts: e.attempts });
+    });
+    line.on("adopted", function (c: Call) {
+      self.emit("adopted", callInfo(c));
+    });
     const sms = p.messaging.events;
     sms.on("received", function (m) {
       self.emit("smsReceived", plain(m));
@@ -172,6 +183,9 @@ export class FirmwareApi {
     });
     sms.on("statusReport", function (r) {
       self.emit("statusReport", plain(r));
+    });
+    sms.on("networkUssd", function (u) {
+      self.emit("networkUssd", { status: u.status, text: u.text, replyExpected: u.replyExpected });
     });
     sms.on("priority", function (s) {
       self.emit("priority", { priority: plain(s), text: describePriority(s) });
@@ -193,11 +207,27 @@ export class FirmwareApi {
     m.on("operator", function (o) {
       self.emit("operator", plain(o));
     });
+    m.on("service", function (sv) {
+      self.emit("service", plain(sv));
+    });
     m.on("emergencyNumbers", function (l) {
       self.emit("emergencyNumbers", { numbers: l.slice() });
     });
+    m.on("simLock", function (l) {
+      self.emit("simLock", { state: l.state, triesLeft: l.triesLeft === undefined ? null : l.triesLeft, refused: l.refused });
+    });
+    const act = p.activation;
+    if (act) {
+      act.events.on("activation", function (a) {
+        self.emit("activation", plain(a));
+      });
+    }
     p.log.on("log", function (text) {
       self.emit("log", { text: text });
+    });
+    p.log.on("storage", function (st) {
+      self.storageState = st.ok ? "" : st.message;
+      self.emit("storage", { ok: st.ok, message: st.message });
     });
     p.channel.events.on("unsolicited", function (l) {
       self.emit("unsolicited", { line: l });
@@ -292,16 +322,23 @@ export class FirmwareApi {
     } catch (e) {
       return Promise.resolve(failure("badNumber", thrown(e).message));
     }
-    const emergency = emergencyDialString(digits, p.modem.status().emergencyNumbers) !== undefined;
+    // R45, R46: an emergency number goes to the line at once, whatever the modem's state:
+    // the line keeps it through bring-up, reboots and resets until placed or cancelled.
+    if (emergencyDialString(digits, p.modem.status().emergencyNumbers) !== undefined) {
+      if (this.stopped) return Promise.resolve(failure("stopped", "the firmware is stopping"));
+      return p.line.dial(number).then(callReply);
+    }
     const dial = { cancelled: false };
     this.waitingDials.push(dial);
     const self = this;
     return this.gate(dial).then(function (r) {
       self.waitingDials.splice(self.waitingDials.indexOf(dial), 1);
       if (dial.cancelled) return failure("cancelled", "the call was cancelled before it was placed");
-      // An emergency call is never refused here: after the wait the line places it (R45).
-      if (!r.ok && (!emergency || r.reason === "stopped")) return r;
-      if (!emergency && r.ok && r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
+      if (!r.ok) return r;
+      // R18: with One Number not active (or no profile yet) only emergency calls are offered.
+      const off = self.notActive();
+      if (off) return off;
+      if (r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
       return p.line.dial(number).then(callReply);
     });
   }
@@ -399,6 +436,8 @@ export class FirmwareApi {
 
   /** Accepts a message for sending (stored first; `smsSent`/`smsFailed` follow). */
   sendSms(to: string, text: string, options?: { statusReport?: boolean }): Promise<Reply<{ id: number }>> {
+    const off = this.notActive();
+    if (off) return Promise.resolve(off);
     return this.parts.messaging.send(to, text, options).then(
       function (id) {
         return { ok: true, id: id } as Reply<{ id: number }>;
@@ -465,12 +504,57 @@ export class FirmwareApi {
     });
   }
 
+  /**
+   * Answers a USSD request the network started (`networkUssd` with `replyExpected`):
+   * `{ok: true, text, replyExpected}` with the network's next message.
+   */
+  ussdReply(text: string): Promise<Reply<{ text: string; replyExpected: boolean }>> {
+    if (typeof text !== "string" || text === "") return Promise.resolve(failure("usage", "a USSD answer is some text"));
+    return this.parts.messaging.ussdReply(text).then(function (a) {
+      if (a.kind === "answer") return { ok: true, text: a.cusd.text, replyExpected: a.cusd.status === 1 } as Reply<{ text: string; replyExpected: boolean }>;
+      if (a.kind === "no-answer") return failure("noAnswer", "no answer from the network");
+      if (a.kind === "failed") return failure("failed", a.message);
+      return failure("failed", "the network did not answer by USSD");
+    });
+  }
+
+  /** Declines (ends) a USSD session the network started. */
+  ussdEnd(): Promise<Reply<{ [k: string]: never }>> {
+    return this.parts.messaging.ussdEnd().then(
+      function () {
+        return { ok: true } as Reply<{ [k: string]: never }>;
+      },
+      function (e: unknown) {
+        return failure("failed", thrown(e).message);
+      },
+    );
+  }
+
   private afterGate<T extends object>(act: () => Promise<Reply<T>>): Promise<Reply<T>> {
     return this.gate().then(function (r) {
       if (!r.ok) return r;
       if (r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
       return act();
     });
+  }
+
+  /**
+   * R18's fast path: the companion link's management command "this accessory was
+   * unregistered" (the web management site, P's app). The same as the network's denial,
+   * without waiting for the registration report.
+   */
+  managementUnregistered(): Promise<Reply<{ activation: ActivationInfo | null }>> {
+    const a = this.parts.activation;
+    if (a) a.unregistered();
+    return Promise.resolve(okReply({ activation: a ? plain(a.status()) : null }));
+  }
+
+  /** R18: the refusal while One Number is not active on this device (or it has no profile yet), else undefined. */
+  private notActive(): { ok: false; reason: string; message: string } | undefined {
+    const a = this.parts.activation;
+    if (!a || a.usable()) return undefined;
+    const s = a.status();
+    return failure(s.state === "noProfile" ? "noProfile" : "notActive", s.message);
   }
 
   // ---- the modem ----
@@ -489,6 +573,7 @@ export class FirmwareApi {
       registration: reg ? reg.stat : null,
       line: p.line.lineState(),
       calls: p.line.current().map(callInfo),
+      activation: p.activation ? p.activation.status().state : null,
     };
   }
 
@@ -508,7 +593,10 @@ export class FirmwareApi {
       calls: p.line.current().length,
       quiet: this.quietMode,
       priority: plain(p.messaging.priorityState()),
+      service: plain(p.modem.service()),
       sms: p.messaging.capability(),
+      activation: p.activation ? plain(p.activation.status()) : null,
+      storage: this.storageState,
     };
     return Promise.resolve(okReply(s));
   }

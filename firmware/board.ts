@@ -20,15 +20,45 @@ export interface PinSpec {
   activeHigh: boolean;
 }
 
+/** How the companion link reaches its broker (firmware/companion): see the adapters there. */
+export type LinkAdapter = "modem-socket" | "modem-mqtt" | "url";
+
+/** The data session and companion link of a board (issue 12). */
+export interface DataProfile {
+  /** APN of the data session; the user's setting overrides it. */
+  apn: string;
+  /** MQTT keepalive in seconds (240 clears the NAT timeouts seen on LTE, companion-link.md §3.1). */
+  keepaliveS: number;
+  link: LinkAdapter;
+}
+
+const LINKS = ["modem-socket", "modem-mqtt", "url"];
+
+/** A board without a `data` block: a 240 s keepalive, the URL adapter, the APN from settings. */
+export const defaultDataProfile: DataProfile = { apn: "", keepaliveS: 240, link: "url" };
+
 export interface Board {
   name: string;
   description: string;
   runtime: "espruino" | "node";
   modem: string;
-  serial: { port: string; baud: number; flow: "none" | "rtscts"; rx?: string; tx?: string };
+  serial: { port: string; baud: number; flow: "none" | "rtscts"; rx?: string; tx?: string; cts?: string; path?: string };
   pins: { [name: string]: PinSpec };
   capabilities: Capabilities;
   budgets: { bundleBytes: number; ramBlocks?: number; ramBytes?: number };
+  data: DataProfile;
+  /** Espruino boards: the firmware build they expect (from espruino/Espruino boards/*.py). */
+  espruino?: EspruinoBuild;
+}
+
+/** Which Espruino firmware an Espruino board runs, and what it gives the modem. */
+export interface EspruinoBuild {
+  /** The Espruino board file the firmware is built from, e.g. "BANGLEJS2" (boards/BANGLEJS2.py). */
+  build: string;
+  /** Its fixed heap in blocks (`'variables'` of the board file); 0 = grows on demand (Linux). */
+  variables: number;
+  /** An output that switches the modem's supply on (asserted high) before bring-up. */
+  supplyPin?: string;
 }
 
 export const BoardError = defineError<{ problems: string[] }>("BoardError");
@@ -45,11 +75,12 @@ function isObj(v: Json): boolean {
 
 /** The fields each part of a board may have; `$`-keys are comments. Anything else is probably a typo. */
 const KNOWN = {
-  board: ["description", "runtime", "modem", "serial", "pins", "capabilities", "budgets", "entry"],
-  serial: ["port", "baud", "flow", "rx", "tx"],
+  board: ["description", "runtime", "modem", "serial", "pins", "capabilities", "budgets", "entry", "data", "espruino"],
+  serial: ["port", "baud", "flow", "rx", "tx", "cts", "path"],
   pin: ["pin", "activeHigh"],
   capabilities: ["voice", "sms", "callWaiting", "data", "settingsMenu"],
   budgets: ["bundleBytes", "ramBlocks", "ramBytes"],
+  data: ["apn", "keepaliveS", "link"],
 };
 
 function unknownFields(at: string, obj: Json, known: string[], warnings: string[]): void {
@@ -66,6 +97,7 @@ function checkBoard(name: string, b: Json, problems: string[], warnings: string[
     unknownFields(at + ".serial", b.serial, KNOWN.serial, warnings);
     unknownFields(at + ".capabilities", b.capabilities, KNOWN.capabilities, warnings);
     unknownFields(at + ".budgets", b.budgets, KNOWN.budgets, warnings);
+    if (isObj(b.data)) unknownFields(at + ".data", b.data, KNOWN.data, warnings);
     if (isObj(b.pins)) for (const k of Object.keys(b.pins)) unknownFields(at + ".pins." + k, b.pins[k], KNOWN.pin, warnings);
   }
   const need = function (cond: boolean, msg: string) {
@@ -83,6 +115,17 @@ function checkBoard(name: string, b: Json, problems: string[], warnings: string[
     need(typeof b.serial.port === "string" && b.serial.port.length > 0, ".serial.port: must be a non-empty string");
     need(BAUDS.indexOf(b.serial.baud) >= 0, ".serial.baud: must be one of " + BAUDS.join(", "));
     need(b.serial.flow === "none" || b.serial.flow === "rtscts", '.serial.flow: must be "none" or "rtscts"');
+    for (const k of ["rx", "tx", "cts", "path"]) need(b.serial[k] === undefined || (typeof b.serial[k] === "string" && b.serial[k].length > 0), ".serial." + k + ": must be a non-empty string when given");
+    if (b.runtime === "espruino") need(/^Serial[1-6]$/.test(b.serial.port), ".serial.port: an Espruino board names its UART, Serial1..Serial6");
+  }
+  if (b.runtime === "espruino") {
+    const e = b.espruino;
+    if (!isObj(e)) problems.push(at + ".espruino: an Espruino board names its firmware build: {build, variables}");
+    else {
+      need(typeof e.build === "string" && e.build.length > 0, ".espruino.build: the Espruino board file it is built from (boards/<build>.py)");
+      need(typeof e.variables === "number" && e.variables >= 0 && Math.floor(e.variables) === e.variables, ".espruino.variables: the heap in blocks (0 = grows on demand)");
+      need(e.supplyPin === undefined || (typeof e.supplyPin === "string" && e.supplyPin.length > 0), ".espruino.supplyPin: must be a pin name when given");
+    }
   }
   if (!isObj(b.pins)) problems.push(at + ".pins: must be an object");
   else {
@@ -90,6 +133,15 @@ function checkBoard(name: string, b: Json, problems: string[], warnings: string[
       const p = b.pins[k];
       need(PIN_NAMES.indexOf(k) >= 0, ".pins." + k + ": unknown pin (known: " + PIN_NAMES.join(", ") + ")");
       need(isObj(p) && typeof p.pin === "string" && typeof p.activeHigh === "boolean", ".pins." + k + ": needs {pin: string, activeHigh: boolean}");
+    }
+  }
+  if (b.data !== undefined) {
+    const d = b.data;
+    if (!isObj(d)) problems.push(at + ".data: must be an object");
+    else {
+      need(typeof d.apn === "string" && d.apn.length <= 62 && /^[A-Za-z0-9.-]*$/.test(d.apn), ".data.apn: letters, digits, '.' and '-', at most 62 (23.003 §9.1)");
+      need(typeof d.keepaliveS === "number" && d.keepaliveS >= 30 && d.keepaliveS <= 3600 && d.keepaliveS === Math.floor(d.keepaliveS), ".data.keepaliveS: whole seconds from 30 to 3600");
+      need(LINKS.indexOf(d.link) >= 0, ".data.link: one of " + LINKS.join(", "));
     }
   }
   const c = b.capabilities;
@@ -136,7 +188,9 @@ export function loadBoards(json: Json, warnings?: string[]): { [name: string]: B
         pins: b.pins,
         capabilities: b.capabilities,
         budgets: b.budgets,
+        data: b.data ? { apn: b.data.apn, keepaliveS: b.data.keepaliveS, link: b.data.link } : defaultDataProfile,
       };
+      if (b.espruino) out[name].espruino = b.espruino;
     }
   }
   if (problems.length > 0) throw BoardError("boards.json is invalid:\n  " + problems.join("\n  "), { problems });

@@ -142,6 +142,16 @@ export const COMMANDS: CommandSpec[] = [
     run: (api, args) => (args.length === 1 ? api.serviceCode(args[0]) : usage("code <service code>")),
   },
   {
+    verb: "ussd",
+    usage: "reply <text> | end",
+    summary: "answer or decline a USSD request the network started",
+    run: (api, args, rest) => {
+      if (args[0] === "reply" && args.length > 1) return api.ussdReply(after(rest, 1));
+      if (args[0] === "end" && args.length === 1) return api.ussdEnd();
+      return usage("ussd reply <text> | ussd end");
+    },
+  },
+  {
     verb: "pin",
     usage: "<code>",
     summary: "enter the SIM PIN when the SIM asks for it",

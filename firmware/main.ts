@@ -14,7 +14,10 @@ import type { ModemPolicy } from "./modem/machine.js";
 import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
 import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
+import { Activation } from "./activation/activation.js";
 import { FirmwareApi, type ApiOptions } from "./api.js";
+import { WatchedStorage } from "./storage-watch.js";
+import { applyApn, apnProblem } from "./apn.js";
 
 export interface FirmwareHal {
   serial: Serial;
@@ -26,6 +29,8 @@ export interface FirmwareHal {
 export type FirmwareEvents = {
   /** One line for people: what the firmware is doing. */
   log: string;
+  /** Storage stopped working (`ok` false, with the storage's error) or works again. */
+  storage: { ok: boolean; message: string };
 };
 
 export interface Firmware {
@@ -38,6 +43,8 @@ export interface Firmware {
   /** SMS in and out, the priority setting. */
   messaging: Messaging;
   events: Emitter<FirmwareEvents>;
+  /** First boot and One Number activation: no profile, active, not active (R7, R18). */
+  activation: Activation;
   /** The one front door: every front-end (console, control socket, MQTT, watch app) uses it. */
   api: FirmwareApi;
   /** Starts bring-up (once). */
@@ -52,6 +59,12 @@ export interface FirmwareOptions {
   line?: Partial<LineOptions>;
   messaging?: Partial<MessagingOptions>;
   api?: Partial<ApiOptions>;
+  /** While storage fails, a probe write this often finds its recovery (ms). */
+  storageProbeMs?: number;
+  /** The APN of the LTE attach (PDP context 1), set after bring-up when it differs (firmware/apn.ts). */
+  apn?: string;
+  /** The SIM PIN, entered once when the SIM asks for it (never again after a refusal). */
+  pin?: string;
 }
 
 export function createFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
@@ -91,7 +104,23 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   modem.events.on("state", (st) => {
     if (st.name === "ready") line.modemReady();
   });
-  const messaging = attachMessaging({ board, channel, modem, events, holdSending: () => line.emergencySettingUp() }, hal.clock, hal.storage, o.messaging);
+  // Set once messaging exists; storage can only fail once something writes to it.
+  const parts: { messaging: Messaging | undefined } = { messaging: undefined };
+  const storage = hal.storage
+    ? new WatchedStorage(hal.storage, hal.clock, {
+        fault: function (message) {
+          events.emit("storage", { ok: false, message: message });
+          events.emit("log", "storage: " + message + "; received SMS stay on the modem and unsent ones wait until it works again");
+        },
+        recovered: function () {
+          events.emit("storage", { ok: true, message: "storage works again" });
+          events.emit("log", "storage works again: reading the SMS the modem kept and sending the outbox");
+          if (parts.messaging && modem.status().state.name === "ready") parts.messaging.start();
+        },
+      }, o.storageProbeMs === undefined ? 30000 : o.storageProbeMs)
+    : undefined;
+  const messaging = attachMessaging({ board, channel, modem, events, holdSending: () => line.emergencySettingUp() }, hal.clock, storage, o.messaging);
+  parts.messaging = messaging;
   // R45: SMS submissions wait while an emergency call is set up; they go on once it is up or over.
   const resumeSms = (c: { emergency: boolean }) => {
     if (c.emergency && !line.emergencySettingUp()) messaging.resume();
@@ -102,7 +131,26 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   modem.events.on("service", (sv) => {
     if (sv.state === "notActive") messaging.unregistered().then(undefined, (e: unknown) => events.emit("log", "sms: priority not updated: " + String(e)));
   });
-  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events }, o.api);
+  const activation = new Activation(channel, hal.clock, modem, hal.storage);
+  activation.events.on("log", (m) => events.emit("log", m));
+  if (o.pin !== undefined) modem.configurePin(o.pin);
+  const apn = o.apn;
+  if (apn !== undefined) {
+    const bad = apnProblem(apn);
+    if (bad) throw BoardError("APN " + JSON.stringify(apn) + ": " + bad, { problems: ["apn"] });
+    modem.events.on("state", function (st) {
+      if (st.name !== "ready") return;
+      applyApn(channel, apn).then(
+        function (what) {
+          events.emit("log", what);
+        },
+        function (e: unknown) {
+          events.emit("log", "APN " + apn + " could not be set: " + (e instanceof Error ? e.message : String(e)));
+        },
+      );
+    });
+  }
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation }, o.api);
   return {
     board,
     profile,
@@ -111,17 +159,21 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     line,
     messaging,
     events,
+    activation,
     api,
     start() {
+      activation.start();
       modem.start();
     },
     stop() {
+      activation.stop();
       // Stop policy (README "Stopping"): the outbox is consistent at every instant (each
       // part's TP-MR is stored before it is written); live calls are left up on the modem
       // and adopted by the next start; an emergency dial not yet placed is cancelled.
       const live = line.current().filter((c) => !(line.emergencyPending() && c.emergency && c.index === undefined));
       if (live.length > 0) events.emit("log", "stopping with " + live.length + " call(s) left up on the modem: the next start adopts them");
       api.stop();
+      if (storage) storage.stop();
       messaging.stop();
       line.stop();
       modem.stop();

@@ -111,3 +111,30 @@ export function interpreterErrors(output: string): string[] {
     .split("\n")
     .filter((l) => /^(Uncaught|ERROR:|SyntaxError|ReferenceError|InternalError)|^ASSERT(\(.*\))? FAILED AT |Got .* expected /.test(l.replace(/^>\s*/, "")));
 }
+
+/** The interpreter a board's heap is measured on, and what that build is. */
+export interface BoardInterpreter {
+  bin: string;
+  /** True when `bin` has the board's fixed heap layout (ESPRUINO_BIN_<variables>). */
+  layout: boolean;
+  /** For messages: which build this is. */
+  label: string;
+}
+
+/**
+ * Picks the interpreter for a board whose firmware has a fixed heap of `variables`
+ * blocks: `ESPRUINO_BIN_<variables>` when set (a Linux build made with that many
+ * variables, the board's layout), else `ESPRUINO_BIN` (the Linux build, whose heap
+ * grows); undefined without ESPRUINO_BIN.
+ */
+export function interpreterFor(variables: number | undefined, env: { [k: string]: string | undefined } = process.env): BoardInterpreter | undefined {
+  const base = env.ESPRUINO_BIN || undefined;
+  if (!base) return undefined;
+  const own = variables ? env["ESPRUINO_BIN_" + variables] || undefined : undefined;
+  if (own) return { bin: own, layout: true, label: `Linux build with the board's ${variables}-block heap (ESPRUINO_BIN_${variables})` };
+  return {
+    bin: base,
+    layout: !variables,
+    label: variables ? `Linux build, heap grows (set ESPRUINO_BIN_${variables} for the board's ${variables}-block layout)` : "Linux build",
+  };
+}

@@ -20,19 +20,22 @@
  *    branch, an arrow's expression body) kills the interpreter, which is the shape
  *    esbuild's minifySyntax writes (tools/espruino-arrow-this.js, tools/bundle.ts).
  * 3. Budgets: each board's minified bundle against budgets.bundleBytes.
- * 4. With `--espruino <bin>` (or ESPRUINO_BIN), on the real interpreter: each board's
- *    minified bundle must boot without an uncaught error and stay within
- *    budgets.ramBlocks (Linux counts are a lower bound of the device's), and the
- *    all-modules bundle must define every module without an error.
+ * 4. With ESPRUINO_BIN, on the real interpreter: each board's minified bundle, booted
+ *    from Storage as the device runs it, must start without an error and stay within
+ *    budgets.ramBlocks, measured on the board's heap layout when ESPRUINO_BIN_<variables>
+ *    names such a build; and the all-modules bundle must define every module without an
+ *    error.
  *
  * Exit code: 0 clean, 1 on any violation, 2 on bad usage.
  */
 import { Linter } from "eslint";
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleBoard, bundleForEspruino, BundleError, espruinoBoards, espruinoModules, repoRoot, textProblems, type Board, type BundleResult } from "./bundle.js";
 import { plugin, subsetRules } from "./espruino-subset.js";
-import { interpreterErrors, runEspruino, withoutBanner } from "./espruino-run.js";
+import { interpreterErrors, interpreterFor, runEspruino, withoutBanner } from "./espruino-run.js";
+import { bootHeap, writeStorageFiles } from "./espruino-repl.js";
 
 export interface Violation {
   /** Which bundle. */
@@ -160,35 +163,42 @@ async function checkOne(label: string, build: () => Promise<BundleResult>, viola
 }
 
 /**
- * Boots a board's minified bundle on the Linux interpreter and reads the heap use half a
- * second later. On Linux a block holds more than on the device (espruino-facts.md:
- * Memory), so the count is a lower bound of the device's: over budgets.ramBlocks here
- * means over on the device too, and fails.
+ * Measures a board the way the device runs its code: the minified bundle written to
+ * Storage as the boot code (`.bootcde`, with no device settings: the modem UART stays
+ * unbound, so bring-up keeps retrying), the interpreter restarted so that it boots from
+ * Storage, and the heap read a second later. Code run from Storage keeps its text in
+ * flash (espruino-facts.md: Memory), which loading from RAM would not show. The board's
+ * own heap layout is used when ESPRUINO_BIN_<variables> names such a build
+ * (tools/espruino-run.ts interpreterFor); over budgets.ramBlocks fails.
  */
-async function bootOnEspruino(bin: string, board: Board, outdir: string, rows: string[], problems: string[]): Promise<void> {
+async function bootOnEspruino(board: Board, outdir: string, rows: string[], problems: string[]): Promise<void> {
+  const interp = interpreterFor(board.espruino ? board.espruino.variables : undefined);
+  if (!interp) return;
   let r: BundleResult;
   try {
     r = await bundleBoard(board, outdir, true, false);
   } catch {
     return; // already reported by the static pass
   }
-  const probe = path.join(outdir, board.name + ".memprobe.js");
-  writeFileSync(probe, r.text + '\nsetTimeout(function () { console.log("SHAREDLINE_MEM " + process.memory().usage); }, 500);\n');
-  // Up to the line end: output arrives in chunks, and "SHAREDLINE_MEM 5" may be the
-  // first part of "SHAREDLINE_MEM 5827".
-  const run = await runEspruino(bin, probe, { timeoutMs: 30000, until: /SHAREDLINE_MEM \d+\n/ });
-  const m = /SHAREDLINE_MEM (\d+)/.exec(run.output);
-  // The Linux build has no UART pins: Serial1 without a `path` prints "ERROR: No path
-  // defined for device" and the modem never answers; only script errors count here.
-  const errors = interpreterErrors(run.output).filter((l) => !/No path defined for device/.test(l));
-  if (!m || errors.length) {
-    problems.push(`${board.name}: the minified bundle did not boot cleanly on ${bin}:\n    ` + (errors.length ? errors.join("\n    ") : withoutBanner(run.output).trim().split("\n").slice(-5).join("\n    ")));
-    return;
+  const cwd = mkdtempSync(path.join(tmpdir(), "sharedline-heap-"));
+  try {
+    await writeStorageFiles(process.env.ESPRUINO_BIN || interp.bin, cwd, { ".bootcde": r.text });
+    const h = await bootHeap(interp.bin, cwd, 1000);
+    // Without settings the UART has no pins on Linux ("No path defined for device"); only
+    // script errors count here.
+    const errors = h.errors.filter((l) => !/No path defined for device/.test(l));
+    if (errors.length) {
+      problems.push(`${board.name}: the minified bundle did not boot cleanly from Storage on ${interp.bin}:\n    ` + errors.join("\n    "));
+      return;
+    }
+    const budget = board.budgets.ramBlocks;
+    rows.push(`  ${board.name}: ${h.usage} heap blocks in use 1 s after booting from Storage, of ${h.total} (${interp.label})` + (budget ? `; budget ${budget}` : ""));
+    if (budget && h.usage > budget) problems.push(`${board.name}: ${h.usage} heap blocks after booting from Storage is over budgets.ramBlocks ${budget} (${interp.label})`);
+  } catch (err) {
+    problems.push(`${board.name}: could not measure the heap on ${interp.bin}: ${(err as Error).message}`);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
   }
-  const used = Number(m[1]);
-  const budget = board.budgets.ramBlocks;
-  rows.push(`  ${board.name}: ${used} heap blocks in use 0.5 s after boot on Linux` + (budget ? ` (budget ${budget} device blocks; Linux blocks hold more, so the device needs more)` : ""));
-  if (budget && used > budget) problems.push(`${board.name}: ${used} heap blocks after boot on Linux is over budgets.ramBlocks ${budget} (a lower bound of the device's use)`);
 }
 
 function usage(): string {
@@ -241,7 +251,8 @@ export async function run(args: string[]): Promise<number> {
   rows.push(`  ${"all portable modules".padEnd(24)} ${all ? kb(all.bytes).padStart(9) : "    error"}  (${modules.length} modules)`);
 
   if (bin) {
-    for (const board of espruinoBoards()) await bootOnEspruino(bin, board, outdir, rows, problems);
+    process.env.ESPRUINO_BIN = bin;
+    for (const board of espruinoBoards()) await bootOnEspruino(board, outdir, rows, problems);
   }
 
   if (bin && all) {

@@ -110,6 +110,12 @@ export function checkCommandLine(cmd: string): void {
   };
   if (cmd.length < 2 || cmd.substr(0, 2).toUpperCase() !== "AT") throw bad("must start with AT");
   if (cmd.length > 1024) throw bad("longer than 1024 characters");
+  // Fast path (every command goes through here; Espruino runs a per-character loop at
+  // some microseconds a character): printable ASCII, no ';', balanced quotes.
+  if (!/[^ -~]/.test(cmd) && cmd.indexOf(";") < 0) {
+    if ((cmd.split('"').length - 1) % 2 !== 0) throw bad("unbalanced quote");
+    return;
+  }
   let quoted = false;
   const dial = cmd.substr(0, 3).toUpperCase() === "ATD";
   for (let i = 0; i < cmd.length; i++) {

@@ -33,7 +33,7 @@ import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../hal/types.js
 import { Emitter } from "../../hal/emitter.js";
 import { checkCommandLine, checkHexPayload } from "./args.js";
 import { AtAbortedError, AtTimeoutError } from "./errors.js";
-import { callProgressFinal, decodeFinal, isCallCommand, matchFinal, standardFinals } from "./finals.js";
+import { callProgressFinal, decodeFinal, isCallCommand, standardFinals } from "./finals.js";
 import type { AtCommand, AtResponse, FinalRule, UrcHandler, UrcOptions } from "./types.js";
 
 export interface AtChannelOptions {
@@ -163,6 +163,14 @@ export class AtChannel {
   /** A final result arrived while the resync probe was out (the modem talks; not hung). */
   private heardDuringProbe = false;
   private urcs: UrcEntry[] = [];
+  /** First characters of the URC prefixes ("" prefix: every line): most lines are no URC. */
+  private urcStarts = "";
+  private urcAll = false;
+  /** The finals table indexed for the line path: exact matches by `"#" + line`, prefix rules in order. */
+  private exactFinals: { [key: string]: number } = {};
+  private prefixFinals: number[] = [];
+  private prefixStarts = "";
+  private prefixAll = false;
   private finals: FinalRule[];
   private banners: string[];
   private pduFor: { kind: "urc"; header: string; entries: UrcEntry[] } | { kind: "listing"; header: string } | undefined =
@@ -187,6 +195,7 @@ export class AtChannel {
     const o = options || {};
     this.timeoutMs = o.timeoutMs || 5000;
     this.finals = (o.finals || []).concat(standardFinals);
+    this.indexFinals();
     this.banners = o.banners || ["RDY"];
     this.maxLine = o.maxLineLength || 1024;
     this.hangAfter = o.hangAfterTimeouts || 3;
@@ -223,16 +232,21 @@ export class AtChannel {
   onUrc(prefix: string, handler: UrcHandler, options?: UrcOptions): Unsubscribe {
     const entry: UrcEntry = { prefix, handler, pdu: !!(options && options.pdu) };
     this.urcs.push(entry);
-    const urcs = this.urcs;
+    this.indexUrcs();
+    const self = this;
     return function () {
-      const i = urcs.indexOf(entry);
-      if (i >= 0) urcs.splice(i, 1);
+      const i = self.urcs.indexOf(entry);
+      if (i >= 0) {
+        self.urcs.splice(i, 1);
+        self.indexUrcs();
+      }
     };
   }
 
   /** Adds final result rules (a modem profile's dialect) ahead of the standard ones. */
   addFinals(rules: FinalRule[]): void {
     this.finals = rules.concat(this.finals);
+    this.indexFinals();
   }
 
   /**
@@ -385,8 +399,11 @@ export class AtChannel {
         this.pump();
       }, this.gapMs);
     } else {
-      // Let the caller's continuation run before the next command is written.
-      Promise.resolve().then(() => this.pump());
+      // The next command goes out at once, in the same turn as this final result: no
+      // microtask between them, so a stream can drive the channel synchronously (a chunk
+      // holding one final and the next command's answer is read in order), as the
+      // Espruino benchmark does (bench/espruino.ts).
+      this.pump();
     }
   }
 
@@ -438,73 +455,93 @@ export class AtChannel {
     return rest.substring(2);
   }
 
+  /**
+   * Classifies one line. Kept short on purpose: Espruino interprets a function from its
+   * source text on every call, tokens of branches not taken included, so each rare case
+   * lives in a method of its own and the common lines (a final, a prefixed answer, a
+   * URC) cost only the few tests above them (bench/espruino.ts measures it).
+   */
   private line(line: string): void {
     this.events.emit("rx", line);
-    if (this.pduFor) {
-      const waiting = this.pduFor;
-      this.pduFor = undefined;
-      if (isHex(line)) {
-        if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, line);
-        else if (this.current) this.current.pdus.push({ header: waiting.header, pdu: line });
-        return;
-      }
-      // The PDU never came: the header is still worth delivering; this line is classified anew.
-      if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, undefined);
-    }
+    if (this.pduFor && this.pduLine(line)) return;
     const cur = this.current;
     if (cur && this.isEcho(line, cur)) return;
     if (this.owed.length > 0 && this.isEcho(line, this.owed[0])) return;
-    for (let i = 0; i < this.banners.length; i++) {
-      if (line === this.banners[i]) {
-        this.timeouts = 0;
-        // A command written around the reboot may still be read and answered by the new
-        // boot: probe before the next command, so that answer is not taken as its own.
-        this.needSync = this.current !== undefined || this.owed.length > 0;
-        this.hangReported = false;
-        this.abortAll("modem rebooted (" + line + ")");
-        this.events.emit("answered", line);
-        this.events.emit("reboot", line);
-        return;
-      }
+    if (this.banners.indexOf(line) >= 0) {
+      this.rebooted(line);
+      return;
     }
     // What the modem says now answers the oldest command still owed an answer.
     const owed = this.owed.length > 0 ? this.owed[0] : undefined;
     const p = owed || cur;
-    const rule = matchFinal(this.finals, line);
-    if (rule && !(callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) {
-      this.heardDuringProbe = true;
-      this.hangReported = false;
-      this.events.emit("answered", line);
-      if (!p || (p.internal && p.lines.length === 0)) {
-        this.events.emit("stray", line);
-        return;
-      }
-      this.timeouts = 0;
-      if (p === owed) {
-        this.owed.shift();
-        if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
-        p.timer = undefined;
-      } else this.finish(p);
-      if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
-      else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
-      return;
-    }
-    if (p && hasPrefix(p.command.prefixes, line)) {
+    const rule = this.finalFor(line);
+    if (rule && !(callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
+    else if (p && hasPrefix(p.command.prefixes, line)) {
       p.lines.push(line);
       if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line };
+    } else if (!this.urcLine(line)) this.otherLine(line, p, rule);
+  }
+
+  /** The line after a PDU header: true when it was the PDU (consumed). */
+  private pduLine(line: string): boolean {
+    const waiting = this.pduFor!;
+    this.pduFor = undefined;
+    if (isHex(line)) {
+      if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, line);
+      else if (this.current) this.current.pdus.push({ header: waiting.header, pdu: line });
+      return true;
+    }
+    // The PDU never came: the header is still worth delivering; this line is classified anew.
+    if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, undefined);
+    return false;
+  }
+
+  private rebooted(line: string): void {
+    this.timeouts = 0;
+    // A command written around the reboot may still be read and answered by the new
+    // boot: probe before the next command, so that answer is not taken as its own.
+    this.needSync = this.current !== undefined || this.owed.length > 0;
+    this.hangReported = false;
+    this.abortAll("modem rebooted (" + line + ")");
+    this.events.emit("answered", line);
+    this.events.emit("reboot", line);
+  }
+
+  /** A final result: it ends the command it answers (`p`), or is stray. */
+  private final(rule: FinalRule, line: string, p: Pending | undefined, owed: Pending | undefined): void {
+    this.heardDuringProbe = true;
+    this.hangReported = false;
+    this.events.emit("answered", line);
+    if (!p || (p.internal && p.lines.length === 0)) {
+      this.events.emit("stray", line);
       return;
     }
+    this.timeouts = 0;
+    if (p === owed) {
+      this.owed.shift();
+      if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+      p.timer = undefined;
+    } else this.finish(p);
+    if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
+    else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
+  }
+
+  /** A URC someone registered for: true when dispatched (or held for its PDU line). */
+  private urcLine(line: string): boolean {
     const entries = this.urcsFor(line);
-    if (entries.length > 0) {
-      for (let i = 0; i < entries.length; i++) {
-        if (entries[i].pdu) {
-          this.pduFor = { kind: "urc", header: line, entries };
-          return;
-        }
+    if (entries.length === 0) return false;
+    for (let i = 0; i < entries.length; i++) {
+      if (entries[i].pdu) {
+        this.pduFor = { kind: "urc", header: line, entries };
+        return true;
       }
-      this.dispatch(entries, line, undefined);
-      return;
     }
+    this.dispatch(entries, line, undefined);
+    return true;
+  }
+
+  /** Neither final, prefixed answer nor registered URC: a bare answer line, or unsolicited. */
+  private otherLine(line: string, p: Pending | undefined, rule: FinalRule | undefined): void {
     if (p && (!p.command.prefixes || p.command.prefixes.length === 0) && !callProgressLine(rule)) {
       // A bare line is the answer; so is one carrying the command's own prefix, which some
       // modules print for identification (`+CGMR: <revision>`, `+CGSN: <sn>`). Any other
@@ -528,8 +565,58 @@ export class AtChannel {
     return false;
   }
 
+  /** The same answer as matchFinal(this.finals, line), without walking the whole table. */
+  private finalFor(line: string): FinalRule | undefined {
+    const key = "#" + line;
+    let at: number | undefined = Object.prototype.hasOwnProperty.call(this.exactFinals, key) ? this.exactFinals[key] : undefined;
+    if (this.prefixAll || this.prefixStarts.indexOf(line.charAt(0)) >= 0) {
+      const pre = this.prefixFinals;
+      for (let i = 0; i < pre.length && (at === undefined || pre[i] < at); i++) {
+        if (line.indexOf(this.finals[pre[i]].match) === 0) {
+          at = pre[i];
+          break;
+        }
+      }
+    }
+    return at === undefined ? undefined : this.finals[at];
+  }
+
+  private indexFinals(): void {
+    const exact: { [key: string]: number } = {};
+    const pre: number[] = [];
+    let starts = "";
+    let all = false;
+    for (let i = 0; i < this.finals.length; i++) {
+      const r = this.finals[i];
+      if (!r.prefix) {
+        if (!Object.prototype.hasOwnProperty.call(exact, "#" + r.match)) exact["#" + r.match] = i;
+      } else {
+        pre.push(i);
+        if (r.match === "") all = true;
+        else starts += r.match.charAt(0);
+      }
+    }
+    this.exactFinals = exact;
+    this.prefixFinals = pre;
+    this.prefixStarts = starts;
+    this.prefixAll = all;
+  }
+
+  private indexUrcs(): void {
+    let starts = "";
+    let all = false;
+    for (let i = 0; i < this.urcs.length; i++) {
+      const pre = this.urcs[i].prefix;
+      if (pre === "") all = true;
+      else if (starts.indexOf(pre.charAt(0)) < 0) starts += pre.charAt(0);
+    }
+    this.urcStarts = starts;
+    this.urcAll = all;
+  }
+
   private urcsFor(line: string): UrcEntry[] {
     const out: UrcEntry[] = [];
+    if (!this.urcAll && this.urcStarts.indexOf(line.charAt(0)) < 0) return out;
     for (let i = 0; i < this.urcs.length; i++) {
       if (line.indexOf(this.urcs[i].prefix) === 0) out.push(this.urcs[i]);
     }

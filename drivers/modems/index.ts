@@ -1,12 +1,13 @@
 /** Modem profiles by the name boards.json uses. */
 import { generic } from "./generic.js";
 import type { ModemProfile } from "./profile.js";
-import { quectelBg95, quectelEg91 } from "./quectel.js";
+import { quectelBg95, quectelBg96, quectelEg91 } from "./quectel.js";
 import { simcomA7670 } from "./simcom.js";
 
 export const modemProfiles: { [name: string]: ModemProfile } = {
   generic: generic,
   "quectel-bg95": quectelBg95,
+  "quectel-bg96": quectelBg96,
   "quectel-eg91": quectelEg91,
   "simcom-a7670": simcomA7670,
 };

@@ -1,6 +1,7 @@
 /**
  * Quectel LTE modules. Dialect taken from Quectel's own manuals:
  * - "BG95&BG77 AT Commands Manual" (LPWA, LTE-M/NB-IoT; the watch's module),
+ * - "BG96 AT Commands Manual" and "BG96 Hardware Design" (LTE-M/NB-IoT; the RAK8212's module),
  * - "EG9x AT Commands Manual" / "EC2x&EG9x&EG2x-G&EM05 Series AT Commands Manual"
  *   (LTE Cat 1/4 with VoLTE; the car unit's module).
  * Differences from the generic profile:
@@ -50,6 +51,10 @@ function quectelSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemIn
 const quectelFinals = [
   // Quectel prints this for a command the firmware build leaves out.
   { match: "COMMAND NOT SUPPORT", prefix: false, kind: "error" as const, success: false },
+  // TCP/IP AN §2.3.7/§2.3.9: the finals of a socket send. SEND OK means the module took the
+  // data (not that the peer got it); SEND FAIL means its send buffer is full: retry later.
+  { match: "SEND OK", prefix: false, kind: "ok" as const, success: true },
+  { match: "SEND FAIL", prefix: false, kind: "error" as const, success: false },
 ];
 
 const quectelSlow = [
@@ -98,7 +103,7 @@ function quectelProfile(m: QuectelModel): ModemProfile {
   return profile;
 }
 
-export const quectelBg95 = quectelProfile({
+export const quectelBg95 = /* @__PURE__ */ quectelProfile({
   name: "quectel-bg95",
   model: "BG95-M3",
   manual: "Quectel BG95&BG77 AT Commands Manual",
@@ -115,7 +120,25 @@ export const quectelBg95 = quectelProfile({
   bootTimeMs: 6000,
 });
 
-export const quectelEg91 = quectelProfile({
+export const quectelBg96 = /* @__PURE__ */ quectelProfile({
+  name: "quectel-bg96",
+  model: "BG96",
+  manual: "Quectel BG96 AT Commands Manual",
+  extraSteps: () => [
+    // URCs to the main UART, as on the BG95 (BG96 AT manual, AT+QURCCFG).
+    send('AT+QURCCFG="urcport","uart1"', undefined, { optional: true }),
+  ],
+  // BG96 prints no `APP RDY`; after `RDY` come the SIM and SMS/phonebook readiness lines.
+  bootLines: ["+CFUN: 1", "+QIND: SMS DONE", "+QIND: PB DONE"],
+  // BG96 hardware design: PWRKEY low for at least 500 ms switches it on (650 ms or more
+  // switches a running module off, so the pulse stays below that).
+  powerKeyPulseMs: 600,
+  // BG96 hardware design: RESET_N low for 150–460 ms.
+  resetPulseMs: 300,
+  bootTimeMs: 5000,
+});
+
+export const quectelEg91 = /* @__PURE__ */ quectelProfile({
   name: "quectel-eg91",
   model: "EG91",
   manual: "Quectel EC2x&EG9x&EG2x-G&EM05 Series AT Commands Manual",

@@ -4,12 +4,14 @@
  * strings, booleans, arrays and objects, never a live object of the firmware, so that
  * the console, the control socket, MQTT and the watch's own code see the same thing.
  */
+import type { ActivationInfo } from "../activation/activation.js";
 import type { ModemInfo, Operator, Registration, Signal } from "../../drivers/modems/index.js";
 import type { Call, CallEnd, CallStatus } from "../line/call.js";
 import type { CallLogEntry } from "../line/log.js";
 import type { LineState, QuietMode } from "../line/line.js";
 import type { InboxMessage, OutMessage, PriorityState, StatusReportEvent } from "../messaging/index.js";
 import type { ModemState, ModemStateName } from "../modem/machine.js";
+import type { ServiceReport } from "../modem/service.js";
 
 /**
  * A refused or failed command. `reason` is a machine-readable code (camelCase, listed in
@@ -23,6 +25,9 @@ export interface Failure {
 
 /** What every command answers: `{ ok: true, ...data }` or a Failure. */
 export type Reply<T> = (T & { ok: true }) | Failure;
+
+/** What call commands answer: the call concerned, null when none is. */
+export type CallReply = Reply<{ call: CallInfo | null }>;
 
 /** Data of a reply, whatever the command (for adapters that only forward it). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -61,8 +66,14 @@ export interface StatusInfo {
   calls: number;
   quiet: QuietMode;
   priority: PriorityState;
+  /** What the accessory can offer now (R18, R55, R56). */
+  service: ServiceReport;
   /** "" when the board can use SMS, else why not (R64, R65). */
   sms: string;
+  /** One Number activation (R7, R18): no profile, active, not active, with its sentence; null on a firmware built without it. */
+  activation: ActivationInfo | null;
+  /** "" while storage works, else its error (SMS then wait on the modem and in the outbox). */
+  storage: string;
 }
 
 /** What the firmware knows now, read synchronously (`snapshot()`). */
@@ -73,6 +84,8 @@ export interface Snapshot {
   registration: string | null;
   line: LineState;
   calls: CallInfo[];
+  /** One Number activation state (noProfile, checking, active, notActive), null without it. */
+  activation: string | null;
 }
 
 /** The SMS priority and how to say it. */
@@ -96,6 +109,14 @@ export type ApiEvents = {
   lineState: { state: LineState };
   /** A call entered the call log. */
   logged: CallLogEntry;
+  /** An emergency dial's progress (R45): requested, placed, retrying, ended. */
+  emergency: { phase: "requested" | "placed" | "retrying" | "ended"; callId: number; attempts: number };
+  /** A call the modem still had at bring-up, taken over (after a restart). */
+  adopted: CallInfo;
+  /** What the accessory can offer changed (R18, R55, R56), with its sentence. */
+  service: ServiceReport;
+  /** The network asks or tells something by USSD; `replyExpected`: answer with `ussdReply` or decline with `ussdEnd`. */
+  networkUssd: { status: number; text: string; replyExpected: boolean };
   smsReceived: InboxMessage;
   smsSent: OutMessage;
   smsFailed: OutMessage;
@@ -112,12 +133,18 @@ export type ApiEvents = {
   ready: { info: ModemInfo };
   /** One line for people: what the firmware is doing. */
   log: { text: string };
+  /** Storage stopped working (with its error: path and errno) or works again. */
+  storage: { ok: boolean; message: string };
   /** A line from the modem nobody claimed. */
   unsolicited: { line: string };
   /** The modem sent an over-long line, which was dropped. */
   overflow: { bytes: number };
   /** Every AT line in and out, only while `trace(true)`. */
   at: { dir: "tx" | "rx"; data: string };
+  /** The SIM asks for a code (PIN, PUK), or refused one; `triesLeft` null when the modem does not say. */
+  simLock: { state: string; triesLeft: number | null; refused: string };
+  /** One Number activation changed (R7, R18): its state and the sentence for the user. */
+  activation: ActivationInfo;
 };
 
 export type ApiEventName = keyof ApiEvents;
@@ -129,6 +156,10 @@ export const API_EVENTS: ApiEventName[] = [
   "callEnded",
   "lineState",
   "logged",
+  "emergency",
+  "adopted",
+  "service",
+  "networkUssd",
   "smsReceived",
   "smsSent",
   "smsFailed",
@@ -142,9 +173,12 @@ export const API_EVENTS: ApiEventName[] = [
   "emergencyNumbers",
   "ready",
   "log",
+  "storage",
   "unsolicited",
   "overflow",
   "at",
+  "simLock",
+  "activation",
 ];
 
 /** The call states `waitCall` accepts: a +CLCC status, `none` (no call left) or `ended` (the next end). */

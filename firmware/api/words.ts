@@ -45,6 +45,13 @@ export const LINE_WORDS: { [s: string]: string } = {
   emergency: "emergency call",
 };
 
+const EMERGENCY_WORDS: { [phase: string]: string } = {
+  requested: "requested, going out first",
+  placed: "placed",
+  retrying: "dialled again",
+  ended: "ended",
+};
+
 function who(n: string): string {
   return n ? shown(n) : "(withheld)";
 }
@@ -101,12 +108,27 @@ export function describeEvent(name: ApiEventName, d: Data): string {
       return "ready";
     case "log":
       return shown(d.text);
+    case "storage":
+      return d.ok ? "storage works again" : "storage failing: " + shown(d.message);
     case "unsolicited":
       return "modem says: " + shown(d.line);
     case "overflow":
       return "modem sent an over-long line (" + d.bytes + " bytes), dropped";
     case "at":
       return (d.dir === "tx" ? "AT> " : "AT< ") + JSON.stringify(d.data);
+    case "emergency":
+      return "emergency call " + d.callId + ": " + EMERGENCY_WORDS[d.phase] + (d.attempts > 1 ? " (attempt " + d.attempts + ")" : "");
+    case "adopted":
+      return "call " + d.id + " with " + who(d.number) + " was still up on the modem: taken over (" + d.status + ")";
+    case "service":
+      return shown(d.message);
+    case "simLock":
+      if (d.state === "READY") return "SIM unlocked";
+      return "the SIM asks for its " + (d.state === "SIM PUK" ? "PUK" : "PIN") + (d.triesLeft === null ? "" : " (" + d.triesLeft + (d.triesLeft === 1 ? " try" : " tries") + " left)") + (d.refused ? ": " + shown(d.refused) : "");
+    case "activation":
+      return "activation: " + d.state + (d.iccid ? ", profile " + shown(d.iccid) : "");
+    case "networkUssd":
+      return "the network says: " + shown(d.text) + (d.replyExpected ? "  (answer: ussd reply <text> | ussd end)" : "");
     default:
       return String(name);
   }
@@ -142,6 +164,7 @@ export function describeReply(command: string, r: AnyReply): string {
     }, "nothing sent");
   }
   if (d.id !== undefined && (verb === "sms" || verb === "text")) return command.split(" ").slice(0, 2).join(" ") + ": stored as SMS " + d.id + ", sending";
+  if (verb === "ussd" && d.text !== undefined) return "the network says: " + shown(d.text) + (d.replyExpected ? " (it waits for an answer)" : "");
   if (verb === "status") {
     const reg = d.eps || d.cs;
     return (

@@ -9,7 +9,8 @@
  *   `AT+CEER` first (R92) and says why in words a person understands (R86–R88).
  * - Nothing is polled while nothing happens: the only timer while idle is none; while a
  *   call rings, one timer notices RING stopping (modems that print nothing when a call
- *   is answered elsewhere, R86).
+ *   is answered elsewhere, R86); while a call waits, the same timer reads +CLCC, since
+ *   modules print nothing when a waiting call goes away (R35).
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
@@ -218,7 +219,9 @@ export class Line {
     return this.modem.whenReady(this.opts.readyWaitMs).then((ready) => {
       if (!ready) return refused("notReady", "the modem is not ready (still starting or not answering): try again shortly");
       if (!this.modem.simReady()) return refused("noService", "no One Number profile on this device: calls are unavailable");
-      if (this.find("incoming")) return refused("ringing", "answer or decline the incoming call first");
+      // R37 (glare): dialling while a call rings here is the user's choice; the network
+      // gives us the line, withdraws the ringing call from every device (missed here too)
+      // and gives its caller busy treatment.
       if (this.find("active") && !this.opts.callWaiting) return refused("busyHere", "end the current call first");
       return this.placeCall(number, false);
     });
@@ -242,7 +245,9 @@ export class Line {
   private dialEmergency(number: string): Promise<ActionResult> {
     if (!this.modem.emergencyAllowed()) return Promise.resolve(refused("emergencyUnavailable", EMERGENCY_UNAVAILABLE));
     if (this.emergencyDial) return Promise.resolve(refused("emergencyPending", "an emergency call is already being placed"));
-    const own = this.calls.slice();
+    // A call only ringing here is not ours to end: hanging it up would decline it for the
+    // whole number (R26); the network withdraws it when the emergency call starts (R48).
+    const own = this.calls.filter((c) => c.status !== "incoming");
     if (own.length > 0) {
       // R50: release our own calls first, in the priority lane just ahead of the dial; the
       // emergency call goes out whatever the release answers.
@@ -456,6 +461,7 @@ export class Line {
     // R89; a repeated +CCWA for the same call is not a new call (oFono does the same).
     if (!this.opts.callWaiting || this.find("waiting")) return;
     this.announce(this.newCall("incoming", "waiting", urcNumber(line, "+CCWA:"), false));
+    this.armRingTimer();
   }
 
   /** Tells the user about a new incoming or waiting call (once). */
@@ -481,6 +487,12 @@ export class Line {
     this.ringTimer = this.clock.setTimeout(() => {
       this.ringTimer = undefined;
       if (this.find("incoming")) this.reconcile();
+      else if (this.find("waiting")) {
+        // A waiting call the caller or the network ends (R35) leaves no trace on most
+        // modules (27.007 §7.12 has no URC for it): only +CLCC tells, so look again while one waits.
+        this.reconcile();
+        this.armRingTimer();
+      }
     }, this.opts.ringSilenceMs);
   }
 

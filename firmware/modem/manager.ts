@@ -23,8 +23,8 @@ import {
   type Registration,
   type Signal,
 } from "../../drivers/modems/index.js";
-import { serviceOf, type ServiceReport } from "./service.js";
 import { readTriesLeft, sendPin, type PinResult, type SimLock } from "./pin.js";
+import { serviceOf, type ServiceReport } from "./service.js";
 import { initialModemState, modemStep, type ModemEffect, type ModemEvent, type ModemPolicy, type ModemState } from "./machine.js";
 
 export type ModemManagerEvents = {
@@ -34,10 +34,10 @@ export type ModemManagerEvents = {
   signal: Signal;
   operator: Operator;
   emergencyNumbers: string[];
-  /** What the accessory can offer changed (R18, R55, R56): once per change, with its sentence. */
-  service: ServiceReport;
   /** The SIM asks for a code (PIN, PUK), or a code was refused: for the user, who must act. */
   simLock: SimLock;
+  /** What the accessory can offer changed (R18, R55, R56): once per change, with its sentence. */
+  service: ServiceReport;
   log: string;
 };
 
@@ -83,13 +83,13 @@ export class ModemManager {
   private chat: ChatRun | undefined = undefined;
   /** The SIM state bring-up last read (`+CPIN`), "" until one was read. */
   private simStateSeen = "";
-  private readyWaiters: ((ok: boolean) => void)[] = [];
-  private lastService = "";
   /** The PIN to enter when the SIM asks (`--pin`); cleared once the SIM refused it. */
   private configuredPin = "";
   /** A PIN request in flight: only one at a time, so one request never becomes two tries. */
   private pinBusy = false;
   private lock: SimLock = { state: "", triesLeft: undefined, refused: "" };
+  private readyWaiters: ((ok: boolean) => void)[] = [];
+  private lastService = "";
 
   constructor(
     private readonly channel: AtChannel,
@@ -236,6 +236,16 @@ export class ModemManager {
       if (this.simStateSeen !== state) return;
       this.setLock({ state, triesLeft: left, refused: this.lock.state === state ? this.lock.refused : "" });
     }, () => undefined);
+  }
+
+  /**
+   * Whether there is a subscription profile at all: a SIM that is only locked (PIN, PUK)
+   * still holds one, so emergency calls are attempted (R55 forbids them only without a
+   * valid subscription); absent, failed or wrong means none.
+   */
+  simPresent(): boolean {
+    const s = this.simStateSeen;
+    return s !== "SIM NOT INSERTED" && s !== "SIM FAILURE" && s !== "SIM WRONG";
   }
 
   status(): ModemStatus {
@@ -410,6 +420,12 @@ export class ModemManager {
 
   private readRadio(): void {
     const ch = this.channel;
+    // 27.007 §8.67: +CEN1/+CEN2 URCs come only when the network sends a list; a list that
+    // arrived before AT+CEN=1 (attach during bring-up) is there only in the read form (R93).
+    ch.send({ cmd: "AT+CEN?", prefixes: ["+CEN1:", "+CEN2:"] }).then(
+      (r) => this.onEmergencyList(r.lines),
+      () => undefined,
+    );
     ch.send({ cmd: "AT+CSQ", prefixes: ["+CSQ:"] }).then(
       (r) => {
         const s = parseCsq(r.lines[0] || "");
@@ -470,7 +486,7 @@ export class ModemManager {
 
   /** What the accessory can offer now (R18, R55, R56). */
   service(): ServiceReport {
-    return serviceOf(this.simUsable(), this.cs, this.eps);
+    return serviceOf(this.simUsable(), this.simPresent(), this.cs, this.eps);
   }
 
   /** R18: said within the registration report that changed it, once per change. */
@@ -485,6 +501,18 @@ export class ModemManager {
     if (this.emergency.length === 0) return;
     this.emergency = [];
     this.events.emit("emergencyNumbers", []);
+  }
+
+  /** The read form's answer: the network's whole list (R53), kept when it differs. */
+  private onEmergencyList(lines: string[]): void {
+    const list: string[] = [];
+    for (const l of lines) {
+      const e = l.indexOf("+CEN2:") === 0 ? parseCen2(l) : undefined;
+      if (e && list.indexOf(e.number) < 0) list.push(e.number);
+    }
+    if (list.join(",") === this.emergency.join(",")) return;
+    this.emergency = list;
+    this.events.emit("emergencyNumbers", list.slice());
   }
 
   private onEmergencyNumber(line: string): void {

@@ -8,8 +8,9 @@
  * - `notActive`: the network refused this device (`+CEREG: 3` / `+CREG: 3`, registration
  *   denied): One Number was ended or the accessory unregistered (R18); no calls, no SMS,
  *   and in Japan no emergency call either (R55).
- * - `noProfile`: no usable SIM profile (absent, broken, locked): nothing, not even an
- *   emergency call (R55).
+ * - `noProfile`: no SIM profile (absent, broken, wrong): nothing, not even an emergency
+ *   call (R55). A SIM that is only locked (PIN, PUK) holds a valid subscription:
+ *   `limited`, emergency calls still attempted.
  */
 import { isRegistered, type Registration } from "../../drivers/modems/index.js";
 
@@ -32,9 +33,11 @@ const MESSAGES: { [s: string]: string } = {
 /** The sentence R55 asks for when the user dials an emergency number that cannot go out. */
 export const EMERGENCY_UNAVAILABLE = "emergency calls are unavailable on this device (no valid One Number profile): use a phone";
 
-export function serviceOf(simUsable: boolean, cs: Registration | undefined, eps: Registration | undefined): ServiceReport {
+export function serviceOf(simUsable: boolean, simPresent: boolean, cs: Registration | undefined, eps: Registration | undefined): ServiceReport {
   let state: ServiceState;
-  if (!simUsable) state = "noProfile";
+  if (!simPresent) state = "noProfile";
+  // A locked SIM (PIN, PUK) still holds a valid subscription: emergency calls only (R55).
+  else if (!simUsable) state = "limited";
   else if ((eps && isRegistered(eps.stat)) || (cs && isRegistered(cs.stat))) state = "active";
   // Denied on every domain that reported: one domain still searching is not a refusal yet.
   else if ((eps || cs) && (!eps || eps.stat === "denied") && (!cs || cs.stat === "denied")) state = "notActive";

@@ -92,7 +92,14 @@ export class EspruinoSerial implements Serial {
   }
 }
 
-/** The board's modem UART, `Serial1`; Espruino only. */
-export function openSerial1(opts: EspruinoSerialOptions): EspruinoSerial {
-  return new EspruinoSerial(Serial1, opts);
+/**
+ * The board's modem UART by its Espruino name (`Serial1`, `Serial2`, ...; boards.json
+ * `serial.port`); Espruino only. Throws SerialOpenError when this firmware has no such UART.
+ */
+export function openUart(port: string, opts: EspruinoSerialOptions): EspruinoSerial {
+  const uart = (globalThis as unknown as { [name: string]: EspruinoUart | undefined })[port];
+  if (!/^Serial[1-6]$/.test(port) || !uart || typeof uart.setup !== "function") {
+    throw SerialOpenError("this Espruino firmware has no UART " + port, { spec: port, detail: "no such UART" });
+  }
+  return new EspruinoSerial(uart, opts);
 }

@@ -115,6 +115,11 @@ export class FileStorage implements Storage {
     });
   }
 
+  /** Resolves once every operation asked for so far has finished (a clean stop waits for it). */
+  idle(): Promise<void> {
+    return this.tail.then(() => undefined);
+  }
+
   private fileOf(key: string): string {
     return path.join(this.dir, key + RECORD_SUFFIX);
   }

@@ -239,10 +239,15 @@ export class CallControl {
   dial(number: string, emergency: boolean, hideNumber: boolean | undefined): Reply | Promise<Reply> {
     if (this.calls.some((c) => c.stat === STAT_DIALING || c.stat === STAT_ALERTING)) throw cme(CME.notAllowed);
     if (emergency) {
-      // SPEC R50: the modem releases its own calls before an emergency call.
-      for (const c of this.calls.slice()) this.release(c, c.stat === STAT_INCOMING || c.stat === STAT_WAITING ? 17 : 16);
+      // SPEC R50: the modem releases its own calls before an emergency call. A call only
+      // ringing here is let go with normal clearing, not user busy: nobody declined it (R26),
+      // and the network withdraws it from the other devices when the emergency call starts (R48).
+      for (const c of this.calls.slice()) this.release(c, c.stat === STAT_WAITING ? 17 : 16);
     } else {
-      if (this.withStat(STAT_INCOMING).length > 0 || this.withStat(STAT_WAITING).length > 0) throw cme(CME.notAllowed);
+      // An alerting incoming call does not stop a new set-up (a new CC transaction, 24.008
+      // §5.2.1): the network decides, and on a shared number that is glare (SPEC R37). A
+      // waiting call must be answered or rejected first (22.030 §6.5.5).
+      if (this.withStat(STAT_WAITING).length > 0) throw cme(CME.notAllowed);
       const active = this.withStat(STAT_ACTIVE);
       if (active.length > 0 && this.withStat(STAT_HELD).length > 0) throw cme(CME.notAllowed);
       // A new call puts the active one on hold (22.030 §6.5.5.1).

@@ -145,7 +145,7 @@ export class CommandEngine {
         this.prompt = reply.prompt;
         this.pdu = "";
         this.running = false;
-        this.host.write("\r\n> ");
+        this.host.write(reply.prompt.text !== undefined ? reply.prompt.text : "\r\n> ");
         this.drainPending();
         return;
       }
@@ -173,6 +173,13 @@ export class CommandEngine {
   }
 
   private promptByte(ch: string): void {
+    const want = this.prompt!.length;
+    if (want !== undefined) {
+      // A data prompt takes exactly <length> bytes, whatever they are (binary-safe).
+      this.pdu += ch;
+      if (this.pdu.length >= want) this.submitPrompt();
+      return;
+    }
     if (ch === ESC) {
       // Cancelled: nothing is sent; the command ends with OK (27.005 §3.5.1).
       this.prompt = undefined;
@@ -181,20 +188,7 @@ export class CommandEngine {
     }
     this.echo(ch);
     if (ch === CTRL_Z) {
-      const prompt = this.prompt!;
-      const text = this.pdu;
-      this.prompt = undefined;
-      this.pdu = "";
-      this.running = true;
-      const gen = this.generation;
-      Promise.resolve()
-        .then(() => prompt.onPdu(text))
-        .then((reply) => {
-          if (gen !== this.generation) return;
-          this.host.write(formatInfo(reply.lines, this.host.format()));
-          this.finish(reply.final || { kind: "ok" }, gen);
-        })
-        .catch((e) => this.finish(AtFailure.is(e) ? e.final : { kind: "error" }, gen));
+      this.submitPrompt();
       return;
     }
     if (ch.charCodeAt(0) === this.host.settings.s[5]) {
@@ -204,5 +198,23 @@ export class CommandEngine {
     // Line ends inside the PDU carry no data.
     if (ch === "\r" || ch === "\n") return;
     if (this.pdu.length < MAX_LINE) this.pdu += ch;
+  }
+
+  /** Hands what was typed at the prompt to its command; its reply ends the command line. */
+  private submitPrompt(): void {
+    const prompt = this.prompt!;
+    const text = this.pdu;
+    this.prompt = undefined;
+    this.pdu = "";
+    this.running = true;
+    const gen = this.generation;
+    Promise.resolve()
+      .then(() => prompt.onPdu(text))
+      .then((reply) => {
+        if (gen !== this.generation) return;
+        this.host.write(formatInfo(reply.lines, this.host.format()));
+        this.finish(reply.final || { kind: "ok" }, gen);
+      })
+      .catch((e) => this.finish(AtFailure.is(e) ? e.final : { kind: "error" }, gen));
   }
 }

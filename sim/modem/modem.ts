@@ -21,6 +21,13 @@ import { smsCommands } from "./commands/sms.js";
 import { simCardCommands } from "./commands/sim-card.js";
 import { deviceCommands } from "./commands/device.js";
 import { textCmt, textSmsCommands } from "./commands/sms-text.js";
+import { uiccCommands } from "./commands/uicc.js";
+import { packetCommands } from "./commands/packet.js";
+import { PacketData } from "./data/packet.js";
+import { QuectelIp, quectelIpCommands } from "./data/quectel-ip.js";
+import { QuectelMqtt, quectelMqttCommands } from "./data/quectel-mqtt.js";
+import { SimcomIp, simcomIpCommands } from "./data/simcom-ip.js";
+import { SimcomMqtt, simcomMqttCommands } from "./data/simcom-mqtt.js";
 import type { EmergencyNumbers, ModemNetwork, ModemNetworkListener, Registration, Signal, UssdResult } from "./network.js";
 import { ModemOutput, OutputOptions } from "./output.js";
 import { AtFailure, CME, CMS, Reply, ResultFormat, cme, cms, formatCode, formatInfo } from "./results.js";
@@ -81,6 +88,8 @@ export interface SimModemOptions {
   firstMessageRef?: number;
   /** Delay before each command line runs (fault knob, default 0). */
   responseDelayMs?: number;
+  /** The eUICC's id (32 digits, GSMA SGP.02 §2.2.2) when the SIM is an eUICC: +CCHO/+CGLA reach its ISD-R even with no profile. */
+  eid?: string;
   /**
    * Commands this module's firmware leaves out (`+CPMS`, `+QCCID`...), each as its name and
    * form (`"+CPMS?"` read, `"+CPMS="` set, or `"+CPMS"` every form): answered `ERROR`, as
@@ -89,6 +98,8 @@ export interface SimModemOptions {
   unsupported?: string[];
   /** Sees every byte received and sent, for logs. */
   trace?: (dir: "rx" | "tx", bytes: string) => void;
+  /** Vendor command set (default: from `identity.manufacturer`, see `vendorOf`). */
+  vendor?: SimVendor;
 }
 
 export type SimState = "READY" | "SIM PIN" | "SIM PUK" | "absent";
@@ -108,7 +119,33 @@ export interface SimCard {
   pukTries?: number;
 }
 
-const ALL_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands };
+/**
+ * Whose vendor commands the modem answers besides 27.007/27.005: Quectel's (`+QI*`,
+ * `+QMT*`, `+QCCID`), SIMCom's (`+NETOPEN`, `+CIP*`, `+CMQTT*`, `+CICCID`), or none.
+ */
+export type SimVendor = "generic" | "quectel" | "simcom";
+
+/** The vendor a modem's identity names (+CGMI), as a client would tell it. */
+export function vendorOf(identity: { manufacturer: string }): SimVendor {
+  if (/quectel/i.test(identity.manufacturer)) return "quectel";
+  if (/simcom/i.test(identity.manufacturer)) return "simcom";
+  return "generic";
+}
+
+const COMMON_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands, ...uiccCommands, ...packetCommands };
+const VENDOR_COMMANDS: { [v in SimVendor]: CommandTable } = {
+  generic: {},
+  quectel: { ...quectelIpCommands, ...quectelMqttCommands },
+  simcom: { ...simcomIpCommands, ...simcomMqttCommands },
+};
+
+/** The vendor data stacks of a modem (only its vendor's are present). */
+export interface DataStacks {
+  quectelIp?: QuectelIp;
+  quectelMqtt?: QuectelMqtt;
+  simcomIp?: SimcomIp;
+  simcomMqtt?: SimcomMqtt;
+}
 
 export class SimModem {
   readonly clock: Clock;
@@ -118,6 +155,18 @@ export class SimModem {
   readonly output: ModemOutput;
   readonly calls: CallControl;
   readonly sms: SmsControl;
+  /** Packet data: contexts, attach, +CGEV (27.007 §10). */
+  readonly data: PacketData;
+  readonly vendor: SimVendor;
+  /** The vendor's socket and MQTT stacks, on the contexts of `data`. */
+  readonly stacks: DataStacks = {};
+  /**
+   * Fault knobs of the data path: `loseNotices` swallows that many socket data notices
+   * (`+QIURC: "recv"`, `+CIPRXGET: 1`) as if the line lost them: the module still
+   * considers them sent, so no other comes until the client reads the buffer (it must
+   * poll, companion-link.md §2 pain point 1).
+   */
+  readonly dataFaults = { loseNotices: 0 };
   settings: ModemSettings = defaultSettings();
   /** +CFUN functionality level: 1 full, 0 minimum, 4 radio off. */
   cfun = 1;
@@ -136,6 +185,11 @@ export class SimModem {
   readonly unansweredReleaseShowsNoCarrier: boolean;
   readonly smsSupported: boolean;
   readonly deviceEmergencyNumbers: string[];
+  /**
+   * PDP contexts defined with +CGDCONT (27.007 §10.1.1), by cid. Kept in the module's
+   * non-volatile memory, as real modules do: they survive reboots. cid 1 is the context
+   * of the LTE attach; its APN is empty until set (the network picks its default).
+   */
   /** The call waiting service as last set with +CCWA <mode> (a network-side setting: it survives reboots). */
   callWaitingService = true;
   /** Next TP-MR the modem puts into a submitted SMS (23.040 §9.2.3.6). */
@@ -143,12 +197,17 @@ export class SimModem {
   ussdTimer: ReturnType<Clock["setTimeout"]> | undefined = undefined;
   /** Told after anything that may change an indicator (registration, signal, calls, a command line): +CIEV, NITZ. */
   readonly watchers: (() => void)[] = [];
+  /** The eUICC's id, if the SIM is one (see commands/uicc.ts). */
+  readonly eid: string | undefined;
+  /** Logical channels open to the UICC (27.007 §8.45); closed by a reboot. */
+  uiccChannels: number[] = [];
   /** Exceptions from handlers that were not AT failures (bugs); the command answered ERROR. Tests assert this stays empty. */
   readonly internalErrors: unknown[] = [];
 
   private readonly opts: SimModemOptions;
   private readonly sim: SimCard;
   private readonly engine: CommandEngine;
+  private readonly commands: CommandTable;
   private serial: Serial | undefined = undefined;
   private unsubs: Unsubscribe[] = [];
   private urcQueue: string[] = [];
@@ -181,10 +240,23 @@ export class SimModem {
     this.unansweredReleaseShowsNoCarrier = opts.unansweredReleaseShowsNoCarrier !== false;
     this.smsSupported = opts.smsSupported !== false;
     this.deviceEmergencyNumbers = opts.emergencyNumbers || ["110", "118", "119"];
+    if (opts.eid !== undefined && !/^[0-9]{32}$/.test(opts.eid)) throw new Error("SimModem: eid must be 32 digits");
+    this.eid = opts.eid;
     this.simState = this.lockedSimState();
     this.calls = new CallControl(this);
     this.sms = new SmsControl(this);
     this.engine = new CommandEngine(this);
+    this.vendor = opts.vendor || vendorOf(this.identity);
+    this.commands = { ...COMMON_COMMANDS, ...VENDOR_COMMANDS[this.vendor] };
+    this.data = new PacketData(this);
+    if (this.vendor === "quectel") {
+      this.stacks.quectelIp = new QuectelIp(this);
+      this.stacks.quectelMqtt = new QuectelMqtt(this);
+    } else if (this.vendor === "simcom") {
+      this.stacks.simcomIp = new SimcomIp(this);
+      this.stacks.simcomMqtt = new SimcomMqtt(this);
+    }
+    for (const k of Object.keys(this.stacks) as (keyof DataStacks)[]) this.data.addUser(this.stacks[k]!);
   }
 
   // ---- lifecycle ----
@@ -226,6 +298,7 @@ export class SimModem {
   }
 
   private boot(banner: string[]): void {
+    this.data.reset();
     this.engine.reset();
     this.output.reset();
     this.output.setSilent(false);
@@ -238,6 +311,7 @@ export class SimModem {
     this.cfun = 1;
     this.copsMode = 0;
     this.simState = this.lockedSimState();
+    this.uiccChannels = [];
     this.booting = true;
     const done = () => {
       this.booting = false;
@@ -271,6 +345,22 @@ export class SimModem {
   /** Fault knob: line noise now, between whatever the modem is sending. */
   injectGarbage(bytes: string): void {
     this.output.injectNow(bytes);
+  }
+
+  /**
+   * An eSIM profile downloaded and enabled by the accessory's LPA (GSMA SGP.22 §3.2.1):
+   * the eUICC now answers with the profile's ICCID, IMSI and MSISDN. Enabling a profile
+   * makes the eUICC ask for a UICC reset (ETSI TS 102 223 REFRESH "UICC Reset"); the
+   * modem goes through it as a restart: the banner again, the SIM read anew, then the
+   * attach with the new identity.
+   */
+  installProfile(p: { iccid: string; imsi: string; msisdn: string }): void {
+    if (!/^[0-9]{18,20}$/.test(p.iccid) || !/^[0-9]{6,15}$/.test(p.imsi)) throw new Error("installProfile: bad ICCID or IMSI");
+    this.identity.iccid = p.iccid;
+    this.identity.imsi = p.imsi;
+    this.identity.msisdn = p.msisdn;
+    this.sim.present = true;
+    this.reboot();
   }
 
   private lockedSimState(): SimState {
@@ -342,12 +432,15 @@ export class SimModem {
       smsDelivered: (s) => live() && this.sms.deliver(s),
       ussdResult: (r) => live() && this.ussdResult(r),
       emergencyNumbers: (e) => live() && this.setEmergencyNumbers(e),
+      pdnDeactivated: (cid) => live() && this.data.networkDeactivated(cid),
     };
     this.network.attach({ imei: this.identity.imei, imsi: this.identity.imsi, iccid: this.identity.iccid }, listener);
   }
 
   private detachNetwork(): void {
     if (!this.attached) return;
+    // Radio off (+CFUN=0/4, +COPS=2): the packet contexts end first, as the network's loss.
+    if (this.registered()) this.data.registrationLost();
     this.attached = false;
     this.netGeneration++;
     this.calls.dropAll();
@@ -368,8 +461,11 @@ export class SimModem {
 
   private setRegistration(r: Registration): void {
     const before = this.registration;
+    const wasRegistered = this.registered();
     this.registration = r;
     for (const line of registrationUrcs(this, before, r)) this.urc(line);
+    // Out of service (coverage lost, unregistered by the network, R15): the data goes with it.
+    if (wasRegistered && !this.registered()) this.data.registrationLost();
   }
 
   private setEmergencyNumbers(e: EmergencyNumbers): void {
@@ -449,6 +545,23 @@ export class SimModem {
     return toTe(text, this.settings.cscs);
   }
 
+  /**
+   * Fault knob: the module closes socket `id` on its own (a network reset): Quectel
+   * `+QIURC: "closed",<id>`, SIMCom `+IPCLOSE: <id>,2`. False when there is no such socket.
+   */
+  closeSocket(id: number): boolean {
+    if (this.stacks.quectelIp) return this.stacks.quectelIp.faultClose(id);
+    if (this.stacks.simcomIp) return this.stacks.simcomIp.faultClose(id);
+    return false;
+  }
+
+  /** True when a data notice must be swallowed now (see `dataFaults`). */
+  loseDataNotice(): boolean {
+    if (this.dataFaults.loseNotices <= 0) return false;
+    this.dataFaults.loseNotices--;
+    return true;
+  }
+
   // ---- commands ----
 
   /** Fails with the SIM error of the current SIM state, if the SIM is not ready. */
@@ -460,7 +573,7 @@ export class SimModem {
   }
 
   async dispatch(cmd: AtCommandLine): Promise<Reply> {
-    const spec = /^S[0-9]+$/.test(cmd.name) ? ALL_COMMANDS["S"] : ALL_COMMANDS[cmd.name];
+    const spec = /^S[0-9]+$/.test(cmd.name) ? this.commands["S"] : this.commands[cmd.name];
     const fn = spec ? spec[cmd.kind] : undefined;
     if (!spec || !fn) return { lines: [], final: { kind: "error" } };
     const left = this.opts.unsupported || [];

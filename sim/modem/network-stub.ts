@@ -15,6 +15,7 @@ import type {
   ModemNetwork,
   ModemNetworkListener,
   OperatorName,
+  PdnGrant,
   Registration,
   Signal,
   SmsAck,
@@ -114,6 +115,12 @@ export class NetworkStub implements ModemNetwork {
   private nextDelivery = 1;
   private nextRef = 1;
   private pendingDeliveries: { [id: string]: string } = {};
+  /** Refuse PDN connections with this ESM cause (undefined: grant them). */
+  dataRefusal: number | undefined = undefined;
+  /** APNs the network knows (undefined: any). */
+  apns: string[] | undefined = undefined;
+  /** Contexts with a PDN connection, as the network sees them. */
+  activePdns: number[] = [];
   private readonly clock: Clock;
 
   constructor(private readonly opts: NetworkStubOptions) {
@@ -176,6 +183,7 @@ export class NetworkStub implements ModemNetwork {
   detach(): void {
     this.generation++;
     this.listener = undefined;
+    this.activePdns = [];
     for (const c of this.calls) if (c.state !== "released") this.release(c, 16);
     this.note("detach");
   }
@@ -274,6 +282,30 @@ export class NetworkStub implements ModemNetwork {
     if (answer === null) return;
     const r: UssdResult = answer || { status: 4 };
     this.emit((l) => l.ussdResult(r));
+  }
+
+  /**
+   * Packet data: grants a PDN connection with `dataAddress` unless `dataRefusal` holds an
+   * ESM cause (24.301 §9.9.4.4, e.g. 27 unknown APN); `apns`, when set, lists the APNs it
+   * knows (others get cause 27).
+   */
+  activatePdn(cid: number, apn: string): PdnGrant {
+    this.note("pdn activate cid=" + cid + " apn=" + JSON.stringify(apn));
+    if (this.dataRefusal !== undefined) return { ok: false, esmCause: this.dataRefusal };
+    if (this.apns && apn !== "" && this.apns.indexOf(apn) < 0) return { ok: false, esmCause: 27 };
+    this.activePdns.push(cid);
+    return { ok: true, address: "10.44.0." + (1 + cid) };
+  }
+
+  deactivatePdn(cid: number): void {
+    this.note("pdn deactivate cid=" + cid);
+    this.activePdns = this.activePdns.filter((c) => c !== cid);
+  }
+
+  /** The network deactivates one PDN connection (`cid`) or all of them: the modem's `pdpdeact`. */
+  pdnDeactivate(cid?: number): void {
+    this.activePdns = cid === undefined ? [] : this.activePdns.filter((c) => c !== cid);
+    this.emit((l) => l.pdnDeactivated && l.pdnDeactivated(cid));
   }
 
   ussdCancel(): void {

@@ -105,6 +105,14 @@ export interface EmergencyNumbers {
   numbers: EmergencyNumber[];
 }
 
+/**
+ * The network's answer to a PDN connectivity request (24.301 §6.5.1): the address it
+ * assigned, or an ESM cause (24.301 §9.9.4.4: 27 missing or unknown APN, 29 user
+ * authentication failed, 33 requested service option not subscribed, 26 insufficient
+ * resources).
+ */
+export type PdnGrant = { ok: true; address: string } | { ok: false; esmCause: number };
+
 /** Events the network pushes to one modem. */
 export interface ModemNetworkListener {
   registrationChanged(reg: Registration): void;
@@ -114,6 +122,11 @@ export interface ModemNetworkListener {
   smsDelivered(sms: SmsDelivery): void;
   ussdResult(result: UssdResult): void;
   emergencyNumbers(list: EmergencyNumbers): void;
+  /**
+   * The network deactivated a PDN connection (24.301 §6.4.4, the modem shows `+CGEV: NW
+   * PDN DEACT` and its vendor's notice); `cid` undefined: every one of this modem.
+   */
+  pdnDeactivated?(cid: number | undefined): void;
 }
 
 export interface DialOptions {
@@ -154,4 +167,12 @@ export interface ModemNetwork {
   ussd(text: string, dcs: number): void;
   /** Ends the USSD session (+CUSD=2). */
   ussdCancel(): void;
+  /**
+   * Packet data (27.007 §10): asks for a PDN connection on context `cid` with `apn`. A
+   * network without a data model leaves it out; the modem then grants every request made
+   * while registered, with a private address of its own.
+   */
+  activatePdn?(cid: number, apn: string): PdnGrant;
+  /** The modem released the PDN connection of `cid` (+CGACT=0, +QIDEACT, +NETCLOSE). */
+  deactivatePdn?(cid: number): void;
 }

@@ -11,11 +11,22 @@ export type Final =
   | { kind: "error" }
   | { kind: "cme"; code: number }
   | { kind: "cms"; code: number }
-  | { kind: "code"; text: "NO CARRIER" | "BUSY" | "NO ANSWER" | "NO DIALTONE" | "CONNECT" };
+  | { kind: "code"; text: "NO CARRIER" | "BUSY" | "NO ANSWER" | "NO DIALTONE" | "CONNECT" }
+  /** A vendor's final result line in place of OK (Quectel `SEND OK`, `SEND FAIL`). */
+  | { kind: "text"; text: string };
 
-/** A prompt (27.005 §3.5.1 `+CMGS`, `+CMGW`): the modem sends `\r\n> ` and hands the text up to Ctrl-Z to `onPdu`. */
+/**
+ * A prompt (27.005 §3.5.1 `+CMGS`, `+CMGW`): the modem sends `\r\n> ` and hands the text
+ * up to Ctrl-Z to `onPdu`. With `length` it is a data prompt (Quectel `AT+QISEND=<id>,<n>`,
+ * SIMCom `AT+CIPSEND=<link>,<n>`): exactly `length` raw bytes follow, any values, no
+ * terminator, not echoed (they are payload, not command text).
+ */
 export interface PromptRequest {
   onPdu(hex: string): Reply | Promise<Reply>;
+  /** Fixed-length binary data instead of text up to Ctrl-Z. */
+  length?: number;
+  /** The prompt's bytes (default `\r\n> `; SIMCom sends `\r\n>`). */
+  text?: string;
 }
 
 export interface Reply {
@@ -69,6 +80,13 @@ export const CME = {
   emergencyOnly: 32,
   incorrectParameters: 50,
   unknown: 100,
+  // 27.007 §9.2.3: packet domain errors.
+  serviceOptionNotSupported: 132,
+  serviceOptionNotSubscribed: 133,
+  serviceOptionOutOfOrder: 134,
+  unspecifiedGprsError: 148,
+  pdpAuthenticationFailure: 149,
+  unknownApn: 533,
 };
 
 const CME_TEXT: { [code: number]: string } = {
@@ -92,6 +110,12 @@ const CME_TEXT: { [code: number]: string } = {
   32: "network not allowed - emergency calls only",
   50: "Incorrect parameters",
   100: "unknown",
+  132: "service option not supported",
+  133: "requested service option not subscribed",
+  134: "service option temporarily out of order",
+  148: "unspecified GPRS error",
+  149: "PDP authentication failure",
+  533: "missing or unknown APN",
 };
 
 /** 27.005 §3.2.5 message service failure codes used by the simulator. */
@@ -159,7 +183,7 @@ export function formatFinal(f: Final, fmt: ResultFormat): string {
   let text: string;
   if (f.kind === "ok") text = "OK";
   else if (f.kind === "error") text = "ERROR";
-  else if (f.kind === "code") text = f.text;
+  else if (f.kind === "code" || f.kind === "text") text = f.text;
   else if (fmt.cmee === 0) text = "ERROR";
   else {
     const prefix = f.kind === "cme" ? "+CME ERROR: " : "+CMS ERROR: ";

@@ -43,6 +43,11 @@ export class Call {
   divertedBy: string | undefined = undefined;
   /** R52: the calling device's own location, sent with an emergency call (absent with 184). */
   location: Location | undefined = undefined;
+  /**
+   * R44/R47: on an emergency call, its service category bits (24.008 §10.5.4.33, from the
+   * network's list) and the IMS service URN (RFC 5031) the agency is reached by.
+   */
+  emergencyService: { categories: number; urn: string } | undefined = undefined;
   /** Diversions so far (a forwarding loop ends the call). */
   hops = 0;
 

@@ -129,4 +129,6 @@ export abstract class Device {
   abstract deliverUssd(r: UssdResult): void;
   /** The registration state changed (registered, denied, searching). */
   abstract registrationChanged(): void;
+  /** R15: the device's data on the shared subscription ends now (unregistration); the smartphone's is not the network's to stop. */
+  stopData(_rule: string): void {}
 }

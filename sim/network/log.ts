@@ -12,6 +12,7 @@ export type LogKind =
   | "number-created"
   | "register"
   | "register-refused"
+  | "register-pending"
   | "unregister"
   | "deregistered"
   | "multi-device"
@@ -19,6 +20,10 @@ export type LogKind =
   | "attach"
   | "detach"
   | "coverage"
+  // packet data (§11)
+  | "data-up"
+  | "data-refused"
+  | "data-down"
   // the line (R6)
   | "line"
   // incoming calls (§3, §4)

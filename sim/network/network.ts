@@ -17,6 +17,7 @@ import { NetworkLog } from "./log.js";
 import { DEFAULT_SETTINGS, EntitlementAnswer, NumberSettings, SharedNumber } from "./number.js";
 import { OutsideParty, PartyOptions } from "./outside.js";
 import { NetworkParams, checkNoReplyMs, networkParams } from "./params.js";
+import type { EmergencyNumbers } from "../modem/network.js";
 import { Phone, PhoneOptions } from "./phone.js";
 import { AccessoryPort } from "./port.js";
 import { serviceNumberEnd, voicemailEnd } from "./services.js";
@@ -67,12 +68,19 @@ export class SharedNetwork {
   private readonly parties = new Map<string, OutsideParty>();
   private readonly ports = new Map<string, AccessoryPort>();
   private seq = 0;
+  private addresses = 0;
 
   constructor(opts: SharedNetworkOptions) {
     this.clock = opts.clock;
     this.params = networkParams(opts.params);
     this.log = new NetworkLog(() => this.clock.now(), this.params.logCapacity);
     this.smsc = opts.smsc || "+819000000000";
+  }
+
+  /** A fresh address for a PDN connection (10.128.0.0/9, unique in this network: each device's data is its own, R83). */
+  dataAddress(): string {
+    const n = ++this.addresses;
+    return "10." + (128 + ((n >> 16) & 127)) + "." + ((n >> 8) & 255) + "." + (n & 255);
   }
 
   /** A fresh id: `k` calls, `n` device legs, `s` SMS deliveries, `m` messages. */
@@ -153,11 +161,21 @@ export class SharedNetwork {
     }
     const num = this.number(msisdn);
     const port = this.ports.get(req.imei);
+    if (port && port.num === num && port.enrollment === "none" && num.dropReservation(req.imei)) {
+      num.log("unregister", { rule: "R15", detail: { imei: req.imei, via: "manage-subscription", pending: true } });
+      return { operationResult: 1, subscriptionResult: 6, message: "Subscription withdrawn before the profile was used" };
+    }
     if (!port || port.num !== num || port.enrollment !== "registered") {
       return { operationResult: 102, subscriptionResult: 5, message: "No registered accessory with IMEI " + req.imei + " on " + num.msisdn };
     }
     num.unregister(port, "manage-subscription");
     return { operationResult: 1, subscriptionResult: 6, message: "Unregistered " + port.id, device: port.id };
+  }
+
+  /** Every accessory port of `msisdn` the network knows (registered or not), in the order they were made. */
+  portsOf(msisdn: string): AccessoryPort[] {
+    const num = this.number(msisdn);
+    return Array.from(this.ports.values()).filter((p) => p.num === num);
   }
 
   /** The port of the accessory with this IMEI, if one was made. */
@@ -178,6 +196,19 @@ export class SharedNetwork {
       this.parties.set(n, p);
     } else if (opts && opts.autoAnswerMs !== undefined) p.autoAnswerMs = opts.autoAnswerMs;
     return p;
+  }
+
+  /**
+   * R53/R93: the network changes its emergency number list (a new list from the core, a
+   * roaming partner's): it decides from now on, and every attached accessory's modem gets
+   * it (+CEN1/+CEN2 where reporting is on). Checked like the parameter.
+   */
+  setEmergencyNumbers(list: EmergencyNumbers): void {
+    networkParams({ ...this.params, emergencyNumbers: list });
+    this.params.emergencyNumbers = list;
+    const text = list.numbers.map((n) => n.number).join(",");
+    this.numbers.forEach((num) => num.log("emergency", { rule: "R53", detail: { list: text } }));
+    this.ports.forEach((port) => port.emergencyNumbersChanged());
   }
 
   /** R53: the network's emergency number list decides. */
@@ -245,7 +276,7 @@ export class SharedNetwork {
   }
 
   /** A text from `from` (an outside party, the voicemail system) to `to`, split into parts when long. */
-  deliverText(from: string, to: string, text: string, opts: { alphabet?: Alphabet; ref?: number; report?: ReportSink; msgClass?: number } = {}): void {
+  deliverText(from: string, to: string, text: string, opts: { alphabet?: Alphabet; ref?: number; report?: ReportSink; msgClass?: number; partGapMs?: number } = {}): void {
     const dest = normalizeNumber(to);
     const num = this.numbers.get(dest);
     if (!num) {
@@ -257,15 +288,20 @@ export class SharedNetwork {
     const now = this.clock.now();
     const ref = opts.ref === undefined ? this.seq & 0xff : opts.ref;
     const parts = encodeDeliverParts({ from, text, alphabet: opts.alphabet, msgClass: opts.msgClass, scts: { time: now, tzQuarters: 36 } }, ref);
-    for (const tpdu of parts) {
-      num.sms.receive({
-        id: this.nextId("m"),
-        from,
-        pdu: joinAtPdu(this.smsc, tpdu),
-        receivedAt: now,
-        concatKey: parts.length > 1 ? from + "|" + ref + "|" + parts.length : undefined,
-        report: opts.report,
-      });
-    }
+    const gap = opts.partGapMs || 0;
+    parts.forEach((tpdu, i) => {
+      const receive = () =>
+        num.sms.receive({
+          id: this.nextId("m"),
+          from,
+          pdu: joinAtPdu(this.smsc, tpdu),
+          receivedAt: this.clock.now(),
+          concatKey: parts.length > 1 ? from + "|" + ref + "|" + parts.length : undefined,
+          report: opts.report,
+        });
+      // Parts of one message may reach the SMSC apart in time (R73: the set of devices stays that of the first part).
+      if (i === 0 || gap === 0) receive();
+      else this.clock.setTimeout(receive, i * gap);
+    });
   }
 }

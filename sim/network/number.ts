@@ -56,6 +56,14 @@ export interface EntitlementAnswer {
   device?: string;
 }
 
+/** R8 step 5: an accepted subscription waiting for the accessory to attach with its new profile. */
+export interface Reservation {
+  imei: string;
+  iccid: string;
+  /** When it was accepted (clock ms). */
+  at: number;
+}
+
 export interface LogFields {
   device?: string;
   call?: string;
@@ -86,6 +94,8 @@ export class SharedNumber {
    * firmware then dials the code).
    */
   readonly faults = { ussdSilent: false, ussdUnsupported: false };
+  /** Subscriptions accepted by the entitlement server whose profile was not yet used (R8 step 5). */
+  private reservations: Reservation[] = [];
   /** Accessory slots A1..A5 (an unregistering accessory keeps its slot until its calls end, R16). */
   private slots: (Device | undefined)[] = [];
   private lastEmergencyEnd: number | undefined = undefined;
@@ -133,8 +143,14 @@ export class SharedNumber {
 
   // ---- registration (R11–R17) ----
 
-  /** R11–R13: enrolls an accessory, or refuses it with the entitlement answer of R12. */
-  register(d: Device): EntitlementAnswer {
+  /**
+   * R2/R12/R13: whether `d` may be added: a refusal (SubscriptionResult=5 naming the
+   * limit), the answer for an accessory already registered (R13: nothing changes), or
+   * undefined when a slot is free. Accessories whose profile is being downloaded (R8
+   * step 5) count toward the limit, so two subscriptions racing for the last slot
+   * cannot both succeed.
+   */
+  admission(d: Device): EntitlementAnswer | undefined {
     const refuse = (message: string, rule: string): EntitlementAnswer => {
       this.log("register-refused", { rule, detail: { imei: d.imei, name: d.friendlyName, message } });
       return { operationResult: 1, subscriptionResult: 5, message };
@@ -147,7 +163,8 @@ export class SharedNumber {
       }
     }
     const limit = this.multiDevice ? MAX_ACCESSORIES : 1;
-    if (this.accessories().length >= limit) {
+    const pending = this.reservations.filter((r) => r.imei !== d.imei).length;
+    if (this.accessories().length + pending >= limit) {
       return refuse(
         this.multiDevice
           ? "At most " + MAX_ACCESSORIES + " accessories can share " + this.msisdn
@@ -155,6 +172,14 @@ export class SharedNumber {
         "R12",
       );
     }
+    return undefined;
+  }
+
+  /** R11–R13: enrolls an accessory, or refuses it with the entitlement answer of R12. */
+  register(d: Device): EntitlementAnswer {
+    const no = this.admission(d);
+    if (no) return no;
+    this.dropReservation(d.imei);
     let slot = 0;
     while (this.slots[slot]) slot++;
     this.slots[slot] = d;
@@ -168,6 +193,42 @@ export class SharedNumber {
   }
 
   /**
+   * R8 steps 3–5: ManageSubscription accepted `d` and a profile with `iccid` was issued
+   * for it; the registration completes when the accessory attaches with that profile
+   * (`profileAttached`). Refusals and R13 come back as `admission` gives them.
+   */
+  reserve(d: Device, iccid: string): EntitlementAnswer | undefined {
+    const no = this.admission(d);
+    if (no) return no;
+    this.dropReservation(d.imei);
+    this.reservations.push({ imei: d.imei, iccid, at: this.net.clock.now() });
+    this.log("register-pending", { rule: "R8", detail: { imei: d.imei, name: d.friendlyName, iccid } });
+    return undefined;
+  }
+
+  /** The profile reserved for this IMEI, if a subscription waits for its attach. */
+  reservation(imei: string): Reservation | undefined {
+    for (const r of this.reservations) if (r.imei === imei) return r;
+    return undefined;
+  }
+
+  /** R8 step 5 / R11: `d` attached with `iccid`; completes its registration if that is the profile issued for it. */
+  profileAttached(d: Device, iccid: string): boolean {
+    const r = this.reservation(d.imei);
+    if (!r || r.iccid !== iccid) return false;
+    const a = this.register(d);
+    if (a.subscriptionResult !== 3) this.dropReservation(d.imei);
+    return true;
+  }
+
+  /** Forgets a pending subscription (unsubscribed before its profile was used). */
+  dropReservation(imei: string): boolean {
+    const before = this.reservations.length;
+    this.reservations = this.reservations.filter((r) => r.imei !== imei);
+    return this.reservations.length !== before;
+  }
+
+  /**
    * R15/R16: from now on the accessory gets no new call and no SMS; its calls in progress
    * continue, and it is deregistered when the last one ends. R72: priority goes back to P.
    */
@@ -177,6 +238,8 @@ export class SharedNumber {
     d.enrollment = "unregistering";
     const calls = d.legs.filter((l) => l.state !== "incoming").length;
     this.log("unregister", { device: d.id, rule: calls > 0 ? "R16" : "R15", detail: { via, callsInProgress: calls } });
+    // R15: no data from that instant, even while a call continues (R16).
+    d.stopData("R15");
     if (this.priority === d.id) this.setPriority("P", undefined, "R72");
     this.sms.deviceRemoved(d, this.phone);
     // A call still only alerting there is not a call in progress: that branch ends now.
@@ -208,6 +271,7 @@ export class SharedNumber {
   endOneNumber(): void {
     if (!this.oneNumber) return;
     for (const d of this.accessories()) this.unregister(d, "contract-end");
+    this.reservations = [];
     this.oneNumber = false;
     this.multiDevice = false;
     this.log("contract-ended", { rule: "R17", detail: {} });

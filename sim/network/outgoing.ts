@@ -172,6 +172,15 @@ export function placeCall(num: SharedNumber, device: Device, dialString: string,
   return leg;
 }
 
+/** RFC 5031 sub-services for the single 24.008 §10.5.4.33 category bits; R44: 119 (fire + ambulance) is plain sos. */
+const SERVICE_URNS: { [bit: number]: string } = { 1: "urn:service:sos.police", 2: "urn:service:sos.ambulance", 4: "urn:service:sos.fire", 8: "urn:service:sos.marine", 16: "urn:service:sos.mountain" };
+
+function emergencyService(num: SharedNumber, dialled: string): { categories: number; urn: string } {
+  let categories = 0;
+  for (const e of num.net.params.emergencyNumbers.numbers) if (e.number === dialled) categories = e.categories;
+  return { categories, urn: SERVICE_URNS[categories] || "urn:service:sos" };
+}
+
 function startEmergency(num: SharedNumber, device: Device, leg: Leg): void {
   // R50: the caller's own calls end first (a modem does it itself; the smartphone API relies on this).
   for (const l of device.legs.slice()) {
@@ -188,12 +197,15 @@ function startEmergency(num: SharedNumber, device: Device, leg: Leg): void {
   // R52: the device's own location; a 184 call reaches the agency without number and location.
   if (!call.cli.withheld) call.location = device.location;
   device.legs.push(leg);
+  call.emergencyService = emergencyService(num, call.dialled);
   num.log("emergency", {
     device: device.id,
     call: call.id,
     rule: "R46",
     detail: {
       to: call.dialled,
+      category: call.emergencyService.categories,
+      serviceUrn: call.emergencyService.urn,
       location: call.location ? call.location.lat + "," + call.location.lon + " (" + call.location.source + ")" : undefined,
       withheld: call.cli.withheld || undefined,
       limitedService: device.coverage === "limited" || undefined,

@@ -24,6 +24,8 @@ export interface PartyCall {
   causeText?: string;
   /** R52: the caller's location, on a call an emergency agency received. */
   location?: Location;
+  /** R44/R47: the emergency call's service category and URN, as the agency receives them. */
+  emergencyService?: { categories: number; urn: string };
   /** Why the network diverted the call, when it did (R28, R29, R33, R59). */
   divertedBy?: string;
   /** Who took the call (a device id, "voicemail", a forwarded-to number). */
@@ -116,6 +118,7 @@ export class OutsideParty {
   incoming(call: Call): void {
     const pc: PartyCall = { id: call.id, dir: "in", peer: call.cli.number, withheld: call.cli.withheld, state: "ringing", dtmf: "", call };
     if (call.location) pc.location = call.location;
+    if (call.emergencyService) pc.emergencyService = call.emergencyService;
     const end = new PartyEnd(this, pc);
     call.b = end;
     this.calls.push(pc);
@@ -169,9 +172,10 @@ export class OutsideParty {
   }
 
   /** Sends an SMS to `to` (concatenated when long); `statusReport` asks for status reports (R66). */
-  sendSms(to: string, text: string, opts: { alphabet?: Alphabet; statusReport?: boolean; ref?: number; msgClass?: number } = {}): void {
+  /** `partGapMs`: a long message's parts reach the network this far apart. */
+  sendSms(to: string, text: string, opts: { alphabet?: Alphabet; statusReport?: boolean; ref?: number; msgClass?: number; partGapMs?: number } = {}): void {
     const report = opts.statusReport ? (status: number) => this.statusReports.push({ to, status, at: this.net.clock.now() }) : undefined;
-    this.net.deliverText(this.number, to, text, { alphabet: opts.alphabet, ref: opts.ref === undefined ? this.nextRef++ & 0xff : opts.ref, report, msgClass: opts.msgClass });
+    this.net.deliverText(this.number, to, text, { alphabet: opts.alphabet, ref: opts.ref === undefined ? this.nextRef++ & 0xff : opts.ref, report, msgClass: opts.msgClass, partGapMs: opts.partGapMs });
   }
 
   /** The network delivers a message part to this party. */

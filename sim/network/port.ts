@@ -14,6 +14,7 @@ import {
   DialOptions,
   ModemNetwork,
   ModemNetworkListener,
+  PdnGrant,
   REG_DENIED,
   REG_HOME,
   REG_NOT_SEARCHING,
@@ -40,6 +41,8 @@ export class AccessoryPort extends Device implements ModemNetwork {
   ue: UeIdentity | undefined = undefined;
   private listener: ModemNetworkListener | undefined = undefined;
   private generation = 0;
+  /** R83: this accessory's own PDN connections (cid -> address), on its own subscription. */
+  readonly pdns = new Map<number, string>();
 
   constructor(
     readonly num: SharedNumber,
@@ -93,6 +96,8 @@ export class AccessoryPort extends Device implements ModemNetwork {
     const mismatch = ue.imei !== this.info.imei;
     this.attached = !mismatch;
     this.num.log("attach", { device: this.id || undefined, detail: { imei: ue.imei, imsi: ue.imsi, registered: this.enrollment === "registered", mismatch: mismatch || undefined } });
+    // R8 step 5 / R11: the first attach with the profile issued for this accessory completes its registration.
+    const completed = !mismatch && this.enrollment === "none" && this.num.profileAttached(this, ue.iccid);
     const reg = mismatch ? { ...this.registration(), stat: REG_DENIED } : this.registration();
     const sig = SIGNAL[this.coverage];
     const em = this.num.net.params.emergencyNumbers;
@@ -101,12 +106,20 @@ export class AccessoryPort extends Device implements ModemNetwork {
       l.signalChanged(sig);
       l.emergencyNumbers(em);
     });
-    if (!mismatch) this.num.deviceUp(this);
+    if (!mismatch && !completed) this.num.deviceUp(this);
+  }
+
+  /** The network's emergency number list changed (R93): an attached modem is told. */
+  emergencyNumbersChanged(): void {
+    if (!this.attached) return;
+    const em = this.num.net.params.emergencyNumbers;
+    this.post((l) => l.emergencyNumbers(em));
   }
 
   detach(): void {
     this.generation++;
     this.listener = undefined;
+    this.pdns.clear();
     if (!this.attached) return;
     this.attached = false;
     this.num.log("detach", { device: this.id || undefined, detail: {} });
@@ -144,7 +157,18 @@ export class AccessoryPort extends Device implements ModemNetwork {
     return Promise.resolve(this.num.submitSms(this, tpdu));
   }
 
+  /**
+   * Fault knob: this many of the device's next SMS acknowledgements are lost on the radio
+   * (never reach the network), so the network's acknowledgement timer runs out and it
+   * delivers the same PDU again (R75, 24.011 TR1N).
+   */
+  lostSmsAcks = 0;
+
   ackSms(deliveryId: string, result: SmsAck): void {
+    if (this.lostSmsAcks > 0) {
+      this.lostSmsAcks--;
+      return;
+    }
     this.num.ackSms(this, deliveryId, result);
   }
 
@@ -155,6 +179,43 @@ export class AccessoryPort extends Device implements ModemNetwork {
 
   ussdCancel(): void {
     this.num.log("ussd", { device: this.id, detail: { cancelled: true } });
+  }
+
+  /**
+   * R83: data on the accessory's own subscription, with no need for P (P's power, calls
+   * and data play no part); R84: nothing about calls suspends it. Refused with ESM cause
+   * 33 (requested service option not subscribed) once unregistered (R15), 26 (insufficient
+   * resources) out of coverage.
+   */
+  activatePdn(cid: number, apn: string): PdnGrant {
+    const refuse = (esmCause: number, why: string): PdnGrant => {
+      this.num.log("data-refused", { device: this.id || undefined, rule: "R15", detail: { cid, apn, esmCause, why } });
+      return { ok: false, esmCause };
+    };
+    if (!this.attached || this.coverage !== "full") return refuse(26, "no coverage");
+    if (this.enrollment !== "registered") return refuse(33, "not registered");
+    const address = this.num.net.dataAddress();
+    this.pdns.set(cid, address);
+    this.num.log("data-up", { device: this.id, rule: "R83", detail: { cid, apn, address } });
+    return { ok: true, address };
+  }
+
+  deactivatePdn(cid: number): void {
+    if (!this.pdns.delete(cid)) return;
+    this.num.log("data-down", { device: this.id || undefined, detail: { cid, by: "device" } });
+  }
+
+  /** The network deactivates one PDN connection or all (`cid` undefined): the modem shows `+CGEV: NW PDN DEACT` and `pdpdeact`. */
+  deactivateData(cid: number | undefined, rule?: string): void {
+    const cids = cid === undefined ? Array.from(this.pdns.keys()) : this.pdns.has(cid) ? [cid] : [];
+    if (cids.length === 0) return;
+    for (const c of cids) this.pdns.delete(c);
+    this.num.log("data-down", { device: this.id || undefined, rule, detail: { cids: cids.join(","), by: "network" } });
+    for (const c of cids) this.post((l) => l.pdnDeactivated && l.pdnDeactivated(c));
+  }
+
+  stopData(rule: string): void {
+    this.deactivateData(undefined, rule);
   }
 
   // ---- Device: what the network tells the modem ----
@@ -179,6 +240,11 @@ export class AccessoryPort extends Device implements ModemNetwork {
 
   registrationChanged(): void {
     const reg = this.registration();
+    // Out of service: the PDN connections are gone with the registration (the modem sees NW DETACH).
+    if (reg.stat !== REG_HOME && this.pdns.size > 0) {
+      this.num.log("data-down", { device: this.id || undefined, detail: { cids: Array.from(this.pdns.keys()).join(","), by: "registration", stat: reg.stat } });
+      this.pdns.clear();
+    }
     this.post((l) => l.registrationChanged(reg));
   }
 

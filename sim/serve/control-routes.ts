@@ -7,7 +7,12 @@
 import type { Coverage, LogKind, OutsideParty, Phone } from "../network/index.js";
 import type { Device } from "../network/device.js";
 import { ControlError, Fields, InputError } from "./fields.js";
-import type { NumberServer } from "./number-server.js";
+import type { NumberServer, ServedBroker } from "./number-server.js";
+import type { AccessoryPort } from "../network/port.js";
+import type { FleetDevice } from "../broker/backend.js";
+import { deviceTopic, lineTopic } from "../broker/acl.js";
+import { mosquittoAcl } from "../broker/mosquitto.js";
+import { ACTIVATION_ROUTES } from "./activation-routes.js";
 import { accessoryView, deviceView, logView, numberView, partyView, phoneLists, phoneView } from "./views.js";
 
 export interface RouteContext {
@@ -100,6 +105,38 @@ function device(ctx: RouteContext, which: string): Device {
     if (port && port.num === num) return port;
   }
   throw ControlError("no device " + JSON.stringify(which) + " on " + num.msisdn + " (use P, A1..A5 or an IMEI)", { status: 404 });
+}
+
+/** An accessory's port (the network side of its modem). */
+function accessoryPort(ctx: RouteContext): AccessoryPort {
+  const d = device(ctx, ctx.params[0]);
+  const port = d.kind === "accessory" ? ctx.server.net.portByImei(d.imei) : undefined;
+  if (!port) throw ControlError("the smartphone's data is not simulated: name an accessory (A1..A5)", { status: 404 });
+  return port;
+}
+
+function servedBroker(ctx: RouteContext): ServedBroker {
+  if (!ctx.server.broker) throw ControlError("this server runs without a broker (--no-broker)", { status: 409 });
+  return ctx.server.broker;
+}
+
+function credentialView(d: FleetDevice): { [k: string]: unknown } {
+  return {
+    slot: d.slot,
+    device: d.device,
+    username: d.username,
+    password: d.password,
+    clientId: d.device,
+    msisdn: d.msisdn,
+    topics: {
+      line: lineTopic(d.msisdn),
+      status: deviceTopic(d.msisdn, d.device, "status"),
+      state: deviceTopic(d.msisdn, d.device, "state"),
+      desired: deviceTopic(d.msisdn, d.device, "desired"),
+      cmd: deviceTopic(d.msisdn, d.device, "cmd"),
+      ack: deviceTopic(d.msisdn, d.device, "ack"),
+    },
+  };
 }
 
 function route(method: Route["method"], path: string, summary: string, fieldsDoc: string | undefined, handler: Route["handler"]): Route {
@@ -330,6 +367,50 @@ export const ROUTES: Route[] = [
     else ctx.server.num.phone.setCoverage(state);
     return ok(deviceView(d));
   }),
+  // ---- packet data (R83, R84, R15) ----
+  route("GET", "/devices/:device/data", "an accessory's PDN connections as the network sees them (cid, address)", undefined, (ctx) => {
+    const port = accessoryPort(ctx);
+    return ok({ device: port.id, pdns: Array.from(port.pdns.entries()).map(([cid, address]) => ({ cid, address })) });
+  }),
+  route("POST", "/devices/:device/data/deactivate", "the network deactivates a PDN connection (or all): the modem shows +CGEV: NW PDN DEACT and its vendor's pdpdeact", "{cid?}", (ctx) => {
+    const port = accessoryPort(ctx);
+    const f = fields(ctx);
+    const cid = f.optNum("cid", { min: 1, max: 15, integer: true, what: "the context id" });
+    f.done();
+    if (cid !== undefined && !port.pdns.has(cid)) throw ControlError(port.id + " has no PDN connection on context " + cid, { status: 409 });
+    if (port.pdns.size === 0) throw ControlError(port.id + " has no PDN connection", { status: 409 });
+    port.deactivateData(cid);
+    return ok({ device: port.id, pdns: Array.from(port.pdns.entries()).map(([c, address]) => ({ cid: c, address })) });
+  }),
+
+  route("POST", "/devices/:device/data/fault", "data faults on an accessory's modem: lose the next n data notices, close a socket as the module would", "{loseNotices?, closeSocket?}", (ctx) => {
+    const port = accessoryPort(ctx);
+    const acc = ctx.server.accessories.filter((a) => a.port === port)[0];
+    if (!acc) throw ControlError(port.id + " has no served modem", { status: 404 });
+    const f = fields(ctx);
+    const lose = f.optNum("loseNotices", { min: 0, max: 1000, integer: true, what: "how many data notices to lose" });
+    const close = f.optNum("closeSocket", { min: 0, max: 11, integer: true, what: "the socket id" });
+    f.done();
+    if (lose !== undefined) acc.modem.dataFaults.loseNotices = lose;
+    if (close !== undefined && !acc.modem.closeSocket(close)) throw ControlError(port.id + " has no open socket " + close, { status: 409 });
+    return ok({ device: port.id, loseNotices: acc.modem.dataFaults.loseNotices });
+  }),
+
+  // ---- the companion link's broker (companion-link.md §4, §5) ----
+  route("GET", "/broker", "the broker URL and each registered accessory's credential and topics (the provisioning a firmware gets)", undefined, (ctx) => {
+    const b = servedBroker(ctx);
+    return ok({ url: b.url, embedded: b.embedded !== undefined, devices: b.backend.all().filter((d) => d.msisdn === ctx.server.num.msisdn).map(credentialView) });
+  }),
+  route("GET", "/broker/credentials/:device", "one accessory's broker credential (device id A1..A5)", undefined, (ctx) => {
+    const b = servedBroker(ctx);
+    const c = b.backend.credential(ctx.server.num.msisdn, ctx.params[0]);
+    if (!c) throw ControlError("no registered accessory " + JSON.stringify(ctx.params[0]) + " with a credential on " + ctx.server.num.msisdn, { status: 404 });
+    return ok({ url: b.url, ...credentialView(c) });
+  }),
+  route("GET", "/broker/mosquitto", "the password file and ACL file for a mosquitto serving this fleet (per-device blocks, regenerate after each registration change)", undefined, (ctx) => {
+    const b = servedBroker(ctx);
+    return ok({ passwordFile: b.registry.passwordFile(), aclFile: mosquittoAcl(b.registry) });
+  }),
   route("GET", "/multi-device", "whether the Multi-device option is on", undefined, (ctx) => ok({ on: ctx.server.site.multiDevice(ctx.server.num.msisdn) })),
   route("POST", "/multi-device", "the Multi-device option on or off (R2)", "{on}", (ctx) => {
     const f = fields(ctx);
@@ -365,6 +446,9 @@ export const ROUTES: Route[] = [
       return ok({ firstSeq: log.firstSeq, lastSeq: log.lastSeq, dropped: page.dropped, next: page.next === undefined ? null : page.next, entries: page.entries.map(logView) });
     },
   ),
+
+  // ---- activation (R8, R12, R13, R15): sim/serve/activation-routes.ts ----
+  ...ACTIVATION_ROUTES,
 ];
 
 function timeView(server: NumberServer) {

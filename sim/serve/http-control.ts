@@ -17,6 +17,8 @@ import { ManageError, NetworkError, NetworkParamError } from "../network/index.j
 import { ControlError, InputError } from "./fields.js";
 import type { NumberServer } from "./number-server.js";
 import { ROUTES, Route, RouteContext } from "./control-routes.js";
+import { serveEntitlement } from "../entitlement/http.js";
+import { createWebSite, type WebSiteOptions } from "../web/site.js";
 
 const MAX_BODY = 64 * 1024;
 
@@ -123,9 +125,13 @@ async function handle(server: NumberServer, req: http.IncomingMessage, res: http
   }
 }
 
-/** Starts the control interface on `host:port` (0: a free port). */
-export function startControl(server: NumberServer, port: number, host = "127.0.0.1"): Promise<ControlServer> {
+/** Starts the control interface on `host:port` (0: a free port), with the web pages (sim/web) in front of it. */
+export function startControl(server: NumberServer, port: number, host = "127.0.0.1", web: WebSiteOptions = {}): Promise<ControlServer> {
+  const site = createWebSite(server, web);
   const http_ = http.createServer((req, res) => {
+    // The web pages first: their same-origin guard covers every state-changing request a browser sends.
+    if (site.handle(req, res)) return;
+    if (serveEntitlement(server.activation, req, res, () => server.settle())) return;
     void handle(server, req, res);
   });
   return new Promise<ControlServer>((resolve, reject) => {
@@ -139,6 +145,7 @@ export function startControl(server: NumberServer, port: number, host = "127.0.0
         url: "http://" + h + ":" + a.port,
         close: () =>
           new Promise<void>((done) => {
+            site.close();
             http_.closeAllConnections();
             http_.close(() => done());
           }),

@@ -18,17 +18,44 @@ import { servePty, serveTcp } from "../modem/transports.js";
 import { AccessoryInfo, AccessoryPort, ManagementSite, NetworkParams, SharedNetwork, SharedNumber, SmsCapability } from "../network/index.js";
 import { defineError } from "../../hal/errors.js";
 import { ServedVirtualClock } from "./served-clock.js";
+import { Activation, modemLpa } from "../entitlement/index.js";
+import { BrokerChoice, ServedBroker, startServedBroker, stopServedBroker } from "../broker/served-broker.js";
+
+export type { BrokerChoice, ServedBroker };
+
 
 /** A bad serving option (unknown board, too many accessories, a port in use). */
 export const ServeError = defineError<{ option: string }>("ServeError");
 
 export const DEFAULT_MSISDN = "+819012345678";
 
-/** What the network knows of an accessory's board (SPEC R5). */
+/** What the network knows of an accessory's board (SPEC R5), and which modem it carries. */
 export interface AccessoryProfile {
   board: string;
   sms: SmsCapability;
   callWaiting: boolean;
+  /** The boards.json modem profile ("quectel-bg95", "simcom-a7670", "generic"). */
+  modem: string;
+}
+
+/**
+ * How the simulated modem of a board's modem profile identifies itself (+CGMI, +CGMM,
+ * +CGMR): the vendor named here picks the vendor command set it answers (sockets, MQTT).
+ */
+const MODEM_IDENTITIES: { [profile: string]: { manufacturer: string; model: string; revision: string } } = {
+  "quectel-bg95": { manufacturer: "Quectel", model: "BG95-M3", revision: "BG95M3LAR02A03" },
+  "quectel-eg91": { manufacturer: "Quectel", model: "EG91", revision: "EG91EXGAR08A05M1G" },
+  "simcom-a7670": { manufacturer: "SIMCOM INCORPORATED", model: "A7670E-LASE", revision: "A7670M7_V1.11.1" },
+};
+
+/** The identity fields of a board's simulated modem ({} keeps the simulator's own, for the generic profile). */
+export function modemIdentity(profile: AccessoryProfile): { manufacturer?: string; model?: string; revision?: string } {
+  return modemIdentityOf(profile.modem);
+}
+
+/** The same by boards.json modem profile name. */
+export function modemIdentityOf(modemProfile: string): { manufacturer?: string; model?: string; revision?: string } {
+  return MODEM_IDENTITIES[modemProfile] || {};
 }
 
 export interface NumberServerOptions {
@@ -46,10 +73,17 @@ export interface NumberServerOptions {
   multiDevice?: boolean;
   /** Board per accessory (boards.json names; the last one repeats); default sim-generic. */
   boards?: string[];
+  /**
+   * How many of the accessories (the last ones) start brand new: no eSIM profile, not
+   * registered; P's companion app registers them (`POST /phone/register`, R8). Default 0.
+   */
+  unprovisioned?: number;
   /** Every byte each modem receives and sends. */
   trace?: (accessory: string, dir: "rx" | "tx", bytes: string) => void;
   /** The SIM of every served modem (a PIN to lock it with, or absent); default present, no PIN. */
   sim?: SimCard;
+  /** The companion link's broker: embedded aedes (default, port 0), an outside broker by URL, or none. */
+  broker?: BrokerChoice;
 }
 
 /** One served accessory. */
@@ -74,7 +108,11 @@ export interface NumberServer {
   net: SharedNetwork;
   num: SharedNumber;
   site: ManagementSite;
+  /** The entitlement server, the SM-DP+ and P's companion app (R7–R18): register, unregister, the registration list. */
+  activation: Activation;
   accessories: ServedAccessory[];
+  /** The companion link's broker and backend (undefined with `broker: none`). */
+  broker: ServedBroker | undefined;
   /** Lets every event due at the current instant reach the devices (see the module comment). */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -101,7 +139,7 @@ export function simImei(seq: number): string {
 }
 
 interface BoardsFile {
-  boards: { [name: string]: { capabilities?: { sms?: string; callWaiting?: boolean } } };
+  boards: { [name: string]: { modem?: string; capabilities?: { sms?: string; callWaiting?: boolean } } };
 }
 
 let boardsCache: BoardsFile | undefined;
@@ -113,7 +151,17 @@ export function boardProfile(board: string): AccessoryProfile {
   if (!b || !b.capabilities) throw ServeError("unknown board " + JSON.stringify(board) + " (boards.json has " + Object.keys(boardsCache.boards).join(", ") + ")", { option: "board" });
   const c = b.capabilities;
   const sms = c.sms === "relay" || c.sms === "none" ? c.sms : "native";
-  return { board, sms, callWaiting: c.callWaiting === true };
+  return { board, sms, callWaiting: c.callWaiting === true, modem: b.modem || "generic" };
+}
+
+/** R5 for an accessory the entitlement server meets first: its board's capabilities when the model is a board name, else SMS and no call waiting. */
+export function capabilitiesOf(model: string): { sms: SmsCapability; callWaiting: boolean } {
+  try {
+    const p = boardProfile(model);
+    return { sms: p.sms, callWaiting: p.callWaiting };
+  } catch {
+    return { sms: "native", callWaiting: false };
+  }
 }
 
 /** Builds the network, registers the accessories and starts serving their modems. */
@@ -127,9 +175,12 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
   const virtual = o.virtualTime ? new ServedVirtualClock(Math.floor(Date.now() / 1000) * 1000) : undefined;
   const clock: Clock = virtual || systemClock;
   const net = new SharedNetwork({ clock, params: o.params });
+  const fresh = o.unprovisioned || 0;
+  if (!(fresh >= 0 && fresh <= o.accessories) || Math.floor(fresh) !== fresh) throw ServeError("--unprovisioned must be 0.." + o.accessories, { option: "unprovisioned" });
   const multiDevice = o.multiDevice === undefined ? o.accessories > 1 : o.multiDevice;
-  if (!multiDevice && o.accessories > 1) throw ServeError("more than one accessory needs the Multi-device option (R2)", { option: "multi-device" });
+  if (!multiDevice && o.accessories - fresh > 1) throw ServeError("more than one accessory needs the Multi-device option (R2)", { option: "multi-device" });
   const num = net.createNumber(o.msisdn || DEFAULT_MSISDN, { multiDevice });
+  const activation = new Activation(net, { capabilities: (model) => capabilitiesOf(model) });
   const accessories: ServedAccessory[] = [];
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -148,17 +199,21 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
         sms: profile.sms,
         callWaiting: profile.callWaiting,
       };
-      const port = net.portFor(num.msisdn, info);
+      const provisioned = i < o.accessories - fresh;
+      const port = net.portFor(num.msisdn, info, { register: provisioned });
       const label = "A" + (i + 1);
       const trace = o.trace;
       const modem = new SimModem({
         clock,
         network: port,
-        identity: { imei: info.imei, msisdn: num.msisdn, imsi: "44010" + String(1000000000 + i) },
+        identity: { ...modemIdentity(profile), imei: info.imei, msisdn: num.msisdn, imsi: "44010" + String(1000000000 + i) },
         smsSupported: profile.sms !== "none",
-        sim: o.sim ? { ...o.sim } : undefined,
+        sim: provisioned ? (o.sim ? { ...o.sim } : undefined) : { present: false },
+        // Every served modem has an eUICC (EID from its IMEI, 32 digits): firmware reads it for R7's message.
+        eid: "890490320000010000000" + info.imei.slice(-11),
         trace: trace ? (dir, bytes) => trace(label, dir, bytes) : undefined,
       });
+      activation.pair(modemLpa(modem, port));
       modem.powerOn(false);
       let where: string;
       if (o.transport.kind === "pty") {
@@ -204,5 +259,16 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
     for (let i = 0; i < 2; i++) await new Promise<void>((resolve) => systemClock.setTimeout(resolve, 0));
   };
   if (virtual) await virtual.flush();
-  return { clock, virtual, net, num, site: new ManagementSite(net), accessories, settle, close: closeAll };
+  let broker: ServedBroker | undefined;
+  try {
+    broker = await startServedBroker(net, o.broker);
+  } catch (e) {
+    await closeAll();
+    throw ServeError((e as Error).message, { option: "broker" });
+  }
+  const close = async () => {
+    await closeAll();
+    if (broker) await stopServedBroker(broker);
+  };
+  return { clock, virtual, net, num, site: new ManagementSite(net), activation, accessories, broker, settle, close };
 }

@@ -83,11 +83,24 @@ function accessoryCheck(w: World, e: Expectation, m: Mark): Verdict {
     case "at":
     case "sent": {
       const lines = (e.check === "at" ? a.atLines.slice(m.at[e.name]) : a.sentLines.slice(m.sent[e.name])).map((l) => l.line);
-      return history(lines, (l) => (l as string).indexOf(e.value as string) === 0, e, e.check === "at" ? "lines from the modem" : "commands to the modem");
+      // A string is a prefix; {"$regex"} / {"$contains"} match as anywhere else.
+      const line = typeof e.value === "string" ? (l: unknown) => (l as string).indexOf(e.value as string) === 0 : (l: unknown) => matches(l, e.value);
+      return history(lines, line, e, e.check === "at" ? "lines from the modem" : "commands to the modem");
     }
     case "registration": {
       const r = a.agent.registration();
       return { holds: r === e.value, saw: "registration " + (r || "unknown") };
+    }
+    case "activation": {
+      const s = a.agent.activation ? a.agent.activation() : undefined;
+      return { holds: s === e.value, saw: "activation " + (s || "unknown") };
+    }
+    case "listed": {
+      // R14: the registration list shows it (registered, reachable or not).
+      const rows = w.activation.registrations(a.num.msisdn);
+      const row = rows.filter((r) => r.imei === a.port.imei)[0];
+      const listed = row !== undefined && (row.state === "registered" || row.state === "not reachable");
+      return { holds: listed === e.value, saw: "registration list " + brief(rows.map((r) => [r.friendlyName, r.device, r.state])) };
     }
     default: {
       const v = deviceView(a.port);

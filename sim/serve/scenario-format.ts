@@ -17,8 +17,28 @@ export interface DeviceSpec {
   imei?: string;
   /** Registered to the number at the start (default true). */
   register: boolean;
+  /**
+   * Whether its modem holds an eSIM profile at the start (default true). `false`: a
+   * brand-new accessory (no profile, not registered) that P registers with
+   * `{"by": "phone", "do": "register", "accessory": ...}` (R8).
+   */
+  profile: boolean;
+  /** The eUICC's id (32 digits); the firmware reads it over +CCHO/+CGLA (R9). */
+  eid?: string;
   coverage: Coverage;
   location?: Location;
+  /** How this accessory's module differs from the standard simulated modem (foreign modems, issue 14). */
+  modem: ModemQuirks;
+}
+
+/** Module quirks a scenario can give one accessory's simulated modem. */
+export interface ModemQuirks {
+  /** Commands the module leaves out, answered ERROR (`+CUSD`, `+CNMA`, `+CPMS?`; sim/modem `unsupported`). */
+  unsupported: string[];
+  /** False: an incoming call released before answer prints no NO CARRIER, the RING just stops (R86). */
+  noCarrierOnUnanswered: boolean;
+  /** This many of its first SMS acknowledgements are lost on the way to the network, which then delivers again (R75). */
+  lostSmsAcks: number;
 }
 
 export interface NumberSpec {
@@ -109,7 +129,11 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     hold: none,
     dtmf: (f) => ({ tones: f.str("tones", TONES) }),
     coverage: (f) => ({ state: f.str("state", { allowed: COVERAGE }) }),
+    // The network deactivates the accessory's PDN connection on `cid` (or all): +CGEV: NW PDN DEACT, the vendor's pdpdeact.
+    pdpdeact: (f) => ({ cid: f.optNum("cid", { min: 1, max: 15, integer: true, what: "the context id" }) }),
     reboot: none,
+    sms: (f, n) => ({ to: target(f, n), text: f.str("text"), statusReport: f.optBool("statusReport") }),
+    code: (f) => ({ code: f.str("code", { pattern: /^[0-9*#+]{2,40}$/, form: "a service code" }) }),
   },
   phone: {
     answer: none,
@@ -122,13 +146,15 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     coverage: (f) => ({ state: f.str("state", { allowed: COVERAGE }) }),
     power: (f) => ({ on: f.bool("on") }),
     "do-not-disturb": (f) => ({ on: f.bool("on") }),
+    register: (f, n) => ({ accessory: n.need(f, "accessory", "accessory") }),
+    unregister: (f, n) => ({ accessory: n.need(f, "accessory", "accessory") }),
   },
   party: {
     call: (f, n) => ({ to: target(f, n), withhold: f.optBool("withhold") }),
     answer: none,
     reject: (f) => ({ cause: f.optNum("cause", { min: 1, max: 127, integer: true }) }),
     hangup: none,
-    sms: (f, n) => ({ to: target(f, n), text: f.str("text") }),
+    sms: (f, n) => ({ to: target(f, n), text: f.str("text"), partGapMs: f.optNum("partGapMs", { min: 0, max: 24 * 3600 * 1000, integer: true, what: "virtual ms between the parts of a long message" }) }),
     dtmf: (f) => ({ tones: f.str("tones", TONES) }),
     busy: (f) => ({ on: f.bool("on") }),
   },
@@ -138,15 +164,21 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     "multi-device": (f, n) => ({ on: f.bool("on"), number: n.numberArg(f) }),
     "end-one-number": (f, n) => ({ number: n.numberArg(f) }),
     settings: (f, n) => ({ number: n.numberArg(f), settings: settingsOf(f.optObj("settings"), f.at("settings")) }),
+    // R53/R93: the network's emergency number list changes during the run (the MCC/MNC stay).
+    "emergency-numbers": (f) => ({ numbers: emergencyList(f) }),
+    // R27: one ringing branch fails for a reason other than the user (#88 incompatible destination, #41 temporary failure).
+    "fail-branch": (f, n) => ({ device: n.needDevice(f, "device"), cause: f.num("cause", { min: 1, max: 127, integer: true, what: "a 24.008 cause" }) }),
+    // The number's network faults (sim/network SharedNumber.faults): USSD never answered (R81, R91) or answered +CUSD: 4 (R79).
+    faults: (f, n) => ({ number: n.numberArg(f), ussdSilent: f.optBool("ussdSilent"), ussdUnsupported: f.optBool("ussdUnsupported") }),
   },
 };
 
 /** Checks per subject (the accessory's and the phone's differ). */
-const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "registration", "network"];
+const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "registration", "network", "activation", "listed"];
 const PHONE_CHECKS = ["calls", "event", "logged", "network"];
 const PARTY_CHECKS = ["call", "calls", "message"];
 const EVENTS: { [k: string]: string[] } = {
-  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration"],
+  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "activation", "smsReceived", "smsSent", "smsFailed", "statusReport", "priority", "emergencyNumbers", "log"],
   phone: ["incoming", "call", "sms", "ussd"],
 };
 const COUNTABLE = ["event", "logged", "at", "sent", "message", "log"];
@@ -167,6 +199,13 @@ class Names {
     return v;
   }
 
+  /** The name of an accessory or a phone. */
+  needDevice(f: Fields, field: string): string {
+    const v = f.str(field);
+    if (this.kinds[v] !== "accessory" && this.kinds[v] !== "phone") throw f.fail(field, "expected the name of an accessory or a phone from given, got " + show(v));
+    return v;
+  }
+
   numberArg(f: Fields): string {
     return f.has("number") ? this.need(f, "number", "number") : this.numbers[0].name;
   }
@@ -178,6 +217,18 @@ function target(f: Fields, n: Names, field = "to"): string {
   if (n.kinds[v] === "number" || n.kinds[v] === "party") return v;
   if (!DIAL.pattern.test(v)) throw f.fail(field, "expected a number name, a party name or " + DIAL.form + ", got " + show(v));
   return v;
+}
+
+/** `numbers`: [{ number: "110", categories: 1 }, ...] (24.008 §10.5.4.33 category bits). */
+function emergencyList(f: Fields): { number: string; categories: number }[] {
+  const list = f.optList("numbers");
+  if (!list || list.length === 0) throw f.fail("numbers", "required (a list of { number, categories })");
+  return list.map((v, i) => {
+    const e = Fields.of(v, f.at("numbers") + "[" + i + "]");
+    const out = { number: e.str("number", { pattern: /^[0-9]{2,6}$/, form: "2-6 digits" }), categories: e.num("categories", { min: 0, max: 127, integer: true, what: "24.008 service category bits" }) };
+    e.done();
+    return out;
+  });
 }
 
 function settingsOf(f: Fields | undefined, path: string): { [k: string]: unknown } {
@@ -212,6 +263,21 @@ function location(f: Fields | undefined): Location | undefined {
   return loc;
 }
 
+const COMMAND = { pattern: /^[+&][A-Z0-9]{1,12}[?=]?$/, form: "an AT command name such as +CUSD, +CNMA or +CPMS?" };
+
+function quirks(f: Fields | undefined): ModemQuirks {
+  const q: ModemQuirks = { unsupported: [], noCarrierOnUnanswered: true, lostSmsAcks: 0 };
+  if (!f) return q;
+  (f.optList("unsupported") || []).forEach((c, i) => {
+    if (typeof c !== "string" || !COMMAND.pattern.test(c)) throw f.fail("unsupported[" + i + "]", "expected " + COMMAND.form + ", got " + show(c));
+    q.unsupported.push(c);
+  });
+  q.noCarrierOnUnanswered = f.optBool("noCarrierOnUnanswered") !== false;
+  q.lostSmsAcks = f.optNum("lostSmsAcks", { min: 0, max: 100, integer: true }) || 0;
+  f.done();
+  return q;
+}
+
 function readNumber(f: Fields, names: Names, index: number): NumberSpec {
   const name = f.optStr("name", { pattern: /^[a-z][a-z0-9-]*$/, form: "a lower-case name" }) || (index === 0 ? "number" : "number" + (index + 1));
   names.add(name, "number", f.at("name"));
@@ -237,13 +303,19 @@ function readNumber(f: Fields, names: Names, index: number): NumberSpec {
     } catch (e) {
       throw df.fail("board", (e as Error).message);
     }
+    const profile = df.optBool("profile") !== false;
+    const register = df.optBool("register");
+    if (!profile && register === true) throw df.fail("register", "an accessory without a profile cannot be registered at the start (P registers it in a step)");
     devices.push({
       name: dname,
       board,
       imei: df.optStr("imei", { pattern: /^[0-9]{15}$/, form: "15 digits" }),
-      register: df.optBool("register") !== false,
+      register: profile && register !== false,
+      profile,
+      eid: df.optStr("eid", { pattern: /^[0-9]{32}$/, form: "32 digits" }),
       coverage: (df.optStr("coverage", { allowed: COVERAGE }) || "full") as Coverage,
       location: location(df.optObj("location")),
+      modem: quirks(df.optObj("modem")),
     });
     df.done();
   });
@@ -304,7 +376,9 @@ function readAction(v: unknown, path: string, names: Names): Action {
   const verbs = VERBS[kind];
   const verb = f.str("do", { allowed: Object.keys(verbs), what: "what " + by + " does" });
   const as = f.optStr("as", { pattern: /^[a-zA-Z][a-zA-Z0-9-]*$/, form: "a label" });
-  if (as !== undefined && kind !== "accessory") throw f.fail("as", "only an accessory's action has a result to check");
+  if (as !== undefined && kind !== "accessory" && !(kind === "phone" && (verb === "register" || verb === "unregister"))) {
+    throw f.fail("as", "only an accessory's action and the phone's register and unregister have a result to check");
+  }
   const args = verbs[verb](f, names);
   f.done();
   const text = verb === "wait" ? "wait " + args.ms + " ms" : by + ": " + verb + describeArgs(args);
@@ -338,7 +412,9 @@ function readExpectation(v: unknown, path: string, names: Names, labels: string[
       if (typeof value !== "string" || evs.indexOf(value) < 0) throw f.fail("event", "expected one of " + evs.join(", ") + ", got " + show(value));
       withValue = f.raw("with");
     }
-    if ((check === "at" || check === "sent" || check === "lineState" || check === "registration") && typeof value !== "string") throw f.fail(check, "expected a string, got " + show(value));
+    if ((check === "lineState" || check === "registration" || check === "activation") && typeof value !== "string") throw f.fail(check, "expected a string, got " + show(value));
+    if (check === "listed" && typeof value !== "boolean") throw f.fail("listed", "expected true or false, got " + show(value));
+    if ((check === "at" || check === "sent") && typeof value !== "string" && !isTextMatcher(value)) throw f.fail(check, "expected the start of a line, or {\"$regex\": r} / {\"$contains\": s}, got " + show(value));
     if (check === "calls" && !Array.isArray(value)) throw f.fail("calls", "expected a list of calls (each a partial object), got " + show(value));
   } else if (subject === "line") {
     value = f.str("line", { what: "the line as idle, alerting(a,b) or busy(a), with +emergency(a)" });
@@ -359,6 +435,22 @@ function readExpectation(v: unknown, path: string, names: Names, labels: string[
   const what = subject === "log" ? "log " + JSON.stringify(value) : subject === "line" ? "line of " + name + " is " + value : subject === "result" ? name + " result " + JSON.stringify(withValue) : name + " " + check + " " + JSON.stringify(value) + (withValue !== undefined ? " with " + JSON.stringify(withValue) : "");
   const text = (not ? "not: " : "") + what + (count !== undefined ? " (exactly " + count + ")" : "") + (note ? " (" + note + ")" : "");
   return { subject, name, check, value, with: withValue, count, not, withinMs: withinMs === undefined ? DEFAULT_WITHIN_MS : withinMs, path, text };
+}
+
+/** `{"$regex": r}` (a valid expression) or `{"$contains": s}`, nothing else. */
+function isTextMatcher(v: unknown): boolean {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const o = v as { [k: string]: unknown };
+  const keys = Object.keys(o);
+  if (keys.length !== 1 || typeof o[keys[0]] !== "string") return false;
+  if (keys[0] === "$contains") return true;
+  if (keys[0] !== "$regex") return false;
+  try {
+    new RegExp(o.$regex as string);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function asList(v: unknown): unknown[] {

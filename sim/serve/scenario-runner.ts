@@ -71,8 +71,15 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
         return fw.holdOrSwap();
       case "dtmf":
         return fw.dtmf(g.tones as string);
+      case "sms":
+        return fw.sendSms(w.resolve(g.to as string), g.text as string, g.statusReport as boolean | undefined);
+      case "code":
+        return fw.serviceCode(g.code as string);
       case "coverage":
         acc.port.setCoverage(g.state as Coverage);
+        return undefined;
+      case "pdpdeact":
+        acc.port.deactivateData(g.cid as number | undefined);
         return undefined;
       default:
         acc.modem.reboot();
@@ -100,6 +107,13 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
         return void p.setCoverage(g.state as Coverage);
       case "power":
         return void (g.on ? p.powerOn() : p.powerOff());
+      case "register":
+      case "unregister": {
+        // P's companion app through the TS.43 entitlement server (R8, R12, R13, R15).
+        const acc = w.accessories[g.accessory as string];
+        const run = a.verb === "register" ? w.activation.register(acc.num.msisdn, acc.port.imei) : w.activation.unregister(acc.num.msisdn, acc.port.imei);
+        return Promise.resolve(JSON.parse(JSON.stringify(run)) as AgentResult);
+      }
       default:
         p.doNotDisturb = g.on as boolean;
         return undefined;
@@ -117,7 +131,7 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
       case "hangup":
         return void p.hangup();
       case "sms":
-        return void p.sendSms(w.resolve(g.to as string), g.text as string);
+        return void p.sendSms(w.resolve(g.to as string), g.text as string, { partGapMs: g.partGapMs as number | undefined });
       case "dtmf":
         return void p.sendDtmf(g.tones as string);
       default:
@@ -136,6 +150,29 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
     case "multi-device":
       w.site.setMultiDevice(numberOf(w, g.number).msisdn, g.on as boolean);
       return undefined;
+    case "emergency-numbers":
+      w.net.setEmergencyNumbers({ ...w.net.params.emergencyNumbers, numbers: g.numbers as { number: string; categories: number }[] });
+      return undefined;
+    case "fail-branch": {
+      const name = g.device as string;
+      const cause = g.cause as number;
+      if (w.phones[name]) {
+        w.phones[name].phone.failBranch(cause);
+        return undefined;
+      }
+      const port = w.accessories[name].port;
+      const leg = port.legs.filter((l) => l.state === "incoming")[0];
+      if (!leg) throw new Error(name + " has no ringing call whose branch could fail");
+      // The network ends this branch and tells the device, as a failed paging or an incompatible terminal does.
+      leg.owner.abortLeg(leg, { cause }, true);
+      return undefined;
+    }
+    case "faults": {
+      const faults = numberOf(w, g.number).faults;
+      if (g.ussdSilent !== undefined) faults.ussdSilent = g.ussdSilent as boolean;
+      if (g.ussdUnsupported !== undefined) faults.ussdUnsupported = g.ussdUnsupported as boolean;
+      return undefined;
+    }
     case "end-one-number":
       w.site.endOneNumber(numberOf(w, g.number).msisdn);
       return undefined;
@@ -217,7 +254,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       throw new Failed({ path: "given", what: "setting up the numbers and devices", why: (e as Error).message });
     }
     for (const spec of s.given.numbers) {
-      const devs = spec.devices.map((d) => d.name + " (" + d.board + (d.register ? "" : ", not registered") + ")");
+      const devs = spec.devices.map((d) => d.name + " (" + d.board + (!d.profile ? ", no profile" : d.register ? "" : ", not registered") + ")");
       print("  given " + spec.name + " " + spec.msisdn + ": " + [spec.phone.name].concat(devs).join(", "));
     }
     const parties = Object.keys(s.given.parties);

@@ -16,7 +16,8 @@ import { memorySerialPair } from "../../hal/memory/serial.js";
 import { SimModem } from "../modem/modem.js";
 import { AccessoryPort, ManagementSite, OutsideParty, Phone, SharedNetwork, SharedNumber } from "../network/index.js";
 import type { LogEntry, NumberSettings } from "../network/index.js";
-import { boardProfile, simImei } from "./number-server.js";
+import { boardProfile, capabilitiesOf, modemIdentity, simImei } from "./number-server.js";
+import { Activation, modemLpa } from "../entitlement/index.js";
 import type { DeviceSpec, Given } from "./scenario-format.js";
 
 /** What an action of the firmware gives back (the firmware's ActionResult, as plain data). */
@@ -28,6 +29,8 @@ export interface AccessoryAgent {
   ready(): boolean;
   /** The registration state the firmware last learnt ("home", "denied", "searching", ...), if any. */
   registration(): string | undefined;
+  /** The firmware's One Number activation state (noProfile, checking, active, notActive), if it has one. */
+  activation?(): string | undefined;
   /** The firmware's view of the shared line (idle, ringingHere, inCallHere, inUseElsewhere, emergency). */
   lineState(): string;
   /** The firmware's live calls, as plain objects. */
@@ -39,6 +42,10 @@ export interface AccessoryAgent {
   acceptWaiting(how: "hold" | "release"): Promise<AgentResult>;
   holdOrSwap(): Promise<AgentResult>;
   dtmf(tones: string): Promise<AgentResult>;
+  /** Accepts an SMS for sending (the firmware's `{ok, id}` or why not). */
+  sendSms(to: string, text: string, statusReport?: boolean): Promise<AgentResult>;
+  /** A service code as the user types it (`*103*1#`, `*#103#`). */
+  serviceCode(code: string): Promise<AgentResult>;
   /** Subscribes to every firmware event: its name and a plain copy of its payload. */
   onEvent(fn: (name: string, payload: unknown) => void): void;
   stop(): void;
@@ -107,6 +114,8 @@ export class World {
   readonly clock: VirtualClock;
   readonly net: SharedNetwork;
   readonly site: ManagementSite;
+  /** The entitlement server, its SM-DP+ and the phones' companion apps (R8): `phone register`. */
+  readonly activation: Activation;
   readonly numbers: { [name: string]: SharedNumber } = {};
   readonly accessories: { [name: string]: WorldAccessory } = {};
   readonly phones: { [name: string]: WorldPhone } = {};
@@ -121,6 +130,7 @@ export class World {
     this.clock = new VirtualClock(given.start);
     this.net = new SharedNetwork({ clock: this.clock, params: given.params });
     this.site = new ManagementSite(this.net);
+    this.activation = new Activation(this.net, { capabilities: capabilitiesOf });
     let imeiSeq = 0;
     for (const spec of given.numbers) {
       const num = this.net.createNumber(spec.msisdn, {
@@ -142,8 +152,9 @@ export class World {
 
   private addAccessory(spec: DeviceSpec, num: SharedNumber, factory: AgentFactory, imei: string): void {
     const profile = boardProfile(spec.board);
-    const info = { imei: spec.imei || imei, friendlyName: spec.name, model: spec.board, sms: profile.sms, callWaiting: profile.callWaiting, location: spec.location };
+    const info = { imei: spec.imei || imei, friendlyName: spec.name, model: spec.board, sms: profile.sms, callWaiting: profile.callWaiting, location: spec.location, eid: spec.eid };
     const port = this.net.portFor(num.msisdn, info, { register: spec.register });
+    port.lostSmsAcks = spec.modem.lostSmsAcks;
     const atLines: { t: number; line: string }[] = [];
     const sentLines: { t: number; line: string }[] = [];
     const tx = lineSplitter(atLines, this.clock);
@@ -151,10 +162,15 @@ export class World {
     const modem = new SimModem({
       clock: this.clock,
       network: port,
-      identity: { imei: info.imei, msisdn: num.msisdn, imsi: "44010" + info.imei.slice(-10) },
+      identity: { ...modemIdentity(profile), imei: info.imei, msisdn: num.msisdn, imsi: "44010" + info.imei.slice(-10) },
       smsSupported: profile.sms !== "none",
+      sim: spec.profile ? undefined : { present: false },
+      eid: spec.eid,
+      unsupported: spec.modem.unsupported,
+      unansweredReleaseShowsNoCarrier: spec.modem.noCarrierOnUnanswered,
       trace: (dir, bytes) => (dir === "tx" ? tx(bytes) : rx(bytes)),
     });
+    this.activation.pair(modemLpa(modem, port));
     const [dte, dce] = memorySerialPair();
     modem.connect(dce);
     modem.powerOn();
@@ -167,7 +183,9 @@ export class World {
   /** Boots every accessory's firmware and waits (in virtual time) until each is up; then applies `given` settings and coverage. */
   async start(limitMs = 60000): Promise<void> {
     const t0 = this.clock.now();
-    const up = (a: WorldAccessory) => a.agent.ready() && (!a.spec.register || a.agent.registration() === "home");
+    // A brand-new accessory is up once its firmware says it has no profile (R7); the others once bring-up is done.
+    const up = (a: WorldAccessory) =>
+      a.spec.profile ? a.agent.ready() && (!a.spec.register || a.agent.registration() === "home") : !a.agent.activation || a.agent.activation() === "noProfile";
     for (;;) {
       const waiting = Object.keys(this.accessories).filter((n) => !up(this.accessories[n]));
       if (waiting.length === 0) break;
@@ -228,6 +246,8 @@ export class World {
     const name = (v: unknown) => {
       if (typeof v !== "string") return v;
       if (/^(P|A[1-5])$/.test(v)) return this.deviceName(e.number, v);
+      // A set of devices written as one string (an SMS's "P,A1,A2").
+      if (/^(P|A[1-5])(,(P|A[1-5]))+$/.test(v)) return v.split(",").map((id) => this.deviceName(e.number, id) || id).join(",");
       // A line in words (busy(A1), alerting(P,A2) +emergency(A1)): its device ids too.
       if (/^(idle|alerting\(|busy\()/.test(v)) return v.replace(/\b(P|A[1-5])\b/g, (id) => this.deviceName(e.number, id) || id);
       return v;

@@ -89,6 +89,7 @@ export function partyCallView(c: PartyCall) {
   if (c.cause !== undefined) v.cause = c.cause;
   if (c.causeText !== undefined) v.causeText = c.causeText;
   if (c.location) v.location = c.location;
+  if (c.emergencyService) v.emergencyService = c.emergencyService;
   if (c.divertedBy) v.divertedBy = c.divertedBy;
   if (c.answeredBy) v.answeredBy = c.answeredBy;
   return v;

@@ -63,7 +63,7 @@ test("unknown board fields are reported as warnings with their path; validation 
   const r = readBoardsFile(file);
   t.truthy(r.boards["sim-generic"]);
   t.is(r.warnings.length, 2, r.warnings.join("\n"));
-  t.true(r.warnings[0].endsWith("boards.sim-generic.colour: unknown field, ignored (known: description, runtime, modem, serial, pins, capabilities, budgets, entry)"), r.warnings[0]);
+  t.true(r.warnings[0].endsWith("boards.sim-generic.colour: unknown field, ignored (known: description, runtime, modem, serial, pins, capabilities, budgets, entry, data, espruino)"), r.warnings[0]);
   t.regex(r.warnings[1], /boards\.sim-generic\.capabilities\.callwaiting: unknown field/);
   b.runtime = "python";
   fs.writeFileSync(file, JSON.stringify(json, null, 2));

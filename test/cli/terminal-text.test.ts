@@ -31,8 +31,8 @@ test("an SMS with a clear-screen and an OSC title sequence is shown escaped in t
   const r = await messagingRig();
   const human: string[] = [];
   const json: string[] = [];
-  new FirmwareConsole(r.dev.fw.api, undefined, { json: false, verbose: false, now: () => r.clock.now(), stamps: true, print: (l) => human.push(l) });
-  new FirmwareConsole(r.dev.fw.api, undefined, { json: true, verbose: false, now: () => r.clock.now(), stamps: false, print: (l) => json.push(l) });
+  new FirmwareConsole(r.dev.fw.api, undefined, { json: false, verbose: false, now: () => r.clock.now(), stamps: "relative", print: (l) => human.push(l) });
+  new FirmwareConsole(r.dev.fw.api, undefined, { json: true, verbose: false, now: () => r.clock.now(), stamps: "none", print: (l) => json.push(l) });
   r.network.deliverSms({ from: "+819011112222", text: HOSTILE, alphabet: "ucs2" });
   await r.run(3000);
   t.true(r.dev.received.some((m) => m.text === HOSTILE), "the message arrived as sent");

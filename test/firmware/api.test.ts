@@ -7,6 +7,7 @@ import test from "ava";
 import { simRig, type SimRig } from "../support/sim-rig.js";
 import { loadBoards, pickBoard } from "../../firmware/board.js";
 import { API_EVENTS, type AnyReply, type ApiEventName } from "../../firmware/api.js";
+import { runCommand } from "../../firmware/commands.js";
 import boardsJson from "../../boards.json" with { type: "json" };
 
 const CALLER = "+819011112222";
@@ -319,4 +320,42 @@ test("stop ends every wait with stopped, and later commands that need the modem 
   r.fw.stop();
   failed(t, await w, "stopped");
   failed(t, await r.fw.api.priorityQuery(), "stopped");
+});
+
+test("R91: a network USSD request comes as networkUssd; ussd reply answers it in its session, ussd end declines; a reply with no session is refused", async (t) => {
+  const r = await simRig({ network: { ussd: { "1": { status: 0, text: "Thank you", dcs: 15 } } } });
+  const seen = recorder(r);
+  r.network.ussdNotify({ status: 1, text: "Roaming data? 1 yes", dcs: 15 });
+  await r.run(100);
+  t.deepEqual(seen.filter((e) => e.name === "networkUssd").map((e) => e.data), [{ status: 1, text: "Roaming data? 1 yes", replyExpected: true }]);
+  const a = await r.act(runCommand(r.fw.api, "ussd reply 1"));
+  t.deepEqual(a, { ok: true, text: "Thank you", replyExpected: false });
+  failed(t, await r.act(r.fw.api.ussdReply("2")), "failed");
+  failed(t, await r.fw.api.ussdReply(""), "usage");
+  r.network.ussdNotify({ status: 1, text: "Survey: press 1", dcs: 15 });
+  await r.run(100);
+  t.deepEqual(await r.act(r.fw.api.ussdEnd()), { ok: true });
+  t.true(r.commands.includes("AT+CUSD=2"));
+});
+
+test("R18: the service the accessory can offer is in status and comes as a service event when it changes", async (t) => {
+  const r = await simRig();
+  const seen = recorder(r);
+  const s = await r.fw.api.status();
+  t.true(s.ok && s.service.state === "active", JSON.stringify(s.ok && s.service));
+  r.network.setRegistration("denied");
+  await r.run(500);
+  const ev = seen.filter((e) => e.name === "service").map((e) => e.data as { state: string; message: string });
+  t.is(ev.length, 1);
+  t.is(ev[0].state, "notActive");
+  t.is(ev[0].message, "One Number is not active on this device");
+});
+
+test("R45: an emergency dial's progress comes as emergency events through the API", async (t) => {
+  const r = await simRig();
+  const seen = recorder(r);
+  const d = await r.act(r.fw.api.dial("110"));
+  t.true(d.ok);
+  const phases = seen.filter((e) => e.name === "emergency").map((e) => (e.data as { phase: string }).phase);
+  t.deepEqual(phases.slice(0, 2), ["requested", "placed"]);
 });

@@ -65,6 +65,7 @@ test("generic bring-up: the exact command sequence, then identification, registr
     "AT+CLCC", // issue 9: calls the modem still holds are adopted
     "AT+CEREG?",
     "AT+CREG?",
+    "AT+CEN?", // R93: a list that came before AT+CEN=1 is only in the read form
     "AT+CSQ",
     "AT+COPS?",
     // messaging, once the modem is ready: the SMS settings, then what the modem stored meanwhile
@@ -248,6 +249,15 @@ test("R93: a new +CEN1 report replaces the network's emergency list (27.007 §8.
   await modem.end.write("\r\n+CEN1: 1,440,10\r\n");
   await clock.advance(10);
   t.deepEqual(fw.modem.status().emergencyNumbers, [], "a report with no +CEN2 is an empty list");
+});
+
+test("R93: a list the network sent before AT+CEN=1 is read with AT+CEN? once the modem is up (no URC comes for it)", async (t) => {
+  const { clock, modem, fw } = rig("sim-generic");
+  modem.table["AT+CEN?"] = "\r\n+CEN1: 1,440,10\r\n+CEN2: 1,110\r\n+CEN2: 8,118\r\n+CEN2: 6,119\r\n+CEN2: 1,171\r\n\r\nOK\r\n";
+  await clock.advance(1000);
+  t.is(fw.modem.status().state.name, "ready");
+  t.true(modem.commands.includes("AT+CEN?"));
+  t.deepEqual(fw.modem.status().emergencyNumbers, ["110", "118", "119", "171"]);
 });
 
 test("identification answers given with their prefix (+CGMR:, +CGSN:) are read, not dropped as URCs", async (t) => {

@@ -2,24 +2,25 @@
  * Emergency calls first, whatever the firmware is doing (issue 9 §1): before bring-up,
  * during a USSD wait, during an SMS submission, while the modem hangs and after it
  * reboots. Each path asserts when `ATD110;` was written (virtual time) against a stated
- * bound, and that the call connects on the simulated network.
+ * bound, and that the call connects on the simulated network. Every dial goes through
+ * the firmware API (fw.api), as a console, a watch screen or the control socket dials.
  */
 import test from "ava";
-import type { ActionResult } from "../../firmware/line/line.js";
+import type { CallReply } from "../../firmware/api/types.js";
 import { emergencyRig, type EmergencyRig } from "../support/emergency-rig.js";
 
 /** Bound for every path: the dial is written within 1 s of the request or of the modem answering again. */
 const BOUND_MS = 1000;
 
-function connected(t: { true(v: boolean, m?: string): void; is(a: unknown, b: unknown, m?: string): void }, r: EmergencyRig, res: ActionResult | undefined): void {
+function connected(t: { true(v: boolean, m?: string): void; is(a: unknown, b: unknown, m?: string): void }, r: EmergencyRig, res: CallReply | undefined): void {
   t.true(!!res && res.ok, "the dial was placed: " + JSON.stringify(res));
   const call = r.network.calls.find((c) => c.number === "110" && c.emergency);
   t.true(!!call, "the network saw an emergency call to 110");
   r.network.remoteAnswer(call!.callId);
 }
 
-async function settle(r: EmergencyRig, p: Promise<ActionResult>, ms: number): Promise<ActionResult | undefined> {
-  let out: ActionResult | undefined = undefined;
+async function settle(r: EmergencyRig, p: Promise<CallReply>, ms: number): Promise<CallReply | undefined> {
+  let out: CallReply | undefined = undefined;
   p.then((v) => (out = v));
   await r.run(ms);
   return out;
@@ -38,7 +39,7 @@ test("R45/R46: 110 dialled before bring-up survives the boot banner and is writt
   const { rig: r, start } = emergencyRig({ modem: { bootMs: 3000 } });
   await start();
   const asked = r.clock.now();
-  const p = r.fw.line.dial("110");
+  const p = r.fw.api.dial("110");
   const res = await settle(r, p, 5000);
   const rdy = r.answerAfter(asked)!;
   t.true(rdy >= asked + 3000, "the modem answered first with its banner, after booting");
@@ -56,7 +57,7 @@ test("R45: 110 dialled while a service code waits for the network's answer is wr
   await r.run(500);
   t.true(r.network.ussdRequests.includes("*#103#"), "the service code went out and is unanswered");
   const asked = r.clock.now();
-  const res = await settle(r, r.fw.line.dial("110"), 1000);
+  const res = await settle(r, r.fw.api.dial("110"), 1000);
   const atd = r.dials["110"][0];
   t.true(atd - asked <= BOUND_MS, `ATD110; written ${atd - asked} ms after the request`);
   connected(t, r, res);
@@ -74,12 +75,12 @@ test("R45: 110 dialled while the service centre takes long over an SMS cuts the 
   await r.run(1000);
   t.true(r.commands.some((c) => c.startsWith("AT+CMGS=")), "the submission is under way");
   const asked = r.clock.now();
-  const res = await settle(r, r.fw.line.dial("110"), 1000);
+  const res = await settle(r, r.fw.api.dial("110"), 1000);
   const atd = r.dials["110"][0];
   t.true(atd - asked <= BOUND_MS, `ATD110; written ${atd - asked} ms after the request`);
   // The modem carries out the dial once it has finished the submission it was executing.
   await r.run(25000);
-  const final = res || (await settle(r, Promise.resolve({ ok: true, call: undefined } as ActionResult), 0));
+  const final = res || (await settle(r, Promise.resolve({ ok: true, call: null } as CallReply), 0));
   connected(t, r, final);
   await assertActive(t, r);
   await sent;
@@ -95,8 +96,8 @@ test("R45: with the modem hung during an SMS send, the hang is declared within s
   r.fw.messaging.send("+819011112222", "hello");
   await r.run(2000);
   const asked = r.clock.now();
-  const out: { res?: ActionResult } = {};
-  r.fw.line.dial("110").then((v) => (out.res = v));
+  const out: { res?: CallReply } = {};
+  r.fw.api.dial("110").then((v) => (out.res = v));
   await r.run(BOUND_MS);
   t.true(r.dials["110"][0] - asked <= BOUND_MS, "ATD110; written at once, cutting the send short");
   await r.run(60000);
@@ -116,7 +117,7 @@ test("R45: 110 dialled while the modem reboots is written again ≤ 1 s after it
   await r.run(3000);
   r.modem.reboot();
   await r.run(100);
-  const res = await settle(r, r.fw.line.dial("110"), 4000);
+  const res = await settle(r, r.fw.api.dial("110"), 4000);
   const rdy = r.answers.filter((a) => a > r.clock.now() - 4000)[0];
   const atd = r.dials["110"].filter((d) => d >= rdy)[0];
   t.true(atd !== undefined && atd - rdy <= BOUND_MS, `ATD110; written ${atd - rdy} ms after the banner`);
@@ -128,7 +129,7 @@ test("R56: with no registration (limited service) the emergency call is still at
   const { rig: r, start } = emergencyRig({ network: { registration: "searching" }, startAt: "ready" });
   await start();
   t.is(r.fw.modem.service().state, "limited");
-  const res = await settle(r, r.fw.line.dial("119"), 1000);
+  const res = await settle(r, r.fw.api.dial("119"), 1000);
   t.true(!!res && res.ok, JSON.stringify(res));
   t.true(r.network.calls.some((c) => c.number === "119" && c.emergency));
 });
@@ -141,7 +142,7 @@ test("R55/R18: after the network refuses this device, 110 says emergency calls a
   r.network.setRegistration("denied");
   await r.run(100);
   t.deepEqual(reports, ["One Number is not active on this device"], "R18: said once, within the registration report");
-  const res = await settle(r, r.fw.line.dial("110"), 1000);
+  const res = await settle(r, r.fw.api.dial("110"), 1000);
   t.false(!!res && res.ok);
   t.regex(res && !res.ok ? res.message : "", /emergency calls are unavailable on this device/);
   t.false("110" in r.dials, "nothing was dialled");
@@ -151,8 +152,8 @@ test("R45: an emergency dial not yet placed can be cancelled; nothing is dialled
   const { rig: r, start } = emergencyRig({ startAt: "ready" });
   await start();
   r.modem.hang();
-  const out: { res?: ActionResult } = {};
-  r.fw.line.dial("110").then((v) => (out.res = v));
+  const out: { res?: CallReply } = {};
+  r.fw.api.dial("110").then((v) => (out.res = v));
   await r.run(100);
   t.true(r.fw.line.emergencyPending());
   const h = await r.fw.line.hangup();
@@ -166,4 +167,15 @@ test("R45: an emergency dial not yet placed can be cancelled; nothing is dialled
   await r.run(30000);
   t.is(r.dials["110"].length, n, "no dial after the cancel");
   t.false(r.network.calls.some((c) => c.number === "110" && c.state === "active"));
+});
+
+test("R55/R56: a SIM that is only locked (PIN) still holds a subscription: 110 is attempted, not refused", async (t) => {
+  const { rig: r, start } = emergencyRig({ modem: { sim: { pin: "1234" } } });
+  await start();
+  await r.run(5000);
+  t.is(r.fw.modem.status().state.name, "simLocked");
+  t.is(r.fw.modem.service().state, "limited");
+  const res = await settle(r, r.fw.api.dial("110"), 1000);
+  t.true("110" in r.dials, "ATD110; was written");
+  t.false(!!res && !res.ok && res.reason === "emergencyUnavailable", JSON.stringify(res));
 });

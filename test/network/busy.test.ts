@@ -237,3 +237,19 @@ test("R89: +CCWA=1,1 turns call waiting on for the number and the waiting call s
   ]);
   t.is(a1.take(), "", "the accessory sees nothing while P owns the line");
 });
+
+test("R37: glare on an accessory that already rings: its ATD goes to the network, which withdraws the incoming call (missed) and gives the caller busy", async (t) => {
+  const w = await world();
+  const a1 = await w.accessory();
+  const c = w.net.outside(CALLER).call(MSISDN);
+  await w.run(0);
+  t.regex(await a1.wait(0), /RING/);
+  // The person dials while the call rings here (issue 14: the accessory does not refuse).
+  const dialled = await a1.at("ATD0312345678;", 1);
+  t.regex(dialled, /OK/);
+  t.is(c.state, "released");
+  t.is(c.cause, 17, "the caller gets busy treatment");
+  t.is(w.num.line.owner, "A1");
+  t.is(await a1.at("AT+CLCC"), '\r\n+CLCC: 2,0,3,0,0,"0312345678",129\r\n\r\nOK\r\n');
+  t.true(w.log({ kind: "missed" }).length > 0, "the withdrawn call is logged as missed");
+});

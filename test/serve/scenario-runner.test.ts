@@ -42,6 +42,17 @@ test("a scenario file is checked before it runs: each mistake names its place", 
     [scenario([{ then: { line: "idle" } }], { ...GIVEN, params: { noReplyMs: 999999 } }), /^scenario\.given\.params: network parameter noReplyMs/],
     [scenario([{ then: { line: "idle" } }], { number: { msisdn: "+819012345678", devices: [{ name: "w", board: "toaster" }] } }), /^scenario\.given\.number\.devices\[0\]\.board: unknown board "toaster"/],
     [scenario([{ then: { line: "idle" } }], { number: { msisdn: "+819012345678", devices: [{ name: "alice" }] }, parties: { alice: "+818011112222" } }), /the name "alice" is used twice/],
+    // issue 14 §3: the extensions say where a mistake is, too
+    [scenario([{ then: { line: "idle" } }], { number: { msisdn: "+819012345678", devices: [{ name: "w", modem: { unsupported: ["CUSD"] } }] } }), /^scenario\.given\.number\.devices\[0\]\.modem\.unsupported\[0\]: expected an AT command name/],
+    [scenario([{ then: { line: "idle" } }], { number: { msisdn: "+819012345678", devices: [{ name: "w", modem: { lostSmsAcks: -1 } }] } }), /^scenario\.given\.number\.devices\[0\]\.modem\.lostSmsAcks: expected/],
+    [scenario([{ when: { do: "emergency-numbers", numbers: [{ number: "1x0", categories: 1 }] } }]), /^steps\[0\]\.when\[0\]\.numbers\[0\]\.number: expected 2-6 digits/],
+    [scenario([{ when: { do: "emergency-numbers", numbers: [] } }]), /^steps\[0\]\.when\[0\]\.numbers: required/],
+    [scenario([{ when: { do: "fail-branch", device: "alice", cause: 88 } }]), /^steps\[0\]\.when\[0\]\.device: expected the name of an accessory or a phone/],
+    [scenario([{ when: { do: "fail-branch", device: "watch", cause: 300 } }]), /^steps\[0\]\.when\[0\]\.cause: expected/],
+    [scenario([{ when: { do: "faults", ussdSilent: "yes" } }]), /^steps\[0\]\.when\[0\]\.ussdSilent: expected true or false/],
+    [scenario([{ when: { by: "watch", do: "code", code: "hello" } }]), /^steps\[0\]\.when\[0\]\.code: expected a service code/],
+    [scenario([{ when: { by: "alice", do: "sms", to: "number", text: "x", partGapMs: -5 } }]), /^steps\[0\]\.when\[0\]\.partGapMs: expected/],
+    [scenario([{ then: { device: "watch", at: { $regex: "(" } } }]), /^steps\[0\]\.then\[0\]\.at: expected the start of a line, or/],
   ];
   for (const [json, message] of bad) {
     const e = t.throws(() => parseScenario(json), undefined, JSON.stringify(json));

@@ -170,6 +170,16 @@ test("R92: ATH and +CHUP: declining an incoming call sends user busy (#17), hang
   t.is(await h.at("AT+CEER;+CLCC"), '\r\n+CEER: 16,"Normal call clearing"\r\n\r\nOK\r\n');
 });
 
+test("R48 R50: an emergency dial lets a call only ringing here go with normal clearing (#16), not user busy: nobody declined it", async (t) => {
+  const h = await harness();
+  await h.at("ATE0;+CMEE=1");
+  const id = h.net.ringIn("+818011112222");
+  await h.wait(0);
+  t.is(await h.at("ATD110;"), "\r\nOK\r\n");
+  const ringing = h.net.calls.filter((c) => c.callId === id)[0];
+  t.is(ringing.cause, 16);
+});
+
 test("emergency dial: 110 works without registration and releases this device's own calls first (SPEC R50)", async (t) => {
   const h = await harness();
   await h.at("ATE0;+CMEE=1");
@@ -200,6 +210,16 @@ test("dial strings: modifiers ignored, I hides the number, bad characters and da
   t.is(await h.at("ATD*99#"), "\r\nNO CARRIER\r\n");
   t.is(await h.at("ATD*103*1#;"), "\r\nOK\r\n");
   t.is(h.net.calls[1].number, "*103*1#");
+});
+
+test("R58: a 22.030 control string with an international number (**21*+81...#) is a valid dial string; '+' elsewhere is not", async (t) => {
+  const h = await harness();
+  await h.at("ATE0;+CMEE=1");
+  t.is(await h.at("ATD**21*+818099990009#;"), "\r\nOK\r\n");
+  t.is(h.net.calls[0].number, "**21*+818099990009#");
+  await h.at("ATH");
+  t.is(await h.at("ATD0312+345;"), "\r\n+CME ERROR: 27\r\n");
+  t.is(await h.at("ATD**21#+81;"), "\r\n+CME ERROR: 27\r\n");
 });
 
 test("+VTS sends DTMF on the active call only", async (t) => {

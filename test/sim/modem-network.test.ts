@@ -108,3 +108,18 @@ test("USSD needs the network: +CME ERROR: 30 when not registered", async (t) => 
   t.is(await h.at('AT+CUSD=1,"*100#",15', 1), "\r\n+CME ERROR: 30\r\n");
   t.deepEqual(h.net.ussdRequests, []);
 });
+
+test("+CGDCONT: define, read and undefine PDP contexts; the definitions survive a reboot (27.007 §10.1.1)", async (t) => {
+  const h = await harness({});
+  await h.at("ATE0;+CMEE=1");
+  t.is(await h.at("AT+CGDCONT?"), '\r\n+CGDCONT: 1,"IP","","0.0.0.0",0,0\r\n\r\nOK\r\n');
+  t.is(await h.at('AT+CGDCONT=1,"IP","spmode.ne.jp";+CGDCONT=3,"IPV6","ims"'), "\r\nOK\r\n");
+  t.is(await h.at("AT+CGDCONT?"), '\r\n+CGDCONT: 1,"IP","spmode.ne.jp","0.0.0.0",0,0\r\n+CGDCONT: 3,"IPV6","ims","0.0.0.0",0,0\r\n\r\nOK\r\n');
+  t.is(await h.at("AT+CGDCONT=3"), "\r\nOK\r\n");
+  t.is(await h.at('AT+CGDCONT=2,"X25","a"'), "\r\n+CME ERROR: 50\r\n");
+  t.is(await h.at('AT+CGDCONT=16,"IP","a"'), "\r\n+CME ERROR: 50\r\n");
+  h.modem.reboot();
+  await h.wait(5000);
+  await h.at("ATE0");
+  t.is(await h.at("AT+CGDCONT?"), '\r\n+CGDCONT: 1,"IP","spmode.ne.jp","0.0.0.0",0,0\r\n\r\nOK\r\n');
+});

@@ -32,6 +32,8 @@ export async function simRig(opts?: {
   modem?: Partial<SimModemOptions>;
   line?: Partial<LineOptions>;
   api?: FirmwareOptions["api"];
+  /** More firmware options (merged over line and api). */
+  firmware?: FirmwareOptions;
   /** false: hand the rig over at once, before bring-up (default: once the firmware is ready). */
   ready?: boolean;
 }): Promise<SimRig> {
@@ -43,7 +45,7 @@ export async function simRig(opts?: {
   modem.connect(dce);
   modem.powerOn();
   const board = typeof o.board === "object" ? o.board : pickBoard(loadBoards(boardsJson), o.board || "sim-generic");
-  const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage: undefined }, board, { line: o.line, api: o.api });
+  const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage: undefined }, board, Object.assign({ line: o.line, api: o.api }, o.firmware || {}));
   const commands: string[] = [];
   fw.channel.events.on("tx", (b) => {
     if (b.endsWith("\r")) commands.push(b.slice(0, -1));

@@ -32,7 +32,8 @@ function dial(m: SimModem, dialString: string): Reply | Promise<Reply> {
   let hide: boolean | undefined = m.settings.clir === 1 ? true : m.settings.clir === 2 ? false : undefined;
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
-    if ("0123456789*#".indexOf(ch) >= 0 || (ch === "+" && number === "")) number += ch;
+    // '+' where a number starts: at the beginning, or inside a 22.030 SS control string after '*' (**21*+81...#).
+    if ("0123456789*#".indexOf(ch) >= 0 || (ch === "+" && (number === "" || number.charAt(number.length - 1) === "*"))) number += ch;
     else if ("ABCDabcd".indexOf(ch) >= 0) number += ch.toUpperCase();
     else if (ch === "I") hide = true;
     else if (ch === "i") hide = false;

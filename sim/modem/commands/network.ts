@@ -1,7 +1,7 @@
 /**
  * Network commands of 27.007: registration (§7.2 +CREG, §10.1.20 +CGREG, §10.1.22 +CEREG,
  * `<n>` 0/1/2 with their URCs), operator (§7.3 +COPS), signal (§8.5 +CSQ, §8.69 +CESQ),
- * packet attach (§10.1.9 +CGATT), emergency numbers (§8.67 +CEN) and USSD (§7.15 +CUSD).
+ * emergency numbers (§8.67 +CEN) and USSD (§7.15 +CUSD).
  */
 import { fromTe } from "../charset.js";
 import type { SimModem } from "../modem.js";
@@ -140,15 +140,6 @@ export const networkCommands: CommandTable = {
     // LTE only: GSM and UMTS fields unknown (99 / 255).
     action: (m) => ok("+CESQ: 99,99,255,255," + (m.isAttached ? m.signal.rsrq + "," + m.signal.rsrp : "255,255")),
     test: () => ok("+CESQ: (0-63,99),(0-7,99),(0-96,255),(0-49,255),(0-34,255),(0-97,255)"),
-  },
-  "+CGATT": {
-    read: (m) => ok("+CGATT: " + (m.registered() ? 1 : 0)),
-    set: (_m, a) => {
-      a.atMost(1);
-      a.int(0, 0, 1);
-      return ok();
-    },
-    test: () => ok("+CGATT: (0,1)"),
   },
   "+CEN": {
     set: (m, a) => {

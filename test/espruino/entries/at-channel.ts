@@ -274,6 +274,7 @@ check("the firmware's generic bring-up runs to ready against a table-driven mode
         pins: {},
         capabilities: { voice: true, sms: "native", callWaiting: true, data: true, settingsMenu: false },
         budgets: { bundleBytes: 100000, ramBlocks: 6000 },
+        espruino: { build: "LINUX", variables: 0 },
       },
     },
   });

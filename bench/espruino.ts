@@ -1,0 +1,133 @@
+/**
+ * `npm run bench -- espruino`: inside the Espruino interpreter (ESPRUINO_BIN, its Linux
+ * build), our AT channel and Espruino's own AT module (`modules/AT.js` of
+ * espruino/EspruinoDocs, read from the file ESPRUINO_AT_JS names; it stays outside the
+ * repository) each parse the same modem byte stream in the same 1–64-byte chunks:
+ * commands in flight, URCs before, inside and after answers, SMS `> ` prompts. Both are
+ * driven synchronously (each final result writes the next command at once). Prints MB/s
+ * per parser, the ratio, and the count of corrupted responses (an answer whose lines
+ * differ from what the modem sent, or a command never answered) and URCs seen.
+ * Benchmark, not test: nothing is asserted. Without ESPRUINO_BIN it says so and stops.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { bundleForEspruino, repoRoot } from "../tools/bundle.js";
+import { interpreterErrors, runEspruino } from "../tools/espruino-run.js";
+
+/** A small deterministic generator, so both parsers and every run see the same bytes. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+interface Stream {
+  bytes: string;
+  chunks: string;
+  /** [command, prompt payload or "", expected lines joined by "|", response prefix or "" (a bare answer)] */
+  tx: string[][];
+  urcs: number;
+}
+
+const URCS = ["\r\nRING\r\n", '\r\n+CREG: 1,"1A2B","01B2C3D4",7\r\n', '\r\n+CMTI: "SM",3\r\n'];
+
+export function makeStream(n: number, seed: number): Stream {
+  const r = rng(seed);
+  let bytes = "";
+  let urcs = 0;
+  const tx: string[][] = [];
+  const maybeUrc = () => {
+    if (r() < 0.35) {
+      bytes += URCS[Math.floor(r() * URCS.length)];
+      urcs++;
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    const kind = i % 4;
+    let lines: string[];
+    let payload = "";
+    let cmd: string;
+    if (kind === 0) {
+      cmd = "AT+CSQ";
+      lines = ["+CSQ: " + (i % 32) + ",99"];
+    } else if (kind === 1) {
+      cmd = "AT+CLCC";
+      lines = [];
+      for (let k = 0; k < i % 3; k++) lines.push("+CLCC: " + (k + 1) + ',1,4,0,0,"+8190' + String(10000000 + i).slice(-8) + '",145');
+    } else if (kind === 2) {
+      cmd = "AT+CGSN";
+      lines = ["3569380356" + String(10000 + i).slice(-5)];
+    } else {
+      cmd = "AT+CMGS=23";
+      payload = "0011000B918190214365F70000AA0AE8329BFD4697D9EC37".slice(0, 40 + 2 * (i % 4));
+      lines = ["+CMGS: " + (i % 256)];
+    }
+    maybeUrc();
+    if (payload) bytes += "\r\n> ";
+    for (const l of lines) {
+      bytes += "\r\n" + l + "\r\n";
+      maybeUrc();
+    }
+    bytes += "\r\nOK\r\n";
+    tx.push([cmd, payload, lines.join("|"), kind === 2 ? "" : cmd.slice(2).split("=")[0] + ":"]);
+  }
+  maybeUrc();
+  let chunks = "";
+  for (let at = 0; at < bytes.length; ) {
+    const size = Math.min(1 + Math.floor(r() * 64), bytes.length - at);
+    chunks += String.fromCharCode(size + 32);
+    at += size;
+  }
+  return { bytes, chunks, tx, urcs };
+}
+
+interface Result {
+  name: string;
+  bytes: number;
+  ms: number;
+  corrupted: number;
+  urcs: number;
+}
+
+async function runOne(bin: string, bundle: string, s: Stream, which: string, atJs: string): Promise<Result> {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-espruino-"));
+  try {
+    const file = path.join(dir, "bench.js");
+    const head =
+      `var BENCH_STREAM=${JSON.stringify(s.bytes)};var BENCH_CHUNKS=${JSON.stringify(s.chunks)};` +
+      `var BENCH_TX=${JSON.stringify(s.tx)};var BENCH_URCS=${s.urcs};var BENCH_AT_JS=${JSON.stringify(atJs)};var BENCH_WHICH=${JSON.stringify(which)};\n`;
+    writeFileSync(file, head + bundle);
+    const r = await runEspruino(bin, file, { cwd: dir, timeoutMs: 300000, until: /BENCH \S+ \d+ [\d.]+ \d+ \d+\n/ });
+    const m = /BENCH (\S+) (\d+) ([\d.]+) (\d+) (\d+)\n/.exec(r.output);
+    if (!m) throw new Error(`${which} on Espruino gave no result:\n${interpreterErrors(r.output).join("\n") || r.output.slice(-800)}`);
+    return { name: m[1], bytes: Number(m[2]), ms: Number(m[3]), corrupted: Number(m[4]), urcs: Number(m[5]) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function bench(): Promise<void> {
+  const bin = process.env.ESPRUINO_BIN;
+  if (!bin) {
+    console.log("espruino: skipped (set ESPRUINO_BIN to an Espruino Linux interpreter, and ESPRUINO_AT_JS to modules/AT.js of espruino/EspruinoDocs)");
+    return;
+  }
+  const atPath = process.env.ESPRUINO_AT_JS;
+  const atJs = atPath ? readFileSync(atPath, "latin1") : "";
+  const b = await bundleForEspruino(path.join(repoRoot, "bench/espruino/entry.ts"), path.join(repoRoot, "dist/bench/espruino-at.js"), { minify: true, write: false });
+  const s = makeStream(Number(process.env.BENCH_TRANSACTIONS || 1500), 7);
+  console.log(`stream: ${s.bytes.length} bytes, ${s.tx.length} commands (a quarter with a > prompt), ${s.urcs} URCs, ${s.chunks.length} chunks of 1-64 bytes`);
+  const runs: Result[] = [await runOne(bin, b.text, s, "ours", "")];
+  if (atJs) runs.push(await runOne(bin, b.text, s, "peer", atJs));
+  else console.log("AT.js: skipped (set ESPRUINO_AT_JS to the path of modules/AT.js)");
+  for (const r of runs) {
+    const mbs = r.bytes / r.ms / 1000;
+    console.log(
+      `${r.name.padEnd(6)} ${mbs.toFixed(3)} MB/s (${r.ms} ms), corrupted responses ${r.corrupted} of ${s.tx.length}, URCs ${r.urcs} of ${s.urcs}`,
+    );
+  }
+  if (runs.length === 2) console.log(`ratio ours / AT.js: ${(runs[1].ms / runs[0].ms).toFixed(2)}x (Espruino ${bin})`);
+}

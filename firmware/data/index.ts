@@ -1,0 +1,75 @@
+/**
+ * The data side of a board: the data session (the PDP context) and, when the modem
+ * profile has a socket dialect, the socket table on it. Sockets die with the context;
+ * stale sockets are closed each time the context comes up, before anyone opens one.
+ */
+import type { Clock } from "../../hal/types.js";
+import { Emitter } from "../../hal/emitter.js";
+import type { AtChannel } from "../../drivers/at/index.js";
+import { packetDialectFor } from "../../drivers/modems/packet.js";
+import { socketDialectFor } from "../../drivers/modems/sockets.js";
+import type { DataPolicy } from "./session-machine.js";
+import { DataSession, defaultDataPolicy, type DataModemView, type DataSettings } from "./session.js";
+import { defaultSocketOptions, ModemSockets, type SocketOptions } from "./socket.js";
+
+export { DataSession } from "./session.js";
+export type { DataSettings, DataModemView } from "./session.js";
+export { ModemSocket, ModemSockets } from "./socket.js";
+
+export interface DataStack {
+  session: DataSession;
+  /** Undefined when the module has no socket dialect we speak (the generic profile). */
+  sockets: ModemSockets | undefined;
+  /** `up` once the context is up and stale sockets are closed; `down` when it goes. */
+  events: Emitter<{ up: string; down: string }>;
+  status(): { name: string };
+  reportLost(reason: string): void;
+  stop(): void;
+}
+
+export interface DataStackOptions {
+  policy?: Partial<DataPolicy>;
+  sockets?: Partial<SocketOptions>;
+}
+
+export function createDataStack(channel: AtChannel, clock: Clock, modem: DataModemView, profileName: string, settings: DataSettings, options?: DataStackOptions): DataStack {
+  const o = options || {};
+  const policy: DataPolicy = Object.assign({}, defaultDataPolicy, o.policy || {});
+  const dialect = socketDialectFor(profileName);
+  const session = new DataSession(channel, clock, modem, packetDialectFor(profileName), dialect, settings, policy);
+  const sockets = dialect ? new ModemSockets(channel, clock, dialect, settings.context, Object.assign({}, defaultSocketOptions, o.sockets || {})) : undefined;
+  const events = new Emitter<{ up: string; down: string }>();
+  let ready = false;
+  session.events.on("up", (address) => {
+    const announce = () => {
+      if (session.status().name !== "up") return;
+      ready = true;
+      events.emit("up", address);
+    };
+    if (!sockets) return announce();
+    sockets.closeStale().then(
+      (ids) => {
+        if (ids.length > 0) session.events.emit("log", "data: closed stale sockets " + ids.join(", "));
+        announce();
+      },
+      () => announce(),
+    );
+  });
+  session.events.on("down", (reason) => {
+    if (sockets) sockets.dropAll(reason);
+    if (!ready) return;
+    ready = false;
+    events.emit("down", reason);
+  });
+  return {
+    session,
+    sockets,
+    events,
+    status: () => ({ name: ready ? "up" : session.status().name === "up" ? "starting" : session.status().name }),
+    reportLost: (reason) => session.reportLost(reason),
+    stop: () => {
+      session.stop();
+      if (sockets) sockets.stop();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * `sharedline start --mqtt ...`: the companion link wired from the command line. The
+ * simulated accessory (board sim-generic, `url` adapter) comes up, announces itself and
+ * publishes its state on a real broker; a bad combination is refused before anything runs.
+ */
+import test from "ava";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { startCli } from "../support/cli-process.js";
+import { backend, json, N, startBroker, until } from "./helpers.js";
+
+test("the console's accessory joins the broker with --mqtt and shows it online", async (t) => {
+  const broker = await startBroker();
+  t.teardown(() => broker.close());
+  const be = await backend(broker.port, ["sl/v1/" + N + "/dev/cli0dev1/#"]);
+  const data = mkdtempSync(path.join(tmpdir(), "sl-companion-"));
+  const p = startCli(t, ["start", "--data", data, "--mqtt", "mqtt://127.0.0.1:" + broker.port, "--device-id", "cli0dev1", "--password", "pw", "--msisdn", "+819012345678"], "pipe");
+  await until(() => be.seen.some((m) => m.topic.endsWith("/state")), "state from the CLI's firmware", 30000);
+  t.is(json(be.seen.find((m) => m.topic.endsWith("/status"))).online, true);
+  await p.out.waitFor((s) => s.indexOf("companion link online") >= 0);
+  p.child.kill("SIGTERM");
+  await p.exit;
+  await be.client.endAsync();
+});
+
+test("--mqtt without credentials is refused with the reason", async (t) => {
+  const data = mkdtempSync(path.join(tmpdir(), "sl-companion-"));
+  const p = startCli(t, ["start", "--data", data, "--mqtt", "mqtt://127.0.0.1:1"]);
+  t.is(await p.exit, 2);
+  t.regex(p.err.text, /--mqtt needs --device-id/);
+});

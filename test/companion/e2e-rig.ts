@@ -1,0 +1,135 @@
+/**
+ * The whole of issue 12 in one process: the simulated shared-number network
+ * (sim/network) with the smartphone P and accessory A1, A1's simulated Quectel modem
+ * (its data really goes over TCP), the real firmware of the car unit on it with the data
+ * session and the companion link attached (MQTT.js over the modem socket), a real aedes
+ * broker, and a small backend that turns the network's events into the companion topics
+ * (the line's SMS priority, unregistration as desired state plus a command).
+ *
+ * Time: the network, the modem and the firmware share one virtual clock, moved along in
+ * real time (5x), because the sockets and the broker are real.
+ */
+import { VirtualClock } from "../../hal/memory/clock.js";
+import { memorySerialPair } from "../../hal/memory/serial.js";
+import { MemoryPins } from "../../hal/memory/pins.js";
+import { MemoryStorage } from "../../hal/memory/storage.js";
+import { loadBoards, pickBoard } from "../../firmware/board.js";
+import { createFirmware, type Firmware } from "../../firmware/main.js";
+import { attachCompanion, type Companion } from "../../firmware/companion/attach.js";
+import { modemPubSub } from "../../firmware/companion/mqttjs.node.js";
+import { QuectelMqttPubSub } from "../../firmware/companion/qmt.js";
+import { SimModem } from "../../sim/modem/modem.js";
+import { SharedNetwork, ManagementSite, type AccessoryPort } from "../../sim/network/index.js";
+import type { LogEntry } from "../../sim/network/log.js";
+import type { SharedNumber } from "../../sim/network/number.js";
+import boardsJson from "../../boards.json" with { type: "json" };
+import { backend, MSISDN, N, startBroker, until, type Broker } from "./helpers.js";
+import type { MqttClient } from "mqtt";
+import type { PubSubMessage } from "../../firmware/companion/pubsub.js";
+
+export const A1 = "car0a1x9";
+
+export interface E2e {
+  clock: VirtualClock;
+  network: SharedNetwork;
+  num: SharedNumber;
+  site: ManagementSite;
+  port: AccessoryPort;
+  modem: SimModem;
+  fw: Firmware;
+  companion: Companion;
+  broker: Broker;
+  be: { client: MqttClient; seen: PubSubMessage[] };
+  /** AT lines A1's firmware wrote and received, in order, with "> " / "< " marks. */
+  at: string[];
+  /** The backend's part of "unregister on the site": desired state and command first, then the network. */
+  unregisterFromSite(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `board`: the car unit (MQTT.js over the modem socket) or the watch (the module's MQTT stack). */
+export async function e2e(board: "car-linux-eg91" | "watch-bangle2-bg95" = "car-linux-eg91"): Promise<E2e> {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 1, 0, 0));
+  const network = new SharedNetwork({ clock });
+  const num = network.createNumber(MSISDN, { multiDevice: true });
+  const site = new ManagementSite(network);
+  const imei = "356938035643809";
+  const watch = board === "watch-bangle2-bg95";
+  const port = network.portFor(MSISDN, { imei, friendlyName: watch ? "watch" : "car", model: board, sms: watch ? "native" : "none", callWaiting: !watch }, { register: true });
+  const identity = watch ? { model: "BG95-M3", revision: "BG95M3LAR02A03" } : { model: "EG91", revision: "EG91EFBR06A07M4G" };
+  const modem = new SimModem({ clock, network: port, identity: Object.assign({ manufacturer: "Quectel", imei, msisdn: MSISDN }, identity), bootMs: 300 });
+  const [dte, dce] = memorySerialPair();
+  modem.connect(dce);
+  modem.powerOn();
+  const pump = setInterval(() => void clock.advance(25), 5);
+  const broker = await startBroker();
+  const be = await backend(broker.port, ["sl/v1/" + N + "/#"]);
+  const b = pickBoard(loadBoards(boardsJson), board);
+  const storage = new MemoryStorage();
+  const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage }, b);
+  const at: string[] = [];
+  fw.channel.events.on("tx", (b) => at.push("> " + b.replace(/\r$/, "")));
+  fw.channel.events.on("rx", (l) => at.push("< " + l));
+  fw.start();
+  const companion = attachCompanion(
+    fw,
+    clock,
+    storage,
+    { msisdn: MSISDN, deviceId: A1, password: "pw", keepaliveS: 240, apn: "spmode.ne.jp", model: b.name, fw: "0.4.0" },
+    (data) =>
+      watch ? new QuectelMqttPubSub(fw.channel, clock, { host: "127.0.0.1", port: broker.port }) : modemPubSub(data.sockets!, { host: "127.0.0.1", port: broker.port }),
+    { data: { sockets: { pollAfterSendMs: 200, idlePollMs: 5000 } } },
+  );
+
+  // The backend: the network's events become the companion topics.
+  let rev = 0;
+  const publish = (topic: string, body: object, retain: boolean) => be.client.publishAsync(topic, JSON.stringify(body), { qos: 1, retain });
+  const deviceIdOf = (netId: string) => (netId === "P" ? "phone" : netId === port.id ? A1 : netId);
+  network.log.on((e: LogEntry) => {
+    if (e.kind === "priority" && typeof e.detail.to === "string") {
+      rev++;
+      void publish("sl/v1/" + N + "/line", { v: 1, seq: rev, ts: Math.floor(clock.now() / 1000), smsPriority: { holder: deviceIdOf(e.detail.to), rev } }, true);
+    }
+  });
+  const dev = "sl/v1/" + N + "/dev/" + A1 + "/";
+  const e: E2e = {
+    clock,
+    network,
+    num,
+    site,
+    port,
+    modem,
+    fw,
+    companion,
+    broker,
+    be,
+    at,
+    async unregisterFromSite() {
+      // companion-link.md §5.5: desired state first, then the command, then the network.
+      rev++;
+      await publish(dev + "desired", { v: 1, rev, registration: "unregistered" }, true);
+      await publish(dev + "cmd", { v: 1, id: "unreg-" + rev, op: "unregistered", args: { by: "management-site" }, ts: 0, exp: 4102444800 }, false);
+      // The device stops its data at once (R15): its link drops and the broker publishes
+      // its will. Only then does the network unregister it (and tell it with +CEREG).
+      await until(() => be.seen.some((m) => m.topic === dev + "status" && JSON.parse(m.payload).online === false), "A1 offline", 10000);
+      site.unregister(MSISDN, imei);
+    },
+    async close() {
+      await companion.stop();
+      fw.stop();
+      clearInterval(pump);
+      modem.reboot();
+      await be.client.endAsync();
+      await broker.close();
+    },
+  };
+  await until(() => companion.link.status().name === "online", "A1's companion link online over its own data", 20000);
+  return e;
+}
+
+/** Sends a `ping` command to A1 and waits for its `done` ack: the data session carries traffic both ways. */
+export async function roundTrip(e: E2e, id: string): Promise<void> {
+  const dev = "sl/v1/" + N + "/dev/" + A1 + "/";
+  await e.be.client.publishAsync(dev + "cmd", JSON.stringify({ v: 1, id, op: "ping", ts: 0, exp: 4102444800 }), { qos: 1 });
+  await until(() => e.be.seen.some((m) => m.topic === dev + "ack" && JSON.parse(m.payload).id === id && JSON.parse(m.payload).status === "done"), "ack of " + id, 15000);
+}

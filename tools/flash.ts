@@ -1,0 +1,212 @@
+/**
+ * `npm run flash -- --board <name> --port <tcp://host:port | /dev/tty... | BLE address>`
+ * (`sharedline flash`): puts the firmware on an Espruino device with the `espruino`
+ * command-line tool (npm `espruino`, EspruinoTools):
+ *
+ * 1. bundles the board (minified, tools/bundle.ts);
+ * 2. writes it to Storage as the boot code (`.bootcde`, what the device runs at power-on)
+ *    and the device settings beside it (`sharedline.json`, hal/espruino/settings.ts);
+ * 3. reads both files' CRC-32 back from the device and fails loudly on a mismatch: the
+ *    tool says "Upload Complete" and exits 0 even when whole blocks were lost;
+ * 4. unless `--no-run`, restarts the device's JavaScript (`load()`) so it boots the new code.
+ *
+ * Progress goes to stdout, one line per step plus a tick while the upload runs.
+ * Measured on the Linux interpreter over telnet: see README ("The watch on Espruino").
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { bundleBoard, BundleError, espruinoBoards, repoRoot } from "./bundle.js";
+import { crc32 } from "./espruino-repl.js";
+import { SETTINGS_FILE, settingsProblems, type DeviceSettings } from "../hal/espruino/settings.js";
+
+/** The boot code's Storage name (Espruino runs it at power-on). */
+export const BOOT_FILE = ".bootcde";
+
+/** EspruinoTools never finishes an upload of a file under 512 bytes (espruino-facts.md). */
+const MIN_UPLOAD = 512;
+
+export interface FlashOptions {
+  board: string;
+  port: string;
+  settings: DeviceSettings;
+  /** Restart the device's JavaScript afterwards (default true). */
+  run: boolean;
+  /** Serial baud rate for /dev/tty ports. */
+  baud?: number;
+  /** Where progress goes (default stdout). */
+  say?: (line: string) => void;
+}
+
+export interface FlashResult {
+  bundleBytes: number;
+  uploadMs: number;
+  totalMs: number;
+}
+
+/** A BLE address (`aa:bb:cc:dd:ee:ff`), which the tool reaches over Bluetooth. */
+function isBle(port: string): boolean {
+  return /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(port);
+}
+
+function cliPath(): string {
+  return createRequire(import.meta.url).resolve("espruino/bin/espruino-cli.js");
+}
+
+/**
+ * Runs the espruino tool; resolves with what it printed and its exit code (null when it
+ * was stopped after `limitMs`: the tool can hang on a connection made right after the
+ * previous one closed).
+ */
+function runCli(args: string[], say: (l: string) => void, tick: string | undefined, limitMs: number, until?: RegExp): Promise<{ out: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath()].concat(args), { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const started = Date.now();
+    const limit = setTimeout(() => child.kill("SIGKILL"), limitMs);
+    const timer = tick
+      ? setInterval(() => say(`  ${tick}... ${Math.round((Date.now() - started) / 1000)} s`), 2000)
+      : undefined;
+    const take = (b: Buffer) => {
+      out += b.toString("latin1");
+      // The tool lingers after an expression until the device has been quiet for a
+      // while (measured: up to 20 s on the Linux interpreter); the answer is all we need.
+      if (until && until.test(out)) child.kill("SIGKILL");
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.on("error", (e) => {
+      if (timer) clearInterval(timer);
+      clearTimeout(limit);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      if (timer) clearInterval(timer);
+      clearTimeout(limit);
+      resolve({ out, code });
+    });
+  });
+}
+
+/** Lines the tool printed that say something went wrong. */
+function cliErrors(out: string): string[] {
+  return out
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => /error|unable|not connect|disconnected|timed? ?out/i.test(l) && !/getURL\(|No list of built-in modules|ENOTFOUND www\.espruino\.com/.test(l));
+}
+
+function pad(json: string): string {
+  return json.length >= MIN_UPLOAD ? json : json + " ".repeat(MIN_UPLOAD - json.length + 16);
+}
+
+/** Flashes one board; throws with the reason on any failure (nothing is trusted unverified). */
+export async function flash(o: FlashOptions): Promise<FlashResult> {
+  const say = o.say ?? ((l: string) => console.log(l));
+  const t0 = Date.now();
+  const board = espruinoBoards().find((b) => b.name === o.board);
+  if (!board) throw new Error(`no Espruino board named '${o.board}' in boards.json (have: ${espruinoBoards().map((b) => b.name).join(", ")})`);
+  const bad = settingsProblems(o.settings);
+  if (bad.length) throw new Error(bad.join("; "));
+  const tmp = mkdtempSync(path.join(tmpdir(), "sharedline-flash-"));
+  try {
+    const b = await bundleBoard(board, path.join(repoRoot, "dist"), true);
+    say(`[1/4] bundled ${board.name}: ${b.bytes} bytes (${path.relative(process.cwd(), b.outfile)})`);
+    const settings = pad(JSON.stringify(o.settings));
+    const settingsFile = path.join(tmp, SETTINGS_FILE);
+    writeFileSync(settingsFile, settings);
+    const connect = ["-p", o.port].concat(isBle(o.port) ? [] : ["--no-ble"]).concat(o.baud ? ["-b", String(o.baud)] : []);
+    // Over TCP nothing is lost to a slow UART; on serial and BLE the tool throttles
+    // Storage writes (its default), and the read-back below catches a loss either way.
+    const method = o.port.indexOf("tcp://") === 0 ? ["--config", "STORAGE_UPLOAD_METHOD=1"] : [];
+    say(`[2/4] writing ${BOOT_FILE} (${b.bytes} bytes) and ${SETTINGS_FILE} ${JSON.stringify(o.settings)} to ${o.port}`);
+    const t1 = Date.now();
+    // Without a file or an expression the tool turns into a terminal and uploads nothing:
+    // "-e 0" gives it something harmless to end with.
+    const up = await runCli(connect.concat(method, ["--storage", `${BOOT_FILE}:${b.outfile}`, "--storage", `${SETTINGS_FILE}:${settingsFile}`, "-e", "0"]), say, "uploading", 300000);
+    const uploadMs = Date.now() - t1;
+    const upErrors = cliErrors(up.out);
+    if (!/Upload Complete/.test(up.out) || upErrors.length) {
+      throw new Error(`upload to ${o.port} failed (espruino exited ${up.code}):\n  ` + (upErrors.length ? upErrors.join("\n  ") : up.out.trim().split("\n").slice(-6).join("\n  ")));
+    }
+    say(`  upload done in ${(uploadMs / 1000).toFixed(1)} s`);
+    const probe = `print("SHAREDLINE_CRC "+E.CRC32(require("Storage").read(${JSON.stringify(BOOT_FILE)})||"")+" "+E.CRC32(require("Storage").read(${JSON.stringify(SETTINGS_FILE)})||""))`;
+    let check = { out: "", code: null as number | null };
+    let m: RegExpExecArray | null = null;
+    for (let attempt = 0; attempt < 3 && !m; attempt++) {
+      await new Promise((r) => setTimeout(r, 500));
+      check = await runCli(connect.concat(["-e", probe]), say, undefined, 30000, /SHAREDLINE_CRC \d+ \d+/);
+      m = /SHAREDLINE_CRC (\d+) (\d+)/.exec(check.out);
+    }
+    if (!m) throw new Error(`could not read the files back from ${o.port}:\n  ` + check.out.trim().split("\n").slice(-6).join("\n  "));
+    const want = [crc32(b.text), crc32(settings)];
+    const got = [Number(m[1]), Number(m[2])];
+    if (got[0] !== want[0] || got[1] !== want[1]) {
+      throw new Error(
+        `VERIFY FAILED: the device holds different bytes than were sent (${BOOT_FILE} CRC-32 ${got[0]} vs ${want[0]}, ${SETTINGS_FILE} ${got[1]} vs ${want[1]}); ` +
+          "the upload lost data: flash again (on serial, try a lower baud rate)",
+      );
+    }
+    say(`[3/4] verified: ${BOOT_FILE} CRC-32 ${want[0].toString(16)} and ${SETTINGS_FILE} CRC-32 ${want[1].toString(16)} read back from the device`);
+    if (o.run) {
+      await new Promise((r) => setTimeout(r, 500));
+      await runCli(connect.concat(["-e", "load()"]), say, undefined, 5000);
+      say("[4/4] restarted: the device runs the new boot code");
+    } else say("[4/4] not restarted (--no-run): the new code runs at the next power-up");
+    const totalMs = Date.now() - t0;
+    say(`flashed ${board.name} in ${(totalMs / 1000).toFixed(1)} s`);
+    return { bundleBytes: b.bytes, uploadMs, totalMs };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function usage(): string {
+  return [
+    "usage: sharedline flash --board <name> --port <tcp://host:port | /dev/ttyX | BLE address>",
+    "                        [--modem-path <tty>] [--quiet] [--no-words] [--no-run] [--baud <n>]",
+    "  --modem-path  Linux interpreter only: bind the modem UART to this host tty (pty)",
+    "  --quiet       no console line per event;  --no-words  no console words (answer, ...)",
+    "  --no-run      do not restart the device's JavaScript after flashing",
+  ].join("\n");
+}
+
+/** `sharedline flash`: 0 flashed and verified, 1 failed, 2 bad usage. */
+export async function run(args: string[]): Promise<number> {
+  let board: string | undefined;
+  let port: string | undefined;
+  let baud: number | undefined;
+  let runAfter = true;
+  const settings: DeviceSettings = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const next = () => (i + 1 < args.length ? args[++i] : undefined);
+    if (a === "--board") board = next();
+    else if (a === "--port") port = next();
+    else if (a === "--modem-path") settings.path = next();
+    else if (a === "--quiet") settings.quiet = true;
+    else if (a === "--no-words") settings.words = false;
+    else if (a === "--no-run") runAfter = false;
+    else if (a === "--baud") baud = Number(next());
+    else if (a === "-h" || a === "--help") {
+      console.log(usage());
+      return 0;
+    } else {
+      console.error(`sharedline flash: unknown argument '${a}'\n${usage()}`);
+      return 2;
+    }
+  }
+  if (!board || !port || (baud !== undefined && !(baud > 0))) {
+    console.error(usage());
+    return 2;
+  }
+  try {
+    await flash({ board, port, settings, run: runAfter, baud });
+    return 0;
+  } catch (err) {
+    console.error(`sharedline flash: ${err instanceof BundleError ? err.message : (err as Error).message}`);
+    return 1;
+  }
+}
