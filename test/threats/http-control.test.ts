@@ -1,8 +1,7 @@
 /**
  * Threat model (docs/threat-model.md), the simulator's HTTP control interface: who can
- * reach it. It listens on loopback only; a web page in the user's browser can still send
- * a "simple" cross-site POST to it (no token yet: the web/site branch adds one), which the
- * failing test below records as a known gap until it is refused.
+ * reach it. It listens on loopback only, and a web page in the user's browser that sends a
+ * "simple" cross-site POST to it (no CORS preflight) is refused by the same-origin guard.
  */
 import test from "ava";
 import { startControl } from "../../sim/serve/http-control.js";
@@ -25,7 +24,7 @@ test("threat: the control interface listens on 127.0.0.1 unless told otherwise (
   t.regex(c.url, /^http:\/\/127\.0\.0\.1:\d+$/);
 });
 
-test.failing("threat (known gap until the control token lands): a web page's cross-site text/plain POST is refused", async (t) => {
+test("threat: a web page's cross-site text/plain POST (no preflight) is refused with 403", async (t) => {
   const c = await control(t);
   // What a page on another site can send without a CORS preflight (Fetch "simple request").
   const res = await fetch(c.url + "/outside/" + encodeURIComponent(ALICE) + "/call", {
