@@ -66,6 +66,8 @@ export interface SimModemOptions {
   smsc?: string;
   /** Lines sent after (re)boot, e.g. ["RDY"] or a vendor's ["RDY", "+CFUN: 1", "+CPIN: READY", "SMS DONE"]. */
   bootBanner?: string[];
+  /** Lines sent after the banner only when the SIM is ready (`+CPIN: READY`, `SMS DONE`...): a module without a usable SIM never prints them. */
+  simReadyLines?: string[];
   /** Time from power-on to the banner; input is ignored meanwhile (default 0). */
   bootMs?: number;
   /** RING repetition while an incoming call alerts (default 5000 ms). */
@@ -315,7 +317,8 @@ export class SimModem {
     this.booting = true;
     const done = () => {
       this.booting = false;
-      for (const line of banner) this.output.write(formatCode(line, this.format()));
+      const lines = banner.length > 0 && this.simState === "READY" ? banner.concat(this.opts.simReadyLines || []) : banner;
+      for (const line of lines) this.output.write(formatCode(line, this.format()));
       this.updateAttachment();
     };
     if ((this.opts.bootMs || 0) > 0) this.clock.setTimeout(done, this.opts.bootMs || 0);

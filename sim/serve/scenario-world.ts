@@ -16,7 +16,7 @@ import { memorySerialPair } from "../../hal/memory/serial.js";
 import { SimModem } from "../modem/modem.js";
 import { AccessoryPort, ManagementSite, OutsideParty, Phone, SharedNetwork, SharedNumber } from "../network/index.js";
 import type { LogEntry, NumberSettings } from "../network/index.js";
-import { boardProfile, capabilitiesOf, modemIdentity, simImei } from "./number-server.js";
+import { boardProfile, capabilitiesOf, modemBootOf, modemIdentity, simImei } from "./number-server.js";
 import { Activation, modemLpa } from "../entitlement/index.js";
 import type { DeviceSpec, Given } from "./scenario-format.js";
 
@@ -163,6 +163,8 @@ export class World {
       clock: this.clock,
       network: port,
       identity: { ...modemIdentity(profile), imei: info.imei, msisdn: num.msisdn, imsi: "44010" + info.imei.slice(-10) },
+      // The board's own banner, so a reboot in a scenario is one its firmware recognises (*ATREADY: 1 on the A7670).
+      ...modemBootOf(profile.modem),
       smsSupported: profile.sms !== "none",
       sim: spec.profile ? undefined : { present: false },
       eid: spec.eid,
