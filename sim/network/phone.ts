@@ -49,6 +49,18 @@ export interface PhoneSms {
   concat?: { ref: number; total: number; seq: number };
 }
 
+/** A message the smartphone's user sent: P's own sent history, which no accessory shares (R63). */
+export interface PhoneSentSms {
+  to: string;
+  text: string;
+  /** When it was handed to the network (clock ms). */
+  at: number;
+  /** How many parts it took. */
+  parts: number;
+  /** Whether the network accepted every part. */
+  ok: boolean;
+}
+
 export interface StatusReport {
   messageRef: number;
   recipient: string;
@@ -81,6 +93,8 @@ export class Phone extends Device {
   readonly callLog: CallLogEntry[] = [];
   /** Received message parts, each stored once (R75). */
   readonly received: PhoneSms[] = [];
+  /** P's sent history (R63: its own; what an accessory sends never appears here). */
+  readonly sent: PhoneSentSms[] = [];
   readonly statusReports: StatusReport[] = [];
   readonly ussdResults: UssdResult[] = [];
   /** Host-side (Node) events, typed with typed-emitter. */
@@ -172,7 +186,7 @@ export class Phone extends Device {
     const alphabet = pickAlphabet(text);
     const bodies = splitText(text, alphabet);
     const ref = this.nextConcatRef++ & 0xff;
-    return bodies.map((body, i) => {
+    const results = bodies.map((body, i) => {
       const tpdu = encodeSubmit({
         to,
         text: body,
@@ -183,6 +197,8 @@ export class Phone extends Device {
       });
       return this.num.submitSms(this, toHex(tpdu));
     });
+    this.sent.push({ to, text, at: this.num.net.clock.now(), parts: bodies.length, ok: results.every((r) => r.ok) });
+    return results;
   }
 
   /** Sends a service code as USSD (the settings app does the same, R77); the answer arrives in `ussdResults`. */

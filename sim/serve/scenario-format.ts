@@ -80,7 +80,7 @@ export interface Expectation {
   subject: SubjectKind;
   /** A device, party, number or result label name ("" for `log`). */
   name: string;
-  /** What is looked at: lineState, calls, event, logged, at, sent, registration, network, call, message, line, log, result. */
+  /** What is looked at: lineState, calls, event, logged, at, sent, registration, network, inbox, sentHistory, call, message, line, log, result. */
   check: string;
   /** The expected value (for `event`: the event name). */
   value: unknown;
@@ -174,8 +174,8 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
 };
 
 /** Checks per subject (the accessory's and the phone's differ). */
-const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "registration", "network", "activation", "listed"];
-const PHONE_CHECKS = ["calls", "event", "logged", "network"];
+const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "registration", "network", "activation", "listed", "inbox", "sentHistory"];
+const PHONE_CHECKS = ["calls", "event", "logged", "network", "inbox", "sentHistory"];
 const PARTY_CHECKS = ["call", "calls", "message"];
 const EVENTS: { [k: string]: string[] } = {
   accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "activation", "smsReceived", "smsSent", "smsFailed", "statusReport", "priority", "emergencyNumbers", "log"],
@@ -416,6 +416,7 @@ function readExpectation(v: unknown, path: string, names: Names, labels: string[
     if (check === "listed" && typeof value !== "boolean") throw f.fail("listed", "expected true or false, got " + show(value));
     if ((check === "at" || check === "sent") && typeof value !== "string" && !isTextMatcher(value)) throw f.fail(check, "expected the start of a line, or {\"$regex\": r} / {\"$contains\": s}, got " + show(value));
     if (check === "calls" && !Array.isArray(value)) throw f.fail("calls", "expected a list of calls (each a partial object), got " + show(value));
+    if ((check === "inbox" || check === "sentHistory") && !Array.isArray(value)) throw f.fail(check, "expected a list of messages (each a partial object), got " + show(value));
   } else if (subject === "line") {
     value = f.str("line", { what: "the line as idle, alerting(a,b) or busy(a), with +emergency(a)" });
     name = f.has("number") ? names.need(f, "number", "number") : names.numbers[0].name;

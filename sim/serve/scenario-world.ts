@@ -46,6 +46,11 @@ export interface AccessoryAgent {
   sendSms(to: string, text: string, statusReport?: boolean): Promise<AgentResult>;
   /** A service code as the user types it (`*103*1#`, `*#103#`). */
   serviceCode(code: string): Promise<AgentResult>;
+  /**
+   * The firmware's stored messages as last read through its API (R63): the inbox
+   * (`{from, text, ...}`) and the sent history (`{to, text, ...}`), oldest first.
+   */
+  messages?(): { inbox: AgentResult[]; sent: AgentResult[] };
   /** Subscribes to every firmware event: its name and a plain copy of its payload. */
   onEvent(fn: (name: string, payload: unknown) => void): void;
   stop(): void;
