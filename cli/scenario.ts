@@ -85,6 +85,7 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
     sendSms: (to, text, statusReport) => result(api.sendSms(to, text, statusReport === undefined ? undefined : { statusReport })),
     serviceCode: (code) => result(api.serviceCode(code)),
     messages: () => box,
+    setLocation: (lat, lon, accuracyM) => result(api.setLocation({ lat, lon, accuracyM, source: "gnss" })),
     onEvent: (fn) => {
       listeners.push(fn);
     },

@@ -31,7 +31,7 @@
  */
 import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { checkCommandLine, checkHexPayload } from "./args.js";
+import { checkCommandLine, checkHexPayload, checkTextPayload } from "./args.js";
 import { AtAbortedError, AtTimeoutError } from "./errors.js";
 import { callProgressFinal, decodeFinal, isCallCommand, standardFinals } from "./finals.js";
 import type { AtCommand, AtResponse, FinalRule, UrcHandler, UrcOptions } from "./types.js";
@@ -216,7 +216,7 @@ export class AtChannel {
     const c: AtCommand = typeof command === "string" ? { cmd: command } : command;
     try {
       checkCommandLine(c.cmd);
-      if (c.mode === "prompt") checkHexPayload(c.payload || "");
+      if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
     } catch (e) {
       return Promise.reject(e);
     }

@@ -56,6 +56,9 @@ export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: 
     // Only <n>: <mode>=1 would activate call waiting on the network for every device of
     // the number (R58, issue 14); an accessory's boot never changes the number's settings.
     steps.push(send(opts.callWaiting ? "AT+CCWA=1" : "AT+CCWA=0", undefined, { optional: opts.callWaiting }));
+    // 27.007 §8.56: the network's positioning requests (+CPOSR), so that an emergency call
+    // carries this device's own position (R52). Optional: ERROR means not supported.
+    steps.push(send("AT+CPOSR=1", undefined, { optional: true }));
   }
   if (opts.sms === "native") {
     steps.push(

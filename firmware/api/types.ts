@@ -12,6 +12,7 @@ import type { LineState, QuietMode } from "../line/line.js";
 import type { InboxMessage, OutMessage, PriorityState, StatusReportEvent } from "../messaging/index.js";
 import type { ModemState, ModemStateName } from "../modem/machine.js";
 import type { ServiceReport } from "../modem/service.js";
+import type { PositionReport } from "../location.js";
 
 /**
  * A refused or failed command. `reason` is a machine-readable code (camelCase, listed in
@@ -145,6 +146,8 @@ export type ApiEvents = {
   simLock: { state: string; triesLeft: number | null; refused: string };
   /** One Number activation changed (R7, R18): its state and the sentence for the user. */
   activation: ActivationInfo;
+  /** The network asked where this device is (+CPOSR) and was answered (R52): the fix, or why none. */
+  position: PositionReport;
 };
 
 export type ApiEventName = keyof ApiEvents;
@@ -179,6 +182,7 @@ export const API_EVENTS: ApiEventName[] = [
   "at",
   "simLock",
   "activation",
+  "position",
 ];
 
 /** The call states `waitCall` accepts: a +CLCC status, `none` (no call left) or `ended` (the next end). */

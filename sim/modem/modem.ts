@@ -23,6 +23,7 @@ import { deviceCommands } from "./commands/device.js";
 import { textCmt, textSmsCommands } from "./commands/sms-text.js";
 import { uiccCommands } from "./commands/uicc.js";
 import { packetCommands } from "./commands/packet.js";
+import { POSITION_REQUEST, positioningCommands } from "./commands/positioning.js";
 import { PacketData } from "./data/packet.js";
 import { QuectelIp, quectelIpCommands } from "./data/quectel-ip.js";
 import { QuectelMqtt, quectelMqttCommands } from "./data/quectel-mqtt.js";
@@ -134,7 +135,7 @@ export function vendorOf(identity: { manufacturer: string }): SimVendor {
   return "generic";
 }
 
-const COMMON_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands, ...uiccCommands, ...packetCommands };
+const COMMON_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands, ...uiccCommands, ...packetCommands, ...positioningCommands };
 const VENDOR_COMMANDS: { [v in SimVendor]: CommandTable } = {
   generic: {},
   quectel: { ...quectelIpCommands, ...quectelMqttCommands },
@@ -436,6 +437,7 @@ export class SimModem {
       ussdResult: (r) => live() && this.ussdResult(r),
       emergencyNumbers: (e) => live() && this.setEmergencyNumbers(e),
       pdnDeactivated: (cid) => live() && this.data.networkDeactivated(cid),
+      positioningRequest: () => live() && this.settings.cposr && this.urc("+CPOSR: " + POSITION_REQUEST),
     };
     this.network.attach({ imei: this.identity.imei, imsi: this.identity.imsi, iccid: this.identity.iccid }, listener);
   }

@@ -113,6 +113,13 @@ export interface EmergencyNumbers {
  */
 export type PdnGrant = { ok: true; address: string } | { ok: false; esmCause: number };
 
+/** What a device answered to a positioning request (27.007 §8.55 +CPOS): its fix, or why none. */
+export interface PositionReport {
+  fix?: { lat: number; lon: number; uncertaintyM?: number };
+  /** The `err_reason` of a `pos_err`, or a parse problem. */
+  error?: string;
+}
+
 /** Events the network pushes to one modem. */
 export interface ModemNetworkListener {
   registrationChanged(reg: Registration): void;
@@ -127,6 +134,8 @@ export interface ModemNetworkListener {
    * PDN DEACT` and its vendor's notice); `cid` undefined: every one of this modem.
    */
   pdnDeactivated?(cid: number | undefined): void;
+  /** The network asks where the device is (23.271 §9.1 for an emergency call; shown as +CPOSR, 27.007 §8.56). */
+  positioningRequest?(): void;
 }
 
 export interface DialOptions {
@@ -175,4 +184,6 @@ export interface ModemNetwork {
   activatePdn?(cid: number, apn: string): PdnGrant;
   /** The modem released the PDN connection of `cid` (+CGACT=0, +QIDEACT, +NETCLOSE). */
   deactivatePdn?(cid: number): void;
+  /** The TE's answer to a positioning request (+CPOS, 27.007 §8.55). */
+  positionReport?(report: PositionReport): void;
 }

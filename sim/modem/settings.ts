@@ -38,6 +38,8 @@ export interface ModemSettings {
   /** +CUSD <n>: present +CUSD results. */
   cusd: boolean;
   cen: boolean;
+  /** +CPOSR <mode>: show the network's positioning requests (27.007 §8.56). */
+  cposr: boolean;
   cmgf: number;
   csms: number;
   cnmi: Cnmi;
@@ -64,6 +66,7 @@ export function defaultSettings(): ModemSettings {
     ccwa: false,
     cusd: false,
     cen: false,
+    cposr: false,
     cmgf: 0,
     csms: 0,
     cnmi: { mode: 0, mt: 0, bm: 0, ds: 0, bfr: 0 },

@@ -25,6 +25,8 @@ export interface CallEnd {
   peerReleased(call: Call, r: Release): void;
   /** DTMF from the other end (27.007 +VTS on the calling device). */
   peerDtmf(call: Call, tones: string): void;
+  /** R52: the caller's device reported its own position during the call (agencies see it at once). */
+  locationUpdated?(call: Call): void;
   /** Who this end is, for logs ("+819012345678", "voicemail", "P"). */
   readonly label: string;
   /** For a device's outgoing call: the shared number it calls from (R42 needs it). */

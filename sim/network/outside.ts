@@ -49,6 +49,10 @@ class PartyEnd implements CallEnd {
     return this.party.number;
   }
 
+  locationUpdated(call: Call): void {
+    if (call.location) this.pc.location = call.location;
+  }
+
   peerAlerting(call: Call): void {
     if (this.pc.state === "dialing") this.pc.state = "alerting";
     if (call.divertedBy) this.pc.divertedBy = call.divertedBy;

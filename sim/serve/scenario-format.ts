@@ -134,6 +134,12 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     reboot: none,
     sms: (f, n) => ({ to: target(f, n), text: f.str("text"), statusReport: f.optBool("statusReport") }),
     code: (f) => ({ code: f.str("code", { pattern: /^[0-9*#+]{2,40}$/, form: "a service code" }) }),
+    // Its GNSS (or its app) gives the firmware a position (R52: sent with its emergency calls).
+    location: (f) => ({
+      lat: f.num("lat", { min: -90, max: 90, what: "degrees of latitude" }),
+      lon: f.num("lon", { min: -180, max: 180, what: "degrees of longitude" }),
+      accuracyM: f.optNum("accuracyM", { min: 0, max: 1800000, what: "metres" }),
+    }),
   },
   phone: {
     answer: none,
@@ -178,7 +184,7 @@ const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "r
 const PHONE_CHECKS = ["calls", "event", "logged", "network", "inbox", "sentHistory"];
 const PARTY_CHECKS = ["call", "calls", "message"];
 const EVENTS: { [k: string]: string[] } = {
-  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "activation", "smsReceived", "smsSent", "smsFailed", "statusReport", "priority", "emergencyNumbers", "log"],
+  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "activation", "smsReceived", "smsSent", "smsFailed", "statusReport", "priority", "emergencyNumbers", "log", "position"],
   phone: ["incoming", "call", "sms", "ussd"],
 };
 const COUNTABLE = ["event", "logged", "at", "sent", "message", "log"];

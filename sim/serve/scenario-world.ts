@@ -46,6 +46,8 @@ export interface AccessoryAgent {
   sendSms(to: string, text: string, statusReport?: boolean): Promise<AgentResult>;
   /** A service code as the user types it (`*103*1#`, `*#103#`). */
   serviceCode(code: string): Promise<AgentResult>;
+  /** A position from the device's GNSS or app (R52), in degrees; `accuracyM` the radius. */
+  setLocation?(lat: number, lon: number, accuracyM?: number): Promise<AgentResult>;
   /**
    * The firmware's stored messages as last read through its API (R63): the inbox
    * (`{from, text, ...}`) and the sent history (`{to, text, ...}`), oldest first.
@@ -95,13 +97,17 @@ export interface Mark {
   callLog: { [name: string]: number };
 }
 
-/** Splits a byte stream into lines (CR, LF or both end one), keeping the unfinished rest. */
+const CTRL_Z = String.fromCharCode(26);
+
+/** Splits a byte stream into lines (CR, LF or both end one; so does the Ctrl-Z after a prompt's payload), keeping the unfinished rest. */
 function lineSplitter(out: { t: number; line: string }[], clock: Clock): (bytes: string) => void {
   let rest = "";
   return (bytes) => {
     rest += bytes;
     for (;;) {
-      const i = rest.search(/[\r\n]/);
+      let i = rest.search(/[\r\n]/);
+      const z = rest.indexOf(CTRL_Z);
+      if (z >= 0 && (i < 0 || z < i)) i = z;
       if (i < 0) break;
       const line = rest.slice(0, i);
       rest = rest.slice(i + 1);
