@@ -96,6 +96,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       emergencyNumbers: () => modem.status().emergencyNumbers,
       emergencyAllowed: () => modem.service().emergencyCalls,
       whenReady: (ms) => modem.whenReady(ms),
+      callerNames: () => modem.status().info.cnap,
     },
     lo,
   );

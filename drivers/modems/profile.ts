@@ -14,6 +14,8 @@ export interface ModemInfo {
   imsi: string;
   iccid: string;
   simState: string;
+  /** The module presents calling names (`AT+CNAP=1` answered OK, 27.007 §7.30): +CNAP follows +CLIP. */
+  cnap: boolean;
 }
 
 /** The board capabilities that change bring-up (SPEC R5). */
@@ -72,5 +74,5 @@ export function command(profile: ModemProfile, cmd: string, prefixes?: string[])
 }
 
 export function emptyInfo(): ModemInfo {
-  return { manufacturer: "", model: "", revision: "", imei: "", imsi: "", iccid: "", simState: "" };
+  return { manufacturer: "", model: "", revision: "", imei: "", imsi: "", iccid: "", simState: "", cnap: false };
 }

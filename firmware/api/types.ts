@@ -41,6 +41,10 @@ export interface CallInfo {
   status: CallStatus;
   /** The other party; "" while unknown or withheld. */
   number: string;
+  /** The caller's name the network gave (+CNAP), "" when none or withheld. */
+  name: string;
+  /** The number an incoming call was made to (+CDIP), "" when the modem does not say. */
+  calledNumber: string;
   emergency: boolean;
   startedAt: number;
   /** When it connected (clock ms), null while it has not. */
@@ -201,6 +205,8 @@ export function callInfo(c: Call): CallInfo {
     direction: c.direction,
     status: c.status,
     number: c.number,
+    name: c.name,
+    calledNumber: c.calledNumber,
     emergency: c.emergency,
     startedAt: c.startedAt,
     connectedAt: c.connectedAt === undefined ? null : c.connectedAt,

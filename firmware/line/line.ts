@@ -16,6 +16,7 @@ import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import { defineError } from "../../hal/errors.js";
 import { AtCommandError, atDialString, paramsOf, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
+import { parseCdip, parseCnap } from "../../drivers/modems/parse.js";
 import { callProgressFinal } from "../../drivers/at/finals.js";
 import { endMessage, type Call, type CallEnd, type CallStatus, type EndReason } from "./call.js";
 import { classifyEnd, parseCeer, type ReleaseReport } from "./causes.js";
@@ -59,6 +60,8 @@ export interface ModemView {
   emergencyAllowed(): boolean;
   /** Resolves true once bring-up is done, false after `limitMs`. */
   whenReady(limitMs: number): Promise<boolean>;
+  /** The modem presents calling names (+CNAP on): an incoming call is announced with its name. */
+  callerNames?(): boolean;
 }
 
 export interface LineOptions {
@@ -156,6 +159,8 @@ export class Line {
     channel.onUrc("+CRING:", () => this.onRing());
     channel.onUrc("+CLIP:", (l) => this.onClip(l));
     channel.onUrc("+CCWA:", (l) => this.onWaiting(l));
+    channel.onUrc("+CNAP:", (l) => this.onName(l));
+    channel.onUrc("+CDIP:", (l) => this.onCalled(l));
     const ended = () => this.reconcile();
     channel.onUrc("NO CARRIER", ended);
     channel.onUrc("BUSY", ended);
@@ -450,11 +455,37 @@ export class Line {
       return;
     }
     if (call.number === "" && number !== "") call.number = number;
+    // 27.007 §7.30: +CNAP comes after +CLIP; where the modem presents names, the call is
+    // announced with its name (or when the short wait after RING ends without one).
+    if (this.announceTimer !== undefined && this.modem.callerNames && this.modem.callerNames()) return;
     if (this.announceTimer !== undefined) {
       this.clock.clearTimeout(this.announceTimer);
       this.announceTimer = undefined;
       this.announce(call);
     }
+  }
+
+  /** +CNAP: the caller's name; announces the call that waited for it, else updates it. */
+  private onName(line: string): void {
+    const cnap = parseCnap(line);
+    const call = this.find("incoming") || this.find("waiting");
+    if (!cnap || !call) return;
+    const changed = call.name !== cnap.name;
+    call.name = cnap.name;
+    if (this.announceTimer !== undefined && call.status === "incoming") {
+      this.clock.clearTimeout(this.announceTimer);
+      this.announceTimer = undefined;
+      this.announce(call);
+    } else if (changed) this.events.emit("callChanged", call);
+  }
+
+  /** +CDIP: the number that was called (27.007 §7.9), kept on the ringing call. */
+  private onCalled(line: string): void {
+    const number = parseCdip(line);
+    const call = this.find("incoming") || this.find("waiting");
+    if (number === undefined || !call || call.calledNumber === number) return;
+    call.calledNumber = number;
+    if (this.announceTimer === undefined) this.events.emit("callChanged", call);
   }
 
   private onWaiting(line: string): void {
@@ -675,6 +706,8 @@ export class Line {
       direction,
       status,
       number,
+      name: "",
+      calledNumber: "",
       emergency,
       startedAt: this.clock.now(),
       connectedAt: undefined,

@@ -9,6 +9,7 @@
  * it and turns network events into what a client sees.
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
+import { toTe } from "./charset.js";
 import type { CallStateChange, IncomingCall, ModemNetwork } from "./network.js";
 import { Reply, cme, CME } from "./results.js";
 import type { ModemSettings } from "./settings.js";
@@ -31,6 +32,9 @@ export interface ModemCall {
   type: number;
   cliValidity: number;
   emergency: boolean;
+  /** Calling name (CNAP) and called number (CDIP) of an incoming call. */
+  name?: string;
+  calledNumber?: string;
 }
 
 /** How long ATA / +CHLD wait for the network to connect an answered call (24.008 recovery on timer expiry, #102, after). */
@@ -134,7 +138,7 @@ export class CallControl {
   incoming(ev: IncomingCall): void {
     if (this.byId(ev.callId)) return;
     const busy = this.calls.length > 0;
-    const c = this.add({ callId: ev.callId, dir: 1, stat: busy ? STAT_WAITING : STAT_INCOMING, number: ev.number, type: ev.type, cliValidity: ev.cliValidity, emergency: false });
+    const c = this.add({ callId: ev.callId, dir: 1, stat: busy ? STAT_WAITING : STAT_INCOMING, number: ev.number, type: ev.type, cliValidity: ev.cliValidity, emergency: false, name: ev.name, calledNumber: ev.calledNumber });
     if (c.stat === STAT_WAITING) {
       // 27.007 §7.12: +CCWA: <number>,<type>,<class>[,<alpha>][,<CLI validity>]; class 1 = voice.
       if (this.host.settings.ccwa) this.host.urc("+CCWA: " + this.numberField(c) + ",1" + (c.cliValidity !== 0 ? ",," + c.cliValidity : ""));
@@ -183,6 +187,16 @@ export class CallControl {
     if (this.host.settings.clip) {
       // 27.007 §7.6: +CLIP: <number>,<type>[,<subaddr>,<satype>[,[<alpha>][,<CLI validity>]]]
       this.host.urc("+CLIP: " + this.numberField(c) + (c.cliValidity !== 0 ? ",,,," + c.cliValidity : ""));
+    }
+    if (this.host.settings.cdip && c.calledNumber) {
+      // 27.007 §7.9: +CDIP: <number>,<type> (the number in digits, like +CLIP's, §7.6).
+      this.host.urc('+CDIP: "' + c.calledNumber + '",' + (c.calledNumber.charAt(0) === "+" ? 145 : 129));
+    }
+    if (this.host.settings.cnap) {
+      // 27.007 §7.30: +CNAP: <calling_name>,<CNI_validity> (0 valid, 1 restricted, 2 not
+      // available); the name is text, so it follows +CSCS (§5.5) unlike a number.
+      const validity = c.cliValidity === 1 ? 1 : c.name ? 0 : 2;
+      this.host.urc('+CNAP: "' + (validity === 0 ? toTe(c.name || "", this.host.settings.cscs) : "") + '",' + validity);
     }
     this.ringTimer = this.host.clock.setTimeout(() => this.ring(), this.host.ringIntervalMs);
   }

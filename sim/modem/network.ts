@@ -66,6 +66,10 @@ export interface IncomingCall {
   type: number;
   /** CLI validity (27.007 §7.6): 0 valid, 1 withheld, 2 not available. */
   cliValidity: number;
+  /** The caller's name (CNAP), when the network presents one. */
+  name?: string;
+  /** The number the call was made to (shown by +CDIP). */
+  calledNumber?: string;
 }
 
 export type RemoteCallState = "alerting" | "active" | "released";

@@ -29,6 +29,10 @@ export interface ModemSettings {
   /** +COPS <format> for the read form: 0 long, 1 short, 2 numeric. */
   copsFormat: number;
   clip: boolean;
+  /** +CNAP <n>: present the calling name after RING (27.007 §7.30). */
+  cnap: boolean;
+  /** +CDIP <n>: present the called number after RING (27.007 §7.9). */
+  cdip: boolean;
   /** +COLP: the dial command waits for the connection and shows the connected number. */
   colp: boolean;
   clir: number;
@@ -60,6 +64,8 @@ export function defaultSettings(): ModemSettings {
     ceregN: 0,
     copsFormat: 0,
     clip: false,
+    cnap: false,
+    cdip: false,
     colp: false,
     clir: 0,
     crc: false,

@@ -13,6 +13,8 @@ export interface Cli {
   /** The number, "" when withheld. */
   number: string;
   withheld: boolean;
+  /** The caller's name as the network has it (calling name presentation, 22.096), when any. */
+  name?: string;
 }
 
 /** One side of a call, told what the other side does. */

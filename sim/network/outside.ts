@@ -37,6 +37,8 @@ export interface PartyCall {
 export interface PartyOptions {
   /** Answer incoming calls by itself this long after they ring (emergency agencies: 0). Default: never. */
   autoAnswerMs?: number;
+  /** The party's name, which the network presents with its calls (CNAP, 22.096) unless the number is withheld. */
+  name?: string;
 }
 
 class PartyEnd implements CallEnd {
@@ -84,6 +86,8 @@ export class OutsideParty {
   /** Status reports for messages this party sent to a shared number (TP-ST values). */
   readonly statusReports: { to: string; status: number; at: number }[] = [];
   autoAnswerMs: number | undefined;
+  /** The name presented with this party's calls (CNAP), when any. */
+  name: string | undefined;
   /** While true, incoming calls get user busy (#17). */
   busy = false;
   private ends: { [id: string]: PartyEnd } = {};
@@ -95,6 +99,7 @@ export class OutsideParty {
     opts: PartyOptions = {},
   ) {
     this.autoAnswerMs = opts.autoAnswerMs;
+    this.name = opts.name;
   }
 
   private pick(id: string | undefined, states: PartyCallState[]): PartyCall {
@@ -108,7 +113,8 @@ export class OutsideParty {
   /** Calls `to` (a shared number or another party); `withhold` hides this party's number. */
   call(to: string, opts: { withhold?: boolean } = {}): PartyCall {
     const withheld = opts.withhold === true;
-    const cli: Cli = { number: withheld ? "" : this.number, withheld };
+    // 22.096: a withheld number withholds the name too.
+    const cli: Cli = { number: withheld ? "" : this.number, withheld, name: withheld ? undefined : this.name };
     const call = this.net.newCall(cli, to);
     const end = new PartyEnd(this, { id: call.id, dir: "out", peer: to, withheld: false, state: "dialing", dtmf: "", call });
     call.a = end;

@@ -222,7 +222,15 @@ export class AccessoryPort extends Device implements ModemNetwork {
   // ---- Device: what the network tells the modem ----
 
   deliverIncoming(leg: Leg, cli: Cli): void {
-    const call = { callId: leg.id, number: cli.number, type: cli.withheld ? 128 : cli.number.charAt(0) === "+" ? 145 : 129, cliValidity: cli.withheld ? 1 : 0 };
+    const call = {
+      callId: leg.id,
+      number: cli.number,
+      type: cli.withheld ? 128 : cli.number.charAt(0) === "+" ? 145 : 129,
+      cliValidity: cli.withheld ? 1 : 0,
+      name: cli.name,
+      // Every call offered here was made to the shared number (R19).
+      calledNumber: this.num.msisdn,
+    };
     this.post((l) => l.incomingCall(call));
   }
 

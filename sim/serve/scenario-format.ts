@@ -59,6 +59,8 @@ export interface Given {
   numbers: NumberSpec[];
   /** Outside parties by name: their numbers. */
   parties: { [name: string]: string };
+  /** The names the network presents with a party's calls (CNAP), for parties given as `{number, name}`. */
+  partyNames: { [name: string]: string };
 }
 
 export type ActorKind = "accessory" | "phone" | "party" | "network";
@@ -355,17 +357,26 @@ function readGiven(f: Fields, names: Names): Given {
   if (numbers.length === 0) throw f.fail("number", "required (the shared number, its phone and its devices)");
   const pf = f.optObj("parties");
   const parties: { [name: string]: string } = {};
+  const partyNames: { [name: string]: string } = {};
+  const PHONE_NUMBER = { pattern: /^\+?[0-9]{2,15}$/, form: "a phone number" };
   if (pf) {
     for (const k of Object.keys(pf.obj)) {
       if (!/^[a-z][a-z0-9-]*$/.test(k)) throw pf.fail(k, "a party name must be a lower-case name");
       names.add(k, "party", pf.at(k));
-      parties[k] = pf.str(k, { pattern: /^\+?[0-9]{2,15}$/, form: "a phone number" });
+      // A number, or {number, name}: the name the network presents with its calls (CNAP).
+      const o = typeof pf.raw(k) === "object" && pf.raw(k) !== null ? pf.optObj(k) : undefined;
+      if (o) {
+        parties[k] = o.str("number", PHONE_NUMBER);
+        partyNames[k] = o.str("name", { pattern: /^[^"\\]{1,80}$/, form: "a name of 1-80 characters without quotes or backslashes" });
+        if (partyNames[k].split("").some((ch) => ch.charCodeAt(0) < 32)) throw o.fail("name", "a name has no control characters");
+        o.done();
+      } else parties[k] = pf.str(k, PHONE_NUMBER);
     }
     pf.done();
   }
   names.parties = parties;
   f.done();
-  return { params, start: startText ? Date.parse(startText) : DEFAULT_START, numbers, parties };
+  return { params, start: startText ? Date.parse(startText) : DEFAULT_START, numbers, parties, partyNames };
 }
 
 function describeArgs(args: { [k: string]: unknown }): string {

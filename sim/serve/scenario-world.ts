@@ -158,7 +158,10 @@ export class World {
       this.phones[spec.phone.name] = wp;
       for (const d of spec.devices) this.addAccessory(d, num, factory, simImei(200 + imeiSeq++));
     }
-    for (const name of Object.keys(given.parties)) this.parties[name] = this.net.outside(given.parties[name]);
+    for (const name of Object.keys(given.parties)) {
+      this.parties[name] = this.net.outside(given.parties[name]);
+      if (given.partyNames[name]) this.parties[name].name = given.partyNames[name];
+    }
   }
 
   private addAccessory(spec: DeviceSpec, num: SharedNumber, factory: AgentFactory, imei: string): void {
