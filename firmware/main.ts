@@ -86,6 +86,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   const lo: LineOptions = Object.assign({}, defaultLineOptions, {
     callWaiting: board.capabilities.callWaiting,
     callEndUrcs: profile.callEndUrcs,
+    callConnectedUrcs: profile.callConnectedUrcs || [],
   });
   if (lineOptions) Object.assign(lo, lineOptions);
   const line = new Line(

@@ -44,6 +44,8 @@ export interface ModemProfile {
   interCommandDelayMs: number;
   /** Vendor URCs that report a call ended (besides `NO CARRIER`), e.g. SIMCom `VOICE CALL: END`. */
   callEndUrcs: string[];
+  /** Vendor URCs that report a call connected (SIMCom `VOICE CALL: BEGIN`): a second source of call progress beside +CLCC. */
+  callConnectedUrcs?: string[];
   /** The bring-up script's steps; `info` is filled as answers arrive. */
   bringUp(opts: BringUpOptions, info: ModemInfo): ChatStep[];
   /** Lines that abort bring-up (a SIM that needs a PIN cannot be brought up unattended). */

@@ -69,6 +69,8 @@ export interface LineOptions {
   callWaiting: boolean;
   /** Vendor URCs that report a call ended (besides NO CARRIER). */
   callEndUrcs: string[];
+  /** Vendor URCs that report a call connected (SIMCom `VOICE CALL: BEGIN`). */
+  callConnectedUrcs: string[];
   /** RING repeats about every 5 s; this long without one while ringing means "look again" (ms). */
   ringSilenceMs: number;
   /** How long "in use on another device" is shown after a refusal with cause 34 (ms). */
@@ -94,6 +96,7 @@ export interface LineOptions {
 export const defaultLineOptions: LineOptions = {
   callWaiting: true,
   callEndUrcs: [],
+  callConnectedUrcs: [],
   ringSilenceMs: 8000,
   inUseShownMs: 60000,
   callbackWindowMs: 30 * 60 * 1000,
@@ -142,6 +145,8 @@ export class Line {
   private reconcileAgain = false;
   private lastEmergencyEnd = -1;
   private quiet: QuietMode = "off";
+  /** The incoming call ATA was sent for, until it changes status (a connected URC means it). */
+  private answering: Call | undefined = undefined;
   /** Outgoing calls whose ATD has not answered yet: CLCC may not list them yet. */
   private pendingDials: Call[] = [];
   /** The emergency dial being kept until placed (R45), with its call. */
@@ -166,6 +171,8 @@ export class Line {
     channel.onUrc("BUSY", ended);
     channel.onUrc("NO ANSWER", ended);
     for (const u of opts.callEndUrcs) channel.onUrc(u, ended);
+    const connected = () => this.onConnected();
+    for (const u of opts.callConnectedUrcs) channel.onUrc(u, connected);
     channel.events.on("reboot", () => this.onModemReset());
   }
 
@@ -323,6 +330,7 @@ export class Line {
   answer(): Promise<ActionResult> {
     const incoming = this.find("incoming");
     if (incoming) {
+      this.answering = incoming;
       return this.command("ATA", incoming);
     }
     if (this.find("waiting")) return this.acceptWaiting("hold");
@@ -463,6 +471,18 @@ export class Line {
       this.announceTimer = undefined;
       this.announce(call);
     }
+  }
+
+  /**
+   * A vendor's "call connected" URC: the call being set up (our dial, or the call we just
+   * answered) is up now, without waiting for the next +CLCC read; that read still follows
+   * and stays the truth. With more than one call in set-up it cannot tell which: +CLCC decides.
+   */
+  private onConnected(): void {
+    const settingUp = this.calls.filter((c) => c.status === "dialing" || c.status === "alerting" || (c.status === "incoming" && c.direction === "incoming"));
+    const answered = settingUp.filter((c) => c.direction === "outgoing" || this.answering === c);
+    if (answered.length === 1) this.setStatus(answered[0], "active");
+    this.reconcile();
   }
 
   /** +CNAP: the caller's name; announces the call that waited for it, else updates it. */
@@ -638,6 +658,7 @@ export class Line {
   private setStatus(call: Call, status: CallStatus): void {
     if (call.status === status) return;
     call.status = status;
+    if (this.answering === call) this.answering = undefined;
     const now = this.clock.now();
     if (status === "active" && call.connectedAt === undefined) call.connectedAt = now;
     // Our own call alerts or is up: the number is not in use elsewhere any more (issue 9 §4).

@@ -9,7 +9,6 @@
  * it and turns network events into what a client sees.
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
-import { toTe } from "./charset.js";
 import type { CallStateChange, IncomingCall, ModemNetwork } from "./network.js";
 import { Reply, cme, CME } from "./results.js";
 import type { ModemSettings } from "./settings.js";
@@ -35,6 +34,8 @@ export interface ModemCall {
   /** Calling name (CNAP) and called number (CDIP) of an incoming call. */
   name?: string;
   calledNumber?: string;
+  /** When it connected (clock ms). */
+  connectedAt?: number;
 }
 
 /** How long ATA / +CHLD wait for the network to connect an answered call (24.008 recovery on timer expiry, #102, after). */
@@ -79,6 +80,8 @@ export interface CallHost {
   urcCode(text: string): void;
   /** A string parameter in the client's character set (+CSCS). */
   te(text: string): string;
+  /** Whose modem this is: SIMCom's print `VOICE CALL: BEGIN` / `VOICE CALL: END: <duration>` (A76XX AT manual). */
+  readonly vendor: string;
 }
 
 /** The result code of a call that failed before it connected (V.250 §6.3.1, 27.007 §6.3). */
@@ -117,6 +120,11 @@ export class CallControl {
   private remove(c: ModemCall): void {
     const i = this.calls.indexOf(c);
     if (i >= 0) this.calls.splice(i, 1);
+    if (i >= 0 && c.connectedAt !== undefined && this.host.vendor === "simcom") {
+      // SIMCom's call progress: the end of a connected call with its length in seconds.
+      const s = String(Math.round((this.host.clock.now() - c.connectedAt) / 1000));
+      this.host.urc("VOICE CALL: END: " + "000000".slice(s.length) + s);
+    }
   }
 
   private setCause(cause: number, text?: string): void {
@@ -156,6 +164,10 @@ export class CallControl {
     }
     if (ev.state === "active") {
       c.stat = STAT_ACTIVE;
+      if (c.connectedAt === undefined) {
+        c.connectedAt = this.host.clock.now();
+        if (this.host.vendor === "simcom") this.host.urc("VOICE CALL: BEGIN");
+      }
       this.settleAnswer(c.callId, true, 0);
       return;
     }
@@ -196,7 +208,7 @@ export class CallControl {
       // 27.007 §7.30: +CNAP: <calling_name>,<CNI_validity> (0 valid, 1 restricted, 2 not
       // available); the name is text, so it follows +CSCS (§5.5) unlike a number.
       const validity = c.cliValidity === 1 ? 1 : c.name ? 0 : 2;
-      this.host.urc('+CNAP: "' + (validity === 0 ? toTe(c.name || "", this.host.settings.cscs) : "") + '",' + validity);
+      this.host.urc('+CNAP: "' + (validity === 0 ? this.host.te(c.name || "") : "") + '",' + validity);
     }
     this.ringTimer = this.host.clock.setTimeout(() => this.ring(), this.host.ringIntervalMs);
   }
