@@ -15,7 +15,7 @@
  *
  * Portable (Espruino): Promise chains only.
  */
-import type { Clock } from "../hal/types.js";
+import type { Clock, TimerHandle } from "../hal/types.js";
 import { Emitter } from "../hal/emitter.js";
 import type { AtChannel } from "../drivers/at/index.js";
 import { locationProblem, positionErrorXml, positionRequestKind, positionXml, type LocationFix } from "../drivers/modems/positioning.js";
@@ -35,15 +35,23 @@ export interface PositionReport {
 export interface LocationOptions {
   /** A fix older than this is not offered (ms). */
   maxAgeMs: number;
+  /**
+   * With no fresh fix, how long a request during an emergency call waits for one (a GNSS
+   * switched on at the dial needs seconds to its first fix), within the request's own
+   * `resp_time_seconds` less a second (ms).
+   */
+  maxWaitMs: number;
   /** How long `AT+CPOS` may take (ms). */
   cposMs: number;
 }
 
-export const defaultLocationOptions: LocationOptions = { maxAgeMs: 5 * 60 * 1000, cposMs: 10000 };
+export const defaultLocationOptions: LocationOptions = { maxAgeMs: 5 * 60 * 1000, maxWaitMs: 15000, cposMs: 10000 };
 
 export class Location {
   readonly events = new Emitter<{ report: PositionReport }>();
   private fix: LocationFix | undefined = undefined;
+  /** A request waiting for a first fix: its deadline timer. */
+  private waiting: TimerHandle | undefined = undefined;
   private readonly opts: LocationOptions;
 
   constructor(
@@ -62,7 +70,18 @@ export class Location {
     const problem = locationProblem(lat, lon, accuracyM);
     if (problem) return problem;
     this.fix = { lat: lat, lon: lon, accuracyM: accuracyM, atMs: this.clock.now(), source: source };
+    if (this.waiting !== undefined) {
+      this.clock.clearTimeout(this.waiting);
+      this.waiting = undefined;
+      this.answer();
+    }
     return undefined;
+  }
+
+  /** Stops the wait for a fix (the firmware is shutting down). */
+  stop(): void {
+    if (this.waiting !== undefined) this.clock.clearTimeout(this.waiting);
+    this.waiting = undefined;
   }
 
   /** Forgets the fix (the user turned location off). */
@@ -80,6 +99,26 @@ export class Location {
   private onRequest(line: string): void {
     // An abort or assistance data needs no answer from a device that measures nothing itself.
     if (positionRequestKind(line) !== "measure") return;
+    if (this.waiting !== undefined) return; // the answer to the same question is on its way
+    if (this.inEmergency() && !this.current()) {
+      // No fix yet: wait for the first one (the GNSS may just have been switched on), but
+      // answer within the time the network gave (27.007 Table 8.55-2 resp_time_seconds).
+      const m = /<resp_time_seconds>(\d+)<\/resp_time_seconds>/.exec(line);
+      const given = m ? parseInt(m[1], 10) * 1000 - 1000 : this.opts.maxWaitMs;
+      const waitMs = given < this.opts.maxWaitMs ? given : this.opts.maxWaitMs;
+      if (waitMs > 0) {
+        this.waiting = this.clock.setTimeout(() => {
+          this.waiting = undefined;
+          this.answer();
+        }, waitMs);
+        return;
+      }
+    }
+    this.answer();
+  }
+
+  /** Answers the network: the fresh fix during an emergency call, else `pos_err` with why. */
+  private answer(): void {
     const fix = this.inEmergency() ? this.current() : undefined;
     const reason = !this.inEmergency() ? "not in an emergency call" : this.fix ? "the last fix is too old" : "no position known";
     const xml = fix ? positionXml(fix) : positionErrorXml(this.inEmergency() ? "not_enough_gps_satellites" : "undefined_error");

@@ -178,6 +178,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       const live = line.current().filter((c) => !(line.emergencyPending() && c.emergency && c.index === undefined));
       if (live.length > 0) events.emit("log", "stopping with " + live.length + " call(s) left up on the modem: the next start adopts them");
       api.stop();
+      location.stop();
       if (storage) storage.stop();
       messaging.stop();
       line.stop();

@@ -13,6 +13,7 @@
 import type { Board } from "../../firmware/board.js";
 import { createFirmware } from "../../firmware/main.js";
 import { CONSOLE_WORDS, installWatch } from "../../firmware/watch.js";
+import { attachGnss } from "../../firmware/gnss.js";
 import { EspruinoClock } from "./clock.js";
 import { EspruinoPins } from "./pins.js";
 import { openUart } from "./serial.js";
@@ -21,6 +22,8 @@ import { espruinoStorage } from "./storage.js";
 
 declare const SHAREDLINE_PROFILE: Board;
 declare const require: (name: string) => { read(name: string): string | undefined };
+/** Bangle.js's own GPS (libs/banglejs/jswrap_bangle.c: `setGPSPower`, the "GPS" event with `{lat, lon, fix, hdop, ...}`). */
+declare const Bangle: { setGPSPower(on: number, appId: string): void; on(event: "GPS", fn: (f: { lat: number; lon: number; fix: number; hdop: number }) => void): void } | undefined;
 
 const board = SHAREDLINE_PROFILE;
 const log = function (line: string) {
@@ -43,6 +46,21 @@ const fw = createFirmware(
 // Subscribed before bring-up starts, so the first line is not missed.
 const watch = installWatch(fw, { print: log }, settings.quiet === true);
 fw.start();
+// R52: on a Bangle.js its GPS gives the emergency call its position; on for emergency calls only.
+if (typeof Bangle !== "undefined" && Bangle) {
+  const bangle = Bangle;
+  attachGnss(fw.api, {
+    power: function (on) {
+      bangle.setGPSPower(on ? 1 : 0, "sharedline");
+    },
+    onFix: function (fn) {
+      bangle.on("GPS", function (f) {
+        // hdop times a typical 5 m range error is the usual horizontal estimate.
+        if (f.fix > 0 && f.lat === f.lat && f.lon === f.lon) fn({ lat: f.lat, lon: f.lon, accuracyM: f.hdop === f.hdop ? f.hdop * 5 : undefined });
+      });
+    },
+  });
+}
 const g = globalThis as unknown as { [name: string]: unknown };
 g.sharedline = fw.api;
 if (settings.words !== false) {

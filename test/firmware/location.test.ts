@@ -8,6 +8,7 @@ import test from "ava";
 import { positionErrorXml, positionRequestKind, positionXml, uncertaintyCode } from "../../drivers/modems/positioning.js";
 import { POSITION_REQUEST, readPosition } from "../../sim/modem/commands/positioning.js";
 import { simRig } from "../support/sim-rig.js";
+import { attachGnss } from "../../firmware/gnss.js";
 
 test("R52: 23.032 §6.2 coordinates: latitude sign and 2^23 steps of 90°, longitude 2^24 steps of 360° two's complement, read back within the shape's resolution", (t) => {
   const cases = [
@@ -89,4 +90,54 @@ test("R52: outside an emergency call the firmware never gives its position (pos_
   r.modem.urc("+CPOSR: <pos><pos_meas><meas_abort/></pos_meas></pos>");
   await r.run(500);
   t.is(sent(), 2);
+});
+
+test("R52: with no fix yet, a request during an emergency call waits for the first one (within the network's resp_time_seconds) and answers with it", async (t) => {
+  const r = await simRig();
+  const reports: { given: string; reason: string }[] = [];
+  r.fw.api.events.on("position", (p) => reports.push(p));
+  t.true((await r.act(r.fw.api.dial("110"))).ok);
+  r.modem.urc("+CPOSR: " + POSITION_REQUEST); // resp_time_seconds 16
+  await r.run(3000);
+  t.is(reports.length, 0, "no answer yet: waiting for a fix");
+  t.true((await r.fw.api.setLocation({ lat: 35.6586, lon: 139.7454, accuracyM: 12 })).ok);
+  await r.run(500);
+  t.like(reports[0], { given: "location" });
+  t.is(r.commands.filter((c) => c === "AT+CPOS").length, 1);
+});
+
+test("R52: no fix comes: pos_err before the network's time runs out", async (t) => {
+  const r = await simRig();
+  const reports: { given: string; reason: string }[] = [];
+  r.fw.api.events.on("position", (p) => reports.push(p));
+  t.true((await r.act(r.fw.api.dial("110"))).ok);
+  const t0 = r.clock.now();
+  r.modem.urc("+CPOSR: " + POSITION_REQUEST);
+  await r.run(16000);
+  t.like(reports[0], { given: "error", reason: "no position known" });
+  t.true(r.clock.now() - t0 <= 16000);
+});
+
+test("R52: a GNSS receiver is switched on when an emergency dial is requested, feeds its fixes to the API, and is switched off when the emergency call ends", async (t) => {
+  const r = await simRig();
+  const powered: boolean[] = [];
+  let emit: (f: { lat: number; lon: number; accuracyM?: number }) => void = () => undefined;
+  const detach = attachGnss(r.fw.api, { power: (on) => powered.push(on), onFix: (fn) => (emit = fn) });
+  emit({ lat: 1, lon: 1 });
+  const reports: { given: string; fix: { lat: number } | null }[] = [];
+  r.fw.api.events.on("position", (p) => reports.push(p));
+  t.deepEqual(powered, [], "off while no emergency call: fixes are not even taken");
+  const d = await r.act(r.fw.api.dial("110"));
+  t.true(d.ok);
+  t.deepEqual(powered, [true]);
+  r.modem.urc("+CPOSR: " + POSITION_REQUEST);
+  await r.run(2000);
+  emit({ lat: 35.6586, lon: 139.7454, accuracyM: 10 });
+  await r.run(500);
+  t.like(reports[0], { given: "location", fix: { lat: 35.6586 } });
+  await r.act(r.fw.api.hangup());
+  await r.run(1000);
+  t.deepEqual(powered, [true, false]);
+  detach();
+  t.deepEqual(powered, [true, false], "already off");
 });
