@@ -271,6 +271,8 @@ test("a cut command that never answers times out alone; the next command is writ
   const long = outcome(channel.send({ cmd: 'AT+CUSD=1,"*103#",15', cuttable: true, timeoutMs: 3000 }));
   await modem.tx('AT+CUSD=1,"*103#",15\r');
   const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
+  await modem.tx("\x1b"); // V.250 §5.6.1 abort character; the module keeps the request
+  await clock.advance(200); // no final within the settle time: the dial goes anyway
   await modem.tx("ATD110;\r");
   await modem.rx("\r\nOK\r\n"); // taken by the USSD command, owed first
   t.is(long.value!.final, "OK");
@@ -278,6 +280,37 @@ test("a cut command that never answers times out alone; the next command is writ
   t.is(dial.value!.final, "OK");
   await clock.advance(3000);
   t.is(channel.busy(), false);
+});
+
+test("R45: an urgent command cuts a stuck AT+CMGR short: Esc, the dial as soon as the read ends (aborted), and the read is rejected to be done again", async (t) => {
+  const { channel, modem, clock } = channelRig();
+  const read = outcome(channel.send({ cmd: "AT+CMGR=3", mode: "pdu-listing", prefixes: ["+CMGR:"], cuttable: true, timeoutMs: 30000 }));
+  await modem.tx("AT+CMGR=3\r");
+  await modem.rx("\r\n+CMGR: 0,,24\r\n07918190"); // stuck in the middle of the PDU
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
+  await modem.tx("\x1b");
+  await clock.advance(50);
+  await modem.rx("\r\nOK\r\n"); // a module that aborts the read ends it at once
+  t.true(AtAbortedError.is(read.error) && read.error.reason === "cut", "the cut read is not trusted: " + String(read.error));
+  await modem.tx("ATD110;\r"); // written at that final, before the settle time ran out
+  await modem.rx("\r\nOK\r\n");
+  t.is(dial.value!.final, "OK");
+});
+
+test("R45: a cut AT+CMGR that ends only after the dial was written still takes the first final (FIFO); the dial the second", async (t) => {
+  const { channel, modem, clock } = channelRig();
+  const read = outcome(channel.send({ cmd: "AT+CMGR=3", mode: "pdu-listing", prefixes: ["+CMGR:"], cuttable: true, timeoutMs: 30000 }));
+  await modem.tx("AT+CMGR=3\r");
+  await modem.rx("\r\n+CMGR: 0,,24\r\n0791");
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
+  await modem.tx("\x1b");
+  await clock.advance(200);
+  await modem.tx("ATD110;\r");
+  await modem.rx("8190000000F0040B911808\r\n\r\nOK\r\n"); // the read finishes late (not abortable)
+  t.true(AtAbortedError.is(read.error), "the read's own OK went to the read");
+  t.false(dial.settled, "not to the dial");
+  await modem.rx("\r\nOK\r\n");
+  t.is(dial.value!.final, "OK");
 });
 
 test("injection attempts are refused before a byte is written", async (t) => {

@@ -111,6 +111,27 @@ test("R45: with the modem hung during an SMS send, the hang is declared within s
   await assertActive(t, r);
 });
 
+test("R45: 110 dialled while the modem is stuck mid-PDU in an AT+CMGR cuts the read short: written ≤ 1 s after the request; the message is read again afterwards", async (t) => {
+  const { rig: r, start } = emergencyRig({ startAt: "ready" });
+  await start();
+  const received: string[] = [];
+  r.fw.messaging.events.on("received", (m) => received.push(m.text));
+  r.modem.stallNext("+CMGR", 4000);
+  r.network.deliverSms({ from: "+819055554444", text: "are you ok?" });
+  await r.run(300);
+  t.true(r.commands.some((c) => c.startsWith("AT+CMGR=")), "the read is under way and stuck mid-PDU");
+  const asked = r.clock.now();
+  const res = await settle(r, r.fw.api.dial("110"), 1000);
+  const atd = (r.dials["110"] || [])[0];
+  t.true(atd !== undefined && atd - asked <= BOUND_MS, `ATD110; written ${atd - asked} ms after the request`);
+  await r.run(6000);
+  connected(t, r, res || { ok: true, call: null });
+  await assertActive(t, r);
+  await r.run(5000);
+  t.deepEqual(received, ["are you ok?"], "the cut read was repeated: the message reached the inbox once");
+  t.true(r.commands.filter((c) => c.startsWith("AT+CMGR=")).length >= 2, "read again after the cut");
+});
+
 test("R45: 110 dialled while the modem reboots is written again ≤ 1 s after its banner", async (t) => {
   const { rig: r, start } = emergencyRig({ modem: { bootMs: 1500 }, startAt: "ready" });
   await start();
