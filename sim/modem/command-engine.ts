@@ -6,7 +6,15 @@
  * cancels).
  *
  * Bytes that arrive while a line runs wait and are handled after its final result, as a
- * module that reads its UART into a buffer would.
+ * module that reads its UART into a buffer would. This is the documented behaviour for a
+ * command written before the previous one's result code (Telit LE910Cx AT reference
+ * §2.2.5: "a new command must not be issued before the module has finished ... the
+ * response result code"; Quectel BC95 §1.3: OK or ERROR says the processor is "ready to
+ * accept a new command"), and what an `ATD` written during a `+CMGS` that waits for the
+ * network (Quectel EC25: up to 120 s, "determined by network") meets: it runs when the
+ * submission ends. A module that refused instead (`+CME ERROR`) would tell the firmware
+ * the same thing sooner; the firmware handles both (drivers/at/channel.ts busyGraceMs,
+ * firmware/line/emergency-dial.ts retries a refusal).
  */
 import type { Clock } from "../../hal/types.js";
 import { AtCommandLine, AtSyntaxError, parseCommandLine } from "./at-parser.js";

@@ -313,6 +313,45 @@ test("R45: a cut AT+CMGR that ends only after the dial was written still takes t
   t.is(dial.value!.final, "OK");
 });
 
+test("R45: behind a cut +CMGS already submitted the modem is busy: a command that times out there is not a hang (no probe), and its late answer is still its own", async (t) => {
+  const { channel, modem, clock } = channelRig({ timeoutMs: 1000 });
+  const hangs: number[] = [];
+  channel.events.on("hang", (n) => hangs.push(n));
+  const sms = outcome(channel.send({ cmd: "AT+CMGS=19", mode: "prompt", payload: "00AA", prefixes: ["+CMGS:"], timeoutMs: 120000 }));
+  await modem.tx("AT+CMGS=19\r");
+  await modem.rx("\r\n> ");
+  await modem.tx("00AA\x1a");
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true, timeoutMs: 10000 }));
+  await modem.tx("\x1bATD110;\r");
+  await clock.advance(10000);
+  t.true(AtTimeoutError.is(dial.error), "the dial's caller hears its time-out");
+  const next = outcome(channel.send("AT+CLCC"));
+  await modem.tx("AT+CLCC\r"); // no probe: the modem is busy, not hung
+  await clock.advance(500);
+  await modem.rx("\r\n+CMGS: 7\r\n\r\nOK\r\n\r\nOK\r\n"); // the submission, then the dial it held
+  t.deepEqual(sms.value!.lines, ["+CMGS: 7"]);
+  t.false(next.settled, "neither OK went to the command written after them");
+  await modem.rx("\r\nOK\r\n");
+  t.is(next.value!.final, "OK");
+  t.deepEqual(hangs, []);
+});
+
+test("R45: a submission that keeps the modem silent beyond busyGraceMs is a hang after all", async (t) => {
+  const { channel, modem, clock } = channelRig({ timeoutMs: 1000, busyGraceMs: 45000 });
+  const hangs: number[] = [];
+  channel.events.on("hang", (n) => hangs.push(n));
+  outcome(channel.send({ cmd: "AT+CMGS=19", mode: "prompt", payload: "00AA", prefixes: ["+CMGS:"], timeoutMs: 120000 }));
+  await modem.tx("AT+CMGS=19\r");
+  await modem.rx("\r\n> ");
+  await modem.tx("00AA\x1a");
+  outcome(channel.send({ cmd: "ATD110;", urgent: true, timeoutMs: 10000 }));
+  await modem.tx("\x1bATD110;\r");
+  await clock.advance(45000);
+  await modem.tx("AT+CMEE?\r"); // the submission's grace ran out: probe
+  await clock.advance(1000);
+  t.is(hangs.length, 1);
+});
+
 test("injection attempts are refused before a byte is written", async (t) => {
   const { channel, modem } = channelRig();
   const attempts = [
