@@ -8,7 +8,8 @@ import type { Call, CallEnd, Cli } from "./call.js";
 import { CAUSE, NORMAL, Release, USER_BUSY } from "./causes.js";
 import { Location, NetworkError } from "./device.js";
 import type { SharedNetwork } from "./network.js";
-import { AssembledMessage, MessagePart, reassemble } from "../pdu/concat.js";
+import { AssembledMessage, Reassembler, defaultReassemblerOptions, type CloseReason, type ReassemblerOptions } from "../pdu/concat.js";
+import type { TimerHandle } from "../../hal/types.js";
 import type { Alphabet, Concat } from "../pdu/userdata.js";
 
 export type PartyCallState = "dialing" | "alerting" | "ringing" | "active" | "released";
@@ -39,6 +40,8 @@ export interface PartyOptions {
   autoAnswerMs?: number;
   /** The party's name, which the network presents with its calls (CNAP, 22.096) unless the number is withheld. */
   name?: string;
+  /** How long an incomplete concatenated message waits for its parts, and how many may wait (default 24 h, 64). */
+  reassembly?: Partial<ReassemblerOptions>;
 }
 
 class PartyEnd implements CallEnd {
@@ -81,8 +84,13 @@ class PartyEnd implements CallEnd {
 
 export class OutsideParty {
   readonly calls: PartyCall[] = [];
-  /** Message parts received, in arrival order. */
-  readonly parts: MessagePart[] = [];
+  /**
+   * Messages received, parts put together as they arrive; an incomplete one is closed
+   * after `reassembly.timeoutMs` on the network's clock (or when too many are open) and
+   * stays listed with `complete: false`, logged as `sms-expired`.
+   */
+  private readonly inbox: Reassembler;
+  private expiryTimer: TimerHandle | undefined = undefined;
   /** Status reports for messages this party sent to a shared number (TP-ST values). */
   readonly statusReports: { to: string; status: number; at: number }[] = [];
   autoAnswerMs: number | undefined;
@@ -100,6 +108,28 @@ export class OutsideParty {
   ) {
     this.autoAnswerMs = opts.autoAnswerMs;
     this.name = opts.name;
+    this.inbox = new Reassembler({ ...defaultReassemblerOptions, ...(opts.reassembly || {}) }, (m, why) => this.closedIncomplete(m, why));
+  }
+
+  private closedIncomplete(m: AssembledMessage, why: CloseReason): void {
+    this.net.log.add({
+      number: "",
+      kind: "sms-expired",
+      detail: { party: this.number, from: m.peer, ref: m.ref, total: m.total, received: m.received.join(","), reason: why === "timeout" ? "parts missing at the reassembly time limit" : "too many incomplete messages" },
+    });
+  }
+
+  /** Arms one timer, on the network's clock, for the earliest incomplete message's time limit. */
+  private armExpiry(): void {
+    if (this.expiryTimer !== undefined) this.net.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    const due = this.inbox.nextDeadline();
+    if (due === undefined) return;
+    this.expiryTimer = this.net.clock.setTimeout(() => {
+      this.expiryTimer = undefined;
+      this.inbox.expire(this.net.clock.now());
+      this.armExpiry();
+    }, Math.max(0, due - this.net.clock.now()));
   }
 
   private pick(id: string | undefined, states: PartyCallState[]): PartyCall {
@@ -190,12 +220,19 @@ export class OutsideParty {
 
   /** The network delivers a message part to this party. */
   receiveSms(from: string, text: string, concat: Concat | undefined): void {
-    this.parts.push(concat ? { peer: from, text, concat } : { peer: from, text });
+    const open = this.inbox.openCount;
+    const m = this.inbox.add(concat ? { peer: from, text, concat } : { peer: from, text }, this.net.clock.now());
+    if (this.inbox.openCount !== open || (m.complete && m.total > 1)) this.armExpiry();
   }
 
-  /** Received messages, parts put together. */
+  /** Received messages, parts put together, in the order their first part arrived (copies). */
   messages(): AssembledMessage[] {
-    return reassemble(this.parts);
+    return this.inbox.messages.map((m) => ({ ...m, received: m.received.slice() }));
+  }
+
+  /** Concatenated messages still waiting for parts. */
+  get incompleteOpen(): number {
+    return this.inbox.openCount;
   }
 
   /** The newest call (any state). */

@@ -46,7 +46,8 @@ export interface PhoneSms {
   text: string;
   /** Service-centre time stamp (ms). */
   scts: number;
-  concat?: { ref: number; total: number; seq: number };
+  /** `bits`: the reference's size (IE 0x00 or 0x08); absent on messages recorded as 8-bit. */
+  concat?: { ref: number; total: number; seq: number; bits?: 8 | 16 };
 }
 
 /** A message the smartphone's user sent: P's own sent history, which no accessory shares (R63). */
@@ -242,7 +243,7 @@ export class Phone extends Device {
 
   /** The received messages, concatenated parts put together (R73). */
   inbox(): AssembledMessage[] {
-    return reassemble(this.received.map((m) => ({ peer: m.from, text: m.text, concat: m.concat ? { ...m.concat, bits: 8 as const } : undefined })));
+    return reassemble(this.received.map((m) => ({ peer: m.from, text: m.text, concat: m.concat ? { ...m.concat, bits: m.concat.bits || 8 } : undefined })));
   }
 
   /** Live calls. */
@@ -302,7 +303,7 @@ export class Phone extends Device {
         const d = decodeDeliver(tpdu);
         const m: PhoneSms = { from: d.from.number, text: d.userData.text, scts: d.scts.time };
         const cc = d.userData.concat;
-        if (cc) m.concat = { ref: cc.ref, total: cc.total, seq: cc.seq };
+        if (cc) m.concat = cc.bits === 16 ? { ref: cc.ref, total: cc.total, seq: cc.seq, bits: 16 } : { ref: cc.ref, total: cc.total, seq: cc.seq };
         // R75: the same message twice (a retry after a lost acknowledgement) is stored once.
         const dup = this.received.some((o) => o.from === m.from && o.scts === m.scts && o.text === m.text && JSON.stringify(o.concat) === JSON.stringify(m.concat));
         if (!dup) {

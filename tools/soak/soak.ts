@@ -10,7 +10,7 @@
  */
 import { VirtualClock } from "../../hal/memory/clock.js";
 import type { OutsideParty, PartyCall } from "../../sim/network/index.js";
-import type { MessagePart } from "../../sim/pdu/concat.js";
+import { Reassembler, type MessagePart } from "../../sim/pdu/concat.js";
 import { Fleet, type Accessory } from "./fleet.js";
 import { InvariantBook, INVARIANTS, type Failure, type InvariantName } from "./invariants.js";
 import { Rng } from "./rng.js";
@@ -520,32 +520,16 @@ function describe(acc: Accessory): string {
 }
 
 /**
- * The texts of the messages a handset would show, from parts in arrival order: parts group
- * by originator, reference and total (23.040 §9.2.3.24.1) until the group is complete, then
- * the group is closed, so a later message that reuses the 8-bit reference is a message of
- * its own (the simulator's `reassemble` keeps groups for ever, which merges them). A part
- * repeated while its group is open is kept once; a whole message sent again counts twice.
+ * The texts of the complete messages a handset would show, from parts in arrival order:
+ * the simulator's incremental reassembly (sim/pdu/concat.ts `Reassembler`), which closes
+ * a group once it is complete, so a later message that reuses the reference is a message
+ * of its own. A part repeated while its group is open is kept once; a whole message sent
+ * again counts twice.
  */
 export function completedMessages(parts: readonly MessagePart[]): string[] {
-  const out: string[] = [];
-  const open = new Map<string, { [seq: number]: string }>();
-  for (const p of parts) {
-    if (!p.concat || p.concat.total <= 1) {
-      out.push(p.text);
-      continue;
-    }
-    const key = p.peer + "|" + p.concat.ref + "|" + p.concat.total;
-    let g = open.get(key);
-    if (!g) open.set(key, (g = {}));
-    if (g[p.concat.seq] === undefined) g[p.concat.seq] = p.text;
-    if (Object.keys(g).length === p.concat.total) {
-      let text = "";
-      for (let i = 1; i <= p.concat.total; i++) text += g[i] || "";
-      out.push(text);
-      open.delete(key);
-    }
-  }
-  return out;
+  const r = new Reassembler({ timeoutMs: Infinity, maxOpen: Infinity });
+  for (const p of parts) r.add(p, 0);
+  return r.messages.filter((m) => m.complete).map((m) => m.text);
 }
 
 const CHECK_MS = 5000;
@@ -750,8 +734,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
   const partyCounts = new Map<string, number>();
   for (const p of fleet.parties) {
-    for (const text of completedMessages(p.parts)) {
-      const tag = tagOf(text);
+    for (const m of p.messages()) {
+      if (!m.complete) continue;
+      const tag = tagOf(m.text);
       if (tag) partyCounts.set(tag, (partyCounts.get(tag) || 0) + 1);
     }
   }
