@@ -10,6 +10,8 @@ import { Location, NetworkError } from "./device.js";
 import type { SharedNetwork } from "./network.js";
 import { AssembledMessage, MessagePart, reassemble } from "../pdu/concat.js";
 import type { Alphabet, Concat } from "../pdu/userdata.js";
+import { typedEmitter } from "../../hal/node/typed-emitter.js";
+import { appendBounded, pruneReleased } from "./bounded.js";
 
 export type PartyCallState = "dialing" | "alerting" | "ringing" | "active" | "released";
 
@@ -74,11 +76,15 @@ class PartyEnd implements CallEnd {
 }
 
 export class OutsideParty {
+  /** Live calls, and the newest released ones (bounded.ts: RELEASED_CALLS_KEPT). */
   readonly calls: PartyCall[] = [];
-  /** Message parts received, in arrival order. */
+  /** Message parts received, in arrival order: the newest HISTORY_KEPT (bounded.ts); `partsReceived` counts them all. */
   readonly parts: MessagePart[] = [];
-  /** Status reports for messages this party sent to a shared number (TP-ST values). */
+  partsReceived = 0;
+  /** Status reports for messages this party sent to a shared number (TP-ST values), the newest HISTORY_KEPT. */
   readonly statusReports: { to: string; status: number; at: number }[] = [];
+  /** Host-side events: every part as it arrives (for whoever needs more than the kept history). */
+  readonly events = typedEmitter<{ sms: (part: MessagePart) => void }>();
   autoAnswerMs: number | undefined;
   /** While true, incoming calls get user busy (#17). */
   busy = false;
@@ -91,6 +97,13 @@ export class OutsideParty {
     opts: PartyOptions = {},
   ) {
     this.autoAnswerMs = opts.autoAnswerMs;
+  }
+
+  /** Lists a new call; released calls beyond the kept ones are forgotten. */
+  private track(end: PartyEnd): void {
+    this.calls.push(end.pc);
+    this.ends[end.pc.id] = end;
+    for (const gone of pruneReleased(this.calls)) delete this.ends[gone.id];
   }
 
   private pick(id: string | undefined, states: PartyCallState[]): PartyCall {
@@ -108,8 +121,7 @@ export class OutsideParty {
     const call = this.net.newCall(cli, to);
     const end = new PartyEnd(this, { id: call.id, dir: "out", peer: to, withheld: false, state: "dialing", dtmf: "", call });
     call.a = end;
-    this.calls.push(end.pc);
-    this.ends[end.pc.id] = end;
+    this.track(end);
     this.net.connect(call, to, undefined);
     return end.pc;
   }
@@ -121,8 +133,7 @@ export class OutsideParty {
     if (call.emergencyService) pc.emergencyService = call.emergencyService;
     const end = new PartyEnd(this, pc);
     call.b = end;
-    this.calls.push(pc);
-    this.ends[pc.id] = end;
+    this.track(end);
     if (this.busy) {
       pc.state = "released";
       pc.cause = CAUSE.userBusy;
@@ -174,13 +185,16 @@ export class OutsideParty {
   /** Sends an SMS to `to` (concatenated when long); `statusReport` asks for status reports (R66). */
   /** `partGapMs`: a long message's parts reach the network this far apart. */
   sendSms(to: string, text: string, opts: { alphabet?: Alphabet; statusReport?: boolean; ref?: number; msgClass?: number; partGapMs?: number } = {}): void {
-    const report = opts.statusReport ? (status: number) => this.statusReports.push({ to, status, at: this.net.clock.now() }) : undefined;
+    const report = opts.statusReport ? (status: number) => appendBounded(this.statusReports, { to, status, at: this.net.clock.now() }) : undefined;
     this.net.deliverText(this.number, to, text, { alphabet: opts.alphabet, ref: opts.ref === undefined ? this.nextRef++ & 0xff : opts.ref, report, msgClass: opts.msgClass, partGapMs: opts.partGapMs });
   }
 
   /** The network delivers a message part to this party. */
   receiveSms(from: string, text: string, concat: Concat | undefined): void {
-    this.parts.push(concat ? { peer: from, text, concat } : { peer: from, text });
+    const part: MessagePart = concat ? { peer: from, text, concat } : { peer: from, text };
+    appendBounded(this.parts, part);
+    this.partsReceived++;
+    this.events.emit("sms", part);
   }
 
   /** Received messages, parts put together. */

@@ -34,7 +34,7 @@ export class InvariantBook {
 
   constructor(
     private readonly seed: number,
-    private readonly t0: number,
+    readonly t0: number,
     private readonly now: () => number,
   ) {
     this.checks = {} as { [k in InvariantName]: number };
