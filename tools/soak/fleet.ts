@@ -68,6 +68,8 @@ export interface Accessory {
   onModemLine: ((line: string, t: number) => void) | undefined;
   /** Called for every API event of the current firmware. */
   onApi: ((name: string, data: unknown) => void) | undefined;
+  /** What was hung on the current firmware at boot (the companion link), and how it dies with the process. */
+  attached: { kill(): void } | undefined;
 }
 
 export interface FleetOptions {
@@ -76,6 +78,8 @@ export interface FleetOptions {
   accessories: number;
   parties: number;
   boards: string[];
+  /** Called on every boot of an accessory's firmware (the first and each restart), after it started. */
+  attach?: (acc: Accessory) => { kill(): void } | undefined;
 }
 
 export class Fleet {
@@ -85,8 +89,11 @@ export class Fleet {
   readonly accessories: Accessory[] = [];
   readonly parties: OutsideParty[] = [];
   private readonly boards = loadBoards(boardsJson);
+  /** Set once the soak is ready to hang things on the firmware (the first boots happen in the constructor). */
+  attach: FleetOptions["attach"];
 
   constructor(o: FleetOptions) {
+    this.attach = o.attach;
     if (o.accessories > o.numbers * 5) throw new RangeError("at most five accessories per number (R2): " + o.accessories + " over " + o.numbers);
     if (o.accessories < 1 || o.numbers < 1) throw new RangeError("--accessories and --numbers must be at least 1");
     this.clock = o.clock;
@@ -153,6 +160,7 @@ export class Fleet {
       if (acc.onApi) acc.onApi(name, data);
     });
     acc.fw.start();
+    acc.attached = this.attach ? this.attach(acc) : undefined;
   }
 
   /**
@@ -162,6 +170,8 @@ export class Fleet {
    */
   restart(acc: Accessory, powerCut: boolean): void {
     acc.storage.dead = true;
+    if (acc.attached) acc.attached.kill();
+    acc.attached = undefined;
     acc.modem.disconnect();
     acc.serial.close();
     acc.fw.stop();
@@ -172,6 +182,7 @@ export class Fleet {
 
   stop(): void {
     for (const a of this.accessories) {
+      if (a.attached) a.attached.kill();
       a.fw.stop();
       a.modem.disconnect();
     }

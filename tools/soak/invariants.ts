@@ -21,6 +21,9 @@ export const INVARIANTS = [
   "emergencyInTime",
   "channelNotWedged",
   "memoryBounded",
+  "mqttCommandOnce",
+  "mqttCommandAcked",
+  "dataRecovers",
   "endsIdle",
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];

@@ -14,6 +14,11 @@ import { Fleet, type Accessory } from "./fleet.js";
 import { InvariantBook, INVARIANTS, type Failure, type InvariantName } from "./invariants.js";
 import { Rng } from "./rng.js";
 import { MessageAssembler, SmsLedger, type Followed } from "./ledger.js";
+import { Backend, SoakAuthority, SoakBroker, type SentCommand } from "./mqtt.js";
+import { attachCompanion, type Companion } from "../../firmware/companion/attach.js";
+import { MqttJsPubSub } from "../../firmware/companion/mqttjs.node.js";
+import { defaultReconnect } from "../../firmware/companion/link.js";
+import { defaultDataPolicy } from "../../firmware/data/session.js";
 
 export { completedMessages } from "./ledger.js";
 
@@ -29,6 +34,8 @@ export interface SoakOptions {
   meanGapMs?: number;
   /** Share of actions that are faults (default 0.15). */
   faultShare?: number;
+  /** Share of the accessories (of boards with data) that run the companion link (default 1: all). */
+  companions?: number;
   /** Boards of boards.json, given in turn to the accessories (default sim-generic). */
   boards?: string[];
   /** How long the line views may disagree after the last change (default 10 s). */
@@ -59,6 +66,8 @@ export interface SoakReport {
   failures: Failure[];
   sms: { inSent: number; outAccepted: number; outRefused: number; outFailed: number };
   emergency: { requested: number; placed: number; worstMs: number };
+  /** Backend commands: sent, publishes (resends included), acknowledged, duplicate acks, sent already expired, never reachable (device offline to the expiry); links, broker restarts. */
+  mqtt: { links: number; commands: { sent: number; publishes: number; acked: number; duplicates: number; expiredSent: number; unreachable: number }; brokerRestarts: number; connections: number };
   /** Messages checked, and the worst send-to-arrival time seen (the ledger's horizon must be far above it). */
   smsLedger: { followed: number; worstLatencyMs: number; horizonMs: number };
   memory: { perDeviceMaxBytes: { min: number; avg: number; max: number }; heapUsedBytes: number; heapPerDeviceBytes: number; timeline: MemorySample[] };
@@ -77,11 +86,29 @@ export interface MemorySample {
   apiStateMaxBytes: number;
 }
 
+/** An accessory's companion link (the data session and MQTT) on its current firmware. */
+interface LinkRig {
+  companion: Companion;
+  /** Since when the link has been online, undefined while it is not. */
+  onlineSince: number | undefined;
+}
+
+interface MqttWorld {
+  broker: SoakBroker;
+  backend: Backend;
+  links: Map<Accessory, LinkRig>;
+  byName: Map<string, Accessory>;
+  /** The broker is up since (undefined while down). */
+  brokerUpSince: number | undefined;
+  commands: { sent: number; publishes: number; acked: number; duplicates: number; expiredSent: number; unreachable: number };
+}
+
 interface Ctx {
   rng: Rng;
   fleet: Fleet;
   clock: VirtualClock;
   soak: SoakState;
+  mqtt: MqttWorld;
 }
 
 type ActionKind = "event" | "fault";
@@ -303,11 +330,63 @@ const ACTIONS: Action[] = [
     },
   },
   {
+    name: "mqttCommand",
+    kind: "event",
+    weight: 4,
+    run(c, acc) {
+      const rig = c.mqtt.links.get(acc);
+      if (!rig) return false;
+      const now = c.clock.now();
+      // One in ten is already past its expiry when sent: the device must answer `expired` and not act.
+      const expired = c.rng.chance(0.1);
+      const exp = expired ? now - c.rng.int(1000, 600000) : now + c.rng.int(5, 30) * 60000;
+      const op = c.rng.pick(["ping", "refreshState", "ping", "noSuchOp"]);
+      c.mqtt.backend.send(acc.name, rig.companion.link.topics.cmd, op, exp);
+      c.mqtt.commands.sent++;
+      if (expired) c.mqtt.commands.expiredSent++;
+      return true;
+    },
+  },
+  {
+    name: "pdpDeact",
+    kind: "fault",
+    weight: 2,
+    run(c, acc) {
+      const rig = c.mqtt.links.get(acc);
+      if (!rig || rig.companion.data.status().name !== "up") return false;
+      // The network ends the PDN connection (+CGEV: NW PDN DEACT): the session and the link must come back.
+      acc.port.deactivateData(undefined, "soak");
+      c.soak.faultWindow(acc, 0);
+      return true;
+    },
+  },
+  {
+    name: "brokerRestart",
+    kind: "fault",
+    weight: 0.3,
+    run(c) {
+      const m = c.mqtt;
+      if (!m.broker.up) return false;
+      const downMs = c.rng.int(1000, 120000);
+      m.brokerUpSince = undefined;
+      void m.broker.stop().then(() => {
+        c.clock.setTimeout(() => {
+          void m.broker.start().then(() => {
+            m.brokerUpSince = c.clock.now();
+          });
+        }, downMs);
+      });
+      return true;
+    },
+  },
+  {
     name: "coverageLoss",
     kind: "fault",
     weight: 3,
     run(c, acc) {
       const ms = c.rng.int(10000, 600000);
+      const rig = c.mqtt.links.get(acc);
+      if (rig && rig.companion.data.status().name === "up") c.soak.count("faults", "coverageLossDuringData");
       acc.port.setCoverage("none");
       c.soak.faultWindow(acc, ms);
       after(c, ms, () => acc.port.setCoverage("full"));
@@ -557,6 +636,15 @@ function describe(acc: Accessory): string {
 }
 
 const CHECK_MS = 5000;
+/**
+ * After every fault has cleared (coverage, modem, process, broker, no emergency call), the
+ * data session is up and the link online again within this: the session's longest
+ * reactivation pause plus the link's longest reconnect pause plus a minute to connect.
+ */
+const DATA_BOUND_MS = defaultDataPolicy.reactivate.capMs + defaultReconnect.capMs + 60000;
+/** A command is "reachable" once its device's link was online this long before its expiry (the backend resends every 30 s). */
+const REACHABLE_MS = 90000;
+const BACKEND = "soak-backend";
 /** A message is followed this long after it was sent, then checked and forgotten (ledger.ts); the report gives the worst latency seen. */
 const SMS_HORIZON_MS = 12 * 3600000;
 const STUCK_CALL_MS = 20 * 60000;
@@ -574,16 +662,79 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     lineBoundMs: options.lineBoundMs || 10000,
     emergencyBoundMs: options.emergencyBoundMs || 1000,
     memoryBoundBytes: options.memoryBoundBytes || 256 * 1024,
+    companions: options.companions === undefined ? 1 : options.companions,
   };
   const cpu0 = process.cpuUsage();
   const wall0 = Date.now();
   const clock = new VirtualClock(Date.UTC(2026, 11, 1, 0, 0, 0));
   const t0 = clock.now();
   const rng = new Rng(o.seed);
-  const fleet = new Fleet({ clock, numbers: o.numbers, accessories: o.accessories, parties: options.parties || Math.max(4, o.numbers), boards: o.boards });
+  const authority = new SoakAuthority();
+  authority.add(BACKEND, "backend-pw", { role: "backend", name: BACKEND });
+  const broker = new SoakBroker(authority);
+  await broker.start();
+  const linkRng = new Rng((o.seed ^ 0x2545f491) >>> 0);
+  const links = new Map<Accessory, LinkRig>();
+  const wantsLink = new Map<string, boolean>();
+  const attach = (acc: Accessory): { kill(): void } | undefined => {
+    let wants = wantsLink.get(acc.name);
+    if (wants === undefined) wantsLink.set(acc.name, (wants = acc.board.capabilities.data === true && !!acc.board.data.apn && linkRng.next() < o.companions));
+    if (!wants) return undefined;
+    authority.add(acc.name, "pw-" + acc.name, { role: "device", device: acc.name, msisdn: acc.num.msisdn });
+    const pubsub = new MqttJsPubSub((options) => broker.client(clock, options));
+    const companion = attachCompanion(
+      acc.fw,
+      clock,
+      acc.storage,
+      { msisdn: acc.num.msisdn, deviceId: acc.name, password: "pw-" + acc.name, keepaliveS: acc.board.data.keepaliveS, apn: acc.board.data.apn!, model: acc.board.name, fw: "soak" },
+      () => pubsub,
+      {
+        linkOverModemData: true,
+        link: { policy: { reconnect: defaultReconnect, escalateAfter: 3, refusedWaitMs: 3600000, random: () => linkRng.next() } },
+        data: { policy: { random: () => linkRng.next() } },
+      },
+    );
+    const rig: LinkRig = { companion, onlineSince: undefined };
+    companion.link.events.on("online", (up) => {
+      rig.onlineSince = up ? clock.now() : undefined;
+    });
+    companion.link.events.on("command", (e) => {
+      const cmd = backend.open.get(e.id);
+      if (cmd && e.outcome !== "duplicate" && e.outcome !== "accepted") cmd.handled++;
+    });
+    links.set(acc, rig);
+    return {
+      kill() {
+        // No goodbye from a killed process: the broker publishes its will.
+        pubsub.destroy("process killed");
+        companion.link.post({ type: "stop" });
+        companion.data.stop();
+        rig.onlineSince = undefined;
+        if (links.get(acc) === rig) links.delete(acc);
+      },
+    };
+  };
+  // eslint-disable-next-line prefer-const
+  let backend: Backend;
+  const fleet = new Fleet({ clock, numbers: o.numbers, accessories: o.accessories, parties: options.parties || Math.max(4, o.numbers), boards: o.boards, attach });
   const book = new InvariantBook(o.seed, t0, () => clock.now());
   const soak = new SoakState(clock, book, o);
-  const ctx: Ctx = { rng, fleet, clock, soak };
+  const mqtt: MqttWorld = {
+    broker,
+    backend: undefined as unknown as Backend,
+    links,
+    byName: new Map(fleet.accessories.map((a) => [a.name, a])),
+    brokerUpSince: clock.now(),
+    commands: { sent: 0, publishes: 0, acked: 0, duplicates: 0, expiredSent: 0, unreachable: 0 },
+  };
+  backend = new Backend(broker, clock, BACKEND, "backend-pw", (cmd: SentCommand) => {
+    book.check("mqttCommandOnce", cmd.firstAcks <= 1 && cmd.handled <= 1, cmd.device, () => "command " + cmd.id + " handled " + cmd.handled + " times, first-handling acks " + cmd.firstAcks, cmd.id);
+  });
+  mqtt.backend = backend;
+  backend.start();
+  const ctx: Ctx = { rng, fleet, clock, soak, mqtt };
+  /** Per accessory: since when everything the data session needs has held (coverage, modem, process, broker). */
+  const dataQuietSince = new Map<Accessory, number>();
   const traced = fleet.accessories.find((a) => a.name === options.trace);
   const say = (what: string) => process.stderr.write("+" + ((clock.now() - t0) / 1000).toFixed(3) + " s " + what + "\n");
   for (const a of fleet.accessories) {
@@ -700,6 +851,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         const last = soak.lastCommand.get(acc) || now;
         book.check("channelNotWedged", now - last <= WEDGE_MS, acc.name, () => "a command in flight and nothing written for " + (now - last) + " ms (queued " + acc.fw.channel.queued() + ")");
       } else book.check("channelNotWedged", acc.fw.channel.queued() <= 64, acc.name, () => acc.fw.channel.queued() + " commands queued", "queue");
+      // The data session and the link come back within their bound once every fault has cleared.
+      const rig = links.get(acc);
+      if (rig) {
+        const fine = settled && snap.registration === "home" && snap.line !== "emergency" && mqtt.brokerUpSince !== undefined;
+        if (!fine || !dataQuietSince.has(acc)) dataQuietSince.set(acc, now);
+        const since = dataQuietSince.get(acc)!;
+        if (fine && now - since >= DATA_BOUND_MS) {
+          const d = rig.companion.data.status().name;
+          const l = rig.companion.link.status().name;
+          book.check("dataRecovers", d === "up" && l === "online", acc.name, () => "every fault cleared " + Math.round((now - since) / 1000) + " s ago, data session " + d + ", link " + l, "data@" + since);
+        }
+      } else dataQuietSince.delete(acc);
       // An emergency whose deadline passed without ATD is a failure now.
       const p = soak.emergencyPending.get(acc);
       if (p && p.deadline !== undefined && now > p.deadline) {
@@ -707,6 +870,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         book.check("emergencyInTime", false, acc.name, () => "no ATD for the emergency request " + (now - p.from) + " ms after the request/modem back");
       }
     }
+    // Commands: reachable once their device's link has been online long enough before the expiry.
+    for (const cmd of backend.open.values()) {
+      if (cmd.reachable || now >= cmd.expMs) continue;
+      const acc = mqtt.byName.get(cmd.device);
+      const rig = acc ? links.get(acc) : undefined;
+      if (rig && rig.onlineSince !== undefined && now - rig.onlineSince >= REACHABLE_MS) cmd.reachable = true;
+    }
+    backend.retire(final ? Infinity : now - 10 * 60000, (cmd) => {
+      mqtt.commands.publishes += cmd.publishes;
+      mqtt.commands.duplicates += cmd.duplicates;
+      if (cmd.acks > 0) mqtt.commands.acked++;
+      else if (!cmd.reachable) mqtt.commands.unreachable++;
+      book.check("mqttCommandAcked", !cmd.reachable || cmd.acks > 0, cmd.device, () => "command " + cmd.id + " (" + cmd.body + ") sent " + cmd.publishes + " times while its device was online, never acknowledged");
+    });
     if (final || (now - t0) % 600000 < CHECK_MS) {
       soak.retireSms(now - SMS_HORIZON_MS);
       for (const a of assemblers) a.prune(now - SMS_HORIZON_MS);
@@ -752,6 +929,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   running = false;
 
   // Drain: faults healed, calls ended, SMS retries given their time; then the end state.
+  if (!broker.up) {
+    await broker.start();
+    mqtt.brokerUpSince = clock.now();
+  }
   for (const acc of fleet.accessories) {
     if (acc.modem.hung) {
       acc.modem.reboot();
@@ -788,6 +969,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const mem = Array.from(soak.memoryMax.values());
   const heap = timeline[timeline.length - 1].heapUsedBytes;
   fleet.stop();
+  backend.stop();
+  await broker.stop();
   return {
     seed: o.seed,
     virtualHours: o.hours,
@@ -802,6 +985,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     failures: book.failures,
     sms: soak.sms,
     emergency: soak.emergency,
+    mqtt: { links: Array.from(wantsLink.values()).filter((x) => x).length, commands: mqtt.commands, brokerRestarts: broker.restarts - 1, connections: broker.connections },
     smsLedger: { followed: soak.inbound.retired + soak.outbound.retired, worstLatencyMs: Math.max(soak.inbound.worstLatencyMs, soak.outbound.worstLatencyMs), horizonMs: SMS_HORIZON_MS },
     memory: {
       perDeviceMaxBytes: { min: mem.length ? Math.min(...mem) : 0, avg: mem.length ? Math.round(mem.reduce((a, b) => a + b, 0) / mem.length) : 0, max: mem.length ? Math.max(...mem) : 0 },
@@ -828,6 +1012,8 @@ export function formatReport(r: SoakReport): string {
   out.push("not applicable when drawn (" + sum(r.skipped) + "):\n" + kv(r.skipped));
   out.push("invariant checks (" + r.totalChecks + "):\n" + INVARIANTS.map((k) => "  " + k.padEnd(22) + String(r.checks[k]).padStart(8) + "  failures " + r.failureCounts[k]).join("\n"));
   out.push("sms: " + r.sms.inSent + " in, " + r.sms.outAccepted + " out accepted (" + r.sms.outRefused + " refused, " + r.sms.outFailed + " reported failed)");
+  const mc = r.mqtt.commands;
+  out.push("mqtt: " + r.mqtt.links + " accessories with the companion link, " + r.mqtt.connections + " connections, " + r.mqtt.brokerRestarts + " broker restarts; commands " + mc.sent + " sent (" + mc.expiredSent + " already expired), " + mc.publishes + " publishes with resends, " + mc.acked + " acknowledged, " + mc.duplicates + " duplicate acks, " + mc.unreachable + " never reachable before expiry");
   out.push("sms ledger: " + r.smsLedger.followed + " messages followed; worst send-to-arrival " + Math.round(r.smsLedger.worstLatencyMs / 1000) + " s (each followed for " + r.smsLedger.horizonMs / 3600000 + " h)");
   out.push("emergency: " + r.emergency.requested + " requested, " + r.emergency.placed + " placed, worst " + r.emergency.worstMs + " ms");
   out.push("memory: API-visible state per device max " + r.memory.perDeviceMaxBytes.max + " B (avg " + r.memory.perDeviceMaxBytes.avg + ", min " + r.memory.perDeviceMaxBytes.min + "); heap " + Math.round(r.memory.heapUsedBytes / 1024) + " KiB (" + Math.round(r.memory.heapPerDeviceBytes / 1024) + " KiB per device)");
