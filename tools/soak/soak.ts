@@ -363,7 +363,7 @@ const ACTIONS: Action[] = [
   {
     name: "brokerRestart",
     kind: "fault",
-    weight: 0.3,
+    weight: 0.05,
     run(c) {
       const m = c.mqtt;
       if (!m.broker.up) return false;
@@ -872,19 +872,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     // Commands: reachable once their device's link has been online long enough before the expiry.
     for (const cmd of backend.open.values()) {
-      if (cmd.reachable || now >= cmd.expMs) continue;
+      if (cmd.reachable || cmd.acks > 0 || now >= cmd.expMs) continue;
       const acc = mqtt.byName.get(cmd.device);
       const rig = acc ? links.get(acc) : undefined;
       if (rig && rig.onlineSince !== undefined && now - rig.onlineSince >= REACHABLE_MS) cmd.reachable = true;
     }
-    backend.retire(final ? Infinity : now - 10 * 60000, (cmd) => {
-      mqtt.commands.publishes += cmd.publishes;
-      mqtt.commands.duplicates += cmd.duplicates;
-      if (cmd.acks > 0) mqtt.commands.acked++;
-      else if (!cmd.reachable) mqtt.commands.unreachable++;
-      book.check("mqttCommandAcked", !cmd.reachable || cmd.acks > 0, cmd.device, () => "command " + cmd.id + " (" + cmd.body + ") sent " + cmd.publishes + " times while its device was online, never acknowledged");
-    });
     if (final || (now - t0) % 600000 < CHECK_MS) {
+      backend.retire(final ? Infinity : now - 10 * 60000, (cmd) => {
+        mqtt.commands.publishes += cmd.publishes;
+        mqtt.commands.duplicates += cmd.duplicates;
+        if (cmd.acks > 0) mqtt.commands.acked++;
+        else if (!cmd.reachable) mqtt.commands.unreachable++;
+        book.check("mqttCommandAcked", !cmd.reachable || cmd.acks > 0, cmd.device, () => "command " + cmd.id + " (" + cmd.body + ") sent " + cmd.publishes + " times while its device was online, never acknowledged");
+      });
       soak.retireSms(now - SMS_HORIZON_MS);
       for (const a of assemblers) a.prune(now - SMS_HORIZON_MS);
       for (const acc of fleet.accessories) {
