@@ -15,6 +15,7 @@ import { MemoryPins } from "../../hal/memory/pins.js";
 import { MemoryStorage } from "../../hal/memory/storage.js";
 import { loadBoards, pickBoard, type Board } from "../../firmware/board.js";
 import { createFirmware, type Firmware } from "../../firmware/main.js";
+import type { Companion } from "../../firmware/companion/attach.js";
 import { SimModem } from "../../sim/modem/modem.js";
 import { AccessoryPort, OutsideParty, SharedNetwork, SharedNumber } from "../../sim/network/index.js";
 import boardsJson from "../../boards.json" with { type: "json" };
@@ -50,6 +51,12 @@ function firstLineEnd(s: string): number {
   return -1;
 }
 
+/** What the soak hung on a firmware at boot: the companion link (for tests to reach), and how it dies with the process. */
+export interface Attached {
+  companion?: Companion;
+  kill(): void;
+}
+
 export interface Accessory {
   /** "n3a2": the 2nd accessory of number 3. */
   name: string;
@@ -69,7 +76,7 @@ export interface Accessory {
   /** Called for every API event of the current firmware. */
   onApi: ((name: string, data: unknown) => void) | undefined;
   /** What was hung on the current firmware at boot (the companion link), and how it dies with the process. */
-  attached: { kill(): void } | undefined;
+  attached: Attached | undefined;
 }
 
 export interface FleetOptions {
@@ -79,7 +86,7 @@ export interface FleetOptions {
   parties: number;
   boards: string[];
   /** Called on every boot of an accessory's firmware (the first and each restart), after it started. */
-  attach?: (acc: Accessory) => { kill(): void } | undefined;
+  attach?: (acc: Accessory) => Attached | undefined;
 }
 
 export class Fleet {

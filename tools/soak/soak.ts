@@ -10,7 +10,7 @@
  */
 import { VirtualClock } from "../../hal/memory/clock.js";
 import type { OutsideParty, PartyCall } from "../../sim/network/index.js";
-import { Fleet, type Accessory } from "./fleet.js";
+import { Fleet, type Accessory, type Attached } from "./fleet.js";
 import { InvariantBook, INVARIANTS, type Failure, type InvariantName } from "./invariants.js";
 import { Rng } from "./rng.js";
 import { MessageAssembler, SmsLedger, type Followed } from "./ledger.js";
@@ -676,7 +676,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const linkRng = new Rng((o.seed ^ 0x2545f491) >>> 0);
   const links = new Map<Accessory, LinkRig>();
   const wantsLink = new Map<string, boolean>();
-  const attach = (acc: Accessory): { kill(): void } | undefined => {
+  const attach = (acc: Accessory): Attached | undefined => {
     let wants = wantsLink.get(acc.name);
     if (wants === undefined) wantsLink.set(acc.name, (wants = acc.board.capabilities.data === true && !!acc.board.data.apn && linkRng.next() < o.companions));
     if (!wants) return undefined;
@@ -704,6 +704,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
     links.set(acc, rig);
     return {
+      companion,
       kill() {
         // No goodbye from a killed process: the broker publishes its will.
         pubsub.destroy("process killed");
