@@ -126,9 +126,15 @@ export interface ReassemblerOptions {
   timeoutMs: number;
   /** Messages waiting for parts at most; one more closes the oldest as it is. */
   maxOpen: number;
+  /**
+   * Closed messages listed at least (the list holds between this and twice this, plus the
+   * open ones): a party that receives for days of virtual time must not grow with it.
+   * Undefined keeps every message.
+   */
+  kept?: number;
 }
 
-export const defaultReassemblerOptions: ReassemblerOptions = { timeoutMs: 24 * 3600 * 1000, maxOpen: 64 };
+export const defaultReassemblerOptions: ReassemblerOptions = { timeoutMs: 24 * 3600 * 1000, maxOpen: 64, kept: 1000 };
 
 /** Why an incomplete message was closed. */
 export type CloseReason = "timeout" | "overflow";
@@ -176,7 +182,7 @@ export class Reassembler {
   add(p: MessagePart, now: number): AssembledMessage {
     if (!p.concat || p.concat.total === 1) {
       const single: AssembledMessage = { peer: p.peer, text: p.text, total: 1, received: [1], complete: true };
-      this.messages.push(single);
+      this.list(single);
       return single;
     }
     const key = p.peer + "|" + p.concat.bits + "|" + p.concat.ref + "|" + p.concat.total;
@@ -185,7 +191,7 @@ export class Reassembler {
       if (this.open.length >= this.opts.maxOpen) this.close(this.open[0], "overflow");
       g = { key, msg: { peer: p.peer, text: "", total: p.concat.total, received: [], complete: false, ref: p.concat.ref }, texts: {}, deadline: now + this.opts.timeoutMs };
       this.open.push(g);
-      this.messages.push(g.msg);
+      this.list(g.msg);
     }
     if (g.texts[p.concat.seq] === undefined && p.concat.seq >= 1 && p.concat.seq <= p.concat.total) {
       g.texts[p.concat.seq] = p.text;
@@ -198,6 +204,22 @@ export class Reassembler {
       }
     }
     return g.msg;
+  }
+
+  /** Lists a new message; once the list holds twice `kept`, the oldest closed ones go. */
+  private list(m: AssembledMessage): void {
+    this.messages.push(m);
+    const kept = this.opts.kept;
+    if (kept === undefined || this.messages.length < 2 * kept + this.open.length) return;
+    const openMsgs = new Set(this.open.map((g) => g.msg));
+    let drop = this.messages.length - this.open.length - kept;
+    const keep: AssembledMessage[] = [];
+    for (const x of this.messages) {
+      if (drop > 0 && !openMsgs.has(x)) drop--;
+      else keep.push(x);
+    }
+    this.messages.length = 0;
+    for (const x of keep) this.messages.push(x);
   }
 
   /** Closes every open message whose time is up at `now`; returns how many. */
