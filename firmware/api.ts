@@ -121,7 +121,18 @@ export class FirmwareApi {
     this.opts = Object.assign({}, defaultApiOptions, options || {});
     this.waits = new Waits(parts.clock);
     this.wire();
+    const self = this;
+    // For `atSilentMs`: the first write after the modem's last final result.
+    parts.channel.events.on("tx", function () {
+      if (self.writtenSince < 0) self.writtenSince = parts.clock.now();
+    });
+    parts.channel.events.on("answered", function () {
+      self.writtenSince = -1;
+    });
   }
+
+  /** Clock time of the first write since the modem last said something final; -1: none. */
+  private writtenSince = -1;
 
   // ---- events ----
 
@@ -600,6 +611,7 @@ export class FirmwareApi {
       line: p.line.lineState(),
       calls: p.line.current().map(callInfo),
       activation: p.activation ? p.activation.status().state : null,
+      atSilentMs: p.channel.busy() && this.writtenSince >= 0 ? p.clock.now() - this.writtenSince : 0,
     };
   }
 

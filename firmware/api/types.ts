@@ -91,6 +91,12 @@ export interface Snapshot {
   calls: CallInfo[];
   /** One Number activation state (noProfile, checking, active, notActive), null without it. */
   activation: string | null;
+  /**
+   * How long the AT channel has had a command out with no final result from the modem
+   * (ms; 0 while idle). Past every command's own limit it means a wedged channel: a
+   * service watchdog stops on it (cli/notify.ts).
+   */
+  atSilentMs: number;
 }
 
 /** The SMS priority and how to say it. */

@@ -218,6 +218,7 @@ export class SimModem {
   private netGeneration = 0;
   private booting = false;
   private hungNow = false;
+  private stalls: { name: string; ms: number }[] = [];
   private received = 0;
   private inputLoss: { at: number; count: number }[] = [];
 
@@ -324,6 +325,23 @@ export class SimModem {
     };
     if ((this.opts.bootMs || 0) > 0) this.clock.setTimeout(done, this.opts.bootMs || 0);
     else done();
+  }
+
+  /**
+   * Fault knob: the next `AT<name>` (e.g. `+CMGR`) stops its answer halfway through its
+   * last line for `ms`, then finishes it: a module stuck mid-PDU. Not abortable (V.250
+   * §5.6.1 leaves abort to each command; module manuals list only dial, +COPS, +CLCK and
+   * the like as abortable): what the host writes meanwhile waits for the command to end.
+   */
+  stallNext(name: string, ms: number): void {
+    this.stalls.push({ name: name.toUpperCase(), ms });
+  }
+
+  /** The engine asks whether `cmd` stalls (each armed stall is used once). */
+  stallFor(cmd: AtCommandLine): number {
+    const i = this.stalls.findIndex((s) => s.name === cmd.name);
+    if (i < 0) return 0;
+    return this.stalls.splice(i, 1)[0].ms;
   }
 
   /** Stops answering anything (input ignored, nothing sent) until `unhang` or `reboot`. */
