@@ -47,7 +47,20 @@ export interface PhoneSms {
   text: string;
   /** Service-centre time stamp (ms). */
   scts: number;
-  concat?: { ref: number; total: number; seq: number };
+  /** `bits`: the reference's size (IE 0x00 or 0x08); absent on messages recorded as 8-bit. */
+  concat?: { ref: number; total: number; seq: number; bits?: 8 | 16 };
+}
+
+/** A message the smartphone's user sent: P's own sent history, which no accessory shares (R63). */
+export interface PhoneSentSms {
+  to: string;
+  text: string;
+  /** When it was handed to the network (clock ms). */
+  at: number;
+  /** How many parts it took. */
+  parts: number;
+  /** Whether the network accepted every part. */
+  ok: boolean;
 }
 
 export interface StatusReport {
@@ -84,6 +97,8 @@ export class Phone extends Device {
   readonly callLog: CallLogEntry[] = [];
   /** Received message parts, each stored once (R75: a repeat is recognised among the kept ones). */
   readonly received: PhoneSms[] = [];
+  /** P's sent history (R63: its own; what an accessory sends never appears here). */
+  readonly sent: PhoneSentSms[] = [];
   readonly statusReports: StatusReport[] = [];
   readonly ussdResults: UssdResult[] = [];
   /** Host-side (Node) events, typed with typed-emitter. */
@@ -175,7 +190,7 @@ export class Phone extends Device {
     const alphabet = pickAlphabet(text);
     const bodies = splitText(text, alphabet);
     const ref = this.nextConcatRef++ & 0xff;
-    return bodies.map((body, i) => {
+    const results = bodies.map((body, i) => {
       const tpdu = encodeSubmit({
         to,
         text: body,
@@ -186,6 +201,8 @@ export class Phone extends Device {
       });
       return this.num.submitSms(this, toHex(tpdu));
     });
+    this.sent.push({ to, text, at: this.num.net.clock.now(), parts: bodies.length, ok: results.every((r) => r.ok) });
+    return results;
   }
 
   /** Sends a service code as USSD (the settings app does the same, R77); the answer arrives in `ussdResults`. */
@@ -229,7 +246,7 @@ export class Phone extends Device {
 
   /** The received messages, concatenated parts put together (R73). */
   inbox(): AssembledMessage[] {
-    return reassemble(this.received.map((m) => ({ peer: m.from, text: m.text, concat: m.concat ? { ...m.concat, bits: 8 as const } : undefined })));
+    return reassemble(this.received.map((m) => ({ peer: m.from, text: m.text, concat: m.concat ? { ...m.concat, bits: m.concat.bits || 8 } : undefined })));
   }
 
   /** Live calls. */
@@ -294,7 +311,7 @@ export class Phone extends Device {
         const d = decodeDeliver(tpdu);
         const m: PhoneSms = { from: d.from.number, text: d.userData.text, scts: d.scts.time };
         const cc = d.userData.concat;
-        if (cc) m.concat = { ref: cc.ref, total: cc.total, seq: cc.seq };
+        if (cc) m.concat = cc.bits === 16 ? { ref: cc.ref, total: cc.total, seq: cc.seq, bits: 16 } : { ref: cc.ref, total: cc.total, seq: cc.seq };
         // R75: the same message twice (a retry after a lost acknowledgement) is stored once.
         const dup = this.received.some((o) => o.from === m.from && o.scts === m.scts && o.text === m.text && JSON.stringify(o.concat) === JSON.stringify(m.concat));
         if (!dup) {
