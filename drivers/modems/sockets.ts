@@ -23,8 +23,23 @@ export type SocketNotice =
   | { type: "opened"; id: number; error: number }
   | { type: "recv"; id: number }
   | { type: "closed"; id: number }
+  /** The module could not carry what we sent (SIMCom `+CIPSEND` short count): the socket is done. */
+  | { type: "failed"; id: number; reason: string }
   /** The network (or the module) dropped the PDP context: every socket on it is gone. */
   | { type: "deactivated"; ctx: number; source: string };
+
+export interface SocketService {
+  /** Asks whether the service is open already. */
+  query: AtCommand;
+  isOpen(r: AtResponse): boolean;
+  /** Opens it: the answer is OK, the outcome a URC starting with `resultPrefix`. */
+  open: AtCommand;
+  resultPrefix: string;
+  /** The result code of that URC (0 = open). */
+  parseResult(line: string): number;
+  /** How long the result may take (ms). */
+  timeoutMs: number;
+}
 
 export interface SocketDialect {
   name: string;
@@ -38,6 +53,11 @@ export interface SocketDialect {
   openTimeoutMs: number;
   /** Commands that set the receive mode and data format, run once per bring-up. */
   setup(ctx: number): AtCommand[];
+  /**
+   * A socket service to open on the active context before any socket (SIMCom
+   * `AT+NETOPEN`: OK, then a result URC); absent when the context is all it takes.
+   */
+  service?: SocketService;
   /** Lists sockets the module still holds (stale ones are closed at start). */
   listSockets(): AtCommand;
   parseSockets(r: AtResponse): number[];
@@ -178,9 +198,3 @@ export const quectelSockets: SocketDialect = {
     return undefined;
   },
 };
-
-/** The socket dialect of a modem profile, or undefined when the module has none we speak. */
-export function socketDialectFor(profileName: string): SocketDialect | undefined {
-  if (profileName.indexOf("quectel-") === 0) return quectelSockets;
-  return undefined;
-}

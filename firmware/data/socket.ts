@@ -21,6 +21,7 @@ import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import { AtCommandError, type AtChannel } from "../../drivers/at/index.js";
 import type { SocketDialect, SocketNotice } from "../../drivers/modems/sockets.js";
+import { sendForUrc } from "./urc-wait.js";
 import { initialSocketState, socketStep, type SocketEffect, type SocketEvent, type SocketState } from "./socket-machine.js";
 
 export type ModemSocketEvents = {
@@ -125,6 +126,7 @@ export class ModemSocket {
   notice(n: SocketNotice): void {
     if (n.type === "opened") this.post({ type: "opened", error: n.error });
     else if (n.type === "closed") this.post({ type: "peerClosed" });
+    else if (n.type === "failed") this.post({ type: "fault", reason: n.reason });
     else if (n.type === "recv") {
       this.wantDrain = true;
       this.pump();
@@ -339,6 +341,29 @@ export class ModemSockets {
     for (const prefix of dialect.noticePrefixes) {
       this.unsubs.push(channel.onUrc(prefix, (line) => this.onNotice(line)));
     }
+  }
+
+  /**
+   * Readies the module for sockets once the context is up: stale sockets closed, then the
+   * dialect's socket service opened if it has one and it is not open yet (SIMCom
+   * `AT+NETOPEN`, whose outcome is the `+NETOPEN: <err>` URC). Resolves with the stale ids.
+   */
+  prepare(): Promise<number[]> {
+    const svc = this.dialect.service;
+    return this.closeStale().then((ids) => {
+      if (!svc) return ids;
+      return this.channel
+        .send(svc.query)
+        .then((r) => {
+          if (svc.isOpen(r)) return undefined;
+          return sendForUrc(this.channel, this.clock, svc.open, svc.resultPrefix, () => true, svc.timeoutMs).then((line) => {
+            const err = svc.parseResult(line);
+            if (err !== 0) throw new Error("socket service not opened: " + line);
+            return undefined;
+          });
+        })
+        .then(() => ids);
+    });
   }
 
   /**
