@@ -7,7 +7,7 @@
  * the "A76XX Series MQTT(S) Application Note" V1.0x: AT+CMQTTSTART / STOP (the service;
  * OK, then `+CMQTTSTART: <err>`, 23 = already started), AT+CMQTTACCQ / REL (a client
  * index 0..1 with its client id), AT+CMQTTWILLTOPIC / WILLMSG, AT+CMQTTCONNECT (OK, then
- * `+CMQTTCONNECT: <client>,<err>`; <err> 27..31 are CONNACK refusals 1..5), AT+CMQTTSUB,
+ * `+CMQTTCONNECT: <client>,<err>`; <err> 27..31 are CONNACK refusals 1..5), AT+CMQTTSUBTOPIC / SUB,
  * AT+CMQTTTOPIC / PAYLOAD / PUB, AT+CMQTTDISC; the URCs `+CMQTTRXSTART`, `+CMQTTRXTOPIC`,
  * `+CMQTTRXPAYLOAD`, `+CMQTTRXEND` (one received message), `+CMQTTCONNLOST: <client>,
  * <cause>` and `+CMQTTNONET` (the context is gone; the service must be started again).
@@ -265,20 +265,27 @@ export class SimcomMqttPubSub implements PubSub {
       });
   }
 
+  /**
+   * One SUBSCRIBE for all the filters: each typed with AT+CMQTTSUBTOPIC=<client>,<len>,<qos>,
+   * then AT+CMQTTSUB=<client> sends them together (one packet over the air, one result).
+   * The module does not say which QoS each was granted: success is the QoS asked for.
+   */
   subscribe(filters: { topic: string; qos: Qos }[]): Promise<number[]> {
+    if (filters.length === 0) return Promise.resolve([]);
     return this.serial(() => {
-      const out: number[] = [];
+      const ch = this.channel;
       let chain: Promise<unknown> = Promise.resolve();
       for (let k = 0; k < filters.length; k++) {
         const f = filters[k];
-        chain = chain
-          .then(() => this.result(this.input("CMQTTSUB", f.topic, atInt("qos", f.qos, 0, 1)), "+CMQTTSUB:", this.opts.resultTimeoutMs, true))
-          .then((err) => {
-            // The module does not say which QoS was granted: success is the QoS asked for.
-            out.push(err === 0 ? f.qos : 128);
-          });
+        chain = chain.then(() => ch.send(this.input("CMQTTSUBTOPIC", f.topic, atInt("qos", f.qos, 0, 1))));
       }
-      return chain.then(() => out);
+      return chain
+        .then(() => this.result({ cmd: "AT+CMQTTSUB=" + this.idx() }, "+CMQTTSUB:", this.opts.resultTimeoutMs, true))
+        .then((err) => {
+          const out: number[] = [];
+          for (let k = 0; k < filters.length; k++) out.push(err === 0 ? filters[k].qos : 128);
+          return out;
+        });
     });
   }
 

@@ -47,6 +47,25 @@ test("connect: stale client let go, service started, will as counted input, CONN
   t.true(c.settled && c.error === undefined, String(c.error));
 });
 
+test("subscribe: every filter typed with AT+CMQTTSUBTOPIC, one AT+CMQTTSUB for all, one result", async (t) => {
+  const { r, ps } = rig();
+  void ps.connect(CONNECT);
+  await upToConnect(r);
+  await step(r, 'AT+CMQTTCONNECT=0,"tcp://127.0.0.1:1883",240,1,"d1","pw"\r', OK + "\r\n+CMQTTCONNECT: 0,0\r\n");
+  const s = outcome(ps.subscribe([{ topic: "a/line", qos: 1 }, { topic: "a/cmd", qos: 0 }]));
+  await step(r, "AT+CMQTTSUBTOPIC=0,6,1\r", "\r\n>");
+  await step(r, "a/line", OK);
+  await step(r, "AT+CMQTTSUBTOPIC=0,5,0\r", "\r\n>");
+  await step(r, "a/cmd", OK);
+  await step(r, "AT+CMQTTSUB=0\r", OK + "\r\n+CMQTTSUB: 0,0\r\n");
+  t.deepEqual(s.value, [1, 0]);
+  const refused = outcome(ps.subscribe([{ topic: "b/#", qos: 1 }]));
+  await step(r, "AT+CMQTTSUBTOPIC=0,3,1\r", "\r\n>");
+  await step(r, "b/#", OK);
+  await step(r, "AT+CMQTTSUB=0\r", OK + "\r\n+CMQTTSUB: 0,1\r\n");
+  t.deepEqual(refused.value, [128]);
+});
+
 test("a CONNACK refusal (err 31 = rc 5, not authorized) is a PubSubError carrying the return code", async (t) => {
   const { r, ps } = rig();
   const c = outcome(ps.connect(CONNECT));

@@ -47,10 +47,14 @@ test.serial("R83: the A7670 board's link runs MQTT.js over a SIMCom socket: stat
 test.serial("a lost +CIPRXGET notice: the poll after the send still reads the broker's answer", async (t) => {
   const e = await e2e("bench-usb-a7670");
   t.teardown(() => e.close());
+  // Quiet first (no drain still running from the retained messages of the connect).
+  await roundTrip(e, "simcom-warm");
+  await new Promise((r) => setTimeout(r, 300));
   const mark = e.at.length;
   e.modem.dataFaults.loseNotices = 1;
   await roundTrip(e, "simcom-lost-1");
   t.is(e.modem.dataFaults.loseNotices, 0, "the notice was swallowed");
+  // With the notice gone (the module says nothing more until its buffer is read empty), only a poll could find the data.
   t.true(sent(e, mark).some((l) => /^> AT\+CIPRXGET=4,0$/.test(l)), "the poll found the data");
 });
 
@@ -92,6 +96,7 @@ test.serial("R83: the module's own MQTT client (AT+CMQTT*) on the A7670: status 
   t.true(tx.some((l) => /^> AT\+CMQTTCONNECT=0,"tcp:\/\/127\.0\.0\.1:\d+",240,1,"car0a1x9","pw"$/.test(l)), tx.join(" | "));
   t.true(tx.some((l) => /^> AT\+CMQTTWILLMSG=0,\d+,1$/.test(l)), "a QoS 1 will");
   t.true(tx.some((l) => /^> AT\+CMQTTPUB=0,1,60,1$/.test(l)), "retained QoS 1 publishes");
+  t.is(tx.filter((l) => l === "> AT+CMQTTSUB=0").length, 1, "one SUBSCRIBE for the link's filters");
   t.false(tx.some((l) => l.indexOf("AT+CIPOPEN") === 0), "no socket of ours under the modem's MQTT");
 });
 
@@ -108,4 +113,17 @@ test.serial("+CMQTTCONNLOST: the broker drops A1; the link connects again throug
   // The will (not retained on SIMCom: AT+CMQTTWILLMSG has no retain flag) reached the backend.
   t.true(e.be.seen.some((m) => m.topic === dev + "status" && JSON.parse(m.payload).online === false));
   await roundTrip(e, "simcom-after-connlost");
+});
+
+test.serial("the modem resets under the module's MQTT client: the service, client and session are set up again", async (t) => {
+  const e = await e2e("bench-usb-a7670", "modem-mqtt");
+  t.teardown(() => e.close());
+  const mark = e.at.length;
+  e.modem.reboot();
+  await until(() => e.at.slice(mark).includes("< *ATREADY: 1"), "the module rebooted", 10000);
+  await until(() => e.companion.link.status().name !== "online", "link noticed", 10000);
+  await until(() => e.companion.link.status().name === "online", "online again after the reset", 30000);
+  const tx = sent(e, mark);
+  t.true(tx.includes("> AT+CMQTTSTART") && tx.some((l) => l.indexOf("> AT+CMQTTACCQ=0,") === 0), tx.join(" | "));
+  await roundTrip(e, "simcom-mqtt-after-reset");
 });
