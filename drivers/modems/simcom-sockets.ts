@@ -68,6 +68,10 @@ export const simcomSockets: SocketDialect = {
       return p ? int(p[0]) : -1;
     },
     timeoutMs: 120000,
+    // "Information elements related to TCP/IP", +CIPEVENT: close the sockets, then
+    // AT+NETCLOSE if AT+NETOPEN? still says open. OK, then `+NETCLOSE: <err>`.
+    close: { cmd: "AT+NETCLOSE", timeoutMs: 10000 },
+    closePrefix: "+NETCLOSE:",
   },
   listSockets() {
     // The read form: one 0/1 per link, 1 = in use.

@@ -39,6 +39,13 @@ export interface SocketService {
   parseResult(line: string): number;
   /** How long the result may take (ms). */
   timeoutMs: number;
+  /**
+   * Closes a service the network broke under us but the module still calls open (SIMCom:
+   * after `+CIPEVENT` the manual asks for AT+NETCLOSE before AT+NETOPEN): the command,
+   * and the prefix of its result URC.
+   */
+  close: AtCommand;
+  closePrefix: string;
 }
 
 export interface SocketDialect {

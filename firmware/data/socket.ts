@@ -19,7 +19,7 @@
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { AtCommandError, type AtChannel } from "../../drivers/at/index.js";
+import { AtCommandError, type AtChannel, type AtCommand } from "../../drivers/at/index.js";
 import type { SocketDialect, SocketNotice } from "../../drivers/modems/sockets.js";
 import { sendForUrc } from "./urc-wait.js";
 import { initialSocketState, socketStep, type SocketEffect, type SocketEvent, type SocketState } from "./socket-machine.js";
@@ -330,6 +330,8 @@ export class ModemSockets {
   private unsubs: (() => void)[] = [];
   /** False once the context is gone: sockets die without commands (the module already dropped them). */
   alive = true;
+  /** The network broke the socket service under us: it is closed before it is opened again. */
+  private serviceBroken = false;
 
   constructor(
     readonly channel: AtChannel,
@@ -346,7 +348,8 @@ export class ModemSockets {
   /**
    * Readies the module for sockets once the context is up: stale sockets closed, then the
    * dialect's socket service opened if it has one and it is not open yet (SIMCom
-   * `AT+NETOPEN`, whose outcome is the `+NETOPEN: <err>` URC). Resolves with the stale ids.
+   * `AT+NETOPEN`, whose outcome is the `+NETOPEN: <err>` URC); one the network broke under
+   * us is closed first. Resolves with the stale ids.
    */
   prepare(): Promise<number[]> {
     const svc = this.dialect.service;
@@ -355,15 +358,23 @@ export class ModemSockets {
       return this.channel
         .send(svc.query)
         .then((r) => {
-          if (svc.isOpen(r)) return undefined;
-          return sendForUrc(this.channel, this.clock, svc.open, svc.resultPrefix, () => true, svc.timeoutMs).then((line) => {
-            const err = svc.parseResult(line);
-            if (err !== 0) throw new Error("socket service not opened: " + line);
-            return undefined;
-          });
+          const open = svc.isOpen(r);
+          if (open && !this.serviceBroken) return undefined;
+          return (open ? this.awaitUrc(svc.close, svc.closePrefix, svc.timeoutMs) : Promise.resolve(""))
+            .then(() => {
+              this.serviceBroken = false;
+              return this.awaitUrc(svc.open, svc.resultPrefix, svc.timeoutMs);
+            })
+            .then((line) => {
+              if (svc.parseResult(line) !== 0) throw new Error("socket service not opened: " + line);
+            });
         })
         .then(() => ids);
     });
+  }
+
+  private awaitUrc(cmd: AtCommand, prefix: string, ms: number): Promise<string> {
+    return sendForUrc(this.channel, this.clock, cmd, prefix, () => true, ms);
   }
 
   /**
@@ -439,6 +450,7 @@ export class ModemSockets {
     const n = this.dialect.parseNotice(line);
     if (!n) return;
     if (n.type === "deactivated") {
+      if (this.dialect.service) this.serviceBroken = true;
       if (n.ctx === this.context || n.ctx < 0) this.dropAll("the network deactivated the context (" + n.source + ")");
       return;
     }

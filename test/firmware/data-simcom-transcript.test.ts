@@ -2,7 +2,8 @@
  * One modem socket on a scripted SIMCom A7670, byte for byte (virtual clock): the service
  * opened with AT+NETOPEN after stale links are closed, counted sends after `>` with every
  * byte value, a `+CIPRXGET: 1` notice drained as hex until empty, the poll after a send,
- * `+IPCLOSE` read out before AT+CIPCLOSE, a short `+CIPSEND` count ending the socket.
+ * `+IPCLOSE` read out before AT+CIPCLOSE, a short `+CIPSEND` count ending the socket,
+ * AT+NETCLOSE before AT+NETOPEN after `+CIPEVENT`.
  */
 import test from "ava";
 import { simcomSockets } from "../../drivers/modems/simcom-sockets.js";
@@ -147,4 +148,22 @@ test("a read whose hex does not match its announced length fails the socket inst
   await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,5,0\r\n" + hex("abc") + "\r\n" + OK);
   await step(r, "AT+CIPCLOSE=0\r", OK);
   t.regex(closes[0], /5 bytes announced, 3 received/);
+});
+
+test("after +CIPEVENT a service the module still calls open is closed (AT+NETCLOSE) before AT+NETOPEN", async (t) => {
+  const { r, table } = rig();
+  await opened(r, table);
+  await r.modem.rx("\r\n+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY\r\n");
+  let ready = false;
+  void table.prepare().then(() => (ready = true));
+  await step(r, "AT+CIPCLOSE?\r", "\r\n+CIPCLOSE: 0,0,0,0,0,0,0,0,0,0\r\n" + OK);
+  await step(r, "AT+NETOPEN?\r", "\r\n+NETOPEN: 1\r\n" + OK);
+  await step(r, "AT+NETCLOSE\r", OK + "\r\n+NETCLOSE: 0\r\n");
+  await step(r, "AT+NETOPEN\r", OK + "\r\n+NETOPEN: 0\r\n");
+  t.true(ready);
+  // Once reopened, a later start finds it open and leaves it be.
+  void table.prepare();
+  await step(r, "AT+CIPCLOSE?\r", "\r\n+CIPCLOSE: 0,0,0,0,0,0,0,0,0,0\r\n" + OK);
+  await step(r, "AT+NETOPEN?\r", "\r\n+NETOPEN: 1\r\n" + OK);
+  await r.modem.tx("");
 });
