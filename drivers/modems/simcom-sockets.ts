@@ -11,7 +11,11 @@
  * AT+CIPCLOSE; and "Information elements related to TCP/IP": `+IPCLOSE: <link_num>,
  * <close_reason>` (0 local, 1 remote, 2 send timeout) and `+CIPEVENT: NETWORK CLOSED
  * UNEXPECTEDLY` (every socket is gone; the service must be opened again). The "A76XX
- * Series TCPIP Application Note" V1.01 gives the same flow.
+ * Series TCPIP Application Note" V1.01 gives the same flow. A readable copy of those
+ * command pages, in the manual's order: https://momoiot.co.kr/lte-at/cmd/tcp-ip (L1101
+ * NETOPEN: a second AT+NETOPEN answers `+IP ERROR: Network is already opened`, hence the
+ * `AT+NETOPEN?` first; L1102 NETCLOSE; L1103 CIPOPEN; L1104 CIPCLOSE; L1105 CIPSEND;
+ * L1106 CIPRXGET) and https://momoiot.co.kr/lte-at/cmd/tcpudp-info-error-code.
  *
  * Data out goes through the AT channel's `raw` mode (the counted bytes, binary-safe);
  * data in is read as hex (`AT+CIPRXGET=3`), so received bytes can never end a line or

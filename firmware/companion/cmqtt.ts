@@ -11,6 +11,8 @@
  * AT+CMQTTTOPIC / PAYLOAD / PUB, AT+CMQTTDISC; the URCs `+CMQTTRXSTART`, `+CMQTTRXTOPIC`,
  * `+CMQTTRXPAYLOAD`, `+CMQTTRXEND` (one received message), `+CMQTTCONNLOST: <client>,
  * <cause>` and `+CMQTTNONET` (the context is gone; the service must be started again).
+ * A readable copy in the manual's order: https://momoiot.co.kr/lte-at/cmd/mqtts (L1601
+ * CMQTTSTART .. L1617 CMQTTCFG; AT+CMQTTACCQ=<client>,<clientID>[,<server_type>]).
  *
  * Topics and payloads are typed after a `>` prompt with their length given first and no
  * terminator: the AT channel's `raw` mode, so our JSON (quotes and all) needs no escaping.
