@@ -30,6 +30,7 @@ import type { Clock } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import { atInt, atQuoted, type AtChannel, type AtCommand } from "../../drivers/at/index.js";
 import { paramsOf } from "../../drivers/at/params.js";
+import { int } from "../../drivers/modems/packet.js";
 import { sendForUrc } from "../data/urc-wait.js";
 import { PubSubError, type ConnectOptions, type PubSub, type PubSubEvents, type Qos } from "./pubsub.js";
 
@@ -61,11 +62,6 @@ const ERRORS: { [err: string]: string } = {
   "25": "DNS error",
   "26": "socket closed by server",
 };
-
-function int(s: string | undefined): number {
-  const n = parseInt(s || "", 10);
-  return n === n ? n : -1;
-}
 
 function describe(err: number): string {
   return ERRORS[String(err)] || "error " + err;

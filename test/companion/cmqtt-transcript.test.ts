@@ -37,6 +37,19 @@ async function upToConnect(r: ReturnType<typeof rig>["r"]): Promise<void> {
   await step(r, WILL.payload, OK);
 }
 
+function downsOf(ps: SimcomMqttPubSub): string[] {
+  const downs: string[] = [];
+  ps.events.on("down", (d) => downs.push(d));
+  return downs;
+}
+
+/** A whole successful connect. */
+async function connected(r: ReturnType<typeof rig>["r"], ps: SimcomMqttPubSub): Promise<void> {
+  void ps.connect(CONNECT);
+  await upToConnect(r);
+  await step(r, 'AT+CMQTTCONNECT=0,"tcp://127.0.0.1:1883",240,1,"d1","pw"\r', OK + "\r\n+CMQTTCONNECT: 0,0\r\n");
+}
+
 test("connect: stale client let go, service started, will as counted input, CONNECT's result awaited", async (t) => {
   const { r, ps } = rig();
   const c = outcome(ps.connect(CONNECT));
@@ -49,9 +62,7 @@ test("connect: stale client let go, service started, will as counted input, CONN
 
 test("subscribe: every filter typed with AT+CMQTTSUBTOPIC, one AT+CMQTTSUB for all, one result", async (t) => {
   const { r, ps } = rig();
-  void ps.connect(CONNECT);
-  await upToConnect(r);
-  await step(r, 'AT+CMQTTCONNECT=0,"tcp://127.0.0.1:1883",240,1,"d1","pw"\r', OK + "\r\n+CMQTTCONNECT: 0,0\r\n");
+  await connected(r, ps);
   const s = outcome(ps.subscribe([{ topic: "a/line", qos: 1 }, { topic: "a/cmd", qos: 0 }]));
   await step(r, "AT+CMQTTSUBTOPIC=0,6,1\r", "\r\n>");
   await step(r, "a/line", OK);
@@ -77,9 +88,7 @@ test("a CONNACK refusal (err 31 = rc 5, not authorized) is a PubSubError carryin
 
 test("publish: topic and JSON payload typed after `>` (quotes need no escaping), then AT+CMQTTPUB's result", async (t) => {
   const { r, ps } = rig();
-  void ps.connect(CONNECT);
-  await upToConnect(r);
-  await step(r, 'AT+CMQTTCONNECT=0,"tcp://127.0.0.1:1883",240,1,"d1","pw"\r', OK + "\r\n+CMQTTCONNECT: 0,0\r\n");
+  await connected(r, ps);
   const body = '{"v":1,"id":"x","status":"done"}';
   const p = outcome(ps.publish("sl/v1/8190/dev/d1/ack", body, 1, false));
   // A second publish waits: the module holds one topic and payload per client.
@@ -114,11 +123,8 @@ test("received messages: parts joined, a topic that reads OK is data, a mismatch
 
 test("+CMQTTCONNLOST fails the publish waiting on its result at once and says the link is down", async (t) => {
   const { r, ps } = rig();
-  const downs: string[] = [];
-  ps.events.on("down", (d) => downs.push(d));
-  void ps.connect(CONNECT);
-  await upToConnect(r);
-  await step(r, 'AT+CMQTTCONNECT=0,"tcp://127.0.0.1:1883",240,1,"d1","pw"\r', OK + "\r\n+CMQTTCONNECT: 0,0\r\n");
+  const downs = downsOf(ps);
+  await connected(r, ps);
   const p = outcome(ps.publish("t", "x", 1, false));
   await step(r, "AT+CMQTTTOPIC=0,1\r", "\r\n>");
   await step(r, "t", OK);
@@ -136,11 +142,8 @@ test("+CMQTTCONNLOST fails the publish waiting on its result at once and says th
 
 test("destroy stops the service without DISCONNECT (the broker then publishes the will) and tells no `down`", async (t) => {
   const { r, ps } = rig();
-  const downs: string[] = [];
-  ps.events.on("down", (d) => downs.push(d));
-  void ps.connect(CONNECT);
-  await upToConnect(r);
-  await step(r, 'AT+CMQTTCONNECT=0,"tcp://127.0.0.1:1883",240,1,"d1","pw"\r', OK + "\r\n+CMQTTCONNECT: 0,0\r\n");
+  const downs = downsOf(ps);
+  await connected(r, ps);
   ps.destroy("keepalive");
   await step(r, "AT+CMQTTSTOP\r", OK);
   t.deepEqual(downs, []);
