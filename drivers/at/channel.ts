@@ -31,8 +31,9 @@
  *   <len> bytes as data whatever they are (Esc included), so an urgent command written then
  *   would be sent over the air instead of executed; its bytes go in one write as soon as
  *   the prompt comes and its final follows at once, so the urgent command goes right after
- *   it (the few milliseconds of a 1.5 KB write at 115200 baud). Owed finals are matched first-in first-out before the urgent
- *   command's own (the modem answers in the order it was asked), so a cut command's late
+ *   it (the few milliseconds of a 1.5 KB write at 115200 baud), and a modem that stalls
+ *   gets no longer than a cut command would. Owed finals are matched first-in first-out
+ *   before the urgent command's own (the modem answers in the order it was asked), so a cut command's late
  *   answer is still its own and never the urgent command's.
  *
  * Portable (Espruino): byte strings, native indexOf/substring on a short buffer.
@@ -98,6 +99,8 @@ interface Pending {
   lines: string[];
   pdus: { header: string; pdu: string }[];
   timer: TimerHandle | undefined;
+  /** When its time limit runs out (clock ms). */
+  deadline: number;
   promptSeen: boolean;
   internal: boolean;
 }
@@ -308,12 +311,13 @@ export class AtChannel {
 
   private enqueue(command: AtCommand, internal: boolean): Promise<AtResponse> {
     return new Promise<AtResponse>((resolve, reject) => {
-      const p: Pending = { command, resolve, reject, lines: [], pdus: [], timer: undefined, promptSeen: false, internal };
+      const p: Pending = { command, resolve, reject, lines: [], pdus: [], timer: undefined, deadline: 0, promptSeen: false, internal };
       if (internal) this.queue.unshift(p);
       else if (command.urgent) {
         this.queue.splice(urgentSlot(this.queue), 0, p);
         const c = this.current;
-        if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || (c.command.cuttable && c.command.mode !== "raw"))) this.cutShort(c);
+        if (c && !c.internal && !c.command.urgent && c.command.mode === "raw") this.hurry(c);
+        else if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
       } else this.queue.push(p);
       this.pump();
     });
@@ -339,6 +343,19 @@ export class AtChannel {
     this.events.emit("cut", p.command.cmd);
   }
 
+  /**
+   * A raw send cannot be cut (see above): an urgent command arriving during one gives it
+   * at most `cutGraceMs` more, as a cut command gets, so a modem that never prompts or
+   * never answers holds the dial for seconds, not for the send's whole limit.
+   */
+  private hurry(p: Pending): void {
+    const grace = this.cutGraceMs;
+    if (p.timer === undefined || p.deadline - this.clock.now() <= grace) return;
+    this.clock.clearTimeout(p.timer);
+    p.timer = this.clock.setTimeout(() => this.onTimeout(p, grace), grace);
+    p.deadline = this.clock.now() + grace;
+  }
+
   private pump(): void {
     if (this.current || this.closed || this.gapTimer !== undefined) return;
     if (this.needSync) {
@@ -357,6 +374,7 @@ export class AtChannel {
     this.current = p;
     const ms = p.command.timeoutMs || this.timeoutMs;
     p.timer = this.clock.setTimeout(() => this.onTimeout(p, ms), ms);
+    p.deadline = this.clock.now() + ms;
     this.write(p.command.cmd + "\r", p);
   }
 

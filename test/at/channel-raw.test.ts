@@ -136,3 +136,23 @@ test("a URC with a text line after it (`text` option) gets that line, whatever i
   ]);
   t.deepEqual(r.value!.lines, ["+CSQ: 18,99"]);
 });
+
+test("R45: a raw send whose prompt never comes holds an urgent dial only the cut grace, not its own limit", async (t) => {
+  const { channel, modem, clock } = channelRig({ cutGraceMs: 2000 });
+  const start = clock.now();
+  const send = outcome(channel.send({ cmd: "AT+CIPSEND=0,3", mode: "raw", payload: "abc", timeoutMs: 10000 }));
+  await modem.tx("AT+CIPSEND=0,3\r");
+  await clock.advance(500);
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
+  await clock.advance(1999);
+  await modem.tx("");
+  await clock.advance(1);
+  t.true(AtTimeoutError.is(send.error));
+  // The probe first (a late answer must not be taken as the dial's), then the dial: 2.5 s, not 10.
+  await modem.tx("AT+CMEE?\r");
+  await modem.rx("\r\n+CMEE: 1\r\n\r\nOK\r\n");
+  await modem.tx("ATD110;\r");
+  t.is(clock.now() - start, 2500);
+  await modem.rx("\r\nOK\r\n");
+  t.is(dial.value!.final, "OK");
+});
