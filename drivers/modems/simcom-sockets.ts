@@ -111,6 +111,11 @@ export const simcomSockets: SocketDialect = {
     if (data.length !== n) throw new Error("socket read: " + n + " bytes announced, " + data.length + " received");
     return data;
   },
+  parseRest(r) {
+    // `+CIPRXGET: 3,<link>,<read_len>,<rest_len>`: the module notifies again once read empty.
+    const p = rxgetLine(r, 3);
+    return p && p.length >= 4 ? int(p[3]) : -1;
+  },
   unread(id) {
     return { cmd: "AT+CIPRXGET=4," + link(id), prefixes: ["+CIPRXGET: 4,"] };
   },

@@ -74,6 +74,11 @@ export interface SocketDialect {
   read(id: number, max: number): AtCommand;
   /** The bytes a read returned ("" = buffer empty). Throws on a malformed answer. */
   parseRead(r: AtResponse): string;
+  /**
+   * How many bytes a read says are still buffered, when the dialect tells (SIMCom
+   * `<rest_len>`): 0 ends the drain without one more, empty, read. Absent: read until empty.
+   */
+  parseRest?(r: AtResponse): number;
   /** Asks how many bytes wait unread (the poll after sends: notices get lost). */
   unread(id: number): AtCommand;
   parseUnread(r: AtResponse): number;

@@ -79,6 +79,8 @@ export class ModemSocket {
   private wantDrain = false;
   private wantPoll = false;
   private sendFails = 0;
+  /** "recv" notices so far: one that comes while a read is out is not cancelled by its answer. */
+  private notices = 0;
   private releasing: boolean | undefined = undefined;
   /** Bytes in and out, for the benchmark and logs. */
   bytesIn = 0;
@@ -129,6 +131,7 @@ export class ModemSocket {
     else if (n.type === "failed") this.post({ type: "fault", reason: n.reason });
     else if (n.type === "recv") {
       this.wantDrain = true;
+      this.notices++;
       this.pump();
     }
   }
@@ -264,12 +267,13 @@ export class ModemSocket {
 
   private drainOnce(): Promise<void> {
     const t = this.table;
+    const seen = this.notices;
     return t.channel.send(t.dialect.read(this.id, t.dialect.maxRead)).then((r) => {
       const bytes = t.dialect.parseRead(r);
-      if (bytes.length === 0) {
-        this.wantDrain = false;
-        return;
-      }
+      const empty = bytes.length === 0 || (t.dialect.parseRest !== undefined && t.dialect.parseRest(r) === 0);
+      // A notice during the read means data came after the module took its answer.
+      if (empty && this.notices === seen) this.wantDrain = false;
+      if (bytes.length === 0) return;
       this.bytesIn += bytes.length;
       this.events.emit("data", bytes);
     });

@@ -75,14 +75,15 @@ test("a counted send carries every byte value after `>`; the poll follows; a not
   t.is(s.bytesOut, 256);
   await r.clock.advance(100);
   await step(r, "AT+CIPRXGET=4,0\r", "\r\n+CIPRXGET: 4,0,3\r\n" + OK);
+  // <rest_len> 0 ends the drain: no extra, empty, read.
   await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,3,0\r\n" + hex("\r\n\x00") + "\r\n" + OK);
-  await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,0,0\r\n" + OK);
-  // A notice later: drained the same way; a notice inside the read is not lost.
+  // A notice later: drained the same way; rest > 0 reads on; a notice inside a read is not lost.
   await r.modem.rx("\r\n+CIPRXGET: 1,0\r\n");
-  await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,2,0\r\n" + hex("OK") + "\r\n\r\n+CIPRXGET: 1,0\r\n" + OK);
-  await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,1,0\r\n" + hex("!") + "\r\n" + OK);
-  await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,0,0\r\n" + OK);
-  t.deepEqual(got, ["\r\n\x00", "OK", "!"]);
+  await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,2,1\r\n" + hex("OK") + "\r\n" + OK);
+  await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,1,0\r\n" + hex("!") + "\r\n\r\n+CIPRXGET: 1,0\r\n" + OK);
+  await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,1,0\r\n" + hex("?") + "\r\n" + OK);
+  await r.modem.tx("");
+  t.deepEqual(got, ["\r\n\x00", "OK", "!", "?"]);
 });
 
 test("writes longer than 1024 bytes go in counted chunks", async (t) => {
@@ -107,7 +108,6 @@ test("+IPCLOSE: what is left is read, then the link is released with AT+CIPCLOSE
   s.events.on("close", (c) => closes.push(c));
   await r.modem.rx("\r\n+IPCLOSE: 0,1\r\n");
   await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,4,0\r\n" + hex("last") + "\r\n" + OK);
-  await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,0,0\r\n" + OK);
   await step(r, "AT+CIPCLOSE=0\r", OK + "\r\n+CIPCLOSE: 0,0\r\n");
   t.deepEqual(got, ["last"]);
   t.deepEqual(closes, [{ reason: "closed by the peer or the network", error: false }]);
@@ -166,4 +166,17 @@ test("after +CIPEVENT a service the module still calls open is closed (AT+NETCLO
   await step(r, "AT+CIPCLOSE?\r", "\r\n+CIPCLOSE: 0,0,0,0,0,0,0,0,0,0\r\n" + OK);
   await step(r, "AT+NETOPEN?\r", "\r\n+NETOPEN: 1\r\n" + OK);
   await r.modem.tx("");
+});
+
+test("a notice that comes inside a read which found the buffer empty is not cancelled by that answer", async (t) => {
+  const { r, table } = rig();
+  const s = await opened(r, table);
+  const got: string[] = [];
+  s.events.on("data", (d) => got.push(d));
+  await r.modem.rx("\r\n+CIPRXGET: 1,0\r\n");
+  // The module took its answer before the data came, and says so in the middle of it.
+  await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,0,0\r\n\r\n+CIPRXGET: 1,0\r\n" + OK);
+  await step(r, "AT+CIPRXGET=3,0,500\r", "\r\n+CIPRXGET: 3,0,2,0\r\n" + hex("hi") + "\r\n" + OK);
+  await r.modem.tx("");
+  t.deepEqual(got, ["hi"]);
 });
