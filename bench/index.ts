@@ -9,6 +9,7 @@ const benches: { [name: string]: () => Promise<{ bench: () => Promise<void> }> }
   line: () => import("./line.js"),
   network: () => import("./network.js"),
   companion: () => import("./companion.js"),
+  "modem-uart": () => import("./modem-uart.js"),
   emergency: () => import("./emergency.js"),
   "sim-memory": () => import("./sim-memory.js"),
   espruino: () => import("./espruino.js"),

@@ -5,7 +5,8 @@
  *
  * - `modem-socket`: MQTT.js over a socket of the modem's own IP stack; `mqtts://` runs TLS
  *   on the host over that socket (`--mqtt-ca` pins the broker's CA);
- * - `modem-mqtt`: the module's own MQTT client (`AT+QMT*`), plain `mqtt://` only here;
+ * - `modem-mqtt`: the module's own MQTT client (Quectel `AT+QMT*`, SIMCom `AT+CMQTT*`),
+ *   plain `mqtt://` only here;
  * - `url`: the host's own IP (a PC, a simulator).
  */
 import { readFileSync } from "node:fs";
@@ -14,7 +15,7 @@ import type { Board } from "../firmware/board.js";
 import type { Firmware } from "../firmware/main.js";
 import { attachCompanion, type Companion } from "../firmware/companion/attach.js";
 import { modemPubSub, urlPubSub } from "../firmware/companion/mqttjs.node.js";
-import { QuectelMqttPubSub } from "../firmware/companion/qmt.js";
+import { hasModemMqtt, modemMqttFor } from "../firmware/companion/modem-mqtt.js";
 import type { PubSub } from "../firmware/companion/pubsub.js";
 
 /** parseArgs options of the companion link. */
@@ -63,6 +64,7 @@ export function companionPlan(board: Board, args: CompanionArgs, fwVersion: stri
   const port = url.port ? Number(url.port) : tls ? 8883 : 1883;
   const apn = args.apn || board.data.apn;
   if (board.data.link !== "url" && !apn) throw new Error("board " + board.name + " has no APN: give --apn");
+  if (board.data.link === "modem-mqtt" && !hasModemMqtt(board.modem)) throw new Error("board " + board.name + ": modem " + board.modem + " has no MQTT stack we speak; set data.link to modem-socket or url");
   if (board.data.link === "modem-mqtt" && tls) throw new Error("board " + board.name + ": mqtts through the module's own MQTT stack needs certificates on the module; use mqtt:// or a modem-socket board");
   return (fw, clock, storage) =>
     attachCompanion(
@@ -74,7 +76,7 @@ export function companionPlan(board: Board, args: CompanionArgs, fwVersion: stri
         if (board.data.link === "url") return urlPubSub(args.mqtt!, ca ? { ca } : undefined);
         // Composition, not a front-end: the module's own MQTT stack is a firmware part on the AT channel.
         // eslint-disable-next-line no-restricted-syntax
-        if (board.data.link === "modem-mqtt") return new QuectelMqttPubSub(fw.channel, clock, { host, port });
+        if (board.data.link === "modem-mqtt") return modemMqttFor(fw.profile.name, fw.channel, clock, { host, port });
         if (!data.sockets) throw new Error("board " + board.name + ": modem " + board.modem + " has no socket dialect; set data.link to url");
         return modemPubSub(data.sockets, { host, port, tls: tls ? { ca } : undefined });
       },

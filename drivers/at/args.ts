@@ -96,6 +96,21 @@ export function checkTextPayload(value: string): void {
 }
 
 /** A hex payload (an SMS PDU) for prompt mode: hex digits only, even length. */
+/**
+ * A fixed-length raw payload (`raw` mode): one to `max` bytes, each a character code
+ * 0..255 (a byte string; the modem counts bytes, so a wider character would desynchronise it).
+ */
+export function checkRawPayload(value: string, max: number): void {
+  if (value.length === 0 || value.length > max) {
+    throw AtArgumentError("raw payload of " + value.length + " bytes (1.." + max + ")", { what: "payload", value, reason: "length" });
+  }
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) > 255) {
+      throw AtArgumentError("raw payload: character code " + value.charCodeAt(i) + " at " + i + " is not a byte", { what: "payload", value, reason: "not a byte" });
+    }
+  }
+}
+
 export function checkHexPayload(value: string): void {
   if (value.length === 0 || value.length % 2 !== 0) {
     throw AtArgumentError("payload must be an even number of hex digits", { what: "payload", value, reason: "length" });

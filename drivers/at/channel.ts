@@ -10,6 +10,10 @@
  * - The SMS `> ` prompt (27.005 §3.5.1, no line end) is an engine mode: the payload and
  *   Ctrl-Z are written only after it, Esc cancels on timeout, and nothing outlives the
  *   command.
+ * - A fixed-length data prompt (`raw` mode: SIMCom `AT+CIPSEND=<link>,<len>`,
+ *   `AT+CMQTTPAYLOAD=<client>,<len>`) waits for `>` and writes exactly the announced
+ *   bytes, binary-safe, with no Ctrl-Z: the modem counts them, and the command ends on its
+ *   final result as any other.
  * - Input may be split at any byte; the line buffer is bounded and an over-long line is
  *   dropped with an `overflow` event, so memory stays bounded under any input.
  * - A boot banner (`RDY` and the profile's others) means the modem rebooted: the command
@@ -23,15 +27,20 @@
  * - The priority lane (an emergency dial, SPEC R45/R46): an `urgent` command goes to the
  *   head of the queue, and a long command in flight (the SMS prompt, a `cuttable` one) is
  *   cut short: Esc for the prompt (27.005 §3.5.1), and the command moves aside, still owed
- *   its final result. Owed finals are matched first-in first-out before the urgent
- *   command's own (the modem answers in the order it was asked), so a cut command's late
+ *   its final result. A `raw` command is never cut: once `>` came the modem takes the next
+ *   <len> bytes as data whatever they are (Esc included), so an urgent command written then
+ *   would be sent over the air instead of executed; its bytes go in one write as soon as
+ *   the prompt comes and its final follows at once, so the urgent command goes right after
+ *   it (the few milliseconds of a 1.5 KB write at 115200 baud), and a modem that stalls
+ *   gets no longer than a cut command would. Owed finals are matched first-in first-out
+ *   before the urgent command's own (the modem answers in the order it was asked), so a cut command's late
  *   answer is still its own and never the urgent command's.
  *
  * Portable (Espruino): byte strings, native indexOf/substring on a short buffer.
  */
 import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { checkCommandLine, checkHexPayload, checkTextPayload } from "./args.js";
+import { checkCommandLine, checkHexPayload, checkRawPayload, checkTextPayload } from "./args.js";
 import { AtAbortedError, AtTimeoutError } from "./errors.js";
 import { callProgressFinal, decodeFinal, isCallCommand, standardFinals } from "./finals.js";
 import type { AtCommand, AtResponse, FinalRule, UrcHandler, UrcOptions } from "./types.js";
@@ -106,6 +115,8 @@ interface Pending {
   lines: string[];
   pdus: { header: string; pdu: string }[];
   timer: TimerHandle | undefined;
+  /** When its time limit runs out (clock ms). */
+  deadline: number;
   promptSeen: boolean;
   internal: boolean;
   /** Cut short for an urgent command: a read's answer may be incomplete (see final()). */
@@ -125,10 +136,13 @@ interface UrcEntry {
   prefix: string;
   handler: UrcHandler;
   pdu: boolean;
+  text: ((line: string) => boolean) | undefined;
 }
 
 const CTRL_Z = "\x1a";
 const ESC = "\x1b";
+/** Longest `raw` payload: SIMCom's largest counted input (`AT+CMQTTPAYLOAD`, 10240 bytes). */
+const RAW_MAX = 10240;
 
 function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
   if (!prefixes) return false;
@@ -193,7 +207,7 @@ export class AtChannel {
   private prefixAll = false;
   private finals: FinalRule[];
   private banners: string[];
-  private pduFor: { kind: "urc"; header: string; entries: UrcEntry[] } | { kind: "listing"; header: string } | undefined =
+  private pduFor: { kind: "urc"; header: string; entries: UrcEntry[]; text: boolean } | { kind: "listing"; header: string } | undefined =
     undefined;
   private timeouts = 0;
   private needSync = false;
@@ -243,6 +257,7 @@ export class AtChannel {
     try {
       checkCommandLine(c.cmd);
       if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
+      else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -252,11 +267,12 @@ export class AtChannel {
 
   /**
    * Registers a URC handler for lines starting with `prefix` (e.g. `+CMTI:`, `RING`).
-   * With `{ pdu: true }` the following line is passed as the PDU (`+CMT`, `+CDS`).
+   * With `{ pdu: true }` the following line is passed as the PDU (`+CMT`, `+CDS`); with
+   * `{ text }`, the following line whatever it holds, when `text(line)` says one follows.
    * Returns the unsubscribe function.
    */
   onUrc(prefix: string, handler: UrcHandler, options?: UrcOptions): Unsubscribe {
-    const entry: UrcEntry = { prefix, handler, pdu: !!(options && options.pdu) };
+    const entry: UrcEntry = { prefix, handler, pdu: !!(options && options.pdu), text: options ? options.text : undefined };
     this.urcs.push(entry);
     this.indexUrcs();
     const self = this;
@@ -321,12 +337,13 @@ export class AtChannel {
 
   private enqueue(command: AtCommand, internal: boolean): Promise<AtResponse> {
     return new Promise<AtResponse>((resolve, reject) => {
-      const p: Pending = { command, resolve, reject, lines: [], pdus: [], timer: undefined, promptSeen: false, internal, cut: false, busy: false };
+      const p: Pending = { command, resolve, reject, lines: [], pdus: [], timer: undefined, deadline: 0, promptSeen: false, internal, cut: false, busy: false };
       if (internal) this.queue.unshift(p);
       else if (command.urgent) {
         this.queue.splice(urgentSlot(this.queue), 0, p);
         const c = this.current;
-        if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
+        if (c && !c.internal && !c.command.urgent && c.command.mode === "raw") this.hurry(c);
+        else if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
       } else this.queue.push(p);
       this.pump();
     });
@@ -380,6 +397,19 @@ export class AtChannel {
     this.pump();
   }
 
+  /**
+   * A raw send cannot be cut (see above): an urgent command arriving during one gives it
+   * at most `cutGraceMs` more, as a cut command gets, so a modem that never prompts or
+   * never answers holds the dial for seconds, not for the send's whole limit.
+   */
+  private hurry(p: Pending): void {
+    const grace = this.cutGraceMs;
+    if (p.timer === undefined || p.deadline - this.clock.now() <= grace) return;
+    this.clock.clearTimeout(p.timer);
+    p.timer = this.clock.setTimeout(() => this.onTimeout(p, grace), grace);
+    p.deadline = this.clock.now() + grace;
+  }
+
   private pump(): void {
     if (this.current || this.closed || this.gapTimer !== undefined) return;
     if (this.needSync) {
@@ -398,6 +428,7 @@ export class AtChannel {
     this.current = p;
     const ms = p.command.timeoutMs || this.timeoutMs;
     p.timer = this.clock.setTimeout(() => this.onTimeout(p, ms), ms);
+    p.deadline = this.clock.now() + ms;
     this.write(p.command.cmd + "\r", p);
   }
 
@@ -513,11 +544,23 @@ export class AtChannel {
       return rest.substring(2);
     }
     const p = this.current;
+    if (p && p.command.mode === "raw" && !p.promptSeen && rest.charAt(0) === ">") return this.rawPrompt(p, rest);
     if (!p || p.command.mode !== "prompt" || p.promptSeen) return rest;
     if (rest.length < 2 || rest.charAt(0) !== ">" || rest.charAt(1) !== " ") return rest;
     p.promptSeen = true;
     this.write((p.command.payload || "") + CTRL_Z, p);
     return rest.substring(2);
+  }
+
+  /**
+   * A fixed-length data prompt: SIMCom prints `>` (some firmware `> `), then counts the
+   * announced bytes with no terminator (A76XX AT manual, AT+CIPSEND and AT+CMQTTTOPIC/
+   * PAYLOAD). The payload goes in one write, byte for byte.
+   */
+  private rawPrompt(p: Pending, rest: string): string {
+    p.promptSeen = true;
+    this.write(p.command.payload || "", p);
+    return rest.substring(rest.charAt(1) === " " ? 2 : 1);
   }
 
   /**
@@ -551,7 +594,7 @@ export class AtChannel {
   private pduLine(line: string): boolean {
     const waiting = this.pduFor!;
     this.pduFor = undefined;
-    if (isHex(line)) {
+    if (isHex(line) || (waiting.kind === "urc" && waiting.text)) {
       if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, line);
       else if (this.current) this.current.pdus.push({ header: waiting.header, pdu: line });
       return true;
@@ -603,8 +646,9 @@ export class AtChannel {
     const entries = this.urcsFor(line);
     if (entries.length === 0) return false;
     for (let i = 0; i < entries.length; i++) {
-      if (entries[i].pdu) {
-        this.pduFor = { kind: "urc", header: line, entries };
+      const text = entries[i].text;
+      if (entries[i].pdu || (text && text(line))) {
+        this.pduFor = { kind: "urc", header: line, entries, text: !entries[i].pdu };
         return true;
       }
     }

@@ -3,7 +3,7 @@ export { AtChannel } from "./channel.js";
 export type { AtChannelOptions, AtChannelEvents } from "./channel.js";
 export { runChat, startChat, send, expect } from "./chat.js";
 export type { ChatScript, ChatStep, ChatResult, ChatRun, SendStep, ExpectStep } from "./chat.js";
-export { atDialString, atQuoted, atInt, checkCommandLine, checkHexPayload } from "./args.js";
+export { atDialString, atQuoted, atInt, checkCommandLine, checkHexPayload, checkRawPayload } from "./args.js";
 export { AtCommandError, AtTimeoutError, AtAbortedError, AtArgumentError, CME, CMS, describeCode, isTransient } from "./errors.js";
 export { standardFinals, matchFinal, isCallCommand } from "./finals.js";
 export type { AtCommand, AtResponse, AtMode, FinalKind, FinalRule, UrcHandler, UrcOptions } from "./types.js";

@@ -12,8 +12,12 @@
  *   one PDU line that belongs to it (27.005 §3.4.2, §4.1 in PDU mode).
  * - `prompt`: the command line is written, the engine waits for the `> ` prompt, then
  *   writes `payload` and Ctrl-Z (27.005 §3.5.1 `+CMGS`); Esc aborts on timeout.
+ * - `raw`: a fixed-length data prompt (SIMCom `AT+CIPSEND=<link>,<len>`,
+ *   `AT+CMQTTTOPIC=<client>,<len>`): after `>` exactly `payload` is written, any bytes,
+ *   no terminator; the modem counts them, so nothing can cancel it once the prompt came.
+ *   An urgent command waits the few milliseconds it takes (never cut short, see channel.ts).
  */
-export type AtMode = "simple" | "pdu-listing" | "prompt";
+export type AtMode = "simple" | "pdu-listing" | "prompt" | "raw";
 
 export interface AtCommand {
   /** The command line without the terminating CR, e.g. `AT+CMGS=23`. Must be validated (see args.ts). */
@@ -21,7 +25,10 @@ export interface AtCommand {
   /** Response prefixes that belong to this command, e.g. `["+CLCC:"]`. */
   prefixes?: string[];
   mode?: AtMode;
-  /** For `prompt` mode: the bytes to send after `> ` (Ctrl-Z is added by the engine). */
+  /**
+   * For `prompt` mode: the bytes to send after `> ` (Ctrl-Z is added by the engine). For
+   * `raw` mode: the exact bytes the command line announced (a byte string, any values).
+   */
   payload?: string;
   /** The payload is printable text (`+CPOS` XML), not hex (an SMS PDU, the default). */
   textPayload?: boolean;
@@ -68,4 +75,9 @@ export type UrcHandler = (line: string, pdu: string | undefined) => void;
 export interface UrcOptions {
   /** The URC is followed by one PDU line that belongs to it (`+CMT`, `+CDS`). */
   pdu?: boolean;
+  /**
+   * Whether this URC line is followed by one text line that belongs to it, whatever it
+   * holds (SIMCom `+CMQTTRXTOPIC: <client>,<len>` then the topic): passed as `pdu`.
+   */
+  text?: (line: string) => boolean;
 }

@@ -23,8 +23,30 @@ export type SocketNotice =
   | { type: "opened"; id: number; error: number }
   | { type: "recv"; id: number }
   | { type: "closed"; id: number }
+  /** The module could not carry what we sent (SIMCom `+CIPSEND` short count): the socket is done. */
+  | { type: "failed"; id: number; reason: string }
   /** The network (or the module) dropped the PDP context: every socket on it is gone. */
   | { type: "deactivated"; ctx: number; source: string };
+
+export interface SocketService {
+  /** Asks whether the service is open already. */
+  query: AtCommand;
+  isOpen(r: AtResponse): boolean;
+  /** Opens it: the answer is OK, the outcome a URC starting with `resultPrefix`. */
+  open: AtCommand;
+  resultPrefix: string;
+  /** The result code of that URC (0 = open). */
+  parseResult(line: string): number;
+  /** How long the result may take (ms). */
+  timeoutMs: number;
+  /**
+   * Closes a service the network broke under us but the module still calls open (SIMCom:
+   * after `+CIPEVENT` the manual asks for AT+NETCLOSE before AT+NETOPEN): the command,
+   * and the prefix of its result URC.
+   */
+  close: AtCommand;
+  closePrefix: string;
+}
 
 export interface SocketDialect {
   name: string;
@@ -38,6 +60,11 @@ export interface SocketDialect {
   openTimeoutMs: number;
   /** Commands that set the receive mode and data format, run once per bring-up. */
   setup(ctx: number): AtCommand[];
+  /**
+   * A socket service to open on the active context before any socket (SIMCom
+   * `AT+NETOPEN`: OK, then a result URC); absent when the context is all it takes.
+   */
+  service?: SocketService;
   /** Lists sockets the module still holds (stale ones are closed at start). */
   listSockets(): AtCommand;
   parseSockets(r: AtResponse): number[];
@@ -47,6 +74,11 @@ export interface SocketDialect {
   read(id: number, max: number): AtCommand;
   /** The bytes a read returned ("" = buffer empty). Throws on a malformed answer. */
   parseRead(r: AtResponse): string;
+  /**
+   * How many bytes a read says are still buffered, when the dialect tells (SIMCom
+   * `<rest_len>`): 0 ends the drain without one more, empty, read. Absent: read until empty.
+   */
+  parseRest?(r: AtResponse): number;
   /** Asks how many bytes wait unread (the poll after sends: notices get lost). */
   unread(id: number): AtCommand;
   parseUnread(r: AtResponse): number;
@@ -178,9 +210,3 @@ export const quectelSockets: SocketDialect = {
     return undefined;
   },
 };
-
-/** The socket dialect of a modem profile, or undefined when the module has none we speak. */
-export function socketDialectFor(profileName: string): SocketDialect | undefined {
-  if (profileName.indexOf("quectel-") === 0) return quectelSockets;
-  return undefined;
-}

@@ -156,6 +156,20 @@ export class ModemSocketStream extends Duplex {
     );
   }
 
+  /**
+   * Chunks buffered while a send was out (and all of a packet MQTT.js writes corked) go as
+   * one: one modem send command per MQTT packet, not one per piece of it (fixed header,
+   * length, topic, payload), which cost a command and its answers each.
+   */
+  _writev(chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void): void {
+    let bytes = "";
+    for (const c of chunks) bytes += c.chunk.toString("latin1");
+    this.socket.write(bytes).then(
+      () => cb(),
+      (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
   _final(cb: (e?: Error | null) => void): void {
     this.socket.close();
     cb();

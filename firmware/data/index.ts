@@ -7,7 +7,7 @@ import type { Clock } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import type { AtChannel } from "../../drivers/at/index.js";
 import { packetDialectFor } from "../../drivers/modems/packet.js";
-import { socketDialectFor } from "../../drivers/modems/sockets.js";
+import { socketDialectFor } from "../../drivers/modems/socket-dialects.js";
 import type { DataPolicy } from "./session-machine.js";
 import { DataSession, defaultDataPolicy, type DataModemView, type DataSettings } from "./session.js";
 import { defaultSocketOptions, ModemSockets, type SocketOptions } from "./socket.js";
@@ -47,12 +47,17 @@ export function createDataStack(channel: AtChannel, clock: Clock, modem: DataMod
       events.emit("up", address);
     };
     if (!sockets) return announce();
-    sockets.closeStale().then(
+    sockets.prepare().then(
       (ids) => {
         if (ids.length > 0) session.events.emit("log", "data: closed stale sockets " + ids.join(", "));
         announce();
       },
-      () => announce(),
+      (e: unknown) => {
+        // The sockets cannot work (SIMCom's service would not open): the context is as good
+        // as lost, and the session's tiers take it from there.
+        if (sockets.dialect.service) session.reportLost("sockets not ready: " + (e instanceof Error ? e.message : String(e)));
+        else announce();
+      },
     );
   });
   session.events.on("down", (reason) => {

@@ -19,8 +19,9 @@
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { AtCommandError, type AtChannel } from "../../drivers/at/index.js";
+import { AtCommandError, type AtChannel, type AtCommand } from "../../drivers/at/index.js";
 import type { SocketDialect, SocketNotice } from "../../drivers/modems/sockets.js";
+import { sendForUrc } from "./urc-wait.js";
 import { initialSocketState, socketStep, type SocketEffect, type SocketEvent, type SocketState } from "./socket-machine.js";
 
 export type ModemSocketEvents = {
@@ -78,6 +79,8 @@ export class ModemSocket {
   private wantDrain = false;
   private wantPoll = false;
   private sendFails = 0;
+  /** "recv" notices so far: one that comes while a read is out is not cancelled by its answer. */
+  private notices = 0;
   private releasing: boolean | undefined = undefined;
   /** Bytes in and out, for the benchmark and logs. */
   bytesIn = 0;
@@ -125,8 +128,10 @@ export class ModemSocket {
   notice(n: SocketNotice): void {
     if (n.type === "opened") this.post({ type: "opened", error: n.error });
     else if (n.type === "closed") this.post({ type: "peerClosed" });
+    else if (n.type === "failed") this.post({ type: "fault", reason: n.reason });
     else if (n.type === "recv") {
       this.wantDrain = true;
+      this.notices++;
       this.pump();
     }
   }
@@ -262,12 +267,13 @@ export class ModemSocket {
 
   private drainOnce(): Promise<void> {
     const t = this.table;
+    const seen = this.notices;
     return t.channel.send(t.dialect.read(this.id, t.dialect.maxRead)).then((r) => {
       const bytes = t.dialect.parseRead(r);
-      if (bytes.length === 0) {
-        this.wantDrain = false;
-        return;
-      }
+      const empty = bytes.length === 0 || (t.dialect.parseRest !== undefined && t.dialect.parseRest(r) === 0);
+      // A notice during the read means data came after the module took its answer.
+      if (empty && this.notices === seen) this.wantDrain = false;
+      if (bytes.length === 0) return;
       this.bytesIn += bytes.length;
       this.events.emit("data", bytes);
     });
@@ -328,6 +334,8 @@ export class ModemSockets {
   private unsubs: (() => void)[] = [];
   /** False once the context is gone: sockets die without commands (the module already dropped them). */
   alive = true;
+  /** The network broke the socket service under us: it is closed before it is opened again. */
+  private serviceBroken = false;
 
   constructor(
     readonly channel: AtChannel,
@@ -339,6 +347,38 @@ export class ModemSockets {
     for (const prefix of dialect.noticePrefixes) {
       this.unsubs.push(channel.onUrc(prefix, (line) => this.onNotice(line)));
     }
+  }
+
+  /**
+   * Readies the module for sockets once the context is up: stale sockets closed, then the
+   * dialect's socket service opened if it has one and it is not open yet (SIMCom
+   * `AT+NETOPEN`, whose outcome is the `+NETOPEN: <err>` URC); one the network broke under
+   * us is closed first. Resolves with the stale ids.
+   */
+  prepare(): Promise<number[]> {
+    const svc = this.dialect.service;
+    return this.closeStale().then((ids) => {
+      if (!svc) return ids;
+      return this.channel
+        .send(svc.query)
+        .then((r) => {
+          const open = svc.isOpen(r);
+          if (open && !this.serviceBroken) return undefined;
+          return (open ? this.awaitUrc(svc.close, svc.closePrefix, svc.timeoutMs) : Promise.resolve(""))
+            .then(() => {
+              this.serviceBroken = false;
+              return this.awaitUrc(svc.open, svc.resultPrefix, svc.timeoutMs);
+            })
+            .then((line) => {
+              if (svc.parseResult(line) !== 0) throw new Error("socket service not opened: " + line);
+            });
+        })
+        .then(() => ids);
+    });
+  }
+
+  private awaitUrc(cmd: AtCommand, prefix: string, ms: number): Promise<string> {
+    return sendForUrc(this.channel, this.clock, cmd, prefix, () => true, ms);
   }
 
   /**
@@ -414,6 +454,7 @@ export class ModemSockets {
     const n = this.dialect.parseNotice(line);
     if (!n) return;
     if (n.type === "deactivated") {
+      if (this.dialect.service) this.serviceBroken = true;
       if (n.ctx === this.context || n.ctx < 0) this.dropAll("the network deactivated the context (" + n.source + ")");
       return;
     }

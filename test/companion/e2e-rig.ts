@@ -17,7 +17,7 @@ import { loadBoards, pickBoard } from "../../firmware/board.js";
 import { createFirmware, type Firmware } from "../../firmware/main.js";
 import { attachCompanion, type Companion } from "../../firmware/companion/attach.js";
 import { modemPubSub } from "../../firmware/companion/mqttjs.node.js";
-import { QuectelMqttPubSub } from "../../firmware/companion/qmt.js";
+import { modemMqttFor } from "../../firmware/companion/modem-mqtt.js";
 import { SimModem } from "../../sim/modem/modem.js";
 import { SharedNetwork, ManagementSite, type AccessoryPort } from "../../sim/network/index.js";
 import type { LogEntry } from "../../sim/network/log.js";
@@ -47,8 +47,13 @@ export interface E2e {
   close(): Promise<void>;
 }
 
-/** `board`: the car unit (MQTT.js over the modem socket) or the watch (the module's MQTT stack). */
-export async function e2e(board: "car-linux-eg91" | "watch-bangle2-bg95" = "car-linux-eg91"): Promise<E2e> {
+export type E2eBoard = "car-linux-eg91" | "watch-bangle2-bg95" | "bench-usb-a7670";
+
+/**
+ * `board`: the car unit (MQTT.js over the modem socket), the watch (the module's MQTT
+ * stack) or the SIMCom bench board; `link` overrides the board's adapter.
+ */
+export async function e2e(board: E2eBoard = "car-linux-eg91", link?: "modem-socket" | "modem-mqtt"): Promise<E2e> {
   const clock = new VirtualClock(Date.UTC(2026, 11, 7, 1, 0, 0));
   const network = new SharedNetwork({ clock });
   const num = network.createNumber(MSISDN, { multiDevice: true });
@@ -56,8 +61,15 @@ export async function e2e(board: "car-linux-eg91" | "watch-bangle2-bg95" = "car-
   const imei = "356938035643809";
   const watch = board === "watch-bangle2-bg95";
   const port = network.portFor(MSISDN, { imei, friendlyName: watch ? "watch" : "car", model: board, sms: watch ? "native" : "none", callWaiting: !watch }, { register: true });
-  const identity = watch ? { model: "BG95-M3", revision: "BG95M3LAR02A03" } : { model: "EG91", revision: "EG91EFBR06A07M4G" };
-  const modem = new SimModem({ clock, network: port, identity: Object.assign({ manufacturer: "Quectel", imei, msisdn: MSISDN }, identity), bootMs: 300 });
+  const identity =
+    board === "bench-usb-a7670"
+      ? { manufacturer: "SIMCOM INCORPORATED", model: "A7670E-LASE", revision: "A7670M7_V1.11.1" }
+      : watch
+        ? { manufacturer: "Quectel", model: "BG95-M3", revision: "BG95M3LAR02A03" }
+        : { manufacturer: "Quectel", model: "EG91", revision: "EG91EFBR06A07M4G" };
+  // The A7670 announces itself with `*ATREADY: 1`, not RDY (drivers/modems/simcom.ts).
+  const bootBanner = board === "bench-usb-a7670" ? ["*ATREADY: 1"] : undefined;
+  const modem = new SimModem({ clock, network: port, identity: Object.assign({ imei, msisdn: MSISDN }, identity), bootMs: 300, bootBanner });
   const [dte, dce] = memorySerialPair();
   modem.connect(dce);
   modem.powerOn();
@@ -65,6 +77,7 @@ export async function e2e(board: "car-linux-eg91" | "watch-bangle2-bg95" = "car-
   const broker = await startBroker();
   const be = await backend(broker.port, ["sl/v1/" + N + "/#"]);
   const b = pickBoard(loadBoards(boardsJson), board);
+  const adapter = link || b.data.link;
   const storage = new MemoryStorage();
   const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage }, b);
   const at: string[] = [];
@@ -77,7 +90,9 @@ export async function e2e(board: "car-linux-eg91" | "watch-bangle2-bg95" = "car-
     storage,
     { msisdn: MSISDN, deviceId: A1, password: "pw", keepaliveS: 240, apn: "spmode.ne.jp", model: b.name, fw: "0.4.0" },
     (data) =>
-      watch ? new QuectelMqttPubSub(fw.channel, clock, { host: "127.0.0.1", port: broker.port }) : modemPubSub(data.sockets!, { host: "127.0.0.1", port: broker.port }),
+      adapter === "modem-mqtt"
+        ? modemMqttFor(b.modem, fw.channel, clock, { host: "127.0.0.1", port: broker.port })
+        : modemPubSub(data.sockets!, { host: "127.0.0.1", port: broker.port }),
     { data: { sockets: { pollAfterSendMs: 200, idlePollMs: 5000 } } },
   );
 

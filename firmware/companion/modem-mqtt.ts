@@ -1,0 +1,28 @@
+/**
+ * Which of the modem-MQTT adapters (companion-link.md §0.1 B) a board's modem gets: the
+ * Quectel stack (`AT+QMT*`, qmt.ts) or the SIMCom one (`AT+CMQTT*`, cmqtt.ts). The board
+ * profile says whether the link goes through the modem's MQTT stack at all (boards.json
+ * `data.link` = `modem-mqtt`); this picks the stack by the modem profile's name.
+ */
+import type { Clock } from "../../hal/types.js";
+import type { AtChannel } from "../../drivers/at/index.js";
+import type { PubSub } from "./pubsub.js";
+import { QuectelMqttPubSub } from "./qmt.js";
+import { SimcomMqttPubSub } from "./cmqtt.js";
+
+export interface ModemBroker {
+  host: string;
+  port: number;
+}
+
+/** Whether the modem profile has an MQTT stack we speak. */
+export function hasModemMqtt(profileName: string): boolean {
+  return profileName.indexOf("quectel-") === 0 || profileName.indexOf("simcom-") === 0;
+}
+
+/** The modem's own MQTT client for `profileName`; throws for a modem without one we speak. */
+export function modemMqttFor(profileName: string, channel: AtChannel, clock: Clock, broker: ModemBroker): PubSub & { stop(): void } {
+  if (profileName.indexOf("quectel-") === 0) return new QuectelMqttPubSub(channel, clock, broker);
+  if (profileName.indexOf("simcom-") === 0) return new SimcomMqttPubSub(channel, clock, broker);
+  throw new Error("modem " + profileName + " has no MQTT stack we speak; set the board's data.link to modem-socket or url");
+}
