@@ -26,6 +26,7 @@ import type { ActionResult, Line, QuietMode } from "./line/line.js";
 import { MessagingError, describePriority, type Messaging, type PriorityResult } from "./messaging/index.js";
 import type { ModemManager } from "./modem/manager.js";
 import type { Activation, ActivationInfo } from "./activation/activation.js";
+import type { OneNumberState } from "./activation/one-number.js";
 import type { ModemStateName } from "./modem/machine.js";
 import { seconds, Waits, okReply } from "./api/waits.js";
 import {
@@ -61,6 +62,8 @@ export interface ApiParts {
   log: Emitter<{ log: string; storage: { ok: boolean; message: string } }>;
   /** One Number activation (R7, R18); optional so that parts-only tests can leave it out. */
   activation?: Activation;
+  /** The one owner of "One Number active / not active" and its sentence (R18): the `service` event. */
+  oneNumber: OneNumberState;
 }
 
 export interface ApiOptions {
@@ -207,7 +210,7 @@ export class FirmwareApi {
     m.on("operator", function (o) {
       self.emit("operator", plain(o));
     });
-    m.on("service", function (sv) {
+    p.oneNumber.events.on("service", function (sv) {
       self.emit("service", plain(sv));
     });
     m.on("emergencyNumbers", function (l) {
@@ -545,7 +548,7 @@ export class FirmwareApi {
    */
   managementUnregistered(): Promise<Reply<{ activation: ActivationInfo | null }>> {
     const a = this.parts.activation;
-    if (a) a.unregistered();
+    this.parts.oneNumber.management();
     return Promise.resolve(okReply({ activation: a ? plain(a.status()) : null }));
   }
 
@@ -593,7 +596,7 @@ export class FirmwareApi {
       calls: p.line.current().length,
       quiet: this.quietMode,
       priority: plain(p.messaging.priorityState()),
-      service: plain(p.modem.service()),
+      service: plain(p.oneNumber.report()),
       sms: p.messaging.capability(),
       activation: p.activation ? plain(p.activation.status()) : null,
       storage: this.storageState,

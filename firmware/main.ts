@@ -15,6 +15,7 @@ import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
 import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
 import { Activation } from "./activation/activation.js";
+import { OneNumberState } from "./activation/one-number.js";
 import { FirmwareApi, type ApiOptions } from "./api.js";
 import { WatchedStorage } from "./storage-watch.js";
 import { applyApn, apnProblem } from "./apn.js";
@@ -128,10 +129,13 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   line.events.on("callChanged", resumeSms);
   line.events.on("callEnded", resumeSms);
   // R72: unregistered (R18), this device no longer holds the SMS priority: the phone does.
-  modem.events.on("service", (sv) => {
+  // R18: one owner of "One Number active / not active" (the network's reports and the
+  // companion link's management command both feed it).
+  const oneNumber = new OneNumberState(modem);
+  oneNumber.events.on("service", (sv) => {
     if (sv.state === "notActive") messaging.unregistered().then(undefined, (e: unknown) => events.emit("log", "sms: priority not updated: " + String(e)));
   });
-  const activation = new Activation(channel, hal.clock, modem, hal.storage);
+  const activation = new Activation(channel, hal.clock, modem, hal.storage, oneNumber);
   activation.events.on("log", (m) => events.emit("log", m));
   if (o.pin !== undefined) modem.configurePin(o.pin);
   const apn = o.apn;
@@ -150,7 +154,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       );
     });
   }
-  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation }, o.api);
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation, oneNumber }, o.api);
   return {
     board,
     profile,
@@ -167,6 +171,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     },
     stop() {
       activation.stop();
+      oneNumber.stop();
       // Stop policy (README "Stopping"): the outbox is consistent at every instant (each
       // part's TP-MR is stored before it is written); live calls are left up on the modem
       // and adopted by the next start; an emergency dial not yet placed is cancelled.

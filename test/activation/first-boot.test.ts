@@ -225,13 +225,13 @@ test("R18: the companion link's management command ends activation at once (the 
 test("R18: the machine: out of coverage is not a change of activation; a new profile is checked again", (t) => {
   let s = activationStep(initialActivation, { type: "identified", imei: "356938035643809", iccid: "8981100000000000017", eid: "" }).state;
   t.is(s.name, "checking");
-  s = activationStep(s, { type: "registration", stat: "home", at: 5 }).state;
+  s = activationStep(s, { type: "service", state: "active", by: "network", at: 5 }).state;
   t.is(s.name, "active");
   t.is(s.record.activeSince, 5);
-  const r = activationStep(s, { type: "registration", stat: "searching", at: 6 });
+  const r = activationStep(s, { type: "service", state: "limited", by: "network", at: 6 });
   t.is(r.state, s);
   t.deepEqual(r.effects, []);
-  s = activationStep(s, { type: "registration", stat: "denied", at: 7 }).state;
+  s = activationStep(s, { type: "service", state: "notActive", by: "network", at: 7 }).state;
   t.is(s.name, "notActive");
   s = activationStep(s, { type: "identified", imei: "", iccid: "8981100000000000025", eid: "" }).state;
   t.is(s.name, "checking", "another profile");
@@ -276,4 +276,62 @@ test("R7: before registration the API refuses a call with the first-boot sentenc
   t.like(await dial, { ok: false, reason: "noProfile" });
   t.regex(((await dial) as { message: string }).message, /register this accessory with IMEI/);
   t.like(await known.fw.api.managementUnregistered(), { ok: true, activation: { state: "notActive", deniedBy: "management" } });
+});
+
+/** What a person is told about One Number, from every channel the firmware has: the service sentence, the log, the activation event's words. */
+function toldOf(a: Acc): string[] {
+  const told: string[] = [];
+  a.fw.api.onAny((name, data) => {
+    const d = data as { message?: string; text?: string; said?: string };
+    if (name === "service" && d.message) told.push(d.message);
+    if (name === "log" && d.text) told.push(d.text);
+    if (name === "activation" && d.said) told.push(d.said);
+  });
+  return told;
+}
+
+test("R18: both sources, management command first then the network's denial: the sentence is said once", async (t) => {
+  const r = rig();
+  const a = r.accessory({ profile: true });
+  await r.clock.advance(10000);
+  const told = toldOf(a);
+  t.like(await a.fw.api.managementUnregistered(), { ok: true, activation: { state: "notActive", deniedBy: "management" } });
+  t.like(await a.fw.api.status(), { ok: true, service: { state: "notActive", by: "management" } });
+  r.act.unregister(MSISDN, "Watch");
+  await r.clock.advance(2000);
+  t.true(a.seen.some((x) => x.kind === "registration" && x.value === "denied"), "the network's report came too");
+  t.deepEqual(told.filter((l) => /One Number/.test(l)), [NOT_ACTIVE_MESSAGE]);
+  t.is(a.fw.activation.status().deniedBy, "management");
+});
+
+test("R18: both sources, the network's denial first then the management command: the sentence is said once", async (t) => {
+  const r = rig();
+  const a = r.accessory({ profile: true });
+  await r.clock.advance(10000);
+  const told = toldOf(a);
+  r.act.unregister(MSISDN, "Watch");
+  await r.clock.advance(2000);
+  await a.fw.api.managementUnregistered();
+  await r.clock.advance(2000);
+  t.deepEqual(told.filter((l) => /One Number/.test(l)), [NOT_ACTIVE_MESSAGE]);
+  t.is(a.fw.activation.status().deniedBy, "network");
+});
+
+test("R18: after the management command, registering again makes it active again (once the network had dropped it); coverage loss alone does not", async (t) => {
+  const r = rig();
+  const a = r.accessory({ profile: true });
+  await r.clock.advance(10000);
+  const told = toldOf(a);
+  await a.fw.api.managementUnregistered();
+  a.port.setCoverage("none");
+  await r.clock.advance(2000);
+  a.port.setCoverage("full");
+  await r.clock.advance(5000);
+  t.is(a.fw.activation.status().state, "notActive", "back in coverage is not re-registration");
+  r.act.unregister(MSISDN, "Watch");
+  await r.clock.advance(2000);
+  t.like(r.act.register(MSISDN, "Watch"), { ok: true });
+  await r.clock.advance(10000);
+  t.is(a.fw.activation.status().state, "active");
+  t.deepEqual(told.filter((l) => /One Number is/.test(l)), [NOT_ACTIVE_MESSAGE, "One Number is active on this device"]);
 });
