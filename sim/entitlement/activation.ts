@@ -85,7 +85,7 @@ export class Activation {
     const num = this.net.number(msisdn);
     let a = this.apps.get(num.msisdn);
     if (!a) {
-      a = new CompanionApp(num.msisdn, num.phone.imei, (p) => this.service.handle(p), this.smdp);
+      a = new CompanionApp(num.msisdn, num.phone.imei, (p) => this.service.handle(p), this.smdp, this.service.usimOf(num.msisdn));
       this.apps.set(num.msisdn, a);
     }
     return a;

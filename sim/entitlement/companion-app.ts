@@ -14,6 +14,9 @@ import { defineError } from "../../hal/errors.js";
 import { EsimProfile, Smdp, SmdpError } from "./smdp.js";
 import { APP_COMPANION, OPERATION_RESULT, SUBSCRIPTION_RESULT, Ts43Response, eapId, phoneImsi } from "./service.js";
 import { Characteristic, parmAt, readDoc } from "./xml.js";
+import type { Usim } from "./aka/auc.js";
+import { AKA_SUBTYPE, AT, EAP_CODE, atAuts, atRes, decodeEap, deriveKeys, encodeEap, macValid, value16, withMac, type EapPacket } from "./aka/eap-aka.js";
+import { EAP_RELAY_PARAM, EAP_RELAY_TYPE } from "./eap-relay.js";
 
 /** What P knows of a paired accessory (R7, R9). */
 export interface CompanionTerminal {
@@ -58,14 +61,41 @@ function num(v: string | undefined): number | undefined {
   return v === undefined || !/^[0-9]+$/.test(v) ? undefined : Number(v);
 }
 
+/**
+ * The USIM's answer to an EAP-Request/AKA-Challenge (RFC 4187 §6.3.1): AT_RES with
+ * AT_MAC; Synchronization-Failure with AT_AUTS when SQN is not fresh; and
+ * Authentication-Reject (`rejected`) when AUTN, or the request's AT_MAC, is not the
+ * network's. `identity` is the one sent as EAP_ID (RFC 4187 §7's Identity).
+ */
+export function answerChallenge(usim: Usim, identity: string, bytes: Uint8Array): { packet: Uint8Array; rejected: boolean } {
+  const p = decodeEap(bytes);
+  if (p.code === EAP_CODE.failure) throw CompanionAppError("EAP-AKA: the server sent EAP-Failure", { status: 403 });
+  if (p.code !== EAP_CODE.request || p.subtype !== AKA_SUBTYPE.challenge) throw CompanionAppError("EAP-AKA: expected a Request/AKA-Challenge", { status: 200 });
+  const reply = (subtype: number, attributes: EapPacket["attributes"]): Uint8Array => encodeEap({ code: EAP_CODE.response, identifier: p.identifier, subtype, attributes });
+  const reject = { packet: reply(AKA_SUBTYPE.authenticationReject, []), rejected: true };
+  const rand = value16(p, AT.RAND);
+  const autn = value16(p, AT.AUTN);
+  if (!rand || !autn) return reject;
+  const a = usim.authenticate(rand, autn);
+  if (a.kind === "macFailure") return reject;
+  if (a.kind === "syncFailure") return { packet: reply(AKA_SUBTYPE.synchronizationFailure, [atAuts(a.auts)]), rejected: false };
+  const keys = deriveKeys(identity, a.ik, a.ck);
+  // RFC 4187 §6.3.1: a Challenge whose AT_MAC is wrong is not from the network either.
+  if (!macValid(keys.kAut, p)) return reject;
+  return { packet: encodeEap(withMac(keys.kAut, { code: EAP_CODE.response, identifier: p.identifier, subtype: AKA_SUBTYPE.challenge, attributes: [atRes(a.res)] })), rejected: false };
+}
+
 export class CompanionApp {
   private token: string | undefined = undefined;
+  /** Challenges this app refused as not from the network (bad AUTN or AT_MAC). */
+  rejected = 0;
 
   constructor(
     readonly msisdn: string,
     readonly phoneImei: string,
     private readonly transport: Ts43Transport,
     private readonly smdp: Smdp,
+    private readonly usim: Usim,
   ) {}
 
   /** Sends one operation; authenticates first (or again after a 403, TS.43 §2.8). */
@@ -74,10 +104,17 @@ export class CompanionApp {
       const base: { [k: string]: string } = { app: APP_COMPANION, vers: "1", entitlement_version: "8.0", terminal_id: this.phoneImei };
       if (this.token) base.token = this.token;
       else base.EAP_ID = eapId(phoneImsi(this.msisdn));
-      const r = this.transport({ ...base, ...params });
+      let r = this.transport({ ...base, ...params });
       if (r.status === 403 && this.token) {
         this.token = undefined;
         continue;
+      }
+      // TS.43 §2.8.1: EAP-AKA relayed until the server answers the request itself.
+      for (let round = 0; r.contentType.indexOf(EAP_RELAY_TYPE) === 0 && round < 4; round++) {
+        if (r.status !== 200) throw CompanionAppError("EAP-AKA failed: " + this.relayText(r), { status: r.status });
+        const a = answerChallenge(this.usim, eapId(phoneImsi(this.msisdn)), this.relayPacket(r));
+        if (a.rejected) this.rejected++;
+        r = this.transport({ [EAP_RELAY_PARAM]: Buffer.from(a.packet).toString("base64") });
       }
       if (r.status !== 200) throw CompanionAppError("entitlement server answered HTTP " + r.status + ": " + r.body.trim(), { status: r.status });
       let doc: Characteristic[];
@@ -91,6 +128,27 @@ export class CompanionApp {
       return doc;
     }
     throw CompanionAppError("entitlement server refused the smartphone's credentials", { status: 403 });
+  }
+
+  private relayPacket(r: Ts43Response): Uint8Array {
+    let v: unknown;
+    try {
+      v = JSON.parse(r.body);
+    } catch (e) {
+      throw CompanionAppError("entitlement server sent an unreadable EAP relay body: " + (e as Error).message, { status: r.status });
+    }
+    const text = v && typeof v === "object" ? (v as { [k: string]: unknown })[EAP_RELAY_PARAM] : undefined;
+    if (typeof text !== "string") throw CompanionAppError("EAP relay body without " + EAP_RELAY_PARAM, { status: r.status });
+    return new Uint8Array(Buffer.from(text, "base64"));
+  }
+
+  private relayText(r: Ts43Response): string {
+    try {
+      const p = decodeEap(this.relayPacket(r));
+      return p.code === EAP_CODE.failure ? "EAP-Failure (HTTP " + r.status + ")" : "HTTP " + r.status;
+    } catch (e) {
+      return "HTTP " + r.status + ": " + r.body.trim();
+    }
   }
 
   /** R8 step 2: whether the number may have companion devices (One Number). */

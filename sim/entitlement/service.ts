@@ -5,11 +5,13 @@
  * in http.ts), since the answer is the provisioning document of xml.ts.
  *
  * Requests are parameter maps (the query of a TS.43 GET). What it implements:
- * - Authentication of P (simplified from TS.43 §2.8.1 embedded EAP-AKA): a request
- *   without `token` whose `terminal_id` is P's IMEI and whose `EAP_ID` names P's IMSI
- *   (`0<IMSI>@nai.epc.mnc<MNC>.mcc<MCC>.3gppnetwork.org`) is answered with a `TOKEN`
- *   (`token`, `validity` in s); later requests carry `token`. A bad or expired token is
- *   HTTP 403, as TS.43 says, and the client authenticates again.
+ * - Authentication of P by TS.43 §2.8.1 embedded EAP-AKA (eap-relay.ts, RFC 4187 with
+ *   MILENAGE): a request without `token` whose `terminal_id` is P's IMEI and whose
+ *   `EAP_ID` names P's IMSI (`0<IMSI>@nai.epc.mnc<MNC>.mcc<MCC>.3gppnetwork.org`) is
+ *   answered with an EAP-Request/AKA-Challenge in `eap-relay-packet`; the client's
+ *   EAP-Response/AKA-Challenge (AT_RES, AT_MAC) gets the answer to its first request
+ *   with a `TOKEN` (`token`, `validity` in s); later requests carry `token`. A bad or
+ *   expired token is HTTP 403, as TS.43 says, and the client authenticates again.
  * - `CheckEligibility`: `CompanionAppEligibility` (1 when P's number has One Number, 0
  *   otherwise) and `CompanionDeviceServices` = `SharedNumber`.
  * - `ManageSubscription` with `operation_type` 0 (subscribe, R8) and 1 (unsubscribe,
@@ -29,6 +31,8 @@ import { defineError } from "../../hal/errors.js";
 import type { AccessoryInfo, SharedNetwork, SharedNumber, SmsCapability } from "../network/index.js";
 import type { AccessoryPort } from "../network/port.js";
 import { Smdp } from "./smdp.js";
+import { AuthCentre, Usim } from "./aka/auc.js";
+import { EAP_RELAY_PARAM, EAP_RELAY_TYPE, EapAkaRelay } from "./eap-relay.js";
 import { Characteristic, characteristic, writeDoc } from "./xml.js";
 
 export const APP_COMPANION = "ap2006";
@@ -68,6 +72,15 @@ export function eapId(imsi: string): string {
   return "0" + imsi + "@nai.epc.mnc0" + imsi.slice(3, 5) + ".mcc" + imsi.slice(0, 3) + ".3gppnetwork.org";
 }
 
+function plain(status: number, text: string): Ts43Response {
+  return { status, contentType: "text/plain; charset=utf-8", body: text + "\n" };
+}
+
+/** TS.43 §2.8.1: an EAP packet for the client, as JSON. */
+function relayAnswer(status: number, packet: Uint8Array): Ts43Response {
+  return { status, contentType: EAP_RELAY_TYPE, body: JSON.stringify({ [EAP_RELAY_PARAM]: Buffer.from(packet).toString("base64") }) };
+}
+
 const IMEI = /^[0-9]{15}$/;
 const EID = /^[0-9]{32}$/;
 const ICCID = /^[0-9]{18,20}$/;
@@ -79,6 +92,7 @@ const badParam = (message: string) => BadParamError(message, { param: true });
 export class EntitlementService {
   private readonly tokens = new Map<string, { msisdn: string; expires: number }>();
   private readonly validityMs: number;
+  readonly relay: EapAkaRelay;
 
   constructor(
     readonly net: SharedNetwork,
@@ -86,33 +100,66 @@ export class EntitlementService {
     private readonly opts: EntitlementOptions = {},
   ) {
     this.validityMs = (opts.tokenValiditySec || 3600) * 1000;
+    this.relay = new EapAkaRelay(new AuthCentre(), net.clock);
   }
 
   /** Answers one TS.43 request. */
   handle(params: Params): Ts43Response {
-    const app = params.app;
-    if (!app) return { status: 400, contentType: "text/plain; charset=utf-8", body: "missing parameter app (ap2006: ODSA for companion devices)\n" };
-    const top: Characteristic[] = [characteristic("VERS", { version: "1", validity: "172800" })];
+    let p = params;
     let num: SharedNumber;
-    if (params.token) {
-      const t = this.tokens.get(params.token);
-      if (!t || t.expires <= this.net.clock.now()) return { status: 403, contentType: "text/plain; charset=utf-8", body: "token invalid or expired: authenticate again\n" };
+    let fresh = false;
+    if (p[EAP_RELAY_PARAM] !== undefined) {
+      // The client's EAP-Response (TS.43 §2.8.1): the original request is answered once it is right.
+      const text = p[EAP_RELAY_PARAM];
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return plain(400, EAP_RELAY_PARAM + ": expected base64");
+      const r = this.relay.answer(new Uint8Array(Buffer.from(text, "base64")));
+      if (r.kind === "refused") return plain(r.status, r.message);
+      if (r.kind === "packet") return relayAnswer(r.status, r.packet);
+      const who = this.byImsi(r.imsi);
+      if (!who) return plain(403, "the subscriber is gone");
+      num = who;
+      p = r.params;
+      fresh = true;
+    }
+    const app = p.app;
+    if (!app) return plain(400, "missing parameter app (ap2006: ODSA for companion devices)");
+    const top: Characteristic[] = [characteristic("VERS", { version: "1", validity: "172800" })];
+    if (fresh) {
+      // num was set by the relay's success above.
+    } else if (p.token) {
+      const t = this.tokens.get(p.token);
+      if (!t || t.expires <= this.net.clock.now()) return plain(403, "token invalid or expired: authenticate again");
       num = this.net.number(t.msisdn);
     } else {
-      const who = this.authenticate(params);
-      if (!who) return { status: 403, contentType: "text/plain; charset=utf-8", body: "authentication failed: terminal_id and EAP_ID must be those of a smartphone with a shared number\n" };
-      num = who;
+      const who = this.authenticate(p);
+      if (!who) return plain(403, "authentication failed: terminal_id and EAP_ID must be those of a smartphone with a shared number");
+      // TS.43 §2.8.1: EAP-AKA first; the request is answered when the challenge is.
+      const c = this.relay.challenge(p.EAP_ID, phoneImsi(who.msisdn), p);
+      if (c.kind === "packet") return relayAnswer(c.status, c.packet);
+      return plain(c.kind === "refused" ? c.status : 500, c.kind === "refused" ? c.message : "authentication failed");
+    }
+    if (fresh) {
       // Expired tokens go when a new one is made, so the table never grows past the live ones.
       const now = this.net.clock.now();
       this.tokens.forEach((v, k) => {
         if (v.expires <= now) this.tokens.delete(k);
       });
       const token = randomBytes(16).toString("hex");
-      this.tokens.set(token, { msisdn: num.msisdn, expires: this.net.clock.now() + this.validityMs });
+      this.tokens.set(token, { msisdn: num!.msisdn, expires: now + this.validityMs });
       top.push(characteristic("TOKEN", { token, validity: String(this.validityMs / 1000) }));
     }
-    if (params.operation !== undefined || app !== APP_COMPANION) top.push(this.application(app, num, params));
+    if (p.operation !== undefined || app !== APP_COMPANION) top.push(this.application(app, num!, p));
     return { status: 200, contentType: CONTENT_TYPE, body: writeDoc(top) };
+  }
+
+  /** P's USIM as the network personalised it (the simulated smartphone's SIM card). */
+  usimOf(msisdn: string): Usim {
+    return new Usim(this.relay.auc.key(phoneImsi(this.net.number(msisdn).msisdn)));
+  }
+
+  private byImsi(imsi: string): SharedNumber | undefined {
+    for (const num of this.net.allNumbers()) if (phoneImsi(num.msisdn) === imsi) return num;
+    return undefined;
   }
 
   private authenticate(p: Params): SharedNumber | undefined {
