@@ -19,7 +19,11 @@
  *   parameters. Answers: `SubscriptionResult` 2 with `DownloadInfo` (ProfileIccid,
  *   ProfileSmdpAddress, ProfileActivationCode) for a new accessory, 3 for one already
  *   registered (R13) or whose profile is already on it, 5 with a `Message` naming the
- *   limit when refused (R2, R12). `ServiceStatus` (R10) with each.
+ *   limit when refused (R2, R12). `ServiceStatus` (R10) with each. Also, each from a condition of the simulated network:
+ *   1 (websheet: new terms to accept on the site first; `SubscriptionServiceURL`),
+ *   4 (the SM-DP+ still preparing the profile; `PollingInterval`), 6 (the accessory's
+ *   profile may not be reused, ServiceStatus 4: delete it first), 7 (its profile was
+ *   downloaded once and is gone: download the same one again), 8 (no friendly name).
  * - `AcquireConfiguration`: the service status and ICCID of one accessory
  *   (`companion_terminal_id`) or of every accessory of the number.
  * - `OperationResult` (R10): 1 success, 100 general error, 101 invalid operation, 102
@@ -55,6 +59,8 @@ export interface Ts43Response {
 export interface EntitlementOptions {
   /** Token lifetime (default 3600 s). */
   tokenValiditySec?: number;
+  /** Where SubscriptionResult=1 sends the user (SubscriptionServiceURL; default `/terms` on the same server). */
+  websheetUrl?: string;
   /** What the network knows of a model's capabilities (R5), for an accessory it has not seen. */
   capabilities?: (model: string) => { sms: SmsCapability; callWaiting: boolean };
 }
@@ -81,6 +87,9 @@ function relayAnswer(status: number, packet: Uint8Array): Ts43Response {
   return { status, contentType: EAP_RELAY_TYPE, body: JSON.stringify({ [EAP_RELAY_PARAM]: Buffer.from(packet).toString("base64") }) };
 }
 
+/** How often the app asks again while the user is on the websheet (s). */
+const WEBSHEET_POLL_SEC = 30;
+
 const IMEI = /^[0-9]{15}$/;
 const EID = /^[0-9]{32}$/;
 const ICCID = /^[0-9]{18,20}$/;
@@ -93,6 +102,9 @@ export class EntitlementService {
   private readonly tokens = new Map<string, { msisdn: string; expires: number }>();
   private readonly validityMs: number;
   readonly relay: EapAkaRelay;
+  /** The One Number contract's terms in force; version 1 is the one every number signed. */
+  private terms = { version: 1, text: "" };
+  private readonly accepted = new Map<string, number>();
 
   constructor(
     readonly net: SharedNetwork,
@@ -150,6 +162,28 @@ export class EntitlementService {
     }
     if (p.operation !== undefined || app !== APP_COMPANION) top.push(this.application(app, num!, p));
     return { status: 200, contentType: CONTENT_TYPE, body: writeDoc(top) };
+  }
+
+  /**
+   * The operator publishes new terms for One Number contracts: each number accepts them
+   * on the management site before another accessory can be subscribed (SubscriptionResult 1).
+   */
+  publishTerms(version: number, text: string): void {
+    if (!(version > this.terms.version)) throw new RangeError("terms version " + version + " is not newer than " + this.terms.version);
+    this.terms = { version, text };
+  }
+
+  /** The terms `msisdn` has still to accept, if any. */
+  termsPending(msisdn: string): { version: number; text: string } | undefined {
+    const had = this.accepted.get(this.net.number(msisdn).msisdn) || 1;
+    return had < this.terms.version ? { version: this.terms.version, text: this.terms.text } : undefined;
+  }
+
+  /** The user accepted the terms on the site (the websheet). */
+  acceptTerms(msisdn: string, version: number): void {
+    if (version !== this.terms.version) throw new RangeError("terms version " + version + " is not the current one (" + this.terms.version + ")");
+    this.accepted.set(this.net.number(msisdn).msisdn, version);
+    this.net.number(msisdn).log("terms", { rule: "R8", detail: { version } });
   }
 
   /** P's USIM as the network personalised it (the simulated smartphone's SIM card). */
@@ -215,8 +249,11 @@ export class EntitlementService {
     if (p.companion_terminal_iccid !== undefined && !ICCID.test(p.companion_terminal_iccid)) throw badParam("companion_terminal_iccid: 18-20 digits");
     const model = p.companion_terminal_model;
     if (!model) throw badParam("companion_terminal_model: required");
-    const name = p.companion_terminal_friendly_name || model;
+    const name = p.companion_terminal_friendly_name || "";
     if (name.length > 64) throw badParam("companion_terminal_friendly_name: at most 64 characters");
+    // R8 step 4, 8: the list of accessories (R14) shows each by its name; without one the
+    // user is asked for it (the app asks again with it).
+    if (name.trim() === "") return answer(OPERATION_RESULT.success, { SubscriptionResult: SUBSCRIPTION_RESULT.userInput, UserInput: "companion_terminal_friendly_name", Message: "give this accessory a name (it is how the management site lists it)" });
     const caps = this.opts.capabilities ? this.opts.capabilities(model) : { sms: "native" as SmsCapability, callWaiting: false };
     const info: AccessoryInfo = { imei, friendlyName: name, model, vendor: p.companion_terminal_vendor, swVersion: p.companion_terminal_sw_version, eid, sms: caps.sms, callWaiting: caps.callWaiting };
     let port: AccessoryPort;
@@ -232,7 +269,38 @@ export class EntitlementService {
     if (port.enrollment === "unregistering") {
       return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, SUBSCRIPTION_RESULT.dismiss, port.id + " is being unregistered after its call; ask again when it ends"));
     }
+    // R8 step 4, 1: new terms on the number's contract are accepted on the site first.
+    const terms = this.termsPending(num.msisdn);
+    if (terms) {
+      return answer(OPERATION_RESULT.success, {
+        ...this.subscriptionParms(num, port, SUBSCRIPTION_RESULT.websheet, "accept the One Number terms (version " + terms.version + ") on the management site, then the registration goes on"),
+        SubscriptionServiceURL: this.opts.websheetUrl || "/terms",
+        SubscriptionServiceUserData: "msisdn=" + num.msisdn + "&terms=" + terms.version,
+        PollingInterval: WEBSHEET_POLL_SEC,
+      });
+    }
+    // R8 step 4, 6: the profile the accessory holds may not be used again (ServiceStatus 4:
+    // retired, or issued for another number, e.g. a second-hand accessory): it is deleted first.
+    const held = p.companion_terminal_iccid;
+    if (held !== undefined && this.smdp.retired(held, num.msisdn)) {
+      return answer(OPERATION_RESULT.success, {
+        SubscriptionResult: SUBSCRIPTION_RESULT.deleteProfile,
+        ServiceStatus: SERVICE_STATUS.deactivatedNoReuse,
+        ICCID: held,
+        Message: "the profile " + held + " on the accessory may not be used again: delete it, then ask again",
+      });
+    }
     const issued = this.smdp.issuedTo(imei, num.msisdn);
+    // R8 step 4, 7: its profile was downloaded once and is gone from it (a factory reset):
+    // the same profile is downloaded again (re-downloadable; no second ICCID for one accessory).
+    if (issued && issued.downloaded && held !== issued.iccid && !(port.ue && port.attached && port.ue.iccid === issued.iccid)) {
+      const again = this.smdp.order(num.msisdn, imei, eid);
+      const refused = num.reserve(port, again.iccid);
+      if (refused) return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, refused.subscriptionResult, refused.message));
+      return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, SUBSCRIPTION_RESULT.redownloadable, "download the accessory's profile " + again.iccid + " again"), [
+        characteristic("DownloadInfo", { ProfileIccid: again.iccid, ProfileSmdpAddress: this.smdp.address, ProfileActivationCode: again.activationCode }),
+      ]);
+    }
     // The accessory still holds the profile it was registered with (unregistration does not
     // erase it, R15): that profile is used again, nothing is downloaded.
     const current = port.ue !== undefined && port.attached ? port.ue.iccid : undefined;
@@ -243,9 +311,17 @@ export class EntitlementService {
       num.profileAttached(port, reuse);
       return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, SUBSCRIPTION_RESULT.done, "the profile on the accessory is used again"));
     }
-    const order = this.smdp.order(num.msisdn, imei, eid);
+    const order = issued && !issued.downloaded && this.smdp.preparing(issued) > 0 ? issued : this.smdp.order(num.msisdn, imei, eid);
     const refused = num.reserve(port, order.iccid);
     if (refused) return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, refused.subscriptionResult, refused.message));
+    // R8 step 4, 4: the SM-DP+ is still preparing the profile: the app asks again after PollingInterval.
+    const wait = this.smdp.preparing(order);
+    if (wait > 0) {
+      return answer(OPERATION_RESULT.success, {
+        ...this.subscriptionParms(num, port, SUBSCRIPTION_RESULT.delayedDownload, "the SM-DP+ is preparing the profile; ask again in " + Math.ceil(wait / 1000) + " s"),
+        PollingInterval: Math.ceil(wait / 1000),
+      });
+    }
     return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, SUBSCRIPTION_RESULT.downloadProfile, "download the profile"), [
       characteristic("DownloadInfo", { ProfileIccid: order.iccid, ProfileSmdpAddress: this.smdp.address, ProfileActivationCode: order.activationCode }),
     ]);

@@ -363,6 +363,18 @@ export class SimModem {
     this.reboot();
   }
 
+  /**
+   * The eUICC deletes profile `iccid` (SGP.22 ES10c.DeleteProfile, after it was disabled):
+   * with no profile left the modem has no SIM (+CPIN: +CME ERROR: 10) and detaches.
+   * False when the eUICC has no such profile.
+   */
+  deleteProfile(iccid: string): boolean {
+    if (this.sim.present === false || this.identity.iccid !== iccid) return false;
+    this.sim.present = false;
+    this.reboot();
+    return true;
+  }
+
   private lockedSimState(): SimState {
     if (this.sim.present === false) return "absent";
     if (this.pinTries <= 0) return "SIM PUK";

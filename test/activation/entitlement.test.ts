@@ -71,7 +71,7 @@ test("R12: subscriptions whose profile is still downloading count toward the lim
   await fresh(w, act, "Watch");
   await fresh(w, act, "Car");
   // Subscribe the watch at the entitlement server only (its profile not yet used)...
-  const first = ask(act, { operation: "ManageSubscription", operation_type: "0", companion_terminal_service: "SharedNumber", companion_terminal_id: w.net.portsOf(MSISDN)[0].imei, companion_terminal_model: "SL-W1" });
+  const first = ask(act, { operation: "ManageSubscription", operation_type: "0", companion_terminal_service: "SharedNumber", companion_terminal_id: w.net.portsOf(MSISDN)[0].imei, companion_terminal_model: "SL-W1", companion_terminal_friendly_name: "Watch" });
   t.is(parmAt(first.doc, "APPLICATION", "SubscriptionResult"), "2");
   // ...then the car: without Multi-device only one accessory may be registered (R2).
   const car = act.register(MSISDN, "Car");
