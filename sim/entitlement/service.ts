@@ -262,6 +262,7 @@ export class EntitlementService {
     } catch (e) {
       throw badParam(e instanceof Error ? e.message : String(e));
     }
+    if (port.friendlyName !== name) port.rename(name);
     if (port.enrollment === "registered" || !num.oneNumber) {
       const a = num.admission(port) || { operationResult: 1, subscriptionResult: 5, message: "" };
       return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, a.subscriptionResult, a.message));
@@ -304,7 +305,7 @@ export class EntitlementService {
     // The accessory still holds the profile it was registered with (unregistration does not
     // erase it, R15): that profile is used again, nothing is downloaded.
     const current = port.ue !== undefined && port.attached ? port.ue.iccid : undefined;
-    const reuse = current !== undefined && (issued ? current === issued.iccid : port.registeredAt > 0) ? current : undefined;
+    const reuse = current !== undefined && !this.smdp.retired(current, num.msisdn) && (issued ? current === issued.iccid : port.registeredAt > 0) ? current : undefined;
     if (reuse !== undefined) {
       const refused = num.reserve(port, reuse);
       if (refused) return answer(OPERATION_RESULT.success, this.subscriptionParms(num, port, refused.subscriptionResult, refused.message));
