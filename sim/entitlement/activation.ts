@@ -46,6 +46,8 @@ export interface RegistrationView {
   smsPriority: boolean;
   /** What P's app is still doing for it, in words ("" when nothing): the websheet, a busy SM-DP+, deleting an old profile. */
   progress: string;
+  /** The same as a code (CompanionOutcome.pending), "" when nothing. */
+  pending: "" | "websheet" | "delayed" | "deleting";
 }
 
 /**
@@ -144,6 +146,11 @@ export class Activation {
     this.events.emit("outcome", o);
   }
 
+  private pendingOf(imei: string): RegistrationView["pending"] {
+    const o = this.last.get(imei);
+    return o && o.pending ? o.pending : "";
+  }
+
   /** The words for what the app is still doing for an accessory, "" when nothing. */
   private progressOf(imei: string): string {
     const o = this.last.get(imei);
@@ -183,6 +190,7 @@ export class Activation {
           iccid: issued ? issued.iccid : p.ue ? p.ue.iccid : null,
           smsPriority: num.priority === p.id && p.enrollment === "registered",
           progress: this.progressOf(p.imei),
+          pending: this.pendingOf(p.imei),
         };
       });
   }

@@ -59,7 +59,7 @@ export interface Ts43Response {
 export interface EntitlementOptions {
   /** Token lifetime (default 3600 s). */
   tokenValiditySec?: number;
-  /** Where SubscriptionResult=1 sends the user (SubscriptionServiceURL; default `/terms` on the same server). */
+  /** Where SubscriptionResult=1 sends the user (SubscriptionServiceURL; default `/manage/terms`, the management site's page on the same server). */
   websheetUrl?: string;
   /** What the network knows of a model's capabilities (R5), for an accessory it has not seen. */
   capabilities?: (model: string) => { sms: SmsCapability; callWaiting: boolean };
@@ -275,7 +275,7 @@ export class EntitlementService {
     if (terms) {
       return answer(OPERATION_RESULT.success, {
         ...this.subscriptionParms(num, port, SUBSCRIPTION_RESULT.websheet, "accept the One Number terms (version " + terms.version + ") on the management site, then the registration goes on"),
-        SubscriptionServiceURL: this.opts.websheetUrl || "/terms",
+        SubscriptionServiceURL: this.opts.websheetUrl || "/manage/terms",
         SubscriptionServiceUserData: "msisdn=" + num.msisdn + "&terms=" + terms.version,
         PollingInterval: WEBSHEET_POLL_SEC,
       });

@@ -369,7 +369,7 @@ test("R8 R10: SubscriptionResult 1: new terms are accepted on the site first (we
   const later: number[] = [];
   r.act.events.on("outcome", (o) => later.push(o.subscriptionResult || 0));
   const first = r.act.register(MSISDN, "Watch");
-  t.like(first, { ok: true, subscriptionResult: 1, pending: "websheet", websheetUrl: "/terms", retryInSec: 30, downloaded: false });
+  t.like(first, { ok: true, subscriptionResult: 1, pending: "websheet", websheetUrl: "/manage/terms", retryInSec: 30, downloaded: false });
   await r.clock.advance(65000);
   t.deepEqual(later, [1, 1], "the app asked again every 30 s");
   t.is(a.fw.activation.status().state, "noProfile");
