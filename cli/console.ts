@@ -119,6 +119,8 @@ export class FirmwareConsole {
   /** An event of the API, or of the host around it (`start`, `stop`, `network`, `serial`). */
   event(name: ApiEventName | string, data: unknown, text?: string): void {
     const words = text !== undefined ? text : API_EVENTS.indexOf(name as ApiEventName) >= 0 ? describeEvent(name as ApiEventName, data) : name;
+    // An event that is no news to a person has no words: JSON readers still get it.
+    if (words === "" && !this.opts.json) return;
     this.out({ t: this.time(), event: name, data: data === undefined ? null : data, text: words });
   }
 

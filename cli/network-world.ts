@@ -27,11 +27,13 @@ export function networkWorld(p: WorldParts): World {
   const site = new ManagementSite(p.network);
   const phone = p.network.number(p.msisdn).phone;
   const usage = (u: string) => new Error("usage: " + u);
+  // What P's app reached later by itself (after the websheet, a busy SM-DP+, a deletion).
+  if (p.activation) p.activation.events.on("outcome", (o) => p.print(describeOutcome(o)));
   return {
     help: [
       `phone: phone answer | phone decline | phone hangup | phone dial <number> | phone sms <to> <text> | phone code <code> | phone off|on   (the smartphone of ${p.msisdn})`,
       `caller: ring | caller answer | caller hangup | caller reject | caller sms <text>   (${p.caller.number}, an outside party)`,
-      ...(p.activation ? ["phone's One Number app: phone register [accessory] | phone unregister [accessory] | registrations   (TS.43 entitlement, R8, R15; the accessory is \"my watch\")"] : []),
+      ...(p.activation ? ["phone's One Number app: phone register [accessory] [name <friendly name>] | phone unregister [accessory] | registrations   (TS.43 entitlement, R8, R15; the accessory is \"my watch\")"] : []),
       "network: coverage full|limited|none | unregister | devices",
       "modem: reboot | hang | unhang",
     ],
@@ -49,8 +51,11 @@ export function networkWorld(p: WorldParts): World {
           else if (what === "off") phone.powerOff();
           else if (what === "on") phone.powerOn();
           else if (p.activation && (what === "register" || what === "unregister")) {
-            const which = tail(1) || "my watch";
-            p.print(describeOutcome(what === "register" ? p.activation.register(p.msisdn, which) : p.activation.unregister(p.msisdn, which)));
+            // `phone register <accessory> name <friendly name>`: the name SubscriptionResult 8 asks for.
+            const m = /^(.*?)\s*\bname\s+(.+)$/.exec(tail(1));
+            const which = (m ? m[1] : tail(1)) || "my watch";
+            const opts = m && what === "register" ? { friendlyName: m[2] } : {};
+            p.print(describeOutcome(what === "register" ? p.activation.register(p.msisdn, which, opts) : p.activation.unregister(p.msisdn, which)));
           } else throw usage("phone answer|decline|hangup|dial <number>|sms <to> <text>|code <code>|off|on" + (p.activation ? "|register [accessory]|unregister [accessory]" : ""));
           return true;
         }
@@ -110,6 +115,10 @@ export function networkWorld(p: WorldParts): World {
 export function describeOutcome(o: CompanionOutcome): string {
   const codes = "OperationResult=" + o.operationResult + (o.subscriptionResult !== undefined ? " SubscriptionResult=" + o.subscriptionResult : "") + (o.serviceStatus !== undefined ? " ServiceStatus=" + o.serviceStatus : "");
   if (o.operation === "unsubscribe") return "phone: " + (o.ok ? "unregistered IMEI " + o.imei : "could not unregister IMEI " + o.imei + ": " + o.message) + " (" + codes + ")";
+  if (o.userInput) return "phone: the registration needs a name for the accessory: phone register " + o.imei + " name <friendly name> (" + codes + ")";
   if (!o.ok) return "phone: registration refused: " + (o.message || "no reason given") + " (" + codes + ")";
-  return "phone: registered IMEI " + o.imei + (o.downloaded ? ", profile " + o.iccid + " downloaded to it" : ", " + (o.message || "already registered")) + " (" + codes + ")";
+  if (o.pending === "websheet") return "phone: accept the new One Number terms on the management site (" + (o.websheetUrl || "/terms") + "); the app asks again every " + o.retryInSec + " s (" + codes + ")";
+  if (o.pending === "delayed") return "phone: the profile is not ready at the SM-DP+ yet; the app asks again in " + o.retryInSec + " s (" + codes + ")";
+  if (o.pending === "deleting") return "phone: the accessory's old profile " + (o.iccid || "") + " may not be used again; deleting it on the accessory, then registering (" + codes + ")";
+  return "phone: registered IMEI " + o.imei + (o.downloaded ? ", profile " + o.iccid + (o.subscriptionResult === 7 ? " downloaded to it again" : " downloaded to it") : ", " + (o.message || "already registered")) + " (" + codes + ")";
 }

@@ -26,6 +26,8 @@ import type { ActionResult, Line, QuietMode } from "./line/line.js";
 import { MessagingError, describePriority, type Messaging, type PriorityResult } from "./messaging/index.js";
 import type { ModemManager } from "./modem/manager.js";
 import type { Activation, ActivationInfo } from "./activation/activation.js";
+import type { OneNumberState } from "./activation/one-number.js";
+import { deleteProfile, isIccid } from "./activation/profiles.js";
 import type { ModemStateName } from "./modem/machine.js";
 import { seconds, Waits, okReply } from "./api/waits.js";
 import {
@@ -64,6 +66,8 @@ export interface ApiParts {
   activation?: Activation;
   /** The device's own position for emergency calls (R52); optional like `activation`. */
   location?: Location;
+  /** The one owner of "One Number active / not active" and its sentence (R18): the `service` event. */
+  oneNumber: OneNumberState;
 }
 
 export interface ApiOptions {
@@ -221,7 +225,7 @@ export class FirmwareApi {
     m.on("operator", function (o) {
       self.emit("operator", plain(o));
     });
-    m.on("service", function (sv) {
+    p.oneNumber.events.on("service", function (sv) {
       self.emit("service", plain(sv));
     });
     m.on("emergencyNumbers", function (l) {
@@ -564,8 +568,27 @@ export class FirmwareApi {
    */
   managementUnregistered(): Promise<Reply<{ activation: ActivationInfo | null }>> {
     const a = this.parts.activation;
-    if (a) a.unregistered();
+    this.parts.oneNumber.management();
     return Promise.resolve(okReply({ activation: a ? plain(a.status()) : null }));
+  }
+
+  /**
+   * The LPA deletes a profile from the eUICC (SGP.22 ES10c.DisableProfile then
+   * DeleteProfile): P's One Number app asks for it when the entitlement server says the
+   * profile in use may not be used again (TS.43 SubscriptionResult 6). Without a profile
+   * the accessory then says how to register, and P's app goes on with the download.
+   */
+  deleteProfile(iccid: string): Promise<Reply<{ iccid: string }>> {
+    if (!isIccid(iccid)) return Promise.resolve(failure("usage", "an ICCID is 18 to 20 digits"));
+    const self = this;
+    return this.parts.modem.whenReady(this.opts.readyWaitMs).then(function (ready): Promise<Reply<{ iccid: string }>> | Reply<{ iccid: string }> {
+      if (!ready && self.parts.modem.status().state.name !== "simLocked") return failure("notReady", "the modem is not ready");
+      return deleteProfile(self.parts.channel, iccid).then(function (o): Reply<{ iccid: string }> {
+        if (!o.ok) return failure(o.reason, o.message);
+        self.emit("log", { text: "profile " + iccid + " deleted from this device's eUICC, as P's One Number app asked" });
+        return okReply({ iccid: iccid });
+      });
+    });
   }
 
   /** R18: the refusal while One Number is not active on this device (or it has no profile yet), else undefined. */
@@ -631,7 +654,7 @@ export class FirmwareApi {
       calls: p.line.current().length,
       quiet: this.quietMode,
       priority: plain(p.messaging.priorityState()),
-      service: plain(p.modem.service()),
+      service: plain(p.oneNumber.report()),
       sms: p.messaging.capability(),
       activation: p.activation ? plain(p.activation.status()) : null,
       storage: this.storageState,

@@ -15,6 +15,7 @@ import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
 import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
 import { Activation } from "./activation/activation.js";
+import { OneNumberState } from "./activation/one-number.js";
 import { FirmwareApi, type ApiOptions } from "./api.js";
 import { Location } from "./location.js";
 import { WatchedStorage } from "./storage-watch.js";
@@ -131,10 +132,13 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   line.events.on("callChanged", resumeSms);
   line.events.on("callEnded", resumeSms);
   // R72: unregistered (R18), this device no longer holds the SMS priority: the phone does.
-  modem.events.on("service", (sv) => {
+  // R18: one owner of "One Number active / not active" (the network's reports and the
+  // companion link's management command both feed it).
+  const oneNumber = new OneNumberState(modem);
+  oneNumber.events.on("service", (sv) => {
     if (sv.state === "notActive") messaging.unregistered().then(undefined, (e: unknown) => events.emit("log", "sms: priority not updated: " + String(e)));
   });
-  const activation = new Activation(channel, hal.clock, modem, hal.storage);
+  const activation = new Activation(channel, hal.clock, modem, hal.storage, oneNumber);
   activation.events.on("log", (m) => events.emit("log", m));
   if (o.pin !== undefined) modem.configurePin(o.pin);
   const apn = o.apn;
@@ -155,7 +159,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   }
   // R52: the position an emergency call carries, answered to the network's +CPOSR.
   const location = new Location(channel, hal.clock, () => line.current().some((c) => c.emergency) || line.emergencyPending());
-  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation, location }, o.api);
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation, location, oneNumber }, o.api);
   return {
     board,
     profile,
@@ -172,6 +176,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     },
     stop() {
       activation.stop();
+      oneNumber.stop();
       // Stop policy (README "Stopping"): the outbox is consistent at every instant (each
       // part's TP-MR is stored before it is written); live calls are left up on the modem
       // and adopted by the next start; an emergency dial not yet placed is cancelled.

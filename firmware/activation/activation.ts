@@ -11,8 +11,10 @@
  *   ManageSubscription unsubscribe, the contract ended): "One Number is not active on
  *   this device", at the first report that says so (R18).
  *
- * `unregistered()` is the hook for the companion link's management command (R18: the
- * fast path when the link is up); it has the same effect as the network's denial.
+ * Whether One Number is active or not comes from one-number.ts, the one owner of that
+ * state and of its sentence (the network's reports and the companion link's management
+ * command both feed it); this part keeps the registration data and says what only it
+ * knows: how to register (no profile), and that a new profile is being checked.
  *
  * Portable (Espruino): no Node built-ins, Promise chains only.
  */
@@ -20,6 +22,7 @@ import type { Clock, Storage } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import { AtCommandError, CME, type AtChannel } from "../../drivers/at/index.js";
 import type { ModemManager } from "../modem/manager.js";
+import type { OneNumberState } from "./one-number.js";
 import { readEid } from "./eid.js";
 import {
   activationMessage,
@@ -50,6 +53,12 @@ export interface ActivationInfo {
   deniedAt: number;
   /** What ended activation: the network's registration report or the companion link's command. */
   deniedBy: "" | "network" | "management";
+  /**
+   * The sentence to tell a person now, or "" when this change is not news to them: only
+   * what this part alone knows (how to register; a new profile installed). Active and
+   * not active are said once by the `service` event (one-number.ts).
+   */
+  said: string;
 }
 
 export type ActivationEvents = {
@@ -57,8 +66,9 @@ export type ActivationEvents = {
   log: string;
 };
 
-function info(s: ActivationState): ActivationInfo {
+function info(s: ActivationState, said?: string): ActivationInfo {
   return {
+    said: said || "",
     state: s.name,
     message: activationMessage(s),
     imei: s.record.imei,
@@ -112,6 +122,7 @@ export class Activation {
     private readonly clock: Clock,
     modem: ModemManager,
     private readonly storage: Storage | undefined,
+    private readonly oneNumber: OneNumberState,
   ) {
     const self = this;
     const m = modem.events;
@@ -126,8 +137,8 @@ export class Activation {
       }),
     );
     this.unsubs.push(
-      m.on("registration", function (r) {
-        self.post({ type: "registration", stat: r.stat, at: self.clock.now() });
+      oneNumber.events.on("service", function (r) {
+        self.post({ type: "service", state: r.state, by: r.by, at: self.clock.now() });
       }),
     );
   }
@@ -163,9 +174,9 @@ export class Activation {
     return this.state.name !== "notActive" && this.state.name !== "noProfile";
   }
 
-  /** The companion link's management command "unregistered" (R18's fast path). */
+  /** The companion link's management command "unregistered" (R18's fast path): told to the one owner. */
   unregistered(): void {
-    this.post({ type: "unregistered", at: this.clock.now() });
+    this.oneNumber.management();
   }
 
   private post(e: ActivationEvent): void {
@@ -194,15 +205,12 @@ export class Activation {
     const name = this.state.name;
     // No profile: said once, when the IMEI and EID reads are done (finishIdentity).
     if (name === "noProfile" && this.readingIdentity) return;
-    const i = info(this.state);
-    // People hear about changes that matter to them, not each boot's "checking".
-    const since = this.state.record.activeSince;
-    // "One Number is (not) active" after a registration report is the modem's service
-    // event (R18); said here only when the backend's management command told us first.
-    if (name !== before.name || since !== before.record.activeSince) {
-      if (name === "noProfile" || (name === "notActive" && this.state.deniedBy === "management")) this.events.emit("log", i.message);
-    }
-    this.events.emit("activation", i);
+    // News to a person: how to register, and a profile that was not there before. Each
+    // boot's "checking" of the same profile, and active / not active (the service
+    // event's sentences), are not said here.
+    const fresh = name === "checking" && this.state.profile !== "" && (before.name === "noProfile" || (before.profile !== "" && before.profile !== this.state.profile));
+    const said = name !== before.name && (name === "noProfile" || fresh) ? activationMessage(this.state) : "";
+    this.events.emit("activation", info(this.state, said));
   }
 
   private store(): void {
@@ -261,8 +269,6 @@ export class Activation {
   private finishIdentity(): void {
     this.readingIdentity = false;
     if (this.state.name !== "noProfile" || this.stopped) return;
-    const i = info(this.state);
-    this.events.emit("log", i.message);
-    this.events.emit("activation", i);
+    this.events.emit("activation", info(this.state, activationMessage(this.state)));
   }
 }

@@ -8,12 +8,14 @@
  *      ▼                       ▼
  *   checking ──registered──▶ active          normal use
  *      │  ▲                    │ registration denied (+CEREG: 3), or the management
- *      │  └──registered───┐    ▼ command of the companion link (R18)
+ *      │  └──registered───┐    ▼ command of the companion link (R18), via one-number.ts
  *      └──denied──────────┴─ notActive       "One Number is not active on this device"
  *
- * A denial is shown at the first registration report that says so: R18 asks for the
- * message "within one registration report", so nothing waits for a second one. Being out
- * of coverage (searching) is not a change of activation: the last state stays.
+ * Active and not active come from one-number.ts, the one owner of that state (the
+ * network's registration reports and the companion link's management command both feed
+ * it), at the first report that says so: R18 asks for the message "within one
+ * registration report". Being out of coverage (limited) is not a change of activation:
+ * the last state stays.
  */
 
 /** R18's words, shown as they are. */
@@ -47,10 +49,11 @@ export type ActivationEvent =
   | { type: "simAbsent" }
   /** The modem's identity, read at bring-up (or by us while there is no profile). */
   | { type: "identified"; imei: string; iccid: string; eid: string }
-  /** A registration report (27.007 +CEREG/+CREG `<stat>` as words). */
-  | { type: "registration"; stat: string; at: number }
-  /** The companion link's management command: this accessory was unregistered (R18). */
-  | { type: "unregistered"; at: number }
+  /**
+   * A change of what the accessory can offer, from the one owner of that state
+   * (one-number.ts): the network's reports, or the companion link's management command.
+   */
+  | { type: "service"; state: "active" | "limited" | "notActive" | "noProfile"; by: "network" | "management"; at: number }
   /** The record read from storage at start. */
   | { type: "restored"; record: ActivationRecord };
 
@@ -112,8 +115,8 @@ export function activationStep(state: ActivationState, e: ActivationEvent): Step
       const name = state.name === "unknown" || state.name === "noProfile" ? "checking" : state.name;
       return to(state, name, r, state.deniedBy, e.iccid);
     }
-    case "registration": {
-      if (e.stat === "home" || e.stat === "roaming") {
+    case "service": {
+      if (e.state === "active") {
         if (state.name === "noProfile") return { state: state, effects: [] };
         // R13: the same profile active again keeps its record as it was.
         if (r.iccid !== state.profile || r.activeSince === 0) {
@@ -122,17 +125,13 @@ export function activationStep(state: ActivationState, e: ActivationEvent): Step
         }
         return to(state, "active", r, "");
       }
-      if (e.stat === "denied") {
-        if (state.name === "noProfile") return { state: state, effects: [] };
-        if (state.name !== "notActive") r.deniedAt = e.at;
-        return to(state, "notActive", r, state.name === "notActive" ? state.deniedBy : "network");
+      if (e.state === "notActive") {
+        if (state.name === "noProfile" || state.name === "notActive") return { state: state, effects: [] };
+        r.deniedAt = e.at;
+        return to(state, "notActive", r, e.by);
       }
       return { state: state, effects: [] };
     }
-    case "unregistered":
-      if (state.name === "notActive" || state.name === "noProfile") return { state: state, effects: [] };
-      r.deniedAt = e.at;
-      return to(state, "notActive", r, "management");
   }
   return { state: state, effects: [] };
 }
@@ -146,7 +145,7 @@ export function activationMessage(s: ActivationState): string {
       return "One Number is not set up on this device. On your smartphone, open the One Number settings app (ワンナンバー設定アプリ) and register this accessory with " + ids + ".";
     }
     case "checking":
-      return "Checking One Number on this device (profile " + r.iccid + ")";
+      return "A One Number profile is on this device (ICCID " + (s.profile || "not read yet") + "): waiting for the network to accept it";
     case "active":
       return "One Number is active on this device";
     case "notActive":

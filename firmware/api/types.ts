@@ -11,7 +11,7 @@ import type { CallLogEntry } from "../line/log.js";
 import type { LineState, QuietMode } from "../line/line.js";
 import type { InboxMessage, OutMessage, PriorityState, StatusReportEvent } from "../messaging/index.js";
 import type { ModemState, ModemStateName } from "../modem/machine.js";
-import type { ServiceReport } from "../modem/service.js";
+import type { ServiceReport } from "../activation/one-number.js";
 import type { PositionReport } from "../location.js";
 
 /**

@@ -131,7 +131,9 @@ export function describeEvent(name: ApiEventName, d: Data): string {
       if (d.state === "READY") return "SIM unlocked";
       return "the SIM asks for its " + (d.state === "SIM PUK" ? "PUK" : "PIN") + (d.triesLeft === null ? "" : " (" + d.triesLeft + (d.triesLeft === 1 ? " try" : " tries") + " left)") + (d.refused ? ": " + shown(d.refused) : "");
     case "activation":
-      return "activation: " + d.state + (d.iccid ? ", profile " + shown(d.iccid) : "");
+      // Only news for a person (how to register, a new profile); "" for the rest, which a
+      // console does not print (active / not active is the service event's sentence).
+      return d.said ? shown(d.said) : "";
     case "networkUssd":
       return "the network says: " + shown(d.text) + (d.replyExpected ? "  (answer: ussd reply <text> | ussd end)" : "");
     default:

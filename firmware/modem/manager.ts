@@ -24,7 +24,7 @@ import {
   type Signal,
 } from "../../drivers/modems/index.js";
 import { readTriesLeft, sendPin, type PinResult, type SimLock } from "./pin.js";
-import { serviceOf, type ServiceReport } from "./service.js";
+import { serviceOf, type ServiceFacts } from "./service.js";
 import { initialModemState, modemStep, type ModemEffect, type ModemEvent, type ModemPolicy, type ModemState } from "./machine.js";
 
 export type ModemManagerEvents = {
@@ -36,8 +36,6 @@ export type ModemManagerEvents = {
   emergencyNumbers: string[];
   /** The SIM asks for a code (PIN, PUK), or a code was refused: for the user, who must act. */
   simLock: SimLock;
-  /** What the accessory can offer changed (R18, R55, R56): once per change, with its sentence. */
-  service: ServiceReport;
   log: string;
 };
 
@@ -89,7 +87,6 @@ export class ModemManager {
   private pinBusy = false;
   private lock: SimLock = { state: "", triesLeft: undefined, refused: "" };
   private readyWaiters: ((ok: boolean) => void)[] = [];
-  private lastService = "";
 
   constructor(
     private readonly channel: AtChannel,
@@ -369,7 +366,6 @@ export class ModemManager {
         }
       }
       if (sim !== "") this.simStateSeen = sim;
-      if (sim !== "" && sim !== "READY") this.reportService();
       if (result.status === "success") {
         this.info = info;
         this.events.emit("identified", info);
@@ -481,20 +477,14 @@ export class ModemManager {
     if (reg.domain === "eps") this.eps = reg;
     else this.cs = reg;
     this.events.emit("registration", reg);
-    this.reportService();
   }
 
-  /** What the accessory can offer now (R18, R55, R56). */
-  service(): ServiceReport {
+  /**
+   * What the accessory can offer now (R18, R55, R56), as facts; firmware/activation's
+   * one-number.ts turns their changes into what a person is told.
+   */
+  service(): ServiceFacts {
     return serviceOf(this.simUsable(), this.simPresent(), this.cs, this.eps);
-  }
-
-  /** R18: said within the registration report that changed it, once per change. */
-  private reportService(): void {
-    const s = this.service();
-    if (s.state === this.lastService) return;
-    this.lastService = s.state;
-    this.events.emit("service", s);
   }
 
   private onEmergencyListStart(): void {

@@ -16,31 +16,30 @@ import { isRegistered, type Registration } from "../../drivers/modems/index.js";
 
 export type ServiceState = "active" | "limited" | "notActive" | "noProfile";
 
-export interface ServiceReport {
+/**
+ * The modem's facts (SIM and registration reports). They carry no sentence: what a
+ * person is told about them is said by one owner, firmware/activation/one-number.ts,
+ * which also hears the companion link's management command (R18).
+ */
+export interface ServiceFacts {
   state: ServiceState;
   /** Whether an emergency call may be attempted (R55, R56). */
   emergencyCalls: boolean;
-  message: string;
 }
-
-const MESSAGES: { [s: string]: string } = {
-  active: "One Number is active on this device",
-  limited: "no network: only emergency calls can be attempted",
-  notActive: "One Number is not active on this device",
-  noProfile: "no One Number profile on this device: calls are unavailable",
-};
 
 /** The sentence R55 asks for when the user dials an emergency number that cannot go out. */
 export const EMERGENCY_UNAVAILABLE = "emergency calls are unavailable on this device (no valid One Number profile): use a phone";
 
-export function serviceOf(simUsable: boolean, simPresent: boolean, cs: Registration | undefined, eps: Registration | undefined): ServiceReport {
+export function serviceOf(simUsable: boolean, simPresent: boolean, cs: Registration | undefined, eps: Registration | undefined): ServiceFacts {
   let state: ServiceState;
   if (!simPresent) state = "noProfile";
   // A locked SIM (PIN, PUK) still holds a valid subscription: emergency calls only (R55).
   else if (!simUsable) state = "limited";
+  // One Number's refusal is of the subscription (the HSS refuses the IMSI on every
+  // domain), so the first domain that reports it denied says so: R18 wants the sentence
+  // within that report, not after the other domain's report catches up.
+  else if ((eps && eps.stat === "denied") || (cs && cs.stat === "denied")) state = "notActive";
   else if ((eps && isRegistered(eps.stat)) || (cs && isRegistered(cs.stat))) state = "active";
-  // Denied on every domain that reported: one domain still searching is not a refusal yet.
-  else if ((eps || cs) && (!eps || eps.stat === "denied") && (!cs || cs.stat === "denied")) state = "notActive";
   else state = "limited";
-  return { state, emergencyCalls: state === "active" || state === "limited", message: MESSAGES[state] };
+  return { state, emergencyCalls: state === "active" || state === "limited" };
 }

@@ -13,7 +13,8 @@
 import type { SharedNetwork } from "../network/index.js";
 import type { AccessoryPort } from "../network/port.js";
 import type { SimModem } from "../modem/modem.js";
-import { CompanionApp, CompanionOutcome, CompanionTerminal, Lpa } from "./companion-app.js";
+import { CompanionApp, CompanionOutcome, CompanionTerminal, Lpa, SubscribeOptions } from "./companion-app.js";
+import { Emitter } from "../../hal/emitter.js";
 import { EntitlementOptions, EntitlementService, SERVICE_STATUS } from "./service.js";
 import { Smdp } from "./smdp.js";
 import { defineError } from "../../hal/errors.js";
@@ -43,10 +44,19 @@ export interface RegistrationView {
   iccid: string | null;
   /** Whether it is the SMS priority device (R68). */
   smsPriority: boolean;
+  /** What P's app is still doing for it, in words ("" when nothing): the websheet, a busy SM-DP+, deleting an old profile. */
+  progress: string;
+  /** The same as a code (CompanionOutcome.pending), "" when nothing. */
+  pending: "" | "websheet" | "delayed" | "deleting";
 }
 
-/** A simulated modem as an accessory's LPA: it reports the R9 values and takes the downloaded profile. */
-export function modemLpa(modem: SimModem, port: AccessoryPort, eid?: string): Lpa {
+/**
+ * A simulated modem as an accessory's LPA: it reports the R9 values and takes the
+ * downloaded profile. `remove` deletes a profile; by default the simulated eUICC drops
+ * it at once, and where the accessory's firmware runs with the network (npm start,
+ * tests) the firmware does it over AT (firmware/activation/profiles.ts).
+ */
+export function modemLpa(modem: SimModem, port: AccessoryPort, eid?: string, remove?: (iccid: string) => Promise<void>): Lpa {
   return {
     terminal: (): CompanionTerminal => ({
       imei: modem.identity.imei,
@@ -58,6 +68,11 @@ export function modemLpa(modem: SimModem, port: AccessoryPort, eid?: string): Lp
       iccid: modem.simCard().present === false ? undefined : modem.identity.iccid,
     }),
     install: (profile) => modem.installProfile(profile),
+    remove:
+      remove ||
+      ((iccid) => {
+        if (!modem.deleteProfile(iccid)) throw new Error("the eUICC has no profile " + iccid);
+      }),
   };
 }
 
@@ -66,12 +81,17 @@ export class Activation {
   readonly service: EntitlementService;
   private readonly lpas = new Map<string, Lpa>();
   private readonly apps = new Map<string, CompanionApp>();
+  /** The last outcome of each accessory's registration (by IMEI), for the list's words. */
+  private readonly last = new Map<string, CompanionOutcome>();
+  /** Outcomes P's app reached later by itself (after a websheet, a delay, a deletion). */
+  readonly events = new Emitter<{ outcome: CompanionOutcome }>();
 
   constructor(
     readonly net: SharedNetwork,
     opts: EntitlementOptions = {},
   ) {
     this.smdp = new Smdp();
+    this.smdp.now = () => net.clock.now();
     this.service = new EntitlementService(net, this.smdp, opts);
   }
 
@@ -85,7 +105,8 @@ export class Activation {
     const num = this.net.number(msisdn);
     let a = this.apps.get(num.msisdn);
     if (!a) {
-      a = new CompanionApp(num.msisdn, num.phone.imei, (p) => this.service.handle(p), this.smdp);
+      a = new CompanionApp(num.msisdn, num.phone.imei, (p) => this.service.handle(p), this.smdp, this.service.usimOf(num.msisdn), this.net.clock);
+      a.events.on("outcome", (o) => this.noted(o));
       this.apps.set(num.msisdn, a);
     }
     return a;
@@ -111,11 +132,32 @@ export class Activation {
     return { imei: hits[0], lpa: this.lpas.get(hits[0]) };
   }
 
-  /** `phone register <accessory>`: the companion app registers a paired accessory (R8, R12, R13). */
-  register(msisdn: string, which: string): CompanionOutcome {
+  /** `phone register <accessory> [name <friendly name>]`: the companion app registers a paired accessory (R8, R12, R13). */
+  register(msisdn: string, which: string, opts: SubscribeOptions = {}): CompanionOutcome {
     const { lpa } = this.find(msisdn, which);
     if (!lpa) throw ActivationError(JSON.stringify(which) + " is not paired with the smartphone (it has no LPA here to install a profile)", { code: "unknown-accessory" });
-    return this.app(msisdn).subscribe(lpa);
+    const o = this.app(msisdn).subscribe(lpa, opts);
+    this.last.set(o.imei, o);
+    return o;
+  }
+
+  private noted(o: CompanionOutcome): void {
+    this.last.set(o.imei, o);
+    this.events.emit("outcome", o);
+  }
+
+  private pendingOf(imei: string): RegistrationView["pending"] {
+    const o = this.last.get(imei);
+    return o && o.pending ? o.pending : "";
+  }
+
+  /** The words for what the app is still doing for an accessory, "" when nothing. */
+  private progressOf(imei: string): string {
+    const o = this.last.get(imei);
+    if (!o || !o.pending) return "";
+    if (o.pending === "websheet") return "waiting for the One Number terms to be accepted on the management site";
+    if (o.pending === "delayed") return "the SM-DP+ is preparing the profile; P's app asks again every " + o.retryInSec + " s";
+    return "deleting the old profile " + (o.iccid || "") + " on the accessory";
   }
 
   /** `phone unregister <accessory>`: ManageSubscription operation_type=1 (R15). */
@@ -147,6 +189,8 @@ export class Activation {
           serviceStatus: p.enrollment === "registered" ? SERVICE_STATUS.activated : pending ? SERVICE_STATUS.activating : SERVICE_STATUS.deactivated,
           iccid: issued ? issued.iccid : p.ue ? p.ue.iccid : null,
           smsPriority: num.priority === p.id && p.enrollment === "registered",
+          progress: this.progressOf(p.imei),
+          pending: this.pendingOf(p.imei),
         };
       });
   }

@@ -20,7 +20,8 @@ function reply(res: http.ServerResponse, status: number, type: string, body: str
 function paramsOf(text: string, type: string): { [k: string]: string } | string {
   const out: { [k: string]: string } = {};
   if (text.trim() === "") return out;
-  if (type.indexOf("application/json") === 0) {
+  // TS.43 §2.8.1 posts the EAP relay packet as JSON of its own type.
+  if (type.indexOf("application/json") === 0 || type.indexOf("application/vnd.gsma.eap-relay") === 0) {
     let v: unknown;
     try {
       v = JSON.parse(text);

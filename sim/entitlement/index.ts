@@ -5,11 +5,13 @@
  */
 export { Activation, ActivationError, modemLpa } from "./activation.js";
 export type { RegistrationView } from "./activation.js";
-export { CompanionApp, CompanionAppError } from "./companion-app.js";
-export type { CompanionOutcome, CompanionTerminal, Lpa, Ts43Transport } from "./companion-app.js";
+export { CompanionApp, CompanionAppError, answerChallenge } from "./companion-app.js";
+export type { CompanionOutcome, CompanionTerminal, Lpa, SubscribeOptions, Ts43Transport } from "./companion-app.js";
 export { EntitlementService, APP_COMPANION, CONTENT_TYPE, OPERATION_RESULT, SUBSCRIPTION_RESULT, SERVICE_STATUS, eapId, phoneImsi } from "./service.js";
 export type { EntitlementOptions, Ts43Response } from "./service.js";
 export { Smdp, SmdpError, luhnDigit } from "./smdp.js";
 export type { EsimProfile, ProfileOrder } from "./smdp.js";
 export { readDoc, writeDoc, parmAt, findCharacteristic, characteristic, XmlError } from "./xml.js";
 export type { Characteristic } from "./xml.js";
+export { EapAkaRelay, EAP_RELAY_PARAM, EAP_RELAY_TYPE } from "./eap-relay.js";
+export { AuthCentre, Usim } from "./aka/auc.js";

@@ -13,7 +13,7 @@
 import { defineError } from "../../hal/errors.js";
 
 /** A download the SM-DP+ refuses (SGP.22 ES9+ reason): unknown code, already used, wrong eUICC. */
-export const SmdpError = defineError<{ reason: "unknown-code" | "used" | "wrong-eid" }>("SmdpError");
+export const SmdpError = defineError<{ reason: "unknown-code" | "used" | "wrong-eid" | "not-ready" }>("SmdpError");
 
 /** What the eUICC holds once the profile is installed. */
 export interface EsimProfile {
@@ -36,6 +36,8 @@ export interface ProfileOrder {
   activationCode: string;
   matchingId: string;
   downloaded: boolean;
+  /** When the SM-DP+ has the profile ready for download (clock ms). */
+  readyAt: number;
 }
 
 /** ITU-T E.118 / ISO 7812 check digit (Luhn) over `payload`. */
@@ -55,6 +57,15 @@ export function luhnDigit(payload: string): string {
 export class Smdp {
   private readonly orders: ProfileOrder[] = [];
   private seq = 0;
+  /** ICCIDs that may not be used again (ServiceStatus 4), with the number each was last issued for. */
+  private readonly retiredIccids = new Map<string, string>();
+  /**
+   * How long preparing one profile takes (ms; 0 = ready at once). A busy SM-DP+ makes the
+   * entitlement server answer SubscriptionResult 4 (delayed download) until it is ready.
+   */
+  preparationMs = 0;
+  /** The clock the preparation time runs on (the network's, virtual in tests). */
+  now: () => number = () => 0;
 
   /**
    * @param address the SM-DP+ address given in `ProfileSmdpAddress`.
@@ -83,15 +94,42 @@ export class Smdp {
       old.activationCode = "";
     } else {
       // Derived from the IMEI's serial part, so that two SM-DP+ of one network (or a restart)
-      // never give two accessories the same ICCID or IMSI.
-      const serial = imei.slice(-12);
-      iccid = this.issuer + serial + luhnDigit(this.issuer + serial);
-      imsi = this.plmn + imei.slice(-10);
+      // never give two accessories the same ICCID or IMSI; the last digit before the check
+      // digit counts the accessory's profiles, so a new subscription never gets an ICCID
+      // that is retired or belongs to another number.
+      let gen = 0;
+      do {
+        const serial = imei.slice(-11) + String(gen);
+        iccid = this.issuer + serial + luhnDigit(this.issuer + serial);
+        imsi = this.plmn + imei.slice(-9) + String(gen);
+        gen++;
+      } while (gen < 10 && this.retired(iccid, msisdn));
     }
-    const o: ProfileOrder = { iccid, imsi, msisdn, imei, eid, matchingId, activationCode: "1$" + this.address + "$" + matchingId, downloaded: false };
+    const readyAt = old && !old.downloaded ? old.readyAt : this.now() + this.preparationMs;
+    const o: ProfileOrder = { iccid, imsi, msisdn, imei, eid, matchingId, activationCode: "1$" + this.address + "$" + matchingId, downloaded: false, readyAt };
     if (old) this.orders.splice(this.orders.indexOf(old), 1);
     this.orders.push(o);
     return o;
+  }
+
+  /** How long until `o` can be downloaded (ms; 0 when ready). */
+  preparing(o: ProfileOrder): number {
+    return Math.max(0, o.readyAt - this.now());
+  }
+
+  /** Retires a profile (ServiceStatus 4): its ICCID may not be used again, on any number. */
+  retire(iccid: string, msisdn: string): void {
+    this.retiredIccids.set(iccid, msisdn);
+  }
+
+  /**
+   * Whether `iccid` may not be used for `msisdn`: retired, or issued for another number
+   * (a profile belongs to one subscription; an accessory passed on carries its old one).
+   */
+  retired(iccid: string, msisdn: string): boolean {
+    if (this.retiredIccids.has(iccid)) return true;
+    for (const o of this.orders) if (o.iccid === iccid && o.msisdn !== msisdn) return true;
+    return false;
   }
 
   /** The profile prepared for this accessory on this number, if any. */
@@ -105,6 +143,7 @@ export class Smdp {
     const o = this.orders.filter((x) => x.activationCode !== "" && x.activationCode === activationCode)[0];
     if (!o) throw SmdpError("SM-DP+ " + this.address + ": unknown activation code " + JSON.stringify(activationCode), { reason: "unknown-code" });
     if (o.downloaded) throw SmdpError("SM-DP+ " + this.address + ": activation code " + o.matchingId + " was already used", { reason: "used" });
+    if (this.preparing(o) > 0) throw SmdpError("SM-DP+ " + this.address + ": profile " + o.matchingId + " is not ready yet", { reason: "not-ready" });
     if (o.eid !== undefined && eid !== undefined && o.eid !== eid) {
       throw SmdpError("SM-DP+ " + this.address + ": profile " + o.matchingId + " is bound to another eUICC", { reason: "wrong-eid" });
     }

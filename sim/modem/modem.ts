@@ -385,6 +385,50 @@ export class SimModem {
     this.reboot();
   }
 
+  /** The ICCID of a profile the LPA disabled (SGP.22 ES10c.DisableProfile), "" when none. */
+  private disabledIccid = "";
+  private refreshDue = false;
+
+  /**
+   * ES10c.DisableProfile: 0 ok (the modem loses its SIM: no profile enabled), 1 no such
+   * profile, 2 not enabled.
+   */
+  euiccDisable(iccid: string): 0 | 1 | 2 {
+    if (this.disabledIccid === iccid) return 2;
+    if (this.sim.present === false || this.identity.iccid !== iccid) return 1;
+    this.disabledIccid = iccid;
+    this.sim.present = false;
+    // The UICC reset (ETSI TS 102 223 REFRESH) comes when the LPA is done: its channel closed.
+    this.refreshDue = true;
+    return 0;
+  }
+
+  /** The LPA closed its logical channel: a disabled profile now takes effect (the modem restarts without it). */
+  euiccChannelClosed(): void {
+    if (!this.refreshDue) return;
+    this.refreshDue = false;
+    // After the OK of +CCHC.
+    this.clock.setTimeout(() => this.reboot(), 0);
+  }
+
+  /** ES10c.DeleteProfile: 0 ok, 1 no such profile, 2 still enabled (disable it first). */
+  euiccDelete(iccid: string): 0 | 1 | 2 {
+    if (this.disabledIccid === iccid) {
+      this.disabledIccid = "";
+      this.identity.iccid = "";
+      return 0;
+    }
+    return this.sim.present !== false && this.identity.iccid === iccid ? 2 : 1;
+  }
+
+  /** What an LPA does in one go (disable, then delete); false when the eUICC has no such profile. */
+  deleteProfile(iccid: string): boolean {
+    if (this.euiccDisable(iccid) !== 0) return false;
+    const ok = this.euiccDelete(iccid) === 0;
+    this.euiccChannelClosed();
+    return ok;
+  }
+
   private lockedSimState(): SimState {
     if (this.sim.present === false) return "absent";
     if (this.pinTries <= 0) return "SIM PUK";

@@ -17,6 +17,7 @@ export type LogKind =
   | "deregistered"
   | "multi-device"
   | "contract-ended"
+  | "terms"
   | "attach"
   | "detach"
   | "coverage"

@@ -47,7 +47,8 @@ export class AccessoryPort extends Device implements ModemNetwork {
 
   constructor(
     readonly num: SharedNumber,
-    readonly info: AccessoryInfo,
+    /** What the accessory told the network; only its friendly name changes (rename). */
+    public info: AccessoryInfo,
   ) {
     super();
     if (info.location) this.location = info.location;
@@ -67,6 +68,11 @@ export class AccessoryPort extends Device implements ModemNetwork {
   }
   get friendlyName(): string {
     return this.info.friendlyName;
+  }
+  /** The name the user gave in P's app (R9 companion_terminal_friendly_name), shown in the list (R14). */
+  rename(name: string): void {
+    if (name.trim() === "" || name.length > 64) throw new RangeError("friendlyName must be 1..64 characters");
+    this.info = { ...this.info, friendlyName: name };
   }
   get model(): string {
     return this.info.model;

@@ -156,6 +156,8 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     "do-not-disturb": (f) => ({ on: f.bool("on") }),
     register: (f, n) => ({ accessory: n.need(f, "accessory", "accessory") }),
     unregister: (f, n) => ({ accessory: n.need(f, "accessory", "accessory") }),
+    // R8 step 4, 1: the user accepts the new terms on the management site (the websheet).
+    "accept-terms": (f) => ({ version: f.num("version", { min: 2, max: 999, integer: true, what: "the terms' version" }) }),
   },
   party: {
     call: (f, n) => ({ to: target(f, n), withhold: f.optBool("withhold") }),
@@ -171,6 +173,9 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     unregister: (f, n) => ({ device: n.need(f, "device", "accessory") }),
     "multi-device": (f, n) => ({ on: f.bool("on"), number: n.numberArg(f) }),
     "end-one-number": (f, n) => ({ number: n.numberArg(f) }),
+    // R8 step 4, 1 and 4: the operator's new contract terms; a busy SM-DP+ (ms to prepare each profile from now on).
+    "new-terms": (f) => ({ version: f.num("version", { min: 2, max: 999, integer: true, what: "the terms' version" }), text: f.str("text") }),
+    "smdp-preparation": (f) => ({ ms: f.num("ms", { min: 0, max: 24 * 3600 * 1000, integer: true, what: "virtual ms" }) }),
     settings: (f, n) => ({ number: n.numberArg(f), settings: settingsOf(f.optObj("settings"), f.at("settings")) }),
     // R53/R93: the network's emergency number list changes during the run (the MCC/MNC stay).
     "emergency-numbers": (f) => ({ numbers: emergencyList(f) }),

@@ -117,6 +117,8 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
         const run = a.verb === "register" ? w.activation.register(acc.num.msisdn, acc.port.imei) : w.activation.unregister(acc.num.msisdn, acc.port.imei);
         return Promise.resolve(JSON.parse(JSON.stringify(run)) as AgentResult);
       }
+      case "accept-terms":
+        return void w.activation.service.acceptTerms(w.phones[a.by].num.msisdn, g.version as number);
       default:
         p.doNotDisturb = g.on as boolean;
         return undefined;
@@ -178,6 +180,12 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
     }
     case "end-one-number":
       w.site.endOneNumber(numberOf(w, g.number).msisdn);
+      return undefined;
+    case "new-terms":
+      w.activation.service.publishTerms(g.version as number, g.text as string);
+      return undefined;
+    case "smdp-preparation":
+      w.activation.smdp.preparationMs = g.ms as number;
       return undefined;
     default:
       numberOf(w, g.number).changeSettings(undefined, g.settings as object, "R58");

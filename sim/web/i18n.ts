@@ -45,6 +45,18 @@ const WORDS = {
     en: "This accessory will be unregistered. It will no longer receive or make calls or SMS (during a call, it is unregistered when the call ends).",
   },
   cancel: { ja: "キャンセル", en: "Cancel" },
+  termsTitle: { ja: "ワンナンバーご利用規約の改定", en: "New One Number terms" },
+  termsLead: {
+    ja: "ワンナンバーのご利用規約が改定されました。アクセサリ端末を新たに登録するには、改定後の規約に同意してください。",
+    en: "The One Number terms have changed. To register another accessory, accept the new terms.",
+  },
+  termsAccept: { ja: "同意する", en: "Accept" },
+  termsAccepted: { ja: "ご利用規約に同意しました。スマートフォンで登録が続きます。", en: "Terms accepted. The registration goes on on your smartphone." },
+  termsNotice: { ja: "改定されたご利用規約への同意が必要です", en: "New terms wait for your acceptance" },
+  inProgress: { ja: "登録手続き中", en: "Registrations in progress" },
+  progressWebsheet: { ja: "ご利用規約への同意待ち", en: "waiting for the new terms to be accepted" },
+  progressDelayed: { ja: "プロファイル準備中(スマートフォンが自動で再確認します)", en: "the profile is being prepared; the smartphone asks again by itself" },
+  progressDeleting: { ja: "古いプロファイルを端末から削除中", en: "deleting the old profile on the accessory" },
   unregistered: { ja: "登録を解除しました", en: "Unregistered" },
   multiDevice: { ja: "マルチデバイスオプション", en: "Multi-device option" },
   multiDeviceLead: {

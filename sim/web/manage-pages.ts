@@ -78,7 +78,38 @@ function row(lang: Lang, d: SiteRow): Html {
 </tr>`;
 }
 
-export function listPage(lang: Lang, s: Session, msisdn: string, devices: SiteRow[] | undefined, multiDevice: boolean): Html {
+const PROGRESS = { websheet: "progressWebsheet", delayed: "progressDelayed", deleting: "progressDeleting" } as const;
+
+/** Registrations P's app is still working on (R8 step 4: 1, 4, 6), and a notice when new terms wait. */
+function progressSection(lang: Lang, pending: RegistrationView[], termsPending: boolean): Html | string {
+  if (pending.length === 0 && !termsPending) return "";
+  return html`<section class="card progress">
+<h1>${t(lang, "inProgress")}</h1>
+${termsPending ? html`<p class="notice"><a href="/manage/terms">${t(lang, "termsNotice")}</a></p>` : ""}
+<ul>
+${pending.map((r) => html`<li data-imei-last4="${r.imeiLast4}"><span class="name">${r.friendlyName}</span>: <span class="progress-state">${r.pending ? t(lang, PROGRESS[r.pending]) : ""}</span></li>`)}
+</ul>
+</section>`;
+}
+
+/** The websheet of SubscriptionResult 1: the new terms, and accepting them. */
+export function termsPage(lang: Lang, s: Session, terms: { version: number; text: string } | undefined): Html {
+  return sitePage(lang, s, t(lang, "termsTitle"), "/manage/terms", html`<section class="card terms">
+<h1>${t(lang, "termsTitle")}</h1>
+${terms
+  ? html`<p>${t(lang, "termsLead")}</p>
+<blockquote class="terms-text">${terms.text}</blockquote>
+<form method="post" action="/manage/terms" class="actions">
+${token(s)}
+<input type="hidden" name="version" value="${String(terms.version)}">
+<button>${t(lang, "termsAccept")}</button>
+<a class="button secondary" href="/manage">${t(lang, "cancel")}</a>
+</form>`
+  : html`<p>${t(lang, "termsAccepted")}</p><p><a href="/manage">${t(lang, "devicesTitle")}</a></p>`}
+</section>`);
+}
+
+export function listPage(lang: Lang, s: Session, msisdn: string, devices: SiteRow[] | undefined, multiDevice: boolean, pending: RegistrationView[] = [], termsPending = false): Html {
   const list =
     devices === undefined
       ? ""
@@ -94,6 +125,7 @@ ${devices.map((d) => row(lang, d))}
 </table>`}
 </section>`;
   return sitePage(lang, s, undefined, "/manage", html`<p class="account">${t(lang, "number")}: <strong class="mono">${msisdn}</strong></p>
+${progressSection(lang, pending, termsPending)}
 ${list}
 ${optionSection(lang, s, multiDevice)}`);
 }

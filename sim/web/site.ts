@@ -21,7 +21,7 @@ import { page } from "./layout.js";
 import { livePage } from "./live-page.js";
 import { SmsTracker } from "./live-state.js";
 import { LiveStreams } from "./live-stream.js";
-import { confirmPage, listPage, noContractPage, signInPage, siteRows } from "./manage-pages.js";
+import { confirmPage, listPage, noContractPage, signInPage, siteRows, termsPage } from "./manage-pages.js";
 import { MAX_PIN_FAILURES, Session, Sessions, checkHost, checkSameOrigin, checkToken, fromBrowser } from "./session.js";
 
 export interface WebSiteOptions {
@@ -158,7 +158,17 @@ export function createWebSite(server: NumberServer, o: WebSiteOptions = {}): Web
     if (!session.msisdn) return redirect(res, "/");
     const msisdn = session.msisdn;
     try {
-      if (path === "/manage/multi-device") {
+      if (path === "/manage/terms") {
+        // The websheet of TS.43 SubscriptionResult 1: P's app asks again and gets its profile.
+        const version = Number(form.get("version"));
+        try {
+          server.activation.service.acceptTerms(msisdn, version);
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e;
+          throw new Refused(409, e.message);
+        }
+        session.flash = { kind: "ok", text: t(lang, "termsAccepted") };
+      } else if (path === "/manage/multi-device") {
         const on = form.get("on") === "1";
         server.site.setMultiDevice(msisdn, on);
         session.flash = { kind: "ok", text: t(lang, on ? "optionOn" : "optionOff") };
@@ -191,8 +201,11 @@ export function createWebSite(server: NumberServer, o: WebSiteOptions = {}): Web
       if (ManageError.is(e)) return sendHtml(res, 403, noContractPage(lang, s, msisdn));
       throw e;
     }
-    const devices = multi ? siteRows(server.activation.registrations(msisdn)) : undefined;
-    if (path === "/manage") return sendHtml(res, 200, listPage(lang, s, msisdn, devices, multi));
+    const all = server.activation.registrations(msisdn);
+    const devices = multi ? siteRows(all) : undefined;
+    const terms = server.activation.service.termsPending(msisdn);
+    if (path === "/manage") return sendHtml(res, 200, listPage(lang, s, msisdn, devices, multi, all.filter((r) => r.pending !== ""), terms !== undefined));
+    if (path === "/manage/terms") return sendHtml(res, 200, termsPage(lang, s, terms));
     const which = deviceIn(path);
     const row = which !== undefined && devices ? devices.find((d) => d.device === which) : undefined;
     if (!row) {

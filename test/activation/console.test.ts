@@ -29,4 +29,11 @@ test("R7 R8 R18: first boot on the console: how to register, phone register, a r
   await p.out.waitFor(/no accessory "nobody" paired with the smartphone/, 20000);
   send("quit");
   t.is(await p.exit, 0);
+  // What a person reads about activation: sentences, each once per change; no terse state lines.
+  const text = p.out.text;
+  t.notRegex(text, /activation: (checking|active|notActive|noProfile)/);
+  t.is(text.split("One Number is active on this device").length - 1, 1, "active: said once");
+  t.is(text.split("One Number is not active on this device").length - 1, 1, "not active: said once");
+  t.is(text.split("register this accessory with IMEI").length - 1, 1, "how to register: said once");
+  t.regex(text, /A One Number profile is on this device \(ICCID \d{19}\): waiting for the network to accept it/, "the new profile, in words");
 });

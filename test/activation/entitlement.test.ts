@@ -4,7 +4,8 @@
  * P's app → entitlement → profile download → the modem attaches → registered.
  */
 import test from "ava";
-import { Activation, OPERATION_RESULT, SERVICE_STATUS, SUBSCRIPTION_RESULT, eapId, luhnDigit, modemLpa, parmAt, phoneImsi, readDoc } from "../../sim/entitlement/index.js";
+import { Activation, OPERATION_RESULT, SERVICE_STATUS, SUBSCRIPTION_RESULT, eapId, luhnDigit, modemLpa, parmAt, readDoc } from "../../sim/entitlement/index.js";
+import { login } from "./ts43-login.js";
 import { CALLER, MSISDN, world, type World } from "../network/harness.js";
 
 async function setup(opts: { multiDevice?: boolean; oneNumber?: boolean } = {}) {
@@ -25,8 +26,7 @@ async function fresh(w: World, act: Activation, name: string, eid?: string) {
 
 /** One raw TS.43 request as P's app sends it, authenticated, returning the document. */
 function ask(act: Activation, params: { [k: string]: string }) {
-  const auth = act.service.handle({ app: "ap2006", terminal_id: act.net.number(MSISDN).phone.imei, EAP_ID: eapId(phoneImsi(MSISDN)) });
-  const token = parmAt(readDoc(auth.body), "TOKEN", "token")!;
+  const token = parmAt(readDoc(login(act, MSISDN).body), "TOKEN", "token")!;
   const r = act.service.handle({ app: "ap2006", token, ...params });
   return { status: r.status, doc: readDoc(r.body), body: r.body };
 }
@@ -71,7 +71,7 @@ test("R12: subscriptions whose profile is still downloading count toward the lim
   await fresh(w, act, "Watch");
   await fresh(w, act, "Car");
   // Subscribe the watch at the entitlement server only (its profile not yet used)...
-  const first = ask(act, { operation: "ManageSubscription", operation_type: "0", companion_terminal_service: "SharedNumber", companion_terminal_id: w.net.portsOf(MSISDN)[0].imei, companion_terminal_model: "SL-W1" });
+  const first = ask(act, { operation: "ManageSubscription", operation_type: "0", companion_terminal_service: "SharedNumber", companion_terminal_id: w.net.portsOf(MSISDN)[0].imei, companion_terminal_model: "SL-W1", companion_terminal_friendly_name: "Watch" });
   t.is(parmAt(first.doc, "APPLICATION", "SubscriptionResult"), "2");
   // ...then the car: without Multi-device only one accessory may be registered (R2).
   const car = act.register(MSISDN, "Car");
@@ -175,7 +175,7 @@ test("R8: a token expires after its validity; the app authenticates again by its
   await fresh(w, act, "Watch");
   const app = act.app(MSISDN);
   t.true(app.checkEligibility().eligible);
-  const auth = act.service.handle({ app: "ap2006", terminal_id: w.num.phone.imei, EAP_ID: eapId(phoneImsi(MSISDN)) });
+  const auth = login(act, MSISDN);
   const token = parmAt(readDoc(auth.body), "TOKEN", "token")!;
   t.is(parmAt(readDoc(auth.body), "TOKEN", "validity"), "3600");
   await w.run(3600 * 1000);

@@ -60,12 +60,19 @@ function rig(o: { multiDevice?: boolean } = {}): Rig {
       const profile = a.profile === true;
       const port = net.portFor(MSISDN, { imei, friendlyName: a.name || "Watch", model: "sim-generic", sms: "native", callWaiting: true, eid: a.eid }, { register: profile });
       const modem = new SimModem({ clock, network: port, identity: { imei, msisdn: MSISDN }, sim: profile ? undefined : { present: false }, eid: a.eid, bootMs: 200 });
-      act.pair(modemLpa(modem, port));
       const [dte, dce] = memorySerialPair();
       modem.connect(dce);
       modem.powerOn();
       const storage = a.storage || new MemoryStorage();
       const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage }, board);
+      // Paired with P: its LPA is the modem, and deleting a profile is the firmware's work over AT.
+      act.pair(
+        modemLpa(modem, port, undefined, (iccid) =>
+          fw.api.deleteProfile(iccid).then((r) => {
+            if (!r.ok) throw new Error(r.message);
+          }),
+        ),
+      );
       const seen: Acc["seen"] = [];
       // The activation hears each report before this test's listener does: what the test saw
       // of denied reports when the announcement came says which report carried it.
@@ -225,13 +232,13 @@ test("R18: the companion link's management command ends activation at once (the 
 test("R18: the machine: out of coverage is not a change of activation; a new profile is checked again", (t) => {
   let s = activationStep(initialActivation, { type: "identified", imei: "356938035643809", iccid: "8981100000000000017", eid: "" }).state;
   t.is(s.name, "checking");
-  s = activationStep(s, { type: "registration", stat: "home", at: 5 }).state;
+  s = activationStep(s, { type: "service", state: "active", by: "network", at: 5 }).state;
   t.is(s.name, "active");
   t.is(s.record.activeSince, 5);
-  const r = activationStep(s, { type: "registration", stat: "searching", at: 6 });
+  const r = activationStep(s, { type: "service", state: "limited", by: "network", at: 6 });
   t.is(r.state, s);
   t.deepEqual(r.effects, []);
-  s = activationStep(s, { type: "registration", stat: "denied", at: 7 }).state;
+  s = activationStep(s, { type: "service", state: "notActive", by: "network", at: 7 }).state;
   t.is(s.name, "notActive");
   s = activationStep(s, { type: "identified", imei: "", iccid: "8981100000000000025", eid: "" }).state;
   t.is(s.name, "checking", "another profile");
@@ -276,4 +283,177 @@ test("R7: before registration the API refuses a call with the first-boot sentenc
   t.like(await dial, { ok: false, reason: "noProfile" });
   t.regex(((await dial) as { message: string }).message, /register this accessory with IMEI/);
   t.like(await known.fw.api.managementUnregistered(), { ok: true, activation: { state: "notActive", deniedBy: "management" } });
+});
+
+/** What a person is told about One Number, from every channel the firmware has: the service sentence, the log, the activation event's words. */
+function toldOf(a: Acc): string[] {
+  const told: string[] = [];
+  a.fw.api.onAny((name, data) => {
+    const d = data as { message?: string; text?: string; said?: string };
+    if (name === "service" && d.message) told.push(d.message);
+    if (name === "log" && d.text) told.push(d.text);
+    if (name === "activation" && d.said) told.push(d.said);
+  });
+  return told;
+}
+
+test("R18: both sources, management command first then the network's denial: the sentence is said once", async (t) => {
+  const r = rig();
+  const a = r.accessory({ profile: true });
+  await r.clock.advance(10000);
+  const told = toldOf(a);
+  t.like(await a.fw.api.managementUnregistered(), { ok: true, activation: { state: "notActive", deniedBy: "management" } });
+  t.like(await a.fw.api.status(), { ok: true, service: { state: "notActive", by: "management" } });
+  r.act.unregister(MSISDN, "Watch");
+  await r.clock.advance(2000);
+  t.true(a.seen.some((x) => x.kind === "registration" && x.value === "denied"), "the network's report came too");
+  t.deepEqual(told.filter((l) => /One Number/.test(l)), [NOT_ACTIVE_MESSAGE]);
+  t.is(a.fw.activation.status().deniedBy, "management");
+});
+
+test("R18: both sources, the network's denial first then the management command: the sentence is said once", async (t) => {
+  const r = rig();
+  const a = r.accessory({ profile: true });
+  await r.clock.advance(10000);
+  const told = toldOf(a);
+  r.act.unregister(MSISDN, "Watch");
+  await r.clock.advance(2000);
+  await a.fw.api.managementUnregistered();
+  await r.clock.advance(2000);
+  t.deepEqual(told.filter((l) => /One Number/.test(l)), [NOT_ACTIVE_MESSAGE]);
+  t.is(a.fw.activation.status().deniedBy, "network");
+});
+
+test("R18: after the management command, registering again makes it active again (once the network had dropped it); coverage loss alone does not", async (t) => {
+  const r = rig();
+  const a = r.accessory({ profile: true });
+  await r.clock.advance(10000);
+  const told = toldOf(a);
+  await a.fw.api.managementUnregistered();
+  a.port.setCoverage("none");
+  await r.clock.advance(2000);
+  a.port.setCoverage("full");
+  await r.clock.advance(5000);
+  t.is(a.fw.activation.status().state, "notActive", "back in coverage is not re-registration");
+  r.act.unregister(MSISDN, "Watch");
+  await r.clock.advance(2000);
+  t.like(r.act.register(MSISDN, "Watch"), { ok: true });
+  await r.clock.advance(10000);
+  t.is(a.fw.activation.status().state, "active");
+  t.deepEqual(told.filter((l) => /One Number is/.test(l)), [NOT_ACTIVE_MESSAGE, "One Number is active on this device"]);
+});
+
+test("R8 R10: SubscriptionResult 8: an accessory without a friendly name needs the user's input; with it, the registration goes on", async (t) => {
+  const r = rig();
+  const a = r.accessory();
+  // Paired without a name (its Bluetooth name was empty): P's app has none to send.
+  const lpa = modemLpa(a.modem, a.port);
+  r.act.pair({ ...lpa, terminal: () => ({ ...lpa.terminal(), friendlyName: "" }) });
+  await r.clock.advance(10000);
+  const first = r.act.register(MSISDN, a.modem.identity.imei);
+  t.like(first, { ok: false, subscriptionResult: 8, userInput: "companion_terminal_friendly_name", downloaded: false });
+  t.regex(first.message, /give this accessory a name/);
+  t.is(r.act.registrations(MSISDN)[0].state, "unregistered", "nothing was subscribed");
+  const named = r.act.register(MSISDN, a.modem.identity.imei, { friendlyName: "Car" });
+  t.like(named, { ok: true, subscriptionResult: 2, downloaded: true });
+  await r.clock.advance(10000);
+  t.is(a.fw.activation.status().state, "active");
+  t.is(r.act.registrations(MSISDN)[0].friendlyName, "Car");
+});
+
+test("R8 R10: SubscriptionResult 1: new terms are accepted on the site first (websheet); P's app asks again and gets the profile", async (t) => {
+  const r = rig();
+  const a = r.accessory();
+  await r.clock.advance(10000);
+  r.act.service.publishTerms(2, "One Number terms, version 2");
+  const later: number[] = [];
+  r.act.events.on("outcome", (o) => later.push(o.subscriptionResult || 0));
+  const first = r.act.register(MSISDN, "Watch");
+  t.like(first, { ok: true, subscriptionResult: 1, pending: "websheet", websheetUrl: "/manage/terms", retryInSec: 30, downloaded: false });
+  await r.clock.advance(65000);
+  t.deepEqual(later, [1, 1], "the app asked again every 30 s");
+  t.is(a.fw.activation.status().state, "noProfile");
+  t.regex(r.act.registrations(MSISDN)[0].progress, /terms to be accepted on the management site/);
+  r.act.service.acceptTerms(MSISDN, 2);
+  await r.clock.advance(30000);
+  t.deepEqual(later, [1, 1, 2]);
+  await r.clock.advance(10000);
+  t.is(a.fw.activation.status().state, "active");
+  t.is(r.act.registrations(MSISDN)[0].progress, "");
+  t.is(r.act.service.termsPending(MSISDN), undefined);
+});
+
+test("R8 R10: SubscriptionResult 4: a busy SM-DP+ delays the download; P's app asks again after PollingInterval on the network's clock", async (t) => {
+  const r = rig();
+  const a = r.accessory();
+  await r.clock.advance(10000);
+  r.act.smdp.preparationMs = 90000;
+  const first = r.act.register(MSISDN, "Watch");
+  t.like(first, { ok: true, subscriptionResult: 4, pending: "delayed", retryInSec: 90, serviceStatus: 2 });
+  t.is(r.act.registrations(MSISDN)[0].state, "activating");
+  t.regex(r.act.registrations(MSISDN)[0].progress, /SM-DP\+ is preparing the profile/);
+  await r.clock.advance(89000);
+  t.is(a.fw.activation.status().state, "noProfile", "nothing downloaded before the interval");
+  const done = new Promise<{ subscriptionResult?: number; downloaded: boolean }>((res) => r.act.events.on("outcome", res));
+  await r.clock.advance(2000);
+  t.like(await done, { subscriptionResult: 2, downloaded: true });
+  await r.clock.advance(10000);
+  t.is(a.fw.activation.status().state, "active");
+});
+
+test("R8 R10: SubscriptionResult 6: the profile in use may not be reused (ServiceStatus 4); the firmware deletes it over AT and the flow goes on with a new one", async (t) => {
+  const r = rig();
+  const a = r.accessory({ profile: true, eid: EID });
+  await r.clock.advance(10000);
+  const old = a.modem.identity.iccid;
+  r.act.unregister(MSISDN, "Watch");
+  await r.clock.advance(2000);
+  t.is(a.fw.activation.status().state, "notActive");
+  // The operator retired that profile (it belonged to the contract that ended).
+  r.act.smdp.retire(old, MSISDN);
+  const said: string[] = [];
+  a.fw.api.onAny((name, d) => {
+    if (name === "log") said.push((d as { text: string }).text);
+  });
+  const later = new Promise<{ subscriptionResult?: number; downloaded: boolean; iccid?: string }>((res) => r.act.events.on("outcome", res));
+  const first = r.act.register(MSISDN, "Watch");
+  t.like(first, { ok: true, subscriptionResult: 6, serviceStatus: 4, iccid: old, pending: "deleting" });
+  await r.clock.advance(20000);
+  const next = await later;
+  t.like(next, { subscriptionResult: 2, downloaded: true });
+  t.not(next.iccid, old, "a new profile, not the retired one");
+  t.true(a.commands.some((c) => /^AT\+CGLA=1,\d+,"81E2910014BF3211A00C5A0A[0-9A-F]{20}01010000"$/.test(c)), "ES10c.DisableProfile");
+  t.true(a.commands.some((c) => /^AT\+CGLA=1,\d+,"81E291000FBF330C5A0A[0-9A-F]{20}00"$/.test(c)), "ES10c.DeleteProfile");
+  t.true(said.some((l) => l.indexOf("profile " + old + " deleted") >= 0));
+  await r.clock.advance(10000);
+  t.is(a.fw.activation.status().state, "active");
+  t.is(a.fw.activation.status().iccid, next.iccid!);
+});
+
+test("R8 R10: SubscriptionResult 7: a profile lost from the accessory (factory reset) is downloaded again, the same ICCID", async (t) => {
+  const r = rig();
+  const a = r.accessory();
+  await r.clock.advance(10000);
+  const first = r.act.register(MSISDN, "Watch");
+  await r.clock.advance(10000);
+  r.act.unregister(MSISDN, "Watch");
+  await r.clock.advance(2000);
+  t.true(a.modem.deleteProfile(first.iccid!), "the factory reset wiped the eUICC");
+  await r.clock.advance(10000);
+  t.is(a.fw.activation.status().state, "noProfile");
+  const again = r.act.register(MSISDN, "Watch");
+  t.like(again, { ok: true, subscriptionResult: 7, downloaded: true, iccid: first.iccid });
+  await r.clock.advance(10000);
+  t.is(a.fw.activation.status().state, "active");
+});
+
+test("R8: the firmware's profile deletion refuses what the eUICC does not hold, and bad input", async (t) => {
+  const r = rig();
+  const a = r.accessory({ profile: true, eid: EID });
+  await r.clock.advance(10000);
+  t.like(await a.fw.api.deleteProfile("12"), { ok: false, reason: "usage" });
+  const p = a.fw.api.deleteProfile("8981100000000000017");
+  await r.clock.advance(2000);
+  t.like(await p, { ok: false, reason: "notFound" });
+  t.is(a.fw.activation.status().state, "active", "the profile in use is untouched");
 });

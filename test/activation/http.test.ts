@@ -4,7 +4,7 @@
  * control interface (`POST /phone/register`, `/phone/unregister`, `GET /registrations`).
  */
 import test from "ava";
-import { eapId, parmAt, phoneImsi, readDoc } from "../../sim/entitlement/index.js";
+import { answerChallenge, eapId, parmAt, phoneImsi, readDoc } from "../../sim/entitlement/index.js";
 import { MSISDN, served } from "../serve/helpers.js";
 
 test("R8 R11: POST /phone/register downloads the profile to a brand-new accessory, which attaches and is listed as registered", async (t) => {
@@ -45,7 +45,12 @@ test("R2 R12: the refused registration is a 409 carrying SubscriptionResult=5 an
 test("R8 R10: /ts43 answers a TS.43 client: a token for P's credentials, then the XML document by GET and by POST", async (t) => {
   const s = await served(t, { accessories: 1 });
   const url = s.control.url + "/ts43";
-  const auth = await fetch(url + "?" + new URLSearchParams({ app: "ap2006", terminal_id: s.server.num.phone.imei, EAP_ID: eapId(phoneImsi(MSISDN)) }).toString());
+  const challenge = await fetch(url + "?" + new URLSearchParams({ app: "ap2006", terminal_id: s.server.num.phone.imei, EAP_ID: eapId(phoneImsi(MSISDN)) }).toString());
+  t.is(challenge.status, 200);
+  t.is(challenge.headers.get("content-type"), "application/vnd.gsma.eap-relay.v1.0+json", "TS.43 §2.8.1: EAP-AKA first");
+  const packet = new Uint8Array(Buffer.from(((await challenge.json()) as { [k: string]: string })["eap-relay-packet"], "base64"));
+  const answer = answerChallenge(s.server.activation.service.usimOf(MSISDN), eapId(phoneImsi(MSISDN)), packet);
+  const auth = await fetch(url, { method: "POST", headers: { "content-type": "application/vnd.gsma.eap-relay.v1.0+json" }, body: JSON.stringify({ "eap-relay-packet": Buffer.from(answer.packet).toString("base64") }) });
   t.is(auth.status, 200);
   t.is(auth.headers.get("content-type"), "text/vnd.wap.connectivity-xml");
   const token = parmAt(readDoc(await auth.text()), "TOKEN", "token")!;

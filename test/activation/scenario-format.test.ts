@@ -33,5 +33,8 @@ test("R8: mistakes in the activation parts are named with their place", (t) => {
   t.regex(bad([{ name: "watch" }], [{ when: { by: "phone", do: "register", accessory: "nobody" } }]), /steps\[0\]\.when\[0\]\.accessory: expected the name of an accessory/);
   t.regex(bad([{ name: "watch" }], [{ when: { by: "phone", do: "answer", as: "x" } }]), /steps\[0\]\.when\[0\]\.as: only an accessory's action and the phone's register and unregister/);
   t.regex(bad([{ name: "watch" }], [{ then: { device: "watch", listed: "yes" } }]), /steps\[0\]\.then\[0\]\.listed: expected true or false/);
+  t.regex(bad([{ name: "watch" }], [{ when: { by: "network", do: "new-terms", version: 1, text: "x" } }]), /steps\[0\]\.when\[0\]\.version/);
+  t.regex(bad([{ name: "watch" }], [{ when: { by: "network", do: "smdp-preparation", ms: -1 } }]), /steps\[0\]\.when\[0\]\.ms/);
+  t.regex(bad([{ name: "watch" }], [{ when: { by: "phone", do: "accept-terms" } }]), /steps\[0\]\.when\[0\]\.version/);
   t.regex(bad([{ name: "watch" }], [{ then: { device: "watch", activation: 3 } }]), /steps\[0\]\.then\[0\]\.activation: expected a string/);
 });

@@ -32,7 +32,7 @@ test("R18/R55: the service state change reaches API listeners once, as plain dat
   r.network.setRegistration("denied");
   await r.run(200);
   const service = seen.filter((e) => e.name === "service").map((e) => e.data);
-  t.deepEqual(service[service.length - 1], { state: "notActive", emergencyCalls: false, message: "One Number is not active on this device" });
+  t.deepEqual(service[service.length - 1], { state: "notActive", emergencyCalls: false, message: "One Number is not active on this device", by: "network" });
   t.is(service.filter((s) => (s as { state: string }).state === "notActive").length, 1);
 });
 

@@ -184,7 +184,7 @@ test("R55/R18: after the network refuses this device, 110 says emergency calls a
   const { rig: r, start } = emergencyRig({ startAt: "ready" });
   await start();
   const reports: string[] = [];
-  r.fw.modem.events.on("service", (s) => reports.push(s.message));
+  r.fw.api.events.on("service", (s) => reports.push(s.message));
   r.network.setRegistration("denied");
   await r.run(100);
   t.deepEqual(reports, ["One Number is not active on this device"], "R18: said once, within the registration report");

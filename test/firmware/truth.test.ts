@@ -118,7 +118,7 @@ test("issue 9 §2: a restarted firmware adopts the call the modem still holds; c
 test("R18: 'One Number is not active on this device' is said with the registration report that denies it, once", async (t) => {
   const r = await simRig();
   const said: string[] = [];
-  r.fw.modem.events.on("service", (s) => said.push(s.message));
+  r.fw.api.events.on("service", (s) => said.push(s.message));
   r.network.setRegistration("denied");
   await r.run(100);
   r.network.setRegistration("denied");

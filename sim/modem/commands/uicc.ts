@@ -1,8 +1,9 @@
 /**
  * Logical channels to the UICC (3GPP TS 27.007 §8.45 +CCHO, §8.46 +CCHC, §8.43 +CGLA),
- * enough of an eUICC behind them for an LPA to read the EID: the ISD-R (GSMA SGP.22
- * §2.2.3) answers ES10c.GetEID (SGP.22 §5.7.20, STORE DATA with `BF3E 03 5C 01 5A`)
- * with `BF3E 12 5A 10 <EID>` and SW 9000. Other APDUs get SW 6D00 (INS not supported),
+ * enough of an eUICC behind them for an LPA to read the EID and delete a profile: the
+ * ISD-R (GSMA SGP.22 §2.2.3) answers ES10c.GetEID (SGP.22 §5.7.20, STORE DATA with
+ * `BF3E 03 5C 01 5A`) with `BF3E 12 5A 10 <EID>` and SW 9000, and ES10c.DisableProfile
+ * and ES10c.DeleteProfile (§5.7.17, §5.7.18) by ICCID. Other APDUs get SW 6D00 (INS not supported),
  * other AIDs +CME ERROR: 22 (not found), as a card without that application answers.
  *
  * The eUICC is there with or without an enabled profile (that is the point of it: the
@@ -25,10 +26,25 @@ function noCard(m: SimModem): boolean {
   return m.eid === undefined && m.simState === "absent";
 }
 
+/** An ICCID as the eUICC stores it (SGP.22 Iccid: 10 octets, BCD with swapped nibbles, F-padded), back to digits. */
+function iccidOf(hex: string): string {
+  let out = "";
+  for (let i = 0; i < hex.length; i += 2) out += hex[i + 1] + hex[i];
+  return out.replace(/F+$/, "");
+}
+
 /** The eUICC's answer to one APDU on an ISD-R channel (hex, with SW1 SW2). */
 function isdR(m: SimModem, apdu: string): string {
   // CLA (any channel bits) E2 91 00 06 BF3E035C015A [Le]
   if (/^8[0-3]E2910006BF3E035C015A(00)?$/i.test(apdu)) return "BF3E125A10" + (m.eid as string) + "9000";
+  // ES10c.DisableProfile (SGP.22 §5.7.17): BF32 { [0] { 5A iccid } , refreshFlag }.
+  let x = /^8[0-3]E2910014BF3211A00C5A0A([0-9A-F]{20})0101(00|FF)(00)?$/.exec(apdu);
+  // DisableProfileResponse: BF32 03 80 01 <ok 0 | iccidOrAidNotFound 1 | profileNotInEnabledState 2>.
+  if (x) return "BF32038001" + ["00", "01", "02"][m.euiccDisable(iccidOf(x[1]))] + "9000";
+  // ES10c.DeleteProfile (SGP.22 §5.7.18): BF33 { 5A iccid }.
+  x = /^8[0-3]E291000FBF330C5A0A([0-9A-F]{20})(00)?$/.exec(apdu);
+  // DeleteProfileResponse: BF33 03 80 01 <ok 0 | iccidOrAidNotFound 1 | profileNotInDisabledState 2>.
+  if (x) return "BF33038001" + ["00", "01", "02"][m.euiccDelete(iccidOf(x[1]))] + "9000";
   return "6D00";
 }
 
@@ -58,6 +74,7 @@ export const uiccCommands: CommandTable = {
       const i = open.indexOf(ch);
       if (i < 0) throw cme(CME.incorrectParameters);
       open.splice(i, 1);
+      m.euiccChannelClosed();
       return ok();
     },
     test: () => ok(),
