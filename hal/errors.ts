@@ -35,16 +35,13 @@ function makeError(this: Error, message: string, fields: AnyFields): Error {
 }
 
 /**
- * `Type.is(e)`: whether the type's prototype is on `e`'s chain. Walked by hand because
- * on Node `instanceof` a bound function asks the unbound function's prototype.
+ * `Type.is(e)`: an Error of the type's name. By name, not by prototype: a cold part of
+ * the firmware (a Storage module, tools/bundle.ts) carries its own copy of the types it
+ * throws, and its errors must still be recognised by the boot code (and on Node
+ * `instanceof` a bound function asks the unbound function's prototype).
  */
 function isError(this: { prototype: Error }, e: unknown): boolean {
-  let p: unknown = e !== null && typeof e === "object" ? Object.getPrototypeOf(e) : null;
-  while (p) {
-    if (p === this.prototype) return true;
-    p = Object.getPrototypeOf(p);
-  }
-  return false;
+  return e instanceof Error && e.name === this.prototype.name;
 }
 
 /**

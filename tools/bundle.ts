@@ -365,6 +365,10 @@ export const COLD_MODULES: ColdModule[] = [
   { source: "firmware/commands.ts", file: "sl.cmd", maxBytes: 16384 },
   // The console's words for events and replies: used once per printed line.
   { source: "firmware/api/words.ts", file: "sl.words", maxBytes: 12288 },
+  // SMS PDU encoding (3GPP TS 23.040 SMS-SUBMIT, splitting, GSM 7-bit/UCS-2): used per send.
+  { source: "drivers/sms/compose.ts", file: "sl.enc", maxBytes: 20480 },
+  // SMS PDU decoding (SMS-DELIVER, status reports): used per received PDU.
+  { source: "drivers/sms/decode.ts", file: "sl.dec", maxBytes: 20480 },
 ];
 
 const COLD_LOADER = "sharedline:cold-loader";
