@@ -369,6 +369,8 @@ export const COLD_MODULES: ColdModule[] = [
   { source: "drivers/sms/compose.ts", file: "sl.enc", maxBytes: 20480 },
   // SMS PDU decoding (SMS-DELIVER, status reports): used per received PDU.
   { source: "drivers/sms/decode.ts", file: "sl.dec", maxBytes: 20480 },
+  // SIM PIN/PUK entry and the tries-left readers: used only when the SIM asks.
+  { source: "firmware/modem/pin.ts", file: "sl.pin", maxBytes: 8192 },
 ];
 
 const COLD_LOADER = "sharedline:cold-loader";
