@@ -253,7 +253,7 @@ export async function bundleForEspruino(entry: string | VirtualEntry, outfile: s
       // Never minifySyntax: it turns safe code into arrows that Espruino parses without
       // running them, which crashes the interpreter (see the file comment).
       minifyWhitespace: opts.minify === true,
-      minifyIdentifiers: opts.minify === true && !process.env.SL_KEEPNAMES,
+      minifyIdentifiers: opts.minify === true,
       minifySyntax: false,
       legalComments: "none",
       write: false,
@@ -544,7 +544,15 @@ export async function run(args: string[]): Promise<number> {
       const r = await bundleBoard(board, outdir, minify);
       const budget = board.budgets.bundleBytes;
       const build = board.espruino ? ` for Espruino ${board.espruino.build} (${board.espruino.variables ? board.espruino.variables + "-block heap" : "heap grows"})` : "";
-      console.log(`${board.name}: ${path.relative(process.cwd(), r.outfile)} ${r.bytes} bytes` + (budget ? ` of ${budget} (${((100 * r.bytes) / budget).toFixed(1)}%)` : "") + build);
+      const mods = r.modules ?? [];
+      const total = mods.reduce((n, m) => n + m.bytes, r.bytes);
+      console.log(
+        `${board.name}: ${path.relative(process.cwd(), r.outfile)} ${r.bytes} bytes` +
+          mods.map((m) => ` + ${m.file} ${m.bytes}`).join("") +
+          (mods.length ? ` = ${total}` : "") +
+          (budget ? ` of ${budget} (${((100 * total) / budget).toFixed(1)}%)` : "") +
+          build,
+      );
     } catch (err) {
       failed++;
       console.error(err instanceof BundleError ? err.message : String(err));

@@ -21,10 +21,12 @@
  *    esbuild's minifySyntax writes (tools/espruino-arrow-this.js, tools/bundle.ts).
  * 3. Budgets: each board's minified bundle against budgets.bundleBytes.
  * 4. With ESPRUINO_BIN, on the real interpreter: each board's minified bundle, booted
- *    from Storage as the device runs it, must start without an error and stay within
+ *    from Storage as the device runs it (`.bootcde` with its cold modules beside it,
+ *    tools/bundle.ts COLD_MODULES), must start without an error and stay within
  *    budgets.ramBlocks, measured on the board's heap layout when ESPRUINO_BIN_<variables>
- *    names such a build; and the all-modules bundle must define every module without an
- *    error.
+ *    names such a build (the report names the Espruino build the board expects); and
+ *    the all-modules bundle must define every module without an error. The cold modules
+ *    get the static check of step 2 as Storage modules (`exports` allowed).
  *
  * Exit code: 0 clean, 1 on any violation, 2 on bad usage.
  */
