@@ -39,7 +39,7 @@ import * as esbuild from "esbuild";
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { paramsToLocals, toTopLevel } from "./bundle-global.js";
 
 /** The repository root (this file lives in tools/). */
@@ -90,6 +90,23 @@ export interface BundleResult {
   bytes: number;
   /** Source files that went into the bundle, relative to the repository root. */
   inputs: string[];
+  /** The board's cold modules (Storage files the boot code `require`s on demand); bundleBoard only. */
+  modules?: StorageModule[];
+}
+
+/** A cold part of a board's firmware, written to Storage beside the boot code. */
+export interface StorageModule {
+  /** The Storage file name (what the boot code passes to `require`). */
+  file: string;
+  /** The source module it holds, relative to the repository root. */
+  source: string;
+  outfile: string;
+  text: string;
+  bytes: number;
+  /** budget of this module's text (COLD_MODULES). */
+  maxBytes: number;
+  /** The functions it exports (the boot code has a stub for each). */
+  exports: string[];
 }
 
 /** esbuild feature names Espruino lacks and esbuild cannot lower: the build fails on them. */
@@ -320,6 +337,122 @@ function oneProfilePlugin(modem: string): esbuild.Plugin {
 }
 
 /**
+ * Cold parts of the firmware: modules it needs only now and then, kept out of the boot
+ * code and written to Storage as modules of their own. In the boot code each exported
+ * function becomes a stub that `require`s the Storage module, calls the real function
+ * and drops the module from Espruino's module cache again (`Modules.removeCached`), so
+ * the module's functions and tables take heap only while a call (or a Promise it
+ * returned) still uses them. Code run from Storage stays in flash either way; what a
+ * module costs in RAM is its functions, objects and names (espruino-facts.md: Memory),
+ * which is why parts that run rarely are worth the load each time.
+ *
+ * The boot code may import only plain functions from a cold module (not classes or
+ * values: a stub can stand in for a call, not for `new`, `instanceof` or a constant).
+ * Its own imports are bundled into it, so helpers it shares with the boot code exist
+ * twice in flash but only once in RAM at a time.
+ */
+export interface ColdModule {
+  /** The source module, relative to the repository root. */
+  source: string;
+  /** Its Storage file name (at most 28 characters; espruino-facts.md). */
+  file: string;
+  /** Budget of the minified module. */
+  maxBytes: number;
+}
+
+export const COLD_MODULES: ColdModule[] = [
+  // The text-command table: used when someone types a command at the console.
+  { source: "firmware/commands.ts", file: "sl.cmd", maxBytes: 16384 },
+  // The console's words for events and replies: used once per printed line.
+  { source: "firmware/api/words.ts", file: "sl.words", maxBytes: 12288 },
+  // SMS PDU encoding (3GPP TS 23.040 SMS-SUBMIT, splitting, GSM 7-bit/UCS-2): used per send.
+  { source: "drivers/sms/compose.ts", file: "sl.enc", maxBytes: 20480 },
+  // SMS PDU decoding (SMS-DELIVER, status reports): used per received PDU.
+  { source: "drivers/sms/decode.ts", file: "sl.dec", maxBytes: 20480 },
+  // SIM PIN/PUK entry and the tries-left readers: used only when the SIM asks.
+  { source: "firmware/modem/pin.ts", file: "sl.pin", maxBytes: 8192 },
+];
+
+const COLD_LOADER = "sharedline:cold-loader";
+const EXPORTS_PLACEHOLDER = "SHAREDLINE_COLD_EXPORTS";
+
+/**
+ * The one function every stub calls. `require` here is the interpreter's (the build's
+ * define), which loads a Storage file as a module; the file is dropped from the module
+ * cache after the call, whatever the call did.
+ */
+const COLD_LOADER_SOURCE = [
+  "export function coldCall(file, name, args) {",
+  "  var m = require(file);",
+  "  try {",
+  "    return m[name].apply(undefined, args);",
+  "  } finally {",
+  "    Modules.removeCached(file);",
+  "  }",
+  "}",
+  "",
+].join("\n");
+
+/**
+ * The plain functions `source` exports (loaded on Node). Only they get stubs: a value or
+ * a class imported by the boot code from a cold module is then a build error ("No
+ * matching export"), since a stub can stand in for a call, not for `new`, `instanceof`
+ * or a constant.
+ */
+async function coldExports(m: ColdModule): Promise<string[]> {
+  const mod = (await import(pathToFileURL(path.join(repoRoot, m.source)).href)) as { [name: string]: unknown };
+  return Object.keys(mod).filter((name) => {
+    const v = mod[name];
+    return typeof v === "function" && !/^class\b/.test(Function.prototype.toString.call(v));
+  });
+}
+
+/**
+ * Replaces each cold module by its stubs in the boot code and records which were used,
+ * with their exports.
+ */
+function coldPlugin(used: Map<ColdModule, string[]>): esbuild.Plugin {
+  return {
+    name: "sharedline-cold-modules",
+    setup(build) {
+      build.onResolve({ filter: /^sharedline:cold-loader$/ }, () => ({ path: COLD_LOADER, namespace: "sharedline-cold" }));
+      build.onLoad({ filter: /.*/, namespace: "sharedline-cold" }, () => ({ contents: COLD_LOADER_SOURCE, loader: "js" }));
+      build.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const rel = path.relative(repoRoot, args.path).split(path.sep).join("/");
+        const m = COLD_MODULES.find((c) => c.source === rel);
+        if (!m) return undefined;
+        const names = await coldExports(m);
+        used.set(m, names);
+        const stubs = names.map((n) => `export function ${n}() { return coldCall(${JSON.stringify(m.file)}, ${JSON.stringify(n)}, arguments); }`);
+        return { contents: [`import { coldCall } from "${COLD_LOADER}";`].concat(stubs).join("\n") + "\n", loader: "js" };
+      });
+    },
+  };
+}
+
+/** Bundles one cold module as a Storage module: its functions on `exports`. */
+async function bundleCold(m: ColdModule, names: string[], board: Board, outdir: string, minify: boolean, define: Record<string, string>, plugins: esbuild.Plugin[]): Promise<StorageModule> {
+  const outfile = path.join(outdir, `${board.name}.${m.file}${minify ? ".min.js" : ".js"}`);
+  // A free `exports` would make esbuild wrap the entry as CommonJS with an exports object
+  // of its own; a placeholder global is left alone and becomes the module's `exports` after.
+  const contents =
+    `import * as M from ${JSON.stringify("./" + m.source)};\n` +
+    `declare const ${EXPORTS_PLACEHOLDER}: { [name: string]: unknown };\n` +
+    names.map((n) => `${EXPORTS_PLACEHOLDER}.${n} = M.${n};`).join("\n") +
+    "\n";
+  const r = await bundleForEspruino({ contents, resolveDir: repoRoot, sourcefile: m.file + ".ts" }, outfile, {
+    minify,
+    label: `${board.name} cold module ${m.file} (${m.source})`,
+    define,
+    plugins,
+    maxBytes: minify ? m.maxBytes : undefined,
+  });
+  const text = r.text.split(EXPORTS_PLACEHOLDER).join("exports");
+  writeFileSync(outfile, text);
+  return { file: m.file, source: m.source, outfile, text, bytes: Buffer.byteLength(text, "utf8"), maxBytes: m.maxBytes, exports: names };
+}
+
+/**
  * Bundles one board's entry (failing over budgets.bundleBytes unless `enforceBudget` is
  * false). The board's profile is validated here with the firmware's own loadBoards and
  * compiled in as `SHAREDLINE_PROFILE` (without its description), so the device neither
@@ -339,13 +472,20 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
     throw new BundleError(`board ${board.name} is invalid`, [(err as Error).message]);
   }
   profile.description = "";
+  const define = { SHAREDLINE_PROFILE: JSON.stringify(profile) };
+  const used = new Map<ColdModule, string[]>();
   const r = await bundleForEspruino(entry, outfile, {
     minify,
     label: `${board.name} (${path.relative(repoRoot, entry)})`,
-    define: { SHAREDLINE_PROFILE: JSON.stringify(profile) },
-    plugins: [oneProfilePlugin(String(raw.modem))],
+    define,
+    plugins: [coldPlugin(used), oneProfilePlugin(String(raw.modem))],
     write: false,
   });
+  const modules: StorageModule[] = [];
+  for (const m of COLD_MODULES) {
+    const names = used.get(m);
+    if (names) modules.push(await bundleCold(m, names, board, outdir, minify, define, [oneProfilePlugin(String(raw.modem))]));
+  }
   let text: string;
   try {
     text = paramsToLocals(toTopLevel(r.text));
@@ -353,15 +493,17 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
     throw new BundleError(`cannot move the bundle of ${board.name} to the top level`, [(err as Error).message]);
   }
   const bytes = Buffer.byteLength(text, "utf8");
+  const all = modules.reduce((n, m) => n + m.bytes, bytes);
   const budget = board.budgets.bundleBytes;
-  if (enforceBudget && budget !== undefined && bytes > budget) {
+  if (enforceBudget && budget !== undefined && all > budget) {
     throw new BundleError(`bundle of ${board.name} is not loadable on Espruino`, [
-      `${bytes} bytes is over the budget of ${budget} bytes (boards.json budgets.bundleBytes)` + (minify ? "" : "; try without --no-minify"),
+      `${all} bytes (boot code ${bytes}` + modules.map((m) => ` + ${m.file} ${m.bytes}`).join("") + `) is over the budget of ${budget} bytes (boards.json budgets.bundleBytes)` +
+        (minify ? "" : "; try without --no-minify"),
     ]);
   }
   mkdirSync(path.dirname(outfile), { recursive: true });
   writeFileSync(outfile, text);
-  return { outfile, text, bytes, inputs: r.inputs };
+  return { outfile, text, bytes, inputs: r.inputs, modules };
 }
 
 function usage(): string {
@@ -402,7 +544,15 @@ export async function run(args: string[]): Promise<number> {
       const r = await bundleBoard(board, outdir, minify);
       const budget = board.budgets.bundleBytes;
       const build = board.espruino ? ` for Espruino ${board.espruino.build} (${board.espruino.variables ? board.espruino.variables + "-block heap" : "heap grows"})` : "";
-      console.log(`${board.name}: ${path.relative(process.cwd(), r.outfile)} ${r.bytes} bytes` + (budget ? ` of ${budget} (${((100 * r.bytes) / budget).toFixed(1)}%)` : "") + build);
+      const mods = r.modules ?? [];
+      const total = mods.reduce((n, m) => n + m.bytes, r.bytes);
+      console.log(
+        `${board.name}: ${path.relative(process.cwd(), r.outfile)} ${r.bytes} bytes` +
+          mods.map((m) => ` + ${m.file} ${m.bytes}`).join("") +
+          (mods.length ? ` = ${total}` : "") +
+          (budget ? ` of ${budget} (${((100 * total) / budget).toFixed(1)}%)` : "") +
+          build,
+      );
     } catch (err) {
       failed++;
       console.error(err instanceof BundleError ? err.message : String(err));

@@ -121,35 +121,43 @@ export async function flash(o: FlashOptions): Promise<FlashResult> {
     // Over TCP nothing is lost to a slow UART; on serial and BLE the tool throttles
     // Storage writes (its default), and the read-back below catches a loss either way.
     const method = o.port.indexOf("tcp://") === 0 ? ["--config", "STORAGE_UPLOAD_METHOD=1"] : [];
-    say(`[2/4] writing ${BOOT_FILE} (${b.bytes} bytes) and ${SETTINGS_FILE} ${JSON.stringify(o.settings)} to ${o.port}`);
+    // The boot code, its cold modules (Storage modules it requires on demand) and the settings.
+    const files = [{ name: BOOT_FILE, file: b.outfile, text: b.text }]
+      .concat((b.modules ?? []).map((m) => ({ name: m.file, file: m.outfile, text: m.text })))
+      .concat([{ name: SETTINGS_FILE, file: settingsFile, text: settings }]);
+    say(`[2/4] writing ${files.map((f) => `${f.name} (${f.text.length} bytes)`).join(", ")} to ${o.port}; settings ${JSON.stringify(o.settings)}`);
     const t1 = Date.now();
     // Without a file or an expression the tool turns into a terminal and uploads nothing:
     // "-e 0" gives it something harmless to end with.
-    const up = await runCli(connect.concat(method, ["--storage", `${BOOT_FILE}:${b.outfile}`, "--storage", `${SETTINGS_FILE}:${settingsFile}`, "-e", "0"]), say, "uploading", 300000);
+    const storageArgs: string[] = [];
+    for (const f of files) storageArgs.push("--storage", `${f.name}:${f.file}`);
+    const up = await runCli(connect.concat(method, storageArgs, ["-e", "0"]), say, "uploading", 300000);
     const uploadMs = Date.now() - t1;
     const upErrors = cliErrors(up.out);
     if (!/Upload Complete/.test(up.out) || upErrors.length) {
       throw new Error(`upload to ${o.port} failed (espruino exited ${up.code}):\n  ` + (upErrors.length ? upErrors.join("\n  ") : up.out.trim().split("\n").slice(-6).join("\n  ")));
     }
     say(`  upload done in ${(uploadMs / 1000).toFixed(1)} s`);
-    const probe = `print("SHAREDLINE_CRC "+E.CRC32(require("Storage").read(${JSON.stringify(BOOT_FILE)})||"")+" "+E.CRC32(require("Storage").read(${JSON.stringify(SETTINGS_FILE)})||""))`;
+    const probe = `print("SHAREDLINE_CRC "+[${files.map((f) => `E.CRC32(require("Storage").read(${JSON.stringify(f.name)})||"")`).join(",")}].join(" "))`;
+    const crcLine = new RegExp("SHAREDLINE_CRC" + " (\\d+)".repeat(files.length));
     let check = { out: "", code: null as number | null };
     let m: RegExpExecArray | null = null;
     for (let attempt = 0; attempt < 3 && !m; attempt++) {
       await new Promise((r) => setTimeout(r, 500));
-      check = await runCli(connect.concat(["-e", probe]), say, undefined, 30000, /SHAREDLINE_CRC \d+ \d+/);
-      m = /SHAREDLINE_CRC (\d+) (\d+)/.exec(check.out);
+      check = await runCli(connect.concat(["-e", probe]), say, undefined, 30000, crcLine);
+      m = crcLine.exec(check.out);
     }
     if (!m) throw new Error(`could not read the files back from ${o.port}:\n  ` + check.out.trim().split("\n").slice(-6).join("\n  "));
-    const want = [crc32(b.text), crc32(settings)];
-    const got = [Number(m[1]), Number(m[2])];
-    if (got[0] !== want[0] || got[1] !== want[1]) {
+    const got = m.slice(1).map(Number);
+    const wrong = files.filter((f, i) => got[i] !== crc32(f.text));
+    if (wrong.length) {
       throw new Error(
-        `VERIFY FAILED: the device holds different bytes than were sent (${BOOT_FILE} CRC-32 ${got[0]} vs ${want[0]}, ${SETTINGS_FILE} ${got[1]} vs ${want[1]}); ` +
-          "the upload lost data: flash again (on serial, try a lower baud rate)",
+        "VERIFY FAILED: the device holds different bytes than were sent (" +
+          wrong.map((f) => `${f.name} CRC-32 ${got[files.indexOf(f)]} vs ${crc32(f.text)}`).join(", ") +
+          "); the upload lost data: flash again (on serial, try a lower baud rate)",
       );
     }
-    say(`[3/4] verified: ${BOOT_FILE} CRC-32 ${want[0].toString(16)} and ${SETTINGS_FILE} CRC-32 ${want[1].toString(16)} read back from the device`);
+    say(`[3/4] verified: ${files.map((f) => `${f.name} CRC-32 ${crc32(f.text).toString(16)}`).join(", ")} read back from the device`);
     if (o.run) {
       await new Promise((r) => setTimeout(r, 500));
       await runCli(connect.concat(["-e", "load()"]), say, undefined, 5000);

@@ -21,10 +21,12 @@
  *    esbuild's minifySyntax writes (tools/espruino-arrow-this.js, tools/bundle.ts).
  * 3. Budgets: each board's minified bundle against budgets.bundleBytes.
  * 4. With ESPRUINO_BIN, on the real interpreter: each board's minified bundle, booted
- *    from Storage as the device runs it, must start without an error and stay within
+ *    from Storage as the device runs it (`.bootcde` with its cold modules beside it,
+ *    tools/bundle.ts COLD_MODULES), must start without an error and stay within
  *    budgets.ramBlocks, measured on the board's heap layout when ESPRUINO_BIN_<variables>
- *    names such a build; and the all-modules bundle must define every module without an
- *    error.
+ *    names such a build (the report names the Espruino build the board expects); and
+ *    the all-modules bundle must define every module without an error. The cold modules
+ *    get the static check of step 2 as Storage modules (`exports` allowed).
  *
  * Exit code: 0 clean, 1 on any violation, 2 on bad usage.
  */
@@ -50,15 +52,18 @@ export interface Violation {
 /** Node modules an Espruino `require` cannot load (the names Espruino lacks). */
 const NOT_ON_ESPRUINO = ["events", "buffer", "util", "stream", "path", "os", "child_process", "worker_threads", "readline", "zlib", "url", "assert", "process"];
 
-const bundleConfig: Linter.Config[] = [
-  {
-    files: ["**/*.js"],
-    languageOptions: { ecmaVersion: 2015, sourceType: "script" },
-    plugins: { espruino: plugin },
-    // hal/espruino may call Espruino's own require/process; which modules is checked below.
-    rules: Object.assign(subsetRules({ allowGlobals: ["require", "process"] }), { "espruino/no-use-before-run": "error" as const }),
-  },
-];
+function bundleConfig(storageModule: boolean): Linter.Config[] {
+  return [
+    {
+      files: ["**/*.js"],
+      languageOptions: { ecmaVersion: 2015, sourceType: "script" },
+      plugins: { espruino: plugin },
+      // hal/espruino may call Espruino's own require/process; which modules is checked
+      // below. A Storage module (a cold part, loaded with `require`) has `exports`.
+      rules: Object.assign(subsetRules({ allowGlobals: ["require", "process"].concat(storageModule ? ["exports"] : []) }), { "espruino/no-use-before-run": "error" as const }),
+    },
+  ];
+}
 
 /** The module comment (`// drivers/at/channel.ts`) that esbuild writes before each module. */
 function moduleAt(lines: string[], line: number): string | undefined {
@@ -71,9 +76,9 @@ function moduleAt(lines: string[], line: number): string | undefined {
 
 /**
  * Checks bundle text statically against Espruino's subset; returns every violation.
- * `name` labels the violations.
+ * `name` labels the violations; `storageModule` for a Storage module (it has `exports`).
  */
-export function checkBundle(text: string, name: string): Violation[] {
+export function checkBundle(text: string, name: string, storageModule = false): Violation[] {
   const lines = text.split("\n");
   const out: Violation[] = [];
   const add = (line: number, column: number, message: string) => out.push({ bundle: name, line, column, module: moduleAt(lines, line), message });
@@ -84,7 +89,7 @@ export function checkBundle(text: string, name: string): Violation[] {
   }
 
   const linter = new Linter({ configType: "flat" });
-  for (const m of linter.verify(text, bundleConfig, { filename: "bundle.js" })) {
+  for (const m of linter.verify(text, bundleConfig(storageModule), { filename: "bundle.js" })) {
     if (m.fatal) add(m.line, m.column, `not ES2015 (Espruino's subset lies within ES2015): ${m.message}`);
     else add(m.line, m.column, m.message);
   }
@@ -182,7 +187,7 @@ async function bootOnEspruino(board: Board, outdir: string, rows: string[], prob
   }
   const cwd = mkdtempSync(path.join(tmpdir(), "sharedline-heap-"));
   try {
-    await writeStorageFiles(process.env.ESPRUINO_BIN || interp.bin, cwd, { ".bootcde": r.text });
+    await writeStorageFiles(process.env.ESPRUINO_BIN || interp.bin, cwd, storageFiles(r));
     const h = await bootHeap(interp.bin, cwd, 1000);
     // Without settings the UART has no pins on Linux ("No path defined for device"); only
     // script errors count here.
@@ -192,13 +197,21 @@ async function bootOnEspruino(board: Board, outdir: string, rows: string[], prob
       return;
     }
     const budget = board.budgets.ramBlocks;
-    rows.push(`  ${board.name}: ${h.usage} heap blocks in use 1 s after booting from Storage, of ${h.total} (${interp.label})` + (budget ? `; budget ${budget}` : ""));
+    const build = board.espruino ? `Espruino ${board.espruino.build} build expected; ` : "";
+    rows.push(`  ${board.name}: ${h.usage} heap blocks in use 1 s after booting from Storage, of ${h.total} (${build}measured on ${interp.label})` + (budget ? `; budget ${budget}` : ""));
     if (budget && h.usage > budget) problems.push(`${board.name}: ${h.usage} heap blocks after booting from Storage is over budgets.ramBlocks ${budget} (${interp.label})`);
   } catch (err) {
     problems.push(`${board.name}: could not measure the heap on ${interp.bin}: ${(err as Error).message}`);
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }
+}
+
+/** What a board's Storage holds: the boot code and its cold modules (tools/bundle.ts COLD_MODULES). */
+export function storageFiles(r: BundleResult): { [name: string]: string } {
+  const files: { [name: string]: string } = { ".bootcde": r.text };
+  for (const m of r.modules ?? []) files[m.file] = m.text;
+  return files;
 }
 
 function usage(): string {
@@ -227,10 +240,14 @@ export async function run(args: string[]): Promise<number> {
   for (const board of espruinoBoards()) {
     const plain = await checkOne(board.name + ".js", () => bundleBoard(board, outdir, false, false), violations, problems);
     const min = await checkOne(board.name + ".min.js", () => bundleBoard(board, outdir, true), violations, problems);
+    // The cold modules are code the device runs too: the same static check.
+    for (const built of [plain, min]) for (const m of (built && built.modules) || []) violations.push(...checkBundle(m.text, path.basename(m.outfile), true));
     const budget = board.budgets.bundleBytes;
+    const total = min ? (min.modules ?? []).reduce((n, m) => n + m.bytes, min.bytes) : 0;
     rows.push(
       `  ${board.name.padEnd(24)} ${plain ? kb(plain.bytes).padStart(9) : "    error"}  min ${min ? kb(min.bytes).padStart(9) : "    error"}` +
-        (budget ? `  budget ${kb(budget)}` + (min ? ` (${((100 * min.bytes) / budget).toFixed(0)}%)` : "") : ""),
+        (min && min.modules && min.modules.length ? ` + ${min.modules.map((m) => `${m.file} ${kb(m.bytes)}`).join(" + ")}` : "") +
+        (budget ? `  budget ${kb(budget)}` + (min ? ` (${((100 * total) / budget).toFixed(0)}%)` : "") : ""),
     );
   }
 

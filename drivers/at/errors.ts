@@ -71,51 +71,18 @@ export const CMS = {
   unknown: 500,
 };
 
-const cmeText: { [code: number]: string } = {
-  0: "phone failure",
-  3: "operation not allowed",
-  4: "operation not supported",
-  10: "SIM not inserted",
-  11: "SIM PIN required",
-  12: "SIM PUK required",
-  13: "SIM failure",
-  14: "SIM busy",
-  15: "SIM wrong",
-  16: "incorrect password",
-  20: "memory full",
-  21: "invalid index",
-  22: "not found",
-  30: "no network service",
-  31: "network timeout",
-  32: "network not allowed - emergency calls only",
-  100: "unknown",
-};
+const cmeText = "|0:phone failure|3:operation not allowed|4:operation not supported|10:SIM not inserted|11:SIM PIN required|12:SIM PUK required|13:SIM failure|14:SIM busy|15:SIM wrong|16:incorrect password|20:memory full|21:invalid index|22:not found|30:no network service|31:network timeout|32:network not allowed - emergency calls only|100:unknown|";
 
-const cmsText: { [code: number]: string } = {
-  300: "ME failure",
-  301: "SMS service of ME reserved",
-  302: "operation not allowed",
-  303: "operation not supported",
-  304: "invalid PDU mode parameter",
-  305: "invalid text mode parameter",
-  310: "SIM not inserted",
-  311: "SIM PIN required",
-  313: "SIM failure",
-  314: "SIM busy",
-  320: "memory failure",
-  321: "invalid memory index",
-  322: "memory full",
-  330: "SMSC address unknown",
-  331: "no network service",
-  332: "network timeout",
-  340: "no +CNMA acknowledgement expected",
-  500: "unknown error",
-};
+const cmsText = "|300:ME failure|301:SMS service of ME reserved|302:operation not allowed|303:operation not supported|304:invalid PDU mode parameter|305:invalid text mode parameter|310:SIM not inserted|311:SIM PIN required|313:SIM failure|314:SIM busy|320:memory failure|321:invalid memory index|322:memory full|330:SMSC address unknown|331:no network service|332:network timeout|340:no +CNMA acknowledgement expected|500:unknown error|";
 
 /** A person-readable description of a `+CME ERROR` / `+CMS ERROR` code. */
 export function describeCode(kind: FinalKind, code: number): string {
+  // The tables are strings ("|code:text|..."): one heap string each instead of an object
+  // with a property per code (espruino-facts.md: Memory).
   const table = kind === "cms" ? cmsText : cmeText;
-  return table[code] || (kind === "cms" ? "SMS error " : "equipment error ") + code;
+  const at = table.indexOf("|" + code + ":");
+  if (at >= 0) return table.substring(at + String(code).length + 2, table.indexOf("|", at + 1));
+  return (kind === "cms" ? "SMS error " : "equipment error ") + code;
 }
 
 /** True for errors worth one retry after a pause: SIM or device busy (CME 14/515, CMS 314). */

@@ -352,7 +352,11 @@ export class ModemManager {
       abortOn: this.profile.bringUpAbortOn,
       timeoutMs: 120000,
     });
-    this.chat.result.then((result) => {
+    const chat = this.chat;
+    chat.result.then((result) => {
+      // A finished run is dropped: its steps, closures and answers are heap the watch
+      // needs back (about 880 blocks during the Quectel bring-up, measured on Espruino).
+      if (this.chat === chat) this.chat = undefined;
       if (run !== this.runId) return; // a newer bring-up replaced this one
       let sim = info.simState;
       if (sim === "" && result.status === "abort") {

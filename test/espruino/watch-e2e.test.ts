@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EspruinoRepl } from "../../tools/espruino-repl.js";
 import { interpreterFor } from "../../tools/espruino-run.js";
-import { espruinoBoards } from "../../tools/bundle.js";
+import { bundleBoard, espruinoBoards } from "../../tools/bundle.js";
 import { startCli, ROOT } from "../support/cli-process.js";
 
 const base = process.env.ESPRUINO_BIN || undefined;
@@ -91,7 +91,9 @@ if (!base) {
     const t0 = Date.now();
     const f = await flashOver(netns ? first.child.pid : undefined, ["--board", BOARD, "--port", "tcp://127.0.0.1:2323", "--modem-path", pty, "--no-run"]);
     t.is(f.code, 0, f.out);
-    t.regex(f.out, /\[3\/4\] verified: \.bootcde CRC-32 [0-9a-f]+ and sharedline\.json/);
+    t.regex(f.out, /\[3\/4\] verified: \.bootcde CRC-32 [0-9a-f]+, .*sharedline\.json CRC-32 [0-9a-f]+ read back/);
+    // Every cold module the bundler split off is written and verified too.
+    for (const m of (await bundleBoard(board, path.join(dir, "dist"), true)).modules ?? []) t.regex(f.out, new RegExp(`verified: .*${m.file.replace(".", "\\.")} CRC-32`), m.file);
     t.log(`flash over telnet: ${((Date.now() - t0) / 1000).toFixed(1)} s (${/bundled \S+: (\d+) bytes/.exec(f.out)![1]} bytes)`);
     await first.stop();
 
