@@ -155,7 +155,7 @@ export const COMMANDS: CommandSpec[] = [
     verb: "pin",
     usage: "<code>",
     summary: "enter the SIM PIN when the SIM asks for it",
-    run: (api, args) => (args.length === 1 || args.length === 2 ? api.pin(args[0], args[1]) : usage("pin <code> [new PIN after a PUK]")),
+    run: (api, args) => (args.length === 1 ? api.pin(args[0]) : args.length === 2 ? api.pin(args[0], args[1]) : usage("pin <code> [new PIN after a PUK]")),
   },
   {
     verb: "location",
