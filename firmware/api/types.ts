@@ -211,13 +211,14 @@ export function callInfo(c: Call): CallInfo {
     direction: c.direction,
     status: c.status,
     number: c.number,
-    name: c.name,
-    calledNumber: c.calledNumber,
     emergency: c.emergency,
     startedAt: c.startedAt,
     connectedAt: c.connectedAt === undefined ? null : c.connectedAt,
     endedAt: c.endedAt === undefined ? null : c.endedAt,
     end: c.end ? { reason: c.end.reason, cause: c.end.cause, causeText: c.end.causeText, message: c.end.message } : null,
+    // Last, so that the fields every front-end reads first keep their place in a line.
+    name: c.name,
+    calledNumber: c.calledNumber,
   };
 }
 
