@@ -17,6 +17,7 @@ import { attachMessaging } from "./messaging/wire.js";
 import { Activation } from "./activation/activation.js";
 import { OneNumberState } from "./activation/one-number.js";
 import { FirmwareApi, type ApiOptions } from "./api.js";
+import { Location } from "./location.js";
 import { WatchedStorage } from "./storage-watch.js";
 import { applyApn, apnProblem } from "./apn.js";
 
@@ -86,6 +87,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   const lo: LineOptions = Object.assign({}, defaultLineOptions, {
     callWaiting: board.capabilities.callWaiting,
     callEndUrcs: profile.callEndUrcs,
+    callConnectedUrcs: profile.callConnectedUrcs || [],
   });
   if (lineOptions) Object.assign(lo, lineOptions);
   const line = new Line(
@@ -96,6 +98,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       emergencyNumbers: () => modem.status().emergencyNumbers,
       emergencyAllowed: () => modem.service().emergencyCalls,
       whenReady: (ms) => modem.whenReady(ms),
+      callerNames: () => modem.status().info.cnap,
     },
     lo,
   );
@@ -154,7 +157,9 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       );
     });
   }
-  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation, oneNumber }, o.api);
+  // R52: the position an emergency call carries, answered to the network's +CPOSR.
+  const location = new Location(channel, hal.clock, () => line.current().some((c) => c.emergency) || line.emergencyPending());
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation, oneNumber, location }, o.api);
   return {
     board,
     profile,

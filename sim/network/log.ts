@@ -47,6 +47,7 @@ export type LogKind =
   | "dial"
   | "refused"
   | "emergency"
+  | "location"
   | "preempted"
   | "connected"
   | "released"
