@@ -30,6 +30,8 @@ export interface AtCommand {
    * `raw` mode: the exact bytes the command line announced (a byte string, any values).
    */
   payload?: string;
+  /** The payload is printable text (`+CPOS` XML), not hex (an SMS PDU, the default). */
+  textPayload?: boolean;
   /** Milliseconds until the command fails with a timeout (default: the channel's). */
   timeoutMs?: number;
   /**
