@@ -33,8 +33,8 @@
  *   the prompt comes and its final follows at once, so the urgent command goes right after
  *   it (the few milliseconds of a 1.5 KB write at 115200 baud), and a modem that stalls
  *   gets no longer than a cut command would. Owed finals are matched first-in first-out
- *   before the urgent command's own (the modem answers in the order it was asked), so a cut command's late
- *   answer is still its own and never the urgent command's.
+ *   before the urgent command's own (the modem answers in the order it was asked), so a cut
+ *   command's late answer is still its own and never the urgent command's.
  *
  * Portable (Espruino): byte strings, native indexOf/substring on a short buffer.
  */
