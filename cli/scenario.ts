@@ -15,7 +15,6 @@ import { pickBoard, type Board } from "../firmware/board.js";
 import { readBoardsFile } from "./boards-file.js";
 import { usageError } from "./output.js";
 import { createFirmware } from "../firmware/main.js";
-import { createDataStack } from "../firmware/data/index.js";
 import { InputError } from "../sim/serve/fields.js";
 import { parseScenario, type Scenario } from "../sim/serve/scenario-format.js";
 import { runScenario, type ScenarioResult } from "../sim/serve/scenario-runner.js";
@@ -40,17 +39,10 @@ function result(p: Promise<object>): Promise<AgentResult> {
 export function firmwareAgent(board: string, serial: Serial, clock: Clock): AccessoryAgent {
   if (!boards) boards = readBoardsFile().boards;
   const b = pickBoard(boards, board);
-  const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, b);
-  // The accessory's own data session (R83), as the board runs it; scenarios see it in the
-  // network's log (data-up, data-down) and can take it away (pdpdeact, coverage, unregister).
-  // Composition, not a front-end: the data stack is a firmware part on the AT channel.
-  // eslint-disable-next-line no-restricted-syntax
-  const data = createDataStack(fw.channel, clock, { events: fw.modem.events, resetModem: () => fw.modem.post({ type: "hung" }) }, fw.profile.name, {
-    apn: b.data.apn || "scenario.example",
-    context: 1,
-    healthyAfterMs: 60000,
-  });
-  data.session.start();
+  // The accessory's own data session (R83) comes with the firmware, as the board runs it;
+  // scenarios see it in the network's log (data-up, data-down) and can take it away
+  // (pdpdeact, coverage, unregister). A board without an APN gets a scenario one.
+  const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, b, { apn: b.data.apn || "scenario.example" });
   const api = fw.api;
   const listeners: ((name: string, payload: unknown) => void)[] = [];
   // The API's events are plain data already: each listener gets them as they are.
@@ -77,8 +69,7 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
       listeners.push(fn);
     },
     stop: () => {
-      data.stop();
-      fw.stop();
+      void fw.stop();
     },
   };
 }

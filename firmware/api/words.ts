@@ -127,6 +127,10 @@ export function describeEvent(name: ApiEventName, d: Data): string {
       return "the SIM asks for its " + (d.state === "SIM PUK" ? "PUK" : "PIN") + (d.triesLeft === null ? "" : " (" + d.triesLeft + (d.triesLeft === 1 ? " try" : " tries") + " left)") + (d.refused ? ": " + shown(d.refused) : "");
     case "activation":
       return "activation: " + d.state + (d.iccid ? ", profile " + shown(d.iccid) : "");
+    case "data":
+      return "data: " + d.state + (d.address ? " " + shown(d.address) : "") + (d.reason ? " (" + shown(d.reason) + ")" : "");
+    case "companion":
+      return "companion link: " + (d.online ? "online" : d.state);
     case "networkUssd":
       return "the network says: " + shown(d.text) + (d.replyExpected ? "  (answer: ussd reply <text> | ussd end)" : "");
     default:
