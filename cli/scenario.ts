@@ -18,7 +18,9 @@ import { createFirmware } from "../firmware/main.js";
 import { InputError } from "../sim/serve/fields.js";
 import { parseScenario, type Scenario } from "../sim/serve/scenario-format.js";
 import { runScenario, type ScenarioResult } from "../sim/serve/scenario-runner.js";
-import type { AccessoryAgent, AgentResult } from "../sim/serve/scenario-world.js";
+import type { AccessoryAgent, AgentLink, AgentResult } from "../sim/serve/scenario-world.js";
+import { nodeAdapters } from "../firmware/companion/mqttjs.node.js";
+import { defaultReconnect } from "../firmware/companion/link.js";
 
 const USAGE = `usage: sharedline scenario [--quiet] <file.json>...
 
@@ -35,14 +37,36 @@ function result(p: Promise<object>): Promise<AgentResult> {
   return p as Promise<AgentResult>;
 }
 
-/** The real firmware of `board` (boards.json) on `serial`, driven through its API as any front-end is. */
-export function firmwareAgent(board: string, serial: Serial, clock: Clock): AccessoryAgent {
+/** Scenarios run the same way every time: the jitter of back-offs and the link's session ids are fixed. */
+const fixedRandom = () => 0.5;
+
+/**
+ * The real firmware of `board` (boards.json) on `serial`, driven through its API as any
+ * front-end is; with `link`, its companion link to the scenario's broker, over the
+ * adapter the board names (the module's MQTT stack, MQTT.js over a modem socket, or the
+ * host's IP).
+ */
+export function firmwareAgent(board: string, serial: Serial, clock: Clock, link?: AgentLink): AccessoryAgent {
   if (!boards) boards = readBoardsFile().boards;
   const b = pickBoard(boards, board);
   // The accessory's own data session (R83) comes with the firmware, as the board runs it;
   // scenarios see it in the network's log (data-up, data-down) and can take it away
   // (pdpdeact, coverage, unregister). A board without an APN gets a scenario one.
-  const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, b, { apn: b.data.apn || "scenario.example" });
+  const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, b, {
+    apn: b.data.apn || "scenario.example",
+    data: { policy: { random: fixedRandom } },
+    companion: link
+      ? {
+          url: link.url,
+          msisdn: link.msisdn,
+          deviceId: link.deviceId,
+          password: link.password,
+          fw: "scenario",
+          adapters: nodeAdapters(),
+          link: { policy: { reconnect: defaultReconnect, escalateAfter: 3, refusedWaitMs: 3600000, random: fixedRandom } },
+        }
+      : undefined,
+  });
   const api = fw.api;
   const listeners: ((name: string, payload: unknown) => void)[] = [];
   // The API's events are plain data already: each listener gets them as they are.
@@ -68,9 +92,7 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
     onEvent: (fn) => {
       listeners.push(fn);
     },
-    stop: () => {
-      void fw.stop();
-    },
+    stop: () => fw.stop(),
   };
 }
 
