@@ -73,10 +73,11 @@ export interface CompanionOptions extends CompanionSettings {
 
 /** Parses `mqtt://host[:port]` / `mqtts://host[:port]` (no path, no credentials: those are settings). Throws a clear Error. */
 export function brokerTarget(url: string): BrokerTarget {
-  const m = /^(mqtts?):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::([0-9]{1,5}))?\/?$/.exec(typeof url === "string" ? url : "");
+  // Espruino's RegExp has no (?:...) groups: the port's colon is captured too (m[3]).
+  const m = /^(mqtts?):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:([0-9]{1,5}))?\/?$/.exec(typeof url === "string" ? url : "");
   if (!m) throw new Error("companion link: the broker is mqtt://host[:port] or mqtts://host[:port], not " + JSON.stringify(url));
   const tls = m[1] === "mqtts";
-  const port = m[3] ? parseInt(m[3], 10) : tls ? 8883 : 1883;
+  const port = m[4] ? parseInt(m[4], 10) : tls ? 8883 : 1883;
   if (port < 1 || port > 65535) throw new Error("companion link: port " + port + " is not 1..65535");
   const host = m[2].charAt(0) === "[" ? m[2].substr(1, m[2].length - 2) : m[2];
   return { url: url, host: host, port: port, tls: tls };
