@@ -71,15 +71,53 @@ export interface CompanionOptions extends CompanionSettings {
   link?: Partial<LinkConfig>;
 }
 
-/** Parses `mqtt://host[:port]` / `mqtts://host[:port]` (no path, no credentials: those are settings). Throws a clear Error. */
+/** True when every character of `s` is one of `allowed`. */
+function only(s: string, allowed: string): boolean {
+  for (let i = 0; i < s.length; i++) if (allowed.indexOf(s.charAt(i)) < 0) return false;
+  return true;
+}
+
+const DIGITS = "0123456789";
+const HOST_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + DIGITS + ".-";
+
+/**
+ * Parses `mqtt://host[:port]` / `mqtts://host[:port]` (a name, an IPv4 address or an
+ * [IPv6] one; no path, no credentials: those are settings). Throws a clear Error. String
+ * operations only: Espruino's RegExp has no optional groups or counted repeats.
+ */
 export function brokerTarget(url: string): BrokerTarget {
-  // Espruino's RegExp has no (?:...) groups: the port's colon is captured too (m[3]).
-  const m = /^(mqtts?):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:([0-9]{1,5}))?\/?$/.exec(typeof url === "string" ? url : "");
-  if (!m) throw new Error("companion link: the broker is mqtt://host[:port] or mqtts://host[:port], not " + JSON.stringify(url));
-  const tls = m[1] === "mqtts";
-  const port = m[4] ? parseInt(m[4], 10) : tls ? 8883 : 1883;
-  if (port < 1 || port > 65535) throw new Error("companion link: port " + port + " is not 1..65535");
-  const host = m[2].charAt(0) === "[" ? m[2].substr(1, m[2].length - 2) : m[2];
+  const bad = function (why: string): Error {
+    return new Error("companion link: the broker is mqtt://host[:port] or mqtts://host[:port], not " + JSON.stringify(url) + " (" + why + ")");
+  };
+  if (typeof url !== "string") throw bad("not text");
+  const tls = url.indexOf("mqtts://") === 0;
+  if (!tls && url.indexOf("mqtt://") !== 0) throw bad("scheme");
+  let rest = url.substr(tls ? 8 : 7);
+  if (rest.charAt(rest.length - 1) === "/") rest = rest.substr(0, rest.length - 1);
+  let host: string;
+  let portText = "";
+  if (rest.charAt(0) === "[") {
+    const close = rest.indexOf("]");
+    if (close < 0) throw bad("an IPv6 address needs its ]");
+    host = rest.substr(1, close - 1);
+    if (host === "" || !only(host, "0123456789abcdefABCDEF:.")) throw bad("IPv6 address");
+    const after = rest.substr(close + 1);
+    if (after !== "") {
+      if (after.charAt(0) !== ":") throw bad("after the address");
+      portText = after.substr(1);
+    }
+  } else {
+    const colon = rest.indexOf(":");
+    host = colon < 0 ? rest : rest.substr(0, colon);
+    if (colon >= 0) portText = rest.substr(colon + 1);
+    if (host === "" || !only(host, HOST_CHARS)) throw bad("host");
+  }
+  let port = tls ? 8883 : 1883;
+  if (portText !== "" || rest.charAt(rest.length - 1) === ":") {
+    if (portText === "" || portText.length > 5 || !only(portText, DIGITS)) throw bad("port");
+    port = parseInt(portText, 10);
+    if (port < 1 || port > 65535) throw bad("port " + port + " is not 1..65535");
+  }
   return { url: url, host: host, port: port, tls: tls };
 }
 
