@@ -51,6 +51,7 @@ import type { CallLogEntry } from "./line/log.js";
 import type { DataStack } from "./data/index.js";
 import type { PriorityHolder } from "./messaging/priority.js";
 import type { InboxMessage, OutMessage } from "./messaging/index.js";
+import type { Location } from "./location.js";
 
 export * from "./api/types.js";
 
@@ -67,6 +68,8 @@ export interface ApiParts {
   activation?: Activation;
   /** The accessory's own data session (R83), when the board runs one. */
   data?: DataStack;
+  /** The device's own position for emergency calls (R52); optional like `activation`. */
+  location?: Location;
 }
 
 /** What the API reads of the companion link (firmware/companion/link.ts), wired by createFirmware. */
@@ -135,7 +138,18 @@ export class FirmwareApi {
     this.opts = Object.assign({}, defaultApiOptions, options || {});
     this.waits = new Waits(parts.clock);
     this.wire();
+    const self = this;
+    // For `atSilentMs`: the first write after the modem's last final result.
+    parts.channel.events.on("tx", function () {
+      if (self.writtenSince < 0) self.writtenSince = parts.clock.now();
+    });
+    parts.channel.events.on("answered", function () {
+      self.writtenSince = -1;
+    });
   }
+
+  /** Clock time of the first write since the modem last said something final; -1: none. */
+  private writtenSince = -1;
 
   // ---- events ----
 
@@ -233,6 +247,11 @@ export class FirmwareApi {
     m.on("simLock", function (l) {
       self.emit("simLock", { state: l.state, triesLeft: l.triesLeft === undefined ? null : l.triesLeft, refused: l.refused });
     });
+    if (p.location) {
+      p.location.events.on("report", function (r) {
+        self.emit("position", plain(r));
+      });
+    }
     const act = p.activation;
     if (act) {
       act.events.on("activation", function (a) {
@@ -658,6 +677,24 @@ export class FirmwareApi {
    * What the firmware knows now, without waiting: for screens that redraw often (the
    * watch) and checks that look repeatedly (the scenario runner). Commands stay promises.
    */
+  /**
+   * The device's own position (R52), from its GNSS or its app: given to the network for
+   * an emergency call when the network asks (`+CPOSR`). `{lat, lon}` in degrees WGS 84,
+   * `accuracyM` the radius in metres; `null` forgets it.
+   */
+  setLocation(fix: { lat: number; lon: number; accuracyM?: number; source?: "gnss" | "app" } | null): Promise<Reply<{ location: { lat: number; lon: number; accuracyM: number | null; source: string } | null }>> {
+    const loc = this.parts.location;
+    if (!loc) return Promise.resolve(failure("unsupported", "this firmware has no location input"));
+    if (fix === null) {
+      loc.clear();
+      return Promise.resolve({ ok: true, location: null });
+    }
+    const source = fix.source === "app" ? "app" : "gnss";
+    const problem = typeof fix === "object" ? loc.set(fix.lat, fix.lon, fix.accuracyM, source) : "expected {lat, lon}";
+    if (problem) return Promise.resolve(failure("badLocation", problem));
+    return Promise.resolve({ ok: true, location: { lat: fix.lat, lon: fix.lon, accuracyM: fix.accuracyM === undefined ? null : fix.accuracyM, source: source } });
+  }
+
   snapshot(): Snapshot {
     const p = this.parts;
     const st = p.modem.status();
@@ -671,6 +708,7 @@ export class FirmwareApi {
       activation: p.activation ? p.activation.status().state : null,
       data: p.data ? p.data.session.status().name : null,
       companion: this.companion ? this.companion.status().name : null,
+      atSilentMs: p.channel.busy() && this.writtenSince >= 0 ? p.clock.now() - this.writtenSince : 0,
     };
   }
 

@@ -16,6 +16,7 @@ import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
 import { Activation } from "./activation/activation.js";
 import { FirmwareApi, type ApiOptions } from "./api.js";
+import { Location } from "./location.js";
 import { WatchedStorage } from "./storage-watch.js";
 import { apnProblem } from "./apn.js";
 import type { DataStack } from "./data/index.js";
@@ -107,6 +108,7 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
   const lo: LineOptions = Object.assign({}, defaultLineOptions, {
     callWaiting: board.capabilities.callWaiting,
     callEndUrcs: profile.callEndUrcs,
+    callConnectedUrcs: profile.callConnectedUrcs || [],
   });
   if (lineOptions) Object.assign(lo, lineOptions);
   const line = new Line(
@@ -117,6 +119,7 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
       emergencyNumbers: () => modem.status().emergencyNumbers,
       emergencyAllowed: () => modem.service().emergencyCalls,
       whenReady: (ms) => modem.whenReady(ms),
+      callerNames: () => modem.status().info.cnap,
     },
     lo,
   );
@@ -168,7 +171,9 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
   const ctx: ComposeContext = { clock: hal.clock, board, profileName: profile.name, channel, modem, line, events, storage };
   // The accessory's own data (R83): one session per board, owner of PDP context 1 and its APN.
   const data: DataStack | undefined = composer && dataWanted ? composer.data(ctx, apn, o.data ? o.data : {}) : undefined;
-  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation, data }, o.api);
+  // R52: the position an emergency call carries, answered to the network's +CPOSR.
+  const location = new Location(channel, hal.clock, () => line.current().some((c) => c.emergency) || line.emergencyPending());
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation, location, data }, o.api);
   const companion: CompanionLink | undefined = composer && o.companion ? composer.link(ctx, api, data, o.companion) : undefined;
   const link = companion;
   const byeMs = o.companionByeMs === undefined ? 2000 : o.companionByeMs;

@@ -12,6 +12,7 @@ import type { LineState, QuietMode } from "../line/line.js";
 import type { InboxMessage, OutMessage, PriorityState, StatusReportEvent } from "../messaging/index.js";
 import type { ModemState, ModemStateName } from "../modem/machine.js";
 import type { ServiceReport } from "../modem/service.js";
+import type { PositionReport } from "../location.js";
 
 /**
  * A refused or failed command. `reason` is a machine-readable code (camelCase, listed in
@@ -40,6 +41,10 @@ export interface CallInfo {
   status: CallStatus;
   /** The other party; "" while unknown or withheld. */
   number: string;
+  /** The caller's name the network gave (+CNAP), "" when none or withheld. */
+  name: string;
+  /** The number an incoming call was made to (+CDIP), "" when the modem does not say. */
+  calledNumber: string;
   emergency: boolean;
   startedAt: number;
   /** When it connected (clock ms), null while it has not. */
@@ -94,6 +99,12 @@ export interface Snapshot {
   data: string | null;
   /** The companion link: idle, connecting, online, waiting, ...; null without one. */
   companion: string | null;
+  /**
+   * How long the AT channel has had a command out with no final result from the modem
+   * (ms; 0 while idle). Past every command's own limit it means a wedged channel: a
+   * service watchdog stops on it (cli/notify.ts).
+   */
+  atSilentMs: number;
 }
 
 /** The accessory's own data session (R83, R84), as `data` events and `status()` carry it. */
@@ -173,6 +184,8 @@ export type ApiEvents = {
   data: DataInfo;
   /** The companion link changed state (online on the broker, or why not). */
   companion: CompanionInfo;
+  /** The network asked where this device is (+CPOSR) and was answered (R52): the fix, or why none. */
+  position: PositionReport;
 };
 
 export type ApiEventName = keyof ApiEvents;
@@ -209,6 +222,7 @@ export const API_EVENTS: ApiEventName[] = [
   "activation",
   "data",
   "companion",
+  "position",
 ];
 
 /** The call states `waitCall` accepts: a +CLCC status, `none` (no call left) or `ended` (the next end). */
@@ -227,6 +241,8 @@ export function callInfo(c: Call): CallInfo {
     direction: c.direction,
     status: c.status,
     number: c.number,
+    name: c.name,
+    calledNumber: c.calledNumber,
     emergency: c.emergency,
     startedAt: c.startedAt,
     connectedAt: c.connectedAt === undefined ? null : c.connectedAt,
