@@ -153,7 +153,33 @@ export default defineConfig(
       ],
       "no-restricted-syntax": [
         "error",
-        { selector: "MemberExpression[object.name='fw'][property.name=/^(line|messaging|modem|channel)$/]", message: FRONT_END },
+        { selector: "MemberExpression[object.name='fw'][property.name=/^(line|messaging|modem|channel|data|companion|activation)$/]", message: FRONT_END },
+      ],
+    },
+  },
+  {
+    // The companion link is a front-end too (MQTT commands from the backend): what it is
+    // told goes through the API's commands (managementUnregistered, priorityChangedElsewhere),
+    // never into the parts. It rides on the data session (firmware/data), its transport.
+    files: ["firmware/companion/**/*.ts"],
+    plugins: { espruino: plugin },
+    rules: {
+      "espruino/layering": [
+        "error",
+        {
+          forbid: Object.assign({}, hostOnlyFolders, {
+            "firmware/line": FRONT_END,
+            "firmware/messaging": FRONT_END,
+            "firmware/modem": FRONT_END,
+            "firmware/activation": FRONT_END,
+          }),
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "MemberExpression[object.name=/^(fw|firmware|parts)$/][property.name=/^(line|messaging|modem|activation|channel)$/]", message: FRONT_END },
+        // The data session's own commands (unregistered, stop) are the API's to give.
+        { selector: "MemberExpression[property.name='session']", message: FRONT_END },
       ],
     },
   },

@@ -15,11 +15,12 @@ import { pickBoard, type Board } from "../firmware/board.js";
 import { readBoardsFile } from "./boards-file.js";
 import { usageError } from "./output.js";
 import { createFirmware } from "../firmware/main.js";
-import { createDataStack } from "../firmware/data/index.js";
 import { InputError } from "../sim/serve/fields.js";
 import { parseScenario, type Scenario } from "../sim/serve/scenario-format.js";
 import { runScenario, type ScenarioResult } from "../sim/serve/scenario-runner.js";
-import type { AccessoryAgent, AgentResult } from "../sim/serve/scenario-world.js";
+import type { AccessoryAgent, AgentLink, AgentResult } from "../sim/serve/scenario-world.js";
+import { nodeAdapters } from "../firmware/companion/mqttjs.node.js";
+import { defaultReconnect } from "../firmware/companion/link.js";
 
 const USAGE = `usage: sharedline scenario [--quiet] <file.json>...
 
@@ -36,21 +37,36 @@ function result(p: Promise<object>): Promise<AgentResult> {
   return p as Promise<AgentResult>;
 }
 
-/** The real firmware of `board` (boards.json) on `serial`, driven through its API as any front-end is. */
-export function firmwareAgent(board: string, serial: Serial, clock: Clock): AccessoryAgent {
+/** Scenarios run the same way every time: the jitter of back-offs and the link's session ids are fixed. */
+const fixedRandom = () => 0.5;
+
+/**
+ * The real firmware of `board` (boards.json) on `serial`, driven through its API as any
+ * front-end is; with `link`, its companion link to the scenario's broker, over the
+ * adapter the board names (the module's MQTT stack, MQTT.js over a modem socket, or the
+ * host's IP).
+ */
+export function firmwareAgent(board: string, serial: Serial, clock: Clock, link?: AgentLink): AccessoryAgent {
   if (!boards) boards = readBoardsFile().boards;
   const b = pickBoard(boards, board);
-  const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, b);
-  // The accessory's own data session (R83), as the board runs it; scenarios see it in the
-  // network's log (data-up, data-down) and can take it away (pdpdeact, coverage, unregister).
-  // Composition, not a front-end: the data stack is a firmware part on the AT channel.
-  // eslint-disable-next-line no-restricted-syntax
-  const data = createDataStack(fw.channel, clock, { events: fw.modem.events, resetModem: () => fw.modem.post({ type: "hung" }) }, fw.profile.name, {
+  // The accessory's own data session (R83) comes with the firmware, as the board runs it;
+  // scenarios see it in the network's log (data-up, data-down) and can take it away
+  // (pdpdeact, coverage, unregister). A board without an APN gets a scenario one.
+  const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, b, {
     apn: b.data.apn || "scenario.example",
-    context: 1,
-    healthyAfterMs: 60000,
+    data: { policy: { random: fixedRandom } },
+    companion: link
+      ? {
+          url: link.url,
+          msisdn: link.msisdn,
+          deviceId: link.deviceId,
+          password: link.password,
+          fw: "scenario",
+          adapters: nodeAdapters(),
+          link: { policy: { reconnect: defaultReconnect, escalateAfter: 3, refusedWaitMs: 3600000, random: fixedRandom } },
+        }
+      : undefined,
   });
-  data.session.start();
   const api = fw.api;
   const listeners: ((name: string, payload: unknown) => void)[] = [];
   // R63: the stored inbox and sent history, read again through the API whenever a message
@@ -89,10 +105,7 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
     onEvent: (fn) => {
       listeners.push(fn);
     },
-    stop: () => {
-      data.stop();
-      fw.stop();
-    },
+    stop: () => fw.stop(),
   };
 }
 

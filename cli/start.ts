@@ -33,7 +33,8 @@ import { FirmwareConsole, type World } from "./console.js";
 import { loadConfig, type RunConfig } from "./config.js";
 import { serveControl, type ControlServer } from "./control.js";
 import { SHARED_NUMBER, simWorld, type SimWorld } from "./sim-world.js";
-import { COMPANION_USAGE, companionOptions, companionPlan, type CompanionArgs, type CompanionPlan } from "./companion.js";
+import { COMPANION_USAGE, companionOptions, companionSettings, type CompanionArgs } from "./companion.js";
+import type { CompanionOptions } from "../firmware/companion/attach.js";
 import { startServedBroker, stopServedBroker, type ServedBroker } from "../sim/broker/served-broker.js";
 import { serveWorld } from "../sim/web/world-server.js";
 import { DEFAULT_PIN } from "../sim/web/site.js";
@@ -146,7 +147,7 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
   const s = parse(cmd, argv);
   if (typeof s === "number") return s;
   let board: Board;
-  let plan: CompanionPlan | undefined;
+  let plan: CompanionOptions | undefined;
   try {
     const file = readBoardsFile();
     for (const w of file.warnings) console.error(`sharedline: warning: ${w}`);
@@ -156,7 +157,7 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
     board = pickBoard(boards, s.board || "sim-generic");
     if (s.port && (s.brokerPort !== undefined || s.noBroker || s.web !== undefined || s.firstBoot)) throw new Error("--broker-port, --no-broker, --web and --first-boot are for the simulator (no --port)");
     if (s.brokerPort !== undefined && !/^[0-9]{1,5}$/.test(s.brokerPort)) throw new Error("--broker-port needs a port number 0..65535");
-    plan = companionPlan(board, s.companion, "0.1.0");
+    plan = companionSettings(board, s.companion, "0.1.0");
   } catch (e) {
     console.error(`sharedline ${cmd}: ${(e as Error).message}`);
     return 2;
@@ -227,7 +228,7 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
       const b = broker!; // an embedded broker is always made
       where += `; companion-link broker ${b.url}`;
       const cred = b.backend.credential(SHARED_NUMBER, sim.port.id);
-      if (!plan && cred) plan = companionPlan(board, { mqtt: b.url, "device-id": cred.username, password: cred.password, msisdn: SHARED_NUMBER, apn: s.apn }, "0.1.0");
+      if (!plan && cred) plan = companionSettings(board, { mqtt: b.url, "device-id": cred.username, password: cred.password, msisdn: SHARED_NUMBER, apn: s.apn }, "0.1.0");
     }
   }
   let recorder: TranscriptWriter | undefined;
@@ -246,7 +247,7 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
   const storage = new FileStorage(dataDir);
   let fw: Firmware;
   try {
-    fw = createFirmware({ serial, clock, pins: new NoPins(), storage }, board, { apn: s.apn, pin: s.pin });
+    fw = createFirmware({ serial, clock, pins: new NoPins(), storage }, board, { apn: s.apn, pin: s.pin, companion: plan });
   } catch (e) {
     console.error(`sharedline: ${(e as Error).message}`);
     await serial.close();
@@ -268,8 +269,6 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
       con.event("web", null, `web: not served: ${(e as Error).message}`);
     }
   }
-  const companion = plan ? plan(fw, clock, storage) : undefined;
-  if (companion) companion.link.events.on("online", (up) => con.event("companion", { online: up }, "companion link " + (up ? "online" : "offline")));
 
   let control: ControlServer | undefined;
   if (s.control) {
@@ -298,9 +297,9 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
       con.event("stop", { reason: why, code, calls: calls.length }, `stopping (${why})${left}`);
       notifier.stopping(`stopping (${why})`);
       if (web) await web.close().catch(() => undefined);
-      if (companion) await companion.stop();
+      // The link says goodbye on the broker before the broker goes.
+      await fw.stop();
       if (broker) await stopServedBroker(broker);
-      fw.stop();
       await serial.close().catch(() => undefined);
       if (recorder) recorder.close();
       if (control) await control.close();

@@ -42,12 +42,16 @@ import {
   type CallInfo,
   type CallReply,
   type CallWaitState,
+  type CompanionInfo,
+  type DataInfo,
   type PriorityInfo,
   type Reply,
   type Snapshot,
   type StatusInfo,
 } from "./api/types.js";
 import type { CallLogEntry } from "./line/log.js";
+import type { DataStack } from "./data/index.js";
+import type { PriorityHolder } from "./messaging/priority.js";
 import type { InboxMessage, OutMessage } from "./messaging/index.js";
 import type { Location } from "./location.js";
 
@@ -64,11 +68,23 @@ export interface ApiParts {
   log: Emitter<{ log: string; storage: { ok: boolean; message: string } }>;
   /** One Number activation (R7, R18); optional so that parts-only tests can leave it out. */
   activation?: Activation;
+  /** The accessory's own data session (R83), when the board runs one. */
+  data?: DataStack;
   /** The device's own position for emergency calls (R52); optional like `activation`. */
   location?: Location;
   /** The one owner of "One Number active / not active" and its sentence (R18): the `service` event. */
   oneNumber: OneNumberState;
 }
+
+/** What the API reads of the companion link (firmware/companion/link.ts), wired by createFirmware. */
+export interface CompanionView {
+  status(): { name: string };
+  /** Calls `fn` with the link's state name on every change. */
+  onState(fn: (name: string) => void): void;
+}
+
+/** Holders `priorityChangedElsewhere` accepts (the smartphone, this accessory, another one). */
+const ELSEWHERE_HOLDERS: PriorityHolder[] = ["smartphone", "this", "other"];
 
 export interface ApiOptions {
   /** How long a command that needs the modem waits for bring-up (ms). */
@@ -117,6 +133,7 @@ export class FirmwareApi {
   private storageState = "";
   private traceOff: (() => void)[] = [];
   private stopped = false;
+  private companion: CompanionView | undefined = undefined;
 
   constructor(
     private readonly parts: ApiParts,
@@ -252,6 +269,18 @@ export class FirmwareApi {
       self.storageState = st.ok ? "" : st.message;
       self.emit("storage", { ok: st.ok, message: st.message });
     });
+    const data = p.data;
+    if (data) {
+      let last = "";
+      data.session.events.on("state", function () {
+        const info = self.dataInfo()!;
+        // The machine's state changes often inside one name (failure counts, timers): one event per name and address.
+        const key = info.state + " " + info.address;
+        if (key === last) return;
+        last = key;
+        self.emit("data", info);
+      });
+    }
     p.channel.events.on("unsolicited", function (l) {
       self.emit("unsolicited", { line: l });
     });
@@ -566,10 +595,77 @@ export class FirmwareApi {
    * unregistered" (the web management site, P's app). The same as the network's denial,
    * without waiting for the registration report.
    */
-  managementUnregistered(): Promise<Reply<{ activation: ActivationInfo | null }>> {
-    const a = this.parts.activation;
-    this.parts.oneNumber.management();
-    return Promise.resolve(okReply({ activation: a ? plain(a.status()) : null }));
+  managementUnregistered(reason?: string): Promise<Reply<{ activation: ActivationInfo | null; data: DataInfo | null }>> {
+    if (reason !== undefined && typeof reason !== "string") return Promise.resolve(failure("usage", "a reason is some text"));
+    const why = reason ? reason : "unregistered on the management site";
+    const p = this.parts;
+    const a = p.activation;
+    // R18: the one owner of the state hears it (activation.unregistered() is the same call).
+    p.oneNumber.management();
+    // R15: the accessory's own data stops at once; only the network's next registration report lifts it.
+    if (p.data) p.data.session.unregistered("management: " + why);
+    p.log.emit("log", "unregistered by the management (" + why + "): data stopped; the network's registration report decides the rest");
+    return Promise.resolve(okReply({ activation: a ? plain(a.status()) : null, data: this.dataInfo() }));
+  }
+
+  /**
+   * R82: the SMS priority moved on another device (the smartphone's setting, or an
+   * accessory's `*103*1#`), as the companion link's backend reports it. The accessory's
+   * setting follows without sending any code; a later `*#103#` answer still wins by recency.
+   */
+  priorityChangedElsewhere(holder: PriorityHolder, name?: string): Promise<Reply<PriorityInfo>> {
+    if (ELSEWHERE_HOLDERS.indexOf(holder) < 0) return Promise.resolve(failure("usage", "the holder is one of " + ELSEWHERE_HOLDERS.join(", ")));
+    const change: { holder: PriorityHolder; name?: string } = { holder: holder };
+    if (name !== undefined) change.name = name;
+    return this.parts.messaging.priorityChanged(change).then(
+      function (st) {
+        return { ok: true, priority: plain(st), text: describePriority(st) } as Reply<PriorityInfo>;
+      },
+      function (e: unknown) {
+        const t = thrown(e);
+        return failure(t.reason, t.message);
+      },
+    );
+  }
+
+  /**
+   * Reads the registration again now (`AT+CEREG?`, `AT+CREG?`; 27.007 §7.2, §10.1.22)
+   * instead of waiting for the next report: the companion link asks for it when the broker
+   * refuses its credentials, which is what an unregistered accessory sees first.
+   */
+  checkRegistration(): Promise<Reply<{ modem: string }>> {
+    const modem = this.parts.modem;
+    const n = modem.status().state.name;
+    if (n !== "ready") return Promise.resolve(failure("notReady", "the modem is not ready (" + n + ")"));
+    modem.checkHealth();
+    return Promise.resolve(okReply({ modem: n }));
+  }
+
+  /** The data session now, null on a firmware without one. */
+  private dataInfo(): DataInfo | null {
+    const d = this.parts.data;
+    if (!d) return null;
+    const st = d.session.status();
+    return { state: st.name, address: st.name === "up" ? st.address : "", reason: st.name === "up" ? "" : st.reason };
+  }
+
+  private companionInfo(): CompanionInfo | null {
+    const c = this.companion;
+    if (!c) return null;
+    const name = c.status().name;
+    return { state: name, online: name === "online" };
+  }
+
+  /** Composition only (createFirmware): the companion link, for its events and `status()`. */
+  useCompanion(link: CompanionView): void {
+    const self = this;
+    this.companion = link;
+    let last = "";
+    link.onState(function (name) {
+      if (name === last) return;
+      last = name;
+      self.emit("companion", self.companionInfo()!);
+    });
   }
 
   /**
@@ -634,6 +730,8 @@ export class FirmwareApi {
       line: p.line.lineState(),
       calls: p.line.current().map(callInfo),
       activation: p.activation ? p.activation.status().state : null,
+      data: p.data ? p.data.session.status().name : null,
+      companion: this.companion ? this.companion.status().name : null,
       atSilentMs: p.channel.busy() && this.writtenSince >= 0 ? p.clock.now() - this.writtenSince : 0,
     };
   }
@@ -658,6 +756,8 @@ export class FirmwareApi {
       sms: p.messaging.capability(),
       activation: p.activation ? plain(p.activation.status()) : null,
       storage: this.storageState,
+      data: this.dataInfo(),
+      companion: this.companionInfo(),
     };
     return Promise.resolve(okReply(s));
   }

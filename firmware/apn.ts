@@ -4,14 +4,16 @@
  * §5.3.2.1), so a network that needs a particular APN (a corporate or MVNO one) registers
  * the unit only when cid 1 names it.
  *
- * After each bring-up the context is read (`AT+CGDCONT?`) and written only when it
- * differs: the module keeps it in its non-volatile memory, and rewriting an unchanged
- * context on every boot would wear it for nothing. A changed APN applies at the next
- * attach; the firmware does not detach a registered unit (that would drop calls).
+ * One owner: the data session defines the context before each activation (ensureApn),
+ * reading it first (`AT+CGDCONT?`) and writing only when it differs: the module keeps it
+ * in its non-volatile memory, and rewriting an unchanged context on every activation
+ * would wear it for nothing. A changed APN applies at the next attach; the firmware does
+ * not detach a registered unit (that would drop calls).
  *
  * Portable (Espruino).
  */
-import { atQuoted, paramsOf, type AtChannel } from "../drivers/at/index.js";
+import { paramsOf, type AtChannel } from "../drivers/at/index.js";
+import type { PacketDialect } from "../drivers/modems/packet.js";
 
 /**
  * Why `apn` is not an APN network identifier (23.003 §9.1: labels of letters, digits and
@@ -34,29 +36,40 @@ export function apnProblem(apn: string): string {
 }
 
 /**
- * Makes PDP context 1 name `apn` (its PDP type kept, IPV4V6 when undefined). Resolves with
- * what happened, in words; rejects when the modem refused.
+ * Makes PDP context `ctx` name `apn`, through the modem's own way of defining it
+ * (`packet.defineContext`: `+CGDCONT`, Quectel `+QICSGP`; both write the same context),
+ * keeping its PDP type (IPV4V6 when undefined). Reads first (`AT+CGDCONT?`, 27.007
+ * §10.1.1) and writes only when the APN differs. Resolves with what happened, in words;
+ * rejects when the modem refused. The data session (firmware/data/session.ts) is the one
+ * caller: it owns the context.
  */
-export function applyApn(channel: AtChannel, apn: string): Promise<string> {
-  let quoted: string;
+export function ensureApn(channel: AtChannel, packet: PacketDialect, ctx: number, apn: string): Promise<string> {
   try {
     const bad = apnProblem(apn);
     if (bad) throw new Error("APN " + JSON.stringify(apn) + ": " + bad);
-    quoted = atQuoted("APN", apn, 63);
   } catch (e) {
     return Promise.reject(e);
   }
-  return channel.send({ cmd: "AT+CGDCONT?", prefixes: ["+CGDCONT:"] }).then(function (r) {
-    let type = "IPV4V6";
-    for (let i = 0; i < r.lines.length; i++) {
-      const p = paramsOf(r.lines[i], "+CGDCONT:");
-      if (!p || p[0] !== "1") continue;
-      // APNs compare without regard to case (23.003 §9.1).
-      if ((p[2] || "").toLowerCase() === apn.toLowerCase()) return "APN " + apn + " already set";
-      if (p[1]) type = p[1];
-    }
-    return channel.send("AT+CGDCONT=1," + atQuoted("PDP type", type, 8) + "," + quoted).then(function () {
-      return "APN set to " + apn + " (context 1, " + type + "); it applies from the next attach";
-    });
-  });
+  return channel.send({ cmd: "AT+CGDCONT?", prefixes: ["+CGDCONT:"] }).then(
+    function (r) {
+      let type = "IPV4V6";
+      for (let i = 0; i < r.lines.length; i++) {
+        const p = paramsOf(r.lines[i], "+CGDCONT:");
+        if (!p || p[0] !== String(ctx)) continue;
+        // APNs compare without regard to case (23.003 §9.1).
+        if ((p[2] || "").toLowerCase() === apn.toLowerCase()) return "APN " + apn + " already set";
+        if (p[1]) type = p[1];
+      }
+      return channel.send(packet.defineContext(ctx, apn, type)).then(function () {
+        return "APN set to " + apn + " (context " + ctx + ", " + type + "); it applies from the next attach";
+      });
+    },
+    function () {
+      // A module that cannot read its contexts back still takes a definition (the dialect's
+      // own PDP type): written every time, as nothing says it is already right.
+      return channel.send(packet.defineContext(ctx, apn)).then(function () {
+        return "APN set to " + apn + " (context " + ctx + "; the module did not say what it had)";
+      });
+    },
+  );
 }

@@ -125,15 +125,28 @@ export const COMMANDS: CommandSpec[] = [
   { verb: "outbox", usage: "", summary: "the same as sms outbox", run: (api) => api.outbox() },
   {
     verb: "priority",
-    usage: "set|query|show",
-    summary: "make this accessory the SMS priority device (*103*1#), ask the network (*#103#), or show the last known",
-    run: (api, args) => {
-      if (args.length !== 1) return usage("priority set|query|show");
+    usage: "set|query|show|elsewhere <smartphone|this|other> [name]",
+    summary: "make this accessory the SMS priority device (*103*1#), ask the network (*#103#), show the last known, or take over a change made on another device (R82, no code sent)",
+    run: (api, args, rest) => {
+      const spec = "priority set|query|show|elsewhere <smartphone|this|other> [name]";
+      if (args[0] === "elsewhere") {
+        const h = args[1];
+        if (h !== "smartphone" && h !== "this" && h !== "other") return usage(spec);
+        const name = after(rest, 2);
+        return api.priorityChangedElsewhere(h, name === "" ? undefined : name);
+      }
+      if (args.length !== 1) return usage(spec);
       if (args[0] === "set") return api.prioritySet();
       if (args[0] === "query") return api.priorityQuery();
       if (args[0] === "show") return api.priority();
-      return usage("priority set|query|show");
+      return usage(spec);
     },
+  },
+  {
+    verb: "unregistered",
+    usage: "[reason]",
+    summary: "the management says this accessory was unregistered (R15, R18's fast path): data stops until the network registers it again",
+    run: (api, _args, rest) => api.managementUnregistered(rest === "" ? undefined : rest),
   },
   {
     verb: "code",

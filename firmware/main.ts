@@ -3,7 +3,7 @@
  * board. Portable: the same code boots on Espruino (hal/espruino) and on Node (hal/node).
  * Later pieces (the line, messaging, the companion link) hang on this object.
  */
-import type { Clock, Pins, Serial, Storage } from "../hal/types.js";
+import type { Clock, Pins, Serial, Storage, TimerHandle } from "../hal/types.js";
 import { Emitter } from "../hal/emitter.js";
 import { AtChannel } from "../drivers/at/index.js";
 import { findProfile, type ModemProfile } from "../drivers/modems/index.js";
@@ -19,7 +19,11 @@ import { OneNumberState } from "./activation/one-number.js";
 import { FirmwareApi, type ApiOptions } from "./api.js";
 import { Location } from "./location.js";
 import { WatchedStorage } from "./storage-watch.js";
-import { applyApn, apnProblem } from "./apn.js";
+import { apnProblem } from "./apn.js";
+import type { DataStack } from "./data/index.js";
+import type { CompanionOptions } from "./companion/attach.js";
+import type { CompanionLink } from "./companion/link.js";
+import { dataAndLink, type ComposeContext, type Composer, type DataOptions } from "./compose.js";
 
 export interface FirmwareHal {
   serial: Serial;
@@ -49,12 +53,20 @@ export interface Firmware {
   activation: Activation;
   /** The one front door: every front-end (console, control socket, MQTT, watch app) uses it. */
   api: FirmwareApi;
+  /** The accessory's own data session and sockets (R83), when an APN is known. */
+  data: DataStack | undefined;
+  /** The companion link (issue 12), when settings name a broker. */
+  companion: CompanionLink | undefined;
   /** Starts bring-up (once). */
   start(): void;
-  stop(): void;
+  /**
+   * Stops everything. With a companion link online it first says goodbye on the broker
+   * (`online:false`, then DISCONNECT; at most `companionByeMs`), so the promise resolves
+   * once the firmware is stopped; without one, it is stopped on return.
+   */
+  stop(): Promise<void>;
 }
 
-/** Builds the firmware without starting it, so that listeners can subscribe first. */
 /** Tuning for tests and boards; every part has defaults. */
 export interface FirmwareOptions {
   policy?: Partial<ModemPolicy>;
@@ -63,13 +75,23 @@ export interface FirmwareOptions {
   api?: Partial<ApiOptions>;
   /** While storage fails, a probe write this often finds its recovery (ms). */
   storageProbeMs?: number;
-  /** The APN of the LTE attach (PDP context 1), set after bring-up when it differs (firmware/apn.ts). */
+  /**
+   * The APN of PDP context 1 (the LTE attach and the data session), the user's setting;
+   * the board's `data.apn` when absent. The data session writes it, only when it differs
+   * (firmware/apn.ts).
+   */
   apn?: string;
+  /** The data session's tuning, or false for a firmware without one (then no APN is written). */
+  data?: DataOptions | false;
+  /** The companion link: broker URL, credentials, keepalive, host adapters (firmware/companion/attach.ts). */
+  companion?: CompanionOptions;
+  /** How long `stop()` lets the link say goodbye (ms, default 2000). */
+  companionByeMs?: number;
   /** The SIM PIN, entered once when the SIM asks for it (never again after a refusal). */
   pin?: string;
 }
 
-export function createFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
+function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | undefined, composer: Composer | undefined): Firmware {
   const o = options || {};
   const policy = o.policy;
   const lineOptions = o.line;
@@ -141,25 +163,41 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   const activation = new Activation(channel, hal.clock, modem, hal.storage, oneNumber);
   activation.events.on("log", (m) => events.emit("log", m));
   if (o.pin !== undefined) modem.configurePin(o.pin);
-  const apn = o.apn;
-  if (apn !== undefined) {
-    const bad = apnProblem(apn);
-    if (bad) throw BoardError("APN " + JSON.stringify(apn) + ": " + bad, { problems: ["apn"] });
-    modem.events.on("state", function (st) {
-      if (st.name !== "ready") return;
-      applyApn(channel, apn).then(
-        function (what) {
-          events.emit("log", what);
-        },
-        function (e: unknown) {
-          events.emit("log", "APN " + apn + " could not be set: " + (e instanceof Error ? e.message : String(e)));
-        },
-      );
-    });
+  const apn = o.apn !== undefined ? o.apn : board.data.apn;
+  if (o.apn !== undefined) {
+    const bad = apnProblem(o.apn);
+    if (bad) throw BoardError("APN " + JSON.stringify(o.apn) + ": " + bad, { problems: ["apn"] });
   }
+  const dataWanted = o.data !== false && board.capabilities.data && apn !== "";
+  if (!composer && o.apn !== undefined) throw BoardError("this build of the firmware has no data session to set the APN " + o.apn + " (createFirmware has one)", { problems: ["apn"] });
+  if (!composer && o.companion) throw BoardError("this build of the firmware has no companion link (createFirmware has one)", { problems: ["companion"] });
+  if (o.companion && !dataWanted && board.data.link !== "url") throw BoardError("board " + board.name + ": the companion link rides on the data session, which needs an APN", { problems: ["apn"] });
+  const ctx: ComposeContext = { clock: hal.clock, board, profileName: profile.name, channel, modem, line, events, storage };
+  // The accessory's own data (R83): one session per board, owner of PDP context 1 and its APN.
+  const data: DataStack | undefined = composer && dataWanted ? composer.data(ctx, apn, o.data ? o.data : {}) : undefined;
   // R52: the position an emergency call carries, answered to the network's +CPOSR.
   const location = new Location(channel, hal.clock, () => line.current().some((c) => c.emergency) || line.emergencyPending());
-  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation, location, oneNumber }, o.api);
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation, location, data, oneNumber }, o.api);
+  const companion: CompanionLink | undefined = composer && o.companion ? composer.link(ctx, api, data, o.companion) : undefined;
+  const link = companion;
+  const byeMs = o.companionByeMs === undefined ? 2000 : o.companionByeMs;
+  const stopParts = function () {
+    if (data) data.stop();
+    activation.stop();
+    oneNumber.stop();
+    location.stop();
+    // Stop policy (README "Stopping"): the outbox is consistent at every instant (each
+    // part's TP-MR is stored before it is written); live calls are left up on the modem
+    // and adopted by the next start; an emergency dial not yet placed is cancelled.
+    const live = line.current().filter((c) => !(line.emergencyPending() && c.emergency && c.index === undefined));
+    if (live.length > 0) events.emit("log", "stopping with " + live.length + " call(s) left up on the modem: the next start adopts them");
+    api.stop();
+    if (storage) storage.stop();
+    messaging.stop();
+    line.stop();
+    modem.stop();
+    channel.close();
+  };
   return {
     board,
     profile,
@@ -170,27 +208,54 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
     events,
     activation,
     api,
+    data,
+    companion,
     start() {
       activation.start();
       modem.start();
+      if (data) data.session.start();
+      if (link) link.start().then(undefined, (e: unknown) => events.emit("log", "companion: not started: " + String(e)));
     },
     stop() {
-      activation.stop();
-      oneNumber.stop();
-      // Stop policy (README "Stopping"): the outbox is consistent at every instant (each
-      // part's TP-MR is stored before it is written); live calls are left up on the modem
-      // and adopted by the next start; an emergency dial not yet placed is cancelled.
-      const live = line.current().filter((c) => !(line.emergencyPending() && c.emergency && c.index === undefined));
-      if (live.length > 0) events.emit("log", "stopping with " + live.length + " call(s) left up on the modem: the next start adopts them");
-      api.stop();
-      location.stop();
-      if (storage) storage.stop();
-      messaging.stop();
-      line.stop();
-      modem.stop();
-      channel.close();
+      if (!link) {
+        stopParts();
+        return Promise.resolve();
+      }
+      // The goodbye goes out over the data session and the AT channel: both stay up until it is sent or given up.
+      let done = false;
+      let timer: TimerHandle | undefined = undefined;
+      return new Promise<void>(function (resolve) {
+        const finish = function () {
+          if (done) return;
+          done = true;
+          if (timer !== undefined) hal.clock.clearTimeout(timer);
+          stopParts();
+          resolve();
+        };
+        timer = hal.clock.setTimeout(finish, byeMs);
+        link.stop().then(finish, finish);
+      });
     },
   };
+}
+
+/**
+ * Builds the firmware without starting it, with the accessory's own data session (R83)
+ * and, when `options.companion` names a broker, the companion link: every front-end gets
+ * them by building the firmware.
+ */
+export function createFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
+  return assemble(hal, board, options, dataAndLink);
+}
+
+/**
+ * The firmware without the data session and the companion link, for a bundle that has no
+ * room for them (the watch: 179 KB of its 192 KB budget without them, 227 KB with them,
+ * `sharedline bundle --board watch-bangle2-bg95`). esbuild leaves firmware/compose.ts and
+ * everything under it out of a bundle that only calls this.
+ */
+export function createFirmwareWithoutData(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
+  return assemble(hal, board, options, undefined);
 }
 
 /** Starts the firmware for `board` on `hal`; bring-up begins at once. */

@@ -17,8 +17,8 @@ export function int(s: string | undefined): number {
 
 export interface PacketDialect {
   name: string;
-  /** Defines context `ctx` with the APN. */
-  defineContext(ctx: number, apn: string): AtCommand;
+  /** Defines context `ctx` with the APN and the 27.007 PDP type (IP, IPV6, IPV4V6; default IP). */
+  defineContext(ctx: number, apn: string, pdpType?: string): AtCommand;
   activate(ctx: number): AtCommand;
   deactivate(ctx: number): AtCommand;
   /** Asks for the context's address; `parseAddress` gives "" when it is not active. */
@@ -34,8 +34,8 @@ export function parseCgatt(r: AtResponse): boolean {
 
 export const genericPacket: PacketDialect = {
   name: "27.007",
-  defineContext(ctx, apn) {
-    return { cmd: "AT+CGDCONT=" + atInt("context", ctx, 1, 15) + ',"IP",' + atQuoted("APN", apn, 62) };
+  defineContext(ctx, apn, pdpType) {
+    return { cmd: "AT+CGDCONT=" + atInt("context", ctx, 1, 15) + "," + atQuoted("PDP type", pdpType || "IP", 8) + "," + atQuoted("APN", apn, 62) };
   },
   activate(ctx) {
     // §10.1.10: the network decides how long activation takes.
@@ -59,9 +59,10 @@ export const genericPacket: PacketDialect = {
 
 export const quectelPacket: PacketDialect = {
   name: "quectel",
-  defineContext(ctx, apn) {
-    // §2.3.1: <context_type> 1 = IPv4, no user name or password, <authentication> 0 = none.
-    return { cmd: "AT+QICSGP=" + atInt("context", ctx, 1, 16) + ",1," + atQuoted("APN", apn, 62) + ',"","",0' };
+  defineContext(ctx, apn, pdpType) {
+    // §2.3.1: <context_type> 1 IPv4, 2 IPv6, 3 IPv4v6; no user name or password, <authentication> 0 = none.
+    const type = pdpType === "IPV6" ? 2 : pdpType === "IPV4V6" ? 3 : 1;
+    return { cmd: "AT+QICSGP=" + atInt("context", ctx, 1, 16) + "," + type + "," + atQuoted("APN", apn, 62) + ',"","",0' };
   },
   activate(ctx) {
     // §2.3.2: maximum response time 150 s, decided by the network. On LTE the default

@@ -79,6 +79,10 @@ export interface StatusInfo {
   activation: ActivationInfo | null;
   /** "" while storage works, else its error (SMS then wait on the modem and in the outbox). */
   storage: string;
+  /** The data session (R83), null on a firmware without one. */
+  data: DataInfo | null;
+  /** The companion link, null on a firmware without one. */
+  companion: CompanionInfo | null;
 }
 
 /** What the firmware knows now, read synchronously (`snapshot()`). */
@@ -91,12 +95,32 @@ export interface Snapshot {
   calls: CallInfo[];
   /** One Number activation state (noProfile, checking, active, notActive), null without it. */
   activation: string | null;
+  /** The data session (R83): off, waiting, activating, up, recovering, resetting, barred; null on a firmware without one. */
+  data: string | null;
+  /** The companion link: idle, connecting, online, waiting, ...; null without one. */
+  companion: string | null;
   /**
    * How long the AT channel has had a command out with no final result from the modem
    * (ms; 0 while idle). Past every command's own limit it means a wedged channel: a
    * service watchdog stops on it (cli/notify.ts).
    */
   atSilentMs: number;
+}
+
+/** The accessory's own data session (R83, R84), as `data` events and `status()` carry it. */
+export interface DataInfo {
+  /** off, waiting, activating, up, recovering, resetting, barred (firmware/data/session-machine.ts). */
+  state: string;
+  /** The context's address while up, else "". */
+  address: string;
+  /** Why it is not up, for people ("" while up). */
+  reason: string;
+}
+
+/** The companion link (the broker connection), as `companion` events and `status()` carry it. */
+export interface CompanionInfo {
+  state: string;
+  online: boolean;
 }
 
 /** The SMS priority and how to say it. */
@@ -156,6 +180,10 @@ export type ApiEvents = {
   simLock: { state: string; triesLeft: number | null; refused: string };
   /** One Number activation changed (R7, R18): its state and the sentence for the user. */
   activation: ActivationInfo;
+  /** The data session changed state (R83: up with an address; R15: barred once unregistered). */
+  data: DataInfo;
+  /** The companion link changed state (online on the broker, or why not). */
+  companion: CompanionInfo;
   /** The network asked where this device is (+CPOSR) and was answered (R52): the fix, or why none. */
   position: PositionReport;
 };
@@ -192,6 +220,8 @@ export const API_EVENTS: ApiEventName[] = [
   "at",
   "simLock",
   "activation",
+  "data",
+  "companion",
   "position",
 ];
 

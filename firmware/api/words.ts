@@ -134,6 +134,10 @@ export function describeEvent(name: ApiEventName, d: Data): string {
       // Only news for a person (how to register, a new profile); "" for the rest, which a
       // console does not print (active / not active is the service event's sentence).
       return d.said ? shown(d.said) : "";
+    case "data":
+      return "data: " + d.state + (d.address ? " " + shown(d.address) : "") + (d.reason ? " (" + shown(d.reason) + ")" : "");
+    case "companion":
+      return "companion link: " + (d.online ? "online" : d.state);
     case "networkUssd":
       return "the network says: " + shown(d.text) + (d.replyExpected ? "  (answer: ussd reply <text> | ussd end)" : "");
     default:

@@ -1,40 +1,157 @@
 /**
- * Hangs the data session and the companion link on a running firmware: the data stack
- * on the firmware's AT channel and modem manager, the link on a PubSub adapter the host
- * chooses (MQTT.js over the modem socket, the modem's own MQTT stack, or a URL).
+ * The companion link's composition, done once by createFirmware (firmware/main.ts) for
+ * every front-end: which PubSub adapter the board's `data.link` (boards.json) names, on
+ * what, and the link on top of it.
  *
- * What the link publishes comes from the firmware's parts (registration, line and call
- * state, signal, SMS priority); what it is told goes back through them: the SMS priority
- * taken over without a code (R82), data stopped on unregistration (R15).
+ * - `modem-mqtt`: the module's own MQTT client on the AT channel (Quectel `AT+QMT*`;
+ *   portable, so the watch runs it on Espruino). A host can hand in another module stack
+ *   (`adapters.module`, e.g. SIMCom `AT+CMQTT*`).
+ * - `modem-socket`: an MQTT client over a socket of the module's own IP stack. The
+ *   client is the host's (`adapters.socket`: MQTT.js on Node, mqttjs.node.ts), TLS too.
+ * - `url`: the host's own IP (`adapters.url`), for a PC or a simulator.
+ *
+ * What the link publishes is read through the firmware API (its snapshot and events);
+ * what the backend tells it goes back through the API's commands (R15/R18's fast path:
+ * `managementUnregistered`, R82: `priorityChangedElsewhere`), never through the parts:
+ * eslint keeps firmware/companion/ away from them as it keeps cli/ away.
+ *
+ * Portable (Espruino): no Node built-ins; Node-only adapters are handed in.
  */
 import type { Clock, Storage } from "../../hal/types.js";
-import type { Firmware } from "../main.js";
-import { createDataStack, type DataStack, type DataStackOptions } from "../data/index.js";
-import type { CallInfo } from "../api.js";
+import type { AtChannel } from "../../drivers/at/index.js";
 import type { Signal } from "../../drivers/modems/index.js";
-import type { PriorityState } from "../messaging/index.js";
+import type { FirmwareApi } from "../api.js";
+import type { CallInfo, PriorityInfo } from "../api/types.js";
+import type { Board } from "../board.js";
+import type { DataStack } from "../data/index.js";
+import type { ModemSockets } from "../data/socket.js";
 import { CompanionLink, defaultReconnect, type CompanionActions, type LinkConfig, type LinkHolder, type StateSource } from "./link.js";
 import type { PubSub } from "./pubsub.js";
+import { hasModemMqtt, modemMqttFor } from "./modem-mqtt.js";
 import type { Json } from "./topics.js";
 
+type PriorityState = PriorityInfo["priority"];
+
+/** Where the broker is, from its URL. */
+export interface BrokerTarget {
+  url: string;
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+/** Adapters the host hands in (Node-only ones: MQTT.js, node:tls). */
+export interface PubSubAdapters {
+  /** `url` boards: the host's own IP. */
+  url?: (target: BrokerTarget) => PubSub;
+  /** `modem-socket` boards: an MQTT client over the module's sockets. */
+  socket?: (sockets: ModemSockets, target: BrokerTarget) => PubSub;
+  /** `modem-mqtt` boards whose module stack is not the Quectel one built in here. */
+  module?: (channel: AtChannel, clock: Clock, target: BrokerTarget) => PubSub;
+}
+
+/** The device's link settings: issued at registration (credentials), or the user's. */
 export interface CompanionSettings {
-  /** The shared number (E.164). */
+  /** The broker: `mqtt://host[:1883]` or `mqtts://host[:8883]`. */
+  url: string;
+  /** The shared number (E.164), for the topics. */
   msisdn: string;
   /** Device id and MQTT user name, issued at registration; never an IMEI. */
   deviceId: string;
   password: string;
-  /** MQTT keepalive (s): 240 by default, per board (boards.json `data.keepaliveS`). */
-  keepaliveS: number;
-  /** APN of the data session (boards.json `data.apn`, or the user's setting). */
-  apn: string;
-  model: string;
-  fw: string;
+  /** MQTT keepalive (s); the board's `data.keepaliveS` (240) when absent. */
+  keepaliveS?: number;
+  /** Firmware version published in the state. */
+  fw?: string;
 }
 
-export interface Companion {
-  data: DataStack;
-  link: CompanionLink;
-  stop(): Promise<void>;
+export interface CompanionOptions extends CompanionSettings {
+  adapters?: PubSubAdapters;
+  /** Link tuning (tests: debounce, back-off, randomness). */
+  link?: Partial<LinkConfig>;
+}
+
+/** True when every character of `s` is one of `allowed`. */
+function only(s: string, allowed: string): boolean {
+  for (let i = 0; i < s.length; i++) if (allowed.indexOf(s.charAt(i)) < 0) return false;
+  return true;
+}
+
+const DIGITS = "0123456789";
+const HOST_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + DIGITS + ".-";
+
+/**
+ * Parses `mqtt://host[:port]` / `mqtts://host[:port]` (a name, an IPv4 address or an
+ * [IPv6] one; no path, no credentials: those are settings). Throws a clear Error. String
+ * operations only: Espruino's RegExp has no optional groups or counted repeats.
+ */
+export function brokerTarget(url: string): BrokerTarget {
+  const bad = function (why: string): Error {
+    return new Error("companion link: the broker is mqtt://host[:port] or mqtts://host[:port], not " + JSON.stringify(url) + " (" + why + ")");
+  };
+  if (typeof url !== "string") throw bad("not text");
+  const tls = url.indexOf("mqtts://") === 0;
+  if (!tls && url.indexOf("mqtt://") !== 0) throw bad("scheme");
+  let rest = url.substr(tls ? 8 : 7);
+  if (rest.charAt(rest.length - 1) === "/") rest = rest.substr(0, rest.length - 1);
+  let host: string;
+  let portText = "";
+  if (rest.charAt(0) === "[") {
+    const close = rest.indexOf("]");
+    if (close < 0) throw bad("an IPv6 address needs its ]");
+    host = rest.substr(1, close - 1);
+    if (host === "" || !only(host, "0123456789abcdefABCDEF:.")) throw bad("IPv6 address");
+    const after = rest.substr(close + 1);
+    if (after !== "") {
+      if (after.charAt(0) !== ":") throw bad("after the address");
+      portText = after.substr(1);
+    }
+  } else {
+    const colon = rest.indexOf(":");
+    host = colon < 0 ? rest : rest.substr(0, colon);
+    if (colon >= 0) portText = rest.substr(colon + 1);
+    if (host === "" || !only(host, HOST_CHARS)) throw bad("host");
+  }
+  let port = tls ? 8883 : 1883;
+  if (portText !== "" || rest.charAt(rest.length - 1) === ":") {
+    if (portText === "" || portText.length > 5 || !only(portText, DIGITS)) throw bad("port");
+    port = parseInt(portText, 10);
+    if (port < 1 || port > 65535) throw bad("port " + port + " is not 1..65535");
+  }
+  return { url: url, host: host, port: port, tls: tls };
+}
+
+/**
+ * The PubSub adapter for `board`: checked before anything runs, so a board that cannot
+ * reach its broker the way it is set up says why at once. `overModemData`: the link
+ * waits for the modem's data session (false for `url`).
+ */
+export function companionPubSub(
+  board: Board,
+  profileName: string,
+  channel: AtChannel,
+  clock: Clock,
+  data: DataStack | undefined,
+  target: BrokerTarget,
+  adapters: PubSubAdapters,
+): { pubsub: PubSub; overModemData: boolean } {
+  const link = board.data.link;
+  const where = "board " + board.name + " (data.link " + link + ")";
+  if (link === "url") {
+    if (!adapters.url) throw new Error(where + ": this host gives no MQTT client for a broker URL");
+    return { pubsub: adapters.url(target), overModemData: false };
+  }
+  if (!data) throw new Error(where + ": the companion link rides on the data session, which needs an APN");
+  if (link === "modem-mqtt") {
+    if (adapters.module) return { pubsub: adapters.module(channel, clock, target), overModemData: true };
+    // Certificates would have to be on the module (AT+QSSLCFG); not done here.
+    if (target.tls) throw new Error(where + ": mqtts through the module's own MQTT stack needs certificates on the module; use mqtt:// or a modem-socket board");
+    if (!hasModemMqtt(profileName)) throw new Error(where + ": no module MQTT client for modem " + profileName);
+    return { pubsub: modemMqttFor(profileName, channel, clock, { host: target.host, port: target.port }), overModemData: true };
+  }
+  if (!data.sockets) throw new Error(where + ": modem " + profileName + " has no socket dialect; set data.link to url");
+  if (!adapters.socket) throw new Error(where + ": this host gives no MQTT client over modem sockets");
+  return { pubsub: adapters.socket(data.sockets, target), overModemData: true };
 }
 
 /** The call state as §5.4 names it. */
@@ -53,12 +170,18 @@ function regWord(stat: string | null): string {
   return "searching";
 }
 
+/** What the state names besides the API's own facts. */
+export interface StateLabels {
+  deviceId: string;
+  model: string;
+  fw: string;
+}
+
 /**
- * The state source, read through the firmware API (`fw.api`): its snapshot, and the
- * facts its events carry (signal, identity, priority) kept as they arrive.
+ * The state source, read through the firmware API: its snapshot, and the facts its
+ * events carry (signal, identity, priority) kept as they arrive.
  */
-export function firmwareState(fw: Firmware, settings: CompanionSettings, inUseHint: () => boolean): StateSource {
-  const api = fw.api;
+export function apiState(api: FirmwareApi, labels: StateLabels, inUseHint: () => boolean): StateSource {
   let signal: Signal | undefined = undefined;
   let imei = "";
   let priority: PriorityState | undefined = undefined;
@@ -81,11 +204,11 @@ export function firmwareState(fw: Firmware, settings: CompanionSettings, inUseHi
         reg: regWord(snap.registration),
         call: callWord(snap.calls),
         line: snap.line === "inUseElsewhere" || inUseHint() ? "inUseElsewhere" : "free",
-        model: settings.model,
-        fw: settings.fw,
+        model: labels.model,
+        fw: labels.fw,
       };
       const p = priority as PriorityState | undefined;
-      if (p) out.smsPriority = { holder: p.holder === "smartphone" ? "phone" : p.holder === "this" ? settings.deviceId : p.holder, src: p.source === "companion" ? "link" : p.source };
+      if (p) out.smsPriority = { holder: p.holder === "smartphone" ? "phone" : p.holder === "this" ? labels.deviceId : p.holder, src: p.source === "companion" ? "link" : p.source };
       const sig = signal as Signal | undefined;
       if (sig && sig.rssiDbm !== undefined) out.net = { rssi: sig.rssiDbm };
       if (imei.length >= 4) out.imei4 = imei.substr(imei.length - 4);
@@ -102,72 +225,44 @@ export function firmwareState(fw: Firmware, settings: CompanionSettings, inUseHi
   };
 }
 
-/**
- * Actions. The firmware API has no command yet for either (see the report): taking over
- * a priority the companion link reports, and the backend's unregistration fast path, so
- * they go to the messaging part and the data session directly.
- */
-export function firmwareActions(fw: Firmware, data: DataStack): CompanionActions {
+/** What the backend tells the link, done through the API's commands. */
+export function apiActions(api: FirmwareApi): CompanionActions {
   return {
     unregistered(reason: string): void {
-      data.session.unregistered("companion link: " + reason);
-      fw.events.emit("log", "companion: unregistered by the backend (" + reason + "); data stopped, the network decides the rest");
+      api.managementUnregistered("companion link: " + reason);
     },
     smsPriority(holder: LinkHolder): Promise<void> {
-      // R82: follow the smartphone's change without sending a code.
-      return fw.messaging.priorityChanged({ holder }).then(() => undefined);
+      // R82: follow the change made elsewhere without sending a code.
+      return api.priorityChangedElsewhere(holder).then((r) => {
+        if (!r.ok) throw new Error(r.message);
+      });
     },
   };
 }
 
-export interface AttachOptions {
-  data?: DataStackOptions;
-  link?: Partial<LinkConfig>;
-  /**
-   * False when the link reaches its broker over the host's own IP (the `url` adapter): it
-   * then does not wait for the modem's data session, which still runs for the device.
-   */
-  linkOverModemData?: boolean;
-}
-
-/** Creates the data stack and the link on `fw`; `pubsubFor` picks the adapter once sockets exist. */
-export function attachCompanion(
-  fw: Firmware,
+/**
+ * The link on `pubsub`: state from the API, actions through it, riding on `data` when the
+ * adapter goes through the modem's data session.
+ */
+export function createCompanion(
+  api: FirmwareApi,
   clock: Clock,
   storage: Storage | undefined,
-  settings: CompanionSettings,
-  pubsubFor: (data: DataStack) => PubSub,
-  options?: AttachOptions,
-): Companion {
-  const o = options || {};
-  // An emergency call owns the AT channel and the radio: data keeps off both (§5.7).
-  const quiet = () => fw.api.snapshot().line === "emergency";
-  const dataOptions: DataStackOptions = Object.assign({}, o.data || {});
-  dataOptions.sockets = Object.assign({ quiet }, dataOptions.sockets || {});
-  const data = createDataStack(
-    fw.channel,
-    clock,
-    {
-      events: fw.modem.events,
-      // Tier 3 through the modem manager: a modem that stopped serving data is run through
-      // its own recovery (bring-up again; its reset pin after repeated failures).
-      resetModem: (why) => {
-        fw.events.emit("log", "data: asking for a modem reset: " + why);
-        fw.modem.post({ type: "hung" });
-      },
-    },
-    fw.profile.name,
-    { apn: settings.apn, context: 1, healthyAfterMs: 60000 },
-    dataOptions,
-  );
-  data.session.events.on("log", (m) => fw.events.emit("log", m));
+  board: Board,
+  o: CompanionOptions,
+  pubsub: PubSub,
+  data: DataStack | undefined,
+  log: (line: string) => void,
+): CompanionLink {
   let inUse = false;
+  // An emergency call owns the AT channel and the radio: the link keeps quiet (§5.7).
+  const quiet = () => api.snapshot().line === "emergency";
   const config: LinkConfig = Object.assign(
     {
-      msisdn: settings.msisdn,
-      deviceId: settings.deviceId,
-      password: settings.password,
-      keepaliveS: settings.keepaliveS,
+      msisdn: o.msisdn,
+      deviceId: o.deviceId,
+      password: o.password,
+      keepaliveS: o.keepaliveS || board.data.keepaliveS,
       stateDebounceMs: 2000,
       healthyAfterMs: 60000,
       policy: { reconnect: defaultReconnect, escalateAfter: 3, refusedWaitMs: 3600000, random: Math.random },
@@ -176,26 +271,20 @@ export function attachCompanion(
     o.link || {},
   );
   const link = new CompanionLink(
-    pubsubFor(data),
+    pubsub,
     clock,
     storage,
     config,
-    firmwareState(fw, settings, () => inUse),
-    firmwareActions(fw, data),
-    o.linkOverModemData === false ? undefined : data,
-    () => fw.modem.checkHealth(),
+    apiState(api, { deviceId: o.deviceId, model: board.name, fw: o.fw || "" }, () => inUse),
+    apiActions(api),
+    data,
+    () => {
+      api.checkRegistration();
+    },
   );
   link.events.on("line", (l) => {
     inUse = l.inUse;
   });
-  link.events.on("log", (m) => fw.events.emit("log", m));
-  data.session.start();
-  link.start().then(undefined, (e: unknown) => fw.events.emit("log", "companion: not started: " + String(e)));
-  return {
-    data,
-    link,
-    stop() {
-      return link.stop().then(() => data.stop());
-    },
-  };
+  link.events.on("log", log);
+  return link;
 }

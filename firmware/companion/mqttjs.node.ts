@@ -20,6 +20,7 @@ import * as tls from "node:tls";
 import mqtt, { MqttClient, type IClientOptions } from "mqtt";
 import { Emitter } from "../../hal/emitter.js";
 import type { ModemSocket, ModemSockets } from "../data/socket.js";
+import type { BrokerTarget, PubSubAdapters } from "./attach.js";
 import { PubSubError, type ConnectOptions, type PubSub, type PubSubEvents, type Qos } from "./pubsub.js";
 
 /** `connectTimeout` of every adapter: at least 90 s (§3.1). */
@@ -201,4 +202,16 @@ export function modemPubSub(sockets: ModemSockets, broker: ModemBroker): MqttJsP
     };
     return new MqttClient(build, options);
   });
+}
+
+/**
+ * The Node host's adapters for createFirmware's composition (firmware/companion/attach.ts):
+ * MQTT.js over the host's IP for `url` boards, MQTT.js over a modem socket (TLS on the
+ * host) for `modem-socket` boards. `ca` pins the broker's CA for mqtts://.
+ */
+export function nodeAdapters(ca?: string | Buffer): PubSubAdapters {
+  return {
+    url: (t: BrokerTarget) => urlPubSub(t.url, ca ? { ca } : undefined),
+    socket: (sockets: ModemSockets, t: BrokerTarget) => modemPubSub(sockets, { host: t.host, port: t.port, tls: t.tls ? { ca } : undefined }),
+  };
 }

@@ -17,6 +17,7 @@ import { parseCgatt, parseCgevLoss, type PacketDialect } from "../../drivers/mod
 import type { SocketDialect } from "../../drivers/modems/sockets.js";
 import type { ModemState } from "../modem/machine.js";
 import { Dispatcher } from "./dispatch.js";
+import { ensureApn } from "../apn.js";
 import { dataStep, initialDataState, type DataEffect, type DataEvent, type DataPolicy, type DataState } from "./session-machine.js";
 
 export type DataSessionEvents = {
@@ -195,7 +196,8 @@ export class DataSession {
 
   /**
    * The activation script: receive settings, (after a loss) deactivate the old context,
-   * define it with the APN, report packet events, attach, activate, read the address.
+   * define it with the APN when it names another (ensureApn: the one writer of the APN),
+   * report packet events, attach, activate, read the address.
    * A context already active (it survives a warm reset, Zephyr PR #31325) is taken as is.
    */
   private activate(fresh: boolean): void {
@@ -223,10 +225,11 @@ export class DataSession {
     chain
       .then(() => {
         live();
-        return this.send(p.defineContext(ctx, this.settings.apn));
+        return ensureApn(this.channel, p, ctx, this.settings.apn);
       })
-      .then(() => {
+      .then((what) => {
         live();
+        this.events.emit("log", what);
         return this.send({ cmd: "AT+CGATT?", prefixes: ["+CGATT:"] });
       })
       .then((r) => {

@@ -11,7 +11,7 @@
  * `sl("<text command>")`, and one console line per event unless the settings say quiet.
  */
 import type { Board } from "../../firmware/board.js";
-import { createFirmware } from "../../firmware/main.js";
+import { createFirmwareWithoutData } from "../../firmware/main.js";
 import { CONSOLE_WORDS, installWatch } from "../../firmware/watch.js";
 import { attachGnss } from "../../firmware/gnss.js";
 import { EspruinoClock } from "./clock.js";
@@ -34,7 +34,8 @@ const settings = readSettings(function (name) {
 }, log);
 if (board.espruino && board.espruino.supplyPin) digitalWrite(board.espruino.supplyPin, 1);
 const s = board.serial;
-const fw = createFirmware(
+// The watch bundle has no room for the data session and the companion link (firmware/main.ts).
+const fw = createFirmwareWithoutData(
   {
     serial: openUart(s.port, { baud: s.baud, rx: s.rx, tx: s.tx, cts: s.cts, path: settings.path }),
     clock: new EspruinoClock(),

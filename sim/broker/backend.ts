@@ -53,6 +53,8 @@ export class FleetBackend {
   private seq = 0;
   private unsubscribe: (() => void) | undefined = undefined;
   private readonly timers: ReturnType<typeof setTimeout>[] = [];
+  /** Devices the backend told of their unregistration before the network did it. */
+  private readonly told = new Set<string>();
 
   constructor(private readonly o: FleetBackendOptions) {}
 
@@ -112,11 +114,30 @@ export class FleetBackend {
       const d = this.devices.get(key);
       if (!d) return;
       this.devices.delete(key);
-      this.publishDesired(d, "unregistered");
-      this.command(d, "unregistered", { by: String(e.detail.via || "management-site") });
+      // Told already (unregisterLinkFirst): the same news again would only be a second command.
+      if (!this.told.delete(d.device)) {
+        this.publishDesired(d, "unregistered");
+        this.command(d, "unregistered", { by: String(e.detail.via || "management-site") });
+      }
       this.publishLine(e.number);
       this.timers.push(setTimeout(() => this.retire(d), this.o.revokeAfterMs === undefined ? 2000 : this.o.revokeAfterMs));
     }
+  }
+
+  /**
+   * The management site's unregistration as a backend runs it (companion-link.md §5.5):
+   * the device's desired state and an `unregistered` command first, so that the device
+   * stops its data before anything else tells it (R15's fast path, R18); `graceMs` of the
+   * network's time later, `network()` unregisters it there (and the network's
+   * registration report follows). A device without a credential goes to the network at once.
+   */
+  unregisterLinkFirst(msisdn: string, slot: string, graceMs: number, network: () => void): void {
+    const d = this.devices.get(msisdn + "/" + slot);
+    if (!d) return network();
+    this.told.add(d.device);
+    this.publishDesired(d, "unregistered");
+    this.command(d, "unregistered", { by: "management-site" });
+    this.o.net.clock.setTimeout(network, graceMs);
   }
 
   private priorityChanged(e: LogEntry): void {

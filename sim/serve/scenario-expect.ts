@@ -162,9 +162,28 @@ function partyCheck(w: World, e: Expectation): Verdict {
   return history(p.messages(), (x) => matches(x, e.value), e, "messages");
 }
 
+/** What the broker carried on an accessory's topic since the mark, each payload as JSON. */
+function brokerCheck(w: World, e: Expectation, m: Mark): Verdict {
+  const topic = w.deviceTopic(e.name, e.value as string);
+  if (!topic) return { holds: false, saw: e.name + " has no broker credential (not registered when the world started)" };
+  const payloads = w.brokerLog
+    .slice(m.broker)
+    .filter((r) => r.topic === topic && r.payload !== "")
+    .map((r) => {
+      try {
+        return JSON.parse(r.payload) as unknown;
+      } catch {
+        return r.payload;
+      }
+    });
+  return history(payloads, (p) => e.with === undefined || matches(p, e.with), e, "messages on " + topic);
+}
+
 /** Whether `e` holds now, and what was seen. */
 export function evaluate(w: World, e: Expectation, m: Mark): Verdict {
   switch (e.subject) {
+    case "broker":
+      return brokerCheck(w, e, m);
     case "device":
       return w.accessories[e.name] ? accessoryCheck(w, e, m) : phoneCheck(w, e, m);
     case "party":

@@ -59,6 +59,12 @@ export interface Given {
   numbers: NumberSpec[];
   /** Outside parties by name: their numbers. */
   parties: { [name: string]: string };
+  /**
+   * An embedded MQTT broker (aedes on 127.0.0.1:0) with the simulated network as the
+   * companion link's backend; every accessory registered at the start runs its link to
+   * it with the credential the backend issued.
+   */
+  broker: boolean;
   /** The names the network presents with a party's calls (CNAP), for parties given as `{number, name}`. */
   partyNames: { [name: string]: string };
 }
@@ -76,7 +82,7 @@ export interface Action {
   text: string;
 }
 
-export type SubjectKind = "device" | "party" | "line" | "log" | "result";
+export type SubjectKind = "device" | "party" | "line" | "log" | "result" | "broker";
 
 export interface Expectation {
   subject: SubjectKind;
@@ -170,7 +176,13 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
   },
   network: {
     wait: (f) => ({ ms: f.num("ms", { min: 0, max: 7 * 24 * 3600 * 1000, integer: true, what: "virtual ms" }) }),
-    unregister: (f, n) => ({ device: n.need(f, "device", "accessory") }),
+    // `"link": "first"`: the backend tells the accessory over MQTT first (desired state and
+    // command, companion-link.md §5.5) and the network unregisters it `graceMs` later.
+    unregister: (f, n) => ({
+      device: n.need(f, "device", "accessory"),
+      link: f.optStr("link", { allowed: ["first"] }),
+      graceMs: f.optNum("graceMs", { min: 0, max: 600000, integer: true, what: "virtual ms between the backend's command and the network's unregistration" }),
+    }),
     "multi-device": (f, n) => ({ on: f.bool("on"), number: n.numberArg(f) }),
     "end-one-number": (f, n) => ({ number: n.numberArg(f) }),
     // R8 step 4, 1 and 4: the operator's new contract terms; a busy SM-DP+ (ms to prepare each profile from now on).
@@ -191,15 +203,18 @@ const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "r
 const PHONE_CHECKS = ["calls", "event", "logged", "network", "inbox", "sentHistory"];
 const PARTY_CHECKS = ["call", "calls", "message"];
 const EVENTS: { [k: string]: string[] } = {
-  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "activation", "smsReceived", "smsSent", "smsFailed", "statusReport", "priority", "emergencyNumbers", "log", "position"],
+  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "activation", "smsReceived", "smsSent", "smsFailed", "statusReport", "priority", "emergencyNumbers", "log", "data", "companion", "service", "position"],
   phone: ["incoming", "call", "sms", "ussd"],
 };
-const COUNTABLE = ["event", "logged", "at", "sent", "message", "log"];
+const COUNTABLE = ["event", "logged", "at", "sent", "message", "log", "broker"];
+/** The per-device topics a `broker` expectation looks at (companion-link.md §5.2). */
+export const BROKER_TOPICS = ["status", "state", "desired", "cmd", "ack"];
 
 class Names {
   readonly kinds: { [name: string]: ActorKind | "number" } = {};
   readonly numbers: NumberSpec[] = [];
   parties: { [name: string]: string } = {};
+  broker = false;
 
   add(name: string, kind: ActorKind | "number", path: string): void {
     if (this.kinds[name] !== undefined || name === "network") throw InputError(path + ": the name " + JSON.stringify(name) + " is used twice (names of numbers, phones, devices and parties must differ, and 'network' is taken)", { path });
@@ -380,8 +395,10 @@ function readGiven(f: Fields, names: Names): Given {
     pf.done();
   }
   names.parties = parties;
+  const broker = f.optBool("broker") || false;
+  names.broker = broker;
   f.done();
-  return { params, start: startText ? Date.parse(startText) : DEFAULT_START, numbers, parties, partyNames };
+  return { params, start: startText ? Date.parse(startText) : DEFAULT_START, numbers, parties, partyNames, broker };
 }
 
 function describeArgs(args: { [k: string]: unknown }): string {
@@ -402,6 +419,8 @@ function readAction(v: unknown, path: string, names: Names): Action {
     throw f.fail("as", "only an accessory's action and the phone's register and unregister have a result to check");
   }
   const args = verbs[verb](f, names);
+  if (verb === "unregister" && kind === "network" && args.link !== undefined && !names.broker) throw f.fail("link", "needs \"broker\": true in given (the backend tells the accessory over MQTT)");
+  if (verb === "unregister" && kind === "network" && args.graceMs !== undefined && args.link === undefined) throw f.fail("graceMs", "goes with \"link\": \"first\"");
   f.done();
   const text = verb === "wait" ? "wait " + args.ms + " ms" : by + ": " + verb + describeArgs(args);
   return { by, kind, verb, args, as, path, text };
@@ -409,7 +428,7 @@ function readAction(v: unknown, path: string, names: Names): Action {
 
 function readExpectation(v: unknown, path: string, names: Names, labels: string[]): Expectation {
   const f = Fields.of(v, path);
-  const subjects: SubjectKind[] = ["device", "party", "line", "log", "result"];
+  const subjects: SubjectKind[] = ["device", "party", "line", "log", "result", "broker"];
   const present = subjects.filter((s) => f.has(s));
   if (present.length !== 1) throw InputError(path + ": give exactly one of " + subjects.join(", ") + " (what is looked at)", { path });
   const subject = present[0];
@@ -445,6 +464,13 @@ function readExpectation(v: unknown, path: string, names: Names, labels: string[
   } else if (subject === "log") {
     value = f.raw("log");
     Fields.of(value, f.at("log"));
+  } else if (subject === "broker") {
+    // What the broker carried on one of an accessory's topics since the step began, as JSON.
+    if (!names.broker) throw f.fail("broker", "needs \"broker\": true in given");
+    name = names.need(f, "broker", "accessory");
+    check = "broker";
+    value = f.str("topic", { allowed: BROKER_TOPICS, what: "the accessory's topic" });
+    withValue = f.raw("with");
   } else {
     name = f.str("result");
     if (labels.indexOf(name) < 0) throw f.fail("result", "no earlier action is labelled " + show(name) + " (use \"as\" on an accessory's action)");
@@ -455,7 +481,7 @@ function readExpectation(v: unknown, path: string, names: Names, labels: string[
   if (count !== undefined && not) throw f.fail("count", "not and count do not go together (use count: 0)");
   const note = f.optStr("note");
   f.done();
-  const what = subject === "log" ? "log " + JSON.stringify(value) : subject === "line" ? "line of " + name + " is " + value : subject === "result" ? name + " result " + JSON.stringify(withValue) : name + " " + check + " " + JSON.stringify(value) + (withValue !== undefined ? " with " + JSON.stringify(withValue) : "");
+  const what = subject === "broker" ? "broker carried " + name + "'s " + value + (withValue !== undefined ? " " + JSON.stringify(withValue) : "") : subject === "log" ? "log " + JSON.stringify(value) : subject === "line" ? "line of " + name + " is " + value : subject === "result" ? name + " result " + JSON.stringify(withValue) : name + " " + check + " " + JSON.stringify(value) + (withValue !== undefined ? " with " + JSON.stringify(withValue) : "");
   const text = (not ? "not: " : "") + what + (count !== undefined ? " (exactly " + count + ")" : "") + (note ? " (" + note + ")" : "");
   return { subject, name, check, value, with: withValue, count, not, withinMs: withinMs === undefined ? DEFAULT_WITHIN_MS : withinMs, path, text };
 }

@@ -148,8 +148,13 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
     case "unregister": {
       const acc = w.accessories[g.device as string];
       // The management site comes with the Multi-device option (R14); without it, ManageSubscription (R15).
-      if (acc.num.multiDevice) w.site.unregister(acc.num.msisdn, acc.port.id);
-      else w.net.manageSubscription(acc.num.msisdn, { operationType: 1, imei: acc.port.imei });
+      const network = () => {
+        if (acc.num.multiDevice) w.site.unregister(acc.num.msisdn, acc.port.id);
+        else w.net.manageSubscription(acc.num.msisdn, { operationType: 1, imei: acc.port.imei });
+      };
+      // companion-link.md §5.5: the backend tells the accessory over MQTT first, the network follows.
+      if (g.link === "first") w.broker!.backend.unregisterLinkFirst(acc.num.msisdn, acc.port.id, g.graceMs === undefined ? 5000 : (g.graceMs as number), network);
+      else network();
       return undefined;
     }
     case "multi-device":
@@ -197,7 +202,7 @@ async function runActions(w: World, actions: Action[], print: (l: string) => voi
   for (const a of actions) {
     print("    when " + a.text);
     if (a.verb === "wait") {
-      await w.clock.advance(a.args.ms as number);
+      await w.advance(a.args.ms as number);
       continue;
     }
     let p: Promise<AgentResult> | undefined;
@@ -221,7 +226,7 @@ async function runActions(w: World, actions: Action[], print: (l: string) => voi
       );
     } else if (p) p.catch(() => undefined);
   }
-  await w.clock.advance(0);
+  await w.advance(0);
 }
 
 async function runExpectations(w: World, then: Expectation[], mark: Mark, tickMs: number, print: (l: string) => void): Promise<void> {
@@ -246,7 +251,7 @@ async function runExpectations(w: World, then: Expectation[], mark: Mark, tickMs
     const open = pending.filter((p) => !p.done);
     if (open.length === 0) return;
     const next = Math.min(now + tickMs, Math.min.apply(null, open.map((p) => p.deadline)));
-    await w.clock.advance(Math.max(0, next - now));
+    await w.advance(Math.max(0, next - now));
   }
 }
 
@@ -290,6 +295,6 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     print("  FAILED at " + e.message);
     return { ok: false, title: s.title, failure: e.failure, elapsedMs: w ? w.clock.now() - t0 : 0 };
   } finally {
-    if (w) w.stop();
+    if (w) await w.stop();
   }
 }

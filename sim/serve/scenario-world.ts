@@ -19,6 +19,7 @@ import type { LogEntry, NumberSettings } from "../network/index.js";
 import { boardProfile, capabilitiesOf, modemBootOf, modemIdentity, simImei } from "./number-server.js";
 import { Activation, modemLpa } from "../entitlement/index.js";
 import type { DeviceSpec, Given } from "./scenario-format.js";
+import { startServedBroker, stopServedBroker, type ServedBroker } from "../broker/served-broker.js";
 
 /** What an action of the firmware gives back (the firmware's ActionResult, as plain data). */
 export type AgentResult = { [k: string]: unknown };
@@ -55,11 +56,28 @@ export interface AccessoryAgent {
   messages?(): { inbox: AgentResult[]; sent: AgentResult[] };
   /** Subscribes to every firmware event: its name and a plain copy of its payload. */
   onEvent(fn: (name: string, payload: unknown) => void): void;
-  stop(): void;
+  /** Stops the firmware; a promise when it says goodbye on the broker first. */
+  stop(): void | Promise<void>;
 }
 
-/** Builds the firmware of `board` on `serial` (the accessory's end of the modem's line). */
-export type AgentFactory = (board: string, serial: Serial, clock: Clock) => AccessoryAgent;
+/** The companion link's broker and this accessory's credential (issued by the backend at registration). */
+export interface AgentLink {
+  url: string;
+  msisdn: string;
+  /** Device id and MQTT user name. */
+  deviceId: string;
+  password: string;
+}
+
+/** Builds the firmware of `board` on `serial` (the accessory's end of the modem's line), with its link when the world has a broker. */
+export type AgentFactory = (board: string, serial: Serial, clock: Clock, link?: AgentLink) => AccessoryAgent;
+
+/** A message the broker carried, with the virtual time it was seen. */
+export interface BrokerRecord {
+  t: number;
+  topic: string;
+  payload: string;
+}
 
 export interface Recorded {
   t: number;
@@ -95,6 +113,7 @@ export interface Mark {
   sent: { [name: string]: number };
   events: { [name: string]: number };
   callLog: { [name: string]: number };
+  broker: number;
 }
 
 const CTRL_Z = String.fromCharCode(26);
@@ -133,11 +152,19 @@ export class World {
   readonly parties: { [name: string]: OutsideParty } = {};
   /** Results of labelled accessory actions, once settled. */
   readonly results: { [label: string]: { settled: boolean; value?: AgentResult } } = {};
+  /** The companion link's broker and backend (`given.broker`). */
+  broker: ServedBroker | undefined = undefined;
+  /** Every message the broker carried, in order. */
+  readonly brokerLog: BrokerRecord[] = [];
+  /** Accessories whose firmware start() builds (after the broker, which issues their credentials). */
+  private readonly unbuilt: { acc: WorldAccessory; dte: Serial }[] = [];
+  private readonly factory: AgentFactory;
 
   constructor(
     readonly given: Given,
     factory: AgentFactory,
   ) {
+    this.factory = factory;
     this.clock = new VirtualClock(given.start);
     this.net = new SharedNetwork({ clock: this.clock, params: given.params });
     this.site = new ManagementSite(this.net);
@@ -156,7 +183,7 @@ export class World {
         num.phone.events.on(ev, (p: unknown) => wp.events.push({ t: this.clock.now(), name: ev, payload: JSON.parse(JSON.stringify(p)) }));
       }
       this.phones[spec.phone.name] = wp;
-      for (const d of spec.devices) this.addAccessory(d, num, factory, simImei(200 + imeiSeq++));
+      for (const d of spec.devices) this.addAccessory(d, num, simImei(200 + imeiSeq++));
     }
     for (const name of Object.keys(given.parties)) {
       this.parties[name] = this.net.outside(given.parties[name]);
@@ -164,7 +191,7 @@ export class World {
     }
   }
 
-  private addAccessory(spec: DeviceSpec, num: SharedNumber, factory: AgentFactory, imei: string): void {
+  private addAccessory(spec: DeviceSpec, num: SharedNumber, imei: string): void {
     const profile = boardProfile(spec.board);
     const info = { imei: spec.imei || imei, friendlyName: spec.name, model: spec.board, sms: profile.sms, callWaiting: profile.callWaiting, location: spec.location, eid: spec.eid };
     const port = this.net.portFor(num.msisdn, info, { register: spec.register });
@@ -190,14 +217,87 @@ export class World {
     const [dte, dce] = memorySerialPair();
     modem.connect(dce);
     modem.powerOn();
-    const agent = factory(spec.board, dte, this.clock);
-    const acc: WorldAccessory = { spec, num, port, modem, agent, atLines, sentLines, events: [] };
-    agent.onEvent((name, payload) => acc.events.push({ t: this.clock.now(), name, payload }));
+    const acc: WorldAccessory = { spec, num, port, modem, agent: undefined as unknown as AccessoryAgent, atLines, sentLines, events: [] };
     this.accessories[spec.name] = acc;
+    this.unbuilt.push({ acc, dte });
+  }
+
+  /** Starts the broker and its backend, and records what it carries. */
+  private async startBroker(): Promise<void> {
+    const b = await startServedBroker(this.net, { kind: "embedded", port: 0, host: "127.0.0.1" });
+    if (!b || !b.embedded) throw new Error("given: the embedded broker did not start");
+    this.broker = b;
+    b.embedded.aedes.on("publish", (packet) => {
+      if (packet.topic.indexOf("sl/v1/") !== 0) return;
+      this.brokerLog.push({ t: this.clock.now(), topic: packet.topic, payload: packet.payload.toString() });
+    });
+  }
+
+  /** Builds each accessory's firmware, with its link's credential when there is a broker. */
+  private buildAgents(): void {
+    for (const { acc, dte } of this.unbuilt.splice(0)) {
+      const cred = this.broker ? this.broker.backend.credential(acc.num.msisdn, acc.port.id) : undefined;
+      const link = cred ? { url: this.broker!.url, msisdn: acc.num.msisdn, deviceId: cred.username, password: cred.password } : undefined;
+      acc.agent = this.factory(acc.spec.board, dte, this.clock, link);
+      acc.agent.onEvent((name, payload) => acc.events.push({ t: this.clock.now(), name, payload }));
+    }
+  }
+
+  /** The broker's topic of an accessory ("state", "ack", ...), once the backend knows it. */
+  deviceTopic(name: string, leaf: string): string | undefined {
+    const a = this.accessories[name];
+    const cred = this.broker ? this.broker.backend.all().filter((d) => d.msisdn === a.num.msisdn && d.slot === a.port.id)[0] : undefined;
+    return cred ? "sl/v1/" + a.num.msisdn.replace(/^\+/, "") + "/dev/" + cred.device + "/" + leaf : undefined;
+  }
+
+  /**
+   * A count that moves whenever something happens on a real connection: AT lines in and
+   * out of every modem (a socket's data arrives as a notice), messages on the broker.
+   */
+  private activity(): number {
+    let n = this.brokerLog.length;
+    for (const k of Object.keys(this.accessories)) n += this.accessories[k].atLines.length + this.accessories[k].sentLines.length;
+    return n;
+  }
+
+  /**
+   * With a broker, real TCP runs beside virtual time: before time moves on, wait (in real
+   * time, virtual time standing still) until nothing has moved on any connection for a
+   * few polls, so that what the broker delivers lands at the same virtual instant on
+   * every run instead of whenever the host gets to it. No sleeps stand in for events:
+   * the wait ends as soon as the traffic does.
+   */
+  private async quiesce(): Promise<void> {
+    let last = this.activity();
+    let still = 0;
+    for (let i = 0; i < 500 && still < 3; i++) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 1));
+      await this.clock.advance(0);
+      const now = this.activity();
+      if (now === last) still++;
+      else {
+        still = 0;
+        last = now;
+      }
+    }
+  }
+
+  /** Moves virtual time on by `ms`; with a broker, in steps of `tickMs` that each wait for the traffic. */
+  async advance(ms: number, tickMs = 50): Promise<void> {
+    if (!this.broker) return this.clock.advance(ms);
+    const end = this.clock.now() + ms;
+    for (;;) {
+      await this.quiesce();
+      const left = end - this.clock.now();
+      if (left <= 0) break;
+      await this.clock.advance(Math.min(tickMs, left));
+    }
   }
 
   /** Boots every accessory's firmware and waits (in virtual time) until each is up; then applies `given` settings and coverage. */
   async start(limitMs = 60000): Promise<void> {
+    if (this.given.broker) await this.startBroker();
+    this.buildAgents();
     const t0 = this.clock.now();
     // A brand-new accessory is up once its firmware says it has no profile (R7); the others once bring-up is done.
     const up = (a: WorldAccessory) =>
@@ -208,24 +308,30 @@ export class World {
       if (this.clock.now() - t0 >= limitMs) {
         throw new Error("given: " + waiting.map((n) => n + " (" + this.accessories[n].spec.board + ", registration " + (this.accessories[n].agent.registration() || "unknown") + ")").join(", ") + " did not come up within " + limitMs + " ms");
       }
-      await this.clock.advance(100);
+      await this.advance(100);
     }
     for (const spec of this.given.numbers) {
       if (spec.settings) this.numbers[spec.name].changeSettings(undefined, spec.settings as Partial<NumberSettings>, "R58");
       for (const d of spec.devices) if (d.coverage !== "full") this.accessories[d.name].port.setCoverage(d.coverage);
     }
-    await this.clock.advance(100);
+    await this.advance(100);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
+    const stops: Promise<void>[] = [];
     for (const n of Object.keys(this.accessories)) {
-      this.accessories[n].agent.stop();
-      this.accessories[n].modem.disconnect();
+      const a = this.accessories[n];
+      if (a.agent) stops.push(Promise.resolve(a.agent.stop()));
     }
+    // Links say goodbye on the broker (bounded by the firmware's own virtual limit).
+    if (this.broker) await this.advance(3000);
+    await Promise.all(stops);
+    for (const n of Object.keys(this.accessories)) this.accessories[n].modem.disconnect();
+    if (this.broker) await stopServedBroker(this.broker);
   }
 
   mark(): Mark {
-    const m: Mark = { t: this.clock.now(), logSeq: this.net.log.lastSeq, at: {}, sent: {}, events: {}, callLog: {} };
+    const m: Mark = { t: this.clock.now(), logSeq: this.net.log.lastSeq, at: {}, sent: {}, events: {}, callLog: {}, broker: this.brokerLog.length };
     for (const n of Object.keys(this.accessories)) {
       const a = this.accessories[n];
       m.at[n] = a.atLines.length;

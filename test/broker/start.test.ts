@@ -15,7 +15,7 @@ test("npm start: the embedded broker is printed at start, the accessory comes on
   const p = startCli(t, ["start", "--data", data, "--board", "watch-bangle2-bg95"], "pipe");
   const first = await p.out.waitFor(/companion-link broker (mqtt:\/\/127\.0\.0\.1:[0-9]+)/, 30000);
   const url = /companion-link broker (mqtt:\/\/127\.0\.0\.1:[0-9]+)/.exec(first)![1];
-  await p.out.waitFor((s) => s.indexOf("companion link online") >= 0, 30000);
+  await p.out.waitFor((s) => s.indexOf("companion link: online") >= 0, 30000);
   // Through the watch's own (simulated) module MQTT stack: the broker refuses strangers.
   const stranger = mqtt.connect(url, { clientId: "nobody", username: "nobody", password: "x", reconnectPeriod: 0 });
   const err = await new Promise<Error & { code?: number }>((resolve) => stranger.once("error", resolve));

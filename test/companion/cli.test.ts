@@ -18,7 +18,7 @@ test("the console's accessory joins the broker with --mqtt and shows it online",
   const p = startCli(t, ["start", "--data", data, "--mqtt", "mqtt://127.0.0.1:" + broker.port, "--device-id", "cli0dev1", "--password", "pw", "--msisdn", "+819012345678"], "pipe");
   await until(() => be.seen.some((m) => m.topic.endsWith("/state")), "state from the CLI's firmware", 30000);
   t.is(json(be.seen.find((m) => m.topic.endsWith("/status"))).online, true);
-  await p.out.waitFor((s) => s.indexOf("companion link online") >= 0);
+  await p.out.waitFor((s) => s.indexOf("companion link: online") >= 0);
   p.child.kill("SIGTERM");
   await p.exit;
   await be.client.endAsync();

@@ -15,9 +15,9 @@ import { MemoryPins } from "../../hal/memory/pins.js";
 import { MemoryStorage } from "../../hal/memory/storage.js";
 import { loadBoards, pickBoard } from "../../firmware/board.js";
 import { createFirmware, type Firmware } from "../../firmware/main.js";
-import { attachCompanion, type Companion } from "../../firmware/companion/attach.js";
-import { modemPubSub } from "../../firmware/companion/mqttjs.node.js";
-import { modemMqttFor } from "../../firmware/companion/modem-mqtt.js";
+import { nodeAdapters } from "../../firmware/companion/mqttjs.node.js";
+import type { CompanionLink } from "../../firmware/companion/link.js";
+import type { DataStack } from "../../firmware/data/index.js";
 import { SimModem } from "../../sim/modem/modem.js";
 import { SharedNetwork, ManagementSite, type AccessoryPort } from "../../sim/network/index.js";
 import type { LogEntry } from "../../sim/network/log.js";
@@ -37,7 +37,8 @@ export interface E2e {
   port: AccessoryPort;
   modem: SimModem;
   fw: Firmware;
-  companion: Companion;
+  /** The firmware's own data stack and link, as createFirmware composed them. */
+  companion: { data: DataStack; link: CompanionLink };
   broker: Broker;
   be: { client: MqttClient; seen: PubSubMessage[] };
   /** AT lines A1's firmware wrote and received, in order, with "> " / "< " marks. */
@@ -76,25 +77,21 @@ export async function e2e(board: E2eBoard = "car-linux-eg91", link?: "modem-sock
   const pump = setInterval(() => void clock.advance(25), 5);
   const broker = await startBroker();
   const be = await backend(broker.port, ["sl/v1/" + N + "/#"]);
-  const b = pickBoard(loadBoards(boardsJson), board);
-  const adapter = link || b.data.link;
+  const picked = pickBoard(loadBoards(boardsJson), board);
+  // `link` overrides the board's adapter (the firmware composes by the board's data.link).
+  const b = link ? Object.assign({}, picked, { data: Object.assign({}, picked.data, { link }) }) : picked;
   const storage = new MemoryStorage();
-  const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage }, b);
+  // The firmware composes the data session and the link itself; the host hands in MQTT.js
+  // (the car's modem-socket adapter); the watch's module MQTT stack is built in.
+  const fw = createFirmware({ serial: dte, clock, pins: new MemoryPins(clock), storage }, b, {
+    data: { sockets: { pollAfterSendMs: 200, idlePollMs: 5000 } },
+    companion: { url: "mqtt://127.0.0.1:" + broker.port, msisdn: MSISDN, deviceId: A1, password: "pw", keepaliveS: 240, fw: "0.4.0", adapters: nodeAdapters() },
+  });
   const at: string[] = [];
   fw.channel.events.on("tx", (b) => at.push("> " + b.replace(/\r$/, "")));
   fw.channel.events.on("rx", (l) => at.push("< " + l));
   fw.start();
-  const companion = attachCompanion(
-    fw,
-    clock,
-    storage,
-    { msisdn: MSISDN, deviceId: A1, password: "pw", keepaliveS: 240, apn: "spmode.ne.jp", model: b.name, fw: "0.4.0" },
-    (data) =>
-      adapter === "modem-mqtt"
-        ? modemMqttFor(b.modem, fw.channel, clock, { host: "127.0.0.1", port: broker.port })
-        : modemPubSub(data.sockets!, { host: "127.0.0.1", port: broker.port }),
-    { data: { sockets: { pollAfterSendMs: 200, idlePollMs: 5000 } } },
-  );
+  const companion = { data: fw.data!, link: fw.companion! };
 
   // The backend: the network's events become the companion topics.
   let rev = 0;
@@ -130,8 +127,7 @@ export async function e2e(board: E2eBoard = "car-linux-eg91", link?: "modem-sock
       site.unregister(MSISDN, imei);
     },
     async close() {
-      await companion.stop();
-      fw.stop();
+      await fw.stop();
       clearInterval(pump);
       modem.reboot();
       await be.client.endAsync();

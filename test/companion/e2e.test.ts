@@ -69,7 +69,7 @@ test.serial("R15 R18: A1 unregistered on the site hears it over MQTT before the 
   await e.unregisterFromSite();
   await until(() => order.some((o) => o.indexOf("registration report") === 0), "the network's report", 10000);
   t.true(heard.length >= 1);
-  t.regex(order[0], /^data stopped: unregistered \(companion link/);
+  t.regex(order[0], /^data stopped: unregistered \(management: companion link/);
   // The network saw A1's data end at the unregistration (R15), and the modem has no context.
   await until(() => e.network.log.find({ kind: "data-down" as never }).length > 0 || e.port.pdns.size === 0, "data gone on the network side");
   t.is(e.port.pdns.size, 0);

@@ -30,7 +30,8 @@ function rig(boardName: string, wired: PinName[] = []) {
   const modem = new AutoModem(dce, healthyModemTable());
   const pins = new RecordingPins(clock, wired);
   const board = pickBoard(loadBoards(boardsJson), boardName);
-  const fw = startFirmware({ serial: dte, clock, pins, storage: undefined }, board);
+  // Bring-up alone: the data session's own script is test/firmware/data-transcript.test.ts.
+  const fw = startFirmware({ serial: dte, clock, pins, storage: undefined }, board, { data: false });
   const states: string[] = [];
   fw.modem.events.on("state", (s) => states.push(s.name));
   return { clock, modem, pins, fw, states };
@@ -272,7 +273,7 @@ test("identification answers given with their prefix (+CGMR:, +CGSN:) are read, 
   table["AT+CGSN"] = "\r\n+CGSN: 490154203237518\r\n\r\nOK\r\n";
   new AutoModem(dce, table);
   const board = pickBoard(loadBoards(boardsJson), "sim-generic");
-  const fw = startFirmware({ serial: dte, clock, pins: new RecordingPins(clock, []), storage: undefined }, board);
+  const fw = startFirmware({ serial: dte, clock, pins: new RecordingPins(clock, []), storage: undefined }, board, { data: false });
   await clock.advance(1000);
   t.is(fw.modem.status().state.name, "ready");
   t.is(fw.modem.status().info.revision, "A011B07A7670M7");

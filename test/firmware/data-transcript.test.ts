@@ -44,12 +44,18 @@ async function step(r: ReturnType<typeof session>["r"], tx: string, rx: string):
   await r.modem.rx(rx);
 }
 
-/** The first part of every activation: receive settings, packet events, the APN, attached? */
+/**
+ * The first part of every activation: receive settings, packet events, the APN (read
+ * first, written only when it differs: the first time the module has another one, after
+ * a loss it has ours), attached?
+ */
 async function preamble(r: ReturnType<typeof session>["r"], deactivateFirst: boolean): Promise<void> {
   await step(r, 'AT+QICFG="dataformat",0,1\r', OK);
   await step(r, "AT+CGEREP=2,1\r", OK);
   if (deactivateFirst) await step(r, "AT+QIDEACT=1\r", OK);
-  await step(r, 'AT+QICSGP=1,1,"spmode.ne.jp","","",0\r', OK);
+  await step(r, "AT+CGDCONT?\r", '\r\n+CGDCONT: 1,"IP","' + (deactivateFirst ? "SPMODE.ne.jp" : "") + '","0.0.0.0",0,0\r\n' + OK);
+  // 27.007 §10.1.1 PDP type IP is Quectel's <context_type> 1 (TCP/IP manual §2.3.1).
+  if (!deactivateFirst) await step(r, 'AT+QICSGP=1,1,"spmode.ne.jp","","",0\r', OK);
   await step(r, "AT+CGATT?\r", "\r\n+CGATT: 1\r\n" + OK);
 }
 

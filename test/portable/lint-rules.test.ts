@@ -294,6 +294,13 @@ const imports: ImportCase[] = [
   { from: "test/espruino/entries/x.ts", spec: "../../support/fake-modem.js", expect: "host-only code" },
   { from: "test/espruino/entries/x.ts", spec: "../../../sim/pdu/hex.js", expect: "host-only code" },
   { from: "test/at/x.test.ts", spec: "../../drivers/at/channel.js", expect: null },
+  // The companion link is a front-end: the API, not the parts (its transport, firmware/data, it may use).
+  { from: "firmware/companion/x.ts", spec: "../messaging/index.js", expect: "goes through the firmware API" },
+  { from: "firmware/companion/x.ts", spec: "../line/line.js", expect: "goes through the firmware API" },
+  { from: "firmware/companion/x.ts", spec: "../modem/manager.js", expect: "goes through the firmware API" },
+  { from: "firmware/companion/x.ts", spec: "../activation/activation.js", expect: "goes through the firmware API" },
+  { from: "firmware/companion/x.ts", spec: "../api.js", expect: null },
+  { from: "firmware/companion/x.ts", spec: "../data/index.js", expect: null },
 ];
 
 for (const c of imports) {
@@ -303,6 +310,19 @@ for (const c of imports) {
     else t.true(messages.some((m) => m.message.includes(c.expect!)), show(messages));
   });
 }
+
+test("front-ends: the companion link and the command line reach the firmware's parts only through fw.api", async (t) => {
+  for (const [file, code] of [
+    ["firmware/companion/x.ts", "export function f(fw: { messaging: { priorityChanged(): void } }) { fw.messaging.priorityChanged(); }"],
+    ["firmware/companion/x.ts", "export function f(data: { session: { unregistered(s: string): void } }) { data.session.unregistered(\"x\"); }"],
+    ["cli/x.ts", "export function f(fw: { data: unknown }) { return fw.data; }"],
+  ]) {
+    const m = (await lint(code, file)).filter((x) => x.ruleId === "no-restricted-syntax");
+    t.true(m.some((x) => x.message.includes("goes through the firmware API")), file + ": " + show(m));
+  }
+  const ok = (await lint("export function f(api: { managementUnregistered(r: string): unknown }) { return api.managementUnregistered(\"x\"); }", "firmware/companion/x.ts")).filter((x) => x.severity === 2);
+  t.deepEqual(ok, [], show(ok));
+});
 
 test("layering: the rule also covers re-exports and type-only imports", async (t) => {
   const a = await lint('export * from "../firmware/main.js";', "drivers/x.ts");

@@ -89,7 +89,7 @@ test("a run fails at the first expectation that does not hold, saying what was s
   const r = await runScenario(s, { factory: firmwareAgent, print: (l) => lines.push(l) });
   t.false(r.ok);
   t.is(r.failure!.path, "steps[1].then[1]");
-  t.regex(r.failure!.why, /^not within 500 ms; saw 1 callEnded events: .*"reason":"answeredElsewhere"/);
+  t.regex(r.failure!.why, /^not within 500 ms; saw 1 callEnded events: .*"reason":"answeredElsewher/);
   t.true(lines.some((l) => l.indexOf("then ok line of number is busy(car)") >= 0));
   t.regex(lines[lines.length - 1], /^ {2}FAILED at steps\[1\]\.then\[1\]/);
   t.false(lines.some((l) => l.indexOf("step 3") >= 0), "nothing runs after the failure");

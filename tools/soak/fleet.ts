@@ -14,8 +14,9 @@ import { memorySerialPair, type MemorySerial } from "../../hal/memory/serial.js"
 import { MemoryPins } from "../../hal/memory/pins.js";
 import { MemoryStorage } from "../../hal/memory/storage.js";
 import { loadBoards, pickBoard, type Board } from "../../firmware/board.js";
-import { createFirmware, type Firmware } from "../../firmware/main.js";
-import type { Companion } from "../../firmware/companion/attach.js";
+import { createFirmware, type Firmware, type FirmwareOptions } from "../../firmware/main.js";
+import type { CompanionLink } from "../../firmware/companion/link.js";
+import type { DataStack } from "../../firmware/data/index.js";
 import { SimModem } from "../../sim/modem/modem.js";
 import { AccessoryPort, OutsideParty, SharedNetwork, SharedNumber } from "../../sim/network/index.js";
 import boardsJson from "../../boards.json" with { type: "json" };
@@ -53,7 +54,8 @@ function firstLineEnd(s: string): number {
 
 /** What the soak hung on a firmware at boot: the companion link (for tests to reach), and how it dies with the process. */
 export interface Attached {
-  companion?: Companion;
+  /** The firmware's own data stack and link (createFirmware composed them). */
+  companion?: { data: DataStack; link: CompanionLink };
   kill(): void;
 }
 
@@ -87,6 +89,8 @@ export interface FleetOptions {
   boards: string[];
   /** Called on every boot of an accessory's firmware (the first and each restart), after it started. */
   attach?: (acc: Accessory) => Attached | undefined;
+  /** The firmware options of each boot (its companion link), before it is built. */
+  firmwareOptions?: (acc: Accessory) => FirmwareOptions | undefined;
 }
 
 export class Fleet {
@@ -98,9 +102,11 @@ export class Fleet {
   private readonly boards = loadBoards(boardsJson);
   /** Set once the soak is ready to hang things on the firmware (the first boots happen in the constructor). */
   attach: FleetOptions["attach"];
+  firmwareOptions: FleetOptions["firmwareOptions"];
 
   constructor(o: FleetOptions) {
     this.attach = o.attach;
+    this.firmwareOptions = o.firmwareOptions;
     if (o.accessories > o.numbers * 5) throw new RangeError("at most five accessories per number (R2): " + o.accessories + " over " + o.numbers);
     if (o.accessories < 1 || o.numbers < 1) throw new RangeError("--accessories and --numbers must be at least 1");
     this.clock = o.clock;
@@ -161,7 +167,7 @@ export class Fleet {
     const [dte, dce] = memorySerialPair();
     acc.modem.connect(dce);
     acc.serial = dte;
-    acc.fw = createFirmware({ serial: dte, clock: this.clock, pins: new MemoryPins(this.clock), storage: acc.storage }, acc.board);
+    acc.fw = createFirmware({ serial: dte, clock: this.clock, pins: new MemoryPins(this.clock), storage: acc.storage }, acc.board, this.firmwareOptions ? this.firmwareOptions(acc) : undefined);
     acc.generation++;
     acc.fw.api.onAny((name, data) => {
       if (acc.onApi) acc.onApi(name, data);

@@ -15,7 +15,8 @@ import { InvariantBook, INVARIANTS, type Failure, type InvariantName } from "./i
 import { Rng } from "./rng.js";
 import { MessageAssembler, SmsLedger, type Followed } from "./ledger.js";
 import { Backend, SoakAuthority, SoakBroker, type SentCommand } from "./mqtt.js";
-import { attachCompanion, type Companion } from "../../firmware/companion/attach.js";
+import type { FirmwareOptions } from "../../firmware/main.js";
+import type { PubSub } from "../../firmware/companion/pubsub.js";
 import { MqttJsPubSub } from "../../firmware/companion/mqttjs.node.js";
 import { defaultReconnect } from "../../firmware/companion/link.js";
 import { defaultDataPolicy } from "../../firmware/data/session.js";
@@ -88,7 +89,7 @@ export interface MemorySample {
 
 /** An accessory's companion link (the data session and MQTT) on its current firmware. */
 interface LinkRig {
-  companion: Companion;
+  companion: NonNullable<Attached["companion"]>;
   /** Since when the link has been online, undefined while it is not. */
   onlineSince: number | undefined;
 }
@@ -676,24 +677,36 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const linkRng = new Rng((o.seed ^ 0x2545f491) >>> 0);
   const links = new Map<Accessory, LinkRig>();
   const wantsLink = new Map<string, boolean>();
-  const attach = (acc: Accessory): Attached | undefined => {
+  /** Each boot's link to the soak broker, by accessory (the pubsub the firmware was handed). */
+  const pubsubs = new Map<Accessory, PubSub>();
+  const firmwareOptions = (acc: Accessory): FirmwareOptions | undefined => {
     let wants = wantsLink.get(acc.name);
     if (wants === undefined) wantsLink.set(acc.name, (wants = acc.board.capabilities.data === true && !!acc.board.data.apn && linkRng.next() < o.companions));
-    if (!wants) return undefined;
+    const dataPolicy = { policy: { random: () => linkRng.next() } };
+    if (!wants) return { data: dataPolicy };
     authority.add(acc.name, "pw-" + acc.name, { role: "device", device: acc.name, msisdn: acc.num.msisdn });
     const pubsub = new MqttJsPubSub((options) => broker.client(clock, options));
-    const companion = attachCompanion(
-      acc.fw,
-      clock,
-      acc.storage,
-      { msisdn: acc.num.msisdn, deviceId: acc.name, password: "pw-" + acc.name, keepaliveS: acc.board.data.keepaliveS, apn: acc.board.data.apn!, model: acc.board.name, fw: "soak" },
-      () => pubsub,
-      {
-        linkOverModemData: true,
+    pubsubs.set(acc, pubsub);
+    // The soak's in-process broker stands in for whatever adapter the board names.
+    const same = () => pubsub;
+    return {
+      data: dataPolicy,
+      companion: {
+        url: "mqtt://soak-broker",
+        msisdn: acc.num.msisdn,
+        deviceId: acc.name,
+        password: "pw-" + acc.name,
+        keepaliveS: acc.board.data.keepaliveS,
+        fw: "soak",
+        adapters: { url: same, socket: same, module: same },
         link: { policy: { reconnect: defaultReconnect, escalateAfter: 3, refusedWaitMs: 3600000, random: () => linkRng.next() } },
-        data: { policy: { random: () => linkRng.next() } },
       },
-    );
+    };
+  };
+  const attach = (acc: Accessory): Attached | undefined => {
+    const pubsub = pubsubs.get(acc);
+    if (!acc.fw.companion || !acc.fw.data || !pubsub) return undefined;
+    const companion = { data: acc.fw.data, link: acc.fw.companion };
     const rig: LinkRig = { companion, onlineSince: undefined };
     companion.link.events.on("online", (up) => {
       rig.onlineSince = up ? clock.now() : undefined;
@@ -717,7 +730,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
   // eslint-disable-next-line prefer-const
   let backend: Backend;
-  const fleet = new Fleet({ clock, numbers: o.numbers, accessories: o.accessories, parties: options.parties || Math.max(4, o.numbers), boards: o.boards, attach });
+  const fleet = new Fleet({ clock, numbers: o.numbers, accessories: o.accessories, parties: options.parties || Math.max(4, o.numbers), boards: o.boards, attach, firmwareOptions });
   const book = new InvariantBook(o.seed, t0, () => clock.now());
   const soak = new SoakState(clock, book, o);
   const mqtt: MqttWorld = {

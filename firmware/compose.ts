@@ -1,0 +1,97 @@
+/**
+ * The data side of the firmware, composed once for every front-end (createFirmware):
+ * the accessory's own data session on PDP context 1 (R83; it owns the context and its
+ * APN, firmware/apn.ts), and the companion link on the PubSub adapter the board's
+ * `data.link` names (firmware/companion/attach.ts), driven by the link settings.
+ *
+ * Kept apart from firmware/main.ts so that a bundle without them
+ * (createFirmwareWithoutData) leaves all of it out.
+ *
+ * Portable (Espruino).
+ */
+import type { Clock, Storage } from "../hal/types.js";
+import type { Emitter } from "../hal/emitter.js";
+import type { AtChannel } from "../drivers/at/index.js";
+import type { Board } from "./board.js";
+import { BoardError } from "./board.js";
+import type { FirmwareApi } from "./api.js";
+import type { Line } from "./line/line.js";
+import type { ModemManager } from "./modem/manager.js";
+import { createDataStack, type DataStack, type DataStackOptions } from "./data/index.js";
+import { brokerTarget, companionPubSub, createCompanion, type BrokerTarget, type CompanionOptions } from "./companion/attach.js";
+import type { CompanionLink } from "./companion/link.js";
+
+/** What the composition builds on (the firmware's parts, from main.ts). */
+export interface ComposeContext {
+  clock: Clock;
+  board: Board;
+  profileName: string;
+  channel: AtChannel;
+  modem: ModemManager;
+  line: Line;
+  events: Emitter<{ log: string }>;
+  storage: Storage | undefined;
+}
+
+export type DataOptions = DataStackOptions & { healthyAfterMs?: number };
+
+export interface Composer {
+  data(ctx: ComposeContext, apn: string, options: DataOptions): DataStack;
+  link(ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, options: CompanionOptions): CompanionLink;
+}
+
+function composeData(ctx: ComposeContext, apn: string, o: DataOptions): DataStack {
+  const line = ctx.line;
+  const modem = ctx.modem;
+  const events = ctx.events;
+  // An emergency call owns the AT channel and the radio: sockets keep off both (companion-link.md §5.7).
+  const sockets = Object.assign({ quiet: () => line.lineState() === "emergency" }, o.sockets || {});
+  const data = createDataStack(
+    ctx.channel,
+    ctx.clock,
+    {
+      events: modem.events,
+      // Tier 3 through the modem manager: a modem that stopped serving data is run through
+      // its own recovery (bring-up again; its reset pin after repeated failures).
+      resetModem: function (why) {
+        events.emit("log", "data: asking for a modem reset: " + why);
+        modem.post({ type: "hung" });
+      },
+    },
+    ctx.profileName,
+    { apn: apn, context: 1, healthyAfterMs: o.healthyAfterMs === undefined ? 60000 : o.healthyAfterMs },
+    { policy: o.policy, sockets: sockets },
+  );
+  data.session.events.on("log", function (m) {
+    events.emit("log", m);
+  });
+  return data;
+}
+
+function composeLink(ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, co: CompanionOptions): CompanionLink {
+  let target: BrokerTarget;
+  let chosen;
+  try {
+    target = brokerTarget(co.url);
+    chosen = companionPubSub(ctx.board, ctx.profileName, ctx.channel, ctx.clock, data, target, co.adapters || {});
+  } catch (e) {
+    throw BoardError((e as Error).message, { problems: ["companion"] });
+  }
+  const events = ctx.events;
+  const link = createCompanion(api, ctx.clock, ctx.storage, ctx.board, co, chosen.pubsub, chosen.overModemData ? data : undefined, function (m) {
+    events.emit("log", m);
+  });
+  api.useCompanion({
+    status: function () {
+      return link.status();
+    },
+    onState: function (fn) {
+      link.events.on("state", function (st) {
+        fn(st.name);
+      });
+    },
+  });
+  return link;
+}
+
+export const dataAndLink: Composer = { data: composeData, link: composeLink };
