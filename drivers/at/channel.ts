@@ -34,7 +34,10 @@
  *   it (the few milliseconds of a 1.5 KB write at 115200 baud), and a modem that stalls
  *   gets no longer than a cut command would. Owed finals are matched first-in first-out
  *   before the urgent command's own (the modem answers in the order it was asked), so a cut
- *   command's late answer is still its own and never the urgent command's.
+ *   command's late answer is still its own and never the urgent command's. Any other
+ *   command in flight (a data-session or MQTT command, a query) gets urgentWaitMs to
+ *   answer, then steps aside without Esc, owed its answer until its own limit: its final
+ *   may have been lost to line noise, and the dial must not wait 150 s for an `AT+QIACT`.
  *
  * Portable (Espruino): byte strings, native indexOf/substring on a short buffer.
  */
@@ -82,6 +85,13 @@ export interface AtChannelOptions {
    * and no probe runs. Silence beyond this limit is a hang.
    */
   busyGraceMs?: number;
+  /**
+   * How long an urgent command waits for the final result of a plain command in flight
+   * (one neither `cuttable`, a prompt nor `raw`) before it is written anyway (ms, default
+   * 500). That command is not aborted: it moves aside still owed its answer, and the modem
+   * is taken as busy with it until its own time limit (see stepAside()).
+   */
+  urgentWaitMs?: number;
 }
 
 /** What the channel reports to its owner and to loggers. */
@@ -207,7 +217,7 @@ export class AtChannel {
   private prefixAll = false;
   private finals: FinalRule[];
   private banners: string[];
-  private pduFor: { kind: "urc"; header: string; entries: UrcEntry[]; text: boolean } | { kind: "listing"; header: string } | undefined =
+  private pduFor: { kind: "urc"; header: string; entries: UrcEntry[]; text: boolean } | { kind: "listing"; header: string; p: Pending } | undefined =
     undefined;
   private timeouts = 0;
   private needSync = false;
@@ -222,6 +232,7 @@ export class AtChannel {
   private readonly cutGraceMs: number;
   private readonly abortSettleMs: number;
   private readonly busyGraceMs: number;
+  private readonly urgentWaitMs: number;
   /** The queue waits for a cut command's final result (or abortSettleMs) before the urgent one. */
   private settling = false;
 
@@ -242,6 +253,7 @@ export class AtChannel {
     this.cutGraceMs = o.cutGraceMs || 5000;
     this.abortSettleMs = o.abortSettleMs !== undefined ? o.abortSettleMs : 200;
     this.busyGraceMs = o.busyGraceMs || 45000;
+    this.urgentWaitMs = o.urgentWaitMs !== undefined ? o.urgentWaitMs : 500;
     this.unsubs = [
       serial.onData((chunk) => this.receive(chunk)),
       serial.onClose((reason) => this.shutdown("serial link closed: " + reason)),
@@ -344,6 +356,7 @@ export class AtChannel {
         const c = this.current;
         if (c && !c.internal && !c.command.urgent && c.command.mode === "raw") this.hurry(c);
         else if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
+        else if (c && !c.internal && !c.command.urgent) this.stepAsideLater(c);
       } else this.queue.push(p);
       this.pump();
     });
@@ -376,13 +389,43 @@ export class AtChannel {
     this.events.emit("cut", p.command.cmd);
   }
 
+  /**
+   * A plain command in flight (a data-session or MQTT command, a query) when an urgent one
+   * arrives: it gets urgentWaitMs to answer as usual, then moves aside so the urgent
+   * command is written. Nothing is aborted (no Esc: a module may be unable to abort
+   * `AT+QIACT`, and an aborted `AT+QIRD` would lose socket bytes); it stays owed its final
+   * result, matched first as the modem answers in order, until its own time limit. Why:
+   * its final may never come (line noise ate it, bytes of the line were lost) and then an
+   * emergency dial waited out that limit, 150 s for an activation; and a module that holds
+   * its OK until the network answers (Quectel AT+QIACT, 27.007 +CGACT: "determined by
+   * network") holds the dial in its input until then anyway (Telit LE910Cx §2.2.5), so
+   * writing it now loses nothing and gains everything when the answer was lost. Meanwhile
+   * the modem counts as busy (busyWithSubmission): a time-out behind it is not a hang.
+   */
+  private stepAsideLater(c: Pending): void {
+    this.clock.setTimeout(() => {
+      if (this.current !== c || this.closed || !this.urgentQueued()) return;
+      this.current = undefined;
+      c.busy = true;
+      // Its own timer still runs: onTimeout() finds it owed and fails it then.
+      this.owed.push(c);
+      this.events.emit("cut", c.command.cmd);
+      this.pump();
+    }, this.urgentWaitMs);
+  }
+
+  private urgentQueued(): boolean {
+    for (let i = 0; i < this.queue.length; i++) if (this.queue[i].command.urgent) return true;
+    return false;
+  }
+
   /** `p` leaves the line but is still owed its final result, for at most `grace` ms. */
   private owe(p: Pending, grace: number): void {
     p.timer = this.clock.setTimeout(() => this.onTimeout(p, grace), grace);
     this.owed.push(p);
   }
 
-  /** Whether the modem is busy with a submission we cut short (it answers nothing else meanwhile). */
+  /** Whether the modem is busy with a command moved aside for an urgent one (it answers nothing else meanwhile). */
   busyWithSubmission(): boolean {
     for (let i = 0; i < this.owed.length; i++) if (this.owed[i].busy) return true;
     return false;
@@ -459,7 +502,7 @@ export class AtChannel {
       // caller hears the time-out; its answer, when it comes, is still its own (FIFO).
       this.current = undefined;
       if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
-      this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms (the modem is busy with an SMS submission)", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
+      this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms (the modem is busy with an earlier command)", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
       this.owe(p, this.busyGraceMs);
       this.pump();
       return;
@@ -586,7 +629,7 @@ export class AtChannel {
     if (rule && !(callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
     else if (p && hasPrefix(p.command.prefixes, line)) {
       p.lines.push(line);
-      if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line };
+      if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line, p };
     } else if (!this.urcLine(line)) this.otherLine(line, p, rule);
   }
 
@@ -596,7 +639,7 @@ export class AtChannel {
     this.pduFor = undefined;
     if (isHex(line) || (waiting.kind === "urc" && waiting.text)) {
       if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, line);
-      else if (this.current) this.current.pdus.push({ header: waiting.header, pdu: line });
+      else waiting.p.pdus.push({ header: waiting.header, pdu: line });
       return true;
     }
     // The PDU never came: the header is still worth delivering; this line is classified anew.
