@@ -135,6 +135,12 @@ function capture(resolve: (r: AtResponse) => void, reject: (e: Error) => void): 
 function ignore(): void {}
 
 const CTRL_Z = "\x1a";
+/**
+ * A CR not followed by LF or an LF not after a CR (an echoed command line ends in CR
+ * alone), or a CR LF cut between two chunks: such input takes the general path. (`^\n`
+ * stays last: Espruino 2v29's matcher gives up on the alternatives after a failed `^`.)
+ */
+const LONE_END = /\r[^\n]|[^\r]\n|\r$|^\n/;
 const ESC = "\x1b";
 
 function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
@@ -199,6 +205,8 @@ export class AtChannel {
   /** The in-flight command whose time limit is running (one timer callback for all of them). */
   private armed: Pending | undefined = undefined;
   private readonly expire: () => void;
+  /** The `rx` listeners (live): no emit per line while nobody listens. */
+  private readonly rxListeners = this.events.listeners("rx");
   private finals: FinalRule[];
   private banners: string[];
   private pduFor: { kind: "urc"; header: string; entries: UrcEntry[] } | { kind: "listing"; header: string } | undefined =
@@ -463,23 +471,36 @@ export class AtChannel {
   private receive(chunk: string): void {
     let buf = this.buf === "" ? chunk : this.buf + chunk;
     let pos = 0;
-    let cr = buf.indexOf("\r");
-    let lf = buf.indexOf("\n");
-    if (this.skipping && (cr >= 0 || lf >= 0)) {
-      // The rest of an over-long line, up to its terminator, is dropped too.
-      this.skipping = false;
-      pos = (cr < 0 || (lf >= 0 && lf < cr) ? lf : cr) + 1;
-      if (cr >= 0 && cr < pos) cr = buf.indexOf("\r", pos);
-      if (lf >= 0 && lf < pos) lf = buf.indexOf("\n", pos);
+    if (!LONE_END.test(buf)) {
+      // Every line ends in CR LF (V.250 §5.7.1 framing): one native split does the whole
+      // chunk. The empty parts are the blank lines between responses.
+      const parts = buf.split("\r\n");
+      buf = parts.pop()!;
+      let i = 0;
+      if (this.skipping && parts.length > 0) {
+        // The rest of an over-long line, up to its terminator, is dropped too.
+        this.skipping = false;
+        i = 1;
+      }
+      for (; i < parts.length; i++) if (parts[i] !== "") this.line(parts[i]);
+    } else {
+      let cr = buf.indexOf("\r");
+      let lf = buf.indexOf("\n");
+      if (this.skipping && (cr >= 0 || lf >= 0)) {
+        this.skipping = false;
+        pos = (cr < 0 || (lf >= 0 && lf < cr) ? lf : cr) + 1;
+        if (cr >= 0 && cr < pos) cr = buf.indexOf("\r", pos);
+        if (lf >= 0 && lf < pos) lf = buf.indexOf("\n", pos);
+      }
+      while (cr >= 0 || lf >= 0) {
+        const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
+        if (end > pos) this.line(buf.substring(pos, end));
+        pos = end + 1;
+        if (cr >= 0 && cr < pos) cr = buf.indexOf("\r", pos);
+        if (lf >= 0 && lf < pos) lf = buf.indexOf("\n", pos);
+      }
+      if (pos > 0) buf = buf.substring(pos);
     }
-    while (cr >= 0 || lf >= 0) {
-      const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
-      if (end > pos) this.line(buf.substring(pos, end));
-      pos = end + 1;
-      if (cr >= 0 && cr < pos) cr = buf.indexOf("\r", pos);
-      if (lf >= 0 && lf < pos) lf = buf.indexOf("\n", pos);
-    }
-    if (pos > 0) buf = buf.substring(pos);
     if (buf.charAt(0) === ">") buf = this.checkPrompt(buf);
     if (buf.length > this.maxLine) {
       this.events.emit("overflow", buf.length);
@@ -516,7 +537,7 @@ export class AtChannel {
    * URC) cost one gate lookup and the few tests it leaves (bench/espruino.ts measures it).
    */
   private line(line: string): void {
-    this.events.emit("rx", line);
+    if (this.rxListeners.length > 0) this.events.emit("rx", line);
     if (this.pduFor !== undefined && this.pduLine(line)) return;
     const cur = this.current;
     if (cur !== undefined && (line === cur.command.cmd || (cur.promptSeen && this.isEcho(line, cur)))) return;
