@@ -53,8 +53,19 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
   data.session.start();
   const api = fw.api;
   const listeners: ((name: string, payload: unknown) => void)[] = [];
+  // R63: the stored inbox and sent history, read again through the API whenever a message
+  // comes or goes (the API answers asynchronously; scenarios look at the latest read).
+  let box: { inbox: AgentResult[]; sent: AgentResult[] } = { inbox: [], sent: [] };
+  const readBox = () => {
+    void Promise.all([api.inbox(), api.outbox()]).then((r) => {
+      const inbox = r[0].ok ? (r[0].messages as unknown as AgentResult[]) : box.inbox;
+      const sent = r[1].ok ? (r[1].sent as unknown as AgentResult[]) : box.sent;
+      box = { inbox, sent };
+    });
+  };
   // The API's events are plain data already: each listener gets them as they are.
   api.onAny((name, data) => {
+    if (name === "smsReceived" || name === "smsSent" || name === "smsFailed") readBox();
     for (const l of listeners) l(name, data);
   });
   fw.start();
@@ -73,6 +84,8 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock): Acce
     dtmf: (t) => result(api.dtmf(t)),
     sendSms: (to, text, statusReport) => result(api.sendSms(to, text, statusReport === undefined ? undefined : { statusReport })),
     serviceCode: (code) => result(api.serviceCode(code)),
+    messages: () => box,
+    setLocation: (lat, lon, accuracyM) => result(api.setLocation({ lat, lon, accuracyM, source: "gnss" })),
     onEvent: (fn) => {
       listeners.push(fn);
     },

@@ -9,7 +9,7 @@ import { SharedNetwork, formatEntry, type AccessoryPort, type OutsideParty, type
 import type { World } from "./console.js";
 import { networkWorld } from "./network-world.js";
 import { Activation, modemLpa } from "../sim/entitlement/index.js";
-import { capabilitiesOf, modemIdentityOf } from "../sim/serve/number-server.js";
+import { capabilitiesOf, modemBootOf, modemIdentityOf } from "../sim/serve/number-server.js";
 
 export const SHARED_NUMBER = "+819012345678";
 export const CALLER = "+81311112222";
@@ -45,7 +45,7 @@ export function simWorld(clock: Clock, accessory: { imei: string; sms: "native" 
   // The board's modem identity picks the simulated modem's vendor commands (sockets, MQTT).
   // An eUICC (its EID made from the IMEI, 32 digits): the firmware reads it for the first-boot message.
   const eid = "890490320000010000000" + accessory.imei.slice(-11);
-  const modem = new SimModem({ clock, network: port, identity: { ...modemIdentityOf(accessory.modem || "generic"), imei: accessory.imei }, bootMs: 300, eid, sim: accessory.firstBoot ? { present: false } : undefined });
+  const modem = new SimModem({ clock, network: port, identity: { ...modemIdentityOf(accessory.modem || "generic"), imei: accessory.imei }, ...modemBootOf(accessory.modem || "generic"), bootMs: 300, eid, sim: accessory.firstBoot ? { present: false } : undefined });
   activation.pair(modemLpa(modem, port));
   const phone = num.phone;
   const caller = network.outside(CALLER);

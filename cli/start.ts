@@ -37,6 +37,13 @@ import { COMPANION_USAGE, companionOptions, companionPlan, type CompanionArgs, t
 import { startServedBroker, stopServedBroker, type ServedBroker } from "../sim/broker/served-broker.js";
 import { serveWorld } from "../sim/web/world-server.js";
 import { DEFAULT_PIN } from "../sim/web/site.js";
+import { ServiceNotifier } from "./notify.js";
+
+/**
+ * The AT channel counts as wedged (no more watchdog pings) after this long with a command
+ * out and no final result: longer than any command's own limit (+CMGS: 120 s).
+ */
+const WEDGE_MS = 150000;
 
 const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <name>] [options]
        sharedline run --port <path|tcp://host:port> --board <name> [options]
@@ -278,6 +285,7 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
     }
   }
 
+  const notifier = new ServiceNotifier();
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (code: number, why: string) => {
@@ -288,6 +296,7 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
       // service restarts would be worse); the next start reads +CLCC and shows it again.
       const left = calls.length ? `; ${calls.length} call(s) left up on the modem` : "";
       con.event("stop", { reason: why, code, calls: calls.length }, `stopping (${why})${left}`);
+      notifier.stopping(`stopping (${why})`);
       if (web) await web.close().catch(() => undefined);
       if (companion) await companion.stop();
       if (broker) await stopServedBroker(broker);
@@ -310,6 +319,10 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
       void stop(1, "the modem's link is gone");
     });
     fw.start();
+    // systemd (Type=notify): ready once the firmware runs; the modem's state as STATUS=.
+    notifier.ready(`firmware running; modem ${fw.api.snapshot().modem}`);
+    fw.api.events.on("modemState", (st) => notifier.status(`firmware running; modem ${st.name}`));
+    notifier.startWatchdog(() => fw.api.snapshot().atSilentMs <= WEDGE_MS);
     if (service) {
       // A service reads commands while it has input, and keeps running after it ends.
       con.readCommands(process.stdin, () => {

@@ -47,6 +47,7 @@ import {
 } from "./api/types.js";
 import type { CallLogEntry } from "./line/log.js";
 import type { InboxMessage, OutMessage } from "./messaging/index.js";
+import type { Location } from "./location.js";
 
 export * from "./api/types.js";
 
@@ -61,6 +62,8 @@ export interface ApiParts {
   log: Emitter<{ log: string; storage: { ok: boolean; message: string } }>;
   /** One Number activation (R7, R18); optional so that parts-only tests can leave it out. */
   activation?: Activation;
+  /** The device's own position for emergency calls (R52); optional like `activation`. */
+  location?: Location;
 }
 
 export interface ApiOptions {
@@ -118,7 +121,18 @@ export class FirmwareApi {
     this.opts = Object.assign({}, defaultApiOptions, options || {});
     this.waits = new Waits(parts.clock);
     this.wire();
+    const self = this;
+    // For `atSilentMs`: the first write after the modem's last final result.
+    parts.channel.events.on("tx", function () {
+      if (self.writtenSince < 0) self.writtenSince = parts.clock.now();
+    });
+    parts.channel.events.on("answered", function () {
+      self.writtenSince = -1;
+    });
   }
+
+  /** Clock time of the first write since the modem last said something final; -1: none. */
+  private writtenSince = -1;
 
   // ---- events ----
 
@@ -216,6 +230,11 @@ export class FirmwareApi {
     m.on("simLock", function (l) {
       self.emit("simLock", { state: l.state, triesLeft: l.triesLeft === undefined ? null : l.triesLeft, refused: l.refused });
     });
+    if (p.location) {
+      p.location.events.on("report", function (r) {
+        self.emit("position", plain(r));
+      });
+    }
     const act = p.activation;
     if (act) {
       act.events.on("activation", function (a) {
@@ -563,6 +582,24 @@ export class FirmwareApi {
    * What the firmware knows now, without waiting: for screens that redraw often (the
    * watch) and checks that look repeatedly (the scenario runner). Commands stay promises.
    */
+  /**
+   * The device's own position (R52), from its GNSS or its app: given to the network for
+   * an emergency call when the network asks (`+CPOSR`). `{lat, lon}` in degrees WGS 84,
+   * `accuracyM` the radius in metres; `null` forgets it.
+   */
+  setLocation(fix: { lat: number; lon: number; accuracyM?: number; source?: "gnss" | "app" } | null): Promise<Reply<{ location: { lat: number; lon: number; accuracyM: number | null; source: string } | null }>> {
+    const loc = this.parts.location;
+    if (!loc) return Promise.resolve(failure("unsupported", "this firmware has no location input"));
+    if (fix === null) {
+      loc.clear();
+      return Promise.resolve({ ok: true, location: null });
+    }
+    const source = fix.source === "app" ? "app" : "gnss";
+    const problem = typeof fix === "object" ? loc.set(fix.lat, fix.lon, fix.accuracyM, source) : "expected {lat, lon}";
+    if (problem) return Promise.resolve(failure("badLocation", problem));
+    return Promise.resolve({ ok: true, location: { lat: fix.lat, lon: fix.lon, accuracyM: fix.accuracyM === undefined ? null : fix.accuracyM, source: source } });
+  }
+
   snapshot(): Snapshot {
     const p = this.parts;
     const st = p.modem.status();
@@ -574,6 +611,7 @@ export class FirmwareApi {
       line: p.line.lineState(),
       calls: p.line.current().map(callInfo),
       activation: p.activation ? p.activation.status().state : null,
+      atSilentMs: p.channel.busy() && this.writtenSince >= 0 ? p.clock.now() - this.writtenSince : 0,
     };
   }
 

@@ -158,6 +158,16 @@ export const COMMANDS: CommandSpec[] = [
     run: (api, args) => (args.length === 1 || args.length === 2 ? api.pin(args[0], args[1]) : usage("pin <code> [new PIN after a PUK]")),
   },
   {
+    verb: "location",
+    usage: "<lat> <lon> [metres] | off",
+    summary: "this device's position (degrees; GNSS or the app), sent with its emergency calls (R52)",
+    run: (api, args) => {
+      if (args.length === 1 && args[0] === "off") return api.setLocation(null);
+      if (args.length < 2 || args.length > 3) return usage("location <lat> <lon> [metres] | off");
+      return api.setLocation({ lat: Number(args[0]), lon: Number(args[1]), accuracyM: args.length === 3 ? Number(args[2]) : undefined, source: "app" });
+    },
+  },
+  {
     verb: "wait",
     usage: "ready | incoming | call <state> [seconds]",
     summary: "wait (default 60 s) for bring-up, an incoming call, or a call state: " + CALL_WAIT_STATES.join(", "),

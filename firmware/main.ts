@@ -16,6 +16,7 @@ import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
 import { Activation } from "./activation/activation.js";
 import { FirmwareApi, type ApiOptions } from "./api.js";
+import { Location } from "./location.js";
 import { WatchedStorage } from "./storage-watch.js";
 import { applyApn, apnProblem } from "./apn.js";
 
@@ -85,6 +86,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
   const lo: LineOptions = Object.assign({}, defaultLineOptions, {
     callWaiting: board.capabilities.callWaiting,
     callEndUrcs: profile.callEndUrcs,
+    callConnectedUrcs: profile.callConnectedUrcs || [],
   });
   if (lineOptions) Object.assign(lo, lineOptions);
   const line = new Line(
@@ -95,6 +97,7 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       emergencyNumbers: () => modem.status().emergencyNumbers,
       emergencyAllowed: () => modem.service().emergencyCalls,
       whenReady: (ms) => modem.whenReady(ms),
+      callerNames: () => modem.status().info.cnap,
     },
     lo,
   );
@@ -150,7 +153,9 @@ export function createFirmware(hal: FirmwareHal, board: Board, options?: Firmwar
       );
     });
   }
-  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation }, o.api);
+  // R52: the position an emergency call carries, answered to the network's +CPOSR.
+  const location = new Location(channel, hal.clock, () => line.current().some((c) => c.emergency) || line.emergencyPending());
+  const api = new FirmwareApi({ clock: hal.clock, channel, modem, line, messaging, log: events, activation, location }, o.api);
   return {
     board,
     profile,

@@ -80,6 +80,21 @@ export function atInt(what: string, value: number, min: number, max: number): st
   return String(value);
 }
 
+/**
+ * A text payload for prompt mode (27.007 §8.55 `+CPOS` XML): printable ASCII only, so no
+ * Ctrl-Z or Esc (which would end or cancel it early) and no line end (which would let the
+ * text after it be read as a command line).
+ */
+export function checkTextPayload(value: string): void {
+  if (value.length === 0) throw AtArgumentError("payload is empty", { what: "payload", value, reason: "length" });
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 32 || c > 126) {
+      throw AtArgumentError("payload: character code " + c + " at " + i + " is not printable ASCII", { what: "payload", value, reason: "not printable" });
+    }
+  }
+}
+
 /** A hex payload (an SMS PDU) for prompt mode: hex digits only, even length. */
 export function checkHexPayload(value: string): void {
   if (value.length === 0 || value.length % 2 !== 0) {

@@ -31,7 +31,7 @@
  */
 import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { checkCommandLine, checkHexPayload } from "./args.js";
+import { checkCommandLine, checkHexPayload, checkTextPayload } from "./args.js";
 import { AtAbortedError, AtTimeoutError } from "./errors.js";
 import { callProgressFinal, decodeFinal, isCallCommand, standardFinals } from "./finals.js";
 import type { AtCommand, AtResponse, FinalRule, UrcHandler, UrcOptions } from "./types.js";
@@ -57,6 +57,22 @@ export interface AtChannelOptions {
    * never waits out an SMS submission's two-minute limit.
    */
   cutGraceMs?: number;
+  /**
+   * After Esc is written to abandon a cut command that is not a prompt, how long the
+   * urgent command waits for that command's final result before it is written anyway
+   * (ms, default 200): a module that aborts (V.250 §5.6.1) answers within it, so the
+   * aborting character and the urgent line never run together.
+   */
+  abortSettleMs?: number;
+  /**
+   * How long a cut `+CMGS` whose PDU was already written may keep the modem busy (ms,
+   * default 45000: the network answers a submission within 24.011 TR1M, 35–45 s; Quectel
+   * EC25 gives +CMGS 120 s "determined by network"). Meanwhile the modem holds what we
+   * write in its input (Telit LE910Cx §2.2.5: no command before the previous result
+   * code), so a command that times out behind it is not a hang: it stays owed its answer
+   * and no probe runs. Silence beyond this limit is a hang.
+   */
+  busyGraceMs?: number;
 }
 
 /** What the channel reports to its owner and to loggers. */
@@ -92,6 +108,10 @@ interface Pending {
   timer: TimerHandle | undefined;
   promptSeen: boolean;
   internal: boolean;
+  /** Cut short for an urgent command: a read's answer may be incomplete (see final()). */
+  cut: boolean;
+  /** Cut after its payload went: the modem is busy with it until it answers (busyGraceMs). */
+  busy: boolean;
 }
 
 /** Where an urgent command goes: behind the probe and other urgent commands, ahead of the rest. */
@@ -222,6 +242,10 @@ export class AtChannel {
   private readonly gapMs: number;
   private readonly syncTimeoutMs: number;
   private readonly cutGraceMs: number;
+  private readonly abortSettleMs: number;
+  private readonly busyGraceMs: number;
+  /** The queue waits for a cut command's final result (or abortSettleMs) before the urgent one. */
+  private settling = false;
 
   constructor(
     private readonly serial: Serial,
@@ -245,6 +269,8 @@ export class AtChannel {
       self.armed = undefined;
       if (p) self.onTimeout(p, p.command.timeoutMs || self.timeoutMs);
     };
+    this.abortSettleMs = o.abortSettleMs !== undefined ? o.abortSettleMs : 200;
+    this.busyGraceMs = o.busyGraceMs || 45000;
     this.unsubs = [
       serial.onData((chunk) => this.receive(chunk)),
       serial.onClose((reason) => this.shutdown("serial link closed: " + reason)),
@@ -259,7 +285,7 @@ export class AtChannel {
     const c: AtCommand = typeof command === "string" ? { cmd: command } : command;
     try {
       checkCommandLine(c.cmd);
-      if (c.mode === "prompt") checkHexPayload(c.payload || "");
+      if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
     } catch (e) {
       return Promise.reject(e);
     }
@@ -340,7 +366,7 @@ export class AtChannel {
 
   private enqueue(command: AtCommand, internal: boolean): Promise<AtResponse> {
     const promise = new Promise<AtResponse>(capture);
-    const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [], timer: undefined, promptSeen: false, internal };
+    const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [], timer: undefined, promptSeen: false, internal, cut: false, busy: false };
     if (internal) this.queue.unshift(p);
     else if (command.urgent) {
       this.queue.splice(urgentSlot(this.queue), 0, p);
@@ -356,20 +382,48 @@ export class AtChannel {
    * the message being edited (before or after the prompt); after Ctrl-Z it is the V.250
    * §5.6.1 character that aborts a command still running, or is ignored. Either way the
    * command's final result is still owed and goes to it, not to the urgent command.
+   * Any other cut command (a read, a USSD request) gets Esc too: the abort character of
+   * V.250 §5.6.1 for a module that can abort it, and a character outside any command
+   * line for one that cannot (it waits in the module's input and is dropped). The
+   * urgent command then waits up to abortSettleMs for the cut one's final, so a
+   * module that aborts never takes the urgent line's first byte as its abort character.
    */
   private cutShort(p: Pending): void {
-    if (p.command.mode === "prompt") {
-      this.events.emit("tx", ESC);
-      this.serial.write(ESC).then(undefined, ignore);
+    this.events.emit("tx", ESC);
+    this.serial.write(ESC).then(undefined, ignore);
+    p.cut = true;
+    if (p.command.mode !== "prompt" && this.abortSettleMs > 0 && this.gapTimer === undefined) {
+      this.settling = true;
+      this.gapTimer = this.clock.setTimeout(() => this.settled(), this.abortSettleMs);
     }
     this.current = undefined;
     if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
     if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
     if (this.armed === p) this.armed = undefined;
-    const grace = this.cutGraceMs;
+    p.busy = p.command.mode === "prompt" && p.promptSeen;
+    this.owe(p, p.busy ? this.busyGraceMs : this.cutGraceMs);
+    this.events.emit("cut", p.command.cmd);
+  }
+
+  /** `p` leaves the line but is still owed its final result, for at most `grace` ms. */
+  private owe(p: Pending, grace: number): void {
     p.timer = this.clock.setTimeout(() => this.onTimeout(p, grace), grace);
     this.owed.push(p);
-    this.events.emit("cut", p.command.cmd);
+  }
+
+  /** Whether the modem is busy with a submission we cut short (it answers nothing else meanwhile). */
+  busyWithSubmission(): boolean {
+    for (let i = 0; i < this.owed.length; i++) if (this.owed[i].busy) return true;
+    return false;
+  }
+
+  /** The cut command answered, or abortSettleMs passed: the urgent command may go. */
+  private settled(): void {
+    if (!this.settling) return;
+    this.settling = false;
+    if (this.gapTimer !== undefined) this.clock.clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
+    this.pump();
   }
 
   private pump(): void {
@@ -413,10 +467,21 @@ export class AtChannel {
       p.timer = undefined;
       this.needSync = true;
       this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
+      this.pump();
       return;
     }
     if (this.current !== p) return;
     p.timer = undefined;
+    if (this.busyWithSubmission()) {
+      // The modem holds this line until the submission ahead of it ends: not a hang. Its
+      // caller hears the time-out; its answer, when it comes, is still its own (FIFO).
+      this.current = undefined;
+      if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
+      this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms (the modem is busy with an SMS submission)", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
+      this.owe(p, this.busyGraceMs);
+      this.pump();
+      return;
+    }
     // 27.005 §3.5.1: Esc cancels an SMS being edited after the prompt; harmless otherwise.
     if (p.command.mode === "prompt") {
       this.events.emit("tx", ESC);
@@ -599,7 +664,14 @@ export class AtChannel {
       this.owed.shift();
       if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
       p.timer = undefined;
+      if (this.owed.length === 0) this.settled();
     } else this.finish(p);
+    if (p.cut && p.command.mode === "pdu-listing") {
+      // The listing lost its PDU lines when it was cut (and an aborted one may end early):
+      // the caller reads again; the modem keeps the messages until they are deleted.
+      p.reject(AtAbortedError(p.command.cmd + ": cut short for an urgent command; read again", { cmd: p.command.cmd, reason: "cut" }));
+      return;
+    }
     if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
     else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
   }

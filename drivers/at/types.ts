@@ -23,6 +23,8 @@ export interface AtCommand {
   mode?: AtMode;
   /** For `prompt` mode: the bytes to send after `> ` (Ctrl-Z is added by the engine). */
   payload?: string;
+  /** The payload is printable text (`+CPOS` XML), not hex (an SMS PDU, the default). */
+  textPayload?: boolean;
   /** Milliseconds until the command fails with a timeout (default: the channel's). */
   timeoutMs?: number;
   /**

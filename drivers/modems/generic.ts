@@ -56,6 +56,16 @@ export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: 
     // Only <n>: <mode>=1 would activate call waiting on the network for every device of
     // the number (R58, issue 14); an accessory's boot never changes the number's settings.
     steps.push(send(opts.callWaiting ? "AT+CCWA=1" : "AT+CCWA=0", undefined, { optional: opts.callWaiting }));
+    // 27.007 §8.56: the network's positioning requests (+CPOSR), so that an emergency call
+    // carries this device's own position (R52). Optional: ERROR means not supported.
+    steps.push(send("AT+CPOSR=1", undefined, { optional: true }));
+    // 27.007 §7.30 calling name and §7.9 called line (which number was called: on a
+    // shared number, the number itself or, for a device with a second number, that one).
+    // Both optional: ERROR means the module or network does not offer them.
+    steps.push(
+      send("AT+CNAP=1", () => (info.cnap = true), { optional: true }),
+      send("AT+CDIP=1", undefined, { optional: true }),
+    );
   }
   if (opts.sms === "native") {
     steps.push(

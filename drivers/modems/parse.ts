@@ -105,3 +105,22 @@ export function parseCen2(line: string): { category: number; number: string } | 
   if (category === undefined || !p[1]) return undefined;
   return { category, number: p[1] };
 }
+
+/**
+ * 27.007 §7.30 `+CNAP: <calling_name>[,<CNI_validity>]`: the caller's name, and whether
+ * it may be shown (0 valid, 1 presentation restricted, 2 not available). A name is kept
+ * only when valid; restricted or unavailable names give "".
+ */
+export function parseCnap(line: string): { name: string; validity: number } | undefined {
+  const p = paramsOf(line, "+CNAP:");
+  if (!p) return undefined;
+  const validity = int(p[1]);
+  const v = validity === undefined ? (p[0] === "" ? 2 : 0) : validity;
+  return { name: v === 0 ? p[0] : "", validity: v };
+}
+
+/** 27.007 §7.9 `+CDIP: <number>,<type>[,<subaddr>,<satype>]`: the number this call was made to. */
+export function parseCdip(line: string): string | undefined {
+  const p = paramsOf(line, "+CDIP:");
+  return p ? p[0] : undefined;
+}

@@ -14,6 +14,8 @@ export interface ModemInfo {
   imsi: string;
   iccid: string;
   simState: string;
+  /** The module presents calling names (`AT+CNAP=1` answered OK, 27.007 §7.30): +CNAP follows +CLIP. */
+  cnap: boolean;
 }
 
 /** The board capabilities that change bring-up (SPEC R5). */
@@ -42,6 +44,8 @@ export interface ModemProfile {
   interCommandDelayMs: number;
   /** Vendor URCs that report a call ended (besides `NO CARRIER`), e.g. SIMCom `VOICE CALL: END`. */
   callEndUrcs: string[];
+  /** Vendor URCs that report a call connected (SIMCom `VOICE CALL: BEGIN`): a second source of call progress beside +CLCC. */
+  callConnectedUrcs?: string[];
   /** The bring-up script's steps; `info` is filled as answers arrive. */
   bringUp(opts: BringUpOptions, info: ModemInfo): ChatStep[];
   /** Lines that abort bring-up (a SIM that needs a PIN cannot be brought up unattended). */
@@ -72,5 +76,5 @@ export function command(profile: ModemProfile, cmd: string, prefixes?: string[])
 }
 
 export function emptyInfo(): ModemInfo {
-  return { manufacturer: "", model: "", revision: "", imei: "", imsi: "", iccid: "", simState: "" };
+  return { manufacturer: "", model: "", revision: "", imei: "", imsi: "", iccid: "", simState: "", cnap: false };
 }

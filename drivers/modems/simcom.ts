@@ -30,6 +30,7 @@ export const simcomA7670: ModemProfile = {
   // The A76XX manual asks for a short pause between commands on the UART.
   interCommandDelayMs: 10,
   callEndUrcs: ["VOICE CALL: END"],
+  callConnectedUrcs: ["VOICE CALL: BEGIN"],
   bringUp(opts, info) {
     const steps = genericSteps(simcomA7670, opts, info);
     for (let i = 0; i < steps.length; i++) {

@@ -12,6 +12,7 @@ import type { LineState, QuietMode } from "../line/line.js";
 import type { InboxMessage, OutMessage, PriorityState, StatusReportEvent } from "../messaging/index.js";
 import type { ModemState, ModemStateName } from "../modem/machine.js";
 import type { ServiceReport } from "../modem/service.js";
+import type { PositionReport } from "../location.js";
 
 /**
  * A refused or failed command. `reason` is a machine-readable code (camelCase, listed in
@@ -40,6 +41,10 @@ export interface CallInfo {
   status: CallStatus;
   /** The other party; "" while unknown or withheld. */
   number: string;
+  /** The caller's name the network gave (+CNAP), "" when none or withheld. */
+  name: string;
+  /** The number an incoming call was made to (+CDIP), "" when the modem does not say. */
+  calledNumber: string;
   emergency: boolean;
   startedAt: number;
   /** When it connected (clock ms), null while it has not. */
@@ -86,6 +91,12 @@ export interface Snapshot {
   calls: CallInfo[];
   /** One Number activation state (noProfile, checking, active, notActive), null without it. */
   activation: string | null;
+  /**
+   * How long the AT channel has had a command out with no final result from the modem
+   * (ms; 0 while idle). Past every command's own limit it means a wedged channel: a
+   * service watchdog stops on it (cli/notify.ts).
+   */
+  atSilentMs: number;
 }
 
 /** The SMS priority and how to say it. */
@@ -145,6 +156,8 @@ export type ApiEvents = {
   simLock: { state: string; triesLeft: number | null; refused: string };
   /** One Number activation changed (R7, R18): its state and the sentence for the user. */
   activation: ActivationInfo;
+  /** The network asked where this device is (+CPOSR) and was answered (R52): the fix, or why none. */
+  position: PositionReport;
 };
 
 export type ApiEventName = keyof ApiEvents;
@@ -179,6 +192,7 @@ export const API_EVENTS: ApiEventName[] = [
   "at",
   "simLock",
   "activation",
+  "position",
 ];
 
 /** The call states `waitCall` accepts: a +CLCC status, `none` (no call left) or `ended` (the next end). */
@@ -197,6 +211,8 @@ export function callInfo(c: Call): CallInfo {
     direction: c.direction,
     status: c.status,
     number: c.number,
+    name: c.name,
+    calledNumber: c.calledNumber,
     emergency: c.emergency,
     startedAt: c.startedAt,
     connectedAt: c.connectedAt === undefined ? null : c.connectedAt,

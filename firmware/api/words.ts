@@ -56,8 +56,13 @@ function who(n: string): string {
   return n ? shown(n) : "(withheld)";
 }
 
+/** The caller's name (+CNAP) and the number called (+CDIP, when it is not the usual one), as they add to a call's line. */
+function extras(c: { name?: string; calledNumber?: string }): string {
+  return (c.name ? " (" + shown(c.name) + ")" : "") + (c.calledNumber ? " to " + shown(c.calledNumber) : "");
+}
+
 export function describeCall(c: CallInfo): string {
-  return "call " + c.id + " " + c.direction + " " + who(c.number) + " " + c.status + (c.emergency ? " (emergency)" : "");
+  return "call " + c.id + " " + c.direction + " " + who(c.number) + extras(c) + " " + c.status + (c.emergency ? " (emergency)" : "");
 }
 
 function ended(c: CallInfo): string {
@@ -73,7 +78,7 @@ type Data = any;
 export function describeEvent(name: ApiEventName, d: Data): string {
   switch (name) {
     case "incoming":
-      return (d.status === "waiting" ? "call waiting" : "incoming call") + " from " + (d.number ? shown(d.number) : "a withheld number");
+      return (d.status === "waiting" ? "call waiting" : "incoming call") + " from " + (d.number ? shown(d.number) : "a withheld number") + extras(d);
     case "callChanged":
       return "call " + d.id + " " + d.direction + " " + who(d.number) + ": " + d.status;
     case "callEnded":

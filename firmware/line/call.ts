@@ -64,6 +64,10 @@ export interface Call {
   status: CallStatus;
   /** The other party's number; empty while unknown or withheld. */
   number: string;
+  /** The caller's name from the network (27.007 §7.30 +CNAP), "" when none or withheld. */
+  name: string;
+  /** The number this incoming call was made to (27.007 §7.9 +CDIP), "" when the modem does not say. */
+  calledNumber: string;
   emergency: boolean;
   startedAt: number;
   connectedAt: number | undefined;

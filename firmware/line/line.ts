@@ -16,6 +16,7 @@ import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import { defineError } from "../../hal/errors.js";
 import { AtCommandError, atDialString, paramsOf, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
+import { parseCdip, parseCnap } from "../../drivers/modems/parse.js";
 import { callProgressFinal } from "../../drivers/at/finals.js";
 import { endMessage, type Call, type CallEnd, type CallStatus, type EndReason } from "./call.js";
 import { classifyEnd, parseCeer, type ReleaseReport } from "./causes.js";
@@ -59,6 +60,8 @@ export interface ModemView {
   emergencyAllowed(): boolean;
   /** Resolves true once bring-up is done, false after `limitMs`. */
   whenReady(limitMs: number): Promise<boolean>;
+  /** The modem presents calling names (+CNAP on): an incoming call is announced with its name. */
+  callerNames?(): boolean;
 }
 
 export interface LineOptions {
@@ -66,6 +69,8 @@ export interface LineOptions {
   callWaiting: boolean;
   /** Vendor URCs that report a call ended (besides NO CARRIER). */
   callEndUrcs: string[];
+  /** Vendor URCs that report a call connected (SIMCom `VOICE CALL: BEGIN`). */
+  callConnectedUrcs: string[];
   /** RING repeats about every 5 s; this long without one while ringing means "look again" (ms). */
   ringSilenceMs: number;
   /** How long "in use on another device" is shown after a refusal with cause 34 (ms). */
@@ -91,6 +96,7 @@ export interface LineOptions {
 export const defaultLineOptions: LineOptions = {
   callWaiting: true,
   callEndUrcs: [],
+  callConnectedUrcs: [],
   ringSilenceMs: 8000,
   inUseShownMs: 60000,
   callbackWindowMs: 30 * 60 * 1000,
@@ -139,6 +145,8 @@ export class Line {
   private reconcileAgain = false;
   private lastEmergencyEnd = -1;
   private quiet: QuietMode = "off";
+  /** The incoming call ATA was sent for, until it changes status (a connected URC means it). */
+  private answering: Call | undefined = undefined;
   /** Outgoing calls whose ATD has not answered yet: CLCC may not list them yet. */
   private pendingDials: Call[] = [];
   /** The emergency dial being kept until placed (R45), with its call. */
@@ -156,11 +164,15 @@ export class Line {
     channel.onUrc("+CRING:", () => this.onRing());
     channel.onUrc("+CLIP:", (l) => this.onClip(l));
     channel.onUrc("+CCWA:", (l) => this.onWaiting(l));
+    channel.onUrc("+CNAP:", (l) => this.onName(l));
+    channel.onUrc("+CDIP:", (l) => this.onCalled(l));
     const ended = () => this.reconcile();
     channel.onUrc("NO CARRIER", ended);
     channel.onUrc("BUSY", ended);
     channel.onUrc("NO ANSWER", ended);
     for (const u of opts.callEndUrcs) channel.onUrc(u, ended);
+    const connected = () => this.onConnected();
+    for (const u of opts.callConnectedUrcs) channel.onUrc(u, connected);
     channel.events.on("reboot", () => this.onModemReset());
   }
 
@@ -318,6 +330,7 @@ export class Line {
   answer(): Promise<ActionResult> {
     const incoming = this.find("incoming");
     if (incoming) {
+      this.answering = incoming;
       return this.command("ATA", incoming);
     }
     if (this.find("waiting")) return this.acceptWaiting("hold");
@@ -450,11 +463,49 @@ export class Line {
       return;
     }
     if (call.number === "" && number !== "") call.number = number;
+    // 27.007 §7.30: +CNAP comes after +CLIP; where the modem presents names, the call is
+    // announced with its name (or when the short wait after RING ends without one).
+    if (this.announceTimer !== undefined && this.modem.callerNames && this.modem.callerNames()) return;
     if (this.announceTimer !== undefined) {
       this.clock.clearTimeout(this.announceTimer);
       this.announceTimer = undefined;
       this.announce(call);
     }
+  }
+
+  /**
+   * A vendor's "call connected" URC: the call being set up (our dial, or the call we just
+   * answered) is up now, without waiting for the next +CLCC read; that read still follows
+   * and stays the truth. With more than one call in set-up it cannot tell which: +CLCC decides.
+   */
+  private onConnected(): void {
+    const settingUp = this.calls.filter((c) => c.status === "dialing" || c.status === "alerting" || (c.status === "incoming" && c.direction === "incoming"));
+    const answered = settingUp.filter((c) => c.direction === "outgoing" || this.answering === c);
+    if (answered.length === 1) this.setStatus(answered[0], "active");
+    this.reconcile();
+  }
+
+  /** +CNAP: the caller's name; announces the call that waited for it, else updates it. */
+  private onName(line: string): void {
+    const cnap = parseCnap(line);
+    const call = this.find("incoming") || this.find("waiting");
+    if (!cnap || !call) return;
+    const changed = call.name !== cnap.name;
+    call.name = cnap.name;
+    if (this.announceTimer !== undefined && call.status === "incoming") {
+      this.clock.clearTimeout(this.announceTimer);
+      this.announceTimer = undefined;
+      this.announce(call);
+    } else if (changed) this.events.emit("callChanged", call);
+  }
+
+  /** +CDIP: the number that was called (27.007 §7.9), kept on the ringing call. */
+  private onCalled(line: string): void {
+    const number = parseCdip(line);
+    const call = this.find("incoming") || this.find("waiting");
+    if (number === undefined || !call || call.calledNumber === number) return;
+    call.calledNumber = number;
+    if (this.announceTimer === undefined) this.events.emit("callChanged", call);
   }
 
   private onWaiting(line: string): void {
@@ -607,6 +658,7 @@ export class Line {
   private setStatus(call: Call, status: CallStatus): void {
     if (call.status === status) return;
     call.status = status;
+    if (this.answering === call) this.answering = undefined;
     const now = this.clock.now();
     if (status === "active" && call.connectedAt === undefined) call.connectedAt = now;
     // Our own call alerts or is up: the number is not in use elsewhere any more (issue 9 §4).
@@ -675,6 +727,8 @@ export class Line {
       direction,
       status,
       number,
+      name: "",
+      calledNumber: "",
       emergency,
       startedAt: this.clock.now(),
       connectedAt: undefined,

@@ -60,6 +60,11 @@ export interface MessagingOptions {
   partTimeoutMs: number;
   /** Parts an outgoing message may have. */
   maxParts: number;
+  /**
+   * Size of the concatenation reference of outgoing messages: 16 (IE 0x08, the default:
+   * devices of one number rarely meet) or 8 (IE 0x00, one septet more per part).
+   */
+  concatRefBits: number;
   /** Failed submissions before a message fails for good. */
   maxAttempts: number;
   retryBaseMs: number;
@@ -85,6 +90,7 @@ export const defaultMessagingOptions: MessagingOptions = {
   maxPendingParts: 40,
   partTimeoutMs: 24 * 3600 * 1000,
   maxParts: 10,
+  concatRefBits: 16,
   maxAttempts: 5,
   retryBaseMs: 10000,
   retryMaxMs: 600000,
@@ -100,6 +106,8 @@ export const defaultMessagingOptions: MessagingOptions = {
 export interface MessagingModemView {
   /** Bring-up is done and the modem answers (ModemManager state `ready`). */
   ready(): boolean;
+  /** The modem's IMEI ("" when not read): the base of this device's concatenation references. */
+  identity?(): string;
 }
 
 export type MessagingEvents = {
@@ -198,6 +206,9 @@ export class Messaging {
         ready: function () {
           return self.running && self.modem.ready();
         },
+        identity: function () {
+          return self.modem.identity ? self.modem.identity() : "";
+        },
         sent: function (m) {
           self.events.emit("sent", m);
         },
@@ -293,7 +304,7 @@ export class Messaging {
     try {
       requireSms(this.caps.sms, "cannot send the message");
       number = validateNumber(to);
-      parts = validateText(text, this.opts.maxParts);
+      parts = validateText(text, this.opts.maxParts, this.opts.concatRefBits);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -301,7 +312,7 @@ export class Messaging {
     const sr = !!(options && options.statusReport);
     return this.loaded
       .then(function () {
-        return self.outboxStore.accept(number, text, sr, parts, self.clock.now());
+        return self.outboxStore.accept(number, text, sr, parts, self.clock.now(), self.opts.concatRefBits);
       })
       .then(
         function (m) {

@@ -17,6 +17,17 @@
  *
  * The parts themselves are not stored: they are rebuilt from the text with the same
  * reference (`submitParts` is a pure function), which keeps each rewrite small.
+ *
+ * Concatenation references (23.040 §9.2.3.24.1): every device of a shared number sends
+ * with the same originating address, so a receiver that reassembles by originator +
+ * reference + total merges the parts of two accessories that pick the same reference.
+ * Each device therefore counts from a base of its own, taken from its IMEI, and the
+ * counter is persisted (`sms.meta`, written before the record that uses it: a cut skips a
+ * reference, never reuses one still in flight). The reference is given when the first
+ * part is about to go (the IMEI is known then, after bring-up) and kept in the record, so
+ * every part and every resend carry it. By default it is the 16-bit reference (IE 0x08,
+ * §9.2.3.24.8): the modem passes our PDU through unread, and 65,536 values make two
+ * devices' counters meeting within one message's lifetime far less likely than 256 do.
  */
 import { SmsEncodeError, UnencodableTextError, submitParts, type SubmitPart } from "../../drivers/sms/index.js";
 import { messagingError, errorText } from "./errors.js";
@@ -33,8 +44,10 @@ export interface OutMessage {
   statusReport: boolean;
   /** When the API accepted it (clock ms). */
   created: number;
-  /** The concatenation reference of its parts (23.040 §9.2.3.24.1). */
+  /** The concatenation reference of its parts (23.040 §9.2.3.24.1); -1 until its first part goes. */
   ref: number;
+  /** 8 or 16: the size of that reference (IE 0x00 or 0x08); records from before it was kept: 8. */
+  refBits?: number;
   /** Per part: the TP-MR the modem confirmed, or null while not confirmed. */
   mrs: (number | null)[];
   /**
@@ -85,29 +98,36 @@ export function validateNumber(to: unknown): string {
   return out;
 }
 
+type PartSource = { to: string; text: string; ref: number; refBits?: number; statusReport: boolean };
+
 /** The parts of a message, as they go to `AT+CMGS` (23.040 SMS-SUBMIT, cheapest alphabet). */
-export function buildParts(m: { to: string; text: string; ref: number; statusReport: boolean }, maxParts: number): SubmitPart[] {
-  return submitParts(m.text, { to: m.to, ref: m.ref, statusReport: m.statusReport, maxParts: maxParts });
+export function buildParts(m: PartSource, maxParts: number): SubmitPart[] {
+  return submitParts(m.text, { to: m.to, ref: m.ref < 0 ? 0 : m.ref, refBits: m.refBits || 8, statusReport: m.statusReport, maxParts: maxParts });
 }
 
 /** Part `index` with its own TP-MR, and TP-RD set when it repeats an earlier submission. */
-export function buildPart(
-  m: { to: string; text: string; ref: number; statusReport: boolean },
-  maxParts: number,
-  index: number,
-  mr: number,
-  repeat: boolean,
-): SubmitPart {
-  const parts = submitParts(m.text, { to: m.to, ref: m.ref, statusReport: m.statusReport, maxParts: maxParts, mr: mr, rejectDuplicates: repeat });
+export function buildPart(m: PartSource, maxParts: number, index: number, mr: number, repeat: boolean): SubmitPart {
+  const parts = submitParts(m.text, { to: m.to, ref: m.ref, refBits: m.refBits || 8, statusReport: m.statusReport, maxParts: maxParts, mr: mr, rejectDuplicates: repeat });
   return parts[index];
 }
 
+/**
+ * This device's first concatenation reference: a 16-bit hash of its identity (the IMEI;
+ * "" gives 0), so that devices of one number start far apart and stay apart as each
+ * counts up by one per message.
+ */
+export function referenceBase(identity: string): number {
+  let h = 5381;
+  for (let i = 0; i < identity.length; i++) h = ((h << 5) + h + identity.charCodeAt(i)) | 0;
+  return (h ^ (h >> 16)) & 0xffff;
+}
+
 /** Checks a text can be sent in at most `maxParts` parts; gives the part count or throws MessagingError. */
-export function validateText(text: unknown, maxParts: number): number {
+export function validateText(text: unknown, maxParts: number, refBits?: number): number {
   if (typeof text !== "string") throw messagingError("bad-text", "the message text must be a string, got " + typeof text);
   if (text.length === 0) throw messagingError("bad-text", "the message is empty");
   try {
-    return buildParts({ to: "0", text: text, ref: 0, statusReport: false }, maxParts).length;
+    return buildParts({ to: "0", text: text, ref: 0, refBits: refBits || 8, statusReport: false }, maxParts).length;
   } catch (e) {
     if (UnencodableTextError.is(e)) throw messagingError("bad-text", "the message cannot be sent: " + e.message);
     if (SmsEncodeError.is(e) && e.field === "text") throw messagingError("too-long", "the message is too long: " + e.detail);
@@ -142,6 +162,8 @@ export class Outbox {
   private nextId = 1;
   /** The last TP-MR given to a part (23.040 §9.2.3.6), persisted in `sms.meta`. */
   private lastMr = 0;
+  /** Concatenation references given so far (persisted in `sms.meta`); added to the device's base. */
+  private refCount = 0;
 
   constructor(
     private readonly store: Store,
@@ -158,8 +180,9 @@ export class Outbox {
       .read(KEY.meta)
       .then(
         function (meta) {
-          const m = meta as { next?: number; mr?: number } | undefined;
+          const m = meta as { next?: number; mr?: number; rc?: number } | undefined;
           if (m && typeof m.next === "number" && m.next > self.nextId) self.nextId = m.next;
+          if (m && typeof m.rc === "number" && m.rc >= 0 && m.rc === Math.floor(m.rc)) self.refCount = m.rc;
           if (m && typeof m.mr === "number" && m.mr >= 0 && m.mr <= 255) self.lastMr = m.mr;
         },
         function (e) {
@@ -212,7 +235,7 @@ export class Outbox {
   }
 
   /** Makes a validated message durable; resolves with its record. */
-  accept(to: string, text: string, statusReport: boolean, parts: number, now: number): Promise<OutMessage> {
+  accept(to: string, text: string, statusReport: boolean, parts: number, now: number, refBits: number): Promise<OutMessage> {
     const id = this.nextId++;
     const mrs: (number | null)[] = [];
     const tpMrs: (number | null)[] = [];
@@ -228,8 +251,9 @@ export class Outbox {
       text: text,
       statusReport: statusReport,
       created: now,
-      // 8-bit reference (23.040 §9.2.3.24.1); it repeats every 256 messages, far apart in time.
-      ref: id & 0xff,
+      // Given when the first part goes (assignRef); a single part carries none.
+      ref: parts > 1 ? -1 : 0,
+      refBits: refBits,
       mrs: mrs,
       tpMrs: tpMrs,
       reports: reports,
@@ -251,8 +275,29 @@ export class Outbox {
       });
   }
 
-  private meta(): { next: number; mr: number } {
-    return { next: this.nextId, mr: this.lastMr };
+  private meta(): { next: number; mr: number; rc: number } {
+    return { next: this.nextId, mr: this.lastMr, rc: this.refCount };
+  }
+
+  /**
+   * Gives `m` its concatenation reference: this device's base (from `identity`, its IMEI)
+   * plus the persisted counter, made durable before any part carries it (the counter
+   * first, then the record, as assignMr does).
+   */
+  assignRef(m: OutMessage, identity: string): Promise<number> {
+    this.refCount = (this.refCount + 1) % 0x10000;
+    const mask = m.refBits === 16 ? 0xffff : 0xff;
+    const ref = (referenceBase(identity) + this.refCount) & mask;
+    const self = this;
+    return this.store
+      .put(KEY.meta, this.meta())
+      .then(function () {
+        m.ref = ref;
+        return self.save(m);
+      })
+      .then(function () {
+        return ref;
+      });
   }
 
   /**

@@ -18,8 +18,11 @@
  * - At every start (and after a modem restart) `AT+CMGL=4` lists what is already stored,
  *   so messages that arrived while the firmware was off are not lost (serialport-gsm
  *   #65), and every listed slot is read, persisted and deleted like a `+CMTI`.
+ * - Reads (`+CMGR`, `+CMGL`) are `cuttable`: an emergency dial does not wait behind a
+ *   read stuck mid-PDU (R45). A cut read is not trusted (its PDU lines may be lost) and
+ *   is queued again; nothing is deleted, so the modem still holds the message.
  */
-import { AtCommandError, atInt, atQuoted, type AtChannel } from "../../drivers/at/index.js";
+import { AtAbortedError, AtCommandError, atInt, atQuoted, type AtChannel } from "../../drivers/at/index.js";
 import type { Incoming } from "./incoming.js";
 import { JobQueue } from "./jobs.js";
 import { errorText } from "./errors.js";
@@ -178,7 +181,7 @@ export class Receiver {
     const self = this;
     return this.useMemory(mem)
       .then(function () {
-        return self.channel.send({ cmd: "AT+CMGL=4", mode: "pdu-listing", prefixes: ["+CMGL:"], timeoutMs: self.opts.readTimeoutMs });
+        return self.channel.send({ cmd: "AT+CMGL=4", mode: "pdu-listing", prefixes: ["+CMGL:"], timeoutMs: self.opts.readTimeoutMs, cuttable: true });
       })
       .then(function (r) {
         for (let i = 0; i < r.lines.length; i++) {
@@ -191,7 +194,19 @@ export class Receiver {
             return self.readSlot(mem, index, "+CMGL");
           }, false);
         }
+      }, function (e) {
+        if (!self.readAgain(e, "AT+CMGL=4")) throw e;
+        self.jobs.add(function () {
+          return self.listJob(mem);
+        }, false);
       });
+  }
+
+  /** A read cut short for an urgent command: true when it is to be queued again (said in the log). */
+  private readAgain(e: unknown, what: string): boolean {
+    if (!AtAbortedError.is(e) || e.reason !== "cut" || !this.active) return false;
+    this.log("sms: " + what + " was cut short for an urgent command; reading again");
+    return true;
   }
 
   private useMemory(mem: string): Promise<void> {
@@ -239,7 +254,7 @@ export class Receiver {
     let group = "";
     return this.useMemory(mem)
       .then(function () {
-        return ch.send({ cmd: "AT+CMGR=" + atInt("message index", index, 0, 65535), mode: "pdu-listing", prefixes: ["+CMGR:"], timeoutMs: self.opts.readTimeoutMs });
+        return ch.send({ cmd: "AT+CMGR=" + atInt("message index", index, 0, 65535), mode: "pdu-listing", prefixes: ["+CMGR:"], timeoutMs: self.opts.readTimeoutMs, cuttable: true });
       })
       .then(
         function (r) {
@@ -259,6 +274,12 @@ export class Receiver {
         function (e) {
           // 27.005 §3.2.5: 321 invalid index, i.e. nothing there (already taken).
           if (AtCommandError.is(e) && e.kind === "cms" && e.code === 321) return false;
+          if (self.readAgain(e, "AT+CMGR=" + index)) {
+            self.jobs.add(function () {
+              return self.readSlot(mem, index, source);
+            }, false);
+            return false;
+          }
           throw e;
         },
       )

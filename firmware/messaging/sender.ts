@@ -36,6 +36,8 @@ export interface SenderOptions {
 
 export interface SenderHooks {
   ready(): boolean;
+  /** This device's identity (its IMEI, "" when unknown), the base of its concatenation references. */
+  identity(): string;
   sent(m: OutMessage): void;
   failed(m: OutMessage): void;
   log(line: string): void;
@@ -133,6 +135,12 @@ export class Sender {
 
   /** Sends the next unconfirmed part of `m`, or finishes it. */
   private step(m: OutMessage): Promise<void> {
+    if (m.ref < 0 && m.mrs.length > 1) {
+      const self = this;
+      return this.outbox.assignRef(m, this.hooks.identity()).then(function () {
+        return self.step(m);
+      });
+    }
     let parts;
     try {
       parts = buildParts(m, this.opts.maxParts);

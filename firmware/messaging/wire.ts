@@ -39,6 +39,9 @@ export function attachMessaging(host: MessagingHost, clock: Clock, storage: Stor
       ready: function () {
         return modem.status().state.name === "ready" && !(host.holdSending && host.holdSending());
       },
+      identity: function () {
+        return modem.status().info.imei;
+      },
     },
     options,
   );

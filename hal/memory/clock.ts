@@ -18,7 +18,10 @@ interface VirtualTimer {
  */
 export class VirtualClock implements Clock {
   private time: number;
-  private timers: VirtualTimer[] = [];
+  /** A binary min-heap by (at, seq); cleared timers stay in it until they reach the top. */
+  private heap: VirtualTimer[] = [];
+  /** The timers not yet fired nor cleared, by id. */
+  private live = new Map<number, VirtualTimer>();
   private nextId = 1;
   private seq = 0;
 
@@ -33,22 +36,22 @@ export class VirtualClock implements Clock {
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const delay = ms > 0 ? ms : 0;
     const t: VirtualTimer = { id: this.nextId++, at: this.time + delay, seq: this.seq++, fn };
-    this.timers.push(t);
+    this.live.set(t.id, t);
+    this.push(t);
     return t.id;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    for (let i = 0; i < this.timers.length; i++) {
-      if (this.timers[i].id === handle) {
-        this.timers.splice(i, 1);
-        return;
-      }
+    this.live.delete(handle as number);
+    // A heap full of cleared timers would only cost memory: rebuild it when they are most of it.
+    if (this.heap.length > 64 && this.heap.length > 2 * this.live.size) {
+      this.heap = Array.from(this.live.values()).sort(before);
     }
   }
 
   /** Number of timers waiting to fire. */
   pending(): number {
-    return this.timers.length;
+    return this.live.size;
   }
 
   /** Moves time forward by `ms`, firing every timer due on the way. */
@@ -58,7 +61,8 @@ export class VirtualClock implements Clock {
     for (;;) {
       const next = this.earliest();
       if (!next || next.at > target) break;
-      this.timers.splice(this.timers.indexOf(next), 1);
+      this.pop();
+      this.live.delete(next.id);
       if (next.at > this.time) this.time = next.at;
       next.fn();
       await settle();
@@ -70,20 +74,53 @@ export class VirtualClock implements Clock {
   /** Runs timers until none is left or `limitMs` of virtual time has passed. */
   async runAll(limitMs: number): Promise<void> {
     const end = this.time + limitMs;
-    while (this.timers.length > 0) {
+    while (this.live.size > 0) {
       const next = this.earliest()!;
       if (next.at > end) break;
       await this.advance(next.at - this.time);
     }
   }
 
+  /** The next timer to fire (ties in creation order), dropping cleared ones from the top. */
   private earliest(): VirtualTimer | undefined {
-    let best: VirtualTimer | undefined = undefined;
-    for (const t of this.timers) {
-      if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
-    }
-    return best;
+    while (this.heap.length > 0 && !this.live.has(this.heap[0].id)) this.pop();
+    return this.heap[0];
   }
+
+  private push(t: VirtualTimer): void {
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (before(h[parent], h[i]) <= 0) break;
+      [h[parent], h[i]] = [h[i], h[parent]];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop();
+    if (h.length === 0 || !last) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && before(h[l], h[m]) < 0) m = l;
+      if (r < h.length && before(h[r], h[m]) < 0) m = r;
+      if (m === i) break;
+      [h[m], h[i]] = [h[i], h[m]];
+      i = m;
+    }
+  }
+}
+
+/** Heap order: the earlier time first, then the earlier creation. */
+function before(a: VirtualTimer, b: VirtualTimer): number {
+  return a.at !== b.at ? a.at - b.at : a.seq - b.seq;
 }
 
 /**

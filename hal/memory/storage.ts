@@ -33,6 +33,8 @@ export class MemoryFlash implements FlashStorageModule {
   /** Units (bytes written, files created, files erased) done since this flash was made. */
   unitsUsed = 0;
   private files = new Map<string, Uint8Array>();
+  /** Decoded files, dropped on any change: reads far outnumber writes (the soak reads every store often). */
+  private decoded = new Map<string, string>();
   private budget: number | undefined = undefined;
   private dead = false;
 
@@ -69,6 +71,7 @@ export class MemoryFlash implements FlashStorageModule {
     for (let i = 0; i < data.length; i++) {
       if (data.charCodeAt(i) > 0xff) throw new Error("flash write of '" + name + "': not a byte string");
     }
+    this.decoded.delete(name);
     let file = this.files.get(name);
     if (!offset) {
       const total = size === undefined ? data.length : size;
@@ -99,6 +102,7 @@ export class MemoryFlash implements FlashStorageModule {
     if (!this.files.has(name)) return;
     this.spend();
     this.files.delete(name);
+    this.decoded.delete(name);
   }
 
   list(): string[] {
@@ -110,8 +114,11 @@ export class MemoryFlash implements FlashStorageModule {
   peek(name: string): string | undefined {
     const f = this.files.get(name);
     if (!f) return undefined;
+    const known = this.decoded.get(name);
+    if (known !== undefined) return known;
     let s = "";
     for (let i = 0; i < f.length; i += 8192) s += String.fromCharCode.apply(null, Array.from(f.subarray(i, i + 8192)));
+    this.decoded.set(name, s);
     return s;
   }
 
@@ -120,6 +127,7 @@ export class MemoryFlash implements FlashStorageModule {
     const f = this.files.get(name);
     if (!f || index < 0 || index >= f.length) throw new RangeError("poke: no byte " + index + " in '" + name + "'");
     f[index] = byte;
+    this.decoded.delete(name);
   }
 
   private usedBytes(): number {

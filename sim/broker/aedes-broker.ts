@@ -34,7 +34,17 @@ function refused(code: 4 | 5, message: string): AuthenticateError {
   return e;
 }
 
-export async function startAedesBroker(registry: BrokerRegistry, opts: { port?: number; host?: string } = {}): Promise<EmbeddedBroker> {
+/** What the isolating hooks ask of a registry (BrokerRegistry, or the soak's own table). */
+export type BrokerAuthority = Pick<BrokerRegistry, "verify" | "principal" | "onRevoke">;
+
+/** aedes with the per-device isolation hooks, on no transport yet: `aedes.handle(stream)` takes any duplex. */
+export interface IsolatingAedes {
+  aedes: Aedes;
+  /** Live clients by id. */
+  live: Map<string, Client>;
+}
+
+export async function isolatingAedes(registry: BrokerAuthority): Promise<IsolatingAedes> {
   const principals = new WeakMap<Client, Principal>();
   const who = (c: Client | null): Principal | undefined => (c ? principals.get(c) : undefined);
   const aedes = await Aedes.createBroker({
@@ -80,6 +90,11 @@ export async function startAedesBroker(registry: BrokerRegistry, opts: { port?: 
     const c = live.get(username);
     if (c) c.close();
   });
+  return { aedes, live };
+}
+
+export async function startAedesBroker(registry: BrokerRegistry, opts: { port?: number; host?: string } = {}): Promise<EmbeddedBroker> {
+  const { aedes, live } = await isolatingAedes(registry);
   const server = net.createServer(aedes.handle);
   const host = opts.host || "127.0.0.1";
   await new Promise<void>((resolve, reject) => {

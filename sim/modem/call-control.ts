@@ -31,6 +31,11 @@ export interface ModemCall {
   type: number;
   cliValidity: number;
   emergency: boolean;
+  /** Calling name (CNAP) and called number (CDIP) of an incoming call. */
+  name?: string;
+  calledNumber?: string;
+  /** When it connected (clock ms). */
+  connectedAt?: number;
 }
 
 /** How long ATA / +CHLD wait for the network to connect an answered call (24.008 recovery on timer expiry, #102, after). */
@@ -75,6 +80,8 @@ export interface CallHost {
   urcCode(text: string): void;
   /** A string parameter in the client's character set (+CSCS). */
   te(text: string): string;
+  /** Whose modem this is: SIMCom's print `VOICE CALL: BEGIN` / `VOICE CALL: END: <duration>` (A76XX AT manual). */
+  readonly vendor: string;
 }
 
 /** The result code of a call that failed before it connected (V.250 §6.3.1, 27.007 §6.3). */
@@ -113,6 +120,11 @@ export class CallControl {
   private remove(c: ModemCall): void {
     const i = this.calls.indexOf(c);
     if (i >= 0) this.calls.splice(i, 1);
+    if (i >= 0 && c.connectedAt !== undefined && this.host.vendor === "simcom") {
+      // SIMCom's call progress: the end of a connected call with its length in seconds.
+      const s = String(Math.round((this.host.clock.now() - c.connectedAt) / 1000));
+      this.host.urc("VOICE CALL: END: " + "000000".slice(s.length) + s);
+    }
   }
 
   private setCause(cause: number, text?: string): void {
@@ -134,7 +146,7 @@ export class CallControl {
   incoming(ev: IncomingCall): void {
     if (this.byId(ev.callId)) return;
     const busy = this.calls.length > 0;
-    const c = this.add({ callId: ev.callId, dir: 1, stat: busy ? STAT_WAITING : STAT_INCOMING, number: ev.number, type: ev.type, cliValidity: ev.cliValidity, emergency: false });
+    const c = this.add({ callId: ev.callId, dir: 1, stat: busy ? STAT_WAITING : STAT_INCOMING, number: ev.number, type: ev.type, cliValidity: ev.cliValidity, emergency: false, name: ev.name, calledNumber: ev.calledNumber });
     if (c.stat === STAT_WAITING) {
       // 27.007 §7.12: +CCWA: <number>,<type>,<class>[,<alpha>][,<CLI validity>]; class 1 = voice.
       if (this.host.settings.ccwa) this.host.urc("+CCWA: " + this.numberField(c) + ",1" + (c.cliValidity !== 0 ? ",," + c.cliValidity : ""));
@@ -152,6 +164,10 @@ export class CallControl {
     }
     if (ev.state === "active") {
       c.stat = STAT_ACTIVE;
+      if (c.connectedAt === undefined) {
+        c.connectedAt = this.host.clock.now();
+        if (this.host.vendor === "simcom") this.host.urc("VOICE CALL: BEGIN");
+      }
       this.settleAnswer(c.callId, true, 0);
       return;
     }
@@ -183,6 +199,16 @@ export class CallControl {
     if (this.host.settings.clip) {
       // 27.007 §7.6: +CLIP: <number>,<type>[,<subaddr>,<satype>[,[<alpha>][,<CLI validity>]]]
       this.host.urc("+CLIP: " + this.numberField(c) + (c.cliValidity !== 0 ? ",,,," + c.cliValidity : ""));
+    }
+    if (this.host.settings.cdip && c.calledNumber) {
+      // 27.007 §7.9: +CDIP: <number>,<type> (the number in digits, like +CLIP's, §7.6).
+      this.host.urc('+CDIP: "' + c.calledNumber + '",' + (c.calledNumber.charAt(0) === "+" ? 145 : 129));
+    }
+    if (this.host.settings.cnap) {
+      // 27.007 §7.30: +CNAP: <calling_name>,<CNI_validity> (0 valid, 1 restricted, 2 not
+      // available); the name is text, so it follows +CSCS (§5.5) unlike a number.
+      const validity = c.cliValidity === 1 ? 1 : c.name ? 0 : 2;
+      this.host.urc('+CNAP: "' + (validity === 0 ? this.host.te(c.name || "") : "") + '",' + validity);
     }
     this.ringTimer = this.host.clock.setTimeout(() => this.ring(), this.host.ringIntervalMs);
   }

@@ -6,7 +6,15 @@
  * cancels).
  *
  * Bytes that arrive while a line runs wait and are handled after its final result, as a
- * module that reads its UART into a buffer would.
+ * module that reads its UART into a buffer would. This is the documented behaviour for a
+ * command written before the previous one's result code (Telit LE910Cx AT reference
+ * §2.2.5: "a new command must not be issued before the module has finished ... the
+ * response result code"; Quectel BC95 §1.3: OK or ERROR says the processor is "ready to
+ * accept a new command"), and what an `ATD` written during a `+CMGS` that waits for the
+ * network (Quectel EC25: up to 120 s, "determined by network") meets: it runs when the
+ * submission ends. A module that refused instead (`+CME ERROR`) would tell the firmware
+ * the same thing sooner; the firmware handles both (drivers/at/channel.ts busyGraceMs,
+ * firmware/line/emergency-dial.ts retries a refusal).
  */
 import type { Clock } from "../../hal/types.js";
 import { AtCommandLine, AtSyntaxError, parseCommandLine } from "./at-parser.js";
@@ -29,6 +37,11 @@ export interface EngineHost {
   dispatch(cmd: AtCommandLine): Promise<Reply>;
   /** Called when a command line has ended (final result sent): buffered URCs may go out. */
   lineDone(): void;
+  /**
+   * Fault knob: how long this command's information text stops halfway (ms, 0: not at
+   * all). Input meanwhile waits, as it does for any running command.
+   */
+  stallFor?(cmd: AtCommandLine): number;
 }
 
 export class CommandEngine {
@@ -139,7 +152,16 @@ export class CommandEngine {
     for (const cmd of cmds) {
       const reply = await this.host.dispatch(cmd);
       if (gen !== this.generation) return;
-      this.host.write(formatInfo(reply.lines, this.host.format()));
+      const info = formatInfo(reply.lines, this.host.format());
+      const stall = this.host.stallFor ? this.host.stallFor(cmd) : 0;
+      if (stall > 0 && info.length > 1) {
+        // Output stops in the middle of the last line (mid-PDU for +CMGR) and goes on later.
+        const cut = info.length - Math.ceil(reply.lines[reply.lines.length - 1].length / 2) - 2;
+        this.host.write(info.slice(0, cut));
+        await new Promise<void>((resolve) => this.host.clock.setTimeout(resolve, stall));
+        if (gen !== this.generation) return;
+        this.host.write(info.slice(cut));
+      } else this.host.write(info);
       if (reply.prompt) {
         // 27.005 §3.5.1: the prompt is exactly CR LF '>' space; the rest of the line is dropped.
         this.prompt = reply.prompt;

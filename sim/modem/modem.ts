@@ -23,6 +23,7 @@ import { deviceCommands } from "./commands/device.js";
 import { textCmt, textSmsCommands } from "./commands/sms-text.js";
 import { uiccCommands } from "./commands/uicc.js";
 import { packetCommands } from "./commands/packet.js";
+import { POSITION_REQUEST, positioningCommands } from "./commands/positioning.js";
 import { PacketData } from "./data/packet.js";
 import { QuectelIp, quectelIpCommands } from "./data/quectel-ip.js";
 import { QuectelMqtt, quectelMqttCommands } from "./data/quectel-mqtt.js";
@@ -66,6 +67,8 @@ export interface SimModemOptions {
   smsc?: string;
   /** Lines sent after (re)boot, e.g. ["RDY"] or a vendor's ["RDY", "+CFUN: 1", "+CPIN: READY", "SMS DONE"]. */
   bootBanner?: string[];
+  /** Lines sent after the banner only when the SIM is ready (`+CPIN: READY`, `SMS DONE`...): a module without a usable SIM never prints them. */
+  simReadyLines?: string[];
   /** Time from power-on to the banner; input is ignored meanwhile (default 0). */
   bootMs?: number;
   /** RING repetition while an incoming call alerts (default 5000 ms). */
@@ -132,7 +135,7 @@ export function vendorOf(identity: { manufacturer: string }): SimVendor {
   return "generic";
 }
 
-const COMMON_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands, ...uiccCommands, ...packetCommands };
+const COMMON_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ...callCommands, ...smsCommands, ...simCardCommands, ...deviceCommands, ...textSmsCommands, ...uiccCommands, ...packetCommands, ...positioningCommands };
 const VENDOR_COMMANDS: { [v in SimVendor]: CommandTable } = {
   generic: {},
   quectel: { ...quectelIpCommands, ...quectelMqttCommands },
@@ -215,6 +218,7 @@ export class SimModem {
   private netGeneration = 0;
   private booting = false;
   private hungNow = false;
+  private stalls: { name: string; ms: number }[] = [];
   private received = 0;
   private inputLoss: { at: number; count: number }[] = [];
 
@@ -315,11 +319,29 @@ export class SimModem {
     this.booting = true;
     const done = () => {
       this.booting = false;
-      for (const line of banner) this.output.write(formatCode(line, this.format()));
+      const lines = banner.length > 0 && this.simState === "READY" ? banner.concat(this.opts.simReadyLines || []) : banner;
+      for (const line of lines) this.output.write(formatCode(line, this.format()));
       this.updateAttachment();
     };
     if ((this.opts.bootMs || 0) > 0) this.clock.setTimeout(done, this.opts.bootMs || 0);
     else done();
+  }
+
+  /**
+   * Fault knob: the next `AT<name>` (e.g. `+CMGR`) stops its answer halfway through its
+   * last line for `ms`, then finishes it: a module stuck mid-PDU. Not abortable (V.250
+   * §5.6.1 leaves abort to each command; module manuals list only dial, +COPS, +CLCK and
+   * the like as abortable): what the host writes meanwhile waits for the command to end.
+   */
+  stallNext(name: string, ms: number): void {
+    this.stalls.push({ name: name.toUpperCase(), ms });
+  }
+
+  /** The engine asks whether `cmd` stalls (each armed stall is used once). */
+  stallFor(cmd: AtCommandLine): number {
+    const i = this.stalls.findIndex((s) => s.name === cmd.name);
+    if (i < 0) return 0;
+    return this.stalls.splice(i, 1)[0].ms;
   }
 
   /** Stops answering anything (input ignored, nothing sent) until `unhang` or `reboot`. */
@@ -433,6 +455,7 @@ export class SimModem {
       ussdResult: (r) => live() && this.ussdResult(r),
       emergencyNumbers: (e) => live() && this.setEmergencyNumbers(e),
       pdnDeactivated: (cid) => live() && this.data.networkDeactivated(cid),
+      positioningRequest: () => live() && this.settings.cposr && this.urc("+CPOSR: " + POSITION_REQUEST),
     };
     this.network.attach({ imei: this.identity.imei, imsi: this.identity.imsi, iccid: this.identity.iccid }, listener);
   }

@@ -66,6 +66,10 @@ export interface IncomingCall {
   type: number;
   /** CLI validity (27.007 §7.6): 0 valid, 1 withheld, 2 not available. */
   cliValidity: number;
+  /** The caller's name (CNAP), when the network presents one. */
+  name?: string;
+  /** The number the call was made to (shown by +CDIP). */
+  calledNumber?: string;
 }
 
 export type RemoteCallState = "alerting" | "active" | "released";
@@ -113,6 +117,13 @@ export interface EmergencyNumbers {
  */
 export type PdnGrant = { ok: true; address: string } | { ok: false; esmCause: number };
 
+/** What a device answered to a positioning request (27.007 §8.55 +CPOS): its fix, or why none. */
+export interface PositionReport {
+  fix?: { lat: number; lon: number; uncertaintyM?: number };
+  /** The `err_reason` of a `pos_err`, or a parse problem. */
+  error?: string;
+}
+
 /** Events the network pushes to one modem. */
 export interface ModemNetworkListener {
   registrationChanged(reg: Registration): void;
@@ -127,6 +138,8 @@ export interface ModemNetworkListener {
    * PDN DEACT` and its vendor's notice); `cid` undefined: every one of this modem.
    */
   pdnDeactivated?(cid: number | undefined): void;
+  /** The network asks where the device is (23.271 §9.1 for an emergency call; shown as +CPOSR, 27.007 §8.56). */
+  positioningRequest?(): void;
 }
 
 export interface DialOptions {
@@ -175,4 +188,6 @@ export interface ModemNetwork {
   activatePdn?(cid: number, apn: string): PdnGrant;
   /** The modem released the PDN connection of `cid` (+CGACT=0, +QIDEACT, +NETCLOSE). */
   deactivatePdn?(cid: number): void;
+  /** The TE's answer to a positioning request (+CPOS, 27.007 §8.55). */
+  positionReport?(report: PositionReport): void;
 }

@@ -43,6 +43,19 @@ export function ok(...lines: string[]): Reply {
   return { lines };
 }
 
+/**
+ * A read command that lists numbered slots (sockets, MQTT clients): `line(i)` for each
+ * slot 0..count-1, in order; a slot whose line is undefined is left out. OK after them.
+ */
+export function perSlot(count: number, line: (i: number) => string | undefined): Reply {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const l = line(i);
+    if (l !== undefined) lines.push(l);
+  }
+  return { lines };
+}
+
 /** Thrown by handlers to end the command line with a final result other than OK. */
 export const AtFailure = defineError<{ final: Final }>("AtFailure");
 

@@ -29,6 +29,10 @@ export interface ModemSettings {
   /** +COPS <format> for the read form: 0 long, 1 short, 2 numeric. */
   copsFormat: number;
   clip: boolean;
+  /** +CNAP <n>: present the calling name after RING (27.007 §7.30). */
+  cnap: boolean;
+  /** +CDIP <n>: present the called number after RING (27.007 §7.9). */
+  cdip: boolean;
   /** +COLP: the dial command waits for the connection and shows the connected number. */
   colp: boolean;
   clir: number;
@@ -38,6 +42,8 @@ export interface ModemSettings {
   /** +CUSD <n>: present +CUSD results. */
   cusd: boolean;
   cen: boolean;
+  /** +CPOSR <mode>: show the network's positioning requests (27.007 §8.56). */
+  cposr: boolean;
   cmgf: number;
   csms: number;
   cnmi: Cnmi;
@@ -58,12 +64,15 @@ export function defaultSettings(): ModemSettings {
     ceregN: 0,
     copsFormat: 0,
     clip: false,
+    cnap: false,
+    cdip: false,
     colp: false,
     clir: 0,
     crc: false,
     ccwa: false,
     cusd: false,
     cen: false,
+    cposr: false,
     cmgf: 0,
     csms: 0,
     cnmi: { mode: 0, mt: 0, bm: 0, ds: 0, bfr: 0 },

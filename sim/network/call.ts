@@ -13,6 +13,8 @@ export interface Cli {
   /** The number, "" when withheld. */
   number: string;
   withheld: boolean;
+  /** The caller's name as the network has it (calling name presentation, 22.096), when any. */
+  name?: string;
 }
 
 /** One side of a call, told what the other side does. */
@@ -25,6 +27,8 @@ export interface CallEnd {
   peerReleased(call: Call, r: Release): void;
   /** DTMF from the other end (27.007 +VTS on the calling device). */
   peerDtmf(call: Call, tones: string): void;
+  /** R52: the caller's device reported its own position during the call (agencies see it at once). */
+  locationUpdated?(call: Call): void;
   /** Who this end is, for logs ("+819012345678", "voicemail", "P"). */
   readonly label: string;
   /** For a device's outgoing call: the shared number it calls from (R42 needs it). */

@@ -22,6 +22,8 @@ export interface Location {
   lat: number;
   lon: number;
   source: "gnss" | "cell";
+  /** Uncertainty radius (m), when the device reported it (23.032 uncertainty circle). */
+  uncertaintyM?: number;
 }
 
 /** What an accessory tells the network about itself (the companion fields of R9 that the management site shows, and its profile, R5). */
@@ -131,4 +133,7 @@ export abstract class Device {
   abstract registrationChanged(): void;
   /** R15: the device's data on the shared subscription ends now (unregistration); the smartphone's is not the network's to stop. */
   stopData(_rule: string): void {}
+
+  /** R52: the network asks the device for its own position (only a modem with +CPOSR on can answer); by default, nothing. */
+  requestPosition(): void {}
 }

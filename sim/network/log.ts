@@ -46,6 +46,7 @@ export type LogKind =
   | "dial"
   | "refused"
   | "emergency"
+  | "location"
   | "preempted"
   | "connected"
   | "released"

@@ -211,4 +211,7 @@ function startEmergency(num: SharedNumber, device: Device, leg: Leg): void {
       limitedService: device.coverage === "limited" || undefined,
     },
   });
+  // R52 (23.271 §9.1): the network locates an emergency caller; a device that can measure
+  // its own position is asked for it (+CPOSR), and a better fix replaces the cell's.
+  if (!call.cli.withheld) device.requestPosition();
 }

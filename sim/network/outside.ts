@@ -8,8 +8,11 @@ import type { Call, CallEnd, Cli } from "./call.js";
 import { CAUSE, NORMAL, Release, USER_BUSY } from "./causes.js";
 import { Location, NetworkError } from "./device.js";
 import type { SharedNetwork } from "./network.js";
-import { AssembledMessage, MessagePart, reassemble } from "../pdu/concat.js";
+import { AssembledMessage, Reassembler, defaultReassemblerOptions, type CloseReason, type MessagePart, type ReassemblerOptions } from "../pdu/concat.js";
+import type { TimerHandle } from "../../hal/types.js";
 import type { Alphabet, Concat } from "../pdu/userdata.js";
+import { typedEmitter } from "../../hal/node/typed-emitter.js";
+import { appendBounded, pruneReleased } from "./bounded.js";
 
 export type PartyCallState = "dialing" | "alerting" | "ringing" | "active" | "released";
 
@@ -37,6 +40,10 @@ export interface PartyCall {
 export interface PartyOptions {
   /** Answer incoming calls by itself this long after they ring (emergency agencies: 0). Default: never. */
   autoAnswerMs?: number;
+  /** The party's name, which the network presents with its calls (CNAP, 22.096) unless the number is withheld. */
+  name?: string;
+  /** How long an incomplete concatenated message waits for its parts, and how many may wait (default 24 h, 64). */
+  reassembly?: Partial<ReassemblerOptions>;
 }
 
 class PartyEnd implements CallEnd {
@@ -47,6 +54,10 @@ class PartyEnd implements CallEnd {
 
   get label(): string {
     return this.party.number;
+  }
+
+  locationUpdated(call: Call): void {
+    if (call.location) this.pc.location = call.location;
   }
 
   peerAlerting(call: Call): void {
@@ -74,12 +85,24 @@ class PartyEnd implements CallEnd {
 }
 
 export class OutsideParty {
+  /** Live calls, and the newest released ones (bounded.ts: RELEASED_CALLS_KEPT). */
   readonly calls: PartyCall[] = [];
-  /** Message parts received, in arrival order. */
-  readonly parts: MessagePart[] = [];
-  /** Status reports for messages this party sent to a shared number (TP-ST values). */
+  /**
+   * Messages received, parts put together as they arrive; an incomplete one is closed
+   * after `reassembly.timeoutMs` on the network's clock (or when too many are open) and
+   * stays listed with `complete: false`, logged as `sms-expired`.
+   */
+  private readonly inbox: Reassembler;
+  private expiryTimer: TimerHandle | undefined = undefined;
+  /** Message parts received so far, all of them counted (the parts themselves live in the reassembler, bounded). */
+  partsReceived = 0;
+  /** Status reports for messages this party sent to a shared number (TP-ST values), the newest HISTORY_KEPT. */
   readonly statusReports: { to: string; status: number; at: number }[] = [];
+  /** Host-side events: every part as it arrives (for whoever needs more than the kept history). */
+  readonly events = typedEmitter<{ sms: (part: MessagePart) => void }>();
   autoAnswerMs: number | undefined;
+  /** The name presented with this party's calls (CNAP), when any. */
+  name: string | undefined;
   /** While true, incoming calls get user busy (#17). */
   busy = false;
   private ends: { [id: string]: PartyEnd } = {};
@@ -91,6 +114,36 @@ export class OutsideParty {
     opts: PartyOptions = {},
   ) {
     this.autoAnswerMs = opts.autoAnswerMs;
+    this.name = opts.name;
+    this.inbox = new Reassembler({ ...defaultReassemblerOptions, ...(opts.reassembly || {}) }, (m, why) => this.closedIncomplete(m, why));
+  }
+
+  private closedIncomplete(m: AssembledMessage, why: CloseReason): void {
+    this.net.log.add({
+      number: "",
+      kind: "sms-expired",
+      detail: { party: this.number, from: m.peer, ref: m.ref, total: m.total, received: m.received.join(","), reason: why === "timeout" ? "parts missing at the reassembly time limit" : "too many incomplete messages" },
+    });
+  }
+
+  /** Arms one timer, on the network's clock, for the earliest incomplete message's time limit. */
+  private armExpiry(): void {
+    if (this.expiryTimer !== undefined) this.net.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    const due = this.inbox.nextDeadline();
+    if (due === undefined) return;
+    this.expiryTimer = this.net.clock.setTimeout(() => {
+      this.expiryTimer = undefined;
+      this.inbox.expire(this.net.clock.now());
+      this.armExpiry();
+    }, Math.max(0, due - this.net.clock.now()));
+  }
+
+  /** Lists a new call; released calls beyond the kept ones are forgotten. */
+  private track(end: PartyEnd): void {
+    this.calls.push(end.pc);
+    this.ends[end.pc.id] = end;
+    for (const gone of pruneReleased(this.calls)) delete this.ends[gone.id];
   }
 
   private pick(id: string | undefined, states: PartyCallState[]): PartyCall {
@@ -104,12 +157,12 @@ export class OutsideParty {
   /** Calls `to` (a shared number or another party); `withhold` hides this party's number. */
   call(to: string, opts: { withhold?: boolean } = {}): PartyCall {
     const withheld = opts.withhold === true;
-    const cli: Cli = { number: withheld ? "" : this.number, withheld };
+    // 22.096: a withheld number withholds the name too.
+    const cli: Cli = { number: withheld ? "" : this.number, withheld, name: withheld ? undefined : this.name };
     const call = this.net.newCall(cli, to);
     const end = new PartyEnd(this, { id: call.id, dir: "out", peer: to, withheld: false, state: "dialing", dtmf: "", call });
     call.a = end;
-    this.calls.push(end.pc);
-    this.ends[end.pc.id] = end;
+    this.track(end);
     this.net.connect(call, to, undefined);
     return end.pc;
   }
@@ -121,8 +174,7 @@ export class OutsideParty {
     if (call.emergencyService) pc.emergencyService = call.emergencyService;
     const end = new PartyEnd(this, pc);
     call.b = end;
-    this.calls.push(pc);
-    this.ends[pc.id] = end;
+    this.track(end);
     if (this.busy) {
       pc.state = "released";
       pc.cause = CAUSE.userBusy;
@@ -174,18 +226,27 @@ export class OutsideParty {
   /** Sends an SMS to `to` (concatenated when long); `statusReport` asks for status reports (R66). */
   /** `partGapMs`: a long message's parts reach the network this far apart. */
   sendSms(to: string, text: string, opts: { alphabet?: Alphabet; statusReport?: boolean; ref?: number; msgClass?: number; partGapMs?: number } = {}): void {
-    const report = opts.statusReport ? (status: number) => this.statusReports.push({ to, status, at: this.net.clock.now() }) : undefined;
+    const report = opts.statusReport ? (status: number) => appendBounded(this.statusReports, { to, status, at: this.net.clock.now() }) : undefined;
     this.net.deliverText(this.number, to, text, { alphabet: opts.alphabet, ref: opts.ref === undefined ? this.nextRef++ & 0xff : opts.ref, report, msgClass: opts.msgClass, partGapMs: opts.partGapMs });
   }
 
   /** The network delivers a message part to this party. */
   receiveSms(from: string, text: string, concat: Concat | undefined): void {
-    this.parts.push(concat ? { peer: from, text, concat } : { peer: from, text });
+    const open = this.inbox.openCount;
+    const m = this.inbox.add(concat ? { peer: from, text, concat } : { peer: from, text }, this.net.clock.now());
+    if (this.inbox.openCount !== open || (m.complete && m.total > 1)) this.armExpiry();
+    this.partsReceived++;
+    this.events.emit("sms", concat ? { peer: from, text, concat } : { peer: from, text });
   }
 
-  /** Received messages, parts put together. */
+  /** Received messages, parts put together, in the order their first part arrived (copies). */
   messages(): AssembledMessage[] {
-    return reassemble(this.parts);
+    return this.inbox.messages.map((m) => ({ ...m, received: m.received.slice() }));
+  }
+
+  /** Concatenated messages still waiting for parts. */
+  get incompleteOpen(): number {
+    return this.inbox.openCount;
   }
 
   /** The newest call (any state). */

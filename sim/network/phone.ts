@@ -14,6 +14,7 @@ import { CAUSE, Release } from "./causes.js";
 import type { Cli } from "./call.js";
 import { Coverage, Device, Leg, Location, NetworkError } from "./device.js";
 import type { SharedNumber } from "./number.js";
+import { appendBounded, pruneReleased } from "./bounded.js";
 import type { SmsSubmitResult, UssdResult } from "../modem/network.js";
 import { AssembledMessage, reassemble, splitText } from "../pdu/concat.js";
 import { toHex } from "../pdu/hex.js";
@@ -46,7 +47,20 @@ export interface PhoneSms {
   text: string;
   /** Service-centre time stamp (ms). */
   scts: number;
-  concat?: { ref: number; total: number; seq: number };
+  /** `bits`: the reference's size (IE 0x00 or 0x08); absent on messages recorded as 8-bit. */
+  concat?: { ref: number; total: number; seq: number; bits?: 8 | 16 };
+}
+
+/** A message the smartphone's user sent: P's own sent history, which no accessory shares (R63). */
+export interface PhoneSentSms {
+  to: string;
+  text: string;
+  /** When it was handed to the network (clock ms). */
+  at: number;
+  /** How many parts it took. */
+  parts: number;
+  /** Whether the network accepted every part. */
+  ok: boolean;
 }
 
 export interface StatusReport {
@@ -77,10 +91,14 @@ export class Phone extends Device {
   readonly model = "smartphone";
   readonly eid = undefined;
   readonly imei: string;
+  /** Live calls and the newest released ones (bounded.ts: RELEASED_CALLS_KEPT). */
   readonly calls: PhoneCall[] = [];
+  /** The histories below keep their newest HISTORY_KEPT entries (bounded.ts); the events carry every one. */
   readonly callLog: CallLogEntry[] = [];
-  /** Received message parts, each stored once (R75). */
+  /** Received message parts, each stored once (R75: a repeat is recognised among the kept ones). */
   readonly received: PhoneSms[] = [];
+  /** P's sent history (R63: its own; what an accessory sends never appears here). */
+  readonly sent: PhoneSentSms[] = [];
   readonly statusReports: StatusReport[] = [];
   readonly ussdResults: UssdResult[] = [];
   /** Host-side (Node) events, typed with typed-emitter. */
@@ -158,8 +176,8 @@ export class Phone extends Device {
   dial(number: string, opts: { withhold?: boolean } = {}): string {
     const leg = this.num.dial(this, number, opts.withhold);
     const c: PhoneCall = { id: leg.id, dir: "out", state: "dialing", number };
-    this.calls.push(c);
-    this.callLog.push({ callId: c.id, number, outcome: "outgoing", at: this.num.net.clock.now() });
+    this.addCall(c);
+    appendBounded(this.callLog, { callId: c.id, number, outcome: "outgoing", at: this.num.net.clock.now() });
     return c.id;
   }
 
@@ -172,7 +190,7 @@ export class Phone extends Device {
     const alphabet = pickAlphabet(text);
     const bodies = splitText(text, alphabet);
     const ref = this.nextConcatRef++ & 0xff;
-    return bodies.map((body, i) => {
+    const results = bodies.map((body, i) => {
       const tpdu = encodeSubmit({
         to,
         text: body,
@@ -183,6 +201,8 @@ export class Phone extends Device {
       });
       return this.num.submitSms(this, toHex(tpdu));
     });
+    this.sent.push({ to, text, at: this.num.net.clock.now(), parts: bodies.length, ok: results.every((r) => r.ok) });
+    return results;
   }
 
   /** Sends a service code as USSD (the settings app does the same, R77); the answer arrives in `ussdResults`. */
@@ -226,12 +246,17 @@ export class Phone extends Device {
 
   /** The received messages, concatenated parts put together (R73). */
   inbox(): AssembledMessage[] {
-    return reassemble(this.received.map((m) => ({ peer: m.from, text: m.text, concat: m.concat ? { ...m.concat, bits: 8 as const } : undefined })));
+    return reassemble(this.received.map((m) => ({ peer: m.from, text: m.text, concat: m.concat ? { ...m.concat, bits: m.concat.bits || 8 } : undefined })));
   }
 
   /** Live calls. */
   live(): PhoneCall[] {
     return this.calls.filter((c) => c.state !== "released");
+  }
+
+  private addCall(c: PhoneCall): void {
+    this.calls.push(c);
+    pruneReleased(this.calls);
   }
 
   private gone(c: PhoneCall, r: Release): void {
@@ -243,7 +268,7 @@ export class Phone extends Device {
   private logCall(c: PhoneCall, outcome: CallOutcome, cause?: number): void {
     const e: CallLogEntry = { callId: c.id, number: c.number, outcome, at: this.num.net.clock.now() };
     if (cause !== undefined) e.cause = cause;
-    this.callLog.push(e);
+    appendBounded(this.callLog, e);
   }
 
   // ---- Device: what the network tells the phone ----
@@ -251,7 +276,7 @@ export class Phone extends Device {
   deliverIncoming(leg: Leg, cli: Cli): void {
     const c: PhoneCall = { id: leg.id, dir: "in", state: leg.state === "waiting" ? "waiting" : "incoming", number: cli.number };
     this.post(() => {
-      this.calls.push(c);
+      this.addCall(c);
       this.events.emit("incoming", c);
       if (this.doNotDisturb && c.state === "incoming" && !this.num.callbackWindowOpen()) this.decline(c.id);
     });
@@ -286,16 +311,16 @@ export class Phone extends Device {
         const d = decodeDeliver(tpdu);
         const m: PhoneSms = { from: d.from.number, text: d.userData.text, scts: d.scts.time };
         const cc = d.userData.concat;
-        if (cc) m.concat = { ref: cc.ref, total: cc.total, seq: cc.seq };
+        if (cc) m.concat = cc.bits === 16 ? { ref: cc.ref, total: cc.total, seq: cc.seq, bits: 16 } : { ref: cc.ref, total: cc.total, seq: cc.seq };
         // R75: the same message twice (a retry after a lost acknowledgement) is stored once.
         const dup = this.received.some((o) => o.from === m.from && o.scts === m.scts && o.text === m.text && JSON.stringify(o.concat) === JSON.stringify(m.concat));
         if (!dup) {
-          this.received.push(m);
+          appendBounded(this.received, m);
           this.events.emit("sms", m);
         }
       } else {
         const s = decodeStatusReport(tpdu);
-        this.statusReports.push({ messageRef: s.messageRef, recipient: s.recipient.number, status: s.status });
+        appendBounded(this.statusReports, { messageRef: s.messageRef, recipient: s.recipient.number, status: s.status });
       }
       if (this.smsAck !== "ignore") this.num.ackSms(this, deliveryId, this.smsAck);
     });
@@ -303,7 +328,7 @@ export class Phone extends Device {
 
   deliverUssd(r: UssdResult): void {
     this.post(() => {
-      this.ussdResults.push(r);
+      appendBounded(this.ussdResults, r);
       this.events.emit("ussd", r);
     });
   }

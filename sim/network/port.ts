@@ -15,6 +15,7 @@ import {
   ModemNetwork,
   ModemNetworkListener,
   PdnGrant,
+  PositionReport,
   REG_DENIED,
   REG_HOME,
   REG_NOT_SEARCHING,
@@ -221,7 +222,15 @@ export class AccessoryPort extends Device implements ModemNetwork {
   // ---- Device: what the network tells the modem ----
 
   deliverIncoming(leg: Leg, cli: Cli): void {
-    const call = { callId: leg.id, number: cli.number, type: cli.withheld ? 128 : cli.number.charAt(0) === "+" ? 145 : 129, cliValidity: cli.withheld ? 1 : 0 };
+    const call = {
+      callId: leg.id,
+      number: cli.number,
+      type: cli.withheld ? 128 : cli.number.charAt(0) === "+" ? 145 : 129,
+      cliValidity: cli.withheld ? 1 : 0,
+      name: cli.name,
+      // Every call offered here was made to the shared number (R19).
+      calledNumber: this.num.msisdn,
+    };
     this.post((l) => l.incomingCall(call));
   }
 
@@ -268,6 +277,43 @@ export class AccessoryPort extends Device implements ModemNetwork {
     if (c !== "full") {
       if (was || this.legs.length > 0) this.num.deviceDown(this, true);
     } else this.num.deviceUp(this);
+  }
+
+  /** R52: an emergency call of this accessory started; its modem is asked where it is. */
+  requestPosition(): void {
+    this.post((l) => l.positioningRequest && l.positioningRequest());
+  }
+
+  /**
+   * R52: the accessory's answer (+CPOS). A fix replaces the cell's position on its
+   * emergency calls (a 184 call carries none) and reaches the agency at once; without one
+   * the cell's stays, and the log says why.
+   */
+  positionReport(r: PositionReport): void {
+    const legs = this.legs.filter((l) => l.emergency && !l.call.cli.withheld);
+    if (legs.length === 0) {
+      this.num.log("location", { device: this.id, rule: "R52", detail: { ignored: "no emergency call", error: r.error } });
+      return;
+    }
+    for (const leg of legs) {
+      const call = leg.call;
+      if (r.fix) {
+        call.location = { lat: r.fix.lat, lon: r.fix.lon, source: "gnss", uncertaintyM: r.fix.uncertaintyM };
+        if (call.b && call.b.locationUpdated) call.b.locationUpdated(call);
+      }
+      const loc = call.location;
+      this.num.log("location", {
+        device: this.id,
+        call: call.id,
+        rule: "R52",
+        detail: {
+          location: loc ? loc.lat + "," + loc.lon + " (" + loc.source + ")" : undefined,
+          uncertaintyM: loc ? loc.uncertaintyM : undefined,
+          from: r.fix ? "device" : "network",
+          error: r.error,
+        },
+      });
+    }
   }
 
   /** R52: where the accessory is (sent with its emergency calls). */

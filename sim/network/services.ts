@@ -14,6 +14,7 @@
  * - docomo's voicemail service numbers (R61, [S5]): 1411 start, 1410 stop, 1417 listen,
  *   1419 set the ring time (DTMF seconds then `#`, 0–120).
  */
+import { appendBounded } from "./bounded.js";
 import type { TimerHandle } from "../../hal/types.js";
 import type { Call, CallEnd } from "./call.js";
 import { CAUSE, NORMAL, Release, notAvailable } from "./causes.js";
@@ -205,7 +206,7 @@ export function voicemailEnd(num: SharedNumber, call: Call): ServiceEnd {
       if (stored) return;
       stored = true;
       const msg: VoiceMessage = { from: call.cli.number, at: end.answeredAt, durationMs: num.net.clock.now() - end.answeredAt, heard: false };
-      num.mailbox.push(msg);
+      appendBounded(num.mailbox, msg);
       num.log("voicemail", { call: call.id, rule: "R61", detail: { stored: true, from: msg.from || "withheld", durationMs: msg.durationMs } });
       const waiting = num.mailbox.filter((m) => !m.heard).length;
       num.net.deliverText("1417", num.msisdn, "Voicemail: " + waiting + " new message(s). Call 1417 to listen.");

@@ -116,3 +116,121 @@ export function reassemble(parts: MessagePart[]): AssembledMessage[] {
   }
   return out;
 }
+
+export interface ReassemblerOptions {
+  /**
+   * How long a concatenated message may wait for its missing parts, from its first part
+   * (ms). 23.040 §9.2.3.24.1 leaves the time to the receiver; we take 24 h, the firmware's
+   * own `partTimeoutMs` (Android waits 7 days, which a soak of days would never reach).
+   */
+  timeoutMs: number;
+  /** Messages waiting for parts at most; one more closes the oldest as it is. */
+  maxOpen: number;
+  /**
+   * Closed messages listed at least (the list holds between this and twice this, plus the
+   * open ones): a party that receives for days of virtual time must not grow with it.
+   * Undefined keeps every message.
+   */
+  kept?: number;
+}
+
+export const defaultReassemblerOptions: ReassemblerOptions = { timeoutMs: 24 * 3600 * 1000, maxOpen: 64, kept: 1000 };
+
+/** Why an incomplete message was closed. */
+export type CloseReason = "timeout" | "overflow";
+
+interface OpenGroup {
+  key: string;
+  msg: AssembledMessage;
+  texts: { [seq: number]: string };
+  deadline: number;
+}
+
+/**
+ * A receiver's reassembly, incremental: a message is listed from its first part on and
+ * filled as parts arrive; a group closes when it is complete, when its time is up
+ * (`timeoutMs` after its first part) or when too many are open (the oldest goes), and a
+ * closed group takes no more parts (a later part with the same key starts a new message,
+ * which is how an 8-bit reference that wrapped is told apart). An incomplete message
+ * that closes stays listed with `complete: false` and is reported to `onClose`.
+ *
+ * Time is the caller's: `add` and `expire` take `now`; `nextDeadline` says when to call
+ * `expire` next, so the owner arms one timer on its own clock.
+ */
+export class Reassembler {
+  /** Every message, in the order its first part arrived. */
+  readonly messages: AssembledMessage[] = [];
+  private open: OpenGroup[] = [];
+
+  constructor(
+    private readonly opts: ReassemblerOptions = defaultReassemblerOptions,
+    private readonly onClose?: (m: AssembledMessage, why: CloseReason) => void,
+  ) {}
+
+  /** Messages still waiting for parts. */
+  get openCount(): number {
+    return this.open.length;
+  }
+
+  /** The earliest time an open message runs out, or undefined when none is open. */
+  nextDeadline(): number | undefined {
+    let d: number | undefined = undefined;
+    for (const g of this.open) if (d === undefined || g.deadline < d) d = g.deadline;
+    return d;
+  }
+
+  add(p: MessagePart, now: number): AssembledMessage {
+    if (!p.concat || p.concat.total === 1) {
+      const single: AssembledMessage = { peer: p.peer, text: p.text, total: 1, received: [1], complete: true };
+      this.list(single);
+      return single;
+    }
+    const key = p.peer + "|" + p.concat.bits + "|" + p.concat.ref + "|" + p.concat.total;
+    let g = this.open.find((o) => o.key === key);
+    if (!g) {
+      if (this.open.length >= this.opts.maxOpen) this.close(this.open[0], "overflow");
+      g = { key, msg: { peer: p.peer, text: "", total: p.concat.total, received: [], complete: false, ref: p.concat.ref }, texts: {}, deadline: now + this.opts.timeoutMs };
+      this.open.push(g);
+      this.list(g.msg);
+    }
+    if (g.texts[p.concat.seq] === undefined && p.concat.seq >= 1 && p.concat.seq <= p.concat.total) {
+      g.texts[p.concat.seq] = p.text;
+      g.msg.received.push(p.concat.seq);
+      g.msg.received.sort((a, b) => a - b);
+      g.msg.text = g.msg.received.map((seq) => g!.texts[seq]).join("");
+      if (g.msg.received.length === g.msg.total) {
+        g.msg.complete = true;
+        this.open.splice(this.open.indexOf(g), 1);
+      }
+    }
+    return g.msg;
+  }
+
+  /** Lists a new message; once the list holds twice `kept`, the oldest closed ones go. */
+  private list(m: AssembledMessage): void {
+    this.messages.push(m);
+    const kept = this.opts.kept;
+    if (kept === undefined || this.messages.length < 2 * kept + this.open.length) return;
+    const openMsgs = new Set(this.open.map((g) => g.msg));
+    let drop = this.messages.length - this.open.length - kept;
+    const keep: AssembledMessage[] = [];
+    for (const x of this.messages) {
+      if (drop > 0 && !openMsgs.has(x)) drop--;
+      else keep.push(x);
+    }
+    this.messages.length = 0;
+    for (const x of keep) this.messages.push(x);
+  }
+
+  /** Closes every open message whose time is up at `now`; returns how many. */
+  expire(now: number): number {
+    const due = this.open.filter((g) => g.deadline <= now);
+    for (const g of due) this.close(g, "timeout");
+    return due.length;
+  }
+
+  private close(g: OpenGroup, why: CloseReason): void {
+    this.open.splice(this.open.indexOf(g), 1);
+    if (this.onClose) this.onClose(g.msg, why);
+  }
+}

@@ -48,6 +48,24 @@ const MODEM_IDENTITIES: { [profile: string]: { manufacturer: string; model: stri
   "simcom-a7670": { manufacturer: "SIMCOM INCORPORATED", model: "A7670E-LASE", revision: "A7670M7_V1.11.1" },
 };
 
+/**
+ * What each model prints when it has (re)started: the line that says its AT interface is
+ * up, then (with a ready SIM only) the SIM and storage readiness lines. Quectel (BG95/BG96
+ * and EG9x hardware designs and AT manuals, "RDY" and the `+QIND` indications): `RDY`,
+ * BG95 also `APP RDY`. SIMCom A76XX (AT Command Manual, "*ATREADY"): `*ATREADY: 1` and no
+ * `RDY` at all, then `SMS DONE`, `PB DONE`. A plain 27.007 module: `RDY`.
+ */
+const MODEM_BOOTS: { [profile: string]: { bootBanner: string[]; simReadyLines: string[] } } = {
+  "quectel-bg95": { bootBanner: ["RDY", "APP RDY"], simReadyLines: ["+CFUN: 1", "+CPIN: READY", "+QUSIM: 1", "+QIND: SMS DONE", "+QIND: PB DONE"] },
+  "quectel-eg91": { bootBanner: ["RDY"], simReadyLines: ["+CFUN: 1", "+CPIN: READY", "+QUSIM: 1", "+QIND: SMS DONE", "+QIND: PB DONE"] },
+  "simcom-a7670": { bootBanner: ["*ATREADY: 1"], simReadyLines: ["+CPIN: READY", "SMS DONE", "PB DONE"] },
+};
+
+/** How a board's simulated modem starts (its banner), by boards.json modem profile name. */
+export function modemBootOf(modemProfile: string): { bootBanner: string[]; simReadyLines: string[] } {
+  return MODEM_BOOTS[modemProfile] || { bootBanner: ["RDY"], simReadyLines: [] };
+}
+
 /** The identity fields of a board's simulated modem ({} keeps the simulator's own, for the generic profile). */
 export function modemIdentity(profile: AccessoryProfile): { manufacturer?: string; model?: string; revision?: string } {
   return modemIdentityOf(profile.modem);
@@ -207,6 +225,7 @@ export async function startNumberServer(o: NumberServerOptions): Promise<NumberS
         clock,
         network: port,
         identity: { ...modemIdentity(profile), imei: info.imei, msisdn: num.msisdn, imsi: "44010" + String(1000000000 + i) },
+        ...modemBootOf(profile.modem),
         smsSupported: profile.sms !== "none",
         sim: provisioned ? (o.sim ? { ...o.sim } : undefined) : { present: false },
         // Every served modem has an eUICC (EID from its IMEI, 32 digits): firmware reads it for R7's message.

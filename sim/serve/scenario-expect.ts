@@ -95,6 +95,12 @@ function accessoryCheck(w: World, e: Expectation, m: Mark): Verdict {
       const s = a.agent.activation ? a.agent.activation() : undefined;
       return { holds: s === e.value, saw: "activation " + (s || "unknown") };
     }
+    case "inbox":
+    case "sentHistory": {
+      const box = a.agent.messages ? a.agent.messages() : undefined;
+      const list = box ? (e.check === "inbox" ? box.inbox : box.sent) : undefined;
+      return { holds: list !== undefined && matches(list, e.value), saw: e.check + " " + (list ? brief(list) : "not readable on this firmware") };
+    }
     case "listed": {
       // R14: the registration list shows it (registered, reachable or not).
       const rows = w.activation.registrations(a.num.msisdn);
@@ -127,6 +133,15 @@ function phoneCheck(w: World, e: Expectation, m: Mark): Verdict {
     }
     case "logged":
       return history(p.phone.callLog.slice(m.callLog[e.name]), (x) => matches(x, e.value), e, "call log entries");
+    case "inbox": {
+      // P's own lists (R63), in the same shape as an accessory's: {from, text}, {to, text}.
+      const inbox = p.phone.inbox().map((x) => ({ from: x.peer, text: x.text }));
+      return { holds: matches(inbox, e.value), saw: "inbox " + brief(inbox) };
+    }
+    case "sentHistory": {
+      const sent = p.phone.sent.map((x) => ({ ...x }));
+      return { holds: matches(sent, e.value), saw: "sentHistory " + brief(sent) };
+    }
     default: {
       const v = deviceView(p.phone);
       return { holds: matches(v, e.value), saw: "network view " + brief({ ...v, calls: v.calls.map((c) => c.state) }) };

@@ -59,6 +59,8 @@ export interface Given {
   numbers: NumberSpec[];
   /** Outside parties by name: their numbers. */
   parties: { [name: string]: string };
+  /** The names the network presents with a party's calls (CNAP), for parties given as `{number, name}`. */
+  partyNames: { [name: string]: string };
 }
 
 export type ActorKind = "accessory" | "phone" | "party" | "network";
@@ -80,7 +82,7 @@ export interface Expectation {
   subject: SubjectKind;
   /** A device, party, number or result label name ("" for `log`). */
   name: string;
-  /** What is looked at: lineState, calls, event, logged, at, sent, registration, network, call, message, line, log, result. */
+  /** What is looked at: lineState, calls, event, logged, at, sent, registration, network, inbox, sentHistory, call, message, line, log, result. */
   check: string;
   /** The expected value (for `event`: the event name). */
   value: unknown;
@@ -134,6 +136,12 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
     reboot: none,
     sms: (f, n) => ({ to: target(f, n), text: f.str("text"), statusReport: f.optBool("statusReport") }),
     code: (f) => ({ code: f.str("code", { pattern: /^[0-9*#+]{2,40}$/, form: "a service code" }) }),
+    // Its GNSS (or its app) gives the firmware a position (R52: sent with its emergency calls).
+    location: (f) => ({
+      lat: f.num("lat", { min: -90, max: 90, what: "degrees of latitude" }),
+      lon: f.num("lon", { min: -180, max: 180, what: "degrees of longitude" }),
+      accuracyM: f.optNum("accuracyM", { min: 0, max: 1800000, what: "metres" }),
+    }),
   },
   phone: {
     answer: none,
@@ -174,11 +182,11 @@ const VERBS: { [k in ActorKind]: { [verb: string]: ArgReader } } = {
 };
 
 /** Checks per subject (the accessory's and the phone's differ). */
-const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "registration", "network", "activation", "listed"];
-const PHONE_CHECKS = ["calls", "event", "logged", "network"];
+const DEVICE_CHECKS = ["lineState", "calls", "event", "logged", "at", "sent", "registration", "network", "activation", "listed", "inbox", "sentHistory"];
+const PHONE_CHECKS = ["calls", "event", "logged", "network", "inbox", "sentHistory"];
 const PARTY_CHECKS = ["call", "calls", "message"];
 const EVENTS: { [k: string]: string[] } = {
-  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "activation", "smsReceived", "smsSent", "smsFailed", "statusReport", "priority", "emergencyNumbers", "log"],
+  accessory: ["incoming", "callChanged", "callEnded", "lineState", "logged", "registration", "activation", "smsReceived", "smsSent", "smsFailed", "statusReport", "priority", "emergencyNumbers", "log", "position"],
   phone: ["incoming", "call", "sms", "ussd"],
 };
 const COUNTABLE = ["event", "logged", "at", "sent", "message", "log"];
@@ -349,17 +357,26 @@ function readGiven(f: Fields, names: Names): Given {
   if (numbers.length === 0) throw f.fail("number", "required (the shared number, its phone and its devices)");
   const pf = f.optObj("parties");
   const parties: { [name: string]: string } = {};
+  const partyNames: { [name: string]: string } = {};
+  const PHONE_NUMBER = { pattern: /^\+?[0-9]{2,15}$/, form: "a phone number" };
   if (pf) {
     for (const k of Object.keys(pf.obj)) {
       if (!/^[a-z][a-z0-9-]*$/.test(k)) throw pf.fail(k, "a party name must be a lower-case name");
       names.add(k, "party", pf.at(k));
-      parties[k] = pf.str(k, { pattern: /^\+?[0-9]{2,15}$/, form: "a phone number" });
+      // A number, or {number, name}: the name the network presents with its calls (CNAP).
+      const o = typeof pf.raw(k) === "object" && pf.raw(k) !== null ? pf.optObj(k) : undefined;
+      if (o) {
+        parties[k] = o.str("number", PHONE_NUMBER);
+        partyNames[k] = o.str("name", { pattern: /^[^"\\]{1,80}$/, form: "a name of 1-80 characters without quotes or backslashes" });
+        if (partyNames[k].split("").some((ch) => ch.charCodeAt(0) < 32)) throw o.fail("name", "a name has no control characters");
+        o.done();
+      } else parties[k] = pf.str(k, PHONE_NUMBER);
     }
     pf.done();
   }
   names.parties = parties;
   f.done();
-  return { params, start: startText ? Date.parse(startText) : DEFAULT_START, numbers, parties };
+  return { params, start: startText ? Date.parse(startText) : DEFAULT_START, numbers, parties, partyNames };
 }
 
 function describeArgs(args: { [k: string]: unknown }): string {
@@ -416,6 +433,7 @@ function readExpectation(v: unknown, path: string, names: Names, labels: string[
     if (check === "listed" && typeof value !== "boolean") throw f.fail("listed", "expected true or false, got " + show(value));
     if ((check === "at" || check === "sent") && typeof value !== "string" && !isTextMatcher(value)) throw f.fail(check, "expected the start of a line, or {\"$regex\": r} / {\"$contains\": s}, got " + show(value));
     if (check === "calls" && !Array.isArray(value)) throw f.fail("calls", "expected a list of calls (each a partial object), got " + show(value));
+    if ((check === "inbox" || check === "sentHistory") && !Array.isArray(value)) throw f.fail(check, "expected a list of messages (each a partial object), got " + show(value));
   } else if (subject === "line") {
     value = f.str("line", { what: "the line as idle, alerting(a,b) or busy(a), with +emergency(a)" });
     name = f.has("number") ? names.need(f, "number", "number") : names.numbers[0].name;

@@ -81,6 +81,9 @@ function perform(w: World, a: Action): Promise<AgentResult> | undefined {
       case "pdpdeact":
         acc.port.deactivateData(g.cid as number | undefined);
         return undefined;
+      case "location":
+        if (!fw.setLocation) throw new Error(a.by + "'s firmware has no location input");
+        return fw.setLocation(g.lat as number, g.lon as number, g.accuracyM as number | undefined);
       default:
         acc.modem.reboot();
         return undefined;

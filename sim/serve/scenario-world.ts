@@ -16,7 +16,7 @@ import { memorySerialPair } from "../../hal/memory/serial.js";
 import { SimModem } from "../modem/modem.js";
 import { AccessoryPort, ManagementSite, OutsideParty, Phone, SharedNetwork, SharedNumber } from "../network/index.js";
 import type { LogEntry, NumberSettings } from "../network/index.js";
-import { boardProfile, capabilitiesOf, modemIdentity, simImei } from "./number-server.js";
+import { boardProfile, capabilitiesOf, modemBootOf, modemIdentity, simImei } from "./number-server.js";
 import { Activation, modemLpa } from "../entitlement/index.js";
 import type { DeviceSpec, Given } from "./scenario-format.js";
 
@@ -46,6 +46,13 @@ export interface AccessoryAgent {
   sendSms(to: string, text: string, statusReport?: boolean): Promise<AgentResult>;
   /** A service code as the user types it (`*103*1#`, `*#103#`). */
   serviceCode(code: string): Promise<AgentResult>;
+  /** A position from the device's GNSS or app (R52), in degrees; `accuracyM` the radius. */
+  setLocation?(lat: number, lon: number, accuracyM?: number): Promise<AgentResult>;
+  /**
+   * The firmware's stored messages as last read through its API (R63): the inbox
+   * (`{from, text, ...}`) and the sent history (`{to, text, ...}`), oldest first.
+   */
+  messages?(): { inbox: AgentResult[]; sent: AgentResult[] };
   /** Subscribes to every firmware event: its name and a plain copy of its payload. */
   onEvent(fn: (name: string, payload: unknown) => void): void;
   stop(): void;
@@ -90,13 +97,17 @@ export interface Mark {
   callLog: { [name: string]: number };
 }
 
-/** Splits a byte stream into lines (CR, LF or both end one), keeping the unfinished rest. */
+const CTRL_Z = String.fromCharCode(26);
+
+/** Splits a byte stream into lines (CR, LF or both end one; so does the Ctrl-Z after a prompt's payload), keeping the unfinished rest. */
 function lineSplitter(out: { t: number; line: string }[], clock: Clock): (bytes: string) => void {
   let rest = "";
   return (bytes) => {
     rest += bytes;
     for (;;) {
-      const i = rest.search(/[\r\n]/);
+      let i = rest.search(/[\r\n]/);
+      const z = rest.indexOf(CTRL_Z);
+      if (z >= 0 && (i < 0 || z < i)) i = z;
       if (i < 0) break;
       const line = rest.slice(0, i);
       rest = rest.slice(i + 1);
@@ -147,7 +158,10 @@ export class World {
       this.phones[spec.phone.name] = wp;
       for (const d of spec.devices) this.addAccessory(d, num, factory, simImei(200 + imeiSeq++));
     }
-    for (const name of Object.keys(given.parties)) this.parties[name] = this.net.outside(given.parties[name]);
+    for (const name of Object.keys(given.parties)) {
+      this.parties[name] = this.net.outside(given.parties[name]);
+      if (given.partyNames[name]) this.parties[name].name = given.partyNames[name];
+    }
   }
 
   private addAccessory(spec: DeviceSpec, num: SharedNumber, factory: AgentFactory, imei: string): void {
@@ -163,6 +177,8 @@ export class World {
       clock: this.clock,
       network: port,
       identity: { ...modemIdentity(profile), imei: info.imei, msisdn: num.msisdn, imsi: "44010" + info.imei.slice(-10) },
+      // The board's own banner, so a reboot in a scenario is one its firmware recognises (*ATREADY: 1 on the A7670).
+      ...modemBootOf(profile.modem),
       smsSupported: profile.sms !== "none",
       sim: spec.profile ? undefined : { present: false },
       eid: spec.eid,

@@ -40,14 +40,21 @@ export function deviceView(d: Device): DeviceView {
   };
 }
 
-export function numberView(num: SharedNumber) {
+/** A number's contract and line as every view shows them (the HTTP API, the live page). */
+export function lineView(num: SharedNumber) {
   return {
-    msisdn: num.msisdn,
     oneNumber: num.oneNumber,
     multiDevice: num.multiDevice,
     /** R6 in words: idle, alerting(P,A1), busy(A2), with +emergency(..). */
     line: describeLine(num.line.state),
     lineOwner: num.line.owner === undefined ? null : num.line.owner,
+  };
+}
+
+export function numberView(num: SharedNumber) {
+  return {
+    msisdn: num.msisdn,
+    ...lineView(num),
     emergency: num.line.state.emergency.slice(),
     smsPriority: num.priority,
     settings: num.settings,

@@ -5,12 +5,13 @@
  * lines of the network's event log (R97). The page re-renders from each snapshot, so a
  * missed event can never leave it showing a stale state.
  */
-import { describeLine, formatEntry } from "../network/index.js";
+import { formatEntry } from "../network/index.js";
 import type { LogEntry, SharedNumber } from "../network/index.js";
 import type { Call } from "../network/call.js";
 import type { Device, Leg } from "../network/device.js";
 import { decodeDeliver, splitAtPdu } from "../pdu/tpdu.js";
 import type { NumberServer } from "../serve/number-server.js";
+import { lineView } from "../serve/views.js";
 
 /** The states of SPEC's live view, in the order they win when several apply. */
 export type DeviceState = "emergency" | "in-call" | "ringing" | "unregistered" | "off" | "out-of-coverage" | "idle";
@@ -258,10 +259,7 @@ export function liveSnapshot(server: NumberServer, sms: SmsTracker, t0: number):
   const now = server.clock.now();
   return {
     number: num.msisdn,
-    oneNumber: num.oneNumber,
-    multiDevice: num.multiDevice,
-    line: describeLine(num.line.state),
-    lineOwner: num.line.owner === undefined ? null : num.line.owner,
+    ...lineView(num),
     priority: num.priority,
     time: { mode: server.virtual ? "virtual" : "real", now, iso: new Date(now).toISOString() },
     devices,

@@ -271,6 +271,8 @@ test("a cut command that never answers times out alone; the next command is writ
   const long = outcome(channel.send({ cmd: 'AT+CUSD=1,"*103#",15', cuttable: true, timeoutMs: 3000 }));
   await modem.tx('AT+CUSD=1,"*103#",15\r');
   const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
+  await modem.tx("\x1b"); // V.250 §5.6.1 abort character; the module keeps the request
+  await clock.advance(200); // no final within the settle time: the dial goes anyway
   await modem.tx("ATD110;\r");
   await modem.rx("\r\nOK\r\n"); // taken by the USSD command, owed first
   t.is(long.value!.final, "OK");
@@ -278,6 +280,76 @@ test("a cut command that never answers times out alone; the next command is writ
   t.is(dial.value!.final, "OK");
   await clock.advance(3000);
   t.is(channel.busy(), false);
+});
+
+test("R45: an urgent command cuts a stuck AT+CMGR short: Esc, the dial as soon as the read ends (aborted), and the read is rejected to be done again", async (t) => {
+  const { channel, modem, clock } = channelRig();
+  const read = outcome(channel.send({ cmd: "AT+CMGR=3", mode: "pdu-listing", prefixes: ["+CMGR:"], cuttable: true, timeoutMs: 30000 }));
+  await modem.tx("AT+CMGR=3\r");
+  await modem.rx("\r\n+CMGR: 0,,24\r\n07918190"); // stuck in the middle of the PDU
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
+  await modem.tx("\x1b");
+  await clock.advance(50);
+  await modem.rx("\r\nOK\r\n"); // a module that aborts the read ends it at once
+  t.true(AtAbortedError.is(read.error) && read.error.reason === "cut", "the cut read is not trusted: " + String(read.error));
+  await modem.tx("ATD110;\r"); // written at that final, before the settle time ran out
+  await modem.rx("\r\nOK\r\n");
+  t.is(dial.value!.final, "OK");
+});
+
+test("R45: a cut AT+CMGR that ends only after the dial was written still takes the first final (FIFO); the dial the second", async (t) => {
+  const { channel, modem, clock } = channelRig();
+  const read = outcome(channel.send({ cmd: "AT+CMGR=3", mode: "pdu-listing", prefixes: ["+CMGR:"], cuttable: true, timeoutMs: 30000 }));
+  await modem.tx("AT+CMGR=3\r");
+  await modem.rx("\r\n+CMGR: 0,,24\r\n0791");
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
+  await modem.tx("\x1b");
+  await clock.advance(200);
+  await modem.tx("ATD110;\r");
+  await modem.rx("8190000000F0040B911808\r\n\r\nOK\r\n"); // the read finishes late (not abortable)
+  t.true(AtAbortedError.is(read.error), "the read's own OK went to the read");
+  t.false(dial.settled, "not to the dial");
+  await modem.rx("\r\nOK\r\n");
+  t.is(dial.value!.final, "OK");
+});
+
+test("R45: behind a cut +CMGS already submitted the modem is busy: a command that times out there is not a hang (no probe), and its late answer is still its own", async (t) => {
+  const { channel, modem, clock } = channelRig({ timeoutMs: 1000 });
+  const hangs: number[] = [];
+  channel.events.on("hang", (n) => hangs.push(n));
+  const sms = outcome(channel.send({ cmd: "AT+CMGS=19", mode: "prompt", payload: "00AA", prefixes: ["+CMGS:"], timeoutMs: 120000 }));
+  await modem.tx("AT+CMGS=19\r");
+  await modem.rx("\r\n> ");
+  await modem.tx("00AA\x1a");
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true, timeoutMs: 10000 }));
+  await modem.tx("\x1bATD110;\r");
+  await clock.advance(10000);
+  t.true(AtTimeoutError.is(dial.error), "the dial's caller hears its time-out");
+  const next = outcome(channel.send("AT+CLCC"));
+  await modem.tx("AT+CLCC\r"); // no probe: the modem is busy, not hung
+  await clock.advance(500);
+  await modem.rx("\r\n+CMGS: 7\r\n\r\nOK\r\n\r\nOK\r\n"); // the submission, then the dial it held
+  t.deepEqual(sms.value!.lines, ["+CMGS: 7"]);
+  t.false(next.settled, "neither OK went to the command written after them");
+  await modem.rx("\r\nOK\r\n");
+  t.is(next.value!.final, "OK");
+  t.deepEqual(hangs, []);
+});
+
+test("R45: a submission that keeps the modem silent beyond busyGraceMs is a hang after all", async (t) => {
+  const { channel, modem, clock } = channelRig({ timeoutMs: 1000, busyGraceMs: 45000 });
+  const hangs: number[] = [];
+  channel.events.on("hang", (n) => hangs.push(n));
+  outcome(channel.send({ cmd: "AT+CMGS=19", mode: "prompt", payload: "00AA", prefixes: ["+CMGS:"], timeoutMs: 120000 }));
+  await modem.tx("AT+CMGS=19\r");
+  await modem.rx("\r\n> ");
+  await modem.tx("00AA\x1a");
+  outcome(channel.send({ cmd: "ATD110;", urgent: true, timeoutMs: 10000 }));
+  await modem.tx("\x1bATD110;\r");
+  await clock.advance(45000);
+  await modem.tx("AT+CMEE?\r"); // the submission's grace ran out: probe
+  await clock.advance(1000);
+  t.is(hangs.length, 1);
 });
 
 test("injection attempts are refused before a byte is written", async (t) => {

@@ -57,19 +57,23 @@ test("generic bring-up: the exact command sequence, then identification, registr
     "AT+CLIP=1",
     "AT+CRC=1",
     "AT+CCWA=1",
+    "AT+CPOSR=1",
+    "AT+CNAP=1",
+    "AT+CDIP=1",
     "AT+CMGF=0",
     "AT+CSMS=1",
     "AT+CNMI=2,1,0,2,0",
     "AT+CEN=1",
     "AT+CUSD=1", // issue 14: network-initiated USSD is presented
     "AT+CLCC", // issue 9: calls the modem still holds are adopted
+    // messaging, once the modem is ready: the SMS settings (queued at the same instant as the
+    // status reads below), then what the modem stored meanwhile
+    "AT+CSMS?",
     "AT+CEREG?",
     "AT+CREG?",
     "AT+CEN?", // R93: a list that came before AT+CEN=1 is only in the read form
     "AT+CSQ",
     "AT+COPS?",
-    // messaging, once the modem is ready: the SMS settings, then what the modem stored meanwhile
-    "AT+CSMS?",
     "AT+CPMS?",
     "AT+CMGL=4",
   ]);

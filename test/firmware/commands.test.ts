@@ -70,9 +70,16 @@ test("text from the network never controls the terminal: control characters and 
 });
 
 test("replies in words: ok with the call, a failure's sentence, lists", (t) => {
-  const call: CallInfo = { id: 1, direction: "outgoing", status: "dialing", number: "110", emergency: true, startedAt: 0, connectedAt: null, endedAt: null, end: null };
+  const call: CallInfo = { id: 1, direction: "outgoing", status: "dialing", number: "110", name: "", calledNumber: "", emergency: true, startedAt: 0, connectedAt: null, endedAt: null, end: null };
   t.is(describeReply("dial 110", { ok: true, call }), "dial 110: ok, call 1 outgoing 110 dialing (emergency)");
   t.is(describeReply("answer", { ok: false, reason: "nothingToAnswer", message: "no call to answer" }), "answer: no call to answer");
   t.is(describeReply("calls", { ok: true, calls: [] }), "no calls");
   t.is(describeReply("sms send +8190 hi", { ok: true, id: 4 }), "sms send: stored as SMS 4, sending");
+});
+
+test("R21: the console line of a call shows the caller's name (+CNAP) and the number called (+CDIP), escaped like every text from the network", (t) => {
+  const call = { id: 3, direction: "incoming", status: "incoming", number: "+818011112222", name: "Alice Sato", calledNumber: "+819012345678", emergency: false };
+  t.is(describeEvent("incoming", call), "incoming call from +818011112222 (Alice Sato) to +819012345678");
+  t.is(describeEvent("incoming", { ...call, number: "", name: "", calledNumber: "" }), "incoming call from a withheld number");
+  t.is(describeEvent("incoming", { ...call, name: "\x1b[2JEve" }), "incoming call from +818011112222 (\\x1b[2JEve) to +819012345678");
 });

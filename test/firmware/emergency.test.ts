@@ -89,6 +89,31 @@ test("R45: 110 dialled while the service centre takes long over an SMS cuts the 
   t.is(delivered.length, 1, "the SMS reached the service centre once");
 });
 
+test("R45: a modem busy with a slow +CMGS (it holds the ATD until the submission ends) is not taken as hung: no reset, the call connects when the modem takes it", async (t) => {
+  const { rig: r, start } = emergencyRig({ startAt: "ready" });
+  await start();
+  const hangs: number[] = [];
+  r.fw.channel.events.on("hang", (n) => hangs.push(n));
+  r.network.delayMs = 20000; // the service centre answers after 20 s, within TR1M
+  const sent = r.fw.messaging.send("+819011112222", "on my way");
+  await r.run(1000);
+  const asked = r.clock.now();
+  const out: { res?: CallReply } = {};
+  r.fw.api.dial("110").then((v) => (out.res = v));
+  await r.run(BOUND_MS);
+  const atd = (r.dials["110"] || [])[0];
+  t.true(atd !== undefined && atd - asked <= BOUND_MS, "ATD110; written at once, behind the submission in the modem's input");
+  await r.run(25000);
+  t.deepEqual(hangs, [], "no hang declared");
+  t.false(r.states.some((s) => s.at >= asked && s.name === "resetting"), "the busy modem was not reset");
+  t.is(r.dials["110"].length, 1, "dialled once: the modem placed the dial it held");
+  connected(t, r, out.res);
+  await assertActive(t, r);
+  await sent;
+  await r.run(60000);
+  t.is(r.network.sent.filter((s) => s.to === "+819011112222").length, 1, "the SMS reached the service centre once");
+});
+
 test("R45: with the modem hung during an SMS send, the hang is declared within seconds and 110 is written ≤ 1 s after the modem answers again", async (t) => {
   const { rig: r, start } = emergencyRig({ startAt: "ready" });
   await start();
@@ -109,6 +134,27 @@ test("R45: with the modem hung during an SMS send, the hang is declared within s
   t.true(atd !== undefined && atd - back <= BOUND_MS, `ATD110; written ${atd - back} ms after the modem answered again`);
   connected(t, r, out.res);
   await assertActive(t, r);
+});
+
+test("R45: 110 dialled while the modem is stuck mid-PDU in an AT+CMGR cuts the read short: written ≤ 1 s after the request; the message is read again afterwards", async (t) => {
+  const { rig: r, start } = emergencyRig({ startAt: "ready" });
+  await start();
+  const received: string[] = [];
+  r.fw.messaging.events.on("received", (m) => received.push(m.text));
+  r.modem.stallNext("+CMGR", 4000);
+  r.network.deliverSms({ from: "+819055554444", text: "are you ok?" });
+  await r.run(300);
+  t.true(r.commands.some((c) => c.startsWith("AT+CMGR=")), "the read is under way and stuck mid-PDU");
+  const asked = r.clock.now();
+  const res = await settle(r, r.fw.api.dial("110"), 1000);
+  const atd = (r.dials["110"] || [])[0];
+  t.true(atd !== undefined && atd - asked <= BOUND_MS, `ATD110; written ${atd - asked} ms after the request`);
+  await r.run(6000);
+  connected(t, r, res || { ok: true, call: null });
+  await assertActive(t, r);
+  await r.run(5000);
+  t.deepEqual(received, ["are you ok?"], "the cut read was repeated: the message reached the inbox once");
+  t.true(r.commands.filter((c) => c.startsWith("AT+CMGR=")).length >= 2, "read again after the cut");
 });
 
 test("R45: 110 dialled while the modem reboots is written again ≤ 1 s after its banner", async (t) => {

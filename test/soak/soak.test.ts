@@ -87,3 +87,50 @@ test("completedMessages: a reused reference after a completed message is a new m
   ];
   t.deepEqual(completedMessages(parts), ["a1a2", "b1b2", "single"]);
 });
+
+test("soak: a data session the network never grants again is caught by dataRecovers once every fault has long cleared", async (t) => {
+  let injected = false;
+  const r = await runSoak({
+    seed: 9,
+    hours: 1,
+    numbers: 1,
+    accessories: 1,
+    meanGapMs: 24 * 3600000,
+    onCheckpoint: ({ fleet }) => {
+      const a = fleet.accessories[0];
+      if (injected || !a.attached || !a.attached.companion || a.attached.companion.data.status().name !== "up") return;
+      injected = true;
+      // Behind the soak's back the network ends the session and refuses every new one (ESM #34).
+      a.port.activatePdn = () => ({ ok: false, esmCause: 34 });
+      a.port.deactivateData(undefined, "test");
+    },
+  });
+  t.true(injected, "the link came up first");
+  const data = r.failures.filter((f) => f.invariant === "dataRecovers");
+  t.true(data.length >= 1, formatReport(r));
+  t.regex(data[0].detail, /data session (?!up)/);
+  t.is(data[0].subject, "n0a1");
+});
+
+test("soak: a device that ignores its MQTT commands while online is caught by mqttCommandAcked", async (t) => {
+  let injected = false;
+  const r = await runSoak({
+    seed: 4,
+    hours: 2,
+    numbers: 1,
+    accessories: 1,
+    meanGapMs: 60000,
+    faultShare: 0,
+    onCheckpoint: ({ fleet }) => {
+      const a = fleet.accessories[0];
+      if (injected || !a.attached || !a.attached.companion) return;
+      injected = true;
+      // The link drops every command it is handed (no ack, nothing run).
+      (a.attached.companion.link as unknown as { onCommand: () => Promise<void> }).onCommand = () => Promise.resolve();
+    },
+  });
+  const missed = r.failures.filter((f) => f.invariant === "mqttCommandAcked");
+  t.true(r.mqtt.commands.sent > 0, "commands were sent: " + JSON.stringify(r.mqtt));
+  t.true(missed.length >= 1, formatReport(r));
+  t.regex(missed[0].detail, /never acknowledged/);
+});

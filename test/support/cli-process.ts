@@ -24,8 +24,8 @@ export interface CliProcess {
  * write to (`stdin: "pipe"`) or none. Whatever the test's outcome, the child does not
  * outlive it: it is killed at teardown if it is still running.
  */
-export function startCli(t: { teardown(fn: () => void): void }, args: string[], stdin: "pipe" | "ignore" = "ignore"): CliProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/sharedline.mjs"), ...args], { cwd: ROOT, stdio: [stdin, "pipe", "pipe"] });
+export function startCli(t: { teardown(fn: () => void): void }, args: string[], stdin: "pipe" | "ignore" = "ignore", env?: NodeJS.ProcessEnv): CliProcess {
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/sharedline.mjs"), ...args], { cwd: ROOT, stdio: [stdin, "pipe", "pipe"], env: env || process.env });
   const out = new Collector();
   const err = new Collector();
   child.stdout!.on("data", (b: Buffer) => out.push(b.toString("utf8")));

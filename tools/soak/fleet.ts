@@ -15,6 +15,7 @@ import { MemoryPins } from "../../hal/memory/pins.js";
 import { MemoryStorage } from "../../hal/memory/storage.js";
 import { loadBoards, pickBoard, type Board } from "../../firmware/board.js";
 import { createFirmware, type Firmware } from "../../firmware/main.js";
+import type { Companion } from "../../firmware/companion/attach.js";
 import { SimModem } from "../../sim/modem/modem.js";
 import { AccessoryPort, OutsideParty, SharedNetwork, SharedNumber } from "../../sim/network/index.js";
 import boardsJson from "../../boards.json" with { type: "json" };
@@ -50,6 +51,12 @@ function firstLineEnd(s: string): number {
   return -1;
 }
 
+/** What the soak hung on a firmware at boot: the companion link (for tests to reach), and how it dies with the process. */
+export interface Attached {
+  companion?: Companion;
+  kill(): void;
+}
+
 export interface Accessory {
   /** "n3a2": the 2nd accessory of number 3. */
   name: string;
@@ -68,6 +75,8 @@ export interface Accessory {
   onModemLine: ((line: string, t: number) => void) | undefined;
   /** Called for every API event of the current firmware. */
   onApi: ((name: string, data: unknown) => void) | undefined;
+  /** What was hung on the current firmware at boot (the companion link), and how it dies with the process. */
+  attached: Attached | undefined;
 }
 
 export interface FleetOptions {
@@ -76,6 +85,8 @@ export interface FleetOptions {
   accessories: number;
   parties: number;
   boards: string[];
+  /** Called on every boot of an accessory's firmware (the first and each restart), after it started. */
+  attach?: (acc: Accessory) => Attached | undefined;
 }
 
 export class Fleet {
@@ -85,8 +96,11 @@ export class Fleet {
   readonly accessories: Accessory[] = [];
   readonly parties: OutsideParty[] = [];
   private readonly boards = loadBoards(boardsJson);
+  /** Set once the soak is ready to hang things on the firmware (the first boots happen in the constructor). */
+  attach: FleetOptions["attach"];
 
   constructor(o: FleetOptions) {
+    this.attach = o.attach;
     if (o.accessories > o.numbers * 5) throw new RangeError("at most five accessories per number (R2): " + o.accessories + " over " + o.numbers);
     if (o.accessories < 1 || o.numbers < 1) throw new RangeError("--accessories and --numbers must be at least 1");
     this.clock = o.clock;
@@ -153,6 +167,7 @@ export class Fleet {
       if (acc.onApi) acc.onApi(name, data);
     });
     acc.fw.start();
+    acc.attached = this.attach ? this.attach(acc) : undefined;
   }
 
   /**
@@ -162,6 +177,8 @@ export class Fleet {
    */
   restart(acc: Accessory, powerCut: boolean): void {
     acc.storage.dead = true;
+    if (acc.attached) acc.attached.kill();
+    acc.attached = undefined;
     acc.modem.disconnect();
     acc.serial.close();
     acc.fw.stop();
@@ -172,6 +189,7 @@ export class Fleet {
 
   stop(): void {
     for (const a of this.accessories) {
+      if (a.attached) a.attached.kill();
       a.fw.stop();
       a.modem.disconnect();
     }

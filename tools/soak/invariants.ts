@@ -21,6 +21,9 @@ export const INVARIANTS = [
   "emergencyInTime",
   "channelNotWedged",
   "memoryBounded",
+  "mqttCommandOnce",
+  "mqttCommandAcked",
+  "dataRecovers",
   "endsIdle",
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
@@ -34,7 +37,7 @@ export class InvariantBook {
 
   constructor(
     private readonly seed: number,
-    private readonly t0: number,
+    readonly t0: number,
     private readonly now: () => number,
   ) {
     this.checks = {} as { [k in InvariantName]: number };

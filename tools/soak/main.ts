@@ -6,9 +6,10 @@
 import { formatReport, runSoak, type SoakOptions } from "./soak.js";
 
 const USAGE = `usage: npm run soak -- [--seed N] [--hours H] [--numbers N] [--accessories N]
-                     [--parties N] [--gap-min M] [--fault-share F] [--boards a,b] [--report text|json]
+                     [--parties N] [--gap-min M] [--fault-share F] [--companions F] [--boards a,b] [--report text|json]
                      [--trace n3a1]   (everything one accessory does, to stderr)
                      [--progress]     (one line per virtual hour, to stderr)
+                     --companions F: share of the accessories with the companion link (MQTT), default 1
 defaults: --seed 1 --hours 24 --numbers 10 --accessories 20 --report text`;
 
 function parse(args: string[]): { opts: SoakOptions; report: "text" | "json" } {
@@ -29,6 +30,7 @@ function parse(args: string[]): { opts: SoakOptions; report: "text" | "json" } {
     else if (a === "--parties") opts.parties = Math.floor(num(a, v, 1));
     else if (a === "--gap-min") opts.meanGapMs = num(a, v, 0.01) * 60000;
     else if (a === "--fault-share") opts.faultShare = Math.min(1, num(a, v, 0));
+    else if (a === "--companions") opts.companions = Math.min(1, num(a, v, 0));
     else if (a === "--trace") opts.trace = v;
     else if (a === "--progress") {
       const t0 = process.cpuUsage();

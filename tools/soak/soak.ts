@@ -10,10 +10,17 @@
  */
 import { VirtualClock } from "../../hal/memory/clock.js";
 import type { OutsideParty, PartyCall } from "../../sim/network/index.js";
-import type { MessagePart } from "../../sim/pdu/concat.js";
-import { Fleet, type Accessory } from "./fleet.js";
+import { Fleet, type Accessory, type Attached } from "./fleet.js";
 import { InvariantBook, INVARIANTS, type Failure, type InvariantName } from "./invariants.js";
 import { Rng } from "./rng.js";
+import { MessageAssembler, SmsLedger, type Followed } from "./ledger.js";
+import { Backend, SoakAuthority, SoakBroker, type SentCommand } from "./mqtt.js";
+import { attachCompanion, type Companion } from "../../firmware/companion/attach.js";
+import { MqttJsPubSub } from "../../firmware/companion/mqttjs.node.js";
+import { defaultReconnect } from "../../firmware/companion/link.js";
+import { defaultDataPolicy } from "../../firmware/data/session.js";
+
+export { completedMessages } from "./ledger.js";
 
 export interface SoakOptions {
   seed: number;
@@ -27,6 +34,8 @@ export interface SoakOptions {
   meanGapMs?: number;
   /** Share of actions that are faults (default 0.15). */
   faultShare?: number;
+  /** Share of the accessories (of boards with data) that run the companion link (default 1: all). */
+  companions?: number;
   /** Boards of boards.json, given in turn to the accessories (default sim-generic). */
   boards?: string[];
   /** How long the line views may disagree after the last change (default 10 s). */
@@ -57,8 +66,41 @@ export interface SoakReport {
   failures: Failure[];
   sms: { inSent: number; outAccepted: number; outRefused: number; outFailed: number };
   emergency: { requested: number; placed: number; worstMs: number };
-  memory: { perDeviceMaxBytes: { min: number; avg: number; max: number }; heapUsedBytes: number; heapPerDeviceBytes: number };
+  /** Backend commands: sent, publishes (resends included), acknowledged, duplicate acks, sent already expired, never reachable (device offline to the expiry); links, broker restarts. */
+  mqtt: { links: number; commands: { sent: number; publishes: number; acked: number; duplicates: number; expiredSent: number; unreachable: number }; brokerRestarts: number; connections: number };
+  /** Messages checked, and the worst send-to-arrival time seen (the ledger's horizon must be far above it). */
+  smsLedger: { followed: number; worstLatencyMs: number; horizonMs: number };
+  memory: { perDeviceMaxBytes: { min: number; avg: number; max: number }; heapUsedBytes: number; heapPerDeviceBytes: number; timeline: MemorySample[] };
   cpu: { totalMs: number; perVirtualHourMs: number; wallMs: number };
+}
+
+/** Memory at one virtual time: the heap (after a full GC when node runs with --expose-gc) and the API-visible state per device. */
+export interface MemorySample {
+  virtualHours: number;
+  heapUsedBytes: number;
+  heapPerDeviceBytes: number;
+  /** Whether a full GC ran just before (node --expose-gc): otherwise the heap includes garbage. */
+  afterGc: boolean;
+  /** Bytes of inbox, outbox and call log as the API returns them: mean and max over the devices. */
+  apiStateAvgBytes: number;
+  apiStateMaxBytes: number;
+}
+
+/** An accessory's companion link (the data session and MQTT) on its current firmware. */
+interface LinkRig {
+  companion: Companion;
+  /** Since when the link has been online, undefined while it is not. */
+  onlineSince: number | undefined;
+}
+
+interface MqttWorld {
+  broker: SoakBroker;
+  backend: Backend;
+  links: Map<Accessory, LinkRig>;
+  byName: Map<string, Accessory>;
+  /** The broker is up since (undefined while down). */
+  brokerUpSince: number | undefined;
+  commands: { sent: number; publishes: number; acked: number; duplicates: number; expiredSent: number; unreachable: number };
 }
 
 interface Ctx {
@@ -66,6 +108,7 @@ interface Ctx {
   fleet: Fleet;
   clock: VirtualClock;
   soak: SoakState;
+  mqtt: MqttWorld;
 }
 
 type ActionKind = "event" | "fault";
@@ -287,11 +330,63 @@ const ACTIONS: Action[] = [
     },
   },
   {
+    name: "mqttCommand",
+    kind: "event",
+    weight: 4,
+    run(c, acc) {
+      const rig = c.mqtt.links.get(acc);
+      if (!rig) return false;
+      const now = c.clock.now();
+      // One in ten is already past its expiry when sent: the device must answer `expired` and not act.
+      const expired = c.rng.chance(0.1);
+      const exp = expired ? now - c.rng.int(1000, 600000) : now + c.rng.int(5, 30) * 60000;
+      const op = c.rng.pick(["ping", "refreshState", "ping", "noSuchOp"]);
+      c.mqtt.backend.send(acc.name, rig.companion.link.topics.cmd, op, exp);
+      c.mqtt.commands.sent++;
+      if (expired) c.mqtt.commands.expiredSent++;
+      return true;
+    },
+  },
+  {
+    name: "pdpDeact",
+    kind: "fault",
+    weight: 2,
+    run(c, acc) {
+      const rig = c.mqtt.links.get(acc);
+      if (!rig || rig.companion.data.status().name !== "up") return false;
+      // The network ends the PDN connection (+CGEV: NW PDN DEACT): the session and the link must come back.
+      acc.port.deactivateData(undefined, "soak");
+      c.soak.faultWindow(acc, 0);
+      return true;
+    },
+  },
+  {
+    name: "brokerRestart",
+    kind: "fault",
+    weight: 0.05,
+    run(c) {
+      const m = c.mqtt;
+      if (!m.broker.up) return false;
+      const downMs = c.rng.int(1000, 120000);
+      m.brokerUpSince = undefined;
+      void m.broker.stop().then(() => {
+        c.clock.setTimeout(() => {
+          void m.broker.start().then(() => {
+            m.brokerUpSince = c.clock.now();
+          });
+        }, downMs);
+      });
+      return true;
+    },
+  },
+  {
     name: "coverageLoss",
     kind: "fault",
     weight: 3,
     run(c, acc) {
       const ms = c.rng.int(10000, 600000);
+      const rig = c.mqtt.links.get(acc);
+      if (rig && rig.companion.data.status().name === "up") c.soak.count("faults", "coverageLossDuringData");
       acc.port.setCoverage("none");
       c.soak.faultWindow(acc, ms);
       after(c, ms, () => acc.port.setCoverage("full"));
@@ -386,12 +481,10 @@ class SoakState {
   /** When the firmware's line view last changed, per accessory. */
   readonly fwLineChanged = new Map<Accessory, number>();
   private tagSeq = 0;
-  /** Incoming SMS: tag -> the number it was sent to. */
-  readonly smsInbound = new Map<string, { msisdn: string; at: number }>();
-  /** Per accessory: how many times each tag arrived (across restarts). */
-  readonly received = new Map<Accessory, Map<string, number>>();
-  /** Outgoing SMS the API accepted: tag -> where it goes. */
-  readonly smsOutbound = new Map<string, { party: OutsideParty; acc: Accessory; failed: boolean }>();
+  /** Incoming SMS (a party to a number), followed until SMS_HORIZON_MS after sending. */
+  readonly inbound = new SmsLedger(SMS_HORIZON_MS);
+  /** Outgoing SMS (an accessory to a party), likewise. */
+  readonly outbound = new SmsLedger(SMS_HORIZON_MS);
   sms = { inSent: 0, outAccepted: 0, outRefused: 0, outFailed: 0 };
   /** Emergency requests not yet seen on the line: deadline undefined while the modem cannot answer. */
   readonly emergencyPending = new Map<Accessory, { at: number; deadline: number | undefined; from: number }>();
@@ -403,6 +496,8 @@ class SoakState {
   /** Last command the firmware wrote (time). */
   readonly lastCommand = new Map<Accessory, number>();
   readonly memoryMax = new Map<Accessory, number>();
+  /** The latest API-visible state size per device. */
+  readonly memoryLast = new Map<Accessory, number>();
 
   constructor(
     readonly clock: VirtualClock,
@@ -420,7 +515,7 @@ class SoakState {
 
   smsIn(tag: string, acc: Accessory): void {
     this.sms.inSent++;
-    this.smsInbound.set(tag, { msisdn: acc.num.msisdn, at: this.clock.now() });
+    this.inbound.follow(tag, acc.num.msisdn, this.clock.now()).accepted = true;
   }
 
   smsOutAnswered(tag: string, party: OutsideParty, ok: boolean, _gen: number, acc: Accessory): void {
@@ -429,7 +524,33 @@ class SoakState {
       return;
     }
     this.sms.outAccepted++;
-    this.smsOutbound.set(tag, { party, acc, failed: false });
+    const f = this.outbound.follow(tag, acc.name, this.clock.now());
+    f.accepted = true;
+    f.to = party.number;
+  }
+
+  /** A message (put together) reached `where`: each receiver gets each message once. */
+  arrived(ledger: SmsLedger, text: string, where: string, subject: string): void {
+    const tag = tagOf(text);
+    if (!tag) return;
+    const n = ledger.arrive(tag, where, this.clock.now(), subject);
+    if (n === undefined) this.book.fail("smsOnce", where, "SMS " + tag + " arrived more than " + ledger.horizonMs / 3600000 + " h after it was sent (its record was retired: a late repeat)");
+    else this.book.check("smsOnce", n === 1, where, () => "SMS " + tag + " delivered to " + where + " " + n + " times");
+  }
+
+  /** Checks and forgets the messages sent before `before` (all of them with Infinity). */
+  retireSms(before: number): void {
+    const t0 = this.book.t0;
+    this.inbound.retire(before, (f: Followed) => {
+      let n = 0;
+      for (const c of f.got.values()) n += c;
+      this.book.check("smsNotLost", n >= 1, f.subject, () => "SMS " + f.tag + " sent at +" + Math.round((f.sentAt - t0) / 1000) + " s reached no device of " + f.subject);
+    });
+    this.outbound.retire(before, (f: Followed) => {
+      if (!f.accepted || f.failed) return;
+      const n = f.got.get(f.to) || 0;
+      this.book.check("smsNotLost", n === 1, f.subject, () => "SMS " + f.tag + " accepted by the API, never reported failed, received " + n + " times by " + f.to);
+    });
   }
 
   faultWindow(acc: Accessory, ms: number): void {
@@ -485,16 +606,11 @@ class SoakState {
   apiEvent(acc: Accessory, name: string, data: unknown): void {
     if (name === "lineState") this.fwLineChanged.set(acc, this.clock.now());
     if (name === "smsReceived") {
-      const tag = tagOf((data as { text?: unknown }).text);
-      if (!tag) return;
-      let m = this.received.get(acc);
-      if (!m) this.received.set(acc, (m = new Map()));
-      const n = (m.get(tag) || 0) + 1;
-      m.set(tag, n);
-      this.book.check("smsOnce", n === 1, acc.name, () => "SMS " + tag + " delivered to the API " + n + " times");
+      const text = (data as { text?: unknown }).text;
+      if (typeof text === "string") this.arrived(this.inbound, text, acc.name, acc.num.msisdn);
     } else if (name === "smsFailed") {
       const tag = tagOf((data as { text?: unknown }).text);
-      const o = tag ? this.smsOutbound.get(tag) : undefined;
+      const o = tag ? this.outbound.get(tag) : undefined;
       if (o && !o.failed) {
         o.failed = true;
         this.sms.outFailed++;
@@ -519,36 +635,18 @@ function describe(acc: Accessory): string {
   return (m.kind === "idle" ? "idle" : m.kind === "alerting" ? "alerting(" + m.devices.join(",") + ")" : "busy(" + m.owner + ")") + (s.emergency.length ? " +emergency(" + s.emergency.join(",") + ")" : "");
 }
 
-/**
- * The texts of the messages a handset would show, from parts in arrival order: parts group
- * by originator, reference and total (23.040 §9.2.3.24.1) until the group is complete, then
- * the group is closed, so a later message that reuses the 8-bit reference is a message of
- * its own (the simulator's `reassemble` keeps groups for ever, which merges them). A part
- * repeated while its group is open is kept once; a whole message sent again counts twice.
- */
-export function completedMessages(parts: readonly MessagePart[]): string[] {
-  const out: string[] = [];
-  const open = new Map<string, { [seq: number]: string }>();
-  for (const p of parts) {
-    if (!p.concat || p.concat.total <= 1) {
-      out.push(p.text);
-      continue;
-    }
-    const key = p.peer + "|" + p.concat.ref + "|" + p.concat.total;
-    let g = open.get(key);
-    if (!g) open.set(key, (g = {}));
-    if (g[p.concat.seq] === undefined) g[p.concat.seq] = p.text;
-    if (Object.keys(g).length === p.concat.total) {
-      let text = "";
-      for (let i = 1; i <= p.concat.total; i++) text += g[i] || "";
-      out.push(text);
-      open.delete(key);
-    }
-  }
-  return out;
-}
-
 const CHECK_MS = 5000;
+/**
+ * After every fault has cleared (coverage, modem, process, broker, no emergency call), the
+ * data session is up and the link online again within this: the session's longest
+ * reactivation pause plus the link's longest reconnect pause plus a minute to connect.
+ */
+const DATA_BOUND_MS = defaultDataPolicy.reactivate.capMs + defaultReconnect.capMs + 60000;
+/** A command is "reachable" once its device's link was online this long before its expiry (the backend resends every 30 s). */
+const REACHABLE_MS = 90000;
+const BACKEND = "soak-backend";
+/** A message is followed this long after it was sent, then checked and forgotten (ledger.ts); the report gives the worst latency seen. */
+const SMS_HORIZON_MS = 12 * 3600000;
 const STUCK_CALL_MS = 20 * 60000;
 const WEDGE_MS = 120000;
 
@@ -564,16 +662,80 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     lineBoundMs: options.lineBoundMs || 10000,
     emergencyBoundMs: options.emergencyBoundMs || 1000,
     memoryBoundBytes: options.memoryBoundBytes || 256 * 1024,
+    companions: options.companions === undefined ? 1 : options.companions,
   };
   const cpu0 = process.cpuUsage();
   const wall0 = Date.now();
   const clock = new VirtualClock(Date.UTC(2026, 11, 1, 0, 0, 0));
   const t0 = clock.now();
   const rng = new Rng(o.seed);
-  const fleet = new Fleet({ clock, numbers: o.numbers, accessories: o.accessories, parties: options.parties || Math.max(4, o.numbers), boards: o.boards });
+  const authority = new SoakAuthority();
+  authority.add(BACKEND, "backend-pw", { role: "backend", name: BACKEND });
+  const broker = new SoakBroker(authority);
+  await broker.start();
+  const linkRng = new Rng((o.seed ^ 0x2545f491) >>> 0);
+  const links = new Map<Accessory, LinkRig>();
+  const wantsLink = new Map<string, boolean>();
+  const attach = (acc: Accessory): Attached | undefined => {
+    let wants = wantsLink.get(acc.name);
+    if (wants === undefined) wantsLink.set(acc.name, (wants = acc.board.capabilities.data === true && !!acc.board.data.apn && linkRng.next() < o.companions));
+    if (!wants) return undefined;
+    authority.add(acc.name, "pw-" + acc.name, { role: "device", device: acc.name, msisdn: acc.num.msisdn });
+    const pubsub = new MqttJsPubSub((options) => broker.client(clock, options));
+    const companion = attachCompanion(
+      acc.fw,
+      clock,
+      acc.storage,
+      { msisdn: acc.num.msisdn, deviceId: acc.name, password: "pw-" + acc.name, keepaliveS: acc.board.data.keepaliveS, apn: acc.board.data.apn!, model: acc.board.name, fw: "soak" },
+      () => pubsub,
+      {
+        linkOverModemData: true,
+        link: { policy: { reconnect: defaultReconnect, escalateAfter: 3, refusedWaitMs: 3600000, random: () => linkRng.next() } },
+        data: { policy: { random: () => linkRng.next() } },
+      },
+    );
+    const rig: LinkRig = { companion, onlineSince: undefined };
+    companion.link.events.on("online", (up) => {
+      rig.onlineSince = up ? clock.now() : undefined;
+    });
+    companion.link.events.on("command", (e) => {
+      const cmd = backend.open.get(e.id);
+      if (cmd && e.outcome !== "duplicate" && e.outcome !== "accepted") cmd.handled++;
+    });
+    links.set(acc, rig);
+    return {
+      companion,
+      kill() {
+        // No goodbye from a killed process: the broker publishes its will.
+        pubsub.destroy("process killed");
+        companion.link.post({ type: "stop" });
+        companion.data.stop();
+        rig.onlineSince = undefined;
+        if (links.get(acc) === rig) links.delete(acc);
+      },
+    };
+  };
+  // eslint-disable-next-line prefer-const
+  let backend: Backend;
+  const fleet = new Fleet({ clock, numbers: o.numbers, accessories: o.accessories, parties: options.parties || Math.max(4, o.numbers), boards: o.boards, attach });
   const book = new InvariantBook(o.seed, t0, () => clock.now());
   const soak = new SoakState(clock, book, o);
-  const ctx: Ctx = { rng, fleet, clock, soak };
+  const mqtt: MqttWorld = {
+    broker,
+    backend: undefined as unknown as Backend,
+    links,
+    byName: new Map(fleet.accessories.map((a) => [a.name, a])),
+    brokerUpSince: clock.now(),
+    commands: { sent: 0, publishes: 0, acked: 0, duplicates: 0, expiredSent: 0, unreachable: 0 },
+  };
+  backend = new Backend(broker, clock, BACKEND, "backend-pw", (cmd: SentCommand) => {
+    book.check("mqttCommandOnce", cmd.firstAcks <= 1 && cmd.handled <= 1, cmd.device, () => "command " + cmd.id + " handled " + cmd.handled + " times, first-handling acks " + cmd.firstAcks, cmd.id);
+  });
+  mqtt.backend = backend;
+  backend.start();
+  const ctx: Ctx = { rng, fleet, clock, soak, mqtt };
+  /** Per accessory: since when everything the data session needs has held (coverage, modem, process, broker). */
+  const dataQuietSince = new Map<Accessory, number>();
   const traced = fleet.accessories.find((a) => a.name === options.trace);
   const say = (what: string) => process.stderr.write("+" + ((clock.now() - t0) / 1000).toFixed(3) + " s " + what + "\n");
   for (const a of fleet.accessories) {
@@ -590,6 +752,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (tr) say("<modem " + JSON.stringify(line));
       soak.modemLine(a);
     };
+  }
+  // Every message part the smartphones and the parties receive, as it arrives (their own histories are bounded).
+  const assemblers: MessageAssembler[] = [];
+  for (const num of fleet.numbers) {
+    const a = new MessageAssembler((text) => soak.arrived(soak.inbound, text, "phone of " + num.msisdn, num.msisdn));
+    assemblers.push(a);
+    num.phone.events.on("sms", (m) => a.part({ peer: m.from, text: m.text, concat: m.concat ? { ref: m.concat.ref, total: m.concat.total, seq: m.concat.seq, bits: 8 } : undefined }, clock.now()));
+  }
+  for (const p of fleet.parties) {
+    const a = new MessageAssembler((text) => soak.arrived(soak.outbound, text, p.number, p.number));
+    assemblers.push(a);
+    p.events.on("sms", (part) => a.part(part, clock.now()));
   }
   // Bring-up: every accessory ready and registered before the workload starts.
   for (let i = 0; i < 120 && fleet.accessories.some((a) => !a.fw.api.snapshot().ready || a.fw.api.snapshot().registration !== "home"); i++) await clock.advance(500);
@@ -678,6 +852,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         const last = soak.lastCommand.get(acc) || now;
         book.check("channelNotWedged", now - last <= WEDGE_MS, acc.name, () => "a command in flight and nothing written for " + (now - last) + " ms (queued " + acc.fw.channel.queued() + ")");
       } else book.check("channelNotWedged", acc.fw.channel.queued() <= 64, acc.name, () => acc.fw.channel.queued() + " commands queued", "queue");
+      // The data session and the link come back within their bound once every fault has cleared.
+      const rig = links.get(acc);
+      if (rig) {
+        const fine = settled && snap.registration === "home" && snap.line !== "emergency" && mqtt.brokerUpSince !== undefined;
+        if (!fine || !dataQuietSince.has(acc)) dataQuietSince.set(acc, now);
+        const since = dataQuietSince.get(acc)!;
+        if (fine && now - since >= DATA_BOUND_MS) {
+          const d = rig.companion.data.status().name;
+          const l = rig.companion.link.status().name;
+          book.check("dataRecovers", d === "up" && l === "online", acc.name, () => "every fault cleared " + Math.round((now - since) / 1000) + " s ago, data session " + d + ", link " + l, "data@" + since);
+        }
+      } else dataQuietSince.delete(acc);
       // An emergency whose deadline passed without ATD is a failure now.
       const p = soak.emergencyPending.get(acc);
       if (p && p.deadline !== undefined && now > p.deadline) {
@@ -685,26 +871,69 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         book.check("emergencyInTime", false, acc.name, () => "no ATD for the emergency request " + (now - p.from) + " ms after the request/modem back");
       }
     }
+    // Commands: reachable once their device's link has been online long enough before the expiry.
+    for (const cmd of backend.open.values()) {
+      if (cmd.reachable || cmd.acks > 0 || now >= cmd.expMs) continue;
+      const acc = mqtt.byName.get(cmd.device);
+      const rig = acc ? links.get(acc) : undefined;
+      if (rig && rig.onlineSince !== undefined && now - rig.onlineSince >= REACHABLE_MS) cmd.reachable = true;
+    }
     if (final || (now - t0) % 600000 < CHECK_MS) {
+      backend.retire(final ? Infinity : now - 10 * 60000, (cmd) => {
+        mqtt.commands.publishes += cmd.publishes;
+        mqtt.commands.duplicates += cmd.duplicates;
+        if (cmd.acks > 0) mqtt.commands.acked++;
+        else if (!cmd.reachable) mqtt.commands.unreachable++;
+        book.check("mqttCommandAcked", !cmd.reachable || cmd.acks > 0, cmd.device, () => "command " + cmd.id + " (" + cmd.body + ") sent " + cmd.publishes + " times while its device was online, never acknowledged");
+      });
+      soak.retireSms(now - SMS_HORIZON_MS);
+      for (const a of assemblers) a.prune(now - SMS_HORIZON_MS);
       for (const acc of fleet.accessories) {
         const api = acc.fw.api;
         void Promise.all([api.inbox(), api.outbox(), api.log()]).then(([i, ob, l]) => {
           const bytes = JSON.stringify(i).length + JSON.stringify(ob).length + JSON.stringify(l).length;
           soak.memoryMax.set(acc, Math.max(soak.memoryMax.get(acc) || 0, bytes));
+          soak.memoryLast.set(acc, bytes);
           book.check("memoryBounded", bytes <= o.memoryBoundBytes, acc.name, () => "API-visible state " + bytes + " bytes (bound " + o.memoryBoundBytes + ")");
         });
       }
     }
   };
 
+  // Memory over time: a sample after bring-up, every `sampleEveryMs`, and after the drain.
+  const timeline: MemorySample[] = [];
+  const sampleEveryMs = Math.max(1, Math.ceil(o.hours / 12)) * 3600000;
+  const sampleMemory = () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) gc();
+    const heap = process.memoryUsage().heapUsed;
+    const last = Array.from(soak.memoryLast.values());
+    timeline.push({
+      virtualHours: Math.round(((clock.now() - t0) / 3600000) * 100) / 100,
+      heapUsedBytes: heap,
+      heapPerDeviceBytes: Math.round(heap / fleet.accessories.length),
+      afterGc: gc !== undefined,
+      apiStateAvgBytes: last.length ? Math.round(last.reduce((a, b) => a + b, 0) / last.length) : 0,
+      apiStateMaxBytes: last.length ? Math.max(...last) : 0,
+    });
+  };
+  checkpoint(true);
+  await clock.advance(CHECK_MS);
+  sampleMemory();
   while (clock.now() < end) {
     await clock.advance(CHECK_MS);
     checkpoint(false);
-    if (options.onHour && (clock.now() - t0) % 3600000 < CHECK_MS) options.onHour(Math.round((clock.now() - t0) / 3600000), book.totalChecks(), book.totalFailures());
+    const sinceStart = clock.now() - t0;
+    if (options.onHour && sinceStart % 3600000 < CHECK_MS) options.onHour(Math.round(sinceStart / 3600000), book.totalChecks(), book.totalFailures());
+    if (sinceStart % sampleEveryMs < CHECK_MS) sampleMemory();
   }
   running = false;
 
   // Drain: faults healed, calls ended, SMS retries given their time; then the end state.
+  if (!broker.up) {
+    await broker.start();
+    mqtt.brokerUpSince = clock.now();
+  }
   for (const acc of fleet.accessories) {
     if (acc.modem.hung) {
       acc.modem.reboot();
@@ -732,40 +961,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const s = num.line.state;
     book.check("endsIdle", s.mode.kind === "idle" && s.emergency.length === 0, num.msisdn, () => "after the drain the network line is " + JSON.stringify(s));
   }
-  // SMS: every incoming message reached some device of its number, none twice on one device.
-  const phoneCounts = new Map<string, Map<string, number>>();
-  for (const num of fleet.numbers) {
-    const m = new Map<string, number>();
-    for (const msg of num.phone.inbox()) {
-      const tag = tagOf(msg.text);
-      if (tag && msg.complete) m.set(tag, (m.get(tag) || 0) + 1);
-    }
-    phoneCounts.set(num.msisdn, m);
-  }
-  for (const [tag, info] of soak.smsInbound) {
-    let n = (phoneCounts.get(info.msisdn) || new Map<string, number>()).get(tag) || 0;
-    book.check("smsOnce", n <= 1, info.msisdn, () => "the phone got " + tag + " " + n + " times");
-    for (const acc of fleet.accessories) if (acc.num.msisdn === info.msisdn) n += (soak.received.get(acc) || new Map<string, number>()).get(tag) || 0;
-    book.check("smsNotLost", n >= 1, info.msisdn, () => "SMS " + tag + " sent at +" + Math.round((info.at - t0) / 1000) + " s reached no device of " + info.msisdn);
-  }
-  const partyCounts = new Map<string, number>();
-  for (const p of fleet.parties) {
-    for (const text of completedMessages(p.parts)) {
-      const tag = tagOf(text);
-      if (tag) partyCounts.set(tag, (partyCounts.get(tag) || 0) + 1);
-    }
-  }
-  for (const [tag, info] of soak.smsOutbound) {
-    const n = partyCounts.get(tag) || 0;
-    book.check("smsOnce", n <= 1, info.acc.name, () => "the party " + info.party.number + " got " + tag + " " + n + " times");
-    if (!info.failed) book.check("smsNotLost", n === 1, info.acc.name, () => "SMS " + tag + " accepted by the API, never reported failed, not received by " + info.party.number);
-  }
+  // SMS: every message still followed is checked now (the rest were as their horizon passed).
+  soak.retireSms(Infinity);
 
+  sampleMemory();
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const mem = Array.from(soak.memoryMax.values());
-  const heap = process.memoryUsage().heapUsed;
+  const heap = timeline[timeline.length - 1].heapUsedBytes;
   fleet.stop();
+  backend.stop();
+  await broker.stop();
   return {
     seed: o.seed,
     virtualHours: o.hours,
@@ -780,10 +986,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     failures: book.failures,
     sms: soak.sms,
     emergency: soak.emergency,
+    mqtt: { links: Array.from(wantsLink.values()).filter((x) => x).length, commands: mqtt.commands, brokerRestarts: broker.restarts - 1, connections: broker.connections },
+    smsLedger: { followed: soak.inbound.retired + soak.outbound.retired, worstLatencyMs: Math.max(soak.inbound.worstLatencyMs, soak.outbound.worstLatencyMs), horizonMs: SMS_HORIZON_MS },
     memory: {
       perDeviceMaxBytes: { min: mem.length ? Math.min(...mem) : 0, avg: mem.length ? Math.round(mem.reduce((a, b) => a + b, 0) / mem.length) : 0, max: mem.length ? Math.max(...mem) : 0 },
       heapUsedBytes: heap,
       heapPerDeviceBytes: Math.round(heap / fleet.accessories.length),
+      timeline,
     },
     cpu: { totalMs: Math.round(cpuMs), perVirtualHourMs: Math.round(cpuMs / Math.max(o.hours, 1e-9)), wallMs: Date.now() - wall0 },
   };
@@ -804,8 +1013,18 @@ export function formatReport(r: SoakReport): string {
   out.push("not applicable when drawn (" + sum(r.skipped) + "):\n" + kv(r.skipped));
   out.push("invariant checks (" + r.totalChecks + "):\n" + INVARIANTS.map((k) => "  " + k.padEnd(22) + String(r.checks[k]).padStart(8) + "  failures " + r.failureCounts[k]).join("\n"));
   out.push("sms: " + r.sms.inSent + " in, " + r.sms.outAccepted + " out accepted (" + r.sms.outRefused + " refused, " + r.sms.outFailed + " reported failed)");
+  const mc = r.mqtt.commands;
+  out.push("mqtt: " + r.mqtt.links + " accessories with the companion link, " + r.mqtt.connections + " connections, " + r.mqtt.brokerRestarts + " broker restarts; commands " + mc.sent + " sent (" + mc.expiredSent + " already expired), " + mc.publishes + " publishes with resends, " + mc.acked + " acknowledged, " + mc.duplicates + " duplicate acks, " + mc.unreachable + " never reachable before expiry");
+  out.push("sms ledger: " + r.smsLedger.followed + " messages followed; worst send-to-arrival " + Math.round(r.smsLedger.worstLatencyMs / 1000) + " s (each followed for " + r.smsLedger.horizonMs / 3600000 + " h)");
   out.push("emergency: " + r.emergency.requested + " requested, " + r.emergency.placed + " placed, worst " + r.emergency.worstMs + " ms");
   out.push("memory: API-visible state per device max " + r.memory.perDeviceMaxBytes.max + " B (avg " + r.memory.perDeviceMaxBytes.avg + ", min " + r.memory.perDeviceMaxBytes.min + "); heap " + Math.round(r.memory.heapUsedBytes / 1024) + " KiB (" + Math.round(r.memory.heapPerDeviceBytes / 1024) + " KiB per device)");
+  out.push(
+    "memory over time (heap" + (r.memory.timeline.some((m) => m.afterGc) ? " after a full GC" : ", garbage included: run node with --expose-gc") + "; API-visible state per device):\n" +
+      "  virtual h   heap KiB  KiB/device  state avg B  state max B\n" +
+      r.memory.timeline
+        .map((m) => "  " + String(m.virtualHours).padStart(9) + String(Math.round(m.heapUsedBytes / 1024)).padStart(11) + String(Math.round(m.heapPerDeviceBytes / 1024)).padStart(12) + String(m.apiStateAvgBytes).padStart(13) + String(m.apiStateMaxBytes).padStart(13))
+        .join("\n"),
+  );
   out.push("cpu: " + r.cpu.totalMs + " ms (" + r.cpu.perVirtualHourMs + " ms per virtual hour), wall " + r.cpu.wallMs + " ms");
   const total = r.failures.length;
   out.push("failures: " + INVARIANTS.reduce((n, k) => n + r.failureCounts[k], 0) + (total ? "" : " (none)"));

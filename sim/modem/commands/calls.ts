@@ -91,6 +91,9 @@ export const callCommands: CommandTable = {
   // <m> 1: CLIP provisioned.
   "+CLIP": onOff((m) => m.settings.clip, (m, on) => (m.settings.clip = on), "+CLIP", ",1"),
   // <m> 1: COLP provisioned.
+  // 27.007 §7.30 / §7.9: <m> 1 = provisioned.
+  "+CNAP": onOff((m) => m.settings.cnap, (m, on) => (m.settings.cnap = on), "+CNAP", ",1"),
+  "+CDIP": onOff((m) => m.settings.cdip, (m, on) => (m.settings.cdip = on), "+CDIP", ",1"),
   "+COLP": onOff((m) => m.settings.colp, (m, on) => (m.settings.colp = on), "+COLP", ",1"),
   "+CRC": onOff((m) => m.settings.crc, (m, on) => (m.settings.crc = on), "+CRC"),
   "+CLIR": {

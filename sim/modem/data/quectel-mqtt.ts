@@ -12,7 +12,7 @@
  */
 import type { SimModem } from "../modem.js";
 import type { Args, CommandTable } from "../commands/types.js";
-import { CME, cme, ok } from "../results.js";
+import { CME, cme, ok, perSlot } from "../results.js";
 import type { DataUser, EndedBy } from "./packet.js";
 import { MqttLink, MqttWill } from "./mqtt-link.js";
 import { isDnsFailure } from "./tcp-link.js";
@@ -279,14 +279,11 @@ export const quectelMqttCommands: CommandTable = {
       qmt(m).open(idx, host, port);
       return ok();
     },
-    read: (m) => {
-      const lines: string[] = [];
-      for (let i = 0; i < CLIENTS; i++) {
+    read: (m) =>
+      perSlot(CLIENTS, (i) => {
         const l = qmt(m).client(i).link;
-        if (l) lines.push("+QMTOPEN: " + i + ',"' + l.host + '",' + l.port);
-      }
-      return ok(...lines);
-    },
+        return l ? "+QMTOPEN: " + i + ',"' + l.host + '",' + l.port : undefined;
+      }),
     test: () => ok('+QMTOPEN: (0-5),"<host_name>",(1-65535)'),
   },
   // AT+QMTCLOSE=<client_idx>: the network connection closes (no DISCONNECT: the broker sends the will).
@@ -325,15 +322,11 @@ export const quectelMqttCommands: CommandTable = {
       return ok();
     },
     // +QMTCONN: <client_idx>,<state>: 1 initializing, 2 connecting, 3 connected, 4 disconnecting.
-    read: (m) => {
-      const lines: string[] = [];
-      for (let i = 0; i < CLIENTS; i++) {
+    read: (m) =>
+      perSlot(CLIENTS, (i) => {
         const l = qmt(m).client(i).link;
-        if (!l) continue;
-        lines.push("+QMTCONN: " + i + "," + (l.state === "connected" ? 3 : l.state === "connecting" ? 2 : 1));
-      }
-      return ok(...lines);
-    },
+        return l ? "+QMTCONN: " + i + "," + (l.state === "connected" ? 3 : l.state === "connecting" ? 2 : 1) : undefined;
+      }),
     test: () => ok('+QMTCONN: (0-5),"<clientID>","<username>","<password>"'),
   },
   // AT+QMTDISC=<client_idx>: DISCONNECT, then +QMTDISC: <client_idx>,<result> (0 done, -1 failed).

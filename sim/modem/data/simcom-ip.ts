@@ -13,7 +13,7 @@
  */
 import type { SimModem } from "../modem.js";
 import type { Args, CommandTable } from "../commands/types.js";
-import { Reply, ok } from "../results.js";
+import { Reply, ok, perSlot } from "../results.js";
 import type { DataUser, EndedBy } from "./packet.js";
 import { TcpLink, isDnsFailure } from "./tcp-link.js";
 import { toHex } from "./hex-text.js";
@@ -262,14 +262,11 @@ export const simcomIpCommands: CommandTable = {
       sip(m).open(id, host, port);
       return ok();
     },
-    read: (m) => {
-      const lines: string[] = [];
-      for (let i = 0; i < LINKS; i++) {
+    read: (m) =>
+      perSlot(LINKS, (i) => {
         const l = sip(m).get(i);
-        lines.push(l && !l.ended ? "+CIPOPEN: " + i + ',"TCP","' + l.link.host + '",' + l.link.port + ",-1" : "+CIPOPEN: " + i);
-      }
-      return ok(...lines);
-    },
+        return l && !l.ended ? "+CIPOPEN: " + i + ',"TCP","' + l.link.host + '",' + l.link.port + ",-1" : "+CIPOPEN: " + i;
+      }),
     test: () => ok('+CIPOPEN: (0-9),("TCP","UDP")'),
   },
   // AT+CIPSEND=<link_num>,<length>: `>`, the bytes, OK, then +CIPSEND: <link_num>,<reqSendLength>,<cnfSendLength>

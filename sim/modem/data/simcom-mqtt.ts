@@ -18,7 +18,7 @@
  */
 import type { SimModem } from "../modem.js";
 import type { Args, CommandSpec, CommandTable } from "../commands/types.js";
-import { PromptRequest, Reply, ok } from "../results.js";
+import { PromptRequest, Reply, ok, perSlot } from "../results.js";
 import type { DataUser, EndedBy } from "./packet.js";
 import { MqttLink, MqttWill } from "./mqtt-link.js";
 import { isDnsFailure } from "./tcp-link.js";
@@ -268,14 +268,11 @@ export const simcomMqttCommands: CommandTable = {
       if (!cm(m).acquire(idx, id, version)) return refuse("+CMQTTACCQ", idx, E.clientUsed);
       return ok();
     },
-    read: (m) => {
-      const lines: string[] = [];
-      for (let i = 0; i < CLIENTS; i++) {
+    read: (m) =>
+      perSlot(CLIENTS, (i) => {
         const c = cm(m).client(i);
-        lines.push("+CMQTTACCQ: " + i + ',"' + (c ? c.clientId : "") + '",0');
-      }
-      return ok(...lines);
-    },
+        return "+CMQTTACCQ: " + i + ',"' + (c ? c.clientId : "") + '",0';
+      }),
     test: () => ok("+CMQTTACCQ: (0-1),(1-128),(0-1),(3-4)"),
   },
   "+CMQTTREL": {
@@ -329,15 +326,11 @@ export const simcomMqttCommands: CommandTable = {
       cm(m).connect(idx, addr[1].replace(/^\[|\]$/g, ""), Number(addr[2]), user, pass);
       return ok();
     },
-    read: (m) => {
-      const lines: string[] = [];
-      for (let i = 0; i < CLIENTS; i++) {
+    read: (m) =>
+      perSlot(CLIENTS, (i) => {
         const c = cm(m).client(i);
-        if (c && c.link && c.link.state === "connected") lines.push("+CMQTTCONNECT: " + i + ',"' + c.server + '",' + c.keepalive + "," + (c.clean ? 1 : 0));
-        else lines.push("+CMQTTCONNECT: " + i);
-      }
-      return ok(...lines);
-    },
+        return c && c.link && c.link.state === "connected" ? "+CMQTTCONNECT: " + i + ',"' + c.server + '",' + c.keepalive + "," + (c.clean ? 1 : 0) : "+CMQTTCONNECT: " + i;
+      }),
   },
   // AT+CMQTTDISC=<client_index>,<timeout>: OK, then +CMQTTDISC: <client_index>,<err>; the read form: 0 connected, 1 not.
   "+CMQTTDISC": {
@@ -353,14 +346,11 @@ export const simcomMqttCommands: CommandTable = {
       later(m, "+CMQTTDISC", idx, link.disconnect());
       return ok();
     },
-    read: (m) => {
-      const lines: string[] = [];
-      for (let i = 0; i < CLIENTS; i++) {
+    read: (m) =>
+      perSlot(CLIENTS, (i) => {
         const c = cm(m).client(i);
-        lines.push("+CMQTTDISC: " + i + "," + (c && c.link && c.link.state === "connected" ? 0 : 1));
-      }
-      return ok(...lines);
-    },
+        return "+CMQTTDISC: " + i + "," + (c && c.link && c.link.state === "connected" ? 0 : 1);
+      }),
   },
   // AT+CMQTTSUBTOPIC=<client_index>,<req_length>,<qos>: adds a filter (after `>`) for the next AT+CMQTTSUB.
   "+CMQTTSUBTOPIC": {
