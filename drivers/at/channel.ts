@@ -536,7 +536,9 @@ export class AtChannel {
   private receive(chunk: string): void {
     let buf = this.buf === "" ? chunk : this.buf + chunk;
     let pos = 0;
-    if (!LONE_END.test(buf)) {
+    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) {
+      // No line ends in this chunk (bytes arriving one by one): nothing to split yet.
+    } else if (!LONE_END.test(buf)) {
       // Every line ends in CR LF (V.250 §5.7.1 framing): one native split does the whole
       // chunk. The empty parts are the blank lines between responses.
       const parts = buf.split("\r\n");
