@@ -52,6 +52,15 @@ export class Emitter<E extends EventMap> {
     if (failed) throw firstError;
   }
 
+  /**
+   * The live list of `event`'s listeners (created empty if none yet), for a hot path
+   * that skips building a payload, or the emit call itself, while nobody listens: on
+   * Espruino a call costs microseconds. Read it; subscribe only through `on`.
+   */
+  listeners<K extends keyof E>(event: K): readonly Listener<E[K]>[] {
+    return this.handlers[event] || (this.handlers[event] = []);
+  }
+
   listenerCount<K extends keyof E>(event: K): number {
     const list = this.handlers[event];
     return list ? list.length : 0;

@@ -4,6 +4,13 @@
  * espruino/EspruinoDocs, passed in as source text), synchronously: a chunk is handed to
  * the parser, whose final result writes the next command at once, before the next chunk.
  *
+ * Like for like: both sides keep at most WINDOW commands waiting (topped up before each
+ * chunk, as a firmware queues a few commands, not the whole run), and both do that
+ * queueing inside the timed loop, AT.js's `cmd` as our `send`. Each side's answers are
+ * kept as delivered (AT.js's line callback, our promise) and compared with what the
+ * modem sent after the clock stops, on both sides. The chunks are cut from the stream
+ * before the clock starts, so neither side pays for slicing a long string.
+ *
  * Inputs (globals the Node side defines before this bundle): BENCH_STREAM (the modem's
  * bytes), BENCH_CHUNKS (one char per chunk: its size + 32), BENCH_TX (the transactions:
  * command, prompt payload or "", expected response lines joined by "|", response prefix
@@ -32,15 +39,28 @@ interface AtJs {
 
 const URC_PREFIXES = ["RING", "+CREG:", "+CMTI:"];
 
-/** The chunks as [start, end) pairs over the stream. */
-function feed(deliver: (chunk: string) => void): number {
-  const t0 = Date.now();
+/**
+ * Commands queued ahead of the modem's answers on either side. A 64-byte chunk holds a
+ * few whole transactions at most, so every answer finds its command already queued.
+ */
+const WINDOW = 8;
+
+/** The stream cut into its chunks (before timing). */
+function chunks(): string[] {
+  const out: string[] = [];
   let at = 0;
   for (let i = 0; i < BENCH_CHUNKS.length; i++) {
     const n = BENCH_CHUNKS.charCodeAt(i) - 32;
-    deliver(BENCH_STREAM.substr(at, n));
+    out.push(BENCH_STREAM.substr(at, n));
     at += n;
   }
+  return out;
+}
+
+/** Hands each chunk to `deliver` (native forEach: no indexing into a long array) and times it. */
+function feed(parts: string[], deliver: (chunk: string) => void): number {
+  const t0 = Date.now();
+  parts.forEach(deliver);
   return Date.now() - t0;
 }
 
@@ -60,6 +80,7 @@ const clock: Clock = {
 };
 
 function ours(): void {
+  const parts = chunks();
   let handler: (chunk: string) => void = function () {};
   const done = Promise.resolve();
   const serial: Serial = {
@@ -84,39 +105,45 @@ function ours(): void {
   };
   for (let i = 0; i < URC_PREFIXES.length; i++) ch.onUrc(URC_PREFIXES[i], count);
   const results: (AtResponse | undefined)[] = [];
-  let failed = 0;
-  let settled = 0;
-  for (let i = 0; i < BENCH_TX.length; i++) {
-    const tx = BENCH_TX[i];
-    const prefix = tx[3] ? [tx[3]] : [];
-    const slot = i;
-    ch.send(tx[1] ? { cmd: tx[0], prefixes: prefix, mode: "prompt", payload: tx[1] } : { cmd: tx[0], prefixes: prefix }).then(
-      function (r) {
-        results[slot] = r;
-        settled++;
-      },
-      function () {
-        failed++;
-        settled++;
-      },
-    );
-  }
-  const ms = feed(function (c) {
+  const sent: Promise<AtResponse>[] = [];
+  let issued = 0;
+  const n = BENCH_TX.length;
+  const ms = feed(parts, function (c) {
+    while (issued < n && ch.queued() < WINDOW) {
+      const tx = BENCH_TX[issued++];
+      const prefix = tx[3] ? [tx[3]] : [];
+      sent.push(ch.send(tx[1] ? { cmd: tx[0], prefixes: prefix, mode: "prompt", payload: tx[1] } : { cmd: tx[0], prefixes: prefix }));
+    }
     handler(c);
   });
-  // The answers resolve in promise jobs after the feed; count once all have run (or
-  // after a second: an answer still missing then is counted as corrupted).
+  // The answers resolve in promise jobs after the feed; they are kept in order and
+  // checked once all have run (or after a second: one still missing then is corrupted).
+  let failed = 0;
+  let settled = 0;
+  const keep = function (r: AtResponse) {
+    results.push(r);
+    settled++;
+  };
+  const lose = function () {
+    results.push(undefined);
+    failed++;
+    settled++;
+  };
+  sent.forEach(function (p) {
+    p.then(keep, lose);
+  });
   const started = Date.now();
   const check = function () {
-    if (settled < BENCH_TX.length && Date.now() - started < 1000) {
+    if (settled < sent.length && Date.now() - started < 1000) {
       setTimeout(check, 10);
       return;
     }
-    let corrupted = failed;
-    for (let i = 0; i < BENCH_TX.length; i++) {
-      const r = results[i];
+    let corrupted = failed + (n - sent.length);
+    let i = 0;
+    results.forEach(function (r) {
       if (!r || r.lines.join("|") !== BENCH_TX[i][2]) corrupted++;
-    }
+      i++;
+    });
     report("ours", ms, corrupted, urcs);
   };
   setTimeout(check, 0);
@@ -125,6 +152,7 @@ function ours(): void {
 function peer(): void {
   if (!BENCH_AT_JS) return;
   Modules.addCached("AT", BENCH_AT_JS);
+  const parts = chunks();
   let handler: (chunk: string) => void = function () {};
   const ser = {
     on: function (_ev: string, h: (chunk: string) => void) {
@@ -139,38 +167,46 @@ function peer(): void {
       urcs++;
     });
   }
-  let prompt = "";
+  // The payloads of the prompt commands issued and not yet prompted for, oldest first.
+  const payloads: string[] = [];
   // `> ` has no line end: AT.js's raw handlers see it at the start of its buffer.
   at.register("> ", function (line: string) {
-    at.write(prompt + "\x1a");
+    at.write(payloads.shift() + "\x1a");
     return line.substr(2);
   });
-  let corrupted = 0;
-  let answered = 0;
+  // Each answer's lines as delivered, in order; `undefined` for a command that timed out.
+  const answers: (string[] | undefined)[] = [];
   const issue = function (i: number) {
     const tx = BENCH_TX[i];
     const lines: string[] = [];
     const collect = function (line?: string): unknown {
       if (line === undefined) {
-        corrupted++;
+        answers.push(undefined);
         return undefined;
       }
       if (line === "OK" || line === "ERROR") {
-        answered++;
-        if (lines.join("|") !== tx[2]) corrupted++;
+        answers.push(lines);
         return undefined;
       }
       lines.push(line);
       return collect;
     };
-    if (tx[1]) prompt = tx[1];
+    if (tx[1]) payloads.push(tx[1]);
     at.cmd(tx[0] + "\r", 60000, collect);
   };
-  for (let i = 0; i < BENCH_TX.length; i++) issue(i);
-  const ms = feed(function (c) {
+  let issued = 0;
+  const n = BENCH_TX.length;
+  const ms = feed(parts, function (c) {
+    while (issued < n && issued - answers.length <= WINDOW) issue(issued++);
     handler(c);
   });
-  report("AT.js", ms, corrupted + (BENCH_TX.length - answered), urcs);
+  let corrupted = n - answers.length;
+  let i = 0;
+  answers.forEach(function (lines) {
+    if (!lines || lines.join("|") !== BENCH_TX[i][2]) corrupted++;
+    i++;
+  });
+  report("AT.js", ms, corrupted, urcs);
 }
 
 if (BENCH_WHICH === "ours") ours();

@@ -115,6 +115,9 @@ export function checkHexPayload(value: string): void {
   if (value.length === 0 || value.length % 2 !== 0) {
     throw AtArgumentError("payload must be an even number of hex digits", { what: "payload", value, reason: "length" });
   }
+  // Native fast path: a PDU is up to 352 digits, and a loop over them costs Espruino a
+  // millisecond or more; the loop below runs only to say where a bad character is.
+  if (!/[^0-9A-Fa-f]/.test(value)) return;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     const hex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
@@ -128,6 +131,10 @@ export function checkHexPayload(value: string): void {
   }
 }
 
+function refused(cmd: string, reason: string): Error {
+  return AtArgumentError("refused command " + JSON.stringify(cmd) + ": " + reason, { what: "command", value: cmd, reason });
+}
+
 /**
  * The last check on a whole command line before it is written: it must start with `AT`,
  * hold printable ASCII only (no CR, LF, Ctrl-Z, Esc that would end, send or cancel it),
@@ -135,24 +142,21 @@ export function checkHexPayload(value: string): void {
  * voice dial (`ATD...;`, V.250 §6.3.1) — elsewhere it would chain a second command.
  */
 export function checkCommandLine(cmd: string): void {
-  const bad = function (reason: string) {
-    return AtArgumentError("refused command " + JSON.stringify(cmd) + ": " + reason, { what: "command", value: cmd, reason });
-  };
-  if (cmd.length < 2 || cmd.substr(0, 2).toUpperCase() !== "AT") throw bad("must start with AT");
-  if (cmd.length > 1024) throw bad("longer than 1024 characters");
+  if (cmd.length < 2 || cmd.substr(0, 2).toUpperCase() !== "AT") throw refused(cmd, "must start with AT");
+  if (cmd.length > 1024) throw refused(cmd, "longer than 1024 characters");
   // Fast path (every command goes through here; Espruino runs a per-character loop at
   // some microseconds a character): printable ASCII, no ';', balanced quotes.
   if (!/[^ -~]/.test(cmd) && cmd.indexOf(";") < 0) {
-    if ((cmd.split('"').length - 1) % 2 !== 0) throw bad("unbalanced quote");
+    if ((cmd.split('"').length - 1) % 2 !== 0) throw refused(cmd, "unbalanced quote");
     return;
   }
   let quoted = false;
   const dial = cmd.substr(0, 3).toUpperCase() === "ATD";
   for (let i = 0; i < cmd.length; i++) {
     const c = cmd.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) throw bad("control or non-ASCII character code " + c + " at " + i);
+    if (c < 0x20 || c > 0x7e) throw refused(cmd, "control or non-ASCII character code " + c + " at " + i);
     if (c === 0x22) quoted = !quoted;
-    else if (c === 0x3b && !quoted && !(dial && i === cmd.length - 1)) throw bad("';' would chain another command");
+    else if (c === 0x3b && !quoted && !(dial && i === cmd.length - 1)) throw refused(cmd, "';' would chain another command");
   }
-  if (quoted) throw bad("unbalanced quote");
+  if (quoted) throw refused(cmd, "unbalanced quote");
 }

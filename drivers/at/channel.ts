@@ -127,6 +127,8 @@ interface Pending {
   timer: TimerHandle | undefined;
   /** When its time limit runs out (clock ms). */
   deadline: number;
+  /** That limit's length, for the time-out's message (the command's own, or hurry()'s grace). */
+  limitMs: number;
   promptSeen: boolean;
   internal: boolean;
   /** Cut short for an urgent command: a read's answer may be incomplete (see final()). */
@@ -149,7 +151,40 @@ interface UrcEntry {
   text: ((line: string) => boolean) | undefined;
 }
 
+/**
+ * What a line's first few characters (the channel's gate key) may be: a final result, a
+ * boot banner, the prefix of registered URCs (in registration order). Most lines match
+ * none, and cost one lookup instead of a walk over the finals and URC tables.
+ */
+interface GateEntry {
+  final: boolean;
+  banner: boolean;
+  urcs: UrcEntry[];
+}
+
+/** The longest gate key: enough to tell `+CME ERROR:` from `+CMTI:` and `+CSQ:`. */
+const GATE_MAX = 4;
+
+/**
+ * The executor of every command's promise, defined once: Espruino copies a function's
+ * source each time a closure is created, so the channel creates none per command.
+ */
+let capturedResolve: ((r: AtResponse) => void) | undefined = undefined;
+let capturedReject: ((e: Error) => void) | undefined = undefined;
+function capture(resolve: (r: AtResponse) => void, reject: (e: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+function ignore(): void {}
+
 const CTRL_Z = "\x1a";
+/**
+ * A CR not followed by LF or an LF not after a CR (an echoed command line ends in CR
+ * alone), or a CR LF cut between two chunks: such input takes the general path. (`^\n`
+ * stays last: Espruino 2v29's matcher gives up on the alternatives after a failed `^`.)
+ */
+const LONE_END = /\r[^\n]|[^\r]\n|\r$|^\n/;
 const ESC = "\x1b";
 /** Longest `raw` payload: SIMCom's largest counted input (`AT+CMQTTPAYLOAD`, 10240 bytes). */
 const RAW_MAX = 10240;
@@ -207,14 +242,17 @@ export class AtChannel {
   /** A final result arrived while the resync probe was out (the modem talks; not hung). */
   private heardDuringProbe = false;
   private urcs: UrcEntry[] = [];
-  /** First characters of the URC prefixes ("" prefix: every line): most lines are no URC. */
-  private urcStarts = "";
-  private urcAll = false;
   /** The finals table indexed for the line path: exact matches by `"#" + line`, prefix rules in order. */
   private exactFinals: { [key: string]: number } = {};
   private prefixFinals: number[] = [];
-  private prefixStarts = "";
-  private prefixAll = false;
+  /** Lines by their first `gateLen` characters: what each may be (see GateEntry). */
+  private gate: { [key: string]: GateEntry } = {};
+  private gateLen = GATE_MAX;
+  /** The in-flight command whose time limit is running (one timer callback for all of them). */
+  private armed: Pending | undefined = undefined;
+  private readonly expire: () => void;
+  /** The `rx` listeners (live): no emit per line while nobody listens. */
+  private readonly rxListeners = this.events.listeners("rx");
   private finals: FinalRule[];
   private banners: string[];
   private pduFor: { kind: "urc"; header: string; entries: UrcEntry[]; text: boolean } | { kind: "listing"; header: string; p: Pending } | undefined =
@@ -251,6 +289,13 @@ export class AtChannel {
     this.gapMs = o.interCommandDelayMs || 0;
     this.syncTimeoutMs = o.syncTimeoutMs || 1000;
     this.cutGraceMs = o.cutGraceMs || 5000;
+    this.indexGate();
+    const self = this;
+    this.expire = function () {
+      const p = self.armed;
+      self.armed = undefined;
+      if (p) self.onTimeout(p, p.limitMs);
+    };
     this.abortSettleMs = o.abortSettleMs !== undefined ? o.abortSettleMs : 200;
     this.busyGraceMs = o.busyGraceMs || 45000;
     this.urgentWaitMs = o.urgentWaitMs !== undefined ? o.urgentWaitMs : 500;
@@ -286,13 +331,13 @@ export class AtChannel {
   onUrc(prefix: string, handler: UrcHandler, options?: UrcOptions): Unsubscribe {
     const entry: UrcEntry = { prefix, handler, pdu: !!(options && options.pdu), text: options ? options.text : undefined };
     this.urcs.push(entry);
-    this.indexUrcs();
+    this.indexGate();
     const self = this;
     return function () {
       const i = self.urcs.indexOf(entry);
       if (i >= 0) {
         self.urcs.splice(i, 1);
-        self.indexUrcs();
+        self.indexGate();
       }
     };
   }
@@ -301,6 +346,7 @@ export class AtChannel {
   addFinals(rules: FinalRule[]): void {
     this.finals = rules.concat(this.finals);
     this.indexFinals();
+    this.indexGate();
   }
 
   /**
@@ -312,7 +358,7 @@ export class AtChannel {
   interrupt(): void {
     if (this.closed || this.current) return;
     this.events.emit("tx", ESC);
-    this.serial.write(ESC).then(undefined, function () {});
+    this.serial.write(ESC).then(undefined, ignore);
   }
 
   /** Commands waiting behind the one in flight. */
@@ -330,6 +376,7 @@ export class AtChannel {
     const all = this.owed.splice(0, this.owed.length).concat(this.queue.splice(0, this.queue.length));
     if (this.current) all.unshift(this.current);
     this.current = undefined;
+    this.armed = undefined;
     this.pduFor = undefined;
     for (const p of all) this.fail(p, AtAbortedError(p.command.cmd + ": " + reason, { cmd: p.command.cmd, reason }));
   }
@@ -348,18 +395,18 @@ export class AtChannel {
   }
 
   private enqueue(command: AtCommand, internal: boolean): Promise<AtResponse> {
-    return new Promise<AtResponse>((resolve, reject) => {
-      const p: Pending = { command, resolve, reject, lines: [], pdus: [], timer: undefined, deadline: 0, promptSeen: false, internal, cut: false, busy: false };
-      if (internal) this.queue.unshift(p);
-      else if (command.urgent) {
-        this.queue.splice(urgentSlot(this.queue), 0, p);
-        const c = this.current;
-        if (c && !c.internal && !c.command.urgent && c.command.mode === "raw") this.hurry(c);
-        else if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
-        else if (c && !c.internal && !c.command.urgent) this.stepAsideLater(c);
-      } else this.queue.push(p);
-      this.pump();
-    });
+    const promise = new Promise<AtResponse>(capture);
+    const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [], timer: undefined, deadline: 0, limitMs: 0, promptSeen: false, internal, cut: false, busy: false };
+    if (internal) this.queue.unshift(p);
+    else if (command.urgent) {
+      this.queue.splice(urgentSlot(this.queue), 0, p);
+      const c = this.current;
+      if (c && !c.internal && !c.command.urgent && c.command.mode === "raw") this.hurry(c);
+      else if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
+      else if (c && !c.internal && !c.command.urgent) this.stepAsideLater(c);
+    } else this.queue.push(p);
+    this.pump();
+    return promise;
   }
 
   /**
@@ -375,7 +422,7 @@ export class AtChannel {
    */
   private cutShort(p: Pending): void {
     this.events.emit("tx", ESC);
-    this.serial.write(ESC).then(undefined, function () {});
+    this.serial.write(ESC).then(undefined, ignore);
     p.cut = true;
     if (p.command.mode !== "prompt" && this.abortSettleMs > 0 && this.gapTimer === undefined) {
       this.settling = true;
@@ -384,6 +431,7 @@ export class AtChannel {
     this.current = undefined;
     if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
     if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    if (this.armed === p) this.armed = undefined;
     p.busy = p.command.mode === "prompt" && p.promptSeen;
     this.owe(p, p.busy ? this.busyGraceMs : this.cutGraceMs);
     this.events.emit("cut", p.command.cmd);
@@ -407,7 +455,11 @@ export class AtChannel {
       if (this.current !== c || this.closed || !this.urgentQueued()) return;
       this.current = undefined;
       c.busy = true;
-      // Its own timer still runs: onTimeout() finds it owed and fails it then.
+      // It keeps its own limit; the shared expire() now belongs to the urgent command.
+      if (c.timer !== undefined) this.clock.clearTimeout(c.timer);
+      if (this.armed === c) this.armed = undefined;
+      const ms = c.limitMs;
+      c.timer = this.clock.setTimeout(() => this.onTimeout(c, ms), Math.max(0, c.deadline - this.clock.now()));
       this.owed.push(c);
       this.events.emit("cut", c.command.cmd);
       this.pump();
@@ -448,8 +500,10 @@ export class AtChannel {
   private hurry(p: Pending): void {
     const grace = this.cutGraceMs;
     if (p.timer === undefined || p.deadline - this.clock.now() <= grace) return;
+    // p is the command in flight, so still the armed one: expire() times it out.
     this.clock.clearTimeout(p.timer);
-    p.timer = this.clock.setTimeout(() => this.onTimeout(p, grace), grace);
+    p.limitMs = grace;
+    p.timer = this.clock.setTimeout(this.expire, grace);
     p.deadline = this.clock.now() + grace;
   }
 
@@ -461,27 +515,31 @@ export class AtChannel {
       // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
       // answer of the timed-out command and are dropped (see line()).
       this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: this.syncTimeoutMs }, true).then(
-        function () {},
-        function () {},
+        ignore,
+        ignore,
       );
       return;
     }
     if (this.queue.length === 0) return;
     const p = this.queue.shift()!;
     this.current = p;
-    const ms = p.command.timeoutMs || this.timeoutMs;
-    p.timer = this.clock.setTimeout(() => this.onTimeout(p, ms), ms);
-    p.deadline = this.clock.now() + ms;
+    this.armed = p;
+    p.limitMs = p.command.timeoutMs || this.timeoutMs;
+    p.timer = this.clock.setTimeout(this.expire, p.limitMs);
+    p.deadline = this.clock.now() + p.limitMs;
     this.write(p.command.cmd + "\r", p);
   }
 
   private write(bytes: string, p: Pending): void {
     this.events.emit("tx", bytes);
-    this.serial.write(bytes).then(undefined, (err: unknown) => {
-      if (this.current !== p) return;
-      this.finish(p);
-      this.fail(p, AtAbortedError(p.command.cmd + ": write failed: " + String(err), { cmd: p.command.cmd, reason: "write failed" }));
-    });
+    // bind, not a closure: native on Espruino, no copy of the handler's source per write.
+    this.serial.write(bytes).then(undefined, this.writeFailed.bind(this, p));
+  }
+
+  private writeFailed(p: Pending, err: unknown): void {
+    if (this.current !== p) return;
+    this.finish(p);
+    this.fail(p, AtAbortedError(p.command.cmd + ": write failed: " + String(err), { cmd: p.command.cmd, reason: "write failed" }));
   }
 
   private onTimeout(p: Pending, ms: number): void {
@@ -510,7 +568,7 @@ export class AtChannel {
     // 27.005 §3.5.1: Esc cancels an SMS being edited after the prompt; harmless otherwise.
     if (p.command.mode === "prompt") {
       this.events.emit("tx", ESC);
-      this.serial.write(ESC).then(undefined, function () {});
+      this.serial.write(ESC).then(undefined, ignore);
     }
     this.timeouts++;
     // A probe that timed out is not probed again: the next command runs and fails on its own.
@@ -530,6 +588,7 @@ export class AtChannel {
   private finish(p: Pending): void {
     if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
     p.timer = undefined;
+    if (this.armed === p) this.armed = undefined;
     if (this.current === p) this.current = undefined;
     if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
     if (this.gapMs > 0 && !this.closed) {
@@ -552,20 +611,47 @@ export class AtChannel {
     p.reject(e);
   }
 
+  /**
+   * Splits the input into lines at CR or LF with native indexOf on the accumulated
+   * chunk (each terminator is searched for once, not once per line), so the cost is per
+   * line, not per byte: on Espruino a JavaScript statement costs about a microsecond.
+   */
   private receive(chunk: string): void {
-    let buf = this.buf + chunk;
+    let buf = this.buf === "" ? chunk : this.buf + chunk;
     let pos = 0;
-    for (;;) {
-      const cr = buf.indexOf("\r", pos);
-      const lf = buf.indexOf("\n", pos);
-      const end = cr < 0 ? lf : lf < 0 ? cr : cr < lf ? cr : lf;
-      if (end < 0) break;
-      if (this.skipping) this.skipping = false;
-      else if (end > pos) this.line(buf.substring(pos, end));
-      pos = end + 1;
+    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) {
+      // No line ends in this chunk (bytes arriving one by one): nothing to split yet.
+    } else if (!LONE_END.test(buf)) {
+      // Every line ends in CR LF (V.250 §5.7.1 framing): one native split does the whole
+      // chunk. The empty parts are the blank lines between responses.
+      const parts = buf.split("\r\n");
+      buf = parts.pop()!;
+      let i = 0;
+      if (this.skipping && parts.length > 0) {
+        // The rest of an over-long line, up to its terminator, is dropped too.
+        this.skipping = false;
+        i = 1;
+      }
+      for (; i < parts.length; i++) if (parts[i] !== "") this.line(parts[i]);
+    } else {
+      let cr = buf.indexOf("\r");
+      let lf = buf.indexOf("\n");
+      if (this.skipping && (cr >= 0 || lf >= 0)) {
+        this.skipping = false;
+        pos = (cr < 0 || (lf >= 0 && lf < cr) ? lf : cr) + 1;
+        if (cr >= 0 && cr < pos) cr = buf.indexOf("\r", pos);
+        if (lf >= 0 && lf < pos) lf = buf.indexOf("\n", pos);
+      }
+      while (cr >= 0 || lf >= 0) {
+        const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
+        if (end > pos) this.line(buf.substring(pos, end));
+        pos = end + 1;
+        if (cr >= 0 && cr < pos) cr = buf.indexOf("\r", pos);
+        if (lf >= 0 && lf < pos) lf = buf.indexOf("\n", pos);
+      }
+      if (pos > 0) buf = buf.substring(pos);
     }
-    buf = pos > 0 ? buf.substring(pos) : buf;
-    if (buf.length > 0) buf = this.checkPrompt(buf);
+    if (buf.charAt(0) === ">") buf = this.checkPrompt(buf);
     if (buf.length > this.maxLine) {
       this.events.emit("overflow", buf.length);
       // Drop the rest of this line too, up to its terminator.
@@ -583,7 +669,7 @@ export class AtChannel {
       // may have arrived before the modem was editing), never write its payload.
       o.promptSeen = true;
       this.events.emit("tx", ESC);
-      this.serial.write(ESC).then(undefined, function () {});
+      this.serial.write(ESC).then(undefined, ignore);
       return rest.substring(2);
     }
     const p = this.current;
@@ -609,28 +695,31 @@ export class AtChannel {
   /**
    * Classifies one line. Kept short on purpose: Espruino interprets a function from its
    * source text on every call, tokens of branches not taken included, so each rare case
-   * lives in a method of its own and the common lines (a final, a prefixed answer, a
-   * URC) cost only the few tests above them (bench/espruino.ts measures it).
+   * lives in a method of its own, and the common lines (a final, a prefixed answer, a
+   * URC) cost one gate lookup and the few tests it leaves (bench/espruino.ts measures it).
    */
   private line(line: string): void {
-    this.events.emit("rx", line);
-    if (this.pduFor && this.pduLine(line)) return;
+    if (this.rxListeners.length > 0) this.events.emit("rx", line);
+    if (this.pduFor !== undefined && this.pduLine(line)) return;
     const cur = this.current;
-    if (cur && this.isEcho(line, cur)) return;
-    if (this.owed.length > 0 && this.isEcho(line, this.owed[0])) return;
-    if (this.banners.indexOf(line) >= 0) {
+    if (cur !== undefined && (line === cur.command.cmd || (cur.promptSeen && this.isEcho(line, cur)))) return;
+    const owed: Pending | undefined = this.owed[0];
+    if (owed !== undefined && this.isEcho(line, owed)) return;
+    let g: GateEntry | undefined = this.gate[line.substr(0, this.gateLen)];
+    // Only our own entries: an inherited member (Espruino's `on`, `emit`) is no gate.
+    if (g !== undefined && g.urcs === undefined) g = undefined;
+    if (g !== undefined && g.banner && this.banners.indexOf(line) >= 0) {
       this.rebooted(line);
       return;
     }
     // What the modem says now answers the oldest command still owed an answer.
-    const owed = this.owed.length > 0 ? this.owed[0] : undefined;
     const p = owed || cur;
-    const rule = this.finalFor(line);
-    if (rule && !(callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
-    else if (p && hasPrefix(p.command.prefixes, line)) {
+    const rule = g !== undefined && g.final ? this.finalFor(line) : undefined;
+    if (rule !== undefined && !(callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
+    else if (p !== undefined && p.command.prefixes !== undefined && hasPrefix(p.command.prefixes, line)) {
       p.lines.push(line);
       if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line, p };
-    } else if (!this.urcLine(line)) this.otherLine(line, p, rule);
+    } else if (g === undefined || g.urcs.length === 0 || !this.urcLine(line, g.urcs)) this.otherLine(line, p, rule);
   }
 
   /** The line after a PDU header: true when it was the PDU (consumed). */
@@ -684,18 +773,36 @@ export class AtChannel {
     else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
   }
 
-  /** A URC someone registered for: true when dispatched (or held for its PDU line). */
-  private urcLine(line: string): boolean {
-    const entries = this.urcsFor(line);
-    if (entries.length === 0) return false;
-    for (let i = 0; i < entries.length; i++) {
-      const text = entries[i].text;
-      if (entries[i].pdu || (text && text(line))) {
-        this.pduFor = { kind: "urc", header: line, entries, text: !entries[i].pdu };
-        return true;
+  /**
+   * A URC someone registered for: true when dispatched (or held for the line after it).
+   * `bucket` holds every handler whose prefix starts like the line (its gate entry). The
+   * first matching handler that takes a PDU, or says (`text`) that a text line follows,
+   * holds the URC for that line.
+   */
+  private urcLine(line: string, bucket: UrcEntry[]): boolean {
+    if (bucket.length === 1) {
+      const u = bucket[0];
+      if (line.indexOf(u.prefix) !== 0) return false;
+      if (u.pdu || (u.text !== undefined && u.text(line))) this.pduFor = { kind: "urc", header: line, entries: bucket, text: !u.pdu };
+      else this.dispatch(bucket, line, undefined);
+      return true;
+    }
+    const entries: UrcEntry[] = [];
+    let hold = false;
+    let text = false;
+    for (let i = 0; i < bucket.length; i++) {
+      const u = bucket[i];
+      if (line.indexOf(u.prefix) === 0) {
+        entries.push(u);
+        if (!hold && (u.pdu || (u.text !== undefined && u.text(line)))) {
+          hold = true;
+          text = !u.pdu;
+        }
       }
     }
-    this.dispatch(entries, line, undefined);
+    if (entries.length === 0) return false;
+    if (hold) this.pduFor = { kind: "urc", header: line, entries, text };
+    else this.dispatch(entries, line, undefined);
     return true;
   }
 
@@ -726,15 +833,13 @@ export class AtChannel {
 
   /** The same answer as matchFinal(this.finals, line), without walking the whole table. */
   private finalFor(line: string): FinalRule | undefined {
-    const key = "#" + line;
-    let at: number | undefined = Object.prototype.hasOwnProperty.call(this.exactFinals, key) ? this.exactFinals[key] : undefined;
-    if (this.prefixAll || this.prefixStarts.indexOf(line.charAt(0)) >= 0) {
-      const pre = this.prefixFinals;
-      for (let i = 0; i < pre.length && (at === undefined || pre[i] < at); i++) {
-        if (line.indexOf(this.finals[pre[i]].match) === 0) {
-          at = pre[i];
-          break;
-        }
+    // "#" keeps keys clear of inherited members, so no own-property test is needed.
+    let at: number | undefined = this.exactFinals["#" + line];
+    const pre = this.prefixFinals;
+    for (let i = 0; i < pre.length && (at === undefined || pre[i] < at); i++) {
+      if (line.indexOf(this.finals[pre[i]].match) === 0) {
+        at = pre[i];
+        break;
       }
     }
     return at === undefined ? undefined : this.finals[at];
@@ -743,43 +848,40 @@ export class AtChannel {
   private indexFinals(): void {
     const exact: { [key: string]: number } = {};
     const pre: number[] = [];
-    let starts = "";
-    let all = false;
     for (let i = 0; i < this.finals.length; i++) {
       const r = this.finals[i];
       if (!r.prefix) {
-        if (!Object.prototype.hasOwnProperty.call(exact, "#" + r.match)) exact["#" + r.match] = i;
-      } else {
-        pre.push(i);
-        if (r.match === "") all = true;
-        else starts += r.match.charAt(0);
-      }
+        if (exact["#" + r.match] === undefined) exact["#" + r.match] = i;
+      } else pre.push(i);
     }
     this.exactFinals = exact;
     this.prefixFinals = pre;
-    this.prefixStarts = starts;
-    this.prefixAll = all;
   }
 
-  private indexUrcs(): void {
-    let starts = "";
-    let all = false;
-    for (let i = 0; i < this.urcs.length; i++) {
-      const pre = this.urcs[i].prefix;
-      if (pre === "") all = true;
-      else if (starts.indexOf(pre.charAt(0)) < 0) starts += pre.charAt(0);
-    }
-    this.urcStarts = starts;
-    this.urcAll = all;
-  }
-
-  private urcsFor(line: string): UrcEntry[] {
-    const out: UrcEntry[] = [];
-    if (!this.urcAll && this.urcStarts.indexOf(line.charAt(0)) < 0) return out;
-    for (let i = 0; i < this.urcs.length; i++) {
-      if (line.indexOf(this.urcs[i].prefix) === 0) out.push(this.urcs[i]);
-    }
-    return out;
+  /**
+   * Rebuilds the gate: the key length is the shortest prefix that must match (a prefix
+   * final or a URC prefix; GATE_MAX at most), so every line a rule could match shares its
+   * key with that rule. An empty prefix makes the key "" and every line goes the long way.
+   */
+  private indexGate(): void {
+    let len = GATE_MAX;
+    for (let i = 0; i < this.finals.length; i++) if (this.finals[i].prefix && this.finals[i].match.length < len) len = this.finals[i].match.length;
+    for (let i = 0; i < this.urcs.length; i++) if (this.urcs[i].prefix.length < len) len = this.urcs[i].prefix.length;
+    const gate: { [key: string]: GateEntry } = {};
+    const entry = function (s: string): GateEntry {
+      const k = s.substr(0, len);
+      let e = gate[k];
+      if (e === undefined || e.urcs === undefined) {
+        e = { final: false, banner: false, urcs: [] };
+        gate[k] = e;
+      }
+      return e;
+    };
+    for (let i = 0; i < this.finals.length; i++) entry(this.finals[i].match).final = true;
+    for (let i = 0; i < this.banners.length; i++) entry(this.banners[i]).banner = true;
+    for (let i = 0; i < this.urcs.length; i++) entry(this.urcs[i].prefix).urcs.push(this.urcs[i]);
+    this.gate = gate;
+    this.gateLen = len;
   }
 
   private dispatch(entries: UrcEntry[], line: string, pdu: string | undefined): void {

@@ -41,7 +41,10 @@ test("each board gets the adapter its data.link names, and what cannot work is r
   t.throws(() => build("car-linux-eg91", { companion: { url: "mqtt://127.0.0.1", ...creds } }), { message: /no MQTT client over modem sockets/ });
   t.truthy(build("car-linux-eg91", { companion: { url: "mqtts://127.0.0.1", ...creds, adapters: nodeAdapters() } }).companion);
   // A url board without a host client; a modem board without data.
-  t.throws(() => build("bench-usb-a7670", { companion: { url: "mqtt://127.0.0.1", ...creds } }), { message: /no MQTT client for a broker URL/ });
+  t.throws(() => build("sim-generic", { companion: { url: "mqtt://127.0.0.1", ...creds } }), { message: /no MQTT client for a broker URL/ });
+  // The SIMCom bench board: MQTT.js over its AT+CIP* sockets, like the car.
+  t.throws(() => build("bench-usb-a7670", { companion: { url: "mqtt://127.0.0.1", ...creds } }), { message: /no MQTT client over modem sockets/ });
+  t.truthy(build("bench-usb-a7670", { companion: { url: "mqtt://127.0.0.1", ...creds, adapters: nodeAdapters() } }).companion);
   t.throws(() => build("car-linux-eg91", { data: false, companion: { url: "mqtt://127.0.0.1", ...creds, adapters: nodeAdapters() } }), { message: /rides on the data session/ });
   t.throws(() => build("car-linux-eg91", { companion: { url: "ftp://x", ...creds, adapters: nodeAdapters() } }), { message: /mqtt:\/\/host/ });
 });
