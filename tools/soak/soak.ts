@@ -167,6 +167,7 @@ function hangupLater(c: Ctx, acc: Accessory, ms: number, emergency: boolean, tri
     const gen = acc.generation;
     const call = acc.fw.api.snapshot().calls.find((x) => x.emergency === emergency);
     if (!call) return;
+    if (emergency) c.soak.emergencyCancelled(acc);
     acc.fw.api.hangup(call.id).then((r) => {
       if (!r.ok && tries > 1 && acc.generation === gen) {
         c.soak.count("skipped", "hangupRetry");
@@ -471,8 +472,8 @@ const ACTIONS: Action[] = [
   },
 ];
 
-/** What the soak tracks between checkpoints. */
-class SoakState {
+/** What the soak tracks between checkpoints (exported for its unit tests). */
+export class SoakState {
   readonly counts: { events: { [k: string]: number }; faults: { [k: string]: number }; skipped: { [k: string]: number } } = { events: {}, faults: {}, skipped: {} };
   readonly powerCutArmed = new Set<Accessory>();
   /** Bytes will be lost from the next command: its window starts when it is written. */
@@ -573,6 +574,21 @@ class SoakState {
       p.from = this.clock.now();
       p.deadline = p.from + this.opts.emergencyBoundMs;
     }
+  }
+
+  /**
+   * The user hangs up an emergency call before its ATD went out (the modem was hung or
+   * rebooting all along, so no bound ran): the request is withdrawn, and no ATD is owed
+   * when the modem answers again. Found by seed 15: a request during a modemHang, hung
+   * up 17 s later, was then failed 3.7 s after the modem came back for an ATD the
+   * firmware rightly never wrote. A request whose bound has already run out stays for
+   * the check to fail.
+   */
+  emergencyCancelled(acc: Accessory): void {
+    const p = this.emergencyPending.get(acc);
+    if (!p || (p.deadline !== undefined && this.clock.now() > p.deadline)) return;
+    this.emergencyPending.delete(acc);
+    this.count("skipped", "emergencyHungUpBeforeDial");
   }
 
   /** A killed process forgets what it was asked: its pending emergency request dies with it. */
