@@ -12,28 +12,12 @@
  * is same-origin and carries the session's token.
  */
 import test from "ava";
-import http from "node:http";
 import fc from "fast-check";
 import { MSISDN, served } from "../serve/helpers.js";
+import { rawRequest } from "../support/raw-http.js";
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
 
-function request(url: string, method: string, headers: { [k: string]: string }, body?: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent: false }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode || 0, headers: res.headers, body: text }));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const request = rawRequest;
 
 const MARK = "<x-fz";
 const fuzzText = fc.oneof(

@@ -4,25 +4,14 @@
  * with the user signed in; a browser request needs the session's CSRF token and our
  * own origin; a DNS name re-pointed at 127.0.0.1 gets nothing; curl is unaffected.
  */
-import test from "ava";
 import http from "node:http";
+import test from "ava";
 import type { AddressInfo } from "node:net";
 import { MSISDN, served } from "../serve/helpers.js";
 import { haveChromium, openSite, signIn, useBrowser } from "./browser.js";
+import { rawRequest } from "../support/raw-http.js";
 
-/** A raw request with exactly these headers (fetch would add or forbid some). */
-function request(url: string, method: string, headers: { [k: string]: string }, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode || 0, headers: res.headers, body: text }));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const request = rawRequest;
 
 /** A session cookie and its CSRF token, as the sign-in page hands them out. */
 async function session(base: string): Promise<{ cookie: string; csrf: string }> {
