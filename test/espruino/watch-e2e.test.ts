@@ -116,7 +116,7 @@ if (!base) {
     // connected from the modem's call list, so ask until it says so.
     let active = false;
     for (let i = 0; i < 20 && !active; i++) {
-      const calls = watch.waitFor(/(call \d+ incoming \+818011112222 (\w+)|no calls)\n/, 10000);
+      const calls = watch.waitFor(/(call \d+ incoming \+818011112222(?: to \+\d+)? (\w+)|no calls)\n/, 10000);
       watch.type("calls");
       active = (await calls)[2] === "active";
       if (!active) await new Promise((r) => setTimeout(r, 500));
