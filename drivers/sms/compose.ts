@@ -8,9 +8,11 @@ import type { Split, SplitOptions } from "./split.js";
 import { splitData, splitText } from "./split.js";
 import { parseNumber } from "./address.js";
 import { dcsFor } from "./dcs.js";
-import { encodeSubmit } from "./submit.js";
+import { encodeAddress, encodeSmsc } from "./address.js";
+import { packSeptetsHex } from "./gsm7.js";
+import { bytesToHex } from "./hex.js";
+import { encodeVp, relativeVpFor } from "./vp.js";
 import { encodeDeliver } from "./deliver.js";
-import { relativeVpFor } from "./vp.js";
 import { encodeFail } from "./errors.js";
 import { isOctet } from "./pdu.js";
 
@@ -82,6 +84,11 @@ function split(content: string | Uint8Array, opts: SplitOptions): Split {
  * the SMSC field in front and `tpduLength` for `AT+CMGS=<length>`. The alphabet is chosen
  * and the text split as `splitText` says; a text of several parts needs `opts.ref`.
  * Errors: `SmsEncodeError` (bad option, naming it), `UnencodableTextError`.
+ *
+ * The PDUs are written here directly as hex, not through `encodeSubmit`: every field but
+ * TP-UDHI, TP-UDL and TP-UD is the same in every part (23.040 §9.2.2.2), so it is hex
+ * once, and the septets go straight from the split into hex. `encodeSubmit(part.submit)`
+ * gives the same PDU (test/sms/fast-path.test.ts holds the two together).
  */
 export function submitParts(content: string | Uint8Array, opts: SubmitOptions): SubmitPart[] {
   const destination = address(opts.to, "TP-DA");
@@ -93,27 +100,55 @@ export function submitParts(content: string | Uint8Array, opts: SubmitOptions): 
   else if (opts.validityMinutes !== undefined) validity = { format: "relative", value: relativeVpFor(opts.validityMinutes) };
   const sp = split(content, opts);
   const dcs = dcsFor(sp.alphabet, opts.messageClass === undefined ? null : opts.messageClass);
+  const vp = encodeVp(validity);
+  // SMSC field; TP-MR, TP-DA, TP-PID, TP-DCS, TP-VP; the first octet without TP-UDHI.
+  const front = bytesToHex(encodeSmsc(smsc));
+  const da = encodeAddress(destination, "TP-DA");
+  da.push(pid, dcs.raw);
+  for (let k = 0; k < vp.octets.length; k++) da.push(vp.octets[k]);
+  const fixed = bytesToHex([mr]) + bytesToHex(da);
+  const first = 0x01 | (opts.rejectDuplicates ? 0x04 : 0) | (vp.vpf << 3) | (opts.statusReport ? 0x20 : 0) | (opts.replyPath ? 0x80 : 0);
+  const septets = sp.alphabet === "gsm7";
   const out: SubmitPart[] = [];
   for (let i = 0; i < sp.segments.length; i++) {
     const seg = sp.segments[i];
-    const m: SmsSubmit = {
-      type: "submit",
-      smsc: smsc,
-      rejectDuplicates: !!opts.rejectDuplicates,
-      statusReportRequest: !!opts.statusReport,
-      replyPath: !!opts.replyPath,
-      mr: mr,
-      destination: destination,
-      pid: pid,
-      dcs: dcs,
-      validity: validity,
-      udh: seg.udh,
-      body: seg.body,
-      text: sp.alphabet === "8bit" ? null : seg.text,
-      concat: seg.concat,
-    };
-    const e = encodeSubmit(m);
-    out.push({ hex: e.hex, tpduLength: e.tpduLength, submit: m });
+    const body = seg.body;
+    // The header (23.040 §9.2.3.24): UDHL, then each element's IEI, IEDL and data.
+    let udh = "";
+    let h = 0;
+    if (seg.udh !== null) {
+      h = 1;
+      for (let k = 0; k < seg.udh.length; k++) {
+        const e = seg.udh[k];
+        udh += bytesToHex([e.iei, e.data.length / 2]) + e.data;
+        h += 2 + e.data.length / 2;
+      }
+      udh = bytesToHex([h - 1]) + udh;
+    }
+    // GSM 7-bit: the text starts on the septet boundary after the header (fill bits).
+    const skip = septets && h ? Math.ceil((h * 8) / 7) : 0;
+    const udl = septets ? skip + body.length : h + body.length;
+    const ud = septets ? packSeptetsHex(body, 0, body.length, skip * 7 - h * 8) : bytesToHex(body);
+    out.push({
+      hex: front + bytesToHex([first | (h ? 0x40 : 0)]) + fixed + bytesToHex([udl]) + udh + ud,
+      tpduLength: 1 + fixed.length / 2 + 1 + h + ud.length / 2,
+      submit: {
+        type: "submit",
+        smsc: smsc,
+        rejectDuplicates: !!opts.rejectDuplicates,
+        statusReportRequest: !!opts.statusReport,
+        replyPath: !!opts.replyPath,
+        mr: mr,
+        destination: destination,
+        pid: pid,
+        dcs: dcs,
+        validity: validity,
+        udh: seg.udh,
+        body: body,
+        text: sp.alphabet === "8bit" ? null : seg.text,
+        concat: seg.concat,
+      },
+    });
   }
   return out;
 }

@@ -2,6 +2,7 @@
  * Hex text <-> octets. PDUs travel as hex in 27.005 PDU mode (`+CMGS`, `+CMT`, `+CMGL`).
  */
 import { pduFail } from "./errors.js";
+import { fromUnits, textEngine } from "./text.js";
 
 /**
  * The largest PDU we accept: a 12-octet SMSC field (length, type, 10 octets of digits) plus
@@ -49,18 +50,27 @@ export function hexToBytes(hex: string): Uint8Array {
   return out;
 }
 
-const DIGITS = "0123456789ABCDEF";
+/**
+ * Room for `n` character codes: a plain array on V8 (fast to fill and to apply), a
+ * Uint8Array elsewhere (on Espruino an array costs a memory block per element).
+ */
+export function charCodes(n: number): number[] | Uint8Array {
+  return textEngine === "utf16" ? new Array<number>(n) : new Uint8Array(n);
+}
 
-/** Upper-case hex of `bytes[start..end)` (whole array by default). */
+/** Upper-case hex of `bytes[start..end)` (whole array by default), as one flat string. */
 export function bytesToHex(bytes: ArrayLike<number>, start?: number, end?: number): string {
   const from = start === undefined ? 0 : start;
   const to = end === undefined ? bytes.length : end;
-  let s = "";
+  const codes = charCodes(2 * (to - from));
+  let k = 0;
   for (let i = from; i < to; i++) {
-    const b = bytes[i] & 0xff;
-    s += DIGITS.charAt(b >> 4) + DIGITS.charAt(b & 15);
+    const hi = (bytes[i] >> 4) & 15;
+    const lo = bytes[i] & 15;
+    codes[k++] = hi + (hi < 10 ? 48 : 55);
+    codes[k++] = lo + (lo < 10 ? 48 : 55);
   }
-  return s;
+  return fromUnits(codes);
 }
 
 /** The octets of a string of hex digits, or null unless it is whole octets of hex. No blanks. */
