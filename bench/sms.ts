@@ -64,23 +64,26 @@ function ourHexes(text: string, i: number, refBits?: number): string[] {
   return submitParts(text, { to: TO, ref: refBits === 16 ? i & 0xffff : i & 255, refBits: refBits }).map((p) => p.hex);
 }
 
-function encodeCase(name: string, text: string, refBits?: number): Case {
-  return {
-    name: name,
-    text: text,
-    refBits: refBits,
-    ours: (i) => consume(ourHexes(text, i, refBits)),
-    peer: () => consume(new Submit(TO, text).getPartStrings()),
-  };
-}
+/** The encode cases: the recipient is TO; multi-part ones give ours the peer's 16-bit reference. */
+export const ENCODE_CASES: { name: string; text: string; refBits?: number }[] = [
+  { name: "encode 7-bit short (16 chars)", text: SHORT },
+  { name: "encode 7-bit, extension table (40 chars)", text: EXTENDED },
+  { name: "encode UCS2 Japanese (21 chars)", text: JAPANESE },
+  { name: "encode 7-bit, 2 parts (266 chars)", text: TWO_PARTS, refBits: 16 },
+  { name: "encode UCS2 Japanese, 2 parts (126 chars)", text: JAPANESE_126, refBits: 16 },
+  { name: "encode long 7-bit (443 chars; 3 parts, node-pdu 4)", text: LONG, refBits: 8 },
+];
+export const BENCH_TO = TO;
 
-const cases: Case[] = [
-  encodeCase("encode 7-bit short (16 chars)", SHORT),
-  encodeCase("encode 7-bit, extension table (40 chars)", EXTENDED),
-  encodeCase("encode UCS2 Japanese (21 chars)", JAPANESE),
-  encodeCase("encode 7-bit, 2 parts (266 chars)", TWO_PARTS, 16),
-  encodeCase("encode UCS2 Japanese, 2 parts (126 chars)", JAPANESE_126, 16),
-  encodeCase("encode long 7-bit (443 chars; 3 parts, node-pdu 4)", LONG, 8),
+const cases: Case[] = ENCODE_CASES.map(
+  (e): Case => ({
+    name: e.name,
+    text: e.text,
+    refBits: e.refBits,
+    ours: (i) => consume(ourHexes(e.text, i, e.refBits)),
+    peer: () => consume(new Submit(TO, e.text).getPartStrings()),
+  }),
+).concat([
   {
     name: "decode DELIVER (4 stored PDUs, per PDU)",
     ours: (i) => (decodePdu(DELIVERS[i & 3]).text ?? "").length,
@@ -89,7 +92,7 @@ const cases: Case[] = [
       return "data" in m ? m.data.getText().length : 0;
     },
   },
-];
+]);
 
 /**
  * What both sides made of an encode case: "same PDUs" when every octet agrees, else the

@@ -26,7 +26,7 @@ const GSM7_CHARS = [
   ..."@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà",
   ..."\f^{}\\[~]|€",
 ];
-const gsm7Text = fc.array(fc.constantFrom(...GSM7_CHARS), { maxLength: 700 }).map((a) => a.join(""));
+const gsm7Text = fc.array(fc.constantFrom(...GSM7_CHARS), { maxLength: 700, size: "max" }).map((a) => a.join(""));
 /** Any Unicode scalar value (no lone surrogates), weighted towards Japanese and emoji. */
 const codePoint = fc.oneof(
   fc.integer({ min: 0x3040, max: 0x30ff }),
@@ -34,7 +34,7 @@ const codePoint = fc.oneof(
   fc.integer({ min: 0, max: 0xd7ff }),
   fc.integer({ min: 0xe000, max: 0x10ffff }),
 );
-const anyText = fc.array(codePoint, { maxLength: 300 }).map((cps) => stringFromCodePoints(cps));
+const anyText = fc.array(codePoint, { maxLength: 300, size: "max" }).map((cps) => stringFromCodePoints(cps));
 const ref = fc.integer({ min: 0, max: 255 });
 
 const T0: Scts = { year: 2024, month: 5, day: 17, hour: 9, minute: 30, second: 0, offsetMinutes: 540 };
