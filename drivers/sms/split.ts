@@ -98,25 +98,23 @@ export function splitText(text: string, opts?: SplitOptions): Split {
   let whole: Uint8Array = new Uint8Array(0);
   let used = 0;
   if (encoding !== "ucs2") {
-    // One septet per character until an extension character needs room for two.
-    let septets = new Uint8Array(n);
+    // Counted first, so that the septets get an array of their exact size.
     let i = 0;
     for (; i < n; i++) {
       const c = gsm7Code(cps[i]);
       if (c < 0) break;
-      if (c > 0xff) {
-        if (septets.length === n) {
-          const wider = new Uint8Array(2 * n);
-          wider.set(septets.subarray(0, used));
-          septets = wider;
-        }
-        septets[used++] = ESC;
-        septets[used++] = c & 0x7f;
-      } else septets[used++] = c;
+      used += c > 0xff ? 2 : 1;
     }
     if (i === n) {
       alphabet = "gsm7";
-      whole = septets;
+      whole = new Uint8Array(used);
+      for (let k = 0, j = 0; k < n; k++) {
+        const c = gsm7Code(cps[k]);
+        if (c > 0xff) {
+          whole[j++] = ESC;
+          whole[j++] = c & 0x7f;
+        } else whole[j++] = c;
+      }
     } else if (encoding === "gsm7") unencodable("gsm7", cps, encodeGsm7(cps).bad);
   }
   if (alphabet === "ucs2") {
@@ -128,7 +126,7 @@ export function splitText(text: string, opts?: SplitOptions): Split {
   const dcs = dcsFor(alphabet, null);
   if (used <= bodyRoom(dcs, null)) {
     concatSettings(1, opts);
-    return { alphabet: alphabet, segments: [{ udh: null, body: used === whole.length ? whole : whole.subarray(0, used), concat: null, text: text }] };
+    return { alphabet: alphabet, segments: [{ udh: null, body: whole, concat: null, text: text }] };
   }
   const room = multiRoom(dcs, opts && opts.refBits === 16 ? 16 : 8);
   // Part ends, in code points and in septets/octets. An ESC septet only ever leads an
