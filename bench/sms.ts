@@ -5,13 +5,19 @@
  *
  *   npm run bench -- sms
  *
- * Same work on both sides: before timing, each encode case checks what both produced.
- * For one-part messages the PDUs must be the same octets (test/sms/peer-compare.test.ts
- * holds the same check); for several parts they cannot be, as node-pdu cuts text into
- * parts of 133 characters (63 in UCS2) where 23.040 allows 152 septets (66 UCS2
- * characters) beside a 16-bit reference, so there both must carry the same text in the
- * same number of parts, except the "443 chars" case, kept from earlier runs, where
- * node-pdu builds 4 parts to our 3 (said in its name).
+ * Same work on both sides: before timing, each encode case compares what both produced
+ * (test/sms/peer-compare.test.ts runs the same comparison), and says which of two it is:
+ *
+ * - "same PDUs": every part is the same octets. For several parts ours is given the
+ *   16-bit reference node-pdu drew (it takes Math.random()), so the headers agree too.
+ * - "same fields": node-pdu cuts text into parts of 133 characters (63 in UCS2), where
+ *   23.040 allows 152 septets (66 UCS2 characters) beside a 16-bit reference, so a plain
+ *   multi-part text is split elsewhere; there both must make the same number of parts,
+ *   each with the same fields (SMSC, first octet, TP-MR, TP-DA, TP-PID, TP-DCS, TP-VP,
+ *   the concatenation reference, count and number), and carry the same text.
+ *
+ * The extension-table texts of several parts are made so that node-pdu's 133 characters
+ * are exactly 152 septets (19 extension characters each), where the splits coincide.
  *
  * Timing is CPU time of this process (process.cpuUsage), not wall time, so that other
  * work on a shared machine does not land on one side; ours and node-pdu alternate in
@@ -27,11 +33,17 @@ const JAPANESE = "こんにちは、世界。ガンムからのテストです�
 const JAPANESE_126 = JAPANESE + JAPANESE + JAPANESE + JAPANESE + JAPANESE + JAPANESE;
 const SENTENCE = "Part of a long message, sentence 01. ";
 const TWO_PARTS = (SENTENCE + SENTENCE + SENTENCE + SENTENCE + SENTENCE + SENTENCE + SENTENCE + SENTENCE).slice(0, 266);
-const LONG =
-  "Part of a long message, sentence 01. Part of a long message, sentence 02. Part of a long message, sentence 03. " +
-  "Part of a long message, sentence 04. Part of a long message, sentence 05. Part of a long message, sentence 06. " +
-  "Part of a long message, sentence 07. Part of a long message, sentence 08. Part of a long message, sentence 09. " +
-  "Part of a long message, sentence 10. Part of a long message, sentence 11. Part of a long message, sentence 12.";
+
+/** 133 characters, 152 septets: 19 cells of 7 characters, one from the extension table in each. */
+function extensionPart(n: number): string {
+  const ext = "{}[]~^\\|"; // not €: node-pdu takes UCS2 for any character above U+00C0
+  let s = "";
+  for (let k = 0; k < 19; k++) s += "p" + n + "r" + (k < 10 ? "0" : "") + k + ext[(n + k) % ext.length] + " ";
+  return s;
+}
+const EXT_TWO_PARTS = extensionPart(1) + extensionPart(2).slice(0, 90);
+const EXT_THREE_PARTS = extensionPart(1) + extensionPart(2) + extensionPart(3);
+
 // AT+CMGL=4 answer of the reference modem (gammu-getallsms.txt): 7-bit, UCS2, and a two-part 7-bit message.
 const DELIVERS = [
   "07915155000000F0040B915155210300F100004250719003004013C8329BFD0699E5EF36485A3637DFE4721B",
@@ -45,9 +57,15 @@ interface Case {
   /** Handles one message; returns something derived from the result so no work is skipped. */
   ours: (i: number) => number;
   peer: (i: number) => number;
-  /** Encode cases: text and options, for the check that both did the same work. */
-  text?: string;
-  refBits?: number;
+  /** Encode cases: what the check before timing must find (see the top of this file). */
+  encode?: EncodeCase;
+}
+
+export interface EncodeCase {
+  name: string;
+  text: string;
+  /** What both sides make of it. */
+  expect: "same PDUs" | "same fields";
 }
 
 /**
@@ -60,27 +78,59 @@ function consume(hexes: string[]): number {
   return n;
 }
 
-function ourHexes(text: string, i: number, refBits?: number): string[] {
-  return submitParts(text, { to: TO, ref: refBits === 16 ? i & 0xffff : i & 255, refBits: refBits }).map((p) => p.hex);
+/** Ours, as node-pdu makes them: one part, or parts with a 16-bit reference. */
+function ourHexes(text: string, ref: number): string[] {
+  const parts = submitParts(text, { to: TO, ref: ref, refBits: 16 });
+  const out: string[] = [];
+  for (let k = 0; k < parts.length; k++) out.push(parts[k].hex);
+  return out;
 }
 
-/** The encode cases: the recipient is TO; multi-part ones give ours the peer's 16-bit reference. */
-export const ENCODE_CASES: { name: string; text: string; refBits?: number }[] = [
-  { name: "encode 7-bit short (16 chars)", text: SHORT },
-  { name: "encode 7-bit, extension table (40 chars)", text: EXTENDED },
-  { name: "encode UCS2 Japanese (21 chars)", text: JAPANESE },
-  { name: "encode 7-bit, 2 parts (266 chars)", text: TWO_PARTS, refBits: 16 },
-  { name: "encode UCS2 Japanese, 2 parts (126 chars)", text: JAPANESE_126, refBits: 16 },
-  { name: "encode long 7-bit (443 chars; 3 parts, node-pdu 4)", text: LONG, refBits: 8 },
+/** The encode cases; the recipient is TO. */
+export const ENCODE_CASES: EncodeCase[] = [
+  { name: "encode 7-bit short (16 chars)", text: SHORT, expect: "same PDUs" },
+  { name: "encode 7-bit, extension table (40 chars)", text: EXTENDED, expect: "same PDUs" },
+  { name: "encode UCS2 Japanese (21 chars)", text: JAPANESE, expect: "same PDUs" },
+  { name: "encode 7-bit + extension, 2 parts (223 chars)", text: EXT_TWO_PARTS, expect: "same PDUs" },
+  { name: "encode 7-bit + extension, 3 parts (399 chars)", text: EXT_THREE_PARTS, expect: "same PDUs" },
+  { name: "encode 7-bit, 2 parts (266 chars)", text: TWO_PARTS, expect: "same fields" },
+  { name: "encode UCS2 Japanese, 2 parts (126 chars)", text: JAPANESE_126, expect: "same fields" },
 ];
 export const BENCH_TO = TO;
+
+/** Every field of a SUBMIT but its user data, with the concatenation information element. */
+function fieldsOf(hex: string): string {
+  const m = decodePdu(hex) as SmsSubmit;
+  return JSON.stringify([m.smsc, m.rejectDuplicates, m.statusReportRequest, m.replyPath, m.mr, m.destination, m.pid, m.dcs, m.validity, m.concat]);
+}
+
+/**
+ * What both sides make of `text`: "same PDUs" when every octet agrees, "same fields" when
+ * the parts are cut elsewhere but are as many, with the same fields and the same text.
+ * Anything else throws, naming the difference.
+ */
+export function compareWithPeer(text: string): "same PDUs" | "same fields" {
+  const submit = new Submit(TO, text);
+  const peer = submit.getPartStrings();
+  const header = submit.data.parts[0].header;
+  const ours = ourHexes(text, (header && header.getPointer()) || 0);
+  if (ours.length !== peer.length) throw new Error("ours makes " + ours.length + " parts, node-pdu " + peer.length);
+  const textOf = (hexes: string[]) => hexes.map((h) => (decodePdu(h) as SmsSubmit).text).join("");
+  if (textOf(ours) !== text || textOf(peer) !== text) throw new Error("the PDUs do not carry the text");
+  if (ours.every((h, k) => h === peer[k])) return "same PDUs";
+  for (let k = 0; k < ours.length; k++) {
+    const o = fieldsOf(ours[k]);
+    const p = fieldsOf(peer[k]);
+    if (o !== p) throw new Error("part " + (k + 1) + " differs beyond its text\n  ours " + o + "\n  peer " + p);
+  }
+  return "same fields";
+}
 
 const cases: Case[] = ENCODE_CASES.map(
   (e): Case => ({
     name: e.name,
-    text: e.text,
-    refBits: e.refBits,
-    ours: (i) => consume(ourHexes(e.text, i, e.refBits)),
+    encode: e,
+    ours: (i) => consume(ourHexes(e.text, i & 0xffff)),
     peer: () => consume(new Submit(TO, e.text).getPartStrings()),
   }),
 ).concat([
@@ -94,21 +144,12 @@ const cases: Case[] = ENCODE_CASES.map(
   },
 ]);
 
-/**
- * What both sides made of an encode case: "same PDUs" when every octet agrees, else the
- * parts of each (the text both carry is checked; a mismatch there stops the bench).
- */
+/** The check before timing: both sides did what the case says, or the bench stops. */
 function sameWork(c: Case): string {
-  if (c.text === undefined) return "";
-  const ours = ourHexes(c.text, 1, c.refBits);
-  const peer = new Submit(TO, c.text).getPartStrings();
-  const textOf = (hexes: string[]) => hexes.map((h) => (decodePdu(h) as SmsSubmit).text).join("");
-  if (textOf(ours) !== c.text || textOf(peer) !== c.text) throw new Error(c.name + ": the PDUs do not carry the text");
-  if (ours.length === 1 && peer.length === 1) {
-    if (ours[0] !== peer[0]) throw new Error(c.name + ": the PDUs differ\n  ours " + ours[0] + "\n  peer " + peer[0]);
-    return "same PDU";
-  }
-  return ours.length + " parts / " + peer.length;
+  if (!c.encode) return "";
+  const found = compareWithPeer(c.encode.text);
+  if (found !== c.encode.expect) throw new Error(c.name + ": expected " + c.encode.expect + ", found " + found);
+  return found;
 }
 
 /** Messages per second of CPU time of `fn` over about `ms` milliseconds. */
