@@ -48,16 +48,17 @@ function semiOctet(c: number): number {
   return l >= 97 && l <= 99 ? l - 85 : -1;
 }
 
-/** Semi-octet values of a dialling string (no `+`); fails on anything else. */
-function digitValues(digits: string, field: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < digits.length; i++) {
-    const v = semiOctet(digits.charCodeAt(i));
-    if (v < 0) encodeFail(field, "character " + JSON.stringify(digits.charAt(i)) + " cannot be in a phone number");
-    out.push(v);
+/**
+ * Checks the dialling string `s` from `from` on (past any `+`): only characters semiOctet
+ * knows, at most MAX_DIGITS of them. Gives the digit count; fails naming `field`.
+ */
+function digitCount(s: string, from: number, field: string): number {
+  for (let i = from; i < s.length; i++) {
+    if (semiOctet(s.charCodeAt(i)) < 0) encodeFail(field, "character " + JSON.stringify(s.charAt(i)) + " cannot be in a phone number");
   }
-  if (out.length > MAX_DIGITS) encodeFail(field, out.length + " digits, at most " + MAX_DIGITS);
-  return out;
+  const n = s.length - from;
+  if (n > MAX_DIGITS) encodeFail(field, n + " digits, at most " + MAX_DIGITS);
+  return n;
 }
 
 /**
@@ -67,14 +68,17 @@ function digitValues(digits: string, field: string): number[] {
  */
 function addressValue(a: SmsAddress, field: string, out: number[]): number {
   if (a.type !== "alphanumeric") {
-    let s = a.number;
+    const s = a.number;
+    let from = 0;
     if (s.charAt(0) === "+") {
       if (a.type !== "international") encodeFail(field, "a number starting with + must be international, not " + a.type);
-      s = s.substring(1);
+      from = 1;
     }
-    const d = digitValues(s, field);
-    for (let i = 0; i < d.length; i += 2) out.push(d[i] | ((i + 1 < d.length ? d[i + 1] : 15) << 4));
-    return d.length;
+    const n = digitCount(s, from, field);
+    for (let i = from; i < s.length; i += 2) {
+      out.push(semiOctet(s.charCodeAt(i)) | ((i + 1 < s.length ? semiOctet(s.charCodeAt(i + 1)) : 15) << 4));
+    }
+    return n;
   }
   const cps = codePointsOf(a.number);
   const enc = encodeGsm7(cps);
@@ -172,10 +176,9 @@ export function parseNumber(text: string, field: string): SmsAddress {
       if (ch !== " " && ch !== "-") s += ch;
     }
   }
-  const intl = s.charAt(0) === "+";
-  const digits = intl ? s.substring(1) : s;
-  if (digits.length === 0) encodeFail(field, "no digits in " + JSON.stringify(text));
-  digitValues(digits, field);
-  const lower = digits.toLowerCase();
-  return { type: intl ? "international" : "unknown", npi: 1, number: intl ? "+" + lower : lower };
+  const from = s.charAt(0) === "+" ? 1 : 0;
+  if (s.length === from) encodeFail(field, "no digits in " + JSON.stringify(text));
+  digitCount(s, from, field);
+  // a b c in lower case, as decodeAddress gives them back.
+  return { type: from ? "international" : "unknown", npi: 1, number: s.toLowerCase() };
 }

@@ -9,8 +9,9 @@ import { splitData, splitText } from "./split.js";
 import { parseNumber } from "./address.js";
 import { dcsFor } from "./dcs.js";
 import { encodeAddress, encodeSmsc } from "./address.js";
-import { packSeptetsHex } from "./gsm7.js";
-import { bytesToHex } from "./hex.js";
+import { putSeptetsHex } from "./gsm7.js";
+import { charCodes, putHex } from "./hex.js";
+import { fromUnits } from "./text.js";
 import { encodeVp, relativeVpFor } from "./vp.js";
 import { encodeDeliver } from "./deliver.js";
 import { encodeFail } from "./errors.js";
@@ -86,8 +87,9 @@ function split(content: string | Uint8Array, opts: SplitOptions): Split {
  * Errors: `SmsEncodeError` (bad option, naming it), `UnencodableTextError`.
  *
  * The PDUs are written here directly as hex, not through `encodeSubmit`: every field but
- * TP-UDHI, TP-UDL and TP-UD is the same in every part (23.040 §9.2.2.2), so it is hex
- * once, and the septets go straight from the split into hex. `encodeSubmit(part.submit)`
+ * TP-UDHI, TP-UDL and TP-UD is the same in every part (23.040 §9.2.2.2), so those octets
+ * are made once; each part is written as hex into one array of character codes, the
+ * septets straight from the split, and made a string once. `encodeSubmit(part.submit)`
  * gives the same PDU (test/sms/fast-path.test.ts holds the two together).
  */
 export function submitParts(content: string | Uint8Array, opts: SubmitOptions): SubmitPart[] {
@@ -101,37 +103,52 @@ export function submitParts(content: string | Uint8Array, opts: SubmitOptions): 
   const sp = split(content, opts);
   const dcs = dcsFor(sp.alphabet, opts.messageClass === undefined ? null : opts.messageClass);
   const vp = encodeVp(validity);
-  // SMSC field; TP-MR, TP-DA, TP-PID, TP-DCS, TP-VP; the first octet without TP-UDHI.
-  const front = bytesToHex(encodeSmsc(smsc));
-  const da = encodeAddress(destination, "TP-DA");
-  da.push(pid, dcs.raw);
-  for (let k = 0; k < vp.octets.length; k++) da.push(vp.octets[k]);
-  const fixed = bytesToHex([mr]) + bytesToHex(da);
+  // The octets every part shares (23.040 §9.2.2.2): the SMSC field in front of the
+  // TPDU, then after the first octet TP-MR, TP-DA, TP-PID, TP-DCS and TP-VP.
+  const front = encodeSmsc(smsc);
+  const fixed = encodeAddress(destination, "TP-DA");
+  fixed.unshift(mr);
+  fixed.push(pid, dcs.raw);
+  for (let k = 0; k < vp.octets.length; k++) fixed.push(vp.octets[k]);
+  // The first octet without TP-UDHI.
   const first = 0x01 | (opts.rejectDuplicates ? 0x04 : 0) | (vp.vpf << 3) | (opts.statusReport ? 0x20 : 0) | (opts.replyPath ? 0x80 : 0);
   const septets = sp.alphabet === "gsm7";
   const out: SubmitPart[] = [];
   for (let i = 0; i < sp.segments.length; i++) {
     const seg = sp.segments[i];
     const body = seg.body;
+    const udh = seg.udh;
     // The header (23.040 §9.2.3.24): UDHL, then each element's IEI, IEDL and data.
-    let udh = "";
     let h = 0;
-    if (seg.udh !== null) {
+    if (udh !== null) {
       h = 1;
-      for (let k = 0; k < seg.udh.length; k++) {
-        const e = seg.udh[k];
-        udh += bytesToHex([e.iei, e.data.length / 2]) + e.data;
-        h += 2 + e.data.length / 2;
-      }
-      udh = bytesToHex([h - 1]) + udh;
+      for (let k = 0; k < udh.length; k++) h += 2 + udh[k].data.length / 2;
     }
     // GSM 7-bit: the text starts on the septet boundary after the header (fill bits).
     const skip = septets && h ? Math.ceil((h * 8) / 7) : 0;
+    const fill = skip * 7 - h * 8;
     const udl = septets ? skip + body.length : h + body.length;
-    const ud = septets ? packSeptetsHex(body, 0, body.length, skip * 7 - h * 8) : bytesToHex(body);
+    const bodyOctets = septets ? Math.ceil((fill + 7 * body.length) / 8) : body.length;
+    const tpduLength = 1 + fixed.length + 1 + h + bodyOctets;
+    // The whole PDU as hex in one array of character codes, made a string once.
+    const codes = charCodes(2 * (front.length + tpduLength));
+    let at = putHex(codes, 0, front, 0, front.length);
+    at = putHex(codes, at, [first | (h ? 0x40 : 0)], 0, 1);
+    at = putHex(codes, at, fixed, 0, fixed.length);
+    at = putHex(codes, at, [udl], 0, 1);
+    if (udh !== null) {
+      at = putHex(codes, at, [h - 1], 0, 1);
+      for (let k = 0; k < udh.length; k++) {
+        const e = udh[k];
+        at = putHex(codes, at, [e.iei, e.data.length / 2], 0, 2);
+        for (let j = 0; j < e.data.length; j++) codes[at++] = e.data.charCodeAt(j);
+      }
+    }
+    if (septets) putSeptetsHex(codes, at, body, 0, body.length, fill);
+    else putHex(codes, at, body, 0, body.length);
     out.push({
-      hex: front + bytesToHex([first | (h ? 0x40 : 0)]) + fixed + bytesToHex([udl]) + udh + ud,
-      tpduLength: 1 + fixed.length / 2 + 1 + h + ud.length / 2,
+      hex: fromUnits(codes),
+      tpduLength: tpduLength,
       submit: {
         type: "submit",
         smsc: smsc,

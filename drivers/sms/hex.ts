@@ -58,18 +58,28 @@ export function charCodes(n: number): number[] | Uint8Array {
   return textEngine === "utf16" ? new Array<number>(n) : new Uint8Array(n);
 }
 
-/** Upper-case hex of `bytes[start..end)` (whole array by default), as one flat string. */
-export function bytesToHex(bytes: ArrayLike<number>, start?: number, end?: number): string {
-  const from = start === undefined ? 0 : start;
-  const to = end === undefined ? bytes.length : end;
-  const codes = charCodes(2 * (to - from));
-  let k = 0;
+/**
+ * Writes the upper-case hex of `bytes[from..to)` into `codes` (character codes) from `at`;
+ * gives the position after it. Encoders put a whole PDU into one array this way and make
+ * one string of it.
+ */
+export function putHex(codes: number[] | Uint8Array, at: number, bytes: ArrayLike<number>, from: number, to: number): number {
+  let k = at;
   for (let i = from; i < to; i++) {
     const hi = (bytes[i] >> 4) & 15;
     const lo = bytes[i] & 15;
     codes[k++] = hi + (hi < 10 ? 48 : 55);
     codes[k++] = lo + (lo < 10 ? 48 : 55);
   }
+  return k;
+}
+
+/** Upper-case hex of `bytes[start..end)` (whole array by default), as one flat string. */
+export function bytesToHex(bytes: ArrayLike<number>, start?: number, end?: number): string {
+  const from = start === undefined ? 0 : start;
+  const to = end === undefined ? bytes.length : end;
+  const codes = charCodes(2 * (to - from));
+  putHex(codes, 0, bytes, from, to);
   return fromUnits(codes);
 }
 
