@@ -144,6 +144,11 @@ interface Pending {
   cut: boolean;
   /** Cut after its payload went: the modem is busy with it until it answers (busyGraceMs). */
   busy: boolean;
+  /**
+   * The probe only: a command written before it died unanswered, so a final before its
+   * `+CMEE:` line may be that command's late one and is dropped (a probe in flight always is).
+   */
+  strict: boolean;
 }
 
 /** Where an urgent command goes: behind the probe and other urgent commands, ahead of the rest. */
@@ -408,7 +413,7 @@ export class AtChannel {
 
   private enqueue(command: AtCommand, internal: boolean): Promise<AtResponse> {
     const promise = new Promise<AtResponse>(capture);
-    const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [], timer: undefined, deadline: 0, limitMs: 0, promptSeen: false, internal, cut: false, busy: false };
+    const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [], timer: undefined, deadline: 0, limitMs: 0, promptSeen: false, internal, cut: false, busy: false, strict: false };
     if (internal) this.queue.unshift(p);
     else if (command.urgent) {
       this.queue.splice(urgentSlot(this.queue), 0, p);
@@ -483,7 +488,7 @@ export class AtChannel {
       this.events.emit("cut", c.command.cmd);
       // Resynchronise before the urgent command (see lostBeforeProbe()).
       this.needSync = true;
-      this.nextSyncMs = Math.min(this.syncTimeoutMs, this.urgentWaitMs);
+      this.nextSyncMs = Math.min(this.syncTimeoutMs, this.urgentWaitMs) || this.syncTimeoutMs;
       this.pump();
     }, this.urgentWaitMs);
   }
@@ -500,11 +505,10 @@ export class AtChannel {
    */
   private lostBeforeProbe(line: string, owed: Pending): boolean {
     if (line.indexOf("+CMEE:") !== 0 || hasPrefix(owed.command.prefixes, line)) return false;
-    let at = 0;
-    while (at < this.owed.length && !this.owed[at].internal) at++;
-    const probe = at < this.owed.length ? this.owed[at] : this.current;
-    if (probe === undefined || !probe.internal) return false;
-    const lost = this.owed.splice(0, at);
+    const probe = this.probeFrom(0);
+    if (probe === undefined) return false;
+    const at = this.owed.indexOf(probe);
+    const lost = this.owed.splice(0, at < 0 ? this.owed.length : at);
     for (let i = 0; i < lost.length; i++) {
       const p = lost[i];
       const ms = this.clock.now() - (p.deadline - p.limitMs);
@@ -513,6 +517,13 @@ export class AtChannel {
     probe.lines.push(line);
     if (this.owed.length === 0) this.settled();
     return true;
+  }
+
+  /** The probe written after owed[from] (owed behind it, or in flight), if any. */
+  private probeFrom(from: number): Pending | undefined {
+    for (let i = from; i < this.owed.length; i++) if (this.owed[i].internal) return this.owed[i];
+    const c = this.current;
+    return c !== undefined && c.internal ? c : undefined;
   }
 
   private urgentQueued(): boolean {
@@ -599,7 +610,10 @@ export class AtChannel {
       // A cut command never answered: whatever it says later is not the next command's.
       this.owed.splice(owedAt, 1);
       p.timer = undefined;
-      this.needSync = true;
+      // A probe already written after it tells its late answer apart; else the next one will.
+      const probe = this.probeFrom(owedAt);
+      if (probe !== undefined) probe.strict = true;
+      else this.needSync = true;
       this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
       this.pump();
       return;
@@ -805,7 +819,7 @@ export class AtChannel {
     this.events.emit("answered", line);
     // A final before the probe's `+CMEE:` answers a command that timed out (dropped); a
     // probe that timed out itself and is owed (the modem was busy) is answered in turn.
-    if (!p || (p.internal && p !== owed && p.lines.length === 0)) {
+    if (!p || (p.internal && (p !== owed || p.strict) && p.lines.length === 0)) {
       this.events.emit("stray", line);
       return;
     }

@@ -254,3 +254,25 @@ test("R50: the soak's sequence with the normal ATD's final only late: it is its 
   await modem.rx("\r\nOK\r\n");
   t.is(dial.value!.final, "OK");
 });
+
+test("R45: a command held by a busy modem that reaches its own limit behind the probe: its late final is dropped, the probe's and the dial's answers stay their own", async (t) => {
+  const { channel, modem, clock } = channelRig();
+  const hangs: number[] = [];
+  channel.events.on("hang", (n) => hangs.push(n));
+  const deact = outcome(channel.send({ cmd: "AT+QIDEACT=1", timeoutMs: 2000 }));
+  await modem.tx("AT+QIDEACT=1\r");
+  const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true, timeoutMs: 10000 }));
+  await clock.advance(500);
+  await modem.tx("AT+CMEE?\r");
+  await clock.advance(500);
+  await modem.tx("ATD110;\r");
+  await clock.advance(1000);
+  t.true(AtTimeoutError.is(deact.error), "the deactivation ran out of its own 2 s");
+  await clock.advance(1000);
+  await modem.tx(""); // the probe is still out (held): no second probe
+  await modem.rx("\r\nOK\r\n\r\n+CMEE: 1\r\n\r\nOK\r\n"); // the deactivation's late OK, then the probe's answer
+  t.false(dial.settled, "neither OK was the dial's");
+  await modem.rx("\r\nOK\r\n");
+  t.is(dial.value!.final, "OK");
+  t.deepEqual(hangs, []);
+});
