@@ -10,7 +10,7 @@ import { parseNumber } from "./address.js";
 import { dcsFor } from "./dcs.js";
 import { encodeAddress, encodeSmsc } from "./address.js";
 import { putSeptetsHex } from "./gsm7.js";
-import { charCodes, putHex } from "./hex.js";
+import { charCodes, putHex, putOctet } from "./hex.js";
 import { fromUnits } from "./text.js";
 import { encodeVp, relativeVpFor } from "./vp.js";
 import { encodeDeliver } from "./deliver.js";
@@ -133,14 +133,14 @@ export function submitParts(content: string | Uint8Array, opts: SubmitOptions): 
     // The whole PDU as hex in one array of character codes, made a string once.
     const codes = charCodes(2 * (front.length + tpduLength));
     let at = putHex(codes, 0, front, 0, front.length);
-    at = putHex(codes, at, [first | (h ? 0x40 : 0)], 0, 1);
+    at = putOctet(codes, at, first | (h ? 0x40 : 0));
     at = putHex(codes, at, fixed, 0, fixed.length);
-    at = putHex(codes, at, [udl], 0, 1);
+    at = putOctet(codes, at, udl);
     if (udh !== null) {
-      at = putHex(codes, at, [h - 1], 0, 1);
+      at = putOctet(codes, at, h - 1);
       for (let k = 0; k < udh.length; k++) {
         const e = udh[k];
-        at = putHex(codes, at, [e.iei, e.data.length / 2], 0, 2);
+        at = putOctet(codes, putOctet(codes, at, e.iei), e.data.length / 2);
         for (let j = 0; j < e.data.length; j++) codes[at++] = e.data.charCodeAt(j);
       }
     }

@@ -74,6 +74,15 @@ export function putHex(codes: number[] | Uint8Array, at: number, bytes: ArrayLik
   return k;
 }
 
+/** Writes one octet as two upper-case hex digits into `codes` at `at`; gives `at + 2`. */
+export function putOctet(codes: number[] | Uint8Array, at: number, v: number): number {
+  const hi = (v >> 4) & 15;
+  const lo = v & 15;
+  codes[at] = hi + (hi < 10 ? 48 : 55);
+  codes[at + 1] = lo + (lo < 10 ? 48 : 55);
+  return at + 2;
+}
+
 /** Upper-case hex of `bytes[start..end)` (whole array by default), as one flat string. */
 export function bytesToHex(bytes: ArrayLike<number>, start?: number, end?: number): string {
   const from = start === undefined ? 0 : start;
