@@ -7,6 +7,7 @@
  */
 import test from "ava";
 import fc from "fast-check";
+import { sctsArbitrary } from "../support/sms-arbitraries.js";
 import {
   bytesToHex,
   encodeSubmit,
@@ -29,15 +30,7 @@ const text = fc.oneof(
 );
 const content: fc.Arbitrary<string | Uint8Array> = fc.oneof(text, text, fc.uint8Array({ maxLength: 400, size: "max" }));
 
-const scts = fc.record({
-  year: fc.integer({ min: 1990, max: 2089 }),
-  month: fc.integer({ min: 1, max: 12 }),
-  day: fc.integer({ min: 1, max: 28 }),
-  hour: fc.integer({ min: 0, max: 23 }),
-  minute: fc.integer({ min: 0, max: 59 }),
-  second: fc.integer({ min: 0, max: 59 }),
-  offsetMinutes: fc.integer({ min: -79, max: 79 }).map((q) => q * 15),
-});
+const scts = sctsArbitrary(28);
 const validity: fc.Arbitrary<ValidityPeriod> = fc.oneof(
   fc.integer({ min: 0, max: 255 }).map((value) => ({ format: "relative" as const, value })),
   scts.map((time) => ({ format: "absolute" as const, time })),

@@ -5,6 +5,7 @@
  */
 import test from "ava";
 import fc from "fast-check";
+import { sctsArbitrary } from "../support/sms-arbitraries.js";
 import {
   Reassembler,
   decodePdu,
@@ -120,15 +121,7 @@ test("split parts reassemble in any order, with duplicates, into the one origina
   t.pass();
 });
 
-const scts = fc.record({
-  year: fc.integer({ min: 1990, max: 2089 }),
-  month: fc.integer({ min: 1, max: 12 }),
-  day: fc.integer({ min: 1, max: 31 }),
-  hour: fc.integer({ min: 0, max: 23 }),
-  minute: fc.integer({ min: 0, max: 59 }),
-  second: fc.integer({ min: 0, max: 59 }),
-  offsetMinutes: fc.integer({ min: -79, max: 79 }).map((q) => q * 15),
-});
+const scts = sctsArbitrary(31);
 const digits = fc.array(fc.constantFrom(..."0123456789*#abc"), { minLength: 1, maxLength: 20 }).map((a) => a.join(""));
 const address: fc.Arbitrary<SmsAddress> = fc.oneof(
   fc.array(fc.constantFrom(..."0123456789"), { minLength: 1, maxLength: 20 }).map((d) => ({ type: "international" as const, npi: 1, number: "+" + d.join("") })),
