@@ -36,7 +36,21 @@ export interface ModemCall {
   calledNumber?: string;
   /** When it connected (clock ms). */
   connectedAt?: number;
+  /** An outgoing call's connected line identity once answered (+COLP): "" not available. */
+  connectedNumber?: string;
 }
+
+/**
+ * Where a module puts `+COLP` (27.007 §7.8 leaves it "manufacturer specific ... when
+ * normal voice call is established"):
+ * - `intermediate`: the literal 27.007 form. With +COLP=1 the dial command's final waits
+ *   for the answer: `+COLP: ...` then OK, or BUSY / NO ANSWER / NO CARRIER (SIMCom
+ *   SIM800/SIM900 AT manuals, "Responses returned after dialing with ATD"; phonesim).
+ * - `unsolicited`: ATD answers OK at once and `+COLP: ...` comes as an unsolicited line
+ *   when the far end answers (Quectel EC2x/EG9x AT manual lists +COLP among its URCs,
+ *   "the presentation of the COL at the TE for a mobile originated call").
+ */
+export type ColpStyle = "intermediate" | "unsolicited";
 
 /** How long ATA / +CHLD wait for the network to connect an answered call (24.008 recovery on timer expiry, #102, after). */
 const ANSWER_TIMEOUT_MS = 30000;
@@ -82,6 +96,9 @@ export interface CallHost {
   te(text: string): string;
   /** Whose modem this is: SIMCom's print `VOICE CALL: BEGIN` / `VOICE CALL: END: <duration>` (A76XX AT manual). */
   readonly vendor: string;
+  readonly colpStyle: ColpStyle;
+  /** +CLCC shows an answered outgoing call with the connected number instead of the dialled one (some modules update it). */
+  readonly clccShowsConnectedNumber: boolean;
 }
 
 /** The result code of a call that failed before it connected (V.250 §6.3.1, 27.007 §6.3). */
@@ -166,7 +183,10 @@ export class CallControl {
       c.stat = STAT_ACTIVE;
       if (c.connectedAt === undefined) {
         c.connectedAt = this.host.clock.now();
+        if (c.dir === 0) c.connectedNumber = ev.connectedNumber === undefined ? c.number : ev.connectedNumber;
         if (this.host.vendor === "simcom") this.host.urc("VOICE CALL: BEGIN");
+        // 27.007 §7.8 on a module that reports the connected line after ATD's OK.
+        if (c.dir === 0 && this.host.settings.colp && this.host.colpStyle === "unsolicited") this.host.urc("+COLP: " + this.colpField(c));
       }
       this.settleAnswer(c.callId, true, 0);
       return;
@@ -285,11 +305,12 @@ export class CallControl {
     const callId = this.host.network.dial(number, { emergency, hideNumber });
     const c = this.add({ callId, dir: 0, stat: STAT_DIALING, number, type: number.charAt(0) === "+" ? 145 : 129, cliValidity: 0, emergency });
     this.afterRelease();
-    if (!this.host.settings.colp) return { lines: [] };
-    // 27.007 §7.8: with +COLP=1 the dial command ends when the call connects (+COLP then OK) or fails.
+    if (!this.host.settings.colp || this.host.colpStyle === "unsolicited") return { lines: [] };
+    // 27.007 §7.8: with +COLP=1 the dial command ends when the call connects (+COLP then OK)
+    // or fails. Emergency calls too: the manuals that hold ATD make no exception for them.
     return new Promise<Reply>((resolve) => {
       this.answering[callId] = (active, cause) =>
-        resolve(active ? { lines: ["+COLP: " + this.numberField(c)] } : { lines: [], final: { kind: "code", text: failureCode(cause) } });
+        resolve(active ? { lines: ["+COLP: " + this.colpField(c)] } : { lines: [], final: { kind: "code", text: failureCode(cause) } });
     });
   }
 
@@ -382,7 +403,10 @@ export class CallControl {
 
   /** +CLCC lines (27.007 §7.18): <id>,<dir>,<stat>,<mode>,<mpty>,<number>,<type>. */
   clcc(): string[] {
-    return this.calls.map((c) => "+CLCC: " + c.index + "," + c.dir + "," + c.stat + ",0,0," + this.numberField(c));
+    return this.calls.map((c) => {
+      const connected = this.host.clccShowsConnectedNumber && c.connectedNumber ? this.colpField(c) : this.numberField(c);
+      return "+CLCC: " + c.index + "," + c.dir + "," + c.stat + ",0,0," + connected;
+    });
   }
 
   /** +VTS (27.007 §C.2.11): tones on the active call. */
@@ -410,5 +434,12 @@ export class CallControl {
   private numberField(c: ModemCall): string {
     if (c.cliValidity !== 0 || c.number === "") return '"",128';
     return '"' + c.number + '",' + c.type;
+  }
+
+  /** `<number>,<type>` of the connected line (27.007 §7.8): the answering party, "" when not available. */
+  private colpField(c: ModemCall): string {
+    const n = c.connectedNumber === undefined ? c.number : c.connectedNumber;
+    if (n === "") return '"",128';
+    return '"' + n + '",' + (n.charAt(0) === "+" ? 145 : 129);
   }
 }

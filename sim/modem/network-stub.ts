@@ -360,14 +360,17 @@ export class NetworkStub implements ModemNetwork {
     return call.callId;
   }
 
-  /** The far end of a dialled call answers (default: the newest call). */
-  remoteAnswer(callId?: string): void {
+  /**
+   * The far end of a dialled call answers (default: the newest call); `connected` is the
+   * number that answered when the call was forwarded (COLP), absent when not said.
+   */
+  remoteAnswer(callId?: string, connected?: string): void {
     const c = this.pick(callId);
     if (!c) return;
     this.emit((l) => {
       if (c.state === "released") return;
       c.state = "active";
-      l.callStateChanged({ callId: c.callId, state: "active" });
+      l.callStateChanged(connected === undefined ? { callId: c.callId, state: "active" } : { callId: c.callId, state: "active", connectedNumber: connected });
     });
   }
 
