@@ -66,6 +66,9 @@ export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: 
       send("AT+CNAP=1", () => (info.cnap = true), { optional: true }),
       send("AT+CDIP=1", undefined, { optional: true }),
     );
+    // 27.007 §7.8 (profile.ts connectedLine): on where it never holds ATD; explicitly off
+    // elsewhere, since a module may keep +COLP=1 from an earlier client (AT&W).
+    steps.push(send(profile.connectedLine === "afterOk" ? "AT+COLP=1" : "AT+COLP=0", undefined, { optional: true }));
   }
   if (opts.sms === "native") {
     steps.push(
@@ -104,6 +107,8 @@ export const generic: ModemProfile = {
   ],
   interCommandDelayMs: 0,
   callEndUrcs: [],
+  // 27.007 read literally: +COLP is an intermediate result of ATD.
+  connectedLine: "holdsDial",
   bringUp(opts, info) {
     return genericSteps(generic, opts, info);
   },

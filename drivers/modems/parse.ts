@@ -119,6 +119,17 @@ export function parseCnap(line: string): { name: string; validity: number } | un
   return { name: v === 0 ? p[0] : "", validity: v };
 }
 
+/**
+ * 27.007 §7.8 `+COLP: <number>,<type>[,<subaddr>,<satype>[,<alpha>]]`: the connected line,
+ * the number of the party that answered an outgoing call ("" when not available).
+ */
+export function parseColp(line: string): string | undefined {
+  const p = paramsOf(line, "+COLP:");
+  // The read form `+COLP: <n>,<m>` has no quoted number: two small integers.
+  if (!p || (p.length === 2 && /^[0-9]$/.test(p[0]) && /^[0-9]$/.test(p[1]) && line.indexOf('"') < 0)) return undefined;
+  return p[0];
+}
+
 /** 27.007 §7.9 `+CDIP: <number>,<type>[,<subaddr>,<satype>]`: the number this call was made to. */
 export function parseCdip(line: string): string | undefined {
   const p = paramsOf(line, "+CDIP:");

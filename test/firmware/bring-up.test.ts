@@ -61,6 +61,7 @@ test("generic bring-up: the exact command sequence, then identification, registr
     "AT+CPOSR=1",
     "AT+CNAP=1",
     "AT+CDIP=1",
+    "AT+COLP=0", // 27.007 §7.8: the generic profile's module would hold ATD until answered
     "AT+CMGF=0",
     "AT+CSMS=1",
     "AT+CNMI=2,1,0,2,0",
