@@ -66,9 +66,17 @@ export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: 
       send("AT+CNAP=1", () => (info.cnap = true), { optional: true }),
       send("AT+CDIP=1", undefined, { optional: true }),
     );
-    // 27.007 §7.8 (profile.ts connectedLine): on where it never holds ATD; explicitly off
-    // elsewhere, since a module may keep +COLP=1 from an earlier client (AT&W).
-    steps.push(send(profile.connectedLine === "afterOk" ? "AT+COLP=1" : "AT+COLP=0", undefined, { optional: true }));
+    // 27.007 §7.8 makes +COLP an intermediate result of ATD: with it on, a module may keep
+    // ATD's final until the far end answers (SIMCom SIM900 AT Commands Set V1.01 §2.2.3 ATD:
+    // "Factory default is AT+COLP=0, this cause the TA returns OK immediately after dialing
+    // was completed"; oFono's atmodem voicecall.c parses +COLP as ATD's intermediate and
+    // sends AT+COLP=0 to SIMCom and Qualcomm MSM modules). One AT channel would then hold
+    // the alerting +CLCC reads, SMS and an emergency dial behind a ringing call. No vendor
+    // manual we found says a module answers OK first and prints +COLP later (Quectel's
+    // URC summary lists +COLP beside +CSSI, another intermediate result, so it does not
+    // say when), so it is off on every profile, explicitly: a module may keep +COLP=1
+    // from an earlier client (AT&W). Who answered comes from a +CLCC that lists it.
+    steps.push(send("AT+COLP=0", undefined, { optional: true }));
   }
   if (opts.sms === "native") {
     steps.push(
@@ -107,8 +115,6 @@ export const generic: ModemProfile = {
   ],
   interCommandDelayMs: 0,
   callEndUrcs: [],
-  // 27.007 read literally: +COLP is an intermediate result of ATD.
-  connectedLine: "holdsDial",
   bringUp(opts, info) {
     return genericSteps(generic, opts, info);
   },

@@ -46,20 +46,6 @@ export interface ModemProfile {
   callEndUrcs: string[];
   /** Vendor URCs that report a call connected (SIMCom `VOICE CALL: BEGIN`): a second source of call progress beside +CLCC. */
   callConnectedUrcs?: string[];
-  /**
-   * Where the module puts the connected line (27.007 §7.8 +COLP: "manufacturer specific
-   * if this response is used when normal voice call is established"):
-   * - `afterOk`: `ATD...;` answers OK at once and `+COLP:` comes as an unsolicited line
-   *   when the far end answers. Bring-up sets `AT+COLP=1`: the number that answered is
-   *   shown (a forwarded call, R59/R60), and the answer is seen without waiting for +CLCC.
-   * - `holdsDial`: with `+COLP=1` the module keeps ATD's final result until the far end
-   *   answers (27.007's intermediate result; SIMCom SIM800/SIM900 manuals). One AT channel
-   *   would then hold the alerting +CLCC reads, SMS, and an emergency dial behind a
-   *   ringing call for up to a minute, so bring-up sets `AT+COLP=0` (as oFono does for
-   *   SIMCom and Qualcomm MSM, and Android's reference RIL for every modem); the
-   *   connected number then comes only from a +CLCC that shows it.
-   */
-  connectedLine: "afterOk" | "holdsDial";
   /** The bring-up script's steps; `info` is filled as answers arrive. */
   bringUp(opts: BringUpOptions, info: ModemInfo): ChatStep[];
   /** Lines that abort bring-up (a SIM that needs a PIN cannot be brought up unattended). */

@@ -91,9 +91,6 @@ function quectelProfile(m: QuectelModel): ModemProfile {
     slowCommands: quectelSlow,
     interCommandDelayMs: 0,
     callEndUrcs: [],
-    // EC2x/EG9x AT manual: ATD answers a voice call at once, and +COLP is listed among the
-    // URCs ("the presentation of the COL at the TE for a mobile originated call").
-    connectedLine: "afterOk",
     bringUp(opts, info) {
       return quectelSteps(profile, opts, info, m.extraSteps());
     },

@@ -31,9 +31,6 @@ export const simcomA7670: ModemProfile = {
   interCommandDelayMs: 10,
   callEndUrcs: ["VOICE CALL: END"],
   callConnectedUrcs: ["VOICE CALL: BEGIN"],
-  // SIMCom's manuals: with +COLP=1 "OK" waits until the call is established (oFono sends
-  // AT+COLP=0 to SIMCom modules); VOICE CALL: BEGIN already reports the answer.
-  connectedLine: "holdsDial",
   bringUp(opts, info) {
     const steps = genericSteps(simcomA7670, opts, info);
     for (let i = 0; i < steps.length; i++) {

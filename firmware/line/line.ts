@@ -166,7 +166,8 @@ export class Line {
     channel.onUrc("+CCWA:", (l) => this.onWaiting(l));
     channel.onUrc("+CNAP:", (l) => this.onName(l));
     channel.onUrc("+CDIP:", (l) => this.onCalled(l));
-    // 27.007 §7.8 where the module prints it after ATD's OK (profile connectedLine: afterOk).
+    // 27.007 §7.8 +COLP printed after ATD's OK: bring-up turns it off, but a module that
+    // refuses AT+COLP=0 may still print it on its own; it is then who answered.
     channel.onUrc("+COLP:", (l) => this.onConnectedLine(l));
     const ended = () => this.reconcile();
     channel.onUrc("NO CARRIER", ended);

@@ -43,12 +43,14 @@ export interface ModemCall {
 /**
  * Where a module puts `+COLP` (27.007 §7.8 leaves it "manufacturer specific ... when
  * normal voice call is established"):
- * - `intermediate`: the literal 27.007 form. With +COLP=1 the dial command's final waits
- *   for the answer: `+COLP: ...` then OK, or BUSY / NO ANSWER / NO CARRIER (SIMCom
- *   SIM800/SIM900 AT manuals, "Responses returned after dialing with ATD"; phonesim).
+ * - `intermediate` (every vendor by default): the literal 27.007 form. With +COLP=1 the
+ *   dial command's final waits for the answer: `+COLP: ...` then OK, or BUSY / NO ANSWER /
+ *   NO CARRIER (SIMCom SIM900 AT Commands Set V1.01 §2.2.3 ATD; oFono's atmodem
+ *   voicecall.c reads +COLP as ATD's intermediate result for every vendor, Quectel too).
  * - `unsolicited`: ATD answers OK at once and `+COLP: ...` comes as an unsolicited line
- *   when the far end answers (Quectel EC2x/EG9x AT manual lists +COLP among its URCs,
- *   "the presentation of the COL at the TE for a mobile originated call").
+ *   when the far end answers. No vendor manual we found documents it (Quectel's URC
+ *   summary lists +COLP beside +CSSI, another intermediate result, without saying when):
+ *   a test double for a module that prints it on its own, never a vendor's default.
  */
 export type ColpStyle = "intermediate" | "unsolicited";
 

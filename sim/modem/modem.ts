@@ -82,7 +82,7 @@ export interface SimModemOptions {
   ceerStyle?: CeerStyle;
   /** Whether an incoming call released before answer shows NO CARRIER (default true). */
   unansweredReleaseShowsNoCarrier?: boolean;
-  /** Where +COLP goes (call-control.ts `ColpStyle`); default by vendor: Quectel's after ATD's OK, others as 27.007's intermediate result. */
+  /** Where +COLP goes (call-control.ts `ColpStyle`); default 27.007's intermediate result, whatever the vendor. */
   colpStyle?: ColpStyle;
   /** +CLCC lists an answered outgoing call with its connected number, not the dialled one (default false). */
   clccShowsConnectedNumber?: boolean;
@@ -258,7 +258,7 @@ export class SimModem {
     this.sms = new SmsControl(this);
     this.engine = new CommandEngine(this);
     this.vendor = opts.vendor || vendorOf(this.identity);
-    this.colpStyle = opts.colpStyle || (this.vendor === "quectel" ? "unsolicited" : "intermediate");
+    this.colpStyle = opts.colpStyle || "intermediate";
     this.commands = { ...COMMON_COMMANDS, ...VENDOR_COMMANDS[this.vendor] };
     this.data = new PacketData(this);
     if (this.vendor === "quectel") {

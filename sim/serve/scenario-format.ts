@@ -39,6 +39,8 @@ export interface ModemQuirks {
   noCarrierOnUnanswered: boolean;
   /** This many of its first SMS acknowledgements are lost on the way to the network, which then delivers again (R75). */
   lostSmsAcks: number;
+  /** +CLCC lists an answered outgoing call with the number that answered (a forwarded call, R59 R60), not the dialled one. */
+  clccShowsConnectedNumber: boolean;
 }
 
 export interface NumberSpec {
@@ -294,7 +296,7 @@ function location(f: Fields | undefined): Location | undefined {
 const COMMAND = { pattern: /^[+&][A-Z0-9]{1,12}[?=]?$/, form: "an AT command name such as +CUSD, +CNMA or +CPMS?" };
 
 function quirks(f: Fields | undefined): ModemQuirks {
-  const q: ModemQuirks = { unsupported: [], noCarrierOnUnanswered: true, lostSmsAcks: 0 };
+  const q: ModemQuirks = { unsupported: [], noCarrierOnUnanswered: true, lostSmsAcks: 0, clccShowsConnectedNumber: false };
   if (!f) return q;
   (f.optList("unsupported") || []).forEach((c, i) => {
     if (typeof c !== "string" || !COMMAND.pattern.test(c)) throw f.fail("unsupported[" + i + "]", "expected " + COMMAND.form + ", got " + show(c));
@@ -302,6 +304,7 @@ function quirks(f: Fields | undefined): ModemQuirks {
   });
   q.noCarrierOnUnanswered = f.optBool("noCarrierOnUnanswered") !== false;
   q.lostSmsAcks = f.optNum("lostSmsAcks", { min: 0, max: 100, integer: true }) || 0;
+  q.clccShowsConnectedNumber = f.optBool("clccShowsConnectedNumber") === true;
   f.done();
   return q;
 }

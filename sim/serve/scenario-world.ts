@@ -211,6 +211,7 @@ export class World {
       eid: spec.eid,
       unsupported: spec.modem.unsupported,
       unansweredReleaseShowsNoCarrier: spec.modem.noCarrierOnUnanswered,
+      clccShowsConnectedNumber: spec.modem.clccShowsConnectedNumber,
       trace: (dir, bytes) => (dir === "tx" ? tx(bytes) : rx(bytes)),
     });
     this.activation.pair(modemLpa(modem, port));

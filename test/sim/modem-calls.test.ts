@@ -291,8 +291,16 @@ test("R59 R60 +COLP (27.007 §7.8): a forwarded call shows the number that answe
   t.is(await h.wait(0), '\r\n+COLP: "",128\r\n\r\nOK\r\n');
 });
 
-test("+COLP on a Quectel module: ATD answers OK at once and +COLP comes unsolicited when the far end answers; nothing when it fails", async (t) => {
+test("+COLP=1 on a Quectel module is 27.007's intermediate result too: no vendor manual says it comes after ATD's OK", async (t) => {
   const h = await harness({ identity: { manufacturer: "Quectel" } });
+  await h.at("ATE0;+COLP=1");
+  t.is(await h.at("ATD+819087654321;", 1000), "", "the dial waits for the answer");
+  h.net.remoteAnswer(undefined, "+818055556666");
+  t.is(await h.wait(0), '\r\n+COLP: "+818055556666",145\r\n\r\nOK\r\n');
+});
+
+test("+COLP printed unsolicited (colpStyle, a test double): ATD answers OK at once and +COLP comes when the far end answers; nothing when it fails", async (t) => {
+  const h = await harness({ colpStyle: "unsolicited" });
   await h.at("ATE0;+COLP=1");
   t.is(await h.at("ATD+819087654321;"), "\r\nOK\r\n", "the dial does not wait for the answer");
   t.is(await h.at("AT+CLCC"), '\r\n+CLCC: 1,0,3,0,0,"+819087654321",145\r\n\r\nOK\r\n', "the line stays usable while it rings");
