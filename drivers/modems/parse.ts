@@ -135,3 +135,18 @@ export function parseCdip(line: string): string | undefined {
   const p = paramsOf(line, "+CDIP:");
   return p ? p[0] : undefined;
 }
+
+/**
+ * Ericsson call monitoring (AT*ECAM; Sony Ericsson and ST-Ericsson modules, and oFono's
+ * phonesim unasked): `*ECAV: <ccid>,<ccstatus>,<calltype>[,<processid>,<exitcause>,<number>,<type>]`.
+ * <ccid> is the +CLCC call id; <ccstatus> 0 idle, 1 calling, 2 connecting, 3 active,
+ * 4 held, 5 waiting, 6 alerting, 7 busy.
+ */
+export function parseEcav(line: string): { id: number; status: number } | undefined {
+  const p = paramsOf(line, "*ECAV:");
+  if (!p) return undefined;
+  const id = int(p[0]);
+  const status = int(p[1]);
+  if (id === undefined || status === undefined || id < 1) return undefined;
+  return { id, status };
+}

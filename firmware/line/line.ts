@@ -16,7 +16,7 @@ import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import { defineError } from "../../hal/errors.js";
 import { AtCommandError, atDialString, paramsOf, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
-import { parseCdip, parseCnap, parseColp } from "../../drivers/modems/parse.js";
+import { parseCdip, parseCnap, parseColp, parseEcav } from "../../drivers/modems/parse.js";
 import { callProgressFinal } from "../../drivers/at/finals.js";
 import { endMessage, type Call, type CallEnd, type CallStatus, type EndReason } from "./call.js";
 import { classifyEnd, parseCeer, type ReleaseReport } from "./causes.js";
@@ -176,6 +176,7 @@ export class Line {
     for (const u of opts.callEndUrcs) channel.onUrc(u, ended);
     const connected = () => this.onConnected();
     for (const u of opts.callConnectedUrcs) channel.onUrc(u, connected);
+    channel.onUrc("*ECAV:", (l) => this.onCallMonitor(l));
     channel.events.on("reboot", () => this.onModemReset());
   }
 
@@ -488,6 +489,24 @@ export class Line {
     const settingUp = this.calls.filter((c) => c.status === "dialing" || c.status === "alerting" || (c.status === "incoming" && c.direction === "incoming"));
     const answered = settingUp.filter((c) => c.direction === "outgoing" || this.answering === c);
     if (answered.length === 1) this.setStatus(answered[0], "active");
+    this.reconcile();
+  }
+
+  /**
+   * Ericsson call monitoring (*ECAV, parse.ts): the call it names (its +CLCC id) is active
+   * now (3), without waiting for the next +CLCC read, as with a vendor's "call connected";
+   * every other state (idle, held, alerting, ...) and a call not known by that id yet only
+   * make +CLCC be read at once: it stays the truth, and it ends calls with their cause.
+   */
+  private onCallMonitor(line: string): void {
+    const e = parseEcav(line);
+    const call = e && e.status === 3 ? this.calls.find((c) => c.index === e.id && c.status !== "released") : undefined;
+    if (call && call.status !== "active") this.setStatus(call, "active");
+    else if (e && e.status === 3 && !call) {
+      // Our dial before +CLCC gave it an id: the one outgoing call in set-up, if just one.
+      const settingUp = this.calls.filter((c) => c.index === undefined && c.direction === "outgoing" && (c.status === "dialing" || c.status === "alerting"));
+      if (settingUp.length === 1) this.setStatus(settingUp[0], "active");
+    }
     this.reconcile();
   }
 

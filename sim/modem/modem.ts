@@ -86,6 +86,8 @@ export interface SimModemOptions {
   colpStyle?: ColpStyle;
   /** +CLCC lists an answered outgoing call with its connected number, not the dialled one (default false). */
   clccShowsConnectedNumber?: boolean;
+  /** Ericsson call monitoring: `*ECAV` at every call state change (call-control.ts), as phonesim prints it (default false). */
+  callMonitor?: boolean;
   /** False for a module without SMS (SPEC R65: SMS commands answer +CMS ERROR: 303). */
   smsSupported?: boolean;
   /** Message memories and their sizes (default SM 30, ME 100). */
@@ -192,6 +194,7 @@ export class SimModem {
   readonly unansweredReleaseShowsNoCarrier: boolean;
   readonly colpStyle: ColpStyle;
   readonly clccShowsConnectedNumber: boolean;
+  readonly callMonitor: boolean;
   readonly smsSupported: boolean;
   readonly deviceEmergencyNumbers: string[];
   /**
@@ -249,6 +252,7 @@ export class SimModem {
     this.ceerStyle = opts.ceerStyle || "cause-text";
     this.unansweredReleaseShowsNoCarrier = opts.unansweredReleaseShowsNoCarrier !== false;
     this.clccShowsConnectedNumber = opts.clccShowsConnectedNumber === true;
+    this.callMonitor = opts.callMonitor === true;
     this.smsSupported = opts.smsSupported !== false;
     this.deviceEmergencyNumbers = opts.emergencyNumbers || ["110", "118", "119"];
     if (opts.eid !== undefined && !/^[0-9]{32}$/.test(opts.eid)) throw new Error("SimModem: eid must be 32 digits");

@@ -321,3 +321,28 @@ test("+CLCC on a module that updates an answered call's number: the connected nu
   await h.wait(0);
   t.is(await h.at("AT+CLCC"), '\r\n+CLCC: 1,0,0,0,0,"+818055556666",145\r\n\r\nOK\r\n');
 });
+
+test("call monitoring (*ECAV, Ericsson AT*ECAM, as phonesim prints it): every state change of a call, with its id, until idle", async (t) => {
+  const h = await harness({ callMonitor: true });
+  await h.at("ATE0");
+  // The modem keeps unsolicited lines until the command's final result.
+  t.is(await h.at("ATD+819087654321;"), '\r\nOK\r\n\r\n*ECAV: 1,1,1,,,"+819087654321",145\r\n');
+  h.net.remoteAnswer();
+  t.is(await h.wait(0), '\r\n*ECAV: 1,3,1,,,"+819087654321",145\r\n');
+  const id = h.net.ringIn("+818055556666");
+  t.regex(await h.wait(0), /^\r\n\*ECAV: 2,5,1,,,"\+818055556666",145\r\n/);
+  t.is(await h.at("AT+CHLD=2"), '\r\nOK\r\n\r\n*ECAV: 1,4,1,,,"+819087654321",145\r\n\r\n*ECAV: 2,3,1,,,"+818055556666",145\r\n');
+  h.net.remoteHangup(id, 16);
+  t.regex(await h.wait(0), /^\r\n\*ECAV: 2,0,1\r\n/);
+  await h.at("ATH");
+  h.net.ringIn("");
+  t.regex(await h.wait(0), /^\r\n\*ECAV: 1,6,1\r\n\r\nRING\r\n/);
+});
+
+test("without call monitoring nothing *ECAV is printed", async (t) => {
+  const h = await harness();
+  await h.at("ATE0");
+  t.is(await h.at("ATD+819087654321;"), "\r\nOK\r\n");
+  h.net.remoteAnswer();
+  t.is(await h.wait(0), "");
+});
