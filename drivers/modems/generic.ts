@@ -16,6 +16,28 @@ function bare(line: string, prefix: string): string {
   return line.indexOf(prefix) === 0 ? line.substr(prefix.length).trim() : line;
 }
 
+/**
+ * A vendor's own ICCID read in place of 27.007's `AT+CCID` (Quectel `AT+QCCID`, SIMCom
+ * `AT+CICCID`), with the standard command as fallback: a firmware build that answers ERROR
+ * to the vendor's (issue 14) still gives the ICCID. Either answer's prefix is taken.
+ */
+export function vendorIccid(steps: ChatStep[], cmd: string, prefix: string, info: ModemInfo): void {
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    if (s.kind !== "send" || s.command.cmd !== "AT+CCID") continue;
+    const prefixes = [prefix, "+CCID:", "+ICCID:"];
+    steps[i] = send(
+      { cmd, prefixes: [prefix] },
+      (r) => {
+        let v = firstLine(r);
+        for (let k = 0; k < prefixes.length; k++) v = bare(v, prefixes[k]);
+        info.iccid = v;
+      },
+      { optional: true, fallback: s.command },
+    );
+  }
+}
+
 /** The steps every 27.007 modem shares; `profile` supplies time limits. */
 export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemInfo): ChatStep[] {
   const steps: ChatStep[] = [

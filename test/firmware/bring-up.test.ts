@@ -385,6 +385,17 @@ test("issue 14: a modem that answers ERROR to a bare AT (phonesim) is alive: bri
   t.is(fw.modem.status().state.name, "ready");
 });
 
+test("issue 14: on SIMCom, AT+CICCID answering ERROR falls back to the standard AT+CCID", async (t) => {
+  const { clock, modem, fw } = rig("bench-usb-a7670");
+  modem.table["AT+CICCID"] = "\r\nERROR\r\n";
+  modem.table["AT+CSDVC=1"] = "\r\nOK\r\n";
+  await clock.advance(500);
+  const i = modem.commands.indexOf("AT+CICCID");
+  t.true(i >= 0);
+  t.is(modem.commands[i + 1], "AT+CCID");
+  t.is(fw.modem.status().info.iccid, "8981100000000000000F");
+});
+
 test("issue 14: on Quectel, AT+QCCID answering ERROR falls back to the standard AT+CCID", async (t) => {
   const { clock, modem, fw } = rig("car-linux-eg91");
   modem.table['AT+QCFG="ims",1'] = "\r\nOK\r\n";
