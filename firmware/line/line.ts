@@ -653,9 +653,9 @@ export class Line {
           !(settingUp && c.connectedAt !== undefined) &&
           (c.number === "" || e.number === "" || c.number === e.number || c.connectedNumber === e.number || this.connectsNow(c, e)),
       );
-      if (!call) call = this.calls.find((c) => c.index === undefined && c.direction === e.direction && seen.indexOf(c) < 0);
+      const emergency = e.direction === "outgoing" && isEmergencyNumber(e.number, this.modem.emergencyNumbers());
+      if (!call) call = this.unlisted(e, emergency, seen);
       if (!call) {
-        const emergency = e.direction === "outgoing" && isEmergencyNumber(e.number, this.modem.emergencyNumbers());
         call = this.newCall(e.direction, e.status, e.number, emergency);
         if (e.status === "incoming" || e.status === "waiting") {
           this.inUseUntil = 0; // a call offered here: the line is free for this device
@@ -683,6 +683,19 @@ export class Line {
   /** `e` is our outgoing call, in set-up until now, listed active under another number: the one that answered. */
   private connectsNow(c: Call, e: ClccEntry): boolean {
     return c.direction === "outgoing" && e.direction === "outgoing" && e.status === "active" && c.connectedAt === undefined && e.number !== "" && c.number !== e.number && c.connectedNumber === "";
+  }
+
+  /**
+   * The call not yet listed by the modem that `e` (a +CLCC entry) is: the one to its
+   * number, else one of its kind (emergency or not). Never the first of its direction
+   * whatever it is: a normal dial whose answer was lost is still ours (pending) when the
+   * emergency call after it shows, and taking the emergency call's entry for it released
+   * the emergency call (with the previous call's +CEER cause) and adopted it again (soak
+   * seed 15, +21.728 h).
+   */
+  private unlisted(e: ClccEntry, emergency: boolean, seen: Call[]): Call | undefined {
+    const open = this.calls.filter((c) => c.index === undefined && c.direction === e.direction && seen.indexOf(c) < 0);
+    return open.find((c) => e.number !== "" && c.number === e.number) || open.find((c) => c.emergency === emergency);
   }
 
   /** R92: after every release, the modem's report of why. */
