@@ -117,13 +117,13 @@ test("R94: calls between two shared numbers on one network: the other number's d
   t.is(other.line.state.mode.kind, "idle");
 });
 
-test("R42 R60: the accessory's own-number call diverted by busy forwarding shows the number that answered as connected line (+COLP on a Quectel module, after ATD's OK)", async (t) => {
+test("R42 R60: the accessory's own-number call diverted by busy forwarding shows the number that answered as connected line (+COLP, 27.007's intermediate result)", async (t) => {
   const w = await world({ number: { settings: { forwarding: { busy: "+81398765432" } } } });
   const a1 = await w.accessory({}, { modem: { vendor: "quectel" } });
-  t.is(await a1.at("AT+COLP=1;D+819012345678;", 1), "\r\nOK\r\n");
+  t.is(await a1.at("AT+COLP=1;D+819012345678;", 1), "", "the dial waits for the answer");
   t.is(w.net.outside("+81398765432").lastCall!.state, "ringing", "diverted (R42 busy handling, R60 busy forwarding)");
   w.net.outside("+81398765432").answer();
-  t.is(await a1.wait(1), '\r\n+COLP: "+81398765432",145\r\n');
+  t.is(await a1.wait(1), '\r\n+COLP: "+81398765432",145\r\n\r\nOK\r\n');
   t.is(await a1.at("AT+CLCC"), '\r\n+CLCC: 1,0,0,0,0,"+819012345678",145\r\n\r\nOK\r\n', "+CLCC keeps the dialled number");
 });
 
