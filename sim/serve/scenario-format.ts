@@ -29,7 +29,11 @@ export interface DeviceSpec {
   location?: Location;
   /** How this accessory's module differs from the standard simulated modem (foreign modems, issue 14). */
   modem: ModemQuirks;
+  /** How the firmware takes SMS (27.005 §3.4.1): stored and indicated (+CMTI, the default) or routed to it (+CMT, acknowledged with +CNMA). */
+  smsRouting: SmsRouting;
 }
+
+export type SmsRouting = "stored" | "direct";
 
 /** Module quirks a scenario can give one accessory's simulated modem. */
 export interface ModemQuirks {
@@ -347,6 +351,7 @@ function readNumber(f: Fields, names: Names, index: number): NumberSpec {
       coverage: (df.optStr("coverage", { allowed: COVERAGE }) || "full") as Coverage,
       location: location(df.optObj("location")),
       modem: quirks(df.optObj("modem")),
+      smsRouting: (df.optStr("smsRouting", { allowed: ["stored", "direct"] }) || "stored") as SmsRouting,
     });
     df.done();
   });
