@@ -1,0 +1,159 @@
+/**
+ * `npm run bench -- rak8212`: does the RAK8212's feature set (the call line and SMS
+ * receive, bench/espruino/rak8212.ts) fit the RAK8212, and by how much not?
+ *
+ * The RAK8212 (espruino/Espruino boards/RAK8212.py at c5ff787b1): nRF52832, `'variables'
+ * : 2500`, Storage `'saved_code'` 10 pages of 4096 bytes = 40,960 bytes for the boot code,
+ * its Storage modules and the settings file, each file with a 32-byte header (src/jsflash.h
+ * `JsfFileHeader`: size + 28-byte name) rounded up to 4 bytes (JSF_ALIGNMENT). The modem
+ * wiring is the one libs/js/rak/RAK8212.js `setCellOn` uses.
+ *
+ * The parts are stacked one at a time (HAL, AT channel, modem manager, line, SMS receive);
+ * each stage is bundled the way a board is (tools/bundle.ts bundleBoard: minified, top
+ * level, the BG96 profile only, cold Storage modules) and pretokenised (tools/pretokenise.ts),
+ * and, when the interpreters are named, booted from Storage on the RAK8212's heap layout
+ * (ESPRUINO_BIN_2500) and on a larger one (ESPRUINO_BIN_12000, where the stages that run
+ * out of memory on 2,500 still give a figure). Prints bytes and blocks per stage and per
+ * part, and how far over the board each is. Benchmark, not test: nothing is asserted.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { bundleBoard, repoRoot, type Board, type BundleResult } from "../tools/bundle.js";
+import { bootHeap, writeStorageFiles } from "../tools/espruino-repl.js";
+import { pretokenise } from "../tools/pretokenise.js";
+
+/** The RAK8212 as a board profile (not in boards.json: it does not fit, see the output). */
+export const RAK8212: Board & { [k: string]: unknown } = {
+  name: "rak8212-bg96",
+  description: "",
+  runtime: "espruino",
+  modem: "quectel-bg96",
+  // RAK8212.py get_pins: PD7 LTE_RX, PD9 LTE_TX, PD10 LTE_RTS; RAK8212.js setCellOn:
+  // Serial1.setup(115200,{tx:D9, rx:D7, cts:D10}); the chip's only UART ('usart': 1).
+  serial: { port: "Serial1", baud: 115200, rx: "D7", tx: "D9", cts: "D10", flow: "none" },
+  // RAK8212.js PINS: GPRS_PWRKEY D15, GPRS_RESET D14, PWR_GPRS_ON D6 (1 = on).
+  pins: { powerKey: { pin: "D15", activeHigh: true }, reset: { pin: "D14", activeHigh: true } },
+  capabilities: { voice: true, sms: "native", callWaiting: false, data: true, settingsMenu: false },
+  budgets: { bundleBytes: 40960, ramBlocks: 2000 },
+  espruino: { build: "RAK8212", variables: 2500, supplyPin: "D6" },
+} as unknown as Board & { [k: string]: unknown };
+
+const STORAGE_BYTES = 40960;
+const HEAP_BLOCKS = 2500;
+/** tools/flash.ts pads the settings file to 512 bytes (+16): shorter uploads never finish. */
+const SETTINGS_BYTES = 528;
+
+/** Bytes a file takes in Espruino's Storage: header (32) and data, rounded up to 4. */
+export function storageCost(bytes: number): number {
+  return (32 + bytes + 3) & ~3;
+}
+
+const STAGES: { part: string; module: string; fn: string; code: string }[] = [
+  { part: "HAL (clock, pins, Storage)", module: "hal", fn: "rakHal", code: "const h = rakHal();" },
+  { part: "AT channel", module: "channel", fn: "rakChannel", code: "const ch = rakChannel(h);" },
+  { part: "modem manager (BG96 bring-up)", module: "modem", fn: "rakModem", code: "const m = rakModem(h, ch);" },
+  { part: "line (calls, emergency dial)", module: "line", fn: "rakLine", code: "rakLine(h, ch, m);" },
+  { part: "SMS receive (receiver, reassembly, inbox; decoder cold)", module: "sms", fn: "rakSmsReceive", code: "rakSmsReceive(h, ch, m);" },
+];
+
+interface Stage {
+  part: string;
+  result: BundleResult;
+  files: { [name: string]: string };
+  plainBytes: number;
+  pretokenisedBytes: number;
+  heap: { [label: string]: number | string };
+}
+
+function storageFiles(r: BundleResult, pretok: boolean): { [name: string]: string } {
+  const f = (t: string) => (pretok ? pretokenise(t) : t);
+  const files: { [name: string]: string } = { ".bootcde": f(r.text) };
+  for (const m of r.modules ?? []) files[m.file] = f(m.text);
+  return files;
+}
+
+function storageTotal(files: { [name: string]: string }): number {
+  return Object.keys(files).reduce((n, k) => n + storageCost(files[k].length), storageCost(SETTINGS_BYTES));
+}
+
+async function heapOf(bin: string, files: { [name: string]: string }): Promise<number | string> {
+  const cwd = mkdtempSync(path.join(tmpdir(), "sharedline-rak-"));
+  try {
+    await writeStorageFiles(process.env.ESPRUINO_BIN || bin, cwd, files);
+    let b;
+    try {
+      b = await bootHeap(bin, cwd, 1500);
+    } catch (e) {
+      const why = /ASSERT[^\n]*|out of memory[^\n]*/i.exec(String(e));
+      return "crashed: " + (why ? why[0] : String(e).split("\n").slice(-3).join(" | "));
+    }
+    const oom = /out of memory|Out of Memory|MEMORY/i.test(b.output);
+    const errors = b.errors.filter((l) => !/No path defined for device/.test(l));
+    if (oom) return "out of memory";
+    if (errors.length) return "error: " + errors[0];
+    return b.usage;
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+export async function bench(): Promise<void> {
+  const dir = path.join(repoRoot, "dist", "rak8212");
+  mkdirSync(dir, { recursive: true });
+  const interps: [string, string][] = [];
+  if (process.env.ESPRUINO_BIN_2500) interps.push(["2,500 blocks", process.env.ESPRUINO_BIN_2500]);
+  if (process.env.ESPRUINO_BIN_12000) interps.push(["12,000 blocks", process.env.ESPRUINO_BIN_12000]);
+  if (interps.length === 0) console.log("rak8212: heap not measured (set ESPRUINO_BIN, ESPRUINO_BIN_2500 and ESPRUINO_BIN_12000 to Espruino Linux builds)");
+  const stages: Stage[] = [];
+  for (let i = 0; i < STAGES.length; i++) {
+    const entry = path.join(dir, `stage${i + 1}.ts`);
+    const parts = STAGES.slice(0, i + 1);
+    writeFileSync(entry, parts.map((s) => `import { ${s.fn} } from "../../bench/espruino/rak8212/${s.module}.js";`).concat(parts.map((s) => s.code)).join("\n") + "\n");
+    const board = Object.assign({}, RAK8212, { entry: path.relative(repoRoot, entry) }) as Board;
+    const result = await bundleBoard(board, path.join(dir, "out"), true, false);
+    const plain = storageFiles(result, false);
+    const pretok = storageFiles(result, true);
+    const heap: { [label: string]: number | string } = {};
+    console.log(`stage ${i + 1}: ${STAGES[i].part}`);
+    for (const [label, bin] of interps) {
+      heap[label] = await heapOf(bin, plain);
+      heap[label + ", pretokenised"] = await heapOf(bin, pretok);
+    }
+    stages.push({ part: STAGES[i].part, result, files: plain, plainBytes: storageTotal(plain), pretokenisedBytes: storageTotal(pretok), heap });
+  }
+  const pct = (n: number, of: number) => ((100 * n) / of).toFixed(0) + " %";
+  console.log(`RAK8212: Storage ${STORAGE_BYTES} bytes (boot code + Storage modules + the ${SETTINGS_BYTES}-byte settings file, 32-byte header each), heap ${HEAP_BLOCKS} blocks`);
+  let prev: Stage | undefined = undefined;
+  for (const s of stages) {
+    const mods = (s.result.modules ?? []).map((m) => ` + ${m.file} ${m.bytes}`).join("");
+    const dPlain = prev ? s.plainBytes - prev.plainBytes : s.plainBytes;
+    const dTok = prev ? s.pretokenisedBytes - prev.pretokenisedBytes : s.pretokenisedBytes;
+    console.log(`+ ${s.part}: boot code ${s.result.bytes}${mods}`);
+    const was = prev ? prev.result.inputBytes : {};
+    const now = s.result.inputBytes;
+    const grew = (f: string) => now[f] - (was[f] || 0);
+    const added = Object.keys(now)
+      .filter((f) => grew(f) >= 200)
+      .sort((a, b) => grew(b) - grew(a));
+    console.log("    what it adds to the boot code (minified bytes per file): " + added.map((f) => `${f} ${grew(f)}`).join(", "));
+    console.log(
+      `    Storage ${s.plainBytes} (${pct(s.plainBytes, STORAGE_BYTES)}; part +${dPlain}), pretokenised ${s.pretokenisedBytes} (${pct(s.pretokenisedBytes, STORAGE_BYTES)}; part +${dTok})`,
+    );
+    for (const label of Object.keys(s.heap)) {
+      const v = s.heap[label];
+      const pv = prev ? prev.heap[label] : undefined;
+      const part = typeof v === "number" && typeof pv === "number" ? `; part +${v - pv}` : "";
+      console.log(`    heap after boot on ${label}: ${typeof v === "number" ? v + " blocks (" + pct(v, HEAP_BLOCKS) + " of the RAK8212's)" + part : v}`);
+    }
+    prev = s;
+  }
+  const last = stages[stages.length - 1];
+  console.log(
+    `over the RAK8212's Storage by ${last.plainBytes - STORAGE_BYTES} bytes minified, ${last.pretokenisedBytes - STORAGE_BYTES} pretokenised` +
+      Object.keys(last.heap)
+        .filter((l) => typeof last.heap[l] === "number")
+        .map((l) => `; heap ${l}: ${(last.heap[l] as number) - HEAP_BLOCKS} blocks over the whole 2,500`)
+        .join(""),
+  );
+}
