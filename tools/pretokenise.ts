@@ -50,9 +50,35 @@ CODES.set("??", NULLISH);
 /** The byte codes, for tests and for reading pretokenised text back. */
 export const PRETOKEN = { codes: CODES, RAW_STRING8, RAW_STRING16 };
 
+/**
+ * Pretokenised text back as JavaScript (every token spelled out, one space between
+ * tokens where needed), the way Espruino prints a pretokenised function; for tests and
+ * for reading what went to a device.
+ */
+export function detokenise(bytes: string): string {
+  const names = new Map<number, string>();
+  CODES.forEach((code, text) => names.set(code, text));
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes.charCodeAt(i);
+    if (c === RAW_STRING8 || c === RAW_STRING16) {
+      const len = c === RAW_STRING8 ? bytes.charCodeAt(i + 1) : bytes.charCodeAt(i + 1) | (bytes.charCodeAt(i + 2) << 8);
+      const start = i + (c === RAW_STRING8 ? 2 : 3);
+      out += " " + JSON.stringify(bytes.slice(start, start + len)) + " ";
+      i = start + len - 1;
+    } else if (c >= 128) {
+      const name = names.get(c);
+      if (name === undefined) throw new Error(`byte 0x${c.toString(16)} at ${i} is no token Espruino knows`);
+      out += " " + name + " ";
+    } else out += bytes.charAt(i);
+  }
+  return out;
+}
+
 type Kind = "word" | "number" | "token" | "other";
 
-function tokensOf(text: string): AST.Token[] {
+/** The ES2015 tokens of `text` (espree, through ESLint); throws when it does not parse. */
+export function tokensOf(text: string): AST.Token[] {
   let tokens: AST.Token[] = [];
   const rule: Rule.RuleModule = {
     create(context) {
