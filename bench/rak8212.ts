@@ -21,7 +21,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleBoard, repoRoot, type Board, type BundleResult } from "../tools/bundle.js";
-import { bootHeap, writeStorageFiles } from "../tools/espruino-repl.js";
+import { EspruinoRepl, writeStorageFiles } from "../tools/espruino-repl.js";
+import { interpreterErrors } from "../tools/espruino-run.js";
 import { pretokenise } from "../tools/pretokenise.js";
 
 /** The RAK8212 as a board profile (not in boards.json: it does not fit, see the output). */
@@ -119,23 +120,34 @@ async function manglingSaves(entry: string): Promise<number> {
   return (plain - (await size(true))) / plain;
 }
 
+/**
+ * Heap blocks in use 1.5 s after booting `files` from Storage on `bin`, or what went
+ * wrong: "out of memory" (the interpreter said so), an ASSERT it died on (pretokenised
+ * code that runs out of memory, measured on 2v29.277), or no answer at all.
+ */
 async function heapOf(bin: string, files: { [name: string]: string }): Promise<number | string> {
   const cwd = mkdtempSync(path.join(tmpdir(), "sharedline-rak-"));
+  const repl = { r: undefined as EspruinoRepl | undefined };
   try {
     await writeStorageFiles(process.env.ESPRUINO_BIN || bin, cwd, files);
-    let b;
+    const r = (repl.r = new EspruinoRepl(bin, { cwd }));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    let usage: number | undefined = undefined;
     try {
-      b = await bootHeap(bin, cwd, 1500);
-    } catch (e) {
-      const why = /ASSERT[^\n]*|out of memory[^\n]*/i.exec(String(e));
-      return "crashed: " + (why ? why[0] : String(e).split("\n").slice(-3).join(" | "));
+      usage = (await r.heap()).usage;
+    } catch {
+      usage = undefined;
     }
-    const oom = /out of memory|Out of Memory|MEMORY/i.test(b.output);
-    const errors = b.errors.filter((l) => !/No path defined for device/.test(l));
-    if (oom) return "out of memory";
+    const out = r.output;
+    const died = /ASSERT\([^\n]*/.exec(out);
+    if (/out of memory/i.test(out)) return "out of memory" + (died ? " (then " + died[0] + ")" : "");
+    if (died) return "died: " + died[0];
+    if (usage === undefined) return "no answer (" + out.trim().split("\n").slice(-1)[0].slice(0, 80) + ")";
+    const errors = interpreterErrors(out).filter((l) => !/No path defined for device/.test(l));
     if (errors.length) return "error: " + errors[0];
-    return b.usage;
+    return usage;
   } finally {
+    if (repl.r) await repl.r.stop();
     rmSync(cwd, { recursive: true, force: true });
   }
 }
