@@ -57,7 +57,12 @@ function detectEngine(): TextEngine {
 /** How this engine stores text (see the module comment). */
 export const textEngine: TextEngine = detectEngine();
 
-const CHUNK = 1024;
+/**
+ * Espruino's `Function.apply` takes at most 256 arguments (src/jsutils.h
+ * JS_MAX_FUNCTION_ARGUMENTS; more throws "Array passed to Function.apply is too big"),
+ * so a reassembled three-part message is built 256 units at a time.
+ */
+const CHUNK = 256;
 
 /** A string of the given byte or UTF-16 unit values, built in chunks (argument limits). */
 function fromUnits(units: number[]): string {
