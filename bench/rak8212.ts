@@ -68,7 +68,25 @@ interface Stage {
   heap: { [label: string]: number | string };
 }
 
-function storageFiles(r: BundleResult, pretok: boolean): { [name: string]: string } {
+/**
+ * Bundles the first `n` parts as the RAK8212's boot code (and its cold modules) into
+ * `dir` (minified, top level, BG96 only; the Storage budget is not enforced).
+ */
+export async function bundleStage(n: number, dir: string): Promise<BundleResult> {
+  mkdirSync(dir, { recursive: true });
+  const entry = path.join(dir, `stage${n}.ts`);
+  const parts = STAGES.slice(0, n);
+  const from = path.relative(dir, path.join(repoRoot, "bench", "espruino", "rak8212")).split(path.sep).join("/");
+  writeFileSync(entry, parts.map((s) => `import { ${s.fn} } from "${from}/${s.module}.js";`).concat(parts.map((s) => s.code)).join("\n") + "\n");
+  const board = Object.assign({}, RAK8212, { entry: entry }) as Board;
+  return bundleBoard(board, path.join(dir, "out"), true, false);
+}
+
+/** The parts there are (bundleStage takes 1 up to this). */
+export const PARTS = STAGES.length;
+
+/** The Storage files of a stage's bundle: `.bootcde` and its cold modules, pretokenised or not. */
+export function storageFiles(r: BundleResult, pretok: boolean): { [name: string]: string } {
   const f = (t: string) => (pretok ? pretokenise(t) : t);
   const files: { [name: string]: string } = { ".bootcde": f(r.text) };
   for (const m of r.modules ?? []) files[m.file] = f(m.text);
@@ -152,6 +170,41 @@ async function heapOf(bin: string, files: { [name: string]: string }): Promise<n
   }
 }
 
+/**
+ * Why the heap is what it is: boots `files` on `bin` and counts the functions reachable
+ * from the global object (every class, method and closure the set keeps). Each costs
+ * heap blocks even though its code stays in Storage (a flash string: the Linux builds are
+ * compiled with SPIFLASH_BASE, boards/LINUX.py, as the nRF52's memory-mapped flash gives
+ * native strings): the function, the reference to its code and the name it is stored
+ * under. Blocks per method are measured on the AT channel's prototype. The walk reads
+ * only properties that exist (Object.getOwnPropertyNames lists a class's prototype, not
+ * the one Espruino would make for a plain function when `prototype` is read).
+ */
+export async function functionCost(bin: string, files: { [name: string]: string }): Promise<{ functions: number; perMethod: number; usage: number } | string> {
+  const cwd = mkdtempSync(path.join(tmpdir(), "sharedline-rak-fn-"));
+  const repl = { r: undefined as EspruinoRepl | undefined };
+  try {
+    await writeStorageFiles(process.env.ESPRUINO_BIN || bin, cwd, files);
+    const r = (repl.r = new EspruinoRepl(bin, { cwd }));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const usage = (await r.heap()).usage;
+    // Before the walk: reading a function's `prototype` would make one.
+    const proto = await r.eval("(function(){var p=Object.getPrototypeOf(rak.channel);return E.getSizeOf(p)/Object.getOwnPropertyNames(p).length;})()");
+    const count = await r.eval(
+      "(function(){var seen=[],n=0;function walk(o,d){if(o===null||(typeof o!=='object'&&typeof o!=='function')||d>12||seen.indexOf(o)>=0)return;seen.push(o);" +
+        "if(typeof o==='function')n++;var ks=Object.getOwnPropertyNames(o);for(var i=0;i<ks.length;i++){var v;try{v=o[ks[i]];}catch(e){continue;}walk(v,d+1);}}" +
+        "walk(global,0);return n;})()",
+      60000,
+    );
+    return { functions: Number(count), perMethod: Number(proto), usage: usage };
+  } catch (e) {
+    return String((e as Error).message || e).split("\n")[0];
+  } finally {
+    if (repl.r) await repl.r.stop();
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
 export async function bench(): Promise<void> {
   const dir = path.join(repoRoot, "dist", "rak8212");
   mkdirSync(dir, { recursive: true });
@@ -161,11 +214,7 @@ export async function bench(): Promise<void> {
   if (interps.length === 0) console.log("rak8212: heap not measured (set ESPRUINO_BIN, ESPRUINO_BIN_2500 and ESPRUINO_BIN_12000 to Espruino Linux builds)");
   const stages: Stage[] = [];
   for (let i = 0; i < STAGES.length; i++) {
-    const entry = path.join(dir, `stage${i + 1}.ts`);
-    const parts = STAGES.slice(0, i + 1);
-    writeFileSync(entry, parts.map((s) => `import { ${s.fn} } from "../../bench/espruino/rak8212/${s.module}.js";`).concat(parts.map((s) => s.code)).join("\n") + "\n");
-    const board = Object.assign({}, RAK8212, { entry: path.relative(repoRoot, entry) }) as Board;
-    const result = await bundleBoard(board, path.join(dir, "out"), true, false);
+    const result = await bundleStage(i + 1, dir);
     const plain = storageFiles(result, false);
     const pretok = storageFiles(result, true);
     const heap: { [label: string]: number | string } = {};
@@ -216,6 +265,22 @@ export async function bench(): Promise<void> {
     `on the RAK5010 (81,920 bytes of Storage, 12,500 blocks): Storage ${last.plainBytes - 81920} bytes over minified, ${last.pretokenisedBytes - 81920} pretokenised, about ${mangled - 81920} with properties renamed` +
       heaps.map((l) => `; heap ${last.heap[l]} of 12,500 blocks (${l.replace("12,000 blocks", "measured on the 12,000-block layout")})`).join(""),
   );
+  const big = interps.find(([l]) => /12,000/.test(l));
+  if (big) {
+    const f = await functionCost(big[1], last.files);
+    if (typeof f === "string") console.log(`functions not counted: ${f}`);
+    else
+      console.log(
+        `why the heap: ${f.functions} functions reachable after boot at ${f.perMethod.toFixed(1)} blocks each (a method of the AT channel's prototype, with its name) = about ${Math.round(f.functions * f.perMethod)} of the ${f.usage} blocks (${pct(f.functions * f.perMethod, f.usage)}), with their code in Storage; the rest is data`,
+      );
+  }
+  // The first stage over each limit: below it is what could fit, and it does nothing useful.
+  const overStorage = stages.findIndex((s) => s.pretokenisedBytes > STORAGE_BYTES);
+  const overHeap = stages.findIndex((s) => Object.keys(s.heap).some((l) => /2,500/.test(l) && typeof s.heap[l] !== "number"));
+  if (overStorage >= 0) console.log(`first part over the Storage, even pretokenised: ${stages[overStorage].part} (${stages[overStorage].pretokenisedBytes} of ${STORAGE_BYTES})`);
+  if (overHeap >= 0) console.log(`first part over the heap on the 2,500-block build: ${stages[overHeap].part} (${stages[overHeap].heap[Object.keys(stages[overHeap].heap).find((l) => /2,500/.test(l))!]})`);
+  const fits = last.pretokenisedBytes <= STORAGE_BYTES && Object.keys(last.heap).some((l) => /2,500/.test(l) && typeof last.heap[l] === "number" && (last.heap[l] as number) <= (RAK8212.budgets.ramBlocks ?? HEAP_BLOCKS));
+  console.log(`RAK8212 verdict: ${fits ? "fits" : "does NOT fit"} (line + SMS receive: Storage ${last.pretokenisedBytes} of ${STORAGE_BYTES} pretokenised; heap budget ${RAK8212.budgets.ramBlocks} of ${HEAP_BLOCKS} blocks)`);
   console.log(
     `over the RAK8212's Storage by ${last.plainBytes - STORAGE_BYTES} bytes minified, ${last.pretokenisedBytes - STORAGE_BYTES} pretokenised` +
       Object.keys(last.heap)

@@ -10,7 +10,7 @@ import { kept, type RakHal } from "./hal.js";
 export function rakChannel(h: RakHal): AtChannel {
   const s = h.board.serial;
   const p = h.profile;
-  const serial = openUart(s.port, { baud: s.baud, rx: s.rx, tx: s.tx, cts: s.cts, path: undefined });
+  const serial = openUart(s.port, { baud: s.baud, rx: s.rx, tx: s.tx, cts: s.cts, path: h.path });
   const ch = new AtChannel(serial, h.clock, { timeoutMs: p.timeoutMs, finals: p.finals, banners: p.banners, interCommandDelayMs: p.interCommandDelayMs });
   kept.channel = ch;
   return ch;

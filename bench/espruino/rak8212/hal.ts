@@ -15,8 +15,10 @@ import { findProfile, type ModemProfile } from "../../../drivers/modems/index.js
 import { EspruinoClock } from "../../../hal/espruino/clock.js";
 import { EspruinoPins } from "../../../hal/espruino/pins.js";
 import { espruinoStorage } from "../../../hal/espruino/storage.js";
+import { readSettings } from "../../../hal/espruino/settings.js";
 
 declare const SHAREDLINE_PROFILE: Board;
+declare const require: (name: string) => { read(name: string): string | undefined };
 
 /** Every part is kept reachable from the global object, as a running firmware would be. */
 export const kept = (globalThis as unknown as { rak: { [part: string]: unknown } }).rak = {} as { [part: string]: unknown };
@@ -27,12 +29,31 @@ export interface RakHal {
   clock: EspruinoClock;
   pins: EspruinoPins;
   storage: Storage;
+  /** The modem UART's host path on the Linux interpreter (the settings file, as boot.ts reads it). */
+  path: string | undefined;
 }
 
-/** Part 1: the HAL (clock, pins, Storage) and the board's modem profile. */
+/** Part 1: the HAL (clock, pins, Storage, the device settings) and the board's modem profile. */
 export function rakHal(): RakHal {
   const board = SHAREDLINE_PROFILE;
-  const h: RakHal = { board: board, profile: findProfile(board.modem)!, clock: new EspruinoClock(), pins: new EspruinoPins(board.pins), storage: espruinoStorage() };
+  // The modem's supply switch (RAK8212.js PWR_GPRS_ON), on before bring-up, as boot.ts does.
+  if (board.espruino && board.espruino.supplyPin) digitalWrite(board.espruino.supplyPin, 1);
+  const settings = readSettings(
+    function (name) {
+      return require("Storage").read(name);
+    },
+    function (line) {
+      console.log(line);
+    },
+  );
+  const h: RakHal = {
+    board: board,
+    profile: findProfile(board.modem)!,
+    clock: new EspruinoClock(),
+    pins: new EspruinoPins(board.pins),
+    storage: espruinoStorage(),
+    path: settings.path,
+  };
   kept.hal = h;
   return h;
 }

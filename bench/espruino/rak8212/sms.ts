@@ -34,7 +34,7 @@ export function rakSmsReceive(h: RakHal, ch: AtChannel, modem: ModemManager): Re
   } as unknown as Outbox;
   const incoming = new Incoming(store, inbox, quarantine, noOutbox, h.clock, o, {
     received: function (m) {
-      log("SMS from " + m.from + ": " + m.text);
+      log("SMS from " + m.from + " (" + m.parts + " parts" + (m.missing.length ? ", missing " + m.missing.join(",") : "") + "): " + m.text);
     },
     statusReport: function () {},
     quarantined: function () {},
@@ -55,5 +55,6 @@ export function rakSmsReceive(h: RakHal, ch: AtChannel, modem: ModemManager): Re
     if (st.name === "ready") receiver.sync();
   });
   kept.sms = receiver;
+  kept.inbox = inbox;
   return receiver;
 }
