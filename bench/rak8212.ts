@@ -138,18 +138,28 @@ async function manglingSaves(entry: string): Promise<number> {
   return (plain - (await size(true))) / plain;
 }
 
-/**
- * Heap blocks in use 1.5 s after booting `files` from Storage on `bin`, or what went
- * wrong: "out of memory" (the interpreter said so), an ASSERT it died on (pretokenised
- * code that runs out of memory, measured on 2v29.277), or no answer at all.
- */
-async function heapOf(bin: string, files: { [name: string]: string }): Promise<number | string> {
+/** Boots `files` from Storage on `bin`, waits 1.5 s and hands the running device to `use`. */
+async function booted<T>(bin: string, files: { [name: string]: string }, use: (r: EspruinoRepl) => Promise<T>): Promise<T> {
   const cwd = mkdtempSync(path.join(tmpdir(), "sharedline-rak-"));
   const repl = { r: undefined as EspruinoRepl | undefined };
   try {
     await writeStorageFiles(process.env.ESPRUINO_BIN || bin, cwd, files);
     const r = (repl.r = new EspruinoRepl(bin, { cwd }));
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    return await use(r);
+  } finally {
+    if (repl.r) await repl.r.stop();
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Heap blocks in use 1.5 s after booting `files` from Storage on `bin`, or what went
+ * wrong: "out of memory" (the interpreter said so), an ASSERT it died on (pretokenised
+ * code that runs out of memory, measured on 2v29.277), or no answer at all.
+ */
+async function heapOf(bin: string, files: { [name: string]: string }): Promise<number | string> {
+  return booted(bin, files, async (r) => {
     let usage: number | undefined = undefined;
     try {
       usage = (await r.heap()).usage;
@@ -164,10 +174,7 @@ async function heapOf(bin: string, files: { [name: string]: string }): Promise<n
     const errors = interpreterErrors(out).filter((l) => !/No path defined for device/.test(l));
     if (errors.length) return "error: " + errors[0];
     return usage;
-  } finally {
-    if (repl.r) await repl.r.stop();
-    rmSync(cwd, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -181,27 +188,21 @@ async function heapOf(bin: string, files: { [name: string]: string }): Promise<n
  * the one Espruino would make for a plain function when `prototype` is read).
  */
 export async function functionCost(bin: string, files: { [name: string]: string }): Promise<{ functions: number; perMethod: number; usage: number } | string> {
-  const cwd = mkdtempSync(path.join(tmpdir(), "sharedline-rak-fn-"));
-  const repl = { r: undefined as EspruinoRepl | undefined };
   try {
-    await writeStorageFiles(process.env.ESPRUINO_BIN || bin, cwd, files);
-    const r = (repl.r = new EspruinoRepl(bin, { cwd }));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const usage = (await r.heap()).usage;
-    // Before the walk: reading a function's `prototype` would make one.
-    const proto = await r.eval("(function(){var p=Object.getPrototypeOf(rak.channel);return E.getSizeOf(p)/Object.getOwnPropertyNames(p).length;})()");
-    const count = await r.eval(
-      "(function(){var seen=[],n=0;function walk(o,d){if(o===null||(typeof o!=='object'&&typeof o!=='function')||d>12||seen.indexOf(o)>=0)return;seen.push(o);" +
-        "if(typeof o==='function')n++;var ks=Object.getOwnPropertyNames(o);for(var i=0;i<ks.length;i++){var v;try{v=o[ks[i]];}catch(e){continue;}walk(v,d+1);}}" +
-        "walk(global,0);return n;})()",
-      60000,
-    );
-    return { functions: Number(count), perMethod: Number(proto), usage: usage };
+    return await booted(bin, files, async (r) => {
+      const usage = (await r.heap()).usage;
+      // Before the walk: reading a function's `prototype` would make one.
+      const proto = await r.eval("(function(){var p=Object.getPrototypeOf(rak.channel);return E.getSizeOf(p)/Object.getOwnPropertyNames(p).length;})()");
+      const count = await r.eval(
+        "(function(){var seen=[],n=0;function walk(o,d){if(o===null||(typeof o!=='object'&&typeof o!=='function')||d>12||seen.indexOf(o)>=0)return;seen.push(o);" +
+          "if(typeof o==='function')n++;var ks=Object.getOwnPropertyNames(o);for(var i=0;i<ks.length;i++){var v;try{v=o[ks[i]];}catch(e){continue;}walk(v,d+1);}}" +
+          "walk(global,0);return n;})()",
+        60000,
+      );
+      return { functions: Number(count), perMethod: Number(proto), usage: usage };
+    });
   } catch (e) {
     return String((e as Error).message || e).split("\n")[0];
-  } finally {
-    if (repl.r) await repl.r.stop();
-    rmSync(cwd, { recursive: true, force: true });
   }
 }
 

@@ -22,23 +22,12 @@ import { interpreterErrors } from "../../tools/espruino-run.js";
 import { repoRoot } from "../../tools/bundle.js";
 import { bundleStage, PARTS, storageFiles } from "../../bench/rak8212.js";
 import { startCli } from "../support/cli-process.js";
+import { get, post } from "../support/sim-control.js";
 
 const base = process.env.ESPRUINO_BIN || undefined;
 const big = process.env.ESPRUINO_BIN_12000 || undefined;
 const OUTSIDE = "+818011112222";
 const title = "R50 R45 Espruino RAK8212 set: booted from Storage, the modem up, a call answered, 110 dialled during it releases the call first, a three-part SMS reassembled";
-
-function post(url: string, body: unknown): Promise<unknown> {
-  return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (r) => {
-    const j = (await r.json()) as unknown;
-    if (r.status >= 300) throw new Error(`POST ${url}: ${r.status} ${JSON.stringify(j)}`);
-    return j;
-  });
-}
-
-function get(url: string): Promise<{ [k: string]: unknown }> {
-  return fetch(url).then((r) => r.json() as Promise<{ [k: string]: unknown }>);
-}
 
 /** Evaluates `expr` on the device until `ok(value)`; returns the last value. */
 async function until(repl: EspruinoRepl, expr: string, ok: (v: string) => boolean, ms: number): Promise<string> {
