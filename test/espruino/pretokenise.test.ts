@@ -51,9 +51,9 @@ if (!bin) {
     t.timeout(120000);
     const interp = interpreterFor(board.espruino ? board.espruino.variables : undefined)!;
     const cwd = mkdtempSync(path.join(tmpdir(), "sharedline-ptk-boot-"));
-    let repl: EspruinoRepl | undefined;
+    const started: EspruinoRepl[] = [];
     t.teardown(async () => {
-      if (repl) await repl.stop();
+      for (const r of started) await r.stop();
       rmSync(cwd, { recursive: true, force: true });
     });
     const r = await bundleBoard(board, path.join(cwd, "dist"), true);
@@ -61,7 +61,8 @@ if (!bin) {
     const files: { [name: string]: string } = {};
     for (const name of Object.keys(plain)) files[name] = pretokenise(plain[name]);
     await writeStorageFiles(bin, cwd, files);
-    repl = new EspruinoRepl(interp.bin, { cwd });
+    const repl = new EspruinoRepl(interp.bin, { cwd });
+    started.push(repl);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const booted = await repl.heap();
     t.deepEqual(
