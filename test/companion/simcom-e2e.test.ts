@@ -4,7 +4,8 @@
  * aedes broker on 127.0.0.1. Both SIMCom adapters: MQTT.js over a `ModemSocket` on
  * `AT+CIPOPEN`/`AT+CIPSEND`/`AT+CIPRXGET` (the board's own, boards.json), and the
  * module's MQTT client (`AT+CMQTT*`). Faults: the network closing the socket service
- * (`+CIPEVENT`), a lost `+CIPRXGET: 1` notice, `+CMQTTCONNLOST`, a modem reset.
+ * (`+CIPEVENT`), a lost `+CIPRXGET: 1` notice, `+CMQTTCONNLOST`, the context taken away
+ * in the middle of a publish (`+CMQTTNONET`), a modem reset.
  */
 import test from "ava";
 import { N, until } from "./helpers.js";
@@ -113,6 +114,39 @@ test.serial("+CMQTTCONNLOST: the broker drops A1; the link connects again throug
   // The will (not retained on SIMCom: AT+CMQTTWILLMSG has no retain flag) reached the backend.
   t.true(e.be.seen.some((m) => m.topic === dev + "status" && JSON.parse(m.payload).online === false));
   await roundTrip(e, "simcom-after-connlost");
+});
+
+test.serial("pdpdeact mid-publish under the module's MQTT client: +CMQTTNONET fails the ack's publish, the context and the service come back, and the command resent is not run twice", async (t) => {
+  const e = await e2e("bench-usb-a7670", "modem-mqtt");
+  t.teardown(() => e.close());
+  await roundTrip(e, "simcom-nonet-warm");
+  const downs: string[] = [];
+  e.companion.data.events.on("down", (why) => downs.push(why));
+  const mark = e.at.length;
+  // The network takes A1's PDN connection away as the firmware hands the ack to the module.
+  let pulled = false;
+  e.fw.channel.events.on("tx", (b) => {
+    if (pulled || b.indexOf("AT+CMQTTPUB=") !== 0) return;
+    pulled = true;
+    e.port.deactivateData(undefined, "test");
+  });
+  const id = "simcom-nonet-1";
+  await e.be.client.publishAsync(dev + "cmd", JSON.stringify({ v: 1, id, op: "ping", ts: 0, exp: 4102444800 }), { qos: 1 });
+  await until(() => pulled, "the ack's AT+CMQTTPUB");
+  await until(() => downs.length > 0, "data down");
+  const rx = e.at.slice(mark);
+  t.true(rx.includes("< +CMQTTNONET"), rx.join(" | "));
+  await until(() => e.companion.link.status().name === "online" && e.companion.data.status().name === "up", "link back", 30000);
+  const tx = sent(e, mark);
+  t.true(tx.filter((l) => l === "> AT+CMQTTSTART").length >= 1, "the service started again: " + tx.join(" | "));
+  // The ack died with the context; the backend resends the command (QoS 1 from its side):
+  // it is answered from the ring of ids, not run again.
+  await e.be.client.publishAsync(dev + "cmd", JSON.stringify({ v: 1, id, op: "ping", ts: 0, exp: 4102444800 }), { qos: 1 });
+  await until(() => e.be.seen.some((m) => m.topic === dev + "ack" && JSON.parse(m.payload).id === id && JSON.parse(m.payload).status === "duplicate"), "the resend answered duplicate", 15000);
+  const statuses = e.be.seen.filter((m) => m.topic === dev + "ack" && JSON.parse(m.payload).id === id).map((m) => JSON.parse(m.payload).status as string);
+  // The context went before the module took AT+CMQTTPUB, so that ack never reached the broker.
+  t.is(statuses.filter((s) => s === "done").length, 0, "the first ack was lost with the context: " + statuses.join(","));
+  await roundTrip(e, "simcom-after-nonet");
 });
 
 test.serial("the modem resets under the module's MQTT client: the service, client and session are set up again", async (t) => {
