@@ -4,11 +4,11 @@
  * aedes broker on 127.0.0.1. Both SIMCom adapters: MQTT.js over a `ModemSocket` on
  * `AT+CIPOPEN`/`AT+CIPSEND`/`AT+CIPRXGET` (the board's own, boards.json), and the
  * module's MQTT client (`AT+CMQTT*`). Faults: the network closing the socket service
- * (`+CIPEVENT`), a lost `+CIPRXGET: 1` notice, `+CMQTTCONNLOST`, the context taken away
+ * (`+CIPEVENT`), a lost `+CIPRXGET: 1` notice, `+CMQTTCONNLOST`, a broker restart, the context taken away
  * in the middle of a publish (`+CMQTTNONET`), a modem reset.
  */
 import test from "ava";
-import { N, until } from "./helpers.js";
+import { backend, N, startBroker, until, type Broker } from "./helpers.js";
 import { A1, e2e, roundTrip, type E2e } from "./e2e-rig.js";
 
 const dev = "sl/v1/" + N + "/dev/" + A1 + "/";
@@ -147,6 +147,32 @@ test.serial("pdpdeact mid-publish under the module's MQTT client: +CMQTTNONET fa
   // The context went before the module took AT+CMQTTPUB, so that ack never reached the broker.
   t.is(statuses.filter((s) => s === "done").length, 0, "the first ack was lost with the context: " + statuses.join(","));
   await roundTrip(e, "simcom-after-nonet");
+});
+
+test.serial("broker restart under the module's MQTT client: +CMQTTCONNLOST, refused connects back off, the link returns on the restarted broker with a new session", async (t) => {
+  const e = await e2e("bench-usb-a7670", "modem-mqtt");
+  const port = e.broker.port;
+  const later: Broker[] = [];
+  t.teardown(async () => {
+    await e.close();
+    for (const b of later) await b.close();
+  });
+  const mark = e.at.length;
+  await e.broker.close();
+  await until(() => e.companion.link.status().name !== "online", "link down after the broker went away", 10000);
+  t.true(e.at.slice(mark).some((l) => l.indexOf("< +CMQTTCONNLOST: 0,") === 0), "the module reported the loss");
+  // While the broker is away the module's connects fail (a refused TCP connection), each after a back-off.
+  await until(() => e.companion.link.status().failures >= 2, "connects failing while the broker is away", 30000);
+  const again = await startBroker(port);
+  later.push(again);
+  const be = await backend(port, [dev + "#"]);
+  await until(() => e.companion.link.status().name === "online", "online on the restarted broker", 60000);
+  await until(() => be.seen.some((m) => m.topic === dev + "status" && JSON.parse(m.payload).online === true), "presence on the new broker");
+  t.true(sent(e, mark).filter((l) => l.indexOf("> AT+CMQTTCONNECT=0,") === 0).length >= 2, "connected again through the module");
+  // Traffic both ways on the new session: a command in, its ack out.
+  await be.client.publishAsync(dev + "cmd", JSON.stringify({ v: 1, id: "simcom-restart-1", op: "ping", ts: 0, exp: 4102444800 }), { qos: 1 });
+  await until(() => be.seen.some((m) => m.topic === dev + "ack" && JSON.parse(m.payload).id === "simcom-restart-1" && JSON.parse(m.payload).status === "done"), "ack on the new broker", 15000);
+  await be.client.endAsync();
 });
 
 test.serial("the modem resets under the module's MQTT client: the service, client and session are set up again", async (t) => {
