@@ -7,37 +7,15 @@
  * `+QMTPUBEX: <client>,<msgid>,2`.
  */
 import test from "ava";
-import { backend, N, startBroker, until, type Broker } from "./helpers.js";
-import { A1, e2e, roundTrip, type E2e } from "./e2e-rig.js";
+import { N, until } from "./helpers.js";
+import { A1, ackStatuses, brokerRestartUnderModule, e2e, roundTrip, sendPing, sentSince, untilAck } from "./e2e-rig.js";
 
 const dev = "sl/v1/" + N + "/dev/" + A1 + "/";
 
-function sent(e: E2e, from: number): string[] {
-  return e.at.slice(from).filter((l) => l.indexOf("> ") === 0);
-}
-
 test.serial("broker restart under the Quectel module's MQTT client: +QMTSTAT, failing opens back off, back online on the restarted broker", async (t) => {
   const e = await e2e("car-linux-eg91", "modem-mqtt");
-  const port = e.broker.port;
-  const later: Broker[] = [];
-  t.teardown(async () => {
-    await e.close();
-    for (const b of later) await b.close();
-  });
-  const mark = e.at.length;
-  await e.broker.close();
-  await until(() => e.companion.link.status().name !== "online", "link down after the broker went away", 10000);
-  t.true(e.at.slice(mark).some((l) => l.indexOf("< +QMTSTAT: 0,") === 0), "the module reported the loss");
-  await until(() => e.companion.link.status().failures >= 2, "opens failing while the broker is away", 30000);
-  const again = await startBroker(port);
-  later.push(again);
-  const be = await backend(port, [dev + "#"]);
-  await until(() => e.companion.link.status().name === "online", "online on the restarted broker", 60000);
-  await until(() => be.seen.some((m) => m.topic === dev + "status" && JSON.parse(m.payload).online === true), "presence on the new broker");
-  t.true(sent(e, mark).filter((l) => l.indexOf("> AT+QMTOPEN=0,") === 0).length >= 2, "opened again through the module");
-  await be.client.publishAsync(dev + "cmd", JSON.stringify({ v: 1, id: "qmt-restart-1", op: "ping", ts: 0, exp: 4102444800 }), { qos: 1 });
-  await until(() => be.seen.some((m) => m.topic === dev + "ack" && JSON.parse(m.payload).id === "qmt-restart-1" && JSON.parse(m.payload).status === "done"), "ack on the new broker", 15000);
-  await be.client.endAsync();
+  t.teardown(() => e.close());
+  await brokerRestartUnderModule(t, e, "+QMTSTAT: 0,", "AT+QMTOPEN=0,");
 });
 
 test.serial("pdpdeact mid-publish under the Quectel module's MQTT client: the ack's publish fails, the context and the session come back, the resent command is not run twice", async (t) => {
@@ -57,7 +35,7 @@ test.serial("pdpdeact mid-publish under the Quectel module's MQTT client: the ac
     void until(() => downs.length > 0, "data down").then(() => done(new Error("the connection is gone")));
   };
   const id = "qmt-pdp-1";
-  await e.be.client.publishAsync(dev + "cmd", JSON.stringify({ v: 1, id, op: "ping", ts: 0, exp: 4102444800 }), { qos: 1 });
+  await sendPing(e.be.client, id);
   await until(() => pulled, "the ack's PUBLISH at the broker");
   await until(() => downs.length > 0, "data down");
   const rx = e.at.slice(mark);
@@ -68,9 +46,9 @@ test.serial("pdpdeact mid-publish under the Quectel module's MQTT client: the ac
   const msgId = ackPub!.split(",")[1];
   t.false(rx.includes("< +QMTPUBEX: 0," + msgId + ",0"), rx.join(" | "));
   await until(() => e.companion.link.status().name === "online" && e.companion.data.status().name === "up", "link back", 30000);
-  await e.be.client.publishAsync(dev + "cmd", JSON.stringify({ v: 1, id, op: "ping", ts: 0, exp: 4102444800 }), { qos: 1 });
-  await until(() => e.be.seen.some((m) => m.topic === dev + "ack" && JSON.parse(m.payload).id === id && JSON.parse(m.payload).status === "duplicate"), "the resend answered duplicate", 15000);
-  const statuses = e.be.seen.filter((m) => m.topic === dev + "ack" && JSON.parse(m.payload).id === id).map((m) => JSON.parse(m.payload).status as string);
+  await sendPing(e.be.client, id);
+  await untilAck(e.be.seen, id, "duplicate");
+  const statuses = ackStatuses(e.be.seen, id);
   t.is(statuses.filter((s) => s === "done").length, 0, "the first ack was lost with the context: " + statuses.join(","));
   await roundTrip(e, "qmt-after-pdp");
 });
@@ -82,7 +60,7 @@ test.serial("the Quectel module resets under its MQTT client: context, session a
   e.modem.reboot();
   await until(() => e.companion.link.status().name !== "online", "link noticed", 10000);
   await until(() => e.companion.link.status().name === "online", "online again after the reset", 30000);
-  const tx = sent(e, mark);
+  const tx = sentSince(e, mark);
   t.true(tx.some((l) => l.indexOf("> AT+QMTOPEN=0,") === 0) && tx.some((l) => l.indexOf("> AT+QMTCONN=0,") === 0), tx.join(" | "));
   await roundTrip(e, "qmt-after-reset");
 });
