@@ -35,9 +35,9 @@ test.serial("R83: the A7670 board's link runs MQTT.js over a SIMCom socket: stat
   t.true(tx.some((l) => /^> AT\+CIPRXGET=3,0,500$/.test(l)));
   t.false(tx.some((l) => l.indexOf("CIPMODE=1") >= 0));
   // The same command again (a backend resend) is not run twice.
-  await e.be.client.publishAsync(dev + "cmd", JSON.stringify({ v: 1, id: "simcom-sock-1", op: "ping", ts: 0, exp: 4102444800 }), { qos: 1 });
-  await until(() => e.be.seen.some((m) => m.topic === dev + "ack" && JSON.parse(m.payload).status === "duplicate"), "the duplicate answered");
-  t.is(e.be.seen.filter((m) => m.topic === dev + "ack" && JSON.parse(m.payload).status === "done").length, 1);
+  await sendPing(e.be.client, "simcom-sock-1");
+  await untilAck(e.be.seen, "simcom-sock-1", "duplicate");
+  t.is(ackStatuses(e.be.seen, "simcom-sock-1").filter((s) => s === "done").length, 1);
 });
 
 test.serial("a lost +CIPRXGET notice: the poll after the send still reads the broker's answer", async (t) => {
