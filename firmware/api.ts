@@ -139,7 +139,8 @@ export class FirmwareApi {
     private readonly parts: ApiParts,
     options?: Partial<ApiOptions>,
   ) {
-    this.opts = Object.assign({}, defaultApiOptions, options || {});
+    // Without options the defaults themselves (never written): a copy would cost heap on the watch.
+    this.opts = options ? Object.assign({}, defaultApiOptions, options) : defaultApiOptions;
     this.waits = new Waits(parts.clock);
     this.wire();
     const self = this;

@@ -463,7 +463,7 @@ async function bundleCold(m: ColdModule, names: string[], board: Board, outdir: 
  * carries nor runs the validator. The result runs at the device's top level
  * (tools/bundle-global.ts) and holds only the board's modem profile.
  */
-export async function bundleBoard(board: Board, outdir: string, minify: boolean, enforceBudget = true): Promise<BundleResult> {
+export async function bundleBoard(board: Board, outdir: string, minify: boolean, enforceBudget = true, extraPlugins: esbuild.Plugin[] = []): Promise<BundleResult> {
   const entry = path.resolve(repoRoot, board.entry ?? defaultEntry);
   const outfile = path.join(outdir, board.name + (minify ? ".min.js" : ".js"));
   const raw: { [key: string]: unknown } = Object.assign({}, board) as unknown as { [key: string]: unknown };
@@ -482,7 +482,7 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
     minify,
     label: `${board.name} (${path.relative(repoRoot, entry)})`,
     define,
-    plugins: [coldPlugin(used), oneProfilePlugin(String(raw.modem))],
+    plugins: [coldPlugin(used), oneProfilePlugin(String(raw.modem))].concat(extraPlugins),
     write: false,
   });
   const modules: StorageModule[] = [];

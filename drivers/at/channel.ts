@@ -168,12 +168,13 @@ function urgentSlot(queue: Pending[]): number {
   return i;
 }
 
+/** `pdu` and `text` only where set: each member is heap on Espruino, and most URCs have neither. */
 interface UrcEntry {
   prefix: string;
   handler: UrcHandler;
-  pdu: boolean;
-  text: ((line: string) => boolean) | undefined;
-  bytes: ((line: string) => number) | undefined;
+  pdu?: true;
+  text?: (line: string) => boolean;
+  bytes?: (line: string) => number;
 }
 
 /** A counted block being read after its URC line (UrcOptions.bytes). */
@@ -199,6 +200,9 @@ interface GateEntry {
 
 /** The longest gate key: enough to tell `+CME ERROR:` from `+CMTI:` and `+CSQ:`. */
 const GATE_MAX = 4;
+
+/** The gate entry of a key that only final results start with (most of them): one shared object, never written. */
+const FINAL_ONLY: GateEntry = { final: true, banner: false, urcs: [] };
 
 /**
  * The executor of every command's promise, defined once: Espruino copies a function's
@@ -373,7 +377,10 @@ export class AtChannel {
    * Returns the unsubscribe function.
    */
   onUrc(prefix: string, handler: UrcHandler, options?: UrcOptions): Unsubscribe {
-    const entry: UrcEntry = { prefix, handler, pdu: !!(options && options.pdu), text: options ? options.text : undefined, bytes: options ? options.bytes : undefined };
+    const entry: UrcEntry = { prefix, handler };
+    if (options && options.pdu) entry.pdu = true;
+    if (options && options.text) entry.text = options.text;
+    if (options && options.bytes) entry.bytes = options.bytes;
     this.urcs.push(entry);
     this.indexGate();
     const self = this;
@@ -1050,13 +1057,18 @@ export class AtChannel {
     const entry = function (s: string): GateEntry {
       const k = s.substr(0, len);
       let e = gate[k];
-      if (e === undefined || e.urcs === undefined) {
-        e = { final: false, banner: false, urcs: [] };
+      if (e === undefined || e.urcs === undefined || e === FINAL_ONLY) {
+        e = { final: e === FINAL_ONLY, banner: false, urcs: [] };
         gate[k] = e;
       }
       return e;
     };
-    for (let i = 0; i < this.finals.length; i++) entry(this.finals[i].match).final = true;
+    for (let i = 0; i < this.finals.length; i++) {
+      const k = this.finals[i].match.substr(0, len);
+      const e = gate[k];
+      if (e === undefined || e.urcs === undefined) gate[k] = FINAL_ONLY;
+      else e.final = true;
+    }
     for (let i = 0; i < this.banners.length; i++) entry(this.banners[i]).banner = true;
     for (let i = 0; i < this.urcs.length; i++) entry(this.urcs[i].prefix).urcs.push(this.urcs[i]);
     this.gate = gate;

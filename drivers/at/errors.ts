@@ -29,47 +29,17 @@ export const AtAbortedError = defineError<{ cmd: string; reason: string }>("AtAb
 /** A caller passed something that could end or smuggle a command; nothing was written. */
 export const AtArgumentError = defineError<{ what: string; value: string; reason: string }>("AtArgumentError");
 
-/** `+CME ERROR` codes worth acting on (27.007 §9.2.1). */
-export const CME = {
-  phoneFailure: 0,
-  notAllowed: 3,
-  notSupported: 4,
-  simNotInserted: 10,
-  simPinRequired: 11,
-  simPukRequired: 12,
-  simFailure: 13,
-  simBusy: 14,
-  simWrong: 15,
-  incorrectPassword: 16,
-  memoryFull: 20,
-  notFound: 22,
-  noNetworkService: 30,
-  networkTimeout: 31,
-  emergencyOnly: 32,
-  unknown: 100,
-};
-
-/** `+CMS ERROR` codes worth acting on (27.005 §3.2.5). */
-export const CMS = {
-  meFailure: 300,
-  smsServiceReserved: 301,
-  notAllowed: 302,
-  notSupported: 303,
-  invalidPduMode: 304,
-  invalidTextMode: 305,
-  simNotInserted: 310,
-  simPinRequired: 311,
-  simFailure: 313,
-  simBusy: 314,
-  memoryFailure: 320,
-  invalidIndex: 321,
-  memoryFull: 322,
-  smscUnknown: 330,
-  noNetwork: 331,
-  networkTimeout: 332,
-  noCnmaExpected: 340,
-  unknown: 500,
-};
+/**
+ * `+CME ERROR` / `+CMS ERROR` codes the firmware acts on (27.007 §9.2.1, 27.005 §3.2.5);
+ * the rest are described by the tables below. Plain constants, not a table object: each
+ * member of an object is heap on Espruino, a constant the bundler inlines is not.
+ */
+export const CME_SIM_NOT_INSERTED = 10;
+export const CME_SIM_FAILURE = 13;
+export const CME_SIM_BUSY = 14;
+export const CME_SIM_WRONG = 15;
+export const CME_INCORRECT_PASSWORD = 16;
+export const CMS_SIM_BUSY = 314;
 
 const cmeText = "|0:phone failure|3:operation not allowed|4:operation not supported|10:SIM not inserted|11:SIM PIN required|12:SIM PUK required|13:SIM failure|14:SIM busy|15:SIM wrong|16:incorrect password|20:memory full|21:invalid index|22:not found|30:no network service|31:network timeout|32:network not allowed - emergency calls only|100:unknown|";
 
@@ -88,7 +58,7 @@ export function describeCode(kind: FinalKind, code: number): string {
 /** True for errors worth one retry after a pause: SIM or device busy (CME 14/515, CMS 314). */
 export function isTransient(e: unknown): boolean {
   if (!AtCommandError.is(e)) return false;
-  if (e.kind === "cme") return e.code === CME.simBusy || e.code === 515;
-  if (e.kind === "cms") return e.code === CMS.simBusy;
+  if (e.kind === "cme") return e.code === CME_SIM_BUSY || e.code === 515;
+  if (e.kind === "cms") return e.code === CMS_SIM_BUSY;
   return false;
 }

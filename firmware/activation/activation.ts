@@ -20,7 +20,7 @@
  */
 import type { Clock, Storage } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { AtCommandError, CME, type AtChannel } from "../../drivers/at/index.js";
+import { AtCommandError, CME_SIM_NOT_INSERTED, type AtChannel } from "../../drivers/at/index.js";
 import type { ModemManager } from "../modem/manager.js";
 import type { OneNumberState } from "./one-number.js";
 import { readEid } from "./eid.js";
@@ -234,7 +234,7 @@ export class Activation {
         // A SIM that answers (PIN, PUK) has a profile: that is for the person with the PIN.
       },
       function (e: unknown) {
-        if (AtCommandError.is(e) && e.kind === "cme" && e.code === CME.simNotInserted) self.post({ type: "simAbsent" });
+        if (AtCommandError.is(e) && e.kind === "cme" && e.code === CME_SIM_NOT_INSERTED) self.post({ type: "simAbsent" });
       },
     );
   }

@@ -161,7 +161,8 @@ export class Messaging {
     options?: Partial<MessagingOptions>,
   ) {
     const self = this;
-    this.opts = Object.assign({}, defaultMessagingOptions, options || {});
+    // Without options the defaults themselves (never written): a copy would cost heap on the watch.
+    this.opts = options ? Object.assign({}, defaultMessagingOptions, options) : defaultMessagingOptions;
     const o = this.opts;
     const log = function (line: string) {
       self.events.emit("log", line);

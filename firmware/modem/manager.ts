@@ -8,7 +8,7 @@
  */
 import type { Clock, Pins, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { AtChannel, AtCommandError, CME, startChat, type ChatRun } from "../../drivers/at/index.js";
+import { AtChannel, AtCommandError, CME_SIM_FAILURE, CME_SIM_NOT_INSERTED, CME_SIM_WRONG, startChat, type ChatRun } from "../../drivers/at/index.js";
 import {
   emptyInfo,
   isRegistered,
@@ -364,9 +364,9 @@ export class ModemManager {
         // SIM at all: that is a SIM state too, and R55 needs it known.
         const e = result.error;
         if (AtCommandError.is(e) && e.kind === "cme") {
-          if (e.code === CME.simNotInserted) sim = "SIM NOT INSERTED";
-          else if (e.code === CME.simFailure) sim = "SIM FAILURE";
-          else if (e.code === CME.simWrong) sim = "SIM WRONG";
+          if (e.code === CME_SIM_NOT_INSERTED) sim = "SIM NOT INSERTED";
+          else if (e.code === CME_SIM_FAILURE) sim = "SIM FAILURE";
+          else if (e.code === CME_SIM_WRONG) sim = "SIM WRONG";
         }
       }
       if (sim !== "") this.simStateSeen = sim;

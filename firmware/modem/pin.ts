@@ -6,7 +6,7 @@
  * SIM refused it (three refusals block the SIM behind its PUK, 31.102 / 11.11), so
  * nothing here retries; and the PIN never appears in a log line.
  */
-import { AtChannel, AtCommandError, CME, atQuoted, paramsOf } from "../../drivers/at/index.js";
+import { AtChannel, AtCommandError, CME_INCORRECT_PASSWORD, atQuoted, paramsOf } from "../../drivers/at/index.js";
 
 /** What the SIM asks for, and how many tries it has left when the modem tells. */
 export interface SimLock {
@@ -88,7 +88,7 @@ export function sendPin(channel: AtChannel, state: string, code: string, newPin:
   return channel.send({ cmd, timeoutMs: 10000 }).then(
     () => ({ ok: true, message: puk ? "PUK accepted, new PIN set" : "PIN accepted", triesLeft: undefined }),
     (e: unknown) => {
-      const wrong = AtCommandError.is(e) && e.kind === "cme" && e.code === CME.incorrectPassword;
+      const wrong = AtCommandError.is(e) && e.kind === "cme" && e.code === CME_INCORRECT_PASSWORD;
       const why = wrong ? (puk ? "the SIM refused the PUK" : "the SIM refused the PIN") : "the modem did not take the PIN: " + String((e as Error).message || e);
       return readTriesLeft(channel, puk ? "SIM PUK" : state).then((left) => ({
         ok: false,
