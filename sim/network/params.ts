@@ -177,6 +177,7 @@ export function networkParams(p: Partial<NetworkParams> = {}): NetworkParams {
     throw bad("ussdAnswer", out.ussdAnswer, "expected null or a text of 1 to 182 characters (23.038 USSD length)");
   }
   if (!(out.logCapacity >= 0)) throw bad("logCapacity", out.logCapacity, "expected a count >= 0 (Infinity keeps all)");
-  if (!(out.historyKept >= 1) || (out.historyKept !== Infinity && Math.floor(out.historyKept) !== out.historyKept)) throw bad("historyKept", out.historyKept, "expected a whole count >= 1 (Infinity keeps all)");
+  const kept = out.historyKept as unknown;
+  if (!(typeof kept === "number" && kept >= 1 && (kept === Infinity || Number.isInteger(kept)))) throw bad("historyKept", out.historyKept, "expected a whole count >= 1 (Infinity keeps all)");
   return out;
 }

@@ -23,8 +23,8 @@ function world(historyKept: number) {
 test("historyKept: default HISTORY_KEPT; a count below 1, a fraction or NaN is refused with its name and range", (t) => {
   t.is(DEFAULT_PARAMS.historyKept, HISTORY_KEPT);
   t.is(networkParams({ historyKept: Infinity }).historyKept, Infinity);
-  for (const bad of [0, -1, 2.5, NaN]) {
-    t.throws(() => networkParams({ historyKept: bad }), { message: /historyKept.*whole count >= 1/ }, String(bad));
+  for (const bad of [0, -1, 2.5, NaN, "10" as unknown as number]) {
+    t.throws(() => networkParams({ historyKept: bad }), { message: /historyKept.*whole count >= 1/ }, JSON.stringify(bad));
   }
 });
 
