@@ -63,6 +63,7 @@ async function main(): Promise<number> {
   if (snaps.length !== 2) throw new Error("took " + snaps.length + " snapshots, expected 2");
   const per = (x: number) => (x / p.opts.accessories).toFixed(1).padStart(10);
   process.stdout.write("growth from +" + p.at[0] + " h to +" + p.at[1] + " h, per accessory (" + p.opts.accessories + "):\n");
+  process.stdout.write("(the +" + p.at[0] + " h snapshot's own table of " + snaps[0].counts.size + " kinds is part of the +" + p.at[1] + " h heap: Object, (string), (array) by about that many)\n");
   process.stdout.write("   count+    bytes+  kind\n");
   for (const d of growth(snaps[0].counts, snaps[1].counts)) {
     process.stdout.write(per(d.after.count - d.before.count) + per(d.after.bytes - d.before.bytes) + "  " + d.kind + "\n");
