@@ -1,5 +1,6 @@
 import type { Clock, Serial, Unsubscribe } from "../types.js";
 import { Emitter } from "../emitter.js";
+import { TextTail } from "./tail.js";
 
 export interface MemorySerialOptions {
   /** Deliver what the other end writes in chunks of at most this many bytes (default: whole writes). */
@@ -7,6 +8,8 @@ export interface MemorySerialOptions {
   /** Deliver each chunk this many ms after it was written, on `clock` (default 0: at once, asynchronously). */
   delayMs?: number;
   clock?: Clock;
+  /** Characters of `written` this end keeps (default TAIL_KEPT, the newest 4 KiB; Infinity keeps all). */
+  writtenKept?: number;
 }
 
 type SerialEvents = { data: string; close: string };
@@ -18,14 +21,20 @@ type SerialEvents = { data: string; close: string };
  */
 export class MemorySerial implements Serial {
   peer: MemorySerial | undefined = undefined;
-  /** Every byte this end wrote, for transcript assertions. */
-  written = "";
+  private readonly writtenTail: TextTail;
   private events = new Emitter<SerialEvents>();
   private closed = false;
   private queue: string[] = [];
   private pumping = false;
 
-  constructor(private readonly opts: MemorySerialOptions) {}
+  constructor(private readonly opts: MemorySerialOptions) {
+    this.writtenTail = new TextTail(opts.writtenKept);
+  }
+
+  /** The newest bytes this end wrote (`writtenKept` of them), for transcript assertions. */
+  get written(): string {
+    return this.writtenTail.value;
+  }
 
   write(bytes: string): Promise<void> {
     if (this.closed) return Promise.reject(new Error("serial link is closed"));
@@ -34,7 +43,7 @@ export class MemorySerial implements Serial {
         return Promise.reject(new Error("not a byte string: char " + bytes.charCodeAt(i) + " at " + i));
       }
     }
-    this.written += bytes;
+    this.writtenTail.append(bytes);
     const peer = this.peer;
     if (peer) peer.receive(bytes, this.opts);
     return Promise.resolve();

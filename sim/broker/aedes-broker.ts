@@ -86,10 +86,12 @@ export async function isolatingAedes(registry: BrokerAuthority): Promise<Isolati
   aedes.on("clientDisconnect", (c: Client) => {
     if (live.get(c.id) === c) live.delete(c.id);
   });
-  registry.onRevoke((username) => {
+  const stopRevokes = registry.onRevoke((username) => {
     const c = live.get(username);
     if (c) c.close();
   });
+  // A closed broker stops listening: the soak restarts its broker many times on one registry.
+  aedes.once("closed", stopRevokes);
   return { aedes, live };
 }
 

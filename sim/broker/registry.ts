@@ -91,8 +91,13 @@ export class BrokerRegistry {
     return true;
   }
 
-  onRevoke(listener: (username: string) => void): void {
+  /** Calls `listener` with each revoked device id; returns how to stop (a broker that closes must, or every restart leaves one behind). */
+  onRevoke(listener: (username: string) => void): () => void {
     this.revokeListeners.push(listener);
+    return () => {
+      const i = this.revokeListeners.indexOf(listener);
+      if (i >= 0) this.revokeListeners.splice(i, 1);
+    };
   }
 
   /** The principal of a username and password, or undefined. */

@@ -4,12 +4,15 @@
  * offsets, and silence (a hung modem). Bytes leave in order, always asynchronously.
  */
 import type { Clock, Serial } from "../../hal/types.js";
+import { TextTail } from "../../hal/memory/tail.js";
 
 export interface OutputOptions {
   /** Largest chunk handed to the serial link at once (default: whole writes). */
   chunkSize?: number;
   /** Time between chunks, on the modem's clock (default 0). */
   chunkGapMs?: number;
+  /** Characters of `sent` kept (default TAIL_KEPT, the newest 4 KiB; Infinity keeps all). */
+  sentKept?: number;
 }
 
 interface Mutation {
@@ -20,8 +23,8 @@ interface Mutation {
 }
 
 export class ModemOutput {
-  /** Every byte that reached the line (after faults), for logs and assertions. */
-  sent = "";
+  /** The newest bytes that reached the line (after faults), for logs and assertions; a modem runs for days in the soak. */
+  private readonly sentTail: TextTail;
   /** Bytes the modem produced (before faults). */
   produced = 0;
   /** Sees each chunk as it goes to the line. */
@@ -35,7 +38,14 @@ export class ModemOutput {
   constructor(
     private readonly clock: Clock,
     public options: OutputOptions,
-  ) {}
+  ) {
+    this.sentTail = new TextTail(options.sentKept);
+  }
+
+  /** The newest bytes that reached the line (after faults): `sentKept` of them. */
+  get sent(): string {
+    return this.sentTail.value;
+  }
 
   /** The line the modem talks on now; `undefined` discards output (nobody listening). */
   setSerial(serial: Serial | undefined): void {
@@ -141,7 +151,7 @@ export class ModemOutput {
   }
 
   private send(serial: Serial, chunk: string): void {
-    this.sent += chunk;
+    this.sentTail.append(chunk);
     if (this.onSent) this.onSent(chunk);
     serial.write(chunk).catch(() => {
       // The link went away mid-write; the transport reports the close on its own.

@@ -87,7 +87,7 @@ export class SharedNumber {
   /** The incoming call alerting on the devices, while the line is `alerting`. */
   alerting: NumberEnd | undefined = undefined;
   readonly sms: SmsRouter;
-  /** The newest HISTORY_KEPT messages (bounded.ts). */
+  /** The newest `historyKept` messages (the network's params, bounded.ts). */
   readonly mailbox: VoiceMessage[] = [];
   /**
    * Fault knobs: `ussdSilent` makes the network never answer USSD (R81: the modem times

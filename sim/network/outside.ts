@@ -100,7 +100,7 @@ export class OutsideParty {
   private expiryTimer: TimerHandle | undefined = undefined;
   /** Message parts received so far, all of them counted (the parts themselves live in the reassembler, bounded). */
   partsReceived = 0;
-  /** Status reports for messages this party sent to a shared number (TP-ST values), the newest HISTORY_KEPT. */
+  /** Status reports for messages this party sent to a shared number (TP-ST values), the newest `historyKept` (the network's params). */
   readonly statusReports: { to: string; status: number; at: number }[] = [];
   /** Host-side events: every part as it arrives (for whoever needs more than the kept history). */
   readonly events = typedEmitter<{ sms: (part: MessagePart) => void }>();
@@ -119,7 +119,7 @@ export class OutsideParty {
   ) {
     this.autoAnswerMs = opts.autoAnswerMs;
     this.name = opts.name;
-    this.inbox = new Reassembler({ ...defaultReassemblerOptions, ...(opts.reassembly || {}) }, (m, why) => this.closedIncomplete(m, why));
+    this.inbox = new Reassembler({ ...defaultReassemblerOptions, kept: net.params.historyKept, ...(opts.reassembly || {}) }, (m, why) => this.closedIncomplete(m, why));
   }
 
   private closedIncomplete(m: AssembledMessage, why: CloseReason): void {
@@ -230,7 +230,7 @@ export class OutsideParty {
   /** Sends an SMS to `to` (concatenated when long); `statusReport` asks for status reports (R66). */
   /** `partGapMs`: a long message's parts reach the network this far apart. */
   sendSms(to: string, text: string, opts: { alphabet?: Alphabet; statusReport?: boolean; ref?: number; msgClass?: number; partGapMs?: number } = {}): void {
-    const report = opts.statusReport ? (status: number) => appendBounded(this.statusReports, { to, status, at: this.net.clock.now() }) : undefined;
+    const report = opts.statusReport ? (status: number) => appendBounded(this.statusReports, { to, status, at: this.net.clock.now() }, this.net.params.historyKept) : undefined;
     this.net.deliverText(this.number, to, text, { alphabet: opts.alphabet, ref: opts.ref === undefined ? this.nextRef++ & 0xff : opts.ref, report, msgClass: opts.msgClass, partGapMs: opts.partGapMs });
   }
 

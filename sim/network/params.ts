@@ -4,6 +4,7 @@
  * simulator itself needs. `networkParams(partial)` fills in the defaults and rejects a
  * bad value with a `NetworkParamError` that names the parameter and the allowed range.
  */
+import { HISTORY_KEPT } from "./bounded.js";
 import { defineError } from "../../hal/errors.js";
 import type { EmergencyNumbers, OperatorName } from "../modem/network.js";
 
@@ -68,6 +69,14 @@ export interface NetworkParams {
    */
   logCapacity: number;
   /**
+   * How many entries each history keeps (bounded.ts): what the smartphone received, its
+   * status reports, USSD answers and call log, a party's status reports and reassembled
+   * messages, the voicemail box. Default 1000 (each holds between this and twice this);
+   * the soak, which follows every message by the events, keeps fewer so that its memory is
+   * flat within a run rather than within weeks.
+   */
+  historyKept: number;
+  /**
    * Outside parties (not emergency agencies, which answer at once) answer an incoming call
    * by themselves this long after it rings; null (default) never, so tests and scenarios
    * decide. `sharedline sim --tcp/--pty` sets 3 s so that a client's `ATD` (with +COLP=1,
@@ -109,6 +118,7 @@ export const DEFAULT_PARAMS: NetworkParams = {
   announcementMs: 2000,
   statusReportDelayMs: 1000,
   logCapacity: 10000,
+  historyKept: HISTORY_KEPT,
   partyAnswerMs: null,
   partyNoReply: false,
   ussdAnswer: null,
@@ -167,5 +177,7 @@ export function networkParams(p: Partial<NetworkParams> = {}): NetworkParams {
     throw bad("ussdAnswer", out.ussdAnswer, "expected null or a text of 1 to 182 characters (23.038 USSD length)");
   }
   if (!(out.logCapacity >= 0)) throw bad("logCapacity", out.logCapacity, "expected a count >= 0 (Infinity keeps all)");
+  const kept = out.historyKept as unknown;
+  if (!(typeof kept === "number" && kept >= 1 && (kept === Infinity || Number.isInteger(kept)))) throw bad("historyKept", out.historyKept, "expected a whole count >= 1 (Infinity keeps all)");
   return out;
 }

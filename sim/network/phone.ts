@@ -93,7 +93,7 @@ export class Phone extends Device {
   readonly imei: string;
   /** Live calls and the newest released ones (bounded.ts: RELEASED_CALLS_KEPT). */
   readonly calls: PhoneCall[] = [];
-  /** The histories below keep their newest HISTORY_KEPT entries (bounded.ts); the events carry every one. */
+  /** The histories below keep their newest `historyKept` entries (the network's params, bounded.ts); the events carry every one. */
   readonly callLog: CallLogEntry[] = [];
   /** Received message parts, each stored once (R75: a repeat is recognised among the kept ones). */
   readonly received: PhoneSms[] = [];
@@ -109,6 +109,10 @@ export class Phone extends Device {
   smsAck: "ack" | "nack" | "ignore" = "ack";
   private generation = 0;
   private nextRef = 0;
+  /** Entries each history keeps (the network's `historyKept`). */
+  private get kept(): number {
+    return this.num.net.params.historyKept;
+  }
   private nextConcatRef = 1;
 
   constructor(
@@ -177,7 +181,7 @@ export class Phone extends Device {
     const leg = this.num.dial(this, number, opts.withhold);
     const c: PhoneCall = { id: leg.id, dir: "out", state: "dialing", number };
     this.addCall(c);
-    appendBounded(this.callLog, { callId: c.id, number, outcome: "outgoing", at: this.num.net.clock.now() });
+    appendBounded(this.callLog, { callId: c.id, number, outcome: "outgoing", at: this.num.net.clock.now() }, this.kept);
     return c.id;
   }
 
@@ -201,7 +205,7 @@ export class Phone extends Device {
       });
       return this.num.submitSms(this, toHex(tpdu));
     });
-    this.sent.push({ to, text, at: this.num.net.clock.now(), parts: bodies.length, ok: results.every((r) => r.ok) });
+    appendBounded(this.sent, { to, text, at: this.num.net.clock.now(), parts: bodies.length, ok: results.every((r) => r.ok) }, this.kept);
     return results;
   }
 
@@ -268,7 +272,7 @@ export class Phone extends Device {
   private logCall(c: PhoneCall, outcome: CallOutcome, cause?: number): void {
     const e: CallLogEntry = { callId: c.id, number: c.number, outcome, at: this.num.net.clock.now() };
     if (cause !== undefined) e.cause = cause;
-    appendBounded(this.callLog, e);
+    appendBounded(this.callLog, e, this.kept);
   }
 
   // ---- Device: what the network tells the phone ----
@@ -315,12 +319,12 @@ export class Phone extends Device {
         // R75: the same message twice (a retry after a lost acknowledgement) is stored once.
         const dup = this.received.some((o) => o.from === m.from && o.scts === m.scts && o.text === m.text && JSON.stringify(o.concat) === JSON.stringify(m.concat));
         if (!dup) {
-          appendBounded(this.received, m);
+          appendBounded(this.received, m, this.kept);
           this.events.emit("sms", m);
         }
       } else {
         const s = decodeStatusReport(tpdu);
-        appendBounded(this.statusReports, { messageRef: s.messageRef, recipient: s.recipient.number, status: s.status });
+        appendBounded(this.statusReports, { messageRef: s.messageRef, recipient: s.recipient.number, status: s.status }, this.kept);
       }
       if (this.smsAck !== "ignore") this.num.ackSms(this, deliveryId, this.smsAck);
     });
@@ -328,7 +332,7 @@ export class Phone extends Device {
 
   deliverUssd(r: UssdResult): void {
     this.post(() => {
-      appendBounded(this.ussdResults, r);
+      appendBounded(this.ussdResults, r, this.kept);
       this.events.emit("ussd", r);
     });
   }

@@ -206,7 +206,7 @@ export function voicemailEnd(num: SharedNumber, call: Call): ServiceEnd {
       if (stored) return;
       stored = true;
       const msg: VoiceMessage = { from: call.cli.number, at: end.answeredAt, durationMs: num.net.clock.now() - end.answeredAt, heard: false };
-      appendBounded(num.mailbox, msg);
+      appendBounded(num.mailbox, msg, num.net.params.historyKept);
       num.log("voicemail", { call: call.id, rule: "R61", detail: { stored: true, from: msg.from || "withheld", durationMs: msg.durationMs } });
       const waiting = num.mailbox.filter((m) => !m.heard).length;
       num.net.deliverText("1417", num.msisdn, "Voicemail: " + waiting + " new message(s). Call 1417 to listen.");

@@ -65,12 +65,23 @@ interface Copy {
 
 export class SmsRouter {
   private copies: Copy[] = [];
-  private sets: { [key: string]: { devices: string[]; until: number } } = {};
+  /**
+   * R73: the devices a concatenated message's first part went to, until the retention
+   * ends, by sender|reference|total. Inserted in arrival order and forgotten once past
+   * (a key is a sender's 8-bit reference: without forgetting, days of traffic keep every
+   * multi-part message ever received).
+   */
+  private readonly sets = new Map<string, { devices: string[]; until: number }>();
 
   constructor(private readonly num: SharedNumber) {}
 
   private log(kind: LogKind, c: Copy | undefined, rule: string | undefined, detail: { [k: string]: string | number | boolean | undefined } = {}): void {
     this.num.log(kind, { device: c ? c.device.id : undefined, rule, detail: c ? { msg: c.part.id, ...detail } : detail });
+  }
+
+  /** Concatenated messages whose devices are still remembered (R73), for tests and tools. */
+  get concatSets(): number {
+    return this.sets.size;
   }
 
   /** Messages still stored or waiting for an acknowledgement, for tests and tools. */
@@ -88,8 +99,13 @@ export class SmsRouter {
     const prio = num.device(num.priority) || num.phone;
     let members: Device[];
     let later = false;
-    const known = part.concatKey ? this.sets[part.concatKey] : undefined;
-    if (known && known.until > num.net.clock.now()) {
+    const now = num.net.clock.now();
+    for (const [key, set] of this.sets) {
+      if (set.until > now) break;
+      this.sets.delete(key);
+    }
+    const known = part.concatKey ? this.sets.get(part.concatKey) : undefined;
+    if (known && known.until > now) {
       later = true;
       members = known.devices.map((id) => num.device(id)).filter((d): d is Device => d !== undefined && d.enrollment === "registered");
     } else {
@@ -97,7 +113,11 @@ export class SmsRouter {
       if (num.net.params.smsMode === "guaranteed") {
         for (const d of num.devices()) if (d !== prio && d.sms === "native" && d.reachable) members.push(d);
       }
-      if (part.concatKey) this.sets[part.concatKey] = { devices: members.map((d) => d.id), until: part.receivedAt + num.net.params.smsRetentionMs };
+      if (part.concatKey) {
+        // Re-inserted at the end, so the oldest stay first (a part arrives after those before it).
+        this.sets.delete(part.concatKey);
+        this.sets.set(part.concatKey, { devices: members.map((d) => d.id), until: part.receivedAt + num.net.params.smsRetentionMs });
+      }
     }
     this.log("sms-delivered", undefined, later ? "R73" : num.net.params.smsMode === "exclusive" ? "R76" : "R67", {
       msg: part.id,

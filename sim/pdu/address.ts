@@ -48,13 +48,14 @@ function digitsToSemiOctets(digits: string, field: string): number[] {
   return out;
 }
 
-function semiOctetsToDigits(octets: number[], count: number): string {
-  let s = "";
+/** `prefix` then the digits, as one flat string (joined, not `+=` per digit: an address is kept with every message, see gsm7.ts septetsToText). */
+function semiOctetsToDigits(octets: number[], count: number, prefix: string): string {
+  const digits: string[] = [prefix];
   for (let i = 0; i < count; i++) {
     const nib = i % 2 === 0 ? octets[i >> 1] & 0x0f : octets[i >> 1] >> 4;
-    s += nib < 15 ? SEMI_OCTET_DIGITS[nib] : "";
+    if (nib < 15) digits.push(SEMI_OCTET_DIGITS[nib]);
   }
-  return s;
+  return digits.join("");
 }
 
 /** Encodes a TP address (TP-OA, TP-DA, TP-RA). `+` selects international; text that is not dialable becomes alphanumeric (GSM 7-bit). */
@@ -81,8 +82,7 @@ export function decodeAddress(r: OctetReader, field: string): Address {
     const septets = Math.floor((len * 4) / 7);
     return { number: septetsToText(unpackSeptets(octets, 0, septets)), toa };
   }
-  const digits = semiOctetsToDigits(octets, len);
-  return { number: ((toa & 0x70) === 0x10 ? "+" : "") + digits, toa };
+  return { number: semiOctetsToDigits(octets, len, (toa & 0x70) === 0x10 ? "+" : ""), toa };
 }
 
 /** Encodes the service-centre address that leads a PDU on the AT interface; an empty number gives `00` (use the stored +CSCA). */
@@ -101,6 +101,5 @@ export function decodeSmsc(r: OctetReader): Address | undefined {
   if (len > 11) throw PduError("SCA length " + len + " is more than 11 octets", { field: "SCA" });
   const toa = r.byte("SCA");
   const octets = r.take(len - 1, "SCA");
-  const digits = semiOctetsToDigits(octets, octets.length * 2);
-  return { number: ((toa & 0x70) === 0x10 ? "+" : "") + digits, toa };
+  return { number: semiOctetsToDigits(octets, octets.length * 2, (toa & 0x70) === 0x10 ? "+" : ""), toa };
 }

@@ -76,19 +76,21 @@ export function textToSeptets(text: string): number[] {
  * escape is dropped.
  */
 export function septetsToText(septets: number[]): string {
-  let s = "";
+  // Joined at the end, not `+=` per character: V8 would hold the result as a rope of one
+  // 32-byte node per character, and the simulator keeps decoded texts for days (the soak).
+  const chars: string[] = [];
   for (let i = 0; i < septets.length; i++) {
     const v = septets[i] & 0x7f;
     if (v === ESCAPE) {
       if (i + 1 >= septets.length) break;
       const next = septets[++i] & 0x7f;
       const ext = EXTENSION[next];
-      s += ext !== undefined ? ext : next === ESCAPE ? " " : DEFAULT_TABLE[next];
+      chars.push(ext !== undefined ? ext : next === ESCAPE ? " " : DEFAULT_TABLE[next]);
       continue;
     }
-    s += DEFAULT_TABLE[v];
+    chars.push(DEFAULT_TABLE[v]);
   }
-  return s;
+  return chars.join("");
 }
 
 /**

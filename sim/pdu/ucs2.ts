@@ -18,7 +18,8 @@ export function textToUcs2(text: string): number[] {
 /** Octets to text; throws `PduError` on an odd number of octets. */
 export function ucs2ToText(octets: number[]): string {
   if (octets.length % 2 !== 0) throw PduError("UCS2 user data has an odd number of octets (" + octets.length + ")", { field: "TP-UD" });
-  let s = "";
-  for (let i = 0; i < octets.length; i += 2) s += String.fromCharCode((octets[i] << 8) | octets[i + 1]);
-  return s;
+  // Built whole, not `+=` per unit (a rope of one node per character, kept as long as the text: gsm7.ts).
+  const chars: string[] = [];
+  for (let i = 0; i < octets.length; i += 2) chars.push(String.fromCharCode((octets[i] << 8) | octets[i + 1]));
+  return chars.join("");
 }

@@ -244,6 +244,20 @@ test("R73: a long SMS from outside arrives in all its parts on every device", as
   t.deepEqual(w.num.phone.inbox().map((m) => [m.complete, m.text]), [[true, LONG]]);
 });
 
+test("R73: the devices of a concatenated message are remembered for the retention only, then forgotten", async (t) => {
+  const w = await world({ params: { smsRetentionMs: HOUR } });
+  const a1 = await w.accessory();
+  await a1.at("AT+CNMI=2,2");
+  for (let i = 0; i < 5; i++) w.net.outside("+8180111100" + i).sendSms(MSISDN, LONG);
+  await w.run(0);
+  t.is(w.num.sms.concatSets, 5, "five messages' devices, within the retention");
+  await w.run(HOUR + 1000);
+  w.net.outside(CALLER).sendSms(MSISDN, LONG);
+  await w.run(0);
+  t.is(w.num.sms.concatSets, 1, "the five past the retention are forgotten as the next message arrives");
+  t.is(cmtTexts(a1.take()).length, 12, "every part still reached the accessory");
+});
+
 test("R74: an SMS reaches a device in a call", async (t) => {
   const w = await world();
   const a1 = await w.accessory();

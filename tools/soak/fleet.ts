@@ -18,7 +18,7 @@ import { createFirmware, type Firmware, type FirmwareOptions } from "../../firmw
 import type { CompanionLink } from "../../firmware/companion/link.js";
 import type { DataStack } from "../../firmware/data/index.js";
 import { SimModem } from "../../sim/modem/modem.js";
-import { AccessoryPort, OutsideParty, SharedNetwork, SharedNumber } from "../../sim/network/index.js";
+import { AccessoryPort, OutsideParty, SharedNetwork, SharedNumber, type NetworkParams } from "../../sim/network/index.js";
 import boardsJson from "../../boards.json" with { type: "json" };
 
 /** A storage a killed process can no longer touch (its writes after the kill never happen). */
@@ -91,6 +91,8 @@ export interface FleetOptions {
   attach?: (acc: Accessory) => Attached | undefined;
   /** The firmware options of each boot (its companion link), before it is built. */
   firmwareOptions?: (acc: Accessory) => FirmwareOptions | undefined;
+  /** The simulated network's parameters besides the clock (params.ts). */
+  network?: Partial<NetworkParams>;
 }
 
 export class Fleet {
@@ -110,7 +112,7 @@ export class Fleet {
     if (o.accessories > o.numbers * 5) throw new RangeError("at most five accessories per number (R2): " + o.accessories + " over " + o.numbers);
     if (o.accessories < 1 || o.numbers < 1) throw new RangeError("--accessories and --numbers must be at least 1");
     this.clock = o.clock;
-    this.net = new SharedNetwork({ clock: this.clock });
+    this.net = new SharedNetwork({ clock: this.clock, params: o.network });
     for (let i = 0; i < o.numbers; i++) {
       this.numbers.push(this.net.createNumber("+8190" + String(10000000 + i).slice(-8), { multiDevice: true }));
     }

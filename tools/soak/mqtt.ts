@@ -83,7 +83,6 @@ export function virtualTimer(clock: Clock): { set: typeof setInterval; clear: ty
 /** The soak's credentials: deterministic ids and plain passwords (no key derivation per connect). */
 export class SoakAuthority implements BrokerAuthority {
   private readonly entries = new Map<string, { password: string; principal: Principal }>();
-  private readonly revokeListeners: ((username: string) => void)[] = [];
 
   add(username: string, password: string, principal: Principal): void {
     this.entries.set(username, { password, principal });
@@ -100,8 +99,9 @@ export class SoakAuthority implements BrokerAuthority {
     return e ? e.principal : undefined;
   }
 
-  onRevoke(listener: (username: string) => void): void {
-    this.revokeListeners.push(listener);
+  /** The soak never revokes a credential: nothing to keep (each broker start asks again). */
+  onRevoke(_listener: (username: string) => void): () => void {
+    return () => undefined;
   }
 }
 

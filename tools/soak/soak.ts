@@ -15,6 +15,7 @@ import { InvariantBook, INVARIANTS, type Failure, type InvariantName } from "./i
 import { Rng } from "./rng.js";
 import { MessageAssembler, SmsLedger, type Followed } from "./ledger.js";
 import { Backend, SoakAuthority, SoakBroker, type SentCommand } from "./mqtt.js";
+import { heapSlope, type HeapSample, type HeapSlope } from "./heap.js";
 import type { FirmwareOptions } from "../../firmware/main.js";
 import type { PubSub } from "../../firmware/companion/pubsub.js";
 import { MqttJsPubSub } from "../../firmware/companion/mqttjs.node.js";
@@ -45,6 +46,18 @@ export interface SoakOptions {
   emergencyBoundMs?: number;
   /** Bytes of API-visible state (inbox, outbox, call log) one accessory may hold (default 256 KiB). */
   memoryBoundBytes?: number;
+  /** Heap after GC per device may grow at most this many bytes per virtual hour over the last half of the run (default HEAP_SLOPE_BOUND; heap.ts). */
+  heapSlopeBoundBytes?: number;
+  /**
+   * Hourly heap samples the last half must hold for the slope to be judged (default 24:
+   * runs of 48 virtual hours or more). The firmware's bounded inbox and sent history of a
+   * 100-accessory run fill for about the first day (seed 15: 612 KiB per device at 12 h,
+   * 662 at 24 h, then 684 at 48 h and 704 at 72 h), so a 24-hour run's last half is still
+   * filling and says nothing about a leak.
+   */
+  heapMinSamples?: number;
+  /** A test hook: measures the heap instead of a full GC (node --expose-gc) and process.memoryUsage(). */
+  measureHeap?: () => { bytes: number; afterGc: boolean };
   /** Prints everything about this accessory ("n3a1") to stderr: actions, AT lines both ways, API events. */
   trace?: string;
   /** Called every virtual hour with the hours done (main.ts prints it with --progress). */
@@ -71,7 +84,8 @@ export interface SoakReport {
   mqtt: { links: number; commands: { sent: number; publishes: number; acked: number; duplicates: number; expiredSent: number; unreachable: number }; brokerRestarts: number; connections: number };
   /** Messages checked, and the worst send-to-arrival time seen (the ledger's horizon must be far above it). */
   smsLedger: { followed: number; worstLatencyMs: number; horizonMs: number };
-  memory: { perDeviceMaxBytes: { min: number; avg: number; max: number }; heapUsedBytes: number; heapPerDeviceBytes: number; timeline: MemorySample[] };
+  /** `hourly`: the heap after a full GC per device every virtual hour of the workload; `slope`: the memoryBounded check on it (heap.ts). */
+  memory: { perDeviceMaxBytes: { min: number; avg: number; max: number }; heapUsedBytes: number; heapPerDeviceBytes: number; timeline: MemorySample[]; hourly: HeapSample[]; slope: HeapSlope };
   cpu: { totalMs: number; perVirtualHourMs: number; wallMs: number };
 }
 
@@ -504,7 +518,7 @@ export class SoakState {
   constructor(
     readonly clock: VirtualClock,
     readonly book: InvariantBook,
-    readonly opts: Required<Omit<SoakOptions, "onCheckpoint" | "parties" | "trace" | "onHour">>,
+    readonly opts: Required<Omit<SoakOptions, "onCheckpoint" | "parties" | "trace" | "onHour" | "measureHeap">>,
   ) {}
 
   count(kind: "events" | "faults" | "skipped", name: string): void {
@@ -665,7 +679,24 @@ const BACKEND = "soak-backend";
 /** A message is followed this long after it was sent, then checked and forgotten (ledger.ts); the report gives the worst latency seen. */
 const SMS_HORIZON_MS = 12 * 3600000;
 const STUCK_CALL_MS = 20 * 60000;
+/**
+ * The heap per device may grow at most this many bytes per virtual hour over the last half
+ * of a run (heap.ts says why a slope, and why this way). A 72-hour run of 100 accessories
+ * measured ~27 KiB per device per hour before the transcripts and the decoded texts were
+ * bounded and flattened; after, see the README's soak figures. 2 KiB per hour is 144 KiB
+ * per device over 72 hours: far below any leak per event (hundreds of events per device
+ * per day), above what the bounded stores still move once full.
+ */
+const HEAP_SLOPE_BOUND = 2048;
 const WEDGE_MS = 120000;
+/**
+ * Entries each of the simulator's histories keeps (the network's `historyKept`): the soak
+ * follows every message and call by the events (ledger.ts, the invariants), never by these
+ * lists, so they only need to hold what a reader of a trace looks at. At the default (1000,
+ * up to 2000 before a trim) the smartphones' and parties' histories of a 100-accessory run
+ * are still filling after 72 hours, which a heap slope cannot tell from a leak.
+ */
+const SOAK_HISTORY_KEPT = 50;
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const o = {
@@ -679,6 +710,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     lineBoundMs: options.lineBoundMs || 10000,
     emergencyBoundMs: options.emergencyBoundMs || 1000,
     memoryBoundBytes: options.memoryBoundBytes || 256 * 1024,
+    heapSlopeBoundBytes: options.heapSlopeBoundBytes === undefined ? HEAP_SLOPE_BOUND : options.heapSlopeBoundBytes,
+    heapMinSamples: options.heapMinSamples || 24,
     companions: options.companions === undefined ? 1 : options.companions,
   };
   const cpu0 = process.cpuUsage();
@@ -746,7 +779,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
   // eslint-disable-next-line prefer-const
   let backend: Backend;
-  const fleet = new Fleet({ clock, numbers: o.numbers, accessories: o.accessories, parties: options.parties || Math.max(4, o.numbers), boards: o.boards, attach, firmwareOptions });
+  const fleet = new Fleet({ clock, numbers: o.numbers, accessories: o.accessories, parties: options.parties || Math.max(4, o.numbers), boards: o.boards, attach, firmwareOptions, network: { historyKept: SOAK_HISTORY_KEPT } });
   const book = new InvariantBook(o.seed, t0, () => clock.now());
   const soak = new SoakState(clock, book, o);
   const mqtt: MqttWorld = {
@@ -929,34 +962,55 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
   };
 
-  // Memory over time: a sample after bring-up, every `sampleEveryMs`, and after the drain.
+  // Memory over time: the heap after a full GC every virtual hour of the workload (the
+  // slope check, heap.ts), and for the report a sample after bring-up, every
+  // `sampleEveryMs` (a whole number of hours) and after the drain.
   const timeline: MemorySample[] = [];
+  const hourly: HeapSample[] = [];
+  let heapAfterGc = true;
   const sampleEveryMs = Math.max(1, Math.ceil(o.hours / 12)) * 3600000;
-  const sampleMemory = () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (gc) gc();
-    const heap = process.memoryUsage().heapUsed;
+  const measureHeap =
+    options.measureHeap ||
+    (() => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc) gc();
+      return { bytes: process.memoryUsage().heapUsed, afterGc: gc !== undefined };
+    });
+  const sampleMemory = (toTimeline: boolean, toHourly: boolean) => {
+    const heap = measureHeap();
+    const hours = (clock.now() - t0) / 3600000;
+    heapAfterGc = heapAfterGc && heap.afterGc;
+    if (toHourly) hourly.push({ hours: Math.round(hours * 1000) / 1000, bytesPerDevice: Math.round(heap.bytes / fleet.accessories.length) });
+    if (!toTimeline) return;
     const last = Array.from(soak.memoryLast.values());
     timeline.push({
-      virtualHours: Math.round(((clock.now() - t0) / 3600000) * 100) / 100,
-      heapUsedBytes: heap,
-      heapPerDeviceBytes: Math.round(heap / fleet.accessories.length),
-      afterGc: gc !== undefined,
+      virtualHours: Math.round(hours * 100) / 100,
+      heapUsedBytes: heap.bytes,
+      heapPerDeviceBytes: Math.round(heap.bytes / fleet.accessories.length),
+      afterGc: heap.afterGc,
       apiStateAvgBytes: last.length ? Math.round(last.reduce((a, b) => a + b, 0) / last.length) : 0,
       apiStateMaxBytes: last.length ? Math.max(...last) : 0,
     });
   };
   checkpoint(true);
   await clock.advance(CHECK_MS);
-  sampleMemory();
+  sampleMemory(true, true);
   while (clock.now() < end) {
     await clock.advance(CHECK_MS);
     checkpoint(false);
     const sinceStart = clock.now() - t0;
-    if (options.onHour && sinceStart % 3600000 < CHECK_MS) options.onHour(Math.round(sinceStart / 3600000), book.totalChecks(), book.totalFailures());
-    if (sinceStart % sampleEveryMs < CHECK_MS) sampleMemory();
+    const onTheHour = sinceStart % 3600000 < CHECK_MS;
+    if (options.onHour && onTheHour) options.onHour(Math.round(sinceStart / 3600000), book.totalChecks(), book.totalFailures());
+    if (onTheHour) sampleMemory(sinceStart % sampleEveryMs < CHECK_MS, true);
   }
   running = false;
+  // The heap per device over the last half of the workload (before the drain changes it).
+  const slope = heapSlope(hourly, o.hours, heapAfterGc, o.heapSlopeBoundBytes, o.heapMinSamples);
+  if (slope.checked) {
+    book.check("memoryBounded", slope.bytesPerDeviceHour <= slope.boundBytesPerDeviceHour, "heap per device", () =>
+      "the heap after a full GC grew " + slope.bytesPerDeviceHour + " B per device per virtual hour from +" + slope.fromHours + " h to +" + slope.toHours + " h (Theil-Sen over " + slope.samples + " hourly samples; bound " + slope.boundBytesPerDeviceHour + ")",
+    );
+  }
 
   // Drain: faults healed, calls ended, SMS retries given their time; then the end state.
   if (!broker.up) {
@@ -993,7 +1047,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   // SMS: every message still followed is checked now (the rest were as their horizon passed).
   soak.retireSms(Infinity);
 
-  sampleMemory();
+  sampleMemory(true, false);
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const mem = Array.from(soak.memoryMax.values());
@@ -1022,6 +1076,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       heapUsedBytes: heap,
       heapPerDeviceBytes: Math.round(heap / fleet.accessories.length),
       timeline,
+      hourly,
+      slope,
     },
     cpu: { totalMs: Math.round(cpuMs), perVirtualHourMs: Math.round(cpuMs / Math.max(o.hours, 1e-9)), wallMs: Date.now() - wall0 },
   };
@@ -1053,6 +1109,11 @@ export function formatReport(r: SoakReport): string {
       r.memory.timeline
         .map((m) => "  " + String(m.virtualHours).padStart(9) + String(Math.round(m.heapUsedBytes / 1024)).padStart(11) + String(Math.round(m.heapPerDeviceBytes / 1024)).padStart(12) + String(m.apiStateAvgBytes).padStart(13) + String(m.apiStateMaxBytes).padStart(13))
         .join("\n"),
+  );
+  const sl = r.memory.slope;
+  out.push(
+    "memory growth over the last half (+" + sl.fromHours + " h to +" + sl.toHours + " h): " +
+      (sl.checked ? sl.bytesPerDeviceHour + " B per device per virtual hour (Theil-Sen over " + sl.samples + " hourly samples after a full GC; bound " + sl.boundBytesPerDeviceHour + ")" : "not judged: " + sl.why),
   );
   out.push("cpu: " + r.cpu.totalMs + " ms (" + r.cpu.perVirtualHourMs + " ms per virtual hour), wall " + r.cpu.wallMs + " ms");
   const total = r.failures.length;
