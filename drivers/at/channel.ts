@@ -45,7 +45,7 @@ import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../hal/types.js
 import { Emitter } from "../../hal/emitter.js";
 import { checkCommandLine, checkHexPayload, checkRawPayload, checkTextPayload } from "./args.js";
 import { AtAbortedError, AtTimeoutError } from "./errors.js";
-import { callProgressFinal, decodeFinal, isCallCommand, standardFinals } from "./finals.js";
+import { callProgressFinal, decodeFinal, isCallCommand, matchFinal, standardFinals } from "./finals.js";
 import type { AtCommand, AtResponse, FinalRule, UrcHandler, UrcOptions } from "./types.js";
 
 export interface AtChannelOptions {
@@ -124,17 +124,19 @@ interface Pending {
   reject: (e: Error) => void;
   lines: string[];
   pdus: { header: string; pdu: string }[];
-  timer: TimerHandle | undefined;
-  /** When its time limit runs out (clock ms). */
-  deadline: number;
+  // The fields below are absent until set (false, 0 or none): on Espruino each member of
+  // an object literal costs about as much as a statement, and one is built per command.
+  timer?: TimerHandle;
+  /** When its time limit runs out (clock ms; set when it is written). */
+  deadline?: number;
   /** That limit's length, for the time-out's message (the command's own, or hurry()'s grace). */
-  limitMs: number;
-  promptSeen: boolean;
-  internal: boolean;
+  limitMs?: number;
+  promptSeen?: boolean;
+  internal?: boolean;
   /** Cut short for an urgent command: a read's answer may be incomplete (see final()). */
-  cut: boolean;
+  cut?: boolean;
   /** Cut after its payload went: the modem is busy with it until it answers (busyGraceMs). */
-  busy: boolean;
+  busy?: boolean;
 }
 
 /** Where an urgent command goes: behind the probe and other urgent commands, ahead of the rest. */
@@ -157,7 +159,10 @@ interface UrcEntry {
  * none, and cost one lookup instead of a walk over the finals and URC tables.
  */
 interface GateEntry {
-  final: boolean;
+  /** The final result rules this key may be, in table order (undefined: none). */
+  finals: FinalRule[] | undefined;
+  /** One of them is a call-progress report (callProgressFinal), a final only for a call command. */
+  progress: boolean;
   banner: boolean;
   urcs: UrcEntry[];
 }
@@ -179,12 +184,6 @@ function capture(resolve: (r: AtResponse) => void, reject: (e: Error) => void): 
 function ignore(): void {}
 
 const CTRL_Z = "\x1a";
-/**
- * A CR not followed by LF or an LF not after a CR (an echoed command line ends in CR
- * alone), or a CR LF cut between two chunks: such input takes the general path. (`^\n`
- * stays last: Espruino 2v29's matcher gives up on the alternatives after a failed `^`.)
- */
-const LONE_END = /\r[^\n]|[^\r]\n|\r$|^\n/;
 const ESC = "\x1b";
 /** Longest `raw` payload: SIMCom's largest counted input (`AT+CMQTTPAYLOAD`, 10240 bytes). */
 const RAW_MAX = 10240;
@@ -233,6 +232,8 @@ function isHex(s: string): boolean {
 export class AtChannel {
   readonly events = new Emitter<AtChannelEvents>();
   private buf = "";
+  /** The first character of `buf` ("" when empty). */
+  private lead = "";
   private skipping = false;
   private queue: Pending[] = [];
   private current: Pending | undefined = undefined;
@@ -242,9 +243,6 @@ export class AtChannel {
   /** A final result arrived while the resync probe was out (the modem talks; not hung). */
   private heardDuringProbe = false;
   private urcs: UrcEntry[] = [];
-  /** The finals table indexed for the line path: exact matches by `"#" + line`, prefix rules in order. */
-  private exactFinals: { [key: string]: number } = {};
-  private prefixFinals: number[] = [];
   /** Lines by their first `gateLen` characters: what each may be (see GateEntry). */
   private gate: { [key: string]: GateEntry } = {};
   private gateLen = GATE_MAX;
@@ -253,6 +251,8 @@ export class AtChannel {
   private readonly expire: () => void;
   /** The `rx` listeners (live): no emit per line while nobody listens. */
   private readonly rxListeners = this.events.listeners("rx");
+  private readonly txListeners = this.events.listeners("tx");
+  private readonly answeredListeners = this.events.listeners("answered");
   private finals: FinalRule[];
   private banners: string[];
   private pduFor: { kind: "urc"; header: string; entries: UrcEntry[]; text: boolean } | { kind: "listing"; header: string; p: Pending } | undefined =
@@ -282,7 +282,6 @@ export class AtChannel {
     const o = options || {};
     this.timeoutMs = o.timeoutMs || 5000;
     this.finals = (o.finals || []).concat(standardFinals);
-    this.indexFinals();
     this.banners = o.banners || ["RDY"];
     this.maxLine = o.maxLineLength || 1024;
     this.hangAfter = o.hangAfterTimeouts || 3;
@@ -294,7 +293,7 @@ export class AtChannel {
     this.expire = function () {
       const p = self.armed;
       self.armed = undefined;
-      if (p) self.onTimeout(p, p.limitMs);
+      if (p) self.onTimeout(p, p.limitMs!);
     };
     this.abortSettleMs = o.abortSettleMs !== undefined ? o.abortSettleMs : 200;
     this.busyGraceMs = o.busyGraceMs || 45000;
@@ -345,7 +344,6 @@ export class AtChannel {
   /** Adds final result rules (a modem profile's dialect) ahead of the standard ones. */
   addFinals(rules: FinalRule[]): void {
     this.finals = rules.concat(this.finals);
-    this.indexFinals();
     this.indexGate();
   }
 
@@ -396,8 +394,11 @@ export class AtChannel {
 
   private enqueue(command: AtCommand, internal: boolean): Promise<AtResponse> {
     const promise = new Promise<AtResponse>(capture);
-    const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [], timer: undefined, deadline: 0, limitMs: 0, promptSeen: false, internal, cut: false, busy: false };
-    if (internal) this.queue.unshift(p);
+    const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [] };
+    if (internal) {
+      p.internal = true;
+      this.queue.unshift(p);
+    }
     else if (command.urgent) {
       this.queue.splice(urgentSlot(this.queue), 0, p);
       const c = this.current;
@@ -458,8 +459,8 @@ export class AtChannel {
       // It keeps its own limit; the shared expire() now belongs to the urgent command.
       if (c.timer !== undefined) this.clock.clearTimeout(c.timer);
       if (this.armed === c) this.armed = undefined;
-      const ms = c.limitMs;
-      c.timer = this.clock.setTimeout(() => this.onTimeout(c, ms), Math.max(0, c.deadline - this.clock.now()));
+      const ms = c.limitMs!;
+      c.timer = this.clock.setTimeout(() => this.onTimeout(c, ms), Math.max(0, c.deadline! - this.clock.now()));
       this.owed.push(c);
       this.events.emit("cut", c.command.cmd);
       this.pump();
@@ -499,7 +500,7 @@ export class AtChannel {
    */
   private hurry(p: Pending): void {
     const grace = this.cutGraceMs;
-    if (p.timer === undefined || p.deadline - this.clock.now() <= grace) return;
+    if (p.timer === undefined || p.deadline! - this.clock.now() <= grace) return;
     // p is the command in flight, so still the armed one: expire() times it out.
     this.clock.clearTimeout(p.timer);
     p.limitMs = grace;
@@ -531,7 +532,7 @@ export class AtChannel {
   }
 
   private write(bytes: string, p: Pending): void {
-    this.events.emit("tx", bytes);
+    if (this.txListeners.length > 0) this.events.emit("tx", bytes);
     // bind, not a closure: native on Espruino, no copy of the handler's source per write.
     this.serial.write(bytes).then(undefined, this.writeFailed.bind(this, p));
   }
@@ -612,53 +613,81 @@ export class AtChannel {
   }
 
   /**
-   * Splits the input into lines at CR or LF with native indexOf on the accumulated
-   * chunk (each terminator is searched for once, not once per line), so the cost is per
-   * line, not per byte: on Espruino a JavaScript statement costs about a microsecond.
+   * Splits the input into lines at CR or LF. The cost is per chunk and per line, never
+   * per byte (on Espruino a JavaScript statement costs about a microsecond, a native call
+   * some more): a chunk without a line end is appended; otherwise one native split at
+   * CR LF (V.250 §5.7.1 framing) cuts every line of the chunk, and only a piece that still
+   * holds a CR or LF (an echoed command line ends in CR alone, a CR LF cut between two
+   * chunks) is cut again at each of them.
    */
   private receive(chunk: string): void {
-    let buf = this.buf === "" ? chunk : this.buf + chunk;
-    let pos = 0;
-    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) {
-      // No line ends in this chunk (bytes arriving one by one): nothing to split yet.
-    } else if (!LONE_END.test(buf)) {
-      // Every line ends in CR LF (V.250 §5.7.1 framing): one native split does the whole
-      // chunk. The empty parts are the blank lines between responses.
-      const parts = buf.split("\r\n");
-      buf = parts.pop()!;
-      let i = 0;
-      if (this.skipping && parts.length > 0) {
-        // The rest of an over-long line, up to its terminator, is dropped too.
-        this.skipping = false;
-        i = 1;
-      }
-      for (; i < parts.length; i++) if (parts[i] !== "") this.line(parts[i]);
-    } else {
-      let cr = buf.indexOf("\r");
-      let lf = buf.indexOf("\n");
-      if (this.skipping && (cr >= 0 || lf >= 0)) {
-        this.skipping = false;
-        pos = (cr < 0 || (lf >= 0 && lf < cr) ? lf : cr) + 1;
-        if (cr >= 0 && cr < pos) cr = buf.indexOf("\r", pos);
-        if (lf >= 0 && lf < pos) lf = buf.indexOf("\n", pos);
-      }
-      while (cr >= 0 || lf >= 0) {
-        const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
-        if (end > pos) this.line(buf.substring(pos, end));
-        pos = end + 1;
-        if (cr >= 0 && cr < pos) cr = buf.indexOf("\r", pos);
-        if (lf >= 0 && lf < pos) lf = buf.indexOf("\n", pos);
-      }
-      if (pos > 0) buf = buf.substring(pos);
+    let buf = this.buf + chunk;
+    if (chunk.indexOf("\n") >= 0 || chunk.indexOf("\r") >= 0) buf = this.lines(buf);
+    else {
+      // The prompt has no line end (see checkPrompt): a line that starts with `>` is
+      // looked at as it grows. Its first character is kept aside (`lead`), because reading
+      // it from a line built up chunk by chunk would copy the line each time (V8 flattens
+      // a concatenated string to read it).
+      if (this.buf === "") this.lead = chunk.charAt(0);
+      if (this.lead === ">") buf = this.prompt(buf);
     }
-    if (buf.charAt(0) === ">") buf = this.checkPrompt(buf);
     if (buf.length > this.maxLine) {
       this.events.emit("overflow", buf.length);
       // Drop the rest of this line too, up to its terminator.
       this.skipping = true;
       buf = "";
+      this.lead = "";
     }
     this.buf = buf;
+  }
+
+  /** Classifies every complete line of `buf` (which holds a line end); returns the rest. */
+  private lines(buf: string): string {
+    if (this.skipping) buf = this.skipRest(buf);
+    const parts = buf.split("\r\n");
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) {
+      const s = parts[i];
+      // Empty: the blank line between responses.
+      if (s !== "") {
+        if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
+        else this.loose(s + "\r");
+      }
+    }
+    let rest = parts[last];
+    if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) rest = this.loose(rest);
+    this.lead = rest.charAt(0);
+    return this.lead === ">" ? this.prompt(rest) : rest;
+  }
+
+  /** checkPrompt() on the unterminated line, keeping `lead` up to date. */
+  private prompt(rest: string): string {
+    const r = this.checkPrompt(rest);
+    if (r !== rest) this.lead = r.charAt(0);
+    return r;
+  }
+
+  /** Cuts `s` at each CR and LF (each ends a line), classifying the non-empty lines; returns what follows the last. */
+  private loose(s: string): string {
+    let pos = 0;
+    let cr = s.indexOf("\r");
+    let lf = s.indexOf("\n");
+    while (cr >= 0 || lf >= 0) {
+      const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
+      if (end > pos) this.line(s.substring(pos, end));
+      pos = end + 1;
+      if (cr >= 0 && cr < pos) cr = s.indexOf("\r", pos);
+      if (lf >= 0 && lf < pos) lf = s.indexOf("\n", pos);
+    }
+    return s.substring(pos);
+  }
+
+  /** The rest of an over-long line, up to its terminator, is dropped too. */
+  private skipRest(buf: string): string {
+    this.skipping = false;
+    const cr = buf.indexOf("\r");
+    const lf = buf.indexOf("\n");
+    return buf.substring((cr < 0 || (lf >= 0 && lf < cr) ? lf : cr) + 1);
   }
 
   /** The prompt has no line end: recognise `> ` in the unterminated remainder. */
@@ -699,27 +728,52 @@ export class AtChannel {
    * URC) cost one gate lookup and the few tests it leaves (bench/espruino.ts measures it).
    */
   private line(line: string): void {
-    if (this.rxListeners.length > 0) this.events.emit("rx", line);
-    if (this.pduFor !== undefined && this.pduLine(line)) return;
-    const cur = this.current;
-    if (cur !== undefined && (line === cur.command.cmd || (cur.promptSeen && this.isEcho(line, cur)))) return;
     const owed: Pending | undefined = this.owed[0];
-    if (owed !== undefined && this.isEcho(line, owed)) return;
-    let g: GateEntry | undefined = this.gate[line.substr(0, this.gateLen)];
+    const cur = this.current;
+    if (
+      owed !== undefined || this.pduFor !== undefined || this.rxListeners.length > 0
+        ? this.unusual(line, owed)
+        : cur !== undefined && (line === cur.command.cmd || (cur.promptSeen === true && this.isEcho(line, cur)))
+    )
+      return;
+    // What the modem says now answers the oldest command still owed an answer.
+    const p = owed || cur;
+    const g: GateEntry | undefined = this.gate[line.substr(0, this.gateLen)];
     // Only our own entries: an inherited member (Espruino's `on`, `emit`) is no gate.
-    if (g !== undefined && g.urcs === undefined) g = undefined;
-    if (g !== undefined && g.banner && this.banners.indexOf(line) >= 0) {
+    if (g === undefined || g.urcs === undefined) {
+      if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
+      else this.otherLine(line, p, undefined);
+    } else this.gated(line, g, p, owed);
+  }
+
+  /** A line whose first characters may be a boot banner, a final result or a registered URC. */
+  private gated(line: string, g: GateEntry, p: Pending | undefined, owed: Pending | undefined): void {
+    if (g.banner && this.banners.indexOf(line) >= 0) {
       this.rebooted(line);
       return;
     }
-    // What the modem says now answers the oldest command still owed an answer.
-    const p = owed || cur;
-    const rule = g !== undefined && g.final ? this.finalFor(line) : undefined;
-    if (rule !== undefined && !(callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
-    else if (p !== undefined && p.command.prefixes !== undefined && hasPrefix(p.command.prefixes, line)) {
-      p.lines.push(line);
-      if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line, p };
-    } else if (g === undefined || g.urcs.length === 0 || !this.urcLine(line, g.urcs)) this.otherLine(line, p, rule);
+    const rule = g.finals !== undefined ? matchFinal(g.finals, line) : undefined;
+    if (rule !== undefined && !(g.progress && callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
+    else if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
+    else if (g.urcs.length === 0 || !this.urcLine(line, g.urcs)) this.otherLine(line, p, rule);
+  }
+
+  /** A line carrying one of the command's response prefixes. */
+  private answer(line: string, p: Pending): void {
+    p.lines.push(line);
+    if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line, p };
+  }
+
+  /**
+   * The rare states, in the classification order: the `rx` event, a pending PDU line, the
+   * echo of a command cut short and still owed its answer. True when the line is consumed.
+   */
+  private unusual(line: string, owed: Pending | undefined): boolean {
+    if (this.rxListeners.length > 0) this.events.emit("rx", line);
+    if (this.pduFor !== undefined && this.pduLine(line)) return true;
+    const cur = this.current;
+    if (cur !== undefined && (line === cur.command.cmd || (cur.promptSeen && this.isEcho(line, cur)))) return true;
+    return owed !== undefined && this.isEcho(line, owed);
   }
 
   /** The line after a PDU header: true when it was the PDU (consumed). */
@@ -751,7 +805,7 @@ export class AtChannel {
   private final(rule: FinalRule, line: string, p: Pending | undefined, owed: Pending | undefined): void {
     this.heardDuringProbe = true;
     this.hangReported = false;
-    this.events.emit("answered", line);
+    if (this.answeredListeners.length > 0) this.events.emit("answered", line);
     if (!p || (p.internal && p.lines.length === 0)) {
       this.events.emit("stray", line);
       return;
@@ -784,7 +838,13 @@ export class AtChannel {
       const u = bucket[0];
       if (line.indexOf(u.prefix) !== 0) return false;
       if (u.pdu || (u.text !== undefined && u.text(line))) this.pduFor = { kind: "urc", header: line, entries: bucket, text: !u.pdu };
-      else this.dispatch(bucket, line, undefined);
+      else {
+        try {
+          u.handler(line, undefined);
+        } catch (e) {
+          this.events.emit("handlerError", e);
+        }
+      }
       return true;
     }
     const entries: UrcEntry[] = [];
@@ -831,33 +891,6 @@ export class AtChannel {
     return false;
   }
 
-  /** The same answer as matchFinal(this.finals, line), without walking the whole table. */
-  private finalFor(line: string): FinalRule | undefined {
-    // "#" keeps keys clear of inherited members, so no own-property test is needed.
-    let at: number | undefined = this.exactFinals["#" + line];
-    const pre = this.prefixFinals;
-    for (let i = 0; i < pre.length && (at === undefined || pre[i] < at); i++) {
-      if (line.indexOf(this.finals[pre[i]].match) === 0) {
-        at = pre[i];
-        break;
-      }
-    }
-    return at === undefined ? undefined : this.finals[at];
-  }
-
-  private indexFinals(): void {
-    const exact: { [key: string]: number } = {};
-    const pre: number[] = [];
-    for (let i = 0; i < this.finals.length; i++) {
-      const r = this.finals[i];
-      if (!r.prefix) {
-        if (exact["#" + r.match] === undefined) exact["#" + r.match] = i;
-      } else pre.push(i);
-    }
-    this.exactFinals = exact;
-    this.prefixFinals = pre;
-  }
-
   /**
    * Rebuilds the gate: the key length is the shortest prefix that must match (a prefix
    * final or a URC prefix; GATE_MAX at most), so every line a rule could match shares its
@@ -872,12 +905,18 @@ export class AtChannel {
       const k = s.substr(0, len);
       let e = gate[k];
       if (e === undefined || e.urcs === undefined) {
-        e = { final: false, banner: false, urcs: [] };
+        e = { finals: undefined, progress: false, banner: false, urcs: [] };
         gate[k] = e;
       }
       return e;
     };
-    for (let i = 0; i < this.finals.length; i++) entry(this.finals[i].match).final = true;
+    for (let i = 0; i < this.finals.length; i++) {
+      // In table order, so that the first rule matching a line is the one matchFinal() gives.
+      const e = entry(this.finals[i].match);
+      if (e.finals === undefined) e.finals = [];
+      e.finals.push(this.finals[i]);
+      if (callProgressFinal(this.finals[i].kind)) e.progress = true;
+    }
     for (let i = 0; i < this.banners.length; i++) entry(this.banners[i]).banner = true;
     for (let i = 0; i < this.urcs.length; i++) entry(this.urcs[i].prefix).urcs.push(this.urcs[i]);
     this.gate = gate;
