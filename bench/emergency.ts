@@ -104,6 +104,24 @@ const PATHS: { name: string; setup: (design: Design) => Promise<{ r: EmergencyRi
       };
     },
   },
+  {
+    // The 72 h soak's seed 15 at +21.728 h: a normal ATD loses its first bytes (the modem
+    // never answers it); 110 is dialled 8.5 s later, so AT+CHUP goes first (R50).
+    name: "in a call, its ATD's answer lost (R50)",
+    async setup(design) {
+      const { rig: r, start } = emergencyRig({ startAt: "ready" });
+      if (design === "fifo") fifo(r);
+      await start();
+      return {
+        r,
+        go: async () => {
+          r.modem.loseInput(0, 2);
+          r.fw.line.dial("+819011112222");
+          await r.run(8500);
+        },
+      };
+    },
+  },
 ];
 
 async function measure(path: (typeof PATHS)[number], design: Design): Promise<Outcome> {

@@ -38,6 +38,14 @@
  *   command in flight (a data-session or MQTT command, a query) gets urgentWaitMs to
  *   answer, then steps aside without Esc, owed its answer until its own limit: its final
  *   may have been lost to line noise, and the dial must not wait 150 s for an `AT+QIACT`.
+ *   Stepped aside, its late final and a lost one look alike, so the probe goes before the
+ *   urgent command: finals before the probe's `+CMEE:` line are owed commands' (FIFO);
+ *   `+CMEE:` with commands still owed means their finals were lost (V.250 §5.7.1: one
+ *   command line answered at a time, in order), so they fail then and the final after it
+ *   is the probe's. A modem busy with the command holds the probe (Telit LE910Cx §2.2.5):
+ *   the probe times out without a hang, stays owed (known by its `+CMEE:` line) and the
+ *   urgent command goes after it. Found by the 72 h soak (seed 15): `AT+CHUP`'s `OK`
+ *   taken as a normal `ATD`'s lost one put the emergency dial 5.5 s late.
  *
  * Portable (Espruino): byte strings, native indexOf/substring on a short buffer.
  */
@@ -89,7 +97,8 @@ export interface AtChannelOptions {
    * How long an urgent command waits for the final result of a plain command in flight
    * (one neither `cuttable`, a prompt nor `raw`) before it is written anyway (ms, default
    * 500). That command is not aborted: it moves aside still owed its answer, and the modem
-   * is taken as busy with it until its own time limit (see stepAside()).
+   * is taken as busy with it until its own time limit; the probe `AT+CMEE?` (limit at most
+   * this long) then runs before the urgent command (see stepAsideLater()).
    */
   urgentWaitMs?: number;
 }
@@ -137,6 +146,11 @@ interface Pending {
   cut?: boolean;
   /** Cut after its payload went: the modem is busy with it until it answers (busyGraceMs). */
   busy?: boolean;
+  /**
+   * The probe only: a command written before it died unanswered, so a final before its
+   * `+CMEE:` line may be that command's late one and is dropped (a probe in flight always is).
+   */
+  strict?: boolean;
 }
 
 /** Where an urgent command goes: behind the probe and other urgent commands, ahead of the rest. */
@@ -259,6 +273,8 @@ export class AtChannel {
     undefined;
   private timeouts = 0;
   private needSync = false;
+  /** The next probe's time limit: syncTimeoutMs, or shorter when an urgent command waits behind it. */
+  private nextSyncMs: number;
   private gapTimer: TimerHandle | undefined = undefined;
   private closed = false;
   private unsubs: Unsubscribe[];
@@ -287,6 +303,7 @@ export class AtChannel {
     this.hangAfter = o.hangAfterTimeouts || 3;
     this.gapMs = o.interCommandDelayMs || 0;
     this.syncTimeoutMs = o.syncTimeoutMs || 1000;
+    this.nextSyncMs = this.syncTimeoutMs;
     this.cutGraceMs = o.cutGraceMs || 5000;
     this.indexGate();
     const self = this;
@@ -450,6 +467,13 @@ export class AtChannel {
    * network") holds the dial in its input until then anyway (Telit LE910Cx §2.2.5), so
    * writing it now loses nothing and gains everything when the answer was lost. Meanwhile
    * the modem counts as busy (busyWithSubmission): a time-out behind it is not a hang.
+   *
+   * The probe goes first (lostBeforeProbe()), with a limit of at most urgentWaitMs: a
+   * modem that is free answers `AT+CMEE?` (no network involved) within tens of ms, and a
+   * probe that times out costs nothing but that wait, since it stays owed and its
+   * `+CMEE:` line still names it. So the urgent command is written at most 2 *
+   * urgentWaitMs after it was asked for (1 s by default, the soak's bound), and a modem
+   * holding its input executes it no later than it would have: right after the probe.
    */
   private stepAsideLater(c: Pending): void {
     this.clock.setTimeout(() => {
@@ -463,8 +487,44 @@ export class AtChannel {
       c.timer = this.clock.setTimeout(() => this.onTimeout(c, ms), Math.max(0, c.deadline! - this.clock.now()));
       this.owed.push(c);
       this.events.emit("cut", c.command.cmd);
+      // Resynchronise before the urgent command (see lostBeforeProbe()).
+      this.needSync = true;
+      this.nextSyncMs = Math.min(this.syncTimeoutMs, this.urgentWaitMs) || this.syncTimeoutMs;
       this.pump();
     }, this.urgentWaitMs);
+  }
+
+  /**
+   * The probe's `+CMEE:` line while commands moved aside are still owed their final: the
+   * modem executes one command line at a time and answers it before reading the next
+   * (V.250 §5.2.1, §5.7.1; Telit LE910Cx §2.2.5 holds what comes meanwhile), so an answer
+   * to the probe means every command written before it has had its final, and the finals
+   * not seen were lost (line noise, dropped bytes). Those commands fail now with
+   * AtTimeoutError (the outcome is unknown, as after a time-out), and the final that
+   * follows is the probe's, not theirs. Without this, FIFO matching gave the next final
+   * (`AT+CHUP`'s `OK`) to the dead command and the emergency dial waited out limits.
+   */
+  private lostBeforeProbe(line: string, owed: Pending): boolean {
+    if (line.indexOf("+CMEE:") !== 0 || hasPrefix(owed.command.prefixes, line)) return false;
+    const probe = this.probeFrom(0);
+    if (probe === undefined) return false;
+    const at = this.owed.indexOf(probe);
+    const lost = this.owed.splice(0, at < 0 ? this.owed.length : at);
+    for (let i = 0; i < lost.length; i++) {
+      const p = lost[i];
+      const ms = this.clock.now() - (p.deadline! - p.limitMs!);
+      this.fail(p, AtTimeoutError(p.command.cmd + ": its answer was lost (no final result before the answer to the AT+CMEE? written after it, " + ms + " ms on)", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
+    }
+    probe.lines.push(line);
+    if (this.owed.length === 0) this.settled();
+    return true;
+  }
+
+  /** The probe written after owed[from] (owed behind it, or in flight), if any. */
+  private probeFrom(from: number): Pending | undefined {
+    for (let i = from; i < this.owed.length; i++) if (this.owed[i].internal) return this.owed[i];
+    const c = this.current;
+    return c !== undefined && c.internal ? c : undefined;
   }
 
   private urgentQueued(): boolean {
@@ -515,7 +575,9 @@ export class AtChannel {
       this.heardDuringProbe = false;
       // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
       // answer of the timed-out command and are dropped (see line()).
-      this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: this.syncTimeoutMs }, true).then(
+      const ms = this.nextSyncMs;
+      this.nextSyncMs = this.syncTimeoutMs;
+      this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: ms }, true).then(
         ignore,
         ignore,
       );
@@ -549,7 +611,10 @@ export class AtChannel {
       // A cut command never answered: whatever it says later is not the next command's.
       this.owed.splice(owedAt, 1);
       p.timer = undefined;
-      this.needSync = true;
+      // A probe already written after it tells its late answer apart; else the next one will.
+      const probe = this.probeFrom(owedAt);
+      if (probe !== undefined) probe.strict = true;
+      else this.needSync = true;
       this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
       this.pump();
       return;
@@ -773,7 +838,7 @@ export class AtChannel {
     if (this.pduFor !== undefined && this.pduLine(line)) return true;
     const cur = this.current;
     if (cur !== undefined && (line === cur.command.cmd || (cur.promptSeen && this.isEcho(line, cur)))) return true;
-    return owed !== undefined && this.isEcho(line, owed);
+    return owed !== undefined && (this.isEcho(line, owed) || this.lostBeforeProbe(line, owed));
   }
 
   /** The line after a PDU header: true when it was the PDU (consumed). */
@@ -806,7 +871,9 @@ export class AtChannel {
     this.heardDuringProbe = true;
     this.hangReported = false;
     if (this.answeredListeners.length > 0) this.events.emit("answered", line);
-    if (!p || (p.internal && p.lines.length === 0)) {
+    // A final before the probe's `+CMEE:` answers a command that timed out (dropped); a
+    // probe that timed out itself and is owed (the modem was busy) is answered in turn.
+    if (!p || (p.internal && (p !== owed || p.strict) && p.lines.length === 0)) {
       this.events.emit("stray", line);
       return;
     }

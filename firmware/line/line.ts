@@ -607,9 +607,9 @@ export class Line {
           !(settingUp && c.connectedAt !== undefined) &&
           (c.number === "" || e.number === "" || c.number === e.number),
       );
-      if (!call) call = this.calls.find((c) => c.index === undefined && c.direction === e.direction && seen.indexOf(c) < 0);
+      const emergency = e.direction === "outgoing" && isEmergencyNumber(e.number, this.modem.emergencyNumbers());
+      if (!call) call = this.unlisted(e, emergency, seen);
       if (!call) {
-        const emergency = e.direction === "outgoing" && isEmergencyNumber(e.number, this.modem.emergencyNumbers());
         call = this.newCall(e.direction, e.status, e.number, emergency);
         if (e.status === "incoming" || e.status === "waiting") {
           this.inUseUntil = 0; // a call offered here: the line is free for this device
@@ -629,6 +629,19 @@ export class Line {
     return this.readCeer().then((report) => {
       for (const c of gone) if (c.status !== "released") this.release(c, report, "");
     });
+  }
+
+  /**
+   * The call not yet listed by the modem that `e` (a +CLCC entry) is: the one to its
+   * number, else one of its kind (emergency or not). Never the first of its direction
+   * whatever it is: a normal dial whose answer was lost is still ours (pending) when the
+   * emergency call after it shows, and taking the emergency call's entry for it released
+   * the emergency call (with the previous call's +CEER cause) and adopted it again (soak
+   * seed 15, +21.728 h).
+   */
+  private unlisted(e: ClccEntry, emergency: boolean, seen: Call[]): Call | undefined {
+    const open = this.calls.filter((c) => c.index === undefined && c.direction === e.direction && seen.indexOf(c) < 0);
+    return open.find((c) => e.number !== "" && c.number === e.number) || open.find((c) => c.emergency === emergency);
   }
 
   /** R92: after every release, the modem's report of why. */

@@ -225,3 +225,43 @@ test("R55/R56: a SIM that is only locked (PIN) still holds a subscription: 110 i
   t.true("110" in r.dials, "ATD110; was written");
   t.false(!!res && !res.ok && res.reason === "emergencyUnavailable", JSON.stringify(res));
 });
+
+test("R50/R92: 119 dialled while a normal ATD's answer is lost (its command line lost bytes): CHUP then ATD119 within 1 s, the emergency call never shows released, and no call gets an earlier call's +CEER cause", async (t) => {
+  const { rig: r, start } = emergencyRig({ startAt: "ready" });
+  await start();
+  // An earlier call leaves its cause in +CEER (19, no answer): what a stale read would report.
+  const ring = r.network.ringIn("+819099998888");
+  await r.run(3000);
+  r.network.remoteHangup(ring, 19, "User alerting, no answer");
+  await r.run(1000);
+  const ended: { id: number; emergency: boolean; cause: number | undefined }[] = [];
+  const adopted: number[] = [];
+  r.fw.line.events.on("callEnded", (c) => ended.push({ id: c.id, emergency: c.emergency, cause: c.end ? c.end.cause : undefined }));
+  r.fw.line.events.on("adopted", (c) => adopted.push(c.id));
+  t.deepEqual(ended, []);
+  // The normal dial's first bytes are lost: the modem never sees "AT", so it never answers.
+  r.modem.loseInput(0, 2);
+  const normal = r.fw.api.dial("+819011112222");
+  await r.run(8500);
+  t.false(r.network.calls.some((c) => c.number === "+819011112222"), "the network never saw the normal dial");
+  const asked = r.clock.now();
+  const out: { res?: CallReply } = {};
+  r.fw.api.dial("119").then((v) => (out.res = v));
+  await r.run(BOUND_MS);
+  const atd = (r.dials["119"] || [])[0];
+  t.true(atd !== undefined && atd - asked <= BOUND_MS, `ATD119; written ${atd - asked} ms after the request`);
+  await r.run(3000);
+  t.true(!!out.res && out.res.ok, JSON.stringify(out.res));
+  const emergencyId = out.res && out.res.ok && out.res.call ? out.res.call.id : -1;
+  const n = await normal;
+  t.false(n.ok, "the normal dial's answer was lost: it failed");
+  t.deepEqual(adopted, [], "the emergency call was never released and adopted again");
+  t.false(ended.some((e) => e.emergency), "the emergency call never showed released");
+  t.deepEqual(ended.filter((e) => e.cause !== undefined), [], "no call took the missed call's cause 19");
+  const here = r.fw.line.current().find((c) => c.emergency);
+  t.is(here && here.id, emergencyId, "the line shows the requested emergency call itself");
+  const call = r.network.calls.find((c) => c.number === "119" && c.emergency)!;
+  r.network.remoteAnswer(call.callId);
+  await r.run(2000);
+  t.is(r.fw.line.current().find((c) => c.emergency)!.status, "active");
+});
