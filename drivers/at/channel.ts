@@ -177,6 +177,8 @@ interface GateEntry {
   finals: FinalRule[] | undefined;
   /** One of them is a call-progress report (callProgressFinal), a final only for a call command. */
   progress: boolean;
+  /** The only one, when it is an exact match (`OK`): one comparison instead of matchFinal(). */
+  exact: FinalRule | undefined;
   banner: boolean;
   urcs: UrcEntry[];
 }
@@ -201,6 +203,12 @@ const CTRL_Z = "\x1a";
 const ESC = "\x1b";
 /** Longest `raw` payload: SIMCom's largest counted input (`AT+CMQTTPAYLOAD`, 10240 bytes). */
 const RAW_MAX = 10240;
+
+/** The payload of a `prompt` or `raw` command (throws AtArgumentError). */
+function checkPayload(c: AtCommand): void {
+  if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
+  else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
+}
 
 function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
   if (!prefixes) return false;
@@ -329,13 +337,11 @@ export class AtChannel {
     const c: AtCommand = typeof command === "string" ? { cmd: command } : command;
     try {
       checkCommandLine(c.cmd);
-      if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
-      else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
+      if (c.mode !== undefined) checkPayload(c);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.closed) return Promise.reject(AtAbortedError(c.cmd + ": channel closed", { cmd: c.cmd, reason: "closed" }));
-    return this.enqueue(c, false);
+    return this.closed ? Promise.reject(AtAbortedError(c.cmd + ": channel closed", { cmd: c.cmd, reason: "closed" })) : this.enqueue(c, false);
   }
 
   /**
@@ -412,19 +418,24 @@ export class AtChannel {
   private enqueue(command: AtCommand, internal: boolean): Promise<AtResponse> {
     const promise = new Promise<AtResponse>(capture);
     const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [] };
+    if (internal || command.urgent) this.ahead(p, internal);
+    else this.queue.push(p);
+    this.pump();
+    return promise;
+  }
+
+  /** The probe goes first; an urgent command behind it and other urgent ones (the priority lane). */
+  private ahead(p: Pending, internal: boolean): void {
     if (internal) {
       p.internal = true;
       this.queue.unshift(p);
+      return;
     }
-    else if (command.urgent) {
-      this.queue.splice(urgentSlot(this.queue), 0, p);
-      const c = this.current;
-      if (c && !c.internal && !c.command.urgent && c.command.mode === "raw") this.hurry(c);
-      else if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
-      else if (c && !c.internal && !c.command.urgent) this.stepAsideLater(c);
-    } else this.queue.push(p);
-    this.pump();
-    return promise;
+    this.queue.splice(urgentSlot(this.queue), 0, p);
+    const c = this.current;
+    if (c && !c.internal && !c.command.urgent && c.command.mode === "raw") this.hurry(c);
+    else if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
+    else if (c && !c.internal && !c.command.urgent) this.stepAsideLater(c);
   }
 
   /**
@@ -569,22 +580,23 @@ export class AtChannel {
   }
 
   private pump(): void {
-    if (this.current || this.closed || this.gapTimer !== undefined) return;
-    if (this.needSync) {
-      this.needSync = false;
+    if (this.current !== undefined || this.closed || this.gapTimer !== undefined) return;
+    if (this.needSync) this.probe();
+    else if (this.queue.length > 0) this.start(this.queue.shift()!);
+  }
+
+  private probe(): void {
+    this.needSync = false;
       this.heardDuringProbe = false;
       // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
       // answer of the timed-out command and are dropped (see line()).
       const ms = this.nextSyncMs;
       this.nextSyncMs = this.syncTimeoutMs;
-      this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: ms }, true).then(
-        ignore,
-        ignore,
-      );
-      return;
-    }
-    if (this.queue.length === 0) return;
-    const p = this.queue.shift()!;
+    this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: ms }, true).then(ignore, ignore);
+  }
+
+  /** Writes `p`, the command now in flight, with its time limit running. */
+  private start(p: Pending): void {
     this.current = p;
     this.armed = p;
     p.limitMs = p.command.timeoutMs || this.timeoutMs;
@@ -656,19 +668,21 @@ export class AtChannel {
     p.timer = undefined;
     if (this.armed === p) this.armed = undefined;
     if (this.current === p) this.current = undefined;
-    if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
-    if (this.gapMs > 0 && !this.closed) {
-      this.gapTimer = this.clock.setTimeout(() => {
-        this.gapTimer = undefined;
-        this.pump();
-      }, this.gapMs);
-    } else {
-      // The next command goes out at once, in the same turn as this final result: no
-      // microtask between them, so a stream can drive the channel synchronously (a chunk
-      // holding one final and the next command's answer is read in order), as the
-      // Espruino benchmark does (bench/espruino.ts).
+    if (this.pduFor !== undefined && this.pduFor.kind === "listing") this.pduFor = undefined;
+    // Without a gap the next command goes out at once, in the same turn as this final
+    // result: no microtask between them, so a stream can drive the channel synchronously
+    // (a chunk holding one final and the next command's answer is read in order), as the
+    // Espruino benchmark does (bench/espruino.ts).
+    if (this.gapMs > 0 && !this.closed) this.gap();
+    else this.pump();
+  }
+
+  /** The modem's pause between commands (interCommandDelayMs), then the next one. */
+  private gap(): void {
+    this.gapTimer = this.clock.setTimeout(() => {
+      this.gapTimer = undefined;
       this.pump();
-    }
+    }, this.gapMs);
   }
 
   private fail(p: Pending, e: Error): void {
@@ -813,14 +827,14 @@ export class AtChannel {
 
   /** A line whose first characters may be a boot banner, a final result or a registered URC. */
   private gated(line: string, g: GateEntry, p: Pending | undefined, owed: Pending | undefined): void {
-    if (g.banner && this.banners.indexOf(line) >= 0) {
-      this.rebooted(line);
-      return;
+    if (g.banner && this.banners.indexOf(line) >= 0) this.rebooted(line);
+    else {
+      const one = g.exact;
+      const rule = one !== undefined ? (line === one.match ? one : undefined) : g.finals !== undefined ? matchFinal(g.finals, line) : undefined;
+      if (rule !== undefined && !(g.progress && callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
+      else if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
+      else if (g.urcs.length === 0 || !(g.urcs.length === 1 ? this.urcOne(line, g.urcs, g.urcs[0]) : this.urcMany(line, g.urcs))) this.otherLine(line, p, rule);
     }
-    const rule = g.finals !== undefined ? matchFinal(g.finals, line) : undefined;
-    if (rule !== undefined && !(g.progress && callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
-    else if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
-    else if (g.urcs.length === 0 || !this.urcLine(line, g.urcs)) this.otherLine(line, p, rule);
   }
 
   /** A line carrying one of the command's response prefixes. */
@@ -871,6 +885,16 @@ export class AtChannel {
     this.heardDuringProbe = true;
     this.hangReported = false;
     if (this.answeredListeners.length > 0) this.events.emit("answered", line);
+    if (p === undefined || p === owed || p.internal || p.cut) this.finalOther(rule, line, p, owed);
+    else {
+      this.timeouts = 0;
+      this.finish(p);
+      this.conclude(rule, line, p);
+    }
+  }
+
+  /** The final of an owed, probing or cut command, or of none (stray). */
+  private finalOther(rule: FinalRule, line: string, p: Pending | undefined, owed: Pending | undefined): void {
     // A final before the probe's `+CMEE:` answers a command that timed out (dropped); a
     // probe that timed out itself and is owed (the modem was busy) is answered in turn.
     if (!p || (p.internal && (p !== owed || p.strict) && p.lines.length === 0)) {
@@ -890,30 +914,37 @@ export class AtChannel {
       p.reject(AtAbortedError(p.command.cmd + ": cut short for an urgent command; read again", { cmd: p.command.cmd, reason: "cut" }));
       return;
     }
+    this.conclude(rule, line, p);
+  }
+
+  /** Resolves or rejects `p` by its final result. */
+  private conclude(rule: FinalRule, line: string, p: Pending): void {
     if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
     else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
   }
 
   /**
    * A URC someone registered for: true when dispatched (or held for the line after it).
+   * This is the one handler under its gate key (the common case; urcMany() for several).
    * `bucket` holds every handler whose prefix starts like the line (its gate entry). The
    * first matching handler that takes a PDU, or says (`text`) that a text line follows,
    * holds the URC for that line.
    */
-  private urcLine(line: string, bucket: UrcEntry[]): boolean {
-    if (bucket.length === 1) {
-      const u = bucket[0];
-      if (line.indexOf(u.prefix) !== 0) return false;
-      if (u.pdu || (u.text !== undefined && u.text(line))) this.pduFor = { kind: "urc", header: line, entries: bucket, text: !u.pdu };
-      else {
-        try {
-          u.handler(line, undefined);
-        } catch (e) {
-          this.events.emit("handlerError", e);
-        }
+  private urcOne(line: string, bucket: UrcEntry[], u: UrcEntry): boolean {
+    if (line.indexOf(u.prefix) !== 0) return false;
+    if (u.pdu || (u.text !== undefined && u.text(line))) this.pduFor = { kind: "urc", header: line, entries: bucket, text: !u.pdu };
+    else {
+      try {
+        u.handler(line, undefined);
+      } catch (e) {
+        this.events.emit("handlerError", e);
       }
-      return true;
     }
+    return true;
+  }
+
+  /** urcOne() for several handlers under one gate key, each called whose prefix starts the line. */
+  private urcMany(line: string, bucket: UrcEntry[]): boolean {
     const entries: UrcEntry[] = [];
     let hold = false;
     let text = false;
@@ -972,7 +1003,7 @@ export class AtChannel {
       const k = s.substr(0, len);
       let e = gate[k];
       if (e === undefined || e.urcs === undefined) {
-        e = { finals: undefined, progress: false, banner: false, urcs: [] };
+        e = { finals: undefined, progress: false, exact: undefined, banner: false, urcs: [] };
         gate[k] = e;
       }
       return e;
@@ -983,6 +1014,10 @@ export class AtChannel {
       if (e.finals === undefined) e.finals = [];
       e.finals.push(this.finals[i]);
       if (callProgressFinal(this.finals[i].kind)) e.progress = true;
+    }
+    for (const k in gate) {
+      const f = gate[k].finals;
+      if (f !== undefined && f.length === 1 && !f[0].prefix) gate[k].exact = f[0];
     }
     for (let i = 0; i < this.banners.length; i++) entry(this.banners[i]).banner = true;
     for (let i = 0; i < this.urcs.length; i++) entry(this.urcs[i].prefix).urcs.push(this.urcs[i]);
