@@ -582,27 +582,27 @@ export class AtChannel {
   private pump(): void {
     if (this.current !== undefined || this.closed || this.gapTimer !== undefined) return;
     if (this.needSync) this.probe();
-    else if (this.queue.length > 0) this.start(this.queue.shift()!);
+    else if (this.queue.length > 0) {
+      // The next command goes in flight with its time limit running.
+      const p = this.queue.shift()!;
+      this.current = p;
+      this.armed = p;
+      p.limitMs = p.command.timeoutMs || this.timeoutMs;
+      p.timer = this.clock.setTimeout(this.expire, p.limitMs);
+      p.deadline = this.clock.now() + p.limitMs;
+      this.write(p.command.cmd + "\r", p);
+    }
   }
 
+  /** The resynchronising probe, ahead of the queue (see the file comment). */
   private probe(): void {
     this.needSync = false;
-      this.heardDuringProbe = false;
-      // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
-      // answer of the timed-out command and are dropped (see line()).
-      const ms = this.nextSyncMs;
-      this.nextSyncMs = this.syncTimeoutMs;
+    this.heardDuringProbe = false;
+    // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
+    // answer of the timed-out command and are dropped (see line()).
+    const ms = this.nextSyncMs;
+    this.nextSyncMs = this.syncTimeoutMs;
     this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: ms }, true).then(ignore, ignore);
-  }
-
-  /** Writes `p`, the command now in flight, with its time limit running. */
-  private start(p: Pending): void {
-    this.current = p;
-    this.armed = p;
-    p.limitMs = p.command.timeoutMs || this.timeoutMs;
-    p.timer = this.clock.setTimeout(this.expire, p.limitMs);
-    p.deadline = this.clock.now() + p.limitMs;
-    this.write(p.command.cmd + "\r", p);
   }
 
   private write(bytes: string, p: Pending): void {
