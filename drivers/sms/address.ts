@@ -39,44 +39,47 @@ function typeOctet(a: SmsAddress, field: string): number {
   return 0x80 | (ton << 4) | a.npi;
 }
 
-/** Semi-octet values of a dialling string (no `+`); fails on anything else. */
-function digitValues(digits: string, field: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < digits.length; i++) {
-    const v = SEMI.indexOf(digits.charAt(i).toLowerCase());
-    if (v < 0) encodeFail(field, "character " + JSON.stringify(digits.charAt(i)) + " cannot be in a phone number");
-    out.push(v);
-  }
-  if (out.length > MAX_DIGITS) encodeFail(field, out.length + " digits, at most " + MAX_DIGITS);
-  return out;
+/** The semi-octet value of a dialling character: 0-9, `*` `#` and a b c in either case; else -1. */
+function semiOctet(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c === 42) return 10;
+  if (c === 35) return 11;
+  const l = c | 0x20; // A-C and a-c alike
+  return l >= 97 && l <= 99 ? l - 85 : -1;
 }
 
-/** The digits to write for a numeric address: the number without its leading `+`. */
-function numericDigits(a: SmsAddress, field: string): number[] {
-  let s = a.number;
-  if (s.charAt(0) === "+") {
-    if (a.type !== "international") encodeFail(field, "a number starting with + must be international, not " + a.type);
-    s = s.substring(1);
+/**
+ * Checks the dialling string `s` from `from` on (past any `+`): only characters semiOctet
+ * knows, at most MAX_DIGITS of them. Gives the digit count; fails naming `field`.
+ */
+function digitCount(s: string, from: number, field: string): number {
+  for (let i = from; i < s.length; i++) {
+    if (semiOctet(s.charCodeAt(i)) < 0) encodeFail(field, "character " + JSON.stringify(s.charAt(i)) + " cannot be in a phone number");
   }
-  return digitValues(s, field);
+  const n = s.length - from;
+  if (n > MAX_DIGITS) encodeFail(field, n + " digits, at most " + MAX_DIGITS);
+  return n;
 }
 
-function packDigits(values: number[], out: number[]): void {
-  for (let i = 0; i < values.length; i += 2) {
-    const hi = i + 1 < values.length ? values[i + 1] : 15;
-    out.push(values[i] | (hi << 4));
-  }
-}
-
-/** The value octets of an address and the count its TP length octet gives (23.040 §9.1.2.5). */
-function addressValue(a: SmsAddress, field: string): { octets: number[]; semiOctets: number } {
-  const octets: number[] = [];
+/**
+ * Appends the value octets of an address to `out` and gives the count its TP length octet
+ * holds (23.040 §9.1.2.5): the digits, BCD low nibble first and F after an odd count, or
+ * for an alphanumeric address (§9.1.2.5 note) the semi-octets its packed septets fill.
+ */
+function addressValue(a: SmsAddress, field: string, out: number[]): number {
   if (a.type !== "alphanumeric") {
-    const d = numericDigits(a, field);
-    packDigits(d, octets);
-    return { octets: octets, semiOctets: d.length };
+    const s = a.number;
+    let from = 0;
+    if (s.charAt(0) === "+") {
+      if (a.type !== "international") encodeFail(field, "a number starting with + must be international, not " + a.type);
+      from = 1;
+    }
+    const n = digitCount(s, from, field);
+    for (let i = from; i < s.length; i += 2) {
+      out.push(semiOctet(s.charCodeAt(i)) | ((i + 1 < s.length ? semiOctet(s.charCodeAt(i + 1)) : 15) << 4));
+    }
+    return n;
   }
-  // Alphanumeric (§9.1.2.5 note): GSM 7-bit packed; the length counts the semi-octets used.
   const cps = codePointsOf(a.number);
   const enc = encodeGsm7(cps);
   if (enc.bad.length) encodeFail(field, "alphanumeric address holds " + codePointName(cps[enc.bad[0]]) + ", not in the GSM 7-bit alphabet");
@@ -84,8 +87,8 @@ function addressValue(a: SmsAddress, field: string): { octets: number[]; semiOct
   if (n > MAX_ALPHA_SEPTETS) encodeFail(field, "alphanumeric address of " + n + " septets, at most " + MAX_ALPHA_SEPTETS);
   const packed = new Uint8Array(Math.ceil((n * 7) / 8));
   packSeptets(enc.septets, packed, 0);
-  for (let i = 0; i < packed.length; i++) octets.push(packed[i]);
-  return { octets: octets, semiOctets: Math.ceil((n * 7) / 4) };
+  for (let i = 0; i < packed.length; i++) out.push(packed[i]);
+  return Math.ceil((n * 7) / 4);
 }
 
 /**
@@ -93,9 +96,9 @@ function addressValue(a: SmsAddress, field: string): { octets: number[]; semiOct
  * names the field in errors (`SmsEncodeError`).
  */
 export function encodeAddress(a: SmsAddress, field: string): number[] {
-  const toa = typeOctet(a, field);
-  const v = addressValue(a, field);
-  return [v.semiOctets, toa].concat(v.octets);
+  const out = [0, typeOctet(a, field)];
+  out[0] = addressValue(a, field, out);
+  return out;
 }
 
 /**
@@ -104,9 +107,10 @@ export function encodeAddress(a: SmsAddress, field: string): number[] {
  */
 export function encodeSmsc(a: SmsAddress | null): number[] {
   if (a === null) return [0];
-  const toa = typeOctet(a, "SMSC");
-  const v = addressValue(a, "SMSC");
-  return [1 + v.octets.length, toa].concat(v.octets);
+  const out = [0, typeOctet(a, "SMSC")];
+  addressValue(a, "SMSC", out);
+  out[0] = out.length - 1;
+  return out;
 }
 
 /** Reads `count` BCD digits from `bytes`; F is allowed only as the filler after them. */
@@ -164,14 +168,17 @@ export function decodeSmsc(c: Cursor): SmsAddress | null {
  * `field`.
  */
 export function parseNumber(text: string, field: string): SmsAddress {
-  let s = "";
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charAt(i);
-    if (ch !== " " && ch !== "-") s += ch;
+  let s = text;
+  if (text.indexOf(" ") >= 0 || text.indexOf("-") >= 0) {
+    s = "";
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charAt(i);
+      if (ch !== " " && ch !== "-") s += ch;
+    }
   }
-  const intl = s.charAt(0) === "+";
-  const digits = intl ? s.substring(1) : s;
-  if (digits.length === 0) encodeFail(field, "no digits in " + JSON.stringify(text));
-  digitValues(digits, field);
-  return { type: intl ? "international" : "unknown", npi: 1, number: intl ? "+" + digits.toLowerCase() : digits.toLowerCase() };
+  const from = s.charAt(0) === "+" ? 1 : 0;
+  if (s.length === from) encodeFail(field, "no digits in " + JSON.stringify(text));
+  digitCount(s, from, field);
+  // a b c in lower case, as decodeAddress gives them back.
+  return { type: from ? "international" : "unknown", npi: 1, number: s.toLowerCase() };
 }

@@ -6,6 +6,8 @@
  * Tables are typed arrays, not arrays or objects: on Espruino an array costs one memory
  * block per element (shared/espruino-facts.md).
  */
+import { charCodes } from "./hex.js";
+import { fromUnits } from "./text.js";
 
 /** The default alphabet: septet value -> Unicode code point (23.038 §6.2.1). */
 const BASIC = new Uint16Array([
@@ -54,12 +56,6 @@ export function gsm7Code(cp: number): number {
     if (s >= 0) return s;
   }
   return -1;
-}
-
-/** Number of septets a code point takes: 1, 2 (extension) or 0 (not encodable). */
-export function gsm7Length(cp: number): number {
-  const c = gsm7Code(cp);
-  return c < 0 ? 0 : c >= 0x100 ? 2 : 1;
 }
 
 /**
@@ -125,6 +121,40 @@ export function packSeptets(septets: Uint8Array, out: Uint8Array, bitOffset: num
     if (sh > 1) out[o + 1] |= s >> (8 - sh);
     bit += 7;
   }
+}
+
+/**
+ * Packs `septets[from..to)` as packSeptets does and writes the octets as upper-case hex
+ * into `codes` (character codes) from `at`, in one pass with no octet array: `fill` zero
+ * bits first (the fill bits after a user data header, 0..6), then seven bits a septet
+ * from the least significant end of each octet (23.038 §6.1.2.1.1), the last octet
+ * padded with zeros. Gives the position after the hex.
+ */
+export function putSeptetsHex(codes: number[] | Uint8Array, at: number, septets: Uint8Array, from: number, to: number, fill: number): number {
+  const end = at + 2 * Math.ceil((fill + 7 * (to - from)) / 8);
+  let i = from;
+  let acc = 0;
+  let bits = fill;
+  for (let k = at; k < end; k += 2) {
+    while (bits < 8 && i < to) {
+      acc |= (septets[i++] & 0x7f) << bits;
+      bits += 7;
+    }
+    const hi = (acc >> 4) & 15;
+    const lo = acc & 15;
+    codes[k] = hi + (hi < 10 ? 48 : 55);
+    codes[k + 1] = lo + (lo < 10 ? 48 : 55);
+    acc >>= 8;
+    bits -= 8;
+  }
+  return end;
+}
+
+/** putSeptetsHex as a string of its own. */
+export function packSeptetsHex(septets: Uint8Array, from: number, to: number, fill: number): string {
+  const codes = charCodes(2 * Math.ceil((fill + 7 * (to - from)) / 8));
+  putSeptetsHex(codes, 0, septets, from, to, fill);
+  return fromUnits(codes);
 }
 
 /**

@@ -2,6 +2,7 @@
  * Hex text <-> octets. PDUs travel as hex in 27.005 PDU mode (`+CMGS`, `+CMT`, `+CMGL`).
  */
 import { pduFail } from "./errors.js";
+import { fromUnits, textEngine } from "./text.js";
 
 /**
  * The largest PDU we accept: a 12-octet SMSC field (length, type, 10 octets of digits) plus
@@ -49,18 +50,46 @@ export function hexToBytes(hex: string): Uint8Array {
   return out;
 }
 
-const DIGITS = "0123456789ABCDEF";
+/**
+ * Room for `n` character codes: a plain array on V8 (fast to fill and to apply), a
+ * Uint8Array elsewhere (on Espruino an array costs a memory block per element).
+ */
+export function charCodes(n: number): number[] | Uint8Array {
+  return textEngine === "utf16" ? new Array<number>(n) : new Uint8Array(n);
+}
 
-/** Upper-case hex of `bytes[start..end)` (whole array by default). */
+/**
+ * Writes the upper-case hex of `bytes[from..to)` into `codes` (character codes) from `at`;
+ * gives the position after it. Encoders put a whole PDU into one array this way and make
+ * one string of it.
+ */
+export function putHex(codes: number[] | Uint8Array, at: number, bytes: ArrayLike<number>, from: number, to: number): number {
+  let k = at;
+  for (let i = from; i < to; i++) {
+    const hi = (bytes[i] >> 4) & 15;
+    const lo = bytes[i] & 15;
+    codes[k++] = hi + (hi < 10 ? 48 : 55);
+    codes[k++] = lo + (lo < 10 ? 48 : 55);
+  }
+  return k;
+}
+
+/** Writes one octet as two upper-case hex digits into `codes` at `at`; gives `at + 2`. */
+export function putOctet(codes: number[] | Uint8Array, at: number, v: number): number {
+  const hi = (v >> 4) & 15;
+  const lo = v & 15;
+  codes[at] = hi + (hi < 10 ? 48 : 55);
+  codes[at + 1] = lo + (lo < 10 ? 48 : 55);
+  return at + 2;
+}
+
+/** Upper-case hex of `bytes[start..end)` (whole array by default), as one flat string. */
 export function bytesToHex(bytes: ArrayLike<number>, start?: number, end?: number): string {
   const from = start === undefined ? 0 : start;
   const to = end === undefined ? bytes.length : end;
-  let s = "";
-  for (let i = from; i < to; i++) {
-    const b = bytes[i] & 0xff;
-    s += DIGITS.charAt(b >> 4) + DIGITS.charAt(b & 15);
-  }
-  return s;
+  const codes = charCodes(2 * (to - from));
+  putHex(codes, 0, bytes, from, to);
+  return fromUnits(codes);
 }
 
 /** The octets of a string of hex digits, or null unless it is whole octets of hex. No blanks. */

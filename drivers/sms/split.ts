@@ -13,12 +13,12 @@
  */
 import type { Alphabet, Concat, Dcs, InformationElement } from "./types.js";
 import { encodeFail, UnencodableTextError, codePointName } from "./errors.js";
-import { encodeGsm7, gsm7Code, gsm7Length } from "./gsm7.js";
-import { encodeUcs2, ucs2Length } from "./ucs2.js";
+import { ESC, encodeGsm7, gsm7Code } from "./gsm7.js";
+import { encodeUcs2 } from "./ucs2.js";
 import { concatElement } from "./udh.js";
 import { bodyRoom } from "./userdata.js";
 import { dcsFor } from "./dcs.js";
-import { codePointsOf, stringFromCodePoints } from "./text.js";
+import { codePointsOf, stringFromCodePoints, textEngine } from "./text.js";
 
 export interface SplitOptions {
   /** `auto` (default): GSM 7-bit if it can carry the text, else UCS2. */
@@ -59,21 +59,6 @@ function unencodable(alphabet: string, cps: number[], bad: number[]): never {
   );
 }
 
-/** Part boundaries [start, end) over sizes, each part holding at most `room`. */
-function cut(sizes: number[], room: number): number[] {
-  const ends: number[] = [];
-  let used = 0;
-  for (let i = 0; i < sizes.length; i++) {
-    if (used + sizes[i] > room) {
-      ends.push(i);
-      used = 0;
-    }
-    used += sizes[i];
-  }
-  ends.push(sizes.length);
-  return ends;
-}
-
 /** The concatenation settings, checked, for `total` parts. */
 function concatSettings(total: number, opts: SplitOptions | undefined): { ref: number; refBits: number } {
   const refBits = opts && opts.refBits !== undefined ? opts.refBits : 8;
@@ -99,48 +84,81 @@ function header(total: number, seq: number, s: { ref: number; refBits: number })
   return { udh: [concatElement(s.ref, s.refBits, total, seq)], concat: { ref: s.ref, refBits: s.refBits, total: total, seq: seq } };
 }
 
-/** Picks the alphabet for `text` and splits it into parts (see the module comment). */
+/**
+ * Picks the alphabet for `text` and splits it into parts (see the module comment). One pass
+ * encodes the whole text; each part's body is a view of it, cut where the next character
+ * would not fit, so a part never ends inside an escape pair or a surrogate pair.
+ */
 export function splitText(text: string, opts?: SplitOptions): Split {
   const cps = codePointsOf(text);
+  const n = cps.length;
   const encoding = opts && opts.encoding ? opts.encoding : "auto";
   if (encoding !== "auto" && encoding !== "gsm7" && encoding !== "ucs2") encodeFail("encoding", JSON.stringify(encoding) + " is not auto, gsm7 or ucs2");
   let alphabet: Alphabet = "ucs2";
-  let whole: Uint8Array | null = null;
+  let whole: Uint8Array = new Uint8Array(0);
+  let used = 0;
   if (encoding !== "ucs2") {
-    let fits = true;
-    for (let i = 0; i < cps.length && fits; i++) fits = gsm7Code(cps[i]) >= 0;
-    if (fits) {
+    // Counted first, so that the septets get an array of their exact size.
+    let i = 0;
+    for (; i < n; i++) {
+      const c = gsm7Code(cps[i]);
+      if (c < 0) break;
+      used += c > 0xff ? 2 : 1;
+    }
+    if (i === n) {
       alphabet = "gsm7";
-      whole = encodeGsm7(cps).septets;
+      whole = new Uint8Array(used);
+      for (let k = 0, j = 0; k < n; k++) {
+        const c = gsm7Code(cps[k]);
+        if (c > 0xff) {
+          whole[j++] = ESC;
+          whole[j++] = c & 0x7f;
+        } else whole[j++] = c;
+      }
     } else if (encoding === "gsm7") unencodable("gsm7", cps, encodeGsm7(cps).bad);
   }
   if (alphabet === "ucs2") {
     const u = encodeUcs2(cps);
     if (u.bad.length) unencodable("ucs2", cps, u.bad);
     whole = u.bytes;
-  }
-  const sizes: number[] = [];
-  let total = 0;
-  for (let i = 0; i < cps.length; i++) {
-    const n = alphabet === "gsm7" ? gsm7Length(cps[i]) : ucs2Length(cps[i]);
-    sizes.push(n);
-    total += n;
+    used = whole.length;
   }
   const dcs = dcsFor(alphabet, null);
-  if (whole !== null && total <= bodyRoom(dcs, null)) {
+  if (used <= bodyRoom(dcs, null)) {
     concatSettings(1, opts);
     return { alphabet: alphabet, segments: [{ udh: null, body: whole, concat: null, text: text }] };
   }
-  const ends = cut(sizes, multiRoom(dcs, opts && opts.refBits === 16 ? 16 : 8));
-  const s = concatSettings(ends.length, opts);
+  const room = multiRoom(dcs, opts && opts.refBits === 16 ? 16 : 8);
+  // Part ends, in code points and in septets/octets. An ESC septet only ever leads an
+  // extension pair (gsm7Code never gives ESC for a character of its own).
+  const cpEnds: number[] = [];
+  const unitEnds: number[] = [];
+  let u = 0;
+  let partStart = 0;
+  for (let i = 0; i < n; i++) {
+    const size = alphabet === "gsm7" ? (whole[u] === ESC ? 2 : 1) : cps[i] >= 0x10000 ? 4 : 2;
+    if (u + size - partStart > room) {
+      cpEnds.push(i);
+      unitEnds.push(u);
+      partStart = u;
+    }
+    u += size;
+  }
+  cpEnds.push(n);
+  unitEnds.push(u);
+  const total = cpEnds.length;
+  const s = concatSettings(total, opts);
+  // Where a code point is one UTF-16 unit, a part's text is a substring of the text.
+  const direct = textEngine === "utf16" && n === text.length;
   const segments: Segment[] = [];
-  let start = 0;
-  for (let k = 0; k < ends.length; k++) {
-    const part = cps.slice(start, ends[k]);
-    const h = header(ends.length, k + 1, s);
-    const body = alphabet === "gsm7" ? encodeGsm7(part).septets : encodeUcs2(part).bytes;
-    segments.push({ udh: h.udh, body: body, concat: h.concat, text: stringFromCodePoints(part) });
-    start = ends[k];
+  for (let k = 0; k < total; k++) {
+    const c0 = k ? cpEnds[k - 1] : 0;
+    segments.push({
+      udh: [concatElement(s.ref, s.refBits, total, k + 1)],
+      body: whole.subarray(k ? unitEnds[k - 1] : 0, unitEnds[k]),
+      concat: { ref: s.ref, refBits: s.refBits, total: total, seq: k + 1 },
+      text: direct ? text.substring(c0, cpEnds[k]) : stringFromCodePoints(cps.slice(c0, cpEnds[k])),
+    });
   }
   return { alphabet: alphabet, segments: segments };
 }

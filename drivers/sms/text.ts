@@ -57,39 +57,44 @@ function detectEngine(): TextEngine {
 /** How this engine stores text (see the module comment). */
 export const textEngine: TextEngine = detectEngine();
 
-const CHUNK = 1024;
+/**
+ * Units per `String.fromCharCode.apply`: Espruino takes at most 256 arguments there
+ * ("Array passed to Function.apply is too big", measured on 2v29), V8 many thousands.
+ */
+const CHUNK = textEngine === "utf16" ? 4096 : 256;
 
-/** A string of the given byte or UTF-16 unit values, built in chunks (argument limits). */
-function fromUnits(units: number[]): string {
-  if (units.length <= CHUNK) return String.fromCharCode.apply(null, units);
+/**
+ * A string of the given byte or UTF-16 unit values, built in chunks (argument limits).
+ * Hot encoders build their output this way, as one flat string, not as a string grown
+ * by `+=` one or two characters at a time.
+ */
+export function fromUnits(units: number[] | Uint8Array): string {
+  if (units.length <= CHUNK) return String.fromCharCode.apply(null, units as number[]);
   let s = "";
   for (let i = 0; i < units.length; i += CHUNK) {
-    s += String.fromCharCode.apply(null, units.slice(i, i + CHUNK));
+    s += String.fromCharCode.apply(null, units.slice(i, i + CHUNK) as number[]);
   }
   return s;
 }
 
-/** Joins surrogate pairs in a list of code units/points into single code points, in place order. */
-function joinSurrogates(units: number[]): number[] {
+/**
+ * The code points of a list of code units/points (from a string when `units` is null):
+ * surrogate pairs joined into one code point, anything else passed through, in one pass.
+ */
+function joinSurrogates(units: number[] | null, s: string): number[] {
   const out: number[] = [];
-  for (let i = 0; i < units.length; i++) {
-    const u = units[i];
-    if (u >= 0xd800 && u <= 0xdbff && i + 1 < units.length) {
-      const v = units[i + 1];
+  const n = units ? units.length : s.length;
+  for (let i = 0; i < n; i++) {
+    let u = units ? units[i] : s.charCodeAt(i);
+    if (u >= 0xd800 && u <= 0xdbff && i + 1 < n) {
+      const v = units ? units[i + 1] : s.charCodeAt(i + 1);
       if (v >= 0xdc00 && v <= 0xdfff) {
-        out.push(0x10000 + ((u - 0xd800) << 10) + (v - 0xdc00));
+        u = 0x10000 + ((u - 0xd800) << 10) + (v - 0xdc00);
         i++;
-        continue;
       }
     }
     out.push(u);
   }
-  return out;
-}
-
-function charCodesOf(s: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
   return out;
 }
 
@@ -162,9 +167,9 @@ export function codePointsOf(s: string): number[] {
   if (textEngine !== "utf16") {
     const flagged = textEngine === "utf8" && typeof E !== "undefined" && E.isUTF8 && E.fromUTF8 && E.isUTF8(s);
     const d = utf8Decode(flagged && E && E.fromUTF8 ? E.fromUTF8(s) : s);
-    if (d) return joinSurrogates(d);
+    if (d) return joinSurrogates(d, "");
   }
-  return joinSurrogates(charCodesOf(s));
+  return joinSurrogates(null, s);
 }
 
 /**

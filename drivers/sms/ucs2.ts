@@ -40,7 +40,7 @@ export function encodeUcs2(cps: number[]): { bytes: Uint8Array; bad: number[] } 
       out[o++] = c & 0xff;
     }
   }
-  return { bytes: out.subarray(0, o), bad: bad };
+  return { bytes: o === n ? out : out.subarray(0, o), bad: bad };
 }
 
 /**

@@ -63,7 +63,7 @@ say("codepoints", [codePointsOf(mixed), codePointsOf(JSON.parse('"x\\ud83d\\ude0
 // Deliberately through `repeat`, which hands back UTF-8 bytes without the flag on Espruino.
 say("unflagged", [codePointsOf("\u20ac\u3042".repeat(2)), codePointsOf(String.fromCharCode(0xe9, 0x41))]);
 
-const texts = ["Hello €[x] è£", "日本語のテキスト" + EMOJI + "です", rep("a", 170), rep("あ", 66) + EMOJI + rep("い", 5), rep("€", 81)];
+const texts = ["Hello €[x] è£", "日本語のテキスト" + EMOJI + "です", rep("a", 170), rep("あ", 66) + EMOJI + rep("い", 5), rep("€", 81), rep("Hi {there} @home, ", 25)];
 for (let i = 0; i < texts.length; i++) {
   const parts = submitParts(texts[i], { to: "+819012345678", ref: 7, statusReport: true, validityMinutes: 1440 });
   const hexes: string[] = [];
@@ -74,6 +74,10 @@ for (let i = 0; i < texts.length; i++) {
   }
   say("encode" + i, hexes);
   say("roundtrip" + i, back === texts[i]);
+  // submitParts writes the hex itself; encodeSubmit from the part's fields must agree.
+  let same = true;
+  for (let k = 0; k < parts.length; k++) same = same && encodeSubmit(parts[k].submit).hex === parts[k].hex;
+  say("general" + i, same);
 }
 
 const long = rep("The quick brown fox " + EMOJI + " ", 8);
@@ -87,6 +91,13 @@ for (let k = 0; k < order.length; k++) {
   for (let j = 0; j < o.length; j++) got.push(o[j]);
 }
 say("reassembled", [dp.length, got.length, got[0].status, got[0].text === long, got[0].peer.number]);
+// More than 256 characters: one String.fromCharCode.apply is limited to 256 on Espruino.
+const ascii = rep("Three parts of plain ASCII. ", 15);
+const r3 = new Reassembler({ timeoutMs: 1000 });
+const dp3 = deliverParts(ascii, { from: "+15551234567", timestamp: T0, ref: 9 });
+let whole: AssembledMessage[] = [];
+for (let k = 0; k < dp3.length; k++) whole = whole.concat(r3.add(decodePdu(dp3[k].hex) as SmsDeliver, k));
+say("long ascii", [ascii.length, dp3.length, whole.length, whole.length ? whole[0].text === ascii : false]);
 const r2 = new Reassembler({ timeoutMs: 1000 });
 r2.add(decodePdu(dp[0].hex) as SmsDeliver, 0);
 const ex = r2.expire(1000);

@@ -42,11 +42,21 @@ test("address: parseNumber reads + as international, drops blanks and dashes, re
   t.deepEqual(parseNumber("+81 90-1234-5678", "to"), { type: "international", npi: 1, number: "+819012345678" });
   t.deepEqual(parseNumber("0312345678", "to"), { type: "unknown", npi: 1, number: "0312345678" });
   t.deepEqual(parseNumber("*31#090", "to"), { type: "unknown", npi: 1, number: "*31#090" });
-  for (const bad of ["", "+", "12+34", "0x12", "1".repeat(21), "12;ATD"]) {
+  t.deepEqual(parseNumber("+1ABC", "to"), { type: "international", npi: 1, number: "+1abc" }, "a b c kept, in lower case");
+  t.is(parseNumber("+" + "9".repeat(20), "to").number.length, 21, "20 digits after + are allowed");
+  for (const bad of ["", "+", "++1", "12+34", "0x12", "1".repeat(21), "+" + "1".repeat(21), "12;ATD"]) {
     const e = t.throws(() => parseNumber(bad, "to"));
     t.true(SmsEncodeError.is(e), bad);
     t.is((e as unknown as { field: string }).field, "to");
   }
+});
+
+test("address: + only in front of an international number; a-c in either case; 20 digits at most", (t) => {
+  t.throws(() => encodeAddress({ type: "unknown", npi: 1, number: "+123" }, "TP-DA"), { message: /must be international/ });
+  t.throws(() => encodeAddress({ type: "international", npi: 1, number: "+1+2" }, "TP-DA"), { message: /"\+" cannot be in a phone number/ });
+  t.is(bytesToHex(encodeAddress({ type: "unknown", npi: 0, number: "1ABC" }, "TP-DA")), "0480C1ED");
+  t.is(bytesToHex(encodeAddress({ type: "international", npi: 1, number: "+" + "1".repeat(20) }, "TP-DA")), "1491" + "11".repeat(10));
+  t.throws(() => encodeAddress({ type: "international", npi: 1, number: "+" + "1".repeat(21) }, "TP-DA"), { message: /21 digits, at most 20/ });
 });
 
 test("address: an alphanumeric address outside GSM 7-bit or over 11 septets is refused", (t) => {

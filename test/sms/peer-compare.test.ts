@@ -8,6 +8,7 @@
  */
 import test from "ava";
 import { parse, Submit, Deliver, utils } from "node-pdu";
+import { BENCH_TO, ENCODE_CASES, compareWithPeer } from "../../bench/sms.js";
 import {
   decodePdu,
   deliverParts,
@@ -164,4 +165,16 @@ test("peer inefficiency (not wrong): node-pdu picks UCS2 or smaller parts where 
   const long = "x".repeat(300);
   t.is(submitParts(long, { to: FROM, ref: 1 }).length, 2); // 153 + 147
   t.is(new Submit(FROM, long).getPartStrings().length, 3); // 133 septets per part
+});
+
+test("the sms bench's encode cases: node-pdu's PDUs octet for octet, or, where it cuts parts elsewhere, the same fields and text", (t) => {
+  for (const c of ENCODE_CASES) t.is(compareWithPeer(c.text), c.expect, c.name);
+  // Each kind is there: one part and several parts the same octets, and a different cut.
+  t.true(ENCODE_CASES.some((c) => c.expect === "same PDUs" && submitParts(c.text, { to: BENCH_TO, ref: 1 }).length === 3));
+  t.true(ENCODE_CASES.some((c) => c.expect === "same fields"));
+});
+
+test("the sms bench's comparison notices a difference", (t) => {
+  // 300 plain characters: 2 parts of ours, 3 of node-pdu's (see above).
+  t.throws(() => compareWithPeer("x".repeat(300)), { message: /ours makes 2 parts, node-pdu 3/ });
 });

@@ -5,6 +5,7 @@
  */
 import test from "ava";
 import fc from "fast-check";
+import { sctsArbitrary } from "../support/sms-arbitraries.js";
 import {
   Reassembler,
   decodePdu,
@@ -26,7 +27,7 @@ const GSM7_CHARS = [
   ..."@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà",
   ..."\f^{}\\[~]|€",
 ];
-const gsm7Text = fc.array(fc.constantFrom(...GSM7_CHARS), { maxLength: 700 }).map((a) => a.join(""));
+const gsm7Text = fc.array(fc.constantFrom(...GSM7_CHARS), { maxLength: 700, size: "max" }).map((a) => a.join(""));
 /** Any Unicode scalar value (no lone surrogates), weighted towards Japanese and emoji. */
 const codePoint = fc.oneof(
   fc.integer({ min: 0x3040, max: 0x30ff }),
@@ -34,7 +35,7 @@ const codePoint = fc.oneof(
   fc.integer({ min: 0, max: 0xd7ff }),
   fc.integer({ min: 0xe000, max: 0x10ffff }),
 );
-const anyText = fc.array(codePoint, { maxLength: 300 }).map((cps) => stringFromCodePoints(cps));
+const anyText = fc.array(codePoint, { maxLength: 300, size: "max" }).map((cps) => stringFromCodePoints(cps));
 const ref = fc.integer({ min: 0, max: 255 });
 
 const T0: Scts = { year: 2024, month: 5, day: 17, hour: 9, minute: 30, second: 0, offsetMinutes: 540 };
@@ -120,15 +121,7 @@ test("split parts reassemble in any order, with duplicates, into the one origina
   t.pass();
 });
 
-const scts = fc.record({
-  year: fc.integer({ min: 1990, max: 2089 }),
-  month: fc.integer({ min: 1, max: 12 }),
-  day: fc.integer({ min: 1, max: 31 }),
-  hour: fc.integer({ min: 0, max: 23 }),
-  minute: fc.integer({ min: 0, max: 59 }),
-  second: fc.integer({ min: 0, max: 59 }),
-  offsetMinutes: fc.integer({ min: -79, max: 79 }).map((q) => q * 15),
-});
+const scts = sctsArbitrary(31);
 const digits = fc.array(fc.constantFrom(..."0123456789*#abc"), { minLength: 1, maxLength: 20 }).map((a) => a.join(""));
 const address: fc.Arbitrary<SmsAddress> = fc.oneof(
   fc.array(fc.constantFrom(..."0123456789"), { minLength: 1, maxLength: 20 }).map((d) => ({ type: "international" as const, npi: 1, number: "+" + d.join("") })),
