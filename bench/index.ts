@@ -12,6 +12,7 @@ const benches: { [name: string]: () => Promise<{ bench: () => Promise<void> }> }
   "modem-uart": () => import("./modem-uart.js"),
   emergency: () => import("./emergency.js"),
   "sim-memory": () => import("./sim-memory.js"),
+  rak8212: () => import("./rak8212.js"),
   espruino: () => import("./espruino.js"),
 };
 

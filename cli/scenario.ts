@@ -18,7 +18,7 @@ import { createFirmware } from "../firmware/main.js";
 import { InputError } from "../sim/serve/fields.js";
 import { parseScenario, type Scenario } from "../sim/serve/scenario-format.js";
 import { runScenario, type ScenarioResult } from "../sim/serve/scenario-runner.js";
-import type { AccessoryAgent, AgentLink, AgentResult } from "../sim/serve/scenario-world.js";
+import type { AccessoryAgent, AgentLink, AgentOptions, AgentResult } from "../sim/serve/scenario-world.js";
 import { nodeAdapters } from "../firmware/companion/mqttjs.node.js";
 import { defaultReconnect } from "../firmware/companion/link.js";
 
@@ -46,7 +46,7 @@ const fixedRandom = () => 0.5;
  * adapter the board names (the module's MQTT stack, MQTT.js over a modem socket, or the
  * host's IP).
  */
-export function firmwareAgent(board: string, serial: Serial, clock: Clock, link?: AgentLink): AccessoryAgent {
+export function firmwareAgent(board: string, serial: Serial, clock: Clock, link?: AgentLink, options?: AgentOptions): AccessoryAgent {
   if (!boards) boards = readBoardsFile().boards;
   const b = pickBoard(boards, board);
   // The accessory's own data session (R83) comes with the firmware, as the board runs it;
@@ -55,6 +55,7 @@ export function firmwareAgent(board: string, serial: Serial, clock: Clock, link?
   const fw = createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, b, {
     apn: b.data.apn || "scenario.example",
     data: { policy: { random: fixedRandom } },
+    messaging: options ? { routing: options.smsRouting } : undefined,
     companion: link
       ? {
           url: link.url,

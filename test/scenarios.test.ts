@@ -5,7 +5,7 @@
  * title (it starts with the SPEC rule ids it covers).
  */
 import test from "ava";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { firmwareAgent, loadScenario } from "../cli/scenario.js";
@@ -32,18 +32,45 @@ for (const { file, s } of scenarios) {
   });
 }
 
-test("the scenarios cover §3–§6 end to end with several accessories", (t) => {
+/** SPEC.md's rules, R1..R97 (SPEC.md lives outside the repository; its numbering is fixed). */
+const RULES = Array.from({ length: 97 }, (_, i) => "R" + (i + 1));
+
+test("every SPEC rule, R1 to R97, has a scenario whose title starts with it, with several accessories", (t) => {
   t.true(scenarios.length >= 12, "at least 12 scenario files, got " + scenarios.length);
   const covered = new Set<string>();
   for (const { s } of scenarios) for (const r of s.rules) covered.add(r);
-  const wanted = ["R2", "R7", "R8", "R11", "R12", "R13", "R15", "R16", "R17", "R18", "R19", "R20", "R22", "R24", "R25", "R26", "R28", "R29", "R30", "R32", "R33", "R34", "R36", "R37", "R39", "R40", "R47", "R49", "R50", "R54", "R82", "R83", "R84", "R86", "R87", "R88"];
   t.deepEqual(
-    wanted.filter((r) => !covered.has(r)),
+    RULES.filter((r) => !covered.has(r)),
     [],
     "rules without a scenario",
   );
   for (const { file, s } of scenarios) {
     const accessories = s.given.numbers.reduce((n, num) => n + num.devices.length, 0);
     t.true(accessories >= 2, file + " has several accessories");
+  }
+});
+
+test("docs/spec-coverage.md lists, for every rule, scenario files that exist, and every scenario under each rule its title starts with", (t) => {
+  const doc = readFileSync(path.join(DIR, "..", "..", "docs", "spec-coverage.md"), "utf8");
+  const start = doc.indexOf("## End to end: scenarios");
+  t.true(start >= 0, "the end-to-end section");
+  const rows = new Map<string, string>();
+  for (const line of doc.slice(start).split("\n")) {
+    const m = /^\| (R\d+) \| (.*) \|$/.exec(line);
+    if (m) rows.set(m[1], m[2]);
+  }
+  const names = new Set(files.map((f) => f.slice(0, -".json".length)));
+  t.deepEqual(
+    RULES.filter((r) => !rows.has(r)),
+    [],
+    "rules without a row",
+  );
+  for (const [rule, text] of rows) {
+    const named = text.match(/\br\d+[a-z0-9-]*/g) || [];
+    t.true(named.length > 0, rule + " names a scenario");
+    for (const n of named) t.true(names.has(n), rule + ": " + n + ".json exists");
+  }
+  for (const { file, s } of scenarios) {
+    for (const r of s.rules) t.true((rows.get(r) || "").indexOf(file.slice(0, -".json".length)) >= 0, r + " lists " + file);
   }
 });

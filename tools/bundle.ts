@@ -90,6 +90,8 @@ export interface BundleResult {
   bytes: number;
   /** Source files that went into the bundle, relative to the repository root. */
   inputs: string[];
+  /** Bytes of the bundle each source file accounts for (esbuild's metafile, before the top-level rewrite). */
+  inputBytes: { [file: string]: number };
   /** The board's cold modules (Storage files the boot code `require`s on demand); bundleBoard only. */
   modules?: StorageModule[];
 }
@@ -290,7 +292,9 @@ export async function bundleForEspruino(entry: string | VirtualEntry, outfile: s
     writeFileSync(outfile, text);
   }
   const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("sharedline:") && !f.startsWith("<stdin>"));
-  return { outfile, text, bytes, inputs };
+  const inputBytes: { [file: string]: number } = {};
+  for (const out of Object.values(result.metafile.outputs)) for (const f of Object.keys(out.inputs)) if (inputs.indexOf(f) >= 0) inputBytes[f] = out.inputs[f].bytesInOutput;
+  return { outfile, text, bytes, inputs, inputBytes };
 }
 
 export interface Board {
@@ -484,7 +488,9 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
   const modules: StorageModule[] = [];
   for (const m of COLD_MODULES) {
     const names = used.get(m);
-    if (names) modules.push(await bundleCold(m, names, board, outdir, minify, define, [oneProfilePlugin(String(raw.modem))]));
+    // A module that was imported but none of whose stubs survived tree-shaking (its name
+    // is then nowhere in the boot code) is never loaded: it takes no Storage.
+    if (names && r.text.indexOf(JSON.stringify(m.file)) >= 0) modules.push(await bundleCold(m, names, board, outdir, minify, define, [oneProfilePlugin(String(raw.modem))]));
   }
   let text: string;
   try {
@@ -503,7 +509,7 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
   }
   mkdirSync(path.dirname(outfile), { recursive: true });
   writeFileSync(outfile, text);
-  return { outfile, text, bytes, inputs: r.inputs, modules };
+  return { outfile, text, bytes, inputs: r.inputs, inputBytes: r.inputBytes, modules };
 }
 
 function usage(): string {

@@ -157,7 +157,10 @@ export class EspruinoRepl {
 export async function writeStorageFiles(bin: string, cwd: string, files: { [name: string]: string }): Promise<void> {
   const names = Object.keys(files);
   const lines = ['var S=require("Storage");'];
-  for (const n of names) lines.push(`S.write(${JSON.stringify(n)},${JSON.stringify(files[n])});`);
+  // Bytes 0x7F-0xFF (a pretokenised file, tools/pretokenise.ts) as \xNN escapes: the
+  // script is read as UTF-8 text, and an escape gives the byte itself.
+  const literal = (s: string) => JSON.stringify(s).replace(/[\x7f-\xff]/g, (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"));
+  for (const n of names) lines.push(`S.write(${JSON.stringify(n)},${literal(files[n])});`);
   lines.push(`print("SHAREDLINE_CRC "+[${names.map((n) => `E.CRC32(S.read(${JSON.stringify(n)})||"")`).join(",")}].join(" "));`);
   const script = path.join(cwd, "write-storage.js");
   writeFileSync(script, lines.join("\n") + "\n");

@@ -16,6 +16,28 @@ function bare(line: string, prefix: string): string {
   return line.indexOf(prefix) === 0 ? line.substr(prefix.length).trim() : line;
 }
 
+/**
+ * A vendor's own ICCID read in place of 27.007's `AT+CCID` (Quectel `AT+QCCID`, SIMCom
+ * `AT+CICCID`), with the standard command as fallback: a firmware build that answers ERROR
+ * to the vendor's (issue 14) still gives the ICCID. Either answer's prefix is taken.
+ */
+export function vendorIccid(steps: ChatStep[], cmd: string, prefix: string, info: ModemInfo): void {
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    if (s.kind !== "send" || s.command.cmd !== "AT+CCID") continue;
+    const prefixes = [prefix, "+CCID:", "+ICCID:"];
+    steps[i] = send(
+      { cmd, prefixes: [prefix] },
+      (r) => {
+        let v = firstLine(r);
+        for (let k = 0; k < prefixes.length; k++) v = bare(v, prefixes[k]);
+        info.iccid = v;
+      },
+      { optional: true, fallback: s.command },
+    );
+  }
+}
+
 /** The steps every 27.007 modem shares; `profile` supplies time limits. */
 export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemInfo): ChatStep[] {
   const steps: ChatStep[] = [
@@ -66,6 +88,17 @@ export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: 
       send("AT+CNAP=1", () => (info.cnap = true), { optional: true }),
       send("AT+CDIP=1", undefined, { optional: true }),
     );
+    // 27.007 §7.8 makes +COLP an intermediate result of ATD: with it on, a module may keep
+    // ATD's final until the far end answers (SIMCom SIM900 AT Commands Set V1.01 §2.2.3 ATD:
+    // "Factory default is AT+COLP=0, this cause the TA returns OK immediately after dialing
+    // was completed"; oFono's atmodem voicecall.c parses +COLP as ATD's intermediate and
+    // sends AT+COLP=0 to SIMCom and Qualcomm MSM modules). One AT channel would then hold
+    // the alerting +CLCC reads, SMS and an emergency dial behind a ringing call. No vendor
+    // manual we found says a module answers OK first and prints +COLP later (Quectel's
+    // URC summary lists +COLP beside +CSSI, another intermediate result, so it does not
+    // say when), so it is off on every profile, explicitly: a module may keep +COLP=1
+    // from an earlier client (AT&W). Who answered comes from a +CLCC that lists it.
+    steps.push(send("AT+COLP=0", undefined, { optional: true }));
   }
   if (opts.sms === "native") {
     steps.push(

@@ -119,8 +119,34 @@ export function parseCnap(line: string): { name: string; validity: number } | un
   return { name: v === 0 ? p[0] : "", validity: v };
 }
 
+/**
+ * 27.007 §7.8 `+COLP: <number>,<type>[,<subaddr>,<satype>[,<alpha>]]`: the connected line,
+ * the number of the party that answered an outgoing call ("" when not available).
+ */
+export function parseColp(line: string): string | undefined {
+  const p = paramsOf(line, "+COLP:");
+  // The read form `+COLP: <n>,<m>` has no quoted number: two small integers.
+  if (!p || (p.length === 2 && /^[0-9]$/.test(p[0]) && /^[0-9]$/.test(p[1]) && line.indexOf('"') < 0)) return undefined;
+  return p[0];
+}
+
 /** 27.007 §7.9 `+CDIP: <number>,<type>[,<subaddr>,<satype>]`: the number this call was made to. */
 export function parseCdip(line: string): string | undefined {
   const p = paramsOf(line, "+CDIP:");
   return p ? p[0] : undefined;
+}
+
+/**
+ * Ericsson call monitoring (AT*ECAM; Sony Ericsson and ST-Ericsson modules, and oFono's
+ * phonesim unasked): `*ECAV: <ccid>,<ccstatus>,<calltype>[,<processid>,<exitcause>,<number>,<type>]`.
+ * <ccid> is the +CLCC call id; <ccstatus> 0 idle, 1 calling, 2 connecting, 3 active,
+ * 4 held, 5 waiting, 6 alerting, 7 busy.
+ */
+export function parseEcav(line: string): { id: number; status: number } | undefined {
+  const p = paramsOf(line, "*ECAV:");
+  if (!p) return undefined;
+  const id = int(p[0]);
+  const status = int(p[1]);
+  if (id === undefined || status === undefined || id < 1) return undefined;
+  return { id, status };
 }

@@ -16,29 +16,12 @@
  *   with `AT+QDAI`.
  */
 import { send, type ChatStep } from "../at/index.js";
-import { genericSteps } from "./generic.js";
+import { genericSteps, vendorIccid } from "./generic.js";
 import type { BringUpOptions, ModemInfo, ModemProfile } from "./profile.js";
 
 function quectelSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemInfo, extra: ChatStep[]): ChatStep[] {
   const steps = genericSteps(profile, opts, info);
-  // Replace the 27.007 ICCID read with Quectel's.
-  for (let i = 0; i < steps.length; i++) {
-    const s = steps[i];
-    if (s.kind === "send" && s.command.cmd === "AT+CCID") {
-      // A firmware build without AT+QCCID (ERROR, "COMMAND NOT SUPPORT"): the standard one.
-      steps[i] = send(
-        { cmd: "AT+QCCID", prefixes: ["+QCCID:"] },
-        (r) => {
-          const l = r.lines[0] || "";
-          const p = ["+QCCID:", "+CCID:", "+ICCID:"];
-          let v = l.trim();
-          for (let k = 0; k < p.length; k++) if (l.indexOf(p[k]) === 0) v = l.substr(p[k].length).trim();
-          info.iccid = v;
-        },
-        { optional: true, fallback: s.command },
-      );
-    }
-  }
+  vendorIccid(steps, "AT+QCCID", "+QCCID:", info);
   // Vendor settings go right after the error mode is set (index of AT+CMEE=1, plus one).
   let at = 0;
   for (let i = 0; i < steps.length; i++) {

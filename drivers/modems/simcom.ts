@@ -9,7 +9,7 @@
  * - audio path by `AT+CSDVC` (1 = handset, 3 = speaker phone).
  */
 import { send } from "../at/index.js";
-import { genericSteps } from "./generic.js";
+import { genericSteps, vendorIccid } from "./generic.js";
 import type { ModemProfile } from "./profile.js";
 
 export const simcomA7670: ModemProfile = {
@@ -33,18 +33,7 @@ export const simcomA7670: ModemProfile = {
   callConnectedUrcs: ["VOICE CALL: BEGIN"],
   bringUp(opts, info) {
     const steps = genericSteps(simcomA7670, opts, info);
-    for (let i = 0; i < steps.length; i++) {
-      const s = steps[i];
-      if (s.kind === "send" && s.command.cmd === "AT+CCID") {
-        steps[i] = send(
-          { cmd: "AT+CICCID", prefixes: ["+ICCID:"] },
-          (r) => {
-            info.iccid = (r.lines[0] || "").substr(7).trim();
-          },
-          { optional: true },
-        );
-      }
-    }
+    vendorIccid(steps, "AT+CICCID", "+ICCID:", info);
     // Handset audio path for a bench board with a headset.
     steps.push(send("AT+CSDVC=1", undefined, { optional: true }));
     return steps;

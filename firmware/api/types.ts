@@ -45,6 +45,8 @@ export interface CallInfo {
   name: string;
   /** The number an incoming call was made to (+CDIP), "" when the modem does not say. */
   calledNumber: string;
+  /** Who answered an outgoing call (+COLP, or +CLCC on modules that show it), "" while unknown; another number than `number` when the call was forwarded. */
+  connectedNumber: string;
   emergency: boolean;
   startedAt: number;
   /** When it connected (clock ms), null while it has not. */
@@ -249,6 +251,7 @@ export function callInfo(c: Call): CallInfo {
     // Last, so that the fields every front-end reads first keep their place in a line.
     name: c.name,
     calledNumber: c.calledNumber,
+    connectedNumber: c.connectedNumber,
   };
 }
 

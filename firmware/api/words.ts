@@ -7,6 +7,7 @@
  * Portable (Espruino).
  */
 import type { AnyReply, ApiEventName, CallInfo } from "./types.js";
+import { anotherLine } from "../line/same-line.js";
 
 function hex2(n: number): string {
   return (n < 16 ? "0" : "") + n.toString(16);
@@ -56,9 +57,13 @@ function who(n: string): string {
   return n ? shown(n) : "(withheld)";
 }
 
-/** The caller's name (+CNAP) and the number called (+CDIP, when it is not the usual one), as they add to a call's line. */
-function extras(c: { name?: string; calledNumber?: string }): string {
-  return (c.name ? " (" + shown(c.name) + ")" : "") + (c.calledNumber ? " to " + shown(c.calledNumber) : "");
+/**
+ * The caller's name (+CNAP), the number called (+CDIP), and for an outgoing call that
+ * another line answered (+COLP: forwarded), who did, as they add to a call's line.
+ */
+function extras(c: { number?: string; name?: string; calledNumber?: string; connectedNumber?: string }): string {
+  const forwarded = c.connectedNumber && anotherLine(c.number || "", c.connectedNumber);
+  return (c.name ? " (" + shown(c.name) + ")" : "") + (c.calledNumber ? " to " + shown(c.calledNumber) : "") + (forwarded ? " (answered by " + shown(c.connectedNumber!) + ")" : "");
 }
 
 export function describeCall(c: CallInfo): string {
@@ -80,7 +85,7 @@ export function describeEvent(name: ApiEventName, d: Data): string {
     case "incoming":
       return (d.status === "waiting" ? "call waiting" : "incoming call") + " from " + (d.number ? shown(d.number) : "a withheld number") + extras(d);
     case "callChanged":
-      return "call " + d.id + " " + d.direction + " " + who(d.number) + ": " + d.status;
+      return "call " + d.id + " " + d.direction + " " + who(d.number) + ": " + d.status + (d.direction === "outgoing" ? extras({ number: d.number, connectedNumber: d.connectedNumber }) : "");
     case "callEnded":
       return ended(d);
     case "lineState":

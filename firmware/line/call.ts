@@ -68,6 +68,12 @@ export interface Call {
   name: string;
   /** The number this incoming call was made to (27.007 §7.9 +CDIP), "" when the modem does not say. */
   calledNumber: string;
+  /**
+   * An outgoing call's connected line (27.007 §7.8 +COLP, or a +CLCC that shows it): the
+   * number that answered, "" while unknown. It differs from `number` when the called
+   * party's forwarding took the call elsewhere (R59, R60; R42 on the own number).
+   */
+  connectedNumber: string;
   emergency: boolean;
   startedAt: number;
   connectedAt: number | undefined;

@@ -16,7 +16,7 @@ import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import { defineError } from "../../hal/errors.js";
 import { AtCommandError, atDialString, paramsOf, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
-import { parseCdip, parseCnap } from "../../drivers/modems/parse.js";
+import { parseCdip, parseCnap, parseColp, parseEcav } from "../../drivers/modems/parse.js";
 import { callProgressFinal } from "../../drivers/at/finals.js";
 import { endMessage, type Call, type CallEnd, type CallStatus, type EndReason } from "./call.js";
 import { classifyEnd, parseCeer, type ReleaseReport } from "./causes.js";
@@ -166,6 +166,9 @@ export class Line {
     channel.onUrc("+CCWA:", (l) => this.onWaiting(l));
     channel.onUrc("+CNAP:", (l) => this.onName(l));
     channel.onUrc("+CDIP:", (l) => this.onCalled(l));
+    // 27.007 §7.8 +COLP printed after ATD's OK: bring-up turns it off, but a module that
+    // refuses AT+COLP=0 may still print it on its own; it is then who answered.
+    channel.onUrc("+COLP:", (l) => this.onConnectedLine(l));
     const ended = () => this.reconcile();
     channel.onUrc("NO CARRIER", ended);
     channel.onUrc("BUSY", ended);
@@ -173,6 +176,7 @@ export class Line {
     for (const u of opts.callEndUrcs) channel.onUrc(u, ended);
     const connected = () => this.onConnected();
     for (const u of opts.callConnectedUrcs) channel.onUrc(u, connected);
+    channel.onUrc("*ECAV:", (l) => this.onCallMonitor(l));
     channel.events.on("reboot", () => this.onModemReset());
   }
 
@@ -281,12 +285,15 @@ export class Line {
     };
     this.events.emit("callChanged", call);
     this.updateState();
-    const placed: Promise<unknown> = emergency
+    // A +COLP before ATD's final (27.007's intermediate form) is part of its answer.
+    const placed: Promise<AtResponse | void> = emergency
       ? this.keepEmergency(call, number)
-      : this.channel.send({ cmd: "ATD" + number + ";", timeoutMs: 30000 });
+      : this.channel.send({ cmd: "ATD" + number + ";", prefixes: ["+COLP:"], timeoutMs: 30000 });
     return placed.then(
-      () => {
+      (r) => {
         settled();
+        const colp = r ? parseColp(r.lines[0] || "") : undefined;
+        if (colp !== undefined) this.connectedLine(call, colp);
         this.reconcile();
         return { ok: true, call } as ActionResult;
       },
@@ -485,6 +492,45 @@ export class Line {
     this.reconcile();
   }
 
+  /**
+   * Ericsson call monitoring (*ECAV, parse.ts): the call it names (its +CLCC id) is active
+   * now (3), without waiting for the next +CLCC read, as with a vendor's "call connected";
+   * every other state (idle, held, alerting, ...) and a call not known by that id yet only
+   * make +CLCC be read at once: it stays the truth, and it ends calls with their cause.
+   */
+  private onCallMonitor(line: string): void {
+    const e = parseEcav(line);
+    const call = e && e.status === 3 ? this.calls.find((c) => c.index === e.id && c.status !== "released") : undefined;
+    if (call && call.status !== "active") this.setStatus(call, "active");
+    else if (e && e.status === 3 && !call) {
+      // Our dial before +CLCC gave it an id: the one outgoing call in set-up, if just one.
+      const settingUp = this.calls.filter((c) => c.index === undefined && c.direction === "outgoing" && (c.status === "dialing" || c.status === "alerting"));
+      if (settingUp.length === 1) this.setStatus(settingUp[0], "active");
+    }
+    this.reconcile();
+  }
+
+  /**
+   * +COLP after ATD's OK: the far end answered the call being set up, and this is who
+   * answered. With more than one outgoing call in set-up it cannot tell which: +CLCC decides.
+   */
+  private onConnectedLine(line: string): void {
+    const number = parseColp(line);
+    if (number === undefined) return;
+    const settingUp = this.calls.filter((c) => c.direction === "outgoing" && (c.status === "dialing" || c.status === "alerting"));
+    if (settingUp.length === 1) this.connectedLine(settingUp[0], number);
+    this.reconcile();
+  }
+
+  /** The call connected, to `number` ("" when the network does not say who). */
+  private connectedLine(call: Call, number: string): void {
+    if (call.status === "released") return;
+    const changed = number !== "" && call.connectedNumber !== number;
+    if (changed) call.connectedNumber = number;
+    if (call.status !== "active") this.setStatus(call, "active");
+    else if (changed) this.events.emit("callChanged", call);
+  }
+
   /** +CNAP: the caller's name; announces the call that waited for it, else updates it. */
   private onName(line: string): void {
     const cnap = parseCnap(line);
@@ -605,7 +651,7 @@ export class Line {
           c.index === e.index &&
           c.direction === e.direction &&
           !(settingUp && c.connectedAt !== undefined) &&
-          (c.number === "" || e.number === "" || c.number === e.number),
+          (c.number === "" || e.number === "" || c.number === e.number || c.connectedNumber === e.number || this.connectsNow(c, e)),
       );
       const emergency = e.direction === "outgoing" && isEmergencyNumber(e.number, this.modem.emergencyNumbers());
       if (!call) call = this.unlisted(e, emergency, seen);
@@ -618,6 +664,9 @@ export class Line {
       }
       call.index = e.index;
       if (call.number === "" && e.number !== "") call.number = e.number;
+      // A module that lists an answered call with the connected number (27.007 §7.18
+      // <number> is the call's, not the dial string): that is who answered.
+      if (this.connectsNow(call, e)) call.connectedNumber = e.number;
       seen.push(call);
       this.setStatus(call, e.status);
     }
@@ -629,6 +678,11 @@ export class Line {
     return this.readCeer().then((report) => {
       for (const c of gone) if (c.status !== "released") this.release(c, report, "");
     });
+  }
+
+  /** `e` is our outgoing call, in set-up until now, listed active under another number: the one that answered. */
+  private connectsNow(c: Call, e: ClccEntry): boolean {
+    return c.direction === "outgoing" && e.direction === "outgoing" && e.status === "active" && c.connectedAt === undefined && e.number !== "" && c.number !== e.number && c.connectedNumber === "";
   }
 
   /**
@@ -742,6 +796,7 @@ export class Line {
       number,
       name: "",
       calledNumber: "",
+      connectedNumber: "",
       emergency,
       startedAt: this.clock.now(),
       connectedAt: undefined,

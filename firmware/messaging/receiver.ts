@@ -14,7 +14,9 @@
  *   store, where the modem keeps what it could not route.
  * - With routed delivery, every start first refuses (`AT+CNMA=2`) a message the modem
  *   may still hold for a firmware that died before acknowledging it, so that the missing
- *   acknowledgement does not switch routing off; the network delivers it again.
+ *   acknowledgement does not switch routing off; the network delivers it again. A bare
+ *   `ERROR` to it (not `+CMS ERROR: 340`) means the module has no `+CNMA`: messages are
+ *   then taken stored, since none routed could be acknowledged (R75).
  * - At every start (and after a modem restart) `AT+CMGL=4` lists what is already stored,
  *   so messages that arrived while the firmware was off are not lost (serialport-gsm
  *   #65), and every listed slot is read, persisted and deleted like a `+CMTI`.
@@ -50,6 +52,8 @@ export class Receiver {
   private service = -1;
   private recovering = false;
   private active = false;
+  /** The routing in use: `opts.routing`, or `stored` on a module without +CNMA. */
+  private routing: Routing;
 
   constructor(
     private readonly channel: AtChannel,
@@ -58,6 +62,7 @@ export class Receiver {
     private readonly log: (line: string) => void,
     private readonly settled: () => void,
   ) {
+    this.routing = opts.routing;
     const self = this;
     this.jobs = new JobQueue(function (e) {
       self.log("sms: receive job failed: " + errorText(e));
@@ -139,14 +144,25 @@ export class Receiver {
       // acknowledge it) still waits for +CNMA; left alone it times out and the modem
       // switches routing off. Refuse it (RP-ERROR): the network delivers it again.
       p = p.then(function () {
-        return ch.send("AT+CNMA=2").then(undefined, function () {
-          return undefined; // +CMS ERROR: 340, nothing was waiting: the usual case
-        });
+        return ch.send("AT+CNMA=2").then(
+          function () {
+            self.routing = "direct";
+          },
+          function (e) {
+            // +CMS ERROR: 340, nothing was waiting: the usual case. A bare ERROR: the
+            // module has no +CNMA, so with +CSMS=1 nothing it routes could be acknowledged
+            // (27.005 §3.4.4: each would time out, the network deliver it again, routing
+            // go off): take messages stored instead, which the module acknowledges itself.
+            const none = AtCommandError.is(e) && e.kind === "error" && self.service !== 0;
+            self.routing = none ? "stored" : "direct";
+            if (none) self.log("sms: the module has no +CNMA to acknowledge routed messages; taking them stored (+CMTI)");
+          },
+        );
       });
     }
     if (this.opts.routing === "direct" || recovery) {
       p = p.then(function () {
-        return ch.send(CNMI[self.opts.routing]);
+        return ch.send(CNMI[self.routing]);
       });
     }
     return p

@@ -36,7 +36,23 @@ export interface ModemCall {
   calledNumber?: string;
   /** When it connected (clock ms). */
   connectedAt?: number;
+  /** An outgoing call's connected line identity once answered (+COLP): "" not available. */
+  connectedNumber?: string;
 }
+
+/**
+ * Where a module puts `+COLP` (27.007 §7.8 leaves it "manufacturer specific ... when
+ * normal voice call is established"):
+ * - `intermediate` (every vendor by default): the literal 27.007 form. With +COLP=1 the
+ *   dial command's final waits for the answer: `+COLP: ...` then OK, or BUSY / NO ANSWER /
+ *   NO CARRIER (SIMCom SIM900 AT Commands Set V1.01 §2.2.3 ATD; oFono's atmodem
+ *   voicecall.c reads +COLP as ATD's intermediate result for every vendor, Quectel too).
+ * - `unsolicited`: ATD answers OK at once and `+COLP: ...` comes as an unsolicited line
+ *   when the far end answers. No vendor manual we found documents it (Quectel's URC
+ *   summary lists +COLP beside +CSSI, another intermediate result, without saying when):
+ *   a test double for a module that prints it on its own, never a vendor's default.
+ */
+export type ColpStyle = "intermediate" | "unsolicited";
 
 /** How long ATA / +CHLD wait for the network to connect an answered call (24.008 recovery on timer expiry, #102, after). */
 const ANSWER_TIMEOUT_MS = 30000;
@@ -82,7 +98,26 @@ export interface CallHost {
   te(text: string): string;
   /** Whose modem this is: SIMCom's print `VOICE CALL: BEGIN` / `VOICE CALL: END: <duration>` (A76XX AT manual). */
   readonly vendor: string;
+  readonly colpStyle: ColpStyle;
+  /** +CLCC shows an answered outgoing call with the connected number instead of the dialled one (some modules update it). */
+  readonly clccShowsConnectedNumber: boolean;
+  /** Prints Ericsson call monitoring (`*ECAV`, what AT*ECAM=1 turns on) at every call state change, as oFono's phonesim does unasked. */
+  readonly callMonitor: boolean;
 }
+
+/**
+ * Ericsson call monitoring `*ECAV: <ccid>,<ccstatus>,<calltype>[,<processid>,<exitcause>,<number>,<type>]`
+ * (AT*ECAM, Sony Ericsson and ST-Ericsson modules; oFono's phonesim prints it for every
+ * call): <ccstatus> 0 idle, 1 calling, 3 active, 4 held, 5 waiting, 6 alerting (an
+ * incoming call rings: "*ECAV: 1,6,1" with RING); <calltype> 1 voice.
+ */
+const ECAV_IDLE = 0;
+const ECAV_CALLING = 1;
+const ECAV_ACTIVE = 3;
+const ECAV_HELD = 4;
+const ECAV_WAITING = 5;
+const ECAV_ALERTING = 6;
+const ECAV_OF: { [stat: number]: number } = { [STAT_ACTIVE]: ECAV_ACTIVE, [STAT_HELD]: ECAV_HELD, [STAT_DIALING]: ECAV_CALLING, [STAT_INCOMING]: ECAV_ALERTING, [STAT_WAITING]: ECAV_WAITING };
 
 /** The result code of a call that failed before it connected (V.250 §6.3.1, 27.007 §6.3). */
 function failureCode(cause: number): "BUSY" | "NO ANSWER" | "NO CARRIER" {
@@ -114,12 +149,26 @@ export class CallControl {
     const c: ModemCall = { ...call, index };
     this.calls.push(c);
     this.calls.sort((a, b) => a.index - b.index);
+    this.monitor(c, ECAV_OF[c.stat]);
     return c;
+  }
+
+  /** A call's new state, told by *ECAV where the module monitors calls (its far end ringing, dialling to alerting, is not a change there). */
+  private setStat(c: ModemCall, stat: number): void {
+    if (c.stat === stat) return;
+    c.stat = stat;
+    if (ECAV_OF[stat] !== undefined) this.monitor(c, ECAV_OF[stat]);
+  }
+
+  private monitor(c: ModemCall, status: number): void {
+    if (!this.host.callMonitor) return;
+    this.host.urc("*ECAV: " + c.index + "," + status + ",1" + (status !== ECAV_IDLE && c.number ? ",,," + this.numberField(c) : ""));
   }
 
   private remove(c: ModemCall): void {
     const i = this.calls.indexOf(c);
     if (i >= 0) this.calls.splice(i, 1);
+    if (i >= 0) this.monitor(c, ECAV_IDLE);
     if (i >= 0 && c.connectedAt !== undefined && this.host.vendor === "simcom") {
       // SIMCom's call progress: the end of a connected call with its length in seconds.
       const s = String(Math.round((this.host.clock.now() - c.connectedAt) / 1000));
@@ -159,14 +208,17 @@ export class CallControl {
     const c = this.byId(ev.callId);
     if (!c) return;
     if (ev.state === "alerting") {
-      if (c.stat === STAT_DIALING) c.stat = STAT_ALERTING;
+      if (c.stat === STAT_DIALING) this.setStat(c, STAT_ALERTING);
       return;
     }
     if (ev.state === "active") {
-      c.stat = STAT_ACTIVE;
+      this.setStat(c, STAT_ACTIVE);
       if (c.connectedAt === undefined) {
         c.connectedAt = this.host.clock.now();
+        if (c.dir === 0) c.connectedNumber = ev.connectedNumber === undefined ? c.number : ev.connectedNumber;
         if (this.host.vendor === "simcom") this.host.urc("VOICE CALL: BEGIN");
+        // 27.007 §7.8 on a module that reports the connected line after ATD's OK.
+        if (c.dir === 0 && this.host.settings.colp && this.host.colpStyle === "unsolicited") this.host.urc("+COLP: " + this.colpField(c));
       }
       this.settleAnswer(c.callId, true, 0);
       return;
@@ -228,7 +280,7 @@ export class CallControl {
     const others = this.calls.filter((c) => c.stat !== STAT_WAITING);
     const waiting = this.withStat(STAT_WAITING)[0];
     if (others.length === 0 && waiting) {
-      waiting.stat = STAT_INCOMING;
+      this.setStat(waiting, STAT_INCOMING);
       this.startRinging();
     } else if (this.withStat(STAT_INCOMING).length === 0) this.stopRinging();
   }
@@ -278,18 +330,19 @@ export class CallControl {
       if (active.length > 0 && this.withStat(STAT_HELD).length > 0) throw cme(CME.notAllowed);
       // A new call puts the active one on hold (22.030 §6.5.5.1).
       for (const c of active) {
-        c.stat = STAT_HELD;
+        this.setStat(c, STAT_HELD);
         this.host.network.hold(c.callId, true);
       }
     }
     const callId = this.host.network.dial(number, { emergency, hideNumber });
     const c = this.add({ callId, dir: 0, stat: STAT_DIALING, number, type: number.charAt(0) === "+" ? 145 : 129, cliValidity: 0, emergency });
     this.afterRelease();
-    if (!this.host.settings.colp) return { lines: [] };
-    // 27.007 §7.8: with +COLP=1 the dial command ends when the call connects (+COLP then OK) or fails.
+    if (!this.host.settings.colp || this.host.colpStyle === "unsolicited") return { lines: [] };
+    // 27.007 §7.8: with +COLP=1 the dial command ends when the call connects (+COLP then OK)
+    // or fails. Emergency calls too: the manuals that hold ATD make no exception for them.
     return new Promise<Reply>((resolve) => {
       this.answering[callId] = (active, cause) =>
-        resolve(active ? { lines: ["+COLP: " + this.numberField(c)] } : { lines: [], final: { kind: "code", text: failureCode(cause) } });
+        resolve(active ? { lines: ["+COLP: " + this.colpField(c)] } : { lines: [], final: { kind: "code", text: failureCode(cause) } });
     });
   }
 
@@ -340,7 +393,7 @@ export class CallControl {
       for (const c of active) {
         if (n === "1") this.release(c, 16);
         else {
-          c.stat = STAT_HELD;
+          this.setStat(c, STAT_HELD);
           this.host.network.hold(c.callId, true);
         }
       }
@@ -350,7 +403,7 @@ export class CallControl {
       }
       // Without a waiting call, +CHLD=2 swaps: the calls held before become active.
       for (const c of held) {
-        c.stat = STAT_ACTIVE;
+        this.setStat(c, STAT_ACTIVE);
         this.host.network.hold(c.callId, false);
       }
       this.afterRelease();
@@ -368,11 +421,11 @@ export class CallControl {
       if (c.stat !== STAT_ACTIVE && c.stat !== STAT_HELD) throw cme(CME.notAllowed);
       for (const k of active) {
         if (k === c) continue;
-        k.stat = STAT_HELD;
+        this.setStat(k, STAT_HELD);
         this.host.network.hold(k.callId, true);
       }
       if (c.stat === STAT_HELD) {
-        c.stat = STAT_ACTIVE;
+        this.setStat(c, STAT_ACTIVE);
         this.host.network.hold(c.callId, false);
       }
       return { lines: [] };
@@ -382,7 +435,10 @@ export class CallControl {
 
   /** +CLCC lines (27.007 §7.18): <id>,<dir>,<stat>,<mode>,<mpty>,<number>,<type>. */
   clcc(): string[] {
-    return this.calls.map((c) => "+CLCC: " + c.index + "," + c.dir + "," + c.stat + ",0,0," + this.numberField(c));
+    return this.calls.map((c) => {
+      const connected = this.host.clccShowsConnectedNumber && c.connectedNumber ? this.colpField(c) : this.numberField(c);
+      return "+CLCC: " + c.index + "," + c.dir + "," + c.stat + ",0,0," + connected;
+    });
   }
 
   /** +VTS (27.007 §C.2.11): tones on the active call. */
@@ -410,5 +466,12 @@ export class CallControl {
   private numberField(c: ModemCall): string {
     if (c.cliValidity !== 0 || c.number === "") return '"",128';
     return '"' + c.number + '",' + c.type;
+  }
+
+  /** `<number>,<type>` of the connected line (27.007 §7.8): the answering party, "" when not available. */
+  private colpField(c: ModemCall): string {
+    const n = c.connectedNumber === undefined ? c.number : c.connectedNumber;
+    if (n === "") return '"",128';
+    return '"' + n + '",' + (n.charAt(0) === "+" ? 145 : 129);
   }
 }

@@ -10,7 +10,7 @@
  */
 import type { Clock, Serial, Unsubscribe } from "../../hal/types.js";
 import { AtCommandLine, AtSyntaxError, splitArgs } from "./at-parser.js";
-import { CallControl, CeerStyle } from "./call-control.js";
+import { CallControl, CeerStyle, ColpStyle } from "./call-control.js";
 import { CharsetError, toTe } from "./charset.js";
 import { CommandEngine } from "./command-engine.js";
 import { Args, CommandTable } from "./commands/types.js";
@@ -82,6 +82,12 @@ export interface SimModemOptions {
   ceerStyle?: CeerStyle;
   /** Whether an incoming call released before answer shows NO CARRIER (default true). */
   unansweredReleaseShowsNoCarrier?: boolean;
+  /** Where +COLP goes (call-control.ts `ColpStyle`); default 27.007's intermediate result, whatever the vendor. */
+  colpStyle?: ColpStyle;
+  /** +CLCC lists an answered outgoing call with its connected number, not the dialled one (default false). */
+  clccShowsConnectedNumber?: boolean;
+  /** Ericsson call monitoring: `*ECAV` at every call state change (call-control.ts), as phonesim prints it (default false). */
+  callMonitor?: boolean;
   /** False for a module without SMS (SPEC R65: SMS commands answer +CMS ERROR: 303). */
   smsSupported?: boolean;
   /** Message memories and their sizes (default SM 30, ME 100). */
@@ -186,6 +192,9 @@ export class SimModem {
   readonly ussdTimeoutMs: number;
   readonly ceerStyle: CeerStyle;
   readonly unansweredReleaseShowsNoCarrier: boolean;
+  readonly colpStyle: ColpStyle;
+  readonly clccShowsConnectedNumber: boolean;
+  readonly callMonitor: boolean;
   readonly smsSupported: boolean;
   readonly deviceEmergencyNumbers: string[];
   /**
@@ -242,6 +251,8 @@ export class SimModem {
     this.ussdTimeoutMs = opts.ussdTimeoutMs || 30000;
     this.ceerStyle = opts.ceerStyle || "cause-text";
     this.unansweredReleaseShowsNoCarrier = opts.unansweredReleaseShowsNoCarrier !== false;
+    this.clccShowsConnectedNumber = opts.clccShowsConnectedNumber === true;
+    this.callMonitor = opts.callMonitor === true;
     this.smsSupported = opts.smsSupported !== false;
     this.deviceEmergencyNumbers = opts.emergencyNumbers || ["110", "118", "119"];
     if (opts.eid !== undefined && !/^[0-9]{32}$/.test(opts.eid)) throw new Error("SimModem: eid must be 32 digits");
@@ -251,6 +262,7 @@ export class SimModem {
     this.sms = new SmsControl(this);
     this.engine = new CommandEngine(this);
     this.vendor = opts.vendor || vendorOf(this.identity);
+    this.colpStyle = opts.colpStyle || "intermediate";
     this.commands = { ...COMMON_COMMANDS, ...VENDOR_COMMANDS[this.vendor] };
     this.data = new PacketData(this);
     if (this.vendor === "quectel") {

@@ -78,6 +78,11 @@ export interface NetworkStubOptions {
   statusReportDelayMs?: number;
   /** Redelivers a message that was not acknowledged after this long (default 0: never). */
   smsRetryMs?: number;
+  /**
+   * How long the network takes to accept a submission (its RP-ACK, 24.011 §7.3): the
+   * modem's `+CMGS` waits that long for its result (default 0: at once).
+   */
+  submitDelayMs?: number;
   /** Called with a one-line description of everything that happens. */
   onEvent?: (line: string) => void;
 }
@@ -262,7 +267,10 @@ export class NetworkStub implements ModemNetwork {
       const at = this.clock.now();
       this.clock.setTimeout(() => this.statusReport(s.messageRef, s.to.number, at, 0), this.opts.statusReportDelayMs === undefined ? 1000 : this.opts.statusReportDelayMs);
     }
-    return Promise.resolve({ ok: true, messageRef: s.messageRef });
+    const ok: SmsSubmitResult = { ok: true, messageRef: s.messageRef };
+    const delay = this.opts.submitDelayMs || 0;
+    if (delay <= 0) return Promise.resolve(ok);
+    return new Promise<SmsSubmitResult>((resolve) => this.clock.setTimeout(() => resolve(ok), delay));
   }
 
   ackSms(deliveryId: string, result: SmsAck): void {
@@ -352,14 +360,17 @@ export class NetworkStub implements ModemNetwork {
     return call.callId;
   }
 
-  /** The far end of a dialled call answers (default: the newest call). */
-  remoteAnswer(callId?: string): void {
+  /**
+   * The far end of a dialled call answers (default: the newest call); `connected` is the
+   * number that answered when the call was forwarded (COLP), absent when not said.
+   */
+  remoteAnswer(callId?: string, connected?: string): void {
     const c = this.pick(callId);
     if (!c) return;
     this.emit((l) => {
       if (c.state === "released") return;
       c.state = "active";
-      l.callStateChanged({ callId: c.callId, state: "active" });
+      l.callStateChanged(connected === undefined ? { callId: c.callId, state: "active" } : { callId: c.callId, state: "active", connectedNumber: connected });
     });
   }
 

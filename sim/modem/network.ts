@@ -81,6 +81,13 @@ export interface CallStateChange {
   /** 24.008 cause, with `released`. */
   cause?: number;
   causeText?: string;
+  /**
+   * With `active` on an outgoing call: the connected line identity (24.081 COLP), the
+   * number of the party that answered ("" not available). It differs from the dialled
+   * number when the call was forwarded. Absent: the network does not say (the modem
+   * shows the dialled number).
+   */
+  connectedNumber?: string;
 }
 
 export interface SmsDelivery {

@@ -33,6 +33,13 @@ export interface CallEnd {
   readonly label: string;
   /** For a device's outgoing call: the shared number it calls from (R42 needs it). */
   readonly originNumber?: string;
+  /**
+   * The connected line identity this end presents when it answers (24.081 COLP, shown to
+   * the caller by +COLP, 27.007 §7.8): an outside party's own number, or for a shared
+   * number the number itself whichever device answers (R1). Absent: not available
+   * (voicemail, announcements).
+   */
+  readonly connectedNumber?: string;
 }
 
 export type CallState = "setup" | "alerting" | "active" | "released";

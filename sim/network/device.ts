@@ -124,8 +124,11 @@ export abstract class Device {
 
   /** A new incoming (RING) or waiting (+CCWA) call. */
   abstract deliverIncoming(leg: Leg, cli: Cli): void;
-  /** Progress of a call: the far end rings, answered, or the call is released with a cause. */
-  abstract deliverCallState(leg: Leg, state: "alerting" | "active" | "released", r?: Release): void;
+  /**
+   * Progress of a call: the far end rings, answered (with the connected line identity,
+   * "" when not available), or the call is released with a cause.
+   */
+  abstract deliverCallState(leg: Leg, state: "alerting" | "active" | "released", r?: Release, connected?: string): void;
   /** An SMS-DELIVER or SMS-STATUS-REPORT (SCA + TPDU hex); the device answers with `ackSms`. */
   abstract deliverSms(deliveryId: string, pdu: string): void;
   abstract deliverUssd(r: UssdResult): void;

@@ -31,6 +31,11 @@ export class NumberEnd implements CallEnd, LegOwner {
     return this.num.msisdn;
   }
 
+  /** R1: whichever device answers, the caller is connected to the number. */
+  get connectedNumber(): string {
+    return this.num.msisdn;
+  }
+
   private log(kind: LogKind, device: Device | undefined, rule: string | undefined, detail: { [k: string]: string | number | boolean | string[] | undefined } = {}, cause?: number): void {
     this.num.log(kind, { device: device ? device.id : undefined, call: this.call.id, rule, cause, detail });
   }

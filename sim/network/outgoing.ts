@@ -39,7 +39,8 @@ export class DeviceEnd implements CallEnd, LegOwner {
   peerAnswered(call: Call): void {
     if (this.leg.state === "released") return;
     this.leg.state = "active";
-    this.leg.device.deliverCallState(this.leg, "active");
+    // The answering end's identity (COLP): on a diverted call, the number it went to.
+    this.leg.device.deliverCallState(this.leg, "active", undefined, call.b.connectedNumber || "");
     this.num.log("connected", { device: this.leg.device.id, call: call.id, detail: { to: call.b.label } });
   }
 

@@ -56,6 +56,10 @@ class PartyEnd implements CallEnd {
     return this.party.number;
   }
 
+  get connectedNumber(): string {
+    return this.party.number;
+  }
+
   locationUpdated(call: Call): void {
     if (call.location) this.pc.location = call.location;
   }

@@ -11,6 +11,7 @@ import type { Cli } from "./call.js";
 import { AccessoryInfo, Coverage, Device, Leg, Location } from "./device.js";
 import type { EntitlementAnswer, SharedNumber } from "./number.js";
 import {
+  CallStateChange,
   DialOptions,
   ModemNetwork,
   ModemNetworkListener,
@@ -240,8 +241,9 @@ export class AccessoryPort extends Device implements ModemNetwork {
     this.post((l) => l.incomingCall(call));
   }
 
-  deliverCallState(leg: Leg, state: "alerting" | "active" | "released", r?: Release): void {
-    const change = r ? { callId: leg.id, state, cause: r.cause, causeText: r.text } : { callId: leg.id, state };
+  deliverCallState(leg: Leg, state: "alerting" | "active" | "released", r?: Release, connected?: string): void {
+    const change: CallStateChange = r ? { callId: leg.id, state, cause: r.cause, causeText: r.text } : { callId: leg.id, state };
+    if (connected !== undefined) change.connectedNumber = connected;
     this.post((l) => l.callStateChanged(change));
   }
 

@@ -29,7 +29,11 @@ export interface DeviceSpec {
   location?: Location;
   /** How this accessory's module differs from the standard simulated modem (foreign modems, issue 14). */
   modem: ModemQuirks;
+  /** How the firmware takes SMS (27.005 §3.4.1): stored and indicated (+CMTI, the default) or routed to it (+CMT, acknowledged with +CNMA). */
+  smsRouting: SmsRouting;
 }
+
+export type SmsRouting = "stored" | "direct";
 
 /** Module quirks a scenario can give one accessory's simulated modem. */
 export interface ModemQuirks {
@@ -39,6 +43,8 @@ export interface ModemQuirks {
   noCarrierOnUnanswered: boolean;
   /** This many of its first SMS acknowledgements are lost on the way to the network, which then delivers again (R75). */
   lostSmsAcks: number;
+  /** +CLCC lists an answered outgoing call with the number that answered (a forwarded call, R59 R60), not the dialled one. */
+  clccShowsConnectedNumber: boolean;
 }
 
 export interface NumberSpec {
@@ -294,7 +300,7 @@ function location(f: Fields | undefined): Location | undefined {
 const COMMAND = { pattern: /^[+&][A-Z0-9]{1,12}[?=]?$/, form: "an AT command name such as +CUSD, +CNMA or +CPMS?" };
 
 function quirks(f: Fields | undefined): ModemQuirks {
-  const q: ModemQuirks = { unsupported: [], noCarrierOnUnanswered: true, lostSmsAcks: 0 };
+  const q: ModemQuirks = { unsupported: [], noCarrierOnUnanswered: true, lostSmsAcks: 0, clccShowsConnectedNumber: false };
   if (!f) return q;
   (f.optList("unsupported") || []).forEach((c, i) => {
     if (typeof c !== "string" || !COMMAND.pattern.test(c)) throw f.fail("unsupported[" + i + "]", "expected " + COMMAND.form + ", got " + show(c));
@@ -302,6 +308,7 @@ function quirks(f: Fields | undefined): ModemQuirks {
   });
   q.noCarrierOnUnanswered = f.optBool("noCarrierOnUnanswered") !== false;
   q.lostSmsAcks = f.optNum("lostSmsAcks", { min: 0, max: 100, integer: true }) || 0;
+  q.clccShowsConnectedNumber = f.optBool("clccShowsConnectedNumber") === true;
   f.done();
   return q;
 }
@@ -344,6 +351,7 @@ function readNumber(f: Fields, names: Names, index: number): NumberSpec {
       coverage: (df.optStr("coverage", { allowed: COVERAGE }) || "full") as Coverage,
       location: location(df.optObj("location")),
       modem: quirks(df.optObj("modem")),
+      smsRouting: (df.optStr("smsRouting", { allowed: ["stored", "direct"] }) || "stored") as SmsRouting,
     });
     df.done();
   });

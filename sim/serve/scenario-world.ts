@@ -18,7 +18,7 @@ import { AccessoryPort, ManagementSite, OutsideParty, Phone, SharedNetwork, Shar
 import type { LogEntry, NumberSettings } from "../network/index.js";
 import { boardProfile, capabilitiesOf, modemBootOf, modemIdentity, simImei } from "./number-server.js";
 import { Activation, modemLpa } from "../entitlement/index.js";
-import type { DeviceSpec, Given } from "./scenario-format.js";
+import type { DeviceSpec, Given, SmsRouting } from "./scenario-format.js";
 import { startServedBroker, stopServedBroker, type ServedBroker } from "../broker/served-broker.js";
 
 /** What an action of the firmware gives back (the firmware's ActionResult, as plain data). */
@@ -69,8 +69,13 @@ export interface AgentLink {
   password: string;
 }
 
+/** What a scenario sets in an accessory's firmware besides its board. */
+export interface AgentOptions {
+  smsRouting: SmsRouting;
+}
+
 /** Builds the firmware of `board` on `serial` (the accessory's end of the modem's line), with its link when the world has a broker. */
-export type AgentFactory = (board: string, serial: Serial, clock: Clock, link?: AgentLink) => AccessoryAgent;
+export type AgentFactory = (board: string, serial: Serial, clock: Clock, link?: AgentLink, options?: AgentOptions) => AccessoryAgent;
 
 /** A message the broker carried, with the virtual time it was seen. */
 export interface BrokerRecord {
@@ -211,6 +216,7 @@ export class World {
       eid: spec.eid,
       unsupported: spec.modem.unsupported,
       unansweredReleaseShowsNoCarrier: spec.modem.noCarrierOnUnanswered,
+      clccShowsConnectedNumber: spec.modem.clccShowsConnectedNumber,
       trace: (dir, bytes) => (dir === "tx" ? tx(bytes) : rx(bytes)),
     });
     this.activation.pair(modemLpa(modem, port));
@@ -238,7 +244,7 @@ export class World {
     for (const { acc, dte } of this.unbuilt.splice(0)) {
       const cred = this.broker ? this.broker.backend.credential(acc.num.msisdn, acc.port.id) : undefined;
       const link = cred ? { url: this.broker!.url, msisdn: acc.num.msisdn, deviceId: cred.username, password: cred.password } : undefined;
-      acc.agent = this.factory(acc.spec.board, dte, this.clock, link);
+      acc.agent = this.factory(acc.spec.board, dte, this.clock, link, { smsRouting: acc.spec.smsRouting });
       acc.agent.onEvent((name, payload) => acc.events.push({ t: this.clock.now(), name, payload }));
     }
   }

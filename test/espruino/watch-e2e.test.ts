@@ -25,6 +25,7 @@ import { EspruinoRepl } from "../../tools/espruino-repl.js";
 import { interpreterFor } from "../../tools/espruino-run.js";
 import { bundleBoard, espruinoBoards } from "../../tools/bundle.js";
 import { startCli, ROOT } from "../support/cli-process.js";
+import { get, post } from "../support/sim-control.js";
 
 const base = process.env.ESPRUINO_BIN || undefined;
 const OUTSIDE = "+818011112222";
@@ -34,18 +35,6 @@ const BOARD = "watch-bangle2-bg95";
 function ownNetwork(): boolean {
   const r = spawnSync("unshare", ["-n", "true"], { stdio: "ignore" });
   return !r.error && r.status === 0;
-}
-
-function post(url: string, body: unknown): Promise<unknown> {
-  return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (r) => {
-    const j = (await r.json()) as unknown;
-    if (r.status >= 300) throw new Error(`POST ${url}: ${r.status} ${JSON.stringify(j)}`);
-    return j;
-  });
-}
-
-function get(url: string): Promise<{ [k: string]: unknown }> {
-  return fetch(url).then((r) => r.json() as Promise<{ [k: string]: unknown }>);
 }
 
 /** Runs `sharedline flash` (inside the interpreter's network namespace when it has one). */

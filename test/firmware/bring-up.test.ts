@@ -61,6 +61,7 @@ test("generic bring-up: the exact command sequence, then identification, registr
     "AT+CPOSR=1",
     "AT+CNAP=1",
     "AT+CDIP=1",
+    "AT+COLP=0", // 27.007 §7.8: the generic profile's module would hold ATD until answered
     "AT+CMGF=0",
     "AT+CSMS=1",
     "AT+CNMI=2,1,0,2,0",
@@ -382,6 +383,17 @@ test("issue 14: a modem that answers ERROR to a bare AT (phonesim) is alive: bri
   t.is(modem.commands.filter((c) => c === "AT").length, 1, "the probe is not retried");
   t.is(modem.commands[1], "ATE0");
   t.is(fw.modem.status().state.name, "ready");
+});
+
+test("issue 14: on SIMCom, AT+CICCID answering ERROR falls back to the standard AT+CCID", async (t) => {
+  const { clock, modem, fw } = rig("bench-usb-a7670");
+  modem.table["AT+CICCID"] = "\r\nERROR\r\n";
+  modem.table["AT+CSDVC=1"] = "\r\nOK\r\n";
+  await clock.advance(500);
+  const i = modem.commands.indexOf("AT+CICCID");
+  t.true(i >= 0);
+  t.is(modem.commands[i + 1], "AT+CCID");
+  t.is(fw.modem.status().info.iccid, "8981100000000000000F");
 });
 
 test("issue 14: on Quectel, AT+QCCID answering ERROR falls back to the standard AT+CCID", async (t) => {

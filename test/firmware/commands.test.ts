@@ -70,7 +70,7 @@ test("text from the network never controls the terminal: control characters and 
 });
 
 test("replies in words: ok with the call, a failure's sentence, lists", (t) => {
-  const call: CallInfo = { id: 1, direction: "outgoing", status: "dialing", number: "110", name: "", calledNumber: "", emergency: true, startedAt: 0, connectedAt: null, endedAt: null, end: null };
+  const call: CallInfo = { id: 1, direction: "outgoing", status: "dialing", number: "110", name: "", calledNumber: "", connectedNumber: "", emergency: true, startedAt: 0, connectedAt: null, endedAt: null, end: null };
   t.is(describeReply("dial 110", { ok: true, call }), "dial 110: ok, call 1 outgoing 110 dialing (emergency)");
   t.is(describeReply("answer", { ok: false, reason: "nothingToAnswer", message: "no call to answer" }), "answer: no call to answer");
   t.is(describeReply("calls", { ok: true, calls: [] }), "no calls");
@@ -82,4 +82,12 @@ test("R21: the console line of a call shows the caller's name (+CNAP) and the nu
   t.is(describeEvent("incoming", call), "incoming call from +818011112222 (Alice Sato) to +819012345678");
   t.is(describeEvent("incoming", { ...call, number: "", name: "", calledNumber: "" }), "incoming call from a withheld number");
   t.is(describeEvent("incoming", { ...call, name: "\x1b[2JEve" }), "incoming call from +818011112222 (\\x1b[2JEve) to +819012345678");
+});
+
+test("R59 R60: an outgoing call another line answered (+COLP: forwarded) says who answered; the same line in national form does not", (t) => {
+  const call = { id: 2, direction: "outgoing", status: "active", number: "0312345678", connectedNumber: "+81398765432" };
+  t.is(describeEvent("callChanged", call), "call 2 outgoing 0312345678: active (answered by +81398765432)");
+  t.is(describeEvent("callChanged", { ...call, connectedNumber: "+81312345678" }), "call 2 outgoing 0312345678: active");
+  t.is(describeEvent("callChanged", { ...call, connectedNumber: "" }), "call 2 outgoing 0312345678: active");
+  t.is(describeEvent("callChanged", { ...call, connectedNumber: "\x1b[2J" }), "call 2 outgoing 0312345678: active (answered by \\x1b[2J)");
 });

@@ -116,3 +116,25 @@ test("R94: calls between two shared numbers on one network: the other number's d
   t.is(await b1.wait(0), "\r\nNO CARRIER\r\n");
   t.is(other.line.state.mode.kind, "idle");
 });
+
+test("R42 R60: the accessory's own-number call diverted by busy forwarding shows the number that answered as connected line (+COLP, 27.007's intermediate result)", async (t) => {
+  const w = await world({ number: { settings: { forwarding: { busy: "+81398765432" } } } });
+  const a1 = await w.accessory({}, { modem: { vendor: "quectel" } });
+  t.is(await a1.at("AT+COLP=1;D+819012345678;", 1), "", "the dial waits for the answer");
+  t.is(w.net.outside("+81398765432").lastCall!.state, "ringing", "diverted (R42 busy handling, R60 busy forwarding)");
+  w.net.outside("+81398765432").answer();
+  t.is(await a1.wait(1), '\r\n+COLP: "+81398765432",145\r\n\r\nOK\r\n');
+  t.is(await a1.at("AT+CLCC"), '\r\n+CLCC: 1,0,0,0,0,"+819012345678",145\r\n\r\nOK\r\n', "+CLCC keeps the dialled number");
+});
+
+test("R1: calling another shared number, whichever of its devices answers, the caller's connected line is that number; voicemail has none", async (t) => {
+  const w = await world();
+  const a1 = await w.accessory();
+  const other = w.net.createNumber("+819011112222", { multiDevice: true });
+  t.is(await a1.at("AT+COLP=1;D+819011112222;", 1), "", "27.007's intermediate form: the dial waits for the answer");
+  other.phone.answer();
+  t.is(await a1.wait(1), '\r\n+COLP: "+819011112222",145\r\n\r\nOK\r\n');
+  await a1.at("ATH", 1);
+  other.changeSettings(undefined, { forwarding: { unconditional: "voicemail" } }, "R58");
+  t.is(await a1.at("ATD+819011112222;", 1), '\r\n+COLP: "",128\r\n\r\nOK\r\n', "voicemail answers at once, without a connected number");
+});

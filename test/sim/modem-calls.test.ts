@@ -277,3 +277,72 @@ test("+COLP=1: the dial command ends when the far end answers (+COLP, OK) or wit
   t.is(await h.wait(0), "");
   t.is(await h.at("AT+CLCC"), '\r\n+CLCC: 1,0,0,0,0,"0312345678",129\r\n\r\nOK\r\n');
 });
+
+test("R59 R60 +COLP (27.007 §7.8): a forwarded call shows the number that answered, not the one dialled; \"\" when the network has none", async (t) => {
+  const h = await harness();
+  await h.at("ATE0;+COLP=1");
+  t.is(await h.at("ATD+819087654321;"), "");
+  h.net.remoteAnswer(undefined, "+818055556666");
+  t.is(await h.wait(0), '\r\n+COLP: "+818055556666",145\r\n\r\nOK\r\n');
+  t.is(await h.at("AT+CLCC"), '\r\n+CLCC: 1,0,0,0,0,"+819087654321",145\r\n\r\nOK\r\n', "+CLCC keeps the dialled number on this module");
+  await h.at("ATH");
+  t.is(await h.at("ATD1417;"), "");
+  h.net.remoteAnswer(undefined, "");
+  t.is(await h.wait(0), '\r\n+COLP: "",128\r\n\r\nOK\r\n');
+});
+
+test("+COLP=1 on a Quectel module is 27.007's intermediate result too: no vendor manual says it comes after ATD's OK", async (t) => {
+  const h = await harness({ identity: { manufacturer: "Quectel" } });
+  await h.at("ATE0;+COLP=1");
+  t.is(await h.at("ATD+819087654321;", 1000), "", "the dial waits for the answer");
+  h.net.remoteAnswer(undefined, "+818055556666");
+  t.is(await h.wait(0), '\r\n+COLP: "+818055556666",145\r\n\r\nOK\r\n');
+});
+
+test("+COLP printed unsolicited (colpStyle, a test double): ATD answers OK at once and +COLP comes when the far end answers; nothing when it fails", async (t) => {
+  const h = await harness({ colpStyle: "unsolicited" });
+  await h.at("ATE0;+COLP=1");
+  t.is(await h.at("ATD+819087654321;"), "\r\nOK\r\n", "the dial does not wait for the answer");
+  t.is(await h.at("AT+CLCC"), '\r\n+CLCC: 1,0,3,0,0,"+819087654321",145\r\n\r\nOK\r\n', "the line stays usable while it rings");
+  h.net.remoteAnswer(undefined, "+818055556666");
+  t.is(await h.wait(0), '\r\n+COLP: "+818055556666",145\r\n');
+  await h.at("ATH");
+  t.is(await h.at("ATD110;"), "\r\nOK\r\n", "an emergency dial never waits either");
+  h.net.remoteHangup(undefined, 17);
+  t.is(await h.wait(0), "\r\nBUSY\r\n");
+});
+
+test("+CLCC on a module that updates an answered call's number: the connected number replaces the dialled one", async (t) => {
+  const h = await harness({ clccShowsConnectedNumber: true });
+  await h.at("ATE0");
+  t.is(await h.at("ATD+819087654321;"), "\r\nOK\r\n");
+  t.is(await h.at("AT+CLCC"), '\r\n+CLCC: 1,0,3,0,0,"+819087654321",145\r\n\r\nOK\r\n');
+  h.net.remoteAnswer(undefined, "+818055556666");
+  await h.wait(0);
+  t.is(await h.at("AT+CLCC"), '\r\n+CLCC: 1,0,0,0,0,"+818055556666",145\r\n\r\nOK\r\n');
+});
+
+test("call monitoring (*ECAV, Ericsson AT*ECAM, as phonesim prints it): every state change of a call, with its id, until idle", async (t) => {
+  const h = await harness({ callMonitor: true });
+  await h.at("ATE0");
+  // The modem keeps unsolicited lines until the command's final result.
+  t.is(await h.at("ATD+819087654321;"), '\r\nOK\r\n\r\n*ECAV: 1,1,1,,,"+819087654321",145\r\n');
+  h.net.remoteAnswer();
+  t.is(await h.wait(0), '\r\n*ECAV: 1,3,1,,,"+819087654321",145\r\n');
+  const id = h.net.ringIn("+818055556666");
+  t.regex(await h.wait(0), /^\r\n\*ECAV: 2,5,1,,,"\+818055556666",145\r\n/);
+  t.is(await h.at("AT+CHLD=2"), '\r\nOK\r\n\r\n*ECAV: 1,4,1,,,"+819087654321",145\r\n\r\n*ECAV: 2,3,1,,,"+818055556666",145\r\n');
+  h.net.remoteHangup(id, 16);
+  t.regex(await h.wait(0), /^\r\n\*ECAV: 2,0,1\r\n/);
+  await h.at("ATH");
+  h.net.ringIn("");
+  t.regex(await h.wait(0), /^\r\n\*ECAV: 1,6,1\r\n\r\nRING\r\n/);
+});
+
+test("without call monitoring nothing *ECAV is printed", async (t) => {
+  const h = await harness();
+  await h.at("ATE0");
+  t.is(await h.at("ATD+819087654321;"), "\r\nOK\r\n");
+  h.net.remoteAnswer();
+  t.is(await h.wait(0), "");
+});

@@ -222,3 +222,27 @@ test("a PDU given as hex reaches the client unchanged", async (t) => {
   t.is(await h.wait(0), "\r\n+CMT: ," + (pdu.length / 2 - 8) + "\r\n" + pdu + "\r\n");
   t.is(toHex(splitAtPdu(pdu).tpdu).length, pdu.length - 16);
 });
+
+test("R45 +CMGS: an ATD written while the submission waits for the network is held until +CMGS's result, then runs (Telit LE910Cx §2.2.5, Quectel: input waits for the previous result code)", async (t) => {
+  const h = await harness({}, { submitDelayMs: 2000 });
+  const { hex, length } = submitHex("on its way");
+  await h.at("ATE0");
+  t.is(await h.at("AT+CMGS=" + length), "\r\n> ");
+  // The PDU, Ctrl-Z and a dial in one write, as a client that does not wait would send them.
+  t.is(await h.send(hex + CTRL_Z + "ATD110;\r", 1999), "", "nothing answers while the network has not accepted the message");
+  t.is(h.net.calls.length, 0, "the dial has not reached the network");
+  t.is(await h.wait(1), "\r\n+CMGS: 0\r\n\r\nOK\r\n\r\nOK\r\n", "+CMGS's result first, then the dial's");
+  t.is(h.net.calls.length, 1);
+  t.is(h.net.calls[0].number, "110");
+  t.is(h.net.sent.length, 1);
+});
+
+test("R45 +CMGS: Esc at the prompt cancels at once (OK, nothing sent) and an ATD right behind it runs without waiting", async (t) => {
+  const h = await harness({}, { submitDelayMs: 2000 });
+  const { hex, length } = submitHex("never sent");
+  await h.at("ATE0");
+  t.is(await h.at("AT+CMGS=" + length), "\r\n> ");
+  t.is(await h.send(hex.slice(0, 10) + ESC + "ATD110;\r"), "\r\nOK\r\n\r\nOK\r\n");
+  t.is(h.net.sent.length, 0);
+  t.is(h.net.calls.length, 1);
+});

@@ -119,6 +119,13 @@ try {
   say("unencodable", [UnencodableTextError.is(e), (e as { codePoints: number[] }).codePoints]);
 }
 
+// A reassembled message of three UCS-2 parts is 150+ characters, 450+ UTF-8 bytes: more
+// than the 256 arguments Espruino's Function.apply takes.
+const cps: number[] = [];
+for (let i = 0; i < 600; i++) cps.push(i % 3 === 0 ? 0x3042 : 0x61 + (i % 26));
+const wide = stringFromCodePoints(cps);
+say("wide", [codePointsOf(wide).join(",") === cps.join(","), codePointsOf(stringFromCodePoints(cps.slice(0, 300).map((c) => c & 0x7f))).length]);
+
 const text = "RESULT\n" + out.join("\n") + "\nEND";
 if (typeof print === "function") print(text);
 else console.log(text);
