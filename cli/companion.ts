@@ -7,7 +7,8 @@
  *
  * - `modem-socket`: MQTT.js over a socket of the modem's own IP stack; `mqtts://` runs TLS
  *   on the host over that socket (`--mqtt-ca` pins the broker's CA);
- * - `modem-mqtt`: the module's own MQTT client (`AT+QMT*`), plain `mqtt://` only here;
+ * - `modem-mqtt`: the module's own MQTT client (`AT+QMT*`, `AT+CMQTT*`); `mqtts://` only on
+ *   SIMCom, whose module is given the `--mqtt-ca` CA;
  * - `url`: the host's own IP (a PC, a simulator).
  */
 import { readFileSync } from "node:fs";
@@ -58,7 +59,11 @@ export function companionSettings(board: Board, args: CompanionArgs, fwVersion: 
   const apn = args.apn || board.data.apn;
   if (board.data.link !== "url" && !apn) throw new Error("board " + board.name + " has no APN: give --apn");
   if (board.data.link === "modem-mqtt" && !hasModemMqtt(board.modem)) throw new Error("board " + board.name + ": modem " + board.modem + " has no MQTT stack we speak; set data.link to modem-socket or url");
-  if (board.data.link === "modem-mqtt" && url.protocol === "mqtts:") throw new Error("board " + board.name + ": mqtts through the module's own MQTT stack needs certificates on the module; use mqtt:// or a modem-socket board");
+  // The module checks the broker against the CA it is given (SIMCom AT+CCERTDOWN); Quectel's module TLS is not done.
+  if (board.data.link === "modem-mqtt" && url.protocol === "mqtts:") {
+    if (board.modem.indexOf("simcom-") !== 0) throw new Error("board " + board.name + ": mqtts through the " + board.modem + " module's own MQTT stack is not supported; use mqtt:// or a modem-socket board");
+    if (!ca) throw new Error("board " + board.name + ": mqtts through the module's own MQTT stack needs --mqtt-ca (the CA is loaded into the module)");
+  }
   return {
     url: url.protocol + "//" + url.host,
     msisdn: args.msisdn,
@@ -67,5 +72,6 @@ export function companionSettings(board: Board, args: CompanionArgs, fwVersion: 
     keepaliveS: board.data.keepaliveS,
     fw: fwVersion,
     adapters: nodeAdapters(ca),
+    ca: ca ? ca.toString("latin1") : undefined,
   };
 }

@@ -73,7 +73,7 @@ function composeLink(ctx: ComposeContext, api: FirmwareApi, data: DataStack | un
   let chosen;
   try {
     target = brokerTarget(co.url);
-    chosen = companionPubSub(ctx.board, ctx.profileName, ctx.channel, ctx.clock, data, target, co.adapters || {});
+    chosen = companionPubSub(ctx.board, ctx.profileName, ctx.channel, ctx.clock, data, target, co.adapters || {}, co.ca);
   } catch (e) {
     throw BoardError((e as Error).message, { problems: ["companion"] });
   }

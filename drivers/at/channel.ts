@@ -16,6 +16,11 @@
  *   final result as any other.
  * - Input may be split at any byte; the line buffer is bounded and an over-long line is
  *   dropped with an `overflow` event, so memory stays bounded under any input.
+ * - A counted block after a URC (`bytes` option: SIMCom `+CMQTTRXPAYLOAD: <client>,<len>`
+ *   then exactly <len> bytes): those bytes are taken by count, not split into lines, so
+ *   a payload holding CR, LF or anything else arrives whole. If they stop coming for
+ *   blockIdleMs, the URC is delivered without them and what came is read as lines again
+ *   (a final result among it is not lost).
  * - A boot banner (`RDY` and the profile's others) means the modem rebooted: the command
  *   in flight and the queue fail with AtAbortedError and `reboot` is emitted so the owner
  *   runs bring-up again.
@@ -101,6 +106,11 @@ export interface AtChannelOptions {
    * this long) then runs before the urgent command (see stepAsideLater()).
    */
   urgentWaitMs?: number;
+  /**
+   * How long a counted block after a URC (UrcOptions.bytes) may pause before it is given
+   * up (ms, default 1000): the module sends it in one burst, so a pause means bytes were lost.
+   */
+  blockIdleMs?: number;
 }
 
 /** What the channel reports to its owner and to loggers. */
@@ -165,6 +175,17 @@ interface UrcEntry {
   handler: UrcHandler;
   pdu: boolean;
   text: ((line: string) => boolean) | undefined;
+  bytes: ((line: string) => number) | undefined;
+}
+
+/** A counted block being read after its URC line (UrcOptions.bytes). */
+interface Block {
+  header: string;
+  entries: UrcEntry[];
+  need: number;
+  got: string;
+  /** More than RAW_MAX: counted and dropped, not kept. */
+  keep: boolean;
 }
 
 /**
@@ -257,6 +278,12 @@ export class AtChannel {
   /** The first character of `buf` ("" when empty). */
   private lead = "";
   private skipping = false;
+  private block: Block | undefined = undefined;
+  /** Where, in the piece lines() or loose() was reading, the line that opened the block ended. */
+  private blockAt = 0;
+  /** The block's URC line ended in a CR that closed the chunk: its LF may open the next. */
+  private blockSkipLf = false;
+  private blockTimer: TimerHandle | undefined = undefined;
   private queue: Pending[] = [];
   private current: Pending | undefined = undefined;
   /** Commands cut short for an urgent one, oldest first: their final results come first. */
@@ -295,6 +322,7 @@ export class AtChannel {
   private readonly abortSettleMs: number;
   private readonly busyGraceMs: number;
   private readonly urgentWaitMs: number;
+  private readonly blockIdleMs: number;
   /** The queue waits for a cut command's final result (or abortSettleMs) before the urgent one. */
   private settling = false;
 
@@ -323,6 +351,7 @@ export class AtChannel {
     this.abortSettleMs = o.abortSettleMs !== undefined ? o.abortSettleMs : 200;
     this.busyGraceMs = o.busyGraceMs || 45000;
     this.urgentWaitMs = o.urgentWaitMs !== undefined ? o.urgentWaitMs : 500;
+    this.blockIdleMs = o.blockIdleMs || 1000;
     this.unsubs = [
       serial.onData((chunk) => this.receive(chunk)),
       serial.onClose((reason) => this.shutdown("serial link closed: " + reason)),
@@ -351,7 +380,7 @@ export class AtChannel {
    * Returns the unsubscribe function.
    */
   onUrc(prefix: string, handler: UrcHandler, options?: UrcOptions): Unsubscribe {
-    const entry: UrcEntry = { prefix, handler, pdu: !!(options && options.pdu), text: options ? options.text : undefined };
+    const entry: UrcEntry = { prefix, handler, pdu: !!(options && options.pdu), text: options ? options.text : undefined, bytes: options ? options.bytes : undefined };
     this.urcs.push(entry);
     this.indexGate();
     const self = this;
@@ -412,6 +441,7 @@ export class AtChannel {
     this.closed = true;
     for (const u of this.unsubs) u();
     if (this.gapTimer !== undefined) this.clock.clearTimeout(this.gapTimer);
+    if (this.blockTimer !== undefined) this.clock.clearTimeout(this.blockTimer);
     this.abortAll(reason);
   }
 
@@ -700,9 +730,21 @@ export class AtChannel {
    * chunks) is cut again at each of them.
    */
   private receive(chunk: string): void {
+    let rest: string | undefined = this.block === undefined ? this.take(chunk) : chunk;
+    while (rest !== undefined && rest !== "") rest = this.block !== undefined ? this.feedBlock(rest) : this.take(rest);
+  }
+
+  /**
+   * Splits `chunk` into lines (see receive()); returns the input after a URC line that
+   * opened a counted block (read by feedBlock()), or undefined when all of it was taken.
+   */
+  private take(chunk: string): string | undefined {
     let buf = this.buf + chunk;
-    if (chunk.indexOf("\n") >= 0 || chunk.indexOf("\r") >= 0) buf = this.lines(buf);
-    else {
+    if (chunk.indexOf("\n") >= 0 || chunk.indexOf("\r") >= 0) {
+      buf = this.lines(buf);
+      // lines() stopped at a URC line that opened a counted block: the rest is its bytes.
+      if (this.block !== undefined) return buf;
+    } else {
       // The prompt has no line end (see checkPrompt): a line that starts with `>` is
       // looked at as it grows. Its first character is kept aside (`lead`), because reading
       // it from a line built up chunk by chunk would copy the line each time (V8 flattens
@@ -718,9 +760,82 @@ export class AtChannel {
       this.lead = "";
     }
     this.buf = buf;
+    return undefined;
   }
 
-  /** Classifies every complete line of `buf` (which holds a line end); returns the rest. */
+  /** blockStart() for the line that ended at `blockAt` in `parts[i]` (parts of `buf` split at CR LF). */
+  private blockFrom(buf: string, parts: string[], i: number): string {
+    const s = parts[i];
+    // A piece without a lone CR or LF was one line, ended by its CR LF (loose() was not used).
+    let at = i < parts.length - 1 && s.indexOf("\r") < 0 && s.indexOf("\n") < 0 ? s.length : this.blockAt;
+    for (let k = 0; k < i; k++) at += parts[k].length + 2;
+    return this.blockStart(buf, at);
+  }
+
+  /** What follows the URC line that ended at `end` (its CR LF, or a lone CR or LF) in `buf`: the block's bytes. */
+  private blockStart(buf: string, end: number): string {
+    this.buf = "";
+    this.lead = "";
+    let start = end + 1;
+    if (buf.charAt(end) === "\r") {
+      if (start === buf.length) this.blockSkipLf = true;
+      else if (buf.charAt(start) === "\n") start++;
+    }
+    return buf.substring(start);
+  }
+
+  /** Takes the counted block's bytes from `input`; returns what follows it, or undefined when all of it was taken. */
+  private feedBlock(input: string): string | undefined {
+    const b = this.block!;
+    if (this.blockSkipLf) {
+      this.blockSkipLf = false;
+      if (input.charAt(0) === "\n") input = input.substring(1);
+    }
+    const want = b.need - (b.keep ? b.got.length : 0);
+    const part = input.length <= want ? input : input.substring(0, want);
+    if (b.keep) b.got += part;
+    else b.need -= part.length;
+    if (this.blockTimer !== undefined) this.clock.clearTimeout(this.blockTimer);
+    this.blockTimer = undefined;
+    if (part.length < want) {
+      this.blockTimer = this.clock.setTimeout(() => this.blockStalled(), this.blockIdleMs);
+      return undefined;
+    }
+    this.block = undefined;
+    this.dispatch(b.entries, b.header, b.keep ? b.got : undefined);
+    return input.length > part.length ? input.substring(part.length) : undefined;
+  }
+
+  /**
+   * The block stopped short (bytes were lost on the line): its URC goes without them, and
+   * what came is read as lines after all, so a final result or URC among it is not lost.
+   */
+  private blockStalled(): void {
+    const b = this.block;
+    this.blockTimer = undefined;
+    if (!b) return;
+    this.block = undefined;
+    this.blockSkipLf = false;
+    this.dispatch(b.entries, b.header, undefined);
+    if (b.got !== "") this.receive(b.got);
+  }
+
+  /** A URC line whose handler counts bytes after it: the block starts (none: delivered as it is). */
+  private holdBlock(line: string, entries: UrcEntry[], u: UrcEntry): void {
+    const n = u.bytes!(line);
+    if (!(n > 0)) {
+      this.dispatch(entries, line, undefined);
+      return;
+    }
+    const keep = n <= RAW_MAX;
+    if (!keep) this.events.emit("overflow", n);
+    this.block = { header: line, entries, need: n, got: "", keep };
+  }
+
+  /**
+   * Classifies every complete line of `buf` (which holds a line end); returns the rest,
+   * or, when a line opened a counted block, the bytes after that line's end.
+   */
   private lines(buf: string): string {
     if (this.skipping) buf = this.skipRest(buf);
     const parts = buf.split("\r\n");
@@ -729,12 +844,17 @@ export class AtChannel {
       const s = parts[i];
       // Empty: the blank line between responses.
       if (s !== "") {
+        // A piece with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
         if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
         else this.loose(s + "\r");
+        if (this.block !== undefined) return this.blockFrom(buf, parts, i);
       }
     }
     let rest = parts[last];
-    if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) rest = this.loose(rest);
+    if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) {
+      rest = this.loose(rest);
+      if (this.block !== undefined) return this.blockFrom(buf, parts, last);
+    }
     this.lead = rest.charAt(0);
     return this.lead === ">" ? this.prompt(rest) : rest;
   }
@@ -746,14 +866,23 @@ export class AtChannel {
     return r;
   }
 
-  /** Cuts `s` at each CR and LF (each ends a line), classifying the non-empty lines; returns what follows the last. */
+  /**
+   * Cuts `s` at each CR and LF (each ends a line), classifying the non-empty lines; returns
+   * what follows the last. Stops at a line that opens a counted block (`blockAt`: where its end is).
+   */
   private loose(s: string): string {
     let pos = 0;
     let cr = s.indexOf("\r");
     let lf = s.indexOf("\n");
     while (cr >= 0 || lf >= 0) {
       const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
-      if (end > pos) this.line(s.substring(pos, end));
+      if (end > pos) {
+        this.line(s.substring(pos, end));
+        if (this.block !== undefined) {
+          this.blockAt = end;
+          return "";
+        }
+      }
       pos = end + 1;
       if (cr >= 0 && cr < pos) cr = s.indexOf("\r", pos);
       if (lf >= 0 && lf < pos) lf = s.indexOf("\n", pos);
@@ -932,7 +1061,8 @@ export class AtChannel {
    */
   private urcOne(line: string, bucket: UrcEntry[], u: UrcEntry): boolean {
     if (line.indexOf(u.prefix) !== 0) return false;
-    if (u.pdu || (u.text !== undefined && u.text(line))) this.pduFor = { kind: "urc", header: line, entries: bucket, text: !u.pdu };
+    if (u.bytes !== undefined) this.holdBlock(line, bucket, u);
+    else if (u.pdu || (u.text !== undefined && u.text(line))) this.pduFor = { kind: "urc", header: line, entries: bucket, text: !u.pdu };
     else {
       try {
         u.handler(line, undefined);
@@ -948,10 +1078,12 @@ export class AtChannel {
     const entries: UrcEntry[] = [];
     let hold = false;
     let text = false;
+    let counted: UrcEntry | undefined = undefined;
     for (let i = 0; i < bucket.length; i++) {
       const u = bucket[i];
       if (line.indexOf(u.prefix) === 0) {
         entries.push(u);
+        if (u.bytes !== undefined && counted === undefined) counted = u;
         if (!hold && (u.pdu || (u.text !== undefined && u.text(line)))) {
           hold = true;
           text = !u.pdu;
@@ -959,7 +1091,8 @@ export class AtChannel {
       }
     }
     if (entries.length === 0) return false;
-    if (hold) this.pduFor = { kind: "urc", header: line, entries, text };
+    if (counted !== undefined) this.holdBlock(line, entries, counted);
+    else if (hold) this.pduFor = { kind: "urc", header: line, entries, text };
     else this.dispatch(entries, line, undefined);
     return true;
   }

@@ -80,4 +80,11 @@ export interface UrcOptions {
    * holds (SIMCom `+CMQTTRXTOPIC: <client>,<len>` then the topic): passed as `pdu`.
    */
   text?: (line: string) => boolean;
+  /**
+   * How many bytes follow this URC line (after its CR LF) and belong to it, whatever
+   * they are (SIMCom `+CMQTTRXPAYLOAD: <client>,<len>` then exactly <len> bytes, CR
+   * and LF included); 0 when none. They are read by count, never split into lines, and
+   * passed as `pdu`; `undefined` when they did not all come (see channel.ts).
+   */
+  bytes?: (line: string) => number;
 }

@@ -26,11 +26,11 @@ import type { AtResponse } from "../at/index.js";
 import { atInt, atQuoted } from "../at/index.js";
 import { paramsOf } from "../at/params.js";
 import { int } from "./packet.js";
-import { hexTextToBytes, type SocketDialect } from "./sockets.js";
+import { hexTextToBytes, MAX_HEX_READ, type SocketDialect } from "./sockets.js";
 
 const LINKS = 10;
 const MAX_SEND = 1024;
-const MAX_READ = 500;
+const MAX_READ = MAX_HEX_READ;
 
 function link(id: number): string {
   return atInt("link", id, 0, LINKS - 1);

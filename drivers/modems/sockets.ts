@@ -90,6 +90,12 @@ export interface SocketDialect {
 
 const HEX = "0123456789ABCDEF";
 
+/**
+ * Most bytes one read may return when data is read as hex: its data line (two characters
+ * a byte) must fit the AT channel's default line limit of 1024 bytes.
+ */
+export const MAX_HEX_READ = 500;
+
 /** A byte string as upper-case hex text. */
 export function bytesToHexText(bytes: string): string {
   let out = "";
@@ -133,7 +139,11 @@ export const quectelSockets: SocketDialect = {
   socketCount: 12,
   // QISENDEX carries at most 512 bytes (AN §2.3.9); 480 keeps the line under 1 KB.
   maxSend: 480,
-  maxRead: 1500,
+  // AN §2.3.8 allows <read_length> up to 1500, but in hex (§2.3.11 <recv_data_format> 1)
+  // that is a 3000-character data line, three times the AT channel's line limit (1 KB,
+  // drivers/at/channel.ts maxLineLength): it would be dropped as an overflow and the bytes
+  // lost. 500 bytes are 1000 hex characters, the same bound as SIMCom's AT+CIPRXGET=3.
+  maxRead: MAX_HEX_READ,
   openTimeoutMs: 150000,
   setup() {
     // AN §2.3.11: <send_data_format>=0 (text; QISENDEX is hex anyway), <recv_data_format>=1 (hex).
@@ -172,7 +182,7 @@ export const quectelSockets: SocketDialect = {
     return { cmd: "AT+QISENDEX=" + atInt("socket", id, 0, 11) + ',"' + bytesToHexText(bytes) + '"', timeoutMs: 10000 };
   },
   read(id, max) {
-    return { cmd: "AT+QIRD=" + atInt("socket", id, 0, 11) + "," + atInt("length", max, 1, 1500), prefixes: ["+QIRD:"], mode: "pdu-listing" };
+    return { cmd: "AT+QIRD=" + atInt("socket", id, 0, 11) + "," + atInt("length", max, 1, MAX_HEX_READ), prefixes: ["+QIRD:"], mode: "pdu-listing" };
   },
   parseRead(r) {
     // `+QIRD: <read_actual_length>` then the data line (hex), or `+QIRD: 0` when empty.

@@ -63,6 +63,12 @@ export interface CompanionSettings {
   keepaliveS?: number;
   /** Firmware version published in the state. */
   fw?: string;
+  /**
+   * The PEM CA the broker's certificate must chain to, for `mqtts://` through the
+   * module's own MQTT stack (SIMCom: downloaded into the module, AT+CCERTDOWN). Adapters
+   * on the host take their trust anchor from the host.
+   */
+  ca?: string;
 }
 
 export interface CompanionOptions extends CompanionSettings {
@@ -134,6 +140,7 @@ export function companionPubSub(
   data: DataStack | undefined,
   target: BrokerTarget,
   adapters: PubSubAdapters,
+  ca?: string,
 ): { pubsub: PubSub; overModemData: boolean } {
   const link = board.data.link;
   const where = "board " + board.name + " (data.link " + link + ")";
@@ -144,10 +151,9 @@ export function companionPubSub(
   if (!data) throw new Error(where + ": the companion link rides on the data session, which needs an APN");
   if (link === "modem-mqtt") {
     if (adapters.module) return { pubsub: adapters.module(channel, clock, target), overModemData: true };
-    // Certificates would have to be on the module (AT+QSSLCFG); not done here.
-    if (target.tls) throw new Error(where + ": mqtts through the module's own MQTT stack needs certificates on the module; use mqtt:// or a modem-socket board");
     if (!hasModemMqtt(profileName)) throw new Error(where + ": no module MQTT client for modem " + profileName);
-    return { pubsub: modemMqttFor(profileName, channel, clock, { host: target.host, port: target.port }), overModemData: true };
+    if (target.tls && !ca) throw new Error(where + ": mqtts through the module's own MQTT stack needs the broker's CA (the companion setting ca, PEM) to load into the module");
+    return { pubsub: modemMqttFor(profileName, channel, clock, { host: target.host, port: target.port, tls: target.tls && ca ? { ca } : undefined }), overModemData: true };
   }
   if (!data.sockets) throw new Error(where + ": modem " + profileName + " has no socket dialect; set data.link to url");
   if (!adapters.socket) throw new Error(where + ": this host gives no MQTT client over modem sockets");

@@ -19,12 +19,17 @@
  * Everything is one operation at a time: the module keeps one pending topic and payload
  * per client and reports a publish's outcome by client, not by message id.
  *
+ * Received messages: `+CMQTTRXTOPIC: <client>,<sub_topic_len>` and `+CMQTTRXPAYLOAD:
+ * <client>,<sub_payload_len>` are each followed by exactly that many bytes (the manual's
+ * "Unsolicited result codes" of the MQTT chapter; long ones come in several such parts),
+ * read by count through the channel's counted blocks (UrcOptions.bytes), so a payload with
+ * CR, LF or any byte in it arrives whole.
+ *
  * Differences from what the link asks (companion-link.md §0.1, §6.1): AT+CMQTTWILLMSG has
- * no retain flag, so the will is not retained (the backend takes presence from the
- * broker's disconnect events, §5.6); the module does not report the QoS a SUBACK granted,
- * so a successful subscribe reports the QoS asked for; and received lines are read whole,
- * so a payload with a line break in it is dropped (the link's payloads are single-line
- * JSON, §5.1).
+ * no retain flag (`AT+CMQTTWILLMSG=<client_index>,<req_length>,<qos>`), so the will
+ * carries `willRetained:false` and the backend republishes it retained (§5.6, see
+ * sim/broker/backend.ts); and the module does not report the QoS a SUBACK granted, so a
+ * successful subscribe reports the QoS asked for.
  */
 import type { Clock } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
@@ -34,9 +39,25 @@ import { int } from "../../drivers/modems/packet.js";
 import { sendForUrc } from "../data/urc-wait.js";
 import { PubSubError, type ConnectOptions, type PubSub, type PubSubEvents, type Qos } from "./pubsub.js";
 
+/**
+ * TLS through the module (the manual's SSL chapter): the CA is downloaded into the
+ * module's flash with AT+CCERTDOWN, an SSL context checks the broker against it
+ * (AT+CSSLCFG authmode 1, server authentication), and the client is acquired as an
+ * SSL/TLS one (AT+CMQTTACCQ <server_type> 1) bound to that context (AT+CMQTTSSLCFG).
+ */
+export interface CmqttTls {
+  /** The PEM CA certificate the broker's certificate must chain to. */
+  ca: string;
+  /** The module's SSL context (0..9; default 0). */
+  context?: number;
+  /** The name the CA is kept under in the module (default `sl-broker-ca.pem`). */
+  file?: string;
+}
+
 export interface CmqttBroker {
   host: string;
   port: number;
+  tls?: CmqttTls;
 }
 
 export interface CmqttOptions {
@@ -61,6 +82,9 @@ const ERRORS: { [err: string]: string } = {
   "20": "client not acquired",
   "25": "DNS error",
   "26": "socket closed by server",
+  "32": "TLS handshake failed (is the broker's certificate signed by the CA given?)",
+  "33": "no CA certificate set for TLS",
+  "34": "TLS session could not be opened",
 };
 
 function describe(err: number): string {
@@ -77,6 +101,8 @@ interface Incoming {
 
 export class SimcomMqttPubSub implements PubSub {
   readonly events = new Emitter<PubSubEvents>();
+  /** AT+CMQTTWILLMSG=<client_index>,<req_length>,<qos>: no retain flag. */
+  readonly abilities = { willRetained: false };
   private readonly opts: CmqttOptions;
   private connected = false;
   /** Operations run one after another (the module holds one topic and payload per client). */
@@ -85,6 +111,8 @@ export class SimcomMqttPubSub implements PubSub {
   private abort: ((e: Error) => void)[] = [];
   private rx: Incoming | undefined = undefined;
   private unsubs: (() => void)[];
+  /** The CA is in the module's flash (AT+CCERTDOWN done); downloaded again after a TLS failure. */
+  private caLoaded = false;
 
   constructor(
     private readonly channel: AtChannel,
@@ -94,15 +122,16 @@ export class SimcomMqttPubSub implements PubSub {
   ) {
     this.opts = Object.assign({}, defaultCmqttOptions, options || {});
     const idx = this.opts.client;
-    // The line after RXTOPIC / RXPAYLOAD is the topic / payload, unless its length is 0.
-    const carries = function (line: string) {
+    // RXTOPIC / RXPAYLOAD are followed by <len> bytes, whichever client they are for: the
+    // channel must take them off the line either way.
+    const counted = function (line: string) {
       const p = paramsOf(line, line.substring(0, line.indexOf(":") + 1));
-      return !!p && int(p[0]) === idx && int(p[1]) > 0;
+      return p ? int(p[1]) : 0;
     };
     this.unsubs = [
       channel.onUrc("+CMQTTRXSTART:", (l) => this.rxStart(l)),
-      channel.onUrc("+CMQTTRXTOPIC:", (l, text) => this.rxPart(l, text, true), { text: carries }),
-      channel.onUrc("+CMQTTRXPAYLOAD:", (l, text) => this.rxPart(l, text, false), { text: carries }),
+      channel.onUrc("+CMQTTRXTOPIC:", (l, bytes) => this.rxPart(l, bytes, true), { bytes: counted }),
+      channel.onUrc("+CMQTTRXPAYLOAD:", (l, bytes) => this.rxPart(l, bytes, false), { bytes: counted }),
       channel.onUrc("+CMQTTRXEND:", (l) => this.rxEnd(l)),
       channel.onUrc("+CMQTTCONNLOST:", (l) => {
         // <cause> 1 closed by the server, 2 pings unanswered, 3 network closed.
@@ -189,13 +218,14 @@ export class SimcomMqttPubSub implements PubSub {
     this.rx = { topicLen: int(p[1]), payloadLen: int(p[2]), topic: "", payload: "" };
   }
 
-  private rxPart(line: string, text: string | undefined, topic: boolean): void {
+  private rxPart(line: string, bytes: string | undefined, topic: boolean): void {
     const p = paramsOf(line, topic ? "+CMQTTRXTOPIC:" : "+CMQTTRXPAYLOAD:");
     const rx = this.rx;
     if (!p || int(p[0]) !== this.opts.client || !rx) return;
-    // Long ones come in several parts, each with its own length line.
-    if (topic) rx.topic += text || "";
-    else rx.payload += text || "";
+    // Long ones come in several parts, each with its own length line. A part whose bytes
+    // did not all come (undefined) leaves the total short: the message is dropped at the end.
+    if (topic) rx.topic += bytes || "";
+    else rx.payload += bytes || "";
   }
 
   private rxEnd(line: string): void {
@@ -203,8 +233,8 @@ export class SimcomMqttPubSub implements PubSub {
     const rx = this.rx;
     if (!p || int(p[0]) !== this.opts.client || !rx) return;
     this.rx = undefined;
-    // A part that was not one line (a CR or LF inside) does not add up: dropped, the
-    // retained state comes again on the next connect.
+    // Bytes lost on the line (a part given up by the channel) do not add up: dropped, the
+    // retained state comes again on the next connect, a command again from the backend.
     if (rx.topic.length !== rx.topicLen || rx.payload.length !== rx.payloadLen) return;
     this.events.emit("message", { topic: rx.topic, payload: rx.payload, retain: false });
   }
@@ -243,6 +273,17 @@ export class SimcomMqttPubSub implements PubSub {
         () => undefined,
       );
     const short = 10000;
+    const tls = this.broker.tls;
+    let ctx = "";
+    let sslCommands: AtCommand[] = [];
+    if (tls) {
+      try {
+        ctx = atInt("SSL context", tls.context || 0, 0, 9);
+        sslCommands = this.sslSetup(tls, ctx);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     // A client the module still holds (our restart, a lost session) is let go first:
     // DISCONNECT if it is still connected, then release the index.
     return quietly(this.result({ cmd: "AT+CMQTTDISC=" + i + ",60" }, "+CMQTTDISC:", short, true))
@@ -251,16 +292,53 @@ export class SimcomMqttPubSub implements PubSub {
       .then((err) => {
         // 23: the service was running already (it survives our restarts).
         if (err !== 0 && err !== 23) throw PubSubError("MQTT service not started: " + describe(err), { refused: undefined });
-        return ch.send({ cmd: "AT+CMQTTACCQ=" + i + "," + atQuoted("client id", o.clientId, 128) + ",0" });
+        return this.sendAll(sslCommands);
       })
+      .then(() => {
+        if (tls) this.caLoaded = true;
+        // <server_type> 1: SSL/TLS through the context set next with AT+CMQTTSSLCFG.
+        return ch.send({ cmd: "AT+CMQTTACCQ=" + i + "," + atQuoted("client id", o.clientId, 128) + "," + (tls ? 1 : 0) });
+      })
+      .then(() => (tls ? ch.send({ cmd: "AT+CMQTTSSLCFG=" + i + "," + ctx }) : undefined))
       .then(() => ch.send(this.input("CMQTTWILLTOPIC", o.will.topic)))
       .then(() => ch.send(this.input("CMQTTWILLMSG", o.will.payload, "1")))
       .then(() => this.result(connect, "+CMQTTCONNECT:", this.opts.openTimeoutMs, true))
       .then((err) => {
         if (err >= 27 && err <= 31) throw PubSubError("MQTT connect refused (CONNACK " + (err - 26) + ")", { refused: err - 26 });
+        // A TLS failure: the CA goes to the module again next time (its flash may have lost it).
+        if (err >= 32 && err <= 34) this.caLoaded = false;
         if (err !== 0) throw PubSubError("MQTT connect failed: " + describe(err), { refused: undefined });
         this.connected = true;
       });
+  }
+
+  /**
+   * The SSL context for `tls` (A76XX AT manual, AT+CSSLCFG and AT+CCERTDOWN): the CA into
+   * the module's flash unless it is there from an earlier connect, then sslversion 4
+   * (whatever the broker offers, TLS 1.2 at most on the module), authmode 1 (the broker's
+   * certificate must chain to the CA), the CA file, and SNI on (clustered brokers behind
+   * a load balancer need it, companion-link.md §4.5).
+   */
+  private sslSetup(tls: CmqttTls, ctx: string): AtCommand[] {
+    const file = atQuoted("CA file name", tls.file || "sl-broker-ca.pem", 108);
+    const cmds: AtCommand[] = [];
+    if (!this.caLoaded) cmds.push({ cmd: "AT+CCERTDOWN=" + file + "," + tls.ca.length, mode: "raw", payload: tls.ca, timeoutMs: 10000 });
+    cmds.push(
+      { cmd: 'AT+CSSLCFG="sslversion",' + ctx + ",4" },
+      { cmd: 'AT+CSSLCFG="authmode",' + ctx + ",1" },
+      { cmd: 'AT+CSSLCFG="cacert",' + ctx + "," + file },
+      { cmd: 'AT+CSSLCFG="enableSNI",' + ctx + ",1" },
+    );
+    return cmds;
+  }
+
+  private sendAll(cmds: AtCommand[]): Promise<unknown> {
+    let chain: Promise<unknown> = Promise.resolve();
+    for (let k = 0; k < cmds.length; k++) {
+      const c = cmds[k];
+      chain = chain.then(() => this.channel.send(c));
+    }
+    return chain;
   }
 
   /**

@@ -5,6 +5,8 @@
  * - Presence: a fresh session nonce `sid` per connect; the will is `online:false` with it,
  *   retained QoS 1; after CONNACK `online:true`. A stale will of an earlier session seen
  *   on our own status is answered by publishing `online:true` again (§5.6 self-heal).
+ *   A stack that cannot retain its will (SIMCom) marks it `republish:true`: the backend
+ *   publishes it again, retained, so a vanished device still reads offline.
  * - State: published retained on connect and on every change, at most one per
  *   `stateDebounceMs`, always the latest (never a backlog).
  * - From the backend: the retained `line` and `desired` converge by revision (a
@@ -23,6 +25,13 @@ import { initialLinkState, linkStep, type LinkEffect, type LinkEvent, type LinkP
 import { PubSubError, type PubSub, type PubSubMessage } from "./pubsub.js";
 import { CommandRing, type CommandOutcome } from "./ring.js";
 import { decodePayload, encodePayload, topicsFor, type Json, type Topics } from "./topics.js";
+
+/** The will's payload; `republish` asks the backend to retain it when the stack could not (§5.6). */
+function willBody(sid: string, retained: boolean): Json {
+  const body: Json = { v: 1, online: false, sid };
+  if (!retained) body.republish = true;
+  return body;
+}
 
 /** Who holds the SMS priority, as the link says it (`phone`, or a device id). */
 export type LinkHolder = "smartphone" | "this" | "other";
@@ -260,7 +269,7 @@ export class CompanionLink {
       clientId: this.config.deviceId,
       password: this.config.password,
       keepaliveS: this.config.keepaliveS,
-      will: { topic: t.status, payload: encodePayload(t.status, { v: 1, online: false, sid }) },
+      will: { topic: t.status, payload: encodePayload(t.status, willBody(sid, !ps.abilities || ps.abilities.willRetained)) },
     })
       .then(() => {
         if (!live()) throw new Error("superseded");

@@ -13,6 +13,8 @@ import { SimcomMqttPubSub } from "./cmqtt.js";
 export interface ModemBroker {
   host: string;
   port: number;
+  /** TLS through the module, checked against this PEM CA (SIMCom; see cmqtt.ts). */
+  tls?: { ca: string };
 }
 
 /** Whether the modem profile has an MQTT stack we speak. */
@@ -22,7 +24,12 @@ export function hasModemMqtt(profileName: string): boolean {
 
 /** The modem's own MQTT client for `profileName`; throws for a modem without one we speak. */
 export function modemMqttFor(profileName: string, channel: AtChannel, clock: Clock, broker: ModemBroker): PubSub & { stop(): void } {
-  if (profileName.indexOf("quectel-") === 0) return new QuectelMqttPubSub(channel, clock, broker);
+  if (profileName.indexOf("quectel-") === 0) {
+    // Quectel TLS needs the CA uploaded to the module's file system (AT+QFUPL) and
+    // AT+QMTCFG="ssl" / AT+QSSLCFG: not done yet.
+    if (broker.tls) throw new Error("modem " + profileName + ": mqtts through the module's own MQTT stack is not supported on Quectel yet; use mqtt:// or a modem-socket board");
+    return new QuectelMqttPubSub(channel, clock, broker);
+  }
   if (profileName.indexOf("simcom-") === 0) return new SimcomMqttPubSub(channel, clock, broker);
   throw new Error("modem " + profileName + " has no MQTT stack we speak; set the board's data.link to modem-socket or url");
 }

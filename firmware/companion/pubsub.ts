@@ -31,6 +31,15 @@ export interface ConnectOptions {
   will: WillMessage;
 }
 
+/**
+ * What an adapter's stack can do. `willRetained: false`: the stack cannot set the will's
+ * retain flag (SIMCom AT+CMQTTWILLMSG has none), so the link marks its will for the
+ * backend to republish retained (companion-link.md §5.6).
+ */
+export interface PubSubAbilities {
+  willRetained: boolean;
+}
+
 export type PubSubEvents = {
   message: PubSubMessage;
   /** The session is gone (connection lost, keepalive failed, the modem stack said so). */
@@ -42,6 +51,8 @@ export const PubSubError = defineError<{ refused: number | undefined }>("PubSubE
 
 export interface PubSub {
   readonly events: Emitter<PubSubEvents>;
+  /** Absent: everything the port promises (a retained will included). */
+  readonly abilities?: PubSubAbilities;
   /** Connects with a clean session; resolves on CONNACK 0, rejects with PubSubError. */
   connect(options: ConnectOptions): Promise<void>;
   /** Subscribes; resolves with the granted QoS per filter (128 = refused, 3.1.1 §3.9.3). */

@@ -11,7 +11,12 @@
  *   smartphone moves the priority (R82: the accessory follows without sending a code),
  *   `unregistered` when the management site removes it (R15, the fast path before the
  *   network's `+CEREG: 3`, R18); then the credential is revoked and the device's
- *   retained topics are cleared.
+ *   retained topics are cleared;
+ * - keeps every device's presence true when its stack cannot: a will marked
+ *   `republish:true` (SIMCom's AT+CMQTTWILLMSG has no retain flag, so the broker did not
+ *   keep it) is published again, retained, so a device that vanished reads offline to
+ *   whoever subscribes later (companion-link.md §5.6). Any backend serving such devices
+ *   must do the same; it is what makes the retained status broker-independent.
  *
  * Devices are named on the broker by an opaque id issued here, never by the network's
  * slot name (A1 is reused after an unregistration).
@@ -46,6 +51,10 @@ export interface FleetBackendOptions {
 
 type Holder = string;
 
+/** Every device's presence topic (companion-link.md §5.2). */
+const STATUS_FILTER = "sl/v1/+/dev/+/status";
+const STATUS_TOPIC = /^sl\/v1\/([0-9]+)\/dev\/([^/]+)\/status$/;
+
 export class FleetBackend {
   private client: MqttClient | undefined = undefined;
   private readonly devices = new Map<string, FleetDevice>();
@@ -55,6 +64,8 @@ export class FleetBackend {
   private readonly timers: ReturnType<typeof setTimeout>[] = [];
   /** Devices the backend told of their unregistration before the network did it. */
   private readonly told = new Set<string>();
+  /** The last presence seen on each device's status topic. */
+  private readonly presence = new Map<string, { online: boolean; sid: string }>();
 
   constructor(private readonly o: FleetBackendOptions) {}
 
@@ -70,12 +81,45 @@ export class FleetBackend {
       reconnectPeriod: 1000,
       ca: this.o.ca,
     });
+    this.client.on("message", (topic, payload) => this.onStatus(topic, payload.toString("latin1")));
+    await this.client.subscribeAsync(STATUS_FILTER, { qos: 1 });
     for (const num of Array.from(this.o.net.allNumbers())) {
       for (const d of num.accessories()) if (d.enrollment === "registered") this.issue(num.msisdn, d.id);
       this.publishLine(num.msisdn);
       for (const d of Array.from(this.devices.values())) if (d.msisdn === num.msisdn) this.publishDesired(d, "registered");
     }
     this.unsubscribe = this.o.net.log.on((e) => this.onLog(e));
+  }
+
+  /**
+   * A device's presence. A will marked `republish` (its stack could not retain it) is
+   * published again retained, unless the device has meanwhile come back with another
+   * session (mosquitto publishes a stale will before the new session, §4.3): then the
+   * old session's will changes nothing. Our own copy comes back without the mark.
+   */
+  private onStatus(topic: string, payload: string): void {
+    const m = STATUS_TOPIC.exec(topic);
+    if (!m) return;
+    let o: { online?: unknown; sid?: unknown; republish?: unknown };
+    try {
+      o = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    if (!o || typeof o !== "object") return;
+    const last = this.presence.get(topic);
+    const now = { online: o.online === true, sid: String(o.sid) };
+    if (o.online !== false || o.republish !== true) {
+      this.presence.set(topic, now);
+      return;
+    }
+    if (last && last.online && last.sid !== now.sid) return;
+    // Only for a device still registered: a retired one's status stays cleared.
+    if (!this.all().some((d) => d.msisdn === "+" + m[1] && d.device === m[2])) return;
+    this.presence.set(topic, now);
+    const copy: { [k: string]: unknown } = Object.assign({}, o);
+    delete copy.republish;
+    this.publish(topic, JSON.stringify(copy), true);
   }
 
   /** The credential of the device in `slot` ("A1") of `msisdn`, while it is registered. */

@@ -29,6 +29,7 @@ import { QuectelIp, quectelIpCommands } from "./data/quectel-ip.js";
 import { QuectelMqtt, quectelMqttCommands } from "./data/quectel-mqtt.js";
 import { SimcomIp, simcomIpCommands } from "./data/simcom-ip.js";
 import { SimcomMqtt, simcomMqttCommands } from "./data/simcom-mqtt.js";
+import { SimcomSsl, simcomSslCommands } from "./data/simcom-ssl.js";
 import type { EmergencyNumbers, ModemNetwork, ModemNetworkListener, Registration, Signal, UssdResult } from "./network.js";
 import { ModemOutput, OutputOptions } from "./output.js";
 import { AtFailure, CME, CMS, Reply, ResultFormat, cme, cms, formatCode, formatInfo } from "./results.js";
@@ -145,7 +146,7 @@ const COMMON_COMMANDS: CommandTable = { ...basicCommands, ...networkCommands, ..
 const VENDOR_COMMANDS: { [v in SimVendor]: CommandTable } = {
   generic: {},
   quectel: { ...quectelIpCommands, ...quectelMqttCommands },
-  simcom: { ...simcomIpCommands, ...simcomMqttCommands },
+  simcom: { ...simcomIpCommands, ...simcomMqttCommands, ...simcomSslCommands },
 };
 
 /** The vendor data stacks of a modem (only its vendor's are present). */
@@ -154,6 +155,7 @@ export interface DataStacks {
   quectelMqtt?: QuectelMqtt;
   simcomIp?: SimcomIp;
   simcomMqtt?: SimcomMqtt;
+  simcomSsl?: SimcomSsl;
 }
 
 export class SimModem {
@@ -271,6 +273,7 @@ export class SimModem {
     } else if (this.vendor === "simcom") {
       this.stacks.simcomIp = new SimcomIp(this);
       this.stacks.simcomMqtt = new SimcomMqtt(this);
+      this.stacks.simcomSsl = new SimcomSsl();
     }
     for (const k of Object.keys(this.stacks) as (keyof DataStacks)[]) this.data.addUser(this.stacks[k]!);
   }

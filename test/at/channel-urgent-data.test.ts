@@ -37,7 +37,7 @@ const quectel: [string, AtCommand][] = [
   ["+QIDEACT", quectelPacket.deactivate(1)],
   ["+QIOPEN", quectelSockets.open(1, 0, "broker.example.net", 1883)],
   ["+QISENDEX", quectelSockets.send(0, "\x10\x0c\x00\x04MQTT\x04\x02\x00\x3c")],
-  ["+QIRD (read, PDU listing)", quectelSockets.read(0, 1500)],
+  ["+QIRD (read, PDU listing)", quectelSockets.read(0, quectelSockets.maxRead)],
   ["+QIRD=<id>,0 (unread count)", quectelSockets.unread(0)],
   ["+QICLOSE", quectelSockets.close(0)],
   ["+QISTATE?", quectelSockets.listSockets()],
@@ -131,8 +131,8 @@ test("R45: a data command that answers at once keeps its place: the dial goes ri
 
 test("R45: a +QIRD stepped aside for the dial still gets its data line (the socket bytes are not lost)", async (t) => {
   const { channel, modem, clock } = channelRig();
-  const read = outcome(channel.send(quectelSockets.read(0, 1500)));
-  await modem.tx("AT+QIRD=0,1500\r");
+  const read = outcome(channel.send(quectelSockets.read(0, quectelSockets.maxRead)));
+  await modem.tx("AT+QIRD=0," + quectelSockets.maxRead + "\r");
   const dial = outcome(channel.send({ cmd: "ATD110;", urgent: true }));
   await clock.advance(500);
   await modem.tx("AT+CMEE?\r");

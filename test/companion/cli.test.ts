@@ -4,10 +4,13 @@
  * publishes its state on a real broker; a bad combination is refused before anything runs.
  */
 import test from "ava";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { startCli } from "../support/cli-process.js";
+import { companionSettings } from "../../cli/companion.js";
+import { loadBoards, pickBoard } from "../../firmware/board.js";
+import boardsJson from "../../boards.json" with { type: "json" };
 import { backend, json, N, startBroker, until } from "./helpers.js";
 
 test("the console's accessory joins the broker with --mqtt and shows it online", async (t) => {
@@ -29,4 +32,20 @@ test("--mqtt without credentials is refused with the reason", async (t) => {
   const p = startCli(t, ["start", "--data", data, "--mqtt", "mqtt://127.0.0.1:1"]);
   t.is(await p.exit, 2);
   t.regex(p.err.text, /--mqtt needs --device-id/);
+});
+
+test("mqtts through the module's own MQTT stack: SIMCom with --mqtt-ca hands the CA to the module; without it, or on Quectel, refused", (t) => {
+  const boards = loadBoards(boardsJson);
+  const a7670 = pickBoard(boards, "bench-usb-a7670");
+  const moduleA7670 = { ...a7670, data: { ...a7670.data, link: "modem-mqtt" as const } };
+  const caFile = path.join(mkdtempSync(path.join(tmpdir(), "sl-ca-")), "ca.pem");
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  writeFileSync(caFile, pem);
+  const args = { mqtt: "mqtts://broker.example:8883", "device-id": "dev1", password: "pw", msisdn: "+819012345678" };
+  const s = companionSettings(moduleA7670, { ...args, "mqtt-ca": caFile }, "t");
+  t.is(s?.ca, pem);
+  t.is(s?.url, "mqtts://broker.example:8883");
+  t.throws(() => companionSettings(moduleA7670, args, "t"), { message: /needs --mqtt-ca/ });
+  t.throws(() => companionSettings(pickBoard(boards, "watch-bangle2-bg95"), { ...args, "mqtt-ca": caFile }, "t"), { message: /quectel-bg95 module's own MQTT stack is not supported/ });
+  t.is(companionSettings(a7670, args, "t")?.ca, undefined, "a modem-socket board runs TLS on the host");
 });

@@ -109,16 +109,32 @@ test("publish: topic and JSON payload typed after `>` (quotes need no escaping),
   t.regex(String(q.error), /publish to sl\/v1\/8190\/dev\/d1\/state failed: failed/);
 });
 
-test("received messages: parts joined, a topic that reads OK is data, a mismatched length is dropped", async (t) => {
+test("received messages: parts joined, a topic that reads OK is data, CR/LF and any byte in a payload arrive whole, another client's are not ours", async (t) => {
   const { r, ps } = rig();
   const got: PubSubMessage[] = [];
   ps.events.on("message", (m) => got.push(m));
   await r.modem.rx("\r\n+CMQTTRXSTART: 0,2,12\r\n+CMQTTRXTOPIC: 0,2\r\nOK\r\n+CMQTTRXPAYLOAD: 0,6\r\n{\"a\":1\r\n+CMQTTRXPAYLOAD: 0,6\r\n,\"b\":2\r\n+CMQTTRXEND: 0\r\n");
-  // A payload with a line break inside does not add up: dropped, nothing half-read passed on.
-  await r.modem.rx("\r\n+CMQTTRXSTART: 0,1,3\r\n+CMQTTRXTOPIC: 0,1\r\nt\r\n+CMQTTRXPAYLOAD: 0,3\r\na\r\nb\r\n+CMQTTRXEND: 0\r\n");
-  // Another client's message is not ours.
-  await r.modem.rx("\r\n+CMQTTRXSTART: 1,1,1\r\n+CMQTTRXTOPIC: 1,1\r\nx\r\n+CMQTTRXPAYLOAD: 1,1\r\ny\r\n+CMQTTRXEND: 1\r\n");
-  t.deepEqual(got, [{ topic: "OK", payload: '{"a":1,"b":2', retain: false }]);
+  // Bytes after RXPAYLOAD are counted, not lines: CR, LF, "OK" and NUL are payload.
+  const binary = 'a\r\nb\rOK\r\n\x00\xff"';
+  await r.modem.rx("\r\n+CMQTTRXSTART: 0,1," + binary.length + "\r\n+CMQTTRXTOPIC: 0,1\r\nt\r\n+CMQTTRXPAYLOAD: 0," + binary.length + "\r\n" + binary + "\r\n+CMQTTRXEND: 0\r\n");
+  // Another client's message is not ours (its bytes are still taken off the line).
+  await r.modem.rx("\r\n+CMQTTRXSTART: 1,1,4\r\n+CMQTTRXTOPIC: 1,1\r\nx\r\n+CMQTTRXPAYLOAD: 1,4\r\nOK\r\n\r\n+CMQTTRXEND: 1\r\n");
+  t.deepEqual(got, [
+    { topic: "OK", payload: '{"a":1,"b":2', retain: false },
+    { topic: "t", payload: binary, retain: false },
+  ]);
+});
+
+test("a message whose payload bytes stop short is dropped, and the lines after it still work", async (t) => {
+  const { r, ps } = rig();
+  const got: PubSubMessage[] = [];
+  ps.events.on("message", (m) => got.push(m));
+  await connected(r, ps);
+  // 40 bytes announced, 5 came (lost on the UART); the module goes on with the next message.
+  await r.modem.rx("\r\n+CMQTTRXSTART: 0,1,40\r\n+CMQTTRXTOPIC: 0,1\r\nt\r\n+CMQTTRXPAYLOAD: 0,40\r\n{\"a\":");
+  await r.clock.advance(1000);
+  await r.modem.rx("\r\n+CMQTTRXEND: 0\r\n\r\n+CMQTTRXSTART: 0,1,2\r\n+CMQTTRXTOPIC: 0,1\r\nu\r\n+CMQTTRXPAYLOAD: 0,2\r\n{}\r\n+CMQTTRXEND: 0\r\n");
+  t.deepEqual(got, [{ topic: "u", payload: "{}", retain: false }]);
 });
 
 test("+CMQTTCONNLOST fails the publish waiting on its result at once and says the link is down", async (t) => {

@@ -25,6 +25,7 @@ import type { SharedNumber } from "../../sim/network/number.js";
 import boardsJson from "../../boards.json" with { type: "json" };
 import { backend, MSISDN, N, startBroker, until, type Broker } from "./helpers.js";
 import type { MqttClient } from "mqtt";
+import type { ExecutionContext } from "ava";
 import type { PubSubMessage } from "../../firmware/companion/pubsub.js";
 
 export const A1 = "car0a1x9";
@@ -138,9 +139,59 @@ export async function e2e(board: E2eBoard = "car-linux-eg91", link?: "modem-sock
   return e;
 }
 
+const DEV = "sl/v1/" + N + "/dev/" + A1 + "/";
+
+/** The backend sends A1 a `ping` command (QoS 1) with id `id`. */
+export function sendPing(client: MqttClient, id: string): Promise<unknown> {
+  return client.publishAsync(DEV + "cmd", JSON.stringify({ v: 1, id, op: "ping", ts: 0, exp: 4102444800 }), { qos: 1 });
+}
+
+/** The statuses of every ack of command `id` the backend has seen, in order. */
+export function ackStatuses(seen: PubSubMessage[], id: string): string[] {
+  return seen.filter((m) => m.topic === DEV + "ack" && JSON.parse(m.payload).id === id).map((m) => JSON.parse(m.payload).status as string);
+}
+
+/** Waits until the backend has seen an ack of `id` with `status`. */
+export function untilAck(seen: PubSubMessage[], id: string, status: string): Promise<void> {
+  return until(() => ackStatuses(seen, id).includes(status), status + " ack of " + id, 15000);
+}
+
 /** Sends a `ping` command to A1 and waits for its `done` ack: the data session carries traffic both ways. */
 export async function roundTrip(e: E2e, id: string): Promise<void> {
-  const dev = "sl/v1/" + N + "/dev/" + A1 + "/";
-  await e.be.client.publishAsync(dev + "cmd", JSON.stringify({ v: 1, id, op: "ping", ts: 0, exp: 4102444800 }), { qos: 1 });
-  await until(() => e.be.seen.some((m) => m.topic === dev + "ack" && JSON.parse(m.payload).id === id && JSON.parse(m.payload).status === "done"), "ack of " + id, 15000);
+  await sendPing(e.be.client, id);
+  await untilAck(e.be.seen, id, "done");
+}
+
+/** The command lines A1's firmware wrote from `e.at[from]` on ("> " marked). */
+export function sentSince(e: E2e, from: number): string[] {
+  return e.at.slice(from).filter((l) => l.indexOf("> ") === 0);
+}
+
+/**
+ * A broker restart under a module's own MQTT client: the broker goes, the module reports
+ * the loss (`lossUrc`), the link's connects fail and back off, the broker comes back on
+ * the same port, and the link returns (`connectCmd` written again) with a new session
+ * that carries a command and its ack. Returns nothing: it asserts as it goes.
+ */
+export async function brokerRestartUnderModule(t: ExecutionContext, e: E2e, lossUrc: string, connectCmd: string): Promise<void> {
+  const port = e.broker.port;
+  const later: Broker[] = [];
+  t.teardown(async () => {
+    for (const b of later) await b.close();
+  });
+  const mark = e.at.length;
+  await e.broker.close();
+  await until(() => e.companion.link.status().name !== "online", "link down after the broker went away", 10000);
+  t.true(e.at.slice(mark).some((l) => l.indexOf("< " + lossUrc) === 0), "the module reported the loss");
+  // While the broker is away the module's connects fail (a refused TCP connection), each after a back-off.
+  await until(() => e.companion.link.status().failures >= 2, "connects failing while the broker is away", 30000);
+  later.push(await startBroker(port));
+  const be = await backend(port, [DEV + "#"]);
+  await until(() => e.companion.link.status().name === "online", "online on the restarted broker", 60000);
+  await until(() => be.seen.some((m) => m.topic === DEV + "status" && JSON.parse(m.payload).online === true), "presence on the new broker");
+  t.true(sentSince(e, mark).filter((l) => l.indexOf("> " + connectCmd) === 0).length >= 2, "connected again through the module");
+  // Traffic both ways on the new session: a command in, its ack out.
+  await sendPing(be.client, "restart-1");
+  await untilAck(be.seen, "restart-1", "done");
+  await be.client.endAsync();
 }

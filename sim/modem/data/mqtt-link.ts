@@ -9,6 +9,7 @@
  * opens and connects again.
  */
 import net from "node:net";
+import tls, { type SecureVersion } from "node:tls";
 import { MqttClient } from "mqtt";
 
 export interface MqttWill {
@@ -33,9 +34,23 @@ export interface MqttLinkConfig {
 /** Why a connection ended: the peer closed it, pings went unanswered, or the client ended it. */
 export type LostReason = "peer" | "ping" | "local";
 
+/** TLS for the connection (the module's SSL context): a real handshake from the host. */
+export interface MqttLinkTls {
+  /** PEM trust anchor; with `verify`, only a server certificate it signed is accepted. */
+  ca: string | undefined;
+  verify: boolean;
+  /** SNI name (undefined: none, as for an IP address). */
+  servername: string | undefined;
+  minVersion: SecureVersion | undefined;
+  maxVersion: SecureVersion;
+}
+
 export interface MqttLinkEvents {
-  /** The TCP connection is up (`undefined`) or could not be made. */
-  opened(err: NodeJS.ErrnoException | undefined): void;
+  /**
+   * The connection is up (`undefined`) or could not be made; `handshake` is true when TCP
+   * connected and TLS then failed (an untrusted certificate, no common version).
+   */
+  opened(err: NodeJS.ErrnoException | undefined, handshake?: boolean): void;
   /** The connection ended without the AT client asking (not after `close`/`drop`). */
   lost(reason: LostReason): void;
   message(topic: string, payload: string, qos: number, retain: boolean, messageId: number): void;
@@ -46,6 +61,8 @@ export type MqttState = "opening" | "opened" | "connecting" | "connected" | "clo
 export class MqttLink {
   state: MqttState = "opening";
   private readonly socket: net.Socket;
+  /** The TCP connection under it (the same socket without TLS): a drop resets it. */
+  private readonly tcp: net.Socket;
   private client: MqttClient | undefined = undefined;
   private pingFailed = false;
   /** Rejecters of the requests waiting for an acknowledgement: a lost connection fails them all. */
@@ -56,21 +73,30 @@ export class MqttLink {
     readonly port: number,
     readonly cid: number,
     private readonly ev: MqttLinkEvents,
+    secure?: MqttLinkTls,
   ) {
-    this.socket = net.connect({ host, port });
-    this.socket.setNoDelay(true);
-    this.socket.once("connect", () => {
+    let tcpUp = false;
+    this.tcp = net.connect({ host, port });
+    this.tcp.setNoDelay(true);
+    this.tcp.once("connect", () => (tcpUp = true));
+    // TLS over our own TCP connection, so that a bearer loss can still reset it (drop()).
+    this.socket = secure
+      ? tls.connect({ socket: this.tcp, host, ca: secure.ca, rejectUnauthorized: secure.verify, servername: secure.servername, minVersion: secure.minVersion, maxVersion: secure.maxVersion })
+      : this.tcp;
+    if (secure) this.tcp.on("error", (err: NodeJS.ErrnoException) => this.openFailed(err, tcpUp));
+    this.socket.once(secure ? "secureConnect" : "connect", () => {
       if (this.state !== "opening") return;
       this.state = "opened";
       this.ev.opened(undefined);
     });
-    this.socket.on("error", (err: NodeJS.ErrnoException) => {
-      if (this.state === "opening") {
-        this.state = "closed";
-        this.ev.opened(err);
-      }
-    });
+    this.socket.on("error", (err: NodeJS.ErrnoException) => this.openFailed(err, tcpUp));
     this.socket.on("close", () => this.ended(this.pingFailed ? "ping" : "peer"));
+  }
+
+  private openFailed(err: NodeJS.ErrnoException, handshake: boolean): void {
+    if (this.state !== "opening") return;
+    this.state = "closed";
+    this.ev.opened(err, handshake);
   }
 
   private ended(reason: LostReason): void {
@@ -216,8 +242,9 @@ export class MqttLink {
     this.failPending();
     if (this.state === "closed") return;
     this.state = "closed";
-    if (this.socket.destroyed || this.socket.connecting) this.socket.destroy();
-    else this.socket.resetAndDestroy();
+    if (this.tcp.destroyed || this.tcp.connecting) this.tcp.destroy();
+    else this.tcp.resetAndDestroy();
+    this.socket.destroy();
     if (this.client) this.client.end(true);
   }
 

@@ -12,15 +12,23 @@
  * open failed, 11 no connection, 12 invalid parameter, 13 not supported, 18 topic empty,
  * 19 client used, 20 client not acquired, 22 length out of range, 23 network already
  * opened, 25 DNS error, 26 socket closed by server, 27..31 CONNACK refusals 1..5.
+ * 32 TLS handshake failed, 33 no certificate set, 34 SSL session open failed.
  * `+CMQTTCONNLOST: <client_index>,<cause>`: 1 closed by the server, 2 reset (pings
  * unanswered), 3 network closed; `+CMQTTNONET`: the packet context is gone and the
  * service must be started again.
+ *
+ * TLS (the manual's MQTT(S) chapter, and its SSL chapter, simcom-ssl.ts): a client
+ * acquired with <server_type> 1 connects through the SSL context set with
+ * `AT+CMQTTSSLCFG=<session_id>,<ssl_ctx_index>`; the server address keeps its `tcp://`
+ * form (the module's own `AT+CMQTTCONNECT?` shows "tcp://host:8883" for such a client).
+ * Received topics and payloads follow their `+CMQTTRXTOPIC`/`+CMQTTRXPAYLOAD` line as
+ * exactly <len> bytes, whatever they hold (CR and LF included).
  */
 import type { SimModem } from "../modem.js";
 import type { Args, CommandSpec, CommandTable } from "../commands/types.js";
 import { PromptRequest, Reply, ok, perSlot } from "../results.js";
 import type { DataUser, EndedBy } from "./packet.js";
-import { MqttLink, MqttWill } from "./mqtt-link.js";
+import { MqttLink, MqttWill, type MqttLinkTls } from "./mqtt-link.js";
 import { isDnsFailure } from "./tcp-link.js";
 
 const CLIENTS = 2;
@@ -29,11 +37,15 @@ const PROMPT = "\r\n>";
 const MAX_TOPIC = 1024;
 const MAX_PAYLOAD = 10240;
 
-const E = { ok: 0, failed: 1, connectFailed: 3, netOpenFailed: 7, noConnection: 11, badParam: 12, notSupported: 13, topicEmpty: 18, clientUsed: 19, notAcquired: 20, netOpened: 23, dns: 25 };
+const E = { ok: 0, failed: 1, connectFailed: 3, netOpenFailed: 7, noConnection: 11, badParam: 12, notSupported: 13, topicEmpty: 18, clientUsed: 19, notAcquired: 20, netOpened: 23, dns: 25, handshake: 32, noCertificate: 33 };
+/** SSL contexts 0..9 (simcom-ssl.ts). */
+const SSL_CONTEXTS = 10;
 
 interface CmqttClient {
   clientId: string;
   version: 3 | 4;
+  /** <server_type>: TLS through the client's SSL context. */
+  ssl: boolean;
   willTopic: string;
   willMsg: string;
   willQos: 0 | 1 | 2;
@@ -50,6 +62,8 @@ interface CmqttClient {
 export class SimcomMqtt implements DataUser {
   started = false;
   private readonly clients: (CmqttClient | undefined)[] = [];
+  /** AT+CMQTTSSLCFG: the SSL context of each client index (default 0). */
+  readonly sslContext: number[] = [0, 0];
 
   constructor(private readonly m: SimModem) {}
 
@@ -57,11 +71,12 @@ export class SimcomMqtt implements DataUser {
     return this.clients[idx];
   }
 
-  acquire(idx: number, clientId: string, version: 3 | 4): boolean {
+  acquire(idx: number, clientId: string, version: 3 | 4, ssl: boolean): boolean {
     if (this.clients[idx]) return false;
     this.clients[idx] = {
       clientId,
       version,
+      ssl,
       willTopic: "",
       willMsg: "",
       willQos: 0,
@@ -88,24 +103,35 @@ export class SimcomMqtt implements DataUser {
     const c = this.clients[idx]!;
     const report = (err: number) => this.m.urc("+CMQTTCONNECT: " + idx + "," + err);
     const will: MqttWill | undefined = c.willTopic !== "" ? { topic: c.willTopic, payload: c.willMsg, qos: c.willQos, retain: false } : undefined;
-    const link: MqttLink = new MqttLink(host, port, CID, {
-      opened: (err) => {
-        if (c.link !== link) return;
-        if (err) {
-          c.link = undefined;
-          return report(isDnsFailure(err) ? E.dns : E.connectFailed);
-        }
-        link.connect({ version: c.version, keepalive: c.keepalive, clean: c.clean, will, timeoutMs: 30000 }, c.clientId, user, pass).then(
-          (rc) => {
-            if (rc !== 0) c.link = undefined;
-            // CONNACK return codes 1..5 are <err> 27..31.
-            report(rc === 0 ? E.ok : 26 + rc);
-          },
-          () => {
+    let secure: MqttLinkTls | undefined = undefined;
+    if (c.ssl) {
+      const setup = this.m.stacks.simcomSsl!.tlsFor(this.sslContext[idx], host);
+      // Server authentication without a CA file to check against: <err> 33, "not set certificate".
+      if (!setup.ok) return void Promise.resolve().then(() => report(E.noCertificate));
+      secure = setup.options;
+    }
+    const link: MqttLink = new MqttLink(
+      host,
+      port,
+      CID,
+      {
+        opened: (err, handshake) => {
+          if (c.link !== link) return;
+          if (err) {
             c.link = undefined;
-            report(E.failed);
-          },
-        );
+            return report(handshake ? E.handshake : isDnsFailure(err) ? E.dns : E.connectFailed);
+          }
+          link.connect({ version: c.version, keepalive: c.keepalive, clean: c.clean, will, timeoutMs: 30000 }, c.clientId, user, pass).then(
+            (rc) => {
+              if (rc !== 0) c.link = undefined;
+              // CONNACK return codes 1..5 are <err> 27..31.
+              report(rc === 0 ? E.ok : 26 + rc);
+            },
+            () => {
+              c.link = undefined;
+              report(E.failed);
+            },
+          );
       },
       lost: (reason) => {
         if (c.link !== link) return;
@@ -123,7 +149,9 @@ export class SimcomMqtt implements DataUser {
           "+CMQTTRXEND: " + idx,
         );
       },
-    });
+      },
+      secure,
+    );
     c.link = link;
   }
 
@@ -255,7 +283,7 @@ export const simcomMqttCommands: CommandTable = {
     },
     test: () => ok(),
   },
-  // AT+CMQTTACCQ=<client_index>,"<clientID>"[,<server_type>[,<version>]] (server_type 0 TCP; 1 SSL is not offered).
+  // AT+CMQTTACCQ=<client_index>,"<clientID>"[,<server_type>[,<version>]] (server_type 0 TCP, 1 SSL/TLS).
   "+CMQTTACCQ": {
     set: (m, a) => {
       a.atMost(4);
@@ -264,16 +292,26 @@ export const simcomMqttCommands: CommandTable = {
       const type = a.int(2, 0, 1, 0);
       const version = a.int(3, 3, 4, 4) as 3 | 4;
       if (id === "" || id.length > 128) return refuse("+CMQTTACCQ", idx, E.badParam);
-      if (type !== 0) return refuse("+CMQTTACCQ", idx, E.notSupported);
-      if (!cm(m).acquire(idx, id, version)) return refuse("+CMQTTACCQ", idx, E.clientUsed);
+      if (!cm(m).acquire(idx, id, version, type === 1)) return refuse("+CMQTTACCQ", idx, E.clientUsed);
       return ok();
     },
     read: (m) =>
       perSlot(CLIENTS, (i) => {
         const c = cm(m).client(i);
-        return "+CMQTTACCQ: " + i + ',"' + (c ? c.clientId : "") + '",0';
+        return "+CMQTTACCQ: " + i + ',"' + (c ? c.clientId : "") + '",' + (c && c.ssl ? 1 : 0);
       }),
     test: () => ok("+CMQTTACCQ: (0-1),(1-128),(0-1),(3-4)"),
+  },
+  // AT+CMQTTSSLCFG=<session_id>,<ssl_ctx_index>: the SSL context a TLS client (server_type 1) connects through.
+  "+CMQTTSSLCFG": {
+    set: (m, a) => {
+      a.atMost(2);
+      const idx = clientArg(a, 0);
+      cm(m).sslContext[idx] = a.int(1, 0, SSL_CONTEXTS - 1);
+      return ok();
+    },
+    read: (m) => perSlot(CLIENTS, (i) => "+CMQTTSSLCFG: " + i + "," + cm(m).sslContext[i]),
+    test: () => ok("+CMQTTSSLCFG: (0-1),(0-9)"),
   },
   "+CMQTTREL": {
     set: (m, a) => {

@@ -161,6 +161,30 @@ check("URCs before, inside and after a response; +CMT with its PDU", function ()
   });
 });
 
+check("a counted block after a URC (SIMCom +CMQTTRXPAYLOAD), one byte at a time: CR, LF and OK inside arrive whole", function () {
+  const r = rig();
+  r.end.chunk = 1;
+  const seen: string[] = [];
+  r.ch.onUrc(
+    "+CMQTTRXPAYLOAD:",
+    function (l, data) {
+      seen.push(l + "/" + JSON.stringify(data));
+    },
+    {
+      bytes: function (l: string) {
+        return parseInt(l.split(",")[1], 10);
+      },
+    },
+  );
+  const p = r.ch.send({ cmd: "AT+CSQ", prefixes: ["+CSQ:"] });
+  const payload = "a\r\nOK\r\n\x00\xff";
+  r.end.push("\r\n+CMQTTRXPAYLOAD: 0," + payload.length + "\r\n" + payload + "\r\n+CSQ: 20,99\r\n\r\nOK\r\n");
+  return p.then(function (a) {
+    equal(a.lines, ["+CSQ: 20,99"], "response lines after the block");
+    equal(seen, ["+CMQTTRXPAYLOAD: 0," + payload.length + "/" + JSON.stringify(payload)], "the block whole");
+  });
+});
+
 check("the SMS prompt: the PDU and Ctrl-Z go out only after '> '", function () {
   const r = rig();
   const pdu = "0011000B915155214365F70000FF05E8329BFD06";
