@@ -8,8 +8,15 @@
  * per parser, the ratio, and the count of corrupted responses (an answer whose lines
  * differ from what the modem sent, or a command never answered) and URCs seen.
  * Benchmark, not test: nothing is asserted. Without ESPRUINO_BIN it says so and stops.
+ *
+ * BENCH_CALLGRIND=1 also runs each side under `valgrind --tool=callgrind`, counting only
+ * the instructions executed inside the feed (bench/espruino/entry.ts hands the chunks
+ * over in the run's one Array.prototype.forEach, so `--toggle-collect=jswrap_array_forEach`
+ * brackets it): a figure the load of a shared machine cannot skew, printed beside the
+ * timed one. Slow (minutes); set BENCH_TRANSACTIONS lower to shorten it.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleForEspruino, repoRoot } from "../tools/bundle.js";
@@ -92,14 +99,42 @@ interface Result {
   urcs: number;
 }
 
+function benchFile(dir: string, bundle: string, s: Stream, which: string, atJs: string): string {
+  const file = path.join(dir, "bench.js");
+  const head =
+    `var BENCH_STREAM=${JSON.stringify(s.bytes)};var BENCH_CHUNKS=${JSON.stringify(s.chunks)};` +
+    `var BENCH_TX=${JSON.stringify(s.tx)};var BENCH_URCS=${s.urcs};var BENCH_AT_JS=${JSON.stringify(atJs)};var BENCH_WHICH=${JSON.stringify(which)};\n`;
+  writeFileSync(file, head + bundle);
+  return file;
+}
+
+/** Instructions executed inside the feed (see the file comment), or a reason why none were counted. */
+function instructions(bin: string, bundle: string, s: Stream, which: string, atJs: string): number | string {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-espruino-cg-"));
+  try {
+    const file = benchFile(dir, bundle, s, which, atJs);
+    const out = path.join(dir, "callgrind.out");
+    // Standard input an empty pipe: the interpreter reads it, then runs the script's timers and exits.
+    const r = spawnSync("valgrind", ["--tool=callgrind", "--toggle-collect=jswrap_array_forEach", `--callgrind-out-file=${out}`, bin, file], {
+      cwd: dir,
+      input: "",
+      encoding: "latin1",
+      timeout: 900000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (r.error) return `valgrind: ${r.error.message}`;
+    const files = readdirSync(dir).filter((f) => f.startsWith("callgrind.out"));
+    const m = files.length === 1 ? /^summary: (\d+)$/m.exec(readFileSync(path.join(dir, files[0]), "latin1")) : null;
+    return m ? Number(m[1]) : `no callgrind summary (${files.length} output files; valgrind exit ${r.status})`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function runOne(bin: string, bundle: string, s: Stream, which: string, atJs: string): Promise<Result> {
   const dir = mkdtempSync(path.join(tmpdir(), "bench-espruino-"));
   try {
-    const file = path.join(dir, "bench.js");
-    const head =
-      `var BENCH_STREAM=${JSON.stringify(s.bytes)};var BENCH_CHUNKS=${JSON.stringify(s.chunks)};` +
-      `var BENCH_TX=${JSON.stringify(s.tx)};var BENCH_URCS=${s.urcs};var BENCH_AT_JS=${JSON.stringify(atJs)};var BENCH_WHICH=${JSON.stringify(which)};\n`;
-    writeFileSync(file, head + bundle);
+    const file = benchFile(dir, bundle, s, which, atJs);
     const r = await runEspruino(bin, file, { cwd: dir, timeoutMs: 300000, until: /BENCH \S+ \d+ [\d.]+ \d+ \d+\n/ });
     const m = /BENCH (\S+) (\d+) ([\d.]+) (\d+) (\d+)\n/.exec(r.output);
     if (!m) throw new Error(`${which} on Espruino gave no result:\n${interpreterErrors(r.output).join("\n") || r.output.slice(-800)}`);
@@ -130,4 +165,11 @@ export async function bench(): Promise<void> {
     );
   }
   if (runs.length === 2) console.log(`ratio ours / AT.js: ${(runs[1].ms / runs[0].ms).toFixed(2)}x (Espruino ${bin})`);
+  if (process.env.BENCH_CALLGRIND !== "1") return;
+  const ours = instructions(bin, b.text, s, "ours", "");
+  console.log(`ours   ${typeof ours === "number" ? ours.toLocaleString("en") + " instructions in the feed (callgrind)" : ours}`);
+  if (!atJs) return;
+  const peer = instructions(bin, b.text, s, "peer", atJs);
+  console.log(`AT.js  ${typeof peer === "number" ? peer.toLocaleString("en") + " instructions in the feed (callgrind)" : peer}`);
+  if (typeof ours === "number" && typeof peer === "number") console.log(`ratio ours / AT.js in instructions: ${(peer / ours).toFixed(2)}x`);
 }

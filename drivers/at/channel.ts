@@ -58,7 +58,7 @@ import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../hal/types.js
 import { Emitter } from "../../hal/emitter.js";
 import { checkCommandLine, checkHexPayload, checkRawPayload, checkTextPayload } from "./args.js";
 import { AtAbortedError, AtTimeoutError } from "./errors.js";
-import { callProgressFinal, decodeFinal, isCallCommand, standardFinals } from "./finals.js";
+import { callProgressFinal, decodeFinal, isCallCommand, matchFinal, standardFinals } from "./finals.js";
 import type { AtCommand, AtResponse, FinalRule, UrcHandler, UrcOptions } from "./types.js";
 
 export interface AtChannelOptions {
@@ -143,22 +143,24 @@ interface Pending {
   reject: (e: Error) => void;
   lines: string[];
   pdus: { header: string; pdu: string }[];
-  timer: TimerHandle | undefined;
-  /** When its time limit runs out (clock ms). */
-  deadline: number;
+  // The fields below are absent until set (false, 0 or none): on Espruino each member of
+  // an object literal costs about as much as a statement, and one is built per command.
+  timer?: TimerHandle;
+  /** When its time limit runs out (clock ms; set when it is written). */
+  deadline?: number;
   /** That limit's length, for the time-out's message (the command's own, or hurry()'s grace). */
-  limitMs: number;
-  promptSeen: boolean;
-  internal: boolean;
+  limitMs?: number;
+  promptSeen?: boolean;
+  internal?: boolean;
   /** Cut short for an urgent command: a read's answer may be incomplete (see final()). */
-  cut: boolean;
+  cut?: boolean;
   /** Cut after its payload went: the modem is busy with it until it answers (busyGraceMs). */
-  busy: boolean;
+  busy?: boolean;
   /**
    * The probe only: a command written before it died unanswered, so a final before its
    * `+CMEE:` line may be that command's late one and is dropped (a probe in flight always is).
    */
-  strict: boolean;
+  strict?: boolean;
 }
 
 /** Where an urgent command goes: behind the probe and other urgent commands, ahead of the rest. */
@@ -193,16 +195,18 @@ interface Block {
  * none, and cost one lookup instead of a walk over the finals and URC tables.
  */
 interface GateEntry {
-  final: boolean;
+  /** The final result rules this key may be, in table order (undefined: none). */
+  finals: FinalRule[] | undefined;
+  /** One of them is a call-progress report (callProgressFinal), a final only for a call command. */
+  progress: boolean;
+  /** The only one, when it is an exact match (`OK`): one comparison instead of matchFinal(). */
+  exact: FinalRule | undefined;
   banner: boolean;
   urcs: UrcEntry[];
 }
 
 /** The longest gate key: enough to tell `+CME ERROR:` from `+CMTI:` and `+CSQ:`. */
 const GATE_MAX = 4;
-
-/** The gate entry of a key that only final results start with (most of them): one shared object, never written. */
-const FINAL_ONLY: GateEntry = { final: true, banner: false, urcs: [] };
 
 /**
  * The executor of every command's promise, defined once: Espruino copies a function's
@@ -218,15 +222,15 @@ function capture(resolve: (r: AtResponse) => void, reject: (e: Error) => void): 
 function ignore(): void {}
 
 const CTRL_Z = "\x1a";
-/**
- * A CR not followed by LF or an LF not after a CR (an echoed command line ends in CR
- * alone), or a CR LF cut between two chunks: such input takes the general path. (`^\n`
- * stays last: Espruino 2v29's matcher gives up on the alternatives after a failed `^`.)
- */
-const LONE_END = /\r[^\n]|[^\r]\n|\r$|^\n/;
 const ESC = "\x1b";
 /** Longest `raw` payload: SIMCom's largest counted input (`AT+CMQTTPAYLOAD`, 10240 bytes). */
 const RAW_MAX = 10240;
+
+/** The payload of a `prompt` or `raw` command (throws AtArgumentError). */
+function checkPayload(c: AtCommand): void {
+  if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
+  else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
+}
 
 function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
   if (!prefixes) return false;
@@ -272,8 +276,12 @@ function isHex(s: string): boolean {
 export class AtChannel {
   readonly events = new Emitter<AtChannelEvents>();
   private buf = "";
+  /** The first character of `buf` ("" when empty). */
+  private lead = "";
   private skipping = false;
   private block: Block | undefined = undefined;
+  /** Where, in the piece lines() or loose() was reading, the line that opened the block ended. */
+  private blockAt = 0;
   /** The block's URC line ended in a CR that closed the chunk: its LF may open the next. */
   private blockSkipLf = false;
   private blockTimer: TimerHandle | undefined = undefined;
@@ -285,9 +293,6 @@ export class AtChannel {
   /** A final result arrived while the resync probe was out (the modem talks; not hung). */
   private heardDuringProbe = false;
   private urcs: UrcEntry[] = [];
-  /** The finals table indexed for the line path: exact matches by `"#" + line`, prefix rules in order. */
-  private exactFinals: { [key: string]: number } = {};
-  private prefixFinals: number[] = [];
   /** Lines by their first `gateLen` characters: what each may be (see GateEntry). */
   private gate: { [key: string]: GateEntry } = {};
   private gateLen = GATE_MAX;
@@ -296,6 +301,8 @@ export class AtChannel {
   private readonly expire: () => void;
   /** The `rx` listeners (live): no emit per line while nobody listens. */
   private readonly rxListeners = this.events.listeners("rx");
+  private readonly txListeners = this.events.listeners("tx");
+  private readonly answeredListeners = this.events.listeners("answered");
   private finals: FinalRule[];
   private banners: string[];
   private pduFor: { kind: "urc"; header: string; entries: UrcEntry[]; text: boolean } | { kind: "listing"; header: string; p: Pending } | undefined =
@@ -328,7 +335,6 @@ export class AtChannel {
     const o = options || {};
     this.timeoutMs = o.timeoutMs || 5000;
     this.finals = (o.finals || []).concat(standardFinals);
-    this.indexFinals();
     this.banners = o.banners || ["RDY"];
     this.maxLine = o.maxLineLength || 1024;
     this.hangAfter = o.hangAfterTimeouts || 3;
@@ -341,7 +347,7 @@ export class AtChannel {
     this.expire = function () {
       const p = self.armed;
       self.armed = undefined;
-      if (p) self.onTimeout(p, p.limitMs);
+      if (p) self.onTimeout(p, p.limitMs!);
     };
     this.abortSettleMs = o.abortSettleMs !== undefined ? o.abortSettleMs : 200;
     this.busyGraceMs = o.busyGraceMs || 45000;
@@ -361,13 +367,11 @@ export class AtChannel {
     const c: AtCommand = typeof command === "string" ? { cmd: command } : command;
     try {
       checkCommandLine(c.cmd);
-      if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
-      else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
+      if (c.mode !== undefined) checkPayload(c);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.closed) return Promise.reject(AtAbortedError(c.cmd + ": channel closed", { cmd: c.cmd, reason: "closed" }));
-    return this.enqueue(c, false);
+    return this.closed ? Promise.reject(AtAbortedError(c.cmd + ": channel closed", { cmd: c.cmd, reason: "closed" })) : this.enqueue(c, false);
   }
 
   /**
@@ -396,7 +400,6 @@ export class AtChannel {
   /** Adds final result rules (a modem profile's dialect) ahead of the standard ones. */
   addFinals(rules: FinalRule[]): void {
     this.finals = rules.concat(this.finals);
-    this.indexFinals();
     this.indexGate();
   }
 
@@ -448,17 +451,25 @@ export class AtChannel {
 
   private enqueue(command: AtCommand, internal: boolean): Promise<AtResponse> {
     const promise = new Promise<AtResponse>(capture);
-    const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [], timer: undefined, deadline: 0, limitMs: 0, promptSeen: false, internal, cut: false, busy: false, strict: false };
-    if (internal) this.queue.unshift(p);
-    else if (command.urgent) {
-      this.queue.splice(urgentSlot(this.queue), 0, p);
-      const c = this.current;
-      if (c && !c.internal && !c.command.urgent && c.command.mode === "raw") this.hurry(c);
-      else if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
-      else if (c && !c.internal && !c.command.urgent) this.stepAsideLater(c);
-    } else this.queue.push(p);
+    const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [] };
+    if (internal || command.urgent) this.ahead(p, internal);
+    else this.queue.push(p);
     this.pump();
     return promise;
+  }
+
+  /** The probe goes first; an urgent command behind it and other urgent ones (the priority lane). */
+  private ahead(p: Pending, internal: boolean): void {
+    if (internal) {
+      p.internal = true;
+      this.queue.unshift(p);
+      return;
+    }
+    this.queue.splice(urgentSlot(this.queue), 0, p);
+    const c = this.current;
+    if (c && !c.internal && !c.command.urgent && c.command.mode === "raw") this.hurry(c);
+    else if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
+    else if (c && !c.internal && !c.command.urgent) this.stepAsideLater(c);
   }
 
   /**
@@ -517,8 +528,8 @@ export class AtChannel {
       // It keeps its own limit; the shared expire() now belongs to the urgent command.
       if (c.timer !== undefined) this.clock.clearTimeout(c.timer);
       if (this.armed === c) this.armed = undefined;
-      const ms = c.limitMs;
-      c.timer = this.clock.setTimeout(() => this.onTimeout(c, ms), Math.max(0, c.deadline - this.clock.now()));
+      const ms = c.limitMs!;
+      c.timer = this.clock.setTimeout(() => this.onTimeout(c, ms), Math.max(0, c.deadline! - this.clock.now()));
       this.owed.push(c);
       this.events.emit("cut", c.command.cmd);
       // Resynchronise before the urgent command (see lostBeforeProbe()).
@@ -546,7 +557,7 @@ export class AtChannel {
     const lost = this.owed.splice(0, at < 0 ? this.owed.length : at);
     for (let i = 0; i < lost.length; i++) {
       const p = lost[i];
-      const ms = this.clock.now() - (p.deadline - p.limitMs);
+      const ms = this.clock.now() - (p.deadline! - p.limitMs!);
       this.fail(p, AtTimeoutError(p.command.cmd + ": its answer was lost (no final result before the answer to the AT+CMEE? written after it, " + ms + " ms on)", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
     }
     probe.lines.push(line);
@@ -594,7 +605,7 @@ export class AtChannel {
    */
   private hurry(p: Pending): void {
     const grace = this.cutGraceMs;
-    if (p.timer === undefined || p.deadline - this.clock.now() <= grace) return;
+    if (p.timer === undefined || p.deadline! - this.clock.now() <= grace) return;
     // p is the command in flight, so still the armed one: expire() times it out.
     this.clock.clearTimeout(p.timer);
     p.limitMs = grace;
@@ -603,32 +614,33 @@ export class AtChannel {
   }
 
   private pump(): void {
-    if (this.current || this.closed || this.gapTimer !== undefined) return;
-    if (this.needSync) {
-      this.needSync = false;
-      this.heardDuringProbe = false;
-      // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
-      // answer of the timed-out command and are dropped (see line()).
-      const ms = this.nextSyncMs;
-      this.nextSyncMs = this.syncTimeoutMs;
-      this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: ms }, true).then(
-        ignore,
-        ignore,
-      );
-      return;
+    if (this.current !== undefined || this.closed || this.gapTimer !== undefined) return;
+    if (this.needSync) this.probe();
+    else if (this.queue.length > 0) {
+      // The next command goes in flight with its time limit running.
+      const p = this.queue.shift()!;
+      this.current = p;
+      this.armed = p;
+      p.limitMs = p.command.timeoutMs || this.timeoutMs;
+      p.timer = this.clock.setTimeout(this.expire, p.limitMs);
+      p.deadline = this.clock.now() + p.limitMs;
+      this.write(p.command.cmd + "\r", p);
     }
-    if (this.queue.length === 0) return;
-    const p = this.queue.shift()!;
-    this.current = p;
-    this.armed = p;
-    p.limitMs = p.command.timeoutMs || this.timeoutMs;
-    p.timer = this.clock.setTimeout(this.expire, p.limitMs);
-    p.deadline = this.clock.now() + p.limitMs;
-    this.write(p.command.cmd + "\r", p);
+  }
+
+  /** The resynchronising probe, ahead of the queue (see the file comment). */
+  private probe(): void {
+    this.needSync = false;
+    this.heardDuringProbe = false;
+    // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
+    // answer of the timed-out command and are dropped (see line()).
+    const ms = this.nextSyncMs;
+    this.nextSyncMs = this.syncTimeoutMs;
+    this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: ms }, true).then(ignore, ignore);
   }
 
   private write(bytes: string, p: Pending): void {
-    this.events.emit("tx", bytes);
+    if (this.txListeners.length > 0) this.events.emit("tx", bytes);
     // bind, not a closure: native on Espruino, no copy of the handler's source per write.
     this.serial.write(bytes).then(undefined, this.writeFailed.bind(this, p));
   }
@@ -690,19 +702,21 @@ export class AtChannel {
     p.timer = undefined;
     if (this.armed === p) this.armed = undefined;
     if (this.current === p) this.current = undefined;
-    if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
-    if (this.gapMs > 0 && !this.closed) {
-      this.gapTimer = this.clock.setTimeout(() => {
-        this.gapTimer = undefined;
-        this.pump();
-      }, this.gapMs);
-    } else {
-      // The next command goes out at once, in the same turn as this final result: no
-      // microtask between them, so a stream can drive the channel synchronously (a chunk
-      // holding one final and the next command's answer is read in order), as the
-      // Espruino benchmark does (bench/espruino.ts).
+    if (this.pduFor !== undefined && this.pduFor.kind === "listing") this.pduFor = undefined;
+    // Without a gap the next command goes out at once, in the same turn as this final
+    // result: no microtask between them, so a stream can drive the channel synchronously
+    // (a chunk holding one final and the next command's answer is read in order), as the
+    // Espruino benchmark does (bench/espruino.ts).
+    if (this.gapMs > 0 && !this.closed) this.gap();
+    else this.pump();
+  }
+
+  /** The modem's pause between commands (interCommandDelayMs), then the next one. */
+  private gap(): void {
+    this.gapTimer = this.clock.setTimeout(() => {
+      this.gapTimer = undefined;
       this.pump();
-    }
+    }, this.gapMs);
   }
 
   private fail(p: Pending, e: Error): void {
@@ -712,79 +726,60 @@ export class AtChannel {
   }
 
   /**
-   * Splits the input into lines at CR or LF with native indexOf on the accumulated
-   * chunk (each terminator is searched for once, not once per line), so the cost is per
-   * line, not per byte: on Espruino a JavaScript statement costs about a microsecond.
+   * Splits the input into lines at CR or LF. The cost is per chunk and per line, never
+   * per byte (on Espruino a JavaScript statement costs about a microsecond, a native call
+   * some more): a chunk without a line end is appended; otherwise one native split at
+   * CR LF (V.250 §5.7.1 framing) cuts every line of the chunk, and only a piece that still
+   * holds a CR or LF (an echoed command line ends in CR alone, a CR LF cut between two
+   * chunks) is cut again at each of them.
    */
   private receive(chunk: string): void {
-    let rest: string | undefined = chunk;
-    while (rest !== undefined && rest !== "") rest = this.block !== undefined ? this.feedBlock(rest) : this.lines(rest);
+    let rest: string | undefined = this.block === undefined ? this.take(chunk) : chunk;
+    while (rest !== undefined && rest !== "") rest = this.block !== undefined ? this.feedBlock(rest) : this.take(rest);
   }
 
   /**
-   * Splits `chunk` into lines; returns the input after a URC line that opened a counted
-   * block (read by feedBlock()), or undefined when all of it was taken.
+   * Splits `chunk` into lines (see receive()); returns the input after a URC line that
+   * opened a counted block (read by feedBlock()), or undefined when all of it was taken.
    */
-  private lines(chunk: string): string | undefined {
-    let buf = this.buf === "" ? chunk : this.buf + chunk;
-    let pos = 0;
-    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) {
-      // No line ends in this chunk (bytes arriving one by one): nothing to split yet.
-    } else if (!LONE_END.test(buf)) {
-      // Every line ends in CR LF (V.250 §5.7.1 framing): one native split does the whole
-      // chunk. The empty parts are the blank lines between responses.
-      const parts = buf.split("\r\n");
-      buf = parts.pop()!;
-      let i = 0;
-      if (this.skipping && parts.length > 0) {
-        // The rest of an over-long line, up to its terminator, is dropped too.
-        this.skipping = false;
-        i = 1;
-      }
-      for (; i < parts.length; i++) {
-        if (parts[i] === "") continue;
-        this.line(parts[i]);
-        if (this.block !== undefined) {
-          // The bytes after this line's CR LF are the block's, whatever they hold.
-          this.buf = "";
-          return parts.slice(i + 1).concat([buf]).join("\r\n");
-        }
-      }
+  private take(chunk: string): string | undefined {
+    let buf = this.buf + chunk;
+    if (chunk.indexOf("\n") >= 0 || chunk.indexOf("\r") >= 0) {
+      buf = this.lines(buf);
+      // lines() stopped at a URC line that opened a counted block: the rest is its bytes.
+      if (this.block !== undefined) return buf;
     } else {
-      let cr = buf.indexOf("\r");
-      let lf = buf.indexOf("\n");
-      if (this.skipping && (cr >= 0 || lf >= 0)) {
-        this.skipping = false;
-        pos = (cr < 0 || (lf >= 0 && lf < cr) ? lf : cr) + 1;
-        if (cr >= 0 && cr < pos) cr = buf.indexOf("\r", pos);
-        if (lf >= 0 && lf < pos) lf = buf.indexOf("\n", pos);
-      }
-      while (cr >= 0 || lf >= 0) {
-        const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
-        if (end > pos) {
-          this.line(buf.substring(pos, end));
-          if (this.block !== undefined) return this.blockStart(buf, end);
-        }
-        pos = end + 1;
-        if (cr >= 0 && cr < pos) cr = buf.indexOf("\r", pos);
-        if (lf >= 0 && lf < pos) lf = buf.indexOf("\n", pos);
-      }
-      if (pos > 0) buf = buf.substring(pos);
+      // The prompt has no line end (see checkPrompt): a line that starts with `>` is
+      // looked at as it grows. Its first character is kept aside (`lead`), because reading
+      // it from a line built up chunk by chunk would copy the line each time (V8 flattens
+      // a concatenated string to read it).
+      if (this.buf === "") this.lead = chunk.charAt(0);
+      if (this.lead === ">") buf = this.prompt(buf);
     }
-    if (buf.charAt(0) === ">") buf = this.checkPrompt(buf);
     if (buf.length > this.maxLine) {
       this.events.emit("overflow", buf.length);
       // Drop the rest of this line too, up to its terminator.
       this.skipping = true;
       buf = "";
+      this.lead = "";
     }
     this.buf = buf;
     return undefined;
   }
 
+  /** blockStart() for the line that ended at `blockAt` in `parts[i]` (parts of `buf` split at CR LF). */
+  private blockFrom(buf: string, parts: string[], i: number): string {
+    const s = parts[i];
+    // A piece without a lone CR or LF was one line, ended by its CR LF (loose() was not used).
+    let at = i < parts.length - 1 && s.indexOf("\r") < 0 && s.indexOf("\n") < 0 ? s.length : this.blockAt;
+    for (let k = 0; k < i; k++) at += parts[k].length + 2;
+    return this.blockStart(buf, at);
+  }
+
   /** What follows the URC line that ended at `end` (its CR LF, or a lone CR or LF) in `buf`: the block's bytes. */
   private blockStart(buf: string, end: number): string {
     this.buf = "";
+    this.lead = "";
     let start = end + 1;
     if (buf.charAt(end) === "\r") {
       if (start === buf.length) this.blockSkipLf = true;
@@ -841,6 +836,72 @@ export class AtChannel {
     this.block = { header: line, entries, need: n, got: "", keep };
   }
 
+  /**
+   * Classifies every complete line of `buf` (which holds a line end); returns the rest,
+   * or, when a line opened a counted block, the bytes after that line's end.
+   */
+  private lines(buf: string): string {
+    if (this.skipping) buf = this.skipRest(buf);
+    const parts = buf.split("\r\n");
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) {
+      const s = parts[i];
+      // Empty: the blank line between responses.
+      if (s !== "") {
+        // A piece with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
+        if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
+        else this.loose(s + "\r");
+        if (this.block !== undefined) return this.blockFrom(buf, parts, i);
+      }
+    }
+    let rest = parts[last];
+    if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) {
+      rest = this.loose(rest);
+      if (this.block !== undefined) return this.blockFrom(buf, parts, last);
+    }
+    this.lead = rest.charAt(0);
+    return this.lead === ">" ? this.prompt(rest) : rest;
+  }
+
+  /** checkPrompt() on the unterminated line, keeping `lead` up to date. */
+  private prompt(rest: string): string {
+    const r = this.checkPrompt(rest);
+    if (r !== rest) this.lead = r.charAt(0);
+    return r;
+  }
+
+  /**
+   * Cuts `s` at each CR and LF (each ends a line), classifying the non-empty lines; returns
+   * what follows the last. Stops at a line that opens a counted block (`blockAt`: where its end is).
+   */
+  private loose(s: string): string {
+    let pos = 0;
+    let cr = s.indexOf("\r");
+    let lf = s.indexOf("\n");
+    while (cr >= 0 || lf >= 0) {
+      const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
+      if (end > pos) {
+        this.line(s.substring(pos, end));
+        if (this.block !== undefined) {
+          this.blockAt = end;
+          return "";
+        }
+      }
+      pos = end + 1;
+      if (cr >= 0 && cr < pos) cr = s.indexOf("\r", pos);
+      if (lf >= 0 && lf < pos) lf = s.indexOf("\n", pos);
+    }
+    return s.substring(pos);
+  }
+
+  /** The rest of an over-long line, up to its terminator, is dropped too. */
+  private skipRest(buf: string): string {
+    this.skipping = false;
+    const cr = buf.indexOf("\r");
+    const lf = buf.indexOf("\n");
+    return buf.substring((cr < 0 || (lf >= 0 && lf < cr) ? lf : cr) + 1);
+  }
+
   /** The prompt has no line end: recognise `> ` in the unterminated remainder. */
   private checkPrompt(rest: string): string {
     const o = this.owed.length > 0 ? this.owed[0] : undefined;
@@ -879,27 +940,52 @@ export class AtChannel {
    * URC) cost one gate lookup and the few tests it leaves (bench/espruino.ts measures it).
    */
   private line(line: string): void {
-    if (this.rxListeners.length > 0) this.events.emit("rx", line);
-    if (this.pduFor !== undefined && this.pduLine(line)) return;
-    const cur = this.current;
-    if (cur !== undefined && (line === cur.command.cmd || (cur.promptSeen && this.isEcho(line, cur)))) return;
     const owed: Pending | undefined = this.owed[0];
-    if (owed !== undefined && (this.isEcho(line, owed) || this.lostBeforeProbe(line, owed))) return;
-    let g: GateEntry | undefined = this.gate[line.substr(0, this.gateLen)];
-    // Only our own entries: an inherited member (Espruino's `on`, `emit`) is no gate.
-    if (g !== undefined && g.urcs === undefined) g = undefined;
-    if (g !== undefined && g.banner && this.banners.indexOf(line) >= 0) {
-      this.rebooted(line);
+    const cur = this.current;
+    if (
+      owed !== undefined || this.pduFor !== undefined || this.rxListeners.length > 0
+        ? this.unusual(line, owed)
+        : cur !== undefined && (line === cur.command.cmd || (cur.promptSeen === true && this.isEcho(line, cur)))
+    )
       return;
-    }
     // What the modem says now answers the oldest command still owed an answer.
     const p = owed || cur;
-    const rule = g !== undefined && g.final ? this.finalFor(line) : undefined;
-    if (rule !== undefined && !(callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
-    else if (p !== undefined && p.command.prefixes !== undefined && hasPrefix(p.command.prefixes, line)) {
-      p.lines.push(line);
-      if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line, p };
-    } else if (g === undefined || g.urcs.length === 0 || !this.urcLine(line, g.urcs)) this.otherLine(line, p, rule);
+    const g: GateEntry | undefined = this.gate[line.substr(0, this.gateLen)];
+    // Only our own entries: an inherited member (Espruino's `on`, `emit`) is no gate.
+    if (g === undefined || g.urcs === undefined) {
+      if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
+      else this.otherLine(line, p, undefined);
+    } else this.gated(line, g, p, owed);
+  }
+
+  /** A line whose first characters may be a boot banner, a final result or a registered URC. */
+  private gated(line: string, g: GateEntry, p: Pending | undefined, owed: Pending | undefined): void {
+    if (g.banner && this.banners.indexOf(line) >= 0) this.rebooted(line);
+    else {
+      const one = g.exact;
+      const rule = one !== undefined ? (line === one.match ? one : undefined) : g.finals !== undefined ? matchFinal(g.finals, line) : undefined;
+      if (rule !== undefined && !(g.progress && callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
+      else if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
+      else if (g.urcs.length === 0 || !(g.urcs.length === 1 ? this.urcOne(line, g.urcs, g.urcs[0]) : this.urcMany(line, g.urcs))) this.otherLine(line, p, rule);
+    }
+  }
+
+  /** A line carrying one of the command's response prefixes. */
+  private answer(line: string, p: Pending): void {
+    p.lines.push(line);
+    if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line, p };
+  }
+
+  /**
+   * The rare states, in the classification order: the `rx` event, a pending PDU line, the
+   * echo of a command cut short and still owed its answer. True when the line is consumed.
+   */
+  private unusual(line: string, owed: Pending | undefined): boolean {
+    if (this.rxListeners.length > 0) this.events.emit("rx", line);
+    if (this.pduFor !== undefined && this.pduLine(line)) return true;
+    const cur = this.current;
+    if (cur !== undefined && (line === cur.command.cmd || (cur.promptSeen && this.isEcho(line, cur)))) return true;
+    return owed !== undefined && (this.isEcho(line, owed) || this.lostBeforeProbe(line, owed));
   }
 
   /** The line after a PDU header: true when it was the PDU (consumed). */
@@ -931,7 +1017,17 @@ export class AtChannel {
   private final(rule: FinalRule, line: string, p: Pending | undefined, owed: Pending | undefined): void {
     this.heardDuringProbe = true;
     this.hangReported = false;
-    this.events.emit("answered", line);
+    if (this.answeredListeners.length > 0) this.events.emit("answered", line);
+    if (p === undefined || p === owed || p.internal || p.cut) this.finalOther(rule, line, p, owed);
+    else {
+      this.timeouts = 0;
+      this.finish(p);
+      this.conclude(rule, line, p);
+    }
+  }
+
+  /** The final of an owed, probing or cut command, or of none (stray). */
+  private finalOther(rule: FinalRule, line: string, p: Pending | undefined, owed: Pending | undefined): void {
     // A final before the probe's `+CMEE:` answers a command that timed out (dropped); a
     // probe that timed out itself and is owed (the modem was busy) is answered in turn.
     if (!p || (p.internal && (p !== owed || p.strict) && p.lines.length === 0)) {
@@ -951,25 +1047,38 @@ export class AtChannel {
       p.reject(AtAbortedError(p.command.cmd + ": cut short for an urgent command; read again", { cmd: p.command.cmd, reason: "cut" }));
       return;
     }
+    this.conclude(rule, line, p);
+  }
+
+  /** Resolves or rejects `p` by its final result. */
+  private conclude(rule: FinalRule, line: string, p: Pending): void {
     if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
     else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
   }
 
   /**
    * A URC someone registered for: true when dispatched (or held for the line after it).
+   * This is the one handler under its gate key (the common case; urcMany() for several).
    * `bucket` holds every handler whose prefix starts like the line (its gate entry). The
    * first matching handler that takes a PDU, or says (`text`) that a text line follows,
    * holds the URC for that line.
    */
-  private urcLine(line: string, bucket: UrcEntry[]): boolean {
-    if (bucket.length === 1) {
-      const u = bucket[0];
-      if (line.indexOf(u.prefix) !== 0) return false;
-      if (u.bytes !== undefined) this.holdBlock(line, bucket, u);
-      else if (u.pdu || (u.text !== undefined && u.text(line))) this.pduFor = { kind: "urc", header: line, entries: bucket, text: !u.pdu };
-      else this.dispatch(bucket, line, undefined);
-      return true;
+  private urcOne(line: string, bucket: UrcEntry[], u: UrcEntry): boolean {
+    if (line.indexOf(u.prefix) !== 0) return false;
+    if (u.bytes !== undefined) this.holdBlock(line, bucket, u);
+    else if (u.pdu || (u.text !== undefined && u.text(line))) this.pduFor = { kind: "urc", header: line, entries: bucket, text: !u.pdu };
+    else {
+      try {
+        u.handler(line, undefined);
+      } catch (e) {
+        this.events.emit("handlerError", e);
+      }
     }
+    return true;
+  }
+
+  /** urcOne() for several handlers under one gate key, each called whose prefix starts the line. */
+  private urcMany(line: string, bucket: UrcEntry[]): boolean {
     const entries: UrcEntry[] = [];
     let hold = false;
     let text = false;
@@ -1017,33 +1126,6 @@ export class AtChannel {
     return false;
   }
 
-  /** The same answer as matchFinal(this.finals, line), without walking the whole table. */
-  private finalFor(line: string): FinalRule | undefined {
-    // "#" keeps keys clear of inherited members, so no own-property test is needed.
-    let at: number | undefined = this.exactFinals["#" + line];
-    const pre = this.prefixFinals;
-    for (let i = 0; i < pre.length && (at === undefined || pre[i] < at); i++) {
-      if (line.indexOf(this.finals[pre[i]].match) === 0) {
-        at = pre[i];
-        break;
-      }
-    }
-    return at === undefined ? undefined : this.finals[at];
-  }
-
-  private indexFinals(): void {
-    const exact: { [key: string]: number } = {};
-    const pre: number[] = [];
-    for (let i = 0; i < this.finals.length; i++) {
-      const r = this.finals[i];
-      if (!r.prefix) {
-        if (exact["#" + r.match] === undefined) exact["#" + r.match] = i;
-      } else pre.push(i);
-    }
-    this.exactFinals = exact;
-    this.prefixFinals = pre;
-  }
-
   /**
    * Rebuilds the gate: the key length is the shortest prefix that must match (a prefix
    * final or a URC prefix; GATE_MAX at most), so every line a rule could match shares its
@@ -1057,17 +1139,22 @@ export class AtChannel {
     const entry = function (s: string): GateEntry {
       const k = s.substr(0, len);
       let e = gate[k];
-      if (e === undefined || e.urcs === undefined || e === FINAL_ONLY) {
-        e = { final: e === FINAL_ONLY, banner: false, urcs: [] };
+      if (e === undefined || e.urcs === undefined) {
+        e = { finals: undefined, progress: false, exact: undefined, banner: false, urcs: [] };
         gate[k] = e;
       }
       return e;
     };
     for (let i = 0; i < this.finals.length; i++) {
-      const k = this.finals[i].match.substr(0, len);
-      const e = gate[k];
-      if (e === undefined || e.urcs === undefined) gate[k] = FINAL_ONLY;
-      else e.final = true;
+      // In table order, so that the first rule matching a line is the one matchFinal() gives.
+      const e = entry(this.finals[i].match);
+      if (e.finals === undefined) e.finals = [];
+      e.finals.push(this.finals[i]);
+      if (callProgressFinal(this.finals[i].kind)) e.progress = true;
+    }
+    for (const k in gate) {
+      const f = gate[k].finals;
+      if (f !== undefined && f.length === 1 && !f[0].prefix) gate[k].exact = f[0];
     }
     for (let i = 0; i < this.banners.length; i++) entry(this.banners[i]).banner = true;
     for (let i = 0; i < this.urcs.length; i++) entry(this.urcs[i].prefix).urcs.push(this.urcs[i]);
