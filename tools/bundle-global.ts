@@ -15,7 +15,8 @@
  * follows real bindings: shorthand properties (`{a}`) are expanded, and a prefix is
  * chosen that no inner scope declares, so no renamed name can be shadowed.
  */
-import { Linter, type Rule, type Scope } from "eslint";
+import { type Rule, type Scope } from "eslint";
+import { runRuleOnScript } from "./es2015-rule.js";
 
 interface Edit {
   start: number;
@@ -90,21 +91,7 @@ const PREFIXES = ["$", "$_", "_$", "$$", "$S"];
 /** The top-level version of `iife`; throws when the text is not an iife bundle. */
 export function toTopLevel(iife: string): string {
   const found: Found = { body: undefined, names: [], inner: new Set(), problem: undefined };
-  const linter = new Linter({ configType: "flat" });
-  const messages = linter.verify(
-    iife,
-    [
-      {
-        files: ["**/*.js"],
-        languageOptions: { ecmaVersion: 2015, sourceType: "script" },
-        plugins: { g: { rules: { collect: collect(found) } } },
-        rules: { "g/collect": "error" },
-      },
-    ],
-    { filename: "bundle.js" },
-  );
-  const fatal = messages.find((m) => m.fatal);
-  if (fatal) throw new Error(`bundle does not parse as ES2015 (${fatal.line}:${fatal.column}): ${fatal.message}`);
+  runRuleOnScript(iife, collect(found), "bundle");
   if (found.problem || !found.body) throw new Error(found.problem || "no iife body");
   const topNames = new Set(found.names.map((n) => n.name));
   const prefix = PREFIXES.find((p) => found.names.every((n) => !found.inner.has(p + n.name) && !topNames.has(p + n.name)));
@@ -168,21 +155,7 @@ export function paramsToLocals(text: string): string {
       return { FunctionDeclaration: visit, FunctionExpression: visit };
     },
   };
-  const linter = new Linter({ configType: "flat" });
-  const messages = linter.verify(
-    text,
-    [
-      {
-        files: ["**/*.js"],
-        languageOptions: { ecmaVersion: 2015, sourceType: "script" },
-        plugins: { g: { rules: { params: rule } } },
-        rules: { "g/params": "error" },
-      },
-    ],
-    { filename: "bundle.js" },
-  );
-  const fatal = messages.find((m) => m.fatal);
-  if (fatal) throw new Error(`bundle does not parse as ES2015 (${fatal.line}:${fatal.column}): ${fatal.message}`);
+  runRuleOnScript(text, rule, "bundle");
   edits.sort((a, b) => a.start - b.start);
   let out = "";
   let at = 0;

@@ -25,7 +25,8 @@
  * The result holds bytes 0x80-0xFF, so it is a byte string (one char per byte): write it
  * to Storage as such (tools/espruino-repl.ts `writeStorageFiles` escapes it).
  */
-import { Linter, type AST, type Rule } from "eslint";
+import { type AST, type Rule } from "eslint";
+import { runRuleOnScript } from "./es2015-rule.js";
 
 /** Espruino's multi-character operators, from LEX_EQUAL (138) on (src/jslex.h). */
 const OPERATORS = ["==", "===", "!=", "!==", "<=", "<<", "<<=", ">=", ">>", ">>>", ">>=", ">>>=", "+=", "-=", "++", "--", "*=", "/=", "%=", "&=", "&&", "|=", "||", "^=", "=>"];
@@ -89,21 +90,7 @@ export function tokensOf(text: string): AST.Token[] {
       };
     },
   };
-  const linter = new Linter({ configType: "flat" });
-  const messages = linter.verify(
-    text,
-    [
-      {
-        files: ["**/*.js"],
-        languageOptions: { ecmaVersion: 2015, sourceType: "script" },
-        plugins: { p: { rules: { tokens: rule } } },
-        rules: { "p/tokens": "error" },
-      },
-    ],
-    { filename: "bundle.js" },
-  );
-  const fatal = messages.find((m) => m.fatal);
-  if (fatal) throw new Error(`cannot pretokenise: the text does not parse as ES2015 (${fatal.line}:${fatal.column}): ${fatal.message}`);
+  runRuleOnScript(text, rule, "cannot pretokenise: the text");
   return tokens;
 }
 
