@@ -1,0 +1,489 @@
+/**
+ * The data session and the companion link over the module's own MQTT client inside the
+ * real Espruino interpreter: the firmware as the watch composes it (createFirmware with
+ * the watch-bangle2-bg95 board, link "modem-mqtt"), against a table-driven BG95 that
+ * answers bring-up, the PDP context (+QICSGP/+QIACT, BG95 TCP/IP AN §2.1) and the MQTT
+ * commands (+QMTCFG/OPEN/CONN/SUB/PUBEX, BG95 MQTT AN §3.3), with +QMTRECV and
+ * +QIURC: "pdpdeact" pushed by hand.
+ *
+ * Portable code only: a small fake serial end and a step clock live here, since
+ * hal/memory is host code.
+ */
+import { assert, check, equal, runChecks } from "../harness.js";
+import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../../hal/types.js";
+import { createFirmware, type Firmware } from "../../../firmware/main.js";
+import { loadBoards, pickBoard } from "../../../firmware/board.js";
+
+/** Timers that fire only when `advance` is called, in due order. */
+class StepClock implements Clock {
+  /** Epoch ms, as Date.now() gives on the watch: command expiries are epoch seconds. */
+  time = 1796601600000;
+  private timers: { id: number; at: number; fn: () => void }[] = [];
+  private next = 1;
+  now(): number {
+    return this.time;
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.next++;
+    this.timers.push({ id: id, at: this.time + (ms > 0 ? ms : 0), fn: fn });
+    return id;
+  }
+  clearTimeout(h: TimerHandle): void {
+    for (let i = 0; i < this.timers.length; i++) {
+      if (this.timers[i].id === h) {
+        this.timers.splice(i, 1);
+        return;
+      }
+    }
+  }
+  /** Fires the timers due within `ms`, earliest first. */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < this.timers.length; i++) {
+        if (this.timers[i].at <= end && (best < 0 || this.timers[i].at < this.timers[best].at)) best = i;
+      }
+      if (best < 0) break;
+      const t = this.timers.splice(best, 1)[0];
+      this.time = t.at;
+      t.fn();
+    }
+    this.time = end;
+  }
+}
+
+/** One row of the modem's table: a command pattern and what the module prints for it. */
+type Rule = [RegExp, (m: RegExpExecArray) => string];
+
+/** The module's end of the UART: every command line is kept; answers come from `rules`. */
+class FakeBg95 implements Serial {
+  commands: string[] = [];
+  rules: Rule[] = [];
+  private handler: ((c: string) => void) | undefined = undefined;
+  private pending = "";
+  write(bytes: string): Promise<void> {
+    this.pending += bytes;
+    for (;;) {
+      const i = this.pending.indexOf("\r");
+      if (i < 0) break;
+      let cmd = this.pending.substring(0, i);
+      while (cmd.length > 0 && "\n\x1a\x1b".indexOf(cmd.charAt(0)) >= 0) cmd = cmd.substr(1);
+      this.pending = this.pending.substring(i + 1);
+      if (cmd.length > 0) this.answer(cmd);
+    }
+    return Promise.resolve();
+  }
+  onData(h: (c: string) => void): Unsubscribe {
+    this.handler = h;
+    return function () {};
+  }
+  onClose(): Unsubscribe {
+    return function () {};
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  /** Prints bytes on the module's side (a URC, or an answer). */
+  push(bytes: string): void {
+    const h = this.handler;
+    if (h) h(bytes);
+  }
+  urc(line: string): void {
+    this.push("\r\n" + line + "\r\n");
+  }
+  /** The commands matching `re`, in order. */
+  sent(re: RegExp): string[] {
+    return this.commands.filter(function (c) {
+      return re.test(c);
+    });
+  }
+  private answer(cmd: string): void {
+    this.commands.push(cmd);
+    let reply = "\r\nERROR\r\n";
+    for (let k = 0; k < this.rules.length; k++) {
+      const m = this.rules[k][0].exec(cmd);
+      if (m) {
+        reply = this.rules[k][1](m);
+        break;
+      }
+    }
+    const self = this;
+    Promise.resolve().then(function () {
+      self.push(reply);
+    });
+  }
+}
+
+/** Lets queued promise callbacks run (a round of the event loop). */
+function later(): Promise<void> {
+  return new Promise<void>(function (resolve) {
+    setTimeout(resolve, 0);
+  });
+}
+
+/** Bytes as the module's hex text (BG95 MQTT AN §3.3.1 "dataformat"), and back. */
+function toHex(s: string): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const h = "0" + s.charCodeAt(i).toString(16).toUpperCase();
+    out += h.substr(h.length - 2);
+  }
+  return out;
+}
+function fromHex(h: string): string {
+  let out = "";
+  for (let i = 0; i + 1 < h.length; i += 2) out += String.fromCharCode(parseInt(h.substr(i, 2), 16));
+  return out;
+}
+
+const clock = new StepClock();
+const modem = new FakeBg95();
+const OK = "\r\nOK\r\n";
+function ok(lines: string[]): string {
+  let s = "";
+  for (let i = 0; i < lines.length; i++) s += "\r\n" + lines[i] + "\r\n";
+  return s + OK;
+}
+function reply(text: string): () => string {
+  return function () {
+    return text;
+  };
+}
+
+/** What the module's network side holds: the context, its address, the MQTT client, what went out. */
+const net = {
+  attached: true,
+  active: false,
+  /** Context 1's APN as the module holds it: empty out of the box, so the firmware writes it. */
+  apn: "",
+  address: "10.20.30.40",
+  will: "",
+  mqtt: "closed" as "closed" | "open" | "connected",
+  subscribed: [] as string[],
+  published: [] as { topic: string; qos: number; retain: boolean; payload: string }[],
+};
+
+modem.rules = [
+  // Bring-up (drivers/modems/quectel.ts): settings, identity, registration, SMS, calls.
+  [/^AT(E0|V1|\+CMEE=1|\+QURCCFG="urcport","uart1"|\+QCFG="ims",1)?$/, reply(OK)],
+  [/^AT\+CGMI$/, reply(ok(["Quectel"]))],
+  [/^AT\+CGMM$/, reply(ok(["BG95-M3"]))],
+  [/^AT\+CGMR$/, reply(ok(["BG95M3LAR02A03"]))],
+  [/^AT\+CGSN$/, reply(ok(["490154203237518"]))],
+  [/^AT\+CPIN\?$/, reply(ok(["+CPIN: READY"]))],
+  [/^AT\+CIMI$/, reply(ok(["440101234567890"]))],
+  [/^AT\+QCCID$/, reply(ok(["+QCCID: 8981100000000000001F"]))],
+  [/^AT\+(CREG=2|CEREG=2|CLIP=1|CRC=1|CCWA=[01]|CMGF=0|CNMI=2,1,0,2,0|CDIP=1|CEN=1|CNAP=1|COLP=0|COPS=3,0|CPOSR=1|CSMS=1|CUSD=1|CGEREP=2,1)$/, reply(OK)],
+  [/^AT\+CEREG\?$/, reply(ok(['+CEREG: 2,1,"1A2B","01C2D3E4",7']))],
+  [/^AT\+CREG\?$/, reply(ok(["+CREG: 2,0"]))],
+  [/^AT\+CSQ$/, reply(ok(["+CSQ: 20,99"]))],
+  [/^AT\+COPS\?$/, reply(ok(['+COPS: 0,0,"NTT DOCOMO",7']))],
+  [/^AT\+CEN\?$/, reply(ok(["+CEN: 1,0"]))],
+  [/^AT\+CLCC$/, reply(OK)],
+  [/^AT\+CSMS\?$/, reply(ok(["+CSMS: 1,1,1,1"]))],
+  [/^AT\+CPMS\?$/, reply(ok(['+CPMS: "ME",0,255,"ME",0,255,"ME",0,255']))],
+  // The data session (BG95 TCP/IP AN §2.1): context 1, attach, activate, its address.
+  [
+    /^AT\+CGDCONT\?$/,
+    function () {
+      return ok(['+CGDCONT: 1,"IPV4V6","' + net.apn + '","0.0.0.0",0,0']);
+    },
+  ],
+  [
+    /^AT\+QICSGP=1,3,"([^"]*)","","",0$/,
+    function (m) {
+      net.apn = m[1];
+      return OK;
+    },
+  ],
+  [/^AT\+QICFG="dataformat",0,1$/, reply(OK)],
+  [
+    /^AT\+CGATT\?$/,
+    function () {
+      return ok(["+CGATT: " + (net.attached ? 1 : 0)]);
+    },
+  ],
+  [
+    /^AT\+CGATT=1$/,
+    function () {
+      net.attached = true;
+      return OK;
+    },
+  ],
+  [
+    /^AT\+QIACT\?$/,
+    function () {
+      return ok(net.active ? ['+QIACT: 1,1,3,"' + net.address + '"'] : []);
+    },
+  ],
+  [
+    /^AT\+QIACT=1$/,
+    function () {
+      net.active = true;
+      return OK;
+    },
+  ],
+  [
+    /^AT\+QIDEACT=1$/,
+    function () {
+      net.active = false;
+      return OK;
+    },
+  ],
+  // The module's MQTT client (BG95 MQTT AN §3.3), client 0 on context 1.
+  [/^AT\+QMTCFG="(pdpcid",0,1|version",0,4|session",0,1|keepalive",0,240|recv\/mode",0,0,1|dataformat",0,1,1)$/, reply(OK)],
+  [
+    /^AT\+QMTCFG="will",0,1,1,1,"([^"]+)","([0-9A-F]+)"$/,
+    function (m) {
+      net.will = m[1] + " " + fromHex(m[2]);
+      return OK;
+    },
+  ],
+  [
+    /^AT\+QMTCLOSE=0$/,
+    function () {
+      if (net.mqtt === "closed") return "\r\nERROR\r\n";
+      net.mqtt = "closed";
+      return OK + "\r\n+QMTCLOSE: 0,0\r\n";
+    },
+  ],
+  [
+    /^AT\+QMTOPEN=0,"broker\.example",1883$/,
+    function () {
+      if (!net.active) return OK + "\r\n+QMTOPEN: 0,3\r\n";
+      net.mqtt = "open";
+      return OK + "\r\n+QMTOPEN: 0,0\r\n";
+    },
+  ],
+  [
+    /^AT\+QMTCONN=0,"w1","w1","pw"$/,
+    function () {
+      if (net.mqtt !== "open") return "\r\nERROR\r\n";
+      net.mqtt = "connected";
+      return OK + "\r\n+QMTCONN: 0,0,0\r\n";
+    },
+  ],
+  [
+    /^AT\+QMTSUB=0,(\d+),"([^"]+)",([01])$/,
+    function (m) {
+      net.subscribed.push(m[2]);
+      return OK + "\r\n+QMTSUB: 0," + m[1] + ",0," + m[3] + "\r\n";
+    },
+  ],
+  [
+    /^AT\+QMTPUBEX=0,(\d+),([01]),([01]),"([^"]+)","([0-9A-F]*)"$/,
+    function (m) {
+      if (net.mqtt !== "connected") return "\r\nERROR\r\n";
+      net.published.push({ topic: m[4], qos: Number(m[2]), retain: m[3] === "1", payload: fromHex(m[5]) });
+      return OK + (m[2] === "0" ? "" : "\r\n+QMTPUBEX: 0," + m[1] + ",0\r\n");
+    },
+  ],
+  [
+    /^AT\+QMTDISC=0$/,
+    function () {
+      net.mqtt = "closed";
+      return OK + "\r\n+QMTDISC: 0,0\r\n";
+    },
+  ],
+];
+
+/** Runs the event loop and the clock (100 ms a round) until `cond` holds. */
+function until(cond: () => boolean, what: string, maxRounds?: number): Promise<void> {
+  let rounds = 0;
+  const limit = maxRounds || 600;
+  const step = function (): Promise<void> {
+    return later().then(function () {
+      if (cond()) return undefined;
+      if (++rounds > limit) throw new Error("not so after " + rounds + " rounds: " + what + "; last commands " + JSON.stringify(modem.commands.slice(-8)));
+      clock.advance(100);
+      return step();
+    });
+  };
+  return step();
+}
+
+/** The messages published on `topic` so far, decoded. */
+function publishedOn(suffix: string): { [k: string]: unknown }[] {
+  const out: { [k: string]: unknown }[] = [];
+  for (let i = 0; i < net.published.length; i++) {
+    const p = net.published[i];
+    if (p.topic.substr(p.topic.length - suffix.length) === suffix) out.push(JSON.parse(p.payload));
+  }
+  return out;
+}
+
+const DEV = "sl/v1/819012345678/dev/w1/";
+
+/** boards.json's watch-bangle2-bg95, as the watch bundle has it (its description cut short). */
+const BOARDS = {
+  boards: {
+    "watch-bangle2-bg95": {
+      description: "Smartwatch: Bangle.js 2 class with a Quectel BG95-M3 on Serial2",
+      runtime: "espruino",
+      modem: "quectel-bg95",
+      serial: { port: "Serial2", baud: 115200, rx: "D9", tx: "D10", flow: "none" },
+      pins: {
+        powerKey: { pin: "D11", activeHigh: true },
+        reset: { pin: "D12", activeHigh: true },
+        status: { pin: "D18", activeHigh: true },
+        ringIndicator: { pin: "D25", activeHigh: false },
+      },
+      data: { apn: "spmode.ne.jp", keepaliveS: 240, link: "modem-mqtt" },
+      capabilities: { voice: true, sms: "native", callWaiting: false, data: true, settingsMenu: false },
+      budgets: { bundleBytes: 229376, ramBlocks: 5000 },
+      espruino: { build: "BANGLEJS2", variables: 12000 },
+    },
+  },
+};
+
+let fw: Firmware | undefined = undefined;
+const ups: string[] = [];
+const downs: string[] = [];
+const handled: string[] = [];
+
+check("the watch's firmware composes with the modem-mqtt link and starts", function () {
+  const pins = {
+    has: function () {
+      return false;
+    },
+    write: function () {
+      return Promise.resolve();
+    },
+    read: function () {
+      return Promise.resolve(true);
+    },
+  };
+  const f = createFirmware({ serial: modem, clock: clock, pins: pins, storage: undefined }, pickBoard(loadBoards(BOARDS), "watch-bangle2-bg95"), {
+    companion: { url: "mqtt://broker.example:1883", msisdn: "+819012345678", deviceId: "w1", password: "pw" },
+  });
+  fw = f;
+  assert(f.data !== undefined, "a data session");
+  assert(f.companion !== undefined, "a companion link");
+  f.data!.events.on("up", function (a) {
+    ups.push(a);
+  });
+  f.data!.events.on("down", function (why) {
+    downs.push(why);
+  });
+  f.companion!.events.on("command", function (c) {
+    handled.push(c.id + ":" + c.op + ":" + c.outcome);
+  });
+  f.start();
+});
+
+check("the data session sets the APN, attaches, activates context 1 (+QIACT) and reads its address", function () {
+  return until(function () {
+    return ups.length > 0;
+  }, "data up").then(function () {
+    equal(ups, ["10.20.30.40"], "address");
+    equal(fw!.data!.status().name, "up", "data state");
+    equal(modem.sent(/^AT\+QICSGP=/), ['AT+QICSGP=1,3,"spmode.ne.jp","","",0'], "APN written once");
+    assert(modem.sent(/^AT\+QIACT=1$/).length === 1, "activated once");
+  });
+});
+
+check("the link opens, connects with its will, subscribes to the device's topics and says it is online", function () {
+  return until(function () {
+    return fw!.companion!.status().name === "online" && publishedOn("/state").length > 0;
+  }, "link online with a state").then(function () {
+    assert(net.will.indexOf(DEV + "status ") === 0, "will topic: " + net.will);
+    const will = JSON.parse(net.will.substr(net.will.indexOf(" ") + 1));
+    equal(will.online, false, "will says offline");
+    equal(modem.sent(/^AT\+QMTCONN=/), ['AT+QMTCONN=0,"w1","w1","pw"'], "one CONNECT with the credentials");
+    assert(net.subscribed.indexOf(DEV + "cmd") >= 0, "subscribed to cmd: " + JSON.stringify(net.subscribed));
+    assert(net.subscribed.indexOf("sl/v1/819012345678/line") >= 0, "subscribed to line");
+    const status = publishedOn("/status");
+    assert(status.length >= 1 && status[status.length - 1].online === true, "online:true published: " + JSON.stringify(status));
+    const st = publishedOn("/state");
+    equal(st[st.length - 1].v, 1, "state schema");
+  });
+});
+
+let recvId = 100;
+function deliverCommand(body: { [k: string]: unknown }): void {
+  const text = JSON.stringify(body);
+  modem.urc("+QMTRECV: 0," + recvId++ + ',"' + DEV + 'cmd",' + text.length + ',"' + toHex(text) + '"');
+}
+
+function acksFor(id: string): string[] {
+  return publishedOn("/ack")
+    .filter(function (a) {
+      return a.id === id;
+    })
+    .map(function (a) {
+      return String(a.status);
+    });
+}
+
+check("a command in +QMTRECV is run once and acknowledged; the same id again is only answered duplicate", function () {
+  const exp = Math.floor(clock.now() / 1000) + 600;
+  deliverCommand({ v: 1, id: "c-1", op: "refreshState", exp: exp });
+  const states = publishedOn("/state").length;
+  return until(function () {
+    return acksFor("c-1").length >= 2 && publishedOn("/state").length > states;
+  }, "c-1 done")
+    .then(function () {
+      equal(acksFor("c-1"), ["accepted", "done"], "acks of c-1");
+      equal(handled, ["c-1:refreshState:done"], "handled");
+      deliverCommand({ v: 1, id: "c-1", op: "refreshState", exp: exp });
+      return until(function () {
+        return acksFor("c-1").length >= 3;
+      }, "the resent c-1 answered");
+    })
+    .then(function () {
+      equal(acksFor("c-1"), ["accepted", "done", "duplicate"], "acks after the resend");
+      equal(handled, ["c-1:refreshState:done", "c-1:refreshState:duplicate"], "not run again");
+    });
+});
+
+check("an expired command is not run: its ack says expired", function () {
+  deliverCommand({ v: 1, id: "c-old", op: "ping", exp: Math.floor(clock.now() / 1000) - 60 });
+  return until(function () {
+    return acksFor("c-old").length >= 1;
+  }, "c-old answered").then(function () {
+    equal(acksFor("c-old"), ["expired"], "ack");
+    equal(handled[handled.length - 1], "c-old:ping:expired", "outcome");
+  });
+});
+
+check('+QIURC: "pdpdeact" brings the context back up and the link reconnects', function () {
+  const acts = modem.sent(/^AT\+QIACT=1$/).length;
+  const conns = modem.sent(/^AT\+QMTCONN=/).length;
+  net.active = false;
+  net.mqtt = "closed";
+  modem.urc('+QIURC: "pdpdeact",1');
+  modem.urc("+QMTSTAT: 0,1");
+  return until(function () {
+    return downs.length > 0;
+  }, "data down")
+    .then(function () {
+      return until(function () {
+        return ups.length > 1 && fw!.companion!.status().name === "online" && modem.sent(/^AT\+QMTCONN=/).length > conns;
+      }, "data up again and the link online");
+    })
+    .then(function () {
+      equal(ups, ["10.20.30.40", "10.20.30.40"], "up twice");
+      equal(modem.sent(/^AT\+QIACT=1$/).length, acts + 1, "re-activated once");
+      equal(net.mqtt, "connected", "module's client connected");
+      const status = publishedOn("/status");
+      equal(status[status.length - 1].online, true, "online again");
+    });
+});
+
+check("stopping says goodbye: online:false, then DISCONNECT", function () {
+  const before = publishedOn("/status").length;
+  let stopped = false;
+  fw!.stop().then(function () {
+    stopped = true;
+  });
+  return until(function () {
+    return stopped;
+  }, "stopped").then(function () {
+    const status = publishedOn("/status");
+    assert(status.length === before + 1 && status[before].online === false, "online:false: " + JSON.stringify(status.slice(before)));
+    equal(modem.sent(/^AT\+QMTDISC=0$/).length, 1, "one DISCONNECT");
+  });
+});
+
+runChecks();
