@@ -450,7 +450,7 @@ check("the watch's firmware composes with the modem-mqtt link and starts", funct
   f.start();
 });
 
-check("the data session sets the APN, attaches, activates context 1 (+QIACT) and reads its address", function () {
+check("R83 the data session sets the APN, attaches, activates context 1 (+QIACT) and reads its address", function () {
   return until(function () {
     return ups.length > 0;
   }, "data up").then(function () {
@@ -525,17 +525,22 @@ check("an expired command is not run: its ack says expired", function () {
   });
 });
 
-check('+QIURC: "pdpdeact" brings the context back up and the link reconnects', function () {
+check('R83 +QIURC: "pdpdeact" brings the context back up and the link reconnects', function () {
   const acts = modem.sent("AT+QIACT=1").length;
   const conns = modem.sent("AT+QMTCONN=").length;
   net.active = false;
   net.mqtt = "closed";
   modem.urc('+QIURC: "pdpdeact",1');
-  modem.urc("+QMTSTAT: 0,1");
-  return until(function () {
-    return downs.length > 0;
-  }, "data down")
+  // The URC alone takes the session down (no time passes); the MQTT client's own notice follows.
+  return until(
+    function () {
+      return downs.length > 0;
+    },
+    "data down on the URC",
+    1,
+  )
     .then(function () {
+      modem.urc("+QMTSTAT: 0,1");
       return until(function () {
         return ups.length > 1 && fw!.companion!.status().name === "online" && modem.sent("AT+QMTCONN=").length > conns;
       }, "data up again and the link online");
