@@ -6,52 +6,14 @@
  * commands (+QMTCFG/OPEN/CONN/SUB/PUBEX, BG95 MQTT AN §3.3), with +QMTRECV and
  * +QIURC: "pdpdeact" pushed by hand.
  *
- * Portable code only: a small fake serial end and a step clock live here, since
- * hal/memory is host code.
+ * Portable code only: the modem's end and a step clock from ../rig.ts, since hal/memory
+ * is host code.
  */
 import { assert, check, equal, runChecks } from "../harness.js";
-import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../../hal/types.js";
+import { FakeEnd, StepClock, later, noPins } from "../rig.js";
+import { splitParams } from "../../../drivers/at/params.js";
 import { createFirmware, type Firmware } from "../../../firmware/main.js";
 import { loadBoards, pickBoard } from "../../../firmware/board.js";
-
-/** Timers that fire only when `advance` is called, in due order. */
-class StepClock implements Clock {
-  /** Epoch ms, as Date.now() gives on the watch: command expiries are epoch seconds. */
-  time = 1796601600000;
-  private timers: { id: number; at: number; fn: () => void }[] = [];
-  private next = 1;
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const id = this.next++;
-    this.timers.push({ id: id, at: this.time + (ms > 0 ? ms : 0), fn: fn });
-    return id;
-  }
-  clearTimeout(h: TimerHandle): void {
-    for (let i = 0; i < this.timers.length; i++) {
-      if (this.timers[i].id === h) {
-        this.timers.splice(i, 1);
-        return;
-      }
-    }
-  }
-  /** Fires the timers due within `ms`, earliest first. */
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < this.timers.length; i++) {
-        if (this.timers[i].at <= end && (best < 0 || this.timers[i].at < this.timers[best].at)) best = i;
-      }
-      if (best < 0) break;
-      const t = this.timers.splice(best, 1)[0];
-      this.time = t.at;
-      t.fn();
-    }
-    this.time = end;
-  }
-}
 
 /**
  * One row of the modem's table: a command, or its head up to "=" (then the handler gets
@@ -60,93 +22,17 @@ class StepClock implements Clock {
  */
 type Rule = [string, (params: string[]) => string];
 
-/** `1,"a,b",2` gives ["1", "a,b", "2"]. */
-function params(text: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
-    if (c === '"') quoted = !quoted;
-    else if (c === "," && !quoted) {
-      out.push(cur);
-      cur = "";
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
-
-/** The module's end of the UART: every command line is kept; answers come from `rules`. */
-class FakeBg95 implements Serial {
-  commands: string[] = [];
-  rules: Rule[] = [];
-  private handler: ((c: string) => void) | undefined = undefined;
-  private pending = "";
-  write(bytes: string): Promise<void> {
-    this.pending += bytes;
-    for (;;) {
-      const i = this.pending.indexOf("\r");
-      if (i < 0) break;
-      let cmd = this.pending.substring(0, i);
-      while (cmd.length > 0 && "\n\x1a\x1b".indexOf(cmd.charAt(0)) >= 0) cmd = cmd.substr(1);
-      this.pending = this.pending.substring(i + 1);
-      if (cmd.length > 0) this.answer(cmd);
-    }
-    return Promise.resolve();
-  }
-  onData(h: (c: string) => void): Unsubscribe {
-    this.handler = h;
-    return function () {};
-  }
-  onClose(): Unsubscribe {
-    return function () {};
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  /** Prints bytes on the module's side (a URC, or an answer). */
-  push(bytes: string): void {
-    const h = this.handler;
-    if (h) h(bytes);
-  }
-  urc(line: string): void {
-    this.push("\r\n" + line + "\r\n");
-  }
-  /** The commands that are `cmd`, or start with it when it ends in "=", in order. */
-  sent(cmd: string): string[] {
-    const head = cmd.charAt(cmd.length - 1) === "=";
-    return this.commands.filter(function (c) {
-      return head ? c.substr(0, cmd.length) === cmd : c === cmd;
-    });
-  }
-  private answer(cmd: string): void {
-    this.commands.push(cmd);
-    let reply = "\r\nERROR\r\n";
+/** The table's answer to a command line: the first row naming it, else ERROR. */
+function answerFrom(rules: Rule[]): (cmd: string) => string {
+  return function (cmd) {
     const eq = cmd.indexOf("=");
-    for (let k = 0; k < this.rules.length; k++) {
-      const key = this.rules[k][0];
-      if (key === cmd) {
-        reply = this.rules[k][1]([]);
-        break;
-      }
-      if (eq > 0 && key === cmd.substr(0, eq + 1)) {
-        reply = this.rules[k][1](params(cmd.substr(eq + 1)));
-        break;
-      }
+    for (let k = 0; k < rules.length; k++) {
+      const key = rules[k][0];
+      if (key === cmd) return rules[k][1]([]);
+      if (eq > 0 && key === cmd.substr(0, eq + 1)) return rules[k][1](splitParams(cmd.substr(eq + 1)));
     }
-    const self = this;
-    Promise.resolve().then(function () {
-      self.push(reply);
-    });
-  }
-}
-
-/** Lets queued promise callbacks run (a round of the event loop). */
-function later(): Promise<void> {
-  return new Promise<void>(function (resolve) {
-    setTimeout(resolve, 0);
-  });
+    return "\r\nERROR\r\n";
+  };
 }
 
 /** Bytes as the module's hex text (BG95 MQTT AN §3.3.1 "dataformat"), and back. */
@@ -164,8 +50,18 @@ function fromHex(h: string): string {
   return out;
 }
 
-const clock = new StepClock();
-const modem = new FakeBg95();
+/** Epoch ms, as Date.now() gives on the watch: command expiries are epoch seconds. */
+const clock = new StepClock(1796601600000);
+/** The BG95's end of the UART. */
+const modem = new FakeEnd();
+
+/** The commands that are `cmd`, or start with it when it ends in "=", in order. */
+function sent(cmd: string): string[] {
+  const head = cmd.charAt(cmd.length - 1) === "=";
+  return modem.commands.filter(function (c) {
+    return head ? c.substr(0, cmd.length) === cmd : c === cmd;
+  });
+}
 const OK = "\r\nOK\r\n";
 const ERROR = "\r\nERROR\r\n";
 function ok(lines: string[]): string {
@@ -226,7 +122,8 @@ const written: { [head: string]: string } = {
 const heads = Object.keys(written);
 for (let i = 0; i < heads.length; i++) bringUp.push([heads[i], okFor(written[heads[i]])]);
 
-modem.rules = bringUp.concat([
+modem.answers = answerFrom(
+  bringUp.concat([
   // Call waiting is switched off on this board (callWaiting false), on elsewhere.
   [
     "AT+CCWA=",
@@ -364,7 +261,8 @@ modem.rules = bringUp.concat([
       return OK + "\r\n+QMTDISC: 0,0\r\n";
     },
   ],
-]);
+  ]),
+);
 
 /** Runs the event loop and the clock (100 ms a round) until `cond` holds. */
 function until(cond: () => boolean, what: string, maxRounds?: number): Promise<void> {
@@ -421,18 +319,7 @@ const downs: string[] = [];
 const handled: string[] = [];
 
 check("the watch's firmware composes with the modem-mqtt link and starts", function () {
-  const pins = {
-    has: function () {
-      return false;
-    },
-    write: function () {
-      return Promise.resolve();
-    },
-    read: function () {
-      return Promise.resolve(true);
-    },
-  };
-  const f = createFirmware({ serial: modem, clock: clock, pins: pins, storage: undefined }, pickBoard(loadBoards(BOARDS), "watch-bangle2-bg95"), {
+  const f = createFirmware({ serial: modem, clock: clock, pins: noPins, storage: undefined }, pickBoard(loadBoards(BOARDS), "watch-bangle2-bg95"), {
     companion: { url: "mqtt://broker.example:1883", msisdn: "+819012345678", deviceId: "w1", password: "pw" },
   });
   fw = f;
@@ -456,8 +343,8 @@ check("R83 the data session sets the APN, attaches, activates context 1 (+QIACT)
   }, "data up").then(function () {
     equal(ups, ["10.20.30.40"], "address");
     equal(fw!.data!.status().name, "up", "data state");
-    equal(modem.sent("AT+QICSGP="), ['AT+QICSGP=1,3,"spmode.ne.jp","","",0'], "APN written once");
-    assert(modem.sent("AT+QIACT=1").length === 1, "activated once");
+    equal(sent("AT+QICSGP="), ['AT+QICSGP=1,3,"spmode.ne.jp","","",0'], "APN written once");
+    assert(sent("AT+QIACT=1").length === 1, "activated once");
   });
 });
 
@@ -468,7 +355,7 @@ check("the link opens, connects with its will, subscribes to the device's topics
     assert(net.will.indexOf(DEV + "status ") === 0, "will topic: " + net.will);
     const will = JSON.parse(net.will.substr(net.will.indexOf(" ") + 1));
     equal(will.online, false, "will says offline");
-    equal(modem.sent("AT+QMTCONN="), ['AT+QMTCONN=0,"w1","w1","pw"'], "one CONNECT with the credentials");
+    equal(sent("AT+QMTCONN="), ['AT+QMTCONN=0,"w1","w1","pw"'], "one CONNECT with the credentials");
     assert(net.subscribed.indexOf(DEV + "cmd") >= 0, "subscribed to cmd: " + JSON.stringify(net.subscribed));
     assert(net.subscribed.indexOf("sl/v1/819012345678/line") >= 0, "subscribed to line");
     const status = publishedOn("/status");
@@ -526,8 +413,8 @@ check("an expired command is not run: its ack says expired", function () {
 });
 
 check('R83 +QIURC: "pdpdeact" brings the context back up and the link reconnects', function () {
-  const acts = modem.sent("AT+QIACT=1").length;
-  const conns = modem.sent("AT+QMTCONN=").length;
+  const acts = sent("AT+QIACT=1").length;
+  const conns = sent("AT+QMTCONN=").length;
   net.active = false;
   net.mqtt = "closed";
   modem.urc('+QIURC: "pdpdeact",1');
@@ -542,12 +429,12 @@ check('R83 +QIURC: "pdpdeact" brings the context back up and the link reconnects
     .then(function () {
       modem.urc("+QMTSTAT: 0,1");
       return until(function () {
-        return ups.length > 1 && fw!.companion!.status().name === "online" && modem.sent("AT+QMTCONN=").length > conns;
+        return ups.length > 1 && fw!.companion!.status().name === "online" && sent("AT+QMTCONN=").length > conns;
       }, "data up again and the link online");
     })
     .then(function () {
       equal(ups, ["10.20.30.40", "10.20.30.40"], "up twice");
-      equal(modem.sent("AT+QIACT=1").length, acts + 1, "re-activated once");
+      equal(sent("AT+QIACT=1").length, acts + 1, "re-activated once");
       equal(net.mqtt, "connected", "module's client connected");
       const status = publishedOn("/status");
       equal(status[status.length - 1].online, true, "online again");
@@ -565,7 +452,7 @@ check("stopping says goodbye: online:false, then DISCONNECT", function () {
   }, "stopped").then(function () {
     const status = publishedOn("/status");
     assert(status.length === before + 1 && status[before].online === false, "online:false: " + JSON.stringify(status.slice(before)));
-    equal(modem.sent("AT+QMTDISC=0").length, 1, "one DISCONNECT");
+    equal(sent("AT+QMTDISC=0").length, 1, "one DISCONNECT");
   });
 });
 
