@@ -4,105 +4,14 @@
  * URCs with PDU lines, the SMS prompt, typed errors, timeouts with resynchronisation, a
  * reboot, injection attempts, and the generic bring-up against a table-driven modem.
  *
- * Portable code only: a small fake serial end and a step clock live here, since
- * hal/memory is host code.
+ * Portable code only: the modem's end and a step clock from ../rig.ts, since hal/memory
+ * is host code.
  */
 import { assert, check, equal, runChecks } from "../harness.js";
-import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../../hal/types.js";
+import { FakeEnd, StepClock, later, noPins } from "../rig.js";
 import { AtAbortedError, AtArgumentError, AtChannel, AtCommandError, AtTimeoutError, type AtResponse } from "../../../drivers/at/index.js";
 import { startFirmware } from "../../../firmware/main.js";
 import { loadBoards, pickBoard } from "../../../firmware/board.js";
-
-/** Timers that fire only when `advance` is called, in due order. */
-class StepClock implements Clock {
-  time = 0;
-  private timers: { id: number; at: number; fn: () => void }[] = [];
-  private next = 1;
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const id = this.next++;
-    this.timers.push({ id: id, at: this.time + (ms > 0 ? ms : 0), fn: fn });
-    return id;
-  }
-  clearTimeout(h: TimerHandle): void {
-    for (let i = 0; i < this.timers.length; i++) {
-      if (this.timers[i].id === h) {
-        this.timers.splice(i, 1);
-        return;
-      }
-    }
-  }
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < this.timers.length; i++) {
-        if (this.timers[i].at <= end && (best < 0 || this.timers[i].at < this.timers[best].at)) best = i;
-      }
-      if (best < 0) break;
-      const t = this.timers.splice(best, 1)[0];
-      this.time = t.at;
-      t.fn();
-    }
-    this.time = end;
-  }
-}
-
-/** The modem's end: records what the channel wrote; `reply` from a table or by hand. */
-class FakeEnd implements Serial {
-  written = "";
-  table: { [cmd: string]: string } | undefined = undefined;
-  chunk = 0;
-  private handler: ((c: string) => void) | undefined = undefined;
-  private pending = "";
-  write(bytes: string): Promise<void> {
-    this.written += bytes;
-    if (this.table) this.answer(bytes);
-    return Promise.resolve();
-  }
-  onData(h: (c: string) => void): Unsubscribe {
-    this.handler = h;
-    return function () {};
-  }
-  onClose(): Unsubscribe {
-    return function () {};
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  /** Delivers bytes to the channel, split into `chunk`-byte pieces when set. */
-  push(bytes: string): void {
-    const h = this.handler;
-    if (!h) return;
-    const size = this.chunk > 0 ? this.chunk : bytes.length;
-    for (let i = 0; i < bytes.length; i += size) h(bytes.substr(i, size));
-  }
-  private answer(bytes: string): void {
-    this.pending += bytes;
-    for (;;) {
-      const i = this.pending.indexOf("\r");
-      if (i < 0) return;
-      let cmd = this.pending.substring(0, i);
-      while (cmd.charAt(0) === "\x1b") cmd = cmd.substr(1);
-      this.pending = this.pending.substring(i + 1);
-      const table = this.table!;
-      const reply = Object.prototype.hasOwnProperty.call(table, cmd) ? table[cmd] : "\r\nERROR\r\n";
-      const self = this;
-      Promise.resolve().then(function () {
-        self.push(reply);
-      });
-    }
-  }
-}
-
-/** Lets queued promise callbacks run (a few rounds of the event loop). */
-function later(): Promise<void> {
-  return new Promise<void>(function (resolve) {
-    setTimeout(resolve, 0);
-  });
-}
 
 function rig(): { clock: StepClock; end: FakeEnd; ch: AtChannel } {
   const clock = new StepClock();
@@ -265,7 +174,7 @@ check("the firmware's generic bring-up runs to ready against a table-driven mode
   const clock = new StepClock();
   const end = new FakeEnd();
   const ok = "\r\nOK\r\n";
-  end.table = {
+  const table: { [cmd: string]: string } = {
     AT: ok,
     ATE0: ok,
     ATV1: ok,
@@ -288,6 +197,9 @@ check("the firmware's generic bring-up runs to ready against a table-driven mode
     "AT+CSQ": "\r\n+CSQ: 20,99\r\n" + ok,
     "AT+COPS?": '\r\n+COPS: 0,0,"NTT DOCOMO",7\r\n' + ok,
   };
+  end.answers = function (cmd) {
+    return Object.prototype.hasOwnProperty.call(table, cmd) ? table[cmd] : "\r\nERROR\r\n";
+  };
   const boards = loadBoards({
     boards: {
       test: {
@@ -302,18 +214,7 @@ check("the firmware's generic bring-up runs to ready against a table-driven mode
       },
     },
   });
-  const pins = {
-    has: function () {
-      return false;
-    },
-    write: function () {
-      return Promise.resolve();
-    },
-    read: function () {
-      return Promise.resolve(false);
-    },
-  };
-  const fw = startFirmware({ serial: end, clock: clock, pins: pins, storage: undefined }, pickBoard(boards, "test"));
+  const fw = startFirmware({ serial: end, clock: clock, pins: noPins, storage: undefined }, pickBoard(boards, "test"));
   let rounds = 0;
   const wait = function (): Promise<void> {
     return later().then(function () {
