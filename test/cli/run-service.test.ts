@@ -10,7 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { startCli, type CliProcess } from "../support/cli-process.js";
+import { PROCESS_WAIT_MS, startCli, type CliProcess } from "../support/cli-process.js";
 import { Collector } from "../sim/io.js";
 
 interface Client {
@@ -51,7 +51,7 @@ async function connect(socket: string): Promise<Client> {
 
 async function simModem(t: Parameters<typeof startCli>[0]): Promise<{ sim: CliProcess; port: string }> {
   const sim = startCli(t, ["sim", "--tcp", "0"], "pipe");
-  const out = await sim.out.waitFor(/listening on (tcp:\/\/127\.0\.0\.1:\d+)/, 20000);
+  const out = await sim.out.waitFor(/listening on (tcp:\/\/127\.0\.0\.1:\d+)/, PROCESS_WAIT_MS);
   return { sim, port: /listening on (tcp:\/\/127\.0\.0\.1:\d+)/.exec(out)![1] };
 }
 
@@ -65,7 +65,7 @@ test("sharedline run with stdin closed: driven through the control socket (a cal
   const config = path.join(dir, "car.json");
   fs.writeFileSync(config, JSON.stringify({ board: "sim-generic", port, control: "control" }));
   const run = startCli(t, ["run", "--config", config, "--data", data], "ignore");
-  await run.out.waitFor("control socket on " + socket, 20000);
+  await run.out.waitFor("control socket on " + socket, PROCESS_WAIT_MS);
 
   const a = await connect(socket);
   const b = await connect(socket);
@@ -96,7 +96,7 @@ test("sharedline run with stdin closed: driven through the control socket (a cal
 
   const sent = await b.ask("sms send +819011112222 hello from the car");
   t.true(sent.ok, JSON.stringify(sent));
-  await b.events.waitFor("smsSent", 20000);
+  await b.events.waitFor("smsSent", PROCESS_WAIT_MS);
   t.deepEqual((await b.ask("nonsense")).reason, "unknownCommand");
 
   // The ctl client: exit 0 on ok, 1 when the reply is a refusal.
@@ -127,7 +127,7 @@ test("sharedline run with stdin closed: driven through the control socket (a cal
 
   // The directory is free again; losing the modem's link is fatal: exit 1.
   const again = startCli(t, ["run", "--port", port, "--board", "sim-generic", "--data", data], "ignore");
-  await again.out.waitFor(/^ready$/m, 20000);
+  await again.out.waitFor(/^ready$/m, PROCESS_WAIT_MS);
   sim.child.kill("SIGKILL");
   t.is(await again.exit, 1);
   t.regex(again.out.text, /serial link closed/);
@@ -141,7 +141,7 @@ test("a stale lock of a process that is gone is taken over", async (t) => {
   await gone.exit;
   fs.writeFileSync(path.join(dir, "lock"), gone.child.pid + "\n");
   const run = startCli(t, ["run", "--port", port, "--board", "sim-generic", "--data", dir], "ignore");
-  await run.out.waitFor(`took over the lock of process ${gone.child.pid}, which is gone`, 20000);
+  await run.out.waitFor(`took over the lock of process ${gone.child.pid}, which is gone`, PROCESS_WAIT_MS);
   run.child.kill("SIGINT");
   t.is(await run.exit, 0);
 });

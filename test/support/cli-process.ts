@@ -10,6 +10,14 @@ import { Collector } from "../sim/io.js";
 /** The project's root folder. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
+/**
+ * How long a test waits for a started `sharedline` process to get somewhere (listening,
+ * ready, a control socket): real time, since it is a real process that compiles its
+ * TypeScript on start. On a 2-core machine at load 20-30 a start took over 20 s, so the
+ * wait is generous; a process that works answers in about a second either way.
+ */
+export const PROCESS_WAIT_MS = 60000;
+
 export interface CliProcess {
   child: ChildProcess;
   /** Its stdout and stderr, as UTF-8 text. */
