@@ -11,7 +11,7 @@
  * directory.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
@@ -137,4 +137,65 @@ export function interpreterFor(variables: number | undefined, env: { [k: string]
     layout: !variables,
     label: variables ? `Linux build, heap grows (set ESPRUINO_BIN_${variables} for the board's ${variables}-block layout)` : "Linux build",
   };
+}
+
+/**
+ * Characters of a property or variable name a heap block holds inline on the boards'
+ * microcontrollers (all 32-bit: nRF52832/nRF52840). Espruino's src/jsutils.h sets
+ * JSVAR_DATA_STRING_NAME_LEN to 4 on 32-bit builds and 8 on 64-bit ones, so a longer
+ * name takes a second block: a 64-bit Linux build under-counts names of 5 to 8
+ * characters (measured on main 873eeb0: 7,231 blocks after boot on a 64-bit
+ * VARIABLES=12000 build, 8,126 on a 32-bit one).
+ */
+export const DEVICE_NAME_CHARS = 4;
+
+/** What a build's heap is like, read off the running interpreter. */
+export interface InterpreterLayout {
+  /** Heap blocks (`process.memory().total`; a growing heap reports its current size). */
+  blocks: number;
+  /** Name characters one block holds inline (4 on 32-bit builds, 8 on 64-bit). */
+  nameChars: number;
+}
+
+const layouts = new Map<string, Promise<InterpreterLayout>>();
+
+/**
+ * Asks the interpreter `bin` about its heap: its size, and whether a five-character
+ * property name fits its name block (an object holding one such property is one block
+ * for the object and one for the name with its value when it does).
+ */
+export function probeLayout(bin: string): Promise<InterpreterLayout> {
+  let p = layouts.get(bin);
+  if (!p) {
+    p = (async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "espruino-layout-"));
+      try {
+        const file = path.join(dir, "layout.js");
+        writeFileSync(file, 'print("LAYOUT " + process.memory().total + " " + E.getSizeOf({ abcde: 1 }));\n');
+        const run = await runEspruino(bin, file, { timeoutMs: 15000, until: /LAYOUT \d+ \d+/, cwd: dir });
+        const m = /LAYOUT (\d+) (\d+)/.exec(run.output);
+        if (!m) throw new Error(`${bin} did not report its heap layout:\n${run.output.slice(-500)}`);
+        return { blocks: Number(m[1]), nameChars: Number(m[2]) === 2 ? 8 : 4 };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    })();
+    layouts.set(bin, p);
+  }
+  return p;
+}
+
+/**
+ * Why heap figures from `interp` are not the board's own, or undefined when they are: the
+ * board's fixed heap of `variables` blocks and the device's 4-character names.
+ */
+export async function layoutProblem(interp: BoardInterpreter, variables: number | undefined): Promise<string | undefined> {
+  if (!variables) return undefined;
+  if (!interp.layout) return `measured on a growing heap, not the board's ${variables} blocks (set ESPRUINO_BIN_${variables})`;
+  const l = await probeLayout(interp.bin);
+  const problems: string[] = [];
+  if (l.blocks !== variables) problems.push(`its heap is ${l.blocks} blocks, the board's ${variables}`);
+  if (l.nameChars !== DEVICE_NAME_CHARS)
+    problems.push(`it holds names of up to ${l.nameChars} characters in a block, the board's 32-bit microcontroller ${DEVICE_NAME_CHARS} (a 64-bit build under-counts; build it 32-bit, docs/espruino.md)`);
+  return problems.length ? `ESPRUINO_BIN_${variables} is not the board's layout: ` + problems.join("; ") : undefined;
 }

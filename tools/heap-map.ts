@@ -22,7 +22,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleBoard, espruinoBoards, repoRoot } from "./bundle.js";
 import { EspruinoRepl, writeStorageFiles } from "./espruino-repl.js";
-import { interpreterFor } from "./espruino-run.js";
+import { interpreterFor, layoutProblem } from "./espruino-run.js";
 import { storageFiles } from "./portable-check.js";
 
 const MARK = "HEAPMARK";
@@ -112,6 +112,8 @@ async function main(args: string[]): Promise<number> {
       prev = at;
     }
     console.log(`${board.name} on ${interp.label}, ${r.bytes} bytes boot code`);
+    const notDevice = await layoutProblem(interp, board.espruino ? board.espruino.variables : undefined);
+    if (notDevice) console.log(`(${notDevice}: these figures are fewer blocks than the device would use)`);
     for (const row of rows) console.log(`${String(row.delta).padStart(6)} ${String(row.at).padStart(6)}  ${row.what}`);
     console.log(`${String(after.usage - prev).padStart(6)} ${String(after.usage).padStart(6)}  after boot${sim ? " (modem up)" : " (3 s, no modem)"}`);
     const byDir = new Map<string, number>();

@@ -36,7 +36,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleBoard, bundleForEspruino, BundleError, espruinoBoards, espruinoModules, repoRoot, textProblems, type Board, type BundleResult } from "./bundle.js";
 import { plugin, subsetRules } from "./espruino-subset.js";
-import { interpreterErrors, interpreterFor, runEspruino, withoutBanner } from "./espruino-run.js";
+import { interpreterErrors, interpreterFor, layoutProblem, runEspruino, withoutBanner } from "./espruino-run.js";
 import { bootHeap, writeStorageFiles } from "./espruino-repl.js";
 
 export interface Violation {
@@ -198,7 +198,9 @@ async function bootOnEspruino(board: Board, outdir: string, rows: string[], prob
     }
     const budget = board.budgets.ramBlocks;
     const build = board.espruino ? `Espruino ${board.espruino.build} build expected; ` : "";
-    rows.push(`  ${board.name}: ${h.usage} heap blocks in use 1 s after booting from Storage, of ${h.total} (${build}measured on ${interp.label})` + (budget ? `; budget ${budget}` : ""));
+    const notDevice = await layoutProblem(interp, board.espruino ? board.espruino.variables : undefined);
+    rows.push(`  ${board.name}: ${h.usage} heap blocks in use 1 s after booting from Storage, of ${h.total} (${build}measured on ${interp.label})` + (budget ? `; budget ${budget}` : "") + (notDevice ? `\n    (${notDevice}; fewer blocks than the device would use)` : ""));
+    if (interp.layout && notDevice) problems.push(`${board.name}: ${notDevice}`);
     if (budget && h.usage > budget) problems.push(`${board.name}: ${h.usage} heap blocks after booting from Storage is over budgets.ramBlocks ${budget} (${interp.label})`);
   } catch (err) {
     problems.push(`${board.name}: could not measure the heap on ${interp.bin}: ${(err as Error).message}`);

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleBoard, espruinoBoards } from "../../tools/bundle.js";
 import { EspruinoRepl, writeStorageFiles } from "../../tools/espruino-repl.js";
-import { interpreterErrors, interpreterFor } from "../../tools/espruino-run.js";
+import { interpreterErrors, interpreterFor, layoutProblem } from "../../tools/espruino-run.js";
 import { storageFiles } from "../../tools/portable-check.js";
 
 const base = process.env.ESPRUINO_BIN || undefined;
@@ -55,6 +55,10 @@ for (const board of espruinoBoards()) {
     const budget = board.budgets.ramBlocks!;
     const build = board.espruino ? board.espruino.build : "?";
     t.log(`${board.name} (Espruino ${build} expected; measured on ${interp.label}): ${booted.usage} blocks after boot from Storage, ${after.usage} after a console command, budget ${budget}, heap ${booted.total}`);
+    // A build named as the board's layout must be it: a 64-bit one under-counts names.
+    const notDevice = await layoutProblem(interp, board.espruino ? board.espruino.variables : undefined);
+    if (interp.layout) t.is(notDevice, undefined);
+    else if (notDevice) t.log(notDevice);
     t.true(booted.usage <= budget, `${booted.usage} blocks after boot is over the budget of ${budget}`);
     t.true(after.usage <= budget, `${after.usage} blocks after a console command is over the budget of ${budget}`);
   });
