@@ -186,7 +186,11 @@ check("clock: order by delay, clear, and a stale handle never cancels a newer ti
       resolve();
     }, 60);
   }).then(function () {
-    equal(fired, ["first", "second", "10", "30"], "fired");
+    // Real timers on a loaded host: "first" (1 ms) may fire late enough that "second"
+    // (5 ms after it) comes after "10"; only the orders the clock promises are checked.
+    equal(fired.filter((f) => f === "first" || f === "second"), ["first", "second"], "a timer set from a firing one fires, a stale handle did not cancel it");
+    equal(fired.filter((f) => f === "10" || f === "30"), ["10", "30"], "order by delay");
+    equal(fired.length, 4, "the cleared timer never fired: " + fired.join(","));
     assert(Math.abs(clock.now() - Date.now()) < 5, "now() is Date.now()");
   });
 });
