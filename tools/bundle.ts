@@ -41,6 +41,7 @@ import { builtinModules } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { paramsToLocals, toTopLevel } from "./bundle-global.js";
+import { analyseProps, mangleCache, manglePattern } from "./mangle-props.js";
 
 /** The repository root (this file lives in tools/). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -72,6 +73,12 @@ export interface BundleOptions {
   write?: boolean;
   /** Extra esbuild plugins (run before the Espruino one). */
   plugins?: esbuild.Plugin[];
+  /**
+   * Property names to shorten, each to its given short name (tools/mangle-props.ts); the
+   * same object for every bundle that shares objects (a board's boot code and its cold
+   * modules). Only with `minify`.
+   */
+  mangleProps?: { [name: string]: string };
 }
 
 /** Source text instead of an entry file (esbuild `stdin`). */
@@ -94,6 +101,8 @@ export interface BundleResult {
   inputBytes: { [file: string]: number };
   /** The board's cold modules (Storage files the boot code `require`s on demand); bundleBoard only. */
   modules?: StorageModule[];
+  /** The property names shortened (name -> short name), when minified; bundleBoard only. */
+  mangled?: { [name: string]: string };
 }
 
 /** A cold part of a board's firmware, written to Storage beside the boot code. */
@@ -239,6 +248,7 @@ export function textProblems(text: string): string[] {
 export async function bundleForEspruino(entry: string | VirtualEntry, outfile: string, opts: BundleOptions = {}): Promise<BundleResult> {
   const label = opts.label ?? (typeof entry === "string" ? path.relative(repoRoot, entry) : entry.sourcefile);
   let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[]; metafile: esbuild.Metafile };
+  const mangle = opts.minify === true && opts.mangleProps ? opts.mangleProps : undefined;
   try {
     result = await esbuild.build({
       ...(typeof entry === "string"
@@ -257,6 +267,9 @@ export async function bundleForEspruino(entry: string | VirtualEntry, outfile: s
       minifyWhitespace: opts.minify === true,
       minifyIdentifiers: opts.minify === true,
       minifySyntax: false,
+      // Exactly the names of the cache, to exactly its short names (never esbuild's own
+      // choice, which would differ between the boot code and a cold module).
+      ...(mangle ? { mangleProps: manglePattern(mangle), mangleCache: Object.assign({}, mangle) } : {}),
       legalComments: "none",
       write: false,
       metafile: true,
@@ -279,6 +292,10 @@ export async function bundleForEspruino(entry: string | VirtualEntry, outfile: s
         return where + e.text + (why ? " (" + why[1] + ")" : "");
       }),
     );
+  }
+  if (mangle && result.mangleCache) {
+    const own = Object.keys(result.mangleCache).filter((k) => result.mangleCache![k] !== mangle[k]);
+    if (own.length) throw new BundleError(`cannot bundle ${label} for Espruino`, own.map((k) => `esbuild shortened the property ${k} to ${String(result.mangleCache![k])} on its own`));
   }
   const text = asciiOnly(surrogateEscapes(result.outputFiles[0].text));
   const bytes = Buffer.byteLength(text, "utf8");
@@ -435,7 +452,16 @@ function coldPlugin(used: Map<ColdModule, string[]>): esbuild.Plugin {
 }
 
 /** Bundles one cold module as a Storage module: its functions on `exports`. */
-async function bundleCold(m: ColdModule, names: string[], board: Board, outdir: string, minify: boolean, define: Record<string, string>, plugins: esbuild.Plugin[]): Promise<StorageModule> {
+async function bundleCold(
+  m: ColdModule,
+  names: string[],
+  board: Board,
+  outdir: string,
+  minify: boolean,
+  define: Record<string, string>,
+  plugins: esbuild.Plugin[],
+  mangled: { [name: string]: string } | undefined,
+): Promise<StorageModule> {
   const outfile = path.join(outdir, `${board.name}.${m.file}${minify ? ".min.js" : ".js"}`);
   // A free `exports` would make esbuild wrap the entry as CommonJS with an exports object
   // of its own; a placeholder global is left alone and becomes the module's `exports` after.
@@ -450,6 +476,7 @@ async function bundleCold(m: ColdModule, names: string[], board: Board, outdir: 
     define,
     plugins,
     maxBytes: minify ? m.maxBytes : undefined,
+    mangleProps: mangled,
   });
   const text = r.text.split(EXPORTS_PLACEHOLDER).join("exports");
   writeFileSync(outfile, text);
@@ -478,19 +505,23 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
   profile.description = "";
   const define = { SHAREDLINE_PROFILE: JSON.stringify(profile) };
   const used = new Map<ColdModule, string[]>();
+  // One mapping for the boot code and every cold module: an object made in one and used
+  // in the other keeps its property names.
+  const mangled = minify ? await boardMangleCache() : undefined;
   const r = await bundleForEspruino(entry, outfile, {
     minify,
     label: `${board.name} (${path.relative(repoRoot, entry)})`,
     define,
     plugins: [coldPlugin(used), oneProfilePlugin(String(raw.modem))].concat(extraPlugins),
     write: false,
+    mangleProps: mangled,
   });
   const modules: StorageModule[] = [];
   for (const m of COLD_MODULES) {
     const names = used.get(m);
     // A module that was imported but none of whose stubs survived tree-shaking (its name
     // is then nowhere in the boot code) is never loaded: it takes no Storage.
-    if (names && r.text.indexOf(JSON.stringify(m.file)) >= 0) modules.push(await bundleCold(m, names, board, outdir, minify, define, [oneProfilePlugin(String(raw.modem))]));
+    if (names && r.text.indexOf(JSON.stringify(m.file)) >= 0) modules.push(await bundleCold(m, names, board, outdir, minify, define, [oneProfilePlugin(String(raw.modem))], mangled));
   }
   let text: string;
   try {
@@ -509,7 +540,26 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
   }
   mkdirSync(path.dirname(outfile), { recursive: true });
   writeFileSync(outfile, text);
-  return { outfile, text, bytes, inputs: r.inputs, inputBytes: r.inputBytes, modules };
+  return { outfile, text, bytes, inputs: r.inputs, inputBytes: r.inputBytes, modules, mangled };
+}
+
+let cacheOnce: Promise<{ [name: string]: string }> | undefined;
+
+/**
+ * The property names every board bundle shortens, and to what (tools/mangle-props.ts):
+ * derived from the portable program, so the same on every build of the same source.
+ * The functions the cold modules export are never shortened (the stubs name them as
+ * strings). Fails when the analysis meets an enumeration or serialisation it cannot follow.
+ */
+export function boardMangleCache(): Promise<{ [name: string]: string }> {
+  cacheOnce =
+    cacheOnce ||
+    Promise.all(COLD_MODULES.map(coldExports)).then((exported) => {
+      const a = analyseProps({ extraReserved: ([] as string[]).concat(...exported) });
+      if (a.opaque.length) throw new BundleError("cannot shorten property names", a.opaque);
+      return mangleCache(a);
+    });
+  return cacheOnce;
 }
 
 function usage(): string {
