@@ -138,6 +138,8 @@ export interface MangleOptions {
   jsonFiles?: string[];
   /** Names exported by cold modules (the stubs call them by string). */
   extraReserved?: string[];
+  /** The opaque sinks judged safe (default REVIEWED_SINKS). */
+  reviewedSinks?: { [key: string]: string };
 }
 
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
@@ -180,6 +182,7 @@ export function analyseProps(opts: MangleOptions = {}): MangleAnalysis {
   const taken = new Set<string>();
   const opaque: string[] = [];
   const reviewed = new Set<string>();
+  const REVIEWED = opts.reviewedSinks ?? REVIEWED_SINKS;
   const exclude = (name: string, why: string) => {
     if (!(name in excluded)) excluded[name] = why;
   };
@@ -264,7 +267,7 @@ export function analyseProps(opts: MangleOptions = {}): MangleAnalysis {
       return;
     }
     const key = path.relative(repoRoot, arg.getSourceFile().fileName) + " " + enclosing(arg) + " " + what.split(" ")[0];
-    if (REVIEWED_SINKS[key]) reviewed.add(key);
+    if (REVIEWED[key]) reviewed.add(key);
     else opaque.push(`${what} at ${where(arg)}: an argument of type ${checker.typeToString(type)} that is not a parameter to follow ("${key}")`);
   };
   const containsOpaque = (type: ts.Type, seen: Set<ts.Type>): boolean => {
@@ -411,7 +414,7 @@ export function analyseProps(opts: MangleOptions = {}): MangleAnalysis {
       // A function used as a value (passed, stored) has callers we cannot see.
       if (!found || escapes(s.fn)) {
         const key = path.relative(repoRoot, s.fn.getSourceFile().fileName) + " " + (s.fn.name ? s.fn.name.getText() : "?") + " callers";
-        if (REVIEWED_SINKS[key]) reviewed.add(key);
+        if (REVIEWED[key]) reviewed.add(key);
         else opaque.push(`${s.what}: ${where(s.fn)} is called where its arguments cannot be followed ("${key}")`);
       }
     }
@@ -440,7 +443,7 @@ export function analyseProps(opts: MangleOptions = {}): MangleAnalysis {
     return escaped;
   }
 
-  for (const k of Object.keys(REVIEWED_SINKS)) if (!reviewed.has(k)) opaque.push(`reviewed sink "${k}" is no longer in the program: drop it from REVIEWED_SINKS`);
+  for (const k of Object.keys(REVIEWED)) if (!reviewed.has(k)) opaque.push(`reviewed sink "${k}" is no longer in the program: drop it from REVIEWED_SINKS`);
   for (const n of candidates) if (libNames.has(n)) exclude(n, "declared by a library (lib.es5, the Espruino globals) or read by the engine");
   const safe = [...candidates].filter((n) => !(n in excluded)).sort();
   const c: { [name: string]: number } = {};
