@@ -42,6 +42,7 @@ import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { paramsToLocals, toTopLevel } from "./bundle-global.js";
 import { analyseProps, mangleCache, manglePattern } from "./mangle-props.js";
+import { pretokenise } from "./pretokenise.js";
 
 /** The repository root (this file lives in tools/). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -103,6 +104,12 @@ export interface BundleResult {
   modules?: StorageModule[];
   /** The property names shortened (name -> short name), when minified; bundleBoard only. */
   mangled?: { [name: string]: string };
+  /**
+   * What goes to Storage when it is not `text`: the minified boot code pretokenised (a
+   * byte string, one char per byte), and the file holding it (`<board>.min.tok`);
+   * bundleBoard only.
+   */
+  stored?: { file: string; bytes: string };
 }
 
 /** A cold part of a board's firmware, written to Storage beside the boot code. */
@@ -118,6 +125,8 @@ export interface StorageModule {
   maxBytes: number;
   /** The functions it exports (the boot code has a stub for each). */
   exports: string[];
+  /** What goes to Storage when it is not `text` (pretokenised, as for the boot code). */
+  stored?: { file: string; bytes: string };
 }
 
 /** esbuild feature names Espruino lacks and esbuild cannot lower: the build fails on them. */
@@ -480,7 +489,10 @@ async function bundleCold(
   });
   const text = r.text.split(EXPORTS_PLACEHOLDER).join("exports");
   writeFileSync(outfile, text);
-  return { file: m.file, source: m.source, outfile, text, bytes: Buffer.byteLength(text, "utf8"), maxBytes: m.maxBytes, exports: names };
+  const stored = minify ? storedForm(outfile, text) : undefined;
+  const bytes = stored ? stored.bytes.length : Buffer.byteLength(text, "utf8");
+  if (minify && bytes > m.maxBytes) throw new BundleError(`cold module ${m.file} of ${board.name} is too big`, [`${bytes} bytes in Storage is over its budget of ${m.maxBytes} (COLD_MODULES)`]);
+  return { file: m.file, source: m.source, outfile, text, bytes, maxBytes: m.maxBytes, exports: names, stored };
 }
 
 /**
@@ -529,7 +541,9 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
   } catch (err) {
     throw new BundleError(`cannot move the bundle of ${board.name} to the top level`, [(err as Error).message]);
   }
-  const bytes = Buffer.byteLength(text, "utf8");
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  const stored = minify ? storedForm(outfile, text) : undefined;
+  const bytes = stored ? stored.bytes.length : Buffer.byteLength(text, "utf8");
   const all = modules.reduce((n, m) => n + m.bytes, bytes);
   const budget = board.budgets.bundleBytes;
   if (enforceBudget && budget !== undefined && all > budget) {
@@ -538,9 +552,19 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
         (minify ? "" : "; try without --no-minify"),
     ]);
   }
-  mkdirSync(path.dirname(outfile), { recursive: true });
   writeFileSync(outfile, text);
-  return { outfile, text, bytes, inputs: r.inputs, inputBytes: r.inputBytes, modules, mangled };
+  return { outfile, text, bytes, inputs: r.inputs, inputBytes: r.inputBytes, modules, mangled, stored };
+}
+
+/**
+ * The Storage form of a minified board file: pretokenised (tools/pretokenise.ts), written
+ * beside the text as `<name>.tok` (bytes 0x80-0xFF: one byte per char, latin1).
+ */
+function storedForm(outfile: string, text: string): { file: string; bytes: string } {
+  const file = outfile.replace(/\.js$/, "") + ".tok";
+  const bytes = pretokenise(text);
+  writeFileSync(file, bytes, "latin1");
+  return { file, bytes };
 }
 
 let cacheOnce: Promise<{ [name: string]: string }> | undefined;
@@ -603,11 +627,12 @@ export async function run(args: string[]): Promise<number> {
       const mods = r.modules ?? [];
       const total = mods.reduce((n, m) => n + m.bytes, r.bytes);
       console.log(
-        `${board.name}: ${path.relative(process.cwd(), r.outfile)} ${r.bytes} bytes` +
+        `${board.name}: ${path.relative(process.cwd(), r.stored ? r.stored.file : r.outfile)} ${r.bytes} bytes` +
           mods.map((m) => ` + ${m.file} ${m.bytes}`).join("") +
           (mods.length ? ` = ${total}` : "") +
           (budget ? ` of ${budget} (${((100 * total) / budget).toFixed(1)}%)` : "") +
-          build,
+          build +
+          (r.stored ? `; pretokenised for Storage (text: ${[r.text].concat(mods.map((m) => m.text)).reduce((n, t) => n + t.length, 0)} bytes)` : ""),
       );
     } catch (err) {
       failed++;
