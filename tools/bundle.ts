@@ -553,6 +553,8 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
     ]);
   }
   writeFileSync(outfile, text);
+  // The mapping beside the bundle, for reading a minified device (`--eval`, a dump).
+  if (mangled) writeFileSync(path.join(path.dirname(outfile), board.name + ".props.json"), JSON.stringify(mangled, null, 1) + "\n");
   return { outfile, text, bytes, inputs: r.inputs, inputBytes: r.inputBytes, modules, mangled, stored };
 }
 

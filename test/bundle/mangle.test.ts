@@ -110,6 +110,7 @@ test.serial("the watch bundle shortens private names and keeps the firmware API,
   for (const w of CONSOLE_WORDS) t.true(r.text.indexOf(`"${w}"`) >= 0 || r.text.indexOf(`.${w}`) >= 0, `console word ${w}`);
   for (const e of ['"incoming"', '"smsReceived"', '"callEnded"', "ok:", ".callId", ".number", ".status"]) t.true(all.indexOf(e) >= 0, `${e} kept`);
   t.true(/\.sharedline=/.test(r.text), "the global");
+  t.deepEqual(JSON.parse(readFileSync(path.join(dir, "min", watch.name + ".props.json"), "utf8")), r.mangled, "the mapping is written beside the bundle");
   // Private: in the readable bundle, not in the minified one.
   for (const n of ["announceTimer", "emergencyDial", "simStateSeen", "heardDuringProbe", "onRegistrationUrc", "answeredListeners", "waiters", "draining"]) {
     t.true(plain.text.indexOf("." + n) >= 0, `${n} is in the readable bundle`);
