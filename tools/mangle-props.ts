@@ -40,8 +40,11 @@
  * Wider classes of names (public members of internal classes, internal interfaces) are
  * not shortened: a public member is what app code may call through `sharedline` or a
  * console word, and interface properties are what JSON is read into; proving them
- * internal would need every path from the API and every JSON reader followed by type,
- * for a few hundred bytes more.
+ * internal would need every path from the API and every JSON reader followed by type.
+ * Measured with every class member as a candidate under the same rules: 87 more names
+ * (353 instead of 266), among them FirmwareApi's own `serviceCode`, `prioritySet`,
+ * `waitReady`, `trace`, which only such a reachability proof would keep; what is left
+ * are mostly method names, one block each per class rather than per instance.
  *
  * The short names are chosen here, not by esbuild, so that the boot code and every cold
  * module of a board use one mapping (one `mangleCache`), the same on every build of the
