@@ -41,6 +41,8 @@ import { builtinModules } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { paramsToLocals, toTopLevel } from "./bundle-global.js";
+import { analyseProps, mangleCache, manglePattern } from "./mangle-props.js";
+import { pretokenise } from "./pretokenise.js";
 
 /** The repository root (this file lives in tools/). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -72,6 +74,12 @@ export interface BundleOptions {
   write?: boolean;
   /** Extra esbuild plugins (run before the Espruino one). */
   plugins?: esbuild.Plugin[];
+  /**
+   * Property names to shorten, each to its given short name (tools/mangle-props.ts); the
+   * same object for every bundle that shares objects (a board's boot code and its cold
+   * modules). Only with `minify`.
+   */
+  mangleProps?: { [name: string]: string };
 }
 
 /** Source text instead of an entry file (esbuild `stdin`). */
@@ -94,6 +102,14 @@ export interface BundleResult {
   inputBytes: { [file: string]: number };
   /** The board's cold modules (Storage files the boot code `require`s on demand); bundleBoard only. */
   modules?: StorageModule[];
+  /** The property names shortened (name -> short name), when minified; bundleBoard only. */
+  mangled?: { [name: string]: string };
+  /**
+   * What goes to Storage when it is not `text`: the minified boot code pretokenised (a
+   * byte string, one char per byte), and the file holding it (`<board>.min.tok`);
+   * bundleBoard only.
+   */
+  stored?: { file: string; bytes: string };
 }
 
 /** A cold part of a board's firmware, written to Storage beside the boot code. */
@@ -109,6 +125,8 @@ export interface StorageModule {
   maxBytes: number;
   /** The functions it exports (the boot code has a stub for each). */
   exports: string[];
+  /** What goes to Storage when it is not `text` (pretokenised, as for the boot code). */
+  stored?: { file: string; bytes: string };
 }
 
 /** esbuild feature names Espruino lacks and esbuild cannot lower: the build fails on them. */
@@ -239,6 +257,7 @@ export function textProblems(text: string): string[] {
 export async function bundleForEspruino(entry: string | VirtualEntry, outfile: string, opts: BundleOptions = {}): Promise<BundleResult> {
   const label = opts.label ?? (typeof entry === "string" ? path.relative(repoRoot, entry) : entry.sourcefile);
   let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[]; metafile: esbuild.Metafile };
+  const mangle = opts.minify === true && opts.mangleProps ? opts.mangleProps : undefined;
   try {
     result = await esbuild.build({
       ...(typeof entry === "string"
@@ -257,6 +276,9 @@ export async function bundleForEspruino(entry: string | VirtualEntry, outfile: s
       minifyWhitespace: opts.minify === true,
       minifyIdentifiers: opts.minify === true,
       minifySyntax: false,
+      // Exactly the names of the cache, to exactly its short names (never esbuild's own
+      // choice, which would differ between the boot code and a cold module).
+      ...(mangle ? { mangleProps: manglePattern(mangle), mangleCache: Object.assign({}, mangle) } : {}),
       legalComments: "none",
       write: false,
       metafile: true,
@@ -279,6 +301,10 @@ export async function bundleForEspruino(entry: string | VirtualEntry, outfile: s
         return where + e.text + (why ? " (" + why[1] + ")" : "");
       }),
     );
+  }
+  if (mangle && result.mangleCache) {
+    const own = Object.keys(result.mangleCache).filter((k) => result.mangleCache![k] !== mangle[k]);
+    if (own.length) throw new BundleError(`cannot bundle ${label} for Espruino`, own.map((k) => `esbuild shortened the property ${k} to ${String(result.mangleCache![k])} on its own`));
   }
   const text = asciiOnly(surrogateEscapes(result.outputFiles[0].text));
   const bytes = Buffer.byteLength(text, "utf8");
@@ -435,7 +461,16 @@ function coldPlugin(used: Map<ColdModule, string[]>): esbuild.Plugin {
 }
 
 /** Bundles one cold module as a Storage module: its functions on `exports`. */
-async function bundleCold(m: ColdModule, names: string[], board: Board, outdir: string, minify: boolean, define: Record<string, string>, plugins: esbuild.Plugin[]): Promise<StorageModule> {
+async function bundleCold(
+  m: ColdModule,
+  names: string[],
+  board: Board,
+  outdir: string,
+  minify: boolean,
+  define: Record<string, string>,
+  plugins: esbuild.Plugin[],
+  mangled: { [name: string]: string } | undefined,
+): Promise<StorageModule> {
   const outfile = path.join(outdir, `${board.name}.${m.file}${minify ? ".min.js" : ".js"}`);
   // A free `exports` would make esbuild wrap the entry as CommonJS with an exports object
   // of its own; a placeholder global is left alone and becomes the module's `exports` after.
@@ -450,10 +485,14 @@ async function bundleCold(m: ColdModule, names: string[], board: Board, outdir: 
     define,
     plugins,
     maxBytes: minify ? m.maxBytes : undefined,
+    mangleProps: mangled,
   });
   const text = r.text.split(EXPORTS_PLACEHOLDER).join("exports");
   writeFileSync(outfile, text);
-  return { file: m.file, source: m.source, outfile, text, bytes: Buffer.byteLength(text, "utf8"), maxBytes: m.maxBytes, exports: names };
+  const stored = minify ? storedForm(outfile, text) : undefined;
+  const bytes = stored ? stored.bytes.length : Buffer.byteLength(text, "utf8");
+  if (minify && bytes > m.maxBytes) throw new BundleError(`cold module ${m.file} of ${board.name} is too big`, [`${bytes} bytes in Storage is over its budget of ${m.maxBytes} (COLD_MODULES)`]);
+  return { file: m.file, source: m.source, outfile, text, bytes, maxBytes: m.maxBytes, exports: names, stored };
 }
 
 /**
@@ -478,19 +517,23 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
   profile.description = "";
   const define = { SHAREDLINE_PROFILE: JSON.stringify(profile) };
   const used = new Map<ColdModule, string[]>();
+  // One mapping for the boot code and every cold module: an object made in one and used
+  // in the other keeps its property names.
+  const mangled = minify ? await boardMangleCache() : undefined;
   const r = await bundleForEspruino(entry, outfile, {
     minify,
     label: `${board.name} (${path.relative(repoRoot, entry)})`,
     define,
     plugins: [coldPlugin(used), oneProfilePlugin(String(raw.modem))].concat(extraPlugins),
     write: false,
+    mangleProps: mangled,
   });
   const modules: StorageModule[] = [];
   for (const m of COLD_MODULES) {
     const names = used.get(m);
     // A module that was imported but none of whose stubs survived tree-shaking (its name
     // is then nowhere in the boot code) is never loaded: it takes no Storage.
-    if (names && r.text.indexOf(JSON.stringify(m.file)) >= 0) modules.push(await bundleCold(m, names, board, outdir, minify, define, [oneProfilePlugin(String(raw.modem))]));
+    if (names && r.text.indexOf(JSON.stringify(m.file)) >= 0) modules.push(await bundleCold(m, names, board, outdir, minify, define, [oneProfilePlugin(String(raw.modem))], mangled));
   }
   let text: string;
   try {
@@ -498,7 +541,9 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
   } catch (err) {
     throw new BundleError(`cannot move the bundle of ${board.name} to the top level`, [(err as Error).message]);
   }
-  const bytes = Buffer.byteLength(text, "utf8");
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  const stored = minify ? storedForm(outfile, text) : undefined;
+  const bytes = stored ? stored.bytes.length : Buffer.byteLength(text, "utf8");
   const all = modules.reduce((n, m) => n + m.bytes, bytes);
   const budget = board.budgets.bundleBytes;
   if (enforceBudget && budget !== undefined && all > budget) {
@@ -507,9 +552,40 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
         (minify ? "" : "; try without --no-minify"),
     ]);
   }
-  mkdirSync(path.dirname(outfile), { recursive: true });
   writeFileSync(outfile, text);
-  return { outfile, text, bytes, inputs: r.inputs, inputBytes: r.inputBytes, modules };
+  // The mapping beside the bundle, for reading a minified device (`--eval`, a dump).
+  if (mangled) writeFileSync(path.join(path.dirname(outfile), board.name + ".props.json"), JSON.stringify(mangled, null, 1) + "\n");
+  return { outfile, text, bytes, inputs: r.inputs, inputBytes: r.inputBytes, modules, mangled, stored };
+}
+
+/**
+ * The Storage form of a minified board file: pretokenised (tools/pretokenise.ts), written
+ * beside the text as `<name>.tok` (bytes 0x80-0xFF: one byte per char, latin1).
+ */
+function storedForm(outfile: string, text: string): { file: string; bytes: string } {
+  const file = outfile.replace(/\.js$/, "") + ".tok";
+  const bytes = pretokenise(text);
+  writeFileSync(file, bytes, "latin1");
+  return { file, bytes };
+}
+
+let cacheOnce: Promise<{ [name: string]: string }> | undefined;
+
+/**
+ * The property names every board bundle shortens, and to what (tools/mangle-props.ts):
+ * derived from the portable program, so the same on every build of the same source.
+ * The functions the cold modules export are never shortened (the stubs name them as
+ * strings). Fails when the analysis meets an enumeration or serialisation it cannot follow.
+ */
+export function boardMangleCache(): Promise<{ [name: string]: string }> {
+  cacheOnce =
+    cacheOnce ||
+    Promise.all(COLD_MODULES.map(coldExports)).then((exported) => {
+      const a = analyseProps({ extraReserved: ([] as string[]).concat(...exported) });
+      if (a.opaque.length) throw new BundleError("cannot shorten property names", a.opaque);
+      return mangleCache(a);
+    });
+  return cacheOnce;
 }
 
 function usage(): string {
@@ -553,11 +629,12 @@ export async function run(args: string[]): Promise<number> {
       const mods = r.modules ?? [];
       const total = mods.reduce((n, m) => n + m.bytes, r.bytes);
       console.log(
-        `${board.name}: ${path.relative(process.cwd(), r.outfile)} ${r.bytes} bytes` +
+        `${board.name}: ${path.relative(process.cwd(), r.stored ? r.stored.file : r.outfile)} ${r.bytes} bytes` +
           mods.map((m) => ` + ${m.file} ${m.bytes}`).join("") +
           (mods.length ? ` = ${total}` : "") +
           (budget ? ` of ${budget} (${((100 * total) / budget).toFixed(1)}%)` : "") +
-          build,
+          build +
+          (r.stored ? `; pretokenised for Storage (text: ${[r.text].concat(mods.map((m) => m.text)).reduce((n, t) => n + t.length, 0)} bytes)` : ""),
       );
     } catch (err) {
       failed++;

@@ -113,7 +113,7 @@ export async function flash(o: FlashOptions): Promise<FlashResult> {
   const tmp = mkdtempSync(path.join(tmpdir(), "sharedline-flash-"));
   try {
     const b = await bundleBoard(board, path.join(repoRoot, "dist"), true);
-    say(`[1/4] bundled ${board.name}: ${b.bytes} bytes (${path.relative(process.cwd(), b.outfile)})`);
+    say(`[1/4] bundled ${board.name}: ${b.bytes} bytes (${path.relative(process.cwd(), b.stored ? b.stored.file : b.outfile)})`);
     const settings = pad(JSON.stringify(o.settings));
     const settingsFile = path.join(tmp, SETTINGS_FILE);
     writeFileSync(settingsFile, settings);
@@ -122,8 +122,10 @@ export async function flash(o: FlashOptions): Promise<FlashResult> {
     // Storage writes (its default), and the read-back below catches a loss either way.
     const method = o.port.indexOf("tcp://") === 0 ? ["--config", "STORAGE_UPLOAD_METHOD=1"] : [];
     // The boot code, its cold modules (Storage modules it requires on demand) and the settings.
-    const files = [{ name: BOOT_FILE, file: b.outfile, text: b.text }]
-      .concat((b.modules ?? []).map((m) => ({ name: m.file, file: m.outfile, text: m.text })))
+    // Each file in its Storage form (pretokenised, tools/bundle.ts): the tool reads it as
+    // binary, and the CRC read-back compares those bytes.
+    const files = [{ name: BOOT_FILE, file: b.stored ? b.stored.file : b.outfile, text: b.stored ? b.stored.bytes : b.text }]
+      .concat((b.modules ?? []).map((m) => ({ name: m.file, file: m.stored ? m.stored.file : m.outfile, text: m.stored ? m.stored.bytes : m.text })))
       .concat([{ name: SETTINGS_FILE, file: settingsFile, text: settings }]);
     say(`[2/4] writing ${files.map((f) => `${f.name} (${f.text.length} bytes)`).join(", ")} to ${o.port}; settings ${JSON.stringify(o.settings)}`);
     const t1 = Date.now();

@@ -1,0 +1,150 @@
+/**
+ * Shortened property names in the Espruino bundles (tools/mangle-props.ts, tools/bundle.ts):
+ * the analysis keeps every kind of name that crosses the bundle's boundary, the watch
+ * bundle shortens private names and keeps the public API's, one mapping serves the boot
+ * code and its cold modules, and Storage gets the pretokenised form. Runs on Node.
+ */
+import test from "ava";
+import { transformSync } from "esbuild";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { bundleBoard, bundleForEspruino, espruinoBoards, repoRoot, type BundleResult } from "../../tools/bundle.js";
+import { analyseProps, mangleCache, type MangleAnalysis } from "../../tools/mangle-props.js";
+import { pretokenise } from "../../tools/pretokenise.js";
+import { CONSOLE_WORDS } from "../../firmware/watch.js";
+
+const fixture = path.join(repoRoot, "test/bundle/fixtures/mangle");
+const dir = mkdtempSync(path.join(tmpdir(), "bundle-mangle-"));
+const watch = espruinoBoards().find((b) => b.name === "watch-bangle2-bg95")!;
+
+let real: MangleAnalysis | undefined;
+const analysis = () => (real = real || analyseProps());
+let built: Promise<BundleResult> | undefined;
+const bundleOnce = () => (built = built || bundleBoard(watch, path.join(dir, "min"), true));
+
+test("the analysis shortens only private/protected names that nothing else spells, and fails on what it cannot follow", (t) => {
+  const a = analyseProps({ tsconfig: path.join(fixture, "tsconfig.json"), jsonFiles: [path.join(fixture, "profile.json")], reviewedSinks: {} });
+  t.deepEqual(a.safe, ["shortenMe", "shortenMethod", "shortenParam", "shortenProtected", "toString2"]);
+  const why = (n: string) => a.excluded[n] || "(shortened)";
+  t.regex(why("sharedWithPublic"), /PropertyDeclaration/, "also a public member of another class");
+  t.regex(why("sharedWithInterface"), /PropertySignature/, "also an interface property");
+  t.regex(why("inStringLiteral"), /string literal/);
+  t.regex(why("fromJson"), /profile\.json/, "a key of the JSON the bundle is given");
+  t.regex(why("enumerated"), /Object\.keys/);
+  t.regex(why("serialisedDeep"), /JSON\.stringify/, "inside an object two levels down");
+  t.regex(why("computedKey"), /computed access/);
+  t.regex(why("viaAny"), /no declaration/, "read through `any`");
+  t.regex(why("passedOn"), /JSON\.stringify \(through .*program\.ts:\d+\)/, "followed from a parameter to its caller");
+  t.deepEqual(
+    a.opaque.map((o) => /\("([^"]+)"\)/.exec(o)![1]),
+    ["test/bundle/fixtures/mangle/program.ts Listed.keys Object.keys", "test/bundle/fixtures/mangle/program.ts writeHidden JSON.stringify"],
+    "a sink whose argument cannot be followed is reported, not guessed",
+  );
+});
+
+/**
+ * Every string in the portable code as it runs, found without the TypeScript compiler
+ * the analysis uses: each file through esbuild (which drops comments and types), then
+ * every quoted or template string of its output.
+ */
+function portableStrings(): Set<string> {
+  const out = new Set<string>();
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = path.join(d, f);
+      if (statSync(p).isDirectory()) {
+        if (f !== "node") walk(p);
+      } else if (/\.ts$/.test(f) && !/\.node\.ts$/.test(f)) {
+        const text = transformSync(readFileSync(p, "utf8"), { loader: "ts", minifyWhitespace: true, legalComments: "none" }).code;
+        for (const m of text.matchAll(/"((?:\\.|[^"\\\n])*)"|'((?:\\.|[^'\\\n])*)'|`((?:\\.|[^`\\])*)`/g)) out.add(m[1] ?? m[2] ?? m[3]);
+      }
+    }
+  };
+  for (const d of ["firmware", "drivers", "hal"]) walk(path.join(repoRoot, d));
+  const keys = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(keys);
+    else if (v && typeof v === "object")
+      for (const k of Object.keys(v)) {
+        out.add(k);
+        keys((v as { [k: string]: unknown })[k]);
+      }
+  };
+  keys(JSON.parse(readFileSync(path.join(repoRoot, "boards.json"), "utf8")));
+  return out;
+}
+
+test("no shortened name of the firmware is a string literal, a JSON key of boards.json or a name Espruino reads, and nothing is left unfollowed", (t) => {
+  const a = analysis();
+  t.deepEqual(a.opaque, [], "every enumeration or serialisation is followed or reviewed (REVIEWED_SINKS)");
+  t.true(a.safe.length > 200, `${a.safe.length} names shortened`);
+  const strings = portableStrings();
+  t.deepEqual(
+    a.safe.filter((n) => strings.has(n)),
+    [],
+    "a name spelt as a string can be a JSON key or a computed access",
+  );
+  for (const n of ["toString", "constructor", "then", "name", "message", "length"]) t.false(a.safe.indexOf(n) >= 0, n);
+});
+
+test("the mapping is the same on every analysis, short names are unique and never a property name the program spells", (t) => {
+  const a = analysis();
+  const first = mangleCache(a);
+  t.deepEqual(mangleCache(analyseProps()), first, "deterministic");
+  const shorts = Object.keys(first).map((k) => first[k]);
+  t.is(new Set(shorts).size, shorts.length, "one short name per name");
+  for (const s of shorts) t.false(a.taken.has(s) && !(s in first), `${s} is no property the program uses`);
+  t.true(shorts.every((s) => s.length <= 2), "one or two characters");
+});
+
+test.serial("the watch bundle shortens private names and keeps the firmware API, the console words, event names and reply fields", async (t) => {
+  const r = await bundleOnce();
+  const plain = await bundleBoard(watch, path.join(dir, "plain"), false, false);
+  const all = [r.text].concat((r.modules ?? []).map((m) => m.text)).join("\n");
+  // Public: the API of docs/api.md, the console words of firmware/watch.ts, events, reply fields.
+  for (const n of ["answer", "reject", "dial", "hangup", "inbox", "outbox", "priority", "serviceCode", "snapshot", "waitReady"]) {
+    t.true(new RegExp("\\b" + n + "\\(").test(r.text), `API method ${n} keeps its name`);
+    t.false(n in r.mangled!, n);
+  }
+  t.true(r.text.indexOf(".events=") >= 0 && !("events" in r.mangled!), "the API's events");
+  for (const w of CONSOLE_WORDS) t.true(r.text.indexOf(`"${w}"`) >= 0 || r.text.indexOf(`.${w}`) >= 0, `console word ${w}`);
+  for (const e of ['"incoming"', '"smsReceived"', '"callEnded"', "ok:", ".callId", ".number", ".status"]) t.true(all.indexOf(e) >= 0, `${e} kept`);
+  t.true(/\.sharedline=/.test(r.text), "the global");
+  t.deepEqual(JSON.parse(readFileSync(path.join(dir, "min", watch.name + ".props.json"), "utf8")), r.mangled, "the mapping is written beside the bundle");
+  // Private: in the readable bundle, not in the minified one.
+  for (const n of ["announceTimer", "emergencyDial", "simStateSeen", "heardDuringProbe", "onRegistrationUrc", "answeredListeners", "waiters", "draining"]) {
+    t.true(plain.text.indexOf("." + n) >= 0, `${n} is in the readable bundle`);
+    t.false(new RegExp("\\." + n + "\\b").test(all), `${n} is shortened in the minified one`);
+    t.is(typeof r.mangled![n], "string", n);
+  }
+});
+
+test("one mapping for two bundles: an object made in one keeps its names in the other", async (t) => {
+  const cache = { secretCounter: "q", otherThing: "Z" };
+  const entry = (body: string) => ({ contents: "class K { private secretCounter = 1; private otherThing = 2; get() { return this.secretCounter + this.otherThing; } }\n" + body, resolveDir: repoRoot, sourcefile: "x.ts" });
+  const a = await bundleForEspruino(entry("(globalThis as any).k = new K().get();"), path.join(dir, "a.js"), { minify: true, write: false, mangleProps: cache });
+  const b = await bundleForEspruino(entry("(globalThis as any).j = new K();"), path.join(dir, "b.js"), { minify: true, write: false, mangleProps: cache });
+  for (const r of [a, b]) {
+    t.regex(r.text, /this\.q=1/);
+    t.regex(r.text, /this\.Z=2/);
+    t.notRegex(r.text, /secretCounter|otherThing/);
+  }
+  const readable = await bundleForEspruino(entry("(globalThis as any).k = new K().get();"), path.join(dir, "c.js"), { minify: false, write: false, mangleProps: cache });
+  t.regex(readable.text, /secretCounter/, "only minified bundles are shortened");
+});
+
+test.serial("Storage gets the pretokenised boot code and modules, and the board's budget counts those bytes", async (t) => {
+  const r = await bundleOnce();
+  t.truthy(r.stored);
+  t.is(r.stored!.bytes, pretokenise(r.text));
+  t.is(readFileSync(r.stored!.file, "latin1"), r.stored!.bytes, "the .tok file holds the bytes");
+  t.is(r.bytes, r.stored!.bytes.length);
+  let total = r.bytes;
+  for (const m of r.modules!) {
+    t.is(m.stored!.bytes, pretokenise(m.text), m.file);
+    t.is(m.bytes, m.stored!.bytes.length);
+    total += m.bytes;
+  }
+  t.true(total <= 196608, `boot code and cold modules ${total} bytes in Storage within the watch's 196,608`);
+  t.is(watch.budgets.bundleBytes, 196608, "the budget the issue set");
+});
