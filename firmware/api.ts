@@ -22,13 +22,14 @@ import { Emitter } from "../hal/emitter.js";
 import { atDialString, type AtChannel } from "../drivers/at/index.js";
 import type { Call } from "./line/call.js";
 import { emergencyDialString } from "./line/emergency.js";
-import type { ActionResult, Line, QuietMode } from "./line/line.js";
-import { MessagingError, describePriority, type Messaging, type PriorityResult } from "./messaging/index.js";
+import type { ActionResult, Line, LineEvents, LineState, QuietMode } from "./line/line.js";
+import { MessagingError, describePriority, type Messaging, type MessagingEvents, type PriorityResult, type PriorityState } from "./messaging/index.js";
 import type { ModemManager } from "./modem/manager.js";
 import type { Activation, ActivationInfo } from "./activation/activation.js";
 import type { OneNumberState } from "./activation/one-number.js";
 import { deleteProfile, isIccid } from "./activation/profiles.js";
-import type { ModemStateName } from "./modem/machine.js";
+import type { ModemState, ModemStateName } from "./modem/machine.js";
+import type { SimLock } from "./modem/pin.js";
 import { seconds, Waits, okReply } from "./api/waits.js";
 import {
   API_EVENTS,
@@ -143,14 +144,6 @@ export class FirmwareApi {
     this.opts = options ? Object.assign({}, defaultApiOptions, options) : defaultApiOptions;
     this.waits = new Waits(parts.clock);
     this.wire();
-    const self = this;
-    // For `atSilentMs`: the first write after the modem's last final result.
-    parts.channel.events.on("tx", function () {
-      if (self.writtenSince < 0) self.writtenSince = parts.clock.now();
-    });
-    parts.channel.events.on("answered", function () {
-      self.writtenSince = -1;
-    });
   }
 
   /** Clock time of the first write since the modem last said something final; -1: none. */
@@ -178,98 +171,46 @@ export class FirmwareApi {
     }
   }
 
+  /**
+   * Subscribes the API to the parts' events. One function (`relay`) for all of them, told
+   * apart by the event's name (hal/emitter.ts passes it): on the watch a function per
+   * event cost about six heap blocks each, some 170 for the API alone.
+   */
   private wire(): void {
     const self = this;
     const p = this.parts;
+    const relay = function (x: unknown, ev: string) {
+      self.relay(ev, x);
+    };
     const line = p.line.events;
-    line.on("incoming", function (c: Call) {
-      self.emit("incoming", callInfo(c));
-    });
-    line.on("callChanged", function (c: Call) {
-      self.emit("callChanged", callInfo(c));
-    });
-    line.on("callEnded", function (c: Call) {
-      const info = callInfo(c);
-      self.ended.push(info);
-      if (self.ended.length > 5) self.ended.shift();
-      self.endedCount++;
-      self.emit("callEnded", info);
-    });
-    line.on("lineState", function (s) {
-      self.emit("lineState", { state: s });
-    });
-    line.on("logged", function (e: CallLogEntry) {
-      self.emit("logged", plain(e));
-    });
-    line.on("emergency", function (e) {
-      self.emit("emergency", { phase: e.phase, callId: e.callId, attempts: e.attempts });
-    });
-    line.on("adopted", function (c: Call) {
-      self.emit("adopted", callInfo(c));
-    });
+    line.on("incoming", relay);
+    line.on("callChanged", relay);
+    line.on("callEnded", relay);
+    line.on("lineState", relay);
+    line.on("logged", relay);
+    line.on("emergency", relay);
+    line.on("adopted", relay);
     const sms = p.messaging.events;
-    sms.on("received", function (m) {
-      self.emit("smsReceived", plain(m));
-    });
-    sms.on("sent", function (m) {
-      self.emit("smsSent", plain(m));
-    });
-    sms.on("sendFailed", function (m) {
-      self.emit("smsFailed", plain(m));
-    });
-    sms.on("statusReport", function (r) {
-      self.emit("statusReport", plain(r));
-    });
-    sms.on("networkUssd", function (u) {
-      self.emit("networkUssd", { status: u.status, text: u.text, replyExpected: u.replyExpected });
-    });
-    sms.on("priority", function (s) {
-      self.emit("priority", { priority: plain(s), text: describePriority(s) });
-    });
+    sms.on("received", relay);
+    sms.on("sent", relay);
+    sms.on("sendFailed", relay);
+    sms.on("statusReport", relay);
+    sms.on("networkUssd", relay);
+    sms.on("priority", relay);
     const m = p.modem.events;
-    m.on("state", function (s) {
-      self.emit("modemState", plain(s));
-      if (s.name === "ready") self.emit("ready", { info: plain(p.modem.status().info) });
-    });
-    m.on("identified", function (i) {
-      self.emit("identified", plain(i));
-    });
-    m.on("registration", function (r) {
-      self.emit("registration", plain(r));
-    });
-    m.on("signal", function (s) {
-      self.emit("signal", plain(s));
-    });
-    m.on("operator", function (o) {
-      self.emit("operator", plain(o));
-    });
-    p.oneNumber.events.on("service", function (sv) {
-      self.emit("service", plain(sv));
-    });
-    m.on("emergencyNumbers", function (l) {
-      self.emit("emergencyNumbers", { numbers: l.slice() });
-    });
-    m.on("simLock", function (l) {
-      self.emit("simLock", { state: l.state, triesLeft: l.triesLeft === undefined ? null : l.triesLeft, refused: l.refused });
-    });
-    if (p.location) {
-      p.location.events.on("report", function (r) {
-        self.emit("position", plain(r));
-      });
-    }
+    m.on("state", relay);
+    m.on("identified", relay);
+    m.on("registration", relay);
+    m.on("signal", relay);
+    m.on("operator", relay);
+    p.oneNumber.events.on("service", relay);
+    m.on("emergencyNumbers", relay);
+    m.on("simLock", relay);
+    if (p.location) p.location.events.on("report", relay);
     const act = p.activation;
-    if (act) {
-      act.events.on("activation", function (a) {
-        self.emit("activation", plain(a));
-      });
-    }
-    p.log.on("log", function (text) {
-      self.emit("log", { text: text });
-    });
-    p.log.on("storage", function (st) {
-      self.storageState = st.ok ? "" : st.message;
-      self.emit("storage", { ok: st.ok, message: st.message });
-    });
+    if (act) act.events.on("activation", relay);
+    p.log.on("log", relay);
+    p.log.on("storage", relay);
     const data = p.data;
     if (data) {
       let last = "";
@@ -282,12 +223,98 @@ export class FirmwareApi {
         self.emit("data", info);
       });
     }
-    p.channel.events.on("unsolicited", function (l) {
-      self.emit("unsolicited", { line: l });
-    });
-    p.channel.events.on("overflow", function (n) {
-      self.emit("overflow", { bytes: n });
-    });
+    const ch = p.channel.events;
+    ch.on("unsolicited", relay);
+    ch.on("overflow", relay);
+    // For `atSilentMs`: the first write after the modem's last final result.
+    ch.on("tx", relay);
+    ch.on("answered", relay);
+  }
+
+  /** One event of a part (`ev`, its payload `x`) as the API's event, with plain data. */
+  private relay(ev: string, x: unknown): void {
+    switch (ev) {
+      case "incoming":
+        return this.emit("incoming", callInfo(x as Call));
+      case "callChanged":
+        return this.emit("callChanged", callInfo(x as Call));
+      case "adopted":
+        return this.emit("adopted", callInfo(x as Call));
+      case "callEnded": {
+        const info = callInfo(x as Call);
+        this.ended.push(info);
+        if (this.ended.length > 5) this.ended.shift();
+        this.endedCount++;
+        return this.emit("callEnded", info);
+      }
+      case "lineState":
+        return this.emit("lineState", { state: x as LineState });
+      case "logged":
+        return this.emit("logged", plain(x as CallLogEntry));
+      case "emergency": {
+        const e = x as LineEvents["emergency"];
+        return this.emit("emergency", { phase: e.phase, callId: e.callId, attempts: e.attempts });
+      }
+      case "received":
+        return this.emit("smsReceived", plain(x as ApiEvents["smsReceived"]));
+      case "sent":
+        return this.emit("smsSent", plain(x as ApiEvents["smsSent"]));
+      case "sendFailed":
+        return this.emit("smsFailed", plain(x as ApiEvents["smsFailed"]));
+      case "statusReport":
+        return this.emit("statusReport", plain(x as ApiEvents["statusReport"]));
+      case "networkUssd": {
+        const u = x as MessagingEvents["networkUssd"];
+        return this.emit("networkUssd", { status: u.status, text: u.text, replyExpected: u.replyExpected });
+      }
+      case "priority": {
+        const s = x as PriorityState;
+        return this.emit("priority", { priority: plain(s), text: describePriority(s) });
+      }
+      case "state": {
+        const s = x as ModemState;
+        this.emit("modemState", plain(s));
+        if (s.name === "ready") this.emit("ready", { info: plain(this.parts.modem.status().info) });
+        return;
+      }
+      case "identified":
+        return this.emit("identified", plain(x as ApiEvents["identified"]));
+      case "registration":
+        return this.emit("registration", plain(x as ApiEvents["registration"]));
+      case "signal":
+        return this.emit("signal", plain(x as ApiEvents["signal"]));
+      case "operator":
+        return this.emit("operator", plain(x as ApiEvents["operator"]));
+      case "service":
+        return this.emit("service", plain(x as ApiEvents["service"]));
+      case "emergencyNumbers":
+        return this.emit("emergencyNumbers", { numbers: (x as string[]).slice() });
+      case "simLock": {
+        const l = x as SimLock;
+        return this.emit("simLock", { state: l.state, triesLeft: l.triesLeft === undefined ? null : l.triesLeft, refused: l.refused });
+      }
+      case "report":
+        return this.emit("position", plain(x as ApiEvents["position"]));
+      case "activation":
+        return this.emit("activation", plain(x as ApiEvents["activation"]));
+      case "log":
+        return this.emit("log", { text: x as string });
+      case "storage": {
+        const st = x as { ok: boolean; message: string };
+        this.storageState = st.ok ? "" : st.message;
+        return this.emit("storage", { ok: st.ok, message: st.message });
+      }
+      case "unsolicited":
+        return this.emit("unsolicited", { line: x as string });
+      case "overflow":
+        return this.emit("overflow", { bytes: x as number });
+      case "tx":
+        if (this.writtenSince < 0) this.writtenSince = this.parts.clock.now();
+        return;
+      case "answered":
+        this.writtenSince = -1;
+        return;
+    }
   }
 
   /** Emits `at` events for every AT line in and out while on (a bench aid; off by default). */

@@ -126,6 +126,11 @@ function urcNumber(line: string, prefix: string): string {
   return p ? p[0] : "";
 }
 
+function startsWithAny(line: string, prefixes: string[]): boolean {
+  for (let i = 0; i < prefixes.length; i++) if (line.indexOf(prefixes[i]) === 0) return true;
+  return false;
+}
+
 /** How long to wait after RING for the +CLIP that carries the number (ms). */
 const CLIP_WAIT_MS = 100;
 
@@ -160,24 +165,46 @@ export class Line {
     log?: CallLog,
   ) {
     this.log = log || new CallLog(50);
-    channel.onUrc("RING", () => this.onRing());
-    channel.onUrc("+CRING:", () => this.onRing());
-    channel.onUrc("+CLIP:", (l) => this.onClip(l));
-    channel.onUrc("+CCWA:", (l) => this.onWaiting(l));
-    channel.onUrc("+CNAP:", (l) => this.onName(l));
-    channel.onUrc("+CDIP:", (l) => this.onCalled(l));
+    // One function for every URC the line takes and for the channel's reboot event, told
+    // apart in urc(): on the watch a function per URC cost about six heap blocks each.
+    const self = this;
+    const urc = function (l: string, ev: string | undefined) {
+      self.urc(l, ev);
+    };
+    channel.onUrc("RING", urc);
+    channel.onUrc("+CRING:", urc);
+    channel.onUrc("+CLIP:", urc);
+    channel.onUrc("+CCWA:", urc);
+    channel.onUrc("+CNAP:", urc);
+    channel.onUrc("+CDIP:", urc);
     // 27.007 §7.8 +COLP printed after ATD's OK: bring-up turns it off, but a module that
     // refuses AT+COLP=0 may still print it on its own; it is then who answered.
-    channel.onUrc("+COLP:", (l) => this.onConnectedLine(l));
-    const ended = () => this.reconcile();
-    channel.onUrc("NO CARRIER", ended);
-    channel.onUrc("BUSY", ended);
-    channel.onUrc("NO ANSWER", ended);
-    for (const u of opts.callEndUrcs) channel.onUrc(u, ended);
-    const connected = () => this.onConnected();
-    for (const u of opts.callConnectedUrcs) channel.onUrc(u, connected);
-    channel.onUrc("*ECAV:", (l) => this.onCallMonitor(l));
-    channel.events.on("reboot", () => this.onModemReset());
+    channel.onUrc("+COLP:", urc);
+    channel.onUrc("NO CARRIER", urc);
+    channel.onUrc("BUSY", urc);
+    channel.onUrc("NO ANSWER", urc);
+    for (const u of opts.callEndUrcs) channel.onUrc(u, urc);
+    for (const u of opts.callConnectedUrcs) channel.onUrc(u, urc);
+    channel.onUrc("*ECAV:", urc);
+    channel.events.on("reboot", urc);
+  }
+
+  /**
+   * A URC registered in the constructor (`ev` undefined), or the channel's `reboot` event.
+   * Whatever is not a call's announcement, its details or a "connected" URC reports a call
+   * ended (NO CARRIER, BUSY, NO ANSWER, the profile's call-end URCs): +CLCC says which.
+   */
+  private urc(l: string, ev: string | undefined): void {
+    if (ev === "reboot") this.onModemReset();
+    else if (l.indexOf("RING") === 0 || l.indexOf("+CRING:") === 0) this.onRing();
+    else if (l.indexOf("+CLIP:") === 0) this.onClip(l);
+    else if (l.indexOf("+CCWA:") === 0) this.onWaiting(l);
+    else if (l.indexOf("+CNAP:") === 0) this.onName(l);
+    else if (l.indexOf("+CDIP:") === 0) this.onCalled(l);
+    else if (l.indexOf("+COLP:") === 0) this.onConnectedLine(l);
+    else if (l.indexOf("*ECAV:") === 0) this.onCallMonitor(l);
+    else if (startsWithAny(l, this.opts.callConnectedUrcs)) this.onConnected();
+    else this.reconcile();
   }
 
   /**

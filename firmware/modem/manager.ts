@@ -70,15 +70,15 @@ export class ModemManager {
   private timers: TimerHandle[] = [];
   private runId = 0;
   private info: ModemInfo = emptyInfo();
-  private cs: Registration | undefined = undefined;
-  private eps: Registration | undefined = undefined;
-  private signal: Signal | undefined = undefined;
-  private operator: Operator | undefined = undefined;
+  private cs: Registration | undefined;
+  private eps: Registration | undefined;
+  private signal: Signal | undefined;
+  private operator: Operator | undefined;
   private emergency: string[] = [];
   /** Domains whose read answer showed our `<n>=2` since the last bring-up (the baseline). */
   private verbose: { cs: boolean; eps: boolean } = { cs: false, eps: false };
-  private healthTimer: TimerHandle | undefined = undefined;
-  private chat: ChatRun | undefined = undefined;
+  private healthTimer: TimerHandle | undefined;
+  private chat: ChatRun | undefined;
   /** The SIM state bring-up last read (`+CPIN`), "" until one was read. */
   private simStateSeen = "";
   /** The PIN to enter when the SIM asks (`--pin`); cleared once the SIM refused it. */
@@ -96,15 +96,32 @@ export class ModemManager {
     private readonly caps: BringUpOptions,
     private readonly policy: ModemPolicy,
   ) {
-    channel.events.on("reboot", (banner) => this.post({ type: "rebooted", banner }));
-    channel.events.on("hang", () => this.post({ type: "hung" }));
-    channel.onUrc("+CREG:", (line) => this.onRegistrationUrc(line));
-    channel.onUrc("+CEREG:", (line) => this.onRegistrationUrc(line));
-    channel.onUrc("+CEN2:", (line) => this.onEmergencyNumber(line));
-    for (const l of profile.bootLines) channel.onUrc(l, () => undefined);
+    // One function for the channel's events and every URC the manager takes, told apart
+    // in heard(): on the watch a function per URC cost about six heap blocks each.
+    const self = this;
+    const heard = function (x: unknown, ev: string | undefined) {
+      self.heard(x, ev);
+    };
+    channel.events.on("reboot", heard);
+    channel.events.on("hang", heard);
+    channel.onUrc("+CREG:", heard);
+    channel.onUrc("+CEREG:", heard);
+    channel.onUrc("+CEN2:", heard);
+    // The boot lines are claimed and ignored (see ModemProfile.bootLines).
+    for (const l of profile.bootLines) channel.onUrc(l, heard);
     // 27.007 §8.67: each report is +CEN1 (reporting, MCC, MNC) then the whole list as +CEN2
     // lines, so +CEN1 starts a new list: numbers of a network left behind are not kept.
-    channel.onUrc("+CEN1:", () => this.onEmergencyListStart());
+    channel.onUrc("+CEN1:", heard);
+  }
+
+  /** A channel event (`reboot`, `hang`) or, `ev` undefined, a URC line registered in the constructor. */
+  private heard(x: unknown, ev: string | undefined): void {
+    if (ev === "reboot") return this.post({ type: "rebooted", banner: x as string });
+    if (ev === "hang") return this.post({ type: "hung" });
+    const line = x as string;
+    if (line.indexOf("+CREG:") === 0 || line.indexOf("+CEREG:") === 0) this.onRegistrationUrc(line);
+    else if (line.indexOf("+CEN2:") === 0) this.onEmergencyNumber(line);
+    else if (line.indexOf("+CEN1:") === 0) this.onEmergencyListStart();
   }
 
   start(): void {
