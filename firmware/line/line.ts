@@ -141,21 +141,22 @@ export class Line {
   private nextId = 1;
   private state: LineState = "idle";
   private inUseUntil = 0;
-  private inUseTimer: TimerHandle | undefined = undefined;
-  private ringTimer: TimerHandle | undefined = undefined;
-  private checkTimer: TimerHandle | undefined = undefined;
+  // Fields that start undefined are declared, not set: not set, they hold no heap on the watch.
+  private inUseTimer: TimerHandle | undefined;
+  private ringTimer: TimerHandle | undefined;
+  private checkTimer: TimerHandle | undefined;
   private checkMs = 0;
-  private announceTimer: TimerHandle | undefined = undefined;
+  private announceTimer: TimerHandle | undefined;
   private reconciling = false;
   private reconcileAgain = false;
   private lastEmergencyEnd = -1;
   private quiet: QuietMode = "off";
   /** The incoming call ATA was sent for, until it changes status (a connected URC means it). */
-  private answering: Call | undefined = undefined;
+  private answering: Call | undefined;
   /** Outgoing calls whose ATD has not answered yet: CLCC may not list them yet. */
   private pendingDials: Call[] = [];
   /** The emergency dial being kept until placed (R45), with its call. */
-  private emergencyDial: { dial: EmergencyDial; call: Call } | undefined = undefined;
+  private emergencyDial: { dial: EmergencyDial; call: Call } | undefined;
 
   constructor(
     private readonly channel: AtChannel,

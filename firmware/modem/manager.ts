@@ -75,8 +75,8 @@ export class ModemManager {
   private signal: Signal | undefined;
   private operator: Operator | undefined;
   private emergency: string[] = [];
-  /** Domains whose read answer showed our `<n>=2` since the last bring-up (the baseline). */
-  private verbose: { cs: boolean; eps: boolean } = { cs: false, eps: false };
+  /** Domains whose read answer showed our `<n>=2` since the last bring-up (the baseline): bit 1 CS, bit 2 EPS. */
+  private verbose = 0;
   private healthTimer: TimerHandle | undefined;
   private chat: ChatRun | undefined;
   /** The SIM state bring-up last read (`+CPIN`), "" until one was read. */
@@ -85,7 +85,8 @@ export class ModemManager {
   private configuredPin = "";
   /** A PIN request in flight: only one at a time, so one request never becomes two tries. */
   private pinBusy = false;
-  private lock: SimLock = { state: "", triesLeft: undefined, refused: "" };
+  /** What the SIM last asked for; undefined (state "") until it asked. */
+  private lock: SimLock | undefined;
   private readyWaiters: ((ok: boolean) => void)[] = [];
 
   constructor(
@@ -197,7 +198,8 @@ export class ModemManager {
 
   /** What the SIM last asked for (state "" before it was read). */
   simLock(): SimLock {
-    return { state: this.lock.state, triesLeft: this.lock.triesLeft, refused: this.lock.refused };
+    const l = this.lock;
+    return l ? { state: l.state, triesLeft: l.triesLeft, refused: l.refused } : { state: "", triesLeft: undefined, refused: "" };
   }
 
   /**
@@ -211,7 +213,7 @@ export class ModemManager {
       return Promise.resolve({ ok: false, reason: "pinNotNeeded", message: state === "" ? "the SIM state is not known yet" : "the SIM does not ask for a PIN (" + state + ")", triesLeft: undefined });
     }
     if (state === "SIM PUK" && newPin === undefined) {
-      return Promise.resolve({ ok: false, reason: "pukRequired", message: "the SIM is blocked: enter the PUK and a new PIN", triesLeft: this.lock.triesLeft });
+      return Promise.resolve({ ok: false, reason: "pukRequired", message: "the SIM is blocked: enter the PUK and a new PIN", triesLeft: this.lock ? this.lock.triesLeft : undefined });
     }
     if (this.pinBusy) return Promise.resolve({ ok: false, reason: "busy", message: "a PIN is being checked already", triesLeft: undefined });
     this.pinBusy = true;
@@ -248,7 +250,7 @@ export class ModemManager {
     }
     readTriesLeft(this.channel, state).then((left) => {
       if (this.simStateSeen !== state) return;
-      this.setLock({ state, triesLeft: left, refused: this.lock.state === state ? this.lock.refused : "" });
+      this.setLock({ state, triesLeft: left, refused: this.lock && this.lock.state === state ? this.lock.refused : "" });
     }, () => undefined);
   }
 
@@ -260,6 +262,28 @@ export class ModemManager {
   simPresent(): boolean {
     const s = this.simStateSeen;
     return s !== "SIM NOT INSERTED" && s !== "SIM FAILURE" && s !== "SIM WRONG";
+  }
+
+  // ---- what the line asks (firmware/line/line.ts ModemView) ----
+
+  /** The line's `simReady`: simUsable(). */
+  simReady(): boolean {
+    return this.simUsable();
+  }
+
+  /** Emergency numbers from the network and the SIM (R53), a copy. */
+  emergencyNumbers(): string[] {
+    return this.emergency.slice();
+  }
+
+  /** False when R55 forbids an emergency call (service().emergencyCalls). */
+  emergencyAllowed(): boolean {
+    return this.service().emergencyCalls;
+  }
+
+  /** The modem presents calling names (+CNAP on). */
+  callerNames(): boolean {
+    return this.info.cnap;
   }
 
   status(): ModemStatus {
@@ -359,7 +383,7 @@ export class ModemManager {
     const run = ++this.runId;
     // A bring-up interrupted by a reboot must not go on sending its old steps.
     if (this.chat) this.chat.cancel("bring-up restarted");
-    this.verbose = { cs: false, eps: false };
+    this.verbose = 0;
     const info = emptyInfo();
     this.channel.interrupt();
     const steps = this.profile.bringUp(this.caps, info);
@@ -473,8 +497,9 @@ export class ModemManager {
     // Bring-up set <n>=2. Once a read has shown it, a read without it means the modem
     // forgot its settings (a silent reset). A module that never took <n>=2 (the step is
     // optional) is not "reset" over and over.
-    if (reg.n === 2) this.verbose[reg.domain] = true;
-    else if (this.verbose[reg.domain]) {
+    const bit = reg.domain === "cs" ? 1 : 2;
+    if (reg.n === 2) this.verbose |= bit;
+    else if (this.verbose & bit) {
       this.post({ type: "verbosityLost" });
       return;
     }
