@@ -33,7 +33,7 @@ import type { SimLock } from "./modem/pin.js";
 import { seconds, Waits, okReply } from "./api/waits.js";
 import {
   API_EVENTS,
-  CALL_WAIT_STATES,
+  callWaitStates,
   callInfo,
   camelReason,
   failure,
@@ -124,8 +124,8 @@ export class FirmwareApi {
   private readonly opts: ApiOptions;
   private readonly waits: Waits;
   private readonly anyListeners: AnyListener[] = [];
-  /** Calls ended so far (`waitCall("ended")` waits for the next). */
-  private ended: CallInfo[] = [];
+  /** The last call that ended and how many did (`waitCall("ended")` waits for the next). */
+  private lastEnded: CallInfo | undefined;
   private endedCount = 0;
   /** Dials waiting for bring-up; `hangup` cancels them. */
   private waitingDials: { cancelled: boolean }[] = [];
@@ -134,7 +134,7 @@ export class FirmwareApi {
   private storageState = "";
   private traceOff: (() => void)[] = [];
   private stopped = false;
-  private companion: CompanionView | undefined = undefined;
+  private companion: CompanionView | undefined;
 
   constructor(
     private readonly parts: ApiParts,
@@ -242,8 +242,7 @@ export class FirmwareApi {
         return this.emit("adopted", callInfo(x as Call));
       case "callEnded": {
         const info = callInfo(x as Call);
-        this.ended.push(info);
-        if (this.ended.length > 5) this.ended.shift();
+        this.lastEnded = info;
         this.endedCount++;
         return this.emit("callEnded", info);
       }
@@ -495,13 +494,14 @@ export class FirmwareApi {
    * `ended` at the next end of a call.
    */
   waitCall(state: CallWaitState, ms?: number): Promise<Reply<{ call: CallInfo | null }>> {
-    if (CALL_WAIT_STATES.indexOf(state) < 0) return Promise.resolve(failure("usage", "a call state is one of " + CALL_WAIT_STATES.join(", ")));
+    const states = callWaitStates();
+    if (states.indexOf(state) < 0) return Promise.resolve(failure("usage", "a call state is one of " + states.join(", ")));
     const line = this.parts.line;
     const self = this;
     const endedBefore = this.endedCount;
     return this.waits.until(
       function () {
-        if (state === "ended") return self.endedCount > endedBefore ? { call: self.ended[self.ended.length - 1] } : undefined;
+        if (state === "ended") return self.endedCount > endedBefore ? { call: self.lastEnded! } : undefined;
         const calls = line.current();
         if (state === "none") return calls.length === 0 ? { call: null } : undefined;
         const c = calls.filter((x) => x.status === state);

@@ -115,7 +115,11 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
   // The modem manager is the line's ModemView (its methods, not a closure per question).
   const line = new Line(channel, hal.clock, modem, lo);
   const events = new Emitter<FirmwareEvents>();
-  modem.events.on("log", (m) => events.emit("log", m));
+  // One forwarder for the parts' log lines (the modem's, activation's).
+  const forwardLog = function (m: string) {
+    events.emit("log", m);
+  };
+  modem.events.on("log", forwardLog);
   // After every bring-up (first start, reboot, reset): adopt the calls the modem still has.
   modem.events.on("state", (st) => {
     if (st.name === "ready") line.modemReady();
@@ -151,7 +155,7 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
     if (sv.state === "notActive") messaging.unregistered().then(undefined, (e: unknown) => events.emit("log", "sms: priority not updated: " + String(e)));
   });
   const activation = new Activation(channel, hal.clock, modem, hal.storage, oneNumber);
-  activation.events.on("log", (m) => events.emit("log", m));
+  activation.events.on("log", forwardLog);
   if (o.pin !== undefined) modem.configurePin(o.pin);
   const apn = o.apn !== undefined ? o.apn : board.data.apn;
   if (o.apn !== undefined) {

@@ -194,18 +194,67 @@ export class Line {
    * A URC registered in the constructor (`ev` undefined), or the channel's `reboot` event.
    * Whatever is not a call's announcement, its details or a "connected" URC reports a call
    * ended (NO CARRIER, BUSY, NO ANSWER, the profile's call-end URCs): +CLCC says which.
+   * The handlers of single URCs are written out here, not as methods (heap on the watch).
    */
-  private urc(l: string, ev: string | undefined): void {
+  private urc(line: string, ev: string | undefined): void {
     if (ev === "reboot") this.onModemReset();
-    else if (l.indexOf("RING") === 0 || l.indexOf("+CRING:") === 0) this.onRing();
-    else if (l.indexOf("+CLIP:") === 0) this.onClip(l);
-    else if (l.indexOf("+CCWA:") === 0) this.onWaiting(l);
-    else if (l.indexOf("+CNAP:") === 0) this.onName(l);
-    else if (l.indexOf("+CDIP:") === 0) this.onCalled(l);
-    else if (l.indexOf("+COLP:") === 0) this.onConnectedLine(l);
-    else if (l.indexOf("*ECAV:") === 0) this.onCallMonitor(l);
-    else if (startsWithAny(l, this.opts.callConnectedUrcs)) this.onConnected();
-    else this.reconcile();
+    else if (line.indexOf("RING") === 0 || line.indexOf("+CRING:") === 0) this.onRing();
+    else if (line.indexOf("+CLIP:") === 0) this.onClip(line);
+    else if (line.indexOf("+CCWA:") === 0) {
+      // R89; a repeated +CCWA for the same call is not a new call (oFono does the same).
+      if (!this.opts.callWaiting || this.find("waiting")) return;
+      this.announce(this.newCall("incoming", "waiting", urcNumber(line, "+CCWA:"), false));
+      this.armRingTimer();
+    } else if (line.indexOf("+CNAP:") === 0) {
+      // +CNAP: the caller's name; announces the call that waited for it, else updates it.
+      const cnap = parseCnap(line);
+      const call = this.find("incoming") || this.find("waiting");
+      if (!cnap || !call) return;
+      const changed = call.name !== cnap.name;
+      call.name = cnap.name;
+      if (this.announceTimer !== undefined && call.status === "incoming") {
+        this.clock.clearTimeout(this.announceTimer);
+        this.announceTimer = undefined;
+        this.announce(call);
+      } else if (changed) this.events.emit("callChanged", call);
+    } else if (line.indexOf("+CDIP:") === 0) {
+      // +CDIP: the number that was called (27.007 §7.9), kept on the ringing call.
+      const number = parseCdip(line);
+      const call = this.find("incoming") || this.find("waiting");
+      if (number === undefined || !call || call.calledNumber === number) return;
+      call.calledNumber = number;
+      if (this.announceTimer === undefined) this.events.emit("callChanged", call);
+    } else if (line.indexOf("+COLP:") === 0) {
+      // +COLP after ATD's OK: the far end answered the call being set up, and this is who
+      // answered. With more than one outgoing call in set-up it cannot tell which: +CLCC decides.
+      const number = parseColp(line);
+      if (number === undefined) return;
+      const settingUp = this.calls.filter((c) => c.direction === "outgoing" && (c.status === "dialing" || c.status === "alerting"));
+      if (settingUp.length === 1) this.connectedLine(settingUp[0], number);
+      this.reconcile();
+    } else if (line.indexOf("*ECAV:") === 0) {
+      // Ericsson call monitoring (*ECAV, parse.ts): the call it names (its +CLCC id) is active
+      // now (3), without waiting for the next +CLCC read, as with a vendor's "call connected";
+      // every other state (idle, held, alerting, ...) and a call not known by that id yet only
+      // make +CLCC be read at once: it stays the truth, and it ends calls with their cause.
+      const e = parseEcav(line);
+      const call = e && e.status === 3 ? this.calls.find((c) => c.index === e.id && c.status !== "released") : undefined;
+      if (call && call.status !== "active") this.setStatus(call, "active");
+      else if (e && e.status === 3 && !call) {
+        // Our dial before +CLCC gave it an id: the one outgoing call in set-up, if just one.
+        const settingUp = this.calls.filter((c) => c.index === undefined && c.direction === "outgoing" && (c.status === "dialing" || c.status === "alerting"));
+        if (settingUp.length === 1) this.setStatus(settingUp[0], "active");
+      }
+      this.reconcile();
+    } else if (startsWithAny(line, this.opts.callConnectedUrcs)) {
+      // A vendor's "call connected" URC: the call being set up (our dial, or the call we just
+      // answered) is up now, without waiting for the next +CLCC read; that read still follows
+      // and stays the truth. With more than one call in set-up it cannot tell which: +CLCC decides.
+      const settingUp = this.calls.filter((c) => c.status === "dialing" || c.status === "alerting" || (c.status === "incoming" && c.direction === "incoming"));
+      const answered = settingUp.filter((c) => c.direction === "outgoing" || this.answering === c);
+      if (answered.length === 1) this.setStatus(answered[0], "active");
+      this.reconcile();
+    } else this.reconcile();
   }
 
   /**
@@ -508,48 +557,6 @@ export class Line {
     }
   }
 
-  /**
-   * A vendor's "call connected" URC: the call being set up (our dial, or the call we just
-   * answered) is up now, without waiting for the next +CLCC read; that read still follows
-   * and stays the truth. With more than one call in set-up it cannot tell which: +CLCC decides.
-   */
-  private onConnected(): void {
-    const settingUp = this.calls.filter((c) => c.status === "dialing" || c.status === "alerting" || (c.status === "incoming" && c.direction === "incoming"));
-    const answered = settingUp.filter((c) => c.direction === "outgoing" || this.answering === c);
-    if (answered.length === 1) this.setStatus(answered[0], "active");
-    this.reconcile();
-  }
-
-  /**
-   * Ericsson call monitoring (*ECAV, parse.ts): the call it names (its +CLCC id) is active
-   * now (3), without waiting for the next +CLCC read, as with a vendor's "call connected";
-   * every other state (idle, held, alerting, ...) and a call not known by that id yet only
-   * make +CLCC be read at once: it stays the truth, and it ends calls with their cause.
-   */
-  private onCallMonitor(line: string): void {
-    const e = parseEcav(line);
-    const call = e && e.status === 3 ? this.calls.find((c) => c.index === e.id && c.status !== "released") : undefined;
-    if (call && call.status !== "active") this.setStatus(call, "active");
-    else if (e && e.status === 3 && !call) {
-      // Our dial before +CLCC gave it an id: the one outgoing call in set-up, if just one.
-      const settingUp = this.calls.filter((c) => c.index === undefined && c.direction === "outgoing" && (c.status === "dialing" || c.status === "alerting"));
-      if (settingUp.length === 1) this.setStatus(settingUp[0], "active");
-    }
-    this.reconcile();
-  }
-
-  /**
-   * +COLP after ATD's OK: the far end answered the call being set up, and this is who
-   * answered. With more than one outgoing call in set-up it cannot tell which: +CLCC decides.
-   */
-  private onConnectedLine(line: string): void {
-    const number = parseColp(line);
-    if (number === undefined) return;
-    const settingUp = this.calls.filter((c) => c.direction === "outgoing" && (c.status === "dialing" || c.status === "alerting"));
-    if (settingUp.length === 1) this.connectedLine(settingUp[0], number);
-    this.reconcile();
-  }
-
   /** The call connected, to `number` ("" when the network does not say who). */
   private connectedLine(call: Call, number: string): void {
     if (call.status === "released") return;
@@ -557,36 +564,6 @@ export class Line {
     if (changed) call.connectedNumber = number;
     if (call.status !== "active") this.setStatus(call, "active");
     else if (changed) this.events.emit("callChanged", call);
-  }
-
-  /** +CNAP: the caller's name; announces the call that waited for it, else updates it. */
-  private onName(line: string): void {
-    const cnap = parseCnap(line);
-    const call = this.find("incoming") || this.find("waiting");
-    if (!cnap || !call) return;
-    const changed = call.name !== cnap.name;
-    call.name = cnap.name;
-    if (this.announceTimer !== undefined && call.status === "incoming") {
-      this.clock.clearTimeout(this.announceTimer);
-      this.announceTimer = undefined;
-      this.announce(call);
-    } else if (changed) this.events.emit("callChanged", call);
-  }
-
-  /** +CDIP: the number that was called (27.007 §7.9), kept on the ringing call. */
-  private onCalled(line: string): void {
-    const number = parseCdip(line);
-    const call = this.find("incoming") || this.find("waiting");
-    if (number === undefined || !call || call.calledNumber === number) return;
-    call.calledNumber = number;
-    if (this.announceTimer === undefined) this.events.emit("callChanged", call);
-  }
-
-  private onWaiting(line: string): void {
-    // R89; a repeated +CCWA for the same call is not a new call (oFono does the same).
-    if (!this.opts.callWaiting || this.find("waiting")) return;
-    this.announce(this.newCall("incoming", "waiting", urcNumber(line, "+CCWA:"), false));
-    this.armRingTimer();
   }
 
   /** Tells the user about a new incoming or waiting call (once). */

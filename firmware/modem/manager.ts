@@ -120,9 +120,26 @@ export class ModemManager {
     if (ev === "reboot") return this.post({ type: "rebooted", banner: x as string });
     if (ev === "hang") return this.post({ type: "hung" });
     const line = x as string;
-    if (line.indexOf("+CREG:") === 0 || line.indexOf("+CEREG:") === 0) this.onRegistrationUrc(line);
-    else if (line.indexOf("+CEN2:") === 0) this.onEmergencyNumber(line);
-    else if (line.indexOf("+CEN1:") === 0) this.onEmergencyListStart();
+    // The handlers are written out here, not as methods (heap on the watch).
+    if (line.indexOf("+CREG:") === 0 || line.indexOf("+CEREG:") === 0) {
+      const reg = parseRegistration(line, false);
+      if (!reg) return;
+      const wasRegistered = this.registered();
+      this.setRegistration(reg);
+      // Event-driven, not polled: on becoming registered, read the signal and the operator once.
+      if (!wasRegistered && this.registered() && this.state.name === "ready") this.readRadio();
+    } else if (line.indexOf("+CEN2:") === 0) {
+      // One more number of the network's list (R53).
+      const e = parseCen2(line);
+      if (!e || this.emergency.indexOf(e.number) >= 0) return;
+      this.emergency.push(e.number);
+      this.events.emit("emergencyNumbers", this.emergency.slice());
+    } else if (line.indexOf("+CEN1:") === 0) {
+      // A new list starts (see the constructor).
+      if (this.emergency.length === 0) return;
+      this.emergency = [];
+      this.events.emit("emergencyNumbers", []);
+    }
   }
 
   start(): void {
@@ -506,15 +523,6 @@ export class ModemManager {
     this.setRegistration(reg);
   }
 
-  private onRegistrationUrc(line: string): void {
-    const reg = parseRegistration(line, false);
-    if (!reg) return;
-    const wasRegistered = this.registered();
-    this.setRegistration(reg);
-    // Event-driven, not polled: on becoming registered, read the signal and the operator once.
-    if (!wasRegistered && this.registered() && this.state.name === "ready") this.readRadio();
-  }
-
   private registered(): boolean {
     return !!((this.eps && isRegistered(this.eps.stat)) || (this.cs && isRegistered(this.cs.stat)));
   }
@@ -533,12 +541,6 @@ export class ModemManager {
     return serviceOf(this.simUsable(), this.simPresent(), this.cs, this.eps);
   }
 
-  private onEmergencyListStart(): void {
-    if (this.emergency.length === 0) return;
-    this.emergency = [];
-    this.events.emit("emergencyNumbers", []);
-  }
-
   /** The read form's answer: the network's whole list (R53), kept when it differs. */
   private onEmergencyList(lines: string[]): void {
     const list: string[] = [];
@@ -551,10 +553,4 @@ export class ModemManager {
     this.events.emit("emergencyNumbers", list.slice());
   }
 
-  private onEmergencyNumber(line: string): void {
-    const e = parseCen2(line);
-    if (!e || this.emergency.indexOf(e.number) >= 0) return;
-    this.emergency.push(e.number);
-    this.events.emit("emergencyNumbers", this.emergency.slice());
-  }
 }
