@@ -128,12 +128,14 @@ export class FirmwareApi {
   private lastEnded: CallInfo | undefined;
   private endedCount = 0;
   /** Dials waiting for bring-up; `hangup` cancels them. */
-  private waitingDials: { cancelled: boolean }[] = [];
-  private quietMode: QuietMode = "off";
-  /** "" while storage works, else its last error. */
-  private storageState = "";
-  private traceOff: (() => void)[] = [];
-  private stopped = false;
+  private waitingDials: { cancelled: boolean }[] | undefined;
+  /** Set by `quiet` (off until then). */
+  private quietMode: QuietMode | undefined;
+  /** Undefined or "" while storage works, else its last error. */
+  private storageState: string | undefined;
+  /** The trace's unsubscribes while it is on. */
+  private traceOff: (() => void)[] | undefined;
+  private stopped: boolean | undefined;
   private companion: CompanionView | undefined;
 
   constructor(
@@ -242,9 +244,14 @@ export class FirmwareApi {
         return this.emit("adopted", callInfo(x as Call));
       case "callEnded": {
         const info = callInfo(x as Call);
+        // Kept only while the event is out: the waits it pokes read it then (heap on the watch).
         this.lastEnded = info;
         this.endedCount++;
-        return this.emit("callEnded", info);
+        try {
+          return this.emit("callEnded", info);
+        } finally {
+          this.lastEnded = undefined;
+        }
       }
       case "lineState":
         return this.emit("lineState", { state: x as LineState });
@@ -318,21 +325,20 @@ export class FirmwareApi {
 
   /** Emits `at` events for every AT line in and out while on (a bench aid; off by default). */
   trace(on: boolean): void {
-    for (let i = 0; i < this.traceOff.length; i++) this.traceOff[i]();
-    this.traceOff = [];
+    const offs = this.traceOff;
+    if (offs) for (let i = 0; i < offs.length; i++) offs[i]();
+    this.traceOff = undefined;
     if (!on) return;
     const self = this;
     const ev = this.parts.channel.events;
-    this.traceOff.push(
+    this.traceOff = [
       ev.on("tx", function (b) {
         self.emit("at", { dir: "tx", data: b });
       }),
-    );
-    this.traceOff.push(
       ev.on("rx", function (l) {
         self.emit("at", { dir: "rx", data: l });
       }),
-    );
+    ];
   }
 
   /** Ends every wait (the firmware is stopping); later commands are refused. */
@@ -408,10 +414,11 @@ export class FirmwareApi {
       return p.line.dial(number).then(callReply);
     }
     const dial = { cancelled: false };
-    this.waitingDials.push(dial);
+    const waiting = this.waitingDials || (this.waitingDials = []);
+    waiting.push(dial);
     const self = this;
     return this.gate(dial).then(function (r) {
-      self.waitingDials.splice(self.waitingDials.indexOf(dial), 1);
+      waiting.splice(waiting.indexOf(dial), 1);
       if (dial.cancelled) return failure("cancelled", "the call was cancelled before it was placed");
       if (!r.ok) return r;
       // R18: with One Number not active (or no profile yet) only emergency calls are offered.
@@ -436,8 +443,9 @@ export class FirmwareApi {
     if (callId !== undefined && (typeof callId !== "number" || callId !== Math.floor(callId) || callId < 1)) {
       return Promise.resolve(failure("badCall", "not a call id: " + callId));
     }
-    if (this.waitingDials.length > 0 && callId === undefined) {
-      for (let i = 0; i < this.waitingDials.length; i++) this.waitingDials[i].cancelled = true;
+    const waiting = this.waitingDials;
+    if (waiting && waiting.length > 0 && callId === undefined) {
+      for (let i = 0; i < waiting.length; i++) waiting[i].cancelled = true;
       this.waits.poke();
       if (this.parts.line.current().length === 0) return Promise.resolve({ ok: true, call: null } as CallReply);
     }
@@ -778,12 +786,12 @@ export class FirmwareApi {
       emergencyNumbers: st.emergencyNumbers.slice(),
       line: p.line.lineState(),
       calls: p.line.current().length,
-      quiet: this.quietMode,
+      quiet: this.quietMode || "off",
       priority: plain(p.messaging.priorityState()),
       service: plain(p.oneNumber.report()),
       sms: p.messaging.capability(),
       activation: p.activation ? plain(p.activation.status()) : null,
-      storage: this.storageState,
+      storage: this.storageState || "",
       data: this.dataInfo(),
       companion: this.companionInfo(),
     };

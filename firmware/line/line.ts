@@ -149,7 +149,8 @@ export class Line {
   private announceTimer: TimerHandle | undefined;
   private reconciling = false;
   private reconcileAgain = false;
-  private lastEmergencyEnd = -1;
+  /** When the last emergency call ended (clock ms), undefined before one did. */
+  private lastEmergencyEnd: number | undefined;
   private quiet: QuietMode = "off";
   /** The incoming call ATA was sent for, until it changes status (a connected URC means it). */
   private answering: Call | undefined;
@@ -290,7 +291,7 @@ export class Line {
 
   /** Whether the emergency call-back window (R57) is open now. */
   inCallbackWindow(): boolean {
-    return this.lastEmergencyEnd >= 0 && this.clock.now() - this.lastEmergencyEnd < this.opts.callbackWindowMs;
+    return this.lastEmergencyEnd !== undefined && this.clock.now() - this.lastEmergencyEnd < this.opts.callbackWindowMs;
   }
 
   // ---- actions ----

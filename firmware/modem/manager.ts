@@ -82,9 +82,9 @@ export class ModemManager {
   /** The SIM state bring-up last read (`+CPIN`), "" until one was read. */
   private simStateSeen = "";
   /** The PIN to enter when the SIM asks (`--pin`); cleared once the SIM refused it. */
-  private configuredPin = "";
+  private configuredPin: string | undefined;
   /** A PIN request in flight: only one at a time, so one request never becomes two tries. */
-  private pinBusy = false;
+  private pinBusy: boolean | undefined;
   /** What the SIM last asked for; undefined (state "") until it asked. */
   private lock: SimLock | undefined;
   private readyWaiters: ((ok: boolean) => void)[] = [];
@@ -257,7 +257,7 @@ export class ModemManager {
   /** The SIM asks for a code: tell the user (with the tries left), and enter the configured PIN once. */
   private onSimAsks(state: string): void {
     if (this.pinBusy) return;
-    if (state === "SIM PIN" && this.configuredPin !== "") {
+    if (state === "SIM PIN" && this.configuredPin) {
       const code = this.configuredPin;
       // Forgotten before it is sent: whatever the answer, it is never sent a second time.
       this.configuredPin = "";
