@@ -28,7 +28,7 @@ import type { ModemManager } from "./modem/manager.js";
 import type { Activation, ActivationInfo } from "./activation/activation.js";
 import type { OneNumberState } from "./activation/one-number.js";
 import { deleteProfile, isIccid } from "./activation/profiles.js";
-import type { ModemState, ModemStateName } from "./modem/machine.js";
+import type { ModemState } from "./modem/machine.js";
 import type { SimLock } from "./modem/pin.js";
 import { seconds, Waits, okReply } from "./api/waits.js";
 import {
@@ -84,9 +84,6 @@ export interface CompanionView {
   onState(fn: (name: string) => void): void;
 }
 
-/** Holders `priorityChangedElsewhere` accepts (the smartphone, this accessory, another one). */
-const ELSEWHERE_HOLDERS: PriorityHolder[] = ["smartphone", "this", "other"];
-
 export interface ApiOptions {
   /** How long a command that needs the modem waits for bring-up (ms). */
   readyWaitMs: number;
@@ -97,11 +94,6 @@ export interface ApiOptions {
 export const defaultApiOptions: ApiOptions = { readyWaitMs: 60000, waitMs: 60000 };
 
 type AnyListener = (name: ApiEventName, data: unknown) => void;
-
-/** States in which bring-up is under way: a command written now would be lost to the banner. */
-function bringingUp(name: ModemStateName): boolean {
-  return name === "off" || name === "bringingUp" || name === "backoff" || name === "resetting";
-}
 
 function callReply(r: ActionResult): CallReply {
   if (!r.ok) return failure(r.reason, r.message);
@@ -382,7 +374,9 @@ export class FirmwareApi {
     return this.waits.until(
       function () {
         const n = modem.status().state.name;
-        return bringingUp(n) && !(cancel && cancel.cancelled) ? undefined : { modem: n };
+        // Bring-up under way: a command written now would be lost to the banner.
+        const bringingUp = n === "off" || n === "bringingUp" || n === "backoff" || n === "resetting";
+        return bringingUp && !(cancel && cancel.cancelled) ? undefined : { modem: n };
       },
       ms,
       "the modem did not come up",
@@ -650,7 +644,8 @@ export class FirmwareApi {
    * setting follows without sending any code; a later `*#103#` answer still wins by recency.
    */
   priorityChangedElsewhere(holder: PriorityHolder, name?: string): Promise<Reply<PriorityInfo>> {
-    if (ELSEWHERE_HOLDERS.indexOf(holder) < 0) return Promise.resolve(failure("usage", "the holder is one of " + ELSEWHERE_HOLDERS.join(", ")));
+    // The holders accepted: the smartphone, this accessory, another one.
+    if (holder !== "smartphone" && holder !== "this" && holder !== "other") return Promise.resolve(failure("usage", "the holder is one of smartphone, this, other"));
     const change: { holder: PriorityHolder; name?: string } = { holder: holder };
     if (name !== undefined) change.name = name;
     return this.parts.messaging.priorityChanged(change).then(

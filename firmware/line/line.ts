@@ -14,7 +14,6 @@
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { defineError } from "../../hal/errors.js";
 import { AtCommandError, atDialString, paramsOf, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
 import { parseCdip, parseCnap, parseColp, parseEcav } from "../../drivers/modems/parse.js";
 import { callProgressFinal } from "../../drivers/at/finals.js";
@@ -112,9 +111,6 @@ export type QuietMode = "off" | "silence" | "reject";
 function refused(reason: string, message: string): ActionResult {
   return { ok: false, reason, message };
 }
-
-/** An emergency dial the user (or a stop) cancelled before it was placed. */
-const CancelledDial = defineError<{ reason: string }>("CancelledDial");
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -364,12 +360,17 @@ export class Line {
     this.events.emit("callChanged", call);
     this.updateState();
     // A +COLP before ATD's final (27.007's intermediate form) is part of its answer.
-    const placed: Promise<AtResponse | void> = emergency
+    const placed: Promise<AtResponse | string | void> = emergency
       ? this.keepEmergency(call, number)
       : this.channel.send({ cmd: "ATD" + number + ";", prefixes: ["+COLP:"], timeoutMs: 30000 });
     return placed.then(
       (r) => {
         settled();
+        if (typeof r === "string") {
+          // An emergency dial the user (or a stop) cancelled before it was placed: `r` says why.
+          this.finish(call, { reason: "hungUpHere", cause: undefined, causeText: "", message: "emergency call cancelled: " + r });
+          return refused("cancelled", "emergency call cancelled: " + r);
+        }
         const colp = r ? parseColp(r.lines[0] || "") : undefined;
         if (colp !== undefined) this.connectedLine(call, colp);
         this.reconcile();
@@ -377,10 +378,6 @@ export class Line {
       },
       (e: unknown) => {
         settled();
-        if (CancelledDial.is(e)) {
-          this.finish(call, { reason: "hungUpHere", cause: undefined, causeText: "", message: "emergency call cancelled: " + e.message });
-          return refused("cancelled", "emergency call cancelled: " + e.message);
-        }
         // NO CARRIER / BUSY in answer to ATD (R88): +CEER says why. +CME ERROR, ERROR or a
         // time-out is the modem's own answer: the network never saw this call, so +CEER
         // still describes an earlier one (27.007 §6.10) and must not explain this one.
@@ -397,8 +394,12 @@ export class Line {
     );
   }
 
-  /** Runs the emergency dial for `call`: resolves when placed, rejects with why not. */
-  private keepEmergency(call: Call, number: string): Promise<void> {
+  /**
+   * Runs the emergency dial for `call`: resolves when placed, or with the reason when it
+   * was cancelled (a string, not an error type: one type held 17 heap blocks on the
+   * watch); rejects with the modem's answer when it failed.
+   */
+  private keepEmergency(call: Call, number: string): Promise<string | void> {
     const dial = new EmergencyDial(this.channel, this.clock, number, this.opts.emergency);
     this.emergencyDial = { dial, call };
     this.events.emit("emergency", { phase: "requested", callId: call.id, attempts: 0 });
@@ -406,7 +407,7 @@ export class Line {
       if (this.emergencyDial && this.emergencyDial.dial === dial) this.emergencyDial = undefined;
       this.events.emit("emergency", { phase: o.kind === "placed" ? "placed" : "ended", callId: call.id, attempts: o.attempts });
       if (o.kind === "placed") return;
-      if (o.kind === "cancelled") throw CancelledDial(o.reason, { reason: o.reason });
+      if (o.kind === "cancelled") return o.reason;
       throw o.error;
     });
   }
