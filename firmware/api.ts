@@ -173,9 +173,8 @@ export class FirmwareApi {
   private wire(): void {
     const self = this;
     const p = this.parts;
-    const relay = function (x: unknown, ev: string) {
-      self.relay(ev, x);
-    };
+    // A bound method, not a closure: a closure made here would keep wire()'s scope.
+    const relay = this.relay.bind(this);
     const line = p.line.events;
     line.on("incoming", relay);
     line.on("callChanged", relay);
@@ -226,7 +225,7 @@ export class FirmwareApi {
   }
 
   /** One event of a part (`ev`, its payload `x`) as the API's event, with plain data. */
-  private relay(ev: string, x: unknown): void {
+  private relay(x: unknown, ev: string): void {
     switch (ev) {
       case "incoming":
         return this.emit("incoming", callInfo(x as Call));

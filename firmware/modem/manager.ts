@@ -98,11 +98,9 @@ export class ModemManager {
     private readonly policy: ModemPolicy,
   ) {
     // One function for the channel's events and every URC the manager takes, told apart
-    // in heard(): on the watch a function per URC cost about six heap blocks each.
-    const self = this;
-    const heard = function (x: unknown, ev: string | undefined) {
-      self.heard(x, ev);
-    };
+    // in heard(): on the watch a function per URC cost about six heap blocks each. A bound
+    // method, not a closure: a closure made here would keep this constructor's scope.
+    const heard = this.heard.bind(this);
     channel.events.on("reboot", heard);
     channel.events.on("hang", heard);
     channel.onUrc("+CREG:", heard);
