@@ -24,6 +24,20 @@ export type Listener<T> = (payload: T, event: string) => void;
 type AnyFn = (payload: any, event: any) => void;
 type Table = { [event: string]: AnyFn | AnyFn[] | undefined };
 
+/**
+ * The unsubscribe `on` returns, made here so that it keeps only these three alive (a
+ * closure made inside `on` would keep all of on's locals); harmless when called twice.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function unsubscriber(em: Emitter<any>, k: string, fn: AnyFn): () => void {
+  let live = true;
+  return function () {
+    if (!live) return;
+    live = false;
+    em.remove(k, fn);
+  };
+}
+
 export class Emitter<E extends EventMap> {
   /** Listeners by event: one function, or an array once there are more (or `listeners()` was asked). Created on first use. */
   private h: { [K in keyof E]?: AnyFn | AnyFn[] } | undefined;
@@ -37,17 +51,11 @@ export class Emitter<E extends EventMap> {
     if (cur === undefined) h[k] = fn;
     else if (typeof cur === "function") h[k] = [cur, fn];
     else cur.push(fn);
-    let live = true;
-    const self = this;
-    return function () {
-      if (!live) return;
-      live = false;
-      self.off(k, fn);
-    };
+    return unsubscriber(this, k, fn);
   }
 
-  /** Removes one subscription of `fn` (the unsubscribe `on` returns calls this once). */
-  private off(k: string, fn: AnyFn): void {
+  /** Removes one subscription of `fn` (the unsubscribe `on` returns calls this once; subscribers use that). */
+  remove(k: string, fn: AnyFn): void {
     const h = this.h as Table | undefined;
     const cur = h ? h[k] : undefined;
     if (cur === undefined) return;
