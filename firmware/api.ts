@@ -22,17 +22,18 @@ import { Emitter } from "../hal/emitter.js";
 import { atDialString, type AtChannel } from "../drivers/at/index.js";
 import type { Call } from "./line/call.js";
 import { emergencyDialString } from "./line/emergency.js";
-import type { ActionResult, Line, QuietMode } from "./line/line.js";
-import { MessagingError, describePriority, type Messaging, type PriorityResult } from "./messaging/index.js";
+import type { ActionResult, Line, LineEvents, LineState, QuietMode } from "./line/line.js";
+import { MessagingError, describePriority, type Messaging, type MessagingEvents, type PriorityResult, type PriorityState } from "./messaging/index.js";
 import type { ModemManager } from "./modem/manager.js";
 import type { Activation, ActivationInfo } from "./activation/activation.js";
 import type { OneNumberState } from "./activation/one-number.js";
 import { deleteProfile, isIccid } from "./activation/profiles.js";
-import type { ModemStateName } from "./modem/machine.js";
+import type { ModemState } from "./modem/machine.js";
+import type { SimLock } from "./modem/pin.js";
 import { seconds, Waits, okReply } from "./api/waits.js";
 import {
   API_EVENTS,
-  CALL_WAIT_STATES,
+  callWaitStates,
   callInfo,
   camelReason,
   failure,
@@ -83,9 +84,6 @@ export interface CompanionView {
   onState(fn: (name: string) => void): void;
 }
 
-/** Holders `priorityChangedElsewhere` accepts (the smartphone, this accessory, another one). */
-const ELSEWHERE_HOLDERS: PriorityHolder[] = ["smartphone", "this", "other"];
-
 export interface ApiOptions {
   /** How long a command that needs the modem waits for bring-up (ms). */
   readyWaitMs: number;
@@ -96,11 +94,6 @@ export interface ApiOptions {
 export const defaultApiOptions: ApiOptions = { readyWaitMs: 60000, waitMs: 60000 };
 
 type AnyListener = (name: ApiEventName, data: unknown) => void;
-
-/** States in which bring-up is under way: a command written now would be lost to the banner. */
-function bringingUp(name: ModemStateName): boolean {
-  return name === "off" || name === "bringingUp" || name === "backoff" || name === "resetting";
-}
 
 function callReply(r: ActionResult): CallReply {
   if (!r.ok) return failure(r.reason, r.message);
@@ -123,17 +116,19 @@ export class FirmwareApi {
   private readonly opts: ApiOptions;
   private readonly waits: Waits;
   private readonly anyListeners: AnyListener[] = [];
-  /** Calls ended so far (`waitCall("ended")` waits for the next). */
-  private ended: CallInfo[] = [];
+  /** The last call that ended and how many did (`waitCall("ended")` waits for the next). */
+  private lastEnded: CallInfo | undefined;
   private endedCount = 0;
   /** Dials waiting for bring-up; `hangup` cancels them. */
-  private waitingDials: { cancelled: boolean }[] = [];
-  private quietMode: QuietMode = "off";
-  /** "" while storage works, else its last error. */
-  private storageState = "";
-  private traceOff: (() => void)[] = [];
-  private stopped = false;
-  private companion: CompanionView | undefined = undefined;
+  private waitingDials: { cancelled: boolean }[] | undefined;
+  /** Set by `quiet` (off until then). */
+  private quietMode: QuietMode | undefined;
+  /** Undefined or "" while storage works, else its last error. */
+  private storageState: string | undefined;
+  /** The trace's unsubscribes while it is on. */
+  private traceOff: (() => void)[] | undefined;
+  private stopped: boolean | undefined;
+  private companion: CompanionView | undefined;
 
   constructor(
     private readonly parts: ApiParts,
@@ -143,14 +138,6 @@ export class FirmwareApi {
     this.opts = options ? Object.assign({}, defaultApiOptions, options) : defaultApiOptions;
     this.waits = new Waits(parts.clock);
     this.wire();
-    const self = this;
-    // For `atSilentMs`: the first write after the modem's last final result.
-    parts.channel.events.on("tx", function () {
-      if (self.writtenSince < 0) self.writtenSince = parts.clock.now();
-    });
-    parts.channel.events.on("answered", function () {
-      self.writtenSince = -1;
-    });
   }
 
   /** Clock time of the first write since the modem last said something final; -1: none. */
@@ -178,98 +165,45 @@ export class FirmwareApi {
     }
   }
 
+  /**
+   * Subscribes the API to the parts' events. One function (`relay`) for all of them, told
+   * apart by the event's name (hal/emitter.ts passes it): on the watch a function per
+   * event cost about six heap blocks each, some 170 for the API alone.
+   */
   private wire(): void {
     const self = this;
     const p = this.parts;
+    // A bound method, not a closure: a closure made here would keep wire()'s scope.
+    const relay = this.relay.bind(this);
     const line = p.line.events;
-    line.on("incoming", function (c: Call) {
-      self.emit("incoming", callInfo(c));
-    });
-    line.on("callChanged", function (c: Call) {
-      self.emit("callChanged", callInfo(c));
-    });
-    line.on("callEnded", function (c: Call) {
-      const info = callInfo(c);
-      self.ended.push(info);
-      if (self.ended.length > 5) self.ended.shift();
-      self.endedCount++;
-      self.emit("callEnded", info);
-    });
-    line.on("lineState", function (s) {
-      self.emit("lineState", { state: s });
-    });
-    line.on("logged", function (e: CallLogEntry) {
-      self.emit("logged", plain(e));
-    });
-    line.on("emergency", function (e) {
-      self.emit("emergency", { phase: e.phase, callId: e.callId, attempts: e.attempts });
-    });
-    line.on("adopted", function (c: Call) {
-      self.emit("adopted", callInfo(c));
-    });
+    line.on("incoming", relay);
+    line.on("callChanged", relay);
+    line.on("callEnded", relay);
+    line.on("lineState", relay);
+    line.on("logged", relay);
+    line.on("emergency", relay);
+    line.on("adopted", relay);
     const sms = p.messaging.events;
-    sms.on("received", function (m) {
-      self.emit("smsReceived", plain(m));
-    });
-    sms.on("sent", function (m) {
-      self.emit("smsSent", plain(m));
-    });
-    sms.on("sendFailed", function (m) {
-      self.emit("smsFailed", plain(m));
-    });
-    sms.on("statusReport", function (r) {
-      self.emit("statusReport", plain(r));
-    });
-    sms.on("networkUssd", function (u) {
-      self.emit("networkUssd", { status: u.status, text: u.text, replyExpected: u.replyExpected });
-    });
-    sms.on("priority", function (s) {
-      self.emit("priority", { priority: plain(s), text: describePriority(s) });
-    });
+    sms.on("received", relay);
+    sms.on("sent", relay);
+    sms.on("sendFailed", relay);
+    sms.on("statusReport", relay);
+    sms.on("networkUssd", relay);
+    sms.on("priority", relay);
     const m = p.modem.events;
-    m.on("state", function (s) {
-      self.emit("modemState", plain(s));
-      if (s.name === "ready") self.emit("ready", { info: plain(p.modem.status().info) });
-    });
-    m.on("identified", function (i) {
-      self.emit("identified", plain(i));
-    });
-    m.on("registration", function (r) {
-      self.emit("registration", plain(r));
-    });
-    m.on("signal", function (s) {
-      self.emit("signal", plain(s));
-    });
-    m.on("operator", function (o) {
-      self.emit("operator", plain(o));
-    });
-    p.oneNumber.events.on("service", function (sv) {
-      self.emit("service", plain(sv));
-    });
-    m.on("emergencyNumbers", function (l) {
-      self.emit("emergencyNumbers", { numbers: l.slice() });
-    });
-    m.on("simLock", function (l) {
-      self.emit("simLock", { state: l.state, triesLeft: l.triesLeft === undefined ? null : l.triesLeft, refused: l.refused });
-    });
-    if (p.location) {
-      p.location.events.on("report", function (r) {
-        self.emit("position", plain(r));
-      });
-    }
+    m.on("state", relay);
+    m.on("identified", relay);
+    m.on("registration", relay);
+    m.on("signal", relay);
+    m.on("operator", relay);
+    p.oneNumber.events.on("service", relay);
+    m.on("emergencyNumbers", relay);
+    m.on("simLock", relay);
+    if (p.location) p.location.events.on("report", relay);
     const act = p.activation;
-    if (act) {
-      act.events.on("activation", function (a) {
-        self.emit("activation", plain(a));
-      });
-    }
-    p.log.on("log", function (text) {
-      self.emit("log", { text: text });
-    });
-    p.log.on("storage", function (st) {
-      self.storageState = st.ok ? "" : st.message;
-      self.emit("storage", { ok: st.ok, message: st.message });
-    });
+    if (act) act.events.on("activation", relay);
+    p.log.on("log", relay);
+    p.log.on("storage", relay);
     const data = p.data;
     if (data) {
       let last = "";
@@ -282,31 +216,120 @@ export class FirmwareApi {
         self.emit("data", info);
       });
     }
-    p.channel.events.on("unsolicited", function (l) {
-      self.emit("unsolicited", { line: l });
-    });
-    p.channel.events.on("overflow", function (n) {
-      self.emit("overflow", { bytes: n });
-    });
+    const ch = p.channel.events;
+    ch.on("unsolicited", relay);
+    ch.on("overflow", relay);
+    // For `atSilentMs`: the first write after the modem's last final result.
+    ch.on("tx", relay);
+    ch.on("answered", relay);
+  }
+
+  /** One event of a part (`ev`, its payload `x`) as the API's event, with plain data. */
+  private relay(x: unknown, ev: string): void {
+    switch (ev) {
+      case "incoming":
+        return this.emit("incoming", callInfo(x as Call));
+      case "callChanged":
+        return this.emit("callChanged", callInfo(x as Call));
+      case "adopted":
+        return this.emit("adopted", callInfo(x as Call));
+      case "callEnded": {
+        const info = callInfo(x as Call);
+        // Kept only while the event is out: the waits it pokes read it then (heap on the watch).
+        this.lastEnded = info;
+        this.endedCount++;
+        try {
+          return this.emit("callEnded", info);
+        } finally {
+          this.lastEnded = undefined;
+        }
+      }
+      case "lineState":
+        return this.emit("lineState", { state: x as LineState });
+      case "logged":
+        return this.emit("logged", plain(x as CallLogEntry));
+      case "emergency": {
+        const e = x as LineEvents["emergency"];
+        return this.emit("emergency", { phase: e.phase, callId: e.callId, attempts: e.attempts });
+      }
+      case "received":
+        return this.emit("smsReceived", plain(x as ApiEvents["smsReceived"]));
+      case "sent":
+        return this.emit("smsSent", plain(x as ApiEvents["smsSent"]));
+      case "sendFailed":
+        return this.emit("smsFailed", plain(x as ApiEvents["smsFailed"]));
+      case "statusReport":
+        return this.emit("statusReport", plain(x as ApiEvents["statusReport"]));
+      case "networkUssd": {
+        const u = x as MessagingEvents["networkUssd"];
+        return this.emit("networkUssd", { status: u.status, text: u.text, replyExpected: u.replyExpected });
+      }
+      case "priority": {
+        const s = x as PriorityState;
+        return this.emit("priority", { priority: plain(s), text: describePriority(s) });
+      }
+      case "state": {
+        const s = x as ModemState;
+        this.emit("modemState", plain(s));
+        if (s.name === "ready") this.emit("ready", { info: plain(this.parts.modem.status().info) });
+        return;
+      }
+      case "identified":
+        return this.emit("identified", plain(x as ApiEvents["identified"]));
+      case "registration":
+        return this.emit("registration", plain(x as ApiEvents["registration"]));
+      case "signal":
+        return this.emit("signal", plain(x as ApiEvents["signal"]));
+      case "operator":
+        return this.emit("operator", plain(x as ApiEvents["operator"]));
+      case "service":
+        return this.emit("service", plain(x as ApiEvents["service"]));
+      case "emergencyNumbers":
+        return this.emit("emergencyNumbers", { numbers: (x as string[]).slice() });
+      case "simLock": {
+        const l = x as SimLock;
+        return this.emit("simLock", { state: l.state, triesLeft: l.triesLeft === undefined ? null : l.triesLeft, refused: l.refused });
+      }
+      case "report":
+        return this.emit("position", plain(x as ApiEvents["position"]));
+      case "activation":
+        return this.emit("activation", plain(x as ApiEvents["activation"]));
+      case "log":
+        return this.emit("log", { text: x as string });
+      case "storage": {
+        const st = x as { ok: boolean; message: string };
+        this.storageState = st.ok ? "" : st.message;
+        return this.emit("storage", { ok: st.ok, message: st.message });
+      }
+      case "unsolicited":
+        return this.emit("unsolicited", { line: x as string });
+      case "overflow":
+        return this.emit("overflow", { bytes: x as number });
+      case "tx":
+        if (this.writtenSince < 0) this.writtenSince = this.parts.clock.now();
+        return;
+      case "answered":
+        this.writtenSince = -1;
+        return;
+    }
   }
 
   /** Emits `at` events for every AT line in and out while on (a bench aid; off by default). */
   trace(on: boolean): void {
-    for (let i = 0; i < this.traceOff.length; i++) this.traceOff[i]();
-    this.traceOff = [];
+    const offs = this.traceOff;
+    if (offs) for (let i = 0; i < offs.length; i++) offs[i]();
+    this.traceOff = undefined;
     if (!on) return;
     const self = this;
     const ev = this.parts.channel.events;
-    this.traceOff.push(
+    this.traceOff = [
       ev.on("tx", function (b) {
         self.emit("at", { dir: "tx", data: b });
       }),
-    );
-    this.traceOff.push(
       ev.on("rx", function (l) {
         self.emit("at", { dir: "rx", data: l });
       }),
-    );
+    ];
   }
 
   /** Ends every wait (the firmware is stopping); later commands are refused. */
@@ -350,7 +373,9 @@ export class FirmwareApi {
     return this.waits.until(
       function () {
         const n = modem.status().state.name;
-        return bringingUp(n) && !(cancel && cancel.cancelled) ? undefined : { modem: n };
+        // Bring-up under way: a command written now would be lost to the banner.
+        const bringingUp = n === "off" || n === "bringingUp" || n === "backoff" || n === "resetting";
+        return bringingUp && !(cancel && cancel.cancelled) ? undefined : { modem: n };
       },
       ms,
       "the modem did not come up",
@@ -382,10 +407,11 @@ export class FirmwareApi {
       return p.line.dial(number).then(callReply);
     }
     const dial = { cancelled: false };
-    this.waitingDials.push(dial);
+    const waiting = this.waitingDials || (this.waitingDials = []);
+    waiting.push(dial);
     const self = this;
     return this.gate(dial).then(function (r) {
-      self.waitingDials.splice(self.waitingDials.indexOf(dial), 1);
+      waiting.splice(waiting.indexOf(dial), 1);
       if (dial.cancelled) return failure("cancelled", "the call was cancelled before it was placed");
       if (!r.ok) return r;
       // R18: with One Number not active (or no profile yet) only emergency calls are offered.
@@ -410,8 +436,9 @@ export class FirmwareApi {
     if (callId !== undefined && (typeof callId !== "number" || callId !== Math.floor(callId) || callId < 1)) {
       return Promise.resolve(failure("badCall", "not a call id: " + callId));
     }
-    if (this.waitingDials.length > 0 && callId === undefined) {
-      for (let i = 0; i < this.waitingDials.length; i++) this.waitingDials[i].cancelled = true;
+    const waiting = this.waitingDials;
+    if (waiting && waiting.length > 0 && callId === undefined) {
+      for (let i = 0; i < waiting.length; i++) waiting[i].cancelled = true;
       this.waits.poke();
       if (this.parts.line.current().length === 0) return Promise.resolve({ ok: true, call: null } as CallReply);
     }
@@ -468,13 +495,14 @@ export class FirmwareApi {
    * `ended` at the next end of a call.
    */
   waitCall(state: CallWaitState, ms?: number): Promise<Reply<{ call: CallInfo | null }>> {
-    if (CALL_WAIT_STATES.indexOf(state) < 0) return Promise.resolve(failure("usage", "a call state is one of " + CALL_WAIT_STATES.join(", ")));
+    const states = callWaitStates();
+    if (states.indexOf(state) < 0) return Promise.resolve(failure("usage", "a call state is one of " + states.join(", ")));
     const line = this.parts.line;
     const self = this;
     const endedBefore = this.endedCount;
     return this.waits.until(
       function () {
-        if (state === "ended") return self.endedCount > endedBefore ? { call: self.ended[self.ended.length - 1] } : undefined;
+        if (state === "ended") return self.endedCount > endedBefore ? { call: self.lastEnded! } : undefined;
         const calls = line.current();
         if (state === "none") return calls.length === 0 ? { call: null } : undefined;
         const c = calls.filter((x) => x.status === state);
@@ -615,7 +643,8 @@ export class FirmwareApi {
    * setting follows without sending any code; a later `*#103#` answer still wins by recency.
    */
   priorityChangedElsewhere(holder: PriorityHolder, name?: string): Promise<Reply<PriorityInfo>> {
-    if (ELSEWHERE_HOLDERS.indexOf(holder) < 0) return Promise.resolve(failure("usage", "the holder is one of " + ELSEWHERE_HOLDERS.join(", ")));
+    // The holders accepted: the smartphone, this accessory, another one.
+    if (holder !== "smartphone" && holder !== "this" && holder !== "other") return Promise.resolve(failure("usage", "the holder is one of smartphone, this, other"));
     const change: { holder: PriorityHolder; name?: string } = { holder: holder };
     if (name !== undefined) change.name = name;
     return this.parts.messaging.priorityChanged(change).then(
@@ -751,12 +780,12 @@ export class FirmwareApi {
       emergencyNumbers: st.emergencyNumbers.slice(),
       line: p.line.lineState(),
       calls: p.line.current().length,
-      quiet: this.quietMode,
+      quiet: this.quietMode || "off",
       priority: plain(p.messaging.priorityState()),
       service: plain(p.oneNumber.report()),
       sms: p.messaging.capability(),
       activation: p.activation ? plain(p.activation.status()) : null,
-      storage: this.storageState,
+      storage: this.storageState || "",
       data: this.dataInfo(),
       companion: this.companionInfo(),
     };

@@ -106,26 +106,20 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
   const p = defaultPolicy(profile, hal.pins);
   if (policy) Object.assign(p, policy);
   const modem = new ModemManager(channel, hal.clock, hal.pins, profile, board.capabilities, p);
-  const lo: LineOptions = Object.assign({}, defaultLineOptions, {
-    callWaiting: board.capabilities.callWaiting,
-    callEndUrcs: profile.callEndUrcs,
-    callConnectedUrcs: profile.callConnectedUrcs || [],
-  });
+  // The line's options: the defaults by inheritance, only what differs held (heap on the watch).
+  const lo = Object.create(defaultLineOptions) as LineOptions;
+  lo.callWaiting = board.capabilities.callWaiting;
+  lo.callEndUrcs = profile.callEndUrcs;
+  if (profile.callConnectedUrcs) lo.callConnectedUrcs = profile.callConnectedUrcs;
   if (lineOptions) Object.assign(lo, lineOptions);
-  const line = new Line(
-    channel,
-    hal.clock,
-    {
-      simReady: () => modem.simUsable(),
-      emergencyNumbers: () => modem.status().emergencyNumbers,
-      emergencyAllowed: () => modem.service().emergencyCalls,
-      whenReady: (ms) => modem.whenReady(ms),
-      callerNames: () => modem.status().info.cnap,
-    },
-    lo,
-  );
+  // The modem manager is the line's ModemView (its methods, not a closure per question).
+  const line = new Line(channel, hal.clock, modem, lo);
   const events = new Emitter<FirmwareEvents>();
-  modem.events.on("log", (m) => events.emit("log", m));
+  // One forwarder for the parts' log lines (the modem's, activation's).
+  const forwardLog = function (m: string) {
+    events.emit("log", m);
+  };
+  modem.events.on("log", forwardLog);
   // After every bring-up (first start, reboot, reset): adopt the calls the modem still has.
   modem.events.on("state", (st) => {
     if (st.name === "ready") line.modemReady();
@@ -161,7 +155,7 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
     if (sv.state === "notActive") messaging.unregistered().then(undefined, (e: unknown) => events.emit("log", "sms: priority not updated: " + String(e)));
   });
   const activation = new Activation(channel, hal.clock, modem, hal.storage, oneNumber);
-  activation.events.on("log", (m) => events.emit("log", m));
+  activation.events.on("log", forwardLog);
   if (o.pin !== undefined) modem.configurePin(o.pin);
   const apn = o.apn !== undefined ? o.apn : board.data.apn;
   if (o.apn !== undefined) {

@@ -128,13 +128,15 @@ export const generic: ModemProfile = {
   banners: ["RDY"],
   finals: [],
   timeoutMs: 5000,
-  slowCommands: [
-    { prefix: "AT+COPS=", timeoutMs: 180000 },
-    { prefix: "AT+CMGS", timeoutMs: 120000 },
-    { prefix: "AT+CUSD", timeoutMs: 30000 },
-    { prefix: "ATD", timeoutMs: 30000 },
-    { prefix: "AT+CPIN", timeoutMs: 10000 },
-  ],
+  slowCommands() {
+    return [
+      { prefix: "AT+COPS=", timeoutMs: 180000 },
+      { prefix: "AT+CMGS", timeoutMs: 120000 },
+      { prefix: "AT+CUSD", timeoutMs: 30000 },
+      { prefix: "ATD", timeoutMs: 30000 },
+      { prefix: "AT+CPIN", timeoutMs: 10000 },
+    ];
+  },
   interCommandDelayMs: 0,
   callEndUrcs: [],
   bringUp(opts, info) {

@@ -13,7 +13,10 @@ function int(s: string | undefined): number | undefined {
 /** 27.007 §7.2 / §10.1.22 `<stat>`. */
 export type RegStat = "not-registered" | "home" | "searching" | "denied" | "unknown" | "roaming" | "emergency-only";
 
-const regStats: RegStat[] = ["not-registered", "home", "searching", "denied", "unknown", "roaming"];
+/** `<stat>` 0 to 5 by number; the list is made per report, not kept (heap on the watch). */
+function regStat(n: number): RegStat | undefined {
+  return (["not-registered", "home", "searching", "denied", "unknown", "roaming"] as RegStat[])[n];
+}
 
 export interface Registration {
   /** Which command reported it: CS (`+CREG`) or EPS (`+CEREG`). */
@@ -47,7 +50,7 @@ export function parseRegistration(line: string, read: boolean): Registration | u
   const s = int(p[0]);
   if (s === undefined) return undefined;
   // 27.007: 8 = "registered for emergency services only" (+CEREG since Rel-12).
-  const stat: RegStat = s === 8 ? "emergency-only" : regStats[s] || "unknown";
+  const stat: RegStat = s === 8 ? "emergency-only" : regStat(s) || "unknown";
   return { domain, stat, area: p[1] || undefined, cell: p[2] || undefined, act: int(p[3]), n };
 }
 

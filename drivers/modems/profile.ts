@@ -25,6 +25,12 @@ export interface BringUpOptions {
   voice: boolean;
 }
 
+/** A command prefix whose commands take longer than the profile's default. */
+export interface SlowCommand {
+  prefix: string;
+  timeoutMs: number;
+}
+
 export interface ModemProfile {
   /** The name boards.json uses. */
   name: string;
@@ -38,8 +44,11 @@ export interface ModemProfile {
   finals: FinalRule[];
   /** Default per-command time limit (ms). */
   timeoutMs: number;
-  /** Time limits of slow commands, by command prefix (`AT+COPS` can take minutes). */
-  slowCommands: { prefix: string; timeoutMs: number }[];
+  /**
+   * Time limits of slow commands, by command prefix (`AT+COPS` can take minutes): a
+   * function that makes the table when asked, so that it holds no heap on the watch.
+   */
+  slowCommands(): SlowCommand[];
   /** Pause after a final result before the next command. */
   interCommandDelayMs: number;
   /** Vendor URCs that report a call ended (besides `NO CARRIER`), e.g. SIMCom `VOICE CALL: END`. */
@@ -66,7 +75,7 @@ export interface ModemProfile {
 
 /** The time limit for `cmd` under `profile`. */
 export function timeoutFor(profile: ModemProfile, cmd: string): number {
-  for (const s of profile.slowCommands) if (cmd.indexOf(s.prefix) === 0) return s.timeoutMs;
+  for (const s of profile.slowCommands()) if (cmd.indexOf(s.prefix) === 0) return s.timeoutMs;
   return profile.timeoutMs;
 }
 

@@ -17,37 +17,7 @@
  */
 import { send, type ChatStep } from "../at/index.js";
 import { genericSteps, vendorIccid } from "./generic.js";
-import type { BringUpOptions, ModemInfo, ModemProfile } from "./profile.js";
-
-function quectelSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemInfo, extra: ChatStep[]): ChatStep[] {
-  const steps = genericSteps(profile, opts, info);
-  vendorIccid(steps, "AT+QCCID", "+QCCID:", info);
-  // Vendor settings go right after the error mode is set (index of AT+CMEE=1, plus one).
-  let at = 0;
-  for (let i = 0; i < steps.length; i++) {
-    const s = steps[i];
-    if (s.kind === "send" && s.command.cmd === "AT+CMEE=1") at = i + 1;
-  }
-  return steps.slice(0, at).concat(extra, steps.slice(at));
-}
-
-const quectelFinals = [
-  // Quectel prints this for a command the firmware build leaves out.
-  { match: "COMMAND NOT SUPPORT", prefix: false, kind: "error" as const, success: false },
-  // TCP/IP AN §2.3.7/§2.3.9: the finals of a socket send. SEND OK means the module took the
-  // data (not that the peer got it); SEND FAIL means its send buffer is full: retry later.
-  { match: "SEND OK", prefix: false, kind: "ok" as const, success: true },
-  { match: "SEND FAIL", prefix: false, kind: "error" as const, success: false },
-];
-
-const quectelSlow = [
-  { prefix: "AT+COPS=", timeoutMs: 180000 },
-  { prefix: "AT+CMGS", timeoutMs: 120000 },
-  { prefix: "AT+CUSD", timeoutMs: 120000 },
-  { prefix: "ATD", timeoutMs: 30000 },
-  { prefix: "AT+CPIN", timeoutMs: 5000 },
-  { prefix: "AT+QCFG", timeoutMs: 5000 },
-];
+import type { BringUpOptions, ModemInfo, ModemProfile, SlowCommand } from "./profile.js";
 
 /** What differs between Quectel models; the rest is the Quectel dialect above. */
 interface QuectelModel {
@@ -62,8 +32,49 @@ interface QuectelModel {
   bootTimeMs: number;
 }
 
+/** A Quectel profile keeps its model's vendor settings for bring-up. */
+type QuectelProfile = ModemProfile & { extraSteps: () => ChatStep[] };
+
+/**
+ * Bring-up of every Quectel profile (called as the profile's method): the generic steps,
+ * the ICCID by AT+QCCID, and the model's vendor settings right after the error mode is
+ * set (index of AT+CMEE=1, plus one). One function for all, with no closure over the
+ * model: the watch's heap keeps only the profile.
+ */
+function quectelBringUp(this: QuectelProfile, opts: BringUpOptions, info: ModemInfo): ChatStep[] {
+  const steps = genericSteps(this, opts, info);
+  vendorIccid(steps, "AT+QCCID", "+QCCID:", info);
+  let at = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    if (s.kind === "send" && s.command.cmd === "AT+CMEE=1") at = i + 1;
+  }
+  return steps.slice(0, at).concat(this.extraSteps(), steps.slice(at));
+}
+
+const quectelFinals = [
+  // Quectel prints this for a command the firmware build leaves out.
+  { match: "COMMAND NOT SUPPORT", prefix: false, kind: "error" as const, success: false },
+  // TCP/IP AN §2.3.7/§2.3.9: the finals of a socket send. SEND OK means the module took the
+  // data (not that the peer got it); SEND FAIL means its send buffer is full: retry later.
+  { match: "SEND OK", prefix: false, kind: "ok" as const, success: true },
+  { match: "SEND FAIL", prefix: false, kind: "error" as const, success: false },
+];
+
+/** Made when asked (only bring-up asks), not kept: on the watch the table held 45 heap blocks. */
+function quectelSlow(): SlowCommand[] {
+  return [
+    { prefix: "AT+COPS=", timeoutMs: 180000 },
+    { prefix: "AT+CMGS", timeoutMs: 120000 },
+    { prefix: "AT+CUSD", timeoutMs: 120000 },
+    { prefix: "ATD", timeoutMs: 30000 },
+    { prefix: "AT+CPIN", timeoutMs: 5000 },
+    { prefix: "AT+QCFG", timeoutMs: 5000 },
+  ];
+}
+
 function quectelProfile(m: QuectelModel): ModemProfile {
-  const profile: ModemProfile = {
+  const profile: QuectelProfile = {
     name: m.name,
     vendor: "Quectel",
     model: m.model,
@@ -74,14 +85,13 @@ function quectelProfile(m: QuectelModel): ModemProfile {
     slowCommands: quectelSlow,
     interCommandDelayMs: 0,
     callEndUrcs: [],
-    bringUp(opts, info) {
-      return quectelSteps(profile, opts, info, m.extraSteps());
-    },
+    bringUp: quectelBringUp,
     bringUpAbortOn: ["+CPIN: SIM PIN", "+CPIN: SIM PUK"],
     bootLines: m.bootLines,
     powerKeyPulseMs: m.powerKeyPulseMs,
     resetPulseMs: m.resetPulseMs,
     bootTimeMs: m.bootTimeMs,
+    extraSteps: m.extraSteps,
   };
   return profile;
 }

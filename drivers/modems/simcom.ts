@@ -20,13 +20,15 @@ export const simcomA7670: ModemProfile = {
   banners: ["*ATREADY: 1"],
   finals: [],
   timeoutMs: 5000,
-  slowCommands: [
-    { prefix: "AT+COPS=", timeoutMs: 180000 },
-    { prefix: "AT+CMGS", timeoutMs: 120000 },
-    { prefix: "AT+CUSD", timeoutMs: 60000 },
-    { prefix: "ATD", timeoutMs: 30000 },
-    { prefix: "AT+CPIN", timeoutMs: 5000 },
-  ],
+  slowCommands() {
+    return [
+      { prefix: "AT+COPS=", timeoutMs: 180000 },
+      { prefix: "AT+CMGS", timeoutMs: 120000 },
+      { prefix: "AT+CUSD", timeoutMs: 60000 },
+      { prefix: "ATD", timeoutMs: 30000 },
+      { prefix: "AT+CPIN", timeoutMs: 5000 },
+    ];
+  },
   // The A76XX manual asks for a short pause between commands on the UART.
   interCommandDelayMs: 10,
   callEndUrcs: ["VOICE CALL: END"],

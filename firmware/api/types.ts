@@ -230,7 +230,12 @@ export const API_EVENTS: ApiEventName[] = [
 /** The call states `waitCall` accepts: a +CLCC status, `none` (no call left) or `ended` (the next end). */
 export type CallWaitState = CallStatus | "none" | "ended";
 
-export const CALL_WAIT_STATES: CallWaitState[] = ["active", "held", "dialing", "alerting", "incoming", "waiting", "none", "ended"];
+/** The list `waitCall` accepts, made when asked: the watch's boot code keeps no copy in its heap. */
+export function callWaitStates(): CallWaitState[] {
+  return ["active", "held", "dialing", "alerting", "incoming", "waiting", "none", "ended"];
+}
+
+export const CALL_WAIT_STATES: CallWaitState[] = /* @__PURE__ */ callWaitStates();
 
 export function failure(reason: string, message: string): Failure {
   return { ok: false, reason: reason, message: message };

@@ -6,7 +6,10 @@
 /** 27.007 §7.18 `<stat>`: 0 active, 1 held, 2 dialing, 3 alerting, 4 incoming, 5 waiting. */
 export type CallStatus = "active" | "held" | "dialing" | "alerting" | "incoming" | "waiting" | "released";
 
-export const CLCC_STATUS: CallStatus[] = ["active", "held", "dialing", "alerting", "incoming", "waiting"];
+/** The status of 27.007 §7.18 `<stat>` (0 to 5); the list is made per call, not kept (heap). */
+export function clccStatus(stat: number): CallStatus {
+  return (["active", "held", "dialing", "alerting", "incoming", "waiting"] as CallStatus[])[stat];
+}
 
 export type EndReason =
   /** This device hung up. */
@@ -83,27 +86,46 @@ export interface Call {
   releasedHere: boolean;
 }
 
-const MESSAGES: { [r: string]: string } = {
-  hungUpHere: "call ended",
-  remoteHungUp: "the other party hung up",
-  answeredElsewhere: "answered on another device",
-  declinedElsewhere: "declined on another device",
-  missed: "missed call",
-  declinedHere: "call declined",
-  preempted: "call ended: emergency call on another device",
-  lineInUse: "the number is in use on another device",
-  busy: "the number you called is busy",
-  noAnswer: "no answer",
-  modemReset: "call ended: the modem restarted",
-  dropped: "call dropped: the connection was lost",
-  numberUnknown: "the number you called does not exist",
-  badNumber: "the number you called is incomplete or invalid",
-  unreachable: "the phone you called cannot be reached",
-  rejected: "the other party declined the call",
-  networkProblem: "the network could not connect the call: try again",
-  failed: "the call could not be completed",
-};
-
+/**
+ * One sentence per reason. A switch, not a table: on the watch a table of 18 sentences
+ * held about 70 heap blocks for good, a function's code stays in Storage.
+ */
 export function endMessage(reason: EndReason): string {
-  return MESSAGES[reason];
+  switch (reason) {
+    case "hungUpHere":
+      return "call ended";
+    case "remoteHungUp":
+      return "the other party hung up";
+    case "answeredElsewhere":
+      return "answered on another device";
+    case "declinedElsewhere":
+      return "declined on another device";
+    case "missed":
+      return "missed call";
+    case "declinedHere":
+      return "call declined";
+    case "preempted":
+      return "call ended: emergency call on another device";
+    case "lineInUse":
+      return "the number is in use on another device";
+    case "busy":
+      return "the number you called is busy";
+    case "noAnswer":
+      return "no answer";
+    case "modemReset":
+      return "call ended: the modem restarted";
+    case "dropped":
+      return "call dropped: the connection was lost";
+    case "numberUnknown":
+      return "the number you called does not exist";
+    case "badNumber":
+      return "the number you called is incomplete or invalid";
+    case "unreachable":
+      return "the phone you called cannot be reached";
+    case "rejected":
+      return "the other party declined the call";
+    case "networkProblem":
+      return "the network could not connect the call: try again";
+  }
+  return "the call could not be completed";
 }

@@ -1,6 +1,6 @@
 /** `+CLCC` (27.007 §7.18): the modem's list of current calls, the ground truth when in doubt. */
 import { paramsOf } from "../../drivers/at/index.js";
-import { CLCC_STATUS, type CallStatus } from "./call.js";
+import { clccStatus, type CallStatus } from "./call.js";
 
 export interface ClccEntry {
   index: number;
@@ -25,7 +25,7 @@ export function parseClcc(line: string): ClccEntry | undefined {
   return {
     index,
     direction: dir === 0 ? "outgoing" : "incoming",
-    status: CLCC_STATUS[stat],
+    status: clccStatus(stat),
     mode,
     multiparty: p[4] === "1",
     number: p[5] || "",

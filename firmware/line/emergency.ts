@@ -4,17 +4,12 @@
  * them. 112 and 911 are not Japanese emergency numbers (R54).
  */
 
-export const JAPAN_EMERGENCY_NUMBERS = ["110", "118", "119"];
+// The lists are written out in the functions below rather than kept in top-level arrays:
+// on the watch an array of strings held a few heap blocks per entry for good.
 
-/** Numbers people dial abroad for emergencies; on the Japanese network they fail (R54). */
-const FOREIGN_EMERGENCY = ["112", "911", "999", "000", "08"];
-
-/** Caller-id prefixes (184 withhold, 186 present) that the firmware never adds to an emergency call (R52). */
-const PRESENTATION_PREFIXES = ["184", "186"];
-
-/** Whether `number` is an emergency number on this device's lists. */
+/** Whether `number` is an emergency number on this device's lists: Japan's own (R44) or the network's and SIM's (`extra`). */
 export function isEmergencyNumber(number: string, extra: string[]): boolean {
-  return JAPAN_EMERGENCY_NUMBERS.indexOf(number) >= 0 || extra.indexOf(number) >= 0;
+  return number === "110" || number === "118" || number === "119" || extra.indexOf(number) >= 0;
 }
 
 /**
@@ -24,14 +19,15 @@ export function isEmergencyNumber(number: string, extra: string[]): boolean {
  */
 export function emergencyDialString(typed: string, extra: string[]): string | undefined {
   if (isEmergencyNumber(typed, extra)) return typed;
-  for (const p of PRESENTATION_PREFIXES) {
-    if (typed.indexOf(p) === 0 && isEmergencyNumber(typed.substr(p.length), extra)) return typed.substr(p.length);
-  }
+  // Caller-id prefixes (184 withhold, 186 present) that the firmware never adds to an emergency call (R52).
+  const p = typed.substr(0, 3);
+  if ((p === "184" || p === "186") && isEmergencyNumber(typed.substr(3), extra)) return typed.substr(3);
   return undefined;
 }
 
 /** R54: the advice for someone who dialled a foreign emergency number, or undefined. */
 export function foreignEmergencyAdvice(number: string): string | undefined {
-  if (FOREIGN_EMERGENCY.indexOf(number) < 0) return undefined;
+  // Numbers people dial abroad for emergencies; on the Japanese network they fail.
+  if (["112", "911", "999", "000", "08"].indexOf(number) < 0) return undefined;
   return number + " is not an emergency number in Japan: dial 110 (police), 118 (coast guard) or 119 (fire, ambulance)";
 }

@@ -14,7 +14,6 @@
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { defineError } from "../../hal/errors.js";
 import { AtCommandError, atDialString, paramsOf, type AtChannel, type AtResponse } from "../../drivers/at/index.js";
 import { parseCdip, parseCnap, parseColp, parseEcav } from "../../drivers/modems/parse.js";
 import { callProgressFinal } from "../../drivers/at/finals.js";
@@ -113,9 +112,6 @@ function refused(reason: string, message: string): ActionResult {
   return { ok: false, reason, message };
 }
 
-/** An emergency dial the user (or a stop) cancelled before it was placed. */
-const CancelledDial = defineError<{ reason: string }>("CancelledDial");
-
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -124,6 +120,11 @@ function errorText(e: unknown): string {
 function urcNumber(line: string, prefix: string): string {
   const p = paramsOf(line, prefix);
   return p ? p[0] : "";
+}
+
+function startsWithAny(line: string, prefixes: string[]): boolean {
+  for (let i = 0; i < prefixes.length; i++) if (line.indexOf(prefixes[i]) === 0) return true;
+  return false;
 }
 
 /** How long to wait after RING for the +CLIP that carries the number (ms). */
@@ -136,21 +137,23 @@ export class Line {
   private nextId = 1;
   private state: LineState = "idle";
   private inUseUntil = 0;
-  private inUseTimer: TimerHandle | undefined = undefined;
-  private ringTimer: TimerHandle | undefined = undefined;
-  private checkTimer: TimerHandle | undefined = undefined;
+  // Fields that start undefined are declared, not set: not set, they hold no heap on the watch.
+  private inUseTimer: TimerHandle | undefined;
+  private ringTimer: TimerHandle | undefined;
+  private checkTimer: TimerHandle | undefined;
   private checkMs = 0;
-  private announceTimer: TimerHandle | undefined = undefined;
+  private announceTimer: TimerHandle | undefined;
   private reconciling = false;
   private reconcileAgain = false;
-  private lastEmergencyEnd = -1;
+  /** When the last emergency call ended (clock ms), undefined before one did. */
+  private lastEmergencyEnd: number | undefined;
   private quiet: QuietMode = "off";
   /** The incoming call ATA was sent for, until it changes status (a connected URC means it). */
-  private answering: Call | undefined = undefined;
+  private answering: Call | undefined;
   /** Outgoing calls whose ATD has not answered yet: CLCC may not list them yet. */
   private pendingDials: Call[] = [];
   /** The emergency dial being kept until placed (R45), with its call. */
-  private emergencyDial: { dial: EmergencyDial; call: Call } | undefined = undefined;
+  private emergencyDial: { dial: EmergencyDial; call: Call } | undefined;
 
   constructor(
     private readonly channel: AtChannel,
@@ -160,24 +163,93 @@ export class Line {
     log?: CallLog,
   ) {
     this.log = log || new CallLog(50);
-    channel.onUrc("RING", () => this.onRing());
-    channel.onUrc("+CRING:", () => this.onRing());
-    channel.onUrc("+CLIP:", (l) => this.onClip(l));
-    channel.onUrc("+CCWA:", (l) => this.onWaiting(l));
-    channel.onUrc("+CNAP:", (l) => this.onName(l));
-    channel.onUrc("+CDIP:", (l) => this.onCalled(l));
+    // One function for every URC the line takes and for the channel's reboot event, told
+    // apart in urc(): on the watch a function per URC cost about six heap blocks each. A
+    // bound method, not a closure: a closure made here would keep this constructor's scope.
+    const urc = this.urc.bind(this);
+    channel.onUrc("RING", urc);
+    channel.onUrc("+CRING:", urc);
+    channel.onUrc("+CLIP:", urc);
+    channel.onUrc("+CCWA:", urc);
+    channel.onUrc("+CNAP:", urc);
+    channel.onUrc("+CDIP:", urc);
     // 27.007 §7.8 +COLP printed after ATD's OK: bring-up turns it off, but a module that
     // refuses AT+COLP=0 may still print it on its own; it is then who answered.
-    channel.onUrc("+COLP:", (l) => this.onConnectedLine(l));
-    const ended = () => this.reconcile();
-    channel.onUrc("NO CARRIER", ended);
-    channel.onUrc("BUSY", ended);
-    channel.onUrc("NO ANSWER", ended);
-    for (const u of opts.callEndUrcs) channel.onUrc(u, ended);
-    const connected = () => this.onConnected();
-    for (const u of opts.callConnectedUrcs) channel.onUrc(u, connected);
-    channel.onUrc("*ECAV:", (l) => this.onCallMonitor(l));
-    channel.events.on("reboot", () => this.onModemReset());
+    channel.onUrc("+COLP:", urc);
+    channel.onUrc("NO CARRIER", urc);
+    channel.onUrc("BUSY", urc);
+    channel.onUrc("NO ANSWER", urc);
+    for (const u of opts.callEndUrcs) channel.onUrc(u, urc);
+    for (const u of opts.callConnectedUrcs) channel.onUrc(u, urc);
+    channel.onUrc("*ECAV:", urc);
+    channel.events.on("reboot", urc);
+  }
+
+  /**
+   * A URC registered in the constructor (`ev` undefined), or the channel's `reboot` event.
+   * Whatever is not a call's announcement, its details or a "connected" URC reports a call
+   * ended (NO CARRIER, BUSY, NO ANSWER, the profile's call-end URCs): +CLCC says which.
+   * The handlers of single URCs are written out here, not as methods (heap on the watch).
+   */
+  private urc(line: string, ev: string | undefined): void {
+    if (ev === "reboot") this.onModemReset();
+    else if (line.indexOf("RING") === 0 || line.indexOf("+CRING:") === 0) this.onRing();
+    else if (line.indexOf("+CLIP:") === 0) this.onClip(line);
+    else if (line.indexOf("+CCWA:") === 0) {
+      // R89; a repeated +CCWA for the same call is not a new call (oFono does the same).
+      if (!this.opts.callWaiting || this.find("waiting")) return;
+      this.announce(this.newCall("incoming", "waiting", urcNumber(line, "+CCWA:"), false));
+      this.armRingTimer();
+    } else if (line.indexOf("+CNAP:") === 0) {
+      // +CNAP: the caller's name; announces the call that waited for it, else updates it.
+      const cnap = parseCnap(line);
+      const call = this.find("incoming") || this.find("waiting");
+      if (!cnap || !call) return;
+      const changed = call.name !== cnap.name;
+      call.name = cnap.name;
+      if (this.announceTimer !== undefined && call.status === "incoming") {
+        this.clock.clearTimeout(this.announceTimer);
+        this.announceTimer = undefined;
+        this.announce(call);
+      } else if (changed) this.events.emit("callChanged", call);
+    } else if (line.indexOf("+CDIP:") === 0) {
+      // +CDIP: the number that was called (27.007 §7.9), kept on the ringing call.
+      const number = parseCdip(line);
+      const call = this.find("incoming") || this.find("waiting");
+      if (number === undefined || !call || call.calledNumber === number) return;
+      call.calledNumber = number;
+      if (this.announceTimer === undefined) this.events.emit("callChanged", call);
+    } else if (line.indexOf("+COLP:") === 0) {
+      // +COLP after ATD's OK: the far end answered the call being set up, and this is who
+      // answered. With more than one outgoing call in set-up it cannot tell which: +CLCC decides.
+      const number = parseColp(line);
+      if (number === undefined) return;
+      const settingUp = this.calls.filter((c) => c.direction === "outgoing" && (c.status === "dialing" || c.status === "alerting"));
+      if (settingUp.length === 1) this.connectedLine(settingUp[0], number);
+      this.reconcile();
+    } else if (line.indexOf("*ECAV:") === 0) {
+      // Ericsson call monitoring (*ECAV, parse.ts): the call it names (its +CLCC id) is active
+      // now (3), without waiting for the next +CLCC read, as with a vendor's "call connected";
+      // every other state (idle, held, alerting, ...) and a call not known by that id yet only
+      // make +CLCC be read at once: it stays the truth, and it ends calls with their cause.
+      const e = parseEcav(line);
+      const call = e && e.status === 3 ? this.calls.find((c) => c.index === e.id && c.status !== "released") : undefined;
+      if (call && call.status !== "active") this.setStatus(call, "active");
+      else if (e && e.status === 3 && !call) {
+        // Our dial before +CLCC gave it an id: the one outgoing call in set-up, if just one.
+        const settingUp = this.calls.filter((c) => c.index === undefined && c.direction === "outgoing" && (c.status === "dialing" || c.status === "alerting"));
+        if (settingUp.length === 1) this.setStatus(settingUp[0], "active");
+      }
+      this.reconcile();
+    } else if (startsWithAny(line, this.opts.callConnectedUrcs)) {
+      // A vendor's "call connected" URC: the call being set up (our dial, or the call we just
+      // answered) is up now, without waiting for the next +CLCC read; that read still follows
+      // and stays the truth. With more than one call in set-up it cannot tell which: +CLCC decides.
+      const settingUp = this.calls.filter((c) => c.status === "dialing" || c.status === "alerting" || (c.status === "incoming" && c.direction === "incoming"));
+      const answered = settingUp.filter((c) => c.direction === "outgoing" || this.answering === c);
+      if (answered.length === 1) this.setStatus(answered[0], "active");
+      this.reconcile();
+    } else this.reconcile();
   }
 
   /**
@@ -213,7 +285,7 @@ export class Line {
 
   /** Whether the emergency call-back window (R57) is open now. */
   inCallbackWindow(): boolean {
-    return this.lastEmergencyEnd >= 0 && this.clock.now() - this.lastEmergencyEnd < this.opts.callbackWindowMs;
+    return this.lastEmergencyEnd !== undefined && this.clock.now() - this.lastEmergencyEnd < this.opts.callbackWindowMs;
   }
 
   // ---- actions ----
@@ -286,12 +358,17 @@ export class Line {
     this.events.emit("callChanged", call);
     this.updateState();
     // A +COLP before ATD's final (27.007's intermediate form) is part of its answer.
-    const placed: Promise<AtResponse | void> = emergency
+    const placed: Promise<AtResponse | string | void> = emergency
       ? this.keepEmergency(call, number)
       : this.channel.send({ cmd: "ATD" + number + ";", prefixes: ["+COLP:"], timeoutMs: 30000 });
     return placed.then(
       (r) => {
         settled();
+        if (typeof r === "string") {
+          // An emergency dial the user (or a stop) cancelled before it was placed: `r` says why.
+          this.finish(call, { reason: "hungUpHere", cause: undefined, causeText: "", message: "emergency call cancelled: " + r });
+          return refused("cancelled", "emergency call cancelled: " + r);
+        }
         const colp = r ? parseColp(r.lines[0] || "") : undefined;
         if (colp !== undefined) this.connectedLine(call, colp);
         this.reconcile();
@@ -299,10 +376,6 @@ export class Line {
       },
       (e: unknown) => {
         settled();
-        if (CancelledDial.is(e)) {
-          this.finish(call, { reason: "hungUpHere", cause: undefined, causeText: "", message: "emergency call cancelled: " + e.message });
-          return refused("cancelled", "emergency call cancelled: " + e.message);
-        }
         // NO CARRIER / BUSY in answer to ATD (R88): +CEER says why. +CME ERROR, ERROR or a
         // time-out is the modem's own answer: the network never saw this call, so +CEER
         // still describes an earlier one (27.007 §6.10) and must not explain this one.
@@ -319,8 +392,12 @@ export class Line {
     );
   }
 
-  /** Runs the emergency dial for `call`: resolves when placed, rejects with why not. */
-  private keepEmergency(call: Call, number: string): Promise<void> {
+  /**
+   * Runs the emergency dial for `call`: resolves when placed, or with the reason when it
+   * was cancelled (a string, not an error type: one type held 17 heap blocks on the
+   * watch); rejects with the modem's answer when it failed.
+   */
+  private keepEmergency(call: Call, number: string): Promise<string | void> {
     const dial = new EmergencyDial(this.channel, this.clock, number, this.opts.emergency);
     this.emergencyDial = { dial, call };
     this.events.emit("emergency", { phase: "requested", callId: call.id, attempts: 0 });
@@ -328,7 +405,7 @@ export class Line {
       if (this.emergencyDial && this.emergencyDial.dial === dial) this.emergencyDial = undefined;
       this.events.emit("emergency", { phase: o.kind === "placed" ? "placed" : "ended", callId: call.id, attempts: o.attempts });
       if (o.kind === "placed") return;
-      if (o.kind === "cancelled") throw CancelledDial(o.reason, { reason: o.reason });
+      if (o.kind === "cancelled") return o.reason;
       throw o.error;
     });
   }
@@ -480,48 +557,6 @@ export class Line {
     }
   }
 
-  /**
-   * A vendor's "call connected" URC: the call being set up (our dial, or the call we just
-   * answered) is up now, without waiting for the next +CLCC read; that read still follows
-   * and stays the truth. With more than one call in set-up it cannot tell which: +CLCC decides.
-   */
-  private onConnected(): void {
-    const settingUp = this.calls.filter((c) => c.status === "dialing" || c.status === "alerting" || (c.status === "incoming" && c.direction === "incoming"));
-    const answered = settingUp.filter((c) => c.direction === "outgoing" || this.answering === c);
-    if (answered.length === 1) this.setStatus(answered[0], "active");
-    this.reconcile();
-  }
-
-  /**
-   * Ericsson call monitoring (*ECAV, parse.ts): the call it names (its +CLCC id) is active
-   * now (3), without waiting for the next +CLCC read, as with a vendor's "call connected";
-   * every other state (idle, held, alerting, ...) and a call not known by that id yet only
-   * make +CLCC be read at once: it stays the truth, and it ends calls with their cause.
-   */
-  private onCallMonitor(line: string): void {
-    const e = parseEcav(line);
-    const call = e && e.status === 3 ? this.calls.find((c) => c.index === e.id && c.status !== "released") : undefined;
-    if (call && call.status !== "active") this.setStatus(call, "active");
-    else if (e && e.status === 3 && !call) {
-      // Our dial before +CLCC gave it an id: the one outgoing call in set-up, if just one.
-      const settingUp = this.calls.filter((c) => c.index === undefined && c.direction === "outgoing" && (c.status === "dialing" || c.status === "alerting"));
-      if (settingUp.length === 1) this.setStatus(settingUp[0], "active");
-    }
-    this.reconcile();
-  }
-
-  /**
-   * +COLP after ATD's OK: the far end answered the call being set up, and this is who
-   * answered. With more than one outgoing call in set-up it cannot tell which: +CLCC decides.
-   */
-  private onConnectedLine(line: string): void {
-    const number = parseColp(line);
-    if (number === undefined) return;
-    const settingUp = this.calls.filter((c) => c.direction === "outgoing" && (c.status === "dialing" || c.status === "alerting"));
-    if (settingUp.length === 1) this.connectedLine(settingUp[0], number);
-    this.reconcile();
-  }
-
   /** The call connected, to `number` ("" when the network does not say who). */
   private connectedLine(call: Call, number: string): void {
     if (call.status === "released") return;
@@ -529,36 +564,6 @@ export class Line {
     if (changed) call.connectedNumber = number;
     if (call.status !== "active") this.setStatus(call, "active");
     else if (changed) this.events.emit("callChanged", call);
-  }
-
-  /** +CNAP: the caller's name; announces the call that waited for it, else updates it. */
-  private onName(line: string): void {
-    const cnap = parseCnap(line);
-    const call = this.find("incoming") || this.find("waiting");
-    if (!cnap || !call) return;
-    const changed = call.name !== cnap.name;
-    call.name = cnap.name;
-    if (this.announceTimer !== undefined && call.status === "incoming") {
-      this.clock.clearTimeout(this.announceTimer);
-      this.announceTimer = undefined;
-      this.announce(call);
-    } else if (changed) this.events.emit("callChanged", call);
-  }
-
-  /** +CDIP: the number that was called (27.007 §7.9), kept on the ringing call. */
-  private onCalled(line: string): void {
-    const number = parseCdip(line);
-    const call = this.find("incoming") || this.find("waiting");
-    if (number === undefined || !call || call.calledNumber === number) return;
-    call.calledNumber = number;
-    if (this.announceTimer === undefined) this.events.emit("callChanged", call);
-  }
-
-  private onWaiting(line: string): void {
-    // R89; a repeated +CCWA for the same call is not a new call (oFono does the same).
-    if (!this.opts.callWaiting || this.find("waiting")) return;
-    this.announce(this.newCall("incoming", "waiting", urcNumber(line, "+CCWA:"), false));
-    this.armRingTimer();
   }
 
   /** Tells the user about a new incoming or waiting call (once). */

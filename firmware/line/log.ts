@@ -19,8 +19,32 @@ export interface CallLogEntry {
   message: string;
 }
 
+/** Between the fields of a stored entry (never in an outcome or our sentences; the number, from the modem, goes last). */
+const SEP = "\x01";
+
+function unpack(packed: string): CallLogEntry {
+  const f = packed.split(SEP);
+  return {
+    id: Number(f[0]),
+    direction: f[1] as CallLogEntry["direction"],
+    // Last, so that whatever the modem gave as a number comes back whole.
+    number: f.slice(8).join(SEP),
+    emergency: f[3] === "1",
+    startedAt: Number(f[4]),
+    durationMs: Number(f[5]),
+    outcome: f[6] as EndReason,
+    cause: f[7] === "" ? undefined : Number(f[7]),
+    message: f[2],
+  };
+}
+
+/**
+ * Entries are kept as one string each and made into objects when read: on the watch an
+ * entry object held about 20 heap blocks (nine fields, four of them long names, and their
+ * strings), a string of its fields a third of that; a full log of 50 was about 1,000.
+ */
 export class CallLog {
-  private entries: CallLogEntry[] = [];
+  private entries: string[] = [];
   constructor(private readonly size: number) {}
 
   /** Records an ended call and returns the entry. */
@@ -37,17 +61,18 @@ export class CallLog {
       cause: end ? end.cause : undefined,
       message: end ? end.message : "",
     };
-    this.entries.push(entry);
+    const f = [entry.id, entry.direction, entry.message, entry.emergency ? 1 : 0, entry.startedAt, entry.durationMs, entry.outcome, entry.cause === undefined ? "" : entry.cause, entry.number];
+    this.entries.push(f.join(SEP));
     if (this.entries.length > this.size) this.entries.splice(0, this.entries.length - this.size);
     return entry;
   }
 
   /** Newest last. */
   list(): CallLogEntry[] {
-    return this.entries.slice();
+    return this.entries.map(unpack);
   }
 
   missed(): CallLogEntry[] {
-    return this.entries.filter((e) => e.outcome === "missed");
+    return this.list().filter((e) => e.outcome === "missed");
   }
 }

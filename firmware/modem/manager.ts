@@ -70,22 +70,23 @@ export class ModemManager {
   private timers: TimerHandle[] = [];
   private runId = 0;
   private info: ModemInfo = emptyInfo();
-  private cs: Registration | undefined = undefined;
-  private eps: Registration | undefined = undefined;
-  private signal: Signal | undefined = undefined;
-  private operator: Operator | undefined = undefined;
+  private cs: Registration | undefined;
+  private eps: Registration | undefined;
+  private signal: Signal | undefined;
+  private operator: Operator | undefined;
   private emergency: string[] = [];
-  /** Domains whose read answer showed our `<n>=2` since the last bring-up (the baseline). */
-  private verbose: { cs: boolean; eps: boolean } = { cs: false, eps: false };
-  private healthTimer: TimerHandle | undefined = undefined;
-  private chat: ChatRun | undefined = undefined;
+  /** Domains whose read answer showed our `<n>=2` since the last bring-up (the baseline): bit 1 CS, bit 2 EPS. */
+  private verbose = 0;
+  private healthTimer: TimerHandle | undefined;
+  private chat: ChatRun | undefined;
   /** The SIM state bring-up last read (`+CPIN`), "" until one was read. */
   private simStateSeen = "";
   /** The PIN to enter when the SIM asks (`--pin`); cleared once the SIM refused it. */
-  private configuredPin = "";
+  private configuredPin: string | undefined;
   /** A PIN request in flight: only one at a time, so one request never becomes two tries. */
-  private pinBusy = false;
-  private lock: SimLock = { state: "", triesLeft: undefined, refused: "" };
+  private pinBusy: boolean | undefined;
+  /** What the SIM last asked for; undefined (state "") until it asked. */
+  private lock: SimLock | undefined;
   private readyWaiters: ((ok: boolean) => void)[] = [];
 
   constructor(
@@ -96,15 +97,47 @@ export class ModemManager {
     private readonly caps: BringUpOptions,
     private readonly policy: ModemPolicy,
   ) {
-    channel.events.on("reboot", (banner) => this.post({ type: "rebooted", banner }));
-    channel.events.on("hang", () => this.post({ type: "hung" }));
-    channel.onUrc("+CREG:", (line) => this.onRegistrationUrc(line));
-    channel.onUrc("+CEREG:", (line) => this.onRegistrationUrc(line));
-    channel.onUrc("+CEN2:", (line) => this.onEmergencyNumber(line));
-    for (const l of profile.bootLines) channel.onUrc(l, () => undefined);
+    // One function for the channel's events and every URC the manager takes, told apart
+    // in heard(): on the watch a function per URC cost about six heap blocks each. A bound
+    // method, not a closure: a closure made here would keep this constructor's scope.
+    const heard = this.heard.bind(this);
+    channel.events.on("reboot", heard);
+    channel.events.on("hang", heard);
+    channel.onUrc("+CREG:", heard);
+    channel.onUrc("+CEREG:", heard);
+    channel.onUrc("+CEN2:", heard);
+    // The boot lines are claimed and ignored (see ModemProfile.bootLines).
+    for (const l of profile.bootLines) channel.onUrc(l, heard);
     // 27.007 §8.67: each report is +CEN1 (reporting, MCC, MNC) then the whole list as +CEN2
     // lines, so +CEN1 starts a new list: numbers of a network left behind are not kept.
-    channel.onUrc("+CEN1:", () => this.onEmergencyListStart());
+    channel.onUrc("+CEN1:", heard);
+  }
+
+  /** A channel event (`reboot`, `hang`) or, `ev` undefined, a URC line registered in the constructor. */
+  private heard(x: unknown, ev: string | undefined): void {
+    if (ev === "reboot") return this.post({ type: "rebooted", banner: x as string });
+    if (ev === "hang") return this.post({ type: "hung" });
+    const line = x as string;
+    // The handlers are written out here, not as methods (heap on the watch).
+    if (line.indexOf("+CREG:") === 0 || line.indexOf("+CEREG:") === 0) {
+      const reg = parseRegistration(line, false);
+      if (!reg) return;
+      const wasRegistered = this.registered();
+      this.setRegistration(reg);
+      // Event-driven, not polled: on becoming registered, read the signal and the operator once.
+      if (!wasRegistered && this.registered() && this.state.name === "ready") this.readRadio();
+    } else if (line.indexOf("+CEN2:") === 0) {
+      // One more number of the network's list (R53).
+      const e = parseCen2(line);
+      if (!e || this.emergency.indexOf(e.number) >= 0) return;
+      this.emergency.push(e.number);
+      this.events.emit("emergencyNumbers", this.emergency.slice());
+    } else if (line.indexOf("+CEN1:") === 0) {
+      // A new list starts (see the constructor).
+      if (this.emergency.length === 0) return;
+      this.emergency = [];
+      this.events.emit("emergencyNumbers", []);
+    }
   }
 
   start(): void {
@@ -180,7 +213,8 @@ export class ModemManager {
 
   /** What the SIM last asked for (state "" before it was read). */
   simLock(): SimLock {
-    return { state: this.lock.state, triesLeft: this.lock.triesLeft, refused: this.lock.refused };
+    const l = this.lock;
+    return l ? { state: l.state, triesLeft: l.triesLeft, refused: l.refused } : { state: "", triesLeft: undefined, refused: "" };
   }
 
   /**
@@ -194,7 +228,7 @@ export class ModemManager {
       return Promise.resolve({ ok: false, reason: "pinNotNeeded", message: state === "" ? "the SIM state is not known yet" : "the SIM does not ask for a PIN (" + state + ")", triesLeft: undefined });
     }
     if (state === "SIM PUK" && newPin === undefined) {
-      return Promise.resolve({ ok: false, reason: "pukRequired", message: "the SIM is blocked: enter the PUK and a new PIN", triesLeft: this.lock.triesLeft });
+      return Promise.resolve({ ok: false, reason: "pukRequired", message: "the SIM is blocked: enter the PUK and a new PIN", triesLeft: this.lock ? this.lock.triesLeft : undefined });
     }
     if (this.pinBusy) return Promise.resolve({ ok: false, reason: "busy", message: "a PIN is being checked already", triesLeft: undefined });
     this.pinBusy = true;
@@ -221,7 +255,7 @@ export class ModemManager {
   /** The SIM asks for a code: tell the user (with the tries left), and enter the configured PIN once. */
   private onSimAsks(state: string): void {
     if (this.pinBusy) return;
-    if (state === "SIM PIN" && this.configuredPin !== "") {
+    if (state === "SIM PIN" && this.configuredPin) {
       const code = this.configuredPin;
       // Forgotten before it is sent: whatever the answer, it is never sent a second time.
       this.configuredPin = "";
@@ -231,7 +265,7 @@ export class ModemManager {
     }
     readTriesLeft(this.channel, state).then((left) => {
       if (this.simStateSeen !== state) return;
-      this.setLock({ state, triesLeft: left, refused: this.lock.state === state ? this.lock.refused : "" });
+      this.setLock({ state, triesLeft: left, refused: this.lock && this.lock.state === state ? this.lock.refused : "" });
     }, () => undefined);
   }
 
@@ -243,6 +277,28 @@ export class ModemManager {
   simPresent(): boolean {
     const s = this.simStateSeen;
     return s !== "SIM NOT INSERTED" && s !== "SIM FAILURE" && s !== "SIM WRONG";
+  }
+
+  // ---- what the line asks (firmware/line/line.ts ModemView) ----
+
+  /** The line's `simReady`: simUsable(). */
+  simReady(): boolean {
+    return this.simUsable();
+  }
+
+  /** Emergency numbers from the network and the SIM (R53), a copy. */
+  emergencyNumbers(): string[] {
+    return this.emergency.slice();
+  }
+
+  /** False when R55 forbids an emergency call (service().emergencyCalls). */
+  emergencyAllowed(): boolean {
+    return this.service().emergencyCalls;
+  }
+
+  /** The modem presents calling names (+CNAP on). */
+  callerNames(): boolean {
+    return this.info.cnap;
   }
 
   status(): ModemStatus {
@@ -342,7 +398,7 @@ export class ModemManager {
     const run = ++this.runId;
     // A bring-up interrupted by a reboot must not go on sending its old steps.
     if (this.chat) this.chat.cancel("bring-up restarted");
-    this.verbose = { cs: false, eps: false };
+    this.verbose = 0;
     const info = emptyInfo();
     this.channel.interrupt();
     const steps = this.profile.bringUp(this.caps, info);
@@ -456,21 +512,13 @@ export class ModemManager {
     // Bring-up set <n>=2. Once a read has shown it, a read without it means the modem
     // forgot its settings (a silent reset). A module that never took <n>=2 (the step is
     // optional) is not "reset" over and over.
-    if (reg.n === 2) this.verbose[reg.domain] = true;
-    else if (this.verbose[reg.domain]) {
+    const bit = reg.domain === "cs" ? 1 : 2;
+    if (reg.n === 2) this.verbose |= bit;
+    else if (this.verbose & bit) {
       this.post({ type: "verbosityLost" });
       return;
     }
     this.setRegistration(reg);
-  }
-
-  private onRegistrationUrc(line: string): void {
-    const reg = parseRegistration(line, false);
-    if (!reg) return;
-    const wasRegistered = this.registered();
-    this.setRegistration(reg);
-    // Event-driven, not polled: on becoming registered, read the signal and the operator once.
-    if (!wasRegistered && this.registered() && this.state.name === "ready") this.readRadio();
   }
 
   private registered(): boolean {
@@ -491,12 +539,6 @@ export class ModemManager {
     return serviceOf(this.simUsable(), this.simPresent(), this.cs, this.eps);
   }
 
-  private onEmergencyListStart(): void {
-    if (this.emergency.length === 0) return;
-    this.emergency = [];
-    this.events.emit("emergencyNumbers", []);
-  }
-
   /** The read form's answer: the network's whole list (R53), kept when it differs. */
   private onEmergencyList(lines: string[]): void {
     const list: string[] = [];
@@ -509,10 +551,4 @@ export class ModemManager {
     this.events.emit("emergencyNumbers", list.slice());
   }
 
-  private onEmergencyNumber(line: string): void {
-    const e = parseCen2(line);
-    if (!e || this.emergency.indexOf(e.number) >= 0) return;
-    this.emergency.push(e.number);
-    this.events.emit("emergencyNumbers", this.emergency.slice());
-  }
 }

@@ -2,6 +2,8 @@ import test from "ava";
 import { classifyEnd, parseCeer } from "../../firmware/line/causes.js";
 import { parseClcc } from "../../firmware/line/clcc.js";
 import { emergencyDialString, foreignEmergencyAdvice, isEmergencyNumber } from "../../firmware/line/emergency.js";
+import { CallLog } from "../../firmware/line/log.js";
+import type { Call } from "../../firmware/line/call.js";
 
 const incomingUnanswered = { direction: "incoming" as const, connectedAt: undefined, releasedHere: false };
 const outgoingUnanswered = { direction: "outgoing" as const, connectedAt: undefined, releasedHere: false };
@@ -72,4 +74,41 @@ test("R44, R52, R53, R54: emergency numbers, 184/186 stripped, the network's lis
   t.is(emergencyDialString("184123", []), undefined);
   t.regex(foreignEmergencyAdvice("911")!, /dial 110/);
   t.is(foreignEmergencyAdvice("110"), undefined);
+});
+
+function endedCall(id: number, number: string, patch: Partial<Call>): Call {
+  const base: Call = {
+    id,
+    index: 1,
+    direction: "incoming",
+    status: "released",
+    number,
+    name: "",
+    calledNumber: "",
+    connectedNumber: "",
+    emergency: false,
+    startedAt: 1733580000000 + id,
+    connectedAt: undefined,
+    endedAt: 1733580000000 + id + 5000,
+    end: { reason: "missed", cause: undefined, causeText: "", message: "missed call" },
+    releasedHere: false,
+  };
+  return Object.assign(base, patch);
+}
+
+test("the call log reads back what it recorded (packed on the watch), whatever the number holds, newest last and bounded", (t) => {
+  const log = new CallLog(3);
+  const added = [
+    log.add(endedCall(1, "+81311112222", {})),
+    log.add(endedCall(2, "110", { direction: "outgoing", emergency: true, connectedAt: 1733580001002, end: { reason: "remoteHungUp", cause: 16, causeText: "", message: "the other party hung up" } })),
+    // A number is whatever the modem printed: control characters included.
+    log.add(endedCall(3, "12\x0134\x01", { end: { reason: "failed", cause: 41, causeText: "", message: "call: failed | odd" } })),
+  ];
+  t.deepEqual(log.list(), added);
+  t.is(added[1].durationMs, 5000 + 2 - 1002);
+  t.is(added[0].cause, undefined);
+  t.deepEqual(log.missed().map((e) => e.id), [1]);
+  log.add(endedCall(4, "", { end: undefined }));
+  t.deepEqual(log.list().map((e) => e.id), [2, 3, 4]);
+  t.deepEqual(log.list()[2], { id: 4, direction: "incoming", number: "", emergency: false, startedAt: 1733580000004, durationMs: 0, outcome: "failed", cause: undefined, message: "" });
 });

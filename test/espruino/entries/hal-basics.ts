@@ -102,6 +102,46 @@ check("emitter: onListenerError receives the error and the event name instead", 
   equal(got, ["count:boom"], "routed to the sink, emit did not throw");
 });
 
+check("emitter: a listener gets the event's name, so one function can serve several events", function () {
+  const e = new Emitter<Events>();
+  const seen: string[] = [];
+  const one = function (x: unknown, ev: string) {
+    seen.push(ev + "=" + String(x));
+  };
+  e.on("line", one);
+  e.on("count", one);
+  e.emit("line", "OK");
+  e.emit("count", 3);
+  equal(seen, ["line=OK", "count=3"], "each call named its event");
+});
+
+check("emitter: listeners() is the live list, before, between and after subscriptions and removals", function () {
+  const e = new Emitter<Events>();
+  let n = 0;
+  const offA = e.on("count", function (k) {
+    n += k;
+  });
+  const live = e.listeners("count");
+  equal(live.length, 1, "the lone listener is in the list");
+  const offB = e.on("count", function (k) {
+    n += 10 * k;
+  });
+  equal(live.length, 2, "a later subscription goes into the same list");
+  offA();
+  equal(live.length, 1, "a removal too");
+  e.emit("count", 1);
+  equal(n, 10, "only the remaining listener ran");
+  offB();
+  equal(live.length, 0, "empty again");
+  equal(e.listenerCount("count"), 0, "and counted so");
+  const fresh = new Emitter<Events>();
+  const empty = fresh.listeners("line");
+  fresh.on("line", function () {
+    n = -1;
+  });
+  equal(empty.length, 1, "a list asked for before any subscription gets the first one");
+});
+
 check("emitter: more than four payload fields and nested objects pass through (Espruino's own emitter takes at most 4 args)", function () {
   const e = new Emitter<{ rec: { a: number; b: number; c: number; d: number; e: number; f: number[] } }>();
   let sum = 0;
