@@ -373,6 +373,9 @@ export const COLD_MODULES: ColdModule[] = [
   { source: "drivers/sms/compose.ts", file: "sl.enc", maxBytes: 20480 },
   // SMS PDU decoding (SMS-DELIVER, status reports): used per received PDU.
   { source: "drivers/sms/decode.ts", file: "sl.dec", maxBytes: 20480 },
+  // SMS sending: the outbox's record keeping, the sending loop with its retries, and the
+  // PDU encoder it calls (firmware/messaging/state.ts: plain functions over the hot state).
+  { source: "firmware/messaging/sender.ts", file: "sl.out", maxBytes: 32768 },
   // SIM PIN/PUK entry and the tries-left readers: used only when the SIM asks.
   { source: "firmware/modem/pin.ts", file: "sl.pin", maxBytes: 8192 },
 ];

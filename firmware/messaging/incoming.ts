@@ -21,7 +21,8 @@ import type { Clock } from "../../hal/types.js";
 import { decodePdu, statusCategory, type SmsDeliver } from "../../drivers/sms/index.js";
 import { errorText } from "./errors.js";
 import type { Inbox, InboxMessage } from "./inbox.js";
-import type { Outbox } from "./outbox.js";
+import { recordReport } from "./outbox.js";
+import type { OutboxState } from "./state.js";
 import { assemble, makeHeld, PendingParts } from "./parts.js";
 import type { Quarantine, QuarantinedPdu } from "./quarantine.js";
 import { KEY, type Store } from "./store.js";
@@ -66,7 +67,7 @@ export class Incoming {
     private readonly store: Store,
     private readonly inbox: Inbox,
     private readonly quarantine: Quarantine,
-    private readonly outbox: Outbox,
+    private readonly outbox: OutboxState,
     private readonly clock: Clock,
     private readonly opts: IncomingOptions,
     private readonly hooks: IncomingHooks,
@@ -123,7 +124,7 @@ export class Incoming {
     if (pdu.type === "status-report") {
       const sr = pdu;
       const hooks = this.hooks;
-      return this.outbox.report(sr.mr, sr.recipient.number, sr.status).then(function (match) {
+      return recordReport(this.store, this.outbox, sr.mr, sr.recipient.number, sr.status).then(function (match) {
         const cat = statusCategory(sr.status);
         if (!match || match.changed) {
           hooks.statusReport({

@@ -20,15 +20,16 @@ import type { Clock, Storage, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import type { AtChannel } from "../../drivers/at/index.js";
 import type { Capabilities } from "../board.js";
-import { requireSms, smsRefusal } from "./capability.js";
-import { errorText, messagingError } from "./errors.js";
+import { smsRefusal } from "./capability.js";
+import { errorText } from "./errors.js";
 import { Inbox, type InboxMessage } from "./inbox.js";
 import { Incoming, type StatusReportEvent } from "./incoming.js";
-import { Outbox, validateNumber, validateText, type OutMessage } from "./outbox.js";
+import type { OutMessage } from "./outbox.js";
 import { Priority, describePriority, type PriorityHolder, type PriorityResult, type PriorityState } from "./priority.js";
 import { Quarantine, type QuarantinedPdu } from "./quarantine.js";
 import { Receiver, type Routing } from "./receiver.js";
-import { Sender } from "./sender.js";
+import { outboxLoad, sendAccept, sendNext, sentHistory } from "./sender.js";
+import type { OutboxState, SmsHost } from "./state.js";
 import { RamStorage, Store } from "./store.js";
 import { ServiceCodes, type CodeAnswer } from "./ussd.js";
 
@@ -135,29 +136,37 @@ function copy<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
 
-export class Messaging {
+export class Messaging implements SmsHost {
   readonly events = new Emitter<MessagingEvents>();
-  private readonly opts: MessagingOptions;
-  private readonly store: Store;
+  /** @internal (state.ts: what the cold parts work on) */
+  readonly opts: MessagingOptions;
+  /** @internal */
+  readonly store: Store;
   private readonly inboxStore: Inbox;
   private readonly quarantined: Quarantine;
-  private readonly outboxStore: Outbox;
+  /** @internal the outbox in RAM (outbox.ts) */
+  readonly ob: OutboxState = { pending: [], history: [], nextId: 1, lastMr: 0, refCount: 0, busy: false, told: false };
   private readonly incoming: Incoming;
   private readonly priority: Priority;
   private readonly codes: ServiceCodes | undefined;
   private readonly receiver: Receiver | undefined = undefined;
-  private readonly sender: Sender | undefined = undefined;
-  private readonly loaded: Promise<void>;
+  /** @internal */
+  readonly loaded: Promise<void>;
   private running = false;
   private stopped = false;
   private expiryTimer: TimerHandle | undefined = undefined;
+  private sendTimer: TimerHandle | undefined = undefined;
 
   constructor(
-    channel: AtChannel,
-    private readonly clock: Clock,
+    /** @internal */
+    readonly channel: AtChannel,
+    /** @internal */
+    readonly clock: Clock,
     storage: Storage | undefined,
-    private readonly caps: Capabilities,
-    private readonly modem: MessagingModemView,
+    /** @internal */
+    readonly caps: Capabilities,
+    /** @internal */
+    readonly modem: MessagingModemView,
     options?: Partial<MessagingOptions>,
   ) {
     const self = this;
@@ -165,7 +174,7 @@ export class Messaging {
     this.opts = options ? Object.assign({}, defaultMessagingOptions, options) : defaultMessagingOptions;
     const o = this.opts;
     const log = function (line: string) {
-      self.events.emit("log", line);
+      self.log(line);
     };
     // A listener that throws must not break a persistence chain.
     this.events.onListenerError = function (err, event) {
@@ -176,8 +185,7 @@ export class Messaging {
       self.events.emit("inboxEvicted", m);
     }, log);
     this.quarantined = new Quarantine(this.store, o.maxQuarantine);
-    this.outboxStore = new Outbox(this.store, o.maxHistory, log);
-    this.incoming = new Incoming(this.store, this.inboxStore, this.quarantined, this.outboxStore, clock, o, {
+    this.incoming = new Incoming(this.store, this.inboxStore, this.quarantined, this.ob, clock, o, {
       received: function (m) {
         self.events.emit("received", m);
       },
@@ -202,21 +210,6 @@ export class Messaging {
     if (native) {
       this.receiver = new Receiver(channel, this.incoming, o, log, function () {
         self.armExpiry();
-      });
-      this.sender = new Sender(channel, clock, this.outboxStore, o, {
-        ready: function () {
-          return self.running && self.modem.ready();
-        },
-        identity: function () {
-          return self.modem.identity ? self.modem.identity() : "";
-        },
-        sent: function (m) {
-          self.events.emit("sent", m);
-        },
-        failed: function (m) {
-          self.events.emit("sendFailed", m);
-        },
-        log: log,
       });
       channel.events.on("reboot", function () {
         self.running = false;
@@ -247,7 +240,7 @@ export class Messaging {
       })
       .then(undefined, log("the quarantine"))
       .then(function () {
-        return self.outboxStore.load();
+        return outboxLoad(self);
       })
       .then(undefined, log("the outbox"))
       .then(function () {
@@ -262,26 +255,55 @@ export class Messaging {
    * set routing, and go on sending. Does nothing on boards without native SMS.
    */
   start(): void {
-    if (this.stopped || !this.receiver || !this.sender) return;
+    if (this.stopped || !this.receiver) return;
     this.running = true;
     this.receiver.sync();
     const self = this;
     this.loaded.then(function () {
       self.armExpiry();
-      self.sender!.kick();
+      self.kick();
     });
   }
 
   /** Sending may go on again (a hold such as an emergency call set-up ended). */
   resume(): void {
-    if (this.running && this.sender) this.sender.kick();
+    if (this.running) this.kick();
+  }
+
+  /** @internal A line for the firmware's log. */
+  log(line: string): void {
+    this.events.emit("log", line);
+  }
+
+  /**
+   * @internal Sends what is due, one part at a time (sender.ts, a cold module on the
+   * watch), while the modem is ready and nothing holds sending; arms a timer for the next
+   * message due otherwise.
+   */
+  kick(): void {
+    const ob = this.ob;
+    if (this.stopped || ob.busy || !this.receiver || !this.running || !this.modem.ready()) return;
+    ob.busy = true;
+    const self = this;
+    sendNext(this).then(function (wait) {
+      ob.busy = false;
+      if (wait === 0) self.kick();
+      else if (wait > 0 && !self.stopped) {
+        if (self.sendTimer !== undefined) self.clock.clearTimeout(self.sendTimer);
+        self.sendTimer = self.clock.setTimeout(function () {
+          self.sendTimer = undefined;
+          self.kick();
+        }, wait);
+      }
+    });
   }
 
   /** Stops timers and sending (the firmware is shutting down). */
   stop(): void {
     this.stopped = true;
     this.running = false;
-    if (this.sender) this.sender.stop();
+    if (this.sendTimer !== undefined) this.clock.clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
     if (this.receiver) this.receiver.reset();
     if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
@@ -300,30 +322,7 @@ export class Messaging {
    * `storage`) before anything reaches the modem.
    */
   send(to: string, text: string, options?: { statusReport?: boolean }): Promise<number> {
-    let number: string;
-    let parts: number;
-    try {
-      requireSms(this.caps.sms, "cannot send the message");
-      number = validateNumber(to);
-      parts = validateText(text, this.opts.maxParts, this.opts.concatRefBits);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const self = this;
-    const sr = !!(options && options.statusReport);
-    return this.loaded
-      .then(function () {
-        return self.outboxStore.accept(number, text, sr, parts, self.clock.now(), self.opts.concatRefBits);
-      })
-      .then(
-        function (m) {
-          self.sender!.kick();
-          return m.id;
-        },
-        function (e) {
-          throw messagingError("storage", "the message could not be stored, so it was not accepted: " + errorText(e));
-        },
-      );
+    return sendAccept(this, to, text, options);
   }
 
   /** Received messages, oldest first. */
@@ -346,16 +345,13 @@ export class Messaging {
   outbox(): Promise<OutMessage[]> {
     const self = this;
     return this.loaded.then(function () {
-      return copy(self.outboxStore.list());
+      return copy(self.ob.pending);
     });
   }
 
   /** Sent and failed messages, oldest first; kept on this device only (R63). */
   sentHistory(): Promise<OutMessage[]> {
-    const self = this;
-    return this.loaded.then(function () {
-      return self.outboxStore.sentHistory();
-    });
+    return sentHistory(this);
   }
 
   /** PDUs the modem gave that could not be read, with why. */

@@ -9,7 +9,7 @@ import { Inbox } from "../../../firmware/messaging/inbox.js";
 import { Quarantine } from "../../../firmware/messaging/quarantine.js";
 import { Incoming } from "../../../firmware/messaging/incoming.js";
 import { Receiver } from "../../../firmware/messaging/receiver.js";
-import type { Outbox } from "../../../firmware/messaging/outbox.js";
+import type { OutboxState } from "../../../firmware/messaging/state.js";
 import { kept, type RakHal } from "./hal.js";
 
 /**
@@ -27,11 +27,7 @@ export function rakSmsReceive(h: RakHal, ch: AtChannel, modem: ModemManager): Re
   const store = new Store(h.storage);
   const inbox = new Inbox(store, o.maxInbox, o.maxSeen, function () {}, log);
   const quarantine = new Quarantine(store, o.maxQuarantine);
-  const noOutbox = {
-    report: function () {
-      return Promise.resolve(undefined);
-    },
-  } as unknown as Outbox;
+  const noOutbox: OutboxState = { pending: [], history: [], nextId: 1, lastMr: 0, refCount: 0, busy: false, told: false };
   const incoming = new Incoming(store, inbox, quarantine, noOutbox, h.clock, o, {
     received: function (m) {
       log("SMS from " + m.from + " (" + m.parts + " parts" + (m.missing.length ? ", missing " + m.missing.join(",") : "") + "): " + m.text);

@@ -1,0 +1,71 @@
+/**
+ * What the cold parts of messaging (sender.ts, priority.ts, receive.ts: Storage modules on
+ * the watch, tools/bundle.ts COLD_MODULES) work on: the hot Messaging object's state, as
+ * plain fields. Types only: the cold modules take it as their first argument, read and
+ * change it, and keep nothing of their own between calls, so that they can be loaded for
+ * a call and dropped after it.
+ */
+import type { AtChannel } from "../../drivers/at/index.js";
+import type { Emitter } from "../../hal/emitter.js";
+import type { Clock, TimerHandle } from "../../hal/types.js";
+import type { Capabilities } from "../board.js";
+import type { MessagingEvents, MessagingModemView, MessagingOptions } from "./index.js";
+import type { OutMessage } from "./outbox.js";
+import type { Store } from "./store.js";
+
+/** A sent or failed message as the outbox remembers it without reading its record. */
+export interface HistoryEntry {
+  id: number;
+  key: string;
+  to: string;
+  mrs: (number | null)[];
+}
+
+/** The outbox in RAM (outbox.ts): pending messages and the counters persisted in `sms.meta`. */
+export interface OutboxState {
+  /** Pending messages, oldest first. */
+  pending: OutMessage[];
+  history: HistoryEntry[];
+  nextId: number;
+  /** The last TP-MR given to a part (23.040 §9.2.3.6). */
+  lastMr: number;
+  /** Concatenation references given so far; added to the device's base. */
+  refCount: number;
+  /** A part is being sent (sender.ts). */
+  busy: boolean;
+  /** The "modem numbers messages itself" warning was logged. */
+  told: boolean;
+}
+
+/** A `+CUSD` (ussd.ts) or the release of a dialled code, heard while a code waits. */
+export type Heard = { type: "cusd"; line: string } | { type: "release" };
+
+/** The service-code runner's state (ussd.ts). */
+export interface UssdState {
+  /** "" idle, or what a `+CUSD` / `NO CARRIER` now answers. */
+  phase: "" | "ussd" | "dial";
+  heard: Heard | undefined;
+  waiter: ((h: Heard | undefined) => void) | undefined;
+  timer: TimerHandle | undefined;
+  /** One code at a time. */
+  chain: Promise<unknown>;
+  /** A network-initiated session waits for the user's answer (`<m>` = 1). */
+  asks: boolean;
+}
+
+/** The hot Messaging object as the cold parts see it. */
+export interface SmsHost {
+  readonly channel: AtChannel;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly opts: MessagingOptions;
+  readonly caps: Capabilities;
+  readonly modem: MessagingModemView;
+  readonly events: Emitter<MessagingEvents>;
+  /** Settles once the records are read; everything else waits for it. */
+  readonly loaded: Promise<void>;
+  readonly ob: OutboxState;
+  log(line: string): void;
+  /** Sends what is due (sender.ts) unless sending already runs or must wait. */
+  kick(): void;
+}
