@@ -376,6 +376,9 @@ export const COLD_MODULES: ColdModule[] = [
   // SMS sending: the outbox's record keeping, the sending loop with its retries, and the
   // PDU encoder it calls (firmware/messaging/state.ts: plain functions over the hot state).
   { source: "firmware/messaging/sender.ts", file: "sl.out", maxBytes: 32768 },
+  // The SMS priority setting (*103*1#, *#103#; *103*0# refused) and the USSD runner under
+  // it: used per service code, per +CUSD, and while a dialled code waits for its release.
+  { source: "firmware/messaging/priority.ts", file: "sl.prio", maxBytes: 16384 },
   // SIM PIN/PUK entry and the tries-left readers: used only when the SIM asks.
   { source: "firmware/modem/pin.ts", file: "sl.pin", maxBytes: 8192 },
 ];

@@ -25,13 +25,14 @@ import { errorText } from "./errors.js";
 import { Inbox, type InboxMessage } from "./inbox.js";
 import { Incoming, type StatusReportEvent } from "./incoming.js";
 import type { OutMessage } from "./outbox.js";
-import { Priority, describePriority, type PriorityHolder, type PriorityResult, type PriorityState } from "./priority.js";
+import { priorityChanged, priorityCode, priorityUnregistered, ussdEnd, ussdHeard, ussdReply, type PriorityHolder, type PriorityResult, type PriorityState } from "./priority.js";
+import { describePriority } from "./describe.js";
 import { Quarantine, type QuarantinedPdu } from "./quarantine.js";
 import { Receiver, type Routing } from "./receiver.js";
 import { outboxLoad, sendAccept, sendNext, sentHistory } from "./sender.js";
-import type { OutboxState, SmsHost } from "./state.js";
-import { RamStorage, Store } from "./store.js";
-import { ServiceCodes, type CodeAnswer } from "./ussd.js";
+import type { OutboxState, SmsHost, UssdState } from "./state.js";
+import { KEY, RamStorage, Store } from "./store.js";
+import type { CodeAnswer } from "./ussd.js";
 
 export { MessagingError } from "./errors.js";
 export type { MessagingErrorCode } from "./errors.js";
@@ -41,7 +42,8 @@ export type { StatusReportEvent } from "./incoming.js";
 export type { QuarantinedPdu } from "./quarantine.js";
 export type { PriorityHolder, PriorityResult, PriorityState, PriorityFailure } from "./priority.js";
 export type { Routing } from "./receiver.js";
-export { describePriority, parsePriorityAnswer, CODES as PRIORITY_CODES } from "./priority.js";
+export { parsePriorityAnswer } from "./priority.js";
+export { describePriority } from "./describe.js";
 export { smsRefusal } from "./capability.js";
 
 export interface MessagingOptions {
@@ -147,8 +149,10 @@ export class Messaging implements SmsHost {
   /** @internal the outbox in RAM (outbox.ts) */
   readonly ob: OutboxState = { pending: [], history: [], nextId: 1, lastMr: 0, refCount: 0, busy: false, told: false };
   private readonly incoming: Incoming;
-  private readonly priority: Priority;
-  private readonly codes: ServiceCodes | undefined;
+  /** @internal the service-code runner's state (ussd.ts) */
+  readonly us: UssdState = { phase: "", heard: undefined, waiter: undefined, timer: undefined, chain: Promise.resolve(), asks: false };
+  /** @internal the last known SMS priority state (R82) */
+  prio: PriorityState = { holder: "unknown", name: "", source: "none", answer: "", at: 0 };
   private readonly receiver: Receiver | undefined = undefined;
   /** @internal */
   readonly loaded: Promise<void>;
@@ -198,16 +202,15 @@ export class Messaging implements SmsHost {
       log: log,
     });
     const native = smsRefusal(caps.sms) === "";
-    const codes = (this.codes = native
-      ? new ServiceCodes(channel, clock, { cusdCommandMs: o.cusdCommandMs, answerMs: o.ussdAnswerMs, dialMs: o.dialMs, releaseMs: o.releaseMs }, function (c) {
-          self.priority.unsolicited(c);
-          self.events.emit("networkUssd", { status: c.status, text: c.text, replyExpected: c.status === 1 });
-        })
-      : undefined);
-    this.priority = new Priority(codes, this.store, clock, caps.sms, function (s) {
-      self.events.emit("priority", s);
-    }, log);
     if (native) {
+      // +CUSD and the release of a dialled code go to the service-code runner (priority.ts,
+      // cold on the watch); NO CARRIER ends every call, so it is passed on only while a
+      // dialled code waits for it.
+      const heard = function (line: string) {
+        if (self.us.phase === "dial" || line.indexOf("+CUSD:") === 0) ussdHeard(self, line);
+      };
+      channel.onUrc("+CUSD:", heard);
+      channel.onUrc("NO CARRIER", heard);
       this.receiver = new Receiver(channel, this.incoming, o, log, function () {
         self.armExpiry();
       });
@@ -228,7 +231,15 @@ export class Messaging implements SmsHost {
         self.events.emit("log", "sms: loading " + what + " failed: " + errorText(e));
       };
     };
-    let p = this.priority.load();
+    let p = this.store.read(KEY.priority).then(
+      function (v) {
+        const st = v as PriorityState | undefined;
+        if (st && typeof st.holder === "string") self.prio = st;
+      },
+      function (e) {
+        self.log("sms: priority record unreadable: " + errorText(e));
+      },
+    );
     if (!this.receiver) return p;
     p = p
       .then(function () {
@@ -364,35 +375,29 @@ export class Messaging implements SmsHost {
 
   /** The last known SMS priority state (R82). */
   priorityState(): PriorityState {
-    return this.priority.state();
+    return this.prio;
   }
 
   /** The state in words, e.g. "another accessory: Car". */
   priorityText(): string {
-    return describePriority(this.priority.state());
+    return describePriority(this.prio);
   }
 
   /** Makes this accessory the SMS priority device (`*103*1#`); `"smartphone"` is refused here (R69). */
   setPriority(target?: "accessory" | "smartphone"): Promise<PriorityResult> {
-    const self = this;
-    return this.loaded.then(function () {
-      return self.priority.setPriority(target);
-    });
+    return this.serviceCode(target === "smartphone" ? "*103*0#" : "*103*1#");
   }
 
   /** Asks which device has priority (`*#103#`). */
   queryPriority(): Promise<PriorityResult> {
-    const self = this;
-    return this.loaded.then(function () {
-      return self.priority.queryPriority();
-    });
+    return this.serviceCode("*#103#");
   }
 
   /** A service code as typed (`*103*1#`, `*#103#`; `*103*0#` is refused, R69). */
   serviceCode(code: string): Promise<PriorityResult> {
     const self = this;
     return this.loaded.then(function () {
-      return self.priority.serviceCode(code);
+      return priorityCode(self, code);
     });
   }
 
@@ -401,20 +406,19 @@ export class Messaging implements SmsHost {
    * network's next message, or why not. Never rejects.
    */
   ussdReply(text: string): Promise<CodeAnswer> {
-    if (!this.codes) return Promise.resolve({ kind: "failed", message: "service codes do nothing on this device: " + smsRefusal(this.caps.sms) } as CodeAnswer);
-    return this.codes.reply(text);
+    return ussdReply(this, text);
   }
 
   /** Declines a network-initiated USSD request (ends the session). */
   ussdEnd(): Promise<void> {
-    return this.codes ? this.codes.end() : Promise.resolve();
+    return ussdEnd(this);
   }
 
   /** R72: this device was unregistered; a priority it held goes back to the smartphone. */
   unregistered(): Promise<PriorityState> {
     const self = this;
     return this.loaded.then(function () {
-      return self.priority.unregistered();
+      return priorityUnregistered(self);
     });
   }
 
@@ -422,7 +426,7 @@ export class Messaging implements SmsHost {
   priorityChanged(state: { holder: PriorityHolder; name?: string }): Promise<PriorityState> {
     const self = this;
     return this.loaded.then(function () {
-      return self.priority.priorityChanged(state);
+      return priorityChanged(self, state);
     });
   }
 

@@ -11,7 +11,9 @@ import type { Clock, TimerHandle } from "../../hal/types.js";
 import type { Capabilities } from "../board.js";
 import type { MessagingEvents, MessagingModemView, MessagingOptions } from "./index.js";
 import type { OutMessage } from "./outbox.js";
+import type { PriorityState } from "./priority.js";
 import type { Store } from "./store.js";
+import type { Cusd } from "./ussd.js";
 
 /** A sent or failed message as the outbox remembers it without reading its record. */
 export interface HistoryEntry {
@@ -38,7 +40,7 @@ export interface OutboxState {
 }
 
 /** A `+CUSD` (ussd.ts) or the release of a dialled code, heard while a code waits. */
-export type Heard = { type: "cusd"; line: string } | { type: "release" };
+export type Heard = { type: "cusd"; cusd: Cusd } | { type: "release" };
 
 /** The service-code runner's state (ussd.ts). */
 export interface UssdState {
@@ -65,6 +67,9 @@ export interface SmsHost {
   /** Settles once the records are read; everything else waits for it. */
   readonly loaded: Promise<void>;
   readonly ob: OutboxState;
+  readonly us: UssdState;
+  /** The last known SMS priority state (R82). */
+  prio: PriorityState;
   log(line: string): void;
   /** Sends what is due (sender.ts) unless sending already runs or must wait. */
   kick(): void;
