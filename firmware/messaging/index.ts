@@ -22,15 +22,17 @@ import type { AtChannel } from "../../drivers/at/index.js";
 import type { Capabilities } from "../board.js";
 import { smsRefusal } from "./capability.js";
 import { errorText } from "./errors.js";
-import { Inbox, type InboxMessage } from "./inbox.js";
-import { Incoming, type StatusReportEvent } from "./incoming.js";
+import type { InboxMessage } from "./inbox.js";
+import type { StatusReportEvent } from "./incoming.js";
+import { JobQueue } from "./jobs.js";
+import type { HeldPart } from "./parts.js";
 import type { OutMessage } from "./outbox.js";
 import { priorityChanged, priorityCode, priorityUnregistered, ussdEnd, ussdHeard, ussdReply, type PriorityHolder, type PriorityResult, type PriorityState } from "./priority.js";
 import { describePriority } from "./describe.js";
-import { Quarantine, type QuarantinedPdu } from "./quarantine.js";
-import { Receiver, type Routing } from "./receiver.js";
+import type { QuarantinedPdu } from "./quarantine.js";
+import { listInbox, listQuarantine, rcvExpired, rcvLoad, rcvRouted, rcvStored, rcvSync, removeFromInbox, type Routing } from "./receiver.js";
 import { outboxLoad, sendAccept, sendNext, sentHistory } from "./sender.js";
-import type { OutboxState, SmsHost, UssdState } from "./state.js";
+import type { InboxState, OutboxState, QuarantineState, RxState, SmsHost, UssdState } from "./state.js";
 import { KEY, RamStorage, Store } from "./store.js";
 import type { CodeAnswer } from "./ussd.js";
 
@@ -144,18 +146,24 @@ export class Messaging implements SmsHost {
   readonly opts: MessagingOptions;
   /** @internal */
   readonly store: Store;
-  private readonly inboxStore: Inbox;
-  private readonly quarantined: Quarantine;
   /** @internal the outbox in RAM (outbox.ts) */
   readonly ob: OutboxState = { pending: [], history: [], nextId: 1, lastMr: 0, refCount: 0, busy: false, told: false };
-  private readonly incoming: Incoming;
   /** @internal the service-code runner's state (ussd.ts) */
   readonly us: UssdState = { phase: "", heard: undefined, waiter: undefined, timer: undefined, chain: Promise.resolve(), asks: false };
   /** @internal the last known SMS priority state (R82) */
   prio: PriorityState = { holder: "unknown", name: "", source: "none", answer: "", at: 0 };
-  private readonly receiver: Receiver | undefined = undefined;
-  /** @internal */
-  readonly loaded: Promise<void>;
+  /** @internal the receiver's state (receiver.ts) */
+  readonly rx: RxState;
+  /** @internal the inbox's index (inbox.ts) */
+  readonly ib: InboxState = { index: [], seen: [], nextId: 1 };
+  /** @internal the quarantine's keys (quarantine.ts) */
+  readonly qs: QuarantineState = { keys: [], nextId: 1 };
+  /** @internal parts of incomplete messages (parts.ts) */
+  readonly held: HeldPart[] = [];
+  /** @internal settles once the records are read */
+  loaded: Promise<void>;
+  /** The board has SMS of its own (the receive and send sides exist). */
+  private readonly native: boolean;
   private running = false;
   private stopped = false;
   private expiryTimer: TimerHandle | undefined = undefined;
@@ -175,63 +183,68 @@ export class Messaging implements SmsHost {
   ) {
     const self = this;
     // Without options the defaults themselves (never written): a copy would cost heap on the watch.
-    this.opts = options ? Object.assign({}, defaultMessagingOptions, options) : defaultMessagingOptions;
-    const o = this.opts;
-    const log = function (line: string) {
-      self.log(line);
-    };
+    const o = (this.opts = options ? Object.assign({}, defaultMessagingOptions, options) : defaultMessagingOptions);
     // A listener that throws must not break a persistence chain.
     this.events.onListenerError = function (err, event) {
-      if (event !== "log") log("sms: a listener of " + event + " threw: " + errorText(err));
+      if (event !== "log") self.log("sms: a listener of " + event + " threw: " + errorText(err));
     };
     this.store = new Store(storage || new RamStorage());
-    this.inboxStore = new Inbox(this.store, o.maxInbox, o.maxSeen, function (m) {
-      self.events.emit("inboxEvicted", m);
-    }, log);
-    this.quarantined = new Quarantine(this.store, o.maxQuarantine);
-    this.incoming = new Incoming(this.store, this.inboxStore, this.quarantined, this.ob, clock, o, {
-      received: function (m) {
-        self.events.emit("received", m);
-      },
-      statusReport: function (r) {
-        self.events.emit("statusReport", r);
-      },
-      quarantined: function (q) {
-        self.events.emit("quarantined", q);
-      },
-      log: log,
+    const rx = (this.rx = {
+      jobs: new JobQueue(function (e) {
+        self.log("sms: receive job failed: " + errorText(e));
+      }),
+      mem1: "",
+      service: -1,
+      recovering: false,
+      active: false,
+      routing: o.routing,
+      told: false,
     });
-    const native = smsRefusal(caps.sms) === "";
-    if (native) {
-      // +CUSD and the release of a dialled code go to the service-code runner (priority.ts,
-      // cold on the watch); NO CARRIER ends every call, so it is passed on only while a
-      // dialled code waits for it.
+    this.native = smsRefusal(caps.sms) === "";
+    if (this.native) {
+      // The URC handlers only queue jobs; what the jobs do is in the cold modules
+      // (receiver.ts, priority.ts), loaded when a job runs.
+      const stored = function (line: string) {
+        rx.jobs.add(function () {
+          return rcvStored(self, line);
+        }, false);
+      };
+      channel.onUrc("+CMTI:", stored);
+      channel.onUrc("+CDSI:", stored);
+      // Urgent: the acknowledgement has a deadline (24.011 TR2M, some seconds).
+      const routed = function (line: string, pdu: string | undefined) {
+        rx.jobs.add(function () {
+          return rcvRouted(self, line, pdu);
+        }, true);
+      };
+      channel.onUrc("+CMT:", routed, { pdu: true });
+      channel.onUrc("+CDS:", routed, { pdu: true });
+      // +CUSD and the release of a dialled code go to the service-code runner; NO CARRIER
+      // ends every call, so it is passed on only while a dialled code waits for it.
       const heard = function (line: string) {
         if (self.us.phase === "dial" || line.indexOf("+CUSD:") === 0) ussdHeard(self, line);
       };
       channel.onUrc("+CUSD:", heard);
       channel.onUrc("NO CARRIER", heard);
-      this.receiver = new Receiver(channel, this.incoming, o, log, function () {
-        self.armExpiry();
-      });
       channel.events.on("reboot", function () {
         self.running = false;
-        self.receiver!.reset();
+        self.reset();
       });
     }
-    if (!storage) log("sms: no storage on this board: messages do not survive a restart");
-    this.loaded = this.load();
-    if (this.receiver) this.receiver.holdUntil(this.loaded);
+    if (!storage) this.log("sms: no storage on this board: messages do not survive a restart");
+    const loaded = (this.loaded = this.load());
+    if (this.native) rx.jobs.hold(loaded);
+    // On Espruino a promise keeps every reaction attached to it while it was pending (here
+    // the start's, the queue's, and any call made during the load, some made in cold
+    // modules): once loaded, a fresh promise stands for it and the first one goes.
+    loaded.then(function () {
+      self.loaded = Promise.resolve();
+    });
   }
 
   private load(): Promise<void> {
     const self = this;
-    const log = function (what: string) {
-      return function (e: unknown) {
-        self.events.emit("log", "sms: loading " + what + " failed: " + errorText(e));
-      };
-    };
-    let p = this.store.read(KEY.priority).then(
+    const p = this.store.read(KEY.priority).then(
       function (v) {
         const st = v as PriorityState | undefined;
         if (st && typeof st.holder === "string") self.prio = st;
@@ -240,25 +253,25 @@ export class Messaging implements SmsHost {
         self.log("sms: priority record unreadable: " + errorText(e));
       },
     );
-    if (!this.receiver) return p;
-    p = p
+    if (!this.native) return p;
+    return p
       .then(function () {
-        return self.inboxStore.load();
+        return rcvLoad(self);
       })
-      .then(undefined, log("the inbox"))
-      .then(function () {
-        return self.quarantined.load();
-      })
-      .then(undefined, log("the quarantine"))
       .then(function () {
         return outboxLoad(self);
       })
-      .then(undefined, log("the outbox"))
-      .then(function () {
-        return self.incoming.load();
-      })
-      .then(undefined, log("received parts"));
-    return p;
+      .then(undefined, function (e) {
+        self.log("sms: loading the outbox failed: " + errorText(e));
+      });
+  }
+
+  /** The modem restarted, or the firmware stops: what was queued is re-read by the next sync. */
+  private reset(): void {
+    const rx = this.rx;
+    rx.active = false;
+    rx.jobs.clear();
+    rx.mem1 = "";
   }
 
   /**
@@ -266,10 +279,17 @@ export class Messaging implements SmsHost {
    * set routing, and go on sending. Does nothing on boards without native SMS.
    */
   start(): void {
-    if (this.stopped || !this.receiver) return;
+    if (this.stopped || !this.native) return;
     this.running = true;
-    this.receiver.sync();
+    const rx = this.rx;
+    rx.active = true;
+    rx.jobs.clear();
+    rx.mem1 = "";
+    rx.recovering = false;
     const self = this;
+    rx.jobs.add(function () {
+      return rcvSync(self, false);
+    }, false);
     this.loaded.then(function () {
       self.armExpiry();
       self.kick();
@@ -293,7 +313,8 @@ export class Messaging implements SmsHost {
    */
   kick(): void {
     const ob = this.ob;
-    if (this.stopped || ob.busy || !this.receiver || !this.running || !this.modem.ready()) return;
+    // Nothing pending: sender.ts is not loaded only to find that out.
+    if (this.stopped || ob.busy || ob.pending.length === 0 || !this.native || !this.running || !this.modem.ready()) return;
     ob.busy = true;
     const self = this;
     sendNext(this).then(function (wait) {
@@ -309,13 +330,35 @@ export class Messaging implements SmsHost {
     });
   }
 
+  /**
+   * @internal Puts incomplete messages whose time is up into the inbox, on the receive
+   * queue: armed for the oldest part held.
+   */
+  armExpiry(): void {
+    if (this.stopped || !this.native) return;
+    let first = Infinity;
+    for (let i = 0; i < this.held.length; i++) if (this.held[i].at < first) first = this.held[i].at;
+    if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (first === Infinity) return;
+    const self = this;
+    const at = first + this.opts.partTimeoutMs;
+    const now = this.clock.now();
+    this.expiryTimer = this.clock.setTimeout(function () {
+      self.expiryTimer = undefined;
+      self.rx.jobs.add(function () {
+        return rcvExpired(self);
+      }, false);
+    }, at > now ? at - now : 0);
+  }
+
   /** Stops timers and sending (the firmware is shutting down). */
   stop(): void {
     this.stopped = true;
     this.running = false;
     if (this.sendTimer !== undefined) this.clock.clearTimeout(this.sendTimer);
     this.sendTimer = undefined;
-    if (this.receiver) this.receiver.reset();
+    if (this.native) this.reset();
     if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
   }
@@ -340,7 +383,7 @@ export class Messaging implements SmsHost {
   inbox(): Promise<InboxMessage[]> {
     const self = this;
     return this.loaded.then(function () {
-      return self.inboxStore.list();
+      return listInbox(self);
     });
   }
 
@@ -348,7 +391,7 @@ export class Messaging implements SmsHost {
   deleteMessage(id: number): Promise<boolean> {
     const self = this;
     return this.loaded.then(function () {
-      return self.inboxStore.remove(id);
+      return removeFromInbox(self, id);
     });
   }
 
@@ -369,7 +412,7 @@ export class Messaging implements SmsHost {
   quarantine(): Promise<QuarantinedPdu[]> {
     const self = this;
     return this.loaded.then(function () {
-      return self.quarantined.list();
+      return listQuarantine(self);
     });
   }
 
@@ -428,24 +471,5 @@ export class Messaging implements SmsHost {
     return this.loaded.then(function () {
       return priorityChanged(self, state);
     });
-  }
-
-  /** Puts incomplete messages whose time is up into the inbox, on the receive queue. */
-  private armExpiry(): void {
-    if (this.stopped || !this.receiver) return;
-    const at = this.incoming.nextExpiry();
-    if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
-    this.expiryTimer = undefined;
-    if (at === Infinity) return;
-    const self = this;
-    const now = this.clock.now();
-    this.expiryTimer = this.clock.setTimeout(function () {
-      self.expiryTimer = undefined;
-      self.receiver!.run(function () {
-        return self.incoming.settleAll().then(function () {
-          self.armExpiry();
-        });
-      });
-    }, at > now ? at - now : 0);
   }
 }

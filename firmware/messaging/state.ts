@@ -11,7 +11,10 @@ import type { Clock, TimerHandle } from "../../hal/types.js";
 import type { Capabilities } from "../board.js";
 import type { MessagingEvents, MessagingModemView, MessagingOptions } from "./index.js";
 import type { OutMessage } from "./outbox.js";
+import type { JobQueue } from "./jobs.js";
+import type { HeldPart } from "./parts.js";
 import type { PriorityState } from "./priority.js";
+import type { Routing } from "./receiver.js";
 import type { Store } from "./store.js";
 import type { Cusd } from "./ussd.js";
 
@@ -55,6 +58,44 @@ export interface UssdState {
   asks: boolean;
 }
 
+/** The receiver's state (receiver.ts). */
+export interface RxState {
+  /** One receive job at a time (jobs.ts). */
+  jobs: JobQueue;
+  /** The `<mem1>` (read/delete memory) as last learned or set; "" unknown. */
+  mem1: string;
+  /** `+CSMS` service: 1 needs `+CNMA`; -1 unknown (treated as 1, what bring-up asks for). */
+  service: number;
+  recovering: boolean;
+  /** Synced and not reset since. */
+  active: boolean;
+  /** The routing in use: `opts.routing`, or `stored` on a module without +CNMA. */
+  routing: Routing;
+  /** The "no +CPMS" remark was logged. */
+  told: boolean;
+}
+
+/** One inbox message as the index in RAM knows it (inbox.ts). */
+export interface InboxEntry {
+  id: number;
+  key: string;
+  ids: string[];
+}
+
+/** The inbox's index in RAM (inbox.ts). */
+export interface InboxState {
+  index: InboxEntry[];
+  /** Identities of messages no longer in the inbox (duplicates, R75). */
+  seen: string[];
+  nextId: number;
+}
+
+/** The quarantine's keys in RAM (quarantine.ts). */
+export interface QuarantineState {
+  keys: string[];
+  nextId: number;
+}
+
 /** The hot Messaging object as the cold parts see it. */
 export interface SmsHost {
   readonly channel: AtChannel;
@@ -68,9 +109,16 @@ export interface SmsHost {
   readonly loaded: Promise<void>;
   readonly ob: OutboxState;
   readonly us: UssdState;
+  readonly rx: RxState;
+  readonly ib: InboxState;
+  readonly qs: QuarantineState;
+  /** Received parts of messages not yet complete, in arrival order (parts.ts). */
+  readonly held: HeldPart[];
   /** The last known SMS priority state (R82). */
   prio: PriorityState;
   log(line: string): void;
   /** Sends what is due (sender.ts) unless sending already runs or must wait. */
   kick(): void;
+  /** Arms the timer that delivers incomplete messages whose time is up. */
+  armExpiry(): void;
 }

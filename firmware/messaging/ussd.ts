@@ -237,19 +237,21 @@ function viaUssd(s: SmsHost, code: string): Promise<CodeAnswer> {
 /** Sends `code` (already validated by the caller) after the codes before it; resolves with what came back, never rejects. */
 export function runCode(s: SmsHost, code: string): Promise<CodeAnswer> {
   const u = s.us;
-  const go = function () {
-    return viaUssd(s, code).then(
-      function (a) {
-        u.phase = "";
-        return a;
-      },
-      function (e) {
-        u.phase = "";
-        return { kind: "failed", message: errorText(e) } as CodeAnswer;
-      },
-    );
+  let p: Promise<CodeAnswer> | undefined = undefined;
+  const done = function (a: CodeAnswer) {
+    u.phase = "";
+    // On Espruino a promise keeps the reactions attached to it while it was pending (the
+    // caller's, made in this cold module): the last code's would keep the module in the
+    // heap until the next code. Nothing waits behind this one: the chain starts afresh.
+    if (u.chain === p) u.chain = Promise.resolve();
+    return a;
   };
-  const p = u.chain.then(go, go);
+  const go = function () {
+    return viaUssd(s, code).then(done, function (e) {
+      return done({ kind: "failed", message: errorText(e) });
+    });
+  };
+  p = u.chain.then(go, go);
   u.chain = p;
   return p;
 }
@@ -267,25 +269,29 @@ export function replyCode(s: SmsHost, text: string): Promise<CodeAnswer> {
   } catch (e) {
     return Promise.resolve({ kind: "failed", message: errorText(e) } as CodeAnswer);
   }
+  let p: Promise<CodeAnswer> | undefined = undefined;
+  const done = function (a: CodeAnswer) {
+    u.phase = "";
+    if (u.chain === p) u.chain = Promise.resolve(); // as in runCode
+    return a;
+  };
   const go = function (): Promise<CodeAnswer> {
     u.asks = false;
     listen(s, "ussd");
     return s.channel.send({ cmd: cmd, timeoutMs: s.opts.cusdCommandMs, cuttable: true }).then(
       function () {
         return wait(s, s.opts.ussdAnswerMs).then(function (h) {
-          u.phase = "";
-          if (!h || h.type !== "cusd") return { kind: "no-answer", via: "ussd" } as CodeAnswer;
+          if (!h || h.type !== "cusd") return done({ kind: "no-answer", via: "ussd" });
           u.asks = h.cusd.status === 1;
-          return { kind: "answer", via: "ussd", cusd: h.cusd } as CodeAnswer;
+          return done({ kind: "answer", via: "ussd", cusd: h.cusd });
         });
       },
       function (e: unknown) {
-        u.phase = "";
-        return { kind: "failed", message: "the modem did not take the answer: " + errorText(e) } as CodeAnswer;
+        return done({ kind: "failed", message: "the modem did not take the answer: " + errorText(e) });
       },
     );
   };
-  const p = u.chain.then(go, go);
+  p = u.chain.then(go, go);
   u.chain = p;
   return p;
 }
