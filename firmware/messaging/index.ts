@@ -30,7 +30,8 @@ import type { OutMessage } from "./outbox.js";
 import { priorityChanged, priorityCode, priorityUnregistered, ussdEnd, ussdHeard, ussdReply, type PriorityHolder, type PriorityResult, type PriorityState } from "./priority.js";
 import { describePriority } from "./describe.js";
 import type { QuarantinedPdu } from "./quarantine.js";
-import { listInbox, listQuarantine, rcvExpired, rcvLoad, rcvRouted, rcvStored, rcvSync, removeFromInbox, type Routing } from "./receiver.js";
+import { listInbox, listQuarantine, rcvExpired, rcvLoad, rcvRouted, rcvStored, removeFromInbox, type Routing } from "./receiver.js";
+import { syncJob } from "./sync.js";
 import { outboxLoad, sendAccept, sendNext, sentHistory } from "./sender.js";
 import type { InboxState, OutboxState, QuarantineState, RxState, SmsHost, UssdState } from "./state.js";
 import { KEY, RamStorage, Store } from "./store.js";
@@ -288,7 +289,7 @@ export class Messaging implements SmsHost {
     rx.recovering = false;
     const self = this;
     rx.jobs.add(function () {
-      return rcvSync(self, false);
+      return syncJob(self, false);
     }, false);
     this.loaded.then(function () {
       self.armExpiry();

@@ -27,61 +27,26 @@
  * The cold module `sl.rcv` on the watch (tools/bundle.ts COLD_MODULES), with what a PDU
  * goes through (incoming.ts: decoding, reassembly, the inbox, the quarantine): plain
  * functions over the hot state (state.ts `RxState` and the rest), run as jobs of the hot
- * queue. The URC handlers, the queue and the expiry timer stay in the boot code
- * (Messaging).
+ * queue. The URC handlers, the queue, the expiry timer and the sync with its listing
+ * (sync.ts: at every start, where this module is needed only if the modem holds a
+ * message) stay in the boot code (Messaging).
  */
-import { AtAbortedError, AtCommandError, atInt, atQuoted } from "../../drivers/at/index.js";
+import { AtCommandError, atInt } from "../../drivers/at/index.js";
 import { errorText } from "./errors.js";
 import { atFields, atNumber } from "./fields.js";
 import { loadInbox } from "./inbox.js";
 import { acceptPdu, loadParts, setAside, settle, settleAll } from "./incoming.js";
 import { loadQuarantine } from "./quarantine.js";
 import type { SmsHost } from "./state.js";
+import { readAgain, syncJob, useMemory } from "./sync.js";
 
 export { listInbox, removeFromInbox } from "./inbox.js";
 export { listQuarantine } from "./quarantine.js";
 
 export type Routing = "stored" | "direct";
 
-/** The `+CNMI` setting of each routing (27.005 §3.4.1: <mode>,<mt>,<bm>,<ds>,<bfr>). */
-export const CNMI: { [r: string]: string } = {
-  stored: "AT+CNMI=2,1,0,2,0",
-  direct: "AT+CNMI=2,2,0,1,0",
-};
-
-/** A read cut short for an urgent command: true when it is to be queued again (said in the log). */
-function readAgain(s: SmsHost, e: unknown, what: string): boolean {
-  if (!AtAbortedError.is(e) || e.reason !== "cut" || !s.rx.active) return false;
-  s.log("sms: " + what + " was cut short for an urgent command; reading again");
-  return true;
-}
-
-function useMemory(s: SmsHost, mem: string): Promise<void> {
-  const rx = s.rx;
-  if (mem === "" || mem === rx.mem1) return Promise.resolve();
-  let cmd: string;
-  try {
-    cmd = "AT+CPMS=" + atQuoted("message memory", mem, 8);
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return s.channel.send({ cmd: cmd, prefixes: ["+CPMS:"] }).then(
-    function () {
-      rx.mem1 = mem;
-    },
-    function (e: unknown) {
-      // A module without +CPMS (issue 14): it reads from the memory it indicates in, its
-      // default. Read there and say once what it does not support; never stop receiving.
-      if (!AtCommandError.is(e)) throw e;
-      if (!rx.told) s.log("sms: the modem does not support " + cmd + " (" + errorText(e) + "): reading from its default memory");
-      rx.told = true;
-      rx.mem1 = mem;
-    },
-  );
-}
-
 /** Read, persist, delete: one slot, one job (27.005 §3.4.3 +CMGR, §3.5.4 +CMGD). */
-function readSlot(s: SmsHost, mem: string, index: number, source: string): Promise<void> {
+export function rcvRead(s: SmsHost, mem: string, index: number, source: string): Promise<void> {
   const ch = s.channel;
   let group = "";
   return useMemory(s, mem)
@@ -108,7 +73,7 @@ function readSlot(s: SmsHost, mem: string, index: number, source: string): Promi
         if (AtCommandError.is(e) && e.kind === "cms" && e.code === 321) return false;
         if (readAgain(s, e, "AT+CMGR=" + index)) {
           s.rx.jobs.add(function () {
-            return readSlot(s, mem, index, source);
+            return rcvRead(s, mem, index, source);
           }, false);
           return false;
         }
@@ -126,113 +91,13 @@ function readSlot(s: SmsHost, mem: string, index: number, source: string): Promi
     });
 }
 
-/** Lists one memory (27.005 §3.4.2, `<stat>` 4 = all) and queues a read of every received message. */
-function listJob(s: SmsHost, mem: string): Promise<void> {
-  return useMemory(s, mem)
-    .then(function () {
-      return s.channel.send({ cmd: "AT+CMGL=4", mode: "pdu-listing", prefixes: ["+CMGL:"], timeoutMs: s.opts.readTimeoutMs, cuttable: true });
-    })
-    .then(
-      function (r) {
-        for (let i = 0; i < r.lines.length; i++) {
-          const f = atFields(r.lines[i]);
-          const index = atNumber(f[0]);
-          const stat = atNumber(f[1]);
-          // <stat> 0/1: received unread/read; 2/3 are messages stored for sending, not ours to take.
-          if (index < 0 || (stat !== 0 && stat !== 1)) continue;
-          s.rx.jobs.add(function () {
-            return readSlot(s, mem, index, "+CMGL");
-          }, false);
-        }
-      },
-      function (e) {
-        if (!readAgain(s, e, "AT+CMGL=4")) throw e;
-        s.rx.jobs.add(function () {
-          return listJob(s, mem);
-        }, false);
-      },
-    );
-}
-
-/**
- * The sync job (Messaging.start, after every bring-up and modem restart): reads the
- * modem's SMS settings and queues a listing of every memory it stores in. `recovery`:
- * routing was switched off by the modem: set +CNMI again and list what it stored meanwhile.
- */
-export function rcvSync(s: SmsHost, recovery: boolean): Promise<void> {
-  const ch = s.channel;
-  const rx = s.rx;
-  let p: Promise<unknown> = Promise.resolve();
-  if (!recovery) {
-    p = ch.send({ cmd: "AT+CSMS?", prefixes: ["+CSMS:"] }).then(
-      function (r) {
-        rx.service = atNumber(atFields(r.lines[0] || "")[0]);
-      },
-      function () {
-        rx.service = -1;
-      },
-    );
-  }
-  if (s.opts.routing === "direct" && !recovery) {
-    // A routed message shown before this start (to a firmware that died before it could
-    // acknowledge it) still waits for +CNMA; left alone it times out and the modem
-    // switches routing off. Refuse it (RP-ERROR): the network delivers it again.
-    p = p.then(function () {
-      return ch.send("AT+CNMA=2").then(
-        function () {
-          rx.routing = "direct";
-        },
-        function (e) {
-          // +CMS ERROR: 340, nothing was waiting: the usual case. A bare ERROR: the
-          // module has no +CNMA, so with +CSMS=1 nothing it routes could be acknowledged
-          // (27.005 §3.4.4: each would time out, the network deliver it again, routing
-          // go off): take messages stored instead, which the module acknowledges itself.
-          const none = AtCommandError.is(e) && e.kind === "error" && rx.service !== 0;
-          rx.routing = none ? "stored" : "direct";
-          if (none) s.log("sms: the module has no +CNMA to acknowledge routed messages; taking them stored (+CMTI)");
-        },
-      );
-    });
-  }
-  if (s.opts.routing === "direct" || recovery) {
-    p = p.then(function () {
-      return ch.send(CNMI[rx.routing]);
-    });
-  }
-  return p
-    .then(function () {
-      return ch.send({ cmd: "AT+CPMS?", prefixes: ["+CPMS:"] }).then(
-        function (r) {
-          const f = atFields(r.lines[0] || "");
-          const mems: string[] = [];
-          // <mem1>,<used>,<total>,<mem2>,...,<mem3>,...: list where messages are read and where they are stored.
-          if (f[0]) mems.push(f[0]);
-          if (f[6] && mems.indexOf(f[6]) < 0) mems.push(f[6]);
-          if (f[0]) rx.mem1 = f[0];
-          return mems;
-        },
-        function () {
-          return [""];
-        },
-      );
-    })
-    .then(function (mems) {
-      for (let i = 0; i < mems.length; i++) {
-        const mem = mems[i];
-        rx.jobs.add(function () {
-          return listJob(s, mem);
-        }, false);
-      }
-    });
-}
-
 /** Routing was switched off by the modem: set +CNMI again and list what it stored meanwhile. */
 function recover(s: SmsHost): void {
   const rx = s.rx;
   if (rx.recovering || !rx.active) return;
   rx.recovering = true;
   rx.jobs.add(function () {
-    return rcvSync(s, true).then(
+    return syncJob(s, true).then(
       function () {
         rx.recovering = false;
       },
@@ -265,7 +130,7 @@ export function rcvStored(s: SmsHost, line: string): Promise<void> {
     s.log("sms: unreadable indication ignored: " + line);
     return Promise.resolve();
   }
-  return readSlot(s, f[0], index, "+CMGR");
+  return rcvRead(s, f[0], index, "+CMGR");
 }
 
 /** The job of a `+CMT` / `+CDS` with its PDU (routed: persist, then acknowledge; refuse when it could not be kept). */

@@ -7,7 +7,8 @@ import type { ModemManager } from "../../../firmware/modem/manager.js";
 import { Emitter } from "../../../hal/emitter.js";
 import type { MessagingEvents, MessagingOptions } from "../../../firmware/messaging/index.js";
 import { JobQueue } from "../../../firmware/messaging/jobs.js";
-import { rcvLoad, rcvRouted, rcvStored, rcvSync } from "../../../firmware/messaging/receiver.js";
+import { rcvLoad, rcvRouted, rcvStored } from "../../../firmware/messaging/receiver.js";
+import { syncJob } from "../../../firmware/messaging/sync.js";
 import type { SmsHost } from "../../../firmware/messaging/state.js";
 import { Store } from "../../../firmware/messaging/store.js";
 import { kept, type RakHal } from "./hal.js";
@@ -75,7 +76,7 @@ export function rakSmsReceive(h: RakHal, ch: AtChannel, modem: ModemManager): Sm
     s.rx.jobs.clear();
     s.rx.mem1 = "";
     s.rx.jobs.add(function () {
-      return rcvSync(s, false);
+      return syncJob(s, false);
     }, false);
   });
   kept.sms = s;
