@@ -15,6 +15,17 @@
  * storage write and every AT exchange): a message `send` accepted is sent even after a
  * power cut, and a part the modem confirmed is never submitted again; a received part is
  * persisted before the modem may forget it, and each message reaches the inbox once.
+ *
+ * Hot and cold: this class keeps the state (state.ts: the outbox, inbox and quarantine
+ * indexes, the parts held, the receiver's and the service-code runner's state, the last
+ * known priority), the URC handlers, the receive queue, the timers and the boot-time
+ * sync (sync.ts). The work itself is plain functions over that state in three modules
+ * that the watch keeps in Storage and loads for a call (tools/bundle.ts COLD_MODULES):
+ * sender.ts (`sl.out`: sending, the outbox's records, the PDU encoder), receiver.ts
+ * (`sl.rcv`: receive jobs, PDU decoding, reassembly, inbox, quarantine) and priority.ts
+ * (`sl.prio`: the priority setting and the USSD runner). Espruino keeps every reaction
+ * attached to a promise while it was pending for as long as the promise is reachable, so
+ * no promise that lives on (`loaded`, the code chain) keeps a cold module's reactions.
  */
 import type { Clock, Storage, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
