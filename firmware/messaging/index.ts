@@ -45,7 +45,7 @@ import { listInbox, listQuarantine, rcvExpired, rcvLoad, rcvRouted, rcvStored, r
 import { syncJob } from "./sync.js";
 import { outboxLoad, sendAccept, sendNext, sentHistory } from "./sender.js";
 import type { InboxState, OutboxState, QuarantineState, RxState, SmsHost, UssdState } from "./state.js";
-import { KEY, RamStorage, Store } from "./store.js";
+import { PRIORITY_KEY, RamStorage, Store } from "./store.js";
 import type { CodeAnswer } from "./ussd.js";
 
 export { MessagingError } from "./errors.js";
@@ -256,7 +256,7 @@ export class Messaging implements SmsHost {
 
   private load(): Promise<void> {
     const self = this;
-    const p = this.store.read(KEY.priority).then(
+    const p = this.store.read(PRIORITY_KEY).then(
       function (v) {
         const st = v as PriorityState | undefined;
         if (st && typeof st.holder === "string") self.prio = st;
