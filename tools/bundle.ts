@@ -369,9 +369,10 @@ export const COLD_MODULES: ColdModule[] = [
   { source: "firmware/commands.ts", file: "sl.cmd", maxBytes: 16384 },
   // The console's words for events and replies: used once per printed line.
   { source: "firmware/api/words.ts", file: "sl.words", maxBytes: 12288 },
-  // SMS receiving: the receive jobs (sync, list, read-persist-delete, routed delivery and
-  // its acknowledgement), PDU decoding (SMS-DELIVER, status reports), reassembly, the inbox
-  // and the quarantine: used per received PDU and per inbox listing.
+  // SMS receiving: the receive jobs (read-persist-delete, routed delivery and its
+  // acknowledgement, the resync after a refused +CNMA), PDU decoding (SMS-DELIVER, status
+  // reports), reassembly, the inbox and the quarantine: used per received PDU and per inbox
+  // listing (the sync at each bring-up stays in the boot code: firmware/messaging/sync.ts).
   { source: "firmware/messaging/receiver.ts", file: "sl.rcv", maxBytes: 32768 },
   // SMS sending: the outbox's record keeping, the sending loop with its retries, and the
   // PDU encoder (3GPP TS 23.040 SMS-SUBMIT, splitting, GSM 7-bit/UCS-2): used per send.
