@@ -395,10 +395,18 @@ export const COLD_MODULES: ColdModule[] = [
   { source: "firmware/commands.ts", file: "sl.cmd", maxBytes: 16384 },
   // The console's words for events and replies: used once per printed line.
   { source: "firmware/api/words.ts", file: "sl.words", maxBytes: 12288 },
-  // SMS PDU encoding (3GPP TS 23.040 SMS-SUBMIT, splitting, GSM 7-bit/UCS-2): used per send.
-  { source: "drivers/sms/compose.ts", file: "sl.enc", maxBytes: 20480 },
-  // SMS PDU decoding (SMS-DELIVER, status reports): used per received PDU.
-  { source: "drivers/sms/decode.ts", file: "sl.dec", maxBytes: 20480 },
+  // SMS receiving: the receive jobs (read-persist-delete, routed delivery and its
+  // acknowledgement, the resync after a refused +CNMA), PDU decoding (SMS-DELIVER, status
+  // reports), reassembly, the inbox and the quarantine: used per received PDU and per inbox
+  // listing (the sync at each bring-up stays in the boot code: firmware/messaging/sync.ts).
+  { source: "firmware/messaging/receiver.ts", file: "sl.rcv", maxBytes: 32768 },
+  // SMS sending: the outbox's record keeping, the sending loop with its retries, and the
+  // PDU encoder (3GPP TS 23.040 SMS-SUBMIT, splitting, GSM 7-bit/UCS-2): used per send.
+  // The messaging modules are plain functions over the hot state (firmware/messaging/state.ts).
+  { source: "firmware/messaging/sender.ts", file: "sl.out", maxBytes: 32768 },
+  // The SMS priority setting (*103*1#, *#103#; *103*0# refused) and the USSD runner under
+  // it: used per service code, per +CUSD, and while a dialled code waits for its release.
+  { source: "firmware/messaging/priority.ts", file: "sl.prio", maxBytes: 16384 },
   // SIM PIN/PUK entry and the tries-left readers: used only when the SIM asks.
   { source: "firmware/modem/pin.ts", file: "sl.pin", maxBytes: 8192 },
 ];

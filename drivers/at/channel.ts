@@ -452,6 +452,10 @@ export class AtChannel {
   private enqueue(command: AtCommand, internal: boolean): Promise<AtResponse> {
     const promise = new Promise<AtResponse>(capture);
     const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [] };
+    // Not kept here past this command: the last command's promise, and every reaction its
+    // caller attached to it, would otherwise stay in the heap until the next command.
+    capturedResolve = undefined;
+    capturedReject = undefined;
     if (internal || command.urgent) this.ahead(p, internal);
     else this.queue.push(p);
     this.pump();

@@ -10,11 +10,13 @@
  * The identities (R75) of a dropped message move to a bounded ring (`sms.seen`), so a
  * late network retry of it is still recognised as a duplicate.
  *
- * Only a small index (id, key, part identities) is kept in RAM; messages are read from
- * Storage when listed (a watch has a few thousand blocks of heap).
+ * Only a small index (id, key, part identities) is kept in RAM (state.ts `InboxState`, on
+ * the hot Messaging object); messages are read from Storage when listed (a watch has a
+ * few thousand blocks of heap). Plain functions, part of the cold receive module.
  */
 import type { AssembledSms } from "./parts.js";
-import { KEY, Store, keyNumber, pad } from "./store.js";
+import type { InboxEntry, SmsHost } from "./state.js";
+import { KEY, keyNumber, pad } from "./store.js";
 
 /** A message in the inbox, as `inbox()` lists it and `received` reports it. */
 export interface InboxMessage extends AssembledSms {
@@ -24,157 +26,133 @@ export interface InboxMessage extends AssembledSms {
   receivedAt: number;
 }
 
-interface IndexEntry {
-  id: number;
-  key: string;
-  ids: string[];
+/** Reads the index and the seen ring from Storage. */
+export function loadInbox(s: SmsHost): Promise<void> {
+  const ib = s.ib;
+  return s.store
+    .readAll(KEY.inbox, function (key, e) {
+      s.log("inbox: record " + key + " unreadable, skipped: " + String(e));
+    })
+    .then(function (recs) {
+      ib.index = [];
+      for (let i = 0; i < recs.length; i++) {
+        const m = recs[i].value as InboxMessage;
+        const id = keyNumber(recs[i].key, KEY.inbox);
+        if (id < 0 || !m || !m.ids) continue;
+        ib.index.push({ id: id, key: recs[i].key, ids: m.ids });
+        if (id >= ib.nextId) ib.nextId = id + 1;
+      }
+      return s.store.read(KEY.seen).then(
+        function (v) {
+          ib.seen = Array.isArray(v) ? (v as string[]) : [];
+        },
+        function () {
+          ib.seen = [];
+        },
+      );
+    });
 }
 
-export class Inbox {
-  private index: IndexEntry[] = [];
-  private seen: string[] = [];
-  private nextId = 1;
+/** Whether a part with this identity was delivered already. */
+export function inboxKnows(s: SmsHost, hash: string): boolean {
+  const ib = s.ib;
+  if (ib.seen.indexOf(hash) >= 0) return true;
+  for (let i = 0; i < ib.index.length; i++) if (ib.index[i].ids.indexOf(hash) >= 0) return true;
+  return false;
+}
 
-  constructor(
-    private readonly store: Store,
-    private readonly maxInbox: number,
-    private readonly maxSeen: number,
-    private readonly onEvicted: (m: InboxMessage) => void,
-    private readonly log: (line: string) => void,
-  ) {}
+/**
+ * Stores a message; resolves with it once durable (the moment it counts as delivered
+ * to the user). trimInbox bounds the inbox after.
+ */
+export function addToInbox(s: SmsHost, m: AssembledSms, receivedAt: number): Promise<InboxMessage> {
+  const ib = s.ib;
+  const id = ib.nextId++;
+  const key = KEY.inbox + pad(id, 8);
+  const msg: InboxMessage = {
+    id: id,
+    from: m.from,
+    text: m.text,
+    data: m.data,
+    time: m.time,
+    timeMs: m.timeMs,
+    parts: m.parts,
+    missing: m.missing,
+    ids: m.ids,
+    receivedAt: receivedAt,
+  };
+  return s.store.put(key, msg).then(function () {
+    ib.index.push({ id: id, key: key, ids: m.ids });
+    return msg;
+  });
+}
 
-  /** Reads the index and the seen ring from Storage. */
-  load(): Promise<void> {
-    const self = this;
-    return this.store
-      .readAll(KEY.inbox, function (key, e) {
-        self.log("inbox: record " + key + " unreadable, skipped: " + String(e));
-      })
-      .then(function (recs) {
-        self.index = [];
-        for (let i = 0; i < recs.length; i++) {
-          const m = recs[i].value as InboxMessage;
-          const id = keyNumber(recs[i].key, KEY.inbox);
-          if (id < 0 || !m || !m.ids) continue;
-          self.index.push({ id: id, key: recs[i].key, ids: m.ids });
-          if (id >= self.nextId) self.nextId = id + 1;
-        }
-        return self.store.read(KEY.seen).then(
-          function (v) {
-            self.seen = Array.isArray(v) ? (v as string[]) : [];
-          },
-          function () {
-            self.seen = [];
-          },
-        );
-      });
-  }
-
-  /** Whether a part with this identity was delivered already. */
-  knows(hash: string): boolean {
-    if (this.seen.indexOf(hash) >= 0) return true;
-    for (let i = 0; i < this.index.length; i++) if (this.index[i].ids.indexOf(hash) >= 0) return true;
-    return false;
-  }
-
-  /** Messages in the inbox. */
-  size(): number {
-    return this.index.length;
-  }
-
-  /**
-   * Stores a message; resolves with it once durable (the moment it counts as delivered
-   * to the user), then trims the inbox to its bound.
-   */
-  add(m: AssembledSms, receivedAt: number): Promise<InboxMessage> {
-    const id = this.nextId++;
-    const key = KEY.inbox + pad(id, 8);
-    const msg: InboxMessage = {
-      id: id,
-      from: m.from,
-      text: m.text,
-      data: m.data,
-      time: m.time,
-      timeMs: m.timeMs,
-      parts: m.parts,
-      missing: m.missing,
-      ids: m.ids,
-      receivedAt: receivedAt,
-    };
-    const self = this;
-    return this.store.put(key, msg).then(function () {
-      self.index.push({ id: id, key: key, ids: m.ids });
-      return msg;
+/** Remembers the message's identities in the seen ring, then removes its record. */
+function forget(s: SmsHost, e: InboxEntry): Promise<void> {
+  const ib = s.ib;
+  const seen = ib.seen.concat(e.ids);
+  while (seen.length > s.opts.maxSeen) seen.shift();
+  return s.store
+    .put(KEY.seen, seen)
+    .then(function () {
+      ib.seen = seen;
+      return s.store.remove(e.key);
+    })
+    .then(function () {
+      const i = ib.index.indexOf(e);
+      if (i >= 0) ib.index.splice(i, 1);
     });
-  }
+}
 
-  /** Drops the oldest messages beyond the bound (policy above). */
-  trim(): Promise<void> {
-    if (this.index.length <= this.maxInbox) return Promise.resolve();
-    const self = this;
-    const oldest = this.index[0];
-    return this.store
-      .read(oldest.key)
-      .then(function (v) {
-        return self.forget(oldest).then(function () {
-          if (v) self.onEvicted(v as InboxMessage);
-        });
-      })
-      .then(function () {
-        return self.trim();
+/** Drops the oldest messages beyond the bound (policy above), each reported as `inboxEvicted`. */
+export function trimInbox(s: SmsHost): Promise<void> {
+  const ib = s.ib;
+  if (ib.index.length <= s.opts.maxInbox) return Promise.resolve();
+  const oldest = ib.index[0];
+  return s.store
+    .read(oldest.key)
+    .then(function (v) {
+      return forget(s, oldest).then(function () {
+        if (v) s.events.emit("inboxEvicted", v as InboxMessage);
       });
-  }
+    })
+    .then(function () {
+      return trimInbox(s);
+    });
+}
 
-  /** Deletes message `id` from the inbox; false if there is none. */
-  remove(id: number): Promise<boolean> {
-    for (let i = 0; i < this.index.length; i++) {
-      if (this.index[i].id === id) {
-        return this.forget(this.index[i]).then(function () {
-          return true;
-        });
-      }
-    }
-    return Promise.resolve(false);
-  }
-
-  /** Every message, oldest first. */
-  list(): Promise<InboxMessage[]> {
-    const self = this;
-    const out: InboxMessage[] = [];
-    let p: Promise<void> = Promise.resolve();
-    const entries = this.index.slice();
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i];
-      p = p.then(function () {
-        return self.store.read(e.key).then(
-          function (v) {
-            if (v) out.push(v as InboxMessage);
-          },
-          function (err) {
-            self.log("inbox: " + e.key + " unreadable: " + String(err));
-          },
-        );
+/** Deletes message `id` from the inbox; false if there is none. */
+export function removeFromInbox(s: SmsHost, id: number): Promise<boolean> {
+  const index = s.ib.index;
+  for (let i = 0; i < index.length; i++) {
+    if (index[i].id === id) {
+      return forget(s, index[i]).then(function () {
+        return true;
       });
     }
-    return p.then(function () {
-      return out;
+  }
+  return Promise.resolve(false);
+}
+
+/** Every message, oldest first. */
+export function listInbox(s: SmsHost): Promise<InboxMessage[]> {
+  const out: InboxMessage[] = [];
+  let p: Promise<void> = Promise.resolve();
+  const entries = s.ib.index.slice();
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    p = p.then(function () {
+      return s.store.read(e.key).then(
+        function (v) {
+          if (v) out.push(v as InboxMessage);
+        },
+        function (err) {
+          s.log("inbox: " + e.key + " unreadable: " + String(err));
+        },
+      );
     });
   }
-
-  /** Remembers the message's identities in the seen ring, then removes its record. */
-  private forget(e: IndexEntry): Promise<void> {
-    const seen = this.seen.concat(e.ids);
-    while (seen.length > this.maxSeen) seen.shift();
-    const self = this;
-    return this.store
-      .put(KEY.seen, seen)
-      .then(function () {
-        self.seen = seen;
-        return self.store.remove(e.key);
-      })
-      .then(function () {
-        const i = self.index.indexOf(e);
-        if (i >= 0) self.index.splice(i, 1);
-      });
-  }
+  return p.then(function () {
+    return out;
+  });
 }

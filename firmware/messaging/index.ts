@@ -15,22 +15,38 @@
  * storage write and every AT exchange): a message `send` accepted is sent even after a
  * power cut, and a part the modem confirmed is never submitted again; a received part is
  * persisted before the modem may forget it, and each message reaches the inbox once.
+ *
+ * Hot and cold: this class keeps the state (state.ts: the outbox, inbox and quarantine
+ * indexes, the parts held, the receiver's and the service-code runner's state, the last
+ * known priority), the URC handlers, the receive queue, the timers and the boot-time
+ * sync (sync.ts). The work itself is plain functions over that state in three modules
+ * that the watch keeps in Storage and loads for a call (tools/bundle.ts COLD_MODULES):
+ * sender.ts (`sl.out`: sending, the outbox's records, the PDU encoder), receiver.ts
+ * (`sl.rcv`: receive jobs, PDU decoding, reassembly, inbox, quarantine) and priority.ts
+ * (`sl.prio`: the priority setting and the USSD runner). Espruino keeps every reaction
+ * attached to a promise while it was pending for as long as the promise is reachable, so
+ * no promise that lives on (`loaded`, the code chain) keeps a cold module's reactions.
  */
 import type { Clock, Storage, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import type { AtChannel } from "../../drivers/at/index.js";
 import type { Capabilities } from "../board.js";
-import { requireSms, smsRefusal } from "./capability.js";
-import { errorText, messagingError } from "./errors.js";
-import { Inbox, type InboxMessage } from "./inbox.js";
-import { Incoming, type StatusReportEvent } from "./incoming.js";
-import { Outbox, validateNumber, validateText, type OutMessage } from "./outbox.js";
-import { Priority, describePriority, type PriorityHolder, type PriorityResult, type PriorityState } from "./priority.js";
-import { Quarantine, type QuarantinedPdu } from "./quarantine.js";
-import { Receiver, type Routing } from "./receiver.js";
-import { Sender } from "./sender.js";
-import { RamStorage, Store } from "./store.js";
-import { ServiceCodes, type CodeAnswer } from "./ussd.js";
+import { smsRefusal } from "./capability.js";
+import { errorText } from "./errors.js";
+import type { InboxMessage } from "./inbox.js";
+import type { StatusReportEvent } from "./incoming.js";
+import { JobQueue } from "./jobs.js";
+import type { HeldPart } from "./parts.js";
+import type { OutMessage } from "./outbox.js";
+import { priorityChanged, priorityCode, priorityUnregistered, ussdEnd, ussdHeard, ussdReply, type PriorityHolder, type PriorityResult, type PriorityState } from "./priority.js";
+import { describePriority } from "./describe.js";
+import type { QuarantinedPdu } from "./quarantine.js";
+import { listInbox, listQuarantine, rcvExpired, rcvLoad, rcvRouted, rcvStored, removeFromInbox, type Routing } from "./receiver.js";
+import { syncJob } from "./sync.js";
+import { outboxLoad, sendAccept, sendNext, sentHistory } from "./sender.js";
+import type { InboxState, OutboxState, QuarantineState, RxState, SmsHost, UssdState } from "./state.js";
+import { PRIORITY_KEY, RamStorage, Store } from "./store.js";
+import type { CodeAnswer } from "./ussd.js";
 
 export { MessagingError } from "./errors.js";
 export type { MessagingErrorCode } from "./errors.js";
@@ -40,7 +56,8 @@ export type { StatusReportEvent } from "./incoming.js";
 export type { QuarantinedPdu } from "./quarantine.js";
 export type { PriorityHolder, PriorityResult, PriorityState, PriorityFailure } from "./priority.js";
 export type { Routing } from "./receiver.js";
-export { describePriority, parsePriorityAnswer, CODES as PRIORITY_CODES } from "./priority.js";
+export { parsePriorityAnswer } from "./priority.js";
+export { describePriority } from "./describe.js";
 export { smsRefusal } from "./capability.js";
 
 export interface MessagingOptions {
@@ -135,126 +152,138 @@ function copy<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
 
-export class Messaging {
+export class Messaging implements SmsHost {
   readonly events = new Emitter<MessagingEvents>();
-  private readonly opts: MessagingOptions;
-  private readonly store: Store;
-  private readonly inboxStore: Inbox;
-  private readonly quarantined: Quarantine;
-  private readonly outboxStore: Outbox;
-  private readonly incoming: Incoming;
-  private readonly priority: Priority;
-  private readonly codes: ServiceCodes | undefined;
-  private readonly receiver: Receiver | undefined = undefined;
-  private readonly sender: Sender | undefined = undefined;
-  private readonly loaded: Promise<void>;
+  /** @internal (state.ts: what the cold parts work on) */
+  readonly opts: MessagingOptions;
+  /** @internal */
+  readonly store: Store;
+  /** @internal the outbox in RAM (outbox.ts) */
+  readonly ob: OutboxState = { pending: [], history: [], nextId: 1, lastMr: 0, refCount: 0, busy: false, told: false };
+  /** @internal the service-code runner's state (ussd.ts) */
+  readonly us: UssdState = { phase: "", heard: undefined, waiter: undefined, timer: undefined, chain: Promise.resolve(), asks: false };
+  /** @internal the last known SMS priority state (R82) */
+  prio: PriorityState = { holder: "unknown", name: "", source: "none", answer: "", at: 0 };
+  /** @internal the receiver's state (receiver.ts) */
+  readonly rx: RxState;
+  /** @internal the inbox's index (inbox.ts) */
+  readonly ib: InboxState = { index: [], seen: [], nextId: 1 };
+  /** @internal the quarantine's keys (quarantine.ts) */
+  readonly qs: QuarantineState = { keys: [], nextId: 1 };
+  /** @internal parts of incomplete messages (parts.ts) */
+  readonly held: HeldPart[] = [];
+  /** @internal settles once the records are read */
+  loaded: Promise<void>;
+  /** The board has SMS of its own (the receive and send sides exist). */
+  private readonly native: boolean;
   private running = false;
   private stopped = false;
   private expiryTimer: TimerHandle | undefined = undefined;
+  private sendTimer: TimerHandle | undefined = undefined;
 
   constructor(
-    channel: AtChannel,
-    private readonly clock: Clock,
+    /** @internal */
+    readonly channel: AtChannel,
+    /** @internal */
+    readonly clock: Clock,
     storage: Storage | undefined,
-    private readonly caps: Capabilities,
-    private readonly modem: MessagingModemView,
+    /** @internal */
+    readonly caps: Capabilities,
+    /** @internal */
+    readonly modem: MessagingModemView,
     options?: Partial<MessagingOptions>,
   ) {
     const self = this;
     // Without options the defaults themselves (never written): a copy would cost heap on the watch.
-    this.opts = options ? Object.assign({}, defaultMessagingOptions, options) : defaultMessagingOptions;
-    const o = this.opts;
-    const log = function (line: string) {
-      self.events.emit("log", line);
-    };
+    const o = (this.opts = options ? Object.assign({}, defaultMessagingOptions, options) : defaultMessagingOptions);
     // A listener that throws must not break a persistence chain.
     this.events.onListenerError = function (err, event) {
-      if (event !== "log") log("sms: a listener of " + event + " threw: " + errorText(err));
+      if (event !== "log") self.log("sms: a listener of " + event + " threw: " + errorText(err));
     };
     this.store = new Store(storage || new RamStorage());
-    this.inboxStore = new Inbox(this.store, o.maxInbox, o.maxSeen, function (m) {
-      self.events.emit("inboxEvicted", m);
-    }, log);
-    this.quarantined = new Quarantine(this.store, o.maxQuarantine);
-    this.outboxStore = new Outbox(this.store, o.maxHistory, log);
-    this.incoming = new Incoming(this.store, this.inboxStore, this.quarantined, this.outboxStore, clock, o, {
-      received: function (m) {
-        self.events.emit("received", m);
-      },
-      statusReport: function (r) {
-        self.events.emit("statusReport", r);
-      },
-      quarantined: function (q) {
-        self.events.emit("quarantined", q);
-      },
-      log: log,
+    const rx = (this.rx = {
+      jobs: new JobQueue(function (e) {
+        self.log("sms: receive job failed: " + errorText(e));
+      }),
+      mem1: "",
+      service: -1,
+      recovering: false,
+      active: false,
+      routing: o.routing,
+      told: false,
     });
-    const native = smsRefusal(caps.sms) === "";
-    const codes = (this.codes = native
-      ? new ServiceCodes(channel, clock, { cusdCommandMs: o.cusdCommandMs, answerMs: o.ussdAnswerMs, dialMs: o.dialMs, releaseMs: o.releaseMs }, function (c) {
-          self.priority.unsolicited(c);
-          self.events.emit("networkUssd", { status: c.status, text: c.text, replyExpected: c.status === 1 });
-        })
-      : undefined);
-    this.priority = new Priority(codes, this.store, clock, caps.sms, function (s) {
-      self.events.emit("priority", s);
-    }, log);
-    if (native) {
-      this.receiver = new Receiver(channel, this.incoming, o, log, function () {
-        self.armExpiry();
-      });
-      this.sender = new Sender(channel, clock, this.outboxStore, o, {
-        ready: function () {
-          return self.running && self.modem.ready();
-        },
-        identity: function () {
-          return self.modem.identity ? self.modem.identity() : "";
-        },
-        sent: function (m) {
-          self.events.emit("sent", m);
-        },
-        failed: function (m) {
-          self.events.emit("sendFailed", m);
-        },
-        log: log,
-      });
+    this.native = smsRefusal(caps.sms) === "";
+    if (this.native) {
+      // The URC handlers only queue jobs; what the jobs do is in the cold modules
+      // (receiver.ts, priority.ts), loaded when a job runs.
+      const stored = function (line: string) {
+        rx.jobs.add(function () {
+          return rcvStored(self, line);
+        }, false);
+      };
+      channel.onUrc("+CMTI:", stored);
+      channel.onUrc("+CDSI:", stored);
+      // Urgent: the acknowledgement has a deadline (24.011 TR2M, some seconds).
+      const routed = function (line: string, pdu: string | undefined) {
+        rx.jobs.add(function () {
+          return rcvRouted(self, line, pdu);
+        }, true);
+      };
+      channel.onUrc("+CMT:", routed, { pdu: true });
+      channel.onUrc("+CDS:", routed, { pdu: true });
+      // +CUSD and the release of a dialled code go to the service-code runner; NO CARRIER
+      // ends every call, so it is passed on only while a dialled code waits for it.
+      const heard = function (line: string) {
+        if (self.us.phase === "dial" || line.indexOf("+CUSD:") === 0) ussdHeard(self, line);
+      };
+      channel.onUrc("+CUSD:", heard);
+      channel.onUrc("NO CARRIER", heard);
       channel.events.on("reboot", function () {
         self.running = false;
-        self.receiver!.reset();
+        self.reset();
       });
     }
-    if (!storage) log("sms: no storage on this board: messages do not survive a restart");
-    this.loaded = this.load();
-    if (this.receiver) this.receiver.holdUntil(this.loaded);
+    if (!storage) this.log("sms: no storage on this board: messages do not survive a restart");
+    const loaded = (this.loaded = this.load());
+    if (this.native) rx.jobs.hold(loaded);
+    // On Espruino a promise keeps every reaction attached to it while it was pending (here
+    // the start's, the queue's, and any call made during the load, some made in cold
+    // modules): once loaded, a fresh promise stands for it and the first one goes.
+    loaded.then(function () {
+      self.loaded = Promise.resolve();
+    });
   }
 
   private load(): Promise<void> {
     const self = this;
-    const log = function (what: string) {
-      return function (e: unknown) {
-        self.events.emit("log", "sms: loading " + what + " failed: " + errorText(e));
-      };
-    };
-    let p = this.priority.load();
-    if (!this.receiver) return p;
-    p = p
+    const p = this.store.read(PRIORITY_KEY).then(
+      function (v) {
+        const st = v as PriorityState | undefined;
+        if (st && typeof st.holder === "string") self.prio = st;
+      },
+      function (e) {
+        self.log("sms: priority record unreadable: " + errorText(e));
+      },
+    );
+    if (!this.native) return p;
+    return p
       .then(function () {
-        return self.inboxStore.load();
+        return rcvLoad(self);
       })
-      .then(undefined, log("the inbox"))
       .then(function () {
-        return self.quarantined.load();
+        return outboxLoad(self);
       })
-      .then(undefined, log("the quarantine"))
-      .then(function () {
-        return self.outboxStore.load();
-      })
-      .then(undefined, log("the outbox"))
-      .then(function () {
-        return self.incoming.load();
-      })
-      .then(undefined, log("received parts"));
-    return p;
+      .then(undefined, function (e) {
+        self.log("sms: loading the outbox failed: " + errorText(e));
+      });
+  }
+
+  /** The modem restarted, or the firmware stops: what was queued is re-read by the next sync. */
+  private reset(): void {
+    const rx = this.rx;
+    rx.active = false;
+    rx.jobs.clear();
+    rx.mem1 = "";
   }
 
   /**
@@ -262,27 +291,86 @@ export class Messaging {
    * set routing, and go on sending. Does nothing on boards without native SMS.
    */
   start(): void {
-    if (this.stopped || !this.receiver || !this.sender) return;
+    if (this.stopped || !this.native) return;
     this.running = true;
-    this.receiver.sync();
+    const rx = this.rx;
+    rx.active = true;
+    rx.jobs.clear();
+    rx.mem1 = "";
+    rx.recovering = false;
     const self = this;
+    rx.jobs.add(function () {
+      return syncJob(self, false);
+    }, false);
     this.loaded.then(function () {
       self.armExpiry();
-      self.sender!.kick();
+      self.kick();
     });
   }
 
   /** Sending may go on again (a hold such as an emergency call set-up ended). */
   resume(): void {
-    if (this.running && this.sender) this.sender.kick();
+    if (this.running) this.kick();
+  }
+
+  /** @internal A line for the firmware's log. */
+  log(line: string): void {
+    this.events.emit("log", line);
+  }
+
+  /**
+   * @internal Sends what is due, one part at a time (sender.ts, a cold module on the
+   * watch), while the modem is ready and nothing holds sending; arms a timer for the next
+   * message due otherwise.
+   */
+  kick(): void {
+    const ob = this.ob;
+    // Nothing pending: sender.ts is not loaded only to find that out.
+    if (this.stopped || ob.busy || ob.pending.length === 0 || !this.native || !this.running || !this.modem.ready()) return;
+    ob.busy = true;
+    const self = this;
+    sendNext(this).then(function (wait) {
+      ob.busy = false;
+      if (wait === 0) self.kick();
+      else if (wait > 0 && !self.stopped) {
+        if (self.sendTimer !== undefined) self.clock.clearTimeout(self.sendTimer);
+        self.sendTimer = self.clock.setTimeout(function () {
+          self.sendTimer = undefined;
+          self.kick();
+        }, wait);
+      }
+    });
+  }
+
+  /**
+   * @internal Puts incomplete messages whose time is up into the inbox, on the receive
+   * queue: armed for the oldest part held.
+   */
+  armExpiry(): void {
+    if (this.stopped || !this.native) return;
+    let first = Infinity;
+    for (let i = 0; i < this.held.length; i++) if (this.held[i].at < first) first = this.held[i].at;
+    if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (first === Infinity) return;
+    const self = this;
+    const at = first + this.opts.partTimeoutMs;
+    const now = this.clock.now();
+    this.expiryTimer = this.clock.setTimeout(function () {
+      self.expiryTimer = undefined;
+      self.rx.jobs.add(function () {
+        return rcvExpired(self);
+      }, false);
+    }, at > now ? at - now : 0);
   }
 
   /** Stops timers and sending (the firmware is shutting down). */
   stop(): void {
     this.stopped = true;
     this.running = false;
-    if (this.sender) this.sender.stop();
-    if (this.receiver) this.receiver.reset();
+    if (this.sendTimer !== undefined) this.clock.clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
+    if (this.native) this.reset();
     if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
   }
@@ -300,37 +388,14 @@ export class Messaging {
    * `storage`) before anything reaches the modem.
    */
   send(to: string, text: string, options?: { statusReport?: boolean }): Promise<number> {
-    let number: string;
-    let parts: number;
-    try {
-      requireSms(this.caps.sms, "cannot send the message");
-      number = validateNumber(to);
-      parts = validateText(text, this.opts.maxParts, this.opts.concatRefBits);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const self = this;
-    const sr = !!(options && options.statusReport);
-    return this.loaded
-      .then(function () {
-        return self.outboxStore.accept(number, text, sr, parts, self.clock.now(), self.opts.concatRefBits);
-      })
-      .then(
-        function (m) {
-          self.sender!.kick();
-          return m.id;
-        },
-        function (e) {
-          throw messagingError("storage", "the message could not be stored, so it was not accepted: " + errorText(e));
-        },
-      );
+    return sendAccept(this, to, text, options);
   }
 
   /** Received messages, oldest first. */
   inbox(): Promise<InboxMessage[]> {
     const self = this;
     return this.loaded.then(function () {
-      return self.inboxStore.list();
+      return listInbox(self);
     });
   }
 
@@ -338,7 +403,7 @@ export class Messaging {
   deleteMessage(id: number): Promise<boolean> {
     const self = this;
     return this.loaded.then(function () {
-      return self.inboxStore.remove(id);
+      return removeFromInbox(self, id);
     });
   }
 
@@ -346,57 +411,48 @@ export class Messaging {
   outbox(): Promise<OutMessage[]> {
     const self = this;
     return this.loaded.then(function () {
-      return copy(self.outboxStore.list());
+      return copy(self.ob.pending);
     });
   }
 
   /** Sent and failed messages, oldest first; kept on this device only (R63). */
   sentHistory(): Promise<OutMessage[]> {
-    const self = this;
-    return this.loaded.then(function () {
-      return self.outboxStore.sentHistory();
-    });
+    return sentHistory(this);
   }
 
   /** PDUs the modem gave that could not be read, with why. */
   quarantine(): Promise<QuarantinedPdu[]> {
     const self = this;
     return this.loaded.then(function () {
-      return self.quarantined.list();
+      return listQuarantine(self);
     });
   }
 
   /** The last known SMS priority state (R82). */
   priorityState(): PriorityState {
-    return this.priority.state();
+    return this.prio;
   }
 
   /** The state in words, e.g. "another accessory: Car". */
   priorityText(): string {
-    return describePriority(this.priority.state());
+    return describePriority(this.prio);
   }
 
   /** Makes this accessory the SMS priority device (`*103*1#`); `"smartphone"` is refused here (R69). */
   setPriority(target?: "accessory" | "smartphone"): Promise<PriorityResult> {
-    const self = this;
-    return this.loaded.then(function () {
-      return self.priority.setPriority(target);
-    });
+    return this.serviceCode(target === "smartphone" ? "*103*0#" : "*103*1#");
   }
 
   /** Asks which device has priority (`*#103#`). */
   queryPriority(): Promise<PriorityResult> {
-    const self = this;
-    return this.loaded.then(function () {
-      return self.priority.queryPriority();
-    });
+    return this.serviceCode("*#103#");
   }
 
   /** A service code as typed (`*103*1#`, `*#103#`; `*103*0#` is refused, R69). */
   serviceCode(code: string): Promise<PriorityResult> {
     const self = this;
     return this.loaded.then(function () {
-      return self.priority.serviceCode(code);
+      return priorityCode(self, code);
     });
   }
 
@@ -405,20 +461,19 @@ export class Messaging {
    * network's next message, or why not. Never rejects.
    */
   ussdReply(text: string): Promise<CodeAnswer> {
-    if (!this.codes) return Promise.resolve({ kind: "failed", message: "service codes do nothing on this device: " + smsRefusal(this.caps.sms) } as CodeAnswer);
-    return this.codes.reply(text);
+    return ussdReply(this, text);
   }
 
   /** Declines a network-initiated USSD request (ends the session). */
   ussdEnd(): Promise<void> {
-    return this.codes ? this.codes.end() : Promise.resolve();
+    return ussdEnd(this);
   }
 
   /** R72: this device was unregistered; a priority it held goes back to the smartphone. */
   unregistered(): Promise<PriorityState> {
     const self = this;
     return this.loaded.then(function () {
-      return self.priority.unregistered();
+      return priorityUnregistered(self);
     });
   }
 
@@ -426,26 +481,7 @@ export class Messaging {
   priorityChanged(state: { holder: PriorityHolder; name?: string }): Promise<PriorityState> {
     const self = this;
     return this.loaded.then(function () {
-      return self.priority.priorityChanged(state);
+      return priorityChanged(self, state);
     });
-  }
-
-  /** Puts incomplete messages whose time is up into the inbox, on the receive queue. */
-  private armExpiry(): void {
-    if (this.stopped || !this.receiver) return;
-    const at = this.incoming.nextExpiry();
-    if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
-    this.expiryTimer = undefined;
-    if (at === Infinity) return;
-    const self = this;
-    const now = this.clock.now();
-    this.expiryTimer = this.clock.setTimeout(function () {
-      self.expiryTimer = undefined;
-      self.receiver!.run(function () {
-        return self.incoming.settleAll().then(function () {
-          self.armExpiry();
-        });
-      });
-    }, at > now ? at - now : 0);
   }
 }

@@ -31,7 +31,8 @@
  */
 import { SmsEncodeError, UnencodableTextError, submitParts, type SubmitPart } from "../../drivers/sms/index.js";
 import { messagingError, errorText } from "./errors.js";
-import { KEY, Store, keyNumber, pad } from "./store.js";
+import type { OutboxState } from "./state.js";
+import { KEY, type Store, keyNumber, pad } from "./store.js";
 
 export type OutState = "pending" | "sent" | "failed";
 
@@ -66,13 +67,6 @@ export interface OutMessage {
   error: string;
   /** When it was sent or given up (clock ms), 0 before. */
   done: number;
-}
-
-interface HistoryEntry {
-  id: number;
-  key: string;
-  to: string;
-  mrs: (number | null)[];
 }
 
 const SEPARATORS = " -().";
@@ -155,250 +149,223 @@ function partWithMr(mrs: (number | null)[], to: string, mr: number, recipient: s
   return -1;
 }
 
-export class Outbox {
-  /** Pending messages, oldest first. */
-  private pending: OutMessage[] = [];
-  private history: HistoryEntry[] = [];
-  private nextId = 1;
-  /** The last TP-MR given to a part (23.040 §9.2.3.6), persisted in `sms.meta`. */
-  private lastMr = 0;
-  /** Concatenation references given so far (persisted in `sms.meta`); added to the device's base. */
-  private refCount = 0;
+function inHistory(ob: OutboxState, id: number): boolean {
+  for (let i = 0; i < ob.history.length; i++) if (ob.history[i].id === id) return true;
+  return false;
+}
 
-  constructor(
-    private readonly store: Store,
-    private readonly maxHistory: number,
-    private readonly log: (line: string) => void,
-  ) {}
+function meta(ob: OutboxState): { next: number; mr: number; rc: number } {
+  return { next: ob.nextId, mr: ob.lastMr, rc: ob.refCount };
+}
 
-  load(): Promise<void> {
-    const self = this;
-    const bad = function (key: string, e: unknown) {
-      self.log("outbox: record " + key + " unreadable, skipped: " + errorText(e));
-    };
-    return this.store
-      .read(KEY.meta)
-      .then(
-        function (meta) {
-          const m = meta as { next?: number; mr?: number; rc?: number } | undefined;
-          if (m && typeof m.next === "number" && m.next > self.nextId) self.nextId = m.next;
-          if (m && typeof m.rc === "number" && m.rc >= 0 && m.rc === Math.floor(m.rc)) self.refCount = m.rc;
-          if (m && typeof m.mr === "number" && m.mr >= 0 && m.mr <= 255) self.lastMr = m.mr;
-        },
-        function (e) {
-          bad(KEY.meta, e);
-        },
-      )
-      .then(function () {
-        return self.store.readAll(KEY.history, bad);
-      })
-      .then(function (hist) {
-        self.history = [];
-        for (let i = 0; i < hist.length; i++) {
-          const r = hist[i].value as OutMessage;
-          self.history.push({ id: r.id, key: hist[i].key, to: r.to, mrs: r.mrs });
-          if (r.id >= self.nextId) self.nextId = r.id + 1;
-        }
-        return self.store.readAll(KEY.outbox, bad);
-      })
-      .then(function (recs) {
-        self.pending = [];
-        let p: Promise<void> = Promise.resolve();
-        for (let i = 0; i < recs.length; i++) {
-          const r = recs[i].value as OutMessage;
-          const id = keyNumber(recs[i].key, KEY.outbox);
-          if (!r || !Array.isArray(r.mrs)) continue;
-          if (!Array.isArray(r.tpMrs) || r.tpMrs.length !== r.mrs.length) r.tpMrs = r.mrs.map(function () {
-            return null;
+/** Writes a pending message's current state (serialised when the write runs). */
+export function saveMessage(store: Store, m: OutMessage): Promise<void> {
+  return store.put(KEY.outbox + pad(m.id, 6), function () {
+    return m;
+  });
+}
+
+function trimHistory(store: Store, ob: OutboxState, maxHistory: number): Promise<void> {
+  if (ob.history.length <= maxHistory) return Promise.resolve();
+  const e = ob.history.shift()!;
+  return store.remove(e.key).then(function () {
+    return trimHistory(store, ob, maxHistory);
+  });
+}
+
+/** Reads the counters, the history index and the pending messages. */
+export function loadOutbox(store: Store, ob: OutboxState, log: (line: string) => void): Promise<void> {
+  const bad = function (key: string, e: unknown) {
+    log("outbox: record " + key + " unreadable, skipped: " + errorText(e));
+  };
+  return store
+    .read(KEY.meta)
+    .then(
+      function (meta) {
+        const m = meta as { next?: number; mr?: number; rc?: number } | undefined;
+        if (m && typeof m.next === "number" && m.next > ob.nextId) ob.nextId = m.next;
+        if (m && typeof m.rc === "number" && m.rc >= 0 && m.rc === Math.floor(m.rc)) ob.refCount = m.rc;
+        if (m && typeof m.mr === "number" && m.mr >= 0 && m.mr <= 255) ob.lastMr = m.mr;
+      },
+      function (e) {
+        bad(KEY.meta, e);
+      },
+    )
+    .then(function () {
+      return store.readAll(KEY.history, bad);
+    })
+    .then(function (hist) {
+      ob.history = [];
+      for (let i = 0; i < hist.length; i++) {
+        const r = hist[i].value as OutMessage;
+        ob.history.push({ id: r.id, key: hist[i].key, to: r.to, mrs: r.mrs });
+        if (r.id >= ob.nextId) ob.nextId = r.id + 1;
+      }
+      return store.readAll(KEY.outbox, bad);
+    })
+    .then(function (recs) {
+      ob.pending = [];
+      let p: Promise<void> = Promise.resolve();
+      for (let i = 0; i < recs.length; i++) {
+        const r = recs[i].value as OutMessage;
+        const id = keyNumber(recs[i].key, KEY.outbox);
+        if (!r || !Array.isArray(r.mrs)) continue;
+        if (!Array.isArray(r.tpMrs) || r.tpMrs.length !== r.mrs.length) r.tpMrs = r.mrs.map(function () {
+          return null;
+        });
+        if (id >= ob.nextId) ob.nextId = id + 1;
+        const key = recs[i].key;
+        if (inHistory(ob, r.id)) {
+          // A cut between writing the history record and removing this one: finish the move.
+          p = p.then(function () {
+            return store.remove(key);
           });
-          if (id >= self.nextId) self.nextId = id + 1;
-          const key = recs[i].key;
-          if (self.inHistory(r.id)) {
-            // A cut between writing the history record and removing this one: finish the move.
-            p = p.then(function () {
-              return self.store.remove(key);
-            });
-          } else self.pending.push(r);
-        }
-        return p;
-      });
-  }
+        } else ob.pending.push(r);
+      }
+      return p;
+    });
+}
 
-  private inHistory(id: number): boolean {
-    for (let i = 0; i < this.history.length; i++) if (this.history[i].id === id) return true;
-    return false;
+/** Makes a validated message durable; resolves with its record. */
+export function acceptMessage(store: Store, ob: OutboxState, to: string, text: string, statusReport: boolean, parts: number, now: number, refBits: number): Promise<OutMessage> {
+  const id = ob.nextId++;
+  const mrs: (number | null)[] = [];
+  const tpMrs: (number | null)[] = [];
+  const reports: (number | null)[] = [];
+  for (let i = 0; i < parts; i++) {
+    mrs.push(null);
+    tpMrs.push(null);
+    reports.push(null);
   }
-
-  /** Pending messages, oldest first (live objects: do not change them). */
-  list(): OutMessage[] {
-    return this.pending;
-  }
-
-  /** Makes a validated message durable; resolves with its record. */
-  accept(to: string, text: string, statusReport: boolean, parts: number, now: number, refBits: number): Promise<OutMessage> {
-    const id = this.nextId++;
-    const mrs: (number | null)[] = [];
-    const tpMrs: (number | null)[] = [];
-    const reports: (number | null)[] = [];
-    for (let i = 0; i < parts; i++) {
-      mrs.push(null);
-      tpMrs.push(null);
-      reports.push(null);
-    }
-    const m: OutMessage = {
-      id: id,
-      to: to,
-      text: text,
-      statusReport: statusReport,
-      created: now,
-      // Given when the first part goes (assignRef); a single part carries none.
-      ref: parts > 1 ? -1 : 0,
-      refBits: refBits,
-      mrs: mrs,
-      tpMrs: tpMrs,
-      reports: reports,
-      attempts: 0,
-      next: now,
-      state: "pending",
-      error: "",
-      done: 0,
-    };
-    const self = this;
-    return this.store
-      .put(KEY.meta, this.meta())
-      .then(function () {
-        return self.store.put(KEY.outbox + pad(id, 6), m);
-      })
-      .then(function () {
-        self.pending.push(m);
-        return m;
-      });
-  }
-
-  private meta(): { next: number; mr: number; rc: number } {
-    return { next: this.nextId, mr: this.lastMr, rc: this.refCount };
-  }
-
-  /**
-   * Gives `m` its concatenation reference: this device's base (from `identity`, its IMEI)
-   * plus the persisted counter, made durable before any part carries it (the counter
-   * first, then the record, as assignMr does).
-   */
-  assignRef(m: OutMessage, identity: string): Promise<number> {
-    this.refCount = (this.refCount + 1) % 0x10000;
-    const mask = m.refBits === 16 ? 0xffff : 0xff;
-    const ref = (referenceBase(identity) + this.refCount) & mask;
-    const self = this;
-    return this.store
-      .put(KEY.meta, this.meta())
-      .then(function () {
-        m.ref = ref;
-        return self.save(m);
-      })
-      .then(function () {
-        return ref;
-      });
-  }
-
-  /**
-   * Gives part `index` of `m` its TP-MR and makes that durable before the part is
-   * written (the counter first, then the record: a cut between them skips a number,
-   * never reuses one). 1..255: a TP-MR of 0 would let the modem number the part itself.
-   */
-  assignMr(m: OutMessage, index: number): Promise<number> {
-    const mr = (this.lastMr % 255) + 1;
-    this.lastMr = mr;
-    const self = this;
-    return this.store
-      .put(KEY.meta, this.meta())
-      .then(function () {
-        m.tpMrs[index] = mr;
-        return self.save(m);
-      })
-      .then(function () {
-        return mr;
-      });
-  }
-
-  /** Writes a pending message's current state (serialised when the write runs). */
-  save(m: OutMessage): Promise<void> {
-    return this.store.put(KEY.outbox + pad(m.id, 6), function () {
+  const m: OutMessage = {
+    id: id,
+    to: to,
+    text: text,
+    statusReport: statusReport,
+    created: now,
+    // Given when the first part goes (assignRef); a single part carries none.
+    ref: parts > 1 ? -1 : 0,
+    refBits: refBits,
+    mrs: mrs,
+    tpMrs: tpMrs,
+    reports: reports,
+    attempts: 0,
+    next: now,
+    state: "pending",
+    error: "",
+    done: 0,
+  };
+  return store
+    .put(KEY.meta, meta(ob))
+    .then(function () {
+      return store.put(KEY.outbox + pad(id, 6), m);
+    })
+    .then(function () {
+      ob.pending.push(m);
       return m;
     });
-  }
+}
 
-  /** Moves a sent or failed message to the history (bounded: the oldest entries go). */
-  finish(m: OutMessage): Promise<void> {
-    const self = this;
-    const hkey = KEY.history + pad(m.id, 6);
-    return this.store
-      .put(hkey, m)
-      .then(function () {
-        self.history.push({ id: m.id, key: hkey, to: m.to, mrs: m.mrs });
-        const i = self.pending.indexOf(m);
-        if (i >= 0) self.pending.splice(i, 1);
-        return self.store.remove(KEY.outbox + pad(m.id, 6));
-      })
-      .then(function () {
-        return self.trimHistory();
+/**
+ * Gives `m` its concatenation reference: this device's base (from `identity`, its IMEI)
+ * plus the persisted counter, made durable before any part carries it (the counter
+ * first, then the record, as assignMr does).
+ */
+export function assignRef(store: Store, ob: OutboxState, m: OutMessage, identity: string): Promise<number> {
+  ob.refCount = (ob.refCount + 1) % 0x10000;
+  const mask = m.refBits === 16 ? 0xffff : 0xff;
+  const ref = (referenceBase(identity) + ob.refCount) & mask;
+  return store
+    .put(KEY.meta, meta(ob))
+    .then(function () {
+      m.ref = ref;
+      return saveMessage(store, m);
+    })
+    .then(function () {
+      return ref;
+    });
+}
+
+/**
+ * Gives part `index` of `m` its TP-MR and makes that durable before the part is
+ * written (the counter first, then the record: a cut between them skips a number,
+ * never reuses one). 1..255: a TP-MR of 0 would let the modem number the part itself.
+ */
+export function assignMr(store: Store, ob: OutboxState, m: OutMessage, index: number): Promise<number> {
+  const mr = (ob.lastMr % 255) + 1;
+  ob.lastMr = mr;
+  return store
+    .put(KEY.meta, meta(ob))
+    .then(function () {
+      m.tpMrs[index] = mr;
+      return saveMessage(store, m);
+    })
+    .then(function () {
+      return mr;
+    });
+}
+
+/** Moves a sent or failed message to the history (bounded: the oldest entries go). */
+export function finishMessage(store: Store, ob: OutboxState, m: OutMessage, maxHistory: number): Promise<void> {
+  const hkey = KEY.history + pad(m.id, 6);
+  return store
+    .put(hkey, m)
+    .then(function () {
+      ob.history.push({ id: m.id, key: hkey, to: m.to, mrs: m.mrs });
+      const i = ob.pending.indexOf(m);
+      if (i >= 0) ob.pending.splice(i, 1);
+      return store.remove(KEY.outbox + pad(m.id, 6));
+    })
+    .then(function () {
+      return trimHistory(store, ob, maxHistory);
+    });
+}
+
+/** The sent history, oldest first. */
+export function readHistory(store: Store): Promise<OutMessage[]> {
+  return store
+    .readAll(KEY.history, function () {
+      return undefined;
+    })
+    .then(function (recs) {
+      const out: OutMessage[] = [];
+      for (let i = 0; i < recs.length; i++) out.push(recs[i].value as OutMessage);
+      return out;
+    });
+}
+
+/**
+ * Records a status report (R66: matched by TP-MR to the message this device sent, the
+ * newest first; the recipient number confirms it when both are known). Resolves with
+ * the message and part index (`changed` false for a repeated report), or undefined
+ * when no message of ours has that MR.
+ */
+export function recordReport(store: Store, ob: OutboxState, mr: number, recipient: string, status: number): Promise<{ message: OutMessage; part: number; changed: boolean } | undefined> {
+  for (let i = ob.pending.length - 1; i >= 0; i--) {
+    const m = ob.pending[i];
+    const part = partWithMr(m.mrs, m.to, mr, recipient);
+    if (part >= 0) {
+      if (m.reports[part] === status) return Promise.resolve({ message: m, part: part, changed: false });
+      m.reports[part] = status;
+      return saveMessage(store, m).then(function () {
+        return { message: m, part: part, changed: true };
       });
+    }
   }
-
-  private trimHistory(): Promise<void> {
-    if (this.history.length <= this.maxHistory) return Promise.resolve();
-    const e = this.history.shift()!;
-    const self = this;
-    return this.store.remove(e.key).then(function () {
-      return self.trimHistory();
+  for (let i = ob.history.length - 1; i >= 0; i--) {
+    const h = ob.history[i];
+    const part = partWithMr(h.mrs, h.to, mr, recipient);
+    if (part < 0) continue;
+    return store.read(h.key).then(function (v) {
+      const m = v as OutMessage | undefined;
+      if (!m) return undefined;
+      if (m.reports[part] === status) return { message: m, part: part, changed: false };
+      m.reports[part] = status;
+      return store.put(h.key, m).then(function () {
+        return { message: m, part: part, changed: true };
+      });
     });
   }
-
-  /** The sent history, oldest first. */
-  sentHistory(): Promise<OutMessage[]> {
-    return this.store
-      .readAll(KEY.history, function () {
-        return undefined;
-      })
-      .then(function (recs) {
-        const out: OutMessage[] = [];
-        for (let i = 0; i < recs.length; i++) out.push(recs[i].value as OutMessage);
-        return out;
-      });
-  }
-
-  /**
-   * Records a status report (R66: matched by TP-MR to the message this device sent, the
-   * newest first; the recipient number confirms it when both are known). Resolves with
-   * the message and part index (`changed` false for a repeated report), or undefined
-   * when no message of ours has that MR.
-   */
-  report(mr: number, recipient: string, status: number): Promise<{ message: OutMessage; part: number; changed: boolean } | undefined> {
-    const self = this;
-    for (let i = this.pending.length - 1; i >= 0; i--) {
-      const m = this.pending[i];
-      const part = partWithMr(m.mrs, m.to, mr, recipient);
-      if (part >= 0) {
-        if (m.reports[part] === status) return Promise.resolve({ message: m, part: part, changed: false });
-        m.reports[part] = status;
-        return this.save(m).then(function () {
-          return { message: m, part: part, changed: true };
-        });
-      }
-    }
-    for (let i = this.history.length - 1; i >= 0; i--) {
-      const h = this.history[i];
-      const part = partWithMr(h.mrs, h.to, mr, recipient);
-      if (part < 0) continue;
-      return this.store.read(h.key).then(function (v) {
-        const m = v as OutMessage | undefined;
-        if (!m) return undefined;
-        if (m.reports[part] === status) return { message: m, part: part, changed: false };
-        m.reports[part] = status;
-        return self.store.put(h.key, m).then(function () {
-          return { message: m, part: part, changed: true };
-        });
-      });
-    }
-    return Promise.resolve(undefined);
-  }
+  return Promise.resolve(undefined);
 }
+

@@ -121,73 +121,69 @@ export function assemble(parts: HeldPart[]): AssembledSms {
   };
 }
 
-/** The parts held, in arrival order. Bounded by the caller (Incoming evicts). */
-export class PendingParts {
-  private held: HeldPart[] = [];
+/*
+ * The parts held (Messaging's `held`, in arrival order; bounded by incoming.ts, which
+ * evicts): a plain array, so that the cold receive module works on it between loads.
+ */
 
-  has(hash: string): boolean {
-    for (let i = 0; i < this.held.length; i++) if (this.held[i].hash === hash) return true;
-    return false;
-  }
+export function heldHas(held: HeldPart[], hash: string): boolean {
+  for (let i = 0; i < held.length; i++) if (held[i].hash === hash) return true;
+  return false;
+}
 
-  add(p: HeldPart): void {
-    if (!this.has(p.hash)) this.held.push(p);
-  }
+export function heldAdd(held: HeldPart[], p: HeldPart): void {
+  if (!heldHas(held, p.hash)) held.push(p);
+}
 
-  remove(hash: string): void {
-    for (let i = 0; i < this.held.length; i++) {
-      if (this.held[i].hash === hash) {
-        this.held.splice(i, 1);
-        return;
-      }
+export function heldRemove(held: HeldPart[], hash: string): void {
+  for (let i = 0; i < held.length; i++) {
+    if (held[i].hash === hash) {
+      held.splice(i, 1);
+      return;
     }
   }
+}
 
-  count(): number {
-    return this.held.length;
+/** The parts of a group, by part number; each part number once. */
+export function groupParts(held: HeldPart[], group: string): HeldPart[] {
+  const out: HeldPart[] = [];
+  for (let i = 0; i < held.length; i++) {
+    const p = held[i];
+    if (p.group !== group) continue;
+    let dup = false;
+    for (let k = 0; k < out.length; k++) if (out[k].seq === p.seq) dup = true;
+    if (!dup) out.push(p);
   }
+  return out.sort(function (a, b) {
+    return a.seq - b.seq;
+  });
+}
 
-  /** The parts of a group, by part number; each part number once. */
-  group(group: string): HeldPart[] {
-    const out: HeldPart[] = [];
-    for (let i = 0; i < this.held.length; i++) {
-      const p = this.held[i];
-      if (p.group !== group) continue;
-      let dup = false;
-      for (let k = 0; k < out.length; k++) if (out[k].seq === p.seq) dup = true;
-      if (!dup) out.push(p);
-    }
-    return out.sort(function (a, b) {
-      return a.seq - b.seq;
-    });
-  }
+/** Whether every part of the group is held. */
+export function groupComplete(held: HeldPart[], group: string): boolean {
+  const g = groupParts(held, group);
+  return g.length > 0 && g.length >= g[0].total;
+}
 
-  /** Whether every part of the group is held. */
-  complete(group: string): boolean {
-    const g = this.group(group);
-    return g.length > 0 && g.length >= g[0].total;
-  }
+/** When the group's first part arrived (clock ms), Infinity for none. */
+export function groupFirstAt(held: HeldPart[], group: string): number {
+  let t = Infinity;
+  for (let i = 0; i < held.length; i++) if (held[i].group === group && held[i].at < t) t = held[i].at;
+  return t;
+}
 
-  /** Groups, oldest first (by their first part's arrival). */
-  groups(): string[] {
-    const out: string[] = [];
-    for (let i = 0; i < this.held.length; i++) if (out.indexOf(this.held[i].group) < 0) out.push(this.held[i].group);
-    const self = this;
-    return out.sort(function (a, b) {
-      return self.firstAt(a) - self.firstAt(b);
-    });
-  }
+/** Groups, oldest first (by their first part's arrival). */
+export function heldGroups(held: HeldPart[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < held.length; i++) if (out.indexOf(held[i].group) < 0) out.push(held[i].group);
+  return out.sort(function (a, b) {
+    return groupFirstAt(held, a) - groupFirstAt(held, b);
+  });
+}
 
-  firstAt(group: string): number {
-    let t = Infinity;
-    for (let i = 0; i < this.held.length; i++) if (this.held[i].group === group && this.held[i].at < t) t = this.held[i].at;
-    return t;
-  }
-
-  /** Every part held under a group (duplicates of a part number included). */
-  all(group: string): HeldPart[] {
-    const out: HeldPart[] = [];
-    for (let i = 0; i < this.held.length; i++) if (this.held[i].group === group) out.push(this.held[i]);
-    return out;
-  }
+/** Every part held under a group (duplicates of a part number included). */
+export function groupAll(held: HeldPart[], group: string): HeldPart[] {
+  const out: HeldPart[] = [];
+  for (let i = 0; i < held.length; i++) if (held[i].group === group) out.push(held[i]);
+  return out;
 }

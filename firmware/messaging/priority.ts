@@ -13,13 +13,17 @@
  *   device (`priorityChanged`). A code without an answer keeps it and says "no answer
  *   from the network" (R81).
  * - Boards without native SMS refuse all of it (R71: service codes do nothing there).
+ *
+ * The cold module `sl.prio` on the watch (tools/bundle.ts COLD_MODULES), with the USSD
+ * runner (ussd.ts): plain functions over the hot state (state.ts); the state itself
+ * (`s.prio`) and describePriority (describe.ts) stay in the boot code.
  */
-import type { Clock } from "../../hal/types.js";
-import type { SmsCapability } from "../board.js";
 import { smsRefusal } from "./capability.js";
+import { describePriority } from "./describe.js";
 import { errorText, messagingError } from "./errors.js";
-import { KEY, type Store } from "./store.js";
-import type { CodeAnswer, Cusd, ServiceCodes } from "./ussd.js";
+import type { SmsHost } from "./state.js";
+import { KEY } from "./store.js";
+import { endCode, hear, parseCusd, replyCode, runCode, type CodeAnswer } from "./ussd.js";
 
 /** Who has priority: the smartphone, this accessory, another accessory, an accessory the answer did not name, or not known. */
 export type PriorityHolder = "smartphone" | "this" | "other" | "accessory" | "unknown";
@@ -45,24 +49,6 @@ export type PriorityResult =
 
 /** R77 codes. */
 export const CODES = { accessory: "*103*1#", smartphone: "*103*0#", query: "*#103#" };
-
-export const UNKNOWN: PriorityState = { holder: "unknown", name: "", source: "none", answer: "", at: 0 };
-
-/** The state in words, as settings show it. */
-export function describePriority(s: PriorityState): string {
-  switch (s.holder) {
-    case "smartphone":
-      return "the smartphone";
-    case "this":
-      return "this accessory";
-    case "other":
-      return s.name !== "" ? "another accessory: " + s.name : "another accessory";
-    case "accessory":
-      return "an accessory";
-    default:
-      return "not known";
-  }
-}
 
 export type ParsedAnswer = { kind: "state"; holder: PriorityHolder; name: string } | { kind: "ng"; reason: string } | { kind: "unreadable" };
 
@@ -100,154 +86,134 @@ function normalise(code: string): string {
   return out;
 }
 
-export class Priority {
-  private current: PriorityState = UNKNOWN;
+function refuse(s: SmsHost, reason: PriorityFailure, message: string): PriorityResult {
+  return { ok: false, reason: reason, message: message, state: s.prio };
+}
 
-  constructor(
-    private readonly codes: ServiceCodes | undefined,
-    private readonly store: Store,
-    private readonly clock: Clock,
-    private readonly sms: SmsCapability,
-    private readonly changed: (s: PriorityState) => void,
-    private readonly log: (line: string) => void,
-  ) {}
+function gate(s: SmsHost): PriorityResult | undefined {
+  const why = smsRefusal(s.caps.sms);
+  if (why === "") return undefined;
+  return refuse(s, "capability", "service codes do nothing on this device: " + why);
+}
 
-  load(): Promise<void> {
-    const self = this;
-    return this.store.read(KEY.priority).then(
-      function (v) {
-        const s = v as PriorityState | undefined;
-        if (s && typeof s.holder === "string") self.current = s;
-      },
-      function (e) {
-        self.log("sms: priority record unreadable: " + errorText(e));
-      },
-    );
-  }
+/** Shows the new state at once; it is written to Storage too (a failed write is logged, the state still shown). */
+function keep(s: SmsHost, st: PriorityState): Promise<PriorityState> {
+  s.prio = st;
+  s.events.emit("priority", st);
+  return s.store.put(KEY.priority, st).then(
+    function () {
+      return st;
+    },
+    function (e) {
+      s.log("sms: priority state not stored: " + errorText(e));
+      return st;
+    },
+  );
+}
 
-  /** The last known state (R82). */
-  state(): PriorityState {
-    return this.current;
-  }
-
-  /**
-   * Runs a code a person typed: `*103*1#` and `*#103#` are sent, `*103*0#` is refused here
-   * (R69), anything else is not a priority code.
-   */
-  serviceCode(code: string): Promise<PriorityResult> {
-    const c = typeof code === "string" ? normalise(code) : "";
-    if (c === CODES.accessory) return this.setPriority("accessory");
-    if (c === CODES.query) return this.queryPriority();
-    if (c === CODES.smartphone) return this.setPriority("smartphone");
-    return Promise.resolve(this.refuse("bad-code", JSON.stringify(code) + " is not an SMS priority code; this accessory sends " + CODES.accessory + " (make this accessory the priority device) and " + CODES.query + " (ask)"));
-  }
-
-  /** Makes this accessory the priority device (`*103*1#`); `smartphone` is refused (R69). */
-  setPriority(target?: "accessory" | "smartphone"): Promise<PriorityResult> {
-    const gate = this.gate();
-    if (gate) return Promise.resolve(gate);
-    if (target === "smartphone") {
-      return Promise.resolve(
-        this.refuse("refused-locally", CODES.smartphone + " makes the smartphone the priority device and must be sent from the smartphone; nothing was sent"),
-      );
+function outcome(s: SmsHost, a: CodeAnswer, source: "set" | "query"): Promise<PriorityResult> {
+  const last = "; last known: " + describePriority(s.prio);
+  if (a.kind === "failed") return Promise.resolve(refuse(s, "failed", a.message + last));
+  if (a.kind === "no-answer") return Promise.resolve(refuse(s, "no-answer", "no answer from the network" + last));
+  if (a.kind === "dialled") {
+    // R80: dialled, the network applies the code and releases with cause 16.
+    const normal = a.released && (a.cause === undefined || a.cause === 16);
+    if (!normal) {
+      const why = a.released ? "the network released the code with cause " + a.cause + (a.causeText ? " (" + a.causeText + ")" : "") : "no answer from the network";
+      return Promise.resolve(refuse(s, a.released ? "refused" : "no-answer", why + last));
     }
-    const self = this;
-    return this.codes!.run(CODES.accessory).then(function (a) {
-      return self.outcome(a, "set");
+    if (source === "query") return Promise.resolve(refuse(s, "no-answer", "the network took the code but sent no answer text" + last));
+    return keep(s, { holder: "this", name: "", source: "set", answer: "", at: s.clock.now() }).then(function (st) {
+      return { ok: true, state: st, message: "this accessory is now the SMS priority device" } as PriorityResult;
     });
   }
-
-  /** Asks the network which device has priority (`*#103#`). */
-  queryPriority(): Promise<PriorityResult> {
-    const gate = this.gate();
-    if (gate) return Promise.resolve(gate);
-    const self = this;
-    return this.codes!.run(CODES.query).then(function (a) {
-      return self.outcome(a, "query");
-    });
-  }
-
-  /**
-   * The companion link reports a change made on another device (R82). Validated, kept
-   * and shown; resolves with the state kept.
-   */
-  priorityChanged(state: { holder: PriorityHolder; name?: string }): Promise<PriorityState> {
-    const ok = ["smartphone", "this", "other", "accessory", "unknown"];
-    if (!state || ok.indexOf(state.holder) < 0) {
-      return Promise.reject(messagingError("bad-code", "priorityChanged: holder must be one of " + ok.join(", ")));
+  const p = parsePriorityAnswer(a.cusd.text);
+  if (p.kind === "ng") return Promise.resolve(refuse(s, "refused", "the network refused the code: " + (p.reason || a.cusd.text) + last));
+  if (p.kind === "unreadable") return Promise.resolve(refuse(s, "unreadable", "the network's answer could not be read: " + JSON.stringify(a.cusd.text) + last));
+  return keep(s, { holder: p.holder, name: p.name, source: source, answer: a.cusd.text, at: s.clock.now() }).then(function (st) {
+    const now = "the SMS priority device is " + describePriority(st);
+    if (source === "set" && st.holder !== "this") {
+      return { ok: false, reason: "refused", message: "the network answered that " + now, state: st } as PriorityResult;
     }
-    const name = typeof state.name === "string" && state.holder === "other" ? state.name.substr(0, 64) : "";
-    return this.keep({ holder: state.holder, name: name, source: "companion", answer: "", at: this.clock.now() });
-  }
+    return { ok: true, state: st, message: now } as PriorityResult;
+  });
+}
 
-  /**
-   * R72: the network refused this device (unregistered, R18). If it held the priority,
-   * the smartphone holds it again: the shown state follows at once, without a query
-   * (an unregistered device can send no service code). Resolves with the state kept.
-   */
-  unregistered(): Promise<PriorityState> {
-    if (this.current.holder !== "this") return Promise.resolve(this.current);
-    return this.keep({ holder: "smartphone", name: "", source: "network", answer: "", at: this.clock.now() });
+/**
+ * Runs a code (Messaging.serviceCode, setPriority and queryPriority): `*103*1#` and
+ * `*#103#` are sent, `*103*0#` is refused here (R69), anything else is not a priority
+ * code. The board's capability is checked first for a priority code. Never rejects.
+ */
+export function priorityCode(s: SmsHost, code: string): Promise<PriorityResult> {
+  const c = typeof code === "string" ? normalise(code) : "";
+  const source = c === CODES.accessory ? "set" : c === CODES.query ? "query" : "";
+  if (source === "" && c !== CODES.smartphone) {
+    return Promise.resolve(refuse(s, "bad-code", JSON.stringify(code) + " is not an SMS priority code; this accessory sends " + CODES.accessory + " (make this accessory the priority device) and " + CODES.query + " (ask)"));
   }
+  const g = gate(s);
+  if (g) return Promise.resolve(g);
+  if (source === "") {
+    return Promise.resolve(refuse(s, "refused-locally", CODES.smartphone + " makes the smartphone the priority device and must be sent from the smartphone; nothing was sent"));
+  }
+  return runCode(s, c).then(function (a) {
+    return outcome(s, a, source);
+  });
+}
 
-  /** A `+CUSD` nobody asked for: a network that tells the state by itself. */
-  unsolicited(c: Cusd): void {
-    const p = parsePriorityAnswer(c.text);
-    if (p.kind !== "state") return;
-    this.keep({ holder: p.holder, name: p.name, source: "network", answer: c.text, at: this.clock.now() });
+/**
+ * The companion link reports a change made on another device (R82). Validated, kept
+ * and shown; resolves with the state kept.
+ */
+export function priorityChanged(s: SmsHost, state: { holder: PriorityHolder; name?: string }): Promise<PriorityState> {
+  const ok = ["smartphone", "this", "other", "accessory", "unknown"];
+  if (!state || ok.indexOf(state.holder) < 0) {
+    return Promise.reject(messagingError("bad-code", "priorityChanged: holder must be one of " + ok.join(", ")));
   }
+  const name = typeof state.name === "string" && state.holder === "other" ? state.name.substr(0, 64) : "";
+  return keep(s, { holder: state.holder, name: name, source: "companion", answer: "", at: s.clock.now() });
+}
 
-  private gate(): PriorityResult | undefined {
-    const why = smsRefusal(this.sms);
-    if (why === "") return undefined;
-    return this.refuse("capability", "service codes do nothing on this device: " + why);
-  }
+/**
+ * R72: the network refused this device (unregistered, R18). If it held the priority,
+ * the smartphone holds it again: the shown state follows at once, without a query
+ * (an unregistered device can send no service code). Resolves with the state kept.
+ */
+export function priorityUnregistered(s: SmsHost): Promise<PriorityState> {
+  if (s.prio.holder !== "this") return Promise.resolve(s.prio);
+  return keep(s, { holder: "smartphone", name: "", source: "network", answer: "", at: s.clock.now() });
+}
 
-  private refuse(reason: PriorityFailure, message: string): PriorityResult {
-    return { ok: false, reason: reason, message: message, state: this.current };
+/**
+ * A `+CUSD` line, or `NO CARRIER` while a dialled code waits for its release (the hot
+ * URC handler in Messaging passes both): to the code waiting for it, or, when none
+ * waits, a network-initiated message, passed on as `networkUssd` (a network that tells
+ * the priority state by itself is heard too).
+ */
+export function ussdHeard(s: SmsHost, line: string): void {
+  if (line.indexOf("+CUSD:") !== 0) {
+    if (s.us.phase === "dial") hear(s, { type: "release" });
+    return;
   }
+  const c = parseCusd(line);
+  if (!c) return;
+  if (s.us.phase !== "") {
+    hear(s, { type: "cusd", cusd: c });
+    return;
+  }
+  s.us.asks = c.status === 1;
+  const p = parsePriorityAnswer(c.text);
+  if (p.kind === "state") keep(s, { holder: p.holder, name: p.name, source: "network", answer: c.text, at: s.clock.now() });
+  s.events.emit("networkUssd", { status: c.status, text: c.text, replyExpected: c.status === 1 });
+}
 
-  /** Shows the new state at once; it is written to Storage too (a failed write is logged, the state still shown). */
-  private keep(s: PriorityState): Promise<PriorityState> {
-    this.current = s;
-    this.changed(s);
-    const log = this.log;
-    return this.store.put(KEY.priority, s).then(
-      function () {
-        return s;
-      },
-      function (e) {
-        log("sms: priority state not stored: " + errorText(e));
-        return s;
-      },
-    );
-  }
+/** Messaging.ussdReply: answers a network-initiated request that waits for one. Never rejects. */
+export function ussdReply(s: SmsHost, text: string): Promise<CodeAnswer> {
+  const why = smsRefusal(s.caps.sms);
+  if (why !== "") return Promise.resolve({ kind: "failed", message: "service codes do nothing on this device: " + why } as CodeAnswer);
+  return replyCode(s, text);
+}
 
-  private outcome(a: CodeAnswer, source: "set" | "query"): Promise<PriorityResult> {
-    const last = "; last known: " + describePriority(this.current);
-    if (a.kind === "failed") return Promise.resolve(this.refuse("failed", a.message + last));
-    if (a.kind === "no-answer") return Promise.resolve(this.refuse("no-answer", "no answer from the network" + last));
-    if (a.kind === "dialled") {
-      // R80: dialled, the network applies the code and releases with cause 16.
-      const normal = a.released && (a.cause === undefined || a.cause === 16);
-      if (!normal) {
-        const why = a.released ? "the network released the code with cause " + a.cause + (a.causeText ? " (" + a.causeText + ")" : "") : "no answer from the network";
-        return Promise.resolve(this.refuse(a.released ? "refused" : "no-answer", why + last));
-      }
-      if (source === "query") return Promise.resolve(this.refuse("no-answer", "the network took the code but sent no answer text" + last));
-      return this.keep({ holder: "this", name: "", source: "set", answer: "", at: this.clock.now() }).then(function (s) {
-        return { ok: true, state: s, message: "this accessory is now the SMS priority device" } as PriorityResult;
-      });
-    }
-    const p = parsePriorityAnswer(a.cusd.text);
-    if (p.kind === "ng") return Promise.resolve(this.refuse("refused", "the network refused the code: " + (p.reason || a.cusd.text) + last));
-    if (p.kind === "unreadable") return Promise.resolve(this.refuse("unreadable", "the network's answer could not be read: " + JSON.stringify(a.cusd.text) + last));
-    return this.keep({ holder: p.holder, name: p.name, source: source, answer: a.cusd.text, at: this.clock.now() }).then(function (s) {
-      const now = "the SMS priority device is " + describePriority(s);
-      if (source === "set" && s.holder !== "this") {
-        return { ok: false, reason: "refused", message: "the network answered that " + now, state: s } as PriorityResult;
-      }
-      return { ok: true, state: s, message: now } as PriorityResult;
-    });
-  }
+/** Messaging.ussdEnd: declines a network-initiated request (ends the session). */
+export function ussdEnd(s: SmsHost): Promise<void> {
+  return smsRefusal(s.caps.sms) === "" ? endCode(s) : Promise.resolve();
 }

@@ -3,8 +3,11 @@
  * message): kept aside in Storage with the error, bounded (oldest dropped), so that they
  * can be looked at later, never crash the firmware and never block the messages behind
  * them (the slot in the modem is deleted, or the delivery acknowledged, like any other).
+ * The keys held are in state.ts `QuarantineState`; plain functions, part of the cold
+ * receive module.
  */
-import { KEY, Store, keyNumber, pad } from "./store.js";
+import type { SmsHost } from "./state.js";
+import { KEY, keyNumber, pad } from "./store.js";
 
 export interface QuarantinedPdu {
   id: number;
@@ -18,61 +21,51 @@ export interface QuarantinedPdu {
   at: number;
 }
 
-export class Quarantine {
-  private keys: string[] = [];
-  private nextId = 1;
+/** Reads the keys of the PDUs kept aside. */
+export function loadQuarantine(s: SmsHost): Promise<void> {
+  const q = s.qs;
+  return s.store.list(KEY.quarantine).then(function (keys) {
+    q.keys = keys;
+    for (let i = 0; i < keys.length; i++) {
+      const n = keyNumber(keys[i], KEY.quarantine);
+      if (n >= q.nextId) q.nextId = n + 1;
+    }
+  });
+}
 
-  constructor(
-    private readonly store: Store,
-    private readonly max: number,
-  ) {}
+function trimQuarantine(s: SmsHost): Promise<void> {
+  if (s.qs.keys.length <= s.opts.maxQuarantine) return Promise.resolve();
+  const key = s.qs.keys.shift()!;
+  return s.store.remove(key).then(function () {
+    return trimQuarantine(s);
+  });
+}
 
-  load(): Promise<void> {
-    const self = this;
-    return this.store.list(KEY.quarantine).then(function (keys) {
-      self.keys = keys;
-      for (let i = 0; i < keys.length; i++) {
-        const n = keyNumber(keys[i], KEY.quarantine);
-        if (n >= self.nextId) self.nextId = n + 1;
-      }
+/** Keeps `pdu` aside; resolves once durable. */
+export function addToQuarantine(s: SmsHost, pdu: string, error: string, source: string, at: number): Promise<QuarantinedPdu> {
+  const id = s.qs.nextId++;
+  const key = KEY.quarantine + pad(id, 6);
+  const rec: QuarantinedPdu = { id: id, pdu: pdu.length > 400 ? pdu.substr(0, 400) : pdu, error: error, source: source, at: at };
+  return s.store
+    .put(key, rec)
+    .then(function () {
+      s.qs.keys.push(key);
+      return trimQuarantine(s);
+    })
+    .then(function () {
+      return rec;
     });
-  }
+}
 
-  /** Keeps `pdu` aside; resolves once durable. */
-  add(pdu: string, error: string, source: string, at: number): Promise<QuarantinedPdu> {
-    const id = this.nextId++;
-    const key = KEY.quarantine + pad(id, 6);
-    const rec: QuarantinedPdu = { id: id, pdu: pdu.length > 400 ? pdu.substr(0, 400) : pdu, error: error, source: source, at: at };
-    const self = this;
-    return this.store
-      .put(key, rec)
-      .then(function () {
-        self.keys.push(key);
-        return self.trim();
-      })
-      .then(function () {
-        return rec;
-      });
-  }
-
-  list(): Promise<QuarantinedPdu[]> {
-    return this.store
-      .readAll(KEY.quarantine, function () {
-        return undefined;
-      })
-      .then(function (recs) {
-        const out: QuarantinedPdu[] = [];
-        for (let i = 0; i < recs.length; i++) out.push(recs[i].value as QuarantinedPdu);
-        return out;
-      });
-  }
-
-  private trim(): Promise<void> {
-    if (this.keys.length <= this.max) return Promise.resolve();
-    const key = this.keys.shift()!;
-    const self = this;
-    return this.store.remove(key).then(function () {
-      return self.trim();
+/** Every PDU kept aside, oldest first. */
+export function listQuarantine(s: SmsHost): Promise<QuarantinedPdu[]> {
+  return s.store
+    .readAll(KEY.quarantine, function () {
+      return undefined;
+    })
+    .then(function (recs) {
+      const out: QuarantinedPdu[] = [];
+      for (let i = 0; i < recs.length; i++) out.push(recs[i].value as QuarantinedPdu);
+      return out;
     });
-  }
 }

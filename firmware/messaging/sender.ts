@@ -15,33 +15,30 @@
  * time-out, SIM busy, a command time-out) is retried with exponential back-off, and after
  * `maxAttempts` the message fails for good with the last error. A command aborted by a
  * modem restart does not count as an attempt: the loop waits for the modem to be ready.
+ *
+ * A cold module on the watch (`sl.out`, tools/bundle.ts COLD_MODULES): plain functions
+ * over the hot Messaging object's state (state.ts), loaded for a call and dropped after;
+ * the outbox's record keeping (outbox.ts) and the PDU encoder come with it. The hot side
+ * keeps the loop's flag and timer (Messaging.kick).
  */
-import type { Clock, TimerHandle } from "../../hal/types.js";
-import { AtAbortedError, AtArgumentError, AtCommandError, atInt, type AtChannel } from "../../drivers/at/index.js";
-import { buildPart, buildParts, type Outbox, type OutMessage } from "./outbox.js";
-import { errorText } from "./errors.js";
-
-export interface SenderOptions {
-  /** Attempts (failed submissions) before a message fails for good. */
-  maxAttempts: number;
-  /** Back-off after the first failure (ms); each further failure triples it. */
-  retryBaseMs: number;
-  /** The longest back-off (ms). */
-  retryMaxMs: number;
-  /** Time limit of one `AT+CMGS` (ms): the network answers within TR1M, up to a minute or two. */
-  cmgsTimeoutMs: number;
-  /** Parts a message may have at most. */
-  maxParts: number;
-}
-
-export interface SenderHooks {
-  ready(): boolean;
-  /** This device's identity (its IMEI, "" when unknown), the base of its concatenation references. */
-  identity(): string;
-  sent(m: OutMessage): void;
-  failed(m: OutMessage): void;
-  log(line: string): void;
-}
+import { AtAbortedError, AtArgumentError, AtCommandError, atInt } from "../../drivers/at/index.js";
+import { requireSms } from "./capability.js";
+import { errorText, messagingError } from "./errors.js";
+import {
+  acceptMessage,
+  assignMr,
+  assignRef,
+  buildPart,
+  buildParts,
+  finishMessage,
+  loadOutbox,
+  readHistory,
+  saveMessage,
+  validateNumber,
+  validateText,
+  type OutMessage,
+} from "./outbox.js";
+import type { SmsHost } from "./state.js";
 
 /**
  * `+CMS ERROR` codes after which trying again cannot help: 24.011 Annex E-2 RP causes
@@ -70,172 +67,181 @@ export function parseCmgs(lines: string[]): number {
   return -1;
 }
 
-export class Sender {
-  private busy = false;
-  private timer: TimerHandle | undefined = undefined;
-  private stopped = false;
-  private renumberTold = false;
+function complete(s: SmsHost, m: OutMessage): Promise<void> {
+  m.state = "sent";
+  m.done = s.clock.now();
+  return finishMessage(s.store, s.ob, m, s.opts.maxHistory).then(function () {
+    s.events.emit("sent", m);
+  });
+}
 
-  constructor(
-    private readonly channel: AtChannel,
-    private readonly clock: Clock,
-    private readonly outbox: Outbox,
-    private readonly opts: SenderOptions,
-    private readonly hooks: SenderHooks,
-  ) {}
+function fail(s: SmsHost, m: OutMessage, reason: string): Promise<void> {
+  m.state = "failed";
+  m.error = reason;
+  m.done = s.clock.now();
+  return finishMessage(s.store, s.ob, m, s.opts.maxHistory).then(function () {
+    s.events.emit("sendFailed", m);
+  });
+}
 
-  /** Looks for a message due now and sends it; arms a timer for the next one otherwise. */
-  kick(): void {
-    if (this.stopped || this.busy || !this.hooks.ready()) return;
-    const now = this.clock.now();
-    const list = this.outbox.list();
-    let due: OutMessage | undefined = undefined;
-    let earliest = Infinity;
-    for (let i = 0; i < list.length; i++) {
-      if (list[i].state !== "pending") continue;
-      if (list[i].next <= now) {
-        due = list[i];
-        break;
+function failure(s: SmsHost, m: OutMessage, e: unknown): Promise<void> {
+  const now = s.clock.now();
+  const text = errorText(e);
+  if (AtAbortedError.is(e)) {
+    // The modem restarted or the link closed: not the message's fault.
+    m.next = now + 1000;
+    m.error = text;
+    return saveMessage(s.store, m);
+  }
+  if (AtArgumentError.is(e) || (AtCommandError.is(e) && e.kind === "cms" && e.code !== undefined && permanentCms(e.code))) {
+    return fail(s, m, text);
+  }
+  m.attempts++;
+  m.error = text;
+  if (m.attempts >= s.opts.maxAttempts) return fail(s, m, "gave up after " + m.attempts + " attempts: " + text);
+  let wait = s.opts.retryBaseMs;
+  for (let k = 1; k < m.attempts; k++) wait = wait * 3;
+  m.next = now + (wait < s.opts.retryMaxMs ? wait : s.opts.retryMaxMs);
+  s.log("sms: outbox " + m.id + ": attempt " + m.attempts + " failed (" + text + "), again in " + (m.next - now) + " ms");
+  return saveMessage(s.store, m);
+}
+
+/** Writes part `index` with TP-MR `tpMr` (TP-RD when `repeat`) and records the outcome. */
+function submit(s: SmsHost, m: OutMessage, index: number, tpMr: number, repeat: boolean): Promise<void> {
+  let cmd: string;
+  let hex: string;
+  try {
+    const part = buildPart(m, s.opts.maxParts, index, tpMr, repeat);
+    hex = part.hex;
+    cmd = "AT+CMGS=" + atInt("TPDU length", part.tpduLength, 1, 255);
+  } catch (e) {
+    return fail(s, m, errorText(e));
+  }
+  return s.channel.send({ cmd: cmd, mode: "prompt", payload: hex, prefixes: ["+CMGS:"], timeoutMs: s.opts.cmgsTimeoutMs }).then(
+    function (r) {
+      const mr = parseCmgs(r.lines);
+      if (mr < 0) return failure(s, m, new Error("the modem confirmed part " + (index + 1) + " without a message reference"));
+      if (mr !== tpMr && !s.ob.told) {
+        s.ob.told = true;
+        s.log("sms: the modem numbers messages itself (TP-MR " + tpMr + " became " + mr + "): a part interrupted mid-send may reach the recipient twice");
       }
-      if (list[i].next < earliest) earliest = list[i].next;
-    }
-    if (!due) {
-      if (earliest < Infinity) this.arm(earliest - now);
-      return;
-    }
-    this.busy = true;
-    const self = this;
-    const done = function () {
-      self.busy = false;
-      self.kick();
-    };
-    this.step(due).then(done, function (e) {
-      self.hooks.log("sms: outbox " + due!.id + ": " + errorText(e));
-      // Whatever failed (storage, most likely), do not spin: look again later.
-      due!.next = self.clock.now() + self.opts.retryBaseMs;
-      done();
-    });
-  }
-
-  /** Stops for good (timers cleared); used when the firmware stops. */
-  stop(): void {
-    this.stopped = true;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private arm(ms: number): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    const self = this;
-    this.timer = this.clock.setTimeout(function () {
-      self.timer = undefined;
-      self.kick();
-    }, ms > 0 ? ms : 0);
-  }
-
-  /** Sends the next unconfirmed part of `m`, or finishes it. */
-  private step(m: OutMessage): Promise<void> {
-    if (m.ref < 0 && m.mrs.length > 1) {
-      const self = this;
-      return this.outbox.assignRef(m, this.hooks.identity()).then(function () {
-        return self.step(m);
-      });
-    }
-    let parts;
-    try {
-      parts = buildParts(m, this.opts.maxParts);
-    } catch (e) {
-      return this.fail(m, "the message cannot be encoded: " + errorText(e));
-    }
-    if (parts.length !== m.mrs.length) return this.fail(m, "the message no longer splits into " + m.mrs.length + " parts");
-    let i = 0;
-    while (i < m.mrs.length && m.mrs[i] !== null) i++;
-    if (i === m.mrs.length) return this.complete(m);
-    const self = this;
-    const index = i;
-    const known = m.tpMrs[i];
-    const repeat = known !== null && known !== undefined;
-    const assigned: Promise<number> = repeat ? Promise.resolve(known as number) : this.outbox.assignMr(m, i);
-    return assigned.then(function (tpMr) {
-      return self.submit(m, index, tpMr, repeat);
-    });
-  }
-
-  /** Writes part `index` with TP-MR `tpMr` (TP-RD when `repeat`) and records the outcome. */
-  private submit(m: OutMessage, index: number, tpMr: number, repeat: boolean): Promise<void> {
-    const self = this;
-    let cmd: string;
-    let hex: string;
-    try {
-      const part = buildPart(m, this.opts.maxParts, index, tpMr, repeat);
-      hex = part.hex;
-      cmd = "AT+CMGS=" + atInt("TPDU length", part.tpduLength, 1, 255);
-    } catch (e) {
-      return this.fail(m, errorText(e));
-    }
-    return this.channel.send({ cmd: cmd, mode: "prompt", payload: hex, prefixes: ["+CMGS:"], timeoutMs: this.opts.cmgsTimeoutMs }).then(
-      function (r) {
-        const mr = parseCmgs(r.lines);
-        if (mr < 0) return self.failure(m, new Error("the modem confirmed part " + (index + 1) + " without a message reference"));
-        if (mr !== tpMr && !self.renumberTold) {
-          self.renumberTold = true;
-          self.hooks.log("sms: the modem numbers messages itself (TP-MR " + tpMr + " became " + mr + "): a part interrupted mid-send may reach the recipient twice");
-        }
-        m.mrs[index] = mr;
+      m.mrs[index] = mr;
+      m.error = "";
+      return saveMessage(s.store, m);
+    },
+    function (e) {
+      if (repeat && AtCommandError.is(e) && e.kind === "cms" && e.code === CMS_DUPLICATE_SM) {
+        // The service centre already holds this part: it was delivered before the interruption.
+        s.log("sms: outbox " + m.id + " part " + (index + 1) + " had already reached the service centre (duplicate refused)");
+        m.mrs[index] = tpMr;
         m.error = "";
-        return self.outbox.save(m);
+        return saveMessage(s.store, m);
+      }
+      return failure(s, m, e);
+    },
+  );
+}
+
+/** Sends the next unconfirmed part of `m`, or finishes it. */
+function step(s: SmsHost, m: OutMessage): Promise<void> {
+  if (m.ref < 0 && m.mrs.length > 1) {
+    return assignRef(s.store, s.ob, m, s.modem.identity ? s.modem.identity() : "").then(function () {
+      return step(s, m);
+    });
+  }
+  let parts;
+  try {
+    parts = buildParts(m, s.opts.maxParts);
+  } catch (e) {
+    return fail(s, m, "the message cannot be encoded: " + errorText(e));
+  }
+  if (parts.length !== m.mrs.length) return fail(s, m, "the message no longer splits into " + m.mrs.length + " parts");
+  let i = 0;
+  while (i < m.mrs.length && m.mrs[i] !== null) i++;
+  if (i === m.mrs.length) return complete(s, m);
+  const index = i;
+  const known = m.tpMrs[i];
+  const repeat = known !== null && known !== undefined;
+  const assigned: Promise<number> = repeat ? Promise.resolve(known as number) : assignMr(s.store, s.ob, m, i);
+  return assigned.then(function (tpMr) {
+    return submit(s, m, index, tpMr, repeat);
+  });
+}
+
+/** Reads the outbox's records into `s.ob` (at start, once). */
+export function outboxLoad(s: SmsHost): Promise<void> {
+  return loadOutbox(s.store, s.ob, function (line) {
+    s.log(line);
+  });
+}
+
+/** The sent history, oldest first. */
+export function sentHistory(s: SmsHost): Promise<OutMessage[]> {
+  return s.loaded.then(function () {
+    return readHistory(s.store);
+  });
+}
+
+/**
+ * Messaging.send: validates, makes the message durable, resolves with its outbox id and
+ * kicks the sender. Rejects with MessagingError before anything reaches the modem.
+ */
+export function sendAccept(s: SmsHost, to: string, text: string, options?: { statusReport?: boolean }): Promise<number> {
+  let number: string;
+  let parts: number;
+  try {
+    requireSms(s.caps.sms, "cannot send the message");
+    number = validateNumber(to);
+    parts = validateText(text, s.opts.maxParts, s.opts.concatRefBits);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const sr = !!(options && options.statusReport);
+  return s.loaded
+    .then(function () {
+      return acceptMessage(s.store, s.ob, number, text, sr, parts, s.clock.now(), s.opts.concatRefBits);
+    })
+    .then(
+      function (m) {
+        s.kick();
+        return m.id;
       },
       function (e) {
-        if (repeat && AtCommandError.is(e) && e.kind === "cms" && e.code === CMS_DUPLICATE_SM) {
-          // The service centre already holds this part: it was delivered before the interruption.
-          self.hooks.log("sms: outbox " + m.id + " part " + (index + 1) + " had already reached the service centre (duplicate refused)");
-          m.mrs[index] = tpMr;
-          m.error = "";
-          return self.outbox.save(m);
-        }
-        return self.failure(m, e);
+        throw messagingError("storage", "the message could not be stored, so it was not accepted: " + errorText(e));
       },
     );
-  }
-
-  private failure(m: OutMessage, e: unknown): Promise<void> {
-    const now = this.clock.now();
-    const text = errorText(e);
-    if (AtAbortedError.is(e)) {
-      // The modem restarted or the link closed: not the message's fault.
-      m.next = now + 1000;
-      m.error = text;
-      return this.outbox.save(m);
-    }
-    if (AtArgumentError.is(e) || (AtCommandError.is(e) && e.kind === "cms" && e.code !== undefined && permanentCms(e.code))) {
-      return this.fail(m, text);
-    }
-    m.attempts++;
-    m.error = text;
-    if (m.attempts >= this.opts.maxAttempts) return this.fail(m, "gave up after " + m.attempts + " attempts: " + text);
-    let wait = this.opts.retryBaseMs;
-    for (let k = 1; k < m.attempts; k++) wait = wait * 3;
-    m.next = now + (wait < this.opts.retryMaxMs ? wait : this.opts.retryMaxMs);
-    this.hooks.log("sms: outbox " + m.id + ": attempt " + m.attempts + " failed (" + text + "), again in " + (m.next - now) + " ms");
-    return this.outbox.save(m);
-  }
-
-  private complete(m: OutMessage): Promise<void> {
-    m.state = "sent";
-    m.done = this.clock.now();
-    const hooks = this.hooks;
-    return this.outbox.finish(m).then(function () {
-      hooks.sent(m);
-    });
-  }
-
-  private fail(m: OutMessage, reason: string): Promise<void> {
-    m.state = "failed";
-    m.error = reason;
-    m.done = this.clock.now();
-    const hooks = this.hooks;
-    return this.outbox.finish(m).then(function () {
-      hooks.failed(m);
-    });
-  }
 }
+
+/**
+ * One turn of the sending loop (Messaging.kick calls it when sending may go on): sends
+ * the next part of the first message due and resolves with 0 (look again at once), or
+ * with how long until the next one is due (ms), or -1 when nothing is pending.
+ */
+export function sendNext(s: SmsHost): Promise<number> {
+  const now = s.clock.now();
+  const list = s.ob.pending;
+  let due: OutMessage | undefined = undefined;
+  let earliest = Infinity;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i].state !== "pending") continue;
+    if (list[i].next <= now) {
+      due = list[i];
+      break;
+    }
+    if (list[i].next < earliest) earliest = list[i].next;
+  }
+  if (!due) return Promise.resolve(earliest < Infinity ? earliest - now : -1);
+  const m = due;
+  return step(s, m).then(
+    function () {
+      return 0;
+    },
+    function (e) {
+      s.log("sms: outbox " + m.id + ": " + errorText(e));
+      // Whatever failed (storage, most likely), do not spin: look again later.
+      m.next = s.clock.now() + s.opts.retryBaseMs;
+      return 0;
+    },
+  );
+}
+

@@ -17,6 +17,9 @@
  */
 import type { Storage } from "../../hal/types.js";
 
+/** The priority record's key on its own: the boot code reads that record, and KEY stays out of it. */
+export const PRIORITY_KEY = "sms.prio";
+
 export const KEY = {
   meta: "sms.meta",
   outbox: "sms.o.",
@@ -25,7 +28,7 @@ export const KEY = {
   inbox: "sms.i.",
   seen: "sms.seen",
   quarantine: "sms.q.",
-  priority: "sms.prio",
+  priority: PRIORITY_KEY,
 };
 
 /** `n` as decimal with leading zeros to `width` digits (keys sort in number order). */

@@ -19,15 +19,20 @@
  * passed on (`unsolicited`); with `<m>` = 1 the network waits for an answer, which the
  * user gives with `reply(text)` (`AT+CUSD=1,"<text>",15` in that session) or declines with
  * `end()` (`AT+CUSD=2`).
+ *
+ * Plain functions over the hot state (state.ts `UssdState`), part of the cold module
+ * `sl.prio` (priority.ts) on the watch: what must outlive a call (the phase, a waiter, its
+ * timer, the chain of codes) is in `s.us`, so that a `+CUSD` heard by one load of the
+ * module answers a code another load sent.
  */
-import type { Clock, TimerHandle } from "../../hal/types.js";
-import { AtCommandError, atDialString, atQuoted, type AtChannel } from "../../drivers/at/index.js";
+import { AtCommandError, atDialString, atQuoted } from "../../drivers/at/index.js";
 import { stringFromCodePoints } from "../../drivers/sms/index.js";
 import { decodeUcs2 } from "../../drivers/sms/ucs2.js";
 import { parseCeer } from "../line/causes.js";
 import { parseClcc } from "../line/clcc.js";
 import { errorText } from "./errors.js";
 import { atFields, atNumber } from "./fields.js";
+import type { Heard, SmsHost } from "./state.js";
 
 /** A parsed `+CUSD` result (27.007 §7.15). */
 export interface Cusd {
@@ -43,17 +48,6 @@ export type CodeAnswer =
   | { kind: "no-answer"; via: "ussd" | "dial" }
   | { kind: "dialled"; released: boolean; cause: number | undefined; causeText: string }
   | { kind: "failed"; message: string };
-
-export interface ServiceCodeOptions {
-  /** Time limit of the `AT+CUSD` command itself (ms). */
-  cusdCommandMs: number;
-  /** How long to wait for the `+CUSD` answer after the command (ms); the network's own limit is 30 s (R81). */
-  answerMs: number;
-  /** Time limit of `ATD<code>;` (ms). */
-  dialMs: number;
-  /** How long to wait for the network to release the dialled code (ms). */
-  releaseMs: number;
-}
 
 function hexBytes(s: string): number[] | undefined {
   if (s.length % 2 !== 0) return undefined;
@@ -100,243 +94,210 @@ export function parseCusd(line: string): Cusd | undefined {
   return { status: status, text: f.length > 1 ? ussdText(f[1], dcs) : "", dcs: dcs };
 }
 
-type Heard = { type: "cusd"; cusd: Cusd } | { type: "release" };
+/** Passes what was heard to the code waiting for it, or keeps it for the wait to come. */
+export function hear(s: SmsHost, h: Heard): void {
+  const u = s.us;
+  if (u.waiter) {
+    const w = u.waiter;
+    u.waiter = undefined;
+    if (u.timer !== undefined) s.clock.clearTimeout(u.timer);
+    u.timer = undefined;
+    w(h);
+  } else if (u.heard === undefined) u.heard = h;
+}
 
-export class ServiceCodes {
-  /** "" idle, or what a `+CUSD` / `NO CARRIER` now answers. */
-  private phase: "" | "ussd" | "dial" = "";
-  private heard: Heard | undefined = undefined;
-  private waiter: ((h: Heard | undefined) => void) | undefined = undefined;
-  private timer: TimerHandle | undefined = undefined;
-  private chain: Promise<unknown> = Promise.resolve();
-  /** A network-initiated session waits for the user's answer (`<m>` = 1). */
-  private networkAsks = false;
+function listen(s: SmsHost, phase: "ussd" | "dial"): void {
+  s.us.phase = phase;
+  s.us.heard = undefined;
+}
 
-  /** `unsolicited` hears a `+CUSD` nobody asked for (network-initiated USSD). */
-  constructor(
-    private readonly channel: AtChannel,
-    private readonly clock: Clock,
-    private readonly opts: ServiceCodeOptions,
-    private readonly unsolicited: (c: Cusd) => void,
-  ) {
-    const self = this;
-    channel.onUrc("+CUSD:", function (line) {
-      const c = parseCusd(line);
-      if (!c) return;
-      if (self.phase === "") {
-        self.networkAsks = c.status === 1;
-        self.unsolicited(c);
-      } else self.hear({ type: "cusd", cusd: c });
-    });
-    channel.onUrc("NO CARRIER", function () {
-      if (self.phase === "dial") self.hear({ type: "release" });
-    });
-  }
+function wait(s: SmsHost, ms: number): Promise<Heard | undefined> {
+  const u = s.us;
+  const early = u.heard;
+  u.heard = undefined;
+  if (early) return Promise.resolve(early);
+  return new Promise<Heard | undefined>(function (resolve) {
+    u.waiter = resolve;
+    u.timer = s.clock.setTimeout(function () {
+      u.timer = undefined;
+      u.waiter = undefined;
+      resolve(undefined);
+    }, ms);
+  });
+}
 
-  /** Sends `code` (already validated by the caller); resolves with what came back, never rejects. */
-  run(code: string): Promise<CodeAnswer> {
-    const self = this;
-    const go = function () {
-      return self.viaUssd(code).then(
-        function (a) {
-          self.phase = "";
-          return a;
-        },
-        function (e) {
-          self.phase = "";
-          return { kind: "failed", message: errorText(e) } as CodeAnswer;
-        },
-      );
-    };
-    const p = this.chain.then(go, go);
-    this.chain = p;
-    return p;
-  }
+function cancelSession(s: SmsHost): Promise<void> {
+  return s.channel.send("AT+CUSD=2").then(
+    function () {
+      return undefined;
+    },
+    function () {
+      return undefined;
+    },
+  );
+}
 
-  /** Whether a network-initiated session waits for an answer. */
-  networkWaiting(): boolean {
-    return this.networkAsks;
-  }
+/** 27.007 §6.10: the cause of the release. */
+function releaseCause(s: SmsHost): Promise<CodeAnswer> {
+  return s.channel.send({ cmd: "AT+CEER", prefixes: ["+CEER:"] }).then(
+    function (r) {
+      const rep = parseCeer(r.lines[0] || "");
+      return { kind: "dialled", released: true, cause: rep ? rep.cause : undefined, causeText: rep ? rep.text : "" } as CodeAnswer;
+    },
+    function () {
+      return { kind: "dialled", released: true, cause: undefined, causeText: "" } as CodeAnswer;
+    },
+  );
+}
 
-  /**
-   * Answers a network-initiated request (`<m>` = 1) with `text`; resolves with what the
-   * network says next (it may ask again: `answer` with status 1). Never rejects.
-   */
-  reply(text: string): Promise<CodeAnswer> {
-    const self = this;
-    if (!this.networkAsks) return Promise.resolve({ kind: "failed", message: "the network is not waiting for an answer" } as CodeAnswer);
-    let cmd: string;
-    try {
-      cmd = "AT+CUSD=1," + atQuoted("USSD answer", text, 160) + ",15";
-    } catch (e) {
-      return Promise.resolve({ kind: "failed", message: errorText(e) } as CodeAnswer);
-    }
-    const go = function (): Promise<CodeAnswer> {
-      self.networkAsks = false;
-      self.listen("ussd");
-      return self.channel.send({ cmd: cmd, timeoutMs: self.opts.cusdCommandMs, cuttable: true }).then(
-        function () {
-          return self.wait(self.opts.answerMs).then(function (h) {
-            self.phase = "";
-            if (!h || h.type !== "cusd") return { kind: "no-answer", via: "ussd" } as CodeAnswer;
-            self.networkAsks = h.cusd.status === 1;
-            return { kind: "answer", via: "ussd", cusd: h.cusd } as CodeAnswer;
-          });
-        },
-        function (e: unknown) {
-          self.phase = "";
-          return { kind: "failed", message: "the modem did not take the answer: " + errorText(e) } as CodeAnswer;
-        },
-      );
-    };
-    const p = this.chain.then(go, go);
-    this.chain = p;
-    return p;
-  }
-
-  /** Declines a network-initiated request: ends the session (`AT+CUSD=2`). */
-  end(): Promise<void> {
-    this.networkAsks = false;
-    return this.cancelSession();
-  }
-
-  private hear(h: Heard): void {
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-      this.timer = undefined;
-      w(h);
-    } else if (this.heard === undefined) this.heard = h;
-  }
-
-  private listen(phase: "ussd" | "dial"): void {
-    this.phase = phase;
-    this.heard = undefined;
-  }
-
-  private wait(ms: number): Promise<Heard | undefined> {
-    const early = this.heard;
-    this.heard = undefined;
-    if (early) return Promise.resolve(early);
-    const self = this;
-    return new Promise<Heard | undefined>(function (resolve) {
-      self.waiter = resolve;
-      self.timer = self.clock.setTimeout(function () {
-        self.timer = undefined;
-        self.waiter = undefined;
-        resolve(undefined);
-      }, ms);
-    });
-  }
-
-  private cancelSession(): Promise<void> {
-    return this.channel.send("AT+CUSD=2").then(
-      function () {
-        return undefined;
-      },
-      function () {
-        return undefined;
-      },
-    );
-  }
-
-  private viaUssd(code: string): Promise<CodeAnswer> {
-    const self = this;
-    const cmd = "AT+CUSD=1," + atQuoted("service code", code, 40) + ",15";
-    this.listen("ussd");
-    // cuttable: modems that hold the OK until the network answers must not hold an
-    // emergency dial behind it (issue 9); the answer itself is a URC, awaited outside the queue.
-    return this.channel.send({ cmd: cmd, timeoutMs: this.opts.cusdCommandMs, cuttable: true }).then(
-      function () {
-        return self.wait(self.opts.answerMs).then(function (h) {
-          if (!h || h.type !== "cusd") {
-            return self.cancelSession().then(function () {
-              return { kind: "no-answer", via: "ussd" } as CodeAnswer;
-            });
-          }
-          const c = h.cusd;
-          if (c.status === 4) return self.viaDial(code); // R79: not supported as USSD
-          if (c.status === 5) return { kind: "no-answer", via: "ussd" } as CodeAnswer;
-          const answer: CodeAnswer = { kind: "answer", via: "ussd", cusd: c };
-          if (c.status === 1) {
-            // The network wants more; we have nothing more to say: close the session.
-            return self.cancelSession().then(function () {
-              return answer;
-            });
-          }
-          return answer;
-        });
-      },
-      function (e) {
-        // R79: the modem refuses USSD (ERROR / +CME ERROR): dial the code instead.
-        if (AtCommandError.is(e)) return self.viaDial(code);
-        return { kind: "failed", message: "the modem did not take the code: " + errorText(e) } as CodeAnswer;
-      },
-    );
-  }
-
-  private viaDial(code: string): Promise<CodeAnswer> {
-    const self = this;
-    const cmd = "ATD" + atDialString(code) + ";";
-    this.listen("dial");
-    return this.channel.send({ cmd: cmd, timeoutMs: this.opts.dialMs, cuttable: true }).then(
-      function () {
-        return self.wait(self.opts.releaseMs).then(function (h) {
-          if (h && h.type === "cusd") {
-            const c = h.cusd;
-            if (c.status === 5 || c.status === 4) return { kind: "no-answer", via: "dial" } as CodeAnswer;
-            return { kind: "answer", via: "dial", cusd: c } as CodeAnswer;
-          }
-          if (h && h.type === "release") return self.releaseCause();
-          return self.releaseOurCall(code);
-        });
-      },
-      function (e) {
-        // A network that releases at once: the dial command itself ends with NO CARRIER.
-        if (AtCommandError.is(e) && e.kind === "no-carrier") return self.releaseCause();
-        return { kind: "failed", message: "dialling " + code + " failed: " + errorText(e) } as CodeAnswer;
-      },
-    );
-  }
-
-  /** 27.007 §6.10: the cause of the release. */
-  private releaseCause(): Promise<CodeAnswer> {
-    return this.channel.send({ cmd: "AT+CEER", prefixes: ["+CEER:"] }).then(
-      function (r) {
-        const rep = parseCeer(r.lines[0] || "");
-        return { kind: "dialled", released: true, cause: rep ? rep.cause : undefined, causeText: rep ? rep.text : "" } as CodeAnswer;
-      },
-      function () {
-        return { kind: "dialled", released: true, cause: undefined, causeText: "" } as CodeAnswer;
-      },
-    );
-  }
-
-  /** The network never released the code's call: release that call only (27.007 §7.13 +CHLD=1x). */
-  private releaseOurCall(code: string): Promise<CodeAnswer> {
-    const ch = this.channel;
-    const out: CodeAnswer = { kind: "dialled", released: false, cause: undefined, causeText: "" };
-    return ch.send({ cmd: "AT+CLCC", prefixes: ["+CLCC:"] }).then(
-      function (r) {
-        for (let i = 0; i < r.lines.length; i++) {
-          const e = parseClcc(r.lines[i]);
-          if (e && e.direction === "outgoing" && e.number === code) {
-            return ch.send("AT+CHLD=1" + e.index).then(
-              function () {
-                return out;
-              },
-              function () {
-                return out;
-              },
-            );
-          }
+/** The network never released the code's call: release that call only (27.007 §7.13 +CHLD=1x). */
+function releaseOurCall(s: SmsHost, code: string): Promise<CodeAnswer> {
+  const ch = s.channel;
+  const out: CodeAnswer = { kind: "dialled", released: false, cause: undefined, causeText: "" };
+  return ch.send({ cmd: "AT+CLCC", prefixes: ["+CLCC:"] }).then(
+    function (r) {
+      for (let i = 0; i < r.lines.length; i++) {
+        const e = parseClcc(r.lines[i]);
+        if (e && e.direction === "outgoing" && e.number === code) {
+          return ch.send("AT+CHLD=1" + e.index).then(
+            function () {
+              return out;
+            },
+            function () {
+              return out;
+            },
+          );
         }
-        return out;
-      },
+      }
+      return out;
+    },
+    function () {
+      return out;
+    },
+  );
+}
+
+function viaDial(s: SmsHost, code: string): Promise<CodeAnswer> {
+  const cmd = "ATD" + atDialString(code) + ";";
+  listen(s, "dial");
+  return s.channel.send({ cmd: cmd, timeoutMs: s.opts.dialMs, cuttable: true }).then(
+    function () {
+      return wait(s, s.opts.releaseMs).then(function (h) {
+        if (h && h.type === "cusd") {
+          const c = h.cusd;
+          if (c.status === 5 || c.status === 4) return { kind: "no-answer", via: "dial" } as CodeAnswer;
+          return { kind: "answer", via: "dial", cusd: c } as CodeAnswer;
+        }
+        if (h && h.type === "release") return releaseCause(s);
+        return releaseOurCall(s, code);
+      });
+    },
+    function (e) {
+      // A network that releases at once: the dial command itself ends with NO CARRIER.
+      if (AtCommandError.is(e) && e.kind === "no-carrier") return releaseCause(s);
+      return { kind: "failed", message: "dialling " + code + " failed: " + errorText(e) } as CodeAnswer;
+    },
+  );
+}
+
+function viaUssd(s: SmsHost, code: string): Promise<CodeAnswer> {
+  const cmd = "AT+CUSD=1," + atQuoted("service code", code, 40) + ",15";
+  listen(s, "ussd");
+  // cuttable: modems that hold the OK until the network answers must not hold an
+  // emergency dial behind it (issue 9); the answer itself is a URC, awaited outside the queue.
+  return s.channel.send({ cmd: cmd, timeoutMs: s.opts.cusdCommandMs, cuttable: true }).then(
+    function () {
+      return wait(s, s.opts.ussdAnswerMs).then(function (h) {
+        if (!h || h.type !== "cusd") {
+          return cancelSession(s).then(function () {
+            return { kind: "no-answer", via: "ussd" } as CodeAnswer;
+          });
+        }
+        const c = h.cusd;
+        if (c.status === 4) return viaDial(s, code); // R79: not supported as USSD
+        if (c.status === 5) return { kind: "no-answer", via: "ussd" } as CodeAnswer;
+        const answer: CodeAnswer = { kind: "answer", via: "ussd", cusd: c };
+        if (c.status === 1) {
+          // The network wants more; we have nothing more to say: close the session.
+          return cancelSession(s).then(function () {
+            return answer;
+          });
+        }
+        return answer;
+      });
+    },
+    function (e) {
+      // R79: the modem refuses USSD (ERROR / +CME ERROR): dial the code instead.
+      if (AtCommandError.is(e)) return viaDial(s, code);
+      return { kind: "failed", message: "the modem did not take the code: " + errorText(e) } as CodeAnswer;
+    },
+  );
+}
+
+/** Sends `code` (already validated by the caller) after the codes before it; resolves with what came back, never rejects. */
+export function runCode(s: SmsHost, code: string): Promise<CodeAnswer> {
+  const u = s.us;
+  let p: Promise<CodeAnswer> | undefined = undefined;
+  const done = function (a: CodeAnswer) {
+    u.phase = "";
+    // On Espruino a promise keeps the reactions attached to it while it was pending (the
+    // caller's, made in this cold module): the last code's would keep the module in the
+    // heap until the next code. Nothing waits behind this one: the chain starts afresh.
+    if (u.chain === p) u.chain = Promise.resolve();
+    return a;
+  };
+  const go = function () {
+    return viaUssd(s, code).then(done, function (e) {
+      return done({ kind: "failed", message: errorText(e) });
+    });
+  };
+  p = u.chain.then(go, go);
+  u.chain = p;
+  return p;
+}
+
+/**
+ * Answers a network-initiated request (`<m>` = 1) with `text`; resolves with what the
+ * network says next (it may ask again: `answer` with status 1). Never rejects.
+ */
+export function replyCode(s: SmsHost, text: string): Promise<CodeAnswer> {
+  const u = s.us;
+  if (!u.asks) return Promise.resolve({ kind: "failed", message: "the network is not waiting for an answer" } as CodeAnswer);
+  let cmd: string;
+  try {
+    cmd = "AT+CUSD=1," + atQuoted("USSD answer", text, 160) + ",15";
+  } catch (e) {
+    return Promise.resolve({ kind: "failed", message: errorText(e) } as CodeAnswer);
+  }
+  let p: Promise<CodeAnswer> | undefined = undefined;
+  const done = function (a: CodeAnswer) {
+    u.phase = "";
+    if (u.chain === p) u.chain = Promise.resolve(); // as in runCode
+    return a;
+  };
+  const go = function (): Promise<CodeAnswer> {
+    u.asks = false;
+    listen(s, "ussd");
+    return s.channel.send({ cmd: cmd, timeoutMs: s.opts.cusdCommandMs, cuttable: true }).then(
       function () {
-        return out;
+        return wait(s, s.opts.ussdAnswerMs).then(function (h) {
+          if (!h || h.type !== "cusd") return done({ kind: "no-answer", via: "ussd" });
+          u.asks = h.cusd.status === 1;
+          return done({ kind: "answer", via: "ussd", cusd: h.cusd });
+        });
+      },
+      function (e: unknown) {
+        return done({ kind: "failed", message: "the modem did not take the answer: " + errorText(e) });
       },
     );
-  }
+  };
+  p = u.chain.then(go, go);
+  u.chain = p;
+  return p;
+}
+
+/** Declines a network-initiated request: ends the session (`AT+CUSD=2`). */
+export function endCode(s: SmsHost): Promise<void> {
+  s.us.asks = false;
+  return cancelSession(s);
 }

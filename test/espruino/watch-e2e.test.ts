@@ -10,8 +10,9 @@
  * modem manager brings the modem up, a call to the number rings the watch and is
  * answered through the on-device API (`sharedline.answer()`, the firmware API), an SMS arrives and is
  * stored, `*103*1#` makes the watch the SMS priority device, the console words work,
- * and after another restart the SMS is still in the inbox. The heap after boot and in
- * steady state is printed against the board's budget.
+ * the watch sends an SMS the caller receives, and after another restart the SMS is still
+ * in the inbox. The heap after boot and in steady state (before the watch sends) is
+ * printed against the board's budget.
  *
  * The interpreter's telnet port is fixed (2323); where possible it runs in a network
  * namespace of its own so that nothing else on the machine can meet it there.
@@ -129,9 +130,20 @@ if (!base) {
     t.regex((await prio)[1], /^this accessory/);
 
     const steady = await watch.heap();
+
+    // 6. The watch sends an SMS (through its cold sending module, sl.out); the caller gets it.
+    const sent = watch.waitFor(/SENT (\w+)\n/, 30000);
+    watch.type(`sharedline.sendSms("${OUTSIDE}", "hello from the watch").then(function(r){print('SENT '+r.ok)})`);
+    t.is((await sent)[1], "true");
+    let delivered = false;
+    for (let i = 0; i < 60 && !delivered; i++) {
+      delivered = JSON.stringify((await get(`${control}/outside/${OUTSIDE}`)).messages).indexOf("hello from the watch") >= 0;
+      if (!delivered) await new Promise((r) => setTimeout(r, 500));
+    }
+    t.true(delivered, "the caller received the watch's SMS");
     await watch.stop();
 
-    // 6. Another restart: the SMS is still there.
+    // 7. Another restart: the SMS is still there.
     watch = new EspruinoRepl(interp.bin, { cwd: dir });
     repls.push(watch);
     await watch.waitFor(/modem: ready/, 60000, 0);

@@ -4,57 +4,86 @@
  */
 import type { AtChannel } from "../../../drivers/at/index.js";
 import type { ModemManager } from "../../../firmware/modem/manager.js";
+import { Emitter } from "../../../hal/emitter.js";
+import type { MessagingEvents, MessagingOptions } from "../../../firmware/messaging/index.js";
+import { JobQueue } from "../../../firmware/messaging/jobs.js";
+import { rcvLoad, rcvRouted, rcvStored } from "../../../firmware/messaging/receiver.js";
+import { syncJob } from "../../../firmware/messaging/sync.js";
+import type { SmsHost } from "../../../firmware/messaging/state.js";
 import { Store } from "../../../firmware/messaging/store.js";
-import { Inbox } from "../../../firmware/messaging/inbox.js";
-import { Quarantine } from "../../../firmware/messaging/quarantine.js";
-import { Incoming } from "../../../firmware/messaging/incoming.js";
-import { Receiver } from "../../../firmware/messaging/receiver.js";
-import type { Outbox } from "../../../firmware/messaging/outbox.js";
 import { kept, type RakHal } from "./hal.js";
 
 /**
  * Part 5: SMS receive (+CMTI/+CMT, PDU decoding, concatenation, the persistent inbox and
- * quarantine) without the send side: no outbox, so a status report finds no message of
- * this device (it sends none).
+ * quarantine; firmware/messaging/receiver.ts and what it calls, a cold module as on the
+ * watch) without the send side: no outbox, so a status report finds no message of this
+ * device (it sends none). The state is the one firmware/messaging/index.ts's Messaging
+ * keeps for the receive side (state.ts).
  */
-export function rakSmsReceive(h: RakHal, ch: AtChannel, modem: ModemManager): Receiver {
+export function rakSmsReceive(h: RakHal, ch: AtChannel, modem: ModemManager): SmsHost {
   // firmware/messaging's defaults (defaultMessagingOptions); importing them from its
   // index.ts would bundle the send side this part leaves out.
   const o = { routing: "stored" as const, readTimeoutMs: 30000, maxInbox: 50, maxSeen: 200, maxQuarantine: 20, maxPendingParts: 40, partTimeoutMs: 24 * 3600 * 1000 };
+  const events = new Emitter<MessagingEvents>();
   const log = function (line: string) {
     console.log(line);
   };
-  const store = new Store(h.storage);
-  const inbox = new Inbox(store, o.maxInbox, o.maxSeen, function () {}, log);
-  const quarantine = new Quarantine(store, o.maxQuarantine);
-  const noOutbox = {
-    report: function () {
-      return Promise.resolve(undefined);
-    },
-  } as unknown as Outbox;
-  const incoming = new Incoming(store, inbox, quarantine, noOutbox, h.clock, o, {
-    received: function (m) {
-      log("SMS from " + m.from + " (" + m.parts + " parts" + (m.missing.length ? ", missing " + m.missing.join(",") : "") + "): " + m.text);
-    },
-    statusReport: function () {},
-    quarantined: function () {},
-    log: log,
+  events.on("received", function (m) {
+    log("SMS from " + m.from + " (" + m.parts + " parts" + (m.missing.length ? ", missing " + m.missing.join(",") : "") + "): " + m.text);
   });
-  const receiver = new Receiver(ch, incoming, o, log, function () {});
-  receiver.holdUntil(
-    inbox
-      .load()
-      .then(function () {
-        return quarantine.load();
-      })
-      .then(function () {
-        return incoming.load();
+  const s = {
+    channel: ch,
+    clock: h.clock,
+    store: new Store(h.storage),
+    opts: o as unknown as MessagingOptions,
+    events: events,
+    ob: { pending: [], history: [], nextId: 1, lastMr: 0, refCount: 0, busy: false, told: false },
+    rx: {
+      jobs: new JobQueue(function (e) {
+        log("sms: receive job failed: " + String(e));
       }),
-  );
+      mem1: "",
+      service: -1,
+      recovering: false,
+      active: false,
+      routing: o.routing,
+      told: false,
+    },
+    ib: { index: [], seen: [], nextId: 1 },
+    qs: { keys: [], nextId: 1 },
+    held: [],
+    log: log,
+    armExpiry: function () {},
+  } as unknown as SmsHost;
+  const stored = function (line: string) {
+    s.rx.jobs.add(function () {
+      return rcvStored(s, line);
+    }, false);
+  };
+  ch.onUrc("+CMTI:", stored);
+  ch.onUrc("+CDSI:", stored);
+  const routed = function (line: string, pdu: string | undefined) {
+    s.rx.jobs.add(function () {
+      return rcvRouted(s, line, pdu);
+    }, true);
+  };
+  ch.onUrc("+CMT:", routed, { pdu: true });
+  ch.onUrc("+CDS:", routed, { pdu: true });
+  s.rx.jobs.hold(rcvLoad(s));
   modem.events.on("state", function (st) {
-    if (st.name === "ready") receiver.sync();
+    if (st.name !== "ready") return;
+    s.rx.active = true;
+    s.rx.jobs.clear();
+    s.rx.mem1 = "";
+    s.rx.jobs.add(function () {
+      return syncJob(s, false);
+    }, false);
   });
-  kept.sms = receiver;
-  kept.inbox = inbox;
-  return receiver;
+  kept.sms = s;
+  kept.inbox = {
+    size: function () {
+      return s.ib.index.length;
+    },
+  };
+  return s;
 }
