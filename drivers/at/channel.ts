@@ -58,7 +58,7 @@ import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../hal/types.js
 import { Emitter } from "../../hal/emitter.js";
 import { checkCommandLine, checkHexPayload, checkRawPayload, checkTextPayload } from "./args.js";
 import { AtAbortedError, AtTimeoutError } from "./errors.js";
-import { callProgressFinal, decodeFinal, isCallCommand, matchFinal, standardFinals } from "./finals.js";
+import { callProgressFinal, decodeFinal, isCallCommand, standardFinals } from "./finals.js";
 import type { AtCommand, AtResponse, FinalRule, UrcHandler, UrcOptions } from "./types.js";
 
 export interface AtChannelOptions {
@@ -170,13 +170,11 @@ function urgentSlot(queue: Pending[]): number {
   return i;
 }
 
-/** `pdu` and `text` only where set: each member is heap on Espruino, and most URCs have neither. */
+/** `opts` only where the URC takes what follows it: each member is heap on Espruino, and most URCs take nothing. */
 interface UrcEntry {
   prefix: string;
   handler: UrcHandler;
-  pdu?: true;
-  text?: (line: string) => boolean;
-  bytes?: (line: string) => number;
+  opts?: UrcOptions;
 }
 
 /** A counted block being read after its URC line (UrcOptions.bytes). */
@@ -187,23 +185,21 @@ interface Block {
   got: string;
   /** More than RAW_MAX: counted and dropped, not kept. */
   keep: boolean;
+  /** Where, in the piece lines() or loose() was reading, the line that opened the block ended. */
+  at?: number;
+  /** The block's URC line ended in a CR that closed the chunk: its LF may open the next. */
+  skipLf?: boolean;
+  /** blockIdleMs after its last bytes: the block stalled (blockStalled()). */
+  timer?: TimerHandle;
 }
 
 /**
- * What a line's first few characters (the channel's gate key) may be: a final result, a
- * boot banner, the prefix of registered URCs (in registration order). Most lines match
- * none, and cost one lookup instead of a walk over the finals and URC tables.
+ * What a line whose first few characters (the channel's gate key) are these may be, in
+ * the order they are tried: boot banners (strings), final result rules (table order),
+ * then the URC handlers (registration order). An array, not an object with a member per
+ * kind: it costs a block per item on Espruino, and most keys hold one item.
  */
-interface GateEntry {
-  /** The final result rules this key may be, in table order (undefined: none). */
-  finals: FinalRule[] | undefined;
-  /** One of them is a call-progress report (callProgressFinal), a final only for a call command. */
-  progress: boolean;
-  /** The only one, when it is an exact match (`OK`): one comparison instead of matchFinal(). */
-  exact: FinalRule | undefined;
-  banner: boolean;
-  urcs: UrcEntry[];
-}
+type Bucket = (string | FinalRule | UrcEntry)[];
 
 /** The longest gate key: enough to tell `+CME ERROR:` from `+CMTI:` and `+CSQ:`. */
 const GATE_MAX = 4;
@@ -238,11 +234,6 @@ function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
   return false;
 }
 
-/** A call-progress report (NO CARRIER...) outside a call command is never a bare response line. */
-function callProgressLine(rule: FinalRule | undefined): boolean {
-  return !!rule && callProgressFinal(rule.kind);
-}
-
 /**
  * An extended-syntax report such as `+CREG: 1` or `^SYSSTART:`: never taken as a bare
  * response line (commands whose answer has a prefix declare it), so an unclaimed URC
@@ -274,58 +265,48 @@ function isHex(s: string): boolean {
 }
 
 export class AtChannel {
-  readonly events = new Emitter<AtChannelEvents>();
+  // The members in the order they are used, most used first: Espruino finds a member by
+  // walking the object's list of them (and a method by walking the instance's before the
+  // prototype's), so each one ahead of a hot one costs every access, and each one is a
+  // block or two of heap. Settings stay in the options object (`o`).
   private buf = "";
   /** The first character of `buf` ("" when empty). */
   private lead = "";
-  private skipping = false;
-  private block: Block | undefined = undefined;
-  /** Where, in the piece lines() or loose() was reading, the line that opened the block ended. */
-  private blockAt = 0;
-  /** The block's URC line ended in a CR that closed the chunk: its LF may open the next. */
-  private blockSkipLf = false;
-  private blockTimer: TimerHandle | undefined = undefined;
-  private queue: Pending[] = [];
   private current: Pending | undefined = undefined;
   /** Commands cut short for an urgent one, oldest first: their final results come first. */
   private owed: Pending[] = [];
+  /** Lines by their first `gateLen` characters: what each may be (see Bucket). */
+  private gate: { [key: string]: Bucket } = {};
+  private gateLen = GATE_MAX;
+  private pduFor: { kind: "urc"; header: string; entries: UrcEntry[]; text: boolean } | { kind: "listing"; header: string; p: Pending } | undefined =
+    undefined;
+  readonly events = new Emitter<AtChannelEvents>();
+  /** The `rx` listeners (live): no emit per line while nobody listens. */
+  private readonly rxListeners = this.events.listeners("rx");
+  private block: Block | undefined = undefined;
+  private skipping = false;
+  private queue: Pending[] = [];
+  /** The in-flight command whose time limit is running (one timer callback for all of them). */
+  private armed: Pending | undefined = undefined;
+  private closed = false;
+  private gapTimer: TimerHandle | undefined = undefined;
+  private needSync = false;
+  private readonly answeredListeners = this.events.listeners("answered");
+  private readonly txListeners = this.events.listeners("tx");
+  private timeouts = 0;
   private hangReported = false;
   /** A final result arrived while the resync probe was out (the modem talks; not hung). */
   private heardDuringProbe = false;
-  private urcs: UrcEntry[] = [];
-  /** Lines by their first `gateLen` characters: what each may be (see GateEntry). */
-  private gate: { [key: string]: GateEntry } = {};
-  private gateLen = GATE_MAX;
-  /** The in-flight command whose time limit is running (one timer callback for all of them). */
-  private armed: Pending | undefined = undefined;
+  private readonly o: AtChannelOptions;
   private readonly expire: () => void;
-  /** The `rx` listeners (live): no emit per line while nobody listens. */
-  private readonly rxListeners = this.events.listeners("rx");
-  private readonly txListeners = this.events.listeners("tx");
-  private readonly answeredListeners = this.events.listeners("answered");
+  private urcs: UrcEntry[] = [];
   private finals: FinalRule[];
   private banners: string[];
-  private pduFor: { kind: "urc"; header: string; entries: UrcEntry[]; text: boolean } | { kind: "listing"; header: string; p: Pending } | undefined =
-    undefined;
-  private timeouts = 0;
-  private needSync = false;
   /** The next probe's time limit: syncTimeoutMs, or shorter when an urgent command waits behind it. */
   private nextSyncMs: number;
-  private gapTimer: TimerHandle | undefined = undefined;
-  private closed = false;
-  private unsubs: Unsubscribe[];
-  private readonly timeoutMs: number;
-  private readonly maxLine: number;
-  private readonly hangAfter: number;
-  private readonly gapMs: number;
-  private readonly syncTimeoutMs: number;
-  private readonly cutGraceMs: number;
-  private readonly abortSettleMs: number;
-  private readonly busyGraceMs: number;
-  private readonly urgentWaitMs: number;
-  private readonly blockIdleMs: number;
   /** The queue waits for a cut command's final result (or abortSettleMs) before the urgent one. */
   private settling = false;
+  private unsubs: Unsubscribe[];
 
   constructor(
     private readonly serial: Serial,
@@ -333,15 +314,10 @@ export class AtChannel {
     options?: AtChannelOptions,
   ) {
     const o = options || {};
-    this.timeoutMs = o.timeoutMs || 5000;
+    this.o = o;
     this.finals = (o.finals || []).concat(standardFinals);
     this.banners = o.banners || ["RDY"];
-    this.maxLine = o.maxLineLength || 1024;
-    this.hangAfter = o.hangAfterTimeouts || 3;
-    this.gapMs = o.interCommandDelayMs || 0;
-    this.syncTimeoutMs = o.syncTimeoutMs || 1000;
-    this.nextSyncMs = this.syncTimeoutMs;
-    this.cutGraceMs = o.cutGraceMs || 5000;
+    this.nextSyncMs = o.syncTimeoutMs || 1000;
     this.indexGate();
     const self = this;
     this.expire = function () {
@@ -349,10 +325,6 @@ export class AtChannel {
       self.armed = undefined;
       if (p) self.onTimeout(p, p.limitMs!);
     };
-    this.abortSettleMs = o.abortSettleMs !== undefined ? o.abortSettleMs : 200;
-    this.busyGraceMs = o.busyGraceMs || 45000;
-    this.urgentWaitMs = o.urgentWaitMs !== undefined ? o.urgentWaitMs : 500;
-    this.blockIdleMs = o.blockIdleMs || 1000;
     this.unsubs = [
       serial.onData((chunk) => this.receive(chunk)),
       serial.onClose((reason) => this.shutdown("serial link closed: " + reason)),
@@ -382,19 +354,19 @@ export class AtChannel {
    */
   onUrc(prefix: string, handler: UrcHandler, options?: UrcOptions): Unsubscribe {
     const entry: UrcEntry = { prefix, handler };
-    if (options && options.pdu) entry.pdu = true;
-    if (options && options.text) entry.text = options.text;
-    if (options && options.bytes) entry.bytes = options.bytes;
+    if (options && (options.pdu || options.text || options.bytes)) entry.opts = options;
     this.urcs.push(entry);
     this.indexGate();
-    const self = this;
-    return function () {
-      const i = self.urcs.indexOf(entry);
-      if (i >= 0) {
-        self.urcs.splice(i, 1);
-        self.indexGate();
-      }
-    };
+    // bind, not a closure: native on Espruino, no scope kept per registration.
+    return this.offUrc.bind(this, entry);
+  }
+
+  private offUrc(entry: UrcEntry): void {
+    const i = this.urcs.indexOf(entry);
+    if (i >= 0) {
+      this.urcs.splice(i, 1);
+      this.indexGate();
+    }
   }
 
   /** Adds final result rules (a modem profile's dialect) ahead of the standard ones. */
@@ -445,7 +417,7 @@ export class AtChannel {
     this.closed = true;
     for (const u of this.unsubs) u();
     if (this.gapTimer !== undefined) this.clock.clearTimeout(this.gapTimer);
-    if (this.blockTimer !== undefined) this.clock.clearTimeout(this.blockTimer);
+    if (this.block !== undefined && this.block.timer !== undefined) this.clock.clearTimeout(this.block.timer);
     this.abortAll(reason);
   }
 
@@ -487,16 +459,16 @@ export class AtChannel {
     this.events.emit("tx", ESC);
     this.serial.write(ESC).then(undefined, ignore);
     p.cut = true;
-    if (p.command.mode !== "prompt" && this.abortSettleMs > 0 && this.gapTimer === undefined) {
+    if (p.command.mode !== "prompt" && this.settleMs() > 0 && this.gapTimer === undefined) {
       this.settling = true;
-      this.gapTimer = this.clock.setTimeout(() => this.settled(), this.abortSettleMs);
+      this.gapTimer = this.clock.setTimeout(() => this.settled(), this.settleMs());
     }
     this.current = undefined;
     if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
     if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
     if (this.armed === p) this.armed = undefined;
     p.busy = p.command.mode === "prompt" && p.promptSeen;
-    this.owe(p, p.busy ? this.busyGraceMs : this.cutGraceMs);
+    this.owe(p, p.busy ? this.o.busyGraceMs || 45000 : this.o.cutGraceMs || 5000);
     this.events.emit("cut", p.command.cmd);
   }
 
@@ -534,9 +506,9 @@ export class AtChannel {
       this.events.emit("cut", c.command.cmd);
       // Resynchronise before the urgent command (see lostBeforeProbe()).
       this.needSync = true;
-      this.nextSyncMs = Math.min(this.syncTimeoutMs, this.urgentWaitMs) || this.syncTimeoutMs;
+      this.nextSyncMs = Math.min(this.o.syncTimeoutMs || 1000, this.waitMs()) || this.o.syncTimeoutMs || 1000;
       this.pump();
-    }, this.urgentWaitMs);
+    }, this.waitMs());
   }
 
   /**
@@ -589,6 +561,16 @@ export class AtChannel {
     return false;
   }
 
+  /** AtChannelOptions.abortSettleMs (0 allowed). */
+  private settleMs(): number {
+    return this.o.abortSettleMs !== undefined ? this.o.abortSettleMs : 200;
+  }
+
+  /** AtChannelOptions.urgentWaitMs (0 allowed). */
+  private waitMs(): number {
+    return this.o.urgentWaitMs !== undefined ? this.o.urgentWaitMs : 500;
+  }
+
   /** The cut command answered, or abortSettleMs passed: the urgent command may go. */
   private settled(): void {
     if (!this.settling) return;
@@ -604,7 +586,7 @@ export class AtChannel {
    * never answers holds the dial for seconds, not for the send's whole limit.
    */
   private hurry(p: Pending): void {
-    const grace = this.cutGraceMs;
+    const grace = this.o.cutGraceMs || 5000;
     if (p.timer === undefined || p.deadline! - this.clock.now() <= grace) return;
     // p is the command in flight, so still the armed one: expire() times it out.
     this.clock.clearTimeout(p.timer);
@@ -621,7 +603,7 @@ export class AtChannel {
       const p = this.queue.shift()!;
       this.current = p;
       this.armed = p;
-      p.limitMs = p.command.timeoutMs || this.timeoutMs;
+      p.limitMs = p.command.timeoutMs || this.o.timeoutMs || 5000;
       p.timer = this.clock.setTimeout(this.expire, p.limitMs);
       p.deadline = this.clock.now() + p.limitMs;
       this.write(p.command.cmd + "\r", p);
@@ -635,7 +617,7 @@ export class AtChannel {
     // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
     // answer of the timed-out command and are dropped (see line()).
     const ms = this.nextSyncMs;
-    this.nextSyncMs = this.syncTimeoutMs;
+    this.nextSyncMs = this.o.syncTimeoutMs || 1000;
     this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: ms }, true).then(ignore, ignore);
   }
 
@@ -673,7 +655,7 @@ export class AtChannel {
       this.current = undefined;
       if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
       this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms (the modem is busy with an earlier command)", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
-      this.owe(p, this.busyGraceMs);
+      this.owe(p, this.o.busyGraceMs || 45000);
       this.pump();
       return;
     }
@@ -690,7 +672,7 @@ export class AtChannel {
     this.finish(p);
     this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
     const probeFailed = p.internal && !this.heardDuringProbe;
-    if (!this.hangReported && (probeFailed || this.timeouts >= this.hangAfter)) {
+    if (!this.hangReported && (probeFailed || this.timeouts >= (this.o.hangAfterTimeouts || 3))) {
       this.hangReported = true;
       this.events.emit("hang", this.timeouts);
     }
@@ -707,7 +689,7 @@ export class AtChannel {
     // result: no microtask between them, so a stream can drive the channel synchronously
     // (a chunk holding one final and the next command's answer is read in order), as the
     // Espruino benchmark does (bench/espruino.ts).
-    if (this.gapMs > 0 && !this.closed) this.gap();
+    if (this.o.interCommandDelayMs! > 0 && !this.closed) this.gap();
     else this.pump();
   }
 
@@ -716,7 +698,7 @@ export class AtChannel {
     this.gapTimer = this.clock.setTimeout(() => {
       this.gapTimer = undefined;
       this.pump();
-    }, this.gapMs);
+    }, this.o.interCommandDelayMs!);
   }
 
   private fail(p: Pending, e: Error): void {
@@ -756,7 +738,7 @@ export class AtChannel {
       if (this.buf === "") this.lead = chunk.charAt(0);
       if (this.lead === ">") buf = this.prompt(buf);
     }
-    if (buf.length > this.maxLine) {
+    if (buf.length > (this.o.maxLineLength || 1024)) {
       this.events.emit("overflow", buf.length);
       // Drop the rest of this line too, up to its terminator.
       this.skipping = true;
@@ -771,7 +753,7 @@ export class AtChannel {
   private blockFrom(buf: string, parts: string[], i: number): string {
     const s = parts[i];
     // A piece without a lone CR or LF was one line, ended by its CR LF (loose() was not used).
-    let at = i < parts.length - 1 && s.indexOf("\r") < 0 && s.indexOf("\n") < 0 ? s.length : this.blockAt;
+    let at = i < parts.length - 1 && s.indexOf("\r") < 0 && s.indexOf("\n") < 0 ? s.length : this.block!.at!;
     for (let k = 0; k < i; k++) at += parts[k].length + 2;
     return this.blockStart(buf, at);
   }
@@ -782,7 +764,7 @@ export class AtChannel {
     this.lead = "";
     let start = end + 1;
     if (buf.charAt(end) === "\r") {
-      if (start === buf.length) this.blockSkipLf = true;
+      if (start === buf.length) this.block!.skipLf = true;
       else if (buf.charAt(start) === "\n") start++;
     }
     return buf.substring(start);
@@ -791,18 +773,18 @@ export class AtChannel {
   /** Takes the counted block's bytes from `input`; returns what follows it, or undefined when all of it was taken. */
   private feedBlock(input: string): string | undefined {
     const b = this.block!;
-    if (this.blockSkipLf) {
-      this.blockSkipLf = false;
+    if (b.skipLf) {
+      b.skipLf = false;
       if (input.charAt(0) === "\n") input = input.substring(1);
     }
     const want = b.need - (b.keep ? b.got.length : 0);
     const part = input.length <= want ? input : input.substring(0, want);
     if (b.keep) b.got += part;
     else b.need -= part.length;
-    if (this.blockTimer !== undefined) this.clock.clearTimeout(this.blockTimer);
-    this.blockTimer = undefined;
+    if (b.timer !== undefined) this.clock.clearTimeout(b.timer);
+    b.timer = undefined;
     if (part.length < want) {
-      this.blockTimer = this.clock.setTimeout(() => this.blockStalled(), this.blockIdleMs);
+      b.timer = this.clock.setTimeout(() => this.blockStalled(), this.o.blockIdleMs || 1000);
       return undefined;
     }
     this.block = undefined;
@@ -816,17 +798,15 @@ export class AtChannel {
    */
   private blockStalled(): void {
     const b = this.block;
-    this.blockTimer = undefined;
     if (!b) return;
     this.block = undefined;
-    this.blockSkipLf = false;
     this.dispatch(b.entries, b.header, undefined);
     if (b.got !== "") this.receive(b.got);
   }
 
   /** A URC line whose handler counts bytes after it: the block starts (none: delivered as it is). */
   private holdBlock(line: string, entries: UrcEntry[], u: UrcEntry): void {
-    const n = u.bytes!(line);
+    const n = u.opts!.bytes!(line);
     if (!(n > 0)) {
       this.dispatch(entries, line, undefined);
       return;
@@ -883,7 +863,7 @@ export class AtChannel {
       if (end > pos) {
         this.line(s.substring(pos, end));
         if (this.block !== undefined) {
-          this.blockAt = end;
+          this.block.at = end;
           return "";
         }
       }
@@ -938,53 +918,45 @@ export class AtChannel {
    * source text on every call, tokens of branches not taken included, so each rare case
    * lives in a method of its own, and the common lines (a final, a prefixed answer, a
    * URC) cost one gate lookup and the few tests it leaves (bench/espruino.ts measures it).
+   * The order: the rare states (unusual()), a boot banner, a final result, the answer's
+   * prefix, the echo, a URC, and otherwise a bare answer or `unsolicited` (otherLine()).
    */
   private line(line: string): void {
     const owed: Pending | undefined = this.owed[0];
-    const cur = this.current;
-    if (
-      owed !== undefined || this.pduFor !== undefined || this.rxListeners.length > 0
-        ? this.unusual(line, owed)
-        : cur !== undefined && (line === cur.command.cmd || (cur.promptSeen === true && this.isEcho(line, cur)))
-    )
-      return;
+    if ((owed !== undefined || this.pduFor !== undefined || this.rxListeners.length > 0) && this.unusual(line, owed)) return;
     // What the modem says now answers the oldest command still owed an answer.
-    const p = owed || cur;
-    const g: GateEntry | undefined = this.gate[line.substr(0, this.gateLen)];
-    // Only our own entries: an inherited member (Espruino's `on`, `emit`) is no gate.
-    if (g === undefined || g.urcs === undefined) {
-      if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
-      else this.otherLine(line, p, undefined);
-    } else this.gated(line, g, p, owed);
-  }
-
-  /** A line whose first characters may be a boot banner, a final result or a registered URC. */
-  private gated(line: string, g: GateEntry, p: Pending | undefined, owed: Pending | undefined): void {
-    if (g.banner && this.banners.indexOf(line) >= 0) this.rebooted(line);
-    else {
-      const one = g.exact;
-      const rule = one !== undefined ? (line === one.match ? one : undefined) : g.finals !== undefined ? matchFinal(g.finals, line) : undefined;
-      if (rule !== undefined && !(g.progress && callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
-      else if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
-      else if (g.urcs.length === 0 || !(g.urcs.length === 1 ? this.urcOne(line, g.urcs, g.urcs[0]) : this.urcMany(line, g.urcs))) this.otherLine(line, p, rule);
+    const p = owed || this.current;
+    // An inherited member (Espruino's `on`, `emit`) is a function: its length 0 ends the loop at once.
+    const b: Bucket | undefined = this.gate[line.substr(0, this.gateLen)];
+    let i = 0;
+    let rule: FinalRule | undefined = undefined;
+    if (b !== undefined)
+      for (; i < b.length; i++) {
+        const x = b[i];
+        if (typeof x === "string") {
+          if (x === line) return this.rebooted(line);
+        } else if ((x as UrcEntry).handler !== undefined) break;
+        else if (rule === undefined && ((x as FinalRule).prefix ? line.indexOf((x as FinalRule).match) === 0 : line === (x as FinalRule).match)) rule = x as FinalRule;
+      }
+    // A call-progress report (NO CARRIER...) is final only for a call command; else it is a URC.
+    if (rule !== undefined && (rule.success || !callProgressFinal(rule.kind) || (p !== undefined && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
+    else if (p !== undefined && hasPrefix(p.command.prefixes, line)) {
+      p.lines.push(line);
+      if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line, p };
+    } else {
+      const c = this.current;
+      if (c !== undefined && (line === c.command.cmd || (c.promptSeen === true && this.isEcho(line, c)))) return;
+      if (b === undefined || i >= b.length || !this.urc(line, b, i)) this.otherLine(line, p, rule);
     }
-  }
-
-  /** A line carrying one of the command's response prefixes. */
-  private answer(line: string, p: Pending): void {
-    p.lines.push(line);
-    if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line, p };
   }
 
   /**
    * The rare states, in the classification order: the `rx` event, a pending PDU line, the
-   * echo of a command cut short and still owed its answer. True when the line is consumed.
+   * echo of a command cut short and still owed its answer, the probe's answer (lostBeforeProbe()). True when the line is consumed.
    */
   private unusual(line: string, owed: Pending | undefined): boolean {
     if (this.rxListeners.length > 0) this.events.emit("rx", line);
     if (this.pduFor !== undefined && this.pduLine(line)) return true;
-    const cur = this.current;
-    if (cur !== undefined && (line === cur.command.cmd || (cur.promptSeen && this.isEcho(line, cur)))) return true;
     return owed !== undefined && (this.isEcho(line, owed) || this.lostBeforeProbe(line, owed));
   }
 
@@ -1057,16 +1029,22 @@ export class AtChannel {
   }
 
   /**
-   * A URC someone registered for: true when dispatched (or held for the line after it).
-   * This is the one handler under its gate key (the common case; urcMany() for several).
-   * `bucket` holds every handler whose prefix starts like the line (its gate entry). The
-   * first matching handler that takes a PDU, or says (`text`) that a text line follows,
-   * holds the URC for that line.
+   * The URC handlers from `b[i]` on whose prefix starts the line: true when there was one.
+   * One plain handler is called here; several, or one that takes what follows, go to urcHold().
    */
-  private urcOne(line: string, bucket: UrcEntry[], u: UrcEntry): boolean {
-    if (line.indexOf(u.prefix) !== 0) return false;
-    if (u.bytes !== undefined) this.holdBlock(line, bucket, u);
-    else if (u.pdu || (u.text !== undefined && u.text(line))) this.pduFor = { kind: "urc", header: line, entries: bucket, text: !u.pdu };
+  private urc(line: string, b: Bucket, i: number): boolean {
+    let u: UrcEntry | undefined = undefined;
+    let all: UrcEntry[] | undefined = undefined;
+    for (; i < b.length; i++) {
+      const x = b[i] as UrcEntry;
+      if (line.indexOf(x.prefix) === 0) {
+        if (u === undefined) u = x;
+        else if (all === undefined) all = [u, x];
+        else all.push(x);
+      }
+    }
+    if (u === undefined) return false;
+    if (all !== undefined || u.opts !== undefined) this.urcHold(line, all || [u]);
     else {
       try {
         u.handler(line, undefined);
@@ -1077,33 +1055,35 @@ export class AtChannel {
     return true;
   }
 
-  /** urcOne() for several handlers under one gate key, each called whose prefix starts the line. */
-  private urcMany(line: string, bucket: UrcEntry[]): boolean {
-    const entries: UrcEntry[] = [];
+  /**
+   * URC handlers for one line: the first that takes a counted block (`bytes`), or else
+   * that takes a PDU or says (`text`) that a text line follows, holds the URC for what
+   * follows; otherwise each is called now.
+   */
+  private urcHold(line: string, entries: UrcEntry[]): void {
     let hold = false;
     let text = false;
     let counted: UrcEntry | undefined = undefined;
-    for (let i = 0; i < bucket.length; i++) {
-      const u = bucket[i];
-      if (line.indexOf(u.prefix) === 0) {
-        entries.push(u);
-        if (u.bytes !== undefined && counted === undefined) counted = u;
-        if (!hold && (u.pdu || (u.text !== undefined && u.text(line)))) {
-          hold = true;
-          text = !u.pdu;
-        }
+    for (let i = 0; i < entries.length; i++) {
+      const o = entries[i].opts;
+      if (o === undefined) continue;
+      if (o.bytes && counted === undefined) counted = entries[i];
+      if (!hold && (o.pdu || (o.text && o.text(line)))) {
+        hold = true;
+        text = !o.pdu;
       }
     }
-    if (entries.length === 0) return false;
     if (counted !== undefined) this.holdBlock(line, entries, counted);
     else if (hold) this.pduFor = { kind: "urc", header: line, entries, text };
     else this.dispatch(entries, line, undefined);
-    return true;
   }
 
-  /** Neither final, prefixed answer nor registered URC: a bare answer line, or unsolicited. */
+  /**
+   * Neither final, prefixed answer nor registered URC: a bare answer line, or unsolicited.
+   * `rule`: the line is a call-progress report outside a call (never an answer).
+   */
   private otherLine(line: string, p: Pending | undefined, rule: FinalRule | undefined): void {
-    if (p && (!p.command.prefixes || p.command.prefixes.length === 0) && !callProgressLine(rule)) {
+    if (p && (!p.command.prefixes || p.command.prefixes.length === 0) && rule === undefined) {
       // A bare line is the answer; so is one carrying the command's own prefix, which some
       // modules print for identification (`+CGMR: <revision>`, `+CGSN: <sn>`). Any other
       // extended line looks like a URC and is not taken.
@@ -1130,34 +1110,20 @@ export class AtChannel {
    * Rebuilds the gate: the key length is the shortest prefix that must match (a prefix
    * final or a URC prefix; GATE_MAX at most), so every line a rule could match shares its
    * key with that rule. An empty prefix makes the key "" and every line goes the long way.
+   * Each bucket holds the banners, then the finals (table order), then the URC handlers.
    */
   private indexGate(): void {
     let len = GATE_MAX;
     for (let i = 0; i < this.finals.length; i++) if (this.finals[i].prefix && this.finals[i].match.length < len) len = this.finals[i].match.length;
     for (let i = 0; i < this.urcs.length; i++) if (this.urcs[i].prefix.length < len) len = this.urcs[i].prefix.length;
-    const gate: { [key: string]: GateEntry } = {};
-    const entry = function (s: string): GateEntry {
-      const k = s.substr(0, len);
-      let e = gate[k];
-      if (e === undefined || e.urcs === undefined) {
-        e = { finals: undefined, progress: false, exact: undefined, banner: false, urcs: [] };
-        gate[k] = e;
-      }
-      return e;
-    };
-    for (let i = 0; i < this.finals.length; i++) {
-      // In table order, so that the first rule matching a line is the one matchFinal() gives.
-      const e = entry(this.finals[i].match);
-      if (e.finals === undefined) e.finals = [];
-      e.finals.push(this.finals[i]);
-      if (callProgressFinal(this.finals[i].kind)) e.progress = true;
+    const gate: { [key: string]: Bucket } = {};
+    const items = (this.banners as Bucket).concat(this.finals, this.urcs);
+    for (let i = 0; i < items.length; i++) {
+      const x = items[i];
+      const k = (typeof x === "string" ? x : (x as UrcEntry).handler !== undefined ? (x as UrcEntry).prefix : (x as FinalRule).match).substr(0, len);
+      if (Object.prototype.hasOwnProperty.call(gate, k)) gate[k].push(x);
+      else gate[k] = [x];
     }
-    for (const k in gate) {
-      const f = gate[k].finals;
-      if (f !== undefined && f.length === 1 && !f[0].prefix) gate[k].exact = f[0];
-    }
-    for (let i = 0; i < this.banners.length; i++) entry(this.banners[i]).banner = true;
-    for (let i = 0; i < this.urcs.length; i++) entry(this.urcs[i].prefix).urcs.push(this.urcs[i]);
     this.gate = gate;
     this.gateLen = len;
   }
