@@ -185,7 +185,7 @@ interface Block {
   got: string;
   /** More than RAW_MAX: counted and dropped, not kept. */
   keep: boolean;
-  /** Where, in the piece lines() or loose() was reading, the line that opened the block ended. */
+  /** Where, in the piece receive() or loose() was reading, the line that opened the block ended. */
   at?: number;
   /** The block's URC line ended in a CR that closed the chunk: its LF may open the next. */
   skipLf?: boolean;
@@ -326,7 +326,8 @@ export class AtChannel {
       if (p) self.onTimeout(p, p.limitMs!);
     };
     this.unsubs = [
-      serial.onData((chunk) => this.receive(chunk)),
+      // bind, not a closure: native on Espruino, one call less per chunk.
+      serial.onData(this.receive.bind(this)),
       serial.onClose((reason) => this.shutdown("serial link closed: " + reason)),
     ];
   }
@@ -716,20 +717,36 @@ export class AtChannel {
    * chunks) is cut again at each of them.
    */
   private receive(chunk: string): void {
-    let rest: string | undefined = this.block === undefined ? this.take(chunk) : chunk;
-    while (rest !== undefined && rest !== "") rest = this.block !== undefined ? this.feedBlock(rest) : this.take(rest);
-  }
-
-  /**
-   * Splits `chunk` into lines (see receive()); returns the input after a URC line that
-   * opened a counted block (read by feedBlock()), or undefined when all of it was taken.
-   */
-  private take(chunk: string): string | undefined {
+    if (this.block !== undefined) return this.feedBlock(chunk);
     let buf = this.buf + chunk;
     if (chunk.indexOf("\n") >= 0 || chunk.indexOf("\r") >= 0) {
-      buf = this.lines(buf);
-      // lines() stopped at a URC line that opened a counted block: the rest is its bytes.
-      if (this.block !== undefined) return buf;
+      if (this.skipping) buf = this.skipRest(buf);
+      const parts = buf.split("\r\n");
+      const last = parts.length - 1;
+      for (let i = 0; i < last; i++) {
+        const s = parts[i];
+        // Empty: the blank line between responses.
+        if (s !== "") {
+          // A piece with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
+          if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
+          else this.loose(s + "\r");
+          // A URC line that opened a counted block: what follows it is its bytes.
+          if (this.block !== undefined) return this.blockFrom(buf, parts, i);
+        }
+      }
+      let rest = parts[last];
+      // Most chunks end with a line end: nothing left to look at.
+      if (rest === "") {
+        this.lead = "";
+        this.buf = "";
+        return;
+      }
+      if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) {
+        rest = this.loose(rest);
+        if (this.block !== undefined) return this.blockFrom(buf, parts, last);
+      }
+      this.lead = rest.charAt(0);
+      buf = this.lead === ">" ? this.prompt(rest) : rest;
     } else {
       // The prompt has no line end (see checkPrompt): a line that starts with `>` is
       // looked at as it grows. Its first character is kept aside (`lead`), because reading
@@ -746,20 +763,17 @@ export class AtChannel {
       this.lead = "";
     }
     this.buf = buf;
-    return undefined;
   }
 
-  /** blockStart() for the line that ended at `blockAt` in `parts[i]` (parts of `buf` split at CR LF). */
-  private blockFrom(buf: string, parts: string[], i: number): string {
+  /**
+   * The counted block opened by the line that ended at `block.at` in `parts[i]` (parts of
+   * `buf` split at CR LF; its CR LF, or a lone CR or LF): what follows is its bytes.
+   */
+  private blockFrom(buf: string, parts: string[], i: number): void {
     const s = parts[i];
     // A piece without a lone CR or LF was one line, ended by its CR LF (loose() was not used).
-    let at = i < parts.length - 1 && s.indexOf("\r") < 0 && s.indexOf("\n") < 0 ? s.length : this.block!.at!;
-    for (let k = 0; k < i; k++) at += parts[k].length + 2;
-    return this.blockStart(buf, at);
-  }
-
-  /** What follows the URC line that ended at `end` (its CR LF, or a lone CR or LF) in `buf`: the block's bytes. */
-  private blockStart(buf: string, end: number): string {
+    let end = i < parts.length - 1 && s.indexOf("\r") < 0 && s.indexOf("\n") < 0 ? s.length : this.block!.at!;
+    for (let k = 0; k < i; k++) end += parts[k].length + 2;
     this.buf = "";
     this.lead = "";
     let start = end + 1;
@@ -767,11 +781,11 @@ export class AtChannel {
       if (start === buf.length) this.block!.skipLf = true;
       else if (buf.charAt(start) === "\n") start++;
     }
-    return buf.substring(start);
+    if (start < buf.length) this.feedBlock(buf.substring(start));
   }
 
-  /** Takes the counted block's bytes from `input`; returns what follows it, or undefined when all of it was taken. */
-  private feedBlock(input: string): string | undefined {
+  /** Takes the counted block's bytes from `input`; what follows it is read on (receive()). */
+  private feedBlock(input: string): void {
     const b = this.block!;
     if (b.skipLf) {
       b.skipLf = false;
@@ -785,11 +799,11 @@ export class AtChannel {
     b.timer = undefined;
     if (part.length < want) {
       b.timer = this.clock.setTimeout(() => this.blockStalled(), this.o.blockIdleMs || 1000);
-      return undefined;
+      return;
     }
     this.block = undefined;
     this.dispatch(b.entries, b.header, b.keep ? b.got : undefined);
-    return input.length > part.length ? input.substring(part.length) : undefined;
+    if (input.length > part.length) this.receive(input.substring(part.length));
   }
 
   /**
@@ -814,33 +828,6 @@ export class AtChannel {
     const keep = n <= RAW_MAX;
     if (!keep) this.events.emit("overflow", n);
     this.block = { header: line, entries, need: n, got: "", keep };
-  }
-
-  /**
-   * Classifies every complete line of `buf` (which holds a line end); returns the rest,
-   * or, when a line opened a counted block, the bytes after that line's end.
-   */
-  private lines(buf: string): string {
-    if (this.skipping) buf = this.skipRest(buf);
-    const parts = buf.split("\r\n");
-    const last = parts.length - 1;
-    for (let i = 0; i < last; i++) {
-      const s = parts[i];
-      // Empty: the blank line between responses.
-      if (s !== "") {
-        // A piece with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
-        if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
-        else this.loose(s + "\r");
-        if (this.block !== undefined) return this.blockFrom(buf, parts, i);
-      }
-    }
-    let rest = parts[last];
-    if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) {
-      rest = this.loose(rest);
-      if (this.block !== undefined) return this.blockFrom(buf, parts, last);
-    }
-    this.lead = rest.charAt(0);
-    return this.lead === ">" ? this.prompt(rest) : rest;
   }
 
   /** checkPrompt() on the unterminated line, keeping `lead` up to date. */
@@ -926,28 +913,47 @@ export class AtChannel {
     if ((owed !== undefined || this.pduFor !== undefined || this.rxListeners.length > 0) && this.unusual(line, owed)) return;
     // What the modem says now answers the oldest command still owed an answer.
     const p = owed || this.current;
-    // An inherited member (Espruino's `on`, `emit`) is a function: its length 0 ends the loop at once.
     const b: Bucket | undefined = this.gate[line.substr(0, this.gateLen)];
+    // An inherited member (Espruino's `on`, `emit`) is a function: no item 0, as no bucket.
+    const x = b !== undefined ? (b[0] as { handler?: UrcHandler; success?: boolean; match?: string }) : undefined;
+    if (x === undefined || x.handler !== undefined) {
+      // No banner or final starts so: the answer, the echo, a URC, or otherLine().
+      if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
+      else if (!this.echo(line) && (x === undefined || !this.urc(line, b!, 0))) this.otherLine(line, p, undefined);
+      return;
+    }
+    // The first rule of its key is the first in the table: `OK` and its like end here.
+    if (x.success && line === x.match) return this.final(x as FinalRule, line, p, owed);
+    this.gated(line, b!, p, owed);
+  }
+
+  /** line() for a line whose key a banner or final shares: the whole order of line(). */
+  private gated(line: string, b: Bucket, p: Pending | undefined, owed: Pending | undefined): void {
     let i = 0;
     let rule: FinalRule | undefined = undefined;
-    if (b !== undefined)
-      for (; i < b.length; i++) {
-        const x = b[i];
-        if (typeof x === "string") {
-          if (x === line) return this.rebooted(line);
-        } else if ((x as UrcEntry).handler !== undefined) break;
-        else if (rule === undefined && ((x as FinalRule).prefix ? line.indexOf((x as FinalRule).match) === 0 : line === (x as FinalRule).match)) rule = x as FinalRule;
-      }
+    for (; i < b.length; i++) {
+      const x = b[i];
+      if (typeof x === "string") {
+        if (x === line) return this.rebooted(line);
+      } else if ((x as UrcEntry).handler !== undefined) break;
+      else if (rule === undefined && ((x as FinalRule).prefix ? line.indexOf((x as FinalRule).match) === 0 : line === (x as FinalRule).match)) rule = x as FinalRule;
+    }
     // A call-progress report (NO CARRIER...) is final only for a call command; else it is a URC.
     if (rule !== undefined && (rule.success || !callProgressFinal(rule.kind) || (p !== undefined && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
-    else if (p !== undefined && hasPrefix(p.command.prefixes, line)) {
-      p.lines.push(line);
-      if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line, p };
-    } else {
-      const c = this.current;
-      if (c !== undefined && (line === c.command.cmd || (c.promptSeen === true && this.isEcho(line, c)))) return;
-      if (b === undefined || i >= b.length || !this.urc(line, b, i)) this.otherLine(line, p, rule);
-    }
+    else if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
+    else if (!this.echo(line) && (i >= b.length || !this.urc(line, b, i))) this.otherLine(line, p, rule);
+  }
+
+  /** A line carrying one of the command's response prefixes. */
+  private answer(line: string, p: Pending): void {
+    p.lines.push(line);
+    if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line, p };
+  }
+
+  /** The echo of the command in flight (V.250 E1), dropped. */
+  private echo(line: string): boolean {
+    const c = this.current;
+    return c !== undefined && (line === c.command.cmd || (c.promptSeen === true && this.isEcho(line, c)));
   }
 
   /**
@@ -990,12 +996,11 @@ export class AtChannel {
     this.heardDuringProbe = true;
     this.hangReported = false;
     if (this.answeredListeners.length > 0) this.events.emit("answered", line);
-    if (p === undefined || p === owed || p.internal || p.cut) this.finalOther(rule, line, p, owed);
-    else {
-      this.timeouts = 0;
-      this.finish(p);
-      this.conclude(rule, line, p);
-    }
+    if (p === undefined || p === owed || p.internal || p.cut) return this.finalOther(rule, line, p, owed);
+    this.timeouts = 0;
+    this.finish(p);
+    if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
+    else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
   }
 
   /** The final of an owed, probing or cut command, or of none (stray). */
