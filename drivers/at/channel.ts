@@ -222,47 +222,14 @@ const ESC = "\x1b";
 /** Longest `raw` payload: SIMCom's largest counted input (`AT+CMQTTPAYLOAD`, 10240 bytes). */
 const RAW_MAX = 10240;
 
-/** The payload of a `prompt` or `raw` command (throws AtArgumentError). */
-function checkPayload(c: AtCommand): void {
-  if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
-  else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
-}
-
 function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
   if (!prefixes) return false;
   for (let i = 0; i < prefixes.length; i++) if (line.indexOf(prefixes[i]) === 0) return true;
   return false;
 }
 
-/**
- * An extended-syntax report such as `+CREG: 1` or `^SYSSTART:`: never taken as a bare
- * response line (commands whose answer has a prefix declare it), so an unclaimed URC
- * cannot slip into the answer of `AT+CGSN`.
- */
-function looksLikeUrc(line: string): boolean {
-  if ("+^*$%#".indexOf(line.charAt(0)) < 0) return false;
-  const colon = line.indexOf(":");
-  return colon > 1 && colon < 24;
-}
-
-/**
- * The information-response prefix of an extended command: `AT+CGMR` and `AT+CGSN=1` give
- * `+CGMR:` / `+CGSN:` (27.007 §4.1 answers start with the command's name), or "".
- */
-function ownPrefix(cmd: string): string {
-  if (cmd.length < 4 || "+^*$%#".indexOf(cmd.charAt(2)) < 0) return "";
-  let end = 3;
-  while (end < cmd.length && "=?;".indexOf(cmd.charAt(end)) < 0) end++;
-  return cmd.substring(2, end).toUpperCase() + ":";
-}
-
-function isHex(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
-  }
-  return s.length > 0;
-}
+/** The first characters of extended-syntax names (`+CREG`, `^SYSSTART`, ...). */
+const EXTENDED = "+^*$%#";
 
 export class AtChannel {
   // The members in the order they are used, most used first: Espruino finds a member by
@@ -340,7 +307,9 @@ export class AtChannel {
     const c: AtCommand = typeof command === "string" ? { cmd: command } : command;
     try {
       checkCommandLine(c.cmd);
-      if (c.mode !== undefined) checkPayload(c);
+      // The payload of a `prompt` or `raw` command.
+      if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
+      else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -460,9 +429,10 @@ export class AtChannel {
     this.events.emit("tx", ESC);
     this.serial.write(ESC).then(undefined, ignore);
     p.cut = true;
-    if (p.command.mode !== "prompt" && this.settleMs() > 0 && this.gapTimer === undefined) {
+    const settle = this.o.abortSettleMs !== undefined ? this.o.abortSettleMs : 200;
+    if (p.command.mode !== "prompt" && settle > 0 && this.gapTimer === undefined) {
       this.settling = true;
-      this.gapTimer = this.clock.setTimeout(() => this.settled(), this.settleMs());
+      this.gapTimer = this.clock.setTimeout(() => this.settled(), settle);
     }
     this.current = undefined;
     if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
@@ -494,6 +464,7 @@ export class AtChannel {
    * holding its input executes it no later than it would have: right after the probe.
    */
   private stepAsideLater(c: Pending): void {
+    const wait = this.o.urgentWaitMs !== undefined ? this.o.urgentWaitMs : 500;
     this.clock.setTimeout(() => {
       if (this.current !== c || this.closed || !this.urgentQueued()) return;
       this.current = undefined;
@@ -507,9 +478,9 @@ export class AtChannel {
       this.events.emit("cut", c.command.cmd);
       // Resynchronise before the urgent command (see lostBeforeProbe()).
       this.needSync = true;
-      this.nextSyncMs = Math.min(this.o.syncTimeoutMs || 1000, this.waitMs()) || this.o.syncTimeoutMs || 1000;
+      this.nextSyncMs = Math.min(this.o.syncTimeoutMs || 1000, wait) || this.o.syncTimeoutMs || 1000;
       this.pump();
-    }, this.waitMs());
+    }, wait);
   }
 
   /**
@@ -560,16 +531,6 @@ export class AtChannel {
   busyWithSubmission(): boolean {
     for (let i = 0; i < this.owed.length; i++) if (this.owed[i].busy) return true;
     return false;
-  }
-
-  /** AtChannelOptions.abortSettleMs (0 allowed). */
-  private settleMs(): number {
-    return this.o.abortSettleMs !== undefined ? this.o.abortSettleMs : 200;
-  }
-
-  /** AtChannelOptions.urgentWaitMs (0 allowed). */
-  private waitMs(): number {
-    return this.o.urgentWaitMs !== undefined ? this.o.urgentWaitMs : 500;
   }
 
   /** The cut command answered, or abortSettleMs passed: the urgent command may go. */
@@ -748,7 +709,7 @@ export class AtChannel {
       this.lead = rest.charAt(0);
       buf = this.lead === ">" ? this.prompt(rest) : rest;
     } else {
-      // The prompt has no line end (see checkPrompt): a line that starts with `>` is
+      // The prompt has no line end (see prompt()): a line that starts with `>` is
       // looked at as it grows. Its first character is kept aside (`lead`), because reading
       // it from a line built up chunk by chunk would copy the line each time (V8 flattens
       // a concatenated string to read it).
@@ -818,25 +779,6 @@ export class AtChannel {
     if (b.got !== "") this.receive(b.got);
   }
 
-  /** A URC line whose handler counts bytes after it: the block starts (none: delivered as it is). */
-  private holdBlock(line: string, entries: UrcEntry[], u: UrcEntry): void {
-    const n = u.opts!.bytes!(line);
-    if (!(n > 0)) {
-      this.dispatch(entries, line, undefined);
-      return;
-    }
-    const keep = n <= RAW_MAX;
-    if (!keep) this.events.emit("overflow", n);
-    this.block = { header: line, entries, need: n, got: "", keep };
-  }
-
-  /** checkPrompt() on the unterminated line, keeping `lead` up to date. */
-  private prompt(rest: string): string {
-    const r = this.checkPrompt(rest);
-    if (r !== rest) this.lead = r.charAt(0);
-    return r;
-  }
-
   /**
    * Cuts `s` at each CR and LF (each ends a line), classifying the non-empty lines; returns
    * what follows the last. Stops at a line that opens a counted block (`blockAt`: where its end is).
@@ -869,35 +811,37 @@ export class AtChannel {
     return buf.substring((cr < 0 || (lf >= 0 && lf < cr) ? lf : cr) + 1);
   }
 
-  /** The prompt has no line end: recognise `> ` in the unterminated remainder. */
-  private checkPrompt(rest: string): string {
+  /**
+   * The prompt has no line end: recognise `> ` in the unterminated remainder (whose first
+   * character is `>`); returns the remainder after it, keeping `lead` up to date. A
+   * fixed-length data prompt (`raw`): SIMCom prints `>` (some firmware `> `), then counts
+   * the announced bytes with no terminator (A76XX AT manual, AT+CIPSEND and
+   * AT+CMQTTTOPIC/PAYLOAD); the payload goes in one write, byte for byte.
+   */
+  private prompt(rest: string): string {
     const o = this.owed.length > 0 ? this.owed[0] : undefined;
-    if (o && o.command.mode === "prompt" && !o.promptSeen && rest.length >= 2 && rest.charAt(0) === ">" && rest.charAt(1) === " ") {
+    const p = this.current;
+    const two = rest.length >= 2 && rest.charAt(1) === " ";
+    let at = 0;
+    if (o && o.command.mode === "prompt" && !o.promptSeen && two) {
       // The prompt of a command cut short before it came: cancel it again (the first Esc
       // may have arrived before the modem was editing), never write its payload.
       o.promptSeen = true;
       this.events.emit("tx", ESC);
       this.serial.write(ESC).then(undefined, ignore);
-      return rest.substring(2);
-    }
-    const p = this.current;
-    if (p && p.command.mode === "raw" && !p.promptSeen && rest.charAt(0) === ">") return this.rawPrompt(p, rest);
-    if (!p || p.command.mode !== "prompt" || p.promptSeen) return rest;
-    if (rest.length < 2 || rest.charAt(0) !== ">" || rest.charAt(1) !== " ") return rest;
-    p.promptSeen = true;
-    this.write((p.command.payload || "") + CTRL_Z, p);
-    return rest.substring(2);
-  }
-
-  /**
-   * A fixed-length data prompt: SIMCom prints `>` (some firmware `> `), then counts the
-   * announced bytes with no terminator (A76XX AT manual, AT+CIPSEND and AT+CMQTTTOPIC/
-   * PAYLOAD). The payload goes in one write, byte for byte.
-   */
-  private rawPrompt(p: Pending, rest: string): string {
-    p.promptSeen = true;
-    this.write(p.command.payload || "", p);
-    return rest.substring(rest.charAt(1) === " " ? 2 : 1);
+      at = 2;
+    } else if (p && p.command.mode === "raw" && !p.promptSeen) {
+      p.promptSeen = true;
+      this.write(p.command.payload || "", p);
+      at = two ? 2 : 1;
+    } else if (p && p.command.mode === "prompt" && !p.promptSeen && two) {
+      p.promptSeen = true;
+      this.write((p.command.payload || "") + CTRL_Z, p);
+      at = 2;
+    } else return rest;
+    rest = rest.substring(at);
+    this.lead = rest.charAt(0);
+    return rest;
   }
 
   /**
@@ -919,7 +863,7 @@ export class AtChannel {
     if (x === undefined || x.handler !== undefined) {
       // No banner or final starts so: the answer, the echo, a URC, or otherLine().
       if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
-      else if (!this.echo(line) && (x === undefined || !this.urc(line, b!, 0))) this.otherLine(line, p, undefined);
+      else if (!this.isEcho(line, this.current) && (x === undefined || !this.urc(line, b!, 0))) this.otherLine(line, p, undefined);
       return;
     }
     // The first rule of its key is the first in the table: `OK` and its like end here.
@@ -941,19 +885,13 @@ export class AtChannel {
     // A call-progress report (NO CARRIER...) is final only for a call command; else it is a URC.
     if (rule !== undefined && (rule.success || !callProgressFinal(rule.kind) || (p !== undefined && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
     else if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
-    else if (!this.echo(line) && (i >= b.length || !this.urc(line, b, i))) this.otherLine(line, p, rule);
+    else if (!this.isEcho(line, this.current) && (i >= b.length || !this.urc(line, b, i))) this.otherLine(line, p, rule);
   }
 
   /** A line carrying one of the command's response prefixes. */
   private answer(line: string, p: Pending): void {
     p.lines.push(line);
     if (p.command.mode === "pdu-listing") this.pduFor = { kind: "listing", header: line, p };
-  }
-
-  /** The echo of the command in flight (V.250 E1), dropped. */
-  private echo(line: string): boolean {
-    const c = this.current;
-    return c !== undefined && (line === c.command.cmd || (c.promptSeen === true && this.isEcho(line, c)));
   }
 
   /**
@@ -970,7 +908,12 @@ export class AtChannel {
   private pduLine(line: string): boolean {
     const waiting = this.pduFor!;
     this.pduFor = undefined;
-    if (isHex(line) || (waiting.kind === "urc" && waiting.text)) {
+    let hex = line.length > 0;
+    for (let i = 0; hex && i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      hex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+    }
+    if (hex || (waiting.kind === "urc" && waiting.text)) {
       if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, line);
       else waiting.p.pdus.push({ header: waiting.header, pdu: line });
       return true;
@@ -1024,18 +967,15 @@ export class AtChannel {
       p.reject(AtAbortedError(p.command.cmd + ": cut short for an urgent command; read again", { cmd: p.command.cmd, reason: "cut" }));
       return;
     }
-    this.conclude(rule, line, p);
-  }
-
-  /** Resolves or rejects `p` by its final result. */
-  private conclude(rule: FinalRule, line: string, p: Pending): void {
     if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
     else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
   }
 
   /**
    * The URC handlers from `b[i]` on whose prefix starts the line: true when there was one.
-   * One plain handler is called here; several, or one that takes what follows, go to urcHold().
+   * One plain handler is called at once. Otherwise the first that takes a counted block
+   * (`bytes`), or else that takes a PDU or says (`text`) that a text line follows, holds
+   * the URC for what follows, and the others with it; or each is called now.
    */
   private urc(line: string, b: Bucket, i: number): boolean {
     let u: UrcEntry | undefined = undefined;
@@ -1049,27 +989,19 @@ export class AtChannel {
       }
     }
     if (u === undefined) return false;
-    if (all !== undefined || u.opts !== undefined) this.urcHold(line, all || [u]);
-    else {
+    if (all === undefined && u.opts === undefined) {
       try {
         u.handler(line, undefined);
       } catch (e) {
         this.events.emit("handlerError", e);
       }
+      return true;
     }
-    return true;
-  }
-
-  /**
-   * URC handlers for one line: the first that takes a counted block (`bytes`), or else
-   * that takes a PDU or says (`text`) that a text line follows, holds the URC for what
-   * follows; otherwise each is called now.
-   */
-  private urcHold(line: string, entries: UrcEntry[]): void {
+    const entries = all || [u];
     let hold = false;
     let text = false;
     let counted: UrcEntry | undefined = undefined;
-    for (let i = 0; i < entries.length; i++) {
+    for (i = 0; i < entries.length; i++) {
       const o = entries[i].opts;
       if (o === undefined) continue;
       if (o.bytes && counted === undefined) counted = entries[i];
@@ -1078,9 +1010,15 @@ export class AtChannel {
         text = !o.pdu;
       }
     }
-    if (counted !== undefined) this.holdBlock(line, entries, counted);
-    else if (hold) this.pduFor = { kind: "urc", header: line, entries, text };
+    // A counted block starts (none: the URC is delivered as it is).
+    const n = counted !== undefined ? counted.opts!.bytes!(line) : 0;
+    if (n > 0) {
+      const keep = n <= RAW_MAX;
+      if (!keep) this.events.emit("overflow", n);
+      this.block = { header: line, entries, need: n, got: "", keep };
+    } else if (hold && counted === undefined) this.pduFor = { kind: "urc", header: line, entries, text };
     else this.dispatch(entries, line, undefined);
+    return true;
   }
 
   /**
@@ -1089,20 +1027,32 @@ export class AtChannel {
    */
   private otherLine(line: string, p: Pending | undefined, rule: FinalRule | undefined): void {
     if (p && (!p.command.prefixes || p.command.prefixes.length === 0) && rule === undefined) {
-      // A bare line is the answer; so is one carrying the command's own prefix, which some
-      // modules print for identification (`+CGMR: <revision>`, `+CGSN: <sn>`). Any other
-      // extended line looks like a URC and is not taken.
-      const own = ownPrefix(p.command.cmd);
-      if (!looksLikeUrc(line) || (own !== "" && line.indexOf(own) === 0)) {
+      // A bare line is the answer. An extended-syntax report such as `+CREG: 1` or
+      // `^SYSSTART:` is not (commands whose answer has a prefix declare it, so an unclaimed
+      // URC cannot slip into the answer of `AT+CGSN`), unless it carries the command's own
+      // prefix, which some modules print for identification (`+CGMR: <revision>`, `+CGSN:
+      // <sn>`; 27.007 §4.1 answers start with the command's name).
+      const colon = EXTENDED.indexOf(line.charAt(0)) < 0 ? -1 : line.indexOf(":");
+      if (!(colon > 1 && colon < 24)) {
         p.lines.push(line);
         return;
+      }
+      const cmd = p.command.cmd;
+      if (cmd.length >= 4 && EXTENDED.indexOf(cmd.charAt(2)) >= 0) {
+        let end = 3;
+        while (end < cmd.length && "=?;".indexOf(cmd.charAt(end)) < 0) end++;
+        if (line.indexOf(cmd.substring(2, end).toUpperCase() + ":") === 0) {
+          p.lines.push(line);
+          return;
+        }
       }
     }
     this.events.emit("unsolicited", line);
   }
 
   /** Echo (V.250 E1) repeats the command line, or in prompt mode the payload with Ctrl-Z. */
-  private isEcho(line: string, p: Pending): boolean {
+  private isEcho(line: string, p: Pending | undefined): boolean {
+    if (p === undefined) return false;
     if (line === p.command.cmd) return true;
     if (p.command.mode === "prompt" && p.promptSeen) {
       const payload = p.command.payload || "";
