@@ -224,9 +224,12 @@ const RAW_MAX = 10240;
 
 function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
   if (!prefixes) return false;
-  for (let i = 0; i < prefixes.length; i++) if (line.indexOf(prefixes[i]) === 0) return true;
+  for (let i = 0; i < prefixes.length; i++) if (line.startsWith(prefixes[i])) return true;
   return false;
 }
+
+/** A character that is no hex digit. */
+const NOT_HEX = /[^0-9A-Fa-f]/;
 
 /** The first characters of extended-syntax names (`+CREG`, `^SYSSTART`, ...). */
 const EXTENDED = "+^*$%#";
@@ -880,7 +883,7 @@ export class AtChannel {
       if (typeof x === "string") {
         if (x === line) return this.rebooted(line);
       } else if ((x as UrcEntry).handler !== undefined) break;
-      else if (rule === undefined && ((x as FinalRule).prefix ? line.indexOf((x as FinalRule).match) === 0 : line === (x as FinalRule).match)) rule = x as FinalRule;
+      else if (rule === undefined && ((x as FinalRule).prefix ? line.startsWith((x as FinalRule).match) : line === (x as FinalRule).match)) rule = x as FinalRule;
     }
     // A call-progress report (NO CARRIER...) is final only for a call command; else it is a URC.
     if (rule !== undefined && (rule.success || !callProgressFinal(rule.kind) || (p !== undefined && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
@@ -908,12 +911,8 @@ export class AtChannel {
   private pduLine(line: string): boolean {
     const waiting = this.pduFor!;
     this.pduFor = undefined;
-    let hex = line.length > 0;
-    for (let i = 0; hex && i < line.length; i++) {
-      const c = line.charCodeAt(i);
-      hex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-    }
-    if (hex || (waiting.kind === "urc" && waiting.text)) {
+    // One native test: a loop over a PDU's hundreds of digits costs Espruino milliseconds.
+    if ((line.length > 0 && !NOT_HEX.test(line)) || (waiting.kind === "urc" && waiting.text)) {
       if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, line);
       else waiting.p.pdus.push({ header: waiting.header, pdu: line });
       return true;
@@ -982,7 +981,7 @@ export class AtChannel {
     let all: UrcEntry[] | undefined = undefined;
     for (; i < b.length; i++) {
       const x = b[i] as UrcEntry;
-      if (line.indexOf(x.prefix) === 0) {
+      if (line.startsWith(x.prefix)) {
         if (u === undefined) u = x;
         else if (all === undefined) all = [u, x];
         else all.push(x);
@@ -1041,7 +1040,7 @@ export class AtChannel {
       if (cmd.length >= 4 && EXTENDED.indexOf(cmd.charAt(2)) >= 0) {
         let end = 3;
         while (end < cmd.length && "=?;".indexOf(cmd.charAt(end)) < 0) end++;
-        if (line.indexOf(cmd.substring(2, end).toUpperCase() + ":") === 0) {
+        if (line.startsWith(cmd.substring(2, end).toUpperCase() + ":")) {
           p.lines.push(line);
           return;
         }
