@@ -399,7 +399,8 @@ export class AtChannel {
     const p: Pending = { command, resolve: capturedResolve!, reject: capturedReject!, lines: [], pdus: [] };
     if (internal || command.urgent) this.ahead(p, internal);
     else this.queue.push(p);
-    this.pump();
+    // Behind a command in flight it waits (no call to find that out).
+    if (this.current === undefined) this.pump();
     return promise;
   }
 
