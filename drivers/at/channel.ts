@@ -150,7 +150,7 @@ interface Pending {
   deadline?: number;
   /** That limit's length, for the time-out's message (the command's own, or hurry()'s grace). */
   limitMs?: number;
-  promptSeen?: boolean;
+  prompted?: boolean;
   internal?: boolean;
   /** Cut short for an urgent command: a read's answer may be incomplete (see final()). */
   cut?: boolean;
@@ -252,7 +252,7 @@ export class AtChannel {
     undefined;
   readonly events = new Emitter<AtChannelEvents>();
   /** The `rx` listeners (live): no emit per line while nobody listens. */
-  private readonly rxListeners = this.events.listeners("rx");
+  private readonly rxOn = this.events.listeners("rx");
   private block: Block | undefined = undefined;
   private skipping = false;
   private queue: Pending[] = [];
@@ -261,19 +261,19 @@ export class AtChannel {
   private closed = false;
   private gapTimer: TimerHandle | undefined = undefined;
   private needSync = false;
-  private readonly answeredListeners = this.events.listeners("answered");
-  private readonly txListeners = this.events.listeners("tx");
+  private readonly ansOn = this.events.listeners("answered");
+  private readonly txOn = this.events.listeners("tx");
   private timeouts = 0;
-  private hangReported = false;
+  private hangSaid = false;
   /** A final result arrived while the resync probe was out (the modem talks; not hung). */
-  private heardDuringProbe = false;
+  private heard = false;
   private readonly o: AtChannelOptions;
   private readonly expire: () => void;
   private urcs: UrcEntry[] = [];
   private finals: FinalRule[];
   private banners: string[];
   /** The next probe's time limit: syncTimeoutMs, or shorter when an urgent command waits behind it. */
-  private nextSyncMs: number;
+  private syncMs: number;
   /** The queue waits for a cut command's final result (or abortSettleMs) before the urgent one. */
   private settling = false;
   private unsubs: Unsubscribe[];
@@ -285,9 +285,10 @@ export class AtChannel {
   ) {
     const o = options || {};
     this.o = o;
-    this.finals = (o.finals || []).concat(standardFinals);
+    // The standard table itself when the profile adds none (addFinals() makes a new array).
+    this.finals = o.finals ? o.finals.concat(standardFinals) : standardFinals;
     this.banners = o.banners || ["RDY"];
-    this.nextSyncMs = o.syncTimeoutMs || 1000;
+    this.syncMs = o.syncTimeoutMs || 1000;
     this.indexGate();
     const self = this;
     this.expire = function () {
@@ -442,7 +443,7 @@ export class AtChannel {
     if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
     if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
     if (this.armed === p) this.armed = undefined;
-    p.busy = p.command.mode === "prompt" && p.promptSeen;
+    p.busy = p.command.mode === "prompt" && p.prompted;
     this.owe(p, p.busy ? this.o.busyGraceMs || 45000 : this.o.cutGraceMs || 5000);
     this.events.emit("cut", p.command.cmd);
   }
@@ -482,7 +483,7 @@ export class AtChannel {
       this.events.emit("cut", c.command.cmd);
       // Resynchronise before the urgent command (see lostBeforeProbe()).
       this.needSync = true;
-      this.nextSyncMs = Math.min(this.o.syncTimeoutMs || 1000, wait) || this.o.syncTimeoutMs || 1000;
+      this.syncMs = Math.min(this.o.syncTimeoutMs || 1000, wait) || this.o.syncTimeoutMs || 1000;
       this.pump();
     }, wait);
   }
@@ -579,16 +580,16 @@ export class AtChannel {
   /** The resynchronising probe, ahead of the queue (see the file comment). */
   private probe(): void {
     this.needSync = false;
-    this.heardDuringProbe = false;
+    this.heard = false;
     // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
     // answer of the timed-out command and are dropped (see line()).
-    const ms = this.nextSyncMs;
-    this.nextSyncMs = this.o.syncTimeoutMs || 1000;
+    const ms = this.syncMs;
+    this.syncMs = this.o.syncTimeoutMs || 1000;
     this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: ms }, true).then(ignore, ignore);
   }
 
   private write(bytes: string, p: Pending): void {
-    if (this.txListeners.length > 0) this.events.emit("tx", bytes);
+    if (this.txOn.length > 0) this.events.emit("tx", bytes);
     // bind, not a closure: native on Espruino, no copy of the handler's source per write.
     this.serial.write(bytes).then(undefined, this.writeFailed.bind(this, p));
   }
@@ -637,9 +638,9 @@ export class AtChannel {
     if (!p.internal) this.needSync = true;
     this.finish(p);
     this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
-    const probeFailed = p.internal && !this.heardDuringProbe;
-    if (!this.hangReported && (probeFailed || this.timeouts >= (this.o.hangAfterTimeouts || 3))) {
-      this.hangReported = true;
+    const probeFailed = p.internal && !this.heard;
+    if (!this.hangSaid && (probeFailed || this.timeouts >= (this.o.hangAfterTimeouts || 3))) {
+      this.hangSaid = true;
       this.events.emit("hang", this.timeouts);
     }
   }
@@ -827,19 +828,19 @@ export class AtChannel {
     const p = this.current;
     const two = rest.length >= 2 && rest.charAt(1) === " ";
     let at = 0;
-    if (o && o.command.mode === "prompt" && !o.promptSeen && two) {
+    if (o && o.command.mode === "prompt" && !o.prompted && two) {
       // The prompt of a command cut short before it came: cancel it again (the first Esc
       // may have arrived before the modem was editing), never write its payload.
-      o.promptSeen = true;
+      o.prompted = true;
       this.events.emit("tx", ESC);
       this.serial.write(ESC).then(undefined, ignore);
       at = 2;
-    } else if (p && p.command.mode === "raw" && !p.promptSeen) {
-      p.promptSeen = true;
+    } else if (p && p.command.mode === "raw" && !p.prompted) {
+      p.prompted = true;
       this.write(p.command.payload || "", p);
       at = two ? 2 : 1;
-    } else if (p && p.command.mode === "prompt" && !p.promptSeen && two) {
-      p.promptSeen = true;
+    } else if (p && p.command.mode === "prompt" && !p.prompted && two) {
+      p.prompted = true;
       this.write((p.command.payload || "") + CTRL_Z, p);
       at = 2;
     } else return rest;
@@ -858,7 +859,7 @@ export class AtChannel {
    */
   private line(line: string): void {
     const owed: Pending | undefined = this.owed[0];
-    if ((owed !== undefined || this.pduFor !== undefined || this.rxListeners.length > 0) && this.unusual(line, owed)) return;
+    if ((owed !== undefined || this.pduFor !== undefined || this.rxOn.length > 0) && this.unusual(line, owed)) return;
     // What the modem says now answers the oldest command still owed an answer.
     const p = owed || this.current;
     const b: Bucket | undefined = this.gate[line.substr(0, this.gateLen)];
@@ -903,7 +904,7 @@ export class AtChannel {
    * echo of a command cut short and still owed its answer, the probe's answer (lostBeforeProbe()). True when the line is consumed.
    */
   private unusual(line: string, owed: Pending | undefined): boolean {
-    if (this.rxListeners.length > 0) this.events.emit("rx", line);
+    if (this.rxOn.length > 0) this.events.emit("rx", line);
     if (this.pduFor !== undefined && this.pduLine(line)) return true;
     return owed !== undefined && (this.isEcho(line, owed) || this.lostBeforeProbe(line, owed));
   }
@@ -928,7 +929,7 @@ export class AtChannel {
     // A command written around the reboot may still be read and answered by the new
     // boot: probe before the next command, so that answer is not taken as its own.
     this.needSync = this.current !== undefined || this.owed.length > 0;
-    this.hangReported = false;
+    this.hangSaid = false;
     this.abortAll("modem rebooted (" + line + ")");
     this.events.emit("answered", line);
     this.events.emit("reboot", line);
@@ -936,9 +937,9 @@ export class AtChannel {
 
   /** A final result: it ends the command it answers (`p`), or is stray. */
   private final(rule: FinalRule, line: string, p: Pending | undefined, owed: Pending | undefined): void {
-    this.heardDuringProbe = true;
-    this.hangReported = false;
-    if (this.answeredListeners.length > 0) this.events.emit("answered", line);
+    this.heard = true;
+    this.hangSaid = false;
+    if (this.ansOn.length > 0) this.events.emit("answered", line);
     if (p === undefined || p === owed || p.internal || p.cut) return this.finalOther(rule, line, p, owed);
     this.timeouts = 0;
     this.finish(p);
@@ -1054,7 +1055,7 @@ export class AtChannel {
   private isEcho(line: string, p: Pending | undefined): boolean {
     if (p === undefined) return false;
     if (line === p.command.cmd) return true;
-    if (p.command.mode === "prompt" && p.promptSeen) {
+    if (p.command.mode === "prompt" && p.prompted) {
       const payload = p.command.payload || "";
       if (line === payload + CTRL_Z || line === payload || line === "> " + payload + CTRL_Z) return true;
     }
