@@ -58,7 +58,7 @@ import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../hal/types.js
 import { Emitter } from "../../hal/emitter.js";
 import { checkCommandLine, checkHexPayload, checkRawPayload, checkTextPayload } from "./args.js";
 import { AtAbortedError, AtTimeoutError } from "./errors.js";
-import { callProgressFinal, decodeFinal, isCallCommand, matchFinal, standardFinals } from "./finals.js";
+import { callProgressFinal, decodeFinal, isCallCommand, standardFinals } from "./finals.js";
 import type { AtCommand, AtResponse, FinalRule, UrcHandler, UrcOptions } from "./types.js";
 
 export interface AtChannelOptions {
@@ -150,7 +150,7 @@ interface Pending {
   deadline?: number;
   /** That limit's length, for the time-out's message (the command's own, or hurry()'s grace). */
   limitMs?: number;
-  promptSeen?: boolean;
+  prompted?: boolean;
   internal?: boolean;
   /** Cut short for an urgent command: a read's answer may be incomplete (see final()). */
   cut?: boolean;
@@ -170,13 +170,11 @@ function urgentSlot(queue: Pending[]): number {
   return i;
 }
 
-/** `pdu` and `text` only where set: each member is heap on Espruino, and most URCs have neither. */
+/** `opts` only where the URC takes what follows it: each member is heap on Espruino, and most URCs take nothing. */
 interface UrcEntry {
   prefix: string;
   handler: UrcHandler;
-  pdu?: true;
-  text?: (line: string) => boolean;
-  bytes?: (line: string) => number;
+  opts?: UrcOptions;
 }
 
 /** A counted block being read after its URC line (UrcOptions.bytes). */
@@ -187,23 +185,21 @@ interface Block {
   got: string;
   /** More than RAW_MAX: counted and dropped, not kept. */
   keep: boolean;
+  /** Where, in the piece receive() or loose() was reading, the line that opened the block ended. */
+  at?: number;
+  /** The block's URC line ended in a CR that closed the chunk: its LF may open the next. */
+  skipLf?: boolean;
+  /** blockIdleMs after its last bytes: the block stalled (blockStalled()). */
+  timer?: TimerHandle;
 }
 
 /**
- * What a line's first few characters (the channel's gate key) may be: a final result, a
- * boot banner, the prefix of registered URCs (in registration order). Most lines match
- * none, and cost one lookup instead of a walk over the finals and URC tables.
+ * What a line whose first few characters (the channel's gate key) are these may be, in
+ * the order they are tried: boot banners (strings), final result rules (table order),
+ * then the URC handlers (registration order). An array, not an object with a member per
+ * kind: it costs a block per item on Espruino, and most keys hold one item.
  */
-interface GateEntry {
-  /** The final result rules this key may be, in table order (undefined: none). */
-  finals: FinalRule[] | undefined;
-  /** One of them is a call-progress report (callProgressFinal), a final only for a call command. */
-  progress: boolean;
-  /** The only one, when it is an exact match (`OK`): one comparison instead of matchFinal(). */
-  exact: FinalRule | undefined;
-  banner: boolean;
-  urcs: UrcEntry[];
-}
+type Bucket = (string | FinalRule | UrcEntry)[];
 
 /** The longest gate key: enough to tell `+CME ERROR:` from `+CMTI:` and `+CSQ:`. */
 const GATE_MAX = 4;
@@ -226,106 +222,60 @@ const ESC = "\x1b";
 /** Longest `raw` payload: SIMCom's largest counted input (`AT+CMQTTPAYLOAD`, 10240 bytes). */
 const RAW_MAX = 10240;
 
-/** The payload of a `prompt` or `raw` command (throws AtArgumentError). */
-function checkPayload(c: AtCommand): void {
-  if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
-  else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
-}
-
 function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
   if (!prefixes) return false;
-  for (let i = 0; i < prefixes.length; i++) if (line.indexOf(prefixes[i]) === 0) return true;
+  for (let i = 0; i < prefixes.length; i++) if (line.startsWith(prefixes[i])) return true;
   return false;
 }
 
-/** A call-progress report (NO CARRIER...) outside a call command is never a bare response line. */
-function callProgressLine(rule: FinalRule | undefined): boolean {
-  return !!rule && callProgressFinal(rule.kind);
-}
+/** A character that is no hex digit. */
+const NOT_HEX = /[^0-9A-Fa-f]/;
 
-/**
- * An extended-syntax report such as `+CREG: 1` or `^SYSSTART:`: never taken as a bare
- * response line (commands whose answer has a prefix declare it), so an unclaimed URC
- * cannot slip into the answer of `AT+CGSN`.
- */
-function looksLikeUrc(line: string): boolean {
-  if ("+^*$%#".indexOf(line.charAt(0)) < 0) return false;
-  const colon = line.indexOf(":");
-  return colon > 1 && colon < 24;
-}
-
-/**
- * The information-response prefix of an extended command: `AT+CGMR` and `AT+CGSN=1` give
- * `+CGMR:` / `+CGSN:` (27.007 §4.1 answers start with the command's name), or "".
- */
-function ownPrefix(cmd: string): string {
-  if (cmd.length < 4 || "+^*$%#".indexOf(cmd.charAt(2)) < 0) return "";
-  let end = 3;
-  while (end < cmd.length && "=?;".indexOf(cmd.charAt(end)) < 0) end++;
-  return cmd.substring(2, end).toUpperCase() + ":";
-}
-
-function isHex(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
-  }
-  return s.length > 0;
-}
+/** The first characters of extended-syntax names (`+CREG`, `^SYSSTART`, ...). */
+const EXTENDED = "+^*$%#";
 
 export class AtChannel {
-  readonly events = new Emitter<AtChannelEvents>();
+  // The members, most used first (Espruino finds a member by walking the object's list;
+  // the order measured under 1% of bench/espruino.ts). Each is a block or two of heap per
+  // channel, more for a name over 8 characters, so the settings stay in the options object (`o`).
   private buf = "";
   /** The first character of `buf` ("" when empty). */
   private lead = "";
-  private skipping = false;
-  private block: Block | undefined = undefined;
-  /** Where, in the piece lines() or loose() was reading, the line that opened the block ended. */
-  private blockAt = 0;
-  /** The block's URC line ended in a CR that closed the chunk: its LF may open the next. */
-  private blockSkipLf = false;
-  private blockTimer: TimerHandle | undefined = undefined;
-  private queue: Pending[] = [];
   private current: Pending | undefined = undefined;
   /** Commands cut short for an urgent one, oldest first: their final results come first. */
   private owed: Pending[] = [];
-  private hangReported = false;
-  /** A final result arrived while the resync probe was out (the modem talks; not hung). */
-  private heardDuringProbe = false;
-  private urcs: UrcEntry[] = [];
-  /** Lines by their first `gateLen` characters: what each may be (see GateEntry). */
-  private gate: { [key: string]: GateEntry } = {};
+  /** Lines by their first `gateLen` characters: what each may be (see Bucket). */
+  private gate: { [key: string]: Bucket } = {};
   private gateLen = GATE_MAX;
-  /** The in-flight command whose time limit is running (one timer callback for all of them). */
-  private armed: Pending | undefined = undefined;
-  private readonly expire: () => void;
-  /** The `rx` listeners (live): no emit per line while nobody listens. */
-  private readonly rxListeners = this.events.listeners("rx");
-  private readonly txListeners = this.events.listeners("tx");
-  private readonly answeredListeners = this.events.listeners("answered");
-  private finals: FinalRule[];
-  private banners: string[];
   private pduFor: { kind: "urc"; header: string; entries: UrcEntry[]; text: boolean } | { kind: "listing"; header: string; p: Pending } | undefined =
     undefined;
-  private timeouts = 0;
-  private needSync = false;
-  /** The next probe's time limit: syncTimeoutMs, or shorter when an urgent command waits behind it. */
-  private nextSyncMs: number;
-  private gapTimer: TimerHandle | undefined = undefined;
+  readonly events = new Emitter<AtChannelEvents>();
+  /** The `rx` listeners (live): no emit per line while nobody listens. */
+  private readonly rxOn = this.events.listeners("rx");
+  private block: Block | undefined = undefined;
+  private skipping = false;
+  private queue: Pending[] = [];
+  /** The in-flight command whose time limit is running (one timer callback for all of them). */
+  private armed: Pending | undefined = undefined;
   private closed = false;
-  private unsubs: Unsubscribe[];
-  private readonly timeoutMs: number;
-  private readonly maxLine: number;
-  private readonly hangAfter: number;
-  private readonly gapMs: number;
-  private readonly syncTimeoutMs: number;
-  private readonly cutGraceMs: number;
-  private readonly abortSettleMs: number;
-  private readonly busyGraceMs: number;
-  private readonly urgentWaitMs: number;
-  private readonly blockIdleMs: number;
+  private gapTimer: TimerHandle | undefined = undefined;
+  private needSync = false;
+  private readonly ansOn = this.events.listeners("answered");
+  private readonly txOn = this.events.listeners("tx");
+  private timeouts = 0;
+  private hangSaid = false;
+  /** A final result arrived while the resync probe was out (the modem talks; not hung). */
+  private heard = false;
+  private readonly o: AtChannelOptions;
+  private readonly expire: () => void;
+  private urcs: UrcEntry[] = [];
+  private finals: FinalRule[];
+  private banners: string[];
+  /** The next probe's time limit: syncTimeoutMs, or shorter when an urgent command waits behind it. */
+  private syncMs: number;
   /** The queue waits for a cut command's final result (or abortSettleMs) before the urgent one. */
   private settling = false;
+  private unsubs: Unsubscribe[];
 
   constructor(
     private readonly serial: Serial,
@@ -333,15 +283,11 @@ export class AtChannel {
     options?: AtChannelOptions,
   ) {
     const o = options || {};
-    this.timeoutMs = o.timeoutMs || 5000;
-    this.finals = (o.finals || []).concat(standardFinals);
+    this.o = o;
+    // The standard table itself when the profile adds none (addFinals() makes a new array).
+    this.finals = o.finals ? o.finals.concat(standardFinals) : standardFinals;
     this.banners = o.banners || ["RDY"];
-    this.maxLine = o.maxLineLength || 1024;
-    this.hangAfter = o.hangAfterTimeouts || 3;
-    this.gapMs = o.interCommandDelayMs || 0;
-    this.syncTimeoutMs = o.syncTimeoutMs || 1000;
-    this.nextSyncMs = this.syncTimeoutMs;
-    this.cutGraceMs = o.cutGraceMs || 5000;
+    this.syncMs = o.syncTimeoutMs || 1000;
     this.indexGate();
     const self = this;
     this.expire = function () {
@@ -349,12 +295,9 @@ export class AtChannel {
       self.armed = undefined;
       if (p) self.onTimeout(p, p.limitMs!);
     };
-    this.abortSettleMs = o.abortSettleMs !== undefined ? o.abortSettleMs : 200;
-    this.busyGraceMs = o.busyGraceMs || 45000;
-    this.urgentWaitMs = o.urgentWaitMs !== undefined ? o.urgentWaitMs : 500;
-    this.blockIdleMs = o.blockIdleMs || 1000;
     this.unsubs = [
-      serial.onData((chunk) => this.receive(chunk)),
+      // bind, not a closure: native on Espruino, one call less per chunk.
+      serial.onData(this.receive.bind(this)),
       serial.onClose((reason) => this.shutdown("serial link closed: " + reason)),
     ];
   }
@@ -367,7 +310,9 @@ export class AtChannel {
     const c: AtCommand = typeof command === "string" ? { cmd: command } : command;
     try {
       checkCommandLine(c.cmd);
-      if (c.mode !== undefined) checkPayload(c);
+      // The payload of a `prompt` or `raw` command.
+      if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
+      else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -382,19 +327,19 @@ export class AtChannel {
    */
   onUrc(prefix: string, handler: UrcHandler, options?: UrcOptions): Unsubscribe {
     const entry: UrcEntry = { prefix, handler };
-    if (options && options.pdu) entry.pdu = true;
-    if (options && options.text) entry.text = options.text;
-    if (options && options.bytes) entry.bytes = options.bytes;
+    if (options && (options.pdu || options.text || options.bytes)) entry.opts = options;
     this.urcs.push(entry);
     this.indexGate();
-    const self = this;
-    return function () {
-      const i = self.urcs.indexOf(entry);
-      if (i >= 0) {
-        self.urcs.splice(i, 1);
-        self.indexGate();
-      }
-    };
+    // bind, not a closure: native on Espruino, no scope kept per registration.
+    return this.offUrc.bind(this, entry);
+  }
+
+  private offUrc(entry: UrcEntry): void {
+    const i = this.urcs.indexOf(entry);
+    if (i >= 0) {
+      this.urcs.splice(i, 1);
+      this.indexGate();
+    }
   }
 
   /** Adds final result rules (a modem profile's dialect) ahead of the standard ones. */
@@ -445,7 +390,7 @@ export class AtChannel {
     this.closed = true;
     for (const u of this.unsubs) u();
     if (this.gapTimer !== undefined) this.clock.clearTimeout(this.gapTimer);
-    if (this.blockTimer !== undefined) this.clock.clearTimeout(this.blockTimer);
+    if (this.block !== undefined && this.block.timer !== undefined) this.clock.clearTimeout(this.block.timer);
     this.abortAll(reason);
   }
 
@@ -458,7 +403,8 @@ export class AtChannel {
     capturedReject = undefined;
     if (internal || command.urgent) this.ahead(p, internal);
     else this.queue.push(p);
-    this.pump();
+    // Behind a command in flight it waits (no call to find that out).
+    if (this.current === undefined) this.pump();
     return promise;
   }
 
@@ -491,16 +437,17 @@ export class AtChannel {
     this.events.emit("tx", ESC);
     this.serial.write(ESC).then(undefined, ignore);
     p.cut = true;
-    if (p.command.mode !== "prompt" && this.abortSettleMs > 0 && this.gapTimer === undefined) {
+    const settle = this.o.abortSettleMs !== undefined ? this.o.abortSettleMs : 200;
+    if (p.command.mode !== "prompt" && settle > 0 && this.gapTimer === undefined) {
       this.settling = true;
-      this.gapTimer = this.clock.setTimeout(() => this.settled(), this.abortSettleMs);
+      this.gapTimer = this.clock.setTimeout(() => this.settled(), settle);
     }
     this.current = undefined;
     if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
     if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
     if (this.armed === p) this.armed = undefined;
-    p.busy = p.command.mode === "prompt" && p.promptSeen;
-    this.owe(p, p.busy ? this.busyGraceMs : this.cutGraceMs);
+    p.busy = p.command.mode === "prompt" && p.prompted;
+    this.owe(p, p.busy ? this.o.busyGraceMs || 45000 : this.o.cutGraceMs || 5000);
     this.events.emit("cut", p.command.cmd);
   }
 
@@ -525,6 +472,7 @@ export class AtChannel {
    * holding its input executes it no later than it would have: right after the probe.
    */
   private stepAsideLater(c: Pending): void {
+    const wait = this.o.urgentWaitMs !== undefined ? this.o.urgentWaitMs : 500;
     this.clock.setTimeout(() => {
       if (this.current !== c || this.closed || !this.urgentQueued()) return;
       this.current = undefined;
@@ -538,9 +486,9 @@ export class AtChannel {
       this.events.emit("cut", c.command.cmd);
       // Resynchronise before the urgent command (see lostBeforeProbe()).
       this.needSync = true;
-      this.nextSyncMs = Math.min(this.syncTimeoutMs, this.urgentWaitMs) || this.syncTimeoutMs;
+      this.syncMs = Math.min(this.o.syncTimeoutMs || 1000, wait) || this.o.syncTimeoutMs || 1000;
       this.pump();
-    }, this.urgentWaitMs);
+    }, wait);
   }
 
   /**
@@ -608,7 +556,7 @@ export class AtChannel {
    * never answers holds the dial for seconds, not for the send's whole limit.
    */
   private hurry(p: Pending): void {
-    const grace = this.cutGraceMs;
+    const grace = this.o.cutGraceMs || 5000;
     if (p.timer === undefined || p.deadline! - this.clock.now() <= grace) return;
     // p is the command in flight, so still the armed one: expire() times it out.
     this.clock.clearTimeout(p.timer);
@@ -625,7 +573,7 @@ export class AtChannel {
       const p = this.queue.shift()!;
       this.current = p;
       this.armed = p;
-      p.limitMs = p.command.timeoutMs || this.timeoutMs;
+      p.limitMs = p.command.timeoutMs || this.o.timeoutMs || 5000;
       p.timer = this.clock.setTimeout(this.expire, p.limitMs);
       p.deadline = this.clock.now() + p.limitMs;
       this.write(p.command.cmd + "\r", p);
@@ -635,16 +583,16 @@ export class AtChannel {
   /** The resynchronising probe, ahead of the queue (see the file comment). */
   private probe(): void {
     this.needSync = false;
-    this.heardDuringProbe = false;
+    this.heard = false;
     // `+CMEE: <n>` is an answer only this probe can get: finals before it are the late
     // answer of the timed-out command and are dropped (see line()).
-    const ms = this.nextSyncMs;
-    this.nextSyncMs = this.syncTimeoutMs;
+    const ms = this.syncMs;
+    this.syncMs = this.o.syncTimeoutMs || 1000;
     this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: ms }, true).then(ignore, ignore);
   }
 
   private write(bytes: string, p: Pending): void {
-    if (this.txListeners.length > 0) this.events.emit("tx", bytes);
+    if (this.txOn.length > 0) this.events.emit("tx", bytes);
     // bind, not a closure: native on Espruino, no copy of the handler's source per write.
     this.serial.write(bytes).then(undefined, this.writeFailed.bind(this, p));
   }
@@ -677,7 +625,7 @@ export class AtChannel {
       this.current = undefined;
       if (this.pduFor && this.pduFor.kind === "listing") this.pduFor = undefined;
       this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms (the modem is busy with an earlier command)", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
-      this.owe(p, this.busyGraceMs);
+      this.owe(p, this.o.busyGraceMs || 45000);
       this.pump();
       return;
     }
@@ -693,9 +641,9 @@ export class AtChannel {
     if (!p.internal) this.needSync = true;
     this.finish(p);
     this.fail(p, AtTimeoutError(p.command.cmd + ": no answer within " + ms + " ms", { cmd: p.command.cmd, timeoutMs: ms, partial: p.lines }));
-    const probeFailed = p.internal && !this.heardDuringProbe;
-    if (!this.hangReported && (probeFailed || this.timeouts >= this.hangAfter)) {
-      this.hangReported = true;
+    const probeFailed = p.internal && !this.heard;
+    if (!this.hangSaid && (probeFailed || this.timeouts >= (this.o.hangAfterTimeouts || 3))) {
+      this.hangSaid = true;
       this.events.emit("hang", this.timeouts);
     }
   }
@@ -711,7 +659,7 @@ export class AtChannel {
     // result: no microtask between them, so a stream can drive the channel synchronously
     // (a chunk holding one final and the next command's answer is read in order), as the
     // Espruino benchmark does (bench/espruino.ts).
-    if (this.gapMs > 0 && !this.closed) this.gap();
+    if (this.o.interCommandDelayMs! > 0 && !this.closed) this.gap();
     else this.pump();
   }
 
@@ -720,7 +668,7 @@ export class AtChannel {
     this.gapTimer = this.clock.setTimeout(() => {
       this.gapTimer = undefined;
       this.pump();
-    }, this.gapMs);
+    }, this.o.interCommandDelayMs!);
   }
 
   private fail(p: Pending, e: Error): void {
@@ -738,29 +686,45 @@ export class AtChannel {
    * chunks) is cut again at each of them.
    */
   private receive(chunk: string): void {
-    let rest: string | undefined = this.block === undefined ? this.take(chunk) : chunk;
-    while (rest !== undefined && rest !== "") rest = this.block !== undefined ? this.feedBlock(rest) : this.take(rest);
-  }
-
-  /**
-   * Splits `chunk` into lines (see receive()); returns the input after a URC line that
-   * opened a counted block (read by feedBlock()), or undefined when all of it was taken.
-   */
-  private take(chunk: string): string | undefined {
+    if (this.block !== undefined) return this.feedBlock(chunk);
     let buf = this.buf + chunk;
     if (chunk.indexOf("\n") >= 0 || chunk.indexOf("\r") >= 0) {
-      buf = this.lines(buf);
-      // lines() stopped at a URC line that opened a counted block: the rest is its bytes.
-      if (this.block !== undefined) return buf;
+      if (this.skipping) buf = this.skipRest(buf);
+      const parts = buf.split("\r\n");
+      const last = parts.length - 1;
+      for (let i = 0; i < last; i++) {
+        const s = parts[i];
+        // Empty: the blank line between responses.
+        if (s !== "") {
+          // A piece with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
+          if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
+          else this.loose(s + "\r");
+          // A URC line that opened a counted block: what follows it is its bytes.
+          if (this.block !== undefined) return this.blockFrom(buf, parts, i);
+        }
+      }
+      let rest = parts[last];
+      // Most chunks end with a line end: nothing left to look at.
+      if (rest === "") {
+        this.lead = "";
+        this.buf = "";
+        return;
+      }
+      if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) {
+        rest = this.loose(rest);
+        if (this.block !== undefined) return this.blockFrom(buf, parts, last);
+      }
+      this.lead = rest.charAt(0);
+      buf = this.lead === ">" ? this.prompt(rest) : rest;
     } else {
-      // The prompt has no line end (see checkPrompt): a line that starts with `>` is
+      // The prompt has no line end (see prompt()): a line that starts with `>` is
       // looked at as it grows. Its first character is kept aside (`lead`), because reading
       // it from a line built up chunk by chunk would copy the line each time (V8 flattens
       // a concatenated string to read it).
       if (this.buf === "") this.lead = chunk.charAt(0);
       if (this.lead === ">") buf = this.prompt(buf);
     }
-    if (buf.length > this.maxLine) {
+    if (buf.length > (this.o.maxLineLength || 1024)) {
       this.events.emit("overflow", buf.length);
       // Drop the rest of this line too, up to its terminator.
       this.skipping = true;
@@ -768,50 +732,47 @@ export class AtChannel {
       this.lead = "";
     }
     this.buf = buf;
-    return undefined;
   }
 
-  /** blockStart() for the line that ended at `blockAt` in `parts[i]` (parts of `buf` split at CR LF). */
-  private blockFrom(buf: string, parts: string[], i: number): string {
+  /**
+   * The counted block opened by the line that ended at `block.at` in `parts[i]` (parts of
+   * `buf` split at CR LF; its CR LF, or a lone CR or LF): what follows is its bytes.
+   */
+  private blockFrom(buf: string, parts: string[], i: number): void {
     const s = parts[i];
     // A piece without a lone CR or LF was one line, ended by its CR LF (loose() was not used).
-    let at = i < parts.length - 1 && s.indexOf("\r") < 0 && s.indexOf("\n") < 0 ? s.length : this.blockAt;
-    for (let k = 0; k < i; k++) at += parts[k].length + 2;
-    return this.blockStart(buf, at);
-  }
-
-  /** What follows the URC line that ended at `end` (its CR LF, or a lone CR or LF) in `buf`: the block's bytes. */
-  private blockStart(buf: string, end: number): string {
+    let end = i < parts.length - 1 && s.indexOf("\r") < 0 && s.indexOf("\n") < 0 ? s.length : this.block!.at!;
+    for (let k = 0; k < i; k++) end += parts[k].length + 2;
     this.buf = "";
     this.lead = "";
     let start = end + 1;
     if (buf.charAt(end) === "\r") {
-      if (start === buf.length) this.blockSkipLf = true;
+      if (start === buf.length) this.block!.skipLf = true;
       else if (buf.charAt(start) === "\n") start++;
     }
-    return buf.substring(start);
+    if (start < buf.length) this.feedBlock(buf.substring(start));
   }
 
-  /** Takes the counted block's bytes from `input`; returns what follows it, or undefined when all of it was taken. */
-  private feedBlock(input: string): string | undefined {
+  /** Takes the counted block's bytes from `input`; what follows it is read on (receive()). */
+  private feedBlock(input: string): void {
     const b = this.block!;
-    if (this.blockSkipLf) {
-      this.blockSkipLf = false;
+    if (b.skipLf) {
+      b.skipLf = false;
       if (input.charAt(0) === "\n") input = input.substring(1);
     }
     const want = b.need - (b.keep ? b.got.length : 0);
     const part = input.length <= want ? input : input.substring(0, want);
     if (b.keep) b.got += part;
     else b.need -= part.length;
-    if (this.blockTimer !== undefined) this.clock.clearTimeout(this.blockTimer);
-    this.blockTimer = undefined;
+    if (b.timer !== undefined) this.clock.clearTimeout(b.timer);
+    b.timer = undefined;
     if (part.length < want) {
-      this.blockTimer = this.clock.setTimeout(() => this.blockStalled(), this.blockIdleMs);
-      return undefined;
+      b.timer = this.clock.setTimeout(() => this.blockStalled(), this.o.blockIdleMs || 1000);
+      return;
     }
     this.block = undefined;
     this.dispatch(b.entries, b.header, b.keep ? b.got : undefined);
-    return input.length > part.length ? input.substring(part.length) : undefined;
+    if (input.length > part.length) this.receive(input.substring(part.length));
   }
 
   /**
@@ -820,58 +781,10 @@ export class AtChannel {
    */
   private blockStalled(): void {
     const b = this.block;
-    this.blockTimer = undefined;
     if (!b) return;
     this.block = undefined;
-    this.blockSkipLf = false;
     this.dispatch(b.entries, b.header, undefined);
     if (b.got !== "") this.receive(b.got);
-  }
-
-  /** A URC line whose handler counts bytes after it: the block starts (none: delivered as it is). */
-  private holdBlock(line: string, entries: UrcEntry[], u: UrcEntry): void {
-    const n = u.bytes!(line);
-    if (!(n > 0)) {
-      this.dispatch(entries, line, undefined);
-      return;
-    }
-    const keep = n <= RAW_MAX;
-    if (!keep) this.events.emit("overflow", n);
-    this.block = { header: line, entries, need: n, got: "", keep };
-  }
-
-  /**
-   * Classifies every complete line of `buf` (which holds a line end); returns the rest,
-   * or, when a line opened a counted block, the bytes after that line's end.
-   */
-  private lines(buf: string): string {
-    if (this.skipping) buf = this.skipRest(buf);
-    const parts = buf.split("\r\n");
-    const last = parts.length - 1;
-    for (let i = 0; i < last; i++) {
-      const s = parts[i];
-      // Empty: the blank line between responses.
-      if (s !== "") {
-        // A piece with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
-        if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
-        else this.loose(s + "\r");
-        if (this.block !== undefined) return this.blockFrom(buf, parts, i);
-      }
-    }
-    let rest = parts[last];
-    if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) {
-      rest = this.loose(rest);
-      if (this.block !== undefined) return this.blockFrom(buf, parts, last);
-    }
-    this.lead = rest.charAt(0);
-    return this.lead === ">" ? this.prompt(rest) : rest;
-  }
-
-  /** checkPrompt() on the unterminated line, keeping `lead` up to date. */
-  private prompt(rest: string): string {
-    const r = this.checkPrompt(rest);
-    if (r !== rest) this.lead = r.charAt(0);
-    return r;
   }
 
   /**
@@ -887,7 +800,7 @@ export class AtChannel {
       if (end > pos) {
         this.line(s.substring(pos, end));
         if (this.block !== undefined) {
-          this.blockAt = end;
+          this.block.at = end;
           return "";
         }
       }
@@ -906,35 +819,37 @@ export class AtChannel {
     return buf.substring((cr < 0 || (lf >= 0 && lf < cr) ? lf : cr) + 1);
   }
 
-  /** The prompt has no line end: recognise `> ` in the unterminated remainder. */
-  private checkPrompt(rest: string): string {
+  /**
+   * The prompt has no line end: recognise `> ` in the unterminated remainder (whose first
+   * character is `>`); returns the remainder after it, keeping `lead` up to date. A
+   * fixed-length data prompt (`raw`): SIMCom prints `>` (some firmware `> `), then counts
+   * the announced bytes with no terminator (A76XX AT manual, AT+CIPSEND and
+   * AT+CMQTTTOPIC/PAYLOAD); the payload goes in one write, byte for byte.
+   */
+  private prompt(rest: string): string {
     const o = this.owed.length > 0 ? this.owed[0] : undefined;
-    if (o && o.command.mode === "prompt" && !o.promptSeen && rest.length >= 2 && rest.charAt(0) === ">" && rest.charAt(1) === " ") {
+    const p = this.current;
+    const two = rest.length >= 2 && rest.charAt(1) === " ";
+    let at = 0;
+    if (o && o.command.mode === "prompt" && !o.prompted && two) {
       // The prompt of a command cut short before it came: cancel it again (the first Esc
       // may have arrived before the modem was editing), never write its payload.
-      o.promptSeen = true;
+      o.prompted = true;
       this.events.emit("tx", ESC);
       this.serial.write(ESC).then(undefined, ignore);
-      return rest.substring(2);
-    }
-    const p = this.current;
-    if (p && p.command.mode === "raw" && !p.promptSeen && rest.charAt(0) === ">") return this.rawPrompt(p, rest);
-    if (!p || p.command.mode !== "prompt" || p.promptSeen) return rest;
-    if (rest.length < 2 || rest.charAt(0) !== ">" || rest.charAt(1) !== " ") return rest;
-    p.promptSeen = true;
-    this.write((p.command.payload || "") + CTRL_Z, p);
-    return rest.substring(2);
-  }
-
-  /**
-   * A fixed-length data prompt: SIMCom prints `>` (some firmware `> `), then counts the
-   * announced bytes with no terminator (A76XX AT manual, AT+CIPSEND and AT+CMQTTTOPIC/
-   * PAYLOAD). The payload goes in one write, byte for byte.
-   */
-  private rawPrompt(p: Pending, rest: string): string {
-    p.promptSeen = true;
-    this.write(p.command.payload || "", p);
-    return rest.substring(rest.charAt(1) === " " ? 2 : 1);
+      at = 2;
+    } else if (p && p.command.mode === "raw" && !p.prompted) {
+      p.prompted = true;
+      this.write(p.command.payload || "", p);
+      at = two ? 2 : 1;
+    } else if (p && p.command.mode === "prompt" && !p.prompted && two) {
+      p.prompted = true;
+      this.write((p.command.payload || "") + CTRL_Z, p);
+      at = 2;
+    } else return rest;
+    rest = rest.substring(at);
+    this.lead = rest.charAt(0);
+    return rest;
   }
 
   /**
@@ -942,36 +857,43 @@ export class AtChannel {
    * source text on every call, tokens of branches not taken included, so each rare case
    * lives in a method of its own, and the common lines (a final, a prefixed answer, a
    * URC) cost one gate lookup and the few tests it leaves (bench/espruino.ts measures it).
+   * The order: the rare states (unusual()), a boot banner, a final result, the answer's
+   * prefix, the echo, a URC, and otherwise a bare answer or `unsolicited` (otherLine()).
    */
   private line(line: string): void {
     const owed: Pending | undefined = this.owed[0];
-    const cur = this.current;
-    if (
-      owed !== undefined || this.pduFor !== undefined || this.rxListeners.length > 0
-        ? this.unusual(line, owed)
-        : cur !== undefined && (line === cur.command.cmd || (cur.promptSeen === true && this.isEcho(line, cur)))
-    )
-      return;
+    if ((owed !== undefined || this.pduFor !== undefined || this.rxOn.length > 0) && this.unusual(line, owed)) return;
     // What the modem says now answers the oldest command still owed an answer.
-    const p = owed || cur;
-    const g: GateEntry | undefined = this.gate[line.substr(0, this.gateLen)];
-    // Only our own entries: an inherited member (Espruino's `on`, `emit`) is no gate.
-    if (g === undefined || g.urcs === undefined) {
+    const p = owed || this.current;
+    const b: Bucket | undefined = this.gate[line.substr(0, this.gateLen)];
+    // An inherited member (Espruino's `on`, `emit`) is a function: no item 0, as no bucket.
+    const x = b !== undefined ? (b[0] as { handler?: UrcHandler; success?: boolean; match?: string }) : undefined;
+    if (x === undefined || x.handler !== undefined) {
+      // No banner or final starts so: the answer, the echo, a URC, or otherLine().
       if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
-      else this.otherLine(line, p, undefined);
-    } else this.gated(line, g, p, owed);
+      else if (!this.isEcho(line, this.current) && (x === undefined || !this.urc(line, b!, 0))) this.otherLine(line, p, undefined);
+      return;
+    }
+    // The first rule of its key is the first in the table: `OK` and its like end here.
+    if (x.success && line === x.match) return this.final(x as FinalRule, line, p, owed);
+    this.gated(line, b!, p, owed);
   }
 
-  /** A line whose first characters may be a boot banner, a final result or a registered URC. */
-  private gated(line: string, g: GateEntry, p: Pending | undefined, owed: Pending | undefined): void {
-    if (g.banner && this.banners.indexOf(line) >= 0) this.rebooted(line);
-    else {
-      const one = g.exact;
-      const rule = one !== undefined ? (line === one.match ? one : undefined) : g.finals !== undefined ? matchFinal(g.finals, line) : undefined;
-      if (rule !== undefined && !(g.progress && callProgressFinal(rule.kind) && !(p && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
-      else if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
-      else if (g.urcs.length === 0 || !(g.urcs.length === 1 ? this.urcOne(line, g.urcs, g.urcs[0]) : this.urcMany(line, g.urcs))) this.otherLine(line, p, rule);
+  /** line() for a line whose key a banner or final shares: the whole order of line(). */
+  private gated(line: string, b: Bucket, p: Pending | undefined, owed: Pending | undefined): void {
+    let i = 0;
+    let rule: FinalRule | undefined = undefined;
+    for (; i < b.length; i++) {
+      const x = b[i];
+      if (typeof x === "string") {
+        if (x === line) return this.rebooted(line);
+      } else if ((x as UrcEntry).handler !== undefined) break;
+      else if (rule === undefined && ((x as FinalRule).prefix ? line.startsWith((x as FinalRule).match) : line === (x as FinalRule).match)) rule = x as FinalRule;
     }
+    // A call-progress report (NO CARRIER...) is final only for a call command; else it is a URC.
+    if (rule !== undefined && (rule.success || !callProgressFinal(rule.kind) || (p !== undefined && isCallCommand(p.command.cmd)))) this.final(rule, line, p, owed);
+    else if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
+    else if (!this.isEcho(line, this.current) && (i >= b.length || !this.urc(line, b, i))) this.otherLine(line, p, rule);
   }
 
   /** A line carrying one of the command's response prefixes. */
@@ -982,13 +904,11 @@ export class AtChannel {
 
   /**
    * The rare states, in the classification order: the `rx` event, a pending PDU line, the
-   * echo of a command cut short and still owed its answer. True when the line is consumed.
+   * echo of a command cut short and still owed its answer, the probe's answer (lostBeforeProbe()). True when the line is consumed.
    */
   private unusual(line: string, owed: Pending | undefined): boolean {
-    if (this.rxListeners.length > 0) this.events.emit("rx", line);
+    if (this.rxOn.length > 0) this.events.emit("rx", line);
     if (this.pduFor !== undefined && this.pduLine(line)) return true;
-    const cur = this.current;
-    if (cur !== undefined && (line === cur.command.cmd || (cur.promptSeen && this.isEcho(line, cur)))) return true;
     return owed !== undefined && (this.isEcho(line, owed) || this.lostBeforeProbe(line, owed));
   }
 
@@ -996,7 +916,8 @@ export class AtChannel {
   private pduLine(line: string): boolean {
     const waiting = this.pduFor!;
     this.pduFor = undefined;
-    if (isHex(line) || (waiting.kind === "urc" && waiting.text)) {
+    // One native test: a loop over a PDU's hundreds of digits costs Espruino milliseconds.
+    if ((line.length > 0 && !NOT_HEX.test(line)) || (waiting.kind === "urc" && waiting.text)) {
       if (waiting.kind === "urc") this.dispatch(waiting.entries, waiting.header, line);
       else waiting.p.pdus.push({ header: waiting.header, pdu: line });
       return true;
@@ -1011,7 +932,7 @@ export class AtChannel {
     // A command written around the reboot may still be read and answered by the new
     // boot: probe before the next command, so that answer is not taken as its own.
     this.needSync = this.current !== undefined || this.owed.length > 0;
-    this.hangReported = false;
+    this.hangSaid = false;
     this.abortAll("modem rebooted (" + line + ")");
     this.events.emit("answered", line);
     this.events.emit("reboot", line);
@@ -1019,15 +940,14 @@ export class AtChannel {
 
   /** A final result: it ends the command it answers (`p`), or is stray. */
   private final(rule: FinalRule, line: string, p: Pending | undefined, owed: Pending | undefined): void {
-    this.heardDuringProbe = true;
-    this.hangReported = false;
-    if (this.answeredListeners.length > 0) this.events.emit("answered", line);
-    if (p === undefined || p === owed || p.internal || p.cut) this.finalOther(rule, line, p, owed);
-    else {
-      this.timeouts = 0;
-      this.finish(p);
-      this.conclude(rule, line, p);
-    }
+    this.heard = true;
+    this.hangSaid = false;
+    if (this.ansOn.length > 0) this.events.emit("answered", line);
+    if (p === undefined || p === owed || p.internal || p.cut) return this.finalOther(rule, line, p, owed);
+    this.timeouts = 0;
+    this.finish(p);
+    if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
+    else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
   }
 
   /** The final of an owed, probing or cut command, or of none (stray). */
@@ -1051,79 +971,94 @@ export class AtChannel {
       p.reject(AtAbortedError(p.command.cmd + ": cut short for an urgent command; read again", { cmd: p.command.cmd, reason: "cut" }));
       return;
     }
-    this.conclude(rule, line, p);
-  }
-
-  /** Resolves or rejects `p` by its final result. */
-  private conclude(rule: FinalRule, line: string, p: Pending): void {
     if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
     else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
   }
 
   /**
-   * A URC someone registered for: true when dispatched (or held for the line after it).
-   * This is the one handler under its gate key (the common case; urcMany() for several).
-   * `bucket` holds every handler whose prefix starts like the line (its gate entry). The
-   * first matching handler that takes a PDU, or says (`text`) that a text line follows,
-   * holds the URC for that line.
+   * The URC handlers from `b[i]` on whose prefix starts the line: true when there was one.
+   * One plain handler is called at once. Otherwise the first that takes a counted block
+   * (`bytes`), or else that takes a PDU or says (`text`) that a text line follows, holds
+   * the URC for what follows, and the others with it; or each is called now.
    */
-  private urcOne(line: string, bucket: UrcEntry[], u: UrcEntry): boolean {
-    if (line.indexOf(u.prefix) !== 0) return false;
-    if (u.bytes !== undefined) this.holdBlock(line, bucket, u);
-    else if (u.pdu || (u.text !== undefined && u.text(line))) this.pduFor = { kind: "urc", header: line, entries: bucket, text: !u.pdu };
-    else {
+  private urc(line: string, b: Bucket, i: number): boolean {
+    let u: UrcEntry | undefined = undefined;
+    let all: UrcEntry[] | undefined = undefined;
+    for (; i < b.length; i++) {
+      const x = b[i] as UrcEntry;
+      if (line.startsWith(x.prefix)) {
+        if (u === undefined) u = x;
+        else if (all === undefined) all = [u, x];
+        else all.push(x);
+      }
+    }
+    if (u === undefined) return false;
+    if (all === undefined && u.opts === undefined) {
       try {
         u.handler(line, undefined);
       } catch (e) {
         this.events.emit("handlerError", e);
       }
+      return true;
     }
-    return true;
-  }
-
-  /** urcOne() for several handlers under one gate key, each called whose prefix starts the line. */
-  private urcMany(line: string, bucket: UrcEntry[]): boolean {
-    const entries: UrcEntry[] = [];
+    const entries = all || [u];
     let hold = false;
     let text = false;
     let counted: UrcEntry | undefined = undefined;
-    for (let i = 0; i < bucket.length; i++) {
-      const u = bucket[i];
-      if (line.indexOf(u.prefix) === 0) {
-        entries.push(u);
-        if (u.bytes !== undefined && counted === undefined) counted = u;
-        if (!hold && (u.pdu || (u.text !== undefined && u.text(line)))) {
-          hold = true;
-          text = !u.pdu;
-        }
+    for (i = 0; i < entries.length; i++) {
+      const o = entries[i].opts;
+      if (o === undefined) continue;
+      if (o.bytes && counted === undefined) counted = entries[i];
+      if (!hold && (o.pdu || (o.text && o.text(line)))) {
+        hold = true;
+        text = !o.pdu;
       }
     }
-    if (entries.length === 0) return false;
-    if (counted !== undefined) this.holdBlock(line, entries, counted);
-    else if (hold) this.pduFor = { kind: "urc", header: line, entries, text };
+    // A counted block starts (none: the URC is delivered as it is).
+    const n = counted !== undefined ? counted.opts!.bytes!(line) : 0;
+    if (n > 0) {
+      const keep = n <= RAW_MAX;
+      if (!keep) this.events.emit("overflow", n);
+      this.block = { header: line, entries, need: n, got: "", keep };
+    } else if (hold && counted === undefined) this.pduFor = { kind: "urc", header: line, entries, text };
     else this.dispatch(entries, line, undefined);
     return true;
   }
 
-  /** Neither final, prefixed answer nor registered URC: a bare answer line, or unsolicited. */
+  /**
+   * Neither final, prefixed answer nor registered URC: a bare answer line, or unsolicited.
+   * `rule`: the line is a call-progress report outside a call (never an answer).
+   */
   private otherLine(line: string, p: Pending | undefined, rule: FinalRule | undefined): void {
-    if (p && (!p.command.prefixes || p.command.prefixes.length === 0) && !callProgressLine(rule)) {
-      // A bare line is the answer; so is one carrying the command's own prefix, which some
-      // modules print for identification (`+CGMR: <revision>`, `+CGSN: <sn>`). Any other
-      // extended line looks like a URC and is not taken.
-      const own = ownPrefix(p.command.cmd);
-      if (!looksLikeUrc(line) || (own !== "" && line.indexOf(own) === 0)) {
+    if (p && (!p.command.prefixes || p.command.prefixes.length === 0) && rule === undefined) {
+      // A bare line is the answer. An extended-syntax report such as `+CREG: 1` or
+      // `^SYSSTART:` is not (commands whose answer has a prefix declare it, so an unclaimed
+      // URC cannot slip into the answer of `AT+CGSN`), unless it carries the command's own
+      // prefix, which some modules print for identification (`+CGMR: <revision>`, `+CGSN:
+      // <sn>`; 27.007 §4.1 answers start with the command's name).
+      const colon = EXTENDED.indexOf(line.charAt(0)) < 0 ? -1 : line.indexOf(":");
+      if (!(colon > 1 && colon < 24)) {
         p.lines.push(line);
         return;
+      }
+      const cmd = p.command.cmd;
+      if (cmd.length >= 4 && EXTENDED.indexOf(cmd.charAt(2)) >= 0) {
+        let end = 3;
+        while (end < cmd.length && "=?;".indexOf(cmd.charAt(end)) < 0) end++;
+        if (line.startsWith(cmd.substring(2, end).toUpperCase() + ":")) {
+          p.lines.push(line);
+          return;
+        }
       }
     }
     this.events.emit("unsolicited", line);
   }
 
   /** Echo (V.250 E1) repeats the command line, or in prompt mode the payload with Ctrl-Z. */
-  private isEcho(line: string, p: Pending): boolean {
+  private isEcho(line: string, p: Pending | undefined): boolean {
+    if (p === undefined) return false;
     if (line === p.command.cmd) return true;
-    if (p.command.mode === "prompt" && p.promptSeen) {
+    if (p.command.mode === "prompt" && p.prompted) {
       const payload = p.command.payload || "";
       if (line === payload + CTRL_Z || line === payload || line === "> " + payload + CTRL_Z) return true;
     }
@@ -1134,34 +1069,20 @@ export class AtChannel {
    * Rebuilds the gate: the key length is the shortest prefix that must match (a prefix
    * final or a URC prefix; GATE_MAX at most), so every line a rule could match shares its
    * key with that rule. An empty prefix makes the key "" and every line goes the long way.
+   * Each bucket holds the banners, then the finals (table order), then the URC handlers.
    */
   private indexGate(): void {
     let len = GATE_MAX;
     for (let i = 0; i < this.finals.length; i++) if (this.finals[i].prefix && this.finals[i].match.length < len) len = this.finals[i].match.length;
     for (let i = 0; i < this.urcs.length; i++) if (this.urcs[i].prefix.length < len) len = this.urcs[i].prefix.length;
-    const gate: { [key: string]: GateEntry } = {};
-    const entry = function (s: string): GateEntry {
-      const k = s.substr(0, len);
-      let e = gate[k];
-      if (e === undefined || e.urcs === undefined) {
-        e = { finals: undefined, progress: false, exact: undefined, banner: false, urcs: [] };
-        gate[k] = e;
-      }
-      return e;
-    };
-    for (let i = 0; i < this.finals.length; i++) {
-      // In table order, so that the first rule matching a line is the one matchFinal() gives.
-      const e = entry(this.finals[i].match);
-      if (e.finals === undefined) e.finals = [];
-      e.finals.push(this.finals[i]);
-      if (callProgressFinal(this.finals[i].kind)) e.progress = true;
+    const gate: { [key: string]: Bucket } = {};
+    const items = (this.banners as Bucket).concat(this.finals, this.urcs);
+    for (let i = 0; i < items.length; i++) {
+      const x = items[i];
+      const k = (typeof x === "string" ? x : (x as UrcEntry).handler !== undefined ? (x as UrcEntry).prefix : (x as FinalRule).match).substr(0, len);
+      if (Object.prototype.hasOwnProperty.call(gate, k)) gate[k].push(x);
+      else gate[k] = [x];
     }
-    for (const k in gate) {
-      const f = gate[k].finals;
-      if (f !== undefined && f.length === 1 && !f[0].prefix) gate[k].exact = f[0];
-    }
-    for (let i = 0; i < this.banners.length; i++) entry(this.banners[i]).banner = true;
-    for (let i = 0; i < this.urcs.length; i++) entry(this.urcs[i].prefix).urcs.push(this.urcs[i]);
     this.gate = gate;
     this.gateLen = len;
   }

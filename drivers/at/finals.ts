@@ -38,7 +38,7 @@ export function isCallCommand(cmd: string): boolean {
 export function matchFinal(rules: FinalRule[], line: string): FinalRule | undefined {
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i];
-    if (r.prefix ? line.indexOf(r.match) === 0 : line === r.match) return r;
+    if (r.prefix ? line.startsWith(r.match) : line === r.match) return r;
   }
   return undefined;
 }
