@@ -11,10 +11,18 @@ export const toolsRequired = process.env.SHAREDLINE_REQUIRE_TOOLS === "1";
 
 /** True when `command probe...` starts; otherwise registers the skip (or, in CI, the failure) and returns false. */
 export function haveTool(command: string, why: string, probe: string[] = ["--version"]): boolean {
+  const known = probed.get(command);
+  if (known !== undefined) return known;
   const r = spawnSync(command, probe, { stdio: "ignore", timeout: 20000 });
+  probed.set(command, !r.error);
   if (!r.error) return true;
+  // One skip (or failure) per missing tool and test file, however many tests ask: ava
+  // refuses two tests of one title in a file.
   const reason = `${command} is not installed (${why}); install it (see .ci/run) to run these tests`;
   if (toolsRequired) test(`${command} is installed`, (t) => t.fail(reason + "; SHAREDLINE_REQUIRE_TOOLS=1 makes its absence a failure"));
   else test.skip(`skipped: ${reason}`, () => {});
   return false;
 }
+
+/** What each tool's probe found in this test file (each file runs in its own process). */
+const probed = new Map<string, boolean>();
