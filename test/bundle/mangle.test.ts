@@ -16,6 +16,7 @@ import { CONSOLE_WORDS } from "../../firmware/watch.js";
 import { readSettings } from "../../hal/espruino/settings.js";
 import { MemoryStorage } from "../../hal/memory/storage.js";
 import { messagingRig } from "../messaging/rig.js";
+import { apiState } from "../../firmware/companion/attach.js";
 
 const fixture = path.join(repoRoot, "test/bundle/fixtures/mangle");
 const dir = mkdtempSync(path.join(tmpdir(), "bundle-mangle-"));
@@ -202,7 +203,7 @@ function keysOf(v: unknown, into: Set<string>): void {
     }
 }
 
-test.serial("no name the firmware API hands app code, and no key of a Storage record or the settings, is shortened (the firmware run on Node)", async (t) => {
+test.serial("no name the firmware API hands app code, no key of a Storage record or the settings and no key of an MQTT body is shortened (the firmware run on Node)", async (t) => {
   const cache = await boardMangleCache();
   const shortened = (names: Iterable<string>) => [...names].filter((n) => n in cache && cache[n] !== n).sort();
   // The API's methods, as docs/api.md's table calls them.
@@ -218,6 +219,8 @@ test.serial("no name the firmware API hands app code, and no key of a Storage re
   const storage = new MemoryStorage();
   const r = await messagingRig({ storage });
   const api = r.dev.fw.api;
+  // The companion link's state body (MQTT, read by the server), built from the API as it goes.
+  const state = apiState(api, { deviceId: "d1", model: "m", fw: "1" }, () => false);
   const apiNames = new Set<string>();
   api.onAny((name, data) => {
     apiNames.add(name);
@@ -239,6 +242,10 @@ test.serial("no name the firmware API hands app code, and no key of a Storage re
   await got(api.status());
   await got(api.priority());
   keysOf(api.snapshot(), apiNames);
+  const body = new Set<string>();
+  keysOf(state.snapshot(), body);
+  t.true(body.size >= 5, `state body: ${[...body].join(" ")}`);
+  t.deepEqual(shortened(body), [], "keys of the MQTT state body");
   t.true(apiNames.size > 60, `${apiNames.size} names in replies and events`);
   t.deepEqual(shortened(apiNames), [], "names in the API's replies and events");
   // Every JSON record the firmware left in Storage, and the watch's settings file.
