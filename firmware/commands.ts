@@ -125,10 +125,11 @@ export const COMMANDS: CommandSpec[] = [
   { verb: "outbox", usage: "", summary: "the same as sms outbox", run: (api) => api.outbox() },
   {
     verb: "priority",
-    usage: "set|query|show|elsewhere <smartphone|this|other> [name]",
-    summary: "make this accessory the SMS priority device (*103*1#), ask the network (*#103#), show the last known, or take over a change made on another device (R82, no code sent)",
+    usage: "[set|query|show|elsewhere <smartphone|this|other> [name]]",
+    summary: "make this accessory the SMS priority device (*103*1#), ask the network (*#103#), show the last known (also the bare word, the watch's console word), or take over a change made on another device (R82, no code sent)",
     run: (api, args, rest) => {
-      const spec = "priority set|query|show|elsewhere <smartphone|this|other> [name]";
+      const spec = "priority [set|query|show|elsewhere <smartphone|this|other> [name]]";
+      if (args.length === 0) return api.priority();
       if (args[0] === "elsewhere") {
         const h = args[1];
         if (h !== "smartphone" && h !== "this" && h !== "other") return usage(spec);

@@ -20,7 +20,7 @@ test("a line splits into its verb, its words and the text after the verb as type
 test("wrong lines answer usage with the command's usage; unknown verbs answer unknownCommand", async (t) => {
   const r = await simRig();
   const api = r.fw.api;
-  for (const line of ["dial", "dial 1 2", "hangup x", "hangup 0", "accept", "quiet loud", "dtmf", "sms", "sms send +8190", "sms fly", "priority", "priority drop", "code", "pin", "wait", "wait call", "wait call ringing", "wait ready soon", "wait incoming -1"]) {
+  for (const line of ["dial", "dial 1 2", "hangup x", "hangup 0", "accept", "quiet loud", "dtmf", "sms", "sms send +8190", "sms fly", "priority drop", "code", "pin", "wait", "wait call", "wait call ringing", "wait ready soon", "wait incoming -1"]) {
     const res = await runCommand(api, line);
     t.is(reason(res), "usage", line);
     if (!res.ok) t.regex(res.message, /^usage: /, line);
@@ -46,6 +46,8 @@ test("each command line reaches its API command: calls, status, sms send with --
   t.is(reason(await text), "ok");
   t.is(r.network.sent[1].text, "old form");
   t.is(reason(await runCommand(api, "priority show")), "ok");
+  // The bare word (a console word on the watch) shows the same as `priority show`.
+  t.deepEqual(await runCommand(api, "priority"), await runCommand(api, "priority show"));
   const w = runCommand(api, "wait incoming 1.5");
   await r.run(2000);
   t.is(reason(await w), "timeout");
