@@ -375,6 +375,10 @@ export const COLD_MODULES: ColdModule[] = [
   { source: "drivers/sms/decode.ts", file: "sl.dec", maxBytes: 20480 },
   // SIM PIN/PUK entry and the tries-left readers: used only when the SIM asks.
   { source: "firmware/modem/pin.ts", file: "sl.pin", maxBytes: 8192 },
+  // One Number activation's steps (the machine, the stored record, the identity reads): at bring-up and when activation changes.
+  { source: "firmware/activation/steps.ts", file: "sl.act", maxBytes: 12288 },
+  // Deleting a profile from the eUICC (SGP.22 ES10c): only when P's One Number app asks.
+  { source: "firmware/activation/profiles.ts", file: "sl.prof", maxBytes: 8192 },
 ];
 
 const COLD_LOADER = "sharedline:cold-loader";
