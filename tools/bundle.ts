@@ -379,6 +379,8 @@ export const COLD_MODULES: ColdModule[] = [
   { source: "firmware/activation/steps.ts", file: "sl.act", maxBytes: 12288 },
   // Deleting a profile from the eUICC (SGP.22 ES10c): only when P's One Number app asks.
   { source: "firmware/activation/profiles.ts", file: "sl.prof", maxBytes: 8192 },
+  // Answering the network's +CPOSR with the fix (23.032 shapes): during an emergency call, after its dial.
+  { source: "firmware/position-answer.ts", file: "sl.pos", maxBytes: 8192 },
 ];
 
 const COLD_LOADER = "sharedline:cold-loader";
