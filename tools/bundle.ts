@@ -381,6 +381,8 @@ export const COLD_MODULES: ColdModule[] = [
   { source: "firmware/activation/profiles.ts", file: "sl.prof", maxBytes: 8192 },
   // Answering the network's +CPOSR with the fix (23.032 shapes): during an emergency call, after its dial.
   { source: "firmware/position-answer.ts", file: "sl.pos", maxBytes: 8192 },
+  // Storage's fault report, probe writes and recovery: only when storage stops working or works again.
+  { source: "firmware/storage-fault.ts", file: "sl.stf", maxBytes: 4096 },
 ];
 
 const COLD_LOADER = "sharedline:cold-loader";
