@@ -51,7 +51,6 @@ export interface LocationOptions {
   cposMs: number;
 }
 
-export const defaultLocationOptions: LocationOptions = { maxAgeMs: 5 * 60 * 1000, maxWaitMs: 15000, cposMs: 10000 };
 
 /** The +CPOSR listener: position-answer.ts answers the request. */
 function onRequest(loc: Location): (line: string) => void {
@@ -67,7 +66,8 @@ export class Location {
   fix: LocationFix | undefined;
   /** A request waiting for a first fix: its deadline timer. */
   waiting: TimerHandle | undefined;
-  readonly opts: LocationOptions;
+  /** The tuning given, absent for the defaults (position-answer.ts `defaultLocationOptions`). */
+  readonly opts: LocationOptions | undefined;
 
   constructor(
     readonly channel: AtChannel,
@@ -76,7 +76,7 @@ export class Location {
     readonly inEmergency: () => boolean,
     options?: LocationOptions,
   ) {
-    this.opts = options || defaultLocationOptions;
+    if (options) this.opts = options;
     channel.onUrc("+CPOSR:", onRequest(this));
   }
 

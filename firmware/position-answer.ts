@@ -11,12 +11,19 @@
  * Portable (Espruino): Promise chains only.
  */
 import { positionErrorXml, positionRequestKind, positionXml, type LocationFix } from "../drivers/modems/positioning.js";
-import type { Location } from "./location.js";
+import type { Location, LocationOptions } from "./location.js";
+
+/** Five minutes for a fix to stay fresh, 15 s to wait for a first one, 10 s for `AT+CPOS`. */
+export const defaultLocationOptions: LocationOptions = { maxAgeMs: 300000, maxWaitMs: 15000, cposMs: 10000 };
+
+function options(loc: Location): LocationOptions {
+  return loc.opts || defaultLocationOptions;
+}
 
 /** The fix if it is fresh enough to send, else undefined. */
 function freshFix(loc: Location): LocationFix | undefined {
   const f = loc.fix;
-  if (!f || loc.clock.now() - f.atMs > loc.opts.maxAgeMs) return undefined;
+  if (!f || loc.clock.now() - f.atMs > options(loc).maxAgeMs) return undefined;
   return f;
 }
 
@@ -26,7 +33,7 @@ export function positionAnswer(loc: Location): void {
   const fix = emergency ? freshFix(loc) : undefined;
   const reason = !emergency ? "not in an emergency call" : loc.fix ? "the last fix is too old" : "no position known";
   const xml = fix ? positionXml(fix) : positionErrorXml(emergency ? "not_enough_gps_satellites" : "undefined_error");
-  loc.channel.send({ cmd: "AT+CPOS", mode: "prompt", payload: xml, textPayload: true, timeoutMs: loc.opts.cposMs }).then(
+  loc.channel.send({ cmd: "AT+CPOS", mode: "prompt", payload: xml, textPayload: true, timeoutMs: options(loc).cposMs }).then(
     function () {
       loc.events.emit("report", { given: fix ? "location" : "error", reason: fix ? "" : reason, fix: fix ? { lat: fix.lat, lon: fix.lon, accuracyM: fix.accuracyM, atMs: fix.atMs, source: fix.source } : null });
     },
@@ -45,8 +52,8 @@ export function positionRequest(loc: Location, line: string): void {
     // No fix yet: wait for the first one (the GNSS may just have been switched on), but
     // answer within the time the network gave (27.007 Table 8.55-2 resp_time_seconds).
     const m = /<resp_time_seconds>(\d+)<\/resp_time_seconds>/.exec(line);
-    const given = m ? parseInt(m[1], 10) * 1000 - 1000 : loc.opts.maxWaitMs;
-    const waitMs = given < loc.opts.maxWaitMs ? given : loc.opts.maxWaitMs;
+    const given = m ? parseInt(m[1], 10) * 1000 - 1000 : options(loc).maxWaitMs;
+    const waitMs = given < options(loc).maxWaitMs ? given : options(loc).maxWaitMs;
     if (waitMs > 0) {
       loc.waiting = loc.clock.setTimeout(function () {
         loc.waiting = undefined;

@@ -85,7 +85,7 @@ function listen(a: Activation, modem: ModemManager, oneNumber: OneNumberState): 
     if (s.name === "simLocked") activationPost(a, { type: "simLocked" });
   });
   modem.events.on("identified", function (i) {
-    activationPost(a, { type: "identified", imei: i.imei, iccid: i.iccid, eid: a.eid });
+    activationPost(a, { type: "identified", imei: i.imei, iccid: i.iccid, eid: a.eid || "" });
   });
   oneNumber.events.on("service", function (r) {
     activationPost(a, { type: "service", state: r.state, by: r.by, at: a.clock.now() });
@@ -100,15 +100,16 @@ export class Activation {
   readonly events = new Emitter<ActivationEvents>();
   /** The machine's state (machine.ts). */
   state: ActivationState = initialActivation;
-  /** The EID read by us while there is no profile, "" until then. */
-  eid = "";
+  // The fields below are absent until set (each property is heap on the watch).
+  /** The EID read by us while there is no profile; absent until then. */
+  eid: string | undefined;
   /** While steps.ts runs the machine: the events posted meanwhile (re-entrant posts wait their turn). */
   queue: ActivationInput[] | undefined;
-  /** The last write of the record: one at a time, in order. */
+  /** While the record is being written: the last write (one at a time, in order). */
   writing: Promise<void> | undefined;
   /** While the IMEI and EID are being read, the no-profile message waits for them. */
   reading: boolean | undefined;
-  stopped = false;
+  stopped: boolean | undefined;
 
   constructor(
     readonly channel: AtChannel,

@@ -50,11 +50,12 @@ export class OneNumberState {
   readonly events = new Emitter<OneNumberEvents>();
   /** The state now, what the last report said (its sentence is made by `report()`). */
   private cur: ServiceFacts & { by: ServiceReport["by"] };
+  // The flags are absent until set (each property is heap on the watch).
   /** Set by the management command; cleared once the network has been off and says active again (re-registered). */
-  private managedOff = false;
+  private managedOff: boolean | undefined;
   /** Since the management command, the network's facts were not active at least once. */
-  private sawOff = false;
-  private stopped = false;
+  private sawOff: boolean | undefined;
+  private stopped: boolean | undefined;
 
   constructor(private readonly modem: ModemManager) {
     this.cur = this.derive();

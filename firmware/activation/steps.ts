@@ -79,12 +79,20 @@ function store(a: Activation): void {
   const storage = a.storage;
   if (!storage) return;
   const text = JSON.stringify(a.state.record);
-  // One write at a time, in order: the last state is the one kept.
-  a.writing = (a.writing || Promise.resolve()).then(function () {
-    return storage.write(ACTIVATION_KEY, text).then(undefined, function (e: unknown) {
-      log(a, "activation: cannot store the registration data: " + String(e));
-    });
+  // One write at a time, in order: the last state is the one kept. Once the last write
+  // is done the chain is dropped (it held this module's functions in the watch's heap).
+  const w: Promise<void> = (a.writing || Promise.resolve()).then(function () {
+    return storage.write(ACTIVATION_KEY, text).then(
+      function () {
+        if (a.writing === w) delete a.writing;
+      },
+      function (e: unknown) {
+        if (a.writing === w) delete a.writing;
+        log(a, "activation: cannot store the registration data: " + String(e));
+      },
+    );
   });
+  a.writing = w;
 }
 
 /** Bring-up stopped at the SIM: is there no profile at all (27.007 §9.2.1 +CME ERROR: 10)? */
@@ -101,7 +109,7 @@ function checkSim(a: Activation, post: Post): void {
 
 /** The identity reads are done: the no-profile message can now say what to give the app. */
 function finishIdentity(a: Activation): void {
-  a.reading = undefined;
+  delete a.reading;
   if (a.state.name !== "noProfile" || a.stopped) return;
   a.events.emit("activation", activationInfo(a.state, activationMessage(a.state)));
 }
@@ -113,14 +121,14 @@ function readIdentity(a: Activation, post: Post): void {
     .then(
       function (r) {
         const imei = imeiOf(r.lines.join(" "));
-        if (imei) post(a, { type: "identified", imei: imei, iccid: "", eid: a.eid });
+        if (imei) post(a, { type: "identified", imei: imei, iccid: "", eid: a.eid || "" });
       },
       function () {
         // Without the IMEI the message points to the label on the device instead.
       },
     )
     .then(function () {
-      return a.eid ? a.eid : readEid(a.channel);
+      return a.eid || readEid(a.channel);
     })
     .then(function (eid) {
       if (eid && eid !== a.eid) {
@@ -161,6 +169,6 @@ export function activationPost(a: Activation, e: ActivationInput): void {
   try {
     while (queue.length > 0) handle(a, queue.shift()!, activationPost);
   } finally {
-    a.queue = undefined;
+    delete a.queue;
   }
 }
