@@ -88,7 +88,9 @@ function listen(a: Activation, modem: ModemManager, oneNumber: OneNumberState): 
     activationPost(a, { type: "identified", imei: i.imei, iccid: i.iccid, eid: a.eid || "" });
   });
   oneNumber.events.on("service", function (r) {
-    activationPost(a, { type: "service", state: r.state, by: r.by, at: a.clock.now() });
+    // Only active and not active change activation (machine.ts): losing coverage (limited),
+    // at any time and during an emergency call too, loads nothing.
+    if (r.state === "active" || r.state === "notActive") activationPost(a, { type: "service", state: r.state, by: r.by, at: a.clock.now() });
   });
 }
 
