@@ -31,8 +31,10 @@ export const AtArgumentError = defineError<{ what: string; value: string; reason
 
 /**
  * `+CME ERROR` / `+CMS ERROR` codes the firmware acts on (27.007 §9.2.1, 27.005 §3.2.5);
- * the rest are described by the tables below. Plain constants, not a table object: each
- * member of an object is heap on Espruino, a constant the bundler inlines is not.
+ * the rest are described by describeCode. Plain constants, not a table object: the boot
+ * code holds only those it uses, one top-level variable each (esbuild inlines constants
+ * only with minifySyntax, which tools/bundle.ts never uses), where a table would be one
+ * object with a member per code.
  */
 export const CME_SIM_NOT_INSERTED = 10;
 export const CME_SIM_FAILURE = 13;
