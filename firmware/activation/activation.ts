@@ -62,8 +62,11 @@ export type ActivationEvents = {
   activation: ActivationInfo;
 };
 
-/** What steps.ts is told besides the machine's events: start (read the stored record), the SIM is locked. */
-export type ActivationInput = ActivationEvent | { type: "start" } | { type: "simLocked" };
+/**
+ * What steps.ts is told besides the machine's events: the stored record's text (read at
+ * start), that it could not be read, that the SIM is locked.
+ */
+export type ActivationInput = ActivationEvent | { type: "stored"; text: string } | { type: "unreadable"; error: unknown } | { type: "simLocked" };
 
 export function activationInfo(s: ActivationState, said?: string): ActivationInfo {
   return {
@@ -125,9 +128,21 @@ export class Activation {
     listen(this, modem, oneNumber);
   }
 
-  /** Reads the stored registration data (once, at start). */
+  /**
+   * Reads the stored registration data (once, at start). Read here, so that a device
+   * that has none (its first boot) loads nothing for it.
+   */
   start(): void {
-    if (this.storage) activationPost(this, { type: "start" });
+    if (!this.storage) return;
+    const a = this;
+    this.storage.read(ACTIVATION_KEY).then(
+      function (text) {
+        if (text) activationPost(a, { type: "stored", text: text });
+      },
+      function (e: unknown) {
+        activationPost(a, { type: "unreadable", error: e });
+      },
+    );
   }
 
   /** From now on nothing changes and nothing is announced. */

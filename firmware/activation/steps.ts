@@ -47,19 +47,11 @@ function log(a: Activation, text: string): void {
   a.log.emit("log", text);
 }
 
-/** Reads the stored registration data (once, at start). */
-function readStored(a: Activation, post: Post): void {
-  if (!a.storage) return;
-  a.storage.read(ACTIVATION_KEY).then(
-    function (text) {
-      const r = parseRecord(text);
-      // What the modem said meanwhile is newer than what storage remembers.
-      if (r && a.state.record.imei === "" && a.state.record.activeSince === 0) post(a, { type: "restored", record: r });
-    },
-    function (e: unknown) {
-      log(a, "activation: cannot read the stored registration data: " + String(e));
-    },
-  );
+/** The record read from storage at start: taken unless the modem said something meanwhile. */
+function restore(a: Activation, text: string, post: Post): void {
+  const r = parseRecord(text);
+  // What the modem said meanwhile is newer than what storage remembers.
+  if (r && a.state.record.imei === "" && a.state.record.activeSince === 0) post(a, { type: "restored", record: r });
 }
 
 function announce(a: Activation, before: Activation["state"]): void {
@@ -141,7 +133,8 @@ function readIdentity(a: Activation, post: Post): void {
 
 function handle(a: Activation, e: ActivationInput, post: Post): void {
   if (a.stopped) return;
-  if (e.type === "start") return readStored(a, post);
+  if (e.type === "stored") return restore(a, e.text, post);
+  if (e.type === "unreadable") return log(a, "activation: cannot read the stored registration data: " + String(e.error));
   if (e.type === "simLocked") return checkSim(a, post);
   const before = a.state;
   const r = activationStep(before, e);
