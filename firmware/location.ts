@@ -13,12 +13,18 @@
  *   given to the network only for an emergency call; other location requests are
  *   subject to the user's consent, 23.271 §9.1.1, which this accessory does not ask for).
  *
+ * The fix and the wait stay in the watch's heap; answering a request is
+ * position-answer.ts, a cold part of the watch's firmware (tools/bundle.ts
+ * COLD_MODULES), loaded from Storage when the network asks, which is during an
+ * emergency call, after its dial: nothing here runs before or for the dial.
+ *
  * Portable (Espruino): Promise chains only.
  */
 import type { Clock, TimerHandle } from "../hal/types.js";
 import { Emitter } from "../hal/emitter.js";
 import type { AtChannel } from "../drivers/at/index.js";
-import { locationProblem, positionErrorXml, positionRequestKind, positionXml, type LocationFix } from "../drivers/modems/positioning.js";
+import { locationProblem, type LocationFix } from "../drivers/modems/positioning.js";
+import { positionAnswer, positionRequest } from "./position-answer.js";
 
 export type { LocationFix } from "../drivers/modems/positioning.js";
 
@@ -45,24 +51,33 @@ export interface LocationOptions {
   cposMs: number;
 }
 
-export const defaultLocationOptions: LocationOptions = { maxAgeMs: 5 * 60 * 1000, maxWaitMs: 15000, cposMs: 10000 };
 
+/** The +CPOSR listener: position-answer.ts answers the request. */
+function onRequest(loc: Location): (line: string) => void {
+  return function (line) {
+    positionRequest(loc, line);
+  };
+}
+
+/** The device's latest fix and the network's requests for it; position-answer.ts answers them. */
 export class Location {
   readonly events = new Emitter<{ report: PositionReport }>();
-  private fix: LocationFix | undefined = undefined;
+  /** The latest fix, fresh or not. */
+  fix: LocationFix | undefined;
   /** A request waiting for a first fix: its deadline timer. */
-  private waiting: TimerHandle | undefined = undefined;
-  private readonly opts: LocationOptions;
+  waiting: TimerHandle | undefined;
+  /** The tuning given, absent for the defaults (position-answer.ts `defaultLocationOptions`). */
+  readonly opts: LocationOptions | undefined;
 
   constructor(
-    private readonly channel: AtChannel,
-    private readonly clock: Clock,
+    readonly channel: AtChannel,
+    readonly clock: Clock,
     /** Whether an emergency call is being set up or is up now. */
-    private readonly inEmergency: () => boolean,
+    readonly inEmergency: () => boolean,
     options?: LocationOptions,
   ) {
-    this.opts = options || defaultLocationOptions;
-    channel.onUrc("+CPOSR:", (l) => this.onRequest(l));
+    if (options) this.opts = options;
+    channel.onUrc("+CPOSR:", onRequest(this));
   }
 
   /** Takes a new fix; returns why it is not acceptable, or undefined. */
@@ -73,7 +88,7 @@ export class Location {
     if (this.waiting !== undefined) {
       this.clock.clearTimeout(this.waiting);
       this.waiting = undefined;
-      this.answer();
+      positionAnswer(this);
     }
     return undefined;
   }
@@ -87,44 +102,5 @@ export class Location {
   /** Forgets the fix (the user turned location off). */
   clear(): void {
     this.fix = undefined;
-  }
-
-  /** The fix if it is fresh enough to send, else undefined. */
-  current(): LocationFix | undefined {
-    const f = this.fix;
-    if (!f || this.clock.now() - f.atMs > this.opts.maxAgeMs) return undefined;
-    return f;
-  }
-
-  private onRequest(line: string): void {
-    // An abort or assistance data needs no answer from a device that measures nothing itself.
-    if (positionRequestKind(line) !== "measure") return;
-    if (this.waiting !== undefined) return; // the answer to the same question is on its way
-    if (this.inEmergency() && !this.current()) {
-      // No fix yet: wait for the first one (the GNSS may just have been switched on), but
-      // answer within the time the network gave (27.007 Table 8.55-2 resp_time_seconds).
-      const m = /<resp_time_seconds>(\d+)<\/resp_time_seconds>/.exec(line);
-      const given = m ? parseInt(m[1], 10) * 1000 - 1000 : this.opts.maxWaitMs;
-      const waitMs = given < this.opts.maxWaitMs ? given : this.opts.maxWaitMs;
-      if (waitMs > 0) {
-        this.waiting = this.clock.setTimeout(() => {
-          this.waiting = undefined;
-          this.answer();
-        }, waitMs);
-        return;
-      }
-    }
-    this.answer();
-  }
-
-  /** Answers the network: the fresh fix during an emergency call, else `pos_err` with why. */
-  private answer(): void {
-    const fix = this.inEmergency() ? this.current() : undefined;
-    const reason = !this.inEmergency() ? "not in an emergency call" : this.fix ? "the last fix is too old" : "no position known";
-    const xml = fix ? positionXml(fix) : positionErrorXml(this.inEmergency() ? "not_enough_gps_satellites" : "undefined_error");
-    this.channel.send({ cmd: "AT+CPOS", mode: "prompt", payload: xml, textPayload: true, timeoutMs: this.opts.cposMs }).then(
-      () => this.events.emit("report", { given: fix ? "location" : "error", reason: fix ? "" : reason, fix: fix ? { lat: fix.lat, lon: fix.lon, accuracyM: fix.accuracyM, atMs: fix.atMs, source: fix.source } : null }),
-      (e: unknown) => this.events.emit("report", { given: "failed", reason: e instanceof Error ? e.message : String(e), fix: null }),
-    );
   }
 }

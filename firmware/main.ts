@@ -154,8 +154,7 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
   oneNumber.events.on("service", (sv) => {
     if (sv.state === "notActive") messaging.unregistered().then(undefined, (e: unknown) => events.emit("log", "sms: priority not updated: " + String(e)));
   });
-  const activation = new Activation(channel, hal.clock, modem, hal.storage, oneNumber);
-  activation.events.on("log", forwardLog);
+  const activation = new Activation(channel, hal.clock, modem, hal.storage, oneNumber, events);
   if (o.pin !== undefined) modem.configurePin(o.pin);
   const apn = o.apn !== undefined ? o.apn : board.data.apn;
   if (o.apn !== undefined) {

@@ -11,10 +11,15 @@
  * While faulted, one probe write every `probeMs` finds the recovery (nothing else may
  * write for a long time); while healthy nothing extra happens.
  *
+ * Only the pass-through stays in the watch's heap; what a fault and a recovery do is
+ * storage-fault.ts, a cold part of the watch's firmware (tools/bundle.ts COLD_MODULES),
+ * loaded from Storage when a write fails while storage worked, or works while it was
+ * failing.
+ *
  * Portable (Espruino).
  */
 import type { Clock, Storage, TimerHandle } from "../hal/types.js";
-import { StorageCorruptError } from "../hal/errors.js";
+import { storageOutcome } from "./storage-fault.js";
 
 export interface StorageWatchHooks {
   /** The first failed write since storage last worked: the error as the storage gave it. */
@@ -23,24 +28,32 @@ export interface StorageWatchHooks {
   recovered: () => void;
 }
 
-const PROBE_KEY = "probe";
+/** `op`, with its outcome told to storage-fault.ts when it changes whether storage works. */
+function watch(ws: WatchedStorage, op: Promise<void>): Promise<void> {
+  return op.then(
+    function () {
+      if (ws.faulted) storageOutcome(ws, false, undefined);
+    },
+    function (e: unknown) {
+      if (!ws.faulted) storageOutcome(ws, true, e);
+      throw e;
+    },
+  );
+}
 
 export class WatchedStorage implements Storage {
-  private faulted = false;
-  private probeTimer: TimerHandle | undefined = undefined;
-  private stopped = false;
+  /** Whether the last write failed. */
+  faulted = false;
+  /** While faulted: the next probe write. */
+  probeTimer: TimerHandle | undefined;
+  stopped = false;
 
   constructor(
-    private readonly inner: Storage,
-    private readonly clock: Clock,
-    private readonly hooks: StorageWatchHooks,
-    private readonly probeMs: number,
+    readonly inner: Storage,
+    readonly clock: Clock,
+    readonly hooks: StorageWatchHooks,
+    readonly probeMs: number,
   ) {}
-
-  /** Whether the last write failed. */
-  failing(): boolean {
-    return this.faulted;
-  }
 
   stop(): void {
     this.stopped = true;
@@ -57,61 +70,10 @@ export class WatchedStorage implements Storage {
   }
 
   write(key: string, value: string): Promise<void> {
-    return this.watch(this.inner.write(key, value));
+    return watch(this, this.inner.write(key, value));
   }
 
   remove(key: string): Promise<void> {
-    return this.watch(this.inner.remove(key));
-  }
-
-  private watch(op: Promise<void>): Promise<void> {
-    const self = this;
-    return op.then(
-      function () {
-        self.worked();
-      },
-      function (e: unknown) {
-        self.failed(e);
-        throw e;
-      },
-    );
-  }
-
-  private worked(): void {
-    if (!this.faulted) return;
-    this.faulted = false;
-    if (this.probeTimer !== undefined) this.clock.clearTimeout(this.probeTimer);
-    this.probeTimer = undefined;
-    this.hooks.recovered();
-  }
-
-  private failed(e: unknown): void {
-    // A damaged record is about one key, not the medium; key errors are the caller's.
-    if (StorageCorruptError.is(e) || this.faulted) return;
-    this.faulted = true;
-    this.hooks.fault(e instanceof Error ? e.message : String(e));
-    this.armProbe();
-  }
-
-  private armProbe(): void {
-    if (this.stopped || this.probeTimer !== undefined) return;
-    const self = this;
-    this.probeTimer = this.clock.setTimeout(function () {
-      self.probeTimer = undefined;
-      if (!self.faulted || self.stopped) return;
-      self.inner
-        .write(PROBE_KEY, String(self.clock.now()))
-        .then(function () {
-          return self.inner.remove(PROBE_KEY);
-        })
-        .then(
-          function () {
-            self.worked();
-          },
-          function () {
-            self.armProbe();
-          },
-        );
-    }, this.probeMs);
+    return watch(this, this.inner.remove(key));
   }
 }

@@ -409,6 +409,14 @@ export const COLD_MODULES: ColdModule[] = [
   { source: "firmware/messaging/priority.ts", file: "sl.prio", maxBytes: 16384 },
   // SIM PIN/PUK entry and the tries-left readers: used only when the SIM asks.
   { source: "firmware/modem/pin.ts", file: "sl.pin", maxBytes: 8192 },
+  // One Number activation's steps (the machine, the stored record, the identity reads): at bring-up and when activation changes.
+  { source: "firmware/activation/steps.ts", file: "sl.act", maxBytes: 12288 },
+  // Deleting a profile from the eUICC (SGP.22 ES10c): only when P's One Number app asks.
+  { source: "firmware/activation/profiles.ts", file: "sl.prof", maxBytes: 8192 },
+  // Answering the network's +CPOSR with the fix (23.032 shapes): during an emergency call, after its dial.
+  { source: "firmware/position-answer.ts", file: "sl.pos", maxBytes: 8192 },
+  // Storage's fault report, probe writes and recovery: only when storage stops working or works again.
+  { source: "firmware/storage-fault.ts", file: "sl.stf", maxBytes: 4096 },
 ];
 
 const COLD_LOADER = "sharedline:cold-loader";

@@ -16,24 +16,21 @@
  * command both feed it); this part keeps the registration data and says what only it
  * knows: how to register (no profile), and that a new profile is being checked.
  *
+ * This object is the part that stays in the watch's heap: the state and what front-ends
+ * read (`status()`, `usable()`). What happens when something changes, which is seldom
+ * (at bring-up, at an activation or its end), is in steps.ts, a cold part of the watch's
+ * firmware (tools/bundle.ts COLD_MODULES): loaded from Storage for each event and dropped
+ * again.
+ *
  * Portable (Espruino): no Node built-ins, Promise chains only.
  */
 import type { Clock, Storage } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { AtCommandError, CME_SIM_NOT_INSERTED, type AtChannel } from "../../drivers/at/index.js";
+import type { AtChannel } from "../../drivers/at/index.js";
 import type { ModemManager } from "../modem/manager.js";
 import type { OneNumberState } from "./one-number.js";
-import { readEid } from "./eid.js";
-import {
-  activationMessage,
-  activationStep,
-  emptyRecord,
-  initialActivation,
-  type ActivationEvent,
-  type ActivationRecord,
-  type ActivationState,
-  type ActivationStateName,
-} from "./machine.js";
+import { activationPost } from "./steps.js";
+import { activationMessage, initialActivation, type ActivationEvent, type ActivationState, type ActivationStateName } from "./machine.js";
 
 /** The storage key of the registration data (at most 24 characters, hal/types.ts). */
 export const ACTIVATION_KEY = "activation";
@@ -63,10 +60,15 @@ export interface ActivationInfo {
 
 export type ActivationEvents = {
   activation: ActivationInfo;
-  log: string;
 };
 
-function info(s: ActivationState, said?: string): ActivationInfo {
+/**
+ * What steps.ts is told besides the machine's events: the stored record's text (read at
+ * start), that it could not be read, that the SIM is locked.
+ */
+export type ActivationInput = ActivationEvent | { type: "stored"; text: string } | { type: "unreadable"; error: unknown } | { type: "simLocked" };
+
+export function activationInfo(s: ActivationState, said?: string): ActivationInfo {
   return {
     said: said || "",
     state: s.name,
@@ -80,93 +82,76 @@ function info(s: ActivationState, said?: string): ActivationInfo {
   };
 }
 
-function parseRecord(text: string | undefined): ActivationRecord | undefined {
-  if (!text) return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    return undefined;
-  }
-  const o = v as { [k: string]: unknown };
-  if (!o || typeof o !== "object" || typeof o.iccid !== "string" || typeof o.imei !== "string" || typeof o.activeSince !== "number") return undefined;
-  const r = emptyRecord();
-  r.iccid = o.iccid;
-  r.imei = o.imei;
-  r.eid = typeof o.eid === "string" ? o.eid : "";
-  r.activeSince = o.activeSince;
-  r.deniedAt = typeof o.deniedAt === "number" ? o.deniedAt : 0;
-  return r;
+/** The listeners of the modem's and One Number's events: each hands steps.ts an event. */
+function listen(a: Activation, modem: ModemManager, oneNumber: OneNumberState): void {
+  modem.events.on("state", function (s) {
+    if (s.name === "simLocked") activationPost(a, { type: "simLocked" });
+  });
+  modem.events.on("identified", function (i) {
+    activationPost(a, { type: "identified", imei: i.imei, iccid: i.iccid, eid: a.eid || "" });
+  });
+  oneNumber.events.on("service", function (r) {
+    // Only active and not active change activation (machine.ts): losing coverage (limited),
+    // at any time and during an emergency call too, loads nothing.
+    if (r.state === "active" || r.state === "notActive") activationPost(a, { type: "service", state: r.state, by: r.by, at: a.clock.now() });
+  });
 }
 
-/** The IMEI in a +CGSN answer (27.007 §5.4: bare digits, or `+CGSN: "<imei>"`). */
-export function imeiOf(line: string): string {
-  const m = /([0-9]+)/.exec(line);
-  return m && m[1].length >= 14 && m[1].length <= 17 ? m[1] : "";
-}
-
+/**
+ * The activation state and its events. Its fields are steps.ts's to change (plain data
+ * over which steps.ts's functions run); front-ends read it through the methods.
+ */
 export class Activation {
   readonly events = new Emitter<ActivationEvents>();
-  private state: ActivationState = initialActivation;
-  private queue: ActivationEvent[] = [];
-  private draining = false;
-  private writing: Promise<void> = Promise.resolve();
-  private eid = "";
+  /** The machine's state (machine.ts). */
+  state: ActivationState = initialActivation;
+  // The fields below are absent until set (each property is heap on the watch).
+  /** The EID read by us while there is no profile; absent until then. */
+  eid: string | undefined;
+  /** While steps.ts runs the machine: the events posted meanwhile (re-entrant posts wait their turn). */
+  queue: ActivationInput[] | undefined;
+  /** While the record is being written: the last write (one at a time, in order). */
+  writing: Promise<void> | undefined;
   /** While the IMEI and EID are being read, the no-profile message waits for them. */
-  private readingIdentity = false;
-  private stopped = false;
-  private unsubs: (() => void)[] = [];
+  reading: boolean | undefined;
+  stopped: boolean | undefined;
 
   constructor(
-    private readonly channel: AtChannel,
-    private readonly clock: Clock,
+    readonly channel: AtChannel,
+    readonly clock: Clock,
     modem: ModemManager,
-    private readonly storage: Storage | undefined,
-    private readonly oneNumber: OneNumberState,
+    readonly storage: Storage | undefined,
+    readonly oneNumber: OneNumberState,
+    /** Where this part's log lines go (the firmware's `log` event). */
+    readonly log: Emitter<{ log: string }>,
   ) {
-    const self = this;
-    const m = modem.events;
-    this.unsubs.push(
-      m.on("state", function (s) {
-        if (s.name === "simLocked") self.checkSim();
-      }),
-    );
-    this.unsubs.push(
-      m.on("identified", function (i) {
-        self.post({ type: "identified", imei: i.imei, iccid: i.iccid, eid: self.eid });
-      }),
-    );
-    this.unsubs.push(
-      oneNumber.events.on("service", function (r) {
-        self.post({ type: "service", state: r.state, by: r.by, at: self.clock.now() });
-      }),
-    );
+    listen(this, modem, oneNumber);
   }
 
-  /** Reads the stored registration data (once, at start). */
+  /**
+   * Reads the stored registration data (once, at start). Read here, so that a device
+   * that has none (its first boot) loads nothing for it.
+   */
   start(): void {
-    const self = this;
     if (!this.storage) return;
+    const a = this;
     this.storage.read(ACTIVATION_KEY).then(
       function (text) {
-        const r = parseRecord(text);
-        // What the modem said meanwhile is newer than what storage remembers.
-        if (r && self.state.record.imei === "" && self.state.record.activeSince === 0) self.post({ type: "restored", record: r });
+        if (text) activationPost(a, { type: "stored", text: text });
       },
       function (e: unknown) {
-        self.events.emit("log", "activation: cannot read the stored registration data: " + String(e));
+        activationPost(a, { type: "unreadable", error: e });
       },
     );
   }
 
+  /** From now on nothing changes and nothing is announced. */
   stop(): void {
     this.stopped = true;
-    for (let i = 0; i < this.unsubs.length; i++) this.unsubs[i]();
-    this.unsubs = [];
   }
 
   status(): ActivationInfo {
-    return info(this.state);
+    return activationInfo(this.state);
   }
 
   /** Whether calls and SMS on the shared number can be offered (R18): not while One Number is known not to be active. */
@@ -177,98 +162,5 @@ export class Activation {
   /** The companion link's management command "unregistered" (R18's fast path): told to the one owner. */
   unregistered(): void {
     this.oneNumber.management();
-  }
-
-  private post(e: ActivationEvent): void {
-    if (this.stopped) return;
-    this.queue.push(e);
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) {
-        const before = this.state;
-        const r = activationStep(before, this.queue.shift()!);
-        this.state = r.state;
-        for (let i = 0; i < r.effects.length; i++) {
-          const fx = r.effects[i];
-          if (fx.type === "store") this.store();
-          else if (fx.type === "readIdentity") this.readIdentity();
-          else this.announce(before);
-        }
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private announce(before: ActivationState): void {
-    const name = this.state.name;
-    // No profile: said once, when the IMEI and EID reads are done (finishIdentity).
-    if (name === "noProfile" && this.readingIdentity) return;
-    // News to a person: how to register, and a profile that was not there before. Each
-    // boot's "checking" of the same profile, and active / not active (the service
-    // event's sentences), are not said here.
-    const fresh = name === "checking" && this.state.profile !== "" && (before.name === "noProfile" || (before.profile !== "" && before.profile !== this.state.profile));
-    const said = name !== before.name && (name === "noProfile" || fresh) ? activationMessage(this.state) : "";
-    this.events.emit("activation", info(this.state, said));
-  }
-
-  private store(): void {
-    const storage = this.storage;
-    if (!storage) return;
-    const self = this;
-    const text = JSON.stringify(this.state.record);
-    // One write at a time, in order: the last state is the one kept.
-    this.writing = this.writing.then(function () {
-      return storage.write(ACTIVATION_KEY, text).then(undefined, function (e: unknown) {
-        self.events.emit("log", "activation: cannot store the registration data: " + String(e));
-      });
-    });
-  }
-
-  /** Bring-up stopped at the SIM: is there no profile at all (27.007 §9.2.1 +CME ERROR: 10)? */
-  private checkSim(): void {
-    const self = this;
-    this.channel.send({ cmd: "AT+CPIN?", prefixes: ["+CPIN:"] }).then(
-      function () {
-        // A SIM that answers (PIN, PUK) has a profile: that is for the person with the PIN.
-      },
-      function (e: unknown) {
-        if (AtCommandError.is(e) && e.kind === "cme" && e.code === CME_SIM_NOT_INSERTED) self.post({ type: "simAbsent" });
-      },
-    );
-  }
-
-  private readIdentity(): void {
-    const self = this;
-    this.readingIdentity = true;
-    this.channel
-      .send({ cmd: "AT+CGSN" })
-      .then(
-        function (r) {
-          const imei = imeiOf(r.lines.join(" "));
-          if (imei) self.post({ type: "identified", imei: imei, iccid: "", eid: self.eid });
-        },
-        function () {
-          // Without the IMEI the message points to the label on the device instead.
-        },
-      )
-      .then(function () {
-        return self.eid ? self.eid : readEid(self.channel);
-      })
-      .then(function (eid) {
-        if (eid && eid !== self.eid) {
-          self.eid = eid;
-          self.post({ type: "identified", imei: "", iccid: "", eid: eid });
-        }
-        self.finishIdentity();
-      });
-  }
-
-  /** The identity reads are done: the no-profile message can now say what to give the app. */
-  private finishIdentity(): void {
-    this.readingIdentity = false;
-    if (this.state.name !== "noProfile" || this.stopped) return;
-    this.events.emit("activation", info(this.state, activationMessage(this.state)));
   }
 }

@@ -69,7 +69,8 @@ export function emptyRecord(): ActivationRecord {
   return { iccid: "", imei: "", eid: "", activeSince: 0, deniedAt: 0 };
 }
 
-export const initialActivation: ActivationState = { name: "unknown", record: emptyRecord(), profile: "", deniedBy: "" };
+// The record written out rather than emptyRecord(): the watch's boot code then holds no copy of that function (only steps.ts, a cold part, uses it).
+export const initialActivation: ActivationState = { name: "unknown", record: { iccid: "", imei: "", eid: "", activeSince: 0, deniedAt: 0 }, profile: "", deniedBy: "" };
 
 function copyRecord(r: ActivationRecord): ActivationRecord {
   return { iccid: r.iccid, imei: r.imei, eid: r.eid, activeSince: r.activeSince, deniedAt: r.deniedAt };
@@ -149,7 +150,8 @@ export function activationMessage(s: ActivationState): string {
     case "active":
       return "One Number is active on this device";
     case "notActive":
-      return NOT_ACTIVE_MESSAGE;
+      // NOT_ACTIVE_MESSAGE, written out: a module-level string is heap for good on the watch, a literal in code is not.
+      return "One Number is not active on this device";
   }
   return "One Number: not known yet";
 }

@@ -13,15 +13,6 @@ export interface ReleaseReport {
   text: string;
 }
 
-function digits(s: string): boolean {
-  if (s.length === 0 || s.length > 3) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
 /**
  * Parses the forms modules use for `+CEER` (its content is manufacturer specific):
  * `+CEER: 26,"Non-selected user clearing"` (cause, text), `+CEER: "Normal call clearing"`
@@ -35,7 +26,7 @@ export function parseCeer(line: string): ReleaseReport | undefined {
   const texts: string[] = [];
   const numeric: number[] = [];
   for (const p of parts) {
-    if (digits(p)) numeric.push(parseInt(p, 10));
+    if (p.length > 0 && p.length <= 3 && !/[^0-9]/.test(p)) numeric.push(parseInt(p, 10));
     else if (p.length > 0 && p !== "CC INFO" && p !== "SM INFO") texts.push(p);
   }
   // One number: the cause. Three numbers: <location>,<cause>,<ss> (Ericsson/Sierra style).
@@ -44,92 +35,53 @@ export function parseCeer(line: string): ReleaseReport | undefined {
   return { cause, text: texts.join(" ") };
 }
 
-function has(text: string, word: string): boolean {
-  return text.toLowerCase().indexOf(word) >= 0;
-}
-
-/** 24.008 causes by name, the ones this firmware acts on. */
-export const Cause = {
-  unassigned: 1,
-  normal: 16,
-  userBusy: 17,
-  noUserResponding: 18,
-  noAnswer: 19,
-  rejected: 21,
-  preemption: 25,
-  nonSelectedUserClearing: 26,
-  normalUnspecified: 31,
-  noCircuit: 34,
-  serviceNotAvailable: 63,
-  noRoute: 3,
-  subscriberAbsent: 20,
-  destinationOutOfOrder: 27,
-  invalidNumberFormat: 28,
-  networkOutOfOrder: 38,
-  temporaryFailure: 41,
-  congestion: 42,
-  channelUnavailable: 44,
-  resourcesUnavailable: 47,
-  recoveryOnTimerExpiry: 102,
-};
-
 /**
- * 24.008 causes that mean the network lost or could not keep the connection (Annex H
- * class "resource unavailable" and #102), not a person hanging up; and the texts modules
- * give for a radio link failure or lost coverage (Quectel "RLF", SIMCom "radio link
- * failure", "lower layer failure").
+ * The reason a call ended, from how far it got, who released it and the release report.
+ *
+ * The 24.008 causes it acts on are written as numbers where they are read (no table
+ * object: on Espruino each member of one is heap for good, a literal in the code is not):
+ * #1 unassigned number, #3 no route, #16 normal, #17 user busy, #18 no user responding,
+ * #19 no answer, #20 subscriber absent, #21 rejected, #25 preemption, #26 non-selected
+ * user clearing, #27 destination out of order, #28 invalid number format, #34 no circuit.
+ * A connection the network lost or could not keep is Annex H class "resource
+ * unavailable" (#38 network out of order, #41 temporary failure, #42 congestion, #44
+ * channel unavailable, #47 resources unavailable) or #102 recovery on timer expiry, or the
+ * text a module gives for a radio link failure or lost coverage (Quectel "RLF", SIMCom
+ * "radio link failure", "lower layer failure"); not a person hanging up.
  */
-const CONNECTION_LOST = [Cause.networkOutOfOrder, Cause.temporaryFailure, Cause.congestion, Cause.channelUnavailable, Cause.resourcesUnavailable, Cause.recoveryOnTimerExpiry];
-
-export function isConnectionLost(r: ReleaseReport): boolean {
-  if (r.cause !== undefined && CONNECTION_LOST.indexOf(r.cause) >= 0) return true;
-  return has(r.text, "radio link") || has(r.text, "rlf") || has(r.text, "coverage") || has(r.text, "lower layer failure") || has(r.text, "signal lost");
-}
-
-export function isAnsweredElsewhere(r: ReleaseReport): boolean {
-  return r.cause === Cause.nonSelectedUserClearing || has(r.text, "completed elsewhere") || has(r.text, "answered elsewhere");
-}
-
-export function isDeclinedElsewhere(r: ReleaseReport): boolean {
-  return r.cause === Cause.rejected || has(r.text, "busy everywhere");
-}
-
-export function isPreempted(r: ReleaseReport): boolean {
-  return r.cause === Cause.preemption || has(r.text, "preemption") || has(r.text, "pre-emption");
-}
-
-export function isLineInUse(r: ReleaseReport): boolean {
-  return r.cause === Cause.noCircuit || has(r.text, "line in use");
-}
-
-/** The reason a call ended, from how far it got, who released it and the release report. */
 export function classifyEnd(
   call: { direction: "outgoing" | "incoming"; connectedAt: number | undefined; releasedHere: boolean },
   r: ReleaseReport,
 ): EndReason {
   const connected = call.connectedAt !== undefined;
   if (call.releasedHere) return !connected && call.direction === "incoming" ? "declinedHere" : "hungUpHere";
+  const c = r.cause === undefined ? -1 : r.cause;
+  const t = r.text.toLowerCase();
+  const lost =
+    c === 38 || c === 41 || c === 42 || c === 44 || c === 47 || c === 102 ||
+    t.indexOf("radio link") >= 0 || t.indexOf("rlf") >= 0 || t.indexOf("coverage") >= 0 || t.indexOf("lower layer failure") >= 0 || t.indexOf("signal lost") >= 0;
+  const preempted = c === 25 || t.indexOf("preemption") >= 0 || t.indexOf("pre-emption") >= 0;
   if (!connected && call.direction === "incoming") {
     // R86: the order matters; a call answered elsewhere must never be logged as missed (R24).
-    if (isAnsweredElsewhere(r)) return "answeredElsewhere";
-    if (isDeclinedElsewhere(r)) return "declinedElsewhere";
+    if (c === 26 || t.indexOf("completed elsewhere") >= 0 || t.indexOf("answered elsewhere") >= 0) return "answeredElsewhere";
+    if (c === 21 || t.indexOf("busy everywhere") >= 0) return "declinedElsewhere";
     return "missed";
   }
   if (!connected) {
-    if (isLineInUse(r)) return "lineInUse";
+    if (c === 34 || t.indexOf("line in use") >= 0) return "lineInUse";
     // R48: an emergency call elsewhere aborts a set-up in progress with #25.
-    if (isPreempted(r)) return "preempted";
-    if (r.cause === Cause.userBusy) return "busy";
-    if (r.cause === Cause.noUserResponding || r.cause === Cause.noAnswer) return "noAnswer";
-    if (r.cause === Cause.unassigned || r.cause === Cause.noRoute) return "numberUnknown";
-    if (r.cause === Cause.invalidNumberFormat) return "badNumber";
-    if (r.cause === Cause.destinationOutOfOrder || r.cause === Cause.subscriberAbsent) return "unreachable";
-    if (r.cause === Cause.rejected) return "rejected";
-    if (isConnectionLost(r)) return "networkProblem";
+    if (preempted) return "preempted";
+    if (c === 17) return "busy";
+    if (c === 18 || c === 19) return "noAnswer";
+    if (c === 1 || c === 3) return "numberUnknown";
+    if (c === 28) return "badNumber";
+    if (c === 27 || c === 20) return "unreachable";
+    if (c === 21) return "rejected";
+    if (lost) return "networkProblem";
     return "failed";
   }
-  if (isPreempted(r)) return "preempted";
+  if (preempted) return "preempted";
   // Issue 9 §4: a call the network lost is "dropped", never "the other party hung up".
-  if (isConnectionLost(r)) return "dropped";
+  if (lost) return "dropped";
   return "remoteHungUp";
 }

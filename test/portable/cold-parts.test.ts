@@ -1,0 +1,40 @@
+/**
+ * The parts a watch needs seldom stay out of its boot code (tools/bundle.ts
+ * COLD_MODULES): One Number activation's steps and the eUICC reads (sl.act), profile
+ * deletion (sl.prof), answering the network's positioning requests (sl.pos), storage's
+ * fault and recovery handling (sl.stf); and the tables that stay hot are no objects (the
+ * release causes). Each is recognised by text only its source has. Runs on Node.
+ */
+import test from "ava";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { bundleBoard, espruinoBoards } from "../../tools/bundle.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "cold-parts-"));
+const watch = espruinoBoards().find((b) => b.name === "watch-bangle2-bg95")!;
+
+/** Storage file, and text only its source holds. */
+const COLD: [string, string][] = [
+  ["sl.act", "cannot store the registration data"], // activation/steps.ts
+  ["sl.act", "BF3E035C015A00"], // activation/eid.ts: GetEID
+  ["sl.prof", "BF3211A00C5A0A"], // activation/profiles.ts: DisableProfile
+  ["sl.pos", "not_enough_gps_satellites"], // position-answer.ts and positioning.ts's pos_err
+  ["sl.pos", "ellipsoid_point_uncert_circle"], // positioning.ts: the 23.032 shape
+  ["sl.stf", '"probe"'], // storage-fault.ts: the probe record
+];
+
+test("the watch's boot code carries none of the rarely used parts; their Storage modules do", async (t) => {
+  const r = await bundleBoard(watch, dir, true);
+  for (const [file, text] of COLD) {
+    t.false(r.text.includes(text), `${JSON.stringify(text)} is not in the boot code`);
+    const m = (r.modules ?? []).find((x) => x.file === file);
+    t.truthy(m, `${file} is written beside the boot code`);
+    if (m) t.true(m.text.includes(text), `${JSON.stringify(text)} is in ${file}`);
+  }
+  // The release causes are numbers in classifyEnd, not a table object (its member names would survive minifying).
+  t.false(/nonSelectedUserClearing|recoveryOnTimerExpiry/.test(r.text), "no table of 24.008 causes in the boot code");
+  // The +CME/+CMS descriptions are written inside describeCode, not held at module level.
+  t.notRegex(r.text, /(?:var|let|const) [$\w]+="\|0:phone failure/, "no module-level +CME table");
+  t.true(r.text.includes("|0:phone failure|"), "the texts are still there, in code");
+});
