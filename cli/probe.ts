@@ -14,7 +14,7 @@ import type { Clock, Serial } from "../hal/types.js";
 import { systemClock } from "../hal/node/clock.js";
 import { openNodeSerial } from "../hal/node/serial.js";
 import { recordedSerial, TranscriptWriter } from "../hal/node/transcript.js";
-import { AtChannel, AtTimeoutError, type AtResponse, type ChatStep } from "../drivers/at/index.js";
+import { AtChannel, AtTimeoutError, stepCommand, type AtResponse, type ChatStep, type ExpectStep, type SendStep } from "../drivers/at/index.js";
 import { emptyInfo, modemProfiles, type ModemProfile } from "../drivers/modems/index.js";
 import { readBoardsFile } from "./boards-file.js";
 import { colourWanted, paint, readOptions, usageError } from "./output.js";
@@ -108,20 +108,22 @@ async function tryProfile(channel: AtChannel, profile: ModemProfile): Promise<Pr
     skipped: [],
   };
   for (let i = 0; i < steps.length; i++) {
-    const step = steps[i];
-    if (step.kind === "expect") {
-      fit.skipped.push("wait for " + JSON.stringify(step.prefix) + " (printed at boot)");
+    const raw = steps[i];
+    if (typeof raw !== "string" && "prefix" in raw) {
+      fit.skipped.push("wait for " + JSON.stringify(raw.prefix) + " (printed at boot)");
       continue;
     }
+    const step: SendStep = typeof raw === "string" ? { command: raw } : raw;
+    const cmd = stepCommand(step)!;
     const optional = !!step.optional;
     let outcome: StepOutcome;
     try {
       const r: AtResponse = await channel.send(step.command);
-      outcome = { cmd: step.command.cmd, optional, result: "ok", lines: r.lines };
+      outcome = { cmd, optional, result: "ok", lines: r.lines };
       // The profile's own reading of the answer: a +CPIN that is not READY fails here.
       if (step.onResponse) step.onResponse(r);
     } catch (e) {
-      outcome = { cmd: step.command.cmd, optional, result: errorText(step.command.cmd, e), lines: [] };
+      outcome = { cmd, optional, result: errorText(cmd, e), lines: [] };
     }
     if (outcome.result === "ok") continue;
     fit.failed.push(outcome);
@@ -129,7 +131,8 @@ async function tryProfile(channel: AtChannel, profile: ModemProfile): Promise<Pr
       fit.fits = false;
       for (let k = i + 1; k < steps.length; k++) {
         const s = steps[k];
-        fit.skipped.push(s.kind === "send" ? s.command.cmd : "wait for " + JSON.stringify(s.prefix));
+        const c = stepCommand(s);
+        fit.skipped.push(c !== undefined ? c : "wait for " + JSON.stringify((s as ExpectStep).prefix));
       }
       break;
     }

@@ -12,8 +12,7 @@ import type { AtCommand, AtResponse } from "./types.js";
 import { AtCommandError } from "./errors.js";
 
 export interface SendStep {
-  kind: "send";
-  command: AtCommand;
+  command: AtCommand | string;
   /** Reads the answer; a throw fails the step with that error. */
   onResponse?: (r: AtResponse) => void;
   /** An error answer does not stop the script (e.g. an optional vendor command). */
@@ -22,7 +21,7 @@ export interface SendStep {
    * Tried when the command answers an error: the standard command a vendor one replaces
    * (`AT+QCCID` → `AT+CCID`). Its answer goes to the same `onResponse`.
    */
-  fallback?: AtCommand;
+  fallback?: AtCommand | string;
   /**
    * Any final result is a success, `ERROR` included: for the first probe of bring-up,
    * which only asks "is anybody there" (some modules answer a bare `AT` with `ERROR`).
@@ -34,7 +33,6 @@ export interface SendStep {
 }
 
 export interface ExpectStep {
-  kind: "expect";
   /** Prefix of the line to wait for (registered as a URC while waiting). */
   prefix: string;
   timeoutMs: number;
@@ -43,7 +41,21 @@ export interface ExpectStep {
   optional?: boolean;
 }
 
-export type ChatStep = SendStep | ExpectStep;
+/**
+ * A step: a bare command line (sent, an error fails the script), a send step with its
+ * reader and options, or a wait for a line. Bring-up builds its whole script at once and
+ * it is the watch's heap peak (about 800 blocks on Espruino for a Quectel's 38 steps with
+ * a `{kind, command: {cmd}}` object each), so a plain command stays a string and neither
+ * kind of step carries a tag: an expect step is the one with a `prefix`.
+ */
+export type ChatStep = string | SendStep | ExpectStep;
+
+/** The command line a send step writes, or undefined for an expect step. */
+export function stepCommand(step: ChatStep): string | undefined {
+  if (typeof step === "string") return step;
+  if ("prefix" in step) return undefined;
+  return typeof step.command === "string" ? step.command : step.command.cmd;
+}
 
 export interface ChatScript {
   name: string;
@@ -59,17 +71,18 @@ export type ChatResult =
   | { status: "abort"; script: string; step: number; reason: string; error: unknown }
   | { status: "timeout"; script: string; step: number; reason: string };
 
-/** A send step. */
-export function send(cmd: string | AtCommand, onResponse?: (r: AtResponse) => void, opts?: Partial<SendStep>): SendStep {
-  const command = typeof cmd === "string" ? { cmd } : cmd;
-  const step: SendStep = { kind: "send", command, onResponse };
+/** A send step; a command line with no reader and no options is the bare string. */
+export function send(cmd: string | AtCommand, onResponse?: (r: AtResponse) => void, opts?: Partial<SendStep>): ChatStep {
+  if (typeof cmd === "string" && !onResponse && !opts) return cmd;
+  const step: SendStep = { command: cmd };
+  if (onResponse) step.onResponse = onResponse;
   if (opts) Object.assign(step, opts);
   return step;
 }
 
 /** A wait-for-line step. */
 export function expect(prefix: string, timeoutMs: number, onLine?: (line: string) => void, optional?: boolean): ExpectStep {
-  return { kind: "expect", prefix, timeoutMs, onLine, optional: !!optional };
+  return { prefix, timeoutMs, onLine, optional: !!optional };
 }
 
 function runSend(
@@ -87,7 +100,7 @@ function runSend(
       try {
         if (step.onResponse) step.onResponse(r);
       } catch (e) {
-        failStep(step.command.cmd + ": " + (e instanceof Error ? e.message : String(e)), e);
+        failStep(stepCommand(step) + ": " + (e instanceof Error ? e.message : String(e)), e);
         return;
       }
       proceed();
@@ -99,7 +112,7 @@ function runSend(
         return;
       }
       if (step.fallback && AtCommandError.is(e)) {
-        const other: SendStep = { kind: "send", command: step.fallback, onResponse: step.onResponse, optional: step.optional };
+        const other: SendStep = { command: step.fallback, onResponse: step.onResponse, optional: step.optional };
         runSend(channel, clock, other, 0, proceed, failStep, isDone);
         return;
       }
@@ -203,10 +216,11 @@ export function startChat(channel: AtChannel, clock: Clock, script: ChatScript):
       const failStep = function (reason: string, error: unknown) {
         end({ status: "abort", script: script.name, step: index, reason, error });
       };
-      if (step.kind === "send") runSend(channel, clock, step, 0, proceed, failStep, function () {
-        return done;
-      });
-      else runExpect(channel, clock, step, proceed, failStep, cleanups);
+      if (typeof step !== "string" && "prefix" in step) runExpect(channel, clock, step, proceed, failStep, cleanups);
+      else
+        runSend(channel, clock, typeof step === "string" ? { command: step } : step, 0, proceed, failStep, function () {
+          return done;
+        });
     };
     next();
   });

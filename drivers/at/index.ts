@@ -1,7 +1,7 @@
 /** The AT channel: see channel.ts for the engine, chat.ts for scripts, args.ts for safe arguments. */
 export { AtChannel } from "./channel.js";
 export type { AtChannelOptions, AtChannelEvents } from "./channel.js";
-export { runChat, startChat, send, expect } from "./chat.js";
+export { runChat, startChat, send, expect, stepCommand } from "./chat.js";
 export type { ChatScript, ChatStep, ChatResult, ChatRun, SendStep, ExpectStep } from "./chat.js";
 export { atDialString, atQuoted, atInt, checkCommandLine, checkHexPayload, checkRawPayload } from "./args.js";
 export { AtCommandError, AtTimeoutError, AtAbortedError, AtArgumentError, CME_INCORRECT_PASSWORD, CME_SIM_BUSY, CME_SIM_FAILURE, CME_SIM_NOT_INSERTED, CME_SIM_WRONG, CMS_SIM_BUSY, describeCode, isTransient } from "./errors.js";

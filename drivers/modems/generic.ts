@@ -2,7 +2,7 @@
  * The generic 3GPP profile: plain TS 27.007 / TS 27.005 (V.250 for the basics). Vendor
  * profiles start from its steps and change what their modules do differently.
  */
-import { send, type ChatStep, type AtResponse } from "../at/index.js";
+import { send, stepCommand, type ChatStep, type AtResponse } from "../at/index.js";
 import { parseCpin } from "./parse.js";
 import type { BringUpOptions, ModemInfo, ModemProfile } from "./profile.js";
 import { command } from "./profile.js";
@@ -24,7 +24,7 @@ function bare(line: string, prefix: string): string {
 export function vendorIccid(steps: ChatStep[], cmd: string, prefix: string, info: ModemInfo): void {
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
-    if (s.kind !== "send" || s.command.cmd !== "AT+CCID") continue;
+    if (stepCommand(s) !== "AT+CCID" || typeof s === "string" || "prefix" in s) continue;
     const prefixes = [prefix, "+CCID:", "+ICCID:"];
     steps[i] = send(
       { cmd, prefixes: [prefix] },

@@ -15,7 +15,7 @@
  * - VoLTE must be enabled with `AT+QCFG="ims",1`; digital audio (PCM to the codec) is set
  *   with `AT+QDAI`.
  */
-import { send, type ChatStep } from "../at/index.js";
+import { send, stepCommand, type ChatStep } from "../at/index.js";
 import { genericSteps, vendorIccid } from "./generic.js";
 import type { BringUpOptions, ModemInfo, ModemProfile, SlowCommand } from "./profile.js";
 
@@ -47,7 +47,7 @@ function quectelBringUp(this: QuectelProfile, opts: BringUpOptions, info: ModemI
   let at = 0;
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
-    if (s.kind === "send" && s.command.cmd === "AT+CMEE=1") at = i + 1;
+    if (stepCommand(s) === "AT+CMEE=1") at = i + 1;
   }
   return steps.slice(0, at).concat(this.extraSteps(), steps.slice(at));
 }
