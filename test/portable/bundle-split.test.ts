@@ -22,7 +22,8 @@ test.serial("the watch bundle writes every cold module beside its boot code, eac
   t.deepEqual(files, COLD_MODULES.map((m) => m.file).sort(), "every cold module the watch imports is split off");
   let total = r.bytes;
   for (const m of r.modules!) {
-    t.true(m.bytes > 1000, `${m.file} holds code (${m.bytes} bytes)`);
+    // More than the loader's shell: the smallest, sl.stf (storage-fault reporting), is about 700 bytes pretokenised.
+    t.true(m.bytes > 256, `${m.file} holds code (${m.bytes} bytes)`);
     t.true(m.bytes <= m.maxBytes, `${m.file}: ${m.bytes} bytes within ${m.maxBytes}`);
     t.true(m.file.length <= 28, `${m.file}: a Storage name Espruino keeps whole`);
     total += m.bytes;
