@@ -35,7 +35,6 @@ import { smsRefusal } from "./capability.js";
 import { errorText } from "./errors.js";
 import type { InboxMessage } from "./inbox.js";
 import type { StatusReportEvent } from "./incoming.js";
-import { JobQueue } from "./jobs.js";
 import type { HeldPart } from "./parts.js";
 import type { OutMessage } from "./outbox.js";
 import { priorityChanged, priorityCode, priorityUnregistered, ussdEnd, ussdHeard, ussdReply, type PriorityHolder, type PriorityResult, type PriorityState } from "./priority.js";
@@ -44,7 +43,7 @@ import type { QuarantinedPdu } from "./quarantine.js";
 import { listInbox, listQuarantine, rcvExpired, rcvLoad, rcvRouted, rcvStored, removeFromInbox, type Routing } from "./receiver.js";
 import { syncJob } from "./sync.js";
 import { outboxLoad, sendAccept, sendNext, sentHistory } from "./sender.js";
-import type { InboxState, OutboxState, QuarantineState, RxState, SmsHost, UssdState } from "./state.js";
+import { newRxState, type InboxState, type OutboxState, type QuarantineState, type RxState, type SmsHost, type UssdState } from "./state.js";
 import { PRIORITY_KEY, RamStorage, Store } from "./store.js";
 import type { CodeAnswer } from "./ussd.js";
 
@@ -201,17 +200,9 @@ export class Messaging implements SmsHost {
       if (event !== "log") self.log("sms: a listener of " + event + " threw: " + errorText(err));
     };
     this.store = new Store(storage || new RamStorage());
-    const rx = (this.rx = {
-      jobs: new JobQueue(function (e) {
-        self.log("sms: receive job failed: " + errorText(e));
-      }),
-      mem1: "",
-      service: -1,
-      recovering: false,
-      active: false,
-      routing: o.routing,
-      told: false,
-    });
+    const rx = (this.rx = newRxState(o.routing, function (e) {
+      self.log("sms: receive job failed: " + errorText(e));
+    }));
     this.native = smsRefusal(caps.sms) === "";
     if (this.native) {
       // The URC handlers only queue jobs; what the jobs do is in the cold modules

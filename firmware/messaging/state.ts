@@ -11,7 +11,7 @@ import type { Clock, TimerHandle } from "../../hal/types.js";
 import type { Capabilities } from "../board.js";
 import type { MessagingEvents, MessagingModemView, MessagingOptions } from "./index.js";
 import type { OutMessage } from "./outbox.js";
-import type { JobQueue } from "./jobs.js";
+import { JobQueue } from "./jobs.js";
 import type { HeldPart } from "./parts.js";
 import type { PriorityState } from "./priority.js";
 import type { Routing } from "./receiver.js";
@@ -73,6 +73,11 @@ export interface RxState {
   routing: Routing;
   /** The "no +CPMS" remark was logged. */
   told: boolean;
+}
+
+/** The receiver's state before its first sync; `onJobError` hears a receive job that failed. */
+export function newRxState(routing: Routing, onJobError: (e: unknown) => void): RxState {
+  return { jobs: new JobQueue(onJobError), mem1: "", service: -1, recovering: false, active: false, routing, told: false };
 }
 
 /** One inbox message as the index in RAM knows it (inbox.ts). */

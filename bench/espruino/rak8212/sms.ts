@@ -6,10 +6,9 @@ import type { AtChannel } from "../../../drivers/at/index.js";
 import type { ModemManager } from "../../../firmware/modem/manager.js";
 import { Emitter } from "../../../hal/emitter.js";
 import type { MessagingEvents, MessagingOptions } from "../../../firmware/messaging/index.js";
-import { JobQueue } from "../../../firmware/messaging/jobs.js";
 import { rcvLoad, rcvRouted, rcvStored } from "../../../firmware/messaging/receiver.js";
 import { syncJob } from "../../../firmware/messaging/sync.js";
-import type { SmsHost } from "../../../firmware/messaging/state.js";
+import { newRxState, type SmsHost } from "../../../firmware/messaging/state.js";
 import { Store } from "../../../firmware/messaging/store.js";
 import { kept, type RakHal } from "./hal.js";
 
@@ -38,17 +37,9 @@ export function rakSmsReceive(h: RakHal, ch: AtChannel, modem: ModemManager): Sm
     opts: o as unknown as MessagingOptions,
     events: events,
     ob: { pending: [], history: [], nextId: 1, lastMr: 0, refCount: 0, busy: false, told: false },
-    rx: {
-      jobs: new JobQueue(function (e) {
-        log("sms: receive job failed: " + String(e));
-      }),
-      mem1: "",
-      service: -1,
-      recovering: false,
-      active: false,
-      routing: o.routing,
-      told: false,
-    },
+    rx: newRxState(o.routing, function (e) {
+      log("sms: receive job failed: " + String(e));
+    }),
     ib: { index: [], seen: [], nextId: 1 },
     qs: { keys: [], nextId: 1 },
     held: [],
