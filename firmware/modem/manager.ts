@@ -466,42 +466,62 @@ export class ModemManager {
   }
 
   /** Reads registration, signal and operator once (after bring-up); no periodic polling. */
+  /**
+   * The registration, emergency-number, signal and operator reads. One at a time: queued
+   * together at `ready`, five commands with their promises and reactions held about 300
+   * heap blocks on the watch (a queued command is about 60), at the moment the messaging
+   * sync and the line's first +CLCC queue theirs too. The channel runs them in order
+   * either way; an urgent command still goes ahead of whichever waits.
+   */
   private queryStatus(): void {
-    const run = this.runId;
-    const ch = this.channel;
-    ch.send({ cmd: "AT+CEREG?", prefixes: ["+CEREG:"] }).then((r) => this.onRead(r.lines, run), () => undefined);
-    ch.send({ cmd: "AT+CREG?", prefixes: ["+CREG:"] }).then((r) => this.onRead(r.lines, run), () => undefined);
-    this.readRadio();
+    this.read(0, this.runId);
   }
 
+  /** After registration: emergency numbers, signal and operator again. */
   private readRadio(): void {
+    this.read(2, this.runId);
+  }
+
+  /** Read `i` of queryStatus(), then the next, unless a new bring-up started meanwhile. */
+  private read(i: number, run: number): void {
+    const self = this;
     const ch = this.channel;
+    let p: Promise<void>;
+    if (i === 0)
+      p = ch.send({ cmd: "AT+CEREG?", prefixes: ["+CEREG:"] }).then(function (r) {
+        self.onRead(r.lines, run);
+      });
+    else if (i === 1)
+      p = ch.send({ cmd: "AT+CREG?", prefixes: ["+CREG:"] }).then(function (r) {
+        self.onRead(r.lines, run);
+      });
     // 27.007 §8.67: +CEN1/+CEN2 URCs come only when the network sends a list; a list that
     // arrived before AT+CEN=1 (attach during bring-up) is there only in the read form (R93).
-    ch.send({ cmd: "AT+CEN?", prefixes: ["+CEN1:", "+CEN2:"] }).then(
-      (r) => this.onEmergencyList(r.lines),
-      () => undefined,
-    );
-    ch.send({ cmd: "AT+CSQ", prefixes: ["+CSQ:"] }).then(
-      (r) => {
+    else if (i === 2)
+      p = ch.send({ cmd: "AT+CEN?", prefixes: ["+CEN1:", "+CEN2:"] }).then(function (r) {
+        self.onEmergencyList(r.lines);
+      });
+    else if (i === 3)
+      p = ch.send({ cmd: "AT+CSQ", prefixes: ["+CSQ:"] }).then(function (r) {
         const s = parseCsq(r.lines[0] || "");
         if (s) {
-          this.signal = s;
-          this.events.emit("signal", s);
+          self.signal = s;
+          self.events.emit("signal", s);
         }
-      },
-      () => undefined,
-    );
-    ch.send({ cmd: "AT+COPS?", prefixes: ["+COPS:"] }).then(
-      (r) => {
+      });
+    else if (i === 4)
+      p = ch.send({ cmd: "AT+COPS?", prefixes: ["+COPS:"] }).then(function (r) {
         const o = parseCops(r.lines[0] || "");
         if (o) {
-          this.operator = o;
-          this.events.emit("operator", o);
+          self.operator = o;
+          self.events.emit("operator", o);
         }
-      },
-      () => undefined,
-    );
+      });
+    else return;
+    const next = function () {
+      if (run === self.runId) self.read(i + 1, run);
+    };
+    p.then(next, next);
   }
 
   private onRead(lines: string[], run: number): void {

@@ -68,16 +68,17 @@ test("generic bring-up: the exact command sequence, then identification, registr
     "AT+CEN=1",
     "AT+CUSD=1", // issue 14: network-initiated USSD is presented
     "AT+CLCC", // issue 9: calls the modem still holds are adopted
-    // messaging, once the modem is ready: the SMS settings (queued at the same instant as the
-    // status reads below), then what the modem stored meanwhile
+    // Once the modem is ready, two chains take turns on the channel: messaging's sync (the
+    // SMS settings, then what the modem stored meanwhile) and the status reads, each read
+    // queued only once the one before it is answered (a queued command holds heap on the watch)
     "AT+CSMS?",
     "AT+CEREG?",
+    "AT+CPMS?",
     "AT+CREG?",
     "AT+CEN?", // R93: a list that came before AT+CEN=1 is only in the read form
+    "AT+CMGL=4",
     "AT+CSQ",
     "AT+COPS?",
-    "AT+CPMS?",
-    "AT+CMGL=4",
   ]);
   const st = fw.modem.status();
   t.is(st.state.name, "ready");
