@@ -38,11 +38,19 @@ export function vendorIccid(steps: ChatStep[], cmd: string, prefix: string, info
   }
 }
 
-/** The steps every 27.007 modem shares; `profile` supplies time limits. */
+/**
+ * Is anybody there: the step before every bring-up script, run on its own so that a
+ * modem that does not answer (off, still booting, missing) never has the whole script
+ * built in the heap (about 330 blocks on the watch) while bring-up retries. V.250: a
+ * modem that was mid-boot may miss the first AT; retry before giving up.
+ */
+export function aliveProbe(): ChatStep {
+  return send({ cmd: "AT", timeoutMs: 1000 }, undefined, { retries: 9, retryDelayMs: 500, anyFinal: true });
+}
+
+/** The steps every 27.007 modem shares after the probe (aliveProbe); `profile` supplies time limits. */
 export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemInfo): ChatStep[] {
   const steps: ChatStep[] = [
-    // V.250: a modem that was mid-boot may miss the first AT; retry before giving up.
-    send({ cmd: "AT", timeoutMs: 1000 }, undefined, { retries: 9, retryDelayMs: 500, anyFinal: true }),
     send("ATE0"),
     send("ATV1"),
     // 27.007 §9.1: numeric +CME ERROR codes, decoded in drivers/at/errors.ts.

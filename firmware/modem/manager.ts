@@ -8,8 +8,9 @@
  */
 import type { Clock, Pins, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { AtChannel, AtCommandError, CME_SIM_FAILURE, CME_SIM_NOT_INSERTED, CME_SIM_WRONG, startChat, type ChatRun } from "../../drivers/at/index.js";
+import { AtChannel, AtCommandError, CME_SIM_FAILURE, CME_SIM_NOT_INSERTED, CME_SIM_WRONG, startChat, type ChatResult, type ChatRun } from "../../drivers/at/index.js";
 import {
+  aliveProbe,
   emptyInfo,
   isRegistered,
   parseCen2,
@@ -401,46 +402,63 @@ export class ModemManager {
     this.verbose = 0;
     const info = emptyInfo();
     this.channel.interrupt();
-    const steps = this.profile.bringUp(this.caps, info);
-    this.chat = startChat(this.channel, this.clock, {
-      name: this.profile.name + " bring-up",
-      steps,
-      abortOn: this.profile.bringUpAbortOn,
-      timeoutMs: 120000,
-    });
-    const chat = this.chat;
-    chat.result.then((result) => {
-      // A finished run is dropped: its steps, closures and answers are heap the watch
-      // needs back (about 880 blocks during the Quectel bring-up, measured on Espruino).
-      if (this.chat === chat) this.chat = undefined;
-      if (run !== this.runId) return; // a newer bring-up replaced this one
-      let sim = info.simState;
-      if (sim === "" && result.status === "abort") {
-        // `AT+CPIN?` answers +CME ERROR: 10/13/15 (27.007 §9.2.1) when there is no usable
-        // SIM at all: that is a SIM state too, and R55 needs it known.
-        const e = result.error;
-        if (AtCommandError.is(e) && e.kind === "cme") {
-          if (e.code === CME_SIM_NOT_INSERTED) sim = "SIM NOT INSERTED";
-          else if (e.code === CME_SIM_FAILURE) sim = "SIM FAILURE";
-          else if (e.code === CME_SIM_WRONG) sim = "SIM WRONG";
-        }
-      }
-      if (sim !== "") this.simStateSeen = sim;
-      if (result.status === "success") {
-        this.info = info;
-        this.events.emit("identified", info);
-        this.post({ type: "bringUpDone" });
+    const name = this.profile.name + " bring-up";
+    // First only "is anybody there" (aliveProbe); the script is built once the modem
+    // answers, so a modem that stays silent never has it in the heap.
+    const probe = startChat(this.channel, this.clock, { name, steps: [aliveProbe()], timeoutMs: 120000 });
+    this.chat = probe;
+    probe.result.then((alive) => {
+      if (this.chat !== probe || run !== this.runId) return; // cancelled or replaced
+      if (alive.status !== "success") {
+        this.chat = undefined;
+        this.bringUpEnded(alive, info);
         return;
       }
-      // A SIM that needs a person (PIN, PUK, missing, broken) is not cured by resetting the
-      // modem: wait for it slowly instead of escalating (and burning power) forever.
-      if (sim === "" && result.reason.indexOf("+CPIN: SIM PUK") >= 0) sim = "SIM PUK";
-      else if (sim === "" && result.reason.indexOf("+CPIN: SIM PIN") >= 0) sim = "SIM PIN";
-      if (sim !== "") this.simStateSeen = sim;
-      const simLocked = (sim !== "" && sim !== "READY") || result.reason.indexOf("+CPIN: SIM P") >= 0;
-      this.post({ type: "bringUpFailed", reason: result.reason, simLocked });
-      if (sim === "SIM PIN" || sim === "SIM PUK") this.onSimAsks(sim);
+      const chat = startChat(this.channel, this.clock, {
+        name,
+        steps: this.profile.bringUp(this.caps, info),
+        abortOn: this.profile.bringUpAbortOn,
+        timeoutMs: 120000,
+      });
+      this.chat = chat;
+      chat.result.then((result) => {
+        // A finished run is dropped: its steps, closures and answers are heap the watch
+        // needs back (about 880 blocks during the Quectel bring-up, measured on Espruino).
+        if (this.chat === chat) this.chat = undefined;
+        if (run !== this.runId) return; // a newer bring-up replaced this one
+        this.bringUpEnded(result, info);
+      });
     });
+  }
+
+  /** What a bring-up's end (the probe's failure or the script's result) means. */
+  private bringUpEnded(result: ChatResult, info: ModemInfo): void {
+    let sim = info.simState;
+    if (sim === "" && result.status === "abort") {
+      // `AT+CPIN?` answers +CME ERROR: 10/13/15 (27.007 §9.2.1) when there is no usable
+      // SIM at all: that is a SIM state too, and R55 needs it known.
+      const e = result.error;
+      if (AtCommandError.is(e) && e.kind === "cme") {
+        if (e.code === CME_SIM_NOT_INSERTED) sim = "SIM NOT INSERTED";
+        else if (e.code === CME_SIM_FAILURE) sim = "SIM FAILURE";
+        else if (e.code === CME_SIM_WRONG) sim = "SIM WRONG";
+      }
+    }
+    if (sim !== "") this.simStateSeen = sim;
+    if (result.status === "success") {
+      this.info = info;
+      this.events.emit("identified", info);
+      this.post({ type: "bringUpDone" });
+      return;
+    }
+    // A SIM that needs a person (PIN, PUK, missing, broken) is not cured by resetting the
+    // modem: wait for it slowly instead of escalating (and burning power) forever.
+    if (sim === "" && result.reason.indexOf("+CPIN: SIM PUK") >= 0) sim = "SIM PUK";
+    else if (sim === "" && result.reason.indexOf("+CPIN: SIM PIN") >= 0) sim = "SIM PIN";
+    if (sim !== "") this.simStateSeen = sim;
+    const simLocked = (sim !== "" && sim !== "READY") || result.reason.indexOf("+CPIN: SIM P") >= 0;
+    this.post({ type: "bringUpFailed", reason: result.reason, simLocked });
+    if (sim === "SIM PIN" || sim === "SIM PUK") this.onSimAsks(sim);
   }
 
   private resetModem(how: "reset" | "powerKey"): void {
@@ -465,9 +483,8 @@ export class ModemManager {
     this.healthTimer = this.clock.setTimeout(tick, ms);
   }
 
-  /** Reads registration, signal and operator once (after bring-up); no periodic polling. */
   /**
-   * The registration, emergency-number, signal and operator reads. One at a time: queued
+   * Read once after bring-up (no periodic polling): the registration, emergency-number, signal and operator reads. One at a time: queued
    * together at `ready`, five commands with their promises and reactions held about 300
    * heap blocks on the watch (a queued command is about 60), at the moment the messaging
    * sync and the line's first +CLCC queue theirs too. The channel runs them in order
