@@ -32,7 +32,7 @@
 import { SmsEncodeError, UnencodableTextError, submitParts, type SubmitPart } from "../../drivers/sms/index.js";
 import { messagingError, errorText } from "./errors.js";
 import type { OutboxState } from "./state.js";
-import { KEY, type Store, keyNumber, pad } from "./store.js";
+import { KEY, type Store, keyNumber, pad, readValues } from "./store.js";
 
 export type OutState = "pending" | "sent" | "failed";
 
@@ -323,15 +323,7 @@ export function finishMessage(store: Store, ob: OutboxState, m: OutMessage, maxH
 
 /** The sent history, oldest first. */
 export function readHistory(store: Store): Promise<OutMessage[]> {
-  return store
-    .readAll(KEY.history, function () {
-      return undefined;
-    })
-    .then(function (recs) {
-      const out: OutMessage[] = [];
-      for (let i = 0; i < recs.length; i++) out.push(recs[i].value as OutMessage);
-      return out;
-    });
+  return readValues<OutMessage>(store, KEY.history);
 }
 
 /**

@@ -7,7 +7,7 @@
  * receive module.
  */
 import type { SmsHost } from "./state.js";
-import { KEY, keyNumber, pad } from "./store.js";
+import { KEY, keyNumber, pad, readValues } from "./store.js";
 
 export interface QuarantinedPdu {
   id: number;
@@ -59,13 +59,5 @@ export function addToQuarantine(s: SmsHost, pdu: string, error: string, source: 
 
 /** Every PDU kept aside, oldest first. */
 export function listQuarantine(s: SmsHost): Promise<QuarantinedPdu[]> {
-  return s.store
-    .readAll(KEY.quarantine, function () {
-      return undefined;
-    })
-    .then(function (recs) {
-      const out: QuarantinedPdu[] = [];
-      for (let i = 0; i < recs.length; i++) out.push(recs[i].value as QuarantinedPdu);
-      return out;
-    });
+  return readValues<QuarantinedPdu>(s.store, KEY.quarantine);
 }

@@ -154,3 +154,20 @@ export class RamStorage implements Storage {
     return Promise.resolve(out);
   }
 }
+
+/**
+ * The values of every readable record under `prefix`, in key order; unreadable ones are
+ * skipped (their keys were reported when the list was loaded). Used by cold parts only,
+ * so the boot code does not carry it.
+ */
+export function readValues<T>(store: Store, prefix: string): Promise<T[]> {
+  return store
+    .readAll(prefix, function () {
+      return undefined;
+    })
+    .then(function (recs) {
+      const out: T[] = [];
+      for (let i = 0; i < recs.length; i++) out.push(recs[i].value as T);
+      return out;
+    });
+}
