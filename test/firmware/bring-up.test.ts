@@ -171,6 +171,30 @@ test("a hung modem is reset through its reset pin after repeated failures, then 
   t.is(fw.modem.status().state.name, "ready");
 });
 
+test.serial("a modem that does not answer never has the bring-up script built: only AT is sent until it answers, then the script runs", async (t) => {
+  const { clock, modem, fw } = rig("sim-generic");
+  // The profile is shared by every firmware in this file: counted and restored in a serial test.
+  const profile = fw.profile;
+  const original = profile.bringUp;
+  let built = 0;
+  profile.bringUp = function (opts, info) {
+    built++;
+    return original.call(this, opts, info);
+  };
+  t.teardown(() => {
+    profile.bringUp = original;
+  });
+  modem.muted = true;
+  await clock.advance(2 * 60 * 1000);
+  t.is(built, 0, "no script while the modem is silent (it would be heap on the watch)");
+  // The probe and, after its time-outs, the channel's resynchronising AT+CMEE? (drivers/at/channel.ts).
+  t.true(modem.commands.length > 0 && modem.commands.every((c) => c === "AT" || c === "AT+CMEE?"), modem.commands.join(","));
+  modem.muted = false;
+  await clock.advance(2 * 60 * 1000);
+  t.is(fw.modem.status().state.name, "ready");
+  t.true(built >= 1);
+});
+
 test("a SIM that needs a PIN stops bring-up with the reason", async (t) => {
   const { clock, modem, fw } = rig("sim-generic");
   modem.table["AT+CPIN?"] = "\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n";
