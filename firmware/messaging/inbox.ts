@@ -87,21 +87,23 @@ export function addToInbox(s: SmsHost, m: AssembledSms, receivedAt: number): Pro
   });
 }
 
-/** Remembers the message's identities in the seen ring, then removes its record. */
+/**
+ * Remembers the message's identities in the seen ring, then removes its record. The RAM
+ * index and ring change at once, before any write: a delete and a trim (or two deletes)
+ * running together each start from what the other already did, so neither write of the
+ * ring loses the other's identities, and no entry is forgotten twice. Each write of the
+ * ring carries every identity forgotten so far, and the record goes only after it.
+ */
 function forget(s: SmsHost, e: InboxEntry): Promise<void> {
   const ib = s.ib;
+  const i = ib.index.indexOf(e);
+  if (i >= 0) ib.index.splice(i, 1);
   const seen = ib.seen.concat(e.ids);
   while (seen.length > s.opts.maxSeen) seen.shift();
-  return s.store
-    .put(KEY.seen, seen)
-    .then(function () {
-      ib.seen = seen;
-      return s.store.remove(e.key);
-    })
-    .then(function () {
-      const i = ib.index.indexOf(e);
-      if (i >= 0) ib.index.splice(i, 1);
-    });
+  ib.seen = seen;
+  return s.store.put(KEY.seen, seen).then(function () {
+    return s.store.remove(e.key);
+  });
 }
 
 /** Drops the oldest messages beyond the bound (policy above), each reported as `inboxEvicted`. */
@@ -109,10 +111,16 @@ export function trimInbox(s: SmsHost): Promise<void> {
   const ib = s.ib;
   if (ib.index.length <= s.opts.maxInbox) return Promise.resolve();
   const oldest = ib.index[0];
-  return s.store
-    .read(oldest.key)
+  // The read is asked before forget removes the record; forget takes the entry out of
+  // the index at once, so a trim running beside this one evicts the next message.
+  const record = s.store.read(oldest.key).then(undefined, function (err): unknown {
+    s.log("inbox: " + oldest.key + " unreadable, evicted without a report: " + String(err));
+    return undefined;
+  });
+  const gone = forget(s, oldest);
+  return record
     .then(function (v) {
-      return forget(s, oldest).then(function () {
+      return gone.then(function () {
         if (v) s.events.emit("inboxEvicted", v as InboxMessage);
       });
     })

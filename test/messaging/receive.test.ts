@@ -227,3 +227,51 @@ test("issue 14: a modem without +CPMS (ERROR to AT+CPMS? and AT+CPMS=) still del
   t.true(r.dev.logs.some((l) => /does not support AT\+CPMS/.test(l)), "says what was not supported");
   t.is(r.modem.store.mem("SM")!.used() + r.modem.store.mem("ME")!.used(), 0, "read and deleted");
 });
+
+test("R75 two messages deleted at the same moment both stay known as duplicates after a restart", async (t) => {
+  const storage = new MemoryStorage();
+  const r = await messagingRig({ storage });
+  const first = deliverPdus(FROM, "first to go", 11, r.clock.now())[0];
+  const second = deliverPdus(FROM, "second to go", 12, r.clock.now())[0];
+  r.network.deliverPdu(first);
+  r.network.deliverPdu(second);
+  await r.run(2000);
+  const ids = ["first to go", "second to go"].map((text) => r.dev.received.find((m) => m.text === text)!.id);
+  // Neither delete waits for the other: both write the seen ring.
+  const both = Promise.all(ids.map((id) => r.dev.messaging.deleteMessage(id)));
+  t.deepEqual(await r.act(both), [true, true]);
+  r.dev.fw.stop();
+  const d2 = r.boot(storage.reboot());
+  await r.run(3000);
+  t.deepEqual(await d2.messaging.inbox(), []);
+  r.network.deliverPdu(first);
+  r.network.deliverPdu(second);
+  await r.run(2000);
+  t.deepEqual(d2.received.map((m) => m.text), [], "a late copy of either is a duplicate");
+});
+
+test("R75 a message deleted while the full inbox trims is gone once: deleted or evicted, never both", async (t) => {
+  const storage = new MemoryStorage();
+  const r = await messagingRig({ storage, messaging: { maxInbox: 1 } });
+  r.network.deliverSms({ from: FROM, text: "oldest" });
+  await r.run(2000);
+  const oldest = r.dev.received[0].id;
+  r.dev.fw.stop();
+  // Slow Storage widens the moment between the new message's arrival and its trim.
+  const after = storage.reboot();
+  const slow = new SlowStorage(after, r.clock, 100);
+  const d2 = r.boot(slow);
+  await r.run(5000);
+  let deleted: Promise<boolean> | undefined;
+  d2.messaging.events.on("received", () => {
+    if (!deleted) deleted = d2.messaging.deleteMessage(oldest);
+  });
+  r.network.deliverSms({ from: FROM, text: "newest" });
+  await r.run(10000);
+  t.truthy(deleted, "the new message arrived");
+  const gone = (await deleted) ? 1 : 0;
+  t.is(gone + d2.evicted.length, 1, "the oldest message went exactly once");
+  t.deepEqual((await r.act(d2.messaging.inbox())).map((m) => m.text), ["newest"]);
+  const seen = await r.act(after.read("sms.seen"));
+  t.is((seen || "").split('"').filter((s) => /^[0-9a-f]{16}$/.test(s)).length, 1, "its identity is in the seen ring once: " + seen);
+});
