@@ -9,7 +9,7 @@ import test from "ava";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { bundleBoard, espruinoBoards } from "../../tools/bundle.js";
+import { bundleBoard, COLD_LOADER_SOURCE, espruinoBoards } from "../../tools/bundle.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "cold-parts-"));
 const watch = espruinoBoards().find((b) => b.name === "watch-bangle2-bg95")!;
@@ -37,4 +37,21 @@ test("the watch's boot code carries none of the rarely used parts; their Storage
   // The +CME/+CMS descriptions are written inside describeCode, not held at module level.
   t.notRegex(r.text, /(?:var|let|const) [$\w]+="\|0:phone failure/, "no module-level +CME table");
   t.true(r.text.includes("|0:phone failure|"), "the texts are still there, in code");
+});
+
+/** The cold loader as the bundle has it, run with a given `require` (Espruino's loads Storage files). */
+function coldLoader(load: (file: string) => unknown): (file: string, name: string, args: unknown[]) => unknown {
+  const removed: string[] = [];
+  const body = COLD_LOADER_SOURCE.replace("export function", "return function");
+  const make = new Function("require", "Modules", body) as (r: typeof load, m: { removeCached(f: string): void }) => (file: string, name: string, args: unknown[]) => unknown;
+  return make(load, { removeCached: (f) => removed.push(f) });
+}
+
+test("a cold part that does not load (missing from Storage, or no heap to parse it) is an error naming it", (t) => {
+  const call = coldLoader(() => undefined);
+  t.throws(() => call("sl.rcv", "rcvStored", []), { message: "cold part sl.rcv did not load (missing from Storage, or no heap left): rcvStored" });
+  const partial = coldLoader(() => ({}));
+  t.throws(() => partial("sl.out", "sendNext", []), { message: /cold part sl\.out did not load.*sendNext/ });
+  const loaded = coldLoader(() => ({ twice: (n: number) => 2 * n }));
+  t.is(loaded("sl.x", "twice", [21]), 42);
 });
