@@ -107,11 +107,11 @@ export function rakAt(write: (s: string) => void, clock: Clock, onUrc: (line: st
       lines = [];
       // Nothing answered the probe: the modem is gone, unless it is busy with a command
       // that stepped aside for an urgent one (then the urgent one goes now, see above).
-      if (q.length && q[0].u) pump();
-      else {
+      if (!q.length || !q[0].u) {
         skip = 0;
         onUrc("~hang");
       }
+      pump();
       return;
     }
     cur = undefined;

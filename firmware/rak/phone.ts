@@ -105,9 +105,11 @@ interface Call {
 }
 
 /** The bring-up script; `!` marks a command whose failure stops bring-up (the rest are optional). */
-const SCRIPT = '!ATE0|!AT+CMEE=1|AT+QURCCFG="urcport","uart1"|AT+CPIN?|AT+CREG=2|AT+CEREG=2|!AT+CLIP=1|AT+CRC=1|AT+CCWA=0|AT+COLP=0|!AT+CMGF=0|!AT+CNMI=2,1,0,0,0|AT+CEN=1';
+const SCRIPT = '!ATE0|!AT+CMEE=1|AT+QURCCFG="urcport","uart1"|AT+CPIN?|AT+CREG=2|AT+CEREG=2|!AT+CLIP=1|AT+CRC=1|AT+CCWA=0|AT+COLP=0|!AT+CMGF=0|!AT+CNMI=2,1,0,0,0|AT+CEN=1|AT+CEN?';
 /** SPEC R44: the Japanese emergency numbers, known without SIM or network. */
 const EMERGENCY = "110|118|119";
+/** SPEC R54. */
+const HINT = "; 112 and 911 are not emergency numbers here: dial 110, 118 or 119";
 const STATUS = "active|held|dialing|alerting|incoming|waiting".split("|");
 
 function fail(reason: string, message: string): Failure {
@@ -127,6 +129,8 @@ export function startRak(io: RakIo): RakApi {
   let polling = false;
   let again = false;
   let afterPoll: (() => void)[] = [];
+  // A 112/911 dial not yet connected (SPEC R54).
+  let warn = "";
   const at = rakAt(io.write, clock, urc);
 
   function emit(name: string, data: unknown): void {
@@ -218,6 +222,11 @@ export function startRak(io: RakIo): RakApi {
   // ---- unsolicited lines ----
 
   function urc(line: string, pdu?: string): void {
+    if (/^(NO CARRIER|BUSY|NO ANSWER)/.test(line) && warn) {
+      // R54: the 112/911 call failed (before it was ever listed); say which numbers work.
+      emit("log", { text: warn + ": " + line + HINT });
+      say(warn + ": " + line + HINT);
+    }
     if (/^(RING|\+CRING|\+CLIP|NO CARRIER|BUSY|NO ANSWER)/.test(line)) return poll();
     const m = /^\+CMTI: "?\w*"?,(\d+)/.exec(line);
     if (m) return read(m[1]);
@@ -232,7 +241,8 @@ export function startRak(io: RakIo): RakApi {
       const f = line.slice(line.indexOf(":") + 2).split(",");
       emit("registration", { domain: eps ? "eps" : "cs", stat: Number(f[0]) });
       say((eps ? "LTE" : "CS") + ": registration " + f[0]);
-    } else if (line === "RDY" || line === "~hang") {
+    } else if (line === "RDY" || (line === "~hang" && state !== "bringingUp")) {
+      // (During bring-up its own steps retry: a silent modem there is one that is off.)
       // The modem restarted (or stopped answering): no call survives, bring-up again.
       update([]);
       setState("bringingUp", line === "RDY" ? "the modem restarted" : "the modem stopped answering");
@@ -293,17 +303,22 @@ export function startRak(io: RakIo): RakApi {
       const m = /^\+CLCC: (\d+),(\d),(\d),\d,\d(?:,"([^"]*)")?/.exec(lines[i]);
       if (!m) continue;
       const id = Number(m[1]);
+      const dir = Number(m[2]);
+      // An id is reused at once (the released call's 1 is the emergency call's 1): same direction and number too.
       const old = calls.filter(function (c) {
-        return c.i === id;
+        return c.i === id && c.d === dir && (!c.n || !m[4] || c.n === m[4]);
       })[0];
-      const c: Call = old || { i: id, d: Number(m[2]), s: -1, n: m[4] || "", e: false, t: clock.now(), c: null };
+      const c: Call = old || { i: id, d: dir, s: -1, n: m[4] || "", e: false, t: clock.now(), c: null };
       if (!c.n && m[4]) c.n = m[4];
       if (!old) c.e = c.d === 0 && emergency(c.n);
       const s = Number(m[3]);
       now.push(c);
       if (s === c.s) continue;
       c.s = s;
-      if (s === 0 && c.c === null) c.c = clock.now();
+      if (s === 0 && c.c === null) {
+        c.c = clock.now();
+        if (c.n === warn) warn = "";
+      }
       const ci = info(c);
       if (!old && (s === 4 || s === 5)) {
         emit("incoming", ci);
@@ -348,9 +363,12 @@ export function startRak(io: RakIo): RakApi {
                           ? "busy"
                           : "noAnswer"
                       : "remoteHungUp";
-        const d = info(c, { reason: reason, cause: cause, message: reason });
+        // R54: 112 and 911 reach nobody in Japan; say which numbers do.
+        const hint = c.d === 0 && c.c === null && /^(112|911)$/.test(c.n) ? HINT : "";
+        if (hint) warn = "";
+        const d = info(c, { reason: reason, cause: cause, message: reason + hint });
         emit("callEnded", d);
-        say("call " + c.i + " with " + (c.n || "withheld") + " ended: " + reason + (cause !== null ? " (cause " + cause + ")" : ""));
+        say("call " + c.i + " with " + (c.n || "withheld") + " ended: " + reason + hint + (cause !== null ? " (cause " + cause + ")" : ""));
       }
     });
   }
@@ -465,7 +483,8 @@ export function startRak(io: RakIo): RakApi {
       if (state !== "ready") return Promise.resolve(fail("notReady", "the modem is " + state));
       if (calls.length) return Promise.resolve(fail("busy", "a call is in progress (no call waiting on this board)"));
       // R54: 112 and 911 are not emergency numbers in Japan.
-      return callCmd("ATD" + n + ";", 30000, false, dialled(n), n === "112" || n === "911" ? "; for an emergency dial 110, 118 or 119" : "");
+      warn = /^(112|911)$/.test(n) ? n : "";
+      return callCmd("ATD" + n + ";", 30000, false, dialled(n), warn ? HINT : "");
     },
     calls: function () {
       return Promise.resolve({ ok: true as const, calls: calls.map(function (c) {
