@@ -131,7 +131,6 @@ export function startRak(io: RakIo): RakApi {
   let afterPoll: (() => void)[] = [];
   // A 112/911 dial not yet connected (SPEC R54).
   let warn = "";
-  const at = rakAt(io.write, clock, urc);
 
   function emit(name: string, data: unknown): void {
     const l = (on[name] || []).concat(any);
@@ -228,15 +227,16 @@ export function startRak(io: RakIo): RakApi {
       say(warn + ": " + line + HINT);
     }
     if (/^(RING|\+CRING|\+CLIP|NO CARRIER|BUSY|NO ANSWER)/.test(line)) return poll();
-    const m = /^\+CMTI: "?\w*"?,(\d+)/.exec(line);
-    if (m) return read(m[1]);
+    // Parsed by hand here and below: Espruino 2v29's regex fails an optional item (`a?`,
+    // `(x)?`) right after `^` (measured: /^a?b/.test("b") is false).
+    if (line.indexOf("+CMTI:") === 0) return read(line.split(",")[1]);
     if (line.indexOf("+CMT:") === 0 && pdu) return keep(pdu, "");
     if (line.indexOf("+CEN1:") === 0) ecc = [];
     else if (line.indexOf("+CEN2:") === 0) {
       const n = line.split(",")[1];
       if (n && ecc.indexOf(n) < 0) ecc.push(n);
       emit("emergencyNumbers", { numbers: ecc.slice() });
-    } else if (/^\+C(E)?REG: \d/.test(line)) {
+    } else if (line.indexOf("+CREG: ") === 0 || line.indexOf("+CEREG: ") === 0) {
       const eps = line.charAt(2) === "E";
       const f = line.slice(line.indexOf(":") + 2).split(",");
       emit("registration", { domain: eps ? "eps" : "cs", stat: Number(f[0]) });
@@ -300,10 +300,12 @@ export function startRak(io: RakIo): RakApi {
   function update(lines: string[]): void {
     const now: Call[] = [];
     for (let i = 0; i < lines.length; i++) {
-      const m = /^\+CLCC: (\d+),(\d),(\d),\d,\d(?:,"([^"]*)")?/.exec(lines[i]);
-      if (!m) continue;
-      const id = Number(m[1]);
-      const dir = Number(m[2]);
+      if (lines[i].indexOf("+CLCC: ") !== 0) continue;
+      // 27.007 §7.18: <id>,<dir>,<stat>,<mode>,<mpty>[,<number>,<type>...]
+      const m = lines[i].slice(7).split(",");
+      m[4] = (m[5] || "").split('"').join("");
+      const id = Number(m[0]);
+      const dir = Number(m[1]);
       // An id is reused at once (the released call's 1 is the emergency call's 1): same direction and number too.
       const old = calls.filter(function (c) {
         return c.i === id && c.d === dir && (!c.n || !m[4] || c.n === m[4]);
@@ -311,7 +313,7 @@ export function startRak(io: RakIo): RakApi {
       const c: Call = old || { i: id, d: dir, s: -1, n: m[4] || "", e: false, t: clock.now(), c: null };
       if (!c.n && m[4]) c.n = m[4];
       if (!old) c.e = c.d === 0 && emergency(c.n);
-      const s = Number(m[3]);
+      const s = Number(m[2]);
       now.push(c);
       if (s === c.s) continue;
       c.s = s;
@@ -339,8 +341,12 @@ export function startRak(io: RakIo): RakApi {
   function ended(gone: Call[]): void {
     at.send("AT+CEER", function (e, lines) {
       const text = e ? "" : lines.join(" ");
-      const m = /(\d+)/.exec(text);
-      const cause = m ? Number(m[1]) : null;
+      // +CEER: <cause>,"<text>" | "<text>" | <location>,<cause>,<x> (the three forms modules print).
+      const f = text.slice(text.indexOf(":") + 1).split(",");
+      const num = function (x: string | undefined) {
+        return x !== undefined && /^\d+$/.test(x.trim()) ? Number(x) : null;
+      };
+      const cause = f.length >= 3 && num(f[1]) !== null ? num(f[1]) : num(f[0]);
       for (let i = 0; i < gone.length; i++) {
         const c = gone[i];
         const reason =
@@ -431,6 +437,9 @@ export function startRak(io: RakIo): RakApi {
     });
   }
 
+  // Here, after urc's statement: Espruino hoists nothing (espruino-facts.md).
+  const at = rakAt(io.write, clock, urc);
+
   const api: RakApi = {
     events: {
       on: function (name, fn) {
@@ -478,7 +487,7 @@ export function startRak(io: RakIo): RakApi {
     },
     dial: function (number) {
       const n = String(number).replace(/[\s()-]/g, "");
-      if (!/^\+?[0-9*#]{1,40}$/.test(n)) return Promise.resolve(fail("badNumber", "not a number: " + number));
+      if (!/^[0-9*#+]+$/.test(n) || n.length > 40 || n.lastIndexOf("+") > 0) return Promise.resolve(fail("badNumber", "not a number: " + number));
       if (emergency(n)) return emergencyDial(n, 1);
       if (state !== "ready") return Promise.resolve(fail("notReady", "the modem is " + state));
       if (calls.length) return Promise.resolve(fail("busy", "a call is in progress (no call waiting on this board)"));

@@ -264,3 +264,20 @@ test("a power cut between the Storage write and the deletion from the SIM: after
   t.is(modem.store.mem("SM")!.used() + modem.store.mem("ME")!.used(), 0, "the SIM is empty");
   t.is(b.events.filter((e) => e.name === "smsReceived").length, 1);
 });
+
+for (const style of ["cause-text", "text", "location-cause"] as const) {
+  test(`R86 R92 a ringing call taken elsewhere ends as answeredElsewhere, from AT+CEER in the ${style} form`, async (t) => {
+    const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+    const network = new NetworkStub({ clock });
+    const modem = new SimModem({ clock, network, ceerStyle: style });
+    const r = rig({ clock, network, modem });
+    await up(r);
+    r.network.ringIn(CALLER);
+    await r.run(2000);
+    r.network.remoteHangup(undefined, 26, "Call completed elsewhere");
+    await r.run(3000);
+    const end = r.events.find((e) => e.name === "callEnded");
+    t.is(end && end.data.end.reason, "answeredElsewhere", JSON.stringify(end && end.data.end));
+    t.is(end && end.data.end.cause, style === "text" ? null : 26);
+  });
+}
