@@ -135,7 +135,7 @@ function checkBoard(name: string, b: Json, problems: string[], warnings: string[
   }
   if (b.entry !== undefined) {
     need(b.runtime === "espruino", ".entry: only an Espruino board names the entry of its bundle");
-    need(typeof b.entry === "string" && /^(hal|firmware)\/[\w./-]+\.ts$/.test(b.entry) && b.entry.indexOf("..") < 0, ".entry: a .ts module under hal/ or firmware/, relative to the repository (e.g. hal/espruino/rak.ts)");
+    need(typeof b.entry === "string" && /\.ts$/.test(b.entry), ".entry: the path of a .ts module, relative to the repository (e.g. hal/espruino/rak.ts)");
   }
   if (!isObj(b.pins)) problems.push(at + ".pins: must be an object");
   else {

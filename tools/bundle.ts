@@ -551,6 +551,8 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
     throw new BundleError(`board ${board.name} is invalid`, [(err as Error).message]);
   }
   profile.description = "";
+  // Which module is the entry is the build's business, not the device's.
+  delete profile.entry;
   const define = { SHAREDLINE_PROFILE: JSON.stringify(profile) };
   const used = new Map<ColdModule, string[]>();
   // One mapping for the boot code and every cold module: an object made in one and used
