@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- rak8212`: the RAK8212 board (boards.json `rak8212-bg96`) as it ships,
- * the small RAK firmware (hal/espruino/rak.ts, firmware/rak/), against the board's
+ * the small RAK firmware (firmware/rak/boot.ts, firmware/rak/), against the board's
  * Storage and heap; and, for comparison, why the shared firmware's own parts do not fit.
  *
  * What ships: bundled as `npm run bundle` does (tools/bundle.ts bundleBoard), Storage per

@@ -52,7 +52,7 @@ export interface Board {
   /**
    * Espruino boards: the module bundled as the boot code (tools/bundle.ts), relative to
    * the repository; default hal/espruino/boot.ts (the shared firmware). The RAK8212 names
-   * hal/espruino/rak.ts, the small firmware that fits its heap (docs/espruino.md).
+   * firmware/rak/boot.ts, the small firmware that fits its heap (docs/espruino.md).
    */
   entry?: string;
 }
@@ -135,7 +135,7 @@ function checkBoard(name: string, b: Json, problems: string[], warnings: string[
   }
   if (b.entry !== undefined) {
     need(b.runtime === "espruino", ".entry: only an Espruino board names the entry of its bundle");
-    need(typeof b.entry === "string" && /\.ts$/.test(b.entry), ".entry: the path of a .ts module, relative to the repository (e.g. hal/espruino/rak.ts)");
+    need(typeof b.entry === "string" && /\.ts$/.test(b.entry), ".entry: the path of a .ts module, relative to the repository (e.g. firmware/rak/boot.ts)");
   }
   if (!isObj(b.pins)) problems.push(at + ".pins: must be an object");
   else {

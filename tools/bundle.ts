@@ -435,7 +435,7 @@ export const COLD_MODULES: ColdModule[] = [
   // Storage's fault report, probe writes and recovery: only when storage stops working or works again.
   { source: "firmware/storage-fault.ts", file: "sl.stf", maxBytes: 4096 },
   // The RAK8212's PDU decoding and inbox (firmware/rak/pdu.ts): per received part and per
-  // inbox listing; only the RAK firmware (hal/espruino/rak.ts) imports it.
+  // inbox listing; only the RAK firmware (firmware/rak/boot.ts) imports it.
   { source: "firmware/rak/pdu.ts", file: "rak.pdu", maxBytes: 20480 },
 ];
 

@@ -22,7 +22,7 @@
  * - `RDY` is the module rebooting: the command in flight and the queue fail, and the owner
  *   hears it as a URC to run bring-up again.
  *
- * Portable (Espruino 2v29): plain closures over one scope, byte strings.
+ * Portable (Espruino 2v29): one object, its methods on the prototype (heap), byte strings.
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 
@@ -41,15 +41,6 @@ interface Cmd {
   p?: boolean;
 }
 
-export interface RakAt {
-  /** Queues `cmd` (urgent: ahead of the rest, SPEC R45/R46/R50); `done` gets its final result and the lines before it. */
-  send(cmd: string, done: AtDone | undefined, ms?: number, urgent?: boolean): void;
-  /** Bytes from the modem. */
-  feed(bytes: string): void;
-  /** Fails the command in flight and the queue (modem reset, power off). */
-  flush(why: string): void;
-}
-
 /** How long a command in flight may still take once an urgent one is queued (ms): drivers/at's urgentWaitMs. */
 export const STEP_ASIDE_MS = 500;
 /** Time limit of the resynchronising probe (ms). */
@@ -57,167 +48,190 @@ const PROBE_MS = 1000;
 
 /** Lines that are URCs whatever is in flight (the prefixes the RAK firmware handles). */
 const URCS = "RING|+CRING:|+CLIP:|+CCWA:|+CMTI:|+CMT:|+CREG:|+CEREG:|+CEN1:|+CEN2:|+CPIN:|+QIND:|RDY|NO CARRIER|BUSY|NO ANSWER".split("|");
+/** V.250 §6.3.1/§6.3.5: the call results, which end a dial or an answer only. */
+const CALL_RESULTS = "NO CARRIER|BUSY|NO ANSWER|NO DIALTONE".split("|");
 
 function startsAny(line: string, list: string[]): boolean {
   for (let i = 0; i < list.length; i++) if (line.indexOf(list[i]) === 0) return true;
   return false;
 }
 
+function isError(line: string): boolean {
+  return line === "ERROR" || line.indexOf("+CME ERROR:") === 0 || line.indexOf("+CMS ERROR:") === 0;
+}
+
 /**
  * The channel over `write` (the UART). `onUrc(line, pdu)` gets every unsolicited line
  * (`pdu`: the line after `+CMT:`), plus `~hang` when the modem stopped answering.
  */
-export function rakAt(write: (s: string) => void, clock: Clock, onUrc: (line: string, pdu?: string) => void): RakAt {
-  const q: Cmd[] = [];
-  let cur: Cmd | undefined;
-  let lines: string[] = [];
-  let buf = "";
-  let timer: TimerHandle | undefined;
-  // 0: finals go to `cur`; 1: drop finals until the probe's +CMEE: line; 2: drop the next (the probe's own).
-  let skip = 0;
-  // The +CMT: line waiting for its PDU line.
-  let cmt: string | undefined;
-  let aside: TimerHandle | undefined;
+export class RakAt {
+  private q: Cmd[] = [];
+  private cur: Cmd | undefined = undefined;
+  private lines: string[] = [];
+  private buf = "";
+  private timer: TimerHandle | undefined = undefined;
+  /** 0: finals go to `cur`; 1: drop finals until the probe's +CMEE: line; 2: drop the next (the probe's own). */
+  private skip = 0;
+  /** The +CMT: line waiting for its PDU line. */
+  private cmt: string | undefined = undefined;
+  private aside: TimerHandle | undefined = undefined;
 
-  function end(c: Cmd, e: string, got: string[]): void {
+  constructor(
+    private readonly write: (s: string) => void,
+    private readonly clock: Clock,
+    private readonly onUrc: (line: string, pdu?: string) => void,
+  ) {}
+
+  /** Queues `cmd` (urgent: ahead of the rest, SPEC R45/R46/R50); `done` gets its final result and the lines before it. */
+  send(cmd: string, done: AtDone | undefined, ms?: number, urgent?: boolean): void {
+    const c: Cmd = { c: cmd, f: done, m: ms || 5000, u: !!urgent };
+    const q = this.q;
+    if (urgent) {
+      let i = 0;
+      while (i < q.length && q[i].u) i++;
+      q.splice(i, 0, c);
+      const self = this;
+      if (this.cur && !this.cur.u && this.aside === undefined) {
+        this.aside = this.clock.setTimeout(function () {
+          self.stepAside();
+        }, STEP_ASIDE_MS);
+      }
+    } else q.push(c);
+    this.pump();
+  }
+
+  /** Bytes from the modem. */
+  feed(bytes: string): void {
+    this.buf += bytes;
+    let i: number;
+    while ((i = this.buf.indexOf("\n")) >= 0) {
+      const line = this.buf.slice(0, i).trim();
+      this.buf = this.buf.slice(i + 1);
+      if (line) this.onLine(line);
+    }
+  }
+
+  /** Fails the command in flight and the queue (modem reset, power off). */
+  flush(why: string): void {
+    const all = (this.cur ? [this.cur] : []).concat(this.q.splice(0, this.q.length));
+    this.stopTimer();
+    this.cur = undefined;
+    this.lines = [];
+    this.skip = 0;
+    for (let i = 0; i < all.length; i++) this.end(all[i], why, []);
+  }
+
+  private end(c: Cmd, e: string, got: string[]): void {
     if (c.f) c.f(e, got);
   }
 
-  function finish(e: string): void {
-    const c = cur!;
-    const got = lines;
-    cur = undefined;
-    lines = [];
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timer = undefined;
-    end(c, e, got);
-    pump();
+  private stopTimer(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
-  function probe(ms: number): void {
-    skip = 1;
-    q.unshift({ c: "AT+CMEE?", f: undefined, m: ms, u: true, p: true });
+  private pump(): void {
+    if (this.cur || !this.q.length) return;
+    const c = (this.cur = this.q.shift()!);
+    const self = this;
+    this.lines = [];
+    this.timer = this.clock.setTimeout(function () {
+      self.timer = undefined;
+      self.expire();
+    }, c.m);
+    this.write(c.c + "\r");
   }
 
-  function expire(): void {
-    const c = cur!;
-    timer = undefined;
+  private finish(e: string): void {
+    const c = this.cur!;
+    const got = this.lines;
+    this.cur = undefined;
+    this.lines = [];
+    this.stopTimer();
+    this.end(c, e, got);
+    this.pump();
+  }
+
+  private probe(ms: number): void {
+    this.skip = 1;
+    this.q.unshift({ c: "AT+CMEE?", f: undefined, m: ms, u: true, p: true });
+  }
+
+  private expire(): void {
+    const c = this.cur!;
+    this.cur = undefined;
+    this.lines = [];
     if (c.p) {
-      cur = undefined;
-      lines = [];
       // Nothing answered the probe: the modem is gone, unless it is busy with a command
       // that stepped aside for an urgent one (then the urgent one goes now, see above).
-      if (!q.length || !q[0].u) {
-        skip = 0;
-        onUrc("~hang");
+      if (!this.q.length || !this.q[0].u) {
+        this.skip = 0;
+        this.onUrc("~hang");
       }
-      pump();
+      this.pump();
       return;
     }
-    cur = undefined;
-    lines = [];
-    probe(PROBE_MS);
-    end(c, "timeout", []);
-    pump();
+    this.probe(PROBE_MS);
+    this.end(c, "timeout", []);
+    this.pump();
   }
 
-  function pump(): void {
-    if (cur || !q.length) return;
-    const c = (cur = q.shift()!);
-    lines = [];
-    timer = clock.setTimeout(expire, c.m);
-    write(c.c + "\r");
-  }
-
-  function stepAside(): void {
-    aside = undefined;
-    const c = cur;
-    if (!c || c.u || !q.length || !q[0].u) return;
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timer = undefined;
-    cur = undefined;
-    lines = [];
+  private stepAside(): void {
+    this.aside = undefined;
+    const c = this.cur;
+    if (!c || c.u || !this.q.length || !this.q[0].u) return;
+    this.stopTimer();
+    this.cur = undefined;
+    this.lines = [];
     // A free modem answers the probe in tens of ms; a busy one holds it: the dial goes then.
-    probe(STEP_ASIDE_MS);
-    end(c, "cut", []);
-    pump();
+    this.probe(STEP_ASIDE_MS);
+    this.end(c, "cut", []);
+    this.pump();
   }
 
-  function isFinal(line: string, c: Cmd | undefined): boolean {
-    if (line === "OK" || line === "ERROR" || line.indexOf("+CME ERROR:") === 0 || line.indexOf("+CMS ERROR:") === 0) return true;
-    // V.250 §6.3.1/§6.3.5: the call results end a dial or an answer only.
-    return !!c && /^AT[DA]/.test(c.c) && /^(NO CARRIER|BUSY|NO ANSWER|NO DIALTONE)$/.test(line);
+  private isFinal(line: string): boolean {
+    if (line === "OK" || isError(line)) return true;
+    const c = this.cur;
+    return !!c && (c.c.indexOf("ATD") === 0 || c.c === "ATA") && CALL_RESULTS.indexOf(line) >= 0;
   }
 
-  function onLine(line: string): void {
-    if (cmt !== undefined) {
-      const head = cmt;
-      cmt = undefined;
-      onUrc(head, line);
+  private onLine(line: string): void {
+    if (this.cmt !== undefined) {
+      const head = this.cmt;
+      this.cmt = undefined;
+      this.onUrc(head, line);
       return;
     }
-    if (skip === 1 && line.indexOf("+CMEE:") === 0) {
-      skip = 2;
+    if (this.skip === 1 && line.indexOf("+CMEE:") === 0) {
+      this.skip = 2;
       return;
     }
-    if (isFinal(line, cur)) {
-      if (skip === 1) return;
-      if (skip === 2) {
-        skip = 0;
+    if (this.isFinal(line)) {
+      if (this.skip === 1) return;
+      if (this.skip === 2) {
+        this.skip = 0;
         // The probe's own final: done with it when it is still in flight.
-        if (cur && cur.p) finish("");
+        if (this.cur && this.cur.p) this.finish("");
         return;
       }
-      if (cur) finish(line === "OK" ? "" : line);
-      else if (!/^(OK|ERROR|\+CM[ES] ERROR)/.test(line)) onUrc(line);
+      if (this.cur) this.finish(line === "OK" ? "" : line);
+      else if (line !== "OK" && !isError(line)) this.onUrc(line);
       return;
     }
     if (line === "RDY") {
-      flush("reset");
-      onUrc(line);
+      this.flush("reset");
+      this.onUrc(line);
       return;
     }
+    const cur = this.cur;
     const colon = line.indexOf(":");
     // A query's own answer (+CLCC: during AT+CLCC, +CREG: during AT+CREG?) is the command's.
     const own = cur && colon > 0 && cur.c.indexOf(line.slice(0, colon)) === 2;
     if (!own && startsAny(line, URCS)) {
-      if (line.indexOf("+CMT:") === 0) cmt = line;
-      else onUrc(line);
+      if (line.indexOf("+CMT:") === 0) this.cmt = line;
+      else this.onUrc(line);
       return;
     }
-    if (cur) lines.push(line);
+    if (cur) this.lines.push(line);
   }
-
-  function flush(why: string): void {
-    const all = (cur ? [cur] : []).concat(q.splice(0, q.length));
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timer = undefined;
-    cur = undefined;
-    lines = [];
-    skip = 0;
-    for (let i = 0; i < all.length; i++) end(all[i], why, []);
-  }
-
-  return {
-    send: function (cmd, done, ms, urgent) {
-      const c: Cmd = { c: cmd, f: done, m: ms || 5000, u: !!urgent };
-      if (urgent) {
-        let i = 0;
-        while (i < q.length && q[i].u) i++;
-        q.splice(i, 0, c);
-        if (cur && !cur.u && aside === undefined) aside = clock.setTimeout(stepAside, STEP_ASIDE_MS);
-      } else q.push(c);
-      pump();
-    },
-    feed: function (bytes) {
-      buf += bytes;
-      let i: number;
-      while ((i = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, i).trim();
-        buf = buf.slice(i + 1);
-        if (line) onLine(line);
-      }
-    },
-    flush: flush,
-  };
 }

@@ -4,8 +4,9 @@
  * priority codes, activation, data or companion link: docs/espruino.md "RAK8212" lists
  * what is given up and why). The shared firmware (firmware/main.ts) does not fit this
  * board (`npm run bench -- rak8212`), so this is a second, small composition: one scope
- * of plain closures over the lean AT channel (firmware/rak/at.ts), the PDU codec and the
- * inbox in a cold Storage module (firmware/rak/pdu.ts).
+ * of one object over the lean AT channel (firmware/rak/at.ts), the PDU codec and the
+ * inbox in a cold Storage module (firmware/rak/pdu.ts). Methods on the prototype,
+ * fields on the one instance: a function costs about 4 heap blocks wherever it lives.
  *
  * What it does:
  * - bring-up on the BG96 (its profile's facts, drivers/modems/quectel.ts): `AT` until it
@@ -32,12 +33,12 @@
  * (firmware/api.ts, firmware/api/types.ts), so app code written for the watch's
  * `sharedline` global runs here for what both have; one console line per event unless quiet.
  *
- * Portable: hal/espruino/rak.ts runs it on the board, the tests on the virtual clock.
+ * Portable: firmware/rak/boot.ts runs it on the board, the tests on the virtual clock.
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import type { FlashStorageModule } from "../../hal/espruino/storage.js";
 import type { CallInfo, Failure } from "../api/types.js";
-import { rakAt } from "./at.js";
+import { RakAt } from "./at.js";
 import { rakDelete, rakInbox, rakStore, rakTidy, type RakMessage } from "./pdu.js";
 
 export interface RakIo {
@@ -112,106 +113,238 @@ const EMERGENCY = "110|118|119";
 const HINT = "; 112 and 911 are not emergency numbers here: dial 110, 118 or 119";
 const STATUS = "active|held|dialing|alerting|incoming|waiting".split("|");
 
-function fail(reason: string, message: string): Failure {
+function failed(reason: string, message: string): Failure {
   return { ok: false, reason: reason, message: message };
 }
 
-/** Starts the firmware over `io`; the modem's bring-up begins at once. */
-export function startRak(io: RakIo): RakApi {
-  const clock = io.clock;
-  const flash = io.flash;
-  const on: { [name: string]: Listener[] } = {};
-  const any: Listener[] = [];
-  let state = "off";
-  let ecc: string[] = [];
-  let calls: Call[] = [];
-  let pollTimer: TimerHandle | undefined;
-  let polling = false;
-  let again = false;
-  let afterPoll: (() => void)[] = [];
-  // A 112/911 dial not yet connected (SPEC R54).
-  let warn = "";
+/** Why a call ended (SPEC R86-R88) from +CEER's cause and text, and who ended it. */
+function endReason(c: Call, cause: number | null, text: string): string {
+  if (cause === 26 || /elsewhere/i.test(text)) return "answeredElsewhere";
+  if (cause === 21 || /busy everywhere/i.test(text)) return "declinedElsewhere";
+  if (cause === 25 || /preempt/i.test(text)) return "preempted";
+  if (c.h) return c.c === null && c.d ? "declinedHere" : "hungUpHere";
+  if (cause === 34) return "lineInUse";
+  if (c.c !== null) return "remoteHungUp";
+  if (c.d) return "missed";
+  return cause === 17 ? "busy" : "noAnswer";
+}
 
-  function emit(name: string, data: unknown): void {
-    const l = (on[name] || []).concat(any);
+/** +CEER: <cause>,"<text>" | "<text>" | <location>,<cause>,<x> (the three forms modules print). */
+function ceerCause(text: string): number | null {
+  const f = text.slice(text.indexOf(":") + 1).split(",");
+  const num = function (x: string | undefined) {
+    return x !== undefined && /^\d+$/.test(x.trim()) ? Number(x) : null;
+  };
+  return f.length >= 3 && num(f[1]) !== null ? num(f[1]) : num(f[0]);
+}
+
+function isJapanOnly(n: string): boolean {
+  return n === "112" || n === "911";
+}
+
+/** The firmware; `sharedline` on the device. Its bring-up begins when it is made. */
+export class RakPhone implements RakApi {
+  events: { on(name: string, fn: Listener): () => void };
+  private readonly at: RakAt;
+  private on: { [name: string]: Listener[] } = {};
+  private any: Listener[] = [];
+  private state = "off";
+  /** The network's emergency numbers (+CEN2, R53). */
+  private ecc: string[] = [];
+  private list: Call[] = [];
+  private pollTimer: TimerHandle | undefined = undefined;
+  private polling = false;
+  private again = false;
+  private afterPoll: (() => void)[] = [];
+  /** A 112/911 dial not yet connected (SPEC R54). */
+  private warn = "";
+
+  constructor(private readonly io: RakIo) {
+    const self = this;
+    this.events = {
+      on: function (name, fn) {
+        return self.listen(self.on[name] || (self.on[name] = []), fn);
+      },
+    };
+    this.at = new RakAt(io.write, io.clock, function (line, pdu) {
+      self.urc(line, pdu);
+    });
+    this.up(0);
+  }
+
+  onAny(fn: Listener): () => void {
+    return this.listen(this.any, fn);
+  }
+
+  answer(): Promise<RakCallReply> {
+    const c = this.ringing();
+    if (!c) return Promise.resolve(failed("noCall", "no call is ringing"));
+    const self = this;
+    return this.callCmd("ATA", 30000, false, function () {
+      return self.byId(c.i);
+    });
+  }
+
+  /** Declines the ringing call everywhere (SPEC R26: AT+CHUP). */
+  reject(): Promise<RakCallReply> {
+    const c = this.ringing();
+    if (!c) return Promise.resolve(failed("noCall", "no call is ringing"));
+    c.h = true;
+    return this.callCmd("AT+CHUP", 5000, false, undefined);
+  }
+
+  /** Ends call `id` (AT+CHLD=1x), or every call (AT+CHUP). */
+  hangup(id?: number): Promise<RakCallReply> {
+    if (id !== undefined && !(id >= 1 && id <= 7 && Math.floor(id) === id)) return Promise.resolve(failed("badCall", "not a call id: " + id));
+    if (!this.list.length) return Promise.resolve({ ok: true, call: null } as RakCallReply);
+    for (let i = 0; i < this.list.length; i++) if (id === undefined || this.list[i].i === id) this.list[i].h = true;
+    return this.callCmd(id === undefined ? "AT+CHUP" : "AT+CHLD=1" + id, 5000, false, undefined);
+  }
+
+  dial(number: string): Promise<RakCallReply> {
+    const n = String(number).replace(/[\s()-]/g, "");
+    if (!/^[0-9*#+]+$/.test(n) || n.length > 40 || n.lastIndexOf("+") > 0) return Promise.resolve(failed("badNumber", "not a number: " + number));
+    if (this.emergency(n)) return this.emergencyDial(n, 1);
+    if (this.state !== "ready") return Promise.resolve(failed("notReady", "the modem is " + this.state));
+    if (this.list.length) return Promise.resolve(failed("busy", "a call is in progress (no call waiting on this board)"));
+    this.warn = isJapanOnly(n) ? n : "";
+    return this.callCmd("ATD" + n + ";", 30000, false, this.dialled(n), this.warn ? HINT : "");
+  }
+
+  calls(): Promise<{ ok: true; calls: CallInfo[] }> {
+    return Promise.resolve({ ok: true as const, calls: this.snapshot().calls });
+  }
+
+  inbox(): Promise<{ ok: true; messages: RakMessage[] } | Failure> {
+    try {
+      return Promise.resolve({ ok: true as const, messages: rakInbox(this.io.flash) });
+    } catch (e) {
+      return Promise.resolve(failed("storage", String(e)));
+    }
+  }
+
+  inboxDelete(id: number): Promise<{ ok: true; id: number } | Failure> {
+    try {
+      return Promise.resolve(rakDelete(this.io.flash, id) ? { ok: true as const, id: id } : failed("noMessage", "no message " + id));
+    } catch (e) {
+      return Promise.resolve(failed("storage", String(e)));
+    }
+  }
+
+  status(): Promise<{ ok: true; modem: { name: string }; ready: boolean; emergencyNumbers: string[]; calls: number }> {
+    return Promise.resolve({ ok: true as const, modem: { name: this.state }, ready: this.state === "ready", emergencyNumbers: EMERGENCY.split("|").concat(this.ecc), calls: this.list.length });
+  }
+
+  snapshot(): { modem: string; ready: boolean; calls: CallInfo[] } {
+    const out: CallInfo[] = [];
+    for (let i = 0; i < this.list.length; i++) out.push(this.info(this.list[i]));
+    return { modem: this.state, ready: this.state === "ready", calls: out };
+  }
+
+  feed(bytes: string): void {
+    this.at.feed(bytes);
+  }
+
+  // ---- events ----
+
+  private listen(l: Listener[], fn: Listener): () => void {
+    l.push(fn);
+    return function () {
+      if (l.indexOf(fn) >= 0) l.splice(l.indexOf(fn), 1);
+    };
+  }
+
+  private emit(name: string, data: unknown): void {
+    const l = (this.on[name] || []).concat(this.any);
     for (let i = 0; i < l.length; i++) {
       try {
         l[i](data, name);
       } catch (e) {
-        io.print("listener of " + name + " failed: " + e);
+        this.io.print("listener of " + name + " failed: " + e);
       }
     }
   }
 
-  function say(line: string): void {
-    if (!io.quiet) io.print(line);
+  private say(line: string): void {
+    if (!this.io.quiet) this.io.print(line);
   }
 
-  function setState(name: string, why?: string): void {
-    if (state === name) return;
-    state = name;
-    emit("modemState", { name: name, lastError: why || null });
-    say("modem: " + name + (why ? " (" + why + ")" : ""));
+  private setState(name: string, why?: string): void {
+    if (this.state === name) return;
+    this.state = name;
+    this.emit("modemState", { name: name, lastError: why || null });
+    this.say("modem: " + name + (why ? " (" + why + ")" : ""));
+  }
+
+  private later(fn: () => void, ms: number): void {
+    this.io.clock.setTimeout(fn, ms);
   }
 
   // ---- bring-up ----
 
-  function up(tries: number): void {
-    setState("bringingUp");
-    at.send(
+  private up(tries: number): void {
+    const self = this;
+    const io = this.io;
+    this.setState("bringingUp");
+    this.at.send(
       "AT",
       function (e) {
-        if (!e) return step(0, 0);
-        if (tries < 9) clock.setTimeout(up.bind(null, tries + 1), 500);
-        else if (io.powerKey) {
-          // Off (the supply alone does not start a BG96): its power-key pulse, then its boot time.
-          setState("off", "no answer to AT");
-          io.powerKey(io.pulseMs);
-          clock.setTimeout(up.bind(null, 0), io.bootMs);
-        } else {
-          setState("off", "no answer to AT");
-          clock.setTimeout(up.bind(null, 0), io.bootMs);
-        }
+        if (!e) return self.step(0, 0);
+        if (tries < 9)
+          return self.later(function () {
+            self.up(tries + 1);
+          }, 500);
+        // Off (the supply alone does not start a BG96): its power-key pulse, then its boot time.
+        self.setState("off", "no answer to AT");
+        if (io.powerKey) io.powerKey(io.pulseMs);
+        self.later(function () {
+          self.up(0);
+        }, io.bootMs);
       },
       1000,
     );
   }
 
-  function step(i: number, tries: number): void {
+  private step(i: number, tries: number): void {
+    const self = this;
     const all = SCRIPT.split("|");
-    if (i >= all.length) return ready();
+    if (i >= all.length) return this.ready();
     const need = all[i].charAt(0) === "!";
     const cmd = need ? all[i].slice(1) : all[i];
-    at.send(cmd, function (e, lines) {
+    this.at.send(cmd, function (e, lines) {
       if (e === "reset") return;
       if (cmd === "AT+CPIN?" && (e || lines.join().indexOf("READY") < 0)) {
         // 27.007 §8.3: SIM busy right after boot is normal; a PIN or no SIM is not.
-        if (tries < 4) return void clock.setTimeout(step.bind(null, i, tries + 1), 1000);
-        setState("simLocked", e || lines.join());
-        return;
+        if (tries < 4)
+          return self.later(function () {
+            self.step(i, tries + 1);
+          }, 1000);
+        return self.setState("simLocked", e || lines.join());
       }
       if (e && need) {
-        setState("backoff", cmd + ": " + e);
-        return void clock.setTimeout(up.bind(null, 0), 10000);
+        self.setState("backoff", cmd + ": " + e);
+        return self.later(function () {
+          self.up(0);
+        }, 10000);
       }
-      step(i + 1, 0);
+      self.step(i + 1, 0);
     });
   }
 
-  function ready(): void {
-    setState("ready");
-    emit("ready", {});
-    poll();
+  private ready(): void {
+    const self = this;
+    this.setState("ready");
+    this.emit("ready", {});
+    this.poll(undefined);
     // Messages that came while the firmware was off, or whose deletion a power cut stopped.
-    const cut = rakTidy(flash);
-    if (cut) say("inbox: " + cut + " part(s) cut by a power cut, read again from the SIM");
-    at.send(
+    const cut = rakTidy(this.io.flash);
+    if (cut) this.say("inbox: " + cut + " part(s) cut by a power cut, read again from the SIM");
+    this.at.send(
       "AT+CMGL=4",
       function (e, lines) {
         if (e) return;
         for (let i = 0; i + 1 < lines.length; i++) {
-          const m = /^\+CMGL: (\d+)/.exec(lines[i]);
-          if (m) keep(lines[i + 1], m[1]);
+          if (lines[i].indexOf("+CMGL: ") === 0) self.keep(lines[i + 1], lines[i].slice(7).split(",")[0]);
         }
       },
       20000,
@@ -220,39 +353,40 @@ export function startRak(io: RakIo): RakApi {
 
   // ---- unsolicited lines ----
 
-  function urc(line: string, pdu?: string): void {
-    if (/^(NO CARRIER|BUSY|NO ANSWER)/.test(line) && warn) {
-      // R54: the 112/911 call failed (before it was ever listed); say which numbers work.
-      emit("log", { text: warn + ": " + line + HINT });
-      say(warn + ": " + line + HINT);
+  private urc(line: string, pdu?: string): void {
+    // Parsed by string compares: Espruino 2v29's RegExp fails an optional item right after
+    // `^` (/^a?b/ does not match "b", measured) and alternation inside a group (espruino-facts.md).
+    const end = line === "NO CARRIER" || line === "BUSY" || line === "NO ANSWER";
+    if (end && this.warn) {
+      // R54: the 112/911 call failed (before a +CLCC listed it); say which numbers work.
+      this.emit("log", { text: this.warn + ": " + line + HINT });
+      this.say(this.warn + ": " + line + HINT);
     }
-    if (/^(RING|\+CRING|\+CLIP|NO CARRIER|BUSY|NO ANSWER)/.test(line)) return poll();
-    // Parsed by hand here and below: Espruino 2v29's regex fails an optional item (`a?`,
-    // `(x)?`) right after `^` (measured: /^a?b/.test("b") is false).
-    if (line.indexOf("+CMTI:") === 0) return read(line.split(",")[1]);
-    if (line.indexOf("+CMT:") === 0 && pdu) return keep(pdu, "");
-    if (line.indexOf("+CEN1:") === 0) ecc = [];
+    if (end || line === "RING" || line.indexOf("+CRING:") === 0 || line.indexOf("+CLIP:") === 0) return this.poll(undefined);
+    if (line.indexOf("+CMTI:") === 0) return this.read(line.split(",")[1]);
+    if (line.indexOf("+CMT:") === 0 && pdu) return this.keep(pdu, "");
+    if (line.indexOf("+CEN1:") === 0) this.ecc = [];
     else if (line.indexOf("+CEN2:") === 0) {
       const n = line.split(",")[1];
-      if (n && ecc.indexOf(n) < 0) ecc.push(n);
-      emit("emergencyNumbers", { numbers: ecc.slice() });
+      if (n && this.ecc.indexOf(n) < 0) this.ecc.push(n);
+      this.emit("emergencyNumbers", { numbers: this.ecc.slice() });
     } else if (line.indexOf("+CREG: ") === 0 || line.indexOf("+CEREG: ") === 0) {
       const eps = line.charAt(2) === "E";
       const f = line.slice(line.indexOf(":") + 2).split(",");
-      emit("registration", { domain: eps ? "eps" : "cs", stat: Number(f[0]) });
-      say((eps ? "LTE" : "CS") + ": registration " + f[0]);
-    } else if (line === "RDY" || (line === "~hang" && state !== "bringingUp")) {
+      this.emit("registration", { domain: eps ? "eps" : "cs", stat: Number(f[0]) });
+      this.say((eps ? "LTE" : "CS") + ": registration " + f[0]);
+    } else if (line === "RDY" || (line === "~hang" && this.state !== "bringingUp")) {
+      // The modem restarted (or stopped answering): no call survives; bring-up again.
       // (During bring-up its own steps retry: a silent modem there is one that is off.)
-      // The modem restarted (or stopped answering): no call survives, bring-up again.
-      update([]);
-      setState("bringingUp", line === "RDY" ? "the modem restarted" : "the modem stopped answering");
-      up(0);
+      this.update([]);
+      this.setState("bringingUp", line === "RDY" ? "the modem restarted" : "the modem stopped answering");
+      this.up(0);
     }
   }
 
   // ---- calls ----
 
-  function info(c: Call, ended?: { reason: string; cause: number | null; message: string }): CallInfo {
+  private info(c: Call, ended?: { reason: string; cause: number | null; message: string }): CallInfo {
     return {
       id: c.i,
       direction: c.d ? "incoming" : "outgoing",
@@ -264,139 +398,131 @@ export function startRak(io: RakIo): RakApi {
       emergency: c.e,
       startedAt: c.t,
       connectedAt: c.c,
-      endedAt: ended ? clock.now() : null,
+      endedAt: ended ? this.io.clock.now() : null,
       end: (ended || null) as CallInfo["end"],
     };
   }
 
-  function poll(then?: () => void): void {
-    if (then) afterPoll.push(then);
-    if (polling) {
-      again = true;
+  private byId(id: number): Call | undefined {
+    for (let i = 0; i < this.list.length; i++) if (this.list[i].i === id) return this.list[i];
+    return undefined;
+  }
+
+  private ringing(): Call | undefined {
+    for (let i = 0; i < this.list.length; i++) if (this.list[i].s === 4) return this.list[i];
+    return undefined;
+  }
+
+  private dialled(n: string): () => Call | undefined {
+    const self = this;
+    return function () {
+      for (let i = 0; i < self.list.length; i++) if (self.list[i].d === 0 && self.list[i].n === n) return self.list[i];
+      return undefined;
+    };
+  }
+
+  /** Reads AT+CLCC (again at once when asked meanwhile), then runs `then`; every 1.5 s while a call exists. */
+  private poll(then: (() => void) | undefined): void {
+    const self = this;
+    const clock = this.io.clock;
+    if (then) this.afterPoll.push(then);
+    if (this.polling) {
+      this.again = true;
       return;
     }
-    polling = true;
-    if (pollTimer !== undefined) clock.clearTimeout(pollTimer);
-    pollTimer = undefined;
-    at.send("AT+CLCC", function (e, lines) {
-      polling = false;
-      if (!e) update(lines);
-      if (again) {
-        again = false;
-        return poll();
+    this.polling = true;
+    if (this.pollTimer !== undefined) clock.clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    this.at.send("AT+CLCC", function (e, lines) {
+      self.polling = false;
+      if (!e) self.update(lines);
+      if (self.again) {
+        self.again = false;
+        return self.poll(undefined);
       }
-      const waiting = afterPoll;
-      afterPoll = [];
+      const waiting = self.afterPoll;
+      self.afterPoll = [];
       for (let i = 0; i < waiting.length; i++) waiting[i]();
-      if (calls.length && pollTimer === undefined) {
-        pollTimer = clock.setTimeout(function () {
-          pollTimer = undefined;
-          poll();
+      if (self.list.length && self.pollTimer === undefined) {
+        self.pollTimer = clock.setTimeout(function () {
+          self.pollTimer = undefined;
+          self.poll(undefined);
         }, 1500);
       }
     });
   }
 
-  function update(lines: string[]): void {
+  private update(lines: string[]): void {
     const now: Call[] = [];
+    const clock = this.io.clock;
     for (let i = 0; i < lines.length; i++) {
       if (lines[i].indexOf("+CLCC: ") !== 0) continue;
       // 27.007 §7.18: <id>,<dir>,<stat>,<mode>,<mpty>[,<number>,<type>...]
-      const m = lines[i].slice(7).split(",");
-      m[4] = (m[5] || "").split('"').join("");
-      const id = Number(m[0]);
-      const dir = Number(m[1]);
+      const f = lines[i].slice(7).split(",");
+      const id = Number(f[0]);
+      const dir = Number(f[1]);
+      const num = (f[5] || "").split('"').join("");
       // An id is reused at once (the released call's 1 is the emergency call's 1): same direction and number too.
-      const old = calls.filter(function (c) {
-        return c.i === id && c.d === dir && (!c.n || !m[4] || c.n === m[4]);
-      })[0];
-      const c: Call = old || { i: id, d: dir, s: -1, n: m[4] || "", e: false, t: clock.now(), c: null };
-      if (!c.n && m[4]) c.n = m[4];
-      if (!old) c.e = c.d === 0 && emergency(c.n);
-      const s = Number(m[2]);
+      let old = this.byId(id);
+      if (old && (old.d !== dir || (old.n && num && old.n !== num))) old = undefined;
+      const c: Call = old || { i: id, d: dir, s: -1, n: num, e: dir === 0 && this.emergency(num), t: clock.now(), c: null };
+      if (!c.n && num) c.n = num;
+      const s = Number(f[2]);
       now.push(c);
       if (s === c.s) continue;
       c.s = s;
       if (s === 0 && c.c === null) {
         c.c = clock.now();
-        if (c.n === warn) warn = "";
+        if (c.n === this.warn) this.warn = "";
       }
-      const ci = info(c);
+      const ci = this.info(c);
       if (!old && (s === 4 || s === 5)) {
-        emit("incoming", ci);
-        say((s === 5 ? "call waiting" : "incoming call") + " from " + (c.n || "a withheld number"));
+        this.emit("incoming", ci);
+        this.say((s === 5 ? "call waiting" : "incoming call") + " from " + (c.n || "a withheld number"));
       } else {
-        emit("callChanged", ci);
-        say("call " + c.i + " " + ci.direction + " " + (c.n || "withheld") + ": " + ci.status);
+        this.emit("callChanged", ci);
+        this.say("call " + c.i + " " + ci.direction + " " + (c.n || "withheld") + ": " + ci.status);
       }
     }
-    const gone = calls.filter(function (c) {
-      return now.indexOf(c) < 0;
-    });
-    calls = now;
-    if (gone.length) ended(gone);
+    const gone: Call[] = [];
+    for (let i = 0; i < this.list.length; i++) if (now.indexOf(this.list[i]) < 0) gone.push(this.list[i]);
+    this.list = now;
+    if (gone.length) this.ended(gone);
   }
 
   /** SPEC R86-R88, R92: why the calls ended, from AT+CEER. */
-  function ended(gone: Call[]): void {
-    at.send("AT+CEER", function (e, lines) {
+  private ended(gone: Call[]): void {
+    const self = this;
+    this.at.send("AT+CEER", function (e, lines) {
       const text = e ? "" : lines.join(" ");
-      // +CEER: <cause>,"<text>" | "<text>" | <location>,<cause>,<x> (the three forms modules print).
-      const f = text.slice(text.indexOf(":") + 1).split(",");
-      const num = function (x: string | undefined) {
-        return x !== undefined && /^\d+$/.test(x.trim()) ? Number(x) : null;
-      };
-      const cause = f.length >= 3 && num(f[1]) !== null ? num(f[1]) : num(f[0]);
+      const cause = e ? null : ceerCause(text);
       for (let i = 0; i < gone.length; i++) {
         const c = gone[i];
-        const reason =
-          cause === 26 || /elsewhere/i.test(text)
-            ? "answeredElsewhere"
-            : cause === 21 || /busy everywhere/i.test(text)
-              ? "declinedElsewhere"
-              : cause === 25 || /preempt/i.test(text)
-                ? "preempted"
-                : c.h
-                  ? c.c === null && c.d
-                    ? "declinedHere"
-                    : "hungUpHere"
-                  : cause === 34
-                    ? "lineInUse"
-                    : c.c === null
-                      ? c.d
-                        ? "missed"
-                        : cause === 17
-                          ? "busy"
-                          : "noAnswer"
-                      : "remoteHungUp";
+        const reason = endReason(c, cause, text);
         // R54: 112 and 911 reach nobody in Japan; say which numbers do.
-        const hint = c.d === 0 && c.c === null && /^(112|911)$/.test(c.n) ? HINT : "";
-        if (hint) warn = "";
-        const d = info(c, { reason: reason, cause: cause, message: reason + hint });
-        emit("callEnded", d);
-        say("call " + c.i + " with " + (c.n || "withheld") + " ended: " + reason + hint + (cause !== null ? " (cause " + cause + ")" : ""));
+        const hint = c.d === 0 && c.c === null && isJapanOnly(c.n) ? HINT : "";
+        if (hint) self.warn = "";
+        self.emit("callEnded", self.info(c, { reason: reason, cause: cause, message: reason + hint }));
+        self.say("call " + c.i + " with " + (c.n || "withheld") + " ended: " + reason + hint + (cause !== null ? " (cause " + cause + ")" : ""));
       }
     });
   }
 
-  function emergency(n: string): boolean {
-    return (EMERGENCY + "|" + ecc.join("|")).split("|").indexOf(n) >= 0;
-  }
-
-  function mark(): void {
-    for (let i = 0; i < calls.length; i++) calls[i].h = true;
+  private emergency(n: string): boolean {
+    return !!n && (EMERGENCY + "|" + this.ecc.join("|")).split("|").indexOf(n) >= 0;
   }
 
   /** Runs `cmd`, reads the calls, and answers with the call `pick` finds (null when none). */
-  function callCmd(cmd: string, ms: number, urgent: boolean, pick: () => Call | undefined, orElse?: string): Promise<RakCallReply> {
+  private callCmd(cmd: string, ms: number, urgent: boolean, pick: (() => Call | undefined) | undefined, orElse?: string): Promise<RakCallReply> {
+    const self = this;
     return new Promise(function (resolve) {
-      at.send(
+      self.at.send(
         cmd,
         function (e) {
-          if (e) return resolve(fail("modem", cmd + ": " + e + (orElse || "")));
-          poll(function () {
-            const c = pick();
-            resolve({ ok: true, call: c ? info(c) : null });
+          if (e) return resolve(failed("modem", cmd + ": " + e + (orElse || "")));
+          self.poll(function () {
+            const c = pick ? pick() : undefined;
+            resolve({ ok: true, call: c ? self.info(c) : null });
           });
         },
         ms,
@@ -405,160 +531,58 @@ export function startRak(io: RakIo): RakApi {
     });
   }
 
-  function ringing(): Call | undefined {
-    return calls.filter(function (c) {
-      return c.s === 4;
-    })[0];
-  }
-
-  function dialled(n: string): () => Call | undefined {
-    return function () {
-      return calls.filter(function (c) {
-        return c.d === 0 && c.n === n;
-      })[0];
-    };
-  }
-
-  /** R45/R46/R50: on the priority lane, after releasing this device's own calls; retried. */
-  function emergencyDial(n: string, attempt: number): Promise<RakCallReply> {
-    emit("emergency", { phase: attempt > 1 ? "retrying" : "requested", callId: 0, attempts: attempt });
-    say("emergency call to " + n + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
-    if (calls.length) {
-      mark();
-      at.send("AT+CHUP", undefined, 5000, true);
+  /** R45/R46/R50: on the priority lane, after releasing this device's own calls; retried twice. */
+  private emergencyDial(n: string, attempt: number): Promise<RakCallReply> {
+    const self = this;
+    this.emit("emergency", { phase: attempt > 1 ? "retrying" : "requested", callId: 0, attempts: attempt });
+    this.say("emergency call to " + n + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
+    if (this.list.length) {
+      for (let i = 0; i < this.list.length; i++) this.list[i].h = true;
+      this.at.send("AT+CHUP", undefined, 5000, true);
     }
-    return callCmd("ATD" + n + ";", 30000, true, dialled(n)).then(function (r) {
+    return this.callCmd("ATD" + n + ";", 30000, true, this.dialled(n)).then(function (r) {
       if (r.ok || attempt >= 3) return r;
       return new Promise<RakCallReply>(function (resolve) {
-        clock.setTimeout(function () {
-          resolve(emergencyDial(n, attempt + 1));
+        self.later(function () {
+          resolve(self.emergencyDial(n, attempt + 1));
         }, 1000);
       });
     });
   }
 
-  // Here, after urc's statement: Espruino hoists nothing (espruino-facts.md).
-  const at = rakAt(io.write, clock, urc);
-
-  const api: RakApi = {
-    events: {
-      on: function (name, fn) {
-        const l = on[name] || (on[name] = []);
-        l.push(fn);
-        return function () {
-          if (l.indexOf(fn) >= 0) l.splice(l.indexOf(fn), 1);
-        };
-      },
-    },
-    onAny: function (fn) {
-      any.push(fn);
-      return function () {
-        if (any.indexOf(fn) >= 0) any.splice(any.indexOf(fn), 1);
-      };
-    },
-    answer: function () {
-      const c = ringing();
-      if (!c) return Promise.resolve(fail("noCall", "no call is ringing"));
-      return callCmd("ATA", 30000, false, function () {
-        return calls.filter(function (k) {
-          return k.i === c.i;
-        })[0];
-      });
-    },
-    reject: function () {
-      const c = ringing();
-      if (!c) return Promise.resolve(fail("noCall", "no call is ringing"));
-      c.h = true;
-      return callCmd("AT+CHUP", 5000, false, function () {
-        return undefined;
-      });
-    },
-    hangup: function (id) {
-      if (id !== undefined && !(id >= 1 && id <= 7 && Math.floor(id) === id)) return Promise.resolve(fail("badCall", "not a call id: " + id));
-      if (!calls.length) return Promise.resolve({ ok: true, call: null } as RakCallReply);
-      if (id === undefined) mark();
-      else
-        calls.forEach(function (c) {
-          if (c.i === id) c.h = true;
-        });
-      return callCmd(id === undefined ? "AT+CHUP" : "AT+CHLD=1" + id, 5000, false, function () {
-        return undefined;
-      });
-    },
-    dial: function (number) {
-      const n = String(number).replace(/[\s()-]/g, "");
-      if (!/^[0-9*#+]+$/.test(n) || n.length > 40 || n.lastIndexOf("+") > 0) return Promise.resolve(fail("badNumber", "not a number: " + number));
-      if (emergency(n)) return emergencyDial(n, 1);
-      if (state !== "ready") return Promise.resolve(fail("notReady", "the modem is " + state));
-      if (calls.length) return Promise.resolve(fail("busy", "a call is in progress (no call waiting on this board)"));
-      // R54: 112 and 911 are not emergency numbers in Japan.
-      warn = /^(112|911)$/.test(n) ? n : "";
-      return callCmd("ATD" + n + ";", 30000, false, dialled(n), warn ? HINT : "");
-    },
-    calls: function () {
-      return Promise.resolve({ ok: true as const, calls: calls.map(function (c) {
-        return info(c);
-      }) });
-    },
-    inbox: function () {
-      try {
-        return Promise.resolve({ ok: true as const, messages: rakInbox(flash) });
-      } catch (e) {
-        return Promise.resolve(fail("storage", String(e)));
-      }
-    },
-    inboxDelete: function (id) {
-      try {
-        return Promise.resolve(rakDelete(flash, id) ? { ok: true as const, id: id } : fail("noMessage", "no message " + id));
-      } catch (e) {
-        return Promise.resolve(fail("storage", String(e)));
-      }
-    },
-    status: function () {
-      return Promise.resolve({ ok: true as const, modem: { name: state }, ready: state === "ready", emergencyNumbers: EMERGENCY.split("|").concat(ecc), calls: calls.length });
-    },
-    snapshot: function () {
-      return {
-        modem: state,
-        ready: state === "ready",
-        calls: calls.map(function (c) {
-          return info(c);
-        }),
-      };
-    },
-    feed: at.feed,
-  };
-
   // ---- SMS receive ----
 
-  function read(index: string): void {
-    at.send(
+  private read(index: string): void {
+    const self = this;
+    this.at.send(
       "AT+CMGR=" + index,
       function (e, lines) {
-        if (!e && lines.length > 1) keep(lines[lines.length - 1], index);
+        if (!e && lines.length > 1) self.keep(lines[lines.length - 1], index);
       },
       10000,
     );
   }
 
   /** Stores the PDU, then (only then) deletes it from the SIM; `smsReceived` once the message is whole. */
-  function keep(hex: string, index: string): void {
+  private keep(hex: string, index: string): void {
     let g: string;
     try {
-      g = rakStore(flash, hex, clock.now());
+      g = rakStore(this.io.flash, hex, this.io.clock.now());
     } catch (e) {
       g = "full";
-      say("inbox: " + e);
+      this.say("inbox: " + e);
     }
-    if (g === "full") return say("inbox: Storage is full; the message stays on the SIM");
-    if (index) at.send("AT+CMGD=" + index, undefined, 5000);
+    if (g === "full") return this.say("inbox: Storage is full; the message stays on the SIM");
+    if (index) this.at.send("AT+CMGD=" + index, undefined, 5000);
     if (g === "" || g === "!") return;
-    const m = rakInbox(flash, g)[0];
+    const m = rakInbox(this.io.flash, g)[0];
     if (!m || m.missing.length) return;
-    emit("smsReceived", m);
-    say("SMS from " + m.from + " (" + m.time + (m.parts > 1 ? ", " + m.parts + " parts" : "") + "): " + m.text);
+    this.emit("smsReceived", m);
+    this.say("SMS from " + m.from + " (" + m.time + (m.parts > 1 ? ", " + m.parts + " parts" : "") + "): " + m.text);
   }
+}
 
-  up(0);
-  return api;
+/** Starts the firmware over `io`; the modem's bring-up begins at once. */
+export function startRak(io: RakIo): RakApi {
+  return new RakPhone(io);
 }

@@ -1,5 +1,5 @@
 /**
- * The RAK8212 board (boards.json `rak8212-bg96`: the small RAK firmware, hal/espruino/rak.ts)
+ * The RAK8212 board (boards.json `rak8212-bg96`: the small RAK firmware, firmware/rak/boot.ts)
  * on the RAK8212's own heap layout: a 32-bit Linux build of Espruino with 2,500 blocks
  * (ESPRUINO_BIN_2500; the test is skipped without it, and so in CI), booted from Storage
  * with the files `npm run flash` writes (the pretokenised boot code, the cold module

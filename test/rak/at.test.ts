@@ -5,13 +5,13 @@
  */
 import test from "ava";
 import { VirtualClock } from "../../hal/memory/clock.js";
-import { rakAt, STEP_ASIDE_MS } from "../../firmware/rak/at.js";
+import { RakAt, STEP_ASIDE_MS } from "../../firmware/rak/at.js";
 
 function rig() {
   const clock = new VirtualClock(0);
   const written: { at: number; cmd: string }[] = [];
   const urcs: string[] = [];
-  const at = rakAt(
+  const at = new RakAt(
     (s) => written.push({ at: clock.now(), cmd: s.replace(/\r$/, "") }),
     clock,
     (line, pdu) => urcs.push(pdu === undefined ? line : line + " / " + pdu),

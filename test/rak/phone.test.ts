@@ -26,6 +26,7 @@ function rig(opts?: { flash?: MemoryFlash; clock?: VirtualClock; modem?: SimMode
   modem.connect(dce);
   const written: { at: number; cmd: string }[] = [];
   const printed: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event payloads of every kind
   const events: { name: string; data: any }[] = [];
   const api: RakApi = startRak({
     write: (s) => {

@@ -9,11 +9,11 @@
  * fed straight to the firmware (no Serial object of ours: heap), and the API as the
  * global `sharedline`, as on the watch.
  */
-import type { Board } from "../../firmware/board.js";
-import { BG96_BOOT_MS, BG96_PULSE_MS, startRak } from "../../firmware/rak/phone.js";
-import { EspruinoClock } from "./clock.js";
-import { readSettings } from "./settings.js";
-import type { FlashStorageModule } from "./storage.js";
+import type { Board } from "../board.js";
+import { BG96_BOOT_MS, BG96_PULSE_MS, startRak } from "./phone.js";
+import { EspruinoClock } from "../../hal/espruino/clock.js";
+import { readSettings } from "../../hal/espruino/settings.js";
+import type { FlashStorageModule } from "../../hal/espruino/storage.js";
 
 declare const SHAREDLINE_PROFILE: Board;
 declare const require: (name: string) => FlashStorageModule;
@@ -59,5 +59,7 @@ const api = startRak({
   pulseMs: BG96_PULSE_MS,
   bootMs: BG96_BOOT_MS,
 });
-uart.on("data", api.feed);
+uart.on("data", function (bytes: string) {
+  api.feed(bytes);
+});
 (globalThis as unknown as { sharedline: unknown }).sharedline = api;
