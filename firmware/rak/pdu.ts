@@ -55,13 +55,17 @@ interface Part {
   body: string;
 }
 
-/** 23.038 §6.2.1: the default alphabet, septet value -> character. */
+/**
+ * 23.038 §6.2.1: the default alphabet, septet value -> code point, 4 hex digits each (a
+ * string stays in flash; a literal with characters above U+00FF is read differently by
+ * Espruino's Unicode and byte builds).
+ */
 const GSM =
-  "@\u00a3$\u00a5\u00e8\u00e9\u00f9\u00ec\u00f2\u00c7\n\u00d8\u00f8\r\u00c5\u00e5\u0394_\u03a6\u0393\u039b\u03a9\u03a0\u03a8\u03a3\u0398\u039e\u001b\u00c6\u00e6\u00df\u00c9" +
-  " !\"#\u00a4%&'()*+,-./0123456789:;<=>?\u00a1ABCDEFGHIJKLMNOPQRSTUVWXYZ\u00c4\u00d6\u00d1\u00dc\u00a7\u00bfabcdefghijklmnopqrstuvwxyz\u00e4\u00f6\u00f1\u00fc\u00e0";
-/** 23.038 §6.2.1.1: the extension table, the septet after ESC and its character. */
+  "004000a3002400a500e800e900f900ec00f200c7000a00d800f8000d00c500e50394005f03a60393039b03a903a003a803a30398039e001b00c600e600df00c9002000210022002300a400250026002700280029002a002b002c002d002e002f0030003100320033003400350036003700380039003a003b003c003d003e003f" +
+  "00a1004100420043004400450046004700480049004a004b004c004d004e004f0050005100520053005400550056005700580059005a00c400d600d100dc00a700bf006100620063006400650066006700680069006a006b006c006d006e006f0070007100720073007400750076007700780079007a00e400f600f100fc00e0";
+/** 23.038 §6.2.1.1: the extension table, the septet after ESC and its code point. */
 const EXT_SEPTETS = "\n\u0014()/<=>@e";
-const EXT_CHARS = "\f^{}\\[~]|\u20ac";
+const EXT_CODES = "000c005e007b007d005c005b007e005d007c20ac";
 /** 23.040 §9.1.2.5 semi-octets of an address: 0-9, then * # a b c. */
 const DIGITS = "0123456789*#abc";
 
@@ -84,24 +88,58 @@ function septets(hex: string, at: number, n: number): string {
   return out;
 }
 
+/** Espruino's `E`: undefined on Node. */
+declare const E: { asUTF8?: (s: string) => string } | undefined;
+
+/**
+ * Text from code points, on every engine (drivers/sms/text.ts has the measurements): on
+ * Node UTF-16 units; on Espruino `String.fromCharCode` keeps only the low byte, so the
+ * UTF-8 bytes are built and flagged as UTF-8 where the build has Unicode (`E.asUTF8`),
+ * and kept as UTF-8 bytes where it has not.
+ */
+function text(cps: number[]): string {
+  let out = "";
+  const utf16 = String.fromCharCode(0x3042).charCodeAt(0) === 0x3042;
+  for (let i = 0; i < cps.length; i++) {
+    const c = cps[i];
+    if (utf16) out += c > 0xffff ? String.fromCharCode(0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 0x3ff)) : String.fromCharCode(c);
+    else if (c < 0x80) out += String.fromCharCode(c);
+    else if (c < 0x800) out += String.fromCharCode(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out += String.fromCharCode(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out += String.fromCharCode(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  if (utf16 || typeof E === "undefined" || !E || typeof E.asUTF8 !== "function") return out;
+  try {
+    return E.asUTF8(out);
+  } catch (e) {
+    // A build without Unicode: its strings are bytes, and UTF-8 bytes are what a terminal shows.
+    return out;
+  }
+}
+
 /** GSM 7-bit septets as text (ESC x from the extension table; an unknown one is a space). */
 function gsmText(body: string): string {
-  let out = "";
+  const cps: number[] = [];
   for (let i = 0; i < body.length; i++) {
     const c = body.charCodeAt(i);
     if (c === 0x1b && i + 1 < body.length) {
       const k = EXT_SEPTETS.indexOf(body.charAt(++i));
-      out += k >= 0 ? EXT_CHARS.charAt(k) : " ";
-    } else out += GSM.charAt(c);
+      cps.push(k >= 0 ? parseInt(EXT_CODES.substr(4 * k, 4), 16) : 0x20);
+    } else cps.push(parseInt(GSM.substr(4 * c, 4), 16));
   }
-  return out;
+  return text(cps);
 }
 
-/** Octet pairs as UTF-16 code units (a surrogate pair stays two units: one character). */
+/** Octet pairs as UTF-16 code units, surrogate pairs joined into their code point. */
 function ucs2Text(body: string): string {
-  let out = "";
-  for (let i = 0; i + 1 < body.length; i += 2) out += String.fromCharCode((body.charCodeAt(i) << 8) | body.charCodeAt(i + 1));
-  return out;
+  const cps: number[] = [];
+  for (let i = 0; i + 1 < body.length; i += 2) {
+    const u = (body.charCodeAt(i) << 8) | body.charCodeAt(i + 1);
+    const prev = cps.length ? cps[cps.length - 1] : 0;
+    if (u >= 0xdc00 && u <= 0xdfff && prev >= 0xd800 && prev <= 0xdbff) cps[cps.length - 1] = 0x10000 + ((prev - 0xd800) << 10) + (u - 0xdc00);
+    else cps.push(u);
+  }
+  return text(cps);
 }
 
 function two(n: number): string {
