@@ -319,7 +319,8 @@ export class RakPhone implements RakApi {
           return self.later(function () {
             self.step(i, tries + 1);
           }, 1000);
-        return self.setState("simLocked", e || lines.join());
+        // R55: without a usable SIM no emergency call can be made in Japan; say so.
+        return self.setState("simLocked", (e || lines.join()) + "; emergency calls are unavailable without a usable SIM");
       }
       if (e && need) {
         self.setState("backoff", cmd + ": " + e);

@@ -282,3 +282,14 @@ for (const style of ["cause-text", "text", "location-cause"] as const) {
     t.is(end && end.data.end.cause, style === "text" ? null : 26);
   });
 }
+
+test("R55 without a usable SIM the firmware says emergency calls are unavailable", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, sim: { present: false } });
+  const r = rig({ clock, network, modem });
+  modem.powerOn();
+  await r.run(10000);
+  t.is(r.api.snapshot().modem, "simLocked");
+  t.true(r.printed.some((l) => /emergency calls are unavailable/.test(l)), r.printed.join("\n"));
+});
