@@ -290,6 +290,8 @@ export class RakPhone implements RakApi {
       "AT",
       function (e) {
         if (!e) return self.step(0, 0);
+        // RDY failed it: urc() runs bring-up again itself.
+        if (e === "reset") return;
         if (tries < 9)
           return self.later(function () {
             self.up(tries + 1);
@@ -379,7 +381,12 @@ export class RakPhone implements RakApi {
     } else if (line === "RDY" || (line === "~hang" && this.state !== "bringingUp")) {
       // The modem restarted (or stopped answering): no call survives; bring-up again.
       // (During bring-up its own steps retry: a silent modem there is one that is off.)
-      this.update([]);
+      const gone = this.list;
+      this.list = [];
+      for (let i = 0; i < gone.length; i++) {
+        this.emit("callEnded", this.info(gone[i], { reason: "modemReset", cause: null, message: "modemReset" }));
+        this.say("call " + gone[i].i + " with " + (gone[i].n || "withheld") + " ended: modemReset");
+      }
       this.setState("bringingUp", line === "RDY" ? "the modem restarted" : "the modem stopped answering");
       this.up(0);
     }

@@ -293,3 +293,21 @@ test("R55 without a usable SIM the firmware says emergency calls are unavailable
   t.is(r.api.snapshot().modem, "simLocked");
   t.true(r.printed.some((l) => /emergency calls are unavailable/.test(l)), r.printed.join("\n"));
 });
+
+test("a modem reboot (RDY) during a call: the call ends as modem reset, one bring-up runs, the line works again", async (t) => {
+  const r = rig();
+  await up(r);
+  r.network.ringIn(CALLER);
+  await r.run(2000);
+  await settle(r, r.api.answer(), 2000);
+  const mark = r.written.length;
+  r.modem.reboot();
+  await r.run(5000);
+  t.is(r.api.snapshot().modem, "ready");
+  t.is(r.written.slice(mark).filter((w) => w.cmd === "ATE0").length, 1, "one bring-up");
+  t.deepEqual(r.api.snapshot().calls, []);
+  t.is(r.events.find((e) => e.name === "callEnded")!.data.end.reason, "modemReset");
+  r.network.ringIn(CALLER);
+  await r.run(2000);
+  t.is(r.api.snapshot().calls[0].status, "incoming");
+});
