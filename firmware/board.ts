@@ -49,6 +49,12 @@ export interface Board {
   data: DataProfile;
   /** Espruino boards: the firmware build they expect (from espruino/Espruino boards/*.py). */
   espruino?: EspruinoBuild;
+  /**
+   * Espruino boards: the module bundled as the boot code (tools/bundle.ts), relative to
+   * the repository; default hal/espruino/boot.ts (the shared firmware). The RAK8212 names
+   * firmware/rak/boot.ts, the small firmware that fits its heap (docs/espruino.md).
+   */
+  entry?: string;
 }
 
 /** Which Espruino firmware an Espruino board runs, and what it gives the modem. */
@@ -127,6 +133,10 @@ function checkBoard(name: string, b: Json, problems: string[], warnings: string[
       need(e.supplyPin === undefined || (typeof e.supplyPin === "string" && e.supplyPin.length > 0), ".espruino.supplyPin: must be a pin name when given");
     }
   }
+  if (b.entry !== undefined) {
+    need(b.runtime === "espruino", ".entry: only an Espruino board names the entry of its bundle");
+    need(typeof b.entry === "string" && /\.ts$/.test(b.entry), ".entry: the path of a .ts module, relative to the repository (e.g. firmware/rak/boot.ts)");
+  }
   if (!isObj(b.pins)) problems.push(at + ".pins: must be an object");
   else {
     for (const k of Object.keys(b.pins)) {
@@ -191,6 +201,7 @@ export function loadBoards(json: Json, warnings?: string[]): { [name: string]: B
         data: b.data ? { apn: b.data.apn, keepaliveS: b.data.keepaliveS, link: b.data.link } : defaultDataProfile,
       };
       if (b.espruino) out[name].espruino = b.espruino;
+      if (b.entry !== undefined) out[name].entry = b.entry;
     }
   }
   if (problems.length > 0) throw BoardError("boards.json is invalid:\n  " + problems.join("\n  "), { problems });

@@ -110,7 +110,24 @@ export interface BundleResult {
    * bundleBoard only.
    */
   stored?: { file: string; bytes: string };
+  /**
+   * What the flashed files take in the device's Storage (storageCost of each: the boot
+   * code, the cold modules and the settings file tools/flash.ts writes); bundleBoard only.
+   * This is what budgets.bundleBytes is checked against.
+   */
+  storageBytes?: number;
 }
+
+/**
+ * Bytes a file takes in Espruino's Storage: a 32-byte header (src/jsflash.h
+ * `JsfFileHeader`: size and the 28-byte name) and the data, rounded up to 4 (JSF_ALIGNMENT).
+ */
+export function storageCost(bytes: number): number {
+  return (32 + bytes + 3) & ~3;
+}
+
+/** The settings file as tools/flash.ts writes it: padded to 512 + 16 bytes (shorter uploads never finish). */
+export const SETTINGS_STORED_BYTES = 528;
 
 /** A cold part of a board's firmware, written to Storage beside the boot code. */
 export interface StorageModule {
@@ -417,6 +434,9 @@ export const COLD_MODULES: ColdModule[] = [
   { source: "firmware/position-answer.ts", file: "sl.pos", maxBytes: 8192 },
   // Storage's fault report, probe writes and recovery: only when storage stops working or works again.
   { source: "firmware/storage-fault.ts", file: "sl.stf", maxBytes: 4096 },
+  // The RAK8212's PDU decoding and inbox (firmware/rak/pdu.ts): per received part and per
+  // inbox listing; only the RAK firmware (firmware/rak/boot.ts) imports it.
+  { source: "firmware/rak/pdu.ts", file: "rak.pdu", maxBytes: 20480 },
 ];
 
 const COLD_LOADER = "sharedline:cold-loader";
@@ -534,6 +554,8 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
     throw new BundleError(`board ${board.name} is invalid`, [(err as Error).message]);
   }
   profile.description = "";
+  // Which module is the entry is the build's business, not the device's.
+  delete profile.entry;
   const define = { SHAREDLINE_PROFILE: JSON.stringify(profile) };
   const used = new Map<ColdModule, string[]>();
   // One mapping for the boot code and every cold module: an object made in one and used
@@ -564,17 +586,21 @@ export async function bundleBoard(board: Board, outdir: string, minify: boolean,
   const stored = minify ? storedForm(outfile, text) : undefined;
   const bytes = stored ? stored.bytes.length : Buffer.byteLength(text, "utf8");
   const all = modules.reduce((n, m) => n + m.bytes, bytes);
+  // In Storage every file also has its header, and the settings file is beside them.
+  const storageBytes = modules.reduce((n, m) => n + storageCost(m.bytes), storageCost(bytes) + storageCost(SETTINGS_STORED_BYTES));
   const budget = board.budgets.bundleBytes;
-  if (enforceBudget && budget !== undefined && all > budget) {
+  if (enforceBudget && budget !== undefined && storageBytes > budget) {
     throw new BundleError(`bundle of ${board.name} is not loadable on Espruino`, [
-      `${all} bytes (boot code ${bytes}` + modules.map((m) => ` + ${m.file} ${m.bytes}`).join("") + `) is over the budget of ${budget} bytes (boards.json budgets.bundleBytes)` +
+      `${storageBytes} bytes in Storage (boot code ${bytes}` +
+        modules.map((m) => ` + ${m.file} ${m.bytes}`).join("") +
+        ` = ${all}, + the ${SETTINGS_STORED_BYTES}-byte settings file, + 32-byte headers) is over the budget of ${budget} bytes (boards.json budgets.bundleBytes)` +
         (minify ? "" : "; try without --no-minify"),
     ]);
   }
   writeFileSync(outfile, text);
   // The mapping beside the bundle, for reading a minified device (`--eval`, a dump).
   if (mangled) writeFileSync(path.join(path.dirname(outfile), board.name + ".props.json"), JSON.stringify(mangled, null, 1) + "\n");
-  return { outfile, text, bytes, inputs: r.inputs, inputBytes: r.inputBytes, modules, mangled, stored };
+  return { outfile, text, bytes, inputs: r.inputs, inputBytes: r.inputBytes, modules, mangled, stored, storageBytes };
 }
 
 /**
@@ -653,7 +679,8 @@ export async function run(args: string[]): Promise<number> {
           (mods.length ? ` = ${total}` : "") +
           (budget ? ` of ${budget} (${((100 * total) / budget).toFixed(1)}%)` : "") +
           build +
-          (r.stored ? `; pretokenised for Storage (text: ${[r.text].concat(mods.map((m) => m.text)).reduce((n, t) => n + t.length, 0)} bytes)` : ""),
+          (r.stored ? `; pretokenised for Storage (text: ${[r.text].concat(mods.map((m) => m.text)).reduce((n, t) => n + t.length, 0)} bytes)` : "") +
+          (r.storageBytes !== undefined ? `; ${r.storageBytes} bytes in Storage with the settings file and the file headers` : ""),
       );
     } catch (err) {
       failed++;

@@ -128,8 +128,11 @@ export function portableModules(root = repoRoot): string[] {
   walk("firmware", true);
   walk("hal", false);
   walk("hal/espruino", true);
-  // The board entry starts the firmware; it is bundled (and checked) per board.
-  return found.filter((f) => f !== "hal/espruino/boot.ts");
+  // A board's entry starts its firmware (the default one, or the one boards.json names,
+  // e.g. the RAK8212's firmware/rak/boot.ts); it is bundled (and checked) per board.
+  const entries = ["hal/espruino/boot.ts"];
+  for (const b of espruinoBoards(path.join(root, "boards.json"))) if (b.entry) entries.push(b.entry);
+  return found.filter((f) => entries.indexOf(f) < 0);
 }
 
 /**

@@ -162,6 +162,8 @@ test("the all-modules entry lists every portable module and no host or board-ent
   t.true(mods.some((m) => m.startsWith("drivers/")));
   t.false(mods.some((m) => m.endsWith(".d.ts") || m.includes("/node/") || m.startsWith("hal/memory/") || m.startsWith("sim/")));
   t.false(mods.includes("hal/espruino/boot.ts"));
+  t.false(mods.includes("firmware/rak/boot.ts"), "a board's own entry (boards.json entry) is not a module of all");
+  t.true(mods.includes("firmware/rak/phone.ts"));
   const entry = allModulesEntry(["hal/emitter.ts", "hal/errors.ts"]);
   t.regex(entry, /import \* as m0 from "\.\/hal\/emitter\.ts";/);
   t.regex(entry, /__sharedlinePortable = \[m0, m1\]/);

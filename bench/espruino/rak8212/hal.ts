@@ -6,8 +6,9 @@
  * and boot one part at a time and say what each part costs in Storage and in heap.
  *
  * Portable code, bundled for Espruino by bench/rak8212.ts (tools/bundle.ts bundleBoard).
- * It is a measurement, not a board: the RAK8212 is not in boards.json because this does
- * not fit it (docs/espruino.md).
+ * It is a measurement, not the board: this composition does not fit the RAK8212, which
+ * runs its own small firmware instead (boards.json rak8212-bg96, firmware/rak/;
+ * docs/espruino.md); the bench prints both.
  */
 import type { Board } from "../../../firmware/board.js";
 import type { Storage } from "../../../hal/types.js";

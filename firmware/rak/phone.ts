@@ -1,0 +1,596 @@
+/**
+ * The RAK8212's firmware (nRF52832 + Quectel BG96, 2,500 heap blocks, 40,960 bytes of
+ * Storage): the call line and SMS receive, nothing else (issue 11 §1; no SMS send, USSD,
+ * priority codes, activation, data or companion link: docs/espruino.md "RAK8212" lists
+ * what is given up and why). The shared firmware (firmware/main.ts) does not fit this
+ * board (`npm run bench -- rak8212`), so this is a second, small composition: one scope
+ * of one object over the lean AT channel (firmware/rak/at.ts), the PDU codec and the
+ * inbox in a cold Storage module (firmware/rak/pdu.ts). Methods on the prototype,
+ * fields on the one instance: a function costs about 4 heap blocks wherever it lives.
+ *
+ * What it does:
+ * - bring-up on the BG96 (its profile's facts, drivers/modems/quectel.ts): `AT` until it
+ *   answers (10 tries 500 ms apart, then a power-key pulse and its boot time), echo off,
+ *   numeric errors, URCs to the UART, the SIM checked (+CPIN, 5 tries), registration
+ *   URCs, caller id, +CRING, no call waiting, +COLP off (generic.ts says why), PDU mode,
+ *   +CMTI for new messages, the network's emergency numbers (+CEN); `RDY` or a modem that
+ *   stops answering runs it again;
+ * - calls: `RING`, `+CLIP` and the call results make it read `AT+CLCC`, and it reads it
+ *   every 1.5 s while a call exists: `incoming` (with the caller's number), `callChanged`,
+ *   `callEnded` (with `AT+CEER`'s cause classified as SPEC R86-R88 say); answer (ATA),
+ *   reject and hangup (AT+CHUP, SPEC R26; one call: AT+CHLD=1x), dial;
+ * - emergency (SPEC §6): 110, 118, 119 and the network's list (+CEN2, R53) are dialled on
+ *   the AT channel's priority lane at once, whatever the modem or the line is doing (R45,
+ *   R46): ahead of every queued command, a stuck command steps aside (at.ts), and a call
+ *   in progress is released first (AT+CHUP on the same lane, before the dial: R50); a
+ *   failed attempt is retried twice. Never a 184 prefix (R52); 112/911 are ordinary
+ *   numbers, and when such a call fails the reply says to dial 110, 118 or 119 (R54);
+ * - SMS receive: +CMTI, `AT+CMGR`, the part written to Storage, then `AT+CMGD` (a power
+ *   cut in between leaves the message on the SIM, listed again by `AT+CMGL=4` at the next
+ *   bring-up); duplicates stored once (R75); `smsReceived` once all parts are stored.
+ *
+ * Events and replies have the names and shapes of the shared firmware's API
+ * (firmware/api.ts, firmware/api/types.ts), so app code written for the watch's
+ * `sharedline` global runs here for what both have; one console line per event unless quiet.
+ *
+ * Portable: firmware/rak/boot.ts runs it on the board, the tests on the virtual clock.
+ */
+import type { Clock, TimerHandle } from "../../hal/types.js";
+import type { FlashStorageModule } from "../../hal/espruino/storage.js";
+import type { CallInfo, Failure } from "../api/types.js";
+import { RakAt } from "./at.js";
+import { rakDelete, rakInbox, rakStore, rakTidy, type RakMessage } from "./pdu.js";
+
+export interface RakIo {
+  /** Bytes to the modem UART. */
+  write(bytes: string): void;
+  clock: Clock;
+  /** Espruino's Storage (`require("Storage")`), or hal/memory's MemoryFlash in tests. */
+  flash: FlashStorageModule;
+  /** One console line. */
+  print(line: string): void;
+  /** No console line per event (replies to the API are never printed). */
+  quiet?: boolean;
+  /** Pulses the modem's power key for `ms` (absent where the board has none). */
+  powerKey?(ms: number): void;
+  /** The modem profile's power-key pulse and boot time (ms). */
+  pulseMs: number;
+  bootMs: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Listener = (data: any, name: string) => void;
+
+/** What a call command answers (firmware/api/types.ts CallReply). */
+export type RakCallReply = { ok: true; call: CallInfo | null } | Failure;
+
+/** The API of the RAK8212 (a subset of firmware/api.ts's FirmwareApi, same names and replies). */
+export interface RakApi {
+  events: { on(name: string, fn: Listener): () => void };
+  onAny(fn: Listener): () => void;
+  answer(): Promise<RakCallReply>;
+  reject(): Promise<RakCallReply>;
+  hangup(callId?: number): Promise<RakCallReply>;
+  dial(number: string): Promise<RakCallReply>;
+  calls(): Promise<{ ok: true; calls: CallInfo[] }>;
+  inbox(): Promise<{ ok: true; messages: RakMessage[] } | Failure>;
+  /** Deletes one inbox message (all its parts) by id: a device with 40 KB of Storage must be able to. */
+  inboxDelete(id: number): Promise<{ ok: true; id: number } | Failure>;
+  status(): Promise<{ ok: true; modem: { name: string }; ready: boolean; emergencyNumbers: string[]; calls: number }>;
+  snapshot(): { modem: string; ready: boolean; calls: CallInfo[] };
+  /** Bytes from the modem UART (the board's glue feeds them). */
+  feed(bytes: string): void;
+}
+
+/**
+ * The BG96's power-key pulse and boot time (drivers/modems/quectel.ts `quectel-bg96`,
+ * from its hardware design), as numbers: importing the profile would bring its bring-up
+ * script and the AT chat into the boot code. test/rak/phone.test.ts checks they agree.
+ */
+export const BG96_PULSE_MS = 600;
+export const BG96_BOOT_MS = 5000;
+
+/** A call as AT+CLCC lists it. */
+interface Call {
+  i: number;
+  /** 0 outgoing, 1 incoming. */
+  d: number;
+  /** 27.007 §7.18 <stat>. */
+  s: number;
+  n: string;
+  e: boolean;
+  t: number;
+  c: number | null;
+  /** Ended by this device (hangup, reject, the release before an emergency dial). */
+  h?: boolean;
+}
+
+/** The bring-up script; `!` marks a command whose failure stops bring-up (the rest are optional). */
+const SCRIPT = '!ATE0|!AT+CMEE=1|AT+QURCCFG="urcport","uart1"|AT+CPIN?|AT+CREG=2|AT+CEREG=2|!AT+CLIP=1|AT+CRC=1|AT+CCWA=0|AT+COLP=0|!AT+CMGF=0|!AT+CNMI=2,1,0,0,0|AT+CEN=1|AT+CEN?';
+/** SPEC R44: the Japanese emergency numbers, known without SIM or network. */
+const EMERGENCY = "110|118|119";
+/** SPEC R54. */
+const HINT = "; 112 and 911 are not emergency numbers here: dial 110, 118 or 119";
+const STATUS = "active|held|dialing|alerting|incoming|waiting".split("|");
+
+function failed(reason: string, message: string): Failure {
+  return { ok: false, reason: reason, message: message };
+}
+
+/** Why a call ended (SPEC R86-R88) from +CEER's cause and text, and who ended it. */
+function endReason(c: Call, cause: number | null, text: string): string {
+  if (cause === 26 || /elsewhere/i.test(text)) return "answeredElsewhere";
+  if (cause === 21 || /busy everywhere/i.test(text)) return "declinedElsewhere";
+  if (cause === 25 || /preempt/i.test(text)) return "preempted";
+  if (c.h) return c.c === null && c.d ? "declinedHere" : "hungUpHere";
+  if (cause === 34) return "lineInUse";
+  if (c.c !== null) return "remoteHungUp";
+  if (c.d) return "missed";
+  return cause === 17 ? "busy" : "noAnswer";
+}
+
+/** +CEER: <cause>,"<text>" | "<text>" | <location>,<cause>,<x> (the three forms modules print). */
+function ceerCause(text: string): number | null {
+  const f = text.slice(text.indexOf(":") + 1).split(",");
+  const num = function (x: string | undefined) {
+    return x !== undefined && /^\d+$/.test(x.trim()) ? Number(x) : null;
+  };
+  return f.length >= 3 && num(f[1]) !== null ? num(f[1]) : num(f[0]);
+}
+
+function isJapanOnly(n: string): boolean {
+  return n === "112" || n === "911";
+}
+
+/** The firmware; `sharedline` on the device. Its bring-up begins when it is made. */
+export class RakPhone implements RakApi {
+  events: { on(name: string, fn: Listener): () => void };
+  private readonly at: RakAt;
+  private on: { [name: string]: Listener[] } = {};
+  private any: Listener[] = [];
+  private state = "off";
+  /** The network's emergency numbers (+CEN2, R53). */
+  private ecc: string[] = [];
+  private list: Call[] = [];
+  private pollTimer: TimerHandle | undefined = undefined;
+  private polling = false;
+  private again = false;
+  private afterPoll: (() => void)[] = [];
+  /** A 112/911 dial not yet connected (SPEC R54). */
+  private warn = "";
+
+  constructor(private readonly io: RakIo) {
+    const self = this;
+    this.events = {
+      on: function (name, fn) {
+        return self.listen(self.on[name] || (self.on[name] = []), fn);
+      },
+    };
+    this.at = new RakAt(io.write, io.clock, function (line, pdu) {
+      self.urc(line, pdu);
+    });
+    this.up(0);
+  }
+
+  onAny(fn: Listener): () => void {
+    return this.listen(this.any, fn);
+  }
+
+  answer(): Promise<RakCallReply> {
+    const c = this.ringing();
+    if (!c) return Promise.resolve(failed("noCall", "no call is ringing"));
+    const self = this;
+    return this.callCmd("ATA", 30000, false, function () {
+      return self.byId(c.i);
+    });
+  }
+
+  /** Declines the ringing call everywhere (SPEC R26: AT+CHUP). */
+  reject(): Promise<RakCallReply> {
+    const c = this.ringing();
+    if (!c) return Promise.resolve(failed("noCall", "no call is ringing"));
+    c.h = true;
+    return this.callCmd("AT+CHUP", 5000, false, undefined);
+  }
+
+  /** Ends call `id` (AT+CHLD=1x), or every call (AT+CHUP). */
+  hangup(id?: number): Promise<RakCallReply> {
+    if (id !== undefined && !(id >= 1 && id <= 7 && Math.floor(id) === id)) return Promise.resolve(failed("badCall", "not a call id: " + id));
+    if (!this.list.length) return Promise.resolve({ ok: true, call: null } as RakCallReply);
+    for (let i = 0; i < this.list.length; i++) if (id === undefined || this.list[i].i === id) this.list[i].h = true;
+    return this.callCmd(id === undefined ? "AT+CHUP" : "AT+CHLD=1" + id, 5000, false, undefined);
+  }
+
+  dial(number: string): Promise<RakCallReply> {
+    const n = String(number).replace(/[\s()-]/g, "");
+    if (!/^[0-9*#+]+$/.test(n) || n.length > 40 || n.lastIndexOf("+") > 0) return Promise.resolve(failed("badNumber", "not a number: " + number));
+    if (this.emergency(n)) return this.emergencyDial(n, 1);
+    if (this.state !== "ready") return Promise.resolve(failed("notReady", "the modem is " + this.state));
+    if (this.list.length) return Promise.resolve(failed("busy", "a call is in progress (no call waiting on this board)"));
+    this.warn = isJapanOnly(n) ? n : "";
+    return this.callCmd("ATD" + n + ";", 30000, false, this.dialled(n), this.warn ? HINT : "");
+  }
+
+  calls(): Promise<{ ok: true; calls: CallInfo[] }> {
+    return Promise.resolve({ ok: true as const, calls: this.snapshot().calls });
+  }
+
+  inbox(): Promise<{ ok: true; messages: RakMessage[] } | Failure> {
+    try {
+      return Promise.resolve({ ok: true as const, messages: rakInbox(this.io.flash) });
+    } catch (e) {
+      return Promise.resolve(failed("storage", String(e)));
+    }
+  }
+
+  inboxDelete(id: number): Promise<{ ok: true; id: number } | Failure> {
+    try {
+      return Promise.resolve(rakDelete(this.io.flash, id) ? { ok: true as const, id: id } : failed("noMessage", "no message " + id));
+    } catch (e) {
+      return Promise.resolve(failed("storage", String(e)));
+    }
+  }
+
+  status(): Promise<{ ok: true; modem: { name: string }; ready: boolean; emergencyNumbers: string[]; calls: number }> {
+    return Promise.resolve({ ok: true as const, modem: { name: this.state }, ready: this.state === "ready", emergencyNumbers: EMERGENCY.split("|").concat(this.ecc), calls: this.list.length });
+  }
+
+  snapshot(): { modem: string; ready: boolean; calls: CallInfo[] } {
+    const out: CallInfo[] = [];
+    for (let i = 0; i < this.list.length; i++) out.push(this.info(this.list[i]));
+    return { modem: this.state, ready: this.state === "ready", calls: out };
+  }
+
+  feed(bytes: string): void {
+    this.at.feed(bytes);
+  }
+
+  // ---- events ----
+
+  private listen(l: Listener[], fn: Listener): () => void {
+    l.push(fn);
+    return function () {
+      if (l.indexOf(fn) >= 0) l.splice(l.indexOf(fn), 1);
+    };
+  }
+
+  private emit(name: string, data: unknown): void {
+    const l = (this.on[name] || []).concat(this.any);
+    for (let i = 0; i < l.length; i++) {
+      try {
+        l[i](data, name);
+      } catch (e) {
+        this.io.print("listener of " + name + " failed: " + e);
+      }
+    }
+  }
+
+  private say(line: string): void {
+    if (!this.io.quiet) this.io.print(line);
+  }
+
+  private setState(name: string, why?: string): void {
+    if (this.state === name) return;
+    this.state = name;
+    this.emit("modemState", { name: name, lastError: why || null });
+    this.say("modem: " + name + (why ? " (" + why + ")" : ""));
+  }
+
+  private later(fn: () => void, ms: number): void {
+    this.io.clock.setTimeout(fn, ms);
+  }
+
+  // ---- bring-up ----
+
+  private up(tries: number): void {
+    const self = this;
+    const io = this.io;
+    this.setState("bringingUp");
+    this.at.send(
+      "AT",
+      function (e) {
+        if (!e) return self.step(0, 0);
+        // RDY failed it: urc() runs bring-up again itself.
+        if (e === "reset") return;
+        if (tries < 9)
+          return self.later(function () {
+            self.up(tries + 1);
+          }, 500);
+        // Off (the supply alone does not start a BG96): its power-key pulse, then its boot time.
+        self.setState("off", "no answer to AT");
+        if (io.powerKey) io.powerKey(io.pulseMs);
+        self.later(function () {
+          self.up(0);
+        }, io.bootMs);
+      },
+      1000,
+    );
+  }
+
+  private step(i: number, tries: number): void {
+    const self = this;
+    const all = SCRIPT.split("|");
+    if (i >= all.length) return this.ready();
+    const need = all[i].charAt(0) === "!";
+    const cmd = need ? all[i].slice(1) : all[i];
+    this.at.send(cmd, function (e, lines) {
+      if (e === "reset") return;
+      if (cmd === "AT+CPIN?" && (e || lines.join().indexOf("READY") < 0)) {
+        // 27.007 §8.3: SIM busy right after boot is normal; a PIN or no SIM is not.
+        if (tries < 4)
+          return self.later(function () {
+            self.step(i, tries + 1);
+          }, 1000);
+        // R55: without a usable SIM no emergency call can be made in Japan; say so.
+        return self.setState("simLocked", (e || lines.join()) + "; emergency calls are unavailable without a usable SIM");
+      }
+      if (e && need) {
+        self.setState("backoff", cmd + ": " + e);
+        return self.later(function () {
+          self.up(0);
+        }, 10000);
+      }
+      self.step(i + 1, 0);
+    });
+  }
+
+  private ready(): void {
+    const self = this;
+    this.setState("ready");
+    this.emit("ready", {});
+    this.poll(undefined);
+    // Messages that came while the firmware was off, or whose deletion a power cut stopped.
+    const cut = rakTidy(this.io.flash);
+    if (cut) this.say("inbox: " + cut + " part(s) cut by a power cut, read again from the SIM");
+    this.at.send(
+      "AT+CMGL=4",
+      function (e, lines) {
+        if (e) return;
+        for (let i = 0; i + 1 < lines.length; i++) {
+          if (lines[i].indexOf("+CMGL: ") === 0) self.keep(lines[i + 1], lines[i].slice(7).split(",")[0]);
+        }
+      },
+      20000,
+    );
+  }
+
+  // ---- unsolicited lines ----
+
+  private urc(line: string, pdu?: string): void {
+    // Parsed by string compares: Espruino 2v29's RegExp fails an optional item right after
+    // `^` (/^a?b/ does not match "b", measured) and alternation inside a group (espruino-facts.md).
+    const end = line === "NO CARRIER" || line === "BUSY" || line === "NO ANSWER";
+    if (end && this.warn) {
+      // R54: the 112/911 call failed (before a +CLCC listed it); say which numbers work.
+      this.emit("log", { text: this.warn + ": " + line + HINT });
+      this.say(this.warn + ": " + line + HINT);
+    }
+    if (end || line === "RING" || line.indexOf("+CRING:") === 0 || line.indexOf("+CLIP:") === 0) return this.poll(undefined);
+    if (line.indexOf("+CMTI:") === 0) return this.read(line.split(",")[1]);
+    if (line.indexOf("+CMT:") === 0 && pdu) return this.keep(pdu, "");
+    if (line.indexOf("+CEN1:") === 0) this.ecc = [];
+    else if (line.indexOf("+CEN2:") === 0) {
+      const n = line.split(",")[1];
+      if (n && this.ecc.indexOf(n) < 0) this.ecc.push(n);
+      this.emit("emergencyNumbers", { numbers: this.ecc.slice() });
+    } else if (line.indexOf("+CREG: ") === 0 || line.indexOf("+CEREG: ") === 0) {
+      const eps = line.charAt(2) === "E";
+      const f = line.slice(line.indexOf(":") + 2).split(",");
+      this.emit("registration", { domain: eps ? "eps" : "cs", stat: Number(f[0]) });
+      this.say((eps ? "LTE" : "CS") + ": registration " + f[0]);
+    } else if (line === "RDY" || (line === "~hang" && this.state !== "bringingUp")) {
+      // The modem restarted (or stopped answering): no call survives; bring-up again.
+      // (During bring-up its own steps retry: a silent modem there is one that is off.)
+      const gone = this.list;
+      this.list = [];
+      for (let i = 0; i < gone.length; i++) {
+        this.emit("callEnded", this.info(gone[i], { reason: "modemReset", cause: null, message: "modemReset" }));
+        this.say("call " + gone[i].i + " with " + (gone[i].n || "withheld") + " ended: modemReset");
+      }
+      this.setState("bringingUp", line === "RDY" ? "the modem restarted" : "the modem stopped answering");
+      this.up(0);
+    }
+  }
+
+  // ---- calls ----
+
+  private info(c: Call, ended?: { reason: string; cause: number | null; message: string }): CallInfo {
+    return {
+      id: c.i,
+      direction: c.d ? "incoming" : "outgoing",
+      status: ended ? "released" : (STATUS[c.s] as CallInfo["status"]),
+      number: c.n,
+      name: "",
+      calledNumber: "",
+      connectedNumber: "",
+      emergency: c.e,
+      startedAt: c.t,
+      connectedAt: c.c,
+      endedAt: ended ? this.io.clock.now() : null,
+      end: (ended || null) as CallInfo["end"],
+    };
+  }
+
+  private byId(id: number): Call | undefined {
+    for (let i = 0; i < this.list.length; i++) if (this.list[i].i === id) return this.list[i];
+    return undefined;
+  }
+
+  private ringing(): Call | undefined {
+    for (let i = 0; i < this.list.length; i++) if (this.list[i].s === 4) return this.list[i];
+    return undefined;
+  }
+
+  private dialled(n: string): () => Call | undefined {
+    const self = this;
+    return function () {
+      for (let i = 0; i < self.list.length; i++) if (self.list[i].d === 0 && self.list[i].n === n) return self.list[i];
+      return undefined;
+    };
+  }
+
+  /** Reads AT+CLCC (again at once when asked meanwhile), then runs `then`; every 1.5 s while a call exists. */
+  private poll(then: (() => void) | undefined): void {
+    const self = this;
+    const clock = this.io.clock;
+    if (then) this.afterPoll.push(then);
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
+    this.polling = true;
+    if (this.pollTimer !== undefined) clock.clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    this.at.send("AT+CLCC", function (e, lines) {
+      self.polling = false;
+      if (!e) self.update(lines);
+      if (self.again) {
+        self.again = false;
+        return self.poll(undefined);
+      }
+      const waiting = self.afterPoll;
+      self.afterPoll = [];
+      for (let i = 0; i < waiting.length; i++) waiting[i]();
+      if (self.list.length && self.pollTimer === undefined) {
+        self.pollTimer = clock.setTimeout(function () {
+          self.pollTimer = undefined;
+          self.poll(undefined);
+        }, 1500);
+      }
+    });
+  }
+
+  private update(lines: string[]): void {
+    const now: Call[] = [];
+    const clock = this.io.clock;
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i].indexOf("+CLCC: ") !== 0) continue;
+      // 27.007 §7.18: <id>,<dir>,<stat>,<mode>,<mpty>[,<number>,<type>...]
+      const f = lines[i].slice(7).split(",");
+      const id = Number(f[0]);
+      const dir = Number(f[1]);
+      const num = (f[5] || "").split('"').join("");
+      // An id is reused at once (the released call's 1 is the emergency call's 1): same direction and number too.
+      let old = this.byId(id);
+      if (old && (old.d !== dir || (old.n && num && old.n !== num))) old = undefined;
+      const c: Call = old || { i: id, d: dir, s: -1, n: num, e: dir === 0 && this.emergency(num), t: clock.now(), c: null };
+      if (!c.n && num) c.n = num;
+      const s = Number(f[2]);
+      now.push(c);
+      if (s === c.s) continue;
+      c.s = s;
+      if (s === 0 && c.c === null) {
+        c.c = clock.now();
+        if (c.n === this.warn) this.warn = "";
+      }
+      const ci = this.info(c);
+      if (!old && (s === 4 || s === 5)) {
+        this.emit("incoming", ci);
+        this.say((s === 5 ? "call waiting" : "incoming call") + " from " + (c.n || "a withheld number"));
+      } else {
+        this.emit("callChanged", ci);
+        this.say("call " + c.i + " " + ci.direction + " " + (c.n || "withheld") + ": " + ci.status);
+      }
+    }
+    const gone: Call[] = [];
+    for (let i = 0; i < this.list.length; i++) if (now.indexOf(this.list[i]) < 0) gone.push(this.list[i]);
+    this.list = now;
+    if (gone.length) this.ended(gone);
+  }
+
+  /** SPEC R86-R88, R92: why the calls ended, from AT+CEER. */
+  private ended(gone: Call[]): void {
+    const self = this;
+    this.at.send("AT+CEER", function (e, lines) {
+      const text = e ? "" : lines.join(" ");
+      const cause = e ? null : ceerCause(text);
+      for (let i = 0; i < gone.length; i++) {
+        const c = gone[i];
+        const reason = endReason(c, cause, text);
+        // R54: 112 and 911 reach nobody in Japan; say which numbers do.
+        const hint = c.d === 0 && c.c === null && isJapanOnly(c.n) ? HINT : "";
+        if (hint) self.warn = "";
+        self.emit("callEnded", self.info(c, { reason: reason, cause: cause, message: reason + hint }));
+        self.say("call " + c.i + " with " + (c.n || "withheld") + " ended: " + reason + hint + (cause !== null ? " (cause " + cause + ")" : ""));
+      }
+    });
+  }
+
+  private emergency(n: string): boolean {
+    return !!n && (EMERGENCY + "|" + this.ecc.join("|")).split("|").indexOf(n) >= 0;
+  }
+
+  /** Runs `cmd`, reads the calls, and answers with the call `pick` finds (null when none). */
+  private callCmd(cmd: string, ms: number, urgent: boolean, pick: (() => Call | undefined) | undefined, orElse?: string): Promise<RakCallReply> {
+    const self = this;
+    return new Promise(function (resolve) {
+      self.at.send(
+        cmd,
+        function (e) {
+          if (e) return resolve(failed("modem", cmd + ": " + e + (orElse || "")));
+          self.poll(function () {
+            const c = pick ? pick() : undefined;
+            resolve({ ok: true, call: c ? self.info(c) : null });
+          });
+        },
+        ms,
+        urgent,
+      );
+    });
+  }
+
+  /** R45/R46/R50: on the priority lane, after releasing this device's own calls; retried twice. */
+  private emergencyDial(n: string, attempt: number): Promise<RakCallReply> {
+    const self = this;
+    this.emit("emergency", { phase: attempt > 1 ? "retrying" : "requested", callId: 0, attempts: attempt });
+    this.say("emergency call to " + n + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
+    if (this.list.length) {
+      for (let i = 0; i < this.list.length; i++) this.list[i].h = true;
+      this.at.send("AT+CHUP", undefined, 5000, true);
+    }
+    return this.callCmd("ATD" + n + ";", 30000, true, this.dialled(n)).then(function (r) {
+      if (r.ok || attempt >= 3) return r;
+      return new Promise<RakCallReply>(function (resolve) {
+        self.later(function () {
+          resolve(self.emergencyDial(n, attempt + 1));
+        }, 1000);
+      });
+    });
+  }
+
+  // ---- SMS receive ----
+
+  private read(index: string): void {
+    const self = this;
+    this.at.send(
+      "AT+CMGR=" + index,
+      function (e, lines) {
+        if (!e && lines.length > 1) self.keep(lines[lines.length - 1], index);
+      },
+      10000,
+    );
+  }
+
+  /** Stores the PDU, then (only then) deletes it from the SIM; `smsReceived` once the message is whole. */
+  private keep(hex: string, index: string): void {
+    let g: string;
+    try {
+      g = rakStore(this.io.flash, hex, this.io.clock.now());
+    } catch (e) {
+      g = "full";
+      this.say("inbox: " + e);
+    }
+    if (g === "full") return this.say("inbox: Storage is full; the message stays on the SIM");
+    if (index) this.at.send("AT+CMGD=" + index, undefined, 5000);
+    if (g === "" || g === "!") return;
+    const m = rakInbox(this.io.flash, g)[0];
+    if (!m || m.missing.length) return;
+    this.emit("smsReceived", m);
+    this.say("SMS from " + m.from + " (" + m.time + (m.parts > 1 ? ", " + m.parts + " parts" : "") + "): " + m.text);
+  }
+}
+
+/** Starts the firmware over `io`; the modem's bring-up begins at once. */
+export function startRak(io: RakIo): RakApi {
+  return new RakPhone(io);
+}

@@ -1,0 +1,135 @@
+/**
+ * The RAK8212's lean AT channel (firmware/rak/at.ts) against a scripted modem: this test
+ * writes the modem's side by hand, so every interleaving is exact. The emergency rules
+ * (SPEC R45, R46, R50) rest on its priority lane and its resynchronisation.
+ */
+import test from "ava";
+import { VirtualClock } from "../../hal/memory/clock.js";
+import { RakAt, STEP_ASIDE_MS } from "../../firmware/rak/at.js";
+
+function rig() {
+  const clock = new VirtualClock(0);
+  const written: { at: number; cmd: string }[] = [];
+  const urcs: string[] = [];
+  const at = new RakAt(
+    (s) => written.push({ at: clock.now(), cmd: s.replace(/\r$/, "") }),
+    clock,
+    (line, pdu) => urcs.push(pdu === undefined ? line : line + " / " + pdu),
+  );
+  const done: string[] = [];
+  const send = (cmd: string, ms?: number, urgent?: boolean) => at.send(cmd, (e, lines) => done.push(cmd + " -> " + (e || "OK") + (lines.length ? " " + lines.join(";") : "")), ms, urgent);
+  return { clock, at, written, urcs, done, send, cmds: () => written.map((w) => w.cmd) };
+}
+
+test("one command at a time, answers with their lines; URCs apart, a query's own line is its own", async (t) => {
+  const r = rig();
+  r.send("AT+CLCC");
+  r.send("AT+CREG?");
+  t.deepEqual(r.cmds(), ["AT+CLCC"]);
+  r.at.feed("\r\nRING\r\n+CLCC: 1,1,4,0,0,\"+8190\",145\r\n+CLIP: \"+8190\",145\r\nOK\r\n");
+  t.deepEqual(r.done, ['AT+CLCC -> OK +CLCC: 1,1,4,0,0,"+8190",145']);
+  t.deepEqual(r.urcs, ["RING", '+CLIP: "+8190",145']);
+  t.deepEqual(r.cmds(), ["AT+CLCC", "AT+CREG?"]);
+  r.at.feed("+CREG: 2,1\r\nOK\r\n+CREG: 5\r\n");
+  t.deepEqual(r.done.slice(1), ["AT+CREG? -> OK +CREG: 2,1"]);
+  t.deepEqual(r.urcs.slice(2), ["+CREG: 5"]);
+});
+
+test("NO CARRIER ends only a dial or an answer; otherwise it is a URC; +CMT: takes its PDU line", async (t) => {
+  const r = rig();
+  r.send("AT+CLCC");
+  r.at.feed("NO CARRIER\r\nOK\r\n");
+  t.deepEqual(r.done, ["AT+CLCC -> OK"]);
+  t.deepEqual(r.urcs, ["NO CARRIER"]);
+  r.send("ATD0312345678;");
+  r.at.feed("BUSY\r\n+CMT: ,24\r\n0791\r\n");
+  t.deepEqual(r.done.slice(1), ["ATD0312345678; -> BUSY"]);
+  t.deepEqual(r.urcs.slice(1), ["+CMT: ,24 / 0791"]);
+});
+
+test("a timeout fails the command, and its late final (before the probe's +CMEE:) is never the next command's", async (t) => {
+  const r = rig();
+  r.send("AT+COPS?", 1000);
+  r.send("AT+CLCC");
+  await r.clock.advance(1000);
+  t.deepEqual(r.done, ["AT+COPS? -> timeout"]);
+  t.deepEqual(r.cmds(), ["AT+COPS?", "AT+CMEE?"]);
+  // The dead command's answer comes late, then the probe's.
+  r.at.feed("+COPS: 0,0,\"x\",7\r\nOK\r\n+CMEE: 1\r\nOK\r\n");
+  t.deepEqual(r.cmds(), ["AT+COPS?", "AT+CMEE?", "AT+CLCC"]);
+  r.at.feed("ERROR\r\n");
+  t.deepEqual(r.done.slice(1), ["AT+CLCC -> ERROR"], "AT+CLCC got its own final, not the late OK");
+});
+
+test("a probe nobody answers says the modem hung", async (t) => {
+  const r = rig();
+  r.send("AT", 1000);
+  await r.clock.advance(2000);
+  t.deepEqual(r.cmds(), ["AT", "AT+CMEE?"]);
+  t.deepEqual(r.urcs, ["~hang"]);
+});
+
+test("R45 R46 an urgent command goes ahead of the queue, behind the command in flight that answers", async (t) => {
+  const r = rig();
+  r.send("AT+CLCC");
+  r.send("AT+CMGR=1");
+  r.send("AT+CMGD=1");
+  r.send("ATD110;", 30000, true);
+  r.at.feed("OK\r\n");
+  t.deepEqual(r.cmds(), ["AT+CLCC", "ATD110;"]);
+  r.at.feed("OK\r\n");
+  t.deepEqual(r.cmds(), ["AT+CLCC", "ATD110;", "AT+CMGR=1"]);
+  t.deepEqual(r.done, ["AT+CLCC -> OK", "ATD110; -> OK"]);
+});
+
+test("R50 the release goes before the emergency dial, both ahead of queued commands, in the order asked", async (t) => {
+  const r = rig();
+  r.send("AT+CLCC");
+  r.send("AT+CEER");
+  r.send("AT+CHUP", 5000, true);
+  r.send("ATD119;", 30000, true);
+  r.at.feed("OK\r\n");
+  r.at.feed("OK\r\n");
+  r.at.feed("OK\r\n");
+  t.deepEqual(r.cmds(), ["AT+CLCC", "AT+CHUP", "ATD119;", "AT+CEER"]);
+});
+
+test(`R45 a stuck command steps aside after ${STEP_ASIDE_MS} ms: the probe, then the dial; its late OK is dropped`, async (t) => {
+  const r = rig();
+  r.send("AT+CMGL=4", 20000);
+  await r.clock.advance(100);
+  const asked = r.clock.now();
+  r.send("ATD110;", 30000, true);
+  await r.clock.advance(STEP_ASIDE_MS);
+  t.deepEqual(r.done, ["AT+CMGL=4 -> cut"]);
+  t.deepEqual(r.cmds(), ["AT+CMGL=4", "AT+CMEE?"]);
+  // The stuck command's final after all, then the probe's answer: only then the dial.
+  r.at.feed("OK\r\n+CMEE: 1\r\nOK\r\n");
+  const dial = r.written[2];
+  t.is(dial.cmd, "ATD110;");
+  t.true(dial.at - asked <= 2 * STEP_ASIDE_MS, `written ${dial.at - asked} ms after it was asked`);
+  r.at.feed("NO CARRIER\r\n");
+  t.deepEqual(r.done.slice(1), ["ATD110; -> NO CARRIER"], "the dial got its own final");
+});
+
+test("R45 a stuck modem that holds the probe: the dial is written when the probe times out, and the late finals still go to the dead commands", async (t) => {
+  const r = rig();
+  r.send("AT+CMGL=4", 20000);
+  r.send("ATD110;", 30000, true);
+  await r.clock.advance(2 * STEP_ASIDE_MS);
+  t.deepEqual(r.cmds(), ["AT+CMGL=4", "AT+CMEE?", "ATD110;"]);
+  t.is(r.written[2].at, 2 * STEP_ASIDE_MS, "the dial is written twice STEP_ASIDE_MS after it was asked");
+  t.deepEqual(r.urcs, [], "no hang: the modem was busy");
+  // The modem answers everything in order: the stuck one, the probe, then the dial.
+  r.at.feed("OK\r\n+CMEE: 1\r\nOK\r\nOK\r\n");
+  t.deepEqual(r.done, ["AT+CMGL=4 -> cut", "ATD110; -> OK"]);
+});
+
+test("RDY fails the command in flight and the queue and is heard as a URC", async (t) => {
+  const r = rig();
+  r.send("AT+CLCC");
+  r.send("AT+CEER");
+  r.at.feed("RDY\r\n");
+  t.deepEqual(r.done, ["AT+CLCC -> reset", "AT+CEER -> reset"]);
+  t.deepEqual(r.urcs, ["RDY"]);
+});

@@ -1,0 +1,313 @@
+/**
+ * The RAK8212's firmware (firmware/rak/phone.ts) on the simulated modem and network
+ * stub, under a virtual clock, its Storage a MemoryFlash (Espruino's flash rules, power
+ * cuts): bring-up, a call rung in and answered through the API, the emergency rules
+ * (SPEC R45, R46, R50, R53), and SMS receive with reassembly and a power cut between
+ * the Storage write and the deletion from the SIM.
+ */
+import test from "ava";
+import { VirtualClock } from "../../hal/memory/clock.js";
+import { memorySerialPair } from "../../hal/memory/serial.js";
+import { MemoryFlash } from "../../hal/memory/storage.js";
+import { quectelBg96 } from "../../drivers/modems/quectel.js";
+import { SimModem } from "../../sim/modem/modem.js";
+import { NetworkStub } from "../../sim/modem/network-stub.js";
+import { BG96_BOOT_MS, BG96_PULSE_MS, startRak, type RakApi, type RakCallReply } from "../../firmware/rak/phone.js";
+
+const CALLER = "+819011112222";
+
+function rig(opts?: { flash?: MemoryFlash; clock?: VirtualClock; modem?: SimModem; network?: NetworkStub; quiet?: boolean; bootMs?: number }) {
+  const o = opts || {};
+  const clock = o.clock || new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = o.network || new NetworkStub({ clock });
+  const modem = o.modem || new SimModem({ clock, network, bootMs: o.bootMs });
+  const flash = o.flash || new MemoryFlash();
+  const [dte, dce] = memorySerialPair();
+  modem.connect(dce);
+  const written: { at: number; cmd: string }[] = [];
+  const printed: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event payloads of every kind
+  const events: { name: string; data: any }[] = [];
+  const api: RakApi = startRak({
+    write: (s) => {
+      written.push({ at: clock.now(), cmd: s.replace(/\r$/, "") });
+      void dte.write(s);
+    },
+    clock,
+    flash,
+    print: (l) => printed.push(l),
+    quiet: o.quiet,
+    pulseMs: BG96_PULSE_MS,
+    bootMs: BG96_BOOT_MS,
+  });
+  dte.onData((d) => api.feed(d));
+  api.onAny((data, name) => events.push({ name, data }));
+  const cmds = () => written.map((w) => w.cmd);
+  return { clock, network, modem, flash, api, written, printed, events, cmds, run: (ms: number) => clock.advance(ms) };
+}
+
+async function up(r: ReturnType<typeof rig>, powerOn = true) {
+  if (powerOn) r.modem.powerOn();
+  await r.run(3000);
+  if (r.api.snapshot().modem !== "ready") throw new Error("not ready: " + r.printed.join("\n"));
+}
+
+async function settle<T>(r: ReturnType<typeof rig>, p: Promise<T>, ms: number): Promise<T | undefined> {
+  let out: T | undefined = undefined;
+  void p.then((v) => (out = v));
+  await r.run(ms);
+  return out;
+}
+
+test("the BG96's power-key pulse and boot time are its profile's (drivers/modems/quectel.ts)", (t) => {
+  t.is(BG96_PULSE_MS, quectelBg96.powerKeyPulseMs);
+  t.is(BG96_BOOT_MS, quectelBg96.bootTimeMs);
+});
+
+test("bring-up: AT until the modem answers, echo off, CMEE, the SIM, registration URCs, caller id, PDU mode, +CMTI, +CEN; one line per event", async (t) => {
+  const r = rig({ bootMs: 2500 });
+  r.modem.powerOn();
+  await r.run(2200);
+  t.true(r.cmds().filter((c) => c === "AT").length >= 2, "AT retried while the modem boots: " + r.cmds().join(" "));
+  t.is(r.api.snapshot().modem, "bringingUp");
+  await up(r, false);
+  const c = r.cmds();
+  for (const cmd of ["ATE0", "AT+CMEE=1", 'AT+QURCCFG="urcport","uart1"', "AT+CPIN?", "AT+CREG=2", "AT+CEREG=2", "AT+CLIP=1", "AT+CRC=1", "AT+CMGF=0", "AT+CNMI=2,1,0,0,0", "AT+CEN=1"]) {
+    t.true(c.indexOf(cmd) >= 0, cmd + " was sent");
+  }
+  t.true(c.indexOf("ATE0") < c.indexOf("AT+CPIN?") && c.indexOf("AT+CPIN?") < c.indexOf("AT+CNMI=2,1,0,0,0"));
+  t.true(r.printed.includes("modem: ready"), r.printed.join("\n"));
+  t.true(r.events.some((e) => e.name === "ready"));
+  const s = await r.api.status();
+  t.true(s.ok && s.ready);
+  t.true(s.emergencyNumbers.indexOf("110") >= 0 && s.emergencyNumbers.indexOf("119") >= 0);
+});
+
+test("quiet: no console line per event", async (t) => {
+  const r = rig({ quiet: true });
+  await up(r);
+  t.deepEqual(r.printed, []);
+});
+
+test("a call rings with the caller's number, is answered through the API, and ends when the caller hangs up", async (t) => {
+  const r = rig();
+  await up(r);
+  r.network.ringIn(CALLER);
+  await r.run(2000);
+  const inc = r.events.find((e) => e.name === "incoming");
+  t.truthy(inc, "incoming event");
+  t.is(inc!.data.number, CALLER);
+  t.is(inc!.data.status, "incoming");
+  t.true(r.printed.includes("incoming call from " + CALLER));
+  const ans = await settle(r, r.api.answer(), 2000);
+  t.true(!!ans && ans.ok, JSON.stringify(ans));
+  t.is(ans && ans.ok && ans.call && ans.call.status, "active");
+  t.is(r.network.liveCalls()[0].state, "active");
+  r.network.remoteHangup();
+  await r.run(3000);
+  const end = r.events.find((e) => e.name === "callEnded");
+  t.is(end && end.data.end.reason, "remoteHungUp");
+  t.deepEqual(r.api.snapshot().calls, []);
+});
+
+test("reject declines the ringing call (AT+CHUP, SPEC R26); answer with nothing ringing says so", async (t) => {
+  const r = rig();
+  await up(r);
+  const none = await r.api.answer();
+  t.false(none.ok);
+  r.network.ringIn(CALLER);
+  await r.run(2000);
+  const rej = await settle(r, r.api.reject(), 2000);
+  t.true(!!rej && rej.ok);
+  await r.run(2000);
+  t.deepEqual(r.network.liveCalls(), []);
+  t.is(r.events.find((e) => e.name === "callEnded")!.data.end.reason, "declinedHere");
+});
+
+test("dial places an ordinary call; a second one while in a call is refused here", async (t) => {
+  const r = rig();
+  await up(r);
+  const d = await settle(r, r.api.dial("0312345678"), 2000);
+  t.true(!!d && d.ok, JSON.stringify(d));
+  t.true(r.cmds().includes("ATD0312345678;"));
+  const again = await r.api.dial("0398765432");
+  t.false(again.ok);
+  const h = await settle(r, r.api.hangup(), 2000);
+  t.true(!!h && h.ok);
+  await r.run(2000);
+  t.deepEqual(r.network.liveCalls(), []);
+});
+
+test("R50 110 dialled during a call: AT+CHUP first, then ATD110; on the priority lane; the caller is released and the emergency call connects", async (t) => {
+  const r = rig();
+  await up(r);
+  r.network.ringIn(CALLER);
+  await r.run(2000);
+  await settle(r, r.api.answer(), 2000);
+  const asked = r.clock.now();
+  const res = (await settle(r, r.api.dial("110"), 3000)) as RakCallReply | undefined;
+  t.true(!!res && res.ok, JSON.stringify(res));
+  const after = r.written.filter((w) => w.at >= asked).map((w) => w.cmd);
+  t.true(after.indexOf("AT+CHUP") >= 0 && after.indexOf("AT+CHUP") < after.indexOf("ATD110;"), after.join(" "));
+  const atd = r.written.find((w) => w.cmd === "ATD110;")!;
+  t.true(atd.at - asked <= 1000, `ATD110; written ${atd.at - asked} ms after the request`);
+  const calls = r.network.calls;
+  t.true(calls.some((c) => c.number === "110" && c.emergency), "the network saw an emergency call");
+  t.false(r.network.liveCalls().some((c) => c.number === CALLER), "the caller's call was released");
+  r.network.remoteAnswer(calls.find((c) => c.number === "110")!.callId);
+  await r.run(2000);
+  const here = r.api.snapshot().calls;
+  t.is(here.length, 1);
+  t.true(here[0].emergency);
+  t.is(here[0].status, "active");
+  t.true(r.events.some((e) => e.name === "emergency"));
+});
+
+test("R45 R46 110 dialled while the modem is still in bring-up goes ahead of the bring-up script", async (t) => {
+  const r = rig();
+  r.modem.powerOn();
+  await r.run(150);
+  const asked = r.clock.now();
+  const p = r.api.dial("110");
+  await r.run(1000);
+  const atd = r.written.find((w) => w.cmd === "ATD110;");
+  t.truthy(atd, "dialled");
+  t.true(atd!.at - asked <= 1000, `written ${atd!.at - asked} ms after the request`);
+  t.true(r.cmds().indexOf("ATD110;") < r.cmds().indexOf("AT+CNMI=2,1,0,0,0"), "before the end of the bring-up script");
+  const res = await settle(r, p, 2000);
+  t.true(!!res && res.ok, JSON.stringify(res));
+  t.true(r.network.calls.some((c) => c.number === "110" && c.emergency));
+});
+
+test("R53 a number from the network's emergency list (+CEN2) is dialled as an emergency call", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock, emergencyNumbers: { mcc: 440, mnc: 10, numbers: [{ categories: 1, number: "110" }, { categories: 4, number: "171" }] } });
+  const r = rig({ clock, network });
+  await up(r);
+  await r.run(2000);
+  const s = await r.api.status();
+  t.true(s.emergencyNumbers.indexOf("171") >= 0, s.emergencyNumbers.join(","));
+  r.network.ringIn(CALLER);
+  await r.run(2000);
+  await settle(r, r.api.answer(), 2000);
+  await settle(r, r.api.dial("171"), 3000);
+  const c = r.cmds();
+  t.true(c.lastIndexOf("AT+CHUP") < c.indexOf("ATD171;") && c.lastIndexOf("AT+CHUP") >= 0, "released first, as for 110");
+});
+
+test("R54 112 is an ordinary number here: when its call fails, the end names 110, 118 and 119", async (t) => {
+  const r = rig();
+  await up(r);
+  r.network.outgoing = "busy";
+  const d = await settle(r, r.api.dial("112"), 3000);
+  t.false(r.network.calls.some((c) => c.emergency), "not dialled as an emergency call");
+  // The modem says BUSY as the dial's final (a failed reply), or after its OK: as the
+  // call's end when a +CLCC listed it, else as a log line.
+  const end = r.events.find((e) => e.name === "callEnded");
+  const log = r.events.find((e) => e.name === "log");
+  const said = d && !d.ok ? d.message : end ? end.data.end.message : log ? log.data.text : "";
+  t.regex(said, /112;?: BUSY.*110, 118 or 119/);
+  t.true(r.printed.some((l) => /110, 118 or 119/.test(l)));
+});
+
+const LONG = "\u3042".repeat(150) + " end";
+
+test("R73 R75 a three-part SMS is stored part by part, deleted from the SIM after, and reported once, whole", async (t) => {
+  const r = rig();
+  await up(r);
+  r.network.deliverSms({ from: CALLER, text: LONG });
+  await r.run(5000);
+  const got = r.events.filter((e) => e.name === "smsReceived");
+  t.is(got.length, 1);
+  t.is(got[0].data.text, LONG);
+  t.is(got[0].data.parts, 3);
+  t.deepEqual(got[0].data.missing, []);
+  t.true(r.printed.some((l) => l.indexOf("SMS from " + CALLER) === 0 && l.indexOf("3 parts") > 0));
+  const inbox = await r.api.inbox();
+  t.true(inbox.ok && inbox.messages.length === 1 && inbox.messages[0].text === LONG);
+  t.is(r.modem.store.mem("SM")!.used() + r.modem.store.mem("ME")!.used(), 0, "the SIM holds nothing");
+  t.is(r.cmds().filter((c) => /^AT\+CMGD=/.test(c)).length, 3);
+  // Written before deleted: each part's Storage file exists before its AT+CMGD.
+  t.is(r.flash.list().filter((f) => f.indexOf("sm") === 0).length, 3);
+  const del = await r.api.inboxDelete(inbox.ok ? inbox.messages[0].id : -1);
+  t.true(del.ok);
+  t.deepEqual(r.flash.list().filter((f) => f.indexOf("sm") === 0), []);
+});
+
+test("a power cut between the Storage write and the deletion from the SIM: after the restart the message is whole, once, and the SIM empty", async (t) => {
+  const flash = new MemoryFlash();
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network });
+  const a = rig({ flash, clock, network, modem });
+  await up(a);
+  // Let the first part's file be written whole, then cut in the middle of the second's.
+  const before = flash.unitsUsed;
+  flash.cutPowerAfter(500);
+  a.network.deliverSms({ from: CALLER, text: LONG });
+  await a.run(5000);
+  t.true(flash.isDead, "the power went off during the writes");
+  t.true(flash.unitsUsed > before);
+  const onSim = modem.store.mem("SM")!.used() + modem.store.mem("ME")!.used();
+  t.true(onSim >= 2, `the parts not whole in Storage are still on the SIM (${onSim})`);
+  t.deepEqual(a.events.filter((e) => e.name === "smsReceived"), []);
+  // Power back: what the flash kept, the modem rebooted with its SIM.
+  const kept = flash.reboot();
+  const b = rig({ flash: kept, clock, network, modem });
+  modem.reboot();
+  await up(b, false);
+  await b.run(5000);
+  const inbox = await b.api.inbox();
+  t.true(inbox.ok);
+  if (!inbox.ok) return;
+  t.is(inbox.messages.length, 1, JSON.stringify(inbox.messages.map((m) => [m.parts, m.missing])));
+  t.is(inbox.messages[0].text, LONG);
+  t.is(modem.store.mem("SM")!.used() + modem.store.mem("ME")!.used(), 0, "the SIM is empty");
+  t.is(b.events.filter((e) => e.name === "smsReceived").length, 1);
+});
+
+for (const style of ["cause-text", "text", "location-cause"] as const) {
+  test(`R86 R92 a ringing call taken elsewhere ends as answeredElsewhere, from AT+CEER in the ${style} form`, async (t) => {
+    const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+    const network = new NetworkStub({ clock });
+    const modem = new SimModem({ clock, network, ceerStyle: style });
+    const r = rig({ clock, network, modem });
+    await up(r);
+    r.network.ringIn(CALLER);
+    await r.run(2000);
+    r.network.remoteHangup(undefined, 26, "Call completed elsewhere");
+    await r.run(3000);
+    const end = r.events.find((e) => e.name === "callEnded");
+    t.is(end && end.data.end.reason, "answeredElsewhere", JSON.stringify(end && end.data.end));
+    t.is(end && end.data.end.cause, style === "text" ? null : 26);
+  });
+}
+
+test("R55 without a usable SIM the firmware says emergency calls are unavailable", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, sim: { present: false } });
+  const r = rig({ clock, network, modem });
+  modem.powerOn();
+  await r.run(10000);
+  t.is(r.api.snapshot().modem, "simLocked");
+  t.true(r.printed.some((l) => /emergency calls are unavailable/.test(l)), r.printed.join("\n"));
+});
+
+test("a modem reboot (RDY) during a call: the call ends as modem reset, one bring-up runs, the line works again", async (t) => {
+  const r = rig();
+  await up(r);
+  r.network.ringIn(CALLER);
+  await r.run(2000);
+  await settle(r, r.api.answer(), 2000);
+  const mark = r.written.length;
+  r.modem.reboot();
+  await r.run(5000);
+  t.is(r.api.snapshot().modem, "ready");
+  t.is(r.written.slice(mark).filter((w) => w.cmd === "ATE0").length, 1, "one bring-up");
+  t.deepEqual(r.api.snapshot().calls, []);
+  t.is(r.events.find((e) => e.name === "callEnded")!.data.end.reason, "modemReset");
+  r.network.ringIn(CALLER);
+  await r.run(2000);
+  t.is(r.api.snapshot().calls[0].status, "incoming");
+});
