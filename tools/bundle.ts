@@ -417,6 +417,10 @@ export const COLD_MODULES: ColdModule[] = [
   { source: "firmware/position-answer.ts", file: "sl.pos", maxBytes: 8192 },
   // Storage's fault report, probe writes and recovery: only when storage stops working or works again.
   { source: "firmware/storage-fault.ts", file: "sl.stf", maxBytes: 4096 },
+  // The data session (R83) and the companion link (issue 12) with its MQTT adapter: loaded
+  // once at boot when the device settings name an APN or a broker, never otherwise. What it
+  // builds stays in RAM while it runs; a watch without them pays only the stub.
+  { source: "firmware/compose-module.ts", file: "sl.link", maxBytes: 49152 },
 ];
 
 const COLD_LOADER = "sharedline:cold-loader";
