@@ -47,10 +47,6 @@ export interface Composer {
 /** How a composition builds the data stack: with the socket table (createDataStack) or without (createDataSession). */
 export type StackMaker = (channel: AtChannel, clock: Clock, modem: DataModemView, profileName: string, settings: DataSettings, options?: DataStackOptions) => DataStack;
 
-function composeData(ctx: ComposeContext, apn: string, o: DataOptions): DataStack {
-  return composeDataWith(createDataStack, ctx, apn, o);
-}
-
 /** The data session on PDP context 1, its log and its tier-3 recovery wired to the firmware's parts. */
 export function composeDataWith(make: StackMaker, ctx: ComposeContext, apn: string, o: DataOptions): DataStack {
   const line = ctx.line;
@@ -78,10 +74,6 @@ export function composeDataWith(make: StackMaker, ctx: ComposeContext, apn: stri
     events.emit("log", m);
   });
   return data;
-}
-
-function composeLink(ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, co: CompanionOptions): CompanionLink {
-  return composeLinkWith(modemMqttFor, ctx, api, data, co);
 }
 
 /**
@@ -112,6 +104,14 @@ export function composeLinkWith(stacks: ModemMqttStacks, ctx: ComposeContext, ap
     },
   });
   return link;
+}
+
+function composeData(ctx: ComposeContext, apn: string, o: DataOptions): DataStack {
+  return composeDataWith(createDataStack, ctx, apn, o);
+}
+
+function composeLink(ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, co: CompanionOptions): CompanionLink {
+  return composeLinkWith(modemMqttFor, ctx, api, data, co);
 }
 
 /**

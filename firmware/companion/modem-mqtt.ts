@@ -22,11 +22,6 @@ export function hasModemMqtt(profileName: string): boolean {
   return profileName.indexOf("quectel-") === 0 || profileName.indexOf("simcom-") === 0;
 }
 
-/** The Quectel stack alone (a build that carries no other: the watch), or undefined for another modem. */
-export function quectelMqttFor(profileName: string, channel: AtChannel, clock: Clock, broker: ModemBroker): (PubSub & { stop(): void }) | undefined {
-  return profileName.indexOf("quectel-") === 0 ? quectelMqtt(profileName, channel, clock, broker) : undefined;
-}
-
 function quectelMqtt(profileName: string, channel: AtChannel, clock: Clock, broker: ModemBroker): PubSub & { stop(): void } {
   // Quectel TLS needs the CA uploaded to the module's file system (AT+QFUPL) and
   // AT+QMTCFG="ssl" / AT+QSSLCFG: not done yet.
@@ -39,4 +34,9 @@ export function modemMqttFor(profileName: string, channel: AtChannel, clock: Clo
   if (profileName.indexOf("quectel-") === 0) return quectelMqtt(profileName, channel, clock, broker);
   if (profileName.indexOf("simcom-") === 0) return new SimcomMqttPubSub(channel, clock, broker);
   throw new Error("modem " + profileName + " has no MQTT stack we speak; set the board's data.link to modem-socket or url");
+}
+
+/** The Quectel stack alone (a build that carries no other: the watch), or undefined for another modem. */
+export function quectelMqttFor(profileName: string, channel: AtChannel, clock: Clock, broker: ModemBroker): (PubSub & { stop(): void }) | undefined {
+  return profileName.indexOf("quectel-") === 0 ? quectelMqtt(profileName, channel, clock, broker) : undefined;
 }

@@ -33,23 +33,6 @@ export interface DataStackOptions {
   sockets?: Partial<SocketOptions>;
 }
 
-export function createDataStack(channel: AtChannel, clock: Clock, modem: DataModemView, profileName: string, settings: DataSettings, options?: DataStackOptions): DataStack {
-  const o = options || {};
-  const dialect = socketDialectFor(profileName);
-  const sockets = dialect ? new ModemSockets(channel, clock, dialect, settings.context, Object.assign({}, defaultSocketOptions, o.sockets || {})) : undefined;
-  return dataStackOn(channel, clock, modem, profileName, settings, options, dialect, sockets);
-}
-
-/**
- * The data session without a socket table: for a board whose link goes through the
- * module's own MQTT client (`data.link` "modem-mqtt") nothing opens a socket, and a bundle
- * that calls only this leaves the socket code out. The session still hears the module's
- * own notices of a lost context (the socket dialect's `+QIURC: "pdpdeact"`).
- */
-export function createDataSession(channel: AtChannel, clock: Clock, modem: DataModemView, profileName: string, settings: DataSettings, options?: DataStackOptions): DataStack {
-  return dataStackOn(channel, clock, modem, profileName, settings, options, socketDialectFor(profileName), undefined);
-}
-
 function dataStackOn(
   channel: AtChannel,
   clock: Clock,
@@ -102,4 +85,21 @@ function dataStackOn(
       if (sockets) sockets.stop();
     },
   };
+}
+
+export function createDataStack(channel: AtChannel, clock: Clock, modem: DataModemView, profileName: string, settings: DataSettings, options?: DataStackOptions): DataStack {
+  const o = options || {};
+  const dialect = socketDialectFor(profileName);
+  const sockets = dialect ? new ModemSockets(channel, clock, dialect, settings.context, Object.assign({}, defaultSocketOptions, o.sockets || {})) : undefined;
+  return dataStackOn(channel, clock, modem, profileName, settings, options, dialect, sockets);
+}
+
+/**
+ * The data session without a socket table: for a board whose link goes through the
+ * module's own MQTT client (`data.link` "modem-mqtt") nothing opens a socket, and a bundle
+ * that calls only this leaves the socket code out. The session still hears the module's
+ * own notices of a lost context (the socket dialect's `+QIURC: "pdpdeact"`).
+ */
+export function createDataSession(channel: AtChannel, clock: Clock, modem: DataModemView, profileName: string, settings: DataSettings, options?: DataStackOptions): DataStack {
+  return dataStackOn(channel, clock, modem, profileName, settings, options, socketDialectFor(profileName), undefined);
 }
