@@ -8,7 +8,7 @@ import { Emitter } from "../../hal/emitter.js";
 import type { AtChannel } from "../../drivers/at/index.js";
 import { packetDialectFor } from "../../drivers/modems/packet.js";
 import { socketDialectFor } from "../../drivers/modems/socket-dialects.js";
-import type { SocketDialect } from "../../drivers/modems/sockets.js";
+import { contextNoticesFor, type ContextNotices } from "../../drivers/modems/context-loss.js";
 import type { DataPolicy } from "./session-machine.js";
 import { DataSession, defaultDataPolicy, type DataModemView, type DataSettings } from "./session.js";
 import { defaultSocketOptions, ModemSockets, type SocketOptions } from "./socket.js";
@@ -40,12 +40,12 @@ function dataStackOn(
   profileName: string,
   settings: DataSettings,
   options: DataStackOptions | undefined,
-  dialect: SocketDialect | undefined,
+  notices: ContextNotices | undefined,
   sockets: ModemSockets | undefined,
 ): DataStack {
   const o = options || {};
   const policy: DataPolicy = Object.assign({}, defaultDataPolicy, o.policy || {});
-  const session = new DataSession(channel, clock, modem, packetDialectFor(profileName), dialect, settings, policy);
+  const session = new DataSession(channel, clock, modem, packetDialectFor(profileName), notices, settings, policy);
   const events = new Emitter<{ up: string; down: string }>();
   let ready = false;
   session.events.on("up", (address) => {
@@ -98,8 +98,8 @@ export function createDataStack(channel: AtChannel, clock: Clock, modem: DataMod
  * The data session without a socket table: for a board whose link goes through the
  * module's own MQTT client (`data.link` "modem-mqtt") nothing opens a socket, and a bundle
  * that calls only this leaves the socket code out. The session still hears the module's
- * own notices of a lost context (the socket dialect's `+QIURC: "pdpdeact"`).
+ * own notices of a lost context (`+QIURC: "pdpdeact"`, drivers/modems/context-loss.ts).
  */
 export function createDataSession(channel: AtChannel, clock: Clock, modem: DataModemView, profileName: string, settings: DataSettings, options?: DataStackOptions): DataStack {
-  return dataStackOn(channel, clock, modem, profileName, settings, options, socketDialectFor(profileName), undefined);
+  return dataStackOn(channel, clock, modem, profileName, settings, options, contextNoticesFor(profileName), undefined);
 }
