@@ -255,9 +255,8 @@ export function createFirmwareWith(hal: FirmwareHal, board: Board, options: Firm
 
 /**
  * The firmware without the data session and the companion link, for a bundle that has no
- * room for them (the watch: 179 KB of its 192 KB budget without them, 227 KB with them,
- * `sharedline bundle --board watch-bangle2-bg95`). esbuild leaves firmware/compose.ts and
- * everything under it out of a bundle that only calls this.
+ * room for them. esbuild leaves firmware/compose.ts and everything under it out of a
+ * bundle that only calls this.
  */
 export function createFirmwareWithoutData(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
   return assemble(hal, board, options, undefined);
