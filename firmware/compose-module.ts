@@ -3,9 +3,10 @@
  * module's own MQTT client (boards.json `data.link` "modem-mqtt", the watch): the same
  * composition as createFirmware's (compose.ts), with the data session built without a
  * socket table, which nothing on such a board uses, and only the Quectel module stack
- * (`AT+QMT*`; a SIMCom Espruino board would need the `AT+CMQTT*` one added here). The watch carries this file as a
- * cold Storage module (`sl.link`, tools/bundle.ts COLD_MODULES), loaded once at boot when
- * the device settings turn data or the link on (hal/espruino/boot.ts).
+ * (`AT+QMT*`; a SIMCom Espruino board would need the `AT+CMQTT*` one added here): what
+ * is left out keeps the watch within its Storage and heap. The watch carries this file
+ * as a cold Storage module (`sl.link`, tools/bundle.ts COLD_MODULES), loaded once at boot
+ * when the device settings turn data or the link on (hal/espruino/boot.ts).
  *
  * Portable (Espruino).
  */

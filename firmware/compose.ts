@@ -5,9 +5,9 @@
  * `data.link` names (firmware/companion/attach.ts), driven by the link settings.
  *
  * Kept apart from firmware/main.ts so that a bundle without them
- * (createFirmwareWithoutData) leaves all of it out, and so that the watch carries it as a
- * cold Storage module (`sl.link`, tools/bundle.ts COLD_MODULES): loaded once, when the
- * device settings turn the data session or the link on, and never on a watch without them.
+ * (createFirmwareWithoutData) leaves all of it out. The watch's own composition
+ * (compose-module.ts, the cold Storage module `sl.link`) is built from the same pieces
+ * (composeDataWith, composeLinkWith).
  *
  * Portable (Espruino).
  */

@@ -14,8 +14,8 @@
  *   (`mqtt://host[:port]`), the shared number (E.164, the topics' `sl/v1/<msisdn>/`), the
  *   device id (topic level and MQTT user name) and its password, all four or none.
  *
- * Without `apn` and `mqtt` the watch loads neither part (firmware/compose.ts is a cold
- * Storage module, `sl.link`), and its heap is what it was without them.
+ * Without `apn` and `mqtt` the watch loads neither part (firmware/compose-module.ts, the
+ * cold Storage module `sl.link`), and its heap is what it was without them.
  *
  * A file that is missing means defaults; a broken one is reported and ignored (the
  * watch still boots with defaults rather than not at all).
