@@ -5,7 +5,9 @@
  * `data.link` names (firmware/companion/attach.ts), driven by the link settings.
  *
  * Kept apart from firmware/main.ts so that a bundle without them
- * (createFirmwareWithoutData) leaves all of it out.
+ * (createFirmwareWithoutData) leaves all of it out. The watch's own composition
+ * (compose-module.ts, the cold Storage module `sl.link`) is built from the same pieces
+ * (composeDataWith, composeLinkWith).
  *
  * Portable (Espruino).
  */
@@ -18,7 +20,9 @@ import type { FirmwareApi } from "./api.js";
 import type { Line } from "./line/line.js";
 import type { ModemManager } from "./modem/manager.js";
 import { createDataStack, type DataStack, type DataStackOptions } from "./data/index.js";
-import { brokerTarget, companionPubSub, createCompanion, type BrokerTarget, type CompanionOptions } from "./companion/attach.js";
+import type { DataModemView, DataSettings } from "./data/session.js";
+import { brokerTarget, companionPubSub, createCompanion, type BrokerTarget, type CompanionOptions, type ModemMqttStacks } from "./companion/attach.js";
+import { modemMqttFor } from "./companion/modem-mqtt.js";
 import type { CompanionLink } from "./companion/link.js";
 
 /** What the composition builds on (the firmware's parts, from main.ts). */
@@ -40,13 +44,17 @@ export interface Composer {
   link(ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, options: CompanionOptions): CompanionLink;
 }
 
-function composeData(ctx: ComposeContext, apn: string, o: DataOptions): DataStack {
+/** How a composition builds the data stack: with the socket table (createDataStack) or without (createDataSession). */
+export type StackMaker = (channel: AtChannel, clock: Clock, modem: DataModemView, profileName: string, settings: DataSettings, options?: DataStackOptions) => DataStack;
+
+/** The data session on PDP context 1, its log and its tier-3 recovery wired to the firmware's parts. */
+export function composeDataWith(make: StackMaker, ctx: ComposeContext, apn: string, o: DataOptions): DataStack {
   const line = ctx.line;
   const modem = ctx.modem;
   const events = ctx.events;
   // An emergency call owns the AT channel and the radio: sockets keep off both (companion-link.md §5.7).
   const sockets = Object.assign({ quiet: () => line.lineState() === "emergency" }, o.sockets || {});
-  const data = createDataStack(
+  const data = make(
     ctx.channel,
     ctx.clock,
     {
@@ -68,12 +76,16 @@ function composeData(ctx: ComposeContext, apn: string, o: DataOptions): DataStac
   return data;
 }
 
-function composeLink(ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, co: CompanionOptions): CompanionLink {
+/**
+ * The companion link on the PubSub adapter the board's `data.link` names (a module stack
+ * from `stacks` for "modem-mqtt"), published through the API.
+ */
+export function composeLinkWith(stacks: ModemMqttStacks, ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, co: CompanionOptions): CompanionLink {
   let target: BrokerTarget;
   let chosen;
   try {
     target = brokerTarget(co.url);
-    chosen = companionPubSub(ctx.board, ctx.profileName, ctx.channel, ctx.clock, data, target, co.adapters || {}, co.ca);
+    chosen = companionPubSub(ctx.board, ctx.profileName, ctx.channel, ctx.clock, data, target, co.adapters || {}, co.ca, stacks);
   } catch (e) {
     throw BoardError((e as Error).message, { problems: ["companion"] });
   }
@@ -94,4 +106,19 @@ function composeLink(ctx: ComposeContext, api: FirmwareApi, data: DataStack | un
   return link;
 }
 
-export const dataAndLink: Composer = { data: composeData, link: composeLink };
+function composeData(ctx: ComposeContext, apn: string, o: DataOptions): DataStack {
+  return composeDataWith(createDataStack, ctx, apn, o);
+}
+
+function composeLink(ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, co: CompanionOptions): CompanionLink {
+  return composeLinkWith(modemMqttFor, ctx, api, data, co);
+}
+
+/**
+ * The composer, made when asked: a plain function, so that a bundle can stub it (a cold
+ * module exports no values). Both parts come from one load of the module, so the data
+ * stack the link rides on is of the same copy of the code as the link.
+ */
+export function dataAndLinkComposer(): Composer {
+  return { data: composeData, link: composeLink };
+}

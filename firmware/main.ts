@@ -23,7 +23,7 @@ import { apnProblem } from "./apn.js";
 import type { DataStack } from "./data/index.js";
 import type { CompanionOptions } from "./companion/attach.js";
 import type { CompanionLink } from "./companion/link.js";
-import { dataAndLink, type ComposeContext, type Composer, type DataOptions } from "./compose.js";
+import { dataAndLinkComposer, type ComposeContext, type Composer, type DataOptions } from "./compose.js";
 
 export interface FirmwareHal {
   serial: Serial;
@@ -91,7 +91,7 @@ export interface FirmwareOptions {
   pin?: string;
 }
 
-function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | undefined, composer: Composer | undefined): Firmware {
+function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | undefined, makeComposer: (() => Composer) | undefined): Firmware {
   const o = options || {};
   const policy = o.policy;
   const lineOptions = o.line;
@@ -162,9 +162,12 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
     if (bad) throw BoardError("APN " + JSON.stringify(o.apn) + ": " + bad, { problems: ["apn"] });
   }
   const dataWanted = o.data !== false && board.capabilities.data && apn !== "";
-  if (!composer && o.apn !== undefined) throw BoardError("this build of the firmware has no data session to set the APN " + o.apn + " (createFirmware has one)", { problems: ["apn"] });
-  if (!composer && o.companion) throw BoardError("this build of the firmware has no companion link (createFirmware has one)", { problems: ["companion"] });
+  if (!makeComposer && o.apn !== undefined) throw BoardError("this build of the firmware has no data session to set the APN " + o.apn + " (createFirmware has one)", { problems: ["apn"] });
+  if (!makeComposer && o.companion) throw BoardError("this build of the firmware has no companion link (createFirmware has one)", { problems: ["companion"] });
   if (o.companion && !dataWanted && board.data.link !== "url") throw BoardError("board " + board.name + ": the companion link rides on the data session, which needs an APN", { problems: ["apn"] });
+  // Made only when a part is wanted: on the watch it is a cold Storage module (sl.link),
+  // loaded here and never on a watch whose settings leave data and the link off.
+  const composer = makeComposer && (dataWanted || o.companion) ? makeComposer() : undefined;
   const ctx: ComposeContext = { clock: hal.clock, board, profileName: profile.name, channel, modem, line, events, storage };
   // The accessory's own data (R83): one session per board, owner of PDP context 1 and its APN.
   const data: DataStack | undefined = composer && dataWanted ? composer.data(ctx, apn, o.data ? o.data : {}) : undefined;
@@ -238,14 +241,22 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
  * them by building the firmware.
  */
 export function createFirmware(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
-  return assemble(hal, board, options, dataAndLink);
+  return assemble(hal, board, options, dataAndLinkComposer);
+}
+
+/**
+ * The firmware with the data session and the link that `makeComposer` builds, called
+ * only when the options want one of them: the watch hands in the module-MQTT composition
+ * (firmware/compose-module.ts), a cold Storage module loaded only then.
+ */
+export function createFirmwareWith(hal: FirmwareHal, board: Board, options: FirmwareOptions | undefined, makeComposer: () => Composer): Firmware {
+  return assemble(hal, board, options, makeComposer);
 }
 
 /**
  * The firmware without the data session and the companion link, for a bundle that has no
- * room for them (the watch: 179 KB of its 192 KB budget without them, 227 KB with them,
- * `sharedline bundle --board watch-bangle2-bg95`). esbuild leaves firmware/compose.ts and
- * everything under it out of a bundle that only calls this.
+ * room for them. esbuild leaves firmware/compose.ts and everything under it out of a
+ * bundle that only calls this.
  */
 export function createFirmwareWithoutData(hal: FirmwareHal, board: Board, options?: FirmwareOptions): Firmware {
   return assemble(hal, board, options, undefined);

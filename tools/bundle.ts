@@ -437,6 +437,10 @@ export const COLD_MODULES: ColdModule[] = [
   // The RAK8212's PDU decoding and inbox (firmware/rak/pdu.ts): per received part and per
   // inbox listing; only the RAK firmware (firmware/rak/boot.ts) imports it.
   { source: "firmware/rak/pdu.ts", file: "rak.pdu", maxBytes: 20480 },
+  // The data session (R83) and the companion link (issue 12) with its MQTT adapter: loaded
+  // once at boot when the device settings name an APN or a broker, never otherwise. What it
+  // builds stays in RAM while it runs; a watch without them pays only the stub.
+  { source: "firmware/compose-module.ts", file: "sl.link", maxBytes: 49152 },
 ];
 
 const COLD_LOADER = "sharedline:cold-loader";

@@ -21,6 +21,7 @@ import * as path from "node:path";
 import { bundleBoard, BundleError, espruinoBoards, repoRoot } from "./bundle.js";
 import { crc32 } from "./espruino-repl.js";
 import { SETTINGS_FILE, settingsProblems, type DeviceSettings } from "../hal/espruino/settings.js";
+import { LINK_FLAGS, LINK_USAGE, linkSettingsProblems } from "./link-settings.js";
 
 /** The boot code's Storage name (Espruino runs it at power-on). */
 export const BOOT_FILE = ".bootcde";
@@ -108,7 +109,9 @@ export async function flash(o: FlashOptions): Promise<FlashResult> {
   const t0 = Date.now();
   const board = espruinoBoards().find((b) => b.name === o.board);
   if (!board) throw new Error(`no Espruino board named '${o.board}' in boards.json (have: ${espruinoBoards().map((b) => b.name).join(", ")})`);
-  const bad = settingsProblems(o.settings);
+  // The flags' own words first; the file's check then catches what no flag says.
+  const linkBad = linkSettingsProblems(board, o.settings);
+  const bad = linkBad.length ? linkBad : settingsProblems(o.settings);
   if (bad.length) throw new Error(bad.join("; "));
   const tmp = mkdtempSync(path.join(tmpdir(), "sharedline-flash-"));
   try {
@@ -127,7 +130,7 @@ export async function flash(o: FlashOptions): Promise<FlashResult> {
     const files = [{ name: BOOT_FILE, file: b.stored ? b.stored.file : b.outfile, text: b.stored ? b.stored.bytes : b.text }]
       .concat((b.modules ?? []).map((m) => ({ name: m.file, file: m.stored ? m.stored.file : m.outfile, text: m.stored ? m.stored.bytes : m.text })))
       .concat([{ name: SETTINGS_FILE, file: settingsFile, text: settings }]);
-    say(`[2/4] writing ${files.map((f) => `${f.name} (${f.text.length} bytes)`).join(", ")} to ${o.port}; settings ${JSON.stringify(o.settings)}`);
+    say(`[2/4] writing ${files.map((f) => `${f.name} (${f.text.length} bytes)`).join(", ")} to ${o.port}; settings ${JSON.stringify(Object.assign({}, o.settings, o.settings.password !== undefined ? { password: "***" } : {}))}`);
     const t1 = Date.now();
     // Without a file or an expression the tool turns into a terminal and uploads nothing:
     // "-e 0" gives it something harmless to end with.
@@ -180,7 +183,7 @@ function usage(): string {
     "  --modem-path  Linux interpreter only: bind the modem UART to this host tty (pty)",
     "  --quiet       no console line per event;  --no-words  no console words (answer, ...)",
     "  --no-run      do not restart the device's JavaScript after flashing",
-  ].join("\n");
+  ].concat(LINK_USAGE).join("\n");
 }
 
 /** `sharedline flash`: 0 flashed and verified, 1 failed, 2 bad usage. */
@@ -200,6 +203,14 @@ export async function run(args: string[]): Promise<number> {
     else if (a === "--no-words") settings.words = false;
     else if (a === "--no-run") runAfter = false;
     else if (a === "--baud") baud = Number(next());
+    else if (Object.prototype.hasOwnProperty.call(LINK_FLAGS, a)) {
+      const v = next();
+      if (v === undefined) {
+        console.error(`sharedline flash: ${a} needs a value\n${usage()}`);
+        return 2;
+      }
+      settings[LINK_FLAGS[a]] = v;
+    }
     else if (a === "-h" || a === "--help") {
       console.log(usage());
       return 0;

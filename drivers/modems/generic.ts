@@ -38,17 +38,7 @@ export function vendorIccid(steps: ChatStep[], cmd: string, prefix: string, info
   }
 }
 
-/**
- * Is anybody there: the step before every bring-up script, run on its own so that a
- * modem that does not answer (off, still booting, missing) never has the whole script
- * built in the heap (about 330 blocks on the watch) while bring-up retries. V.250: a
- * modem that was mid-boot may miss the first AT; retry before giving up.
- */
-export function aliveProbe(): ChatStep {
-  return send({ cmd: "AT", timeoutMs: 1000 }, undefined, { retries: 9, retryDelayMs: 500, anyFinal: true });
-}
-
-/** The steps every 27.007 modem shares after the probe (aliveProbe); `profile` supplies time limits. */
+/** The steps every 27.007 modem shares after the probe (firmware/modem/manager.ts `probe`); `profile` supplies time limits. */
 export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: ModemInfo): ChatStep[] {
   const steps: ChatStep[] = [
     send("ATE0"),

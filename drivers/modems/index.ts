@@ -19,6 +19,5 @@ export function findProfile(name: string): ModemProfile | undefined {
 
 export type { ModemProfile, ModemInfo, BringUpOptions } from "./profile.js";
 export { emptyInfo, timeoutFor, command } from "./profile.js";
-export { aliveProbe } from "./generic.js";
 export * from "./parse.js";
 export { splitParams, paramsOf } from "../at/params.js";

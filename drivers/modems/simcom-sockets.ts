@@ -26,6 +26,7 @@ import type { AtResponse } from "../at/index.js";
 import { atInt, atQuoted } from "../at/index.js";
 import { paramsOf } from "../at/params.js";
 import { int } from "./packet.js";
+import { simcomNetworkClosed } from "./context-loss.js";
 import { hexTextToBytes, MAX_HEX_READ, type SocketDialect } from "./sockets.js";
 
 const LINKS = 10;
@@ -144,7 +145,6 @@ export const simcomSockets: SocketDialect = {
       if (p.length < 3 || int(p[2]) === int(p[1])) return undefined;
       return { type: "failed", id: int(p[0]), reason: "the module sent " + p[2] + " of " + p[1] + " bytes (+CIPSEND)" };
     }
-    if (line.indexOf("+CIPEVENT:") === 0 && line.indexOf("NETWORK CLOSED") >= 0) return { type: "deactivated", ctx: -1, source: "+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY" };
-    return undefined;
+    return simcomNetworkClosed(line);
   },
 };

@@ -17,6 +17,7 @@ import type { AtCommand, AtResponse } from "../at/index.js";
 import { atInt, atQuoted } from "../at/index.js";
 import { paramsOf } from "../at/params.js";
 import { int } from "./packet.js";
+import { quectelPdpDeact } from "./context-loss.js";
 
 /** What a socket or packet-data notice says. */
 export type SocketNotice =
@@ -216,7 +217,6 @@ export const quectelSockets: SocketDialect = {
     if (!p) return undefined;
     if (p[0] === "recv") return { type: "recv", id: int(p[1]) };
     if (p[0] === "closed") return { type: "closed", id: int(p[1]) };
-    if (p[0] === "pdpdeact") return { type: "deactivated", ctx: int(p[1]), source: "+QIURC: pdpdeact" };
-    return undefined;
+    return quectelPdpDeact(p);
   },
 };

@@ -27,7 +27,7 @@ import type { DataStack } from "../data/index.js";
 import type { ModemSockets } from "../data/socket.js";
 import { CompanionLink, defaultReconnect, type CompanionActions, type LinkConfig, type LinkHolder, type StateSource } from "./link.js";
 import type { PubSub } from "./pubsub.js";
-import { hasModemMqtt, modemMqttFor } from "./modem-mqtt.js";
+import type { ModemBroker } from "./modem-mqtt.js";
 import type { Json } from "./topics.js";
 
 type PriorityState = PriorityInfo["priority"];
@@ -49,6 +49,13 @@ export interface PubSubAdapters {
   /** `modem-mqtt` boards whose module stack is not the Quectel one built in here. */
   module?: (channel: AtChannel, clock: Clock, target: BrokerTarget) => PubSub;
 }
+
+/**
+ * The module MQTT stacks a composition carries, chosen by modem profile name: undefined
+ * for a modem it has none for. createFirmware's carries both (modem-mqtt.ts); the watch's
+ * only the Quectel one (firmware/compose-module.ts), to keep its Storage.
+ */
+export type ModemMqttStacks = (profileName: string, channel: AtChannel, clock: Clock, broker: ModemBroker) => PubSub | undefined;
 
 /** The device's link settings: issued at registration (credentials), or the user's. */
 export interface CompanionSettings {
@@ -140,7 +147,8 @@ export function companionPubSub(
   data: DataStack | undefined,
   target: BrokerTarget,
   adapters: PubSubAdapters,
-  ca?: string,
+  ca: string | undefined,
+  stacks: ModemMqttStacks,
 ): { pubsub: PubSub; overModemData: boolean } {
   const link = board.data.link;
   const where = "board " + board.name + " (data.link " + link + ")";
@@ -151,9 +159,10 @@ export function companionPubSub(
   if (!data) throw new Error(where + ": the companion link rides on the data session, which needs an APN");
   if (link === "modem-mqtt") {
     if (adapters.module) return { pubsub: adapters.module(channel, clock, target), overModemData: true };
-    if (!hasModemMqtt(profileName)) throw new Error(where + ": no module MQTT client for modem " + profileName);
     if (target.tls && !ca) throw new Error(where + ": mqtts through the module's own MQTT stack needs the broker's CA (the companion setting ca, PEM) to load into the module");
-    return { pubsub: modemMqttFor(profileName, channel, clock, { host: target.host, port: target.port, tls: target.tls && ca ? { ca } : undefined }), overModemData: true };
+    const pubsub = stacks(profileName, channel, clock, { host: target.host, port: target.port, tls: target.tls && ca ? { ca } : undefined });
+    if (!pubsub) throw new Error(where + ": no module MQTT client for modem " + profileName + " in this build");
+    return { pubsub, overModemData: true };
   }
   if (!data.sockets) throw new Error(where + ": modem " + profileName + " has no socket dialect; set data.link to url");
   if (!adapters.socket) throw new Error(where + ": this host gives no MQTT client over modem sockets");

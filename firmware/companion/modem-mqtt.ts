@@ -22,14 +22,21 @@ export function hasModemMqtt(profileName: string): boolean {
   return profileName.indexOf("quectel-") === 0 || profileName.indexOf("simcom-") === 0;
 }
 
+function quectelMqtt(profileName: string, channel: AtChannel, clock: Clock, broker: ModemBroker): PubSub & { stop(): void } {
+  // Quectel TLS needs the CA uploaded to the module's file system (AT+QFUPL) and
+  // AT+QMTCFG="ssl" / AT+QSSLCFG: not done yet.
+  if (broker.tls) throw new Error("modem " + profileName + ": mqtts through the module's own MQTT stack is not supported on Quectel yet; use mqtt:// or a modem-socket board");
+  return new QuectelMqttPubSub(channel, clock, broker);
+}
+
 /** The modem's own MQTT client for `profileName`; throws for a modem without one we speak. */
 export function modemMqttFor(profileName: string, channel: AtChannel, clock: Clock, broker: ModemBroker): PubSub & { stop(): void } {
-  if (profileName.indexOf("quectel-") === 0) {
-    // Quectel TLS needs the CA uploaded to the module's file system (AT+QFUPL) and
-    // AT+QMTCFG="ssl" / AT+QSSLCFG: not done yet.
-    if (broker.tls) throw new Error("modem " + profileName + ": mqtts through the module's own MQTT stack is not supported on Quectel yet; use mqtt:// or a modem-socket board");
-    return new QuectelMqttPubSub(channel, clock, broker);
-  }
+  if (profileName.indexOf("quectel-") === 0) return quectelMqtt(profileName, channel, clock, broker);
   if (profileName.indexOf("simcom-") === 0) return new SimcomMqttPubSub(channel, clock, broker);
   throw new Error("modem " + profileName + " has no MQTT stack we speak; set the board's data.link to modem-socket or url");
+}
+
+/** The Quectel stack alone (a build that carries no other: the watch), or undefined for another modem. */
+export function quectelMqttFor(profileName: string, channel: AtChannel, clock: Clock, broker: ModemBroker): (PubSub & { stop(): void }) | undefined {
+  return profileName.indexOf("quectel-") === 0 ? quectelMqtt(profileName, channel, clock, broker) : undefined;
 }

@@ -8,6 +8,7 @@ import { Emitter } from "../../hal/emitter.js";
 import type { AtChannel } from "../../drivers/at/index.js";
 import { packetDialectFor } from "../../drivers/modems/packet.js";
 import { socketDialectFor } from "../../drivers/modems/socket-dialects.js";
+import { contextNoticesFor, type ContextNotices } from "../../drivers/modems/context-loss.js";
 import type { DataPolicy } from "./session-machine.js";
 import { DataSession, defaultDataPolicy, type DataModemView, type DataSettings } from "./session.js";
 import { defaultSocketOptions, ModemSockets, type SocketOptions } from "./socket.js";
@@ -32,12 +33,19 @@ export interface DataStackOptions {
   sockets?: Partial<SocketOptions>;
 }
 
-export function createDataStack(channel: AtChannel, clock: Clock, modem: DataModemView, profileName: string, settings: DataSettings, options?: DataStackOptions): DataStack {
+function dataStackOn(
+  channel: AtChannel,
+  clock: Clock,
+  modem: DataModemView,
+  profileName: string,
+  settings: DataSettings,
+  options: DataStackOptions | undefined,
+  notices: ContextNotices | undefined,
+  sockets: ModemSockets | undefined,
+): DataStack {
   const o = options || {};
   const policy: DataPolicy = Object.assign({}, defaultDataPolicy, o.policy || {});
-  const dialect = socketDialectFor(profileName);
-  const session = new DataSession(channel, clock, modem, packetDialectFor(profileName), dialect, settings, policy);
-  const sockets = dialect ? new ModemSockets(channel, clock, dialect, settings.context, Object.assign({}, defaultSocketOptions, o.sockets || {})) : undefined;
+  const session = new DataSession(channel, clock, modem, packetDialectFor(profileName), notices, settings, policy);
   const events = new Emitter<{ up: string; down: string }>();
   let ready = false;
   session.events.on("up", (address) => {
@@ -77,4 +85,21 @@ export function createDataStack(channel: AtChannel, clock: Clock, modem: DataMod
       if (sockets) sockets.stop();
     },
   };
+}
+
+export function createDataStack(channel: AtChannel, clock: Clock, modem: DataModemView, profileName: string, settings: DataSettings, options?: DataStackOptions): DataStack {
+  const o = options || {};
+  const dialect = socketDialectFor(profileName);
+  const sockets = dialect ? new ModemSockets(channel, clock, dialect, settings.context, Object.assign({}, defaultSocketOptions, o.sockets || {})) : undefined;
+  return dataStackOn(channel, clock, modem, profileName, settings, options, dialect, sockets);
+}
+
+/**
+ * The data session without a socket table: for a board whose link goes through the
+ * module's own MQTT client (`data.link` "modem-mqtt") nothing opens a socket, and a bundle
+ * that calls only this leaves the socket code out. The session still hears the module's
+ * own notices of a lost context (`+QIURC: "pdpdeact"`, drivers/modems/context-loss.ts).
+ */
+export function createDataSession(channel: AtChannel, clock: Clock, modem: DataModemView, profileName: string, settings: DataSettings, options?: DataStackOptions): DataStack {
+  return dataStackOn(channel, clock, modem, profileName, settings, options, contextNoticesFor(profileName), undefined);
 }

@@ -14,7 +14,7 @@ import { Emitter } from "../../hal/emitter.js";
 import type { AtChannel, AtCommand } from "../../drivers/at/index.js";
 import { isRegistered, type Registration } from "../../drivers/modems/index.js";
 import { parseCgatt, parseCgevLoss, type PacketDialect } from "../../drivers/modems/packet.js";
-import type { SocketDialect } from "../../drivers/modems/sockets.js";
+import type { ContextNotices } from "../../drivers/modems/context-loss.js";
 import type { ModemState } from "../modem/machine.js";
 import { Dispatcher } from "./dispatch.js";
 import { ensureApn } from "../apn.js";
@@ -70,7 +70,7 @@ export class DataSession {
     private readonly clock: Clock,
     private readonly modem: DataModemView,
     private readonly packet: PacketDialect,
-    private readonly sockets: SocketDialect | undefined,
+    private readonly sockets: ContextNotices | undefined,
     private readonly settings: DataSettings,
     policy: DataPolicy,
   ) {

@@ -10,7 +10,6 @@ import type { Clock, Pins, TimerHandle } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
 import { AtChannel, AtCommandError, CME_SIM_FAILURE, CME_SIM_NOT_INSERTED, CME_SIM_WRONG, startChat, type ChatResult, type ChatRun } from "../../drivers/at/index.js";
 import {
-  aliveProbe,
   emptyInfo,
   isRegistered,
   parseCen2,
@@ -176,6 +175,8 @@ export class ModemManager {
 
   /** Stops bring-up and every timer (the firmware is shutting down). */
   stop(): void {
+    // Whatever a bring-up or a status read still has in flight is dropped when it answers.
+    this.runId++;
     if (this.chat) this.chat.cancel("stopped");
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers = [];
@@ -402,32 +403,47 @@ export class ModemManager {
     this.verbose = 0;
     const info = emptyInfo();
     this.channel.interrupt();
-    const name = this.profile.name + " bring-up";
-    // First only "is anybody there" (aliveProbe); the script is built once the modem
-    // answers, so a modem that stays silent never has it in the heap.
-    const probe = startChat(this.channel, this.clock, { name, steps: [aliveProbe()], timeoutMs: 120000 });
-    this.chat = probe;
-    probe.result.then((alive) => {
-      if (this.chat !== probe || run !== this.runId) return; // cancelled or replaced
-      if (alive.status !== "success") {
-        this.chat = undefined;
-        this.bringUpEnded(alive, info);
-        return;
-      }
-      const chat = startChat(this.channel, this.clock, {
-        name,
-        steps: this.profile.bringUp(this.caps, info),
-        abortOn: this.profile.bringUpAbortOn,
-        timeoutMs: 120000,
-      });
-      this.chat = chat;
-      chat.result.then((result) => {
-        // A finished run is dropped: its steps, closures and answers are heap the watch
-        // needs back (about 880 blocks during the Quectel bring-up, measured on Espruino).
-        if (this.chat === chat) this.chat = undefined;
-        if (run !== this.runId) return; // a newer bring-up replaced this one
-        this.bringUpEnded(result, info);
-      });
+    this.probe(run, 0, info);
+  }
+
+  /**
+   * Is anybody there, before every bring-up script: `AT` (1 s), up to ten tries 0.5 s
+   * apart (V.250: a modem mid-boot may miss the first), any final answer a yes (some
+   * modules answer a bare `AT` with `ERROR`). One command at a time from a method, not a
+   * one-step chat script: while a modem stays silent (off, booting, missing) the heap
+   * holds that command and a timer, and neither the script nor a runner (the watch with
+   * no modem: docs/espruino.md).
+   */
+  private probe(run: number, tries: number, info: ModemInfo): void {
+    this.channel.send({ cmd: "AT", timeoutMs: 1000 }).then(
+      () => this.alive(run, info),
+      (e: unknown) => {
+        if (run !== this.runId) return; // stopped, or a newer bring-up
+        if (AtCommandError.is(e)) return this.alive(run, info);
+        if (tries >= 9) return this.bringUpEnded({ status: "abort", script: this.profile.name + " bring-up", step: 0, reason: e instanceof Error ? e.message : String(e), error: e }, info);
+        this.clock.setTimeout(() => {
+          if (run === this.runId) this.probe(run, tries + 1, info);
+        }, 500);
+      },
+    );
+  }
+
+  /** The modem answered the probe: the bring-up script is built and run now. */
+  private alive(run: number, info: ModemInfo): void {
+    if (run !== this.runId) return;
+    const chat = startChat(this.channel, this.clock, {
+      name: this.profile.name + " bring-up",
+      steps: this.profile.bringUp(this.caps, info),
+      abortOn: this.profile.bringUpAbortOn,
+      timeoutMs: 120000,
+    });
+    this.chat = chat;
+    chat.result.then((result) => {
+      // A finished run is dropped: its steps, closures and answers are heap the watch
+      // needs back (about 880 blocks during the Quectel bring-up, measured on Espruino).
+      if (this.chat === chat) this.chat = undefined;
+      if (run !== this.runId) return; // a newer bring-up replaced this one
+      this.bringUpEnded(result, info);
     });
   }
 

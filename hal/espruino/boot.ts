@@ -11,7 +11,8 @@
  * `sl("<text command>")`, and one console line per event unless the settings say quiet.
  */
 import type { Board } from "../../firmware/board.js";
-import { createFirmwareWithoutData } from "../../firmware/main.js";
+import { createFirmwareWith, type FirmwareOptions } from "../../firmware/main.js";
+import { moduleMqttComposer } from "../../firmware/compose-module.js";
 import { CONSOLE_WORDS, installWatch } from "../../firmware/watch.js";
 import { attachGnss } from "../../firmware/gnss.js";
 import { EspruinoClock } from "./clock.js";
@@ -34,8 +35,15 @@ const settings = readSettings(function (name) {
 }, log);
 if (board.espruino && board.espruino.supplyPin) digitalWrite(board.espruino.supplyPin, 1);
 const s = board.serial;
-// The watch bundle has no room for the data session and the companion link (firmware/main.ts).
-const fw = createFirmwareWithoutData(
+// The data session and the companion link only when the settings ask for them: then
+// the firmware loads them from Storage (sl.link, firmware/compose-module.ts), otherwise it never does.
+const options: FirmwareOptions = { data: false };
+if (settings.apn !== undefined || settings.mqtt !== undefined) {
+  options.data = {};
+  if (settings.apn !== undefined) options.apn = settings.apn;
+  if (settings.mqtt !== undefined) options.companion = { url: settings.mqtt, msisdn: settings.msisdn!, deviceId: settings.device!, password: settings.password! };
+}
+const fw = createFirmwareWith(
   {
     serial: openUart(s.port, { baud: s.baud, rx: s.rx, tx: s.tx, cts: s.cts, path: settings.path }),
     clock: new EspruinoClock(),
@@ -43,6 +51,8 @@ const fw = createFirmwareWithoutData(
     storage: espruinoStorage(),
   },
   board,
+  options,
+  moduleMqttComposer,
 );
 // Subscribed before bring-up starts, so the first line is not missed.
 const watch = installWatch(fw, { print: log }, settings.quiet === true);

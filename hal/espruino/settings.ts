@@ -7,7 +7,15 @@
  *   or pseudo-terminal (`SerialN.setup(baud, {path})`, espruino-facts.md) instead of
  *   the board's pins;
  * - `quiet`: no console line per event;
- * - `words`: the console words (`answer`, `reject`, ...) as globals (default on).
+ * - `words`: the console words (`answer`, `reject`, ...) as globals (default on);
+ * - `apn`: the data session's APN (R83; the board's `data.apn` when absent): with it, or
+ *   with the link, the watch runs its own LTE data session;
+ * - `mqtt`, `msisdn`, `device`, `password`: the companion link (issue 12): the broker
+ *   (`mqtt://host[:port]`), the shared number (E.164, the topics' `sl/v1/<msisdn>/`), the
+ *   device id (topic level and MQTT user name) and its password, all four or none.
+ *
+ * Without `apn` and `mqtt` the watch loads neither part (firmware/compose-module.ts, the
+ * cold Storage module `sl.link`), and its heap is what it was without them.
  *
  * A file that is missing means defaults; a broken one is reported and ignored (the
  * watch still boots with defaults rather than not at all).
@@ -20,9 +28,19 @@ export interface DeviceSettings {
   path?: string;
   quiet?: boolean;
   words?: boolean;
+  apn?: string;
+  mqtt?: string;
+  msisdn?: string;
+  device?: string;
+  password?: string;
 }
 
-const KNOWN: { [k: string]: string } = { path: "string", quiet: "boolean", words: "boolean" };
+/** The type of setting `k`, or "" for no such setting (code, not a table: no heap on the watch). */
+function kindOf(k: string): string {
+  if (k === "quiet" || k === "words") return "boolean";
+  if (k === "path" || k === "apn" || k === "mqtt" || k === "msisdn" || k === "device" || k === "password") return "string";
+  return "";
+}
 
 /** Checks parsed settings; returns the problems (empty when good). */
 export function settingsProblems(v: unknown): string[] {
@@ -32,9 +50,17 @@ export function settingsProblems(v: unknown): string[] {
   const keys = Object.keys(o);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    if (!Object.prototype.hasOwnProperty.call(KNOWN, k)) out.push(SETTINGS_FILE + ": unknown setting '" + k + "' (known: path, quiet, words)");
-    else if (typeof o[k] !== KNOWN[k]) out.push(SETTINGS_FILE + ": '" + k + "' must be a " + KNOWN[k]);
+    const kind = kindOf(k);
+    if (kind === "") out.push(SETTINGS_FILE + ": unknown setting '" + k + "' (known: path, quiet, words, apn, mqtt, msisdn, device, password)");
+    else if (typeof o[k] !== kind) out.push(SETTINGS_FILE + ": '" + k + "' must be a " + kind);
   }
+  // The companion link's settings: all of them or none (made here, not held at module level: heap on the watch).
+  const link = ["mqtt", "msisdn", "device", "password"];
+  const given = link.filter(function (k) {
+    return o[k] !== undefined;
+  });
+  if (given.length > 0 && given.length < link.length) out.push(SETTINGS_FILE + ": the companion link needs all of " + link.join(", ") + "; has only " + given.join(", "));
+  if (typeof o.mqtt === "string" && o.mqtt.indexOf("mqtt://") !== 0 && o.mqtt.indexOf("mqtts://") !== 0) out.push(SETTINGS_FILE + ": 'mqtt' is mqtt://host[:port] or mqtts://host[:port], not " + JSON.stringify(o.mqtt));
   return out;
 }
 

@@ -18,38 +18,19 @@
  * namespace of its own so that nothing else on the machine can meet it there.
  */
 import test from "ava";
-import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EspruinoRepl } from "../../tools/espruino-repl.js";
 import { interpreterFor, layoutProblem } from "../../tools/espruino-run.js";
 import { bundleBoard, espruinoBoards } from "../../tools/bundle.js";
-import { startCli, ROOT } from "../support/cli-process.js";
+import { startCli } from "../support/cli-process.js";
+import { flashOver, netnsWrap, ownNetwork } from "./flash-rig.js";
 import { get, post } from "../support/sim-control.js";
 
 const base = process.env.ESPRUINO_BIN || undefined;
 const OUTSIDE = "+818011112222";
 const BOARD = "watch-bangle2-bg95";
-
-/** `unshare -n` works here (root): the interpreter gets its own loopback. */
-function ownNetwork(): boolean {
-  const r = spawnSync("unshare", ["-n", "true"], { stdio: "ignore" });
-  return !r.error && r.status === 0;
-}
-
-/** Runs `sharedline flash` (inside the interpreter's network namespace when it has one). */
-function flashOver(pid: number | undefined, args: string[]): Promise<{ code: number | null; out: string }> {
-  const cmd = [process.execPath, path.join(ROOT, "bin/sharedline.mjs"), "flash"].concat(args);
-  const argv = pid ? ["nsenter", "-t", String(pid), "-n"].concat(cmd) : cmd;
-  return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (out += b.toString()));
-    child.on("close", (code) => resolve({ code, out }));
-  });
-}
 
 const board = espruinoBoards().find((b) => b.name === BOARD)!;
 
@@ -74,7 +55,7 @@ if (!base) {
 
     // 1. A fresh interpreter with telnet; flash it over telnet.
     const netns = ownNetwork();
-    const wrap = netns ? ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"'] : [];
+    const wrap = netnsWrap(netns);
     const first = new EspruinoRepl(base, { cwd: dir, args: ["--telnet"], wrap });
     repls.push(first);
     await first.waitFor(/>/, 10000);

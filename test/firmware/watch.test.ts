@@ -9,6 +9,8 @@ import test from "ava";
 import { simRig } from "../support/sim-rig.js";
 import { installWatch } from "../../firmware/watch.js";
 import { readSettings, settingsProblems } from "../../hal/espruino/settings.js";
+import { linkSettingsProblems, type LinkBoard } from "../../tools/link-settings.js";
+import { espruinoBoards } from "../../tools/bundle.js";
 import { startCli } from "../support/cli-process.js";
 
 const CALLER = "+819011112222";
@@ -48,10 +50,36 @@ test("device settings: defaults without a file, the file's values, every problem
   t.deepEqual(readSettings(() => '{"path":"/dev/pts/3","quiet":true}   ', report), { path: "/dev/pts/3", quiet: true });
   t.deepEqual(problems, []);
   t.deepEqual(readSettings(() => '{"path":3,"colour":"red"}', report), {});
-  t.deepEqual(problems, ["sharedline.json: 'path' must be a string; using defaults", "sharedline.json: unknown setting 'colour' (known: path, quiet, words); using defaults"]);
+  t.deepEqual(problems, ["sharedline.json: 'path' must be a string; using defaults", "sharedline.json: unknown setting 'colour' (known: path, quiet, words, apn, mqtt, msisdn, device, password); using defaults"]);
   t.deepEqual(readSettings(() => "{nope", report).path, undefined);
   t.regex(problems[2], /not JSON/);
   t.deepEqual(settingsProblems([]), ["sharedline.json: must be a JSON object"]);
+  // The companion link's settings come all together, with a broker URL.
+  const link = { mqtt: "mqtt://127.0.0.1:1883", msisdn: "+819012345678", device: "w4tch001", password: "pw" };
+  t.deepEqual(settingsProblems(Object.assign({ apn: "internet" }, link)), []);
+  t.deepEqual(settingsProblems({ mqtt: link.mqtt, device: "w4tch001" }), ["sharedline.json: the companion link needs all of mqtt, msisdn, device, password; has only mqtt, device"]);
+  t.regex(settingsProblems(Object.assign({}, link, { mqtt: "tcp://x" })).join(), /'mqtt' is mqtt:\/\/host/);
+});
+
+test("link settings for sharedline flash: the broker, the number, the device id and the APN are checked with the flag named", (t) => {
+  const watch = espruinoBoards().find((b) => b.name === "watch-bangle2-bg95")! as LinkBoard;
+  const link = { mqtt: "mqtt://127.0.0.1:1883", msisdn: "+819012345678", device: "w4tch001", password: "pw" };
+  t.deepEqual(linkSettingsProblems(watch, {}), []);
+  t.deepEqual(linkSettingsProblems(watch, link), []);
+  t.deepEqual(linkSettingsProblems(watch, { apn: "internet" }), []);
+  t.deepEqual(linkSettingsProblems(watch, { apn: "bad..apn" }), ['--apn "bad..apn": an APN has no empty label ("..", or a dot at an end)']);
+  t.deepEqual(linkSettingsProblems(watch, { mqtt: link.mqtt }), [
+    "--mqtt needs --msisdn <+E.164 shared number>",
+    "--mqtt needs --device-id <id issued at registration>",
+    "--mqtt needs --mqtt-password <password>",
+  ]);
+  t.regex(linkSettingsProblems(watch, Object.assign({}, link, { mqtt: "mqtt://host:99999" })).join(), /^--mqtt: .*port 99999 is not 1\.\.65535/);
+  t.regex(linkSettingsProblems(watch, Object.assign({}, link, { mqtt: "mqtts://host" })).join(), /mqtts through the modem's own MQTT stack is not supported/);
+  t.regex(linkSettingsProblems(watch, Object.assign({}, link, { msisdn: "819012345678" })).join(), /E\.164, with its \+/);
+  t.regex(linkSettingsProblems(watch, Object.assign({}, link, { device: "a/b" })).join(), /device id "a\/b" cannot be a topic level/);
+  t.deepEqual(linkSettingsProblems(watch, { device: "w4tch001" }), ["--msisdn, --device-id and --mqtt-password belong to --mqtt <broker URL>, which is missing"]);
+  const noData = Object.assign({}, watch, { capabilities: { data: false } });
+  t.regex(linkSettingsProblems(noData, { apn: "internet" }).join(), /has no data session/);
 });
 
 test("sharedline flash fails loudly when the device cannot be reached, and refuses bad usage", async (t) => {

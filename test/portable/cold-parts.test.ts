@@ -2,7 +2,8 @@
  * The parts a watch needs seldom stay out of its boot code (tools/bundle.ts
  * COLD_MODULES): One Number activation's steps and the eUICC reads (sl.act), profile
  * deletion (sl.prof), answering the network's positioning requests (sl.pos), storage's
- * fault and recovery handling (sl.stf); and the tables that stay hot are no objects (the
+ * fault and recovery handling (sl.stf), the data session and the companion link (sl.link,
+ * loaded only when the device settings turn them on); and the tables that stay hot are no objects (the
  * release causes). Each is recognised by text only its source has. Runs on Node.
  */
 import test from "ava";
@@ -22,6 +23,9 @@ const COLD: [string, string][] = [
   ["sl.pos", "not_enough_gps_satellites"], // position-answer.ts and positioning.ts's pos_err
   ["sl.pos", "ellipsoid_point_uncert_circle"], // positioning.ts: the 23.032 shape
   ["sl.stf", '"probe"'], // storage-fault.ts: the probe record
+  ["sl.link", "AT+QMTOPEN="], // companion/qmt.ts: the BG95's MQTT client
+  ["sl.link", '"sl/v1/"'], // companion/topics.ts
+  ["sl.link", "+QIACT"], // data: the PDP context's activation (Quectel's packet dialect)
 ];
 
 test("the watch's boot code carries none of the rarely used parts; their Storage modules do", async (t) => {
@@ -32,6 +36,9 @@ test("the watch's boot code carries none of the rarely used parts; their Storage
     t.truthy(m, `${file} is written beside the boot code`);
     if (m) t.true(m.text.includes(text), `${JSON.stringify(text)} is in ${file}`);
   }
+  // The watch's link module carries the Quectel MQTT stack only, and no socket table (nothing on a modem-mqtt board opens a socket).
+  const link = (r.modules ?? []).find((x) => x.file === "sl.link");
+  t.false(!!link && /CMQTTSTART|no free modem socket/.test(link.text), "no SIMCom MQTT stack and no socket table in sl.link");
   // The release causes are numbers in classifyEnd, not a table object (its member names would survive minifying).
   t.false(/nonSelectedUserClearing|recoveryOnTimerExpiry/.test(r.text), "no table of 24.008 causes in the boot code");
   // The +CME/+CMS descriptions are written inside describeCode, not held at module level.
