@@ -56,7 +56,7 @@
  */
 import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { checkCommandLine, checkHexPayload, checkRawPayload, checkTextPayload } from "./args.js";
+import { checkCommandLine, checkHexPayload, checkRawPayload, checkTextPayload, PLAIN_LINE } from "./args.js";
 import { AtAbortedError, AtTimeoutError } from "./errors.js";
 import { callProgressFinal, decodeFinal, isCallCommand, standardFinals } from "./finals.js";
 import type { AtCommand, AtResponse, FinalRule, UrcHandler, UrcOptions } from "./types.js";
@@ -231,6 +231,12 @@ function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
 /** A character that is no hex digit. */
 const NOT_HEX = /[^0-9A-Fa-f]/;
 
+/** A prompt command's payload that checkHexPayload() passes: an even number of hex digits, at least two. */
+function plainPdu(c: AtCommand): boolean {
+  const d = c.payload;
+  return c.mode === "prompt" && !c.textPayload && d !== undefined && d.length > 0 && d.length % 2 === 0 && !NOT_HEX.test(d);
+}
+
 /** The first characters of extended-syntax names (`+CREG`, `^SYSSTART`, ...). */
 const EXTENDED = "+^*$%#";
 
@@ -308,6 +314,14 @@ export class AtChannel {
    */
   send(command: AtCommand | string): Promise<AtResponse> {
     const c: AtCommand = typeof command === "string" ? { cmd: command } : command;
+    // The common command, a plain line and no payload or a PDU, passes checkCommandLine()
+    // and checkHexPayload() in their native first tests: run here, they cost Espruino no
+    // call and none of those functions' text. Anything else is checked in full.
+    if (c.cmd.length <= 1024 && PLAIN_LINE.test(c.cmd) && (c.mode === undefined || plainPdu(c)) && !this.closed) return this.enqueue(c, false);
+    return this.sendChecked(c);
+  }
+
+  private sendChecked(c: AtCommand): Promise<AtResponse> {
     try {
       checkCommandLine(c.cmd);
       // The payload of a `prompt` or `raw` command.
@@ -318,6 +332,7 @@ export class AtChannel {
     }
     return this.closed ? Promise.reject(AtAbortedError(c.cmd + ": channel closed", { cmd: c.cmd, reason: "closed" })) : this.enqueue(c, false);
   }
+
 
   /**
    * Registers a URC handler for lines starting with `prefix` (e.g. `+CMTI:`, `RING`).
@@ -680,36 +695,43 @@ export class AtChannel {
   /**
    * Splits the input into lines at CR or LF. The cost is per chunk and per line, never
    * per byte (on Espruino a JavaScript statement costs about a microsecond, a native call
-   * some more): a chunk without a line end is appended; otherwise one native split at
-   * CR LF (V.250 §5.7.1 framing) cuts every line of the chunk, and only a piece that still
-   * holds a CR or LF (an echoed command line ends in CR alone, a CR LF cut between two
-   * chunks) is cut again at each of them.
+   * some more): one native split at CR LF (V.250 §5.7.1 framing) cuts every line of the
+   * chunk, and only a piece that still holds a CR or LF (an echoed command line ends in CR
+   * alone, a CR LF cut between two chunks) is cut again at each of them. Kept short: every
+   * chunk runs it, and Espruino reads a function's whole text on each call, so what the
+   * common chunk does not need lives in tail() and receiveRare().
    */
   private receive(chunk: string): void {
-    if (this.block !== undefined) return this.feedBlock(chunk);
-    let buf = this.buf + chunk;
-    if (chunk.indexOf("\n") >= 0 || chunk.indexOf("\r") >= 0) {
-      if (this.skipping) buf = this.skipRest(buf);
-      const parts = buf.split("\r\n");
-      const last = parts.length - 1;
-      for (let i = 0; i < last; i++) {
-        const s = parts[i];
-        // Empty: the blank line between responses.
-        if (s !== "") {
-          // A piece with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
-          if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
-          else this.loose(s + "\r");
-          // A URC line that opened a counted block: what follows it is its bytes.
-          if (this.block !== undefined) return this.blockFrom(buf, parts, i);
-        }
+    if (this.block !== undefined || this.skipping) return this.receiveRare(chunk);
+    const buf = this.buf + chunk;
+    const parts = buf.split("\r\n");
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) {
+      const s = parts[i];
+      // Empty: the blank line between responses.
+      if (s !== "") {
+        // A piece with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
+        if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
+        else this.loose(s + "\r");
+        // A URC line that opened a counted block: what follows it is its bytes.
+        if (this.block !== undefined) return this.blockFrom(buf, parts, i);
       }
-      let rest = parts[last];
-      // Most chunks end with a line end: nothing left to look at.
-      if (rest === "") {
-        this.lead = "";
-        this.buf = "";
-        return;
-      }
+    }
+    // Most chunks end with a line end: nothing left to look at.
+    if (parts[last] !== "") return this.tail(buf, parts, chunk);
+    this.lead = "";
+    this.buf = "";
+  }
+
+  /**
+   * What follows the chunk's last CR LF (not empty): a line cut by the chunk's end, the
+   * `> ` prompt, or more lines ended by a lone CR or LF. `buf` never holds a CR or LF
+   * between chunks, so a chunk without either leaves `parts` one piece (`buf` itself).
+   */
+  private tail(buf: string, parts: string[], chunk: string): void {
+    const last = parts.length - 1;
+    let rest = parts[last];
+    if (last > 0 || chunk.indexOf("\n") >= 0 || chunk.indexOf("\r") >= 0) {
       if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) {
         rest = this.loose(rest);
         if (this.block !== undefined) return this.blockFrom(buf, parts, last);
@@ -724,6 +746,11 @@ export class AtChannel {
       if (this.buf === "") this.lead = chunk.charAt(0);
       if (this.lead === ">") buf = this.prompt(buf);
     }
+    this.keep(buf);
+  }
+
+  /** Keeps `buf` for the next chunk, unless it is already longer than a line may be. */
+  private keep(buf: string): void {
     if (buf.length > (this.o.maxLineLength || 1024)) {
       this.events.emit("overflow", buf.length);
       // Drop the rest of this line too, up to its terminator.
@@ -732,6 +759,18 @@ export class AtChannel {
       this.lead = "";
     }
     this.buf = buf;
+  }
+
+  /** receive() in the rare states: a counted block being read, or the rest of an over-long line being dropped. */
+  private receiveRare(chunk: string): void {
+    if (this.block !== undefined) return this.feedBlock(chunk);
+    const buf = this.buf + chunk;
+    // Skipping, a chunk without a line end is kept (and measured) as any other.
+    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) return this.tail(buf, [buf], chunk);
+    // The over-long line ends in this chunk: what follows its terminator is read afresh.
+    this.buf = "";
+    this.lead = "";
+    this.receive(this.skipRest(buf));
   }
 
   /**
@@ -867,15 +906,17 @@ export class AtChannel {
     const p = owed || this.current;
     const b: Bucket | undefined = this.gate[line.substr(0, this.gateLen)];
     // An inherited member (Espruino's `on`, `emit`) is a function: no item 0, as no bucket.
-    const x = b !== undefined ? (b[0] as { handler?: UrcHandler; success?: boolean; match?: string }) : undefined;
+    const x = b !== undefined ? (b[0] as { handler?: UrcHandler; success?: boolean; match?: string; prefix?: string; opts?: UrcOptions }) : undefined;
     if (x === undefined || x.handler !== undefined) {
       // No banner or final starts so: the answer, the echo, a URC, or otherLine().
       if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
+      // The common URC: its key's only handler, taking nothing after it, and no echo to tell apart.
+      else if (x !== undefined && b!.length === 1 && x.opts === undefined && line.startsWith(x.prefix!) && (p === undefined || !(p.prompted || line === p.command.cmd))) this.call(x.handler!, line);
       else if (!this.isEcho(line, this.current) && (x === undefined || !this.urc(line, b!, 0))) this.otherLine(line, p, undefined);
       return;
     }
     // The first rule of its key is the first in the table: `OK` and its like end here.
-    if (x.success && line === x.match) return this.final(x as FinalRule, line, p, owed);
+    if (x.success && line === x.match) return this.final(x as unknown as FinalRule, line, p, owed);
     this.gated(line, b!, p, owed);
   }
 
@@ -994,11 +1035,7 @@ export class AtChannel {
     }
     if (u === undefined) return false;
     if (all === undefined && u.opts === undefined) {
-      try {
-        u.handler(line, undefined);
-      } catch (e) {
-        this.events.emit("handlerError", e);
-      }
+      this.call(u.handler, line);
       return true;
     }
     const entries = all || [u];
@@ -1085,6 +1122,15 @@ export class AtChannel {
     }
     this.gate = gate;
     this.gateLen = len;
+  }
+
+  /** One URC handler, for a URC that takes nothing after it. */
+  private call(handler: UrcHandler, line: string): void {
+    try {
+      handler(line, undefined);
+    } catch (e) {
+      this.events.emit("handlerError", e);
+    }
   }
 
   private dispatch(entries: UrcEntry[], line: string, pdu: string | undefined): void {
