@@ -185,7 +185,7 @@ interface Block {
   got: string;
   /** More than RAW_MAX: counted and dropped, not kept. */
   keep: boolean;
-  /** Where, in the piece receive() or loose() was reading, the line that opened the block ended. */
+  /** Where, in what loose() was cutting, the line that opened the block ended (unset when receive() cut it). */
   at?: number;
   /** The block's URC line ended in a CR that closed the chunk: its LF may open the next. */
   skipLf?: boolean;
@@ -695,58 +695,63 @@ export class AtChannel {
   /**
    * Splits the input into lines at CR or LF. The cost is per chunk and per line, never
    * per byte (on Espruino a JavaScript statement costs about a microsecond, a native call
-   * some more): one native split at CR LF (V.250 §5.7.1 framing) cuts every line of the
-   * chunk, and only a piece that still holds a CR or LF (an echoed command line ends in CR
-   * alone, a CR LF cut between two chunks) is cut again at each of them. Kept short: every
-   * chunk runs it, and Espruino reads a function's whole text on each call, so what the
-   * common chunk does not need lives in tail() and receiveRare().
+   * some more): a chunk without a line end is appended (grow()); otherwise a native
+   * indexOf finds each CR LF (V.250 §5.7.1 framing), and only a line that still holds a
+   * CR or LF (an echoed command line ends in CR alone, a CR LF cut between two chunks) is
+   * cut again at each of them (loose()). No split: V8 flattens the buffer and builds an array for it, which
+   * cost more than the whole classification on chunks of a few bytes. Kept short: every
+   * chunk runs it, and Espruino reads a called function's whole text each time, so what
+   * the common chunk does not need lives in tail(), grow() and receiveRare().
    */
   private receive(chunk: string): void {
     if (this.block !== undefined || this.skipping) return this.receiveRare(chunk);
+    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) return this.grow(chunk);
     const buf = this.buf + chunk;
-    const parts = buf.split("\r\n");
-    const last = parts.length - 1;
-    for (let i = 0; i < last; i++) {
-      const s = parts[i];
+    let pos = 0;
+    let end = buf.indexOf("\r\n");
+    while (end >= 0) {
       // Empty: the blank line between responses.
-      if (s !== "") {
-        // A piece with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
+      if (end > pos) {
+        const s = buf.substring(pos, end);
+        // A line with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
         if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
         else this.loose(s + "\r");
         // A URC line that opened a counted block: what follows it is its bytes.
-        if (this.block !== undefined) return this.blockFrom(buf, parts, i);
+        if (this.block !== undefined) return this.opened(buf, pos, end);
       }
+      pos = end + 2;
+      end = buf.indexOf("\r\n", pos);
     }
     // Most chunks end with a line end: nothing left to look at.
-    if (parts[last] !== "") return this.tail(buf, parts, chunk);
+    if (pos < buf.length) return this.tail(buf, pos);
     this.lead = "";
     this.buf = "";
   }
 
   /**
-   * What follows the chunk's last CR LF (not empty): a line cut by the chunk's end, the
-   * `> ` prompt, or more lines ended by a lone CR or LF. `buf` never holds a CR or LF
-   * between chunks, so a chunk without either leaves `parts` one piece (`buf` itself).
+   * What follows the last CR LF of `buf` (from `pos`, not empty): a line cut by the
+   * chunk's end, the `> ` prompt, or lines ended by a lone CR or LF.
    */
-  private tail(buf: string, parts: string[], chunk: string): void {
-    const last = parts.length - 1;
-    let rest = parts[last];
-    if (last > 0 || chunk.indexOf("\n") >= 0 || chunk.indexOf("\r") >= 0) {
-      if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) {
-        rest = this.loose(rest);
-        if (this.block !== undefined) return this.blockFrom(buf, parts, last);
-      }
-      this.lead = rest.charAt(0);
-      buf = this.lead === ">" ? this.prompt(rest) : rest;
-    } else {
-      // The prompt has no line end (see prompt()): a line that starts with `>` is
-      // looked at as it grows. Its first character is kept aside (`lead`), because reading
-      // it from a line built up chunk by chunk would copy the line each time (V8 flattens
-      // a concatenated string to read it).
-      if (this.buf === "") this.lead = chunk.charAt(0);
-      if (this.lead === ">") buf = this.prompt(buf);
+  private tail(buf: string, pos: number): void {
+    let rest = buf.substring(pos);
+    if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) {
+      rest = this.loose(rest);
+      if (this.block !== undefined) return this.blockFrom(buf, pos + this.block.at!);
     }
-    this.keep(buf);
+    this.lead = rest.charAt(0);
+    this.keep(this.lead === ">" ? this.prompt(rest) : rest);
+  }
+
+  /**
+   * A chunk without a line end. The prompt has no line end (see prompt()): a line that
+   * starts with `>` is looked at as it grows. Its first character is kept aside (`lead`),
+   * because reading it from a line built up chunk by chunk would copy the line each time
+   * (V8 flattens a concatenated string to read it).
+   */
+  private grow(chunk: string): void {
+    if (this.buf === "") this.lead = chunk.charAt(0);
+    const buf = this.buf + chunk;
+    this.keep(this.lead === ">" ? this.prompt(buf) : buf);
   }
 
   /** Keeps `buf` for the next chunk, unless it is already longer than a line may be. */
@@ -764,24 +769,26 @@ export class AtChannel {
   /** receive() in the rare states: a counted block being read, or the rest of an over-long line being dropped. */
   private receiveRare(chunk: string): void {
     if (this.block !== undefined) return this.feedBlock(chunk);
-    const buf = this.buf + chunk;
     // Skipping, a chunk without a line end is kept (and measured) as any other.
-    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) return this.tail(buf, [buf], chunk);
+    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) return this.grow(chunk);
     // The over-long line ends in this chunk: what follows its terminator is read afresh.
+    const buf = this.buf + chunk;
     this.buf = "";
     this.lead = "";
     this.receive(this.skipRest(buf));
   }
 
+  /** A line cut from `buf` at [pos, end) opened a counted block (by line(), or by loose() at `block.at` of it). */
+  private opened(buf: string, pos: number, end: number): void {
+    const at = this.block!.at;
+    this.blockFrom(buf, at === undefined ? end : pos + at);
+  }
+
   /**
-   * The counted block opened by the line that ended at `block.at` in `parts[i]` (parts of
-   * `buf` split at CR LF; its CR LF, or a lone CR or LF): what follows is its bytes.
+   * The counted block opened by the line whose terminator (its CR LF's CR, or a lone CR
+   * or LF) is at `end` in `buf`: what follows is its bytes.
    */
-  private blockFrom(buf: string, parts: string[], i: number): void {
-    const s = parts[i];
-    // A piece without a lone CR or LF was one line, ended by its CR LF (loose() was not used).
-    let end = i < parts.length - 1 && s.indexOf("\r") < 0 && s.indexOf("\n") < 0 ? s.length : this.block!.at!;
-    for (let k = 0; k < i; k++) end += parts[k].length + 2;
+  private blockFrom(buf: string, end: number): void {
     this.buf = "";
     this.lead = "";
     let start = end + 1;
