@@ -704,12 +704,17 @@ export class AtChannel {
    * the common chunk does not need lives in tail(), grow() and receiveRare().
    */
   private receive(chunk: string): void {
-    if (this.block !== undefined || this.skipping) return this.receiveRare(chunk);
-    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) return this.grow(chunk);
-    const buf = this.buf + chunk;
+    if (this.block !== undefined) return this.feedBlock(chunk);
+    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) return this.tail(this.buf + chunk, 0, chunk);
+    let buf = this.buf + chunk;
+    // The rest of an over-long line, up to its terminator, is dropped too.
+    if (this.skipping) buf = this.skipRest(buf);
     let pos = 0;
     let end = buf.indexOf("\r\n");
-    while (end >= 0) {
+    // Espruino 2v29's indexOf finds a needle whose first part ends the string ("OK\r"
+    // gives 2 for "\r\n", whatever the start): a CR LF can only begin before the last char.
+    const last = buf.length - 1;
+    while (end >= 0 && end < last) {
       // Empty: the blank line between responses.
       if (end > pos) {
         const s = buf.substring(pos, end);
@@ -717,48 +722,39 @@ export class AtChannel {
         if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
         else this.loose(s + "\r");
         // A URC line that opened a counted block: what follows it is its bytes.
-        if (this.block !== undefined) return this.opened(buf, pos, end);
+        if (this.block !== undefined) return this.blockFrom(buf, pos, end);
       }
       pos = end + 2;
       end = buf.indexOf("\r\n", pos);
     }
     // Most chunks end with a line end: nothing left to look at.
-    if (pos < buf.length) return this.tail(buf, pos);
+    if (pos < buf.length) return this.tail(buf, pos, undefined);
     this.lead = "";
     this.buf = "";
   }
 
   /**
-   * What follows the last CR LF of `buf` (from `pos`, not empty): a line cut by the
-   * chunk's end, the `> ` prompt, or lines ended by a lone CR or LF.
+   * What is left for the next chunk. After the chunk's last CR LF (`chunk` undefined):
+   * `buf` from `pos`, not empty, a line cut by the chunk's end, the `> ` prompt, or lines
+   * ended by a lone CR or LF. Or all of `buf` when `chunk` had no line end. The prompt has
+   * no line end (see prompt()): a line that starts with `>` is looked at as it grows. Its
+   * first character is kept aside (`lead`), because reading it from a line built up
+   * chunk by chunk would copy the line each time (V8 flattens a concatenated string to
+   * read it). A line longer than maxLineLength is dropped, and the rest of it after it.
    */
-  private tail(buf: string, pos: number): void {
-    let rest = buf.substring(pos);
-    if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) {
-      rest = this.loose(rest);
-      if (this.block !== undefined) return this.blockFrom(buf, pos + this.block.at!);
-    }
-    this.lead = rest.charAt(0);
-    this.keep(this.lead === ">" ? this.prompt(rest) : rest);
-  }
-
-  /**
-   * A chunk without a line end. The prompt has no line end (see prompt()): a line that
-   * starts with `>` is looked at as it grows. Its first character is kept aside (`lead`),
-   * because reading it from a line built up chunk by chunk would copy the line each time
-   * (V8 flattens a concatenated string to read it).
-   */
-  private grow(chunk: string): void {
-    if (this.buf === "") this.lead = chunk.charAt(0);
-    const buf = this.buf + chunk;
-    this.keep(this.lead === ">" ? this.prompt(buf) : buf);
-  }
-
-  /** Keeps `buf` for the next chunk, unless it is already longer than a line may be. */
-  private keep(buf: string): void {
+  private tail(buf: string, pos: number, chunk: string | undefined): void {
+    if (chunk === undefined) {
+      buf = buf.substring(pos);
+      if (buf.indexOf("\r") >= 0 || buf.indexOf("\n") >= 0) {
+        const whole = buf;
+        buf = this.loose(buf);
+        if (this.block !== undefined) return this.blockFrom(whole, 0, 0);
+      }
+      this.lead = buf.charAt(0);
+    } else if (this.buf === "") this.lead = chunk.charAt(0);
+    if (this.lead === ">") buf = this.prompt(buf);
     if (buf.length > (this.o.maxLineLength || 1024)) {
       this.events.emit("overflow", buf.length);
-      // Drop the rest of this line too, up to its terminator.
       this.skipping = true;
       buf = "";
       this.lead = "";
@@ -766,29 +762,14 @@ export class AtChannel {
     this.buf = buf;
   }
 
-  /** receive() in the rare states: a counted block being read, or the rest of an over-long line being dropped. */
-  private receiveRare(chunk: string): void {
-    if (this.block !== undefined) return this.feedBlock(chunk);
-    // Skipping, a chunk without a line end is kept (and measured) as any other.
-    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) return this.grow(chunk);
-    // The over-long line ends in this chunk: what follows its terminator is read afresh.
-    const buf = this.buf + chunk;
-    this.buf = "";
-    this.lead = "";
-    this.receive(this.skipRest(buf));
-  }
-
-  /** A line cut from `buf` at [pos, end) opened a counted block (by line(), or by loose() at `block.at` of it). */
-  private opened(buf: string, pos: number, end: number): void {
-    const at = this.block!.at;
-    this.blockFrom(buf, at === undefined ? end : pos + at);
-  }
-
   /**
-   * The counted block opened by the line whose terminator (its CR LF's CR, or a lone CR
-   * or LF) is at `end` in `buf`: what follows is its bytes.
+   * The counted block opened by a line cut from `buf` at [pos, end) (by line()), or by
+   * loose() from there at `block.at`: its terminator (its CR LF's CR, or a lone CR or LF)
+   * is at `end` or `pos + at`, and what follows is the block's bytes.
    */
-  private blockFrom(buf: string, end: number): void {
+  private blockFrom(buf: string, pos: number, end: number): void {
+    const at = this.block!.at;
+    if (at !== undefined) end = pos + at;
     this.buf = "";
     this.lead = "";
     let start = end + 1;
