@@ -163,13 +163,6 @@ interface Pending {
   strict?: boolean;
 }
 
-/** Where an urgent command goes: behind the probe and other urgent commands, ahead of the rest. */
-function urgentSlot(queue: Pending[]): number {
-  let i = 0;
-  while (i < queue.length && (queue[i].internal || queue[i].command.urgent)) i++;
-  return i;
-}
-
 /** `opts` only where the URC takes what follows it: each member is heap on Espruino, and most URCs take nothing. */
 interface UrcEntry {
   prefix: string;
@@ -231,11 +224,6 @@ function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
 /** A character that is no hex digit. */
 const NOT_HEX = /[^0-9A-Fa-f]/;
 
-/** A prompt command's payload that checkHexPayload() passes: an even number of hex digits, at least two. */
-function plainPdu(c: AtCommand): boolean {
-  const d = c.payload;
-  return c.mode === "prompt" && !c.textPayload && d !== undefined && d.length > 0 && d.length % 2 === 0 && !NOT_HEX.test(d);
-}
 
 /** The first characters of extended-syntax names (`+CREG`, `^SYSSTART`, ...). */
 const EXTENDED = "+^*$%#";
@@ -314,25 +302,24 @@ export class AtChannel {
    */
   send(command: AtCommand | string): Promise<AtResponse> {
     const c: AtCommand = typeof command === "string" ? { cmd: command } : command;
-    // The common command, a plain line and no payload or a PDU, passes checkCommandLine()
-    // and checkHexPayload() in their native first tests: run here, they cost Espruino no
-    // call and none of those functions' text. Anything else is checked in full.
-    if (c.cmd.length <= 1024 && PLAIN_LINE.test(c.cmd) && (c.mode === undefined || plainPdu(c)) && !this.closed) return this.enqueue(c, false);
-    return this.sendChecked(c);
-  }
-
-  private sendChecked(c: AtCommand): Promise<AtResponse> {
-    try {
-      checkCommandLine(c.cmd);
-      // The payload of a `prompt` or `raw` command.
-      if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
-      else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
-    } catch (e) {
-      return Promise.reject(e);
+    // The common command, a plain line with no payload or with a PDU, passes
+    // checkCommandLine() and checkHexPayload() in their first native tests: run here, they
+    // cost Espruino no call and none of those functions' text. Anything else is checked in full.
+    if (
+      !(c.cmd.length <= 1024 && PLAIN_LINE.test(c.cmd)) ||
+      (c.mode !== undefined && !(c.mode === "prompt" && !c.textPayload && c.payload && c.payload.length % 2 === 0 && !NOT_HEX.test(c.payload)))
+    ) {
+      try {
+        checkCommandLine(c.cmd);
+        // The payload of a `prompt` or `raw` command.
+        if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
+        else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     }
     return this.closed ? Promise.reject(AtAbortedError(c.cmd + ": channel closed", { cmd: c.cmd, reason: "closed" })) : this.enqueue(c, false);
   }
-
 
   /**
    * Registers a URC handler for lines starting with `prefix` (e.g. `+CMTI:`, `RING`).
@@ -430,7 +417,11 @@ export class AtChannel {
       this.queue.unshift(p);
       return;
     }
-    this.queue.splice(urgentSlot(this.queue), 0, p);
+    // Behind the probe and other urgent commands, ahead of the rest.
+    const q = this.queue;
+    let i = 0;
+    while (i < q.length && (q[i].internal || q[i].command.urgent)) i++;
+    q.splice(i, 0, p);
     const c = this.current;
     if (c && !c.internal && !c.command.urgent && c.command.mode === "raw") this.hurry(c);
     else if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
@@ -899,8 +890,13 @@ export class AtChannel {
       // No banner or final starts so: the answer, the echo, a URC, or otherLine().
       if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
       // The common URC: its key's only handler, taking nothing after it, and no echo to tell apart.
-      else if (x !== undefined && b!.length === 1 && x.opts === undefined && line.startsWith(x.prefix!) && (p === undefined || !(p.prompted || line === p.command.cmd))) this.call(x.handler!, line);
-      else if (!this.isEcho(line, this.current) && (x === undefined || !this.urc(line, b!, 0))) this.otherLine(line, p, undefined);
+      else if (x !== undefined && b!.length === 1 && x.opts === undefined && line.startsWith(x.prefix!) && (p === undefined || !(p.prompted || line === p.command.cmd))) {
+        try {
+          x.handler!(line, undefined);
+        } catch (e) {
+          this.events.emit("handlerError", e);
+        }
+      } else if (!this.isEcho(line, this.current) && (x === undefined || !this.urc(line, b!, 0))) this.otherLine(line, p, undefined);
       return;
     }
     // The first rule of its key is the first in the table: `OK` and its like end here.
@@ -1023,7 +1019,11 @@ export class AtChannel {
     }
     if (u === undefined) return false;
     if (all === undefined && u.opts === undefined) {
-      this.call(u.handler, line);
+      try {
+        u.handler(line, undefined);
+      } catch (e) {
+        this.events.emit("handlerError", e);
+      }
       return true;
     }
     const entries = all || [u];
@@ -1110,15 +1110,6 @@ export class AtChannel {
     }
     this.gate = gate;
     this.gateLen = len;
-  }
-
-  /** One URC handler, for a URC that takes nothing after it. */
-  private call(handler: UrcHandler, line: string): void {
-    try {
-      handler(line, undefined);
-    } catch (e) {
-      this.events.emit("handlerError", e);
-    }
   }
 
   private dispatch(entries: UrcEntry[], line: string, pdu: string | undefined): void {
