@@ -9,6 +9,14 @@
  * differ from what the modem sent, or a command never answered) and URCs seen.
  * Benchmark, not test: nothing is asserted. Without ESPRUINO_BIN it says so and stops.
  *
+ * Both sides run in the form a device runs them: our bundle minified and pretokenised
+ * (tools/pretokenise.ts), as the watch loads its boot code from Storage; AT.js both as
+ * published (its source text, comments included, as `require` of a module file reads it)
+ * and minified the same way as ours (esbuild, whitespace and names) and pretokenised,
+ * the form the Web IDE's minified module and its pretokenise option give. Espruino lexes
+ * a function's text on every call, so the form changes the figures: ours is compared with
+ * both, and the second is the strict one.
+ *
  * BENCH_CALLGRIND=1 also runs each side under `valgrind --tool=callgrind`, counting only
  * the instructions executed inside the feed (bench/espruino/entry.ts hands the chunks
  * over in the run's one Array.prototype.forEach, so `--toggle-collect=jswrap_array_forEach`
@@ -19,7 +27,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import * as esbuild from "esbuild";
 import { bundleForEspruino, repoRoot } from "../tools/bundle.js";
+import { pretokenise } from "../tools/pretokenise.js";
 import { interpreterErrors, runEspruino } from "../tools/espruino-run.js";
 
 /** A small deterministic generator, so both parsers and every run see the same bytes. */
@@ -104,7 +114,8 @@ function benchFile(dir: string, bundle: string, s: Stream, which: string, atJs: 
   const head =
     `var BENCH_STREAM=${JSON.stringify(s.bytes)};var BENCH_CHUNKS=${JSON.stringify(s.chunks)};` +
     `var BENCH_TX=${JSON.stringify(s.tx)};var BENCH_URCS=${s.urcs};var BENCH_AT_JS=${JSON.stringify(atJs)};var BENCH_WHICH=${JSON.stringify(which)};\n`;
-  writeFileSync(file, head + bundle);
+  // Pretokenised text is bytes 0x80-0xFF, one char each.
+  writeFileSync(file, head + bundle, "latin1");
   return file;
 }
 
@@ -153,23 +164,32 @@ export async function bench(): Promise<void> {
   const atPath = process.env.ESPRUINO_AT_JS;
   const atJs = atPath ? readFileSync(atPath, "latin1") : "";
   const b = await bundleForEspruino(path.join(repoRoot, "bench/espruino/entry.ts"), path.join(repoRoot, "dist/bench/espruino-at.js"), { minify: true, write: false });
+  const bundle = pretokenise(b.text);
   const s = makeStream(Number(process.env.BENCH_TRANSACTIONS || 1500), 7);
   console.log(`stream: ${s.bytes.length} bytes, ${s.tx.length} commands (a quarter with a > prompt), ${s.urcs} URCs, ${s.chunks.length} chunks of 1-64 bytes`);
-  const runs: Result[] = [await runOne(bin, b.text, s, "ours", "")];
-  if (atJs) runs.push(await runOne(bin, b.text, s, "peer", atJs));
-  else console.log("AT.js: skipped (set ESPRUINO_AT_JS to the path of modules/AT.js)");
+  // The peers: AT.js as published, and minified (the settings of our bundles) and pretokenised.
+  const peers: { name: string; code: string }[] = [];
+  if (atJs) {
+    peers.push({ name: "AT.js", code: atJs });
+    const min = esbuild.transformSync(atJs, { minifyWhitespace: true, minifyIdentifiers: true, minifySyntax: false, target: "es2015", charset: "ascii" }).code;
+    peers.push({ name: "AT.js min", code: pretokenise(min) });
+  } else console.log("AT.js: skipped (set ESPRUINO_AT_JS to the path of modules/AT.js)");
+  const ours = await runOne(bin, bundle, s, "ours", "");
+  const runs: Result[] = [ours];
+  for (const p of peers) runs.push(Object.assign(await runOne(bin, bundle, s, "peer", p.code), { name: p.name }));
   for (const r of runs) {
     const mbs = r.bytes / r.ms / 1000;
     console.log(
-      `${r.name.padEnd(6)} ${mbs.toFixed(3)} MB/s (${r.ms} ms), corrupted responses ${r.corrupted} of ${s.tx.length}, URCs ${r.urcs} of ${s.urcs}`,
+      `${r.name.padEnd(9)} ${mbs.toFixed(3)} MB/s (${r.ms} ms), corrupted responses ${r.corrupted} of ${s.tx.length}, URCs ${r.urcs} of ${s.urcs}`,
     );
   }
-  if (runs.length === 2) console.log(`ratio ours / AT.js: ${(runs[1].ms / runs[0].ms).toFixed(2)}x (Espruino ${bin})`);
+  for (const r of runs.slice(1)) console.log(`ratio ours / ${r.name}: ${(r.ms / ours.ms).toFixed(2)}x (Espruino ${bin})`);
   if (process.env.BENCH_CALLGRIND !== "1") return;
-  const ours = instructions(bin, b.text, s, "ours", "");
-  console.log(`ours   ${typeof ours === "number" ? ours.toLocaleString("en") + " instructions in the feed (callgrind)" : ours}`);
-  if (!atJs) return;
-  const peer = instructions(bin, b.text, s, "peer", atJs);
-  console.log(`AT.js  ${typeof peer === "number" ? peer.toLocaleString("en") + " instructions in the feed (callgrind)" : peer}`);
-  if (typeof ours === "number" && typeof peer === "number") console.log(`ratio ours / AT.js in instructions: ${(peer / ours).toFixed(2)}x`);
+  const mine = instructions(bin, bundle, s, "ours", "");
+  console.log(`ours      ${typeof mine === "number" ? mine.toLocaleString("en") + " instructions in the feed (callgrind)" : mine}`);
+  for (const p of peers) {
+    const theirs = instructions(bin, bundle, s, "peer", p.code);
+    console.log(`${p.name.padEnd(9)} ${typeof theirs === "number" ? theirs.toLocaleString("en") + " instructions in the feed (callgrind)" : theirs}`);
+    if (typeof mine === "number" && typeof theirs === "number") console.log(`ratio ours / ${p.name} in instructions: ${(theirs / mine).toFixed(2)}x`);
+  }
 }

@@ -131,8 +131,11 @@ export function checkHexPayload(value: string): void {
   }
 }
 
-/** `AT` then printable ASCII without `"` or `;` (no quotes to balance, no command to chain). */
-const PLAIN_LINE = /^[Aa][Tt][ !#-:<-~]*$/;
+/**
+ * `AT` then printable ASCII without `"` or `;` (no quotes to balance, no command to
+ * chain): a line checkCommandLine() passes at once (the channel tests it itself first).
+ */
+export const PLAIN_LINE = /^[Aa][Tt][ !#-:<-~]*$/;
 
 function refused(cmd: string, reason: string): Error {
   return AtArgumentError("refused command " + JSON.stringify(cmd) + ": " + reason, { what: "command", value: cmd, reason });

@@ -56,7 +56,7 @@
  */
 import type { Clock, Serial, TimerHandle, Unsubscribe } from "../../hal/types.js";
 import { Emitter } from "../../hal/emitter.js";
-import { checkCommandLine, checkHexPayload, checkRawPayload, checkTextPayload } from "./args.js";
+import { checkCommandLine, checkHexPayload, checkRawPayload, checkTextPayload, PLAIN_LINE } from "./args.js";
 import { AtAbortedError, AtTimeoutError } from "./errors.js";
 import { callProgressFinal, decodeFinal, isCallCommand, standardFinals } from "./finals.js";
 import type { AtCommand, AtResponse, FinalRule, UrcHandler, UrcOptions } from "./types.js";
@@ -163,13 +163,6 @@ interface Pending {
   strict?: boolean;
 }
 
-/** Where an urgent command goes: behind the probe and other urgent commands, ahead of the rest. */
-function urgentSlot(queue: Pending[]): number {
-  let i = 0;
-  while (i < queue.length && (queue[i].internal || queue[i].command.urgent)) i++;
-  return i;
-}
-
 /** `opts` only where the URC takes what follows it: each member is heap on Espruino, and most URCs take nothing. */
 interface UrcEntry {
   prefix: string;
@@ -185,7 +178,7 @@ interface Block {
   got: string;
   /** More than RAW_MAX: counted and dropped, not kept. */
   keep: boolean;
-  /** Where, in the piece receive() or loose() was reading, the line that opened the block ended. */
+  /** Where, in what loose() was cutting, the line that opened the block ended (unset when receive() cut it). */
   at?: number;
   /** The block's URC line ended in a CR that closed the chunk: its LF may open the next. */
   skipLf?: boolean;
@@ -230,6 +223,7 @@ function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
 
 /** A character that is no hex digit. */
 const NOT_HEX = /[^0-9A-Fa-f]/;
+
 
 /** The first characters of extended-syntax names (`+CREG`, `^SYSSTART`, ...). */
 const EXTENDED = "+^*$%#";
@@ -308,13 +302,21 @@ export class AtChannel {
    */
   send(command: AtCommand | string): Promise<AtResponse> {
     const c: AtCommand = typeof command === "string" ? { cmd: command } : command;
-    try {
-      checkCommandLine(c.cmd);
-      // The payload of a `prompt` or `raw` command.
-      if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
-      else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
-    } catch (e) {
-      return Promise.reject(e);
+    // The common command, a plain line with no payload or with a PDU, passes
+    // checkCommandLine() and checkHexPayload() in their first native tests: run here, they
+    // cost Espruino no call and none of those functions' text. Anything else is checked in full.
+    if (
+      !(c.cmd.length <= 1024 && PLAIN_LINE.test(c.cmd)) ||
+      (c.mode !== undefined && !(c.mode === "prompt" && !c.textPayload && c.payload && c.payload.length % 2 === 0 && !NOT_HEX.test(c.payload)))
+    ) {
+      try {
+        checkCommandLine(c.cmd);
+        // The payload of a `prompt` or `raw` command.
+        if (c.mode === "prompt") (c.textPayload ? checkTextPayload : checkHexPayload)(c.payload || "");
+        else if (c.mode === "raw") checkRawPayload(c.payload || "", RAW_MAX);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     }
     return this.closed ? Promise.reject(AtAbortedError(c.cmd + ": channel closed", { cmd: c.cmd, reason: "closed" })) : this.enqueue(c, false);
   }
@@ -415,7 +417,11 @@ export class AtChannel {
       this.queue.unshift(p);
       return;
     }
-    this.queue.splice(urgentSlot(this.queue), 0, p);
+    // Behind the probe and other urgent commands, ahead of the rest.
+    const q = this.queue;
+    let i = 0;
+    while (i < q.length && (q[i].internal || q[i].command.urgent)) i++;
+    q.splice(i, 0, p);
     const c = this.current;
     if (c && !c.internal && !c.command.urgent && c.command.mode === "raw") this.hurry(c);
     else if (c && !c.internal && !c.command.urgent && (c.command.mode === "prompt" || c.command.cuttable)) this.cutShort(c);
@@ -680,53 +686,66 @@ export class AtChannel {
   /**
    * Splits the input into lines at CR or LF. The cost is per chunk and per line, never
    * per byte (on Espruino a JavaScript statement costs about a microsecond, a native call
-   * some more): a chunk without a line end is appended; otherwise one native split at
-   * CR LF (V.250 §5.7.1 framing) cuts every line of the chunk, and only a piece that still
-   * holds a CR or LF (an echoed command line ends in CR alone, a CR LF cut between two
-   * chunks) is cut again at each of them.
+   * some more): a chunk without a line end is appended (grow()); otherwise a native
+   * indexOf finds each CR LF (V.250 §5.7.1 framing), and only a line that still holds a
+   * CR or LF (an echoed command line ends in CR alone, a CR LF cut between two chunks) is
+   * cut again at each of them (loose()). No split: V8 flattens the buffer and builds an array for it, which
+   * cost more than the whole classification on chunks of a few bytes. Kept short: every
+   * chunk runs it, and Espruino reads a called function's whole text each time, so what
+   * the common chunk does not need lives in tail(), grow() and receiveRare().
    */
   private receive(chunk: string): void {
     if (this.block !== undefined) return this.feedBlock(chunk);
+    if (chunk.indexOf("\n") < 0 && chunk.indexOf("\r") < 0) return this.tail(this.buf + chunk, 0, chunk);
     let buf = this.buf + chunk;
-    if (chunk.indexOf("\n") >= 0 || chunk.indexOf("\r") >= 0) {
-      if (this.skipping) buf = this.skipRest(buf);
-      const parts = buf.split("\r\n");
-      const last = parts.length - 1;
-      for (let i = 0; i < last; i++) {
-        const s = parts[i];
-        // Empty: the blank line between responses.
-        if (s !== "") {
-          // A piece with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
-          if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
-          else this.loose(s + "\r");
-          // A URC line that opened a counted block: what follows it is its bytes.
-          if (this.block !== undefined) return this.blockFrom(buf, parts, i);
-        }
+    // The rest of an over-long line, up to its terminator, is dropped too.
+    if (this.skipping) buf = this.skipRest(buf);
+    let pos = 0;
+    let end = buf.indexOf("\r\n");
+    // Espruino 2v29's indexOf finds a needle whose first part ends the string ("OK\r"
+    // gives 2 for "\r\n", whatever the start): a CR LF can only begin before the last char.
+    const last = buf.length - 1;
+    while (end >= 0 && end < last) {
+      // Empty: the blank line between responses.
+      if (end > pos) {
+        const s = buf.substring(pos, end);
+        // A line with a lone CR or LF is cut again; its own CR LF ends it (the CR added).
+        if (s.indexOf("\r") < 0 && s.indexOf("\n") < 0) this.line(s);
+        else this.loose(s + "\r");
+        // A URC line that opened a counted block: what follows it is its bytes.
+        if (this.block !== undefined) return this.blockFrom(buf, pos, end);
       }
-      let rest = parts[last];
-      // Most chunks end with a line end: nothing left to look at.
-      if (rest === "") {
-        this.lead = "";
-        this.buf = "";
-        return;
-      }
-      if (rest.indexOf("\r") >= 0 || rest.indexOf("\n") >= 0) {
-        rest = this.loose(rest);
-        if (this.block !== undefined) return this.blockFrom(buf, parts, last);
-      }
-      this.lead = rest.charAt(0);
-      buf = this.lead === ">" ? this.prompt(rest) : rest;
-    } else {
-      // The prompt has no line end (see prompt()): a line that starts with `>` is
-      // looked at as it grows. Its first character is kept aside (`lead`), because reading
-      // it from a line built up chunk by chunk would copy the line each time (V8 flattens
-      // a concatenated string to read it).
-      if (this.buf === "") this.lead = chunk.charAt(0);
-      if (this.lead === ">") buf = this.prompt(buf);
+      pos = end + 2;
+      end = buf.indexOf("\r\n", pos);
     }
+    // Most chunks end with a line end: nothing left to look at.
+    if (pos < buf.length) return this.tail(buf, pos, undefined);
+    this.lead = "";
+    this.buf = "";
+  }
+
+  /**
+   * What is left for the next chunk. After the chunk's last CR LF (`chunk` undefined):
+   * `buf` from `pos`, not empty, a line cut by the chunk's end, the `> ` prompt, or lines
+   * ended by a lone CR or LF. Or all of `buf` when `chunk` had no line end. The prompt has
+   * no line end (see prompt()): a line that starts with `>` is looked at as it grows. Its
+   * first character is kept aside (`lead`), because reading it from a line built up
+   * chunk by chunk would copy the line each time (V8 flattens a concatenated string to
+   * read it). A line longer than maxLineLength is dropped, and the rest of it after it.
+   */
+  private tail(buf: string, pos: number, chunk: string | undefined): void {
+    if (chunk === undefined) {
+      buf = buf.substring(pos);
+      if (buf.indexOf("\r") >= 0 || buf.indexOf("\n") >= 0) {
+        const whole = buf;
+        buf = this.loose(buf);
+        if (this.block !== undefined) return this.blockFrom(whole, 0, 0);
+      }
+      this.lead = buf.charAt(0);
+    } else if (this.buf === "") this.lead = chunk.charAt(0);
+    if (this.lead === ">") buf = this.prompt(buf);
     if (buf.length > (this.o.maxLineLength || 1024)) {
       this.events.emit("overflow", buf.length);
-      // Drop the rest of this line too, up to its terminator.
       this.skipping = true;
       buf = "";
       this.lead = "";
@@ -735,14 +754,13 @@ export class AtChannel {
   }
 
   /**
-   * The counted block opened by the line that ended at `block.at` in `parts[i]` (parts of
-   * `buf` split at CR LF; its CR LF, or a lone CR or LF): what follows is its bytes.
+   * The counted block opened by a line cut from `buf` at [pos, end) (by line()), or by
+   * loose() from there at `block.at`: its terminator (its CR LF's CR, or a lone CR or LF)
+   * is at `end` or `pos + at`, and what follows is the block's bytes.
    */
-  private blockFrom(buf: string, parts: string[], i: number): void {
-    const s = parts[i];
-    // A piece without a lone CR or LF was one line, ended by its CR LF (loose() was not used).
-    let end = i < parts.length - 1 && s.indexOf("\r") < 0 && s.indexOf("\n") < 0 ? s.length : this.block!.at!;
-    for (let k = 0; k < i; k++) end += parts[k].length + 2;
+  private blockFrom(buf: string, pos: number, end: number): void {
+    const at = this.block!.at;
+    if (at !== undefined) end = pos + at;
     this.buf = "";
     this.lead = "";
     let start = end + 1;
@@ -867,15 +885,22 @@ export class AtChannel {
     const p = owed || this.current;
     const b: Bucket | undefined = this.gate[line.substr(0, this.gateLen)];
     // An inherited member (Espruino's `on`, `emit`) is a function: no item 0, as no bucket.
-    const x = b !== undefined ? (b[0] as { handler?: UrcHandler; success?: boolean; match?: string }) : undefined;
+    const x = b !== undefined ? (b[0] as { handler?: UrcHandler; success?: boolean; match?: string; prefix?: string; opts?: UrcOptions }) : undefined;
     if (x === undefined || x.handler !== undefined) {
       // No banner or final starts so: the answer, the echo, a URC, or otherLine().
       if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
-      else if (!this.isEcho(line, this.current) && (x === undefined || !this.urc(line, b!, 0))) this.otherLine(line, p, undefined);
+      // The common URC: its key's only handler, taking nothing after it, and no echo to tell apart.
+      else if (x !== undefined && b!.length === 1 && x.opts === undefined && line.startsWith(x.prefix!) && (p === undefined || !(p.prompted || line === p.command.cmd))) {
+        try {
+          x.handler!(line, undefined);
+        } catch (e) {
+          this.events.emit("handlerError", e);
+        }
+      } else if (!this.isEcho(line, this.current) && (x === undefined || !this.urc(line, b!, 0))) this.otherLine(line, p, undefined);
       return;
     }
     // The first rule of its key is the first in the table: `OK` and its like end here.
-    if (x.success && line === x.match) return this.final(x as FinalRule, line, p, owed);
+    if (x.success && line === x.match) return this.final(x as unknown as FinalRule, line, p, owed);
     this.gated(line, b!, p, owed);
   }
 
