@@ -12,6 +12,7 @@
  *
  * Portable (Espruino): strings and Math only.
  */
+import { findText } from "../../hal/text.js";
 
 /** A position fix: degrees WGS 84, how good it is, and when it was taken. */
 export interface LocationFix {
@@ -63,7 +64,7 @@ export function positionErrorXml(reason: "undefined_error" | "not_enough_gps_sat
 
 /** What a `+CPOSR:` report asks: a position (`pos_meas` without `meas_abort`), to stop (`meas_abort`), or something else (assistance data). */
 export function positionRequestKind(line: string): "measure" | "abort" | "other" {
-  const i = line.indexOf("<pos_meas>");
+  const i = findText(line, "<pos_meas>");
   if (i < 0) return "other";
-  return line.indexOf("<meas_abort", i) >= 0 ? "abort" : "measure";
+  return findText(line, "<meas_abort", i) >= 0 ? "abort" : "measure";
 }

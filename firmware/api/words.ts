@@ -8,6 +8,7 @@
  */
 import type { AnyReply, ApiEventName, CallInfo } from "./types.js";
 import { anotherLine } from "../line/same-line.js";
+import { hasText } from "../../hal/text.js";
 
 function hex2(n: number): string {
   return (n < 16 ? "0" : "") + n.toString(16);
@@ -169,12 +170,12 @@ export function describeReply(command: string, r: AnyReply): string {
       return e.direction + " " + who(e.number) + " " + e.outcome + (e.durationMs ? " " + Math.round(e.durationMs / 1000) + " s" : "");
     }, "call log empty");
   }
-  if (verb === "inbox" || (verb === "sms" && command.indexOf("inbox") >= 0)) {
+  if (verb === "inbox" || (verb === "sms" && hasText(command, "inbox"))) {
     return list(d.messages, function (m: Data) {
       return m.id + ": " + shown(m.from) + ": " + shown(m.text);
     }, "inbox empty");
   }
-  if (verb === "outbox" || (verb === "sms" && command.indexOf("outbox") >= 0)) {
+  if (verb === "outbox" || (verb === "sms" && hasText(command, "outbox"))) {
     return list(d.pending.concat(d.sent), function (m: Data) {
       return m.id + ": to " + shown(m.to) + ": " + shown(m.text) + " (" + m.state + (m.error ? ": " + shown(m.error) : "") + ")";
     }, "nothing sent");

@@ -6,6 +6,7 @@
  */
 import { paramsOf } from "../../drivers/at/index.js";
 import type { EndReason } from "./call.js";
+import { hasText } from "../../hal/text.js";
 
 /** A parsed `+CEER` line: the 24.008 cause if one was given, and any text. */
 export interface ReleaseReport {
@@ -59,16 +60,16 @@ export function classifyEnd(
   const t = r.text.toLowerCase();
   const lost =
     c === 38 || c === 41 || c === 42 || c === 44 || c === 47 || c === 102 ||
-    t.indexOf("radio link") >= 0 || t.indexOf("rlf") >= 0 || t.indexOf("coverage") >= 0 || t.indexOf("lower layer failure") >= 0 || t.indexOf("signal lost") >= 0;
-  const preempted = c === 25 || t.indexOf("preemption") >= 0 || t.indexOf("pre-emption") >= 0;
+    hasText(t, "radio link") || hasText(t, "rlf") || hasText(t, "coverage") || hasText(t, "lower layer failure") || hasText(t, "signal lost");
+  const preempted = c === 25 || hasText(t, "preemption") || hasText(t, "pre-emption");
   if (!connected && call.direction === "incoming") {
     // R86: the order matters; a call answered elsewhere must never be logged as missed (R24).
-    if (c === 26 || t.indexOf("completed elsewhere") >= 0 || t.indexOf("answered elsewhere") >= 0) return "answeredElsewhere";
-    if (c === 21 || t.indexOf("busy everywhere") >= 0) return "declinedElsewhere";
+    if (c === 26 || hasText(t, "completed elsewhere") || hasText(t, "answered elsewhere")) return "answeredElsewhere";
+    if (c === 21 || hasText(t, "busy everywhere")) return "declinedElsewhere";
     return "missed";
   }
   if (!connected) {
-    if (c === 34 || t.indexOf("line in use") >= 0) return "lineInUse";
+    if (c === 34 || hasText(t, "line in use")) return "lineInUse";
     // R48: an emergency call elsewhere aborts a set-up in progress with #25.
     if (preempted) return "preempted";
     if (c === 17) return "busy";

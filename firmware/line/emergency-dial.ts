@@ -22,6 +22,7 @@ import type { Clock, TimerHandle, Unsubscribe } from "../../hal/types.js";
 import { AtAbortedError, AtCommandError, AtTimeoutError, type AtChannel } from "../../drivers/at/index.js";
 import { callProgressFinal } from "../../drivers/at/finals.js";
 import { parseClcc } from "./clcc.js";
+import { hasText } from "../../hal/text.js";
 
 export type EmergencyOutcome =
   /** The modem took the dial: the call is being set up. */
@@ -131,7 +132,7 @@ export class EmergencyDial {
       return;
     }
     const reason = reasonOf(e);
-    if (reason.indexOf("closed") >= 0) {
+    if (hasText(reason, "closed")) {
       this.end({ kind: "cancelled", attempts: this.attempts, reason: "the AT channel closed" });
       return;
     }

@@ -24,6 +24,7 @@ import { emergencyDialString, foreignEmergencyAdvice, isEmergencyNumber } from "
 import { defaultEmergencyDialOptions, EmergencyDial, type EmergencyDialOptions, type EmergencyOutcome } from "./emergency-dial.js";
 import { EMERGENCY_UNAVAILABLE } from "../modem/service.js";
 import { CallLog, type CallLogEntry } from "./log.js";
+import { hasText } from "../../hal/text.js";
 
 /** The accessory's view of the shared line. */
 export type LineState = "idle" | "ringingHere" | "inCallHere" | "inUseElsewhere" | "emergency";
@@ -713,7 +714,7 @@ export class Line {
 
   private release(call: Call, report: ReleaseReport, fallback: string): void {
     let reason: EndReason = classifyEnd(call, report);
-    if (reason === "failed" && fallback.indexOf("BUSY") >= 0) reason = "busy";
+    if (reason === "failed" && hasText(fallback, "BUSY")) reason = "busy";
     let message = endMessage(reason);
     const advice = call.direction === "outgoing" && call.connectedAt === undefined && !call.releasedHere ? foreignEmergencyAdvice(call.number) : undefined;
     if (advice) message = advice; // R54

@@ -6,6 +6,7 @@
 import { assert, check, equal, runChecks, throws } from "../harness.js";
 import { Emitter } from "../../../hal/emitter.js";
 import { defineError, StorageCorruptError, StorageError } from "../../../hal/errors.js";
+import { findText, hasText } from "../../../hal/text.js";
 
 type Events = { line: string; count: number };
 
@@ -207,3 +208,14 @@ check("defineError: a rejection with a defined error reaches the promise's handl
 });
 
 runChecks();
+
+check("findText: no match where the string ends with the needle's first part (Espruino 2v29's indexOf gives one)", function () {
+  equal(findText("xab", "abc"), -1, "xab / abc");
+  equal(findText("OK\r", "\r\n"), -1, "OK CR / CR LF");
+  equal(findText("abc", "cd", 5), -1, "start past the end");
+  equal(findText("<pos><pos_m", "<pos_meas>"), -1, "a +CPOSR line cut inside a tag");
+  equal(findText("a<pos_meas>b<pos_meas>", "<pos_meas>", 2), 12, "a real match after the start");
+  equal(findText("OK\r\n", "\r\n"), 2, "a real match at the end");
+  assert(hasText("radio link failure", "link"), "hasText finds what is there");
+  assert(!hasText("radio rl", "rlf"), "hasText: not the first part at the end");
+});
