@@ -149,6 +149,12 @@ export class RakPhone implements RakApi {
   private on: { [name: string]: Listener[] } = {};
   private any: Listener[] = [];
   private state = "off";
+  /**
+   * The bring-up run: a restart (RDY, a hung modem) begins a new one, and every callback
+   * and retry timer of an older run does nothing, so two runs never interleave their
+   * commands or pulse the power key twice (a BG96 pulsed within its boot turns off again).
+   */
+  private gen = 0;
   /** The network's emergency numbers (+CEN2, R53). */
   private ecc: string[] = [];
   private list: Call[] = [];
@@ -169,7 +175,7 @@ export class RakPhone implements RakApi {
     this.at = new RakAt(io.write, io.clock, function (line, pdu) {
       self.urc(line, pdu);
     });
-    this.up(0);
+    this.up(0, 0);
   }
 
   onAny(fn: Listener): () => void {
@@ -282,44 +288,46 @@ export class RakPhone implements RakApi {
 
   // ---- bring-up ----
 
-  private up(tries: number): void {
+  private up(tries: number, g: number): void {
     const self = this;
     const io = this.io;
+    if (g !== this.gen) return;
     this.setState("bringingUp");
     this.at.send(
       "AT",
       function (e) {
-        if (!e) return self.step(0, 0);
         // RDY failed it: urc() runs bring-up again itself.
-        if (e === "reset") return;
+        if (e === "reset" || g !== self.gen) return;
+        if (!e) return self.step(0, 0, g);
         if (tries < 9)
           return self.later(function () {
-            self.up(tries + 1);
+            self.up(tries + 1, g);
           }, 500);
         // Off (the supply alone does not start a BG96): its power-key pulse, then its boot time.
         self.setState("off", "no answer to AT");
         if (io.powerKey) io.powerKey(io.pulseMs);
         self.later(function () {
-          self.up(0);
+          self.up(0, g);
         }, io.bootMs);
       },
       1000,
     );
   }
 
-  private step(i: number, tries: number): void {
+  private step(i: number, tries: number, g: number): void {
     const self = this;
+    if (g !== this.gen) return;
     const all = SCRIPT.split("|");
     if (i >= all.length) return this.ready();
     const need = all[i].charAt(0) === "!";
     const cmd = need ? all[i].slice(1) : all[i];
     this.at.send(cmd, function (e, lines) {
-      if (e === "reset") return;
+      if (e === "reset" || g !== self.gen) return;
       if (cmd === "AT+CPIN?" && (e || lines.join().indexOf("READY") < 0)) {
         // 27.007 §8.3: SIM busy right after boot is normal; a PIN or no SIM is not.
         if (tries < 4)
           return self.later(function () {
-            self.step(i, tries + 1);
+            self.step(i, tries + 1, g);
           }, 1000);
         // R55: without a usable SIM no emergency call can be made in Japan; say so.
         return self.setState("simLocked", (e || lines.join()) + "; emergency calls are unavailable without a usable SIM");
@@ -327,10 +335,10 @@ export class RakPhone implements RakApi {
       if (e && need) {
         self.setState("backoff", cmd + ": " + e);
         return self.later(function () {
-          self.up(0);
+          self.up(0, g);
         }, 10000);
       }
-      self.step(i + 1, 0);
+      self.step(i + 1, 0, g);
     });
   }
 
@@ -378,17 +386,19 @@ export class RakPhone implements RakApi {
       const f = line.slice(line.indexOf(":") + 2).split(",");
       this.emit("registration", { domain: eps ? "eps" : "cs", stat: Number(f[0]) });
       this.say((eps ? "LTE" : "CS") + ": registration " + f[0]);
-    } else if (line === "RDY" || (line === "~hang" && this.state !== "bringingUp")) {
-      // The modem restarted (or stopped answering): no call survives; bring-up again.
-      // (During bring-up its own steps retry: a silent modem there is one that is off.)
-      const gone = this.list;
-      this.list = [];
+    } else if (line === "RDY" || (line === "~hang" && this.state === "ready")) {
+      // The modem restarted (or stopped answering): bring-up again, as a new run. Outside
+      // "ready" a run is already going, and its own retries and power-key pulse handle a
+      // silent modem. Only a restart ends calls: one that stopped answering may still hold
+      // them, and AT+CLCC says which once it answers again.
+      const gone = line === "RDY" ? this.list : [];
+      if (gone.length) this.list = [];
       for (let i = 0; i < gone.length; i++) {
         this.emit("callEnded", this.info(gone[i], { reason: "modemReset", cause: null, message: "modemReset" }));
         this.say("call " + gone[i].i + " with " + (gone[i].n || "withheld") + " ended: modemReset");
       }
       this.setState("bringingUp", line === "RDY" ? "the modem restarted" : "the modem stopped answering");
-      this.up(0);
+      this.up(0, ++this.gen);
     }
   }
 

@@ -26,6 +26,7 @@ function rig(opts?: { flash?: MemoryFlash; clock?: VirtualClock; modem?: SimMode
   modem.connect(dce);
   const written: { at: number; cmd: string }[] = [];
   const printed: string[] = [];
+  const pulses: number[] = [];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event payloads of every kind
   const events: { name: string; data: any }[] = [];
   const api: RakApi = startRak({
@@ -37,13 +38,14 @@ function rig(opts?: { flash?: MemoryFlash; clock?: VirtualClock; modem?: SimMode
     flash,
     print: (l) => printed.push(l),
     quiet: o.quiet,
+    powerKey: () => pulses.push(clock.now()),
     pulseMs: BG96_PULSE_MS,
     bootMs: BG96_BOOT_MS,
   });
   dte.onData((d) => api.feed(d));
   api.onAny((data, name) => events.push({ name, data }));
   const cmds = () => written.map((w) => w.cmd);
-  return { clock, network, modem, flash, api, written, printed, events, cmds, run: (ms: number) => clock.advance(ms) };
+  return { clock, network, modem, flash, api, written, printed, events, cmds, pulses, run: (ms: number) => clock.advance(ms) };
 }
 
 async function up(r: ReturnType<typeof rig>, powerOn = true) {
@@ -310,4 +312,19 @@ test("a modem reboot (RDY) during a call: the call ends as modem reset, one brin
   r.network.ringIn(CALLER);
   await r.run(2000);
   t.is(r.api.snapshot().calls[0].status, "incoming");
+});
+
+test("a silent modem for 10 minutes: one bring-up at a time, its power-key pulses no closer than the designed backoff", async (t) => {
+  const r = rig();
+  r.modem.hang();
+  await r.run(600000);
+  // One run: ten `AT` tries (1 s limit each, 500 ms apart), the pulse, the boot time, again.
+  // Runs that multiplied (a `~hang` outside "ready" starting another) pulsed ever faster.
+  t.true(r.pulses.length >= 10, "pulses: " + r.pulses.length);
+  for (let i = 1; i < r.pulses.length; i++) {
+    t.true(r.pulses[i] - r.pulses[i - 1] >= BG96_BOOT_MS + 10 * 1000, "pulse " + i + " only " + (r.pulses[i] - r.pulses[i - 1]) + " ms after the last");
+    const ats = r.written.filter((w) => w.cmd === "AT" && w.at > r.pulses[i - 1] && w.at <= r.pulses[i]).length;
+    t.is(ats, 10, "AT tries between pulses " + i + " and " + (i + 1));
+  }
+  t.is(r.events.filter((e) => e.name === "ready").length, 0);
 });
