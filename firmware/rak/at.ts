@@ -8,7 +8,9 @@
  * - a command that times out is failed, and `AT+CMEE?` is written at once: every final
  *   result before the probe's own `+CMEE:` line belongs to a command given up on and is
  *   dropped, so a late answer is never taken as the next command's. A probe that gets no
- *   answer means the modem is gone: `onUrc("~hang")`, and the owner runs bring-up again;
+ *   answer in `PROBE_MS` is written again (a busy module answers late; every probe's
+ *   `+CMEE:` is counted, the finals dropped until the last one's); after `PROBE_TRIES`
+ *   the modem is gone: `onUrc("~hang")`, and the owner runs bring-up again;
  * - an urgent command (the emergency dial, the `AT+CHUP` before it, SPEC R50) goes ahead
  *   of every queued one; a command in flight gets `STEP_ASIDE_MS` to answer, then steps
  *   aside (failed with "cut", its late final dropped by the same probe, whose limit is
@@ -37,14 +39,20 @@ interface Cmd {
   m: number;
   /** Urgent (the priority lane). */
   u: boolean;
-  /** The resynchronising probe. */
-  p?: boolean;
+  /** The resynchronising probe: how many times it was written. */
+  p?: number;
 }
 
 /** How long a command in flight may still take once an urgent one is queued (ms): drivers/at's urgentWaitMs. */
 export const STEP_ASIDE_MS = 500;
 /** Time limit of the resynchronising probe (ms). */
 const PROBE_MS = 1000;
+/**
+ * How many times the probe is written before the modem counts as gone: a module busy
+ * with a slow command (an AT+CMGR that takes 12 s) answers it a few seconds late, and
+ * taking that for a hung modem ends live calls and reruns bring-up.
+ */
+const PROBE_TRIES = 4;
 
 /** Lines that are URCs whatever is in flight (the prefixes the RAK firmware handles). */
 const URCS = "RING|+CRING:|+CLIP:|+CCWA:|+CMTI:|+CMT:|+CREG:|+CEREG:|+CEN1:|+CEN2:|+CPIN:|+QIND:|RDY|NO CARRIER|BUSY|NO ANSWER".split("|");
@@ -72,6 +80,8 @@ export class RakAt {
   private timer: TimerHandle | undefined = undefined;
   /** 0: finals go to `cur`; 1: drop finals until the probe's +CMEE: line; 2: drop the next (the probe's own). */
   private skip = 0;
+  /** Probes written and not yet answered by their `+CMEE:` line: finals are dropped until the last one's. */
+  private pend = 0;
   /** The +CMT: line waiting for its PDU line. */
   private cmt: string | undefined = undefined;
   private aside: TimerHandle | undefined = undefined;
@@ -118,6 +128,7 @@ export class RakAt {
     this.cur = undefined;
     this.lines = [];
     this.skip = 0;
+    this.pend = 0;
     for (let i = 0; i < all.length; i++) this.end(all[i], why, []);
   }
 
@@ -152,9 +163,10 @@ export class RakAt {
     this.pump();
   }
 
-  private probe(ms: number): void {
+  private probe(ms: number, n: number): void {
     this.skip = 1;
-    this.q.unshift({ c: "AT+CMEE?", f: undefined, m: ms, u: true, p: true });
+    this.pend++;
+    this.q.unshift({ c: "AT+CMEE?", f: undefined, m: ms, u: true, p: n });
   }
 
   private expire(): void {
@@ -162,16 +174,23 @@ export class RakAt {
     this.cur = undefined;
     this.lines = [];
     if (c.p) {
-      // Nothing answered the probe: the modem is gone, unless it is busy with a command
-      // that stepped aside for an urgent one (then the urgent one goes now, see above).
+      // Nothing answered the probe: written again a few times (the modem may be busy
+      // finishing the slow command), then the modem is gone; unless a command stepped
+      // aside for an urgent one, which goes now (see above).
       if (!this.q.length || !this.q[0].u) {
-        this.skip = 0;
-        this.onUrc("~hang");
+        if (c.p < PROBE_TRIES) this.probe(PROBE_MS, c.p + 1);
+        else {
+          this.skip = 0;
+          this.pend = 0;
+          this.onUrc("~hang");
+        }
       }
       this.pump();
       return;
     }
-    this.probe(PROBE_MS);
+    // A plain `AT` is no work to finish: silence there is a modem that is off or booting,
+    // and bring-up's own retries pace it (one probe, as before).
+    this.probe(PROBE_MS, c.c === "AT" ? PROBE_TRIES : 1);
     this.end(c, "timeout", []);
     this.pump();
   }
@@ -184,7 +203,7 @@ export class RakAt {
     this.cur = undefined;
     this.lines = [];
     // A free modem answers the probe in tens of ms; a busy one holds it: the dial goes then.
-    this.probe(STEP_ASIDE_MS);
+    this.probe(STEP_ASIDE_MS, PROBE_TRIES);
     this.end(c, "cut", []);
     this.pump();
   }
@@ -203,7 +222,11 @@ export class RakAt {
       return;
     }
     if (this.skip === 1 && line.indexOf("+CMEE:") === 0) {
-      this.skip = 2;
+      // An earlier probe's answer: its final and anything before the last one's are stale too.
+      if (--this.pend <= 0) {
+        this.pend = 0;
+        this.skip = 2;
+      }
       return;
     }
     if (this.isFinal(line)) {

@@ -61,12 +61,37 @@ test("a timeout fails the command, and its late final (before the probe's +CMEE:
   t.deepEqual(r.done.slice(1), ["AT+CLCC -> ERROR"], "AT+CLCC got its own final, not the late OK");
 });
 
-test("a probe nobody answers says the modem hung", async (t) => {
+test("a probe nobody answers says the modem hung: after a plain AT at once, after other commands once it was written four times", async (t) => {
   const r = rig();
   r.send("AT", 1000);
   await r.clock.advance(2000);
   t.deepEqual(r.cmds(), ["AT", "AT+CMEE?"]);
   t.deepEqual(r.urcs, ["~hang"]);
+  r.send("AT+CLCC", 1000);
+  await r.clock.advance(4999);
+  t.deepEqual(r.cmds().slice(2), ["AT+CLCC", "AT+CMEE?", "AT+CMEE?", "AT+CMEE?", "AT+CMEE?"]);
+  t.deepEqual(r.urcs, ["~hang"]);
+  await r.clock.advance(1);
+  t.deepEqual(r.urcs, ["~hang", "~hang"]);
+});
+
+test("a slow command answered after its probe timed out: no hang, every late final and probe answer dropped, the next command gets its own", async (t) => {
+  const r = rig();
+  r.send("AT+CMGR=1", 10000);
+  r.send("AT+CLCC");
+  await r.clock.advance(10000);
+  t.deepEqual(r.done, ["AT+CMGR=1 -> timeout"]);
+  await r.clock.advance(1000);
+  t.deepEqual(r.cmds(), ["AT+CMGR=1", "AT+CMEE?", "AT+CMEE?"]);
+  // The module finishes the read 11.5 s in, then answers both probes in order.
+  await r.clock.advance(500);
+  r.at.feed("+CMGR: 0,,24\r\n0791\r\nOK\r\n+CMEE: 1\r\nOK\r\n");
+  t.deepEqual(r.cmds().length, 3, "still waiting for the second probe's answer");
+  r.at.feed("+CMEE: 1\r\nOK\r\n");
+  t.deepEqual(r.cmds(), ["AT+CMGR=1", "AT+CMEE?", "AT+CMEE?", "AT+CLCC"]);
+  r.at.feed('+CLCC: 1,1,0,0,0,"+8190",145\r\nOK\r\n');
+  t.deepEqual(r.done.slice(1), ['AT+CLCC -> OK +CLCC: 1,1,0,0,0,"+8190",145']);
+  t.deepEqual(r.urcs, []);
 });
 
 test("R45 R46 an urgent command goes ahead of the queue, behind the command in flight that answers", async (t) => {

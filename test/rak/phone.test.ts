@@ -328,3 +328,22 @@ test("a silent modem for 10 minutes: one bring-up at a time, its power-key pulse
   }
   t.is(r.events.filter((e) => e.name === "ready").length, 0);
 });
+
+test("a slow SMS read (12 s, over its 10 s limit) during a call: the call goes on, no callEnded, no second bring-up", async (t) => {
+  const r = rig();
+  await up(r);
+  r.network.ringIn(CALLER);
+  await r.run(2000);
+  await settle(r, r.api.answer(), 2000);
+  t.is(r.api.snapshot().calls[0].status, "active");
+  const mark = r.written.length;
+  r.modem.stallNext("+CMGR", 12000);
+  r.network.deliverSms({ from: "+819011112222", text: "hello" });
+  await r.run(30000);
+  t.true(r.written.slice(mark).some((w) => w.cmd.indexOf("AT+CMGR=") === 0), "the read was sent");
+  t.false(r.events.some((e) => e.name === "callEnded"), "no call ended");
+  t.is(r.written.slice(mark).filter((w) => w.cmd === "ATE0").length, 0, "no bring-up");
+  t.is(r.events.filter((e) => e.name === "ready").length, 1);
+  t.is(r.api.snapshot().calls[0].status, "active");
+  t.is(r.network.liveCalls().length, 1);
+});
