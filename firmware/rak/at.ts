@@ -75,6 +75,8 @@ export class RakAt {
   /** The +CMT: line waiting for its PDU line. */
   private cmt: string | undefined = undefined;
   private aside: TimerHandle | undefined = undefined;
+  /** The last command was an `AT+CHUP` that answered OK (see isFinal). */
+  private rel = false;
 
   constructor(
     private readonly write: (s: string) => void,
@@ -148,6 +150,7 @@ export class RakAt {
     this.cur = undefined;
     this.lines = [];
     this.stopTimer();
+    this.rel = c.c === "AT+CHUP" && !e;
     this.end(c, e, got);
     this.pump();
   }
@@ -192,7 +195,14 @@ export class RakAt {
   private isFinal(line: string): boolean {
     if (line === "OK" || isError(line)) return true;
     const c = this.cur;
-    return !!c && (c.c.indexOf("ATD") === 0 || c.c === "ATA") && CALL_RESULTS.indexOf(line) >= 0;
+    if (!c || (c.c.indexOf("ATD") !== 0 && c.c !== "ATA") || CALL_RESULTS.indexOf(line) < 0) return false;
+    // Right after our AT+CHUP (R50), the first NO CARRIER is the released call's, not the
+    // dial's: taken as the dial's, its OK would end the next command and the dial be retried.
+    if (this.rel && line === "NO CARRIER") {
+      this.rel = false;
+      return false;
+    }
+    return true;
   }
 
   private onLine(line: string): void {
