@@ -213,9 +213,13 @@ export class RakPhone implements RakApi {
     return this.callCmd("AT+CHUP", 5000, false, undefined);
   }
 
-  /** Ends call `id` (AT+CHLD=1x), or every call (AT+CHUP). */
+  /** Ends call `id` (AT+CHLD=1x), or every call (AT+CHUP) and an emergency dial waiting for the modem. */
   hangup(id?: number): Promise<RakCallReply> {
     if (id !== undefined && !(id >= 1 && id <= 7 && Math.floor(id) === id)) return Promise.resolve(failed("badCall", "not a call id: " + id));
+    // An emergency dial still waiting for the modem is the user's to call off: once the
+    // modem wakes it would otherwise ring the agency unasked, maybe minutes later.
+    const s = this.sos;
+    if (s && s.w && id === undefined) this.sosEnd(s, undefined, "cancelled by hangup");
     if (!this.list.length) return Promise.resolve({ ok: true, call: null } as RakCallReply);
     for (let i = 0; i < this.list.length; i++) if (id === undefined || this.list[i].i === id) this.list[i].h = true;
     return this.callCmd(id === undefined ? "AT+CHUP" : "AT+CHLD=1" + id, 5000, false, undefined);

@@ -244,6 +244,22 @@ test("R45 R56 119 dialled while the modem is off: its power-on is not held up, a
   t.true(r.events.some((e) => e.name === "emergency" && e.data.phase === "waiting"));
 });
 
+test("R45 an emergency dial waiting for a silent modem is called off by hangup, and is not dialled when the modem wakes", async (t) => {
+  const r = rig();
+  r.modem.hang();
+  await r.run(2000);
+  const p = r.api.dial("110");
+  await r.run(1000);
+  const h = await settle(r, r.api.hangup(), 100);
+  t.true(!!h && h.ok);
+  const res = (await settle(r, p, 10)) as RakCallReply | undefined;
+  t.true(!!res && !res.ok, JSON.stringify(res));
+  r.modem.reboot();
+  await r.run(10000);
+  t.is(r.api.snapshot().modem, "ready");
+  t.false(r.cmds().includes("ATD110;"), r.cmds().join(" "));
+});
+
 test("R45 R46 110 dialled while the modem is still in bring-up goes ahead of the bring-up script", async (t) => {
   const r = rig();
   r.modem.powerOn();
