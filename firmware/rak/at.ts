@@ -18,7 +18,8 @@
  *   its input while busy, Telit LE910Cx §2.2.5), the urgent command is written anyway: the
  *   modem runs it next, and the finals before `+CMEE:` are still dropped;
  * - `NO CARRIER`, `BUSY`, `NO ANSWER` and `NO DIALTONE` end only `ATD`/`ATA` (V.250
- *   §6.3); otherwise they are URCs (a call ended), never a query's final result;
+ *   §6.3); otherwise they are URCs (a call ended), never a query's final result. The first
+ *   `NO CARRIER` during a dial right after an `AT+CHUP` is the released call's (a URC);
  * - `RDY` is the module rebooting: the command in flight and the queue fail, and the owner
  *   hears it as a URC to run bring-up again.
  *

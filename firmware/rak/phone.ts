@@ -22,8 +22,11 @@
  * - emergency (SPEC §6): 110, 118, 119 and the network's list (+CEN2, R53) are dialled on
  *   the AT channel's priority lane at once, whatever the modem or the line is doing (R45,
  *   R46): ahead of every queued command, a stuck command steps aside (at.ts), and a call
- *   in progress is released first (AT+CHUP on the same lane, before the dial: R50); a
- *   failed attempt is retried twice. Never a 184 prefix (R52); 112/911 are ordinary
+ *   in progress is released first (AT+CHUP on the same lane, before the first dial only,
+ *   never over an emergency call: R50, R49); a failed attempt whose call AT+CLCC lists is
+ *   that call, else it is retried twice; a modem that does not answer (off, restarting)
+ *   gets the dial as soon as it answers bring-up's `AT`, hangup calls it off meanwhile
+ *   (R56: no SIM or registration is waited for). Never a 184 prefix (R52); 112/911 are ordinary
  *   numbers, and when such a call fails the reply says to dial 110, 118 or 119 (R54);
  * - SMS receive: +CMTI, `AT+CMGR`, the part written to Storage, then `AT+CMGD` (a power
  *   cut in between leaves the message on the SIM, listed again by `AT+CMGL=4` at the next
