@@ -20,7 +20,8 @@
  *   its input while busy, Telit LE910Cx §2.2.5), the urgent command is written anyway: the
  *   modem runs it next, and the finals before `+CMEE:` are still dropped;
  * - `NO CARRIER`, `BUSY`, `NO ANSWER` and `NO DIALTONE` end only `ATD`/`ATA` (V.250
- *   §6.3); otherwise they are URCs (a call ended), never a query's final result;
+ *   §6.3); otherwise they are URCs (a call ended), never a query's final result. The first
+ *   `NO CARRIER` during a dial right after an `AT+CHUP` is the released call's (a URC);
  * - `RDY` is the module rebooting: the command in flight and the queue fail, and the owner
  *   hears it as a URC to run bring-up again.
  *
@@ -85,6 +86,8 @@ export class RakAt {
   /** The +CMT: line waiting for its PDU line. */
   private cmt: string | undefined = undefined;
   private aside: TimerHandle | undefined = undefined;
+  /** The last command was an `AT+CHUP` that answered OK (see isFinal). */
+  private rel = false;
 
   constructor(
     private readonly write: (s: string) => void,
@@ -159,6 +162,7 @@ export class RakAt {
     this.cur = undefined;
     this.lines = [];
     this.stopTimer();
+    this.rel = c.c === "AT+CHUP" && !e;
     this.end(c, e, got);
     this.pump();
   }
@@ -211,7 +215,14 @@ export class RakAt {
   private isFinal(line: string): boolean {
     if (line === "OK" || isError(line)) return true;
     const c = this.cur;
-    return !!c && (c.c.indexOf("ATD") === 0 || c.c === "ATA") && CALL_RESULTS.indexOf(line) >= 0;
+    if (!c || (c.c.indexOf("ATD") !== 0 && c.c !== "ATA") || CALL_RESULTS.indexOf(line) < 0) return false;
+    // Right after our AT+CHUP (R50), the first NO CARRIER is the released call's, not the
+    // dial's: taken as the dial's, its OK would end the next command and the dial be retried.
+    if (this.rel && line === "NO CARRIER") {
+      this.rel = false;
+      return false;
+    }
+    return true;
   }
 
   private onLine(line: string): void {

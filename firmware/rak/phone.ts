@@ -22,8 +22,11 @@
  * - emergency (SPEC §6): 110, 118, 119 and the network's list (+CEN2, R53) are dialled on
  *   the AT channel's priority lane at once, whatever the modem or the line is doing (R45,
  *   R46): ahead of every queued command, a stuck command steps aside (at.ts), and a call
- *   in progress is released first (AT+CHUP on the same lane, before the dial: R50); a
- *   failed attempt is retried twice. Never a 184 prefix (R52); 112/911 are ordinary
+ *   in progress is released first (AT+CHUP on the same lane, before the first dial only,
+ *   never over an emergency call: R50, R49); a failed attempt whose call AT+CLCC lists is
+ *   that call, else it is retried twice; a modem that does not answer (off, restarting)
+ *   gets the dial as soon as it answers bring-up's `AT`, hangup calls it off meanwhile
+ *   (R56: no SIM or registration is waited for). Never a 184 prefix (R52); 112/911 are ordinary
  *   numbers, and when such a call fails the reply says to dial 110, 118 or 119 (R54);
  * - SMS receive: +CMTI, `AT+CMGR`, the part written to Storage, then `AT+CMGD` (a power
  *   cut in between leaves the message on the SIM, listed again by `AT+CMGL=4` at the next
@@ -105,6 +108,22 @@ interface Call {
   h?: boolean;
 }
 
+/** An emergency dial: number, attempts, the reply, waiting for the modem, calls to read before dialling. */
+interface Sos {
+  n: string;
+  a: number;
+  f: (r: RakCallReply) => void;
+  w: boolean;
+  c: boolean;
+}
+
+/**
+ * Time limit of an emergency `ATD` (ms), as the shared line's (firmware/line/emergency-dial.ts):
+ * with +COLP=0 (bring-up) the modem answers as soon as the dial is launched, so a longer
+ * wait only means a silent modem, and the dial then waits for it instead (R45).
+ */
+const DIAL_MS = 10000;
+
 /** The bring-up script; `!` marks a command whose failure stops bring-up (the rest are optional). */
 const SCRIPT = '!ATE0|!AT+CMEE=1|AT+QURCCFG="urcport","uart1"|AT+CPIN?|AT+CREG=2|AT+CEREG=2|!AT+CLIP=1|AT+CRC=1|AT+CCWA=0|AT+COLP=0|!AT+CMGF=0|!AT+CNMI=2,1,0,0,0|AT+CEN=1|AT+CEN?';
 /** SPEC R44: the Japanese emergency numbers, known without SIM or network. */
@@ -164,6 +183,10 @@ export class RakPhone implements RakApi {
   private afterPoll: (() => void)[] = [];
   /** A 112/911 dial not yet connected (SPEC R54). */
   private warn = "";
+  /** The modem answered since it was last silent or restarted. */
+  private live = false;
+  /** The emergency dial being made. */
+  private sos: Sos | undefined = undefined;
 
   constructor(private readonly io: RakIo) {
     const self = this;
@@ -199,9 +222,13 @@ export class RakPhone implements RakApi {
     return this.callCmd("AT+CHUP", 5000, false, undefined);
   }
 
-  /** Ends call `id` (AT+CHLD=1x), or every call (AT+CHUP). */
+  /** Ends call `id` (AT+CHLD=1x), or every call (AT+CHUP) and an emergency dial waiting for the modem. */
   hangup(id?: number): Promise<RakCallReply> {
     if (id !== undefined && !(id >= 1 && id <= 7 && Math.floor(id) === id)) return Promise.resolve(failed("badCall", "not a call id: " + id));
+    // An emergency dial still waiting for the modem is the user's to call off: once the
+    // modem wakes it would otherwise ring the agency unasked, maybe minutes later.
+    const s = this.sos;
+    if (s && s.w && id === undefined) this.sosEnd(s, undefined, "cancelled by hangup");
     if (!this.list.length) return Promise.resolve({ ok: true, call: null } as RakCallReply);
     for (let i = 0; i < this.list.length; i++) if (id === undefined || this.list[i].i === id) this.list[i].h = true;
     return this.callCmd(id === undefined ? "AT+CHUP" : "AT+CHLD=1" + id, 5000, false, undefined);
@@ -210,7 +237,7 @@ export class RakPhone implements RakApi {
   dial(number: string): Promise<RakCallReply> {
     const n = String(number).replace(/[\s()-]/g, "");
     if (!/^[0-9*#+]+$/.test(n) || n.length > 40 || n.lastIndexOf("+") > 0) return Promise.resolve(failed("badNumber", "not a number: " + number));
-    if (this.emergency(n)) return this.emergencyDial(n, 1);
+    if (this.emergency(n)) return this.emergencyDial(n);
     if (this.state !== "ready") return Promise.resolve(failed("notReady", "the modem is " + this.state));
     if (this.list.length) return Promise.resolve(failed("busy", "a call is in progress (no call waiting on this board)"));
     this.warn = isJapanOnly(n) ? n : "";
@@ -296,6 +323,8 @@ export class RakPhone implements RakApi {
     this.at.send(
       "AT",
       function (e) {
+        // The modem answered, whichever run asked: an emergency dial waiting for it goes.
+        if (!e) self.alive();
         // RDY failed it: urc() runs bring-up again itself.
         if (e === "reset" || g !== self.gen) return;
         if (!e) return self.step(0, 0, g);
@@ -322,6 +351,8 @@ export class RakPhone implements RakApi {
     const need = all[i].charAt(0) === "!";
     const cmd = need ? all[i].slice(1) : all[i];
     this.at.send(cmd, function (e, lines) {
+      // Any answer says the modem is there (a hung command's run goes on with its steps).
+      if (!e) self.alive();
       if (e === "reset" || g !== self.gen) return;
       if (cmd === "AT+CPIN?" && (e || lines.join().indexOf("READY") < 0)) {
         // 27.007 §8.3: SIM busy right after boot is normal; a PIN or no SIM is not.
@@ -374,6 +405,7 @@ export class RakPhone implements RakApi {
       this.say(this.warn + ": " + line + HINT);
     }
     if (end || line === "RING" || line.indexOf("+CRING:") === 0 || line.indexOf("+CLIP:") === 0) return this.poll(undefined);
+    if (line === "RDY" || line === "~hang") this.live = false;
     if (line.indexOf("+CMTI:") === 0) return this.read(line.split(",")[1]);
     if (line.indexOf("+CMT:") === 0 && pdu) return this.keep(pdu, "");
     if (line.indexOf("+CEN1:") === 0) this.ecc = [];
@@ -549,23 +581,83 @@ export class RakPhone implements RakApi {
     });
   }
 
-  /** R45/R46/R50: on the priority lane, after releasing this device's own calls; retried twice. */
-  private emergencyDial(n: string, attempt: number): Promise<RakCallReply> {
+  /**
+   * R45/R46/R50/R56: kept until placed. Dialled at once on the priority lane when the modem
+   * answers; when it does not (off, restarting, before bring-up's first `AT` answer) the
+   * dial waits for that answer rather than queueing a command ahead of the `AT` tries that
+   * would wake it. No SIM or registration is waited for: the modem and the network decide.
+   */
+  private emergencyDial(n: string): Promise<RakCallReply> {
     const self = this;
-    this.emit("emergency", { phase: attempt > 1 ? "retrying" : "requested", callId: 0, attempts: attempt });
-    this.say("emergency call to " + n + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
-    if (this.list.length) {
+    return new Promise(function (resolve) {
+      if (self.sos) self.sos.f(failed("replaced", "replaced by the emergency call to " + n));
+      self.sos = { n: n, a: 0, f: resolve, w: !self.live, c: false };
+      if (self.live) return self.sosDial();
+      self.emit("emergency", { phase: "waiting", callId: 0, attempts: 0 });
+      self.say("emergency call to " + n + " as soon as the modem answers");
+    });
+  }
+
+  /** The modem answered (bring-up's `AT`): the waiting emergency dial goes now. */
+  private alive(): void {
+    this.live = true;
+    const s = this.sos;
+    if (!s || !s.w) return;
+    s.w = false;
+    if (!s.c) return this.sosDial();
+    // A dial written before the modem went silent may have been placed: look first.
+    const self = this;
+    this.poll(function () {
+      if (self.sos !== s) return;
+      const c = self.dialled(s.n)();
+      if (c) return self.sosEnd(s, c, "");
+      self.sosDial();
+    });
+  }
+
+  private sosEnd(s: Sos, c: Call | undefined, why: string): void {
+    this.sos = undefined;
+    s.f(c ? { ok: true, call: this.info(c) } : why ? failed("modem", why) : { ok: true, call: null });
+  }
+
+  private sosDial(): void {
+    const self = this;
+    const s = this.sos!;
+    const n = s.n;
+    s.a++;
+    this.emit("emergency", { phase: s.a > 1 ? "retrying" : "requested", callId: 0, attempts: s.a });
+    this.say("emergency call to " + n + (s.a > 1 ? " (attempt " + s.a + ")" : ""));
+    let sos = false;
+    for (let i = 0; i < this.list.length; i++) if (this.list[i].e) sos = true;
+    // R50 on the first attempt only, whatever the call list says (it may not have caught up
+    // with a dial just made; with no call AT+CHUP answers OK at once). R49: an emergency
+    // call is never released, nor is the one a retry's dial may already have placed.
+    if (s.a === 1 && !sos) {
       for (let i = 0; i < this.list.length; i++) this.list[i].h = true;
       this.at.send("AT+CHUP", undefined, 5000, true);
     }
-    return this.callCmd("ATD" + n + ";", 30000, true, this.dialled(n)).then(function (r) {
-      if (r.ok || attempt >= 3) return r;
-      return new Promise<RakCallReply>(function (resolve) {
-        self.later(function () {
-          resolve(self.emergencyDial(n, attempt + 1));
-        }, 1000);
-      });
-    });
+    this.at.send(
+      "ATD" + n + ";",
+      function (e) {
+        if (self.sos !== s) return;
+        self.poll(function () {
+          if (self.sos !== s) return;
+          const c = self.dialled(n)();
+          // A failed ATD whose call is listed was placed (its final was lost or mistaken): keep it.
+          if (c || !e) return self.sosEnd(s, c, "");
+          if (!self.live) {
+            s.w = s.c = true;
+            return;
+          }
+          if (s.a >= 3) return self.sosEnd(s, undefined, "ATD" + n + ": " + e);
+          self.later(function () {
+            if (self.sos === s) self.sosDial();
+          }, 1000);
+        });
+      },
+      DIAL_MS,
+      true,
+    );
   }
 
   // ---- SMS receive ----

@@ -47,6 +47,24 @@ test("NO CARRIER ends only a dial or an answer; otherwise it is a URC; +CMT: tak
   t.deepEqual(r.urcs.slice(1), ["+CMT: ,24 / 0791"]);
 });
 
+test("R50 right after our AT+CHUP, the first NO CARRIER is the released call's, not the emergency dial's final; the next one is the dial's", async (t) => {
+  const r = rig();
+  r.send("AT+CHUP", 5000, true);
+  r.send("ATD110;", 10000, true);
+  r.at.feed("OK\r\n");
+  r.at.feed("NO CARRIER\r\n");
+  t.deepEqual(r.done, ["AT+CHUP -> OK"]);
+  t.deepEqual(r.urcs, ["NO CARRIER"]);
+  r.send("AT+CLCC");
+  r.at.feed("OK\r\n");
+  t.deepEqual(r.done.slice(1), ["ATD110; -> OK"], "the dial's own OK, not the next command's");
+  r.at.feed("+CLCC: 1,0,2,0,0,\"110\",129\r\nOK\r\n");
+  t.deepEqual(r.done.slice(2), ['AT+CLCC -> OK +CLCC: 1,0,2,0,0,"110",129']);
+  r.send("ATD119;", 10000, true);
+  r.at.feed("NO CARRIER\r\n");
+  t.deepEqual(r.done.slice(3), ["ATD119; -> NO CARRIER"], "with no AT+CHUP before it, NO CARRIER ends the dial");
+});
+
 test("a timeout fails the command, and its late final (before the probe's +CMEE:) is never the next command's", async (t) => {
   const r = rig();
   r.send("AT+COPS?", 1000);

@@ -16,7 +16,17 @@ import { BG96_BOOT_MS, BG96_PULSE_MS, startRak, type RakApi, type RakCallReply }
 
 const CALLER = "+819011112222";
 
-function rig(opts?: { flash?: MemoryFlash; clock?: VirtualClock; modem?: SimModem; network?: NetworkStub; quiet?: boolean; bootMs?: number }) {
+function rig(opts?: {
+  flash?: MemoryFlash;
+  clock?: VirtualClock;
+  modem?: SimModem;
+  network?: NetworkStub;
+  quiet?: boolean;
+  bootMs?: number;
+  /** Sees each line written to the modem, after it went. */
+  onWrite?: (s: string) => void;
+  powerKey?: (ms: number) => void;
+}) {
   const o = opts || {};
   const clock = o.clock || new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
   const network = o.network || new NetworkStub({ clock });
@@ -33,9 +43,11 @@ function rig(opts?: { flash?: MemoryFlash; clock?: VirtualClock; modem?: SimMode
     write: (s) => {
       written.push({ at: clock.now(), cmd: s.replace(/\r$/, "") });
       void dte.write(s);
+      if (o.onWrite) o.onWrite(s);
     },
     clock,
     flash,
+    powerKey: o.powerKey,
     print: (l) => printed.push(l),
     quiet: o.quiet,
     powerKey: () => pulses.push(clock.now()),
@@ -163,6 +175,91 @@ test("R50 110 dialled during a call: AT+CHUP first, then ATD110; on the priority
   t.true(here[0].emergency);
   t.is(here[0].status, "active");
   t.true(r.events.some((e) => e.name === "emergency"));
+});
+
+test("R50 R49 a NO CARRIER from the released call before ATD110's OK: the 110 call is kept, not hung up by a retry", async (t) => {
+  let inject = false;
+  const r = rig({
+    onWrite: (s) => {
+      // The released caller's NO CARRIER reaches the UART just after ATD110; went out.
+      if (inject && s === "ATD110;\r") {
+        inject = false;
+        r.api.feed("\r\nNO CARRIER\r\n");
+      }
+    },
+  });
+  await up(r);
+  r.network.ringIn(CALLER);
+  await r.run(2000);
+  await settle(r, r.api.answer(), 2000);
+  const mark = r.written.length;
+  inject = true;
+  const res = (await settle(r, r.api.dial("110"), 6000)) as RakCallReply | undefined;
+  const after = r.written.slice(mark).map((w) => w.cmd);
+  t.true(!!res && res.ok && !!res.call && res.call.number === "110", JSON.stringify(res));
+  t.is(after.filter((c) => c === "ATD110;").length, 1, after.join(" "));
+  t.is(after.filter((c) => c === "AT+CHUP").length, 1, after.join(" "));
+  t.true(
+    r.network.liveCalls().some((c) => c.number === "110"),
+    "the emergency call is up: " + r.network.calls.map((c) => c.number + " " + c.state).join("; "),
+  );
+});
+
+test("R50 110 right after an ordinary dial, before AT+CLCC lists it: AT+CHUP first, ATD110 once and accepted", async (t) => {
+  const r = rig();
+  await up(r);
+  const mark = r.written.length;
+  void r.api.dial("0312345678");
+  const res = (await settle(r, r.api.dial("110"), 3000)) as RakCallReply | undefined;
+  const after = r.written.slice(mark).map((w) => w.cmd);
+  t.true(!!res && res.ok && !!res.call && res.call.number === "110", JSON.stringify(res));
+  t.true(after.indexOf("AT+CHUP") > after.indexOf("ATD0312345678;") && after.indexOf("AT+CHUP") < after.indexOf("ATD110;"), after.join(" "));
+  t.is(after.filter((c) => c === "ATD110;").length, 1, after.join(" "));
+  t.false(r.network.liveCalls().some((c) => c.number === "0312345678"));
+});
+
+test("R45 R56 119 dialled while the modem is off: its power-on is not held up, and the dial goes as soon as it answers", async (t) => {
+  let keyAt = -1;
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network });
+  const r = rig({
+    clock,
+    network,
+    modem,
+    powerKey: () => {
+      keyAt = clock.now();
+      clock.setTimeout(() => modem.reboot(), 3000);
+    },
+  });
+  const t0 = clock.now();
+  modem.hang();
+  await r.run(2000);
+  const p = r.api.dial("119");
+  const res = (await settle(r, p, 40000)) as RakCallReply | undefined;
+  t.true(keyAt >= 0 && keyAt - t0 <= 25000, `power key pulsed at ${keyAt - t0} ms`);
+  t.true(!!res && res.ok && !!res.call && res.call.number === "119", JSON.stringify(res));
+  const atd = r.written.filter((w) => w.cmd === "ATD119;");
+  t.is(atd.length, 1, "dialled once, when the modem answered");
+  t.true(atd[0].at >= keyAt, "not before the modem was woken");
+  t.true(network.calls.some((c) => c.number === "119" && c.emergency));
+  t.true(r.events.some((e) => e.name === "emergency" && e.data.phase === "waiting"));
+});
+
+test("R45 an emergency dial waiting for a silent modem is called off by hangup, and is not dialled when the modem wakes", async (t) => {
+  const r = rig();
+  r.modem.hang();
+  await r.run(2000);
+  const p = r.api.dial("110");
+  await r.run(1000);
+  const h = await settle(r, r.api.hangup(), 100);
+  t.true(!!h && h.ok);
+  const res = (await settle(r, p, 10)) as RakCallReply | undefined;
+  t.true(!!res && !res.ok, JSON.stringify(res));
+  r.modem.reboot();
+  await r.run(10000);
+  t.is(r.api.snapshot().modem, "ready");
+  t.false(r.cmds().includes("ATD110;"), r.cmds().join(" "));
 });
 
 test("R45 R46 110 dialled while the modem is still in bring-up goes ahead of the bring-up script", async (t) => {
