@@ -20,25 +20,13 @@
  * whole): reassembly needs no state but the files, and survives any restart.
  */
 import type { FlashStorageModule } from "../../hal/espruino/storage.js";
+import type { InboxMessage } from "../messaging/inbox.js";
 
-/** A received message as the inbox lists it (firmware/messaging's InboxMessage). */
-export interface RakMessage {
-  id: number;
-  from: string;
-  /** The text; "" for 8-bit data (see `data`). */
-  text: string;
-  /** 8-bit data as hex, or null for text. */
-  data: string | null;
-  /** The service-centre time stamp of the first part held, ISO 8601 with its offset. */
-  time: string;
-  timeMs: number;
-  parts: number;
-  /** Part numbers that have not come (empty when complete). */
-  missing: number[];
-  /** The parts' identities (their Storage files are `sm<id>`). */
-  ids: string[];
-  receivedAt: number;
-}
+/**
+ * A received message as the inbox lists it: the shared firmware's InboxMessage, so app
+ * code reads both alike (its parts' Storage files here are `sm<id>` of `ids`).
+ */
+export type RakMessage = InboxMessage;
 
 /** One SMS-DELIVER as the inbox needs it. */
 interface Part {

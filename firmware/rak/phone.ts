@@ -126,6 +126,8 @@ const DIAL_MS = 10000;
 
 /** The bring-up script; `!` marks a command whose failure stops bring-up (the rest are optional). */
 const SCRIPT = '!ATE0|!AT+CMEE=1|AT+QURCCFG="urcport","uart1"|AT+CPIN?|AT+CREG=2|AT+CEREG=2|!AT+CLIP=1|AT+CRC=1|AT+CCWA=0|AT+COLP=0|!AT+CMGF=0|!AT+CNMI=2,1,0,0,0|AT+CEN=1|AT+CEN?';
+/** How long a message a read or a delete left on the SIM waits for the next listing. */
+const SWEEP_MS = 30000;
 /** SPEC R44: the Japanese emergency numbers, known without SIM or network. */
 const EMERGENCY = "110|118|119";
 /** SPEC R54. */
@@ -187,6 +189,8 @@ export class RakPhone implements RakApi {
   private live = false;
   /** The emergency dial being made. */
   private sos: Sos | undefined = undefined;
+  /** A later AT+CMGL=4 for messages a read or a delete left on the SIM (one at a time). */
+  private sweep: TimerHandle | undefined;
 
   constructor(private readonly io: RakIo) {
     const self = this;
@@ -374,23 +378,43 @@ export class RakPhone implements RakApi {
   }
 
   private ready(): void {
-    const self = this;
     this.setState("ready");
     this.emit("ready", {});
     this.poll(undefined);
     // Messages that came while the firmware was off, or whose deletion a power cut stopped.
     const cut = rakTidy(this.io.flash);
     if (cut) this.say("inbox: " + cut + " part(s) cut by a power cut, read again from the SIM");
+    this.listSim();
+  }
+
+  /** Every message on the SIM, stored and deleted as a new one is (duplicates are stored once). */
+  private listSim(): void {
+    const self = this;
     this.at.send(
       "AT+CMGL=4",
       function (e, lines) {
-        if (e) return;
+        if (e) return self.resweep();
         for (let i = 0; i + 1 < lines.length; i++) {
           if (lines[i].indexOf("+CMGL: ") === 0) self.keep(lines[i + 1], lines[i].slice(7).split(",")[0]);
         }
       },
       20000,
     );
+  }
+
+  /**
+   * A read or a delete that did not finish (cut short by an emergency dial, an error, a
+   * time limit) leaves the message on the SIM: it is listed again SWEEP_MS later, so it is
+   * delivered without waiting for the next bring-up, and its deletion is tried again.
+   */
+  private resweep(): void {
+    const self = this;
+    if (this.sweep) return;
+    this.sweep = this.io.clock.setTimeout(function () {
+      self.sweep = undefined;
+      // Not ready: the bring-up's ready() lists the SIM anyway.
+      if (self.state === "ready") self.listSim();
+    }, SWEEP_MS);
   }
 
   // ---- unsolicited lines ----
@@ -668,6 +692,7 @@ export class RakPhone implements RakApi {
       "AT+CMGR=" + index,
       function (e, lines) {
         if (!e && lines.length > 1) self.keep(lines[lines.length - 1], index);
+        else if (e) self.resweep();
       },
       10000,
     );
@@ -683,7 +708,17 @@ export class RakPhone implements RakApi {
       this.say("inbox: " + e);
     }
     if (g === "full") return this.say("inbox: Storage is full; the message stays on the SIM");
-    if (index) this.at.send("AT+CMGD=" + index, undefined, 5000);
+    const self = this;
+    // Left on the SIM, the message would be stored and reported again at the next listing
+    // once the user has deleted it here (R75): the deletion is tried again.
+    if (index)
+      this.at.send(
+        "AT+CMGD=" + index,
+        function (e) {
+          if (e) self.resweep();
+        },
+        5000,
+      );
     if (g === "" || g === "!") return;
     const m = rakInbox(this.io.flash, g)[0];
     if (!m || m.missing.length) return;

@@ -47,10 +47,12 @@ function rig(opts?: {
     },
     clock,
     flash,
-    powerKey: o.powerKey,
     print: (l) => printed.push(l),
     quiet: o.quiet,
-    powerKey: () => pulses.push(clock.now()),
+    powerKey: (ms) => {
+      pulses.push(clock.now());
+      if (o.powerKey) o.powerKey(ms);
+    },
     pulseMs: BG96_PULSE_MS,
     bootMs: BG96_BOOT_MS,
   });
@@ -443,4 +445,23 @@ test("a slow SMS read (12 s, over its 10 s limit) during a call: the call goes o
   t.is(r.events.filter((e) => e.name === "ready").length, 1);
   t.is(r.api.snapshot().calls[0].status, "active");
   t.is(r.network.liveCalls().length, 1);
+});
+
+test("R45 an SMS whose read was cut short by an emergency dial is read again soon after, not at the next bring-up; the SIM is emptied", async (t) => {
+  const r = rig();
+  await up(r);
+  r.modem.stallNext("+CMGR", 2000);
+  r.network.deliverSms({ from: CALLER, text: "read me later" });
+  await r.run(100);
+  void r.api.dial("110");
+  await r.run(3000);
+  r.network.remoteAnswer();
+  await r.run(10000);
+  void r.api.hangup();
+  await r.run(60000);
+  const got = r.events.filter((e) => e.name === "smsReceived");
+  t.is(got.length, 1, r.printed.join("\n"));
+  t.is(got[0].data.text, "read me later");
+  t.is(r.modem.store.mem("SM")!.used() + r.modem.store.mem("ME")!.used(), 0, "deleted from the SIM");
+  t.true(r.cmds().filter((c) => c === "AT+CMGL=4").length >= 2, "listed again after the cut read");
 });
