@@ -11,24 +11,7 @@
  */
 import type { SmsDeliver } from "../../drivers/sms/index.js";
 import { Reassembler, bytesToHex, sctsToEpochMs, sctsToIso } from "../../drivers/sms/index.js";
-
-function hex8(n: number): string {
-  let s = (n >>> 0).toString(16);
-  while (s.length < 8) s = "0" + s;
-  return s;
-}
-
-/** 32-bit string hashes (Espruino has no Math.imul, hence the shift forms of *31 and *33). */
-function hash2(s: string): string {
-  let a = 0x811c9dc5 | 0;
-  let b = 5381;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = ((a << 5) - a + c) | 0;
-    b = ((b << 5) + b + (c ^ (i & 0xff))) | 0;
-  }
-  return hex8(a) + hex8(b);
-}
+import { hash16 } from "../../hal/hash.js";
 
 /** The R75 identity of a part as text. */
 export function partIdentity(d: SmsDeliver): string {
@@ -45,7 +28,7 @@ export function partIdentity(d: SmsDeliver): string {
 
 /** A short, storage-key-safe digest of the identity (16 hex digits). */
 export function partHash(d: SmsDeliver): string {
-  return hash2(partIdentity(d));
+  return hash16(partIdentity(d));
 }
 
 /** Parts of one message share originator, reference and total (23.040 §9.2.3.24.1). */

@@ -20,6 +20,7 @@
  * whole): reassembly needs no state but the files, and survives any restart.
  */
 import type { FlashStorageModule } from "../../hal/espruino/storage.js";
+import { hash16 } from "../../hal/hash.js";
 import type { InboxMessage } from "../messaging/inbox.js";
 
 /**
@@ -219,22 +220,10 @@ function readDeliver(hex: string): Part | undefined {
   };
 }
 
-function hex8(n: number): string {
-  const s = (n >>> 0).toString(16);
-  return "00000000".slice(s.length) + s;
-}
 
 /** SPEC R75: a part's identity (originator, time stamp, concatenation, body) as 16 hex digits. */
 function identity(d: Part): string {
-  const s = [d.from, d.time, d.ref + "/" + d.total, d.seq, d.abc, d.body].join("|");
-  let a = 0x811c9dc5 | 0;
-  let b = 5381;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = ((a << 5) - a + c) | 0;
-    b = ((b << 5) + b + (c ^ (i & 0xff))) | 0;
-  }
-  return hex8(a) + hex8(b);
+  return hash16([d.from, d.time, d.ref + "/" + d.total, d.seq, d.abc, d.body].join("|"));
 }
 
 /** The prefix of the inbox's files, and of the unreadable PDUs kept aside. */
