@@ -155,7 +155,7 @@ for (const [i, p] of probes.entries()) {
     t.is(node.status, 0, node.stderr);
     const expected = node.stdout.trim();
     t.regex(expected, /^ok /);
-    const run = await runEspruino(bin!, file, { timeoutMs: 15000, until: DONE });
+    const run = await runEspruino(bin!, file, { timeoutMs: 60000, until: DONE });
     const printed = /^>?\s*(ok .*)$/m.exec(run.output);
     const assertion = /ASSERT\(\w+\(\w+\)\) FAILED AT src\/(\S+)/.exec(run.output);
     if (p.espruino === "same" || p.espruino === "differs") {
@@ -218,7 +218,7 @@ test("arrow-this: the minified bundle keeps arrows using this out of branches an
   const file = path.join(dir, "pump-run.ts");
   writeFileSync(file, pumpSource);
   const r = await bundleForEspruino(file, path.join(dir, "pump-run.min.js"), { minify: true });
-  const run = await runEspruino(bin!, r.outfile, { timeoutMs: 15000, until: DONE });
+  const run = await runEspruino(bin!, r.outfile, { timeoutMs: 60000, until: DONE });
   t.regex(run.output, /^>?\s*ok pumped 1$/m, run.output.slice(-500));
   t.notRegex(run.output, /FAILED AT/);
 });

@@ -43,7 +43,7 @@ test("pretokenise: a space stays only where two names or numbers meet, or + + / 
 });
 
 test("pretokenise: the watch's minified bundle reads back token for token, with no zero byte and fewer bytes", async (t) => {
-  t.timeout(60000);
+  t.timeout(180000);
   const board = espruinoBoards()[0];
   const dir = mkdtempSync(path.join(tmpdir(), "sharedline-ptk-"));
   try {
