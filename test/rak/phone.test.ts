@@ -465,3 +465,15 @@ test("R45 an SMS whose read was cut short by an emergency dial is read again soo
   t.is(r.modem.store.mem("SM")!.used() + r.modem.store.mem("ME")!.used(), 0, "deleted from the SIM");
   t.true(r.cmds().filter((c) => c === "AT+CMGL=4").length >= 2, "listed again after the cut read");
 });
+
+test("R75 a message whose deletion from the SIM fails is deleted again at the next sweep, and still reported once", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, unsupported: ["+CMGD"] });
+  const r = rig({ clock, network, modem });
+  await up(r);
+  r.network.deliverSms({ from: CALLER, text: "delete me twice" });
+  await r.run(70000);
+  t.is(r.events.filter((e) => e.name === "smsReceived").length, 1, "reported once");
+  t.true(r.cmds().filter((c) => c.indexOf("AT+CMGD=") === 0).length >= 2, "the deletion was tried again: " + r.cmds().filter((c) => /CMG[DL]/.test(c)).join(" "));
+});
