@@ -62,6 +62,9 @@ export function makeStream(n: number, seed: number): Stream {
       urcs++;
     }
   };
+  // Where the stream must be cut: after each `> ` prompt the modem waits for the payload,
+  // so nothing after it can come in the same chunk.
+  const waits: number[] = [];
   for (let i = 0; i < n; i++) {
     const kind = i % 4;
     let lines: string[];
@@ -83,7 +86,10 @@ export function makeStream(n: number, seed: number): Stream {
       lines = ["+CMGS: " + (i % 256)];
     }
     maybeUrc();
-    if (payload) bytes += "\r\n> ";
+    if (payload) {
+      bytes += "\r\n> ";
+      waits.push(bytes.length);
+    }
     for (const l of lines) {
       bytes += "\r\n" + l + "\r\n";
       maybeUrc();
@@ -93,8 +99,10 @@ export function makeStream(n: number, seed: number): Stream {
   }
   maybeUrc();
   let chunks = "";
+  let w = 0;
   for (let at = 0; at < bytes.length; ) {
-    const size = Math.min(1 + Math.floor(r() * 64), bytes.length - at);
+    while (w < waits.length && waits[w] <= at) w++;
+    const size = Math.min(1 + Math.floor(r() * 64), bytes.length - at, w < waits.length ? waits[w] - at : bytes.length);
     chunks += String.fromCharCode(size + 32);
     at += size;
   }
