@@ -16,6 +16,12 @@ export type Unsubscribe = () => void;
 export interface Serial {
   /** Writes bytes; resolves once they are handed to the OS or the UART driver. */
   write(bytes: string): Promise<void>;
+  /**
+   * Writes bytes at once, where the link hands them over synchronously (an Espruino UART):
+   * returns the error instead of a rejected promise, so a caller that writes a command per
+   * final result (the AT channel) makes no promise and no reaction per write. Optional.
+   */
+  writeNow?(bytes: string): Error | undefined;
   /** Receives chunks as they arrive, split anywhere (one byte at a time is legal). */
   onData(handler: (chunk: string) => void): Unsubscribe;
   /** Told once when the link goes away (device unplugged, socket closed, close()). */

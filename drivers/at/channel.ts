@@ -215,9 +215,13 @@ const ESC = "\x1b";
 /** Longest `raw` payload: SIMCom's largest counted input (`AT+CMQTTPAYLOAD`, 10240 bytes). */
 const RAW_MAX = 10240;
 
+/**
+ * Whether the line starts with one of the prefixes. Loops to the first missing item, not to
+ * `length`: on Espruino an array's length is looked up like a method, at the cost of a call.
+ */
 function hasPrefix(prefixes: string[] | undefined, line: string): boolean {
-  if (!prefixes) return false;
-  for (let i = 0; i < prefixes.length; i++) if (line.startsWith(prefixes[i])) return true;
+  if (prefixes === undefined) return false;
+  for (let i = 0; prefixes[i] !== undefined; i++) if (line.startsWith(prefixes[i])) return true;
   return false;
 }
 
@@ -270,6 +274,8 @@ export class AtChannel {
   /** The queue waits for a cut command's final result (or abortSettleMs) before the urgent one. */
   private settling = false;
   private unsubs: Unsubscribe[];
+  /** The link's synchronous write (Serial.writeNow), bound; else writes go through the promise. */
+  private readonly writeNow: ((bytes: string) => Error | undefined) | undefined;
 
   constructor(
     private readonly serial: Serial,
@@ -283,6 +289,7 @@ export class AtChannel {
     this.banners = o.banners || ["RDY"];
     this.syncMs = o.syncTimeoutMs || 1000;
     this.indexGate();
+    this.writeNow = serial.writeNow !== undefined ? serial.writeNow.bind(serial) : undefined;
     const self = this;
     this.expire = function () {
       const p = self.armed;
@@ -574,7 +581,7 @@ export class AtChannel {
   private pump(): void {
     if (this.current !== undefined || this.closed || this.gapTimer !== undefined) return;
     if (this.needSync) this.probe();
-    else if (this.queue.length > 0) {
+    else if (this.queue[0] !== undefined) {
       // The next command goes in flight with its time limit running.
       const p = this.queue.shift()!;
       this.current = p;
@@ -597,10 +604,20 @@ export class AtChannel {
     this.enqueue({ cmd: "AT+CMEE?", prefixes: ["+CMEE:"], timeoutMs: ms }, true).then(ignore, ignore);
   }
 
+  /**
+   * Writes a command line or payload. Through the link's synchronous write where it has one
+   * (an Espruino UART): no promise and no reaction per command, and a failure is known
+   * before the next line is read.
+   */
   private write(bytes: string, p: Pending): void {
-    if (this.txOn.length > 0) this.events.emit("tx", bytes);
+    if (this.txOn[0] !== undefined) this.events.emit("tx", bytes);
+    const now = this.writeNow;
+    if (now !== undefined) {
+      const e = now(bytes);
+      if (e !== undefined) this.writeFailed(p, e);
+    }
     // bind, not a closure: native on Espruino, no copy of the handler's source per write.
-    this.serial.write(bytes).then(undefined, this.writeFailed.bind(this, p));
+    else this.serial.write(bytes).then(undefined, this.writeFailed.bind(this, p));
   }
 
   private writeFailed(p: Pending, err: unknown): void {
@@ -880,7 +897,7 @@ export class AtChannel {
    */
   private line(line: string): void {
     const owed: Pending | undefined = this.owed[0];
-    if ((owed !== undefined || this.pduFor !== undefined || this.rxOn.length > 0) && this.unusual(line, owed)) return;
+    if ((owed !== undefined || this.pduFor !== undefined || this.rxOn[0] !== undefined) && this.unusual(line, owed)) return;
     // What the modem says now answers the oldest command still owed an answer.
     const p = owed || this.current;
     const b: Bucket | undefined = this.gate[line.substr(0, this.gateLen)];
@@ -890,7 +907,7 @@ export class AtChannel {
       // No banner or final starts so: the answer, the echo, a URC, or otherLine().
       if (p !== undefined && hasPrefix(p.command.prefixes, line)) this.answer(line, p);
       // The common URC: its key's only handler, taking nothing after it, and no echo to tell apart.
-      else if (x !== undefined && b!.length === 1 && x.opts === undefined && line.startsWith(x.prefix!) && (p === undefined || !(p.prompted || line === p.command.cmd))) {
+      else if (x !== undefined && b![1] === undefined && x.opts === undefined && line.startsWith(x.prefix!) && (p === undefined || !(p.prompted || line === p.command.cmd))) {
         try {
           x.handler!(line, undefined);
         } catch (e) {
@@ -932,7 +949,7 @@ export class AtChannel {
    * echo of a command cut short and still owed its answer, the probe's answer (lostBeforeProbe()). True when the line is consumed.
    */
   private unusual(line: string, owed: Pending | undefined): boolean {
-    if (this.rxOn.length > 0) this.events.emit("rx", line);
+    if (this.rxOn[0] !== undefined) this.events.emit("rx", line);
     if (this.pduFor !== undefined && this.pduLine(line)) return true;
     return owed !== undefined && (this.isEcho(line, owed) || this.lostBeforeProbe(line, owed));
   }
@@ -967,7 +984,7 @@ export class AtChannel {
   private final(rule: FinalRule, line: string, p: Pending | undefined, owed: Pending | undefined): void {
     this.heard = true;
     this.hangSaid = false;
-    if (this.ansOn.length > 0) this.events.emit("answered", line);
+    if (this.ansOn[0] !== undefined) this.events.emit("answered", line);
     if (p === undefined || p === owed || p.internal || p.cut) return this.finalOther(rule, line, p, owed);
     this.timeouts = 0;
     this.finish(p);

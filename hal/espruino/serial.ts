@@ -63,15 +63,21 @@ export class EspruinoSerial implements Serial {
   }
 
   write(bytes: string): Promise<void> {
-    if (this.closedReason !== undefined) return Promise.reject(closedError(this.closedReason));
+    const e = this.writeNow(bytes);
+    return e === undefined ? Promise.resolve() : Promise.reject(e);
+  }
+
+  /** The UART's write is synchronous (Espruino blocks while its buffer is full). */
+  writeNow(bytes: string): Error | undefined {
+    if (this.closedReason !== undefined) return closedError(this.closedReason);
     const bad = byteStringError(bytes);
-    if (bad) return Promise.reject(bad);
+    if (bad) return bad;
     try {
       this.uart.write(plainBytes(bytes));
     } catch (e) {
-      return Promise.reject(e);
+      return e instanceof Error ? e : new Error(String(e));
     }
-    return Promise.resolve();
+    return undefined;
   }
 
   onData(handler: (chunk: string) => void): Unsubscribe {

@@ -242,3 +242,16 @@ test("espruino UART: data after close is not delivered", async (t) => {
   await tick();
   t.deepEqual(heard, ["a"]);
 });
+
+test("espruino UART: writeNow hands the bytes over at once, and returns the error of a closed link or a non-byte string", async (t) => {
+  const u = new FakeUart();
+  const written: string[] = [];
+  u.write = (d: string) => void written.push(d);
+  const s = new EspruinoSerial(u, { baud: 115200 });
+  t.is(s.writeNow("AT\r"), undefined);
+  t.deepEqual(written, ["AT\r"], "written synchronously");
+  t.regex(String(s.writeNow("\u3042")), /not a byte string/);
+  await s.close();
+  t.regex(String(s.writeNow("AT\r")), /closed/);
+  t.deepEqual(written, ["AT\r"]);
+});
