@@ -917,7 +917,10 @@ export class AtChannel {
       return;
     }
     // The first rule of its key is the first in the table: `OK` and its like end here.
-    if (x.success && line === x.match) return this.final(x as unknown as FinalRule, line, p, owed);
+    if (x.success && line === x.match) {
+      if (p !== undefined && owed === undefined && !p.internal && !p.cut) return this.done(p, line);
+      return this.final(x as unknown as FinalRule, line, p, owed);
+    }
     this.gated(line, b!, p, owed);
   }
 
@@ -990,6 +993,26 @@ export class AtChannel {
     this.finish(p);
     if (rule.success) p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
     else p.reject(decodeFinal(rule, line, p.command.cmd, p.lines));
+  }
+
+  /**
+   * final() for a success final of the command in flight (neither owed, the probe nor cut):
+   * the common final, in one call instead of final(), finish() and their tests. No PDU
+   * line is due here (line() has just read it or dropped the wait), so none is cleared.
+   */
+  private done(p: Pending, line: string): void {
+    this.heard = true;
+    this.hangSaid = false;
+    this.timeouts = 0;
+    if (this.ansOn[0] !== undefined) this.events.emit("answered", line);
+    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    p.timer = undefined;
+    // In flight, so the armed one too (stepping aside makes a command owed, not current).
+    this.armed = undefined;
+    this.current = undefined;
+    if (this.o.interCommandDelayMs! > 0 && !this.closed) this.gap();
+    else this.pump();
+    p.resolve({ final: line, lines: p.lines, pdus: p.pdus });
   }
 
   /** The final of an owed, probing or cut command, or of none (stray). */
