@@ -17,6 +17,10 @@
  * a function's text on every call, so the form changes the figures: ours is compared with
  * both, and the second is the strict one.
  *
+ * BENCH_OPS=1 first prints what each kind of operation (a statement, a member read, an
+ * absent member, a call, a string method, ...) and each step of the AT channel costs
+ * inside Espruino, in instructions under callgrind (bench/espruino/ops-entry.ts).
+ *
  * BENCH_CALLGRIND=1 also runs each side under `valgrind --tool=callgrind`, counting only
  * the instructions executed inside the feed (bench/espruino/entry.ts hands the chunks
  * over in the run's one Array.prototype.forEach, so `--toggle-collect=jswrap_array_forEach`
@@ -163,12 +167,70 @@ async function runOne(bin: string, bundle: string, s: Stream, which: string, atJ
   }
 }
 
+/** Instructions of one ops-entry.ts case under callgrind (see the file comment), or why none. */
+function opsCase(bin: string, bundle: string, name: string): { n: number } | { why: string; out: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-espruino-ops-"));
+  try {
+    const file = path.join(dir, "ops.js");
+    writeFileSync(file, `var OPS_CASE=${JSON.stringify(name)};\n` + bundle, "latin1");
+    const out = path.join(dir, "callgrind.out");
+    const args = name === "?" ? [file] : ["valgrind", "--tool=callgrind", "--toggle-collect=jswrap_array_forEach", `--callgrind-out-file=${out}`, bin, file];
+    const r = spawnSync(name === "?" ? bin : args[0], name === "?" ? args : args.slice(1), { cwd: dir, input: "", encoding: "latin1", timeout: 300000 });
+    const said = (r.stdout || "") + (r.stderr || "");
+    if (r.error) return { why: r.error.message, out: said };
+    if (name === "?") return { why: "list", out: said };
+    const files = readdirSync(dir).filter((f) => f.startsWith("callgrind.out"));
+    const m = files.length === 1 ? /^summary: (\d+)$/m.exec(readFileSync(path.join(dir, files[0]), "latin1")) : null;
+    return m && /OPS done/.test(said) ? { n: Number(m[1]) } : { why: "no callgrind summary or no OPS done (valgrind exit " + r.status + ")", out: said.slice(-400) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * BENCH_OPS=1: what each kind of operation, and each step of the AT channel, costs inside
+ * Espruino, in instructions under callgrind (bench/espruino/ops-entry.ts), beside a plain
+ * statement as the unit: the price list the channel's hot path is written against.
+ */
+async function ops(bin: string): Promise<void> {
+  const b = await bundleForEspruino(path.join(repoRoot, "bench/espruino/ops-entry.ts"), path.join(repoRoot, "dist/bench/espruino-ops.js"), { minify: true, write: false });
+  const bundle = pretokenise(b.text);
+  const list = opsCase(bin, bundle, "?");
+  const m = "out" in list ? /OPS (\[.*\])/.exec(list.out) : null;
+  if (!m) {
+    console.log("ops: the case list did not come back: " + ("out" in list ? list.out.slice(-300) : ""));
+    return;
+  }
+  const names = JSON.parse(m[1]) as string[];
+  const count = (name: string): number | undefined => {
+    const r = opsCase(bin, bundle, name);
+    if ("n" in r) return r.n;
+    console.log(`  ${name}: ${r.why} ${r.out}`);
+    return undefined;
+  };
+  const empty = count("empty");
+  if (empty === undefined) return;
+  const per: { [name: string]: number } = {};
+  for (const name of names.slice(1)) {
+    const n = count(name);
+    // The basic cases do their operation ten times a turn; the channel cases one step.
+    if (n !== undefined) per[name] = (n - empty) / 300 / (name.startsWith("channel:") ? 1 : 10);
+  }
+  const unit = per["statement"];
+  console.log("operation (Espruino, pretokenised, callgrind)       instructions   statements");
+  for (const name of Object.keys(per)) {
+    console.log(`${name.padEnd(50)} ${Math.round(per[name]).toLocaleString("en").padStart(13)} ${(per[name] / unit).toFixed(1).padStart(12)}`);
+  }
+  console.log("(the channel steps include the caller's call and command literal; 'statement' is `a++`)");
+}
+
 export async function bench(): Promise<void> {
   const bin = process.env.ESPRUINO_BIN;
   if (!bin) {
     console.log("espruino: skipped (set ESPRUINO_BIN to an Espruino Linux interpreter, and ESPRUINO_AT_JS to modules/AT.js of espruino/EspruinoDocs)");
     return;
   }
+  if (process.env.BENCH_OPS === "1") await ops(bin);
   const atPath = process.env.ESPRUINO_AT_JS;
   const atJs = atPath ? readFileSync(atPath, "latin1") : "";
   const b = await bundleForEspruino(path.join(repoRoot, "bench/espruino/entry.ts"), path.join(repoRoot, "dist/bench/espruino-at.js"), { minify: true, write: false });
