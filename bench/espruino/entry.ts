@@ -20,7 +20,7 @@
  */
 import { AtChannel } from "../../drivers/at/index.js";
 import type { AtResponse } from "../../drivers/at/index.js";
-import type { Clock, Serial, TimerHandle } from "../../hal/types.js";
+import { benchLink, stillClock } from "./link.js";
 
 declare const BENCH_STREAM: string;
 declare const BENCH_CHUNKS: string;
@@ -109,43 +109,12 @@ function report(name: string, ms: number, corrupted: number, urcs: number): void
   console.log("BENCH " + name + " " + BENCH_STREAM.length + " " + ms + " " + corrupted + " " + urcs);
 }
 
-/** A clock whose timers never fire during the run (the commands all complete). */
-const clock: Clock = {
-  now: function () {
-    return Date.now();
-  },
-  setTimeout: function (fn: () => void, ms: number): TimerHandle {
-    return { fn: fn, ms: ms };
-  },
-  clearTimeout: function () {},
-};
-
 function ours(): void {
   const parts = chunks();
-  let handler: (chunk: string) => void = function () {};
-  const done = Promise.resolve();
   const written: string[] = [];
-  const serial: Serial = {
-    write: function (data: string) {
-      written.push(data);
-      return done;
-    },
-    writeNow: function (data: string) {
-      written.push(data);
-      return undefined;
-    },
-    onData: function (h: (chunk: string) => void) {
-      handler = h;
-      return function () {};
-    },
-    onClose: function () {
-      return function () {};
-    },
-    close: function () {
-      return done;
-    },
-  };
-  const ch = new AtChannel(serial, clock, { timeoutMs: 60000 });
+  const link = benchLink(written);
+  const ch = new AtChannel(link.serial, stillClock, { timeoutMs: 60000 });
+  const handler = link.handler;
   let urcs = 0;
   const count = function () {
     urcs++;

@@ -10,41 +10,13 @@
  * (docs/espruino.md).
  */
 import { AtChannel } from "../../drivers/at/index.js";
-import type { Clock, Serial, TimerHandle } from "../../hal/types.js";
+import { benchLink, stillClock } from "./link.js";
 
 declare const OPS_CASE: string;
 
-const clock: Clock = {
-  now: function () {
-    return Date.now();
-  },
-  setTimeout: function (fn: () => void, ms: number): TimerHandle {
-    return { fn: fn, ms: ms };
-  },
-  clearTimeout: function () {},
-};
-
-let handler: (chunk: string) => void = function () {};
-const done = Promise.resolve();
-const serial: Serial = {
-  write: function () {
-    return done;
-  },
-  writeNow: function () {
-    return undefined;
-  },
-  onData: function (h: (chunk: string) => void) {
-    handler = h;
-    return function () {};
-  },
-  onClose: function () {
-    return function () {};
-  },
-  close: function () {
-    return done;
-  },
-};
-const ch = new AtChannel(serial, clock, { timeoutMs: 60000 });
+const link = benchLink(undefined);
+const ch = new AtChannel(link.serial, stillClock, { timeoutMs: 60000 });
+const handler = link.handler;
 let urcs = 0;
 const count = function () {
   urcs++;
