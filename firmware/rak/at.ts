@@ -23,7 +23,8 @@
  *   §6.3); otherwise they are URCs (a call ended), never a query's final result. The first
  *   `NO CARRIER` during a dial right after an `AT+CHUP` is the released call's (a URC);
  * - `RDY` is the module rebooting: the command in flight and the queue fail, and the owner
- *   hears it as a URC to run bring-up again.
+ *   hears it as a URC to run bring-up again; with a command in flight the probe goes
+ *   first, as its answer may still come after the banner.
  *
  * Portable (Espruino 2v29): one object, its methods on the prototype (heap), byte strings.
  */
@@ -253,7 +254,11 @@ export class RakAt {
       return;
     }
     if (line === "RDY") {
+      // A command written as the module restarted may still be answered after its banner:
+      // that final would end the next command (every answer of bring-up one step late).
+      const busy = !!this.cur;
       this.flush("reset");
+      if (busy) this.probe(PROBE_MS, PROBE_TRIES);
       this.onUrc(line);
       return;
     }

@@ -176,3 +176,22 @@ test("RDY fails the command in flight and the queue and is heard as a URC", asyn
   t.deepEqual(r.done, ["AT+CLCC -> reset", "AT+CEER -> reset"]);
   t.deepEqual(r.urcs, ["RDY"]);
 });
+
+test("RDY with a command in flight: its answer may still come after the banner, and is not taken as the next command's", async (t) => {
+  const r = rig();
+  r.send("AT", 1000);
+  r.at.feed("\r\nRDY\r\n");
+  r.send("ATE0");
+  t.deepEqual(r.cmds(), ["AT", "AT+CMEE?"], "resynchronised first");
+  // The module answers the AT it took just before its banner.
+  r.at.feed("AT\r\r\nOK\r\n");
+  t.deepEqual(r.done, ["AT -> reset"]);
+  r.at.feed("\r\n+CMEE: 0\r\n\r\nOK\r\n");
+  t.deepEqual(r.cmds(), ["AT", "AT+CMEE?", "ATE0"]);
+  r.at.feed("ATE0\r\r\nERROR\r\n");
+  t.deepEqual(r.done, ["AT -> reset", "ATE0 -> ERROR ATE0"]);
+  // Nothing in flight: no probe.
+  r.at.feed("\r\nRDY\r\n");
+  r.send("AT");
+  t.is(r.cmds()[r.cmds().length - 1], "AT");
+});
