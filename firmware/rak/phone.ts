@@ -11,7 +11,8 @@
  * What it does:
  * - bring-up on the BG96 (its profile's facts, drivers/modems/quectel.ts): `AT` until it
  *   answers (10 tries 500 ms apart, then a power-key pulse and its boot time), echo off,
- *   numeric errors, URCs to the UART, the SIM checked (+CPIN, 5 tries), registration
+ *   numeric errors, URCs to the UART, the SIM checked (+CPIN: READY, asked every second
+ *   for 20 s while the card starts, again a minute later if it never does), registration
  *   URCs, caller id, +CRING, no call waiting, +COLP off (generic.ts says why), PDU mode,
  *   +CMTI for new messages, the network's emergency numbers (+CEN); `RDY` or a modem that
  *   stops answering runs it again;
@@ -126,6 +127,8 @@ const DIAL_MS = 10000;
 
 /** The bring-up script; `!` marks a command whose failure stops bring-up (the rest are optional). */
 const SCRIPT = '!ATE0|!AT+CMEE=1|AT+QURCCFG="urcport","uart1"|AT+CPIN?|AT+CREG=2|AT+CEREG=2|!AT+CLIP=1|AT+CRC=1|AT+CCWA=0|AT+COLP=0|!AT+CMGF=0|!AT+CNMI=2,1,0,0,0|AT+CEN=1|AT+CEN?';
+/** How long bring-up waits for a SIM that is still starting (s, one AT+CPIN? a second). */
+const SIM_WAIT_S = 20;
 /** How long a message a read or a delete left on the SIM waits for the next listing. */
 const SWEEP_MS = 30000;
 /** SPEC R44: the Japanese emergency numbers, known without SIM or network. */
@@ -358,14 +361,10 @@ export class RakPhone implements RakApi {
       // Any answer says the modem is there (a hung command's run goes on with its steps).
       if (!e) self.alive();
       if (e === "reset" || g !== self.gen) return;
-      if (cmd === "AT+CPIN?" && (e || lines.join().indexOf("READY") < 0)) {
-        // 27.007 §8.3: SIM busy right after boot is normal; a PIN or no SIM is not.
-        if (tries < 4)
-          return self.later(function () {
-            self.step(i, tries + 1, g);
-          }, 1000);
-        // R55: without a usable SIM no emergency call can be made in Japan; say so.
-        return self.setState("simLocked", (e || lines.join()) + "; emergency calls are unavailable without a usable SIM");
+      if (cmd === "AT+CPIN?") {
+        let v = e;
+        for (let k = 0; k < lines.length; k++) if (lines[k].indexOf("+CPIN: ") === 0) v = lines[k].slice(7);
+        if (v !== "READY") return self.simWait(i, tries, g, v, v === "NOT READY" || !!e);
       }
       if (e && need) {
         self.setState("backoff", cmd + ": " + e);
@@ -375,6 +374,29 @@ export class RakPhone implements RakApi {
       }
       self.step(i + 1, 0, g);
     });
+  }
+
+  /**
+   * The SIM is not READY (27.007 §8.3). `NOT READY`, an error (14 SIM busy; 10, which a
+   * BG96 also says while the card starts) or no answer: the card may still be starting
+   * (seconds after the modem's RDY), so it is asked again every second for SIM_WAIT_S;
+   * bring-up never goes on before READY. Any other answer (SIM PIN, SIM PUK) needs a
+   * person. Either way the state says why (R55: no emergency call without a usable SIM),
+   * and a card that never finished starting is tried again a minute later.
+   */
+  private simWait(i: number, tries: number, g: number, v: string, starting: boolean): void {
+    const self = this;
+    if (starting && tries < SIM_WAIT_S) {
+      if (!tries) this.say("SIM not ready (" + v + "): asking again every second for " + SIM_WAIT_S + " s");
+      return this.later(function () {
+        self.step(i, tries + 1, g);
+      }, 1000);
+    }
+    this.setState("simLocked", (starting ? "+CPIN? " + v + " for " + SIM_WAIT_S + " s: the SIM is not ready, asked again in 60 s" : "the SIM asks for " + v) + "; emergency calls are unavailable without a usable SIM");
+    if (starting)
+      this.later(function () {
+        self.up(0, g);
+      }, 60000);
   }
 
   private ready(): void {

@@ -99,6 +99,65 @@ test("bring-up: AT until the modem answers, echo off, CMEE, the SIM, registratio
   t.true(s.emergencyNumbers.indexOf("110") >= 0 && s.emergencyNumbers.indexOf("119") >= 0);
 });
 
+test("a SIM still starting (+CPIN: NOT READY) is asked again until READY; bring-up goes on only then", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, sim: { startMs: 4000 } });
+  const r = rig({ clock, network, modem });
+  const t0 = clock.now();
+  modem.powerOn();
+  await r.run(8000);
+  t.is(r.api.snapshot().modem, "ready", r.printed.join("\n"));
+  const cpin = r.written.filter((w) => w.cmd === "AT+CPIN?");
+  t.true(cpin.length >= 2, "asked again: " + cpin.length);
+  const clip = r.written.find((w) => w.cmd === "AT+CLIP=1");
+  t.true(!!clip && clip.at - t0 >= 4000, "AT+CLIP=1 only once the SIM was ready (at " + (clip ? clip.at - t0 : -1) + " ms)");
+  t.true(r.printed.some((l) => /SIM.*not ready/i.test(l)), r.printed.join("\n"));
+});
+
+test("a SIM busy (+CME ERROR: 14) is asked again the same way", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, sim: { startMs: 4000, busyAnswer: "busy" } });
+  const r = rig({ clock, network, modem });
+  modem.powerOn();
+  await r.run(8000);
+  t.is(r.api.snapshot().modem, "ready", r.printed.join("\n"));
+  t.true(r.written.filter((w) => w.cmd === "AT+CPIN?").length >= 2);
+});
+
+test("R55 a SIM that stays NOT READY: bring-up stops at the SIM with a clear report, asks again a minute later, and goes on once the SIM is ready", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, sim: { startMs: 45000 } });
+  const r = rig({ clock, network, modem });
+  modem.powerOn();
+  await r.run(30000);
+  t.is(r.api.snapshot().modem, "simLocked", r.printed.join("\n"));
+  t.false(r.cmds().includes("AT+CNMI=2,1,0,0,0"), "bring-up did not go on past the SIM");
+  const state = r.events.filter((e) => e.name === "modemState" && e.data.name === "simLocked");
+  t.is(state.length, 1);
+  t.regex(state[0].data.lastError, /NOT READY/);
+  t.regex(state[0].data.lastError, /emergency calls are unavailable/);
+  t.true(r.printed.some((l) => /^modem: simLocked \(.*NOT READY/.test(l)), r.printed.join("\n"));
+  await r.run(60000);
+  t.is(r.api.snapshot().modem, "ready", r.printed.join("\n"));
+  t.true(r.cmds().includes("AT+CNMI=2,1,0,0,0"));
+});
+
+test("R55 a SIM asking for its PIN: simLocked at once, saying so (no PIN entry on this board), not asked again every second", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, sim: { pin: "1234" } });
+  const r = rig({ clock, network, modem });
+  modem.powerOn();
+  await r.run(3000);
+  t.is(r.api.snapshot().modem, "simLocked");
+  t.true(r.printed.some((l) => /SIM asks for SIM PIN; emergency calls are unavailable/.test(l)), r.printed.join("\n"));
+  await r.run(120000);
+  t.is(r.cmds().filter((c) => c === "AT+CPIN?").length, 1, r.cmds().join(" "));
+});
+
 test("quiet: no console line per event", async (t) => {
   const r = rig({ quiet: true });
   await up(r);
@@ -265,7 +324,10 @@ test("R45 an emergency dial waiting for a silent modem is called off by hangup, 
 });
 
 test("R45 R46 110 dialled while the modem is still in bring-up goes ahead of the bring-up script", async (t) => {
-  const r = rig();
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  // 40 ms a command: the bring-up script takes about 600 ms.
+  const r = rig({ clock, network, modem: new SimModem({ clock, network, responseDelayMs: 40 }) });
   r.modem.powerOn();
   await r.run(150);
   const asked = r.clock.now();
@@ -390,7 +452,7 @@ test("R55 without a usable SIM the firmware says emergency calls are unavailable
   const modem = new SimModem({ clock, network, sim: { present: false } });
   const r = rig({ clock, network, modem });
   modem.powerOn();
-  await r.run(10000);
+  await r.run(30000);
   t.is(r.api.snapshot().modem, "simLocked");
   t.true(r.printed.some((l) => /emergency calls are unavailable/.test(l)), r.printed.join("\n"));
 });
