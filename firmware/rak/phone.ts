@@ -27,7 +27,9 @@
  *   never over an emergency call: R50, R49); a failed attempt whose call AT+CLCC lists is
  *   that call, else it is retried twice; a modem that does not answer (off, restarting)
  *   gets the dial as soon as it answers bring-up's `AT`, hangup calls it off meanwhile
- *   (R56: no SIM or registration is waited for). Never a 184 prefix (R52); 112/911 are ordinary
+ *   (R56: no SIM or registration is waited for); a modem that stays silent gets two
+ *   power-key pulses 15 s apart, and 45 s after the request the dial is reported failed
+ *   (SOS_WAIT_MS). Never a 184 prefix (R52); 112/911 are ordinary
  *   numbers, and when such a call fails the reply says to dial 110, 118 or 119 (R54);
  * - SMS receive: +CMTI, `AT+CMGR`, the part written to Storage, then `AT+CMGD` (a power
  *   cut in between leaves the message on the SIM, listed again by `AT+CMGL=4` at the next
@@ -116,6 +118,11 @@ interface Sos {
   f: (r: RakCallReply) => void;
   w: boolean;
   c: boolean;
+  /** When it was asked for, and how many power-key pulses had been given then. */
+  t: number;
+  k: number;
+  /** The current wait's number (a newer wait makes an older timer do nothing). */
+  v: number;
 }
 
 /**
@@ -124,6 +131,17 @@ interface Sos {
  * wait only means a silent modem, and the dial then waits for it instead (R45).
  */
 const DIAL_MS = 10000;
+/**
+ * An emergency dial waiting for a silent modem (SPEC R45): this long after the request,
+ * or after the last power-key pulse if later, without an answer, the modem gets a
+ * power-key pulse at once; after SOS_CYCLES pulses and this long again, the dial is
+ * reported failed (phase "failed", reason "modemSilent"). A BG96 answers AT within its
+ * boot time (5 s) of a pulse; a pulse turns a hung one off and the next turns it on.
+ * So: 0 s "waiting", 15 s pulse, 30 s pulse, 45 s failed at the latest (a pulse of
+ * bring-up's own during the wait moves the next step to 15 s after it).
+ */
+const SOS_WAIT_MS = 15000;
+const SOS_CYCLES = 2;
 
 /** The bring-up script; `!` marks a command whose failure stops bring-up (the rest are optional). */
 const SCRIPT = '!ATE0|!AT+CMEE=1|AT+QURCCFG="urcport","uart1"|AT+CPIN?|AT+CREG=2|AT+CEREG=2|!AT+CLIP=1|AT+CRC=1|AT+CCWA=0|AT+COLP=0|!AT+CMGF=0|!AT+CNMI=2,1,0,0,0|AT+CEN=1|AT+CEN?';
@@ -194,6 +212,9 @@ export class RakPhone implements RakApi {
   private sos: Sos | undefined = undefined;
   /** A later AT+CMGL=4 for messages a read or a delete left on the SIM (one at a time). */
   private sweep: TimerHandle | undefined;
+  /** When the power key was last pulsed, and how many times in all. */
+  private kicked = 0;
+  private kicks = 0;
 
   constructor(private readonly io: RakIo) {
     const self = this;
@@ -324,7 +345,6 @@ export class RakPhone implements RakApi {
 
   private up(tries: number, g: number): void {
     const self = this;
-    const io = this.io;
     if (g !== this.gen) return;
     this.setState("bringingUp");
     this.at.send(
@@ -339,15 +359,26 @@ export class RakPhone implements RakApi {
           return self.later(function () {
             self.up(tries + 1, g);
           }, 500);
-        // Off (the supply alone does not start a BG96): its power-key pulse, then its boot time.
-        self.setState("off", "no answer to AT");
-        if (io.powerKey) io.powerKey(io.pulseMs);
-        self.later(function () {
-          self.up(0, g);
-        }, io.bootMs);
+        self.cycle(g, "no answer to AT");
       },
       1000,
     );
+  }
+
+  /**
+   * Off (the supply alone does not start a BG96) or hung: its power-key pulse (on when
+   * off, off when on), then its boot time before run `g` asks again.
+   */
+  private cycle(g: number, why: string): void {
+    const self = this;
+    const io = this.io;
+    this.setState("off", why);
+    if (io.powerKey) io.powerKey(io.pulseMs);
+    this.kicked = io.clock.now();
+    this.kicks++;
+    this.later(function () {
+      self.up(0, g);
+    }, io.bootMs);
   }
 
   private step(i: number, tries: number, g: number): void {
@@ -637,10 +668,11 @@ export class RakPhone implements RakApi {
     const self = this;
     return new Promise(function (resolve) {
       if (self.sos) self.sos.f(failed("replaced", "replaced by the emergency call to " + n));
-      self.sos = { n: n, a: 0, f: resolve, w: !self.live, c: false };
+      const s: Sos = (self.sos = { n: n, a: 0, f: resolve, w: !self.live, c: false, t: self.io.clock.now(), k: self.kicks, v: 0 });
       if (self.live) return self.sosDial();
       self.emit("emergency", { phase: "waiting", callId: 0, attempts: 0 });
       self.say("emergency call to " + n + " as soon as the modem answers");
+      self.sosWait(s);
     });
   }
 
@@ -661,9 +693,36 @@ export class RakPhone implements RakApi {
     });
   }
 
-  private sosEnd(s: Sos, c: Call | undefined, why: string): void {
+  /**
+   * The emergency dial waits for a silent modem: bounded from the request, see
+   * SOS_WAIT_MS. The pulse starts a new bring-up run, so the old one's own pulse cannot
+   * follow within the boot time (a BG96 pulsed while it boots turns off again).
+   */
+  private sosWait(s: Sos): void {
+    const self = this;
+    const clock = this.io.clock;
+    const v = ++s.v;
+    this.later(
+      function () {
+        if (self.sos !== s || !s.w || s.v !== v) return;
+        // A pulse of bring-up's own came meanwhile: the modem gets its full time after it.
+        if (clock.now() < Math.max(s.t, self.kicked) + SOS_WAIT_MS) return self.sosWait(s);
+        if (self.kicks - s.k < SOS_CYCLES) {
+          self.cycle(++self.gen, "an emergency call waits and the modem does not answer");
+          return self.sosWait(s);
+        }
+        const why = "the modem did not answer for " + Math.round((clock.now() - s.t) / 1000) + " s, " + SOS_CYCLES + " power cycles included: the emergency call to " + s.n + " was not placed; dial again, or use another phone";
+        self.emit("emergency", { phase: "failed", callId: 0, attempts: s.a, reason: "modemSilent", message: why });
+        self.say("emergency call failed: " + why);
+        self.sosEnd(s, undefined, why, "modemSilent");
+      },
+      Math.max(s.t, this.kicked) + SOS_WAIT_MS - clock.now(),
+    );
+  }
+
+  private sosEnd(s: Sos, c: Call | undefined, why: string, reason?: string): void {
     this.sos = undefined;
-    s.f(c ? { ok: true, call: this.info(c) } : why ? failed("modem", why) : { ok: true, call: null });
+    s.f(c ? { ok: true, call: this.info(c) } : why ? failed(reason || "modem", why) : { ok: true, call: null });
   }
 
   private sosDial(): void {
@@ -693,7 +752,7 @@ export class RakPhone implements RakApi {
           if (c || !e) return self.sosEnd(s, c, "");
           if (!self.live) {
             s.w = s.c = true;
-            return;
+            return self.sosWait(s);
           }
           if (s.a >= 3) return self.sosEnd(s, undefined, "ATD" + n + ": " + e);
           self.later(function () {

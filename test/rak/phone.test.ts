@@ -307,6 +307,62 @@ test("R45 R56 119 dialled while the modem is off: its power-on is not held up, a
   t.true(r.events.some((e) => e.name === "emergency" && e.data.phase === "waiting"));
 });
 
+test("R45 an emergency dial and a modem that never answers: pulsed at 15 s and 30 s, reported failed at 45 s (phase failed, modemSilent), not dialled when the modem comes back", async (t) => {
+  const r = rig();
+  r.modem.hang();
+  await r.run(2000);
+  const t0 = r.clock.now();
+  const before = r.pulses.length;
+  let res: RakCallReply | undefined = undefined;
+  void r.api.dial("110").then((v) => (res = v));
+  await r.run(44000);
+  t.is(res, undefined, "still waiting at 44 s");
+  await r.run(2000);
+  t.truthy(res, "answered by 46 s");
+  const got = res as RakCallReply | undefined;
+  t.true(!!got && !got.ok && got.reason === "modemSilent", JSON.stringify(got));
+  t.regex(got && !got.ok ? got.message : "", /did not answer for 4\d s, 2 power cycles.*110 was not placed/);
+  const fail = r.events.find((e) => e.name === "emergency" && e.data.phase === "failed");
+  t.truthy(fail);
+  t.is(fail!.data.reason, "modemSilent");
+  t.true(r.printed.some((l) => /^emergency call failed: /.test(l)));
+  const pulses = r.pulses.slice(before).map((p) => p - t0);
+  t.log("pulses at " + pulses.join(", ") + " ms");
+  t.true(pulses.length >= 2 && pulses.length <= 3, "pulses at " + pulses.join(", "));
+  for (let i = 1; i < pulses.length; i++) t.true(pulses[i] - pulses[i - 1] >= 15000, "pulses at " + pulses.join(", "));
+  r.modem.reboot();
+  await r.run(20000);
+  t.is(r.api.snapshot().modem, "ready");
+  t.false(r.cmds().includes("ATD110;"), "not dialled unasked once the modem came back");
+});
+
+test("R45 an emergency dial and a hung modem (on, silent): the first pulse turns it off, the second on, and 110 is dialled within 45 s", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network });
+  let on = true;
+  const r = rig({
+    clock,
+    network,
+    modem,
+    powerKey: () => {
+      // The BG96's power key toggles: a hung module goes off, an off one boots (3 s).
+      on = !on;
+      if (on) clock.setTimeout(() => modem.reboot(), 3000);
+    },
+  });
+  await up(r);
+  modem.hang();
+  const t0 = clock.now();
+  const res = (await settle(r, r.api.dial("110"), 45000)) as RakCallReply | undefined;
+  t.true(!!res && res.ok && !!res.call && res.call.number === "110", JSON.stringify(res) + "\n" + r.printed.join("\n"));
+  const atd = r.written.filter((w) => w.cmd === "ATD110;" && w.at >= t0 && !modem.hung);
+  t.true(atd.length >= 1);
+  t.true(r.pulses.filter((p) => p >= t0).length >= 2);
+  t.true(network.calls.some((c) => c.number === "110" && c.emergency));
+  t.log(`pulses at ${r.pulses.filter((p) => p >= t0).map((p) => p - t0).join(", ")} ms, dialled at ${atd[atd.length - 1].at - t0} ms`);
+});
+
 test("R45 an emergency dial waiting for a silent modem is called off by hangup, and is not dialled when the modem wakes", async (t) => {
   const r = rig();
   r.modem.hang();
