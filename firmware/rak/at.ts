@@ -43,6 +43,8 @@ interface Cmd {
   u: boolean;
   /** The resynchronising probe: how many times it was written. */
   p?: number;
+  /** Takes each answer line as it comes, instead of the list given to `f` (a listing too big to hold). */
+  e?: (line: string) => void;
 }
 
 /** How long a command in flight may still take once an urgent one is queued (ms): drivers/at's urgentWaitMs. */
@@ -96,9 +98,13 @@ export class RakAt {
     private readonly onUrc: (line: string, pdu?: string) => void,
   ) {}
 
-  /** Queues `cmd` (urgent: ahead of the rest, SPEC R45/R46/R50); `done` gets its final result and the lines before it. */
-  send(cmd: string, done: AtDone | undefined, ms?: number, urgent?: boolean): void {
+  /**
+   * Queues `cmd` (urgent: ahead of the rest, SPEC R45/R46/R50); `done` gets its final
+   * result and the lines before it, or `each` gets every line as it comes (`done` none).
+   */
+  send(cmd: string, done: AtDone | undefined, ms?: number, urgent?: boolean, each?: (line: string) => void): void {
     const c: Cmd = { c: cmd, f: done, m: ms || 5000, u: !!urgent };
+    if (each) c.e = each;
     const q = this.q;
     if (urgent) {
       let i = 0;
@@ -271,6 +277,9 @@ export class RakAt {
       else this.onUrc(line);
       return;
     }
-    if (cur) this.lines.push(line);
+    if (cur) {
+      if (cur.e) cur.e(line);
+      else this.lines.push(line);
+    }
   }
 }

@@ -440,18 +440,50 @@ export class RakPhone implements RakApi {
     this.listSim();
   }
 
-  /** Every message on the SIM, stored and deleted as a new one is (duplicates are stored once). */
+  /**
+   * Every message on the SIM, each stored as its PDU line arrives (a full SIM lists 20 to
+   * 50 PDUs of up to 352 hex digits: held together they would not fit the heap), then
+   * the stored ones deleted one at a time once the listing ends (R75: stored before
+   * deleted; duplicates are stored and reported once).
+   */
   private listSim(): void {
     const self = this;
+    let idx = "";
+    let del = "";
     this.at.send(
       "AT+CMGL=4",
-      function (e, lines) {
-        if (e) return self.resweep();
-        for (let i = 0; i + 1 < lines.length; i++) {
-          if (lines[i].indexOf("+CMGL: ") === 0) self.keep(lines[i + 1], lines[i].slice(7).split(",")[0]);
-        }
+      function (e) {
+        if (e) self.resweep();
+        self.drop(del);
       },
       20000,
+      false,
+      function (line) {
+        if (line.indexOf("+CMGL: ") === 0) idx = line.slice(7).split(",")[0];
+        else if (idx) {
+          if (self.keep(line)) del += idx + ",";
+          idx = "";
+        }
+      },
+    );
+  }
+
+  /**
+   * Deletes the SIM's messages `list` ("3,5,"), one command at a time: a queued command
+   * holds heap. Left on the SIM, a message would be stored and reported again at the
+   * next listing once the user has deleted it here (R75): a failed deletion is tried again.
+   */
+  private drop(list: string): void {
+    const self = this;
+    const i = list.indexOf(",");
+    if (i < 0) return;
+    this.at.send(
+      "AT+CMGD=" + list.slice(0, i),
+      function (e) {
+        if (e) self.resweep();
+        self.drop(list.slice(i + 1));
+      },
+      5000,
     );
   }
 
@@ -484,7 +516,10 @@ export class RakPhone implements RakApi {
     if (end || line === "RING" || line.indexOf("+CRING:") === 0 || line.indexOf("+CLIP:") === 0) return this.poll(undefined);
     if (line === "RDY" || line === "~hang") this.live = false;
     if (line.indexOf("+CMTI:") === 0) return this.read(line.split(",")[1]);
-    if (line.indexOf("+CMT:") === 0 && pdu) return this.keep(pdu, "");
+    if (line.indexOf("+CMT:") === 0 && pdu) {
+      this.keep(pdu);
+      return;
+    }
     if (line.indexOf("+CEN1:") === 0) this.ecc = [];
     else if (line.indexOf("+CEN2:") === 0) {
       const n = line.split(",")[1];
@@ -772,15 +807,20 @@ export class RakPhone implements RakApi {
     this.at.send(
       "AT+CMGR=" + index,
       function (e, lines) {
-        if (!e && lines.length > 1) self.keep(lines[lines.length - 1], index);
-        else if (e) self.resweep();
+        if (!e && lines.length > 1) {
+          if (self.keep(lines[lines.length - 1])) self.drop(index + ",");
+        } else if (e) self.resweep();
       },
       10000,
     );
   }
 
-  /** Stores the PDU, then (only then) deletes it from the SIM; `smsReceived` once the message is whole. */
-  private keep(hex: string, index: string): void {
+  /**
+   * Stores the PDU; true when it is in Storage (or a duplicate, or kept aside unreadable),
+   * so that the SIM's copy may be deleted now, and only then. `smsReceived` once the
+   * message is whole.
+   */
+  private keep(hex: string): boolean {
     let g: string;
     try {
       g = rakStore(this.io.flash, hex, this.io.clock.now());
@@ -788,23 +828,16 @@ export class RakPhone implements RakApi {
       g = "full";
       this.say("inbox: " + e);
     }
-    if (g === "full") return this.say("inbox: Storage is full; the message stays on the SIM");
-    const self = this;
-    // Left on the SIM, the message would be stored and reported again at the next listing
-    // once the user has deleted it here (R75): the deletion is tried again.
-    if (index)
-      this.at.send(
-        "AT+CMGD=" + index,
-        function (e) {
-          if (e) self.resweep();
-        },
-        5000,
-      );
-    if (g === "" || g === "!") return;
+    if (g === "full") {
+      this.say("inbox: Storage is full; the message stays on the SIM");
+      return false;
+    }
+    if (g === "" || g === "!") return true;
     const m = rakInbox(this.io.flash, g)[0];
-    if (!m || m.missing.length) return;
+    if (!m || m.missing.length) return true;
     this.emit("smsReceived", m);
     this.say("SMS from " + m.from + " (" + m.time + (m.parts > 1 ? ", " + m.parts + " parts" : "") + "): " + m.text);
+    return true;
   }
 }
 

@@ -195,3 +195,17 @@ test("RDY with a command in flight: its answer may still come after the banner, 
   r.send("AT");
   t.is(r.cmds()[r.cmds().length - 1], "AT");
 });
+
+test("a command with a line taker gets each line as it arrives, none held for its final; URCs still apart", async (t) => {
+  const r = rig();
+  const got: string[] = [];
+  const done: string[] = [];
+  r.at.send("AT+CMGL=4", (e, lines) => done.push((e || "OK") + " " + lines.length), 20000, false, (l) => got.push(l));
+  r.at.feed("+CMGL: 1,0,,24\r\n0791AA\r\n");
+  t.deepEqual(got, ["+CMGL: 1,0,,24", "0791AA"], "before the final");
+  t.deepEqual(done, []);
+  r.at.feed("RING\r\n+CMGL: 2,0,,24\r\n0791BB\r\nOK\r\n");
+  t.deepEqual(got.slice(2), ["+CMGL: 2,0,,24", "0791BB"]);
+  t.deepEqual(r.urcs, ["RING"]);
+  t.deepEqual(done, ["OK 0"]);
+});

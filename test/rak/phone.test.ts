@@ -485,6 +485,37 @@ test("a power cut between the Storage write and the deletion from the SIM: after
   t.is(b.events.filter((e) => e.name === "smsReceived").length, 1);
 });
 
+test("R75 a SIM holding 20 messages at boot: each stored as its line of the AT+CMGL=4 listing arrives (never the whole listing held), deleted after, each reported once", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  // 64 bytes every 2 ms: the listing (about 20 x 200 bytes) takes over 100 ms to come.
+  const modem = new SimModem({ clock, network, output: { chunkSize: 64, chunkGapMs: 2 } });
+  modem.powerOn();
+  await clock.advance(1000);
+  for (let i = 0; i < 20; i++) network.deliverSms({ from: CALLER, text: "message " + i + " " + "x".repeat(100) });
+  await clock.advance(5000);
+  // Restarted (the indications it buffered are gone): the messages are only on the SIM.
+  modem.reboot();
+  await clock.advance(1000);
+  t.is(modem.store.mem("SM")!.used() + modem.store.mem("ME")!.used(), 20, "on the SIM before the firmware starts");
+  const r = rig({ clock, network, modem });
+  const at: number[] = [];
+  r.api.events.on("smsReceived", () => at.push(clock.now()));
+  await r.run(20000);
+  t.is(r.api.snapshot().modem, "ready");
+  t.is(at.length, 20, r.printed.join("\n"));
+  const inbox = await r.api.inbox();
+  t.true(inbox.ok && inbox.messages.length === 20);
+  t.is(modem.store.mem("SM")!.used() + modem.store.mem("ME")!.used(), 0, "the SIM is empty");
+  t.is(r.cmds().filter((c) => c.indexOf("AT+CMGD=") === 0).length, 20);
+  // As the listing arrives: the first message is reported well before the last one's line came.
+  t.true(at[19] - at[0] >= 50, `reported over ${at[19] - at[0]} ms of the listing`);
+  // Deleted one at a time, after the listing: a CMGD is written only once the one before it answered.
+  const list = r.written.find((w) => w.cmd === "AT+CMGL=4")!;
+  const dels = r.written.filter((w) => w.cmd.indexOf("AT+CMGD=") === 0);
+  t.true(dels[0].at >= at[19] && dels[0].at > list.at, `listed at ${list.at - at[0]}, reported ${at[0] - at[0]}..${at[19] - at[0]}, deleted from ${dels[0].at - at[0]}: ` + r.written.filter((w) => w.at >= list.at).slice(0, 4).map((w) => w.at - at[0] + " " + w.cmd).join("; "));
+});
+
 for (const style of ["cause-text", "text", "location-cause"] as const) {
   test(`R86 R92 a ringing call taken elsewhere ends as answeredElsewhere, from AT+CEER in the ${style} form`, async (t) => {
     const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
