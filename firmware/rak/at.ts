@@ -81,6 +81,7 @@ export class RakAt {
   private cur: Cmd | undefined = undefined;
   private lines: string[] = [];
   private buf = "";
+  private feeding = false;
   private timer: TimerHandle | undefined = undefined;
   /** 0: finals go to `cur`; 1: drop finals until the probe's +CMEE: line; 2: drop the next (the probe's own). */
   private skip = 0;
@@ -120,14 +121,27 @@ export class RakAt {
     this.pump();
   }
 
-  /** Bytes from the modem. */
+  /**
+   * Bytes from the modem. Lines are cut from the buffer in place: slicing the rest off
+   * after each line copied a whole listing once per line (a 7 KB AT+CMGL chunk is 600
+   * blocks). Bytes fed while a line is handled (a test's modem answering a write at once)
+   * are appended and read after the lines before them.
+   */
   feed(bytes: string): void {
-    this.buf += bytes;
+    this.buf = this.buf ? this.buf + bytes : bytes;
+    if (this.feeding) return;
+    this.feeding = true;
+    let from = 0;
     let i: number;
-    while ((i = this.buf.indexOf("\n")) >= 0) {
-      const line = this.buf.slice(0, i).trim();
-      this.buf = this.buf.slice(i + 1);
-      if (line) this.onLine(line);
+    try {
+      while ((i = this.buf.indexOf("\n", from)) >= 0) {
+        const line = this.buf.slice(from, i).trim();
+        from = i + 1;
+        if (line) this.onLine(line);
+      }
+    } finally {
+      this.feeding = false;
+      this.buf = this.buf.slice(from);
     }
   }
 
