@@ -212,6 +212,8 @@ export class RakPhone implements RakApi {
   private sos: Sos | undefined = undefined;
   /** A later AT+CMGL=4 for messages a read or a delete left on the SIM (one at a time). */
   private sweep: TimerHandle | undefined;
+  /** SIM indexes +CMTI announced and not yet read ("3,5,"). */
+  private reads = "";
   /** When the power key was last pulsed, and how many times in all. */
   private kicked = 0;
   private kicks = 0;
@@ -515,7 +517,7 @@ export class RakPhone implements RakApi {
     }
     if (end || line === "RING" || line.indexOf("+CRING:") === 0 || line.indexOf("+CLIP:") === 0) return this.poll(undefined);
     if (line === "RDY" || line === "~hang") this.live = false;
-    if (line.indexOf("+CMTI:") === 0) return this.read(line.split(",")[1]);
+    if (line.indexOf("+CMTI:") === 0) return this.announce(line.split(",")[1]);
     if (line.indexOf("+CMT:") === 0 && pdu) {
       this.keep(pdu);
       return;
@@ -802,14 +804,34 @@ export class RakPhone implements RakApi {
 
   // ---- SMS receive ----
 
-  private read(index: string): void {
+  /** A +CMTI's SIM index: read after those announced before it. */
+  private announce(index: string): void {
+    const idle = !this.reads;
+    this.reads += index + ",";
+    if (idle) this.read();
+  }
+
+  /**
+   * Reads the first index of `reads`, stores it, deletes it, then the next: one read
+   * queued at a time (a queued command holds heap; a modem's buffered indications come
+   * 20 at once). A read that fails leaves the rest to the sweep's listing, which finds
+   * every message on the SIM.
+   */
+  private read(): void {
     const self = this;
+    const i = this.reads.indexOf(",");
+    if (i < 0) return;
+    const index = this.reads.slice(0, i);
     this.at.send(
       "AT+CMGR=" + index,
       function (e, lines) {
-        if (!e && lines.length > 1) {
-          if (self.keep(lines[lines.length - 1])) self.drop(index + ",");
-        } else if (e) self.resweep();
+        if (e) {
+          self.reads = "";
+          return self.resweep();
+        }
+        if (lines.length > 1 && self.keep(lines[lines.length - 1])) self.drop(index + ",");
+        self.reads = self.reads.slice(i + 1);
+        self.read();
       },
       10000,
     );

@@ -516,6 +516,29 @@ test("R75 a SIM holding 20 messages at boot: each stored as its line of the AT+C
   t.true(dels[0].at >= at[19] && dels[0].at > list.at, `listed at ${list.at - at[0]}, reported ${at[0] - at[0]}..${at[19] - at[0]}, deleted from ${dels[0].at - at[0]}: ` + r.written.filter((w) => w.at >= list.at).slice(0, 4).map((w) => w.at - at[0] + " " + w.cmd).join("; "));
 });
 
+test("R75 a burst of 20 +CMTI (indications the modem buffered until AT+CNMI): read one at a time, each deleted before the next read, all reported once", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network });
+  modem.powerOn();
+  await clock.advance(1000);
+  for (let i = 0; i < 20; i++) network.deliverSms({ from: CALLER, text: "burst " + i });
+  await clock.advance(5000);
+  const r = rig({ clock, network, modem });
+  await r.run(20000);
+  t.is(r.events.filter((e) => e.name === "smsReceived").length, 20, r.printed.join("\n"));
+  t.is(modem.store.mem("SM")!.used() + modem.store.mem("ME")!.used(), 0, "the SIM is empty");
+  // One read queued at a time (a queued command holds heap): each read's deletion is
+  // written before the next read (bring-up's listing, running meanwhile, deletes too).
+  const sms = r.cmds().filter((c) => /^AT\+CMG[RD]=/.test(c));
+  const reads = sms.filter((c) => c.indexOf("AT+CMGR=") === 0);
+  t.is(reads.length, 20, sms.join(" "));
+  for (let k = 1; k < reads.length; k++) {
+    const prev = sms.indexOf(reads[k - 1]);
+    t.true(sms.indexOf("AT+CMGD=" + reads[k - 1].slice(8), prev) < sms.indexOf(reads[k]), sms.join(" "));
+  }
+});
+
 for (const style of ["cause-text", "text", "location-cause"] as const) {
   test(`R86 R92 a ringing call taken elsewhere ends as answeredElsewhere, from AT+CEER in the ${style} form`, async (t) => {
     const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
