@@ -753,7 +753,7 @@ export class RakPhone implements RakApi {
         self.say("emergency call failed: " + why);
         self.sosEnd(s, undefined, why, "modemSilent");
       },
-      Math.max(s.t, this.kicked) + SOS_WAIT_MS - clock.now(),
+      Math.max(0, Math.max(s.t, this.kicked) + SOS_WAIT_MS - clock.now()),
     );
   }
 
