@@ -27,8 +27,13 @@ export interface SendStep {
    * which only asks "is anybody there" (some modules answer a bare `AT` with `ERROR`).
    */
   anyFinal?: boolean;
-  /** Tries again after this pause when the answer is an error (SIM busy during boot...). */
+  /** Tries again after this pause when the answer is an error (SIM busy during boot...) or `notYet`. */
   retries?: number;
+  /**
+   * An answer line that means "not yet" (`+CPIN: NOT READY` while the SIM starts): asked
+   * again like an error while `retries` last; the last such answer goes to `onResponse`.
+   */
+  notYet?: string;
   retryDelayMs?: number;
 }
 
@@ -94,9 +99,15 @@ function runSend(
   failStep: (reason: string, error: unknown) => void,
   isDone: () => boolean,
 ): void {
+  const again = function (): void {
+    clock.setTimeout(function () {
+      if (!isDone()) runSend(channel, clock, step, attempt + 1, proceed, failStep, isDone);
+    }, step.retryDelayMs || 1000);
+  };
   channel.send(step.command).then(
     function (r) {
       if (isDone()) return;
+      if (step.notYet && r.lines.indexOf(step.notYet) >= 0 && attempt < (step.retries || 0)) return again();
       try {
         if (step.onResponse) step.onResponse(r);
       } catch (e) {
@@ -116,12 +127,7 @@ function runSend(
         runSend(channel, clock, other, 0, proceed, failStep, isDone);
         return;
       }
-      if (attempt < (step.retries || 0)) {
-        clock.setTimeout(function () {
-          if (!isDone()) runSend(channel, clock, step, attempt + 1, proceed, failStep, isDone);
-        }, step.retryDelayMs || 1000);
-        return;
-      }
+      if (attempt < (step.retries || 0)) return again();
       if (step.optional) proceed();
       else failStep(e instanceof Error ? e.message : String(e), e);
     },

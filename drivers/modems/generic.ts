@@ -49,7 +49,9 @@ export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: 
     send("AT+CGMM", (r) => (info.model = bare(firstLine(r), "+CGMM:"))),
     send("AT+CGMR", (r) => (info.revision = bare(firstLine(r), "+CGMR:"))),
     send("AT+CGSN", (r) => (info.imei = bare(firstLine(r), "+CGSN:"))),
-    // 27.007 §8.3; SIM busy (CME 14) right after boot is normal: retry.
+    // 27.007 §8.3: a SIM still starting right after boot (SIM busy, CME 14; `+CPIN: NOT
+    // READY` on Quectel modules) is normal: asked again every second, five times. Any other
+    // state (SIM PIN, SIM PUK) needs a person: the script stops there at once.
     send(
       command(profile, "AT+CPIN?", ["+CPIN:"]),
       (r) => {
@@ -57,7 +59,7 @@ export function genericSteps(profile: ModemProfile, opts: BringUpOptions, info: 
         info.simState = state;
         if (state !== "READY") throw new Error("SIM is not ready: " + (state || "no answer"));
       },
-      { retries: 5, retryDelayMs: 1000 },
+      { retries: 5, retryDelayMs: 1000, notYet: "+CPIN: NOT READY" },
     ),
     send("AT+CIMI", (r) => (info.imsi = firstLine(r)), { optional: true }),
     send(command(profile, "AT+CCID", ["+CCID:", "+ICCID:"]), (r) => (info.iccid = bare(bare(firstLine(r), "+CCID:"), "+ICCID:")), {

@@ -23,7 +23,8 @@
  *   §6.3); otherwise they are URCs (a call ended), never a query's final result. The first
  *   `NO CARRIER` during a dial right after an `AT+CHUP` is the released call's (a URC);
  * - `RDY` is the module rebooting: the command in flight and the queue fail, and the owner
- *   hears it as a URC to run bring-up again.
+ *   hears it as a URC to run bring-up again; with a command in flight the probe goes
+ *   first, as its answer may still come after the banner.
  *
  * Portable (Espruino 2v29): one object, its methods on the prototype (heap), byte strings.
  */
@@ -42,6 +43,8 @@ interface Cmd {
   u: boolean;
   /** The resynchronising probe: how many times it was written. */
   p?: number;
+  /** Takes each answer line as it comes, instead of the list given to `f` (a listing too big to hold). */
+  e?: (line: string) => void;
 }
 
 /** How long a command in flight may still take once an urgent one is queued (ms): drivers/at's urgentWaitMs. */
@@ -78,6 +81,7 @@ export class RakAt {
   private cur: Cmd | undefined = undefined;
   private lines: string[] = [];
   private buf = "";
+  private feeding = false;
   private timer: TimerHandle | undefined = undefined;
   /** 0: finals go to `cur`; 1: drop finals until the probe's +CMEE: line; 2: drop the next (the probe's own). */
   private skip = 0;
@@ -95,9 +99,13 @@ export class RakAt {
     private readonly onUrc: (line: string, pdu?: string) => void,
   ) {}
 
-  /** Queues `cmd` (urgent: ahead of the rest, SPEC R45/R46/R50); `done` gets its final result and the lines before it. */
-  send(cmd: string, done: AtDone | undefined, ms?: number, urgent?: boolean): void {
+  /**
+   * Queues `cmd` (urgent: ahead of the rest, SPEC R45/R46/R50); `done` gets its final
+   * result and the lines before it, or `each` gets every line as it comes (`done` none).
+   */
+  send(cmd: string, done: AtDone | undefined, ms?: number, urgent?: boolean, each?: (line: string) => void): void {
     const c: Cmd = { c: cmd, f: done, m: ms || 5000, u: !!urgent };
+    if (each) c.e = each;
     const q = this.q;
     if (urgent) {
       let i = 0;
@@ -113,14 +121,27 @@ export class RakAt {
     this.pump();
   }
 
-  /** Bytes from the modem. */
+  /**
+   * Bytes from the modem. Lines are cut from the buffer in place: slicing the rest off
+   * after each line copied a whole listing once per line (a 7 KB AT+CMGL chunk is 600
+   * blocks). Bytes fed while a line is handled (a test's modem answering a write at once)
+   * are appended and read after the lines before them.
+   */
   feed(bytes: string): void {
-    this.buf += bytes;
+    this.buf = this.buf ? this.buf + bytes : bytes;
+    if (this.feeding) return;
+    this.feeding = true;
+    let from = 0;
     let i: number;
-    while ((i = this.buf.indexOf("\n")) >= 0) {
-      const line = this.buf.slice(0, i).trim();
-      this.buf = this.buf.slice(i + 1);
-      if (line) this.onLine(line);
+    try {
+      while ((i = this.buf.indexOf("\n", from)) >= 0) {
+        const line = this.buf.slice(from, i).trim();
+        from = i + 1;
+        if (line) this.onLine(line);
+      }
+    } finally {
+      this.feeding = false;
+      this.buf = this.buf.slice(from);
     }
   }
 
@@ -253,7 +274,11 @@ export class RakAt {
       return;
     }
     if (line === "RDY") {
+      // A command written as the module restarted may still be answered after its banner:
+      // that final would end the next command (every answer of bring-up one step late).
+      const busy = !!this.cur;
       this.flush("reset");
+      if (busy) this.probe(PROBE_MS, PROBE_TRIES);
       this.onUrc(line);
       return;
     }
@@ -266,6 +291,9 @@ export class RakAt {
       else this.onUrc(line);
       return;
     }
-    if (cur) this.lines.push(line);
+    if (cur) {
+      if (cur.e) cur.e(line);
+      else this.lines.push(line);
+    }
   }
 }

@@ -11,7 +11,8 @@
  * What it does:
  * - bring-up on the BG96 (its profile's facts, drivers/modems/quectel.ts): `AT` until it
  *   answers (10 tries 500 ms apart, then a power-key pulse and its boot time), echo off,
- *   numeric errors, URCs to the UART, the SIM checked (+CPIN, 5 tries), registration
+ *   numeric errors, URCs to the UART, the SIM checked (+CPIN: READY, asked every second
+ *   for 20 s while the card starts, again a minute later if it never does), registration
  *   URCs, caller id, +CRING, no call waiting, +COLP off (generic.ts says why), PDU mode,
  *   +CMTI for new messages, the network's emergency numbers (+CEN); `RDY` or a modem that
  *   stops answering runs it again;
@@ -26,7 +27,9 @@
  *   never over an emergency call: R50, R49); a failed attempt whose call AT+CLCC lists is
  *   that call, else it is retried twice; a modem that does not answer (off, restarting)
  *   gets the dial as soon as it answers bring-up's `AT`, hangup calls it off meanwhile
- *   (R56: no SIM or registration is waited for). Never a 184 prefix (R52); 112/911 are ordinary
+ *   (R56: no SIM or registration is waited for); a modem that stays silent gets two
+ *   power-key pulses 15 s apart, and 45 s after the request the dial is reported failed
+ *   (SOS_WAIT_MS). Never a 184 prefix (R52); 112/911 are ordinary
  *   numbers, and when such a call fails the reply says to dial 110, 118 or 119 (R54);
  * - SMS receive: +CMTI, `AT+CMGR`, the part written to Storage, then `AT+CMGD` (a power
  *   cut in between leaves the message on the SIM, listed again by `AT+CMGL=4` at the next
@@ -115,6 +118,11 @@ interface Sos {
   f: (r: RakCallReply) => void;
   w: boolean;
   c: boolean;
+  /** When it was asked for, and how many power-key pulses had been given then. */
+  t: number;
+  k: number;
+  /** The current wait's number (a newer wait makes an older timer do nothing). */
+  v: number;
 }
 
 /**
@@ -123,9 +131,22 @@ interface Sos {
  * wait only means a silent modem, and the dial then waits for it instead (R45).
  */
 const DIAL_MS = 10000;
+/**
+ * An emergency dial waiting for a silent modem (SPEC R45): this long after the request,
+ * or after the last power-key pulse if later, without an answer, the modem gets a
+ * power-key pulse at once; after SOS_CYCLES pulses and this long again, the dial is
+ * reported failed (phase "failed", reason "modemSilent"). A BG96 answers AT within its
+ * boot time (5 s) of a pulse; a pulse turns a hung one off and the next turns it on.
+ * So: 0 s "waiting", 15 s pulse, 30 s pulse, 45 s failed at the latest (a pulse of
+ * bring-up's own during the wait moves the next step to 15 s after it).
+ */
+const SOS_WAIT_MS = 15000;
+const SOS_CYCLES = 2;
 
 /** The bring-up script; `!` marks a command whose failure stops bring-up (the rest are optional). */
 const SCRIPT = '!ATE0|!AT+CMEE=1|AT+QURCCFG="urcport","uart1"|AT+CPIN?|AT+CREG=2|AT+CEREG=2|!AT+CLIP=1|AT+CRC=1|AT+CCWA=0|AT+COLP=0|!AT+CMGF=0|!AT+CNMI=2,1,0,0,0|AT+CEN=1|AT+CEN?';
+/** How long bring-up waits for a SIM that is still starting (s, one AT+CPIN? a second). */
+const SIM_WAIT_S = 20;
 /** How long a message a read or a delete left on the SIM waits for the next listing. */
 const SWEEP_MS = 30000;
 /** SPEC R44: the Japanese emergency numbers, known without SIM or network. */
@@ -191,6 +212,11 @@ export class RakPhone implements RakApi {
   private sos: Sos | undefined = undefined;
   /** A later AT+CMGL=4 for messages a read or a delete left on the SIM (one at a time). */
   private sweep: TimerHandle | undefined;
+  /** SIM indexes +CMTI announced and not yet read ("3,5,"). */
+  private reads = "";
+  /** When the power key was last pulsed, and how many times in all. */
+  private kicked = 0;
+  private kicks = 0;
 
   constructor(private readonly io: RakIo) {
     const self = this;
@@ -321,7 +347,6 @@ export class RakPhone implements RakApi {
 
   private up(tries: number, g: number): void {
     const self = this;
-    const io = this.io;
     if (g !== this.gen) return;
     this.setState("bringingUp");
     this.at.send(
@@ -336,15 +361,26 @@ export class RakPhone implements RakApi {
           return self.later(function () {
             self.up(tries + 1, g);
           }, 500);
-        // Off (the supply alone does not start a BG96): its power-key pulse, then its boot time.
-        self.setState("off", "no answer to AT");
-        if (io.powerKey) io.powerKey(io.pulseMs);
-        self.later(function () {
-          self.up(0, g);
-        }, io.bootMs);
+        self.cycle(g, "no answer to AT");
       },
       1000,
     );
+  }
+
+  /**
+   * Off (the supply alone does not start a BG96) or hung: its power-key pulse (on when
+   * off, off when on), then its boot time before run `g` asks again.
+   */
+  private cycle(g: number, why: string): void {
+    const self = this;
+    const io = this.io;
+    this.setState("off", why);
+    if (io.powerKey) io.powerKey(io.pulseMs);
+    this.kicked = io.clock.now();
+    this.kicks++;
+    this.later(function () {
+      self.up(0, g);
+    }, io.bootMs);
   }
 
   private step(i: number, tries: number, g: number): void {
@@ -358,14 +394,10 @@ export class RakPhone implements RakApi {
       // Any answer says the modem is there (a hung command's run goes on with its steps).
       if (!e) self.alive();
       if (e === "reset" || g !== self.gen) return;
-      if (cmd === "AT+CPIN?" && (e || lines.join().indexOf("READY") < 0)) {
-        // 27.007 §8.3: SIM busy right after boot is normal; a PIN or no SIM is not.
-        if (tries < 4)
-          return self.later(function () {
-            self.step(i, tries + 1, g);
-          }, 1000);
-        // R55: without a usable SIM no emergency call can be made in Japan; say so.
-        return self.setState("simLocked", (e || lines.join()) + "; emergency calls are unavailable without a usable SIM");
+      if (cmd === "AT+CPIN?") {
+        let v = e;
+        for (let k = 0; k < lines.length; k++) if (lines[k].indexOf("+CPIN: ") === 0) v = lines[k].slice(7);
+        if (v !== "READY") return self.simWait(i, tries, g, v, v === "NOT READY" || !!e);
       }
       if (e && need) {
         self.setState("backoff", cmd + ": " + e);
@@ -375,6 +407,29 @@ export class RakPhone implements RakApi {
       }
       self.step(i + 1, 0, g);
     });
+  }
+
+  /**
+   * The SIM is not READY (27.007 §8.3). `NOT READY`, an error (14 SIM busy; 10, which a
+   * BG96 also says while the card starts) or no answer: the card may still be starting
+   * (seconds after the modem's RDY), so it is asked again every second for SIM_WAIT_S;
+   * bring-up never goes on before READY. Any other answer (SIM PIN, SIM PUK) needs a
+   * person. Either way the state says why (R55: no emergency call without a usable SIM),
+   * and a card that never finished starting is tried again a minute later.
+   */
+  private simWait(i: number, tries: number, g: number, v: string, starting: boolean): void {
+    const self = this;
+    if (starting && tries < SIM_WAIT_S) {
+      if (!tries) this.say("SIM not ready (" + v + "): asking again every second for " + SIM_WAIT_S + " s");
+      return this.later(function () {
+        self.step(i, tries + 1, g);
+      }, 1000);
+    }
+    this.setState("simLocked", (starting ? "+CPIN? " + v + " for " + SIM_WAIT_S + " s: the SIM is not ready, asked again in 60 s" : "the SIM asks for " + v) + "; emergency calls are unavailable without a usable SIM");
+    if (starting)
+      this.later(function () {
+        self.up(0, g);
+      }, 60000);
   }
 
   private ready(): void {
@@ -387,18 +442,50 @@ export class RakPhone implements RakApi {
     this.listSim();
   }
 
-  /** Every message on the SIM, stored and deleted as a new one is (duplicates are stored once). */
+  /**
+   * Every message on the SIM, each stored as its PDU line arrives (a full SIM lists 20 to
+   * 50 PDUs of up to 352 hex digits: held together they would not fit the heap), then
+   * the stored ones deleted one at a time once the listing ends (R75: stored before
+   * deleted; duplicates are stored and reported once).
+   */
   private listSim(): void {
     const self = this;
+    let idx = "";
+    let del = "";
     this.at.send(
       "AT+CMGL=4",
-      function (e, lines) {
-        if (e) return self.resweep();
-        for (let i = 0; i + 1 < lines.length; i++) {
-          if (lines[i].indexOf("+CMGL: ") === 0) self.keep(lines[i + 1], lines[i].slice(7).split(",")[0]);
-        }
+      function (e) {
+        if (e) self.resweep();
+        self.drop(del);
       },
       20000,
+      false,
+      function (line) {
+        if (line.indexOf("+CMGL: ") === 0) idx = line.slice(7).split(",")[0];
+        else if (idx) {
+          if (self.keep(line)) del += idx + ",";
+          idx = "";
+        }
+      },
+    );
+  }
+
+  /**
+   * Deletes the SIM's messages `list` ("3,5,"), one command at a time: a queued command
+   * holds heap. Left on the SIM, a message would be stored and reported again at the
+   * next listing once the user has deleted it here (R75): a failed deletion is tried again.
+   */
+  private drop(list: string): void {
+    const self = this;
+    const i = list.indexOf(",");
+    if (i < 0) return;
+    this.at.send(
+      "AT+CMGD=" + list.slice(0, i),
+      function (e) {
+        if (e) self.resweep();
+        self.drop(list.slice(i + 1));
+      },
+      5000,
     );
   }
 
@@ -430,8 +517,11 @@ export class RakPhone implements RakApi {
     }
     if (end || line === "RING" || line.indexOf("+CRING:") === 0 || line.indexOf("+CLIP:") === 0) return this.poll(undefined);
     if (line === "RDY" || line === "~hang") this.live = false;
-    if (line.indexOf("+CMTI:") === 0) return this.read(line.split(",")[1]);
-    if (line.indexOf("+CMT:") === 0 && pdu) return this.keep(pdu, "");
+    if (line.indexOf("+CMTI:") === 0) return this.announce(line.split(",")[1]);
+    if (line.indexOf("+CMT:") === 0 && pdu) {
+      this.keep(pdu);
+      return;
+    }
     if (line.indexOf("+CEN1:") === 0) this.ecc = [];
     else if (line.indexOf("+CEN2:") === 0) {
       const n = line.split(",")[1];
@@ -615,10 +705,11 @@ export class RakPhone implements RakApi {
     const self = this;
     return new Promise(function (resolve) {
       if (self.sos) self.sos.f(failed("replaced", "replaced by the emergency call to " + n));
-      self.sos = { n: n, a: 0, f: resolve, w: !self.live, c: false };
+      const s: Sos = (self.sos = { n: n, a: 0, f: resolve, w: !self.live, c: false, t: self.io.clock.now(), k: self.kicks, v: 0 });
       if (self.live) return self.sosDial();
       self.emit("emergency", { phase: "waiting", callId: 0, attempts: 0 });
       self.say("emergency call to " + n + " as soon as the modem answers");
+      self.sosWait(s);
     });
   }
 
@@ -639,9 +730,36 @@ export class RakPhone implements RakApi {
     });
   }
 
-  private sosEnd(s: Sos, c: Call | undefined, why: string): void {
+  /**
+   * The emergency dial waits for a silent modem: bounded from the request, see
+   * SOS_WAIT_MS. The pulse starts a new bring-up run, so the old one's own pulse cannot
+   * follow within the boot time (a BG96 pulsed while it boots turns off again).
+   */
+  private sosWait(s: Sos): void {
+    const self = this;
+    const clock = this.io.clock;
+    const v = ++s.v;
+    this.later(
+      function () {
+        if (self.sos !== s || !s.w || s.v !== v) return;
+        // A pulse of bring-up's own came meanwhile: the modem gets its full time after it.
+        if (clock.now() < Math.max(s.t, self.kicked) + SOS_WAIT_MS) return self.sosWait(s);
+        if (self.kicks - s.k < SOS_CYCLES) {
+          self.cycle(++self.gen, "an emergency call waits and the modem does not answer");
+          return self.sosWait(s);
+        }
+        const why = "the modem did not answer for " + Math.round((clock.now() - s.t) / 1000) + " s, " + SOS_CYCLES + " power cycles included: the emergency call to " + s.n + " was not placed; dial again, or use another phone";
+        self.emit("emergency", { phase: "failed", callId: 0, attempts: s.a, reason: "modemSilent", message: why });
+        self.say("emergency call failed: " + why);
+        self.sosEnd(s, undefined, why, "modemSilent");
+      },
+      Math.max(0, Math.max(s.t, this.kicked) + SOS_WAIT_MS - clock.now()),
+    );
+  }
+
+  private sosEnd(s: Sos, c: Call | undefined, why: string, reason?: string): void {
     this.sos = undefined;
-    s.f(c ? { ok: true, call: this.info(c) } : why ? failed("modem", why) : { ok: true, call: null });
+    s.f(c ? { ok: true, call: this.info(c) } : why ? failed(reason || "modem", why) : { ok: true, call: null });
   }
 
   private sosDial(): void {
@@ -671,7 +789,7 @@ export class RakPhone implements RakApi {
           if (c || !e) return self.sosEnd(s, c, "");
           if (!self.live) {
             s.w = s.c = true;
-            return;
+            return self.sosWait(s);
           }
           if (s.a >= 3) return self.sosEnd(s, undefined, "ATD" + n + ": " + e);
           self.later(function () {
@@ -686,20 +804,45 @@ export class RakPhone implements RakApi {
 
   // ---- SMS receive ----
 
-  private read(index: string): void {
+  /** A +CMTI's SIM index: read after those announced before it. */
+  private announce(index: string): void {
+    const idle = !this.reads;
+    this.reads += index + ",";
+    if (idle) this.read();
+  }
+
+  /**
+   * Reads the first index of `reads`, stores it, deletes it, then the next: one read
+   * queued at a time (a queued command holds heap; a modem's buffered indications come
+   * 20 at once). A read that fails leaves the rest to the sweep's listing, which finds
+   * every message on the SIM.
+   */
+  private read(): void {
     const self = this;
+    const i = this.reads.indexOf(",");
+    if (i < 0) return;
+    const index = this.reads.slice(0, i);
     this.at.send(
       "AT+CMGR=" + index,
       function (e, lines) {
-        if (!e && lines.length > 1) self.keep(lines[lines.length - 1], index);
-        else if (e) self.resweep();
+        if (e) {
+          self.reads = "";
+          return self.resweep();
+        }
+        if (lines.length > 1 && self.keep(lines[lines.length - 1])) self.drop(index + ",");
+        self.reads = self.reads.slice(i + 1);
+        self.read();
       },
       10000,
     );
   }
 
-  /** Stores the PDU, then (only then) deletes it from the SIM; `smsReceived` once the message is whole. */
-  private keep(hex: string, index: string): void {
+  /**
+   * Stores the PDU; true when it is in Storage (or a duplicate, or kept aside unreadable),
+   * so that the SIM's copy may be deleted now, and only then. `smsReceived` once the
+   * message is whole.
+   */
+  private keep(hex: string): boolean {
     let g: string;
     try {
       g = rakStore(this.io.flash, hex, this.io.clock.now());
@@ -707,23 +850,16 @@ export class RakPhone implements RakApi {
       g = "full";
       this.say("inbox: " + e);
     }
-    if (g === "full") return this.say("inbox: Storage is full; the message stays on the SIM");
-    const self = this;
-    // Left on the SIM, the message would be stored and reported again at the next listing
-    // once the user has deleted it here (R75): the deletion is tried again.
-    if (index)
-      this.at.send(
-        "AT+CMGD=" + index,
-        function (e) {
-          if (e) self.resweep();
-        },
-        5000,
-      );
-    if (g === "" || g === "!") return;
+    if (g === "full") {
+      this.say("inbox: Storage is full; the message stays on the SIM");
+      return false;
+    }
+    if (g === "" || g === "!") return true;
     const m = rakInbox(this.io.flash, g)[0];
-    if (!m || m.missing.length) return;
+    if (!m || m.missing.length) return true;
     this.emit("smsReceived", m);
     this.say("SMS from " + m.from + " (" + m.time + (m.parts > 1 ? ", " + m.parts + " parts" : "") + "): " + m.text);
+    return true;
   }
 }
 

@@ -112,7 +112,8 @@ export interface SimModemOptions {
   vendor?: SimVendor;
 }
 
-export type SimState = "READY" | "SIM PIN" | "SIM PUK" | "absent";
+/** `NOT READY`: the card is still starting (see `SimCard.startMs`). */
+export type SimState = "READY" | "SIM PIN" | "SIM PUK" | "NOT READY" | "absent";
 
 /**
  * The SIM card. Its retry counters live on the card (31.102 §9.4), so a reboot does not
@@ -127,6 +128,15 @@ export interface SimCard {
   pinTries?: number;
   /** PUK tries left (default 10). */
   pukTries?: number;
+  /**
+   * The card's own start after each power-on, in ms from the banner (default 0). Meanwhile
+   * `AT+CPIN?` answers `+CPIN: NOT READY` (BG96, EG91) or, with `busyAnswer: "busy"`,
+   * `+CME ERROR: 14` (27.007 §9.2.1 SIM busy); SIM and SMS commands fail SIM busy and the
+   * modem stays off the network. Then the card is ready (or asks for its PIN) and the
+   * modem prints `simReadyLines`. `Infinity`: a card that never finishes its start.
+   */
+  startMs?: number;
+  busyAnswer?: "not-ready" | "busy";
 }
 
 /**
@@ -228,6 +238,8 @@ export class SimModem {
   private attached = false;
   private netGeneration = 0;
   private booting = false;
+  /** The end of the card's start (SimCard.startMs), pending. */
+  private simStart: ReturnType<Clock["setTimeout"]> | undefined = undefined;
   private hungNow = false;
   private stalls: { name: string; ms: number }[] = [];
   private received = 0;
@@ -329,7 +341,10 @@ export class SimModem {
     this.settings = defaultSettings();
     this.cfun = 1;
     this.copsMode = 0;
-    this.simState = this.lockedSimState();
+    const start = this.sim.present === false ? 0 : this.sim.startMs || 0;
+    this.simState = start > 0 ? "NOT READY" : this.lockedSimState();
+    if (this.simStart !== undefined) this.clock.clearTimeout(this.simStart);
+    this.simStart = undefined;
     this.uiccChannels = [];
     this.booting = true;
     const done = () => {
@@ -337,6 +352,7 @@ export class SimModem {
       const lines = banner.length > 0 && this.simState === "READY" ? banner.concat(this.opts.simReadyLines || []) : banner;
       for (const line of lines) this.output.write(formatCode(line, this.format()));
       this.updateAttachment();
+      if (start > 0 && start !== Infinity) this.simStart = this.clock.setTimeout(() => this.simStarted(banner.length > 0), start);
     };
     if ((this.opts.bootMs || 0) > 0) this.clock.setTimeout(done, this.opts.bootMs || 0);
     else done();
@@ -442,6 +458,14 @@ export class SimModem {
     const ok = this.euiccDelete(iccid) === 0;
     this.euiccChannelClosed();
     return ok;
+  }
+
+  /** The card finished its start (SimCard.startMs): its state, its lines, the attach. */
+  private simStarted(banner: boolean): void {
+    this.simStart = undefined;
+    this.simState = this.lockedSimState();
+    if (banner && this.simState === "READY") for (const line of this.opts.simReadyLines || []) this.output.write(formatCode(line, this.format()));
+    this.updateAttachment();
   }
 
   private lockedSimState(): SimState {
@@ -651,6 +675,7 @@ export class SimModem {
     if (this.simState === "READY") return;
     if (this.simState === "absent") throw sms ? cms(CMS.simNotInserted) : cme(CME.simNotInserted);
     if (this.simState === "SIM PIN") throw sms ? cms(CMS.simPinRequired) : cme(CME.simPinRequired);
+    if (this.simState === "NOT READY") throw sms ? cms(CMS.simBusy) : cme(CME.simBusy);
     throw cme(CME.simPukRequired);
   }
 

@@ -14,6 +14,8 @@
  * placed), a three-part SMS arrives, is reassembled and stored, and is still in the inbox
  * after the interpreter restarts. The heap after boot and in steady state is asserted
  * within the board's budget (budgets.ramBlocks, 2,000 of the 2,500 blocks) and printed.
+ * A second run boots with 20 messages on the SIM (`sharedline sim --sms`), listed by
+ * AT+CMGL=4 at bring-up, and prints the heap's highest figure meanwhile.
  */
 import test from "ava";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -139,5 +141,61 @@ if (!bin || !writer) {
     t.true(booted.usage <= budget, `after boot: ${booted.usage} blocks, budget ${budget}`);
     t.true(steady.usage <= budget, `steady state: ${steady.usage} blocks, budget ${budget}`);
     t.true(restarted.usage <= budget, `after the restart: ${restarted.usage} blocks, budget ${budget}`);
+  });
+
+  test.serial("R75 RAK8212 on its 2,500-block layout booting with 20 messages on the SIM: each stored as AT+CMGL=4 lists it, all 20 reported and kept; the live heap between UART reads and at each report within 2,000 blocks", async (t) => {
+    t.timeout(300000);
+    const cwd = mkdtempSync(path.join(tmpdir(), "sharedline-rak-sim20-"));
+    mkdirSync(path.join(repoRoot, "dist"), { recursive: true });
+    const outdir = mkdtempSync(path.join(repoRoot, "dist", "rak8212-sim20-"));
+    const repls: EspruinoRepl[] = [];
+    t.teardown(async () => {
+      for (const r of repls) await r.stop();
+      rmSync(cwd, { recursive: true, force: true });
+      rmSync(outdir, { recursive: true, force: true });
+    });
+    // 20 single-part messages of 150 GSM characters (a PDU of about 165 bytes, 330 hex
+    // digits in the listing) on the SIM before the device starts.
+    const sms: string[] = [];
+    for (let i = 0; i < 20; i++) sms.push("--sms", `${OUTSIDE}=message ${String(i).padStart(2, "0")} ${"x".repeat(139)}`);
+    const sim = startCli(t, ["sim", "--pty", "--board", "watch-bangle2-bg95", "--quiet", ...sms]);
+    const simOut = await sim.out.waitFor(/control on (http:\/\/\S+)/, 20000);
+    const pty = /modem on (\/dev\/\S+)/.exec(simOut)![1];
+
+    const r = await bundleBoard(board, outdir, true);
+    const settings = JSON.stringify({ path: pty });
+    const files: { [name: string]: string } = { ".bootcde": r.stored!.bytes, "sharedline.json": settings + " ".repeat(Math.max(0, SETTINGS_STORED_BYTES - settings.length)) };
+    for (const m of r.modules ?? []) files[m.file] = m.stored!.bytes;
+    // The test's own probes, run before the boot code (Espruino runs .boot0 first): the
+    // heap's live blocks (process.memory() collects garbage first: every module load
+    // leaves a cycle the interpreter frees only when it must) every 5 ms, that is between
+    // UART reads (a listing held in the heap is held across them), and inside the
+    // listing at each message's smsReceived. Their own blocks are in the figures.
+    files[".boot0"] =
+      "var HP={m:0,n:0,r:0,k:0};setInterval(function(){var u=process.memory().usage;if(u>HP.m)HP.m=u;HP.n++},5);" +
+      "setTimeout(function(){sharedline.events.on('smsReceived',function(){var u=process.memory().usage;if(u>HP.r)HP.r=u;HP.k++})},0);";
+    await writeStorageFiles(writer, cwd, files);
+    const dev = new EspruinoRepl(bin, { cwd });
+    repls.push(dev);
+    await until(dev, "sharedline.snapshot().modem", (v) => v === '"ready"', 90000);
+    await until(dev, "require('Storage').list(/^sm/).length", (v) => v === "20", 120000);
+    await until(dev, "1", () => (dev.output.match(/SMS from \+818011112222/g) || []).length >= 20, 60000);
+    // Each reported once, whole (the inbox() of all 20 at once is more than this heap holds).
+    const said = (dev.output.match(/SMS from \+818011112222 \([^)]*\): message \d\d/g) || []).map((l) => l.slice(-10)).sort();
+    t.deepEqual(said, Array.from({ length: 20 }, (_, i) => "message " + String(i).padStart(2, "0")));
+    const peak = Number(await dev.eval("HP.m"));
+    const samples = Number(await dev.eval("HP.n"));
+    const inside = Number(await dev.eval("HP.r"));
+    t.is(await dev.eval("HP.k"), "20", "the listener saw every message");
+    const after = await dev.heap();
+    t.deepEqual(interpreterErrors(dev.output), [], dev.output.slice(-1500));
+    const budget = board.budgets.ramBlocks!;
+    t.log(
+      `RAK8212 (32-bit, ${after.total} blocks) booting with 20 messages on the SIM: live heap at most ${peak} blocks between UART reads (${samples} samples every 5 ms), at most ${inside} at a message's smsReceived during the listing (probes' blocks included), ${after.usage} once all were stored and reported; budget ${budget}`,
+    );
+    t.true(samples > 0);
+    t.true(peak <= budget, `between reads: ${peak} blocks, budget ${budget}`);
+    t.true(inside <= budget, `during the listing: ${inside} blocks, budget ${budget}`);
+    t.true(after.usage <= budget, `after: ${after.usage} blocks, budget ${budget}`);
   });
 }

@@ -107,3 +107,14 @@ test("the simulated SIM keeps its counters across reboots: a reboot never gives 
   r.modem.reboot();
   t.is(r.modem.simState, "SIM PUK");
 });
+
+for (const busyAnswer of ["not-ready", "busy"] as const) {
+  test(`a SIM still starting after power-on (${busyAnswer === "busy" ? "+CME ERROR: 14" : "+CPIN: NOT READY"} for 3 s) is asked again: ready within seconds, never simLocked for it`, async (t) => {
+    const r = rig({ startMs: 3000, busyAnswer });
+    const states: string[] = [];
+    r.fw.modem.events.on("state", (s) => states.push(s.name));
+    await r.run(8000);
+    t.is(r.fw.modem.status().state.name, "ready", states.join(" "));
+    t.false(states.includes("simLocked"), states.join(" "));
+  });
+}

@@ -176,3 +176,36 @@ test("RDY fails the command in flight and the queue and is heard as a URC", asyn
   t.deepEqual(r.done, ["AT+CLCC -> reset", "AT+CEER -> reset"]);
   t.deepEqual(r.urcs, ["RDY"]);
 });
+
+test("RDY with a command in flight: its answer may still come after the banner, and is not taken as the next command's", async (t) => {
+  const r = rig();
+  r.send("AT", 1000);
+  r.at.feed("\r\nRDY\r\n");
+  r.send("ATE0");
+  t.deepEqual(r.cmds(), ["AT", "AT+CMEE?"], "resynchronised first");
+  // The module answers the AT it took just before its banner.
+  r.at.feed("AT\r\r\nOK\r\n");
+  t.deepEqual(r.done, ["AT -> reset"]);
+  r.at.feed("\r\n+CMEE: 0\r\n\r\nOK\r\n");
+  t.deepEqual(r.cmds(), ["AT", "AT+CMEE?", "ATE0"]);
+  r.at.feed("ATE0\r\r\nERROR\r\n");
+  t.deepEqual(r.done, ["AT -> reset", "ATE0 -> ERROR ATE0"]);
+  // Nothing in flight: no probe.
+  r.at.feed("\r\nRDY\r\n");
+  r.send("AT");
+  t.is(r.cmds()[r.cmds().length - 1], "AT");
+});
+
+test("a command with a line taker gets each line as it arrives, none held for its final; URCs still apart", async (t) => {
+  const r = rig();
+  const got: string[] = [];
+  const done: string[] = [];
+  r.at.send("AT+CMGL=4", (e, lines) => done.push((e || "OK") + " " + lines.length), 20000, false, (l) => got.push(l));
+  r.at.feed("+CMGL: 1,0,,24\r\n0791AA\r\n");
+  t.deepEqual(got, ["+CMGL: 1,0,,24", "0791AA"], "before the final");
+  t.deepEqual(done, []);
+  r.at.feed("RING\r\n+CMGL: 2,0,,24\r\n0791BB\r\nOK\r\n");
+  t.deepEqual(got.slice(2), ["+CMGL: 2,0,,24", "0791BB"]);
+  t.deepEqual(r.urcs, ["RING"]);
+  t.deepEqual(done, ["OK 0"]);
+});

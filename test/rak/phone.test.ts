@@ -99,6 +99,65 @@ test("bring-up: AT until the modem answers, echo off, CMEE, the SIM, registratio
   t.true(s.emergencyNumbers.indexOf("110") >= 0 && s.emergencyNumbers.indexOf("119") >= 0);
 });
 
+test("a SIM still starting (+CPIN: NOT READY) is asked again until READY; bring-up goes on only then", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, sim: { startMs: 4000 } });
+  const r = rig({ clock, network, modem });
+  const t0 = clock.now();
+  modem.powerOn();
+  await r.run(8000);
+  t.is(r.api.snapshot().modem, "ready", r.printed.join("\n"));
+  const cpin = r.written.filter((w) => w.cmd === "AT+CPIN?");
+  t.true(cpin.length >= 2, "asked again: " + cpin.length);
+  const clip = r.written.find((w) => w.cmd === "AT+CLIP=1");
+  t.true(!!clip && clip.at - t0 >= 4000, "AT+CLIP=1 only once the SIM was ready (at " + (clip ? clip.at - t0 : -1) + " ms)");
+  t.true(r.printed.some((l) => /SIM.*not ready/i.test(l)), r.printed.join("\n"));
+});
+
+test("a SIM busy (+CME ERROR: 14) is asked again the same way", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, sim: { startMs: 4000, busyAnswer: "busy" } });
+  const r = rig({ clock, network, modem });
+  modem.powerOn();
+  await r.run(8000);
+  t.is(r.api.snapshot().modem, "ready", r.printed.join("\n"));
+  t.true(r.written.filter((w) => w.cmd === "AT+CPIN?").length >= 2);
+});
+
+test("R55 a SIM that stays NOT READY: bring-up stops at the SIM with a clear report, asks again a minute later, and goes on once the SIM is ready", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, sim: { startMs: 45000 } });
+  const r = rig({ clock, network, modem });
+  modem.powerOn();
+  await r.run(30000);
+  t.is(r.api.snapshot().modem, "simLocked", r.printed.join("\n"));
+  t.false(r.cmds().includes("AT+CNMI=2,1,0,0,0"), "bring-up did not go on past the SIM");
+  const state = r.events.filter((e) => e.name === "modemState" && e.data.name === "simLocked");
+  t.is(state.length, 1);
+  t.regex(state[0].data.lastError, /NOT READY/);
+  t.regex(state[0].data.lastError, /emergency calls are unavailable/);
+  t.true(r.printed.some((l) => /^modem: simLocked \(.*NOT READY/.test(l)), r.printed.join("\n"));
+  await r.run(60000);
+  t.is(r.api.snapshot().modem, "ready", r.printed.join("\n"));
+  t.true(r.cmds().includes("AT+CNMI=2,1,0,0,0"));
+});
+
+test("R55 a SIM asking for its PIN: simLocked at once, saying so (no PIN entry on this board), not asked again every second", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, sim: { pin: "1234" } });
+  const r = rig({ clock, network, modem });
+  modem.powerOn();
+  await r.run(3000);
+  t.is(r.api.snapshot().modem, "simLocked");
+  t.true(r.printed.some((l) => /SIM asks for SIM PIN; emergency calls are unavailable/.test(l)), r.printed.join("\n"));
+  await r.run(120000);
+  t.is(r.cmds().filter((c) => c === "AT+CPIN?").length, 1, r.cmds().join(" "));
+});
+
 test("quiet: no console line per event", async (t) => {
   const r = rig({ quiet: true });
   await up(r);
@@ -248,6 +307,62 @@ test("R45 R56 119 dialled while the modem is off: its power-on is not held up, a
   t.true(r.events.some((e) => e.name === "emergency" && e.data.phase === "waiting"));
 });
 
+test("R45 an emergency dial and a modem that never answers: pulsed at 15 s and 30 s, reported failed at 45 s (phase failed, modemSilent), not dialled when the modem comes back", async (t) => {
+  const r = rig();
+  r.modem.hang();
+  await r.run(2000);
+  const t0 = r.clock.now();
+  const before = r.pulses.length;
+  let res: RakCallReply | undefined = undefined;
+  void r.api.dial("110").then((v) => (res = v));
+  await r.run(44000);
+  t.is(res, undefined, "still waiting at 44 s");
+  await r.run(2000);
+  t.truthy(res, "answered by 46 s");
+  const got = res as RakCallReply | undefined;
+  t.true(!!got && !got.ok && got.reason === "modemSilent", JSON.stringify(got));
+  t.regex(got && !got.ok ? got.message : "", /did not answer for 4\d s, 2 power cycles.*110 was not placed/);
+  const fail = r.events.find((e) => e.name === "emergency" && e.data.phase === "failed");
+  t.truthy(fail);
+  t.is(fail!.data.reason, "modemSilent");
+  t.true(r.printed.some((l) => /^emergency call failed: /.test(l)));
+  const pulses = r.pulses.slice(before).map((p) => p - t0);
+  t.log("pulses at " + pulses.join(", ") + " ms");
+  t.true(pulses.length >= 2 && pulses.length <= 3, "pulses at " + pulses.join(", "));
+  for (let i = 1; i < pulses.length; i++) t.true(pulses[i] - pulses[i - 1] >= 15000, "pulses at " + pulses.join(", "));
+  r.modem.reboot();
+  await r.run(20000);
+  t.is(r.api.snapshot().modem, "ready");
+  t.false(r.cmds().includes("ATD110;"), "not dialled unasked once the modem came back");
+});
+
+test("R45 an emergency dial and a hung modem (on, silent): the first pulse turns it off, the second on, and 110 is dialled within 45 s", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network });
+  let on = true;
+  const r = rig({
+    clock,
+    network,
+    modem,
+    powerKey: () => {
+      // The BG96's power key toggles: a hung module goes off, an off one boots (3 s).
+      on = !on;
+      if (on) clock.setTimeout(() => modem.reboot(), 3000);
+    },
+  });
+  await up(r);
+  modem.hang();
+  const t0 = clock.now();
+  const res = (await settle(r, r.api.dial("110"), 45000)) as RakCallReply | undefined;
+  t.true(!!res && res.ok && !!res.call && res.call.number === "110", JSON.stringify(res) + "\n" + r.printed.join("\n"));
+  const atd = r.written.filter((w) => w.cmd === "ATD110;" && w.at >= t0 && !modem.hung);
+  t.true(atd.length >= 1);
+  t.true(r.pulses.filter((p) => p >= t0).length >= 2);
+  t.true(network.calls.some((c) => c.number === "110" && c.emergency));
+  t.log(`pulses at ${r.pulses.filter((p) => p >= t0).map((p) => p - t0).join(", ")} ms, dialled at ${atd[atd.length - 1].at - t0} ms`);
+});
+
 test("R45 an emergency dial waiting for a silent modem is called off by hangup, and is not dialled when the modem wakes", async (t) => {
   const r = rig();
   r.modem.hang();
@@ -265,7 +380,10 @@ test("R45 an emergency dial waiting for a silent modem is called off by hangup, 
 });
 
 test("R45 R46 110 dialled while the modem is still in bring-up goes ahead of the bring-up script", async (t) => {
-  const r = rig();
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  // 40 ms a command: the bring-up script takes about 600 ms.
+  const r = rig({ clock, network, modem: new SimModem({ clock, network, responseDelayMs: 40 }) });
   r.modem.powerOn();
   await r.run(150);
   const asked = r.clock.now();
@@ -367,6 +485,60 @@ test("a power cut between the Storage write and the deletion from the SIM: after
   t.is(b.events.filter((e) => e.name === "smsReceived").length, 1);
 });
 
+test("R75 a SIM holding 20 messages at boot: each stored as its line of the AT+CMGL=4 listing arrives (never the whole listing held), deleted after, each reported once", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  // 64 bytes every 2 ms: the listing (about 20 x 200 bytes) takes over 100 ms to come.
+  const modem = new SimModem({ clock, network, output: { chunkSize: 64, chunkGapMs: 2 } });
+  modem.powerOn();
+  await clock.advance(1000);
+  for (let i = 0; i < 20; i++) network.deliverSms({ from: CALLER, text: "message " + i + " " + "x".repeat(100) });
+  await clock.advance(5000);
+  // Restarted (the indications it buffered are gone): the messages are only on the SIM.
+  modem.reboot();
+  await clock.advance(1000);
+  t.is(modem.store.mem("SM")!.used() + modem.store.mem("ME")!.used(), 20, "on the SIM before the firmware starts");
+  const r = rig({ clock, network, modem });
+  const at: number[] = [];
+  r.api.events.on("smsReceived", () => at.push(clock.now()));
+  await r.run(20000);
+  t.is(r.api.snapshot().modem, "ready");
+  t.is(at.length, 20, r.printed.join("\n"));
+  const inbox = await r.api.inbox();
+  t.true(inbox.ok && inbox.messages.length === 20);
+  t.is(modem.store.mem("SM")!.used() + modem.store.mem("ME")!.used(), 0, "the SIM is empty");
+  t.is(r.cmds().filter((c) => c.indexOf("AT+CMGD=") === 0).length, 20);
+  // As the listing arrives: the first message is reported well before the last one's line came.
+  t.true(at[19] - at[0] >= 50, `reported over ${at[19] - at[0]} ms of the listing`);
+  // Deleted one at a time, after the listing: a CMGD is written only once the one before it answered.
+  const list = r.written.find((w) => w.cmd === "AT+CMGL=4")!;
+  const dels = r.written.filter((w) => w.cmd.indexOf("AT+CMGD=") === 0);
+  t.true(dels[0].at >= at[19] && dels[0].at > list.at, `listed at ${list.at - at[0]}, reported ${at[0] - at[0]}..${at[19] - at[0]}, deleted from ${dels[0].at - at[0]}: ` + r.written.filter((w) => w.at >= list.at).slice(0, 4).map((w) => w.at - at[0] + " " + w.cmd).join("; "));
+});
+
+test("R75 a burst of 20 +CMTI (indications the modem buffered until AT+CNMI): read one at a time, each deleted before the next read, all reported once", async (t) => {
+  const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network });
+  modem.powerOn();
+  await clock.advance(1000);
+  for (let i = 0; i < 20; i++) network.deliverSms({ from: CALLER, text: "burst " + i });
+  await clock.advance(5000);
+  const r = rig({ clock, network, modem });
+  await r.run(20000);
+  t.is(r.events.filter((e) => e.name === "smsReceived").length, 20, r.printed.join("\n"));
+  t.is(modem.store.mem("SM")!.used() + modem.store.mem("ME")!.used(), 0, "the SIM is empty");
+  // One read queued at a time (a queued command holds heap): each read's deletion is
+  // written before the next read (bring-up's listing, running meanwhile, deletes too).
+  const sms = r.cmds().filter((c) => /^AT\+CMG[RD]=/.test(c));
+  const reads = sms.filter((c) => c.indexOf("AT+CMGR=") === 0);
+  t.is(reads.length, 20, sms.join(" "));
+  for (let k = 1; k < reads.length; k++) {
+    const prev = sms.indexOf(reads[k - 1]);
+    t.true(sms.indexOf("AT+CMGD=" + reads[k - 1].slice(8), prev) < sms.indexOf(reads[k]), sms.join(" "));
+  }
+});
+
 for (const style of ["cause-text", "text", "location-cause"] as const) {
   test(`R86 R92 a ringing call taken elsewhere ends as answeredElsewhere, from AT+CEER in the ${style} form`, async (t) => {
     const clock = new VirtualClock(Date.UTC(2026, 11, 7, 9, 0, 0));
@@ -390,7 +562,7 @@ test("R55 without a usable SIM the firmware says emergency calls are unavailable
   const modem = new SimModem({ clock, network, sim: { present: false } });
   const r = rig({ clock, network, modem });
   modem.powerOn();
-  await r.run(10000);
+  await r.run(30000);
   t.is(r.api.snapshot().modem, "simLocked");
   t.true(r.printed.some((l) => /emergency calls are unavailable/.test(l)), r.printed.join("\n"));
 });

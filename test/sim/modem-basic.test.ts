@@ -159,3 +159,22 @@ test("no SIM: +CPIN? and SIM commands answer SIM not inserted", async (t) => {
   t.is(await h.at("AT+CREG?"), "\r\n+CREG: 0,0\r\n\r\nOK\r\n");
   t.false(h.net.attached);
 });
+
+test("a SIM still starting (startMs): +CPIN: NOT READY (or +CME ERROR: 14), SIM busy, off the network; then ready, with simReadyLines", async (t) => {
+  const h = await harness({ sim: { startMs: 3000 }, simReadyLines: ["+CPIN: READY", "SMS DONE"] }, {}, true);
+  await h.at("ATE0;+CMEE=1");
+  t.is(await h.at("AT+CPIN?"), "\r\n+CPIN: NOT READY\r\n\r\nOK\r\n");
+  t.is(await h.at("AT+CIMI"), "\r\n+CME ERROR: 14\r\n");
+  t.is(await h.at("AT+CPMS?"), "\r\n+CMS ERROR: 314\r\n");
+  t.is(await h.at('AT+CPIN="1234"'), "\r\n+CME ERROR: 14\r\n");
+  t.false(h.net.attached);
+  t.is(await h.at("AT", 3000), "\r\nOK\r\n\r\n+CPIN: READY\r\n\r\nSMS DONE\r\n");
+  t.true(h.net.attached);
+  t.is(await h.at("AT+CPIN?"), "\r\n+CPIN: READY\r\n\r\nOK\r\n");
+  // Each power-on starts the card again; the busy answer is the card's choice.
+  const k = await harness({ sim: { startMs: Infinity, busyAnswer: "busy" } });
+  await k.at("ATE0;+CMEE=1");
+  t.is(await k.at("AT+CPIN?", 3600000), "\r\n+CME ERROR: 14\r\n");
+  t.false(k.net.attached);
+  t.deepEqual(h.modem.internalErrors, []);
+});

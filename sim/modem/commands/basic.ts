@@ -125,12 +125,14 @@ export const basicCommands: CommandTable = {
   "+CPIN": {
     read: (m) => {
       if (m.simState === "absent") throw cme(CME.simNotInserted);
+      if (m.simState === "NOT READY" && m.simCard().busyAnswer === "busy") throw cme(CME.simBusy);
       return ok("+CPIN: " + m.simState);
     },
     set: (m, a) => {
       a.atMost(2);
       if (m.simState === "absent") throw cme(CME.simNotInserted);
       if (m.simState === "READY") throw cme(CME.notAllowed);
+      if (m.simState === "NOT READY") throw cme(CME.simBusy);
       const given = a.str(0);
       const sim = m.simCard();
       if (m.simState === "SIM PIN") {
