@@ -21,7 +21,7 @@ import type { Line } from "./line/line.js";
 import type { ModemManager } from "./modem/manager.js";
 import { createDataStack, type DataStack, type DataStackOptions } from "./data/index.js";
 import type { DataModemView, DataSettings } from "./data/session.js";
-import { brokerTarget, companionPubSub, createCompanion, type BrokerTarget, type CompanionOptions, type ModemMqttStacks } from "./companion/attach.js";
+import { companionRoute, createCompanion, type CompanionOptions, type CompanionRoute, type ModemMqttStacks } from "./companion/attach.js";
 import { modemMqttFor } from "./companion/modem-mqtt.js";
 import type { CompanionLink } from "./companion/link.js";
 
@@ -40,6 +40,11 @@ export interface ComposeContext {
 export type DataOptions = DataStackOptions & { healthyAfterMs?: number };
 
 export interface Composer {
+  /**
+   * Refuses (BoardError) what the parts could not be built with, before anything is
+   * built: `dataWanted`, the data session will be built; `companion`, the link's settings.
+   */
+  check(board: Board, profileName: string, dataWanted: boolean, companion: CompanionOptions | undefined): void;
   data(ctx: ComposeContext, apn: string, options: DataOptions): DataStack;
   link(ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, options: CompanionOptions): CompanionLink;
 }
@@ -76,21 +81,23 @@ export function composeDataWith(make: StackMaker, ctx: ComposeContext, apn: stri
   return data;
 }
 
+/** The link's route for `board` (companionRoute), its refusal a BoardError. */
+export function linkRouteWith(stacks: ModemMqttStacks, board: Board, profileName: string, hasData: boolean, co: CompanionOptions): CompanionRoute {
+  try {
+    return companionRoute(board, profileName, hasData, co, stacks);
+  } catch (e) {
+    throw BoardError((e as Error).message, { problems: ["companion"] });
+  }
+}
+
 /**
  * The companion link on the PubSub adapter the board's `data.link` names (a module stack
  * from `stacks` for "modem-mqtt"), published through the API.
  */
 export function composeLinkWith(stacks: ModemMqttStacks, ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, co: CompanionOptions): CompanionLink {
-  let target: BrokerTarget;
-  let chosen;
-  try {
-    target = brokerTarget(co.url);
-    chosen = companionPubSub(ctx.board, ctx.profileName, ctx.channel, ctx.clock, data, target, co.adapters || {}, co.ca, stacks);
-  } catch (e) {
-    throw BoardError((e as Error).message, { problems: ["companion"] });
-  }
+  const route = linkRouteWith(stacks, ctx.board, ctx.profileName, data !== undefined, co);
   const events = ctx.events;
-  const link = createCompanion(api, ctx.clock, ctx.storage, ctx.board, co, chosen.pubsub, chosen.overModemData ? data : undefined, function (m) {
+  const link = createCompanion(api, ctx.clock, ctx.storage, ctx.board, co, route.make(ctx.channel, ctx.clock, data), route.overModemData ? data : undefined, function (m) {
     events.emit("log", m);
   });
   api.useCompanion({
@@ -104,6 +111,10 @@ export function composeLinkWith(stacks: ModemMqttStacks, ctx: ComposeContext, ap
     },
   });
   return link;
+}
+
+function check(board: Board, profileName: string, dataWanted: boolean, co: CompanionOptions | undefined): void {
+  if (co) linkRouteWith(modemMqttFor, board, profileName, dataWanted, co);
 }
 
 function composeData(ctx: ComposeContext, apn: string, o: DataOptions): DataStack {
@@ -120,5 +131,5 @@ function composeLink(ctx: ComposeContext, api: FirmwareApi, data: DataStack | un
  * stack the link rides on is of the same copy of the code as the link.
  */
 export function dataAndLinkComposer(): Composer {
-  return { data: composeData, link: composeLink };
+  return { check: check, data: composeData, link: composeLink };
 }
