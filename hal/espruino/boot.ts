@@ -7,10 +7,10 @@
  * modem's supply on where the board has a supply switch, open the board's UART (or the
  * host tty `path` names, on the Linux interpreter), start the firmware (with data and
  * the link when the settings name them, without them when it refuses them:
- * firmware/watch-firmware.ts), and hand the
- * watch's own code the firmware (firmware/watch.ts): the global `sharedline` (the
- * firmware API, docs/api.md), the console words (`answer`, ...) and
- * `sl("<text command>")`, and one console line per event unless the settings say quiet.
+ * firmware/watch-firmware.ts), and hand the watch's own code the firmware
+ * (firmware/watch.ts): the global `sharedline` (the firmware API, docs/api.md), the
+ * console words (`answer`, ...) and `sl("<text command>")`, and one console line per
+ * event unless the settings say quiet.
  */
 import type { Board } from "../../firmware/board.js";
 import { watchFirmware } from "../../firmware/watch-firmware.js";
