@@ -7,7 +7,8 @@
  * the pty of `sharedline sim --accessories 1`); the watch says in one line what is wrong
  * and that data and the link are off, and works without them: the API global, a call
  * answered on the device, an emergency call placed, the console words; within its heap
- * budget and with no cold module left loaded.
+ * budget and with no cold module left loaded. Then the same with good link settings and
+ * `sl.link` missing from Storage.
  */
 import test from "ava";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -75,6 +76,18 @@ if (!base) {
     const status = watch.waitFor(/modem \w+.*; line \w+/, 20000);
     watch.type('sl("status")');
     await status;
+
+    // The link's cold module missing from Storage (as when it cannot be loaded for want of
+    // heap) with good link settings: refused at the same point, before any part is built.
+    const good = Object.assign({}, settings, { mqtt: "mqtt://127.0.0.1:1883" });
+    await watch.eval(`(function(S){S.erase("sl.link");S.write("sharedline.json",${JSON.stringify(JSON.stringify(good))});return 1})(require("Storage"))`);
+    await watch.stop();
+    const again = new EspruinoRepl(interp.bin, { cwd: dir });
+    repls.push(again);
+    const missing = await again.waitFor(/sharedline\.json: ([^\n]*)\n/, 30000, 0);
+    t.regex(missing[1], /"sl\.link" not found; the data session and the companion link are off$/);
+    await again.waitFor(/modem: ready/, 60000, 0);
+    t.is(await again.eval("typeof sharedline.dial"), '"function"');
 
     const budget = board.budgets.ramBlocks!;
     t.log(`${BOARD} on ${interp.label} with the link refused: ${booted.usage} blocks after boot (budget ${budget}, heap ${booted.total})`);
