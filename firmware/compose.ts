@@ -23,6 +23,7 @@ import { createDataStack, type DataStack, type DataStackOptions } from "./data/i
 import type { DataModemView, DataSettings } from "./data/session.js";
 import { companionRoute, createCompanion, type CompanionOptions, type CompanionRoute, type ModemMqttStacks } from "./companion/attach.js";
 import { modemMqttFor } from "./companion/modem-mqtt.js";
+import { socketDialectFor } from "../drivers/modems/socket-dialects.js";
 import type { CompanionLink } from "./companion/link.js";
 
 /** What the composition builds on (the firmware's parts, from main.ts). */
@@ -114,7 +115,10 @@ export function composeLinkWith(stacks: ModemMqttStacks, ctx: ComposeContext, ap
 }
 
 function check(board: Board, profileName: string, dataWanted: boolean, co: CompanionOptions | undefined): void {
-  if (co) linkRouteWith(modemMqttFor, board, profileName, dataWanted, co);
+  if (!co) return;
+  linkRouteWith(modemMqttFor, board, profileName, dataWanted, co);
+  // The data stack has a socket table only for a modem with a socket dialect (createDataStack).
+  if (board.data.link === "modem-socket" && !socketDialectFor(profileName)) throw BoardError("board " + board.name + " (data.link modem-socket): modem " + profileName + " has no socket dialect; set data.link to url", { problems: ["companion"] });
 }
 
 function composeData(ctx: ComposeContext, apn: string, o: DataOptions): DataStack {

@@ -192,7 +192,7 @@ export function companionRoute(board: Board, profileName: string, hasData: boole
   if (!socket) throw new Error(where + ": this host gives no MQTT client over modem sockets");
   return {
     make: function (_channel, _clock, data) {
-      // Known only once the data stack is built: whether the modem's profile has a socket dialect.
+      // The composer's check refuses a modem without a socket dialect before this is built.
       if (!data || !data.sockets) throw new Error(where + ": modem " + profileName + " has no socket dialect; set data.link to url");
       return socket(data.sockets, target);
     },

@@ -48,6 +48,22 @@ test("each board gets the adapter its data.link names, and what cannot work is r
   t.truthy(build("bench-usb-a7670", { companion: { url: "mqtt://127.0.0.1", ...creds, adapters: nodeAdapters() } }).companion);
   t.throws(() => build("car-linux-eg91", { data: false, companion: { url: "mqtt://127.0.0.1", ...creds, adapters: nodeAdapters() } }), { message: /rides on the data session/ });
   t.throws(() => build("car-linux-eg91", { companion: { url: "ftp://x", ...creds, adapters: nodeAdapters() } }), { message: /mqtt:\/\/host/ });
+  // A socket board whose modem has no socket dialect: refused before the data stack is built.
+  const car = pickBoard(loadBoards(boardsJson), "car-linux-eg91");
+  const clock = new VirtualClock(0);
+  const [dte] = memorySerialPair();
+  let subscribed = 0;
+  const serial = Object.assign(Object.create(dte) as typeof dte, {
+    onData(h: (c: string) => void) {
+      subscribed++;
+      return dte.onData(h);
+    },
+  });
+  const generic = { ...car, modem: "generic" };
+  t.throws(() => createFirmware({ serial, clock, pins: new MemoryPins(clock), storage: undefined }, generic, { companion: { url: "mqtt://127.0.0.1", ...creds, adapters: nodeAdapters() } }), {
+    message: /modem generic has no socket dialect/,
+  });
+  t.is(subscribed, 0, "nothing subscribed to the serial line before the refusal");
 });
 
 test("the firmware without the data session has neither part and refuses settings only they could use", (t) => {
