@@ -92,13 +92,22 @@ export function linkRouteWith(stacks: ModemMqttStacks, board: Board, profileName
 }
 
 /**
+ * The link on its route, made apart from composeLinkWith: the closures made there keep
+ * that function's variables for as long as the link runs (Espruino keeps a closure's
+ * whole scope), and the route with its own scope is not needed after this.
+ */
+function routedCompanion(stacks: ModemMqttStacks, ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, co: CompanionOptions, log: (line: string) => void): CompanionLink {
+  const route = linkRouteWith(stacks, ctx.board, ctx.profileName, data !== undefined, co);
+  return createCompanion(api, ctx.clock, ctx.storage, ctx.board, co, route.make(ctx.channel, ctx.clock, data), route.overModemData ? data : undefined, log);
+}
+
+/**
  * The companion link on the PubSub adapter the board's `data.link` names (a module stack
  * from `stacks` for "modem-mqtt"), published through the API.
  */
 export function composeLinkWith(stacks: ModemMqttStacks, ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, co: CompanionOptions): CompanionLink {
-  const route = linkRouteWith(stacks, ctx.board, ctx.profileName, data !== undefined, co);
   const events = ctx.events;
-  const link = createCompanion(api, ctx.clock, ctx.storage, ctx.board, co, route.make(ctx.channel, ctx.clock, data), route.overModemData ? data : undefined, function (m) {
+  const link = routedCompanion(stacks, ctx, api, data, co, function (m) {
     events.emit("log", m);
   });
   api.useCompanion({
