@@ -50,7 +50,13 @@ export interface CompanionArgs {
  */
 export function companionSettings(board: Board, args: CompanionArgs, fwVersion: string): CompanionOptions | undefined {
   if (!args.mqtt) return undefined;
-  const url = new URL(args.mqtt);
+  let url: URL;
+  try {
+    url = new URL(args.mqtt);
+  } catch {
+    // Node's own words ("Invalid URL") name neither the flag nor the value.
+    throw new Error("--mqtt " + JSON.stringify(args.mqtt) + ": not a broker URL (mqtt://host[:port] or mqtts://host[:port])");
+  }
   if (url.protocol !== "mqtt:" && url.protocol !== "mqtts:") throw new Error("--mqtt: want mqtt:// or mqtts://, not " + url.protocol);
   const deviceId = args["device-id"];
   const password = args.password || process.env.SHAREDLINE_MQTT_PASSWORD;

@@ -10,18 +10,21 @@
  *
  * Portable (Espruino).
  */
-import { BoardError } from "./board.js";
+import { BoardError, type Board } from "./board.js";
 import type { FirmwareApi } from "./api.js";
-import { composeDataWith, composeLinkWith, type ComposeContext, type Composer, type DataOptions } from "./compose.js";
+import { composeDataWith, composeLinkWith, linkRouteWith, type ComposeContext, type Composer, type DataOptions } from "./compose.js";
 import type { CompanionOptions } from "./companion/attach.js";
 import type { CompanionLink } from "./companion/link.js";
 import { quectelMqttFor } from "./companion/modem-mqtt.js";
 import { createDataSession, type DataStack } from "./data/index.js";
 
-function composeModuleData(ctx: ComposeContext, apn: string, o: DataOptions): DataStack {
-  const link = ctx.board.data.link;
+function checkModule(board: Board, profileName: string, dataWanted: boolean, co: CompanionOptions | undefined): void {
   // A socket link needs the table this composition leaves out: say so rather than fail later.
-  if (link === "modem-socket") throw BoardError("board " + ctx.board.name + ": data.link modem-socket needs the data session's sockets; this build has the module-MQTT composition only", { problems: ["companion"] });
+  if (dataWanted && board.data.link === "modem-socket") throw BoardError("board " + board.name + ": data.link modem-socket needs the data session's sockets; this build has the module-MQTT composition only", { problems: ["companion"] });
+  if (co) linkRouteWith(quectelMqttFor, board, profileName, dataWanted, co);
+}
+
+function composeModuleData(ctx: ComposeContext, apn: string, o: DataOptions): DataStack {
   return composeDataWith(createDataSession, ctx, apn, o);
 }
 
@@ -31,5 +34,5 @@ function composeModuleLink(ctx: ComposeContext, api: FirmwareApi, data: DataStac
 
 /** The composer (a plain function: a cold module exports no values; both parts come from one load). */
 export function moduleMqttComposer(): Composer {
-  return { data: composeModuleData, link: composeModuleLink };
+  return { check: checkModule, data: composeModuleData, link: composeModuleLink };
 }

@@ -21,8 +21,9 @@ import type { Line } from "./line/line.js";
 import type { ModemManager } from "./modem/manager.js";
 import { createDataStack, type DataStack, type DataStackOptions } from "./data/index.js";
 import type { DataModemView, DataSettings } from "./data/session.js";
-import { brokerTarget, companionPubSub, createCompanion, type BrokerTarget, type CompanionOptions, type ModemMqttStacks } from "./companion/attach.js";
+import { companionRoute, createCompanion, type CompanionOptions, type CompanionRoute, type ModemMqttStacks } from "./companion/attach.js";
 import { modemMqttFor } from "./companion/modem-mqtt.js";
+import { socketDialectFor } from "../drivers/modems/socket-dialects.js";
 import type { CompanionLink } from "./companion/link.js";
 
 /** What the composition builds on (the firmware's parts, from main.ts). */
@@ -40,6 +41,11 @@ export interface ComposeContext {
 export type DataOptions = DataStackOptions & { healthyAfterMs?: number };
 
 export interface Composer {
+  /**
+   * Refuses (BoardError) what the parts could not be built with, before anything is
+   * built: `dataWanted`, the data session will be built; `companion`, the link's settings.
+   */
+  check(board: Board, profileName: string, dataWanted: boolean, companion: CompanionOptions | undefined): void;
   data(ctx: ComposeContext, apn: string, options: DataOptions): DataStack;
   link(ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, options: CompanionOptions): CompanionLink;
 }
@@ -76,21 +82,32 @@ export function composeDataWith(make: StackMaker, ctx: ComposeContext, apn: stri
   return data;
 }
 
+/** The link's route for `board` (companionRoute), its refusal a BoardError. */
+export function linkRouteWith(stacks: ModemMqttStacks, board: Board, profileName: string, hasData: boolean, co: CompanionOptions): CompanionRoute {
+  try {
+    return companionRoute(board, profileName, hasData, co, stacks);
+  } catch (e) {
+    throw BoardError((e as Error).message, { problems: ["companion"] });
+  }
+}
+
+/**
+ * The link on its route, made apart from composeLinkWith: the closures made there keep
+ * that function's variables for as long as the link runs (Espruino keeps a closure's
+ * whole scope), and the route with its own scope is not needed after this.
+ */
+function routedCompanion(stacks: ModemMqttStacks, ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, co: CompanionOptions, log: (line: string) => void): CompanionLink {
+  const route = linkRouteWith(stacks, ctx.board, ctx.profileName, data !== undefined, co);
+  return createCompanion(api, ctx.clock, ctx.storage, ctx.board, co, route.make(ctx.channel, ctx.clock, data), route.overModemData ? data : undefined, log);
+}
+
 /**
  * The companion link on the PubSub adapter the board's `data.link` names (a module stack
  * from `stacks` for "modem-mqtt"), published through the API.
  */
 export function composeLinkWith(stacks: ModemMqttStacks, ctx: ComposeContext, api: FirmwareApi, data: DataStack | undefined, co: CompanionOptions): CompanionLink {
-  let target: BrokerTarget;
-  let chosen;
-  try {
-    target = brokerTarget(co.url);
-    chosen = companionPubSub(ctx.board, ctx.profileName, ctx.channel, ctx.clock, data, target, co.adapters || {}, co.ca, stacks);
-  } catch (e) {
-    throw BoardError((e as Error).message, { problems: ["companion"] });
-  }
   const events = ctx.events;
-  const link = createCompanion(api, ctx.clock, ctx.storage, ctx.board, co, chosen.pubsub, chosen.overModemData ? data : undefined, function (m) {
+  const link = routedCompanion(stacks, ctx, api, data, co, function (m) {
     events.emit("log", m);
   });
   api.useCompanion({
@@ -104,6 +121,13 @@ export function composeLinkWith(stacks: ModemMqttStacks, ctx: ComposeContext, ap
     },
   });
   return link;
+}
+
+function check(board: Board, profileName: string, dataWanted: boolean, co: CompanionOptions | undefined): void {
+  if (!co) return;
+  linkRouteWith(modemMqttFor, board, profileName, dataWanted, co);
+  // The data stack has a socket table only for a modem with a socket dialect (createDataStack).
+  if (board.data.link === "modem-socket" && !socketDialectFor(profileName)) throw BoardError("board " + board.name + " (data.link modem-socket): modem " + profileName + " has no socket dialect; set data.link to url", { problems: ["companion"] });
 }
 
 function composeData(ctx: ComposeContext, apn: string, o: DataOptions): DataStack {
@@ -120,5 +144,5 @@ function composeLink(ctx: ComposeContext, api: FirmwareApi, data: DataStack | un
  * stack the link rides on is of the same copy of the code as the link.
  */
 export function dataAndLinkComposer(): Composer {
-  return { data: composeData, link: composeLink };
+  return { check: check, data: composeData, link: composeLink };
 }

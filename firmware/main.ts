@@ -97,6 +97,22 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
   const lineOptions = o.line;
   const profile = findProfile(board.modem);
   if (!profile) throw BoardError("board " + board.name + ": unknown modem profile " + board.modem, { problems: ["modem"] });
+  // Every setting is checked before any part exists: a refusal leaves nothing subscribed
+  // to the serial line or the clock, so a caller can build again without what was
+  // refused (the watch does: hal/espruino/boot.ts).
+  const apn = o.apn !== undefined ? o.apn : board.data.apn;
+  if (o.apn !== undefined) {
+    const bad = apnProblem(o.apn);
+    if (bad) throw BoardError("APN " + JSON.stringify(o.apn) + ": " + bad, { problems: ["apn"] });
+  }
+  const dataWanted = o.data !== false && board.capabilities.data && apn !== "";
+  if (!makeComposer && o.apn !== undefined) throw BoardError("this build of the firmware has no data session to set the APN " + o.apn + " (createFirmware has one)", { problems: ["apn"] });
+  if (!makeComposer && o.companion) throw BoardError("this build of the firmware has no companion link (createFirmware has one)", { problems: ["companion"] });
+  if (o.companion && !dataWanted && board.data.link !== "url") throw BoardError("board " + board.name + ": the companion link rides on the data session, which needs an APN", { problems: ["apn"] });
+  // Made only when a part is wanted: on the watch it is a cold Storage module (sl.link),
+  // loaded here and never on a watch whose settings leave data and the link off.
+  const composer = makeComposer && (dataWanted || o.companion) ? makeComposer() : undefined;
+  if (composer) composer.check(board, profile.name, dataWanted, o.companion);
   const channel = new AtChannel(hal.serial, hal.clock, {
     timeoutMs: profile.timeoutMs,
     finals: profile.finals,
@@ -156,18 +172,6 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
   });
   const activation = new Activation(channel, hal.clock, modem, hal.storage, oneNumber, events);
   if (o.pin !== undefined) modem.configurePin(o.pin);
-  const apn = o.apn !== undefined ? o.apn : board.data.apn;
-  if (o.apn !== undefined) {
-    const bad = apnProblem(o.apn);
-    if (bad) throw BoardError("APN " + JSON.stringify(o.apn) + ": " + bad, { problems: ["apn"] });
-  }
-  const dataWanted = o.data !== false && board.capabilities.data && apn !== "";
-  if (!makeComposer && o.apn !== undefined) throw BoardError("this build of the firmware has no data session to set the APN " + o.apn + " (createFirmware has one)", { problems: ["apn"] });
-  if (!makeComposer && o.companion) throw BoardError("this build of the firmware has no companion link (createFirmware has one)", { problems: ["companion"] });
-  if (o.companion && !dataWanted && board.data.link !== "url") throw BoardError("board " + board.name + ": the companion link rides on the data session, which needs an APN", { problems: ["apn"] });
-  // Made only when a part is wanted: on the watch it is a cold Storage module (sl.link),
-  // loaded here and never on a watch whose settings leave data and the link off.
-  const composer = makeComposer && (dataWanted || o.companion) ? makeComposer() : undefined;
   const ctx: ComposeContext = { clock: hal.clock, board, profileName: profile.name, channel, modem, line, events, storage };
   // The accessory's own data (R83): one session per board, owner of PDP context 1 and its APN.
   const data: DataStack | undefined = composer && dataWanted ? composer.data(ctx, apn, o.data ? o.data : {}) : undefined;

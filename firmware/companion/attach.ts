@@ -27,8 +27,8 @@ import type { DataStack } from "../data/index.js";
 import type { ModemSockets } from "../data/socket.js";
 import { CompanionLink, defaultReconnect, type CompanionActions, type LinkConfig, type LinkHolder, type StateSource } from "./link.js";
 import type { PubSub } from "./pubsub.js";
-import type { ModemBroker } from "./modem-mqtt.js";
-import type { Json } from "./topics.js";
+import type { ModemMqttMaker } from "./modem-mqtt.js";
+import { topicsFor, type Json } from "./topics.js";
 
 type PriorityState = PriorityInfo["priority"];
 
@@ -51,11 +51,12 @@ export interface PubSubAdapters {
 }
 
 /**
- * The module MQTT stacks a composition carries, chosen by modem profile name: undefined
- * for a modem it has none for. createFirmware's carries both (modem-mqtt.ts); the watch's
- * only the Quectel one (firmware/compose-module.ts), to keep its Storage.
+ * The module MQTT stacks a composition carries, by modem profile name and whether the
+ * broker is mqtts: how to make the client, or why there is none (modem-mqtt.ts).
+ * createFirmware's carries both; the watch's only the Quectel one
+ * (firmware/compose-module.ts), to keep its Storage.
  */
-export type ModemMqttStacks = (profileName: string, channel: AtChannel, clock: Clock, broker: ModemBroker) => PubSub | undefined;
+export type ModemMqttStacks = (profileName: string, tls: boolean) => ModemMqttMaker | string;
 
 /** The device's link settings: issued at registration (credentials), or the user's. */
 export interface CompanionSettings {
@@ -134,39 +135,69 @@ export function brokerTarget(url: string): BrokerTarget {
   return { url: url, host: host, port: port, tls: tls };
 }
 
+/** How the link's PubSub is made, once its settings are known to suit the board. */
+export interface CompanionRoute {
+  /** Builds the adapter (the first thing of the link that subscribes to anything). */
+  make(channel: AtChannel, clock: Clock, data: DataStack | undefined): PubSub;
+  /** The link waits for the modem's data session (false for `url`). */
+  overModemData: boolean;
+}
+
 /**
- * The PubSub adapter for `board`: checked before anything runs, so a board that cannot
- * reach its broker the way it is set up says why at once. `overModemData`: the link
- * waits for the modem's data session (false for `url`).
+ * Checks the link's settings against `board` without building anything, and says how
+ * its PubSub adapter is made: a board that cannot reach its broker the way it is set up
+ * says why (a clear Error) before the firmware has subscribed to anything, so a caller
+ * can still build it without the link. `hasData`: the data session will exist.
  */
-export function companionPubSub(
-  board: Board,
-  profileName: string,
-  channel: AtChannel,
-  clock: Clock,
-  data: DataStack | undefined,
-  target: BrokerTarget,
-  adapters: PubSubAdapters,
-  ca: string | undefined,
-  stacks: ModemMqttStacks,
-): { pubsub: PubSub; overModemData: boolean } {
+export function companionRoute(board: Board, profileName: string, hasData: boolean, co: CompanionOptions, stacks: ModemMqttStacks): CompanionRoute {
+  const target = brokerTarget(co.url);
+  // The link's topics are made when it is built: a number or id they cannot hold is said here.
+  topicsFor(co.msisdn, co.deviceId);
+  const adapters = co.adapters || {};
   const link = board.data.link;
   const where = "board " + board.name + " (data.link " + link + ")";
   if (link === "url") {
-    if (!adapters.url) throw new Error(where + ": this host gives no MQTT client for a broker URL");
-    return { pubsub: adapters.url(target), overModemData: false };
+    const url = adapters.url;
+    if (!url) throw new Error(where + ": this host gives no MQTT client for a broker URL");
+    return {
+      make: function () {
+        return url(target);
+      },
+      overModemData: false,
+    };
   }
-  if (!data) throw new Error(where + ": the companion link rides on the data session, which needs an APN");
+  if (!hasData) throw new Error(where + ": the companion link rides on the data session, which needs an APN");
   if (link === "modem-mqtt") {
-    if (adapters.module) return { pubsub: adapters.module(channel, clock, target), overModemData: true };
+    const own = adapters.module;
+    if (own) {
+      return {
+        make: function (channel, clock) {
+          return own(channel, clock, target);
+        },
+        overModemData: true,
+      };
+    }
+    const maker = stacks(profileName, target.tls);
+    if (typeof maker === "string") throw new Error(where + ": " + maker);
+    const ca = co.ca;
     if (target.tls && !ca) throw new Error(where + ": mqtts through the module's own MQTT stack needs the broker's CA (the companion setting ca, PEM) to load into the module");
-    const pubsub = stacks(profileName, channel, clock, { host: target.host, port: target.port, tls: target.tls && ca ? { ca } : undefined });
-    if (!pubsub) throw new Error(where + ": no module MQTT client for modem " + profileName + " in this build");
-    return { pubsub, overModemData: true };
+    return {
+      make: function (channel, clock) {
+        return maker(channel, clock, { host: target.host, port: target.port, tls: target.tls && ca ? { ca: ca } : undefined });
+      },
+      overModemData: true,
+    };
   }
-  if (!data.sockets) throw new Error(where + ": modem " + profileName + " has no socket dialect; set data.link to url");
-  if (!adapters.socket) throw new Error(where + ": this host gives no MQTT client over modem sockets");
-  return { pubsub: adapters.socket(data.sockets, target), overModemData: true };
+  const socket = adapters.socket;
+  if (!socket) throw new Error(where + ": this host gives no MQTT client over modem sockets");
+  return {
+    make: function (_channel, _clock, data) {
+      // The composer's check refuses a modem without a socket dialect before this is built.
+      if (!data || !data.sockets) throw new Error(where + ": modem " + profileName + " has no socket dialect; set data.link to url");
+      return socket(data.sockets, target);
+    },
+    overModemData: true,
+  };
 }
 
 /** The call state as §5.4 names it. */

@@ -5,14 +5,15 @@
  *
  * At boot: read the device settings beside the boot code (settings.ts), switch the
  * modem's supply on where the board has a supply switch, open the board's UART (or the
- * host tty `path` names, on the Linux interpreter), start the firmware, and hand the
- * watch's own code the firmware (firmware/watch.ts): the global `sharedline` (the
- * firmware API, docs/api.md), the console words (`answer`, ...) and
- * `sl("<text command>")`, and one console line per event unless the settings say quiet.
+ * host tty `path` names, on the Linux interpreter), start the firmware (with data and
+ * the link when the settings name them, without them when it refuses them:
+ * firmware/watch-firmware.ts), and hand the watch's own code the firmware
+ * (firmware/watch.ts): the global `sharedline` (the firmware API, docs/api.md), the
+ * console words (`answer`, ...) and `sl("<text command>")`, and one console line per
+ * event unless the settings say quiet.
  */
 import type { Board } from "../../firmware/board.js";
-import { createFirmwareWith, type FirmwareOptions } from "../../firmware/main.js";
-import { moduleMqttComposer } from "../../firmware/compose-module.js";
+import { watchFirmware } from "../../firmware/watch-firmware.js";
 import { CONSOLE_WORDS, installWatch } from "../../firmware/watch.js";
 import { attachGnss } from "../../firmware/gnss.js";
 import { EspruinoClock } from "./clock.js";
@@ -35,15 +36,7 @@ const settings = readSettings(function (name) {
 }, log);
 if (board.espruino && board.espruino.supplyPin) digitalWrite(board.espruino.supplyPin, 1);
 const s = board.serial;
-// The data session and the companion link only when the settings ask for them: then
-// the firmware loads them from Storage (sl.link, firmware/compose-module.ts), otherwise it never does.
-const options: FirmwareOptions = { data: false };
-if (settings.apn !== undefined || settings.mqtt !== undefined) {
-  options.data = {};
-  if (settings.apn !== undefined) options.apn = settings.apn;
-  if (settings.mqtt !== undefined) options.companion = { url: settings.mqtt, msisdn: settings.msisdn!, deviceId: settings.device!, password: settings.password! };
-}
-const fw = createFirmwareWith(
+const fw = watchFirmware(
   {
     serial: openUart(s.port, { baud: s.baud, rx: s.rx, tx: s.tx, cts: s.cts, path: settings.path }),
     clock: new EspruinoClock(),
@@ -51,8 +44,8 @@ const fw = createFirmwareWith(
     storage: espruinoStorage(),
   },
   board,
-  options,
-  moduleMqttComposer,
+  settings,
+  log,
 );
 // Subscribed before bring-up starts, so the first line is not missed.
 const watch = installWatch(fw, { print: log }, settings.quiet === true);

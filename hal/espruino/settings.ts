@@ -18,7 +18,11 @@
  * cold Storage module `sl.link`), and its heap is what it was without them.
  *
  * A file that is missing means defaults; a broken one is reported and ignored (the
- * watch still boots with defaults rather than not at all).
+ * watch still boots with defaults rather than not at all). What is checked here is the
+ * file's shape only: a link or data setting of the right shape that the firmware refuses
+ * (a broker URL it cannot parse, mqtts on a module without TLS, a bad APN; `npm run
+ * flash` refuses them, a hand edit may not) turns data and the link off at boot, said
+ * in one console line (firmware/watch-firmware.ts).
  */
 
 /** The Storage file name (at most 28 characters, Espruino's limit). */

@@ -34,6 +34,19 @@ test("--mqtt without credentials is refused with the reason", async (t) => {
   t.regex(p.err.text, /--mqtt needs --device-id/);
 });
 
+test("a broker URL that cannot work fails the start loudly, naming --mqtt and the value, with exit code 2", async (t) => {
+  for (const [url, said] of [
+    ["mqtt://bad host", /--mqtt "mqtt:\/\/bad host": not a broker URL/],
+    ["mqtt://h:99999", /--mqtt "mqtt:\/\/h:99999": not a broker URL/],
+    ["mqtt://", /the broker is mqtt:\/\/host\[:port\] or mqtts:\/\/host\[:port\], not "mqtt:\/\/" \(host\)/],
+  ] as const) {
+    const data = mkdtempSync(path.join(tmpdir(), "sl-companion-"));
+    const p = startCli(t, ["start", "--data", data, "--no-broker", "--mqtt", url, "--device-id", "d1", "--password", "pw", "--msisdn", "+819012345678"]);
+    t.is(await p.exit, 2, url);
+    t.regex(p.err.text, said, url);
+  }
+});
+
 test("mqtts through the module's own MQTT stack: SIMCom with --mqtt-ca hands the CA to the module; without it, or on Quectel, refused", (t) => {
   const boards = loadBoards(boardsJson);
   const a7670 = pickBoard(boards, "bench-usb-a7670");
