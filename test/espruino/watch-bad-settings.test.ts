@@ -11,14 +11,12 @@
  * `sl.link` missing from Storage.
  */
 import test from "ava";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { replWorkspace, simWithAccessory } from "../support/espruino-watch.js";
 import * as path from "node:path";
 import { bundleBoard, espruinoBoards } from "../../tools/bundle.js";
 import { EspruinoRepl, writeStorageFiles } from "../../tools/espruino-repl.js";
 import { interpreterFor, layoutProblem } from "../../tools/espruino-run.js";
 import { storageFiles } from "../../tools/portable-check.js";
-import { startCli } from "../support/cli-process.js";
 import { get, post } from "../support/sim-control.js";
 
 const base = process.env.ESPRUINO_BIN || undefined;
@@ -33,16 +31,8 @@ if (!base) {
   test.serial(title, async (t) => {
     t.timeout(240000);
     const interp = interpreterFor(board.espruino ? board.espruino.variables : undefined)!;
-    const dir = mkdtempSync(path.join(tmpdir(), "sharedline-watch-bad-"));
-    const repls: EspruinoRepl[] = [];
-    t.teardown(async () => {
-      for (const r of repls) await r.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const sim = startCli(t, ["sim", "--accessories", "1", "--pty", "--board", BOARD, "--quiet"]);
-    const simOut = await sim.out.waitFor(/control on (http:\/\/\S+)/, 20000);
-    const pty = /A1 .* on (\/dev\/\S+)/.exec(simOut)![1];
-    const control = /control on (http:\/\/\S+)/.exec(simOut)![1];
+    const { dir, repls } = replWorkspace(t, "watch-bad");
+    const { pty, control } = await simWithAccessory(t, BOARD);
 
     const r = await bundleBoard(board, path.join(dir, "dist"), true);
     const settings = { path: pty, mqtt: "mqtt://h:99999", msisdn: "+819012345678", device: "w4tch001", password: "pw" };

@@ -18,13 +18,11 @@
  * namespace of its own so that nothing else on the machine can meet it there.
  */
 import test from "ava";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { replWorkspace, simWithAccessory } from "../support/espruino-watch.js";
 import * as path from "node:path";
 import { EspruinoRepl } from "../../tools/espruino-repl.js";
 import { interpreterFor, layoutProblem } from "../../tools/espruino-run.js";
 import { bundleBoard, espruinoBoards } from "../../tools/bundle.js";
-import { startCli } from "../support/cli-process.js";
 import { flashOver, netnsWrap, ownNetwork } from "./flash-rig.js";
 import { get, post } from "../support/sim-control.js";
 
@@ -40,18 +38,10 @@ if (!base) {
   test.serial("Espruino end to end: flash over telnet, boot from Storage, a call answered on the device, an SMS stored across a restart, *103*1#", async (t) => {
     t.timeout(240000);
     const interp = interpreterFor(board.espruino ? board.espruino.variables : undefined)!;
-    const dir = mkdtempSync(path.join(tmpdir(), "sharedline-watch-"));
-    const repls: EspruinoRepl[] = [];
-    t.teardown(async () => {
-      for (const r of repls) await r.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const { dir, repls } = replWorkspace(t, "watch");
 
     // The shared number with one accessory whose modem is a pseudo-terminal.
-    const sim = startCli(t, ["sim", "--accessories", "1", "--pty", "--board", BOARD, "--quiet"]);
-    const simOut = await sim.out.waitFor(/control on (http:\/\/\S+)/, 20000);
-    const pty = /A1 .* on (\/dev\/\S+)/.exec(simOut)![1];
-    const control = /control on (http:\/\/\S+)/.exec(simOut)![1];
+    const { pty, control } = await simWithAccessory(t, BOARD);
 
     // 1. A fresh interpreter with telnet; flash it over telnet.
     const netns = ownNetwork();

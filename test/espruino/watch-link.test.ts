@@ -12,13 +12,10 @@
  * against the board's budget, which it does not fit yet (docs/espruino.md).
  */
 import test from "ava";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
+import { replWorkspace, simWithAccessory } from "../support/espruino-watch.js";
 import { EspruinoRepl } from "../../tools/espruino-repl.js";
 import { interpreterFor, layoutProblem } from "../../tools/espruino-run.js";
 import { espruinoBoards } from "../../tools/bundle.js";
-import { startCli } from "../support/cli-process.js";
 import { backend, startBroker, until } from "../companion/helpers.js";
 import { flashOver, netnsWrap, ownNetwork } from "./flash-rig.js";
 
@@ -46,20 +43,14 @@ if (!base) {
   test.serial(title, async (t) => {
     t.timeout(240000);
     const interp = interpreterFor(board.espruino ? board.espruino.variables : undefined)!;
-    const dir = mkdtempSync(path.join(tmpdir(), "sharedline-watch-link-"));
-    const repls: EspruinoRepl[] = [];
     const broker = await startBroker();
     const be = await backend(broker.port, [TOPICS + "#"]);
-    t.teardown(async () => {
-      for (const r of repls) await r.stop();
+    const { dir, repls } = replWorkspace(t, "watch-link", async () => {
       await be.client.endAsync();
       await broker.close();
-      rmSync(dir, { recursive: true, force: true });
     });
 
-    const sim = startCli(t, ["sim", "--accessories", "1", "--pty", "--board", BOARD, "--quiet"]);
-    const simOut = await sim.out.waitFor(/control on (http:\/\/\S+)/, 20000);
-    const pty = /A1 .* on (\/dev\/\S+)/.exec(simOut)![1];
+    const { pty } = await simWithAccessory(t, BOARD);
 
     // 1. Flash with the link settings; a bad one is refused before anything is written.
     const netns = ownNetwork();
