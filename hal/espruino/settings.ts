@@ -17,8 +17,10 @@
  * Without `apn` and `mqtt` the watch loads neither part (firmware/compose-module.ts, the
  * cold Storage module `sl.link`), and its heap is what it was without them.
  *
- * A file that is missing means defaults; a broken one is reported and ignored (the
- * watch still boots with defaults rather than not at all). What is checked here is the
+ * A file that is missing means defaults; one that is not a JSON object is reported and
+ * ignored (the watch still boots with defaults rather than not at all); a bad setting in
+ * a good file is reported and ignored alone, and a link setting the group cannot do
+ * without turns the link off (all four go), the other settings kept. What is checked here is the
  * file's shape only: a link or data setting of the right shape that the firmware refuses
  * (a broker URL it cannot parse, mqtts on a module without TLS, a bad APN; `npm run
  * flash` refuses them, a hand edit may not) turns data and the link off at boot, said
@@ -83,9 +85,29 @@ export function readSettings(read: (name: string) => string | undefined, report:
     return {};
   }
   const problems = settingsProblems(v);
-  if (problems.length > 0) {
-    for (let i = 0; i < problems.length; i++) report(problems[i] + "; using defaults");
+  if (problems.length === 0) return v as DeviceSettings;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    report(problems[0] + "; using defaults");
     return {};
   }
-  return v as DeviceSettings;
+  // One bad setting costs only itself: the others a hand edit left intact are kept (a
+  // watch that lost its `path` or `quiet` to a typo in the broker would boot differently).
+  const o = v as { [k: string]: unknown };
+  const kept: { [k: string]: unknown } = {};
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const kind = kindOf(keys[i]);
+    if (kind !== "" && typeof o[keys[i]] === kind) kept[keys[i]] = o[keys[i]];
+  }
+  // What is still wrong is the link's group (incomplete, or no broker URL): it goes whole.
+  const linkOff = settingsProblems(kept).length > 0;
+  if (linkOff) {
+    delete kept.mqtt;
+    delete kept.msisdn;
+    delete kept.device;
+    delete kept.password;
+  }
+  for (let i = 0; i < problems.length; i++) report(problems[i] + "; ignored");
+  if (linkOff) report(SETTINGS_FILE + ": the companion link is off (mqtt, msisdn, device and password go together)");
+  return kept as DeviceSettings;
 }

@@ -43,22 +43,35 @@ test("the watch prints one line per event, answers `answer` typed at its console
   t.is(printed[printed.length - 1], "no calls", "a command's reply is printed even when quiet");
 });
 
-test("device settings: defaults without a file, the file's values, every problem reported and defaults used", (t) => {
+test("device settings: defaults without a file, the file's values, every problem reported and only the bad settings ignored", (t) => {
   const problems: string[] = [];
   const report = (p: string) => problems.push(p);
   t.deepEqual(readSettings(() => undefined, report), {});
   t.deepEqual(readSettings(() => '{"path":"/dev/pts/3","quiet":true}   ', report), { path: "/dev/pts/3", quiet: true });
   t.deepEqual(problems, []);
-  t.deepEqual(readSettings(() => '{"path":3,"colour":"red"}', report), {});
-  t.deepEqual(problems, ["sharedline.json: 'path' must be a string; using defaults", "sharedline.json: unknown setting 'colour' (known: path, quiet, words, apn, mqtt, msisdn, device, password); using defaults"]);
+  t.deepEqual(readSettings(() => '{"path":3,"colour":"red","quiet":true}', report), { quiet: true });
+  t.deepEqual(problems, ["sharedline.json: 'path' must be a string; ignored", "sharedline.json: unknown setting 'colour' (known: path, quiet, words, apn, mqtt, msisdn, device, password); ignored"]);
   t.deepEqual(readSettings(() => "{nope", report).path, undefined);
   t.regex(problems[2], /not JSON/);
+  t.deepEqual(readSettings(() => "[1]", report), {});
+  t.is(problems[3], "sharedline.json: must be a JSON object; using defaults");
   t.deepEqual(settingsProblems([]), ["sharedline.json: must be a JSON object"]);
   // The companion link's settings come all together, with a broker URL.
   const link = { mqtt: "mqtt://127.0.0.1:1883", msisdn: "+819012345678", device: "w4tch001", password: "pw" };
   t.deepEqual(settingsProblems(Object.assign({ apn: "internet" }, link)), []);
   t.deepEqual(settingsProblems({ mqtt: link.mqtt, device: "w4tch001" }), ["sharedline.json: the companion link needs all of mqtt, msisdn, device, password; has only mqtt, device"]);
   t.regex(settingsProblems(Object.assign({}, link, { mqtt: "tcp://x" })).join(), /'mqtt' is mqtt:\/\/host/);
+  // A hand-edited broker of the wrong shape turns the link off and keeps the rest (path, quiet, words, apn).
+  problems.length = 0;
+  const kept = readSettings(() => JSON.stringify(Object.assign({ path: "/dev/pts/3", quiet: true, words: false, apn: "internet" }, link, { mqtt: "tcp://x" })), report);
+  t.deepEqual(kept, { path: "/dev/pts/3", quiet: true, words: false, apn: "internet" });
+  t.is(problems.length, 2);
+  t.regex(problems[0], /'mqtt' is mqtt:\/\/host.*; ignored$/);
+  t.is(problems[1], "sharedline.json: the companion link is off (mqtt, msisdn, device and password go together)");
+  // Only some of the four: the same.
+  problems.length = 0;
+  t.deepEqual(readSettings(() => JSON.stringify({ quiet: true, mqtt: link.mqtt, device: "w4tch001" }), report), { quiet: true });
+  t.deepEqual(problems.length, 2);
 });
 
 test("link settings for sharedline flash: the broker, the number, the device id and the APN are checked with the flag named", (t) => {
