@@ -247,6 +247,8 @@ export async function bench(): Promise<void> {
   const ours = await runOne(bin, bundle, s, "ours", "");
   const runs: Result[] = [ours];
   for (const p of peers) runs.push(Object.assign(await runOne(bin, bundle, s, "peer", p.code), { name: p.name }));
+  // The lower bounds (bench/espruino/floor.ts), beside the parsers: what the least work costs.
+  const floors = [await runOne(bin, bundle, s, "floor", ""), await runOne(bin, bundle, s, "floor+", "")];
   for (const r of runs) {
     const mbs = r.bytes / r.ms / 1000;
     console.log(
@@ -254,12 +256,32 @@ export async function bench(): Promise<void> {
     );
   }
   for (const r of runs.slice(1)) console.log(`ratio ours / ${r.name}: ${(r.ms / ours.ms).toFixed(2)}x (Espruino ${bin})`);
+  for (const f of floors) {
+    const against = runs.slice(1).map((r) => `${(r.ms / f.ms).toFixed(2)}x ${r.name}`);
+    console.log(`${f.name.padEnd(9)} ${(f.bytes / f.ms / 1000).toFixed(3)} MB/s (${f.ms} ms), corrupted ${f.corrupted}, URCs ${f.urcs}: ${against.join(", ") || "no peer"} (${FLOOR_WHAT[f.name]})`);
+  }
   if (process.env.BENCH_CALLGRIND !== "1") return;
-  const mine = instructions(bin, bundle, s, "ours", "");
-  console.log(`ours      ${typeof mine === "number" ? mine.toLocaleString("en") + " instructions in the feed (callgrind)" : mine}`);
-  for (const p of peers) {
-    const theirs = instructions(bin, bundle, s, "peer", p.code);
-    console.log(`${p.name.padEnd(9)} ${typeof theirs === "number" ? theirs.toLocaleString("en") + " instructions in the feed (callgrind)" : theirs}`);
-    if (typeof mine === "number" && typeof theirs === "number") console.log(`ratio ours / ${p.name} in instructions: ${(theirs / mine).toFixed(2)}x`);
+  const counted: { name: string; n: number }[] = [];
+  const count = (name: string, which: string, code: string): void => {
+    const n = instructions(bin, bundle, s, which, code);
+    console.log(`${name.padEnd(9)} ${typeof n === "number" ? n.toLocaleString("en") + " instructions in the feed (callgrind), " + (n / s.tx.length / 1e6).toFixed(3) + " M a command" : n}`);
+    if (typeof n === "number") counted.push({ name, n });
+  };
+  count("ours", "ours", "");
+  for (const p of peers) count(p.name, "peer", p.code);
+  count("floor", "floor", "");
+  count("floor+", "floor+", "");
+  const mine = counted.find((c) => c.name === "ours");
+  for (const c of counted) {
+    if (c.name === "ours" || !mine) continue;
+    const peer = peers.some((p) => p.name === c.name);
+    // For a peer: how many times fewer instructions ours takes; for a floor: the same, which is below 1.
+    console.log(`ratio ours / ${c.name} in instructions: ${(c.n / mine.n).toFixed(2)}x${peer ? ` (2x ${c.name} allows ${(c.n / 2 / 1e6).toFixed(1)} M)` : ""}`);
   }
 }
+
+/** What each floor is (bench/espruino/floor.ts). */
+const FLOOR_WHAT: { [name: string]: string } = {
+  floor: "lower bound: framing and dispatch only, no time limit",
+  "floor+": "lower bound with what firmware needs: command check, promise, time limit, response prefix, CR/LF rule",
+};

@@ -20,6 +20,8 @@
  */
 import { AtChannel } from "../../drivers/at/index.js";
 import type { AtResponse } from "../../drivers/at/index.js";
+import type { Serial } from "../../hal/types.js";
+import { bareFloor, needsFloor } from "./floor.js";
 import { benchLink, stillClock } from "./link.js";
 
 declare const BENCH_STREAM: string;
@@ -109,17 +111,32 @@ function report(name: string, ms: number, corrupted: number, urcs: number): void
   console.log("BENCH " + name + " " + BENCH_STREAM.length + " " + ms + " " + corrupted + " " + urcs);
 }
 
-function ours(): void {
+/** What the promise-based drivers need of a parser: our channel, or the floor with the firmware's needs. */
+interface Sender {
+  send(c: { cmd: string; prefixes: string[]; mode?: "prompt"; payload?: string }): Promise<AtResponse>;
+  queued(): number;
+}
+
+function channel(serial: Serial, count: () => void): Sender {
+  const ch = new AtChannel(serial, stillClock, { timeoutMs: 60000 });
+  for (let i = 0; i < URC_PREFIXES.length; i++) ch.onUrc(URC_PREFIXES[i], count);
+  return ch;
+}
+
+function floorWithNeeds(serial: Serial, count: () => void): Sender {
+  return needsFloor(serial, stillClock, count);
+}
+
+function ours(name: string, make: (serial: Serial, count: () => void) => Sender): void {
   const parts = chunks();
   const written: string[] = [];
   const link = benchLink(written);
-  const ch = new AtChannel(link.serial, stillClock, { timeoutMs: 60000 });
-  const handler = link.handler;
   let urcs = 0;
   const count = function () {
     urcs++;
   };
-  for (let i = 0; i < URC_PREFIXES.length; i++) ch.onUrc(URC_PREFIXES[i], count);
+  const ch = make(link.serial, count);
+  const handler = link.handler;
   const results: (AtResponse | undefined)[] = [];
   const sent: Promise<AtResponse>[] = [];
   let next = transactions();
@@ -158,7 +175,7 @@ function ours(): void {
       const r = results[i];
       if (!r || r.lines.join("|") !== BENCH_TX[i][2]) corrupted++;
     }
-    report("ours", ms, corrupted, urcs);
+    report(name, ms, corrupted, urcs);
   };
   setTimeout(check, 0);
 }
@@ -229,5 +246,38 @@ function peer(): void {
   report("AT.js", ms, corrupted, urcs);
 }
 
-if (BENCH_WHICH === "ours") ours();
+/** The floor without the firmware's needs, driven like AT.js: a callback per command. */
+function bare(): void {
+  const parts = chunks();
+  const written: string[] = [];
+  let urcs = 0;
+  const floor = bareFloor(
+    function (s: string) {
+      written.push(s);
+    },
+    function () {
+      urcs++;
+    },
+  );
+  const answers: string[][] = [];
+  const keep = function (lines: string[]) {
+    answers.push(lines);
+  };
+  let next = transactions();
+  const ms = feed(parts, function (c) {
+    while (next !== undefined && floor.waiting() < WINDOW) {
+      const tx = next.tx;
+      next = next.next;
+      floor.send(tx[0], tx[1], keep);
+    }
+    floor.receive(c);
+  });
+  let corrupted = BENCH_TX.length - answers.length + unsent(written);
+  for (let i = 0; i < answers.length; i++) if (answers[i].join("|") !== BENCH_TX[i][2]) corrupted++;
+  report("floor", ms, corrupted, urcs);
+}
+
+if (BENCH_WHICH === "ours") ours("ours", channel);
+else if (BENCH_WHICH === "floor+") ours("floor+", floorWithNeeds);
+else if (BENCH_WHICH === "floor") bare();
 else peer();
