@@ -128,8 +128,8 @@ export async function bench(): Promise<void> {
     // The input is built once per chunk size, not before each run: 2.5 MB of strings made
     // just before the clock starts were copied (and sometimes promoted) by the scavenges of
     // the channel's run, charging the harness's own data to it, and whether they were
-    // depended on where those scavenges fell. One process's runs settled at about 100 or
-    // about 135 MB/s at 512 bytes, run to run; built once, they are all about 135.
+    // depended on where those scavenges fell: at 512 bytes some processes ran at about 100
+    // MB/s throughout and others at about 135. Built once, every run is about 135.
     const input = channelInput(n, chunk);
     const bufs = readlineInput(n, chunk);
     // Warm-up: both sides' code optimised by the JIT before anything is timed.
