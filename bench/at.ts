@@ -4,16 +4,20 @@
  *
  * The channel does more than framing (echo, finals, prefixes, URC dispatch with PDU
  * lines, prompt detection); the peer only splits lines. The ratio says what that costs.
+ * Beside both, the floor (bench/at-floor.ts): the least a parser with the firmware's needs
+ * does, so the channel's ratio can be read against what such a parser reaches at all.
  */
 import { ReadlineParser } from "@serialport/parser-readline";
 import { AtChannel } from "../drivers/at/index.js";
 import type { Serial } from "../hal/types.js";
 import { VirtualClock } from "../hal/memory/clock.js";
+import { hostFloor } from "./at-floor.js";
+import type { FloorKey } from "./at-floor.js";
 
 const CMT_PDU = "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07";
 
 /** One "transaction": a command's answer plus the URCs that came around it. */
-function transaction(i: number): { cmd: string; prefixes: string[]; answer: string; urcs: string } {
+export function transaction(i: number): { cmd: string; prefixes: string[]; answer: string; urcs: string } {
   const urcs =
     '\r\n+CEREG: 1,"1A2B","01C2D3E' + (i % 10) + '",7\r\n' +
     "\r\nRING\r\n" +
@@ -90,6 +94,42 @@ async function runChannel(txs: Input): Promise<{ bytes: number; ms: number; urcs
   return { bytes, ms, urcs };
 }
 
+/** The floor's keys for this stream (bench/at-floor.ts): its finals and URCs by their first five characters. */
+export function floorKeys(count: () => void): Map<string, FloorKey> {
+  const urc = { handle: count, pdu: false };
+  return new Map<string, FloorKey>([
+    ["OK", 1],
+    ["ERROR", 2],
+    ["+CME ", 2],
+    ["+CMS ", 2],
+    ["+CERE", urc],
+    ["RING", urc],
+    ["+CLIP", urc],
+    ["+CMTI", urc],
+    ["+CSQ:", urc],
+    ["+CMT:", { handle: count, pdu: true }],
+  ]);
+}
+
+/** The same input through the floor: the least a parser with the firmware's needs does. */
+async function runFloor(txs: Input): Promise<{ bytes: number; ms: number; urcs: number }> {
+  const serial = new BenchSerial();
+  let urcs = 0;
+  const floor = hostFloor(serial, new VirtualClock(), floorKeys(() => urcs++), 5);
+  let bytes = 0;
+  const start = cpuMs();
+  for (const t of txs) {
+    const p = floor.send({ cmd: t.cmd, prefixes: t.prefixes });
+    for (const c of t.parts) {
+      bytes += c.length;
+      serial.handler(c);
+    }
+    await p;
+  }
+  const ms = cpuMs() - start;
+  return { bytes, ms, urcs };
+}
+
 function readlineInput(n: number, chunk: number): Buffer[] {
   const bufs: Buffer[] = [];
   for (let i = 0; i < n; i++) {
@@ -121,10 +161,11 @@ function median(xs: number[]): number {
 export async function bench(): Promise<void> {
   const n = 4000;
   console.log("AT channel throughput (" + n + " transactions, each with 12 URCs incl. a +CMT PDU; MB per CPU second, median of 7 runs)");
-  console.log("chunk  sharedline AtChannel   parser-readline (framing only)   ratio");
+  console.log("chunk  sharedline AtChannel   parser-readline (framing only)   ratio   floor+ (bench/at-floor.ts)   its ratio");
   for (const chunk of [1, 16, 64, 512]) {
     const ours: number[] = [];
     const peer: number[] = [];
+    const floor: number[] = [];
     // The input is built once per chunk size, not before each run: 2.5 MB of strings made
     // just before the clock starts were copied (and sometimes promoted) by the scavenges of
     // the channel's run, charging the harness's own data to it, and whether they were
@@ -136,17 +177,31 @@ export async function bench(): Promise<void> {
     for (let w = 0; w < 3; w++) {
       await runChannel(input);
       runReadline(bufs);
+      await runFloor(input);
     }
     for (let r = 0; r < 7; r++) {
       const a = await runChannel(input);
       ours.push(a.bytes / 1e6 / (a.ms / 1000));
       const b = runReadline(bufs);
       peer.push(b.bytes / 1e6 / (b.ms / 1000));
+      const f = await runFloor(input);
+      floor.push(f.bytes / 1e6 / (f.ms / 1000));
     }
     const o = median(ours);
     const p = median(peer);
+    const f = median(floor);
     console.log(
-      String(chunk).padStart(5) + "  " + (o.toFixed(2) + " MB/s").padStart(20) + "   " + (p.toFixed(2) + " MB/s").padStart(30) + "   " + (o / p).toFixed(2) + "x",
+      String(chunk).padStart(5) +
+        "  " +
+        (o.toFixed(2) + " MB/s").padStart(20) +
+        "   " +
+        (p.toFixed(2) + " MB/s").padStart(30) +
+        "   " +
+        (o / p).toFixed(2) +
+        "x" +
+        (f.toFixed(2) + " MB/s").padStart(29) +
+        (f / p).toFixed(2).padStart(11) +
+        "x",
     );
   }
 }

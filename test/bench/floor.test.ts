@@ -1,14 +1,18 @@
 /**
- * The Espruino benchmark's lower bounds (bench/espruino/floor.ts) are only worth their
+ * The benchmarks' lower bounds (bench/espruino/floor.ts, bench/at-floor.ts) are only worth their
  * figures if they do the job they are timed on: every command of the benchmark's stream
  * answered with exactly the modem's lines, every URC seen, every SMS payload written after
  * its prompt. Checked here on Node, on the same stream the benchmark builds.
  */
 import test from "ava";
+import { floorKeys, transaction } from "../../bench/at.js";
+import { hostFloor } from "../../bench/at-floor.js";
 import { makeStream } from "../../bench/espruino.js";
 import { bareFloor, needsFloor } from "../../bench/espruino/floor.js";
 import { benchLink, stillClock } from "../../bench/espruino/link.js";
+import { AtChannel } from "../../drivers/at/index.js";
 import type { AtResponse } from "../../drivers/at/index.js";
+import { VirtualClock } from "../../hal/memory/clock.js";
 
 /** The stream cut into its chunks, as bench/espruino/entry.ts cuts it. */
 function chunksOf(bytes: string, sizes: string): string[] {
@@ -73,4 +77,27 @@ test("floor+ answers every command with the modem's lines, refuses a bad command
   const failing = floor.send({ cmd: "AT+CPIN?", prefixes: ["+CPIN:"] });
   link.handler("\r\n+CME ERROR: 10\r\n");
   await t.throwsAsync(failing, { message: "+CME ERROR: 10" });
+});
+
+test("the Node floor gives every command of `bench -- at`'s stream the channel's answer and sees as many URCs", async (t) => {
+  const a = benchLink(undefined);
+  let floorUrcs = 0;
+  const floor = hostFloor(a.serial, new VirtualClock(), floorKeys(() => floorUrcs++), 5);
+  const b = benchLink(undefined);
+  let channelUrcs = 0;
+  const channel = new AtChannel(b.serial, new VirtualClock());
+  for (const p of ["+CEREG:", "RING", "+CLIP:", "+CMTI:", "+CSQ:"]) channel.onUrc(p, () => channelUrcs++);
+  channel.onUrc("+CMT:", () => channelUrcs++, { pdu: true });
+  for (let i = 0; i < 300; i++) {
+    const tx = transaction(i);
+    const bytes = tx.urcs + tx.answer.slice(0, 8) + tx.urcs + tx.answer.slice(8);
+    const mine = floor.send({ cmd: tx.cmd, prefixes: tx.prefixes });
+    const theirs = channel.send({ cmd: tx.cmd, prefixes: tx.prefixes });
+    // Cut differently on each side: the framing must not depend on where a chunk ends.
+    for (let at = 0; at < bytes.length; at += 7) a.handler(bytes.substr(at, 7));
+    for (let at = 0; at < bytes.length; at += 13) b.handler(bytes.substr(at, 13));
+    t.deepEqual((await mine).lines, (await theirs).lines, tx.cmd + " #" + i);
+  }
+  t.is(floorUrcs, channelUrcs);
+  t.true(floorUrcs > 300 * 12 * 0.9);
 });
