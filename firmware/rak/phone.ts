@@ -43,7 +43,7 @@
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import type { FlashStorageModule } from "../../hal/espruino/storage.js";
-import type { CallInfo, Failure } from "../api/types.js";
+import type { CallInfo, EmergencyEvent, Failure } from "../api/types.js";
 import { RakAt } from "./at.js";
 import { rakDelete, rakInbox, rakStore, rakTidy, type RakMessage } from "./pdu.js";
 
@@ -317,6 +317,7 @@ export class RakPhone implements RakApi {
     };
   }
 
+  /** Emergency payloads are checked against the shared EmergencyEvent where emitted (`satisfies`): an app typed by ApiEvents must know every phase sent here. */
   private emit(name: string, data: unknown): void {
     const l = (this.on[name] || []).concat(this.any);
     for (let i = 0; i < l.length; i++) {
@@ -707,7 +708,7 @@ export class RakPhone implements RakApi {
       if (self.sos) self.sos.f(failed("replaced", "replaced by the emergency call to " + n));
       const s: Sos = (self.sos = { n: n, a: 0, f: resolve, w: !self.live, c: false, t: self.io.clock.now(), k: self.kicks, v: 0 });
       if (self.live) return self.sosDial();
-      self.emit("emergency", { phase: "waiting", callId: 0, attempts: 0 });
+      self.emit("emergency", { phase: "waiting", callId: 0, attempts: 0 } satisfies EmergencyEvent);
       self.say("emergency call to " + n + " as soon as the modem answers");
       self.sosWait(s);
     });
@@ -749,7 +750,7 @@ export class RakPhone implements RakApi {
           return self.sosWait(s);
         }
         const why = "the modem did not answer for " + Math.round((clock.now() - s.t) / 1000) + " s, " + SOS_CYCLES + " power cycles included: the emergency call to " + s.n + " was not placed; dial again, or use another phone";
-        self.emit("emergency", { phase: "failed", callId: 0, attempts: s.a, reason: "modemSilent", message: why });
+        self.emit("emergency", { phase: "failed", callId: 0, attempts: s.a, reason: "modemSilent", message: why } satisfies EmergencyEvent);
         self.say("emergency call failed: " + why);
         self.sosEnd(s, undefined, why, "modemSilent");
       },
@@ -767,7 +768,7 @@ export class RakPhone implements RakApi {
     const s = this.sos!;
     const n = s.n;
     s.a++;
-    this.emit("emergency", { phase: s.a > 1 ? "retrying" : "requested", callId: 0, attempts: s.a });
+    this.emit("emergency", { phase: s.a > 1 ? "retrying" : "requested", callId: 0, attempts: s.a } satisfies EmergencyEvent);
     this.say("emergency call to " + n + (s.a > 1 ? " (attempt " + s.a + ")" : ""));
     let sos = false;
     for (let i = 0; i < this.list.length; i++) if (this.list[i].e) sos = true;
