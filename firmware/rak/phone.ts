@@ -45,7 +45,7 @@ import type { Clock, TimerHandle } from "../../hal/types.js";
 import type { FlashStorageModule } from "../../hal/espruino/storage.js";
 import type { CallInfo, EmergencyEvent, Failure } from "../api/types.js";
 import { RakAt } from "./at.js";
-import { rakDelete, rakInbox, rakStore, rakTidy, type RakMessage } from "./pdu.js";
+import { rakDelete, rakInbox, rakPage, rakStore, rakTidy, type RakPage } from "./pdu.js";
 
 export interface RakIo {
   /** Bytes to the modem UART. */
@@ -79,7 +79,13 @@ export interface RakApi {
   hangup(callId?: number): Promise<RakCallReply>;
   dial(number: string): Promise<RakCallReply>;
   calls(): Promise<{ ok: true; calls: CallInfo[] }>;
-  inbox(): Promise<{ ok: true; messages: RakMessage[] } | Failure>;
+  /**
+   * A page of the inbox: the messages with ids `from` (default 0) and up, oldest first, at
+   * most `count` (default and at most pdu.ts INBOX_PAGE, 5) and 5 parts (the whole inbox
+   * does not fit the heap), with `next`, the id to ask from for the next page (null when
+   * none remain), and `total`. `inbox()` is the first page.
+   */
+  inbox(page?: { from?: number; count?: number }): Promise<RakPage | Failure>;
   /** Deletes one inbox message (all its parts) by id: a device with 40 KB of Storage must be able to. */
   inboxDelete(id: number): Promise<{ ok: true; id: number } | Failure>;
   status(): Promise<{ ok: true; modem: { name: string }; ready: boolean; emergencyNumbers: string[]; calls: number }>;
@@ -278,9 +284,9 @@ export class RakPhone implements RakApi {
     return Promise.resolve({ ok: true as const, calls: this.snapshot().calls });
   }
 
-  inbox(): Promise<{ ok: true; messages: RakMessage[] } | Failure> {
+  inbox(page?: { from?: number; count?: number }): Promise<RakPage | Failure> {
     try {
-      return Promise.resolve({ ok: true as const, messages: rakInbox(this.io.flash) });
+      return Promise.resolve(rakPage(this.io.flash, page) || failed("badPage", "not a page: " + JSON.stringify(page)));
     } catch (e) {
       return Promise.resolve(failed("storage", String(e)));
     }

@@ -14,6 +14,7 @@ import { SimModem } from "../../sim/modem/modem.js";
 import { NetworkStub } from "../../sim/modem/network-stub.js";
 import { BG96_BOOT_MS, BG96_PULSE_MS, startRak, type RakApi, type RakCallReply } from "../../firmware/rak/phone.js";
 import type { ApiEvents } from "../../firmware/api/types.js";
+import { INBOX_PAGE } from "../../firmware/rak/pdu.js";
 
 const CALLER = "+819011112222";
 
@@ -518,8 +519,27 @@ test("R75 a SIM holding 20 messages at boot: each stored as its line of the AT+C
   await r.run(20000);
   t.is(r.api.snapshot().modem, "ready");
   t.is(at.length, 20, r.printed.join("\n"));
-  const inbox = await r.api.inbox();
-  t.true(inbox.ok && inbox.messages.length === 20);
+  // The inbox a page at a time (the whole of it does not fit the device's heap): each once, in order.
+  const texts: string[] = [];
+  let from: number | null = 0;
+  let pages = 0;
+  while (from !== null && pages++ < 10) {
+    const page = await r.api.inbox(from ? { from } : undefined);
+    if (!page.ok) return t.fail(page.message);
+    t.is(page.total, 20);
+    t.true(page.messages.length <= INBOX_PAGE);
+    for (const m of page.messages) texts.push(m.text);
+    from = page.next;
+  }
+  t.is(pages, Math.ceil(20 / INBOX_PAGE));
+  t.deepEqual(
+    texts,
+    Array.from({ length: 20 }, (_, i) => "message " + i + " " + "x".repeat(100)),
+  );
+  const big = await r.api.inbox({ from: 0, count: 100 });
+  t.true(big.ok && big.messages.length === INBOX_PAGE && big.next !== null, "a larger count is held to a page");
+  const bad = await r.api.inbox({ count: 0 });
+  t.true(!bad.ok && bad.reason === "badPage");
   t.is(modem.store.mem("SM")!.used() + modem.store.mem("ME")!.used(), 0, "the SIM is empty");
   t.is(r.cmds().filter((c) => c.indexOf("AT+CMGD=") === 0).length, 20);
   // As the listing arrives: the first message is reported well before the last one's line came.
