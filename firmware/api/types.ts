@@ -133,6 +133,31 @@ export interface PriorityInfo {
 }
 
 /**
+ * An emergency dial's progress (R45), as the `emergency` event carries it. Not every
+ * firmware emits every phase: an app handles the ones it knows and shows the rest as progress.
+ */
+export interface EmergencyEvent {
+  /**
+   * - `requested`: the dial was asked for (both firmwares; the RAK8212's at each first attempt).
+   * - `placed`: the modem took the dial (shared firmware, firmware/line/line.ts).
+   * - `retrying`: dialled again after a failed attempt (both).
+   * - `ended`: the dial was given up (shared firmware).
+   * - `waiting`: the modem does not answer (off, restarting), so the dial waits for it and
+   *   goes as soon as it does (RAK8212 firmware only, firmware/rak/phone.ts; `attempts` 0).
+   * - `failed`: a dial that waited for a silent modem is given up, 45 s after the request at
+   *   the latest, with `reason` "modemSilent" and `message` (RAK8212 firmware only).
+   */
+  phase: "requested" | "placed" | "retrying" | "ended" | "waiting" | "failed";
+  /** The call's id; 0 on the RAK8212, whose emergency events come before AT+CLCC lists the call. */
+  callId: number;
+  attempts: number;
+  /** With `failed`: why, as a Failure's reason ("modemSilent"). */
+  reason?: string;
+  /** With `failed`: one sentence for people. */
+  message?: string;
+}
+
+/**
  * Every event of the API and its payload. Adapters forward them under these names
  * (`api.onAny`), so a script written against the console's JSON lines reads MQTT or the
  * control socket the same way.
@@ -146,8 +171,8 @@ export type ApiEvents = {
   lineState: { state: LineState };
   /** A call entered the call log. */
   logged: CallLogEntry;
-  /** An emergency dial's progress (R45): requested, placed, retrying, ended. */
-  emergency: { phase: "requested" | "placed" | "retrying" | "ended"; callId: number; attempts: number };
+  /** An emergency dial's progress (R45). */
+  emergency: EmergencyEvent;
   /** A call the modem still had at bring-up, taken over (after a restart). */
   adopted: CallInfo;
   /** What the accessory can offer changed (R18, R55, R56), with its sentence. */

@@ -80,24 +80,27 @@ function septets(hex: string, at: number, n: number): string {
 /** Espruino's `E`: undefined on Node. */
 declare const E: { asUTF8?: (s: string) => string } | undefined;
 
+/** Whether strings hold UTF-16 units (Node) or bytes/UTF-8 (Espruino: `fromCharCode` keeps only the low byte). */
+const UTF16 = String.fromCharCode(0x3042).charCodeAt(0) === 0x3042;
+
 /**
- * Text from code points, on every engine (drivers/sms/text.ts has the measurements): on
- * Node UTF-16 units; on Espruino `String.fromCharCode` keeps only the low byte, so the
- * UTF-8 bytes are built and flagged as UTF-8 where the build has Unicode (`E.asUTF8`),
- * and kept as UTF-8 bytes where it has not.
+ * Code point `c` appended to `out`, on every engine (drivers/sms/text.ts has the
+ * measurements): on Node as UTF-16 units, on Espruino as UTF-8 bytes (utf8() flags them).
+ * One character at a time, not an array of code points: an array of a 150-character
+ * message's code points held about 230 more blocks at the decoding's peak (measured on the
+ * 2,500-block build, docs/espruino.md).
  */
-function text(cps: number[]): string {
-  let out = "";
-  const utf16 = String.fromCharCode(0x3042).charCodeAt(0) === 0x3042;
-  for (let i = 0; i < cps.length; i++) {
-    const c = cps[i];
-    if (utf16) out += c > 0xffff ? String.fromCharCode(0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 0x3ff)) : String.fromCharCode(c);
-    else if (c < 0x80) out += String.fromCharCode(c);
-    else if (c < 0x800) out += String.fromCharCode(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out += String.fromCharCode(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out += String.fromCharCode(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  if (utf16 || typeof E === "undefined" || !E || typeof E.asUTF8 !== "function") return out;
+function put(out: string, c: number): string {
+  if (UTF16) return out + (c > 0xffff ? String.fromCharCode(0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 0x3ff)) : String.fromCharCode(c));
+  if (c < 0x80) return out + String.fromCharCode(c);
+  if (c < 0x800) return out + String.fromCharCode(0xc0 | (c >> 6), 0x80 | (c & 63));
+  if (c < 0x10000) return out + String.fromCharCode(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  return out + String.fromCharCode(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+}
+
+/** put()'s bytes as text: flagged as UTF-8 where the build has Unicode (`E.asUTF8`), else kept as UTF-8 bytes. */
+function utf8(out: string): string {
+  if (UTF16 || typeof E === "undefined" || !E || typeof E.asUTF8 !== "function") return out;
   try {
     return E.asUTF8(out);
   } catch (e) {
@@ -108,27 +111,30 @@ function text(cps: number[]): string {
 
 /** GSM 7-bit septets as text (ESC x from the extension table; an unknown one is a space). */
 function gsmText(body: string): string {
-  const cps: number[] = [];
+  let out = "";
   for (let i = 0; i < body.length; i++) {
     const c = body.charCodeAt(i);
     if (c === 0x1b && i + 1 < body.length) {
       const k = EXT_SEPTETS.indexOf(body.charAt(++i));
-      cps.push(k >= 0 ? parseInt(EXT_CODES.substr(4 * k, 4), 16) : 0x20);
-    } else cps.push(parseInt(GSM.substr(4 * c, 4), 16));
+      out = put(out, k >= 0 ? parseInt(EXT_CODES.substr(4 * k, 4), 16) : 0x20);
+    } else out = put(out, parseInt(GSM.substr(4 * c, 4), 16));
   }
-  return text(cps);
+  return utf8(out);
 }
 
-/** Octet pairs as UTF-16 code units, surrogate pairs joined into their code point. */
+/** Octet pairs as UTF-16 code units, a surrogate pair joined into its code point. */
 function ucs2Text(body: string): string {
-  const cps: number[] = [];
+  let out = "";
   for (let i = 0; i + 1 < body.length; i += 2) {
-    const u = (body.charCodeAt(i) << 8) | body.charCodeAt(i + 1);
-    const prev = cps.length ? cps[cps.length - 1] : 0;
-    if (u >= 0xdc00 && u <= 0xdfff && prev >= 0xd800 && prev <= 0xdbff) cps[cps.length - 1] = 0x10000 + ((prev - 0xd800) << 10) + (u - 0xdc00);
-    else cps.push(u);
+    let u = (body.charCodeAt(i) << 8) | body.charCodeAt(i + 1);
+    const lo = i + 3 < body.length ? (body.charCodeAt(i + 2) << 8) | body.charCodeAt(i + 3) : 0;
+    if (u >= 0xd800 && u <= 0xdbff && lo >= 0xdc00 && lo <= 0xdfff) {
+      u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+      i += 2;
+    }
+    out = put(out, u);
   }
-  return text(cps);
+  return utf8(out);
 }
 
 function two(n: number): string {
@@ -268,6 +274,14 @@ export function rakStore(flash: FlashStorageModule, hex: string, now: number): s
   return k.group;
 }
 
+/** Field `k` of a stored part (tab separated), without splitting the whole file. */
+function field(s: string, k: number): string {
+  let a = 0;
+  for (let i = 0; i < k; i++) a = s.indexOf("\t", a) + 1;
+  const b = s.indexOf("\t", a);
+  return s.slice(a, b < 0 ? s.length - 1 : b);
+}
+
 /** One message from its parts: the bodies joined in part order, then decoded. */
 function assemble(g: { parts: Part[]; ids: string[]; id: number; at: number }): RakMessage {
   const parts = g.parts.slice().sort(function (a, b) {
@@ -301,20 +315,17 @@ function assemble(g: { parts: Part[]; ids: string[]; id: number; at: number }): 
   };
 }
 
-/**
- * The inbox, oldest first, put together from the stored parts; only the message of
- * `group` when given. A message whose parts have not all come has them in `missing`.
- */
-export function rakInbox(flash: FlashStorageModule, group?: string): RakMessage[] {
+/** rakInbox over the files `all` (the part files among them). */
+function gather(flash: FlashStorageModule, all: string[], group: string | undefined): RakMessage[] {
   const groups: { [g: string]: { parts: Part[]; ids: string[]; id: number; at: number } } = {};
   const order: string[] = [];
-  const all = flash.list();
   for (let i = 0; i < all.length; i++) {
     if (all[i].indexOf(PART) !== 0) continue;
     const s = flash.read(all[i]);
     if (!whole(s)) continue;
+    // The group is compared before the PDU is copied out: a message's own listing reads every file.
+    if (group !== undefined && field(s, 2) !== group) continue;
     const f = s.slice(0, -1).split("\t");
-    if (group !== undefined && f[2] !== group) continue;
     const d = readDeliver(f[5]);
     if (!d) continue;
     const at = Number(f[0]);
@@ -336,13 +347,130 @@ export function rakInbox(flash: FlashStorageModule, group?: string): RakMessage[
   });
 }
 
+/**
+ * The inbox, oldest first, put together from the stored parts; only the message of
+ * `group` when given. A message whose parts have not all come has them in `missing`.
+ * Every message at once: on the device only with `group` (rakPage lists the inbox).
+ */
+export function rakInbox(flash: FlashStorageModule, group?: string): RakMessage[] {
+  return gather(flash, flash.list(), group);
+}
+
+/**
+ * Each message's group and id (its first part's number), read from the files' first
+ * fields: no PDU is decoded or copied, so it costs a few blocks a message.
+ */
+function heads(flash: FlashStorageModule, all: string[]): { [g: string]: number } {
+  const ids: { [g: string]: number } = {};
+  for (let i = 0; i < all.length; i++) {
+    if (all[i].indexOf(PART) !== 0) continue;
+    const s = flash.read(all[i]);
+    if (!whole(s)) continue;
+    const g = field(s, 2);
+    const id = Number(field(s, 1));
+    if (!(ids[g] <= id)) ids[g] = id;
+  }
+  return ids;
+}
+
+/**
+ * The most messages one inbox page holds (its default), and the most parts: on the
+ * 2,500-block build a page of five 150-character messages is decoded with about 1,450
+ * blocks live at its peak, under the budget of 2,000 with room for the app (docs/espruino.md
+ * "What fits"); 20 at once ran it out of memory. Parts bound a page of long messages the
+ * same way (a part's text is at most 153 characters, 67 UCS-2 or 140 bytes of data); a
+ * message longer than that comes alone on its page.
+ */
+export const INBOX_PAGE = 5;
+
+/** One page of the inbox: what the RAK firmware's `inbox()` answers. */
+export interface RakPage {
+  ok: true;
+  /** The messages with ids from `from`, oldest first, at most `count` (and INBOX_PAGE parts). */
+  messages: RakMessage[];
+  /** The id of the next message, to pass as `from` for the next page; null when none remain. */
+  next: number | null;
+  /** How many messages the inbox holds in all. */
+  total: number;
+}
+
+/**
+ * The groups, ids and part files (comma separated) of the `count` messages from id `from`
+ * on, oldest first, the id after them (-1: none), and the number of messages. Its own
+ * function so that the map of every message and the list of every file are dropped before
+ * the page is decoded (a listing of 60 files is about 240 blocks).
+ */
+function pick(flash: FlashStorageModule, from: number, count: number): { g: string[]; n: number[]; f: string[]; next: number; total: number } {
+  const all = flash.list();
+  const ids = heads(flash, all);
+  const n: number[] = [];
+  let total = 0;
+  for (const k in ids) {
+    total++;
+    if (ids[k] >= from) n.push(ids[k]);
+  }
+  n.sort(function (a, b) {
+    return a - b;
+  });
+  const next = n.length > count ? n[count] : -1;
+  if (n.length > count) n.splice(count, n.length - count);
+  const g: string[] = [];
+  const f: string[] = [];
+  for (let i = 0; i < n.length; i++) {
+    for (const k in ids) if (ids[k] === n[i]) g.push(k);
+    f.push("");
+  }
+  for (let i = 0; i < all.length; i++) {
+    if (all[i].indexOf(PART) !== 0) continue;
+    const s = flash.read(all[i]);
+    const k = whole(s) ? g.indexOf(field(s, 2)) : -1;
+    if (k >= 0) f[k] += (f[k] ? "," : "") + all[i];
+  }
+  return { g: g, n: n, f: f, next: next, total: total };
+}
+
+/**
+ * The inbox a page at a time: the messages with ids `from` (default 0) and up, oldest
+ * first, at most `count` (default and at most INBOX_PAGE) and INBOX_PAGE parts;
+ * undefined for a page that is not one. Decoding every message at once ran the
+ * 2,500-block build out of memory with 20 messages of 150 characters; here one message's
+ * parts are decoded at a time and only the page is held. Ids never change, so a message
+ * deleted between two pages does not shift the next one.
+ */
+export function rakPage(flash: FlashStorageModule, page?: { from?: number; count?: number }): RakPage | undefined {
+  const o = page || {};
+  const from = o.from === undefined ? 0 : Number(o.from);
+  const count = o.count === undefined ? INBOX_PAGE : Math.min(INBOX_PAGE, Math.floor(Number(o.count)));
+  if (!(from >= 0) || !(count >= 1)) return undefined;
+  const p = pick(flash, from, count);
+  const out: RakMessage[] = [];
+  let next: number | null = p.next < 0 ? null : p.next;
+  let parts = 0;
+  for (let i = 0; i < p.g.length; i++) {
+    const m = gather(flash, p.f[i].split(","), p.g[i])[0];
+    if (!m) continue;
+    parts += m.parts;
+    if (out.length && parts > INBOX_PAGE) {
+      next = p.n[i];
+      break;
+    }
+    out.push(m);
+  }
+  return { ok: true, messages: out, next: next, total: p.total };
+}
+
 /** Deletes message `id` (every part of it) from the inbox; false when there is none. */
 export function rakDelete(flash: FlashStorageModule, id: number): boolean {
-  const m = rakInbox(flash).filter(function (x) {
-    return x.id === id;
-  })[0];
-  if (!m) return false;
-  for (let i = 0; i < m.ids.length; i++) flash.erase(PART + m.ids[i]);
+  const ids = heads(flash, flash.list());
+  let group: string | undefined;
+  for (const g in ids) if (ids[g] === id) group = g;
+  if (group === undefined) return false;
+  const all = flash.list();
+  for (let i = 0; i < all.length; i++) {
+    if (all[i].indexOf(PART) !== 0) continue;
+    const s = flash.read(all[i]);
+    if (whole(s) && field(s, 2) === group) flash.erase(all[i]);
+  }
   return true;
 }
 

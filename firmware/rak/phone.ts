@@ -43,9 +43,9 @@
  */
 import type { Clock, TimerHandle } from "../../hal/types.js";
 import type { FlashStorageModule } from "../../hal/espruino/storage.js";
-import type { CallInfo, Failure } from "../api/types.js";
+import type { CallInfo, EmergencyEvent, Failure } from "../api/types.js";
 import { RakAt } from "./at.js";
-import { rakDelete, rakInbox, rakStore, rakTidy, type RakMessage } from "./pdu.js";
+import { rakDelete, rakInbox, rakPage, rakStore, rakTidy, type RakPage } from "./pdu.js";
 
 export interface RakIo {
   /** Bytes to the modem UART. */
@@ -79,7 +79,13 @@ export interface RakApi {
   hangup(callId?: number): Promise<RakCallReply>;
   dial(number: string): Promise<RakCallReply>;
   calls(): Promise<{ ok: true; calls: CallInfo[] }>;
-  inbox(): Promise<{ ok: true; messages: RakMessage[] } | Failure>;
+  /**
+   * A page of the inbox: the messages with ids `from` (default 0) and up, oldest first, at
+   * most `count` (default and at most pdu.ts INBOX_PAGE, 5) and 5 parts (the whole inbox
+   * does not fit the heap), with `next`, the id to ask from for the next page (null when
+   * none remain), and `total`. `inbox()` is the first page.
+   */
+  inbox(page?: { from?: number; count?: number }): Promise<RakPage | Failure>;
   /** Deletes one inbox message (all its parts) by id: a device with 40 KB of Storage must be able to. */
   inboxDelete(id: number): Promise<{ ok: true; id: number } | Failure>;
   status(): Promise<{ ok: true; modem: { name: string }; ready: boolean; emergencyNumbers: string[]; calls: number }>;
@@ -278,9 +284,9 @@ export class RakPhone implements RakApi {
     return Promise.resolve({ ok: true as const, calls: this.snapshot().calls });
   }
 
-  inbox(): Promise<{ ok: true; messages: RakMessage[] } | Failure> {
+  inbox(page?: { from?: number; count?: number }): Promise<RakPage | Failure> {
     try {
-      return Promise.resolve({ ok: true as const, messages: rakInbox(this.io.flash) });
+      return Promise.resolve(rakPage(this.io.flash, page) || failed("badPage", "not a page: " + JSON.stringify(page)));
     } catch (e) {
       return Promise.resolve(failed("storage", String(e)));
     }
@@ -317,6 +323,7 @@ export class RakPhone implements RakApi {
     };
   }
 
+  /** Emergency payloads are checked against the shared EmergencyEvent where emitted (`satisfies`): an app typed by ApiEvents must know every phase sent here. */
   private emit(name: string, data: unknown): void {
     const l = (this.on[name] || []).concat(this.any);
     for (let i = 0; i < l.length; i++) {
@@ -707,7 +714,7 @@ export class RakPhone implements RakApi {
       if (self.sos) self.sos.f(failed("replaced", "replaced by the emergency call to " + n));
       const s: Sos = (self.sos = { n: n, a: 0, f: resolve, w: !self.live, c: false, t: self.io.clock.now(), k: self.kicks, v: 0 });
       if (self.live) return self.sosDial();
-      self.emit("emergency", { phase: "waiting", callId: 0, attempts: 0 });
+      self.emit("emergency", { phase: "waiting", callId: 0, attempts: 0 } satisfies EmergencyEvent);
       self.say("emergency call to " + n + " as soon as the modem answers");
       self.sosWait(s);
     });
@@ -749,7 +756,7 @@ export class RakPhone implements RakApi {
           return self.sosWait(s);
         }
         const why = "the modem did not answer for " + Math.round((clock.now() - s.t) / 1000) + " s, " + SOS_CYCLES + " power cycles included: the emergency call to " + s.n + " was not placed; dial again, or use another phone";
-        self.emit("emergency", { phase: "failed", callId: 0, attempts: s.a, reason: "modemSilent", message: why });
+        self.emit("emergency", { phase: "failed", callId: 0, attempts: s.a, reason: "modemSilent", message: why } satisfies EmergencyEvent);
         self.say("emergency call failed: " + why);
         self.sosEnd(s, undefined, why, "modemSilent");
       },
@@ -767,7 +774,7 @@ export class RakPhone implements RakApi {
     const s = this.sos!;
     const n = s.n;
     s.a++;
-    this.emit("emergency", { phase: s.a > 1 ? "retrying" : "requested", callId: 0, attempts: s.a });
+    this.emit("emergency", { phase: s.a > 1 ? "retrying" : "requested", callId: 0, attempts: s.a } satisfies EmergencyEvent);
     this.say("emergency call to " + n + (s.a > 1 ? " (attempt " + s.a + ")" : ""));
     let sos = false;
     for (let i = 0; i < this.list.length; i++) if (this.list[i].e) sos = true;

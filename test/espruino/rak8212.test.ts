@@ -15,7 +15,9 @@
  * after the interpreter restarts. The heap after boot and in steady state is asserted
  * within the board's budget (budgets.ramBlocks, 2,000 of the 2,500 blocks) and printed.
  * A second run boots with 20 messages on the SIM (`sharedline sim --sms`), listed by
- * AT+CMGL=4 at bring-up, and prints the heap's highest figure meanwhile.
+ * AT+CMGL=4 at bring-up, and prints the heap's highest figure meanwhile; then lists them
+ * with `inbox()` a page at a time (all 20 at once ran this heap out of memory) and prints
+ * the heap's highest figure during a page.
  */
 import test from "ava";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -143,7 +145,7 @@ if (!bin || !writer) {
     t.true(restarted.usage <= budget, `after the restart: ${restarted.usage} blocks, budget ${budget}`);
   });
 
-  test.serial("R75 RAK8212 on its 2,500-block layout booting with 20 messages on the SIM: each stored as AT+CMGL=4 lists it, all 20 reported and kept; the live heap between UART reads and at each report within 2,000 blocks", async (t) => {
+  test.serial("R75 RAK8212 on its 2,500-block layout booting with 20 messages on the SIM: each stored as AT+CMGL=4 lists it, all 20 reported and kept, then listed by inbox() a page at a time, each once and in order; the live heap between UART reads, at each report and during each page within 2,000 blocks", async (t) => {
     t.timeout(300000);
     const cwd = mkdtempSync(path.join(tmpdir(), "sharedline-rak-sim20-"));
     mkdirSync(path.join(repoRoot, "dist"), { recursive: true });
@@ -171,16 +173,21 @@ if (!bin || !writer) {
     // leaves a cycle the interpreter frees only when it must) every 5 ms, that is between
     // UART reads (a listing held in the heap is held across them), and inside the
     // listing at each message's smsReceived. Their own blocks are in the figures.
+    // During an inbox() page (synchronous: no interval runs inside it) the live heap is
+    // sampled at each Storage read the page makes and at every 7th String.fromCharCode
+    // (the decoding of a message's text) while HP.on is set; HP.z is the page's own size.
     files[".boot0"] =
-      "var HP={m:0,n:0,r:0,k:0};setInterval(function(){var u=process.memory().usage;if(u>HP.m)HP.m=u;HP.n++},5);" +
-      "setTimeout(function(){sharedline.events.on('smsReceived',function(){var u=process.memory().usage;if(u>HP.r)HP.r=u;HP.k++})},0);";
+      "var HP={m:0,n:0,r:0,k:0,on:0,p:0,s:0,z:0};setInterval(function(){var u=process.memory().usage;if(u>HP.m)HP.m=u;HP.n++},5);" +
+      "setTimeout(function(){sharedline.events.on('smsReceived',function(){var u=process.memory().usage;if(u>HP.r)HP.r=u;HP.k++})},0);" +
+      "(function(){var f=require('Storage'),rd=f.read;f.read=function(n){if(HP.on){var u=process.memory().usage;if(u>HP.p)HP.p=u;HP.s++}return rd.call(f,n)}})();" +
+      "(function(){var fc=String.fromCharCode,c=0;String.fromCharCode=function(){if(HP.on&&++c%7==0){var u=process.memory().usage;if(u>HP.p)HP.p=u;HP.s++}return fc.apply(String,arguments)}})();";
     await writeStorageFiles(writer, cwd, files);
     const dev = new EspruinoRepl(bin, { cwd });
     repls.push(dev);
     await until(dev, "sharedline.snapshot().modem", (v) => v === '"ready"', 90000);
     await until(dev, "require('Storage').list(/^sm/).length", (v) => v === "20", 120000);
     await until(dev, "1", () => (dev.output.match(/SMS from \+818011112222/g) || []).length >= 20, 60000);
-    // Each reported once, whole (the inbox() of all 20 at once is more than this heap holds).
+    // Each reported once, whole.
     const said = (dev.output.match(/SMS from \+818011112222 \([^)]*\): message \d\d/g) || []).map((l) => l.slice(-10)).sort();
     t.deepEqual(said, Array.from({ length: 20 }, (_, i) => "message " + String(i).padStart(2, "0")));
     const peak = Number(await dev.eval("HP.m"));
@@ -189,13 +196,57 @@ if (!bin || !writer) {
     t.is(await dev.eval("HP.k"), "20", "the listener saw every message");
     const after = await dev.heap();
     t.deepEqual(interpreterErrors(dev.output), [], dev.output.slice(-1500));
+
+    // The inbox a page at a time, as an app lists it: from the last page's `next` until it is null.
+    const texts: string[] = [];
+    const ids: number[] = [];
+    const pages: { n: number; peak: number; size: number; reads: number; held: number }[] = [];
+    let from: number | null = 0;
+    while (from !== null && pages.length < 20) {
+      await dev.eval("(HP.p=0,HP.s=0,HP.on=1)");
+      const tag = "PAGE" + pages.length;
+      const got = dev.waitFor(new RegExp(tag + " (.*)\\n"), 30000);
+      dev.type(
+        `sharedline.inbox(${pages.length ? `{from:${from}}` : ""}).then(function(r){HP.on=0;HP.z=E.getSizeOf(r);HP.h=process.memory().usage;print('${tag} '+JSON.stringify(r))})`,
+      );
+      const page = JSON.parse((await got)[1]) as { ok: boolean; messages: { id: number; text: string; missing: number[] }[]; next: number | null; total: number };
+      t.true(page.ok, JSON.stringify(page).slice(0, 300));
+      t.is(page.total, 20);
+      for (const m of page.messages) {
+        ids.push(m.id);
+        texts.push(m.text);
+        t.deepEqual(m.missing, []);
+      }
+      pages.push({ n: page.messages.length, peak: Number(await dev.eval("HP.p")), size: Number(await dev.eval("HP.z")), reads: Number(await dev.eval("HP.s")), held: Number(await dev.eval("HP.h")) });
+      from = page.next;
+    }
+    t.deepEqual(
+      texts,
+      Array.from({ length: 20 }, (_, i) => `message ${String(i).padStart(2, "0")} ${"x".repeat(139)}`),
+      "every message once, in order",
+    );
+    t.deepEqual(
+      ids,
+      ids.slice().sort((a, b) => a - b),
+    );
+    t.is(new Set(ids).size, 20);
+    const paged = await dev.heap();
+    t.deepEqual(interpreterErrors(dev.output), [], dev.output.slice(-1500));
+
     const budget = board.budgets.ramBlocks!;
+    const pagePeak = Math.max(...pages.map((p) => p.peak));
     t.log(
       `RAK8212 (32-bit, ${after.total} blocks) booting with 20 messages on the SIM: live heap at most ${peak} blocks between UART reads (${samples} samples every 5 ms), at most ${inside} at a message's smsReceived during the listing (probes' blocks included), ${after.usage} once all were stored and reported; budget ${budget}`,
+    );
+    t.log(
+      `inbox() by pages of ${pages[0].n}: ${pages.length} pages; live heap during a page at most ${pagePeak} blocks (sampled at each Storage read and every 7th String.fromCharCode: ${pages.map((p) => p.peak + " over " + p.reads + " samples").join(", ")}), each page ${pages.map((p) => p.size).join("/")} blocks (E.getSizeOf), ${pages.map((p) => p.held).join("/")} live with the page held, ${paged.usage} after; before, ${after.usage}`,
     );
     t.true(samples > 0);
     t.true(peak <= budget, `between reads: ${peak} blocks, budget ${budget}`);
     t.true(inside <= budget, `during the listing: ${inside} blocks, budget ${budget}`);
     t.true(after.usage <= budget, `after: ${after.usage} blocks, budget ${budget}`);
+    t.true(pages.every((p) => p.reads > 0));
+    t.true(pagePeak <= budget, `during a page: ${pagePeak} blocks, budget ${budget}`);
+    t.true(paged.usage <= budget, `after the pages: ${paged.usage} blocks, budget ${budget}`);
   });
 }

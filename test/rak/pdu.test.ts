@@ -10,7 +10,7 @@ import test from "ava";
 import fc from "fast-check";
 import { decodePdu, deliverParts, sctsToEpochMs, sctsToIso, type SmsDeliver } from "../../drivers/sms/index.js";
 import { MemoryFlash } from "../../hal/memory/storage.js";
-import { rakDelete, rakInbox, rakStore, rakTidy } from "../../firmware/rak/pdu.js";
+import { INBOX_PAGE, rakDelete, rakInbox, rakPage, rakStore, rakTidy } from "../../firmware/rak/pdu.js";
 import { sctsArbitrary } from "../support/sms-arbitraries.js";
 
 const TIME = { year: 2026, month: 12, day: 7, hour: 9, minute: 0, second: 0, offsetMinutes: 540 };
@@ -106,4 +106,94 @@ test("a part file cut by a power cut is not in the inbox, is tidied away, and is
   t.deepEqual(after.list(), []);
   t.not(rakStore(after, hex, 2), "");
   t.is(rakInbox(after)[0].text, "hello");
+});
+
+test("the inbox a page at a time: every message once, in order, whole (multi-part ones too, ids by their first part), at most `count` messages and INBOX_PAGE parts a page; a deletion between pages shifts nothing", (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 14 }), fc.integer({ min: 1, max: 5 }), fc.nat(), (sizes, count, cut) => {
+      const flash = new MemoryFlash();
+      const texts: string[] = [];
+      let late = "";
+      sizes.forEach((n, i) => {
+        const text = "m" + i + " " + "y".repeat(n === 1 ? 150 : 153 * n - 10);
+        texts.push(text);
+        const parts = deliverParts(text, { from: "+8190" + i, timestamp: TIME, ref: i });
+        for (let k = 0; k < parts.length - 1; k++) rakStore(flash, parts[k].hex, i);
+        // A long message's last part arrives after the next message's first: ids follow first parts.
+        if (late) rakStore(flash, late, i);
+        late = "";
+        if (parts.length > 1) late = parts[parts.length - 1].hex;
+        else rakStore(flash, parts[0].hex, i);
+      });
+      if (late) rakStore(flash, late, sizes.length);
+      const all = rakInbox(flash);
+      t.deepEqual(
+        all.map((m) => m.text),
+        texts,
+      );
+      const seen: number[] = [];
+      let from = 0;
+      let pages = 0;
+      for (;;) {
+        const page = rakPage(flash, { from, count })!;
+        t.is(page.total, texts.length);
+        t.true(page.messages.length <= count);
+        for (const m of page.messages) seen.push(m.id);
+        // The model: up to `count` messages and INBOX_PAGE parts, the first whatever its length.
+        const rest = all.filter((m) => m.id >= from);
+        let n = 0;
+        for (let parts = 0; n < rest.length && n < count; n++) {
+          parts += rest[n].parts;
+          if (n && parts > INBOX_PAGE) break;
+        }
+        t.deepEqual(page.messages, rest.slice(0, n));
+        t.is(page.next, n < rest.length ? rest[n].id : null);
+        if (page.next === null) break;
+        from = page.next;
+        if (++pages > 20) return t.fail("no end");
+      }
+      t.deepEqual(
+        seen,
+        all.map((m) => m.id),
+      );
+      // A message deleted before the next page is asked for: the rest come once each.
+      if (all.length > count) {
+        const first = rakPage(flash, { count })!;
+        const gone = all[cut % all.length].id;
+        t.true(rakDelete(flash, gone));
+        t.false(rakDelete(flash, gone), "gone already");
+        const rest: number[] = [];
+        for (let from: number | null = first.next; from !== null; ) {
+          const page = rakPage(flash, { from })!;
+          for (const m of page.messages) rest.push(m.id);
+          from = page.next;
+        }
+        t.deepEqual(
+          rest,
+          all.map((m) => m.id).filter((id) => id >= first.next! && id !== gone),
+        );
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test("a message missing parts is listed on its page with them missing, and deleted whole", (t) => {
+  const flash = new MemoryFlash();
+  const parts = deliverParts("z".repeat(400), { from: "+819011112222", timestamp: TIME, ref: 9 });
+  rakStore(flash, deliverParts("before", { from: "+81901", timestamp: TIME })[0].hex, 1);
+  rakStore(flash, parts[2].hex, 2);
+  rakStore(flash, parts[0].hex, 3);
+  rakStore(flash, deliverParts("after", { from: "+81902", timestamp: TIME })[0].hex, 4);
+  const page = rakPage(flash, { count: 2 })!;
+  t.is(page.messages[0].text, "before");
+  t.true(page.messages[1].text.indexOf("zzz") === 0);
+  t.deepEqual(page.messages[1].missing, [2]);
+  t.is(page.next, 4);
+  t.is(page.total, 3);
+  t.true(rakDelete(flash, page.messages[1].id));
+  t.deepEqual(
+    rakPage(flash)!.messages.map((m) => m.text),
+    ["before", "after"],
+  );
 });

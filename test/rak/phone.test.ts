@@ -13,8 +13,20 @@ import { quectelBg96 } from "../../drivers/modems/quectel.js";
 import { SimModem } from "../../sim/modem/modem.js";
 import { NetworkStub } from "../../sim/modem/network-stub.js";
 import { BG96_BOOT_MS, BG96_PULSE_MS, startRak, type RakApi, type RakCallReply } from "../../firmware/rak/phone.js";
+import type { ApiEvents } from "../../firmware/api/types.js";
+import { INBOX_PAGE } from "../../firmware/rak/pdu.js";
 
 const CALLER = "+819011112222";
+
+/**
+ * The emergency phases the shared event type names: a Record over the type's union, so
+ * this list is the type's (tsc refuses a missing or an extra key). Every phase the RAK
+ * firmware emits in any test here must be one of them (test.after below): an app written
+ * against ApiEvents would otherwise miss it.
+ */
+const TYPED_PHASES: Record<ApiEvents["emergency"]["phase"], true> = { requested: true, placed: true, retrying: true, ended: true, waiting: true, failed: true };
+/** Every emergency phase emitted in this file's tests, with the test's rig. */
+const emittedPhases = new Set<string>();
 
 function rig(opts?: {
   flash?: MemoryFlash;
@@ -57,7 +69,10 @@ function rig(opts?: {
     bootMs: BG96_BOOT_MS,
   });
   dte.onData((d) => api.feed(d));
-  api.onAny((data, name) => events.push({ name, data }));
+  api.onAny((data, name) => {
+    events.push({ name, data });
+    if (name === "emergency") emittedPhases.add(String(data.phase));
+  });
   const cmds = () => written.map((w) => w.cmd);
   return { clock, network, modem, flash, api, written, printed, events, cmds, pulses, run: (ms: number) => clock.advance(ms) };
 }
@@ -504,8 +519,27 @@ test("R75 a SIM holding 20 messages at boot: each stored as its line of the AT+C
   await r.run(20000);
   t.is(r.api.snapshot().modem, "ready");
   t.is(at.length, 20, r.printed.join("\n"));
-  const inbox = await r.api.inbox();
-  t.true(inbox.ok && inbox.messages.length === 20);
+  // The inbox a page at a time (the whole of it does not fit the device's heap): each once, in order.
+  const texts: string[] = [];
+  let from: number | null = 0;
+  let pages = 0;
+  while (from !== null && pages++ < 10) {
+    const page = await r.api.inbox(from ? { from } : undefined);
+    if (!page.ok) return t.fail(page.message);
+    t.is(page.total, 20);
+    t.true(page.messages.length <= INBOX_PAGE);
+    for (const m of page.messages) texts.push(m.text);
+    from = page.next;
+  }
+  t.is(pages, Math.ceil(20 / INBOX_PAGE));
+  t.deepEqual(
+    texts,
+    Array.from({ length: 20 }, (_, i) => "message " + i + " " + "x".repeat(100)),
+  );
+  const big = await r.api.inbox({ from: 0, count: 100 });
+  t.true(big.ok && big.messages.length === INBOX_PAGE && big.next !== null, "a larger count is held to a page");
+  const bad = await r.api.inbox({ count: 0 });
+  t.true(!bad.ok && bad.reason === "badPage");
   t.is(modem.store.mem("SM")!.used() + modem.store.mem("ME")!.used(), 0, "the SIM is empty");
   t.is(r.cmds().filter((c) => c.indexOf("AT+CMGD=") === 0).length, 20);
   // As the listing arrives: the first message is reported well before the last one's line came.
@@ -648,4 +682,15 @@ test("R75 a message whose deletion from the SIM fails is deleted again at the ne
   await r.run(70000);
   t.is(r.events.filter((e) => e.name === "smsReceived").length, 1, "reported once");
   t.true(r.cmds().filter((c) => c.indexOf("AT+CMGD=") === 0).length >= 2, "the deletion was tried again: " + r.cmds().filter((c) => /CMG[DL]/.test(c)).join(" "));
+});
+
+test.after("every emergency phase the RAK firmware emitted in these tests is one the shared ApiEvents type names", (t) => {
+  const emitted = [...emittedPhases].sort();
+  t.deepEqual(
+    emitted.filter((p) => !(p in TYPED_PHASES)),
+    [],
+    "emitted: " + emitted.join(", "),
+  );
+  // The tests above reach the RAK-only phases: without them this check would prove nothing.
+  for (const p of ["requested", "waiting", "failed"]) t.true(emittedPhases.has(p), p + " emitted: " + emitted.join(", "));
 });
