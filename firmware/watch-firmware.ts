@@ -16,7 +16,10 @@
  *   refused before the link is looked at, so the APN here is good). Without one the
  *   session was on for the link only and goes with it, as when settings.ts drops the link.
  * - A bad APN turns off the data session, and the link that rides on it.
- * - An `sl.link` that did not load turns off both (they are one module).
+ * - An `sl.link` that did not load turns off both (they are one module). That is no
+ *   setting's fault: the line is the cold loader's error (tools/bundle.ts
+ *   COLD_LOADER_SOURCE: for a file missing from Storage, that and `npm run flash`),
+ *   without the settings file's name.
  *
  * Portable (Espruino).
  */
@@ -45,7 +48,10 @@ export function watchFirmware(hal: FirmwareHal, board: Board, settings: DeviceSe
       return createFirmwareWith(hal, board, options, composer);
     } catch (e) {
       const why = messageOf(e);
-      if (!BoardError.is(e) || e.problems.indexOf("companion") < 0) {
+      if (!BoardError.is(e)) {
+        // Not a refused setting (sl.link that did not load, whose loader names the file, why and the fix): no blame on the settings file.
+        log(why + "; the data session and the companion link are off");
+      } else if (e.problems.indexOf("companion") < 0) {
         log(SETTINGS_FILE + ": " + why + "; the data session and the companion link are off");
       } else if (settings.apn === undefined) {
         log(SETTINGS_FILE + ": " + why + "; the companion link is off, and so is the data session (no apn setting)");
