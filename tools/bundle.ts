@@ -449,13 +449,21 @@ const EXPORTS_PLACEHOLDER = "SHAREDLINE_COLD_EXPORTS";
 /**
  * The one function every stub calls. `require` here is the interpreter's (the build's
  * define), which loads a Storage file as a module; the file is dropped from the module
- * cache after the call, whatever the call did. A module that did not load (the file is
- * missing from Storage, or the heap ran out while it was parsed: `require` then gives
- * nothing) is an error that names it, not "Can't read property 'apply' of undefined".
+ * cache after the call, whatever the call did. A module that did not load (the heap ran
+ * out while it was parsed: `require` then gives nothing) is an error that names it, not
+ * "Can't read property 'apply' of undefined". A file missing from Storage is said as
+ * that, with the fix: Espruino's `require` throws `Module "<file>" not found` for it, but
+ * also passes on what the module's own code throws, so Storage is asked which it was.
  */
 export const COLD_LOADER_SOURCE = [
   "export function coldCall(file, name, args) {",
-  "  var m = require(file);",
+  "  var m;",
+  "  try {",
+  "    m = require(file);",
+  "  } catch (e) {",
+  "    if (require('Storage').read(file) === undefined) throw new Error('cold part ' + file + ' is missing from Storage: flash again (npm run flash)');",
+  "    throw e;",
+  "  }",
   "  try {",
   "    if (!m || typeof m[name] !== 'function') throw new Error('cold part ' + file + ' did not load (missing from Storage, or no heap left): ' + name);",
   "    return m[name].apply(undefined, args);",

@@ -6,7 +6,7 @@
  * At boot: read the device settings beside the boot code (settings.ts), switch the
  * modem's supply on where the board has a supply switch, open the board's UART (or the
  * host tty `path` names, on the Linux interpreter), start the firmware (with data and
- * the link when the settings name them, without them when it refuses them:
+ * the link when the settings name them, without what it refuses:
  * firmware/watch-firmware.ts), and hand the watch's own code the firmware
  * (firmware/watch.ts): the global `sharedline` (the firmware API, docs/api.md), the
  * console words (`answer`, ...) and `sl("<text command>")`, and one console line per

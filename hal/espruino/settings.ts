@@ -20,11 +20,14 @@
  * A file that is missing means defaults; one that is not a JSON object is reported and
  * ignored (the watch still boots with defaults rather than not at all); a bad setting in
  * a good file is reported and ignored alone, and a link setting the group cannot do
- * without turns the link off (all four go), the other settings kept. What is checked here is the
- * file's shape only: a link or data setting of the right shape that the firmware refuses
- * (a broker URL it cannot parse, mqtts on a module without TLS, a bad APN; `npm run
- * flash` refuses them, a hand edit may not) turns data and the link off at boot, said
- * in one console line (firmware/watch-firmware.ts).
+ * without turns the link off (all four go), the other settings kept (without `apn` the
+ * data session then goes too: it was on for the link). What is checked here is the
+ * file's shape only: a setting of the right shape that the firmware refuses (`npm run
+ * flash` refuses them, a hand edit may not) is said in one console line at boot and
+ * turns off what it belongs to: a broker URL it cannot parse, mqtts on a module without
+ * TLS, a number or device id that cannot be a topic level, the link (and the data
+ * session when there is no `apn`); a bad APN, the data session and the link
+ * (firmware/watch-firmware.ts).
  */
 
 /** The Storage file name (at most 28 characters, Espruino's limit). */
@@ -108,6 +111,7 @@ export function readSettings(read: (name: string) => string | undefined, report:
     delete kept.password;
   }
   for (let i = 0; i < problems.length; i++) report(problems[i] + "; ignored");
-  if (linkOff) report(SETTINGS_FILE + ": the companion link is off (mqtt, msisdn, device and password go together)");
+  // Without an apn the session was on for the link only (firmware/watch-firmware.ts): say that it goes too.
+  if (linkOff) report(SETTINGS_FILE + ": the companion link is off (mqtt, msisdn, device and password go together)" + (kept.apn === undefined ? ", and so is the data session (no apn setting)" : ""));
   return kept as DeviceSettings;
 }

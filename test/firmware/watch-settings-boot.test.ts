@@ -2,9 +2,11 @@
  * The watch booting from a settings file edited by hand after `npm run flash` checked it
  * (hal/espruino/settings.ts checks only the broker's scheme): a link or data setting the
  * firmware refuses is refused before any part is built, so the watch's boot code
- * (firmware/watch-firmware.ts) says so in one line and boots without data and the link,
+ * (firmware/watch-firmware.ts) says so in one line and boots without what was refused,
  * with calls (emergency calls too) and SMS working; nothing of the refused attempt is left
- * subscribed to the serial line or waiting on the clock.
+ * subscribed to the serial line or waiting on the clock. A refused APN takes the link
+ * with it; a refused link takes only itself when there is an apn setting (the data
+ * session comes up on it), and the session too when there is none.
  */
 import test from "ava";
 import { VirtualClock } from "../../hal/memory/clock.js";
@@ -91,7 +93,8 @@ test("the watch boots from hand-edited link settings the firmware refuses: one c
     const printed: string[] = [];
     const fw = watchFirmware(hal, board, settings, (l) => printed.push(l));
     t.is(printed.length, 1, what + ": " + printed.join(" | "));
-    t.regex(printed[0], /^sharedline\.json: .*; the data session and the companion link are off$/, what);
+    // A refused APN takes the link with it; a refused link without an apn setting takes the session it was on for.
+    t.regex(printed[0], settings.apn === undefined ? /^sharedline\.json: .*; the companion link is off, and so is the data session \(no apn setting\)$/ : /^sharedline\.json: .*; the data session and the companion link are off$/, what);
     t.regex(printed[0], named, what);
     t.is(fw.data, undefined, what);
     t.is(fw.companion, undefined, what);
@@ -115,6 +118,45 @@ test("the watch boots from hand-edited link settings the firmware refuses: one c
       what + ": the network saw the emergency call",
     );
     await fw.stop();
+  }
+});
+
+test("a link setting the firmware refuses turns off the link alone: with a good APN the data session runs (one reader of the UART), and the line says what is off and why", async (t) => {
+  const linkRefusals = REFUSED.filter(([, s]) => s.apn === undefined && s.mqtt !== undefined);
+  t.is(linkRefusals.length, 6);
+  for (const [what, refused, named] of linkRefusals) {
+    const settings = Object.assign({ apn: "internet" }, refused);
+    const clock = new VirtualClock(Date.UTC(2026, 10, 25, 1, 0, 0));
+    const network = new NetworkStub({ clock });
+    const modem = new SimModem({ clock, network, identity: { manufacturer: "Quectel", model: "BG95-M3" } });
+    const [dte, dce] = memorySerialPair();
+    modem.connect(dce);
+    modem.powerOn();
+    const { counts, hal } = countingHal(clock, dte);
+    const printed: string[] = [];
+    const fw = watchFirmware(hal, board, settings, (l) => printed.push(l));
+    t.is(printed.length, 1, what + ": " + printed.join(" | "));
+    t.regex(printed[0], /^sharedline\.json: .*; the companion link is off, the data session runs$/, what);
+    t.regex(printed[0], named, what);
+    t.truthy(fw.data, what + ": the data session is built");
+    t.is(fw.companion, undefined, what);
+    t.is(counts.onData, 1, what + ": one subscription to the UART");
+    fw.start();
+    await clock.advance(10000);
+    t.is(fw.modem.status().state.name, "ready", what);
+    t.is(fw.data!.session.status().name, "up", what + ": the data session comes up");
+    t.is(modem.data.get(1)?.apn, "internet", what + ": on the settings' APN");
+    await fw.stop();
+  }
+  // Without an apn setting the data session was on for the link only: it goes with it, and the line says so.
+  for (const [what, refused, named] of linkRefusals) {
+    const printed: string[] = [];
+    const fw = watchFirmware(countingHal(new VirtualClock(0), memorySerialPair()[0]).hal, board, refused, (l) => printed.push(l));
+    t.is(printed.length, 1, what);
+    t.regex(printed[0], /^sharedline\.json: .*; the companion link is off, and so is the data session \(no apn setting\)$/, what);
+    t.regex(printed[0], named, what);
+    t.is(fw.data, undefined, what);
+    t.is(fw.companion, undefined, what);
   }
 });
 

@@ -72,6 +72,8 @@ test("device settings: defaults without a file, the file's values, every problem
   problems.length = 0;
   t.deepEqual(readSettings(() => JSON.stringify({ quiet: true, mqtt: link.mqtt, device: "w4tch001" }), report), { quiet: true });
   t.deepEqual(problems.length, 2);
+  // Without an apn setting the data session was on for the link only (firmware/watch-firmware.ts): the line says it is off too.
+  t.is(problems[1], "sharedline.json: the companion link is off (mqtt, msisdn, device and password go together), and so is the data session (no apn setting)");
 });
 
 test("link settings for sharedline flash: the broker, the number, the device id and the APN are checked with the flag named", (t) => {

@@ -62,3 +62,25 @@ test("a cold part that does not load (missing from Storage, or no heap to parse 
   const loaded = coldLoader(() => ({ twice: (n: number) => 2 * n }));
   t.is(loaded("sl.x", "twice", [21]), 42);
 });
+
+/** Espruino's `require` of a Storage file: it throws for a file Storage lacks, and passes on what the module's own code throws (measured on 2v29.277). */
+function storageRequire(files: { [name: string]: () => unknown }): (file: string) => unknown {
+  return function (file) {
+    if (file === "Storage") return { read: (f: string) => (files[f] ? "exports.x=1" : undefined) };
+    if (!files[file]) throw new Error('Module "' + file + '" not found');
+    return files[file]();
+  };
+}
+
+test("a cold part missing from Storage (a flash that did not write it) is said as that, with the fix; a module whose own code throws passes its error on", (t) => {
+  const missing = coldLoader(storageRequire({}));
+  t.throws(() => missing("sl.link", "moduleMqttComposer", []), { message: "cold part sl.link is missing from Storage: flash again (npm run flash)" });
+  const broken = coldLoader(
+    storageRequire({
+      "sl.link": () => {
+        throw new Error("Got ';' expected EOF");
+      },
+    }),
+  );
+  t.throws(() => broken("sl.link", "moduleMqttComposer", []), { message: "Got ';' expected EOF" });
+});
