@@ -110,6 +110,13 @@ function thrown(e: unknown): { reason: string; message: string } {
   return { reason: "failed", message: e instanceof Error ? e.message : String(e) };
 }
 
+/** Why an emergency dial waits for a silent modem, and what happens next. */
+function silentModemWords(reset: "reset" | "powerKey" | "none"): string {
+  const next = "the call goes out as soon as the modem answers; hangup cancels it";
+  if (reset === "none") return "the modem is not answering and this board has no reset pin, so it cannot be power-cycled: " + next;
+  return "the modem is not answering; it is power-cycled with its " + (reset === "reset" ? "reset pin" : "power key") + " if it stays silent: " + next;
+}
+
 export class FirmwareApi {
   /** Typed events; `onAny` gets all of them by name. */
   readonly events = new Emitter<ApiEvents>();
@@ -250,6 +257,10 @@ export class FirmwareApi {
         return this.emit("logged", plain(x as CallLogEntry));
       case "emergency": {
         const e = x as LineEvents["emergency"];
+        if (e.phase === "waiting") {
+          // A person who dialled 110 and hears nothing must learn why and what comes next.
+          return this.emit("emergency", { phase: e.phase, callId: e.callId, attempts: e.attempts, reason: "modemSilent", message: silentModemWords(this.parts.modem.hardwareReset()) });
+        }
         return this.emit("emergency", { phase: e.phase, callId: e.callId, attempts: e.attempts });
       }
       case "received":

@@ -142,8 +142,10 @@ export interface EmergencyEvent {
    * - `placed`: the modem took the dial (shared firmware, firmware/line/line.ts).
    * - `retrying`: dialled again after a failed attempt (both).
    * - `ended`: the dial was given up (shared firmware).
-   * - `waiting`: the modem does not answer (off, restarting), so the dial waits for it and
-   *   goes as soon as it does (RAK8212 firmware only, firmware/rak/phone.ts; `attempts` 0).
+   * - `waiting`: the modem does not answer (off, restarting, hung), so the dial waits for it
+   *   and goes as soon as it does. The shared firmware says so once per silence, with
+   *   `reason` "modemSilent" and `message` (whether the board can power-cycle the modem);
+   *   the RAK8212's (firmware/rak/phone.ts) with `attempts` 0 and no message.
    * - `failed`: a dial that waited for a silent modem is given up, 45 s after the request at
    *   the latest, with `reason` "modemSilent" and `message` (RAK8212 firmware only).
    */
@@ -151,9 +153,9 @@ export interface EmergencyEvent {
   /** The call's id; 0 on the RAK8212, whose emergency events come before AT+CLCC lists the call. */
   callId: number;
   attempts: number;
-  /** With `failed`: why, as a Failure's reason ("modemSilent"). */
+  /** With `failed` (and the shared firmware's `waiting`): why, as a Failure's reason ("modemSilent"). */
   reason?: string;
-  /** With `failed`: one sentence for people. */
+  /** With `failed` (and the shared firmware's `waiting`): one sentence for people. */
   message?: string;
 }
 

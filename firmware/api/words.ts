@@ -51,6 +51,7 @@ const EMERGENCY_WORDS: { [phase: string]: string } = {
   requested: "requested, going out first",
   placed: "placed",
   retrying: "dialled again",
+  waiting: "waiting for the modem to answer",
   ended: "ended",
 };
 
@@ -128,6 +129,7 @@ export function describeEvent(name: ApiEventName, d: Data): string {
     case "at":
       return (d.dir === "tx" ? "AT> " : "AT< ") + JSON.stringify(d.data);
     case "emergency":
+      if (d.message) return "emergency call " + d.callId + ": " + (d.phase === "waiting" ? "waiting: " : d.phase + ": ") + d.message;
       return "emergency call " + d.callId + ": " + EMERGENCY_WORDS[d.phase] + (d.attempts > 1 ? " (attempt " + d.attempts + ")" : "");
     case "adopted":
       return "call " + d.id + " with " + who(d.number) + " was still up on the modem: taken over (" + d.status + ")";

@@ -56,12 +56,19 @@ export class EmergencyDial {
   private refusals = 0;
   private timer: TimerHandle | undefined = undefined;
   private waiting: Unsubscribe | undefined = undefined;
+  /** Set while the dial waits for a modem that has stopped answering; cleared by an answer. */
+  private silent = false;
 
+  /**
+   * `onSilent` runs once each time the dial starts waiting for a modem that does not
+   * answer (a timed-out `ATD` or `+CLCC`, a reset): a person must hear why nothing happens.
+   */
   constructor(
     private readonly channel: AtChannel,
     private readonly clock: Clock,
     private readonly number: string,
     private readonly opts: EmergencyDialOptions,
+    private readonly onSilent?: (attempts: number) => void,
   ) {
     const self = this;
     this.result = new Promise<EmergencyOutcome>(function (resolve) {
@@ -101,6 +108,7 @@ export class EmergencyDial {
       },
       function (e: unknown) {
         if (self.done) return;
+        if (AtCommandError.is(e)) self.silent = false;
         self.failed(e);
       },
     );
@@ -125,6 +133,7 @@ export class EmergencyDial {
       return;
     }
     if (AtTimeoutError.is(e)) {
+      this.heardNothing();
       // The dial may have gone out with its answer lost: look before dialling again.
       this.whenAnswered(function () {
         self.check();
@@ -138,10 +147,20 @@ export class EmergencyDial {
     }
     // The boot banner is the modem's sign of life: dial again now (ahead of bring-up).
     if (reason.indexOf("rebooted") === 0) this.attempt();
-    else
+    else {
+      // Reset because it stopped answering (modem/machine.ts); a reboot's banner is no silence.
+      if (hasText(reason, "being reset")) this.heardNothing();
       this.whenAnswered(function () {
         self.attempt();
       });
+    }
+  }
+
+  /** The modem answered nothing in time: said once per silence (onSilent). */
+  private heardNothing(): void {
+    if (this.silent) return;
+    this.silent = true;
+    if (this.onSilent) this.onSilent(this.attempts);
   }
 
   /** Runs `fn` once the modem next says anything final (it is alive again). */
@@ -164,6 +183,7 @@ export class EmergencyDial {
     this.channel.send({ cmd: "AT+CLCC", prefixes: ["+CLCC:"], urgent: true, timeoutMs: 2000 }).then(
       function (r) {
         if (self.done) return;
+        self.silent = false;
         for (let i = 0; i < r.lines.length; i++) {
           const c = parseClcc(r.lines[i]);
           if (c && c.direction === "outgoing" && c.number === self.number && c.status !== "released") {
@@ -175,8 +195,10 @@ export class EmergencyDial {
       },
       function (e: unknown) {
         if (self.done) return;
-        if (AtCommandError.is(e)) self.attempt();
-        else self.failed(e);
+        if (AtCommandError.is(e)) {
+          self.silent = false;
+          self.attempt();
+        } else self.failed(e);
       },
     );
   }

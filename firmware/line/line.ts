@@ -39,10 +39,11 @@ export type LineEvents = {
   logged: CallLogEntry;
   /**
    * An emergency dial's progress (R45): `requested` at once, `placed` when the modem took
-   * it, `retrying` when the modem restarted or refused and it is dialled again, `ended`
-   * when it failed or was cancelled (the call's end says why).
+   * it, `retrying` when the modem restarted or refused and it is dialled again, `waiting`
+   * when the modem stopped answering and the dial waits for it, `ended` when it failed or
+   * was cancelled (the call's end says why).
    */
-  emergency: { phase: "requested" | "placed" | "retrying" | "ended"; callId: number; attempts: number };
+  emergency: { phase: "requested" | "placed" | "retrying" | "waiting" | "ended"; callId: number; attempts: number };
   /** Calls the modem still had at bring-up and the firmware took over (after a restart). */
   adopted: Call;
 };
@@ -399,7 +400,9 @@ export class Line {
    * watch); rejects with the modem's answer when it failed.
    */
   private keepEmergency(call: Call, number: string): Promise<string | void> {
-    const dial = new EmergencyDial(this.channel, this.clock, number, this.opts.emergency);
+    const dial = new EmergencyDial(this.channel, this.clock, number, this.opts.emergency, (attempts: number) => {
+      this.events.emit("emergency", { phase: "waiting", callId: call.id, attempts });
+    });
     this.emergencyDial = { dial, call };
     this.events.emit("emergency", { phase: "requested", callId: call.id, attempts: 0 });
     return dial.result.then((o: EmergencyOutcome) => {

@@ -303,6 +303,11 @@ export class ModemManager {
     return this.info.cnap;
   }
 
+  /** How a silent modem is power-cycled: its reset pin, its power key, or not at all (no pin). */
+  hardwareReset(): "reset" | "powerKey" | "none" {
+    return this.policy.hardwareReset;
+  }
+
   status(): ModemStatus {
     return {
       state: this.state,
