@@ -15,7 +15,7 @@ import type { Readable } from "node:stream";
 import type { FirmwareApi } from "../firmware/api.js";
 import { API_EVENTS, type AnyReply, type ApiEventName } from "../firmware/api/types.js";
 import { describeEvent, describeReply } from "../firmware/api/words.js";
-import { helpLines, runCommand, splitLine } from "../firmware/commands.js";
+import { findCommand, helpLines, runCommand, splitLine } from "../firmware/commands.js";
 import { paint, type Tone } from "./output.js";
 import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
 
@@ -24,6 +24,71 @@ export interface World {
   /** Runs a network-side command; returns false when it is not one. Throws Error("usage: ...") on bad arguments. */
   command(verb: string, args: string[], rest: string): boolean;
   help: string[];
+  /**
+   * Words that act on the simulated hardware itself (`hang`, `unhang`, `reboot`): they
+   * never wait behind a firmware command, whose answer may be what they hold up.
+   */
+  hardware?: string[];
+}
+
+/** Commands that only look: answered from what the firmware knows, they wait behind no command. */
+const LOOKS = ["status", "calls", "log", "inbox", "outbox", "help"];
+
+/**
+ * How command lines wait for each other, on the console and on each control socket
+ * client. Lines run in the order read, each once the one before has answered, so a
+ * script's `dial 110` then `hangup` hangs up the call it placed. But:
+ * - `wait ...` holds every line after it: that is what it is for;
+ * - a look (`status`, `calls`, `log`, `sms inbox`...) and the simulator's hardware words
+ *   (`hang`, `unhang`, `reboot`) wait for no command, only for a `wait`;
+ * - an emergency dial that waits for a silent modem (its `waiting` event) holds no line
+ *   after it: it is kept until placed or cancelled, which may be never, so `hangup` must
+ *   still reach it (README; principles 1 and 2 of DESIGN).
+ */
+export class CommandLines {
+  /** What an ordinary line waits for: the previous ordinary line (or its release). */
+  private ordered: Promise<unknown> = Promise.resolve();
+  /** What every line waits for: the last `wait`. */
+  private barrier: Promise<unknown> = Promise.resolve();
+  /** Every line's answer, for `idle`. */
+  private all: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly con: FirmwareConsole,
+    private readonly origin?: unknown,
+  ) {}
+
+  /** Runs `text` in its turn (see above); resolves once it has answered. */
+  push(text: string): Promise<unknown> {
+    const con = this.con;
+    const origin = this.origin;
+    const kind = con.lineKind(text);
+    let done: Promise<unknown>;
+    if (kind === "look") {
+      done = this.barrier.then(() => con.run(text, origin));
+    } else if (kind === "wait") {
+      done = this.ordered.then(() => con.run(text, origin));
+      this.ordered = this.barrier = done;
+    } else {
+      const turn = this.ordered;
+      let release: () => void = () => undefined;
+      this.ordered = new Promise<void>((resolve) => (release = resolve));
+      done = turn.then(() => {
+        const off = con.onDialWaiting(release);
+        return con.run(text, origin).finally(() => {
+          off();
+          release();
+        });
+      });
+    }
+    this.all = Promise.all([this.all, done]);
+    return done;
+  }
+
+  /** Resolves once every line pushed so far has answered. */
+  idle(): Promise<unknown> {
+    return this.all;
+  }
 }
 
 export interface ConsoleOptions {
@@ -62,6 +127,8 @@ export class FirmwareConsole {
   private readonly print: (line: string) => void;
   /** Everyone who wants the lines as data (control socket clients), with who asked for a reply. */
   private readonly taps: ((l: ConsoleLine, origin: unknown) => void)[] = [];
+  /** Who waits for an emergency dial to start waiting for a silent modem (CommandLines). */
+  private readonly dialWaiters: (() => void)[] = [];
 
   constructor(
     private readonly api: FirmwareApi,
@@ -119,9 +186,31 @@ export class FirmwareConsole {
   /** An event of the API, or of the host around it (`start`, `stop`, `network`, `serial`). */
   event(name: ApiEventName | string, data: unknown, text?: string): void {
     const words = text !== undefined ? text : API_EVENTS.indexOf(name as ApiEventName) >= 0 ? describeEvent(name as ApiEventName, data) : name;
+    if (name === "emergency" && data && (data as { phase?: string }).phase === "waiting") {
+      for (const fn of this.dialWaiters.splice(0)) fn();
+    }
     // An event that is no news to a person has no words: JSON readers still get it.
     if (words === "" && !this.opts.json) return;
     this.out({ t: this.time(), event: name, data: data === undefined ? null : data, text: words });
+  }
+
+  /** Calls `fn` once the next time an emergency dial waits for a silent modem; returns the unsubscribe. */
+  onDialWaiting(fn: () => void): () => void {
+    this.dialWaiters.push(fn);
+    return () => {
+      const i = this.dialWaiters.indexOf(fn);
+      if (i >= 0) this.dialWaiters.splice(i, 1);
+    };
+  }
+
+  /** How `text` waits for the lines before it (CommandLines). */
+  lineKind(text: string): "look" | "wait" | "ordered" {
+    const { verb, args } = splitLine(text);
+    if (verb === "wait") return "wait";
+    if (args.length === 0 && LOOKS.indexOf(verb) >= 0) return "look";
+    if (verb === "sms" && args.length === 1 && (args[0] === "inbox" || args[0] === "outbox")) return "look";
+    if (this.world && this.world.hardware && this.world.hardware.indexOf(verb) >= 0 && !findCommand(verb)) return "look";
+    return "ordered";
   }
 
   /** Runs one command line and gives its reply (also printed; taps get it with `origin`). */
@@ -149,12 +238,12 @@ export class FirmwareConsole {
   }
 
   /**
-   * Reads command lines from `input` one after another, as typed, until `quit` or the
-   * end of input; then `ended` runs once the last command has answered.
+   * Reads command lines from `input` as they come, until `quit` or the end of input, and
+   * runs each in its turn (CommandLines); then `ended` runs once every command has answered.
    */
   readCommands(input: Readable, ended: () => void): void {
     const rl = createInterface({ input, terminal: false });
-    let pending: Promise<unknown> = Promise.resolve();
+    const lines = new CommandLines(this);
     rl.on("line", (raw) => {
       const text = raw.trim();
       if (!text || text.startsWith("#")) return;
@@ -162,8 +251,8 @@ export class FirmwareConsole {
         rl.close();
         return;
       }
-      pending = pending.then(() => this.run(text));
+      void lines.push(text);
     });
-    rl.on("close", () => void pending.then(ended));
+    rl.on("close", () => void lines.idle().then(ended));
   }
 }

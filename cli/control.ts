@@ -4,7 +4,8 @@
  * lines (the same as on standard input, firmware/commands.ts) and reads JSON lines:
  * every event of the firmware API, and the reply to each of its own commands
  * (`{"command": ..., "reply": {...}}`, docs/api.md). Several clients at once; each
- * client's commands run in its order, and a slow `wait` of one blocks no other.
+ * client's commands run in its order (console.ts CommandLines: looks and an emergency
+ * dial waiting for a silent modem hold nothing up), and a slow `wait` of one blocks no other.
  *
  * A client that stops reading is dropped once a megabyte waits for it, and one that
  * sends 64 KB without a line end is dropped too: no client grows the firmware's memory
@@ -13,7 +14,7 @@
 import fs from "node:fs";
 import net from "node:net";
 import { createInterface } from "node:readline";
-import type { ConsoleLine, FirmwareConsole } from "./console.js";
+import { CommandLines, type ConsoleLine, type FirmwareConsole } from "./console.js";
 
 const MAX_BACKLOG = 1 << 20;
 /** A command line is short; a client that sends this much without a line end is dropped. */
@@ -58,7 +59,7 @@ export async function serveControl(path: string, con: FirmwareConsole): Promise<
     const untap = con.tap((l, origin) => {
       if ("event" in l || origin === sock) send(l);
     });
-    let pending: Promise<unknown> = Promise.resolve();
+    const lines = new CommandLines(con, sock);
     let unterminated = 0;
     sock.on("data", (chunk: Buffer) => {
       const nl = chunk.lastIndexOf(10);
@@ -70,10 +71,10 @@ export async function serveControl(path: string, con: FirmwareConsole): Promise<
       const text = raw.trim();
       if (!text || text.startsWith("#")) return;
       if (text === "quit" || text === "exit") {
-        pending = pending.then(() => sock.end());
+        void lines.idle().then(() => sock.end());
         return;
       }
-      pending = pending.then(() => con.run(text, sock));
+      void lines.push(text);
     });
     const gone = () => {
       untap();

@@ -37,6 +37,7 @@ export function networkWorld(p: WorldParts): World {
       "network: coverage full|limited|none | unregister | devices",
       "modem: reboot | hang | unhang",
     ],
+    hardware: ["reboot", "hang", "unhang"],
     command(verb, args, rest) {
       const tail = (n: number) => rest.split(/\s+/).slice(n).join(" ");
       switch (verb) {
