@@ -139,6 +139,9 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
   // After every bring-up (first start, reboot, reset): adopt the calls the modem still has.
   modem.events.on("state", (st) => {
     if (st.name === "ready") line.modemReady();
+    // The channel found the modem silent (its probe got nothing): an emergency dial held
+    // behind it says so now, not only when its own ATD runs out of time (10 s more).
+    else if (st.lastError === "modem stopped answering" && (st.name === "backoff" || st.name === "resetting")) line.modemSilent();
   });
   // Set once messaging exists; storage can only fail once something writes to it.
   const parts: { messaging: Messaging | undefined } = { messaging: undefined };

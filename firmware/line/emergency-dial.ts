@@ -133,7 +133,7 @@ export class EmergencyDial {
       return;
     }
     if (AtTimeoutError.is(e)) {
-      this.heardNothing();
+      this.modemSilent();
       // The dial may have gone out with its answer lost: look before dialling again.
       this.whenAnswered(function () {
         self.check();
@@ -149,7 +149,7 @@ export class EmergencyDial {
     if (reason.indexOf("rebooted") === 0) this.attempt();
     else {
       // Reset because it stopped answering (modem/machine.ts); a reboot's banner is no silence.
-      if (hasText(reason, "being reset")) this.heardNothing();
+      if (hasText(reason, "being reset")) this.modemSilent();
       this.whenAnswered(function () {
         self.attempt();
       });
@@ -157,8 +157,8 @@ export class EmergencyDial {
   }
 
   /** The modem answered nothing in time: said once per silence (onSilent). */
-  private heardNothing(): void {
-    if (this.silent) return;
+  modemSilent(): void {
+    if (this.silent || this.done) return;
     this.silent = true;
     if (this.onSilent) this.onSilent(this.attempts);
   }

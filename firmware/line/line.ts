@@ -322,6 +322,11 @@ export class Line {
     return !!this.emergencyDial || this.calls.some((c) => c.emergency && (c.status === "dialing" || c.status === "alerting"));
   }
 
+  /** The modem stopped answering (modem manager): an emergency dial kept until placed says so. */
+  modemSilent(): void {
+    if (this.emergencyDial) this.emergencyDial.dial.modemSilent();
+  }
+
   /** Whether an emergency dial is being kept until placed. */
   emergencyPending(): boolean {
     return !!this.emergencyDial;

@@ -121,6 +121,29 @@ test("a hangup read while the dial is still going out waits for it, and reaches 
   t.like(await dial.reply, { ok: false, reason: "cancelled" });
 });
 
+test("R50 on a modem that hangs during an answered call: the dial says it waits as soon as the channel finds the modem silent, not 10 s after, and a hangup typed meanwhile then cancels it", async (t) => {
+  const k = await rig();
+  k.r.network.ringIn("+819011112222");
+  await k.r.run(200);
+  t.true((await k.r.act(k.r.fw.api.answer())).ok);
+  await k.r.run(200);
+  k.type("hang");
+  const dial = k.type("dial 110");
+  await k.r.run(500);
+  k.type("hangup");
+  let at = 500;
+  for (; at < 20000 && !dial.answered(); at += 250) await k.r.run(250);
+  t.like(await dial.reply, { ok: false, reason: "cancelled" });
+  const waiting = k.seen.find((l) => "event" in l && l.event === "emergency" && (l.data as { phase: string }).phase === "waiting");
+  const silent = k.seen.find((l) => "event" in l && /stopped answering/.test(l.text));
+  t.truthy(waiting && silent, k.printed.join("\n"));
+  t.true(Math.abs(waiting!.t - silent!.t) < 100, "said with the modem found silent: " + (waiting!.t - silent!.t) + " ms apart");
+  // The AT+CHUP that ended the call before the dial (R50) went unanswered: the channel's
+  // time limit and probe, not the dial's 10 s after them.
+  t.true(at <= 8000, "cancelled " + at + " ms after the dial");
+  t.log("cancelled " + at + " ms after the dial (virtual); the hangup's own reply waits for its AT+CHUP of call 1 on the hung modem");
+});
+
 test("the simulator's unhang is answered at once behind a pending emergency dial, and the dial then goes out", async (t) => {
   const k = await rig();
   k.type("hang");
