@@ -146,7 +146,7 @@ export class EmergencyDial {
       return;
     }
     // The boot banner is the modem's sign of life: dial again now (ahead of bring-up).
-    if (reason.indexOf("rebooted") === 0) this.attempt();
+    if (reason.indexOf("modem rebooted") === 0) this.attempt();
     else {
       // Reset because it stopped answering (modem/machine.ts); a reboot's banner is no silence.
       if (hasText(reason, "being reset")) this.modemSilent();
