@@ -31,7 +31,7 @@ test("an unknown command or option is one line plus a pointer to --help, not the
   t.regex(a.err.text, /^sharedline: unknown command 'frobnicate' \(commands: start, run, probe, sim, .*\)\nTry 'sharedline --help' for the options\.\n$/);
   const b = startCli(t, ["run", "--bogus"]);
   t.is(await b.exit, 2);
-  t.regex(b.err.text, /^sharedline run: Unknown option '--bogus'.*\nTry 'sharedline run --help' for the options\.\n$/);
+  t.is(b.err.text, "sharedline run: unknown option '--bogus'\nTry 'sharedline run --help' for the options.\n");
   const c = startCli(t, ["run"]);
   t.is(await c.exit, 2);
   t.is(c.err.text, "sharedline run: --port <path|tcp://host:port> is required\nTry 'sharedline run --help' for the options.\n");
