@@ -60,9 +60,9 @@ const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <n
                          for each run)
   --config <file>        settings as JSON (board, port, data, control, apn, json,
                          verbose, timestamps); flags override them
-  --apn <apn>            the APN of the data session (PDP context 1), which the
-                         companion link rides on; default: the board's data.apn; written
-                         to the modem only when it differs
+  --apn <apn>            the APN of the LTE attach (PDP context 1), whose data session
+                         the companion link rides on; default: the board's data.apn;
+                         written to the modem only when it differs
   --pin <code>           the SIM PIN, entered once when the SIM asks (never again if
                          refused)
   --record <file>        write every byte on the AT line with its direction and time
