@@ -10,7 +10,7 @@ import path from "node:path";
 import { readBoardsFile, lineColumn } from "../../cli/boards-file.js";
 import { colourWanted } from "../../cli/output.js";
 import { parseTranscript } from "../../hal/node/transcript.js";
-import { ROOT, startCli } from "../support/cli-process.js";
+import { PROCESS_WAIT_MS, ROOT, startCli } from "../support/cli-process.js";
 
 function tmpDir(t: { teardown(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sharedline-cli-"));
@@ -80,11 +80,11 @@ test("colour only for a person at a terminal: never in pipes, CI, NO_COLOR or a 
 });
 
 test("sharedline start --record writes both directions of the AT line; output off a terminal is plain", async (t) => {
-  t.timeout(60000);
+  t.timeout(120000);
   const dir = tmpDir(t);
   const file = path.join(dir, "start.at.txt");
   const p = startCli(t, ["start", "--record", file, "--data", path.join(dir, "data")], "pipe");
-  await p.out.waitFor("registered", 30000);
+  await p.out.waitFor("registered", PROCESS_WAIT_MS);
   p.child.stdin!.end("status\n");
   t.is(await p.exit, 0, p.err.text);
   t.false(p.out.text.includes("\x1b["), "no escape sequences in a pipe");
