@@ -27,12 +27,13 @@ export const companionOptions = {
   apn: { type: "string" },
 } as const;
 
-export const COMPANION_USAGE = `  --mqtt <url>  the companion link's broker (mqtt://host:1883, mqtts://host:8883)
-  --mqtt-ca <file>  the CA that signed the broker's certificate (mqtts)
-  --device-id   this device's id (also the MQTT user name), issued at registration
-  --password    its MQTT password (or SHAREDLINE_MQTT_PASSWORD)
-  --msisdn      the shared number (E.164), for the topics
-  --apn         the data session's APN (default: the board's)`;
+/** The link's flags in start/run --help; --apn, which it shares with the data session, is listed there. */
+export const COMPANION_USAGE = `The companion link (--mqtt with --device-id, --password and --msisdn):
+  --mqtt <url>           its broker (mqtt://host:1883, mqtts://host:8883)
+  --mqtt-ca <file>       the CA that signed the broker's certificate (mqtts)
+  --device-id <id>       this device's id (also the MQTT user name), issued at registration
+  --password <password>  its MQTT password (or SHAREDLINE_MQTT_PASSWORD)
+  --msisdn <+E.164>      the shared number (+819012345678), for the topics`;
 
 export interface CompanionArgs {
   mqtt?: string;

@@ -17,7 +17,7 @@ import { API_EVENTS, type AnyReply, type ApiEventName } from "../firmware/api/ty
 import { describeEvent, describeReply } from "../firmware/api/words.js";
 import { findCommand, helpLines, runCommand, splitLine } from "../firmware/commands.js";
 import { paint, type Tone } from "./output.js";
-import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
+import { terminalLines, terminalSafe, terminalSafeJson } from "./terminal-text.js";
 
 /** The simulated world behind the accessory, when there is one. */
 export interface World {
@@ -164,14 +164,19 @@ export class FirmwareConsole {
       this.print(terminalSafeJson(JSON.stringify(l)));
       return;
     }
-    // Text from the network never controls the terminal (terminal-text.ts).
-    const text = terminalSafe(l.text);
+    // Text from the network never controls the terminal (terminal-text.ts); a reply of
+    // several lines (help, a list) is printed as lines, the time before the first.
+    const lines = "command" in l ? terminalLines(l.text) : [terminalSafe(l.text)];
+    const text = lines[0];
+    const more = lines.slice(1);
     if (this.opts.stamps === "none") {
       this.print(text);
+      for (const m of more) this.print(m);
       return;
     }
     if (this.opts.stamps === "wallclock") {
       this.print(`${new Date().toISOString()} ${text}`);
+      for (const m of more) this.print(m);
       return;
     }
     const t = l.t;
@@ -181,6 +186,7 @@ export class FirmwareConsole {
     const colour = !!this.opts.colour;
     const tone = colour ? toneOf(l) : undefined;
     this.print(paint(colour, "dim", `[${stamp}]`) + " " + (tone ? paint(true, tone, text) : text));
+    for (const m of more) this.print(tone ? paint(true, tone, m) : m);
   }
 
   /** An event of the API, or of the host around it (`start`, `stop`, `network`, `serial`). */

@@ -19,13 +19,33 @@ export function readOptions<O extends Options>(command: string, argv: string[], 
   try {
     values = parseArgs({ args: argv, options, strict: true }).values;
   } catch (e) {
-    return usageError(command, (e as Error).message);
+    return usageError(command, parseArgsProblem(e as Error & { code?: string }));
   }
   if ((values as { help?: boolean }).help) {
     console.log(usage);
     return 0;
   }
   return values;
+}
+
+/**
+ * node:util parseArgs's complaint in the words every sharedline command uses: its own
+ * ("Unknown option '--x'. To specify a positional argument starting with a '-', ...")
+ * differ from the hand-read commands' and suggest `--` where no command takes one.
+ */
+export function parseArgsProblem(e: Error & { code?: string }): string {
+  const quoted = /'([^']*)'/.exec(e.message);
+  const what = quoted ? quoted[1] : "";
+  if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option '${what}'`;
+  if (e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument '${what}'`;
+  if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const long = /--[\w-]+/.exec(what);
+    const flag = long ? long[0] : what.split(/[ ,]/)[0];
+    if (/ argument missing/.test(e.message)) return `${flag} needs a value`;
+    if (/ does not take an argument/.test(e.message)) return `${flag} takes no value`;
+    if (/ is ambiguous/.test(e.message)) return `${flag}: a value that starts with - is written ${flag}=<value>`;
+  }
+  return e.message.split("\n")[0];
 }
 
 /** Prints `sharedline <cmd>: <message>` and where to read the usage; returns exit status 2. */

@@ -20,38 +20,77 @@
  */
 import { decodePdu, sctsToIso, statusCategory, submitParts, bytesToHex, hexToBytes, PduError, SmsEncodeError, UnencodableTextError } from "../drivers/sms/index.js";
 import type { Scts, SmsPdu, SubmitOptions } from "../drivers/sms/index.js";
-import { usageError } from "./output.js";
+import { parseArgs } from "node:util";
+import { parseArgsProblem, usageError } from "./output.js";
 
-const USAGE = [
-  "usage: sharedline pdu decode <hex> [--no-smsc] [--length <n>]",
-  "       sharedline pdu encode --to <number> --text <text> [--ucs2] [--status-report] [--ref <n>] [--ref16]",
-  "                             [--smsc <number>] [--class <0-3>] [--validity <minutes>] [--json]",
-].join("\n");
+const USAGE = `usage: sharedline pdu decode <hex> [--no-smsc] [--length <n>]
+       sharedline pdu encode --to <number> --text <text> [options]
+
+decode prints the message as JSON: bodies as hex, time stamps also as ISO 8601.
+  --no-smsc             the hex is a bare TPDU, without the SMSC field that AT+CMGR and
+                        AT+CMGL put first
+  --length <n>          the TPDU length the modem gave (AT+CMGR's <length>), checked
+
+encode prints one line per part, AT+CMGS=<length> <hex>: type the command, then send the
+hex at the > prompt and end it with Ctrl-Z.
+  --to <number>         the recipient: digits, * and #, with + first for an international
+                        number (+819012345678)
+  --text <text>         the message; a longer one is split into parts (concatenated SMS)
+  --ucs2                UCS-2 (16 bits a character) even when the GSM 7-bit alphabet would do
+  --status-report       ask the network for a status report (TP-SRR)
+  --ref <n>             the concatenation reference of a text of several parts, 0-255
+                        (0-65535 with --ref16); default: a random one, said on stderr
+  --ref16               a 16-bit concatenation reference instead of an 8-bit one
+  --smsc <number>       the service centre in the PDU (default none: the modem's AT+CSCA)
+  --class <0-3>         the message class (0: a flash SMS, shown at once and not stored)
+  --validity <minutes>  how long the network keeps trying: at least this many minutes,
+                        rounded up to what the PDU can say (5 minutes to 63 weeks)
+  --json                JSON lines instead: {"part":1,"total":2,"tpduLength":153,"hex":"..."}
+  -h, --help            this text`;
 
 class UsageError extends Error {}
 
-interface Parsed {
-  positional: string[];
-  flags: Set<string>;
-  values: Map<string, string>;
+/** 63 weeks: the longest relative validity period 23.040 can say (TP-VP 255). */
+const MAX_VALIDITY_MINUTES = 63 * 7 * 24 * 60;
+
+/** Input the codec cannot take: exit status 1, as a bad PDU. */
+class BadInput extends Error {}
+
+/**
+ * A number for an address field: digits, `*` and `#`, an optional leading `+`. The codec
+ * also takes a, b and c (24.008's other semi-octets), so "abc" would go out as a number;
+ * no one means that on the command line.
+ */
+function phoneNumber(text: string, flag: string): string {
+  const body = text.charAt(0) === "+" ? text.slice(1) : text;
+  const bad = /[^0-9*#]/.exec(body);
+  if (bad || !body) throw new BadInput(`${flag} '${text}': ` + (bad ? `character ${JSON.stringify(bad[0])} cannot be in a phone number` : "no digits") + " (digits, * and #, with + first for an international one)");
+  return text;
 }
 
-function parseArgs(args: string[], valued: string[], flags: string[]): Parsed {
-  const out: Parsed = { positional: [], flags: new Set(), values: new Map() };
+type Spec = { [name: string]: { type: "string" | "boolean" } };
+
+/** The options of one subcommand (node:util parseArgs), in the words of every sharedline command. */
+function parse(args: string[], options: Spec): { values: { [name: string]: string | boolean | undefined }; positionals: string[]; help?: number } {
+  // A value is the next word whatever it starts with (a text "-5 degrees"), as before:
+  // parseArgs alone would want --text=-5...
+  const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (valued.includes(a)) {
-      if (i + 1 >= args.length) throw new UsageError(`${a} needs a value`);
-      out.values.set(a, args[++i]);
-    } else if (flags.includes(a)) {
-      out.flags.add(a);
-    } else if (a.startsWith("--")) {
-      throw new UsageError(`unknown option ${a}`);
-    } else {
-      out.positional.push(a);
-    }
+    const name = args[i].startsWith("--") ? args[i].slice(2) : "";
+    if (name && options[name] && options[name].type === "string" && i + 1 < args.length) joined.push(args[i] + "=" + args[++i]);
+    else joined.push(args[i]);
   }
-  return out;
+  let r: ReturnType<typeof parse>;
+  try {
+    r = parseArgs({ args: joined, options: Object.assign({ help: { type: "boolean", short: "h" } }, options), strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError(parseArgsProblem(e as Error & { code?: string }));
+  }
+  if (r.values.help) {
+    console.log(USAGE);
+    r.help = 0;
+  }
+  return r;
 }
 
 function integer(text: string, name: string): number {
@@ -76,38 +115,52 @@ export function toJson(m: SmsPdu, tpduLength: number): unknown {
 }
 
 function decode(args: string[]): number {
-  const p = parseArgs(args, ["--length"], ["--no-smsc"]);
-  if (p.positional.length !== 1) throw new UsageError("decode takes one hex PDU");
-  const lengthArg = p.values.get("--length");
-  const withSmsc = !p.flags.has("--no-smsc");
+  const p = parse(args, { length: { type: "string" }, "no-smsc": { type: "boolean" } });
+  if (p.help !== undefined) return p.help;
+  if (p.positionals.length !== 1) throw new UsageError("decode takes one hex PDU");
+  const lengthArg = p.values.length as string | undefined;
+  const withSmsc = !p.values["no-smsc"];
   const tpduLength = lengthArg === undefined ? undefined : integer(lengthArg, "--length");
-  const m = decodePdu(p.positional[0], { withSmsc, tpduLength });
-  const bytes = hexToBytes(p.positional[0]);
+  const m = decodePdu(p.positionals[0], { withSmsc, tpduLength });
+  const bytes = hexToBytes(p.positionals[0]);
   const smscOctets = withSmsc ? bytes[0] + 1 : 0;
   console.log(JSON.stringify(toJson(m, bytes.length - smscOctets), null, 2));
   return 0;
 }
 
 function encode(args: string[]): number {
-  const p = parseArgs(args, ["--to", "--text", "--ref", "--smsc", "--class", "--validity"], ["--ucs2", "--status-report", "--ref16", "--json"]);
-  if (p.positional.length) throw new UsageError(`unexpected argument '${p.positional[0]}'`);
-  const to = p.values.get("--to");
-  const text = p.values.get("--text");
-  if (to === undefined || text === undefined) throw new UsageError("encode needs --to and --text");
-  const refBits = p.flags.has("--ref16") ? 16 : 8;
-  const refArg = p.values.get("--ref");
+  const p = parse(args, {
+    to: { type: "string" },
+    text: { type: "string" },
+    ref: { type: "string" },
+    smsc: { type: "string" },
+    class: { type: "string" },
+    validity: { type: "string" },
+    ucs2: { type: "boolean" },
+    "status-report": { type: "boolean" },
+    ref16: { type: "boolean" },
+    json: { type: "boolean" },
+  });
+  if (p.help !== undefined) return p.help;
+  if (p.positionals.length) throw new UsageError(`unexpected argument '${p.positionals[0]}'`);
+  const v = p.values as { [name: string]: string | undefined };
+  const f = p.values as { [name: string]: boolean | undefined };
+  if (v.to === undefined || v.text === undefined) throw new UsageError("encode needs --to and --text");
+  const text = v.text;
+  const refBits = f.ref16 ? 16 : 8;
   const opts: SubmitOptions = {
-    to,
-    smsc: p.values.get("--smsc") ?? null,
-    encoding: p.flags.has("--ucs2") ? "ucs2" : "auto",
-    statusReport: p.flags.has("--status-report"),
+    to: phoneNumber(v.to, "--to"),
+    smsc: v.smsc === undefined ? null : phoneNumber(v.smsc, "--smsc"),
+    encoding: f.ucs2 ? "ucs2" : "auto",
+    statusReport: !!f["status-report"],
     refBits,
-    ref: refArg === undefined ? undefined : integer(refArg, "--ref"),
+    ref: v.ref === undefined ? undefined : integer(v.ref, "--ref"),
   };
-  const cls = p.values.get("--class");
-  if (cls !== undefined) opts.messageClass = integer(cls, "--class");
-  const validity = p.values.get("--validity");
-  if (validity !== undefined) opts.validityMinutes = integer(validity, "--validity");
+  if (v.class !== undefined) opts.messageClass = integer(v.class, "--class");
+  if (v.validity !== undefined) {
+    opts.validityMinutes = integer(v.validity, "--validity");
+    if (opts.validityMinutes > MAX_VALIDITY_MINUTES) throw new UsageError(`--validity ${v.validity}: at most ${MAX_VALIDITY_MINUTES} minutes (63 weeks)`);
+  }
   let parts;
   try {
     parts = submitParts(text, opts);
@@ -118,7 +171,7 @@ function encode(args: string[]): number {
     parts = submitParts(text, opts);
   }
   parts.forEach((part, i) => {
-    if (p.flags.has("--json")) {
+    if (f.json) {
       console.log(JSON.stringify({ part: i + 1, total: parts.length, tpduLength: part.tpduLength, hex: part.hex }));
     } else {
       console.log(`AT+CMGS=${part.tpduLength} ${part.hex}`);
@@ -147,7 +200,7 @@ export async function run(args: string[]): Promise<number> {
       console.error(`pdu ${sub}: bad PDU: ${e.field} at octet ${e.offset}: ${e.detail}`);
       return 1;
     }
-    if (SmsEncodeError.is(e) || UnencodableTextError.is(e)) {
+    if (SmsEncodeError.is(e) || UnencodableTextError.is(e) || e instanceof BadInput) {
       console.error(`pdu ${sub}: ${e.message}`);
       return 1;
     }

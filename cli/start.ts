@@ -37,6 +37,7 @@ import { COMPANION_USAGE, companionOptions, companionSettings, type CompanionArg
 import type { CompanionOptions } from "../firmware/companion/attach.js";
 import { startServedBroker, stopServedBroker, type ServedBroker } from "../sim/broker/served-broker.js";
 import { serveWorld } from "../sim/web/world-server.js";
+import { portNumber } from "../sim/serve/command-line.js";
 import { DEFAULT_PIN } from "../sim/web/site.js";
 import { ServiceNotifier } from "./notify.js";
 
@@ -50,28 +51,38 @@ const USAGE = `usage: sharedline start [--port <path|tcp://host:port> --board <n
        sharedline run --port <path|tcp://host:port> --board <name> [options]
        sharedline run --config <file> [options]
 
-  (no --port)       run on the simulated modem in this process (board sim-generic)
-  --port            a modem on a serial device or behind a serial server
-  --board           the board profile from boards.json (required with --port)
-  --data <dir>      where the firmware keeps its records (default ~/.sharedline/<board>;
-                    start on the simulator: a new directory for each run)
-  --config <file>   settings as JSON (board, port, data, control, apn, json,
-                    verbose, timestamps); flags override them
-  --apn <apn>       the APN of the LTE attach (PDP context 1), set when it differs
-  --pin <code>      the SIM PIN, entered once when the SIM asks (never again if refused)
-  --record <file>   write every byte on the AT line with its direction and time
-                    (the transcript format of test/fixtures/gammu, replayable by tests)
-  --control <path>  serve a control socket: command lines in, JSON event lines out
-                    (sharedline ctl <path> <command>)
-  --json            print every firmware event and command reply as one JSON line
-  --timestamps      put the wall-clock time before each line
-  --verbose         print every AT line in and out
-  --web <port>      (no --port) the management site and live view on 127.0.0.1:<port>
-                    (default: a free port)
-  --first-boot      (no --port) the simulated accessory starts with no eSIM profile,
-                    unregistered: the firmware says how to register it; then: phone register
-  --broker-port <port>  (no --port) the embedded MQTT broker's port (default 0: a free one)
-  --no-broker       (no --port) no embedded broker: without --mqtt the companion link stays off
+  --port <where>         a modem on a serial device (/dev/ttyUSB2) or behind a serial
+                         server (tcp://host:port); without it, start runs the firmware
+                         on a simulated modem in this process (board sim-generic)
+  --board <name>         the board profile from boards.json (required with --port)
+  --data <dir>           where the firmware keeps its records (default
+                         ~/.sharedline/<board>; start on the simulator: a new directory
+                         for each run)
+  --config <file>        settings as JSON (board, port, data, control, apn, json,
+                         verbose, timestamps); flags override them
+  --apn <apn>            the APN of the LTE attach (PDP context 1), whose data session
+                         the companion link rides on; default: the board's data.apn;
+                         written to the modem only when it differs
+  --pin <code>           the SIM PIN, entered once when the SIM asks (never again if
+                         refused)
+  --record <file>        write every byte on the AT line with its direction and time
+                         (the transcript format of test/fixtures/gammu, replayable by tests)
+  --control <path>       serve a control socket: command lines in, JSON event lines out
+                         (sharedline ctl <path> <command>)
+  --json                 print every firmware event and command reply as one JSON line
+  --timestamps           put the wall-clock time before each line
+  -v, --verbose          print every AT line in and out
+  -h, --help             this text
+
+On the simulator (no --port):
+  --web <port>           the management site and live view on 127.0.0.1:<port>
+                         (default: a free port)
+  --first-boot           the simulated accessory starts with no eSIM profile,
+                         unregistered: the firmware says how to register it (then
+                         type: phone register)
+  --broker-port <port>   the embedded MQTT broker's port (default 0: a free one)
+  --no-broker            no embedded broker: without --mqtt the companion link stays off
+
 ${COMPANION_USAGE}
 
 Commands are read from standard input, one per line (type help). run keeps running
@@ -148,19 +159,26 @@ export async function runFirmware(argv: string[], service: boolean): Promise<num
   if (typeof s === "number") return s;
   let board: Board;
   let plan: CompanionOptions | undefined;
+  let boards: { [name: string]: Board };
   try {
     const file = readBoardsFile();
     for (const w of file.warnings) console.error(`sharedline: warning: ${w}`);
-    const boards = file.boards;
-    if (service && !s.port) return usageError(cmd, "--port <path|tcp://host:port> is required");
-    if (s.port && !s.board) return usageError(cmd, "--port needs --board <name>; boards: " + Object.keys(boards).join(", "));
-    board = pickBoard(boards, s.board || "sim-generic");
-    if (s.port && (s.brokerPort !== undefined || s.noBroker || s.web !== undefined || s.firstBoot)) throw new Error("--broker-port, --no-broker, --web and --first-boot are for the simulator (no --port)");
-    if (s.brokerPort !== undefined && !/^[0-9]{1,5}$/.test(s.brokerPort)) throw new Error("--broker-port needs a port number 0..65535");
-    plan = companionSettings(board, s.companion, "0.1.0");
+    boards = file.boards;
   } catch (e) {
     console.error(`sharedline ${cmd}: ${(e as Error).message}`);
     return 2;
+  }
+  // What is wrong with the command line: one line and the pointer to --help.
+  try {
+    if (service && !s.port) throw new Error("--port <path|tcp://host:port> is required");
+    if (s.port && !s.board) throw new Error("--port needs --board <name>; boards: " + Object.keys(boards).join(", "));
+    board = pickBoard(boards, s.board || "sim-generic");
+    if (s.port && (s.brokerPort !== undefined || s.noBroker || s.web !== undefined || s.firstBoot)) throw new Error("--broker-port, --no-broker, --web and --first-boot are for the simulator (no --port)");
+    if (s.brokerPort !== undefined) portNumber("--broker-port", s.brokerPort);
+    if (s.web !== undefined) portNumber("--web", s.web);
+    plan = companionSettings(board, s.companion, "0.1.0");
+  } catch (e) {
+    return usageError(cmd, (e as Error).message);
   }
   if (s.pin !== undefined && !/^[0-9]{4,8}$/.test(s.pin)) return usageError(cmd, "--pin needs the SIM PIN: 4 to 8 digits");
 

@@ -51,3 +51,14 @@ export function terminalSafe(line: string): string {
   }
   return from === 0 ? text : out + text.substring(from);
 }
+
+/**
+ * A command's reply in words (firmware/api/words.ts describeReply) as the lines to print.
+ * Its line breaks are its own (a list, the help table, joined with "\n"), while every
+ * piece from the network in it already went through `shown`, which writes a newline as
+ * `\n`: so the breaks that are left are ours, and each line is made safe on its own.
+ * Events stay one escaped line (terminalSafe): their words are not all built that way.
+ */
+export function terminalLines(reply: string): string[] {
+  return reply.split("\n").map(terminalSafe);
+}

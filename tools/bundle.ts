@@ -43,6 +43,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { paramsToLocals, toTopLevel } from "./bundle-global.js";
 import { analyseProps, mangleCache, manglePattern } from "./mangle-props.js";
 import { pretokenise } from "./pretokenise.js";
+import { readOptions, usageError } from "../cli/output.js";
 
 /** The repository root (this file lives in tools/). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -645,36 +646,39 @@ export function boardMangleCache(): Promise<{ [name: string]: string }> {
   return cacheOnce;
 }
 
-function usage(): string {
-  return [
-    "usage: sharedline bundle [--board <name>] [--no-minify] [--outdir <dir>]",
-    "Bundles are minified by default (every Espruino board's heap and flash budget needs it);",
-    "--no-minify writes a readable one (--minify is accepted and changes nothing).",
-  ].join("\n");
-}
+const USAGE = [
+  "usage: sharedline bundle [--board <name>] [--no-minify] [--outdir <dir>]",
+  "",
+  "  --board <name>  only this Espruino board of boards.json (default: each of them)",
+  "  --no-minify     a readable bundle; bundles are minified by default (every Espruino",
+  "                  board's heap and flash budget needs it; --minify changes nothing)",
+  "  --outdir <dir>  where the bundles go (default dist/)",
+  "  -h, --help      this text",
+].join("\n");
 
 /** `sharedline bundle`: 0 when every board's bundle was written, 1 on a failure, 2 on bad usage. */
 export async function run(args: string[]): Promise<number> {
-  let only: string | undefined;
-  let minify = true;
-  let outdir = path.join(repoRoot, "dist");
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--minify") minify = true;
-    else if (a === "--no-minify") minify = false;
-    else if (a === "--board" && i + 1 < args.length) only = args[++i];
-    else if (a === "--outdir" && i + 1 < args.length) outdir = path.resolve(args[++i]);
-    else if (a === "-h" || a === "--help") {
-      console.log(usage());
-      return 0;
-    } else {
-      console.error(`sharedline bundle: unknown argument '${a}'\n${usage()}`);
-      return 2;
-    }
-  }
-  const boards = espruinoBoards().filter((b) => only === undefined || b.name === only);
+  const o = readOptions(
+    "bundle",
+    args,
+    {
+      board: { type: "string" },
+      minify: { type: "boolean" },
+      "no-minify": { type: "boolean" },
+      outdir: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    } as const,
+    USAGE,
+  );
+  if (typeof o === "number") return o;
+  const only = o.board;
+  const minify = !o["no-minify"];
+  const outdir = o.outdir !== undefined ? path.resolve(o.outdir) : path.join(repoRoot, "dist");
+  const all = espruinoBoards();
+  const boards = all.filter((b) => only === undefined || b.name === only);
+  if (only !== undefined && boards.length === 0) return usageError("bundle", `no Espruino board named '${only}' in boards.json (have: ${all.map((b) => b.name).join(", ")})`);
   if (boards.length === 0) {
-    console.error(only ? `sharedline bundle: no Espruino board named '${only}' in boards.json` : "sharedline bundle: no Espruino board in boards.json");
+    console.error("sharedline bundle: no Espruino board in boards.json");
     return 1;
   }
   let failed = 0;

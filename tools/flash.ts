@@ -22,6 +22,7 @@ import { bundleBoard, BundleError, espruinoBoards, repoRoot } from "./bundle.js"
 import { crc32 } from "./espruino-repl.js";
 import { SETTINGS_FILE, settingsProblems, type DeviceSettings } from "../hal/espruino/settings.js";
 import { LINK_FLAGS, LINK_USAGE, linkSettingsProblems } from "./link-settings.js";
+import { readOptions, usageError } from "../cli/output.js";
 
 /** The boot code's Storage name (Espruino runs it at power-on). */
 export const BOOT_FILE = ".bootcde";
@@ -176,55 +177,59 @@ export async function flash(o: FlashOptions): Promise<FlashResult> {
   }
 }
 
-function usage(): string {
-  return [
-    "usage: sharedline flash --board <name> --port <tcp://host:port | /dev/ttyX | BLE address>",
-    "                        [--modem-path <tty>] [--quiet] [--no-words] [--no-run] [--baud <n>]",
-    "  --modem-path  Linux interpreter only: bind the modem UART to this host tty (pty)",
-    "  --quiet       no console line per event;  --no-words  no console words (answer, ...)",
-    "  --no-run      do not restart the device's JavaScript after flashing",
-  ].concat(LINK_USAGE).join("\n");
-}
+const USAGE = [
+  "usage: sharedline flash --board <name> --port <tcp://host:port | /dev/ttyX | BLE address> [options]",
+  "",
+  "  --board <name>      the Espruino board profile from boards.json",
+  "  --port <where>      the device: tcp://host:port (an Espruino on the network or the Linux",
+  "                      interpreter), a serial device /dev/ttyX, or a BLE address",
+  "  --baud <n>          the serial device's speed in bit/s (default 9600, the espruino tool's);",
+  "                      not used over tcp:// or BLE",
+  "  --modem-path <tty>  Linux interpreter only: bind the modem UART to this host tty (pty)",
+  "  --quiet             no console line per event",
+  "  --no-words          no console words (answer, ...)",
+  "  --no-run            do not restart the device's JavaScript after flashing",
+  "  -h, --help          this text",
+].concat(LINK_USAGE).join("\n");
 
 /** `sharedline flash`: 0 flashed and verified, 1 failed, 2 bad usage. */
 export async function run(args: string[]): Promise<number> {
-  let board: string | undefined;
-  let port: string | undefined;
-  let baud: number | undefined;
-  let runAfter = true;
+  const o = readOptions(
+    "flash",
+    args,
+    {
+      board: { type: "string" },
+      port: { type: "string" },
+      baud: { type: "string" },
+      "modem-path": { type: "string" },
+      quiet: { type: "boolean" },
+      "no-words": { type: "boolean" },
+      "no-run": { type: "boolean" },
+      apn: { type: "string" },
+      mqtt: { type: "string" },
+      msisdn: { type: "string" },
+      "device-id": { type: "string" },
+      "mqtt-password": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    } as const,
+    USAGE,
+  );
+  if (typeof o === "number") return o;
+  if (!o.board) return usageError("flash", "--board <name> is required");
+  if (!o.port) return usageError("flash", "--port <tcp://host:port | /dev/ttyX | BLE address> is required");
+  const names = espruinoBoards().map((b) => b.name);
+  if (names.indexOf(o.board) < 0) return usageError("flash", `no Espruino board named '${o.board}' in boards.json (have: ${names.join(", ")})`);
+  if (o.baud !== undefined && !/^[1-9][0-9]*$/.test(o.baud)) return usageError("flash", `--baud needs a speed in bit/s (9600, 115200, ...), not '${o.baud}'`);
   const settings: DeviceSettings = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const next = () => (i + 1 < args.length ? args[++i] : undefined);
-    if (a === "--board") board = next();
-    else if (a === "--port") port = next();
-    else if (a === "--modem-path") settings.path = next();
-    else if (a === "--quiet") settings.quiet = true;
-    else if (a === "--no-words") settings.words = false;
-    else if (a === "--no-run") runAfter = false;
-    else if (a === "--baud") baud = Number(next());
-    else if (Object.prototype.hasOwnProperty.call(LINK_FLAGS, a)) {
-      const v = next();
-      if (v === undefined) {
-        console.error(`sharedline flash: ${a} needs a value\n${usage()}`);
-        return 2;
-      }
-      settings[LINK_FLAGS[a]] = v;
-    }
-    else if (a === "-h" || a === "--help") {
-      console.log(usage());
-      return 0;
-    } else {
-      console.error(`sharedline flash: unknown argument '${a}'\n${usage()}`);
-      return 2;
-    }
-  }
-  if (!board || !port || (baud !== undefined && !(baud > 0))) {
-    console.error(usage());
-    return 2;
+  if (o["modem-path"] !== undefined) settings.path = o["modem-path"];
+  if (o.quiet) settings.quiet = true;
+  if (o["no-words"]) settings.words = false;
+  for (const flag of Object.keys(LINK_FLAGS)) {
+    const v = (o as { [k: string]: unknown })[flag.slice(2)];
+    if (typeof v === "string") settings[LINK_FLAGS[flag]] = v;
   }
   try {
-    await flash({ board, port, settings, run: runAfter, baud });
+    await flash({ board: o.board, port: o.port, settings, run: !o["no-run"], baud: o.baud === undefined ? undefined : Number(o.baud) });
     return 0;
   } catch (err) {
     console.error(`sharedline flash: ${err instanceof BundleError ? err.message : (err as Error).message}`);

@@ -20,9 +20,16 @@ export const LINK_FLAGS: { [flag: string]: "apn" | "mqtt" | "msisdn" | "device" 
 };
 
 export const LINK_USAGE = [
-  "  --apn <apn>   the watch's own LTE data session on this APN (default: the board's data.apn, with --mqtt)",
-  "  --mqtt <mqtt://host[:port]> --msisdn <+E.164> --device-id <id> --mqtt-password <password>",
-  "                the companion link (issue 12) over the modem's MQTT client; all four together",
+  "",
+  "Written to the device with the code (all optional; the companion link's four go together):",
+  "  --apn <apn>         the watch's own LTE data session on this APN (default: the board's",
+  "                      data.apn, with --mqtt)",
+  "  --mqtt <mqtt://host[:port]>",
+  "                      the companion link's broker, over the modem's MQTT client",
+  "  --msisdn <+E.164>   the shared number (+819012345678)",
+  "  --device-id <id>    this device's id, issued at registration (also the MQTT user name)",
+  "  --mqtt-password <password>",
+  "                      its MQTT password",
 ];
 
 /** What of a board (boards.json) the link settings depend on. */

@@ -38,6 +38,7 @@ import { bundleBoard, bundleForEspruino, BundleError, espruinoBoards, espruinoMo
 import { plugin, subsetRules } from "./espruino-subset.js";
 import { interpreterErrors, interpreterFor, layoutProblem, runEspruino, withoutBanner } from "./espruino-run.js";
 import { bootHeap, writeStorageFiles } from "./espruino-repl.js";
+import { readOptions } from "../cli/output.js";
 
 export interface Violation {
   /** Which bundle. */
@@ -219,24 +220,20 @@ export function storageFiles(r: BundleResult): { [name: string]: string } {
   return files;
 }
 
-function usage(): string {
-  return "usage: sharedline portable-check [--espruino <interpreter>] [--outdir <dir>]\n(ESPRUINO_BIN also names the interpreter)";
-}
+const USAGE = [
+  "usage: sharedline portable-check [--espruino <interpreter>] [--outdir <dir>]",
+  "",
+  "  --espruino <interpreter>  the Espruino interpreter that boots the bundles (also",
+  "                            ESPRUINO_BIN)",
+  "  --outdir <dir>            where the checked bundles go (default dist/check)",
+  "  -h, --help                this text",
+].join("\n");
 
 export async function run(args: string[]): Promise<number> {
-  let bin = process.env.ESPRUINO_BIN || undefined;
-  let outdir = path.join(repoRoot, "dist", "check");
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--espruino" && i + 1 < args.length) bin = args[++i];
-    else if (args[i] === "--outdir" && i + 1 < args.length) outdir = path.resolve(args[++i]);
-    else if (args[i] === "-h" || args[i] === "--help") {
-      console.log(usage());
-      return 0;
-    } else {
-      console.error(`sharedline portable-check: unknown argument '${args[i]}'\n${usage()}`);
-      return 2;
-    }
-  }
+  const o = readOptions("portable-check", args, { espruino: { type: "string" }, outdir: { type: "string" }, help: { type: "boolean", short: "h" } } as const, USAGE);
+  if (typeof o === "number") return o;
+  const bin = o.espruino !== undefined ? o.espruino : process.env.ESPRUINO_BIN || undefined;
+  const outdir = o.outdir !== undefined ? path.resolve(o.outdir) : path.join(repoRoot, "dist", "check");
 
   const violations: Violation[] = [];
   const problems: string[] = [];

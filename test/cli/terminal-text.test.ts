@@ -6,7 +6,7 @@
  */
 import test from "ava";
 import { FirmwareConsole } from "../../cli/console.js";
-import { terminalSafe } from "../../cli/terminal-text.js";
+import { terminalLines, terminalSafe } from "../../cli/terminal-text.js";
 import { messagingRig } from "../messaging/rig.js";
 
 /** Whether `s` holds a character a terminal obeys (C0, DEL, C1, bidi controls). */
@@ -46,4 +46,19 @@ test("an SMS with a clear-screen and an OSC title sequence is shown escaped in t
   t.false(hasControl(j), "JSON lines carry no raw control character");
   const parsed = JSON.parse(j) as { data: { text: string } };
   t.is(parsed.data.text, HOSTILE, "the JSON line still carries the exact text");
+});
+
+test("a reply of several lines (help, a list) prints as lines; a network newline inside one stays escaped", async (t) => {
+  t.deepEqual(terminalLines("  a\n  b"), ["  a", "  b"]);
+  // A list line holding an SMS body: words.ts wrote its newline and ESC as escapes already.
+  t.deepEqual(terminalLines("  1: +8190: x\\ny\\x1b[2J\n  2: \x1b[2J"), ["  1: +8190: x\\ny\\x1b[2J", "  2: \\x1b[2J"]);
+  const r = await messagingRig();
+  const human: string[] = [];
+  const con = new FirmwareConsole(r.dev.fw.api, undefined, { json: false, verbose: false, now: () => r.clock.now(), stamps: "relative", print: (l) => human.push(l) });
+  await con.run("help");
+  t.true(human.length > 20, "one line per command: " + human.join("\n"));
+  const joined = human.filter((l) => l.includes("\\n") || l.includes("\n"));
+  t.deepEqual(joined, []);
+  t.true(human.some((l) => /^\[\d\d:\d\d\.\d{3}\] {3}dial <number>/.test(l)), "the time before the first line");
+  t.true(human.some((l) => l === "  quit"), "the last line on its own");
 });

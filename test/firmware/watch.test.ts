@@ -102,7 +102,7 @@ test("sharedline flash fails loudly when the device cannot be reached, and refus
   const usage = startCli(t, ["flash", "--board", "watch-bangle2-bg95"]);
   t.is(await usage.exit, 2);
   const unknown = startCli(t, ["flash", "--board", "no-such-board", "--port", "tcp://127.0.0.1:1"]);
-  t.is(await unknown.exit, 1);
+  t.is(await unknown.exit, 2, "a board that does not exist is a usage error, as on run");
   t.regex(unknown.err.text, /no Espruino board named 'no-such-board'/);
   // Port 1 on loopback: nothing listens, the CLI cannot connect.
   const refused = startCli(t, ["flash", "--board", "watch-bangle2-bg95", "--port", "tcp://127.0.0.1:1", "--no-run"]);
