@@ -58,7 +58,7 @@ export interface CallInfo {
 
 /** What `status` answers. */
 export interface StatusInfo {
-  /** The modem lifecycle state (off, bringingUp, ready, backoff, resetting, simLocked). */
+  /** The modem lifecycle state (off, bringingUp, ready, backoff, resetting, simLocked, noSim). */
   modem: ModemState;
   /** Bring-up is done: commands reach the modem. */
   ready: boolean;

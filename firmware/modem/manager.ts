@@ -281,6 +281,11 @@ export class ModemManager {
     return s !== "SIM NOT INSERTED" && s !== "SIM FAILURE" && s !== "SIM WRONG";
   }
 
+  /** The SIM state last read (`AT+CPIN?`, "SIM NOT INSERTED" for +CME ERROR: 10), "" before. */
+  simState(): string {
+    return this.simStateSeen;
+  }
+
   // ---- what the line asks (firmware/line/line.ts ModemView) ----
 
   /** The line's `simReady`: simUsable(). */
@@ -473,7 +478,7 @@ export class ModemManager {
     else if (sim === "" && result.reason.indexOf("+CPIN: SIM PIN") >= 0) sim = "SIM PIN";
     if (sim !== "") this.simStateSeen = sim;
     const simLocked = (sim !== "" && sim !== "READY") || result.reason.indexOf("+CPIN: SIM P") >= 0;
-    this.post({ type: "bringUpFailed", reason: result.reason, simLocked });
+    this.post({ type: "bringUpFailed", reason: result.reason, simLocked, noSim: !this.simPresent() });
     if (sim === "SIM PIN" || sim === "SIM PUK") this.onSimAsks(sim);
   }
 

@@ -332,11 +332,12 @@ test("a +CEREG URC that lands just before the read's answer is not taken for los
   t.is(fw.modem.status().eps!.area, "1A2C");
 });
 
-test("no SIM in the module: bring-up waits slowly (simLocked) and never resets the modem for it", async (t) => {
+test("no SIM in the module: bring-up waits slowly (noSim, not a locked SIM) and never resets the modem for it", async (t) => {
   const { clock, modem, pins, fw } = rig("sim-generic", ["reset"]);
   modem.table["AT+CPIN?"] = "\r\n+CME ERROR: 10\r\n";
   await clock.advance(30 * 60 * 1000);
-  t.is(fw.modem.status().state.name, "simLocked");
+  t.is(fw.modem.status().state.name, "noSim");
+  t.is(fw.modem.simState(), "SIM NOT INSERTED");
   t.deepEqual(pins.log, [], "no reset pulses for a missing SIM");
 });
 

@@ -76,7 +76,16 @@ test("a SIM that needs a PIN waits in simLocked and retries slowly", (t) => {
   const s = modemStep(initialModemState, { type: "start" }, policy).state;
   const r = modemStep(s, { type: "bringUpFailed", reason: "SIM PIN", simLocked: true }, policy);
   t.is(r.state.name, "simLocked");
-  t.deepEqual(r.effects[1], { type: "startTimer", name: "retry", ms: 60000 });
+  t.deepEqual(r.effects, [{ type: "startTimer", name: "retry", ms: 60000 }], "the state carries the reason: no log line besides");
+});
+
+test("no usable SIM (not inserted, failed) waits in noSim, retried as slowly; no PIN leaves it", (t) => {
+  const s = modemStep(initialModemState, { type: "start" }, policy).state;
+  const r = modemStep(s, { type: "bringUpFailed", reason: "AT+CPIN?: SIM not inserted", simLocked: true, noSim: true }, policy);
+  t.is(r.state.name, "noSim");
+  t.is(r.state.lastError, "AT+CPIN?: SIM not inserted");
+  t.is(modemStep(r.state, { type: "simUnlocked" }, policy).state, r.state);
+  t.is(modemStep(r.state, { type: "timer", name: "retry" }, policy).state.name, "bringingUp");
 });
 
 test("events that mean nothing in a state change nothing", (t) => {
