@@ -790,6 +790,7 @@ export class FirmwareApi {
       calls: p.line.current().length,
       quiet: this.quietMode || "off",
       priority: plain(p.messaging.priorityState()),
+      sim: p.modem.simState(),
       service: plain(p.oneNumber.report()),
       sms: p.messaging.capability(),
       activation: p.activation ? plain(p.activation.status()) : null,

@@ -59,7 +59,9 @@ export class WatchConsole {
 export function installWatch(fw: Firmware, host: WatchHost, quiet: boolean): WatchConsole {
   const c = new WatchConsole(fw, host, quiet);
   fw.api.onAny(function (name, data) {
-    if (!c.quiet) host.print(describeEvent(name, data));
+    // An event with no words is no news to a person (words.ts): no empty line for it.
+    const words = c.quiet ? "" : describeEvent(name, data);
+    if (words) host.print(words);
   });
   return c;
 }

@@ -73,6 +73,8 @@ export interface StatusInfo {
   calls: number;
   quiet: QuietMode;
   priority: PriorityState;
+  /** The SIM as `AT+CPIN?` last answered (READY, SIM PIN, SIM PUK, SIM NOT INSERTED, ...), "" before it was read. */
+  sim: string;
   /** What the accessory can offer now (R18, R55, R56). */
   service: ServiceReport;
   /** "" when the board can use SMS, else why not (R64, R65). */
