@@ -127,6 +127,8 @@ export class FirmwareApi {
   private storageState: string | undefined;
   /** The trace's unsubscribes while it is on. */
   private traceOff: (() => void)[] | undefined;
+  /** The modem state last told (name and error), so that a counter alone is not told again. */
+  private modemSaid = "";
   private stopped: boolean | undefined;
   private companion: CompanionView | undefined;
 
@@ -270,7 +272,10 @@ export class FirmwareApi {
       }
       case "state": {
         const s = x as ModemState;
-        this.emit("modemState", plain(s));
+        // A count that changed (reboots, failures) alone is no news for the state line.
+        const said = s.name + "|" + s.lastError;
+        if (said !== this.modemSaid) this.emit("modemState", plain(s));
+        this.modemSaid = said;
         if (s.name === "ready") this.emit("ready", { info: plain(this.parts.modem.status().info) });
         return;
       }

@@ -137,6 +137,15 @@ export function modemStep(state: ModemState, event: ModemEvent, policy: ModemPol
         f.state.reboots = state.reboots + 1;
         return f;
       }
+      // The first banner of a bring-up is the module starting (power-on, after a reset), no
+      // reboot: said as that, and no error for the state line.
+      if (state.name === "bringingUp" && state.reboots === 0) {
+        return to(state, "bringingUp", { reboots: 1 }, [
+          { type: "log", message: "modem: started (" + event.banner + ")" },
+          { type: "cancelTimers" },
+          { type: "runBringUp" },
+        ]);
+      }
       return to(state, "bringingUp", { reboots: state.reboots + 1, lastError: "modem rebooted (" + event.banner + ")" }, [
         { type: "log", message: "modem: rebooted (" + event.banner + "), bringing it up again" },
         { type: "cancelTimers" },

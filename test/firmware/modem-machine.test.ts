@@ -104,3 +104,13 @@ test("a module that reboots again during bring-up is failing: it backs off inste
   const ok = modemStep(modemStep(again.state, { type: "timer", name: "retry" }, policy).state, { type: "bringUpDone" }, policy);
   t.is(ok.state.reboots, 0);
 });
+
+test("the first banner of a bring-up is the module starting, not a reboot: no error on the state, no 'rebooted' line", (t) => {
+  const s = modemStep(initialModemState, { type: "start" }, policy).state;
+  const r = modemStep(s, { type: "rebooted", banner: "RDY" }, policy);
+  t.is(r.state.name, "bringingUp");
+  t.is(r.state.lastError, "");
+  t.deepEqual(r.effects[0], { type: "log", message: "modem: started (RDY)" });
+  const ready = modemStep(modemStep(r.state, { type: "bringUpDone" }, policy).state, { type: "rebooted", banner: "RDY" }, policy);
+  t.deepEqual(ready.effects[0], { type: "log", message: "modem: rebooted (RDY), bringing it up again" }, "a banner once ready is a reboot");
+});
