@@ -152,7 +152,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     verb: "code",
     usage: "<service code>",
-    summary: "send a service code as typed (*103*1#, *#103#)",
+    summary: "send an SMS priority code as typed (*103*1#, *#103#); no other codes",
     run: (api, args) => (args.length === 1 ? api.serviceCode(args[0]) : usage("code <service code>")),
   },
   {

@@ -216,7 +216,8 @@ export function ussdReply(s: SmsHost, text: string): Promise<CodeAnswer> {
   return replyCode(s, text);
 }
 
-/** Messaging.ussdEnd: declines a network-initiated request (ends the session). */
+/** Messaging.ussdEnd: declines a network-initiated request (ends the session); refused when none is open. */
 export function ussdEnd(s: SmsHost): Promise<void> {
+  if (!s.us.asks && s.us.phase === "") return Promise.reject(messagingError("refused-locally", "no USSD session is open"));
   return smsRefusal(s.caps.sms) === "" ? endCode(s) : Promise.resolve();
 }

@@ -125,3 +125,11 @@ test("status in words: the SIM and the SMS priority, and 'not known yet' for wha
   const bare = describeReply("status", { ...(st as object), sim: "", eps: null, cs: null, signal: null, operator: null } as unknown as AnyReply);
   t.regex(bare, /SIM not read yet; registration not known yet; signal not known yet; operator not known yet/, bare);
 });
+
+test("help says what code sends: the SMS priority codes only, as the refusal of another code says", async (t) => {
+  const r = await simRig();
+  t.true(helpLines().some((l) => /^code <service code>\s+send an SMS priority code as typed \(\*103\*1#, \*#103#\); no other codes$/.test(l)));
+  const other = await runCommand(r.fw.api, "code *100#");
+  t.false(other.ok);
+  if (!other.ok) t.regex(other.message, /is not an SMS priority code/);
+});
