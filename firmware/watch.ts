@@ -13,7 +13,8 @@
  *   reply; the bare words `answer`, `reject`, `hangup`, `hold`, `calls`, `log`, `inbox`,
  *   `outbox`, `status` and `priority`, typed at the REPL, run the command of that name
  *   (getters on the global object), so a bench user connected with the Espruino IDE or
- *   CLI types `answer`.
+ *   CLI types `answer`, without `()` (the getter runs on reading the word, and there is
+ *   no function to call after it).
  * - One console line per API event (firmware/api/words.ts) unless the device settings
  *   say `quiet` (`npm run flash -- --quiet`); command replies are always printed.
  */
