@@ -19,10 +19,20 @@ import { findCommand, helpLines, runCommand, splitLine } from "../firmware/comma
 import { paint, type Tone } from "./output.js";
 import { terminalLines, terminalSafe, terminalSafeJson } from "./terminal-text.js";
 
+/** A network-side command the network refused (World.command). */
+export interface WorldRefusal {
+  ok: false;
+  reason: string;
+  message: string;
+}
+
 /** The simulated world behind the accessory, when there is one. */
 export interface World {
-  /** Runs a network-side command; returns false when it is not one. Throws Error("usage: ...") on bad arguments. */
-  command(verb: string, args: string[], rest: string): boolean;
+  /**
+   * Runs a network-side command; returns false when it is not one, a refusal when the
+   * network refused it (a service code answered NG). Throws Error("usage: ...") on bad arguments.
+   */
+  command(verb: string, args: string[], rest: string): boolean | WorldRefusal;
   help: string[];
   /**
    * Words that act on the simulated hardware itself (`hang`, `unhang`, `reboot`): they
@@ -232,7 +242,9 @@ export class FirmwareConsole {
     const reply = await runCommand(this.api, text);
     if (reply.ok || reply.reason !== "unknownCommand" || !this.world) return reply;
     try {
-      if (this.world.command(verb, args, rest)) return { ok: true };
+      const done = this.world.command(verb, args, rest);
+      if (done === true) return { ok: true };
+      if (done) return done;
     } catch (e) {
       return { ok: false, reason: "usage", message: (e as Error).message };
     }

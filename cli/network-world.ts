@@ -7,7 +7,8 @@
 import type { SimModem } from "../sim/modem/modem.js";
 import type { Activation, CompanionOutcome } from "../sim/entitlement/index.js";
 import { ManagementSite, type AccessoryPort, type OutsideParty, type SharedNetwork } from "../sim/network/index.js";
-import type { World } from "./console.js";
+import type { World, WorldRefusal } from "./console.js";
+import type { UssdResult } from "../sim/modem/network.js";
 
 export interface WorldParts {
   network: SharedNetwork;
@@ -48,7 +49,7 @@ export function networkWorld(p: WorldParts): World {
           else if (what === "hangup") phone.hangup();
           else if (what === "dial" && args[1]) phone.dial(args[1]);
           else if (what === "sms" && args[1] && args[2]) phone.sendSms(args[1], tail(2));
-          else if (what === "code" && args[1]) phone.serviceCode(args[1]);
+          else if (what === "code" && args[1]) return serviceCodeSaid(phone.serviceCode(args[1]), p.print);
           else if (what === "off") phone.powerOff();
           else if (what === "on") phone.powerOn();
           else if (p.activation && (what === "register" || what === "unregister")) {
@@ -110,6 +111,19 @@ export function networkWorld(p: WorldParts): World {
       }
     },
   };
+}
+
+/**
+ * What the network answered P's service code: "NG: ..." is its refusal (sim/network/services.ts),
+ * +CUSD 4 that it has no such service; any other answer is printed, and the command is done.
+ */
+function serviceCodeSaid(r: UssdResult | undefined, print: (line: string) => void): true | WorldRefusal {
+  if (!r) return { ok: false, reason: "noAnswer", message: "the network did not answer" };
+  if (r.status === 4) return { ok: false, reason: "refused", message: "the network does not support this code" };
+  const text = r.text || "";
+  if (text.indexOf("NG") === 0) return { ok: false, reason: "refused", message: "the network says: " + text };
+  print("answer to the smartphone: " + (text || "done"));
+  return true;
 }
 
 /** One line for people about what P's One Number app was told (R8, R10, R12, R15). */

@@ -204,7 +204,9 @@ export function runLine(world: World, line: string): string[] {
   const [verb, ...args] = text.split(/\s+/);
   if (verb === "help") return world.help;
   try {
-    return world.command(verb, args, text.slice(verb.length).trim()) ? [] : ["unknown command '" + verb + "' (try help)"];
+    const done = world.command(verb, args, text.slice(verb.length).trim());
+    if (done === true) return [];
+    return done ? [done.message] : ["unknown command '" + verb + "' (try help)"];
   } catch (e) {
     return [(e as Error).message];
   }

@@ -134,6 +134,8 @@ export class FirmwareApi {
   private storageState: string | undefined;
   /** The trace's unsubscribes while it is on. */
   private traceOff: (() => void)[] | undefined;
+  /** The modem state last told (name and error), so that a counter alone is not told again. */
+  private modemSaid = "";
   private stopped: boolean | undefined;
   private companion: CompanionView | undefined;
 
@@ -281,7 +283,10 @@ export class FirmwareApi {
       }
       case "state": {
         const s = x as ModemState;
-        this.emit("modemState", plain(s));
+        // A count that changed (reboots, failures) alone is no news for the state line.
+        const said = s.name + "|" + s.lastError;
+        if (said !== this.modemSaid) this.emit("modemState", plain(s));
+        this.modemSaid = said;
         if (s.name === "ready") this.emit("ready", { info: plain(this.parts.modem.status().info) });
         return;
       }
@@ -354,7 +359,8 @@ export class FirmwareApi {
 
   /**
    * Resolves when bring-up is done, at once if it is. A SIM that needs its PIN ends the
-   * wait with `simLocked` (a person must act: `pin`).
+   * wait with `simLocked` (a person must act: `pin`), no usable SIM with `noProfile` (One
+   * Number not set up yet) or `noSim`.
    */
   waitReady(ms?: number): Promise<Reply<{ modem: string }>> {
     const modem = this.parts.modem;
@@ -362,14 +368,11 @@ export class FirmwareApi {
     return this.waits.until(
       function () {
         const n = modem.status().state.name;
-        return n === "ready" || n === "simLocked" ? { modem: n } : undefined;
+        return n === "ready" || n === "simLocked" || n === "noSim" ? { modem: n } : undefined;
       },
       limit,
       "the modem was not ready",
-    ).then(function (r) {
-      if (r.ok && r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
-      return r;
-    });
+    ).then((r) => (r.ok && this.simRefusal(r.modem)) || r);
   }
 
   /**
@@ -426,9 +429,8 @@ export class FirmwareApi {
       if (dial.cancelled) return failure("cancelled", "the call was cancelled before it was placed");
       if (!r.ok) return r;
       // R18: with One Number not active (or no profile yet) only emergency calls are offered.
-      const off = self.notActive();
+      const off = self.notActive() || self.simRefusal(r.modem);
       if (off) return off;
-      if (r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
       return p.line.dial(number).then(callReply);
     });
   }
@@ -623,11 +625,21 @@ export class FirmwareApi {
   }
 
   private afterGate<T extends object>(act: () => Promise<Reply<T>>): Promise<Reply<T>> {
-    return this.gate().then(function (r) {
+    return this.gate().then((r) => {
       if (!r.ok) return r;
-      if (r.modem === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
-      return act();
+      return this.simRefusal(r.modem) || act();
     });
+  }
+
+  /**
+   * Why a command cannot use the SIM in modem state `n`, else undefined: a locked SIM wants
+   * its PIN; none at all (+CME ERROR: 10) is One Number not set up when the firmware has
+   * activation, which then says how to register.
+   */
+  private simRefusal(n: string): { ok: false; reason: string; message: string } | undefined {
+    if (n === "simLocked") return failure("simLocked", "the SIM is locked: enter its PIN (pin <code>)");
+    if (n !== "noSim") return undefined;
+    return this.notActive() || failure("noSim", "no usable SIM (" + this.parts.modem.status().state.lastError + "): only emergency calls can be made");
   }
 
   /**
@@ -719,7 +731,8 @@ export class FirmwareApi {
     if (!isIccid(iccid)) return Promise.resolve(failure("usage", "an ICCID is 18 to 20 digits"));
     const self = this;
     return this.parts.modem.whenReady(this.opts.readyWaitMs).then(function (ready): Promise<Reply<{ iccid: string }>> | Reply<{ iccid: string }> {
-      if (!ready && self.parts.modem.status().state.name !== "simLocked") return failure("notReady", "the modem is not ready");
+      const n = self.parts.modem.status().state.name;
+      if (!ready && n !== "simLocked" && n !== "noSim") return failure("notReady", "the modem is not ready");
       return deleteProfile(self.parts.channel, iccid).then(function (o): Reply<{ iccid: string }> {
         if (!o.ok) return failure(o.reason, o.message);
         self.emit("log", { text: "profile " + iccid + " deleted from this device's eUICC, as P's One Number app asked" });
@@ -793,6 +806,7 @@ export class FirmwareApi {
       calls: p.line.current().length,
       quiet: this.quietMode || "off",
       priority: plain(p.messaging.priorityState()),
+      sim: p.modem.simState(),
       service: plain(p.oneNumber.report()),
       sms: p.messaging.capability(),
       activation: p.activation ? plain(p.activation.status()) : null,

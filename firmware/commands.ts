@@ -152,7 +152,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     verb: "code",
     usage: "<service code>",
-    summary: "send a service code as typed (*103*1#, *#103#)",
+    summary: "send an SMS priority code as typed (*103*1#, *#103#); no other codes",
     run: (api, args) => (args.length === 1 ? api.serviceCode(args[0]) : usage("code <service code>")),
   },
   {
@@ -202,24 +202,6 @@ export function splitLine(line: string): { verb: string; args: string[]; rest: s
   return { verb: verb, args: words.slice(1), rest: text.substr(verb.length).replace(/^\s+/, "") };
 }
 
-/**
- * Runs one console line against the API. `unknownCommand` for a verb that is not in
- * the table (front-ends may have commands of their own, the simulator's for example).
- */
-export function runCommand(api: FirmwareApi, line: string): Promise<AnyReply> {
-  const parts = splitLine(line);
-  const spec = findCommand(parts.verb);
-  if (!spec) return Promise.resolve(failure("unknownCommand", "unknown command '" + parts.verb + "'; type help"));
-  let r: Promise<AnyReply> | string;
-  try {
-    r = spec.run(api, parts.args, parts.rest);
-  } catch (e) {
-    return Promise.resolve(failure("failed", e instanceof Error ? e.message : String(e)));
-  }
-  if (typeof r === "string") return Promise.resolve(failure("usage", r));
-  return r;
-}
-
 /** The help table: one line per command. */
 export function helpLines(): string[] {
   const out: string[] = [];
@@ -231,4 +213,24 @@ export function helpLines(): string[] {
     out.push(head + pad + " " + c.summary);
   }
   return out;
+}
+
+/**
+ * Runs one console line against the API. `unknownCommand` for a verb that is not in
+ * the table (front-ends may have commands of their own, the simulator's for example).
+ */
+export function runCommand(api: FirmwareApi, line: string): Promise<AnyReply> {
+  const parts = splitLine(line);
+  // Every front-end's "type help" leads here (the watch's sl("help") too).
+  if (parts.verb === "help") return Promise.resolve({ ok: true, help: helpLines() } as AnyReply);
+  const spec = findCommand(parts.verb);
+  if (!spec) return Promise.resolve(failure("unknownCommand", "unknown command '" + parts.verb + "'; type help"));
+  let r: Promise<AnyReply> | string;
+  try {
+    r = spec.run(api, parts.args, parts.rest);
+  } catch (e) {
+    return Promise.resolve(failure("failed", e instanceof Error ? e.message : String(e)));
+  }
+  if (typeof r === "string") return Promise.resolve(failure("usage", r));
+  return r;
 }

@@ -13,7 +13,8 @@
  *   reply; the bare words `answer`, `reject`, `hangup`, `hold`, `calls`, `log`, `inbox`,
  *   `outbox`, `status` and `priority`, typed at the REPL, run the command of that name
  *   (getters on the global object), so a bench user connected with the Espruino IDE or
- *   CLI types `answer`.
+ *   CLI types `answer`, without `()` (the getter runs on reading the word, and there is
+ *   no function to call after it).
  * - One console line per API event (firmware/api/words.ts) unless the device settings
  *   say `quiet` (`npm run flash -- --quiet`); command replies are always printed.
  */
@@ -59,7 +60,9 @@ export class WatchConsole {
 export function installWatch(fw: Firmware, host: WatchHost, quiet: boolean): WatchConsole {
   const c = new WatchConsole(fw, host, quiet);
   fw.api.onAny(function (name, data) {
-    if (!c.quiet) host.print(describeEvent(name, data));
+    // An event with no words is no news to a person (words.ts): no empty line for it.
+    const words = c.quiet ? "" : describeEvent(name, data);
+    if (words) host.print(words);
   });
   return c;
 }

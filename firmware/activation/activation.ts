@@ -64,9 +64,9 @@ export type ActivationEvents = {
 
 /**
  * What steps.ts is told besides the machine's events: the stored record's text (read at
- * start), that it could not be read, that the SIM is locked.
+ * start), that it could not be read.
  */
-export type ActivationInput = ActivationEvent | { type: "stored"; text: string } | { type: "unreadable"; error: unknown } | { type: "simLocked" };
+export type ActivationInput = ActivationEvent | { type: "stored"; text: string } | { type: "unreadable"; error: unknown };
 
 export function activationInfo(s: ActivationState, said?: string): ActivationInfo {
   return {
@@ -85,7 +85,9 @@ export function activationInfo(s: ActivationState, said?: string): ActivationInf
 /** The listeners of the modem's and One Number's events: each hands steps.ts an event. */
 function listen(a: Activation, modem: ModemManager, oneNumber: OneNumberState): void {
   modem.events.on("state", function (s) {
-    if (s.name === "simLocked") activationPost(a, { type: "simLocked" });
+    // Told in the same turn as the state: a command refused for it gives this sentence, not a PIN's.
+    // A SIM that failed or is wrong (+CME ERROR: 13, 15) is no missing profile: only 10 is.
+    if (s.name === "noSim" && modem.simState() === "SIM NOT INSERTED") activationPost(a, { type: "simAbsent" });
   });
   modem.events.on("identified", function (i) {
     activationPost(a, { type: "identified", imei: i.imei, iccid: i.iccid, eid: a.eid || "" });

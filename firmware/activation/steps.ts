@@ -10,7 +10,6 @@
  *
  * Portable (Espruino): no Node built-ins, Promise chains only.
  */
-import { AtCommandError, CME_SIM_NOT_INSERTED } from "../../drivers/at/index.js";
 import { readEid } from "./eid.js";
 import { activationMessage, activationStep, emptyRecord, type ActivationRecord } from "./machine.js";
 import { ACTIVATION_KEY, activationInfo, type Activation, type ActivationInput } from "./activation.js";
@@ -87,18 +86,6 @@ function store(a: Activation): void {
   a.writing = w;
 }
 
-/** Bring-up stopped at the SIM: is there no profile at all (27.007 §9.2.1 +CME ERROR: 10)? */
-function checkSim(a: Activation, post: Post): void {
-  a.channel.send({ cmd: "AT+CPIN?", prefixes: ["+CPIN:"] }).then(
-    function () {
-      // A SIM that answers (PIN, PUK) has a profile: that is for the person with the PIN.
-    },
-    function (e: unknown) {
-      if (AtCommandError.is(e) && e.kind === "cme" && e.code === CME_SIM_NOT_INSERTED) post(a, { type: "simAbsent" });
-    },
-  );
-}
-
 /** The identity reads are done: the no-profile message can now say what to give the app. */
 function finishIdentity(a: Activation): void {
   delete a.reading;
@@ -135,7 +122,6 @@ function handle(a: Activation, e: ActivationInput, post: Post): void {
   if (a.stopped) return;
   if (e.type === "stored") return restore(a, e.text, post);
   if (e.type === "unreadable") return log(a, "activation: cannot read the stored registration data: " + String(e.error));
-  if (e.type === "simLocked") return checkSim(a, post);
   const before = a.state;
   const r = activationStep(before, e);
   a.state = r.state;

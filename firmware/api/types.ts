@@ -58,7 +58,7 @@ export interface CallInfo {
 
 /** What `status` answers. */
 export interface StatusInfo {
-  /** The modem lifecycle state (off, bringingUp, ready, backoff, resetting, simLocked). */
+  /** The modem lifecycle state (off, bringingUp, ready, backoff, resetting, simLocked, noSim). */
   modem: ModemState;
   /** Bring-up is done: commands reach the modem. */
   ready: boolean;
@@ -73,6 +73,8 @@ export interface StatusInfo {
   calls: number;
   quiet: QuietMode;
   priority: PriorityState;
+  /** The SIM as `AT+CPIN?` last answered (READY, SIM PIN, SIM PUK, SIM NOT INSERTED, ...), "" before it was read. */
+  sim: string;
   /** What the accessory can offer now (R18, R55, R56). */
   service: ServiceReport;
   /** "" when the board can use SMS, else why not (R64, R65). */

@@ -9,6 +9,7 @@
 import type { AnyReply, ApiEventName, CallInfo } from "./types.js";
 import { anotherLine } from "../line/same-line.js";
 import { hasText } from "../../hal/text.js";
+import { describePriority } from "../messaging/describe.js";
 
 function hex2(n: number): string {
   return (n < 16 ? "0" : "") + n.toString(16);
@@ -45,6 +46,14 @@ export const LINE_WORDS: { [s: string]: string } = {
   inCallHere: "in a call here",
   inUseElsewhere: "in use on another device",
   emergency: "emergency call",
+};
+
+/** `AT+CPIN?` answers (27.007 §8.3), and "SIM NOT INSERTED" for +CME ERROR: 10. */
+const SIM_WORDS: { [s: string]: string } = {
+  READY: "ready",
+  "SIM PIN": "asks for its PIN",
+  "SIM PUK": "asks for its PUK",
+  "SIM NOT INSERTED": "not inserted",
 };
 
 const EMERGENCY_WORDS: { [phase: string]: string } = {
@@ -101,7 +110,7 @@ export function describeEvent(name: ApiEventName, d: Data): string {
     case "smsFailed":
       return "SMS " + d.id + " to " + shown(d.to) + " failed: " + shown(d.error);
     case "statusReport":
-      return "status report for SMS " + (d.id === null ? "?" : d.id) + " to " + shown(d.to);
+      return "status report for SMS " + (d.id === null ? "?" : d.id) + " to " + shown(d.to) + ": " + d.category + (d.delivered ? "" : " (TP-ST " + d.status + ")");
     case "priority":
       return "SMS priority: " + shown(d.text);
     case "modemState":
@@ -128,6 +137,8 @@ export function describeEvent(name: ApiEventName, d: Data): string {
       return "modem sent an over-long line (" + d.bytes + " bytes), dropped";
     case "at":
       return (d.dir === "tx" ? "AT> " : "AT< ") + JSON.stringify(d.data);
+    case "position":
+      return "position " + (d.given === "location" ? "given to the network" : "not given to the network: " + shown(d.reason));
     case "emergency":
       if (d.message) return "emergency call " + d.callId + ": " + (d.phase === "waiting" ? "waiting: " : d.phase + ": ") + d.message;
       return "emergency call " + d.callId + ": " + EMERGENCY_WORDS[d.phase] + (d.attempts > 1 ? " (attempt " + d.attempts + ")" : "");
@@ -186,13 +197,20 @@ export function describeReply(command: string, r: AnyReply): string {
   if (verb === "ussd" && d.text !== undefined) return "the network says: " + shown(d.text) + (d.replyExpected ? " (it waits for an answer)" : "");
   if (verb === "status") {
     const reg = d.eps || d.cs;
+    const model = shown(d.info.manufacturer + " " + d.info.model).trim();
+    // Right after bring-up the first reports may still be on their way: said as such, not "?".
+    const unknown = "not known yet";
     return (
-      "modem " + d.modem.name + "; " + shown(d.info.manufacturer + " " + d.info.model) + "; registration " + (reg ? reg.stat : "?") +
-      "; signal " + (d.signal && d.signal.rssiDbm !== undefined ? d.signal.rssiDbm + " dBm" : "?") +
-      "; operator " + (d.operator && d.operator.name ? shown(d.operator.name) : "?") + "; line " + (LINE_WORDS[d.line] || d.line)
+      "modem " + d.modem.name + (model ? "; " + model : "") + "; SIM " + (d.sim ? SIM_WORDS[d.sim] || shown(d.sim) : "not read yet") +
+      "; registration " + (reg ? reg.stat : unknown) +
+      "; signal " + (d.signal && d.signal.rssiDbm !== undefined ? d.signal.rssiDbm + " dBm" : unknown) +
+      "; operator " + (d.operator && d.operator.name ? shown(d.operator.name) : unknown) + "; line " + (LINE_WORDS[d.line] || d.line) +
+      "; SMS priority " + describePriority(d.priority)
     );
   }
   if (d.priority !== undefined) return "SMS priority: " + shown(d.text) + (d.message ? " (" + shown(d.message) + ")" : "");
+  // The call as the command found it: its new state is the next event, so none is said here.
+  if (d.call && verb !== "dial") return command + ": ok, call " + d.call.id + " " + d.call.direction + " " + who(d.call.number);
   if (d.call) return command + ": ok, " + describeCall(d.call);
   return command + ": ok";
 }

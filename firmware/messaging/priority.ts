@@ -170,6 +170,9 @@ export function priorityChanged(s: SmsHost, state: { holder: PriorityHolder; nam
     return Promise.reject(messagingError("bad-code", "priorityChanged: holder must be one of " + ok.join(", ")));
   }
   const name = typeof state.name === "string" && state.holder === "other" ? state.name.substr(0, 64) : "";
+  // The link repeats the holder with every line it publishes (each ring, answer, hang-up):
+  // the same holder again is no change, neither shown nor written to Storage again.
+  if (s.prio.holder === state.holder && s.prio.name === name) return Promise.resolve(s.prio);
   return keep(s, { holder: state.holder, name: name, source: "companion", answer: "", at: s.clock.now() });
 }
 
@@ -213,7 +216,8 @@ export function ussdReply(s: SmsHost, text: string): Promise<CodeAnswer> {
   return replyCode(s, text);
 }
 
-/** Messaging.ussdEnd: declines a network-initiated request (ends the session). */
+/** Messaging.ussdEnd: declines a network-initiated request (ends the session); refused when none is open. */
 export function ussdEnd(s: SmsHost): Promise<void> {
+  if (!s.us.asks && s.us.phase === "") return Promise.reject(messagingError("refused-locally", "no USSD session is open"));
   return smsRefusal(s.caps.sms) === "" ? endCode(s) : Promise.resolve();
 }

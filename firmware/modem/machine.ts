@@ -9,13 +9,14 @@
  *   after `resetAfter` failures in a row: resetting (reset pin, else power key) ──▶ bringingUp
  *   a SIM that needs a PIN: simLocked (bring-up is retried slowly; a person must act)
  *   simLocked ──simUnlocked (the PIN was taken)──▶ bringingUp
+ *   no usable SIM (not inserted, failed, wrong; no eSIM profile yet): noSim, retried slowly too
  *
  * Escalation follows the lesson of Zephyr #98656 and ModemManager's "port gone after 10
  * timeouts": never a dead end; re-run bring-up, then reset the module through its pins,
  * then keep retrying with a long back-off.
  */
 
-export type ModemStateName = "off" | "bringingUp" | "ready" | "backoff" | "resetting" | "simLocked";
+export type ModemStateName = "off" | "bringingUp" | "ready" | "backoff" | "resetting" | "simLocked" | "noSim";
 
 export interface ModemState {
   name: ModemStateName;
@@ -32,7 +33,8 @@ export interface ModemState {
 export type ModemEvent =
   | { type: "start" }
   | { type: "bringUpDone" }
-  | { type: "bringUpFailed"; reason: string; simLocked: boolean }
+  /** `simLocked`: a SIM that waits for a person; `noSim` with it: none usable at all (no PIN helps). */
+  | { type: "bringUpFailed"; reason: string; simLocked: boolean; noSim?: boolean }
   | { type: "rebooted"; banner: string }
   | { type: "hung" }
   | { type: "verbosityLost" }
@@ -119,8 +121,8 @@ export function modemStep(state: ModemState, event: ModemEvent, policy: ModemPol
     case "bringUpFailed":
       if (state.name !== "bringingUp") return { state, effects: [] };
       if (event.simLocked) {
-        return to(state, "simLocked", { lastError: event.reason }, [
-          { type: "log", message: "modem: " + event.reason },
+        // The state event carries the reason: a log line too would say it twice.
+        return to(state, event.noSim ? "noSim" : "simLocked", { lastError: event.reason }, [
           { type: "startTimer", name: "retry", ms: policy.simLockedRetryMs },
         ]);
       }
@@ -134,6 +136,15 @@ export function modemStep(state: ModemState, event: ModemEvent, policy: ModemPol
         const f = failure(state, policy, "modem rebooted again during bring-up (" + event.banner + ")");
         f.state.reboots = state.reboots + 1;
         return f;
+      }
+      // The first banner of a bring-up is the module starting (power-on, after a reset), no
+      // reboot: said as that, and no error for the state line.
+      if (state.name === "bringingUp" && state.reboots === 0) {
+        return to(state, "bringingUp", { reboots: 1 }, [
+          { type: "log", message: "modem: started (" + event.banner + ")" },
+          { type: "cancelTimers" },
+          { type: "runBringUp" },
+        ]);
       }
       return to(state, "bringingUp", { reboots: state.reboots + 1, lastError: "modem rebooted (" + event.banner + ")" }, [
         { type: "log", message: "modem: rebooted (" + event.banner + "), bringing it up again" },
@@ -154,7 +165,7 @@ export function modemStep(state: ModemState, event: ModemEvent, policy: ModemPol
       if (state.name !== "simLocked") return { state, effects: [] };
       return to(state, "bringingUp", { lastError: "" }, [{ type: "cancelTimers" }, { type: "runBringUp" }]);
     case "timer":
-      if (event.name === "retry" && (state.name === "backoff" || state.name === "simLocked")) {
+      if (event.name === "retry" && (state.name === "backoff" || state.name === "simLocked" || state.name === "noSim")) {
         return to(state, "bringingUp", {}, [{ type: "runBringUp" }]);
       }
       if (event.name === "resetDone" && state.name === "resetting") {

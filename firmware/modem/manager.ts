@@ -78,6 +78,8 @@ export class ModemManager {
   /** Domains whose read answer showed our `<n>=2` since the last bring-up (the baseline): bit 1 CS, bit 2 EPS. */
   private verbose = 0;
   private healthTimer: TimerHandle | undefined;
+  /** Set while the network's emergency list is coming in, one +CEN2 line per number. */
+  private cenTimer: TimerHandle | undefined;
   private chat: ChatRun | undefined;
   /** The SIM state bring-up last read (`+CPIN`), "" until one was read. */
   private simStateSeen = "";
@@ -131,13 +133,26 @@ export class ModemManager {
       const e = parseCen2(line);
       if (!e || this.emergency.indexOf(e.number) >= 0) return;
       this.emergency.push(e.number);
-      this.events.emit("emergencyNumbers", this.emergency.slice());
+      this.emergencyChanged();
     } else if (line.indexOf("+CEN1:") === 0) {
       // A new list starts (see the constructor).
       if (this.emergency.length === 0) return;
       this.emergency = [];
-      this.events.emit("emergencyNumbers", []);
+      this.emergencyChanged();
     }
+  }
+
+  /**
+   * The list is used at once (emergencyNumbers()), but told once it is complete: a report
+   * is one +CEN1 and a +CEN2 line per number, and a line per number said "110", then
+   * "110, 118", then "110, 118, 119".
+   */
+  private emergencyChanged(): void {
+    if (this.cenTimer !== undefined) return;
+    this.cenTimer = this.clock.setTimeout(() => {
+      this.cenTimer = undefined;
+      this.events.emit("emergencyNumbers", this.emergency.slice());
+    }, 200);
   }
 
   start(): void {
@@ -182,6 +197,8 @@ export class ModemManager {
     this.timers = [];
     if (this.healthTimer !== undefined) this.clock.clearTimeout(this.healthTimer);
     this.healthTimer = undefined;
+    if (this.cenTimer !== undefined) this.clock.clearTimeout(this.cenTimer);
+    this.cenTimer = undefined;
     const waiters = this.readyWaiters.slice();
     for (const w of waiters) w(false);
   }
@@ -279,6 +296,11 @@ export class ModemManager {
   simPresent(): boolean {
     const s = this.simStateSeen;
     return s !== "SIM NOT INSERTED" && s !== "SIM FAILURE" && s !== "SIM WRONG";
+  }
+
+  /** The SIM state last read (`AT+CPIN?`, "SIM NOT INSERTED" for +CME ERROR: 10), "" before. */
+  simState(): string {
+    return this.simStateSeen;
   }
 
   // ---- what the line asks (firmware/line/line.ts ModemView) ----
@@ -478,7 +500,7 @@ export class ModemManager {
     else if (sim === "" && result.reason.indexOf("+CPIN: SIM PIN") >= 0) sim = "SIM PIN";
     if (sim !== "") this.simStateSeen = sim;
     const simLocked = (sim !== "" && sim !== "READY") || result.reason.indexOf("+CPIN: SIM P") >= 0;
-    this.post({ type: "bringUpFailed", reason: result.reason, simLocked });
+    this.post({ type: "bringUpFailed", reason: result.reason, simLocked, noSim: !this.simPresent() });
     if (sim === "SIM PIN" || sim === "SIM PUK") this.onSimAsks(sim);
   }
 

@@ -8,7 +8,7 @@
  * services.ts. Registration and unregistration (R11–R17) and the radio state of the
  * devices (attach, coverage) are handled here.
  */
-import type { SmsAck, SmsSubmitResult } from "../modem/network.js";
+import type { SmsAck, SmsSubmitResult, UssdResult } from "../modem/network.js";
 import { CAUSE, LINK_LOST, NORMAL, Release } from "./causes.js";
 import { parseServiceCode } from "./codes.js";
 import { Device, Leg, NetworkError } from "./device.js";
@@ -349,9 +349,9 @@ export class SharedNumber {
   }
 
   /** R80/R81: a USSD string from a device. */
-  ussd(d: Device, text: string): void {
+  ussd(d: Device, text: string): UssdResult | undefined {
     this.log("ussd", { device: d.id, detail: { text } });
-    handleUssd(this, d, text, parseServiceCode(text) || { kind: "unknown", text });
+    return handleUssd(this, d, text, parseServiceCode(text) || { kind: "unknown", text });
   }
 
   // ---- bookkeeping ----

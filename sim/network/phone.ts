@@ -209,9 +209,12 @@ export class Phone extends Device {
     return results;
   }
 
-  /** Sends a service code as USSD (the settings app does the same, R77); the answer arrives in `ussdResults`. */
-  serviceCode(code: string): void {
-    this.num.ussd(this, code);
+  /**
+   * Sends a service code as USSD (the settings app does the same, R77); the answer arrives
+   * in `ussdResults`, and is returned at once too (undefined: the network did not answer).
+   */
+  serviceCode(code: string): UssdResult | undefined {
+    return this.num.ussd(this, code);
   }
 
   /** Turns call waiting on or off for the number (R58). */

@@ -18,6 +18,7 @@ import { appendBounded } from "./bounded.js";
 import type { TimerHandle } from "../../hal/types.js";
 import type { Call, CallEnd } from "./call.js";
 import { CAUSE, NORMAL, Release, notAvailable } from "./causes.js";
+import type { UssdResult } from "../modem/network.js";
 import type { ServiceCode, SsService } from "./codes.js";
 import type { Device, Leg } from "./device.js";
 import type { Forwarding, SharedNumber } from "./number.js";
@@ -118,19 +119,24 @@ export function applyCode(num: SharedNumber, device: Device, code: ServiceCode):
   return out;
 }
 
-/** R80/R81: a USSD string from a device; the answer comes back as one +CUSD. */
-export function handleUssd(num: SharedNumber, device: Device, text: string, code: ServiceCode): void {
+/**
+ * R80/R81: a USSD string from a device; the answer comes back as one +CUSD. Also returned
+ * (undefined when the network stays silent), for a console that says what it was.
+ */
+export function handleUssd(num: SharedNumber, device: Device, text: string, code: ServiceCode): UssdResult | undefined {
   if (num.faults.ussdSilent) {
     num.log("ussd", { device: device.id, rule: "R81", detail: { text, answered: false } });
-    return;
+    return undefined;
   }
   if (num.faults.ussdUnsupported) {
     num.log("ussd", { device: device.id, rule: "R79", detail: { text, supported: false } });
     device.deliverUssd({ status: 4 });
-    return;
+    return { status: 4 };
   }
   const out = applyCode(num, device, code);
-  device.deliverUssd(out.text === undefined ? { status: out.status } : { status: out.status, text: out.text, dcs: isGsm7(out.text) ? 15 : 72 });
+  const r: UssdResult = out.text === undefined ? { status: out.status } : { status: out.status, text: out.text, dcs: isGsm7(out.text) ? 15 : 72 };
+  device.deliverUssd(r);
+  return r;
 }
 
 /** A called end the network itself plays: it answers, may take DTMF, and releases after a while or when the caller hangs up. */

@@ -457,3 +457,22 @@ test("R8: the firmware's profile deletion refuses what the eUICC does not hold, 
   t.like(await p, { ok: false, reason: "notFound" });
   t.is(a.fw.activation.status().state, "active", "the profile in use is untouched");
 });
+
+test("R7: a call asked for during the first bring-up gets the first-boot sentence, not the PIN's; the modem state says there is no SIM", async (t) => {
+  const r = rig();
+  const fresh = r.accessory();
+  const states: string[] = [];
+  fresh.fw.api.onAny((name, data) => {
+    if (name === "modemState") states.push((data as { name: string }).name);
+  });
+  // Asked at once: the answer comes the moment bring-up stops at the SIM.
+  const dial = fresh.fw.api.dial("0312345678");
+  const waited = fresh.fw.api.waitReady();
+  await r.clock.advance(10000);
+  t.like(await dial, { ok: false, reason: "noProfile" });
+  t.regex(((await dial) as { message: string }).message, /^One Number is not set up on this device/);
+  t.like(await waited, { ok: false, reason: "noProfile" });
+  t.is(states.indexOf("simLocked"), -1, "SIM not inserted (+CME ERROR: 10) is no locked SIM");
+  t.is(fresh.fw.api.snapshot().modem, "noSim");
+  t.like(await fresh.fw.api.pin("1234"), { ok: false, reason: "pinNotNeeded" });
+});

@@ -36,7 +36,7 @@ test("R18/R55: the service state change reaches API listeners once, as plain dat
   t.is(service.filter((s) => (s as { state: string }).state === "notActive").length, 1);
 });
 
-test("R91: a network-initiated USSD question is an API event; `ussd reply` answers it in its session, `ussd end` with nothing open is harmless", async (t) => {
+test("R91: a network-initiated USSD question is an API event; `ussd reply` answers it in its session, `ussd end` with nothing open is refused, and sends nothing", async (t) => {
   const { rig: r, start } = emergencyRig({ startAt: "ready", network: { ussd: { "1": { status: 0, text: "Roaming data is on", dcs: 15 } } } });
   const seen = record(r.fw);
   await start();
@@ -51,5 +51,6 @@ test("R91: a network-initiated USSD question is an API event; `ussd reply` answe
   let end: unknown;
   void runCommand(r.fw.api, "ussd end").then((v) => (end = v));
   await r.run(2000);
-  t.like(end, { ok: true });
+  t.like(end, { ok: false, message: "no USSD session is open" });
+  t.false(r.commands.includes("AT+CUSD=2"), "no cancel for a session that is not open");
 });

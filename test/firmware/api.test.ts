@@ -336,6 +336,9 @@ test("R91: a network USSD request comes as networkUssd; ussd reply answers it in
   await r.run(100);
   t.deepEqual(await r.act(r.fw.api.ussdEnd()), { ok: true });
   t.true(r.commands.includes("AT+CUSD=2"));
+  // Nothing open any more: refused, and no cancel sent for nothing.
+  t.like(await r.act(r.fw.api.ussdEnd()), { ok: false, message: "no USSD session is open" });
+  t.is(r.commands.filter((c) => c === "AT+CUSD=2").length, 1);
 });
 
 test("R18: the service the accessory can offer is in status and comes as a service event when it changes", async (t) => {

@@ -223,8 +223,9 @@ test("R93: emergency numbers reported by the network are tracked with AT+CEN=1",
   t.true(modem.commands.includes("AT+CEN=1"));
   await modem.end.write("\r\n+CEN1: 1,440\r\n\r\n+CEN2: 1,110\r\n\r\n+CEN2: 4,118\r\n\r\n+CEN2: 6,119\r\n\r\n+CEN2: 1,110\r\n");
   await clock.advance(10);
-  t.deepEqual(fw.modem.status().emergencyNumbers, ["110", "118", "119"]);
-  t.is(lists.length, 3, "a repeated number is not reported again");
+  t.deepEqual(fw.modem.status().emergencyNumbers, ["110", "118", "119"], "in use at once");
+  await clock.advance(1000);
+  t.deepEqual(lists, [["110", "118", "119"]], "told once, complete, not once per +CEN2 line; a repeated number is not told again");
 });
 
 test("a reboot in the middle of bring-up restarts it; the interrupted script sends nothing more", async (t) => {
@@ -332,11 +333,12 @@ test("a +CEREG URC that lands just before the read's answer is not taken for los
   t.is(fw.modem.status().eps!.area, "1A2C");
 });
 
-test("no SIM in the module: bring-up waits slowly (simLocked) and never resets the modem for it", async (t) => {
+test("no SIM in the module: bring-up waits slowly (noSim, not a locked SIM) and never resets the modem for it", async (t) => {
   const { clock, modem, pins, fw } = rig("sim-generic", ["reset"]);
   modem.table["AT+CPIN?"] = "\r\n+CME ERROR: 10\r\n";
   await clock.advance(30 * 60 * 1000);
-  t.is(fw.modem.status().state.name, "simLocked");
+  t.is(fw.modem.status().state.name, "noSim");
+  t.is(fw.modem.simState(), "SIM NOT INSERTED");
   t.deepEqual(pins.log, [], "no reset pulses for a missing SIM");
 });
 

@@ -93,3 +93,43 @@ test("R59 R60: an outgoing call another line answered (+COLP: forwarded) says wh
   t.is(describeEvent("callChanged", { ...call, connectedNumber: "" }), "call 2 outgoing 0312345678: active");
   t.is(describeEvent("callChanged", { ...call, connectedNumber: "\x1b[2J" }), "call 2 outgoing 0312345678: active (answered by \\x1b[2J)");
 });
+
+test("help is a command of its own: sl(\"help\") on the watch answers the table, not 'unknown command'", async (t) => {
+  const r = await simRig();
+  const res = await runCommand(r.fw.api, "help");
+  t.deepEqual(res, { ok: true, help: helpLines() });
+  t.regex(describeReply("help", res), /^ {2}dial <number>/);
+});
+
+test("events in words: a status report says its outcome; the position given to the network is said, not named", (t) => {
+  const report = { id: 2, to: "+81311112222", part: 1, parts: 1, mr: 7, status: 0, category: "delivered", delivered: true };
+  t.is(describeEvent("statusReport", report), "status report for SMS 2 to +81311112222: delivered");
+  t.is(describeEvent("statusReport", { ...report, status: 0x41, category: "failed", delivered: false }), "status report for SMS 2 to +81311112222: failed (TP-ST 65)");
+  t.is(describeEvent("position", { given: "error", reason: "not in an emergency call", fix: null }), "position not given to the network: not in an emergency call");
+  t.is(describeEvent("position", { given: "location", reason: "", fix: { lat: 35.6, lon: 139.7, accuracyM: 10, atMs: 0, source: "gnss" } }), "position given to the network");
+});
+
+test("replies to answer, hangup, reject, hold name the call without the state it had before the command", (t) => {
+  const call: CallInfo = { id: 1, direction: "incoming", status: "incoming", number: "+81311112222", name: "", calledNumber: "", connectedNumber: "", emergency: false, startedAt: 0, connectedAt: null, endedAt: null, end: null };
+  t.is(describeReply("answer", { ok: true, call }), "answer: ok, call 1 incoming +81311112222");
+  t.is(describeReply("hangup", { ok: true, call: { ...call, id: 2, status: "active" } }), "hangup: ok, call 2 incoming +81311112222");
+  t.is(describeReply("dial 110", { ok: true, call: { ...call, direction: "outgoing", number: "110", status: "dialing", emergency: true } }), "dial 110: ok, call 1 outgoing 110 dialing (emergency)");
+});
+
+test("status in words: the SIM and the SMS priority, and 'not known yet' for what no report gave", async (t) => {
+  const r = await simRig();
+  const st = await runCommand(r.fw.api, "status");
+  const line = describeReply("status", st);
+  t.regex(line, /; SIM ready; /, line);
+  t.regex(line, /; SMS priority the smartphone$|; SMS priority [a-z]/, line);
+  const bare = describeReply("status", { ...(st as object), sim: "", eps: null, cs: null, signal: null, operator: null } as unknown as AnyReply);
+  t.regex(bare, /SIM not read yet; registration not known yet; signal not known yet; operator not known yet/, bare);
+});
+
+test("help says what code sends: the SMS priority codes only, as the refusal of another code says", async (t) => {
+  const r = await simRig();
+  t.true(helpLines().some((l) => /^code <service code>\s+send an SMS priority code as typed \(\*103\*1#, \*#103#\); no other codes$/.test(l)));
+  const other = await runCommand(r.fw.api, "code *100#");
+  t.false(other.ok);
+  if (!other.ok) t.regex(other.message, /is not an SMS priority code/);
+});

@@ -76,7 +76,16 @@ test("a SIM that needs a PIN waits in simLocked and retries slowly", (t) => {
   const s = modemStep(initialModemState, { type: "start" }, policy).state;
   const r = modemStep(s, { type: "bringUpFailed", reason: "SIM PIN", simLocked: true }, policy);
   t.is(r.state.name, "simLocked");
-  t.deepEqual(r.effects[1], { type: "startTimer", name: "retry", ms: 60000 });
+  t.deepEqual(r.effects, [{ type: "startTimer", name: "retry", ms: 60000 }], "the state carries the reason: no log line besides");
+});
+
+test("no usable SIM (not inserted, failed) waits in noSim, retried as slowly; no PIN leaves it", (t) => {
+  const s = modemStep(initialModemState, { type: "start" }, policy).state;
+  const r = modemStep(s, { type: "bringUpFailed", reason: "AT+CPIN?: SIM not inserted", simLocked: true, noSim: true }, policy);
+  t.is(r.state.name, "noSim");
+  t.is(r.state.lastError, "AT+CPIN?: SIM not inserted");
+  t.is(modemStep(r.state, { type: "simUnlocked" }, policy).state, r.state);
+  t.is(modemStep(r.state, { type: "timer", name: "retry" }, policy).state.name, "bringingUp");
 });
 
 test("events that mean nothing in a state change nothing", (t) => {
@@ -94,4 +103,14 @@ test("a module that reboots again during bring-up is failing: it backs off inste
   t.is(again.state.failures, 1);
   const ok = modemStep(modemStep(again.state, { type: "timer", name: "retry" }, policy).state, { type: "bringUpDone" }, policy);
   t.is(ok.state.reboots, 0);
+});
+
+test("the first banner of a bring-up is the module starting, not a reboot: no error on the state, no 'rebooted' line", (t) => {
+  const s = modemStep(initialModemState, { type: "start" }, policy).state;
+  const r = modemStep(s, { type: "rebooted", banner: "RDY" }, policy);
+  t.is(r.state.name, "bringingUp");
+  t.is(r.state.lastError, "");
+  t.deepEqual(r.effects[0], { type: "log", message: "modem: started (RDY)" });
+  const ready = modemStep(modemStep(r.state, { type: "bringUpDone" }, policy).state, { type: "rebooted", banner: "RDY" }, policy);
+  t.deepEqual(ready.effects[0], { type: "log", message: "modem: rebooted (RDY), bringing it up again" }, "a banner once ready is a reboot");
 });

@@ -22,6 +22,8 @@ test("the watch prints one line per event, answers `answer` typed at its console
   r.network.ringIn(CALLER);
   await r.run(200);
   t.true(printed.includes("incoming call from " + CALLER), printed.join("\n"));
+  t.is(printed.indexOf(""), -1, "no empty line for an event that is no news (activation without words)");
+  t.is(printed.indexOf("position"), -1, "no bare event name");
   const reply = await r.act(w.command("answer"));
   t.true(reply.ok, JSON.stringify(reply));
   t.true(
@@ -30,6 +32,8 @@ test("the watch prints one line per event, answers `answer` typed at its console
   );
   await r.act(w.command("calls"));
   t.true(printed.some((l) => /call \d+ incoming \+819011112222 active/.test(l)), printed.join("\n"));
+  await r.act(w.command("help"));
+  t.regex(printed[printed.length - 1], /^ {2}dial <number>/, "sl(\"help\") answers the table");
   const bad = await r.act(w.command("dial"));
   t.false(bad.ok);
   t.true(printed.some((l) => /^dial: usage: dial/.test(l)), printed.join("\n"));

@@ -194,6 +194,10 @@ test("R82: the last known state survives a restart and is shown; a change on ano
   await r.act(d2.messaging.priorityChanged({ holder: "other", name: "Car" }));
   t.is(d2.messaging.priorityText(), "another accessory: Car");
   t.is(d2.priority.length, 1, "the change made elsewhere is shown");
+  // The companion link repeats the holder with every line it publishes: no change, no line.
+  await r.act(d2.messaging.priorityChanged({ holder: "other", name: "Car" }));
+  await r.act(d2.messaging.priorityChanged({ holder: "other", name: "Car" }));
+  t.is(d2.priority.length, 1, "the same holder again is not shown again");
   d2.fw.stop();
   const d3 = r.boot((d2.storage as MemoryStorage).reboot());
   await r.run(3000);
