@@ -9,6 +9,7 @@
  */
 import { ReadlineParser } from "@serialport/parser-readline";
 import { AtChannel } from "../drivers/at/index.js";
+import type { AtCommand } from "../drivers/at/index.js";
 import type { Serial } from "../hal/types.js";
 import { VirtualClock } from "../hal/memory/clock.js";
 import { hostFloor } from "./at-floor.js";
@@ -80,18 +81,22 @@ async function runChannel(txs: Input): Promise<{ bytes: number; ms: number; urcs
   let urcs = 0;
   for (const p of ["+CEREG:", "RING", "+CLIP:", "+CMTI:", "+CSQ:"]) ch.onUrc(p, () => urcs++);
   ch.onUrc("+CMT:", () => urcs++, { pdu: true });
+  return Object.assign(await timed(serial, ch, txs), { urcs });
+}
+
+/** Sends each command, hands its answer's chunks over and waits for the answer, on the CPU clock. */
+async function timed(serial: BenchSerial, parser: { send(c: AtCommand): Promise<unknown> }, txs: Input): Promise<{ bytes: number; ms: number }> {
   let bytes = 0;
   const start = cpuMs();
   for (const t of txs) {
-    const p = ch.send({ cmd: t.cmd, prefixes: t.prefixes });
+    const p = parser.send({ cmd: t.cmd, prefixes: t.prefixes });
     for (const c of t.parts) {
       bytes += c.length;
       serial.handler(c);
     }
     await p;
   }
-  const ms = cpuMs() - start;
-  return { bytes, ms, urcs };
+  return { bytes, ms: cpuMs() - start };
 }
 
 /** The floor's keys for this stream (bench/at-floor.ts): its finals and URCs by their first five characters. */
@@ -116,18 +121,7 @@ async function runFloor(txs: Input): Promise<{ bytes: number; ms: number; urcs: 
   const serial = new BenchSerial();
   let urcs = 0;
   const floor = hostFloor(serial, new VirtualClock(), floorKeys(() => urcs++), 5);
-  let bytes = 0;
-  const start = cpuMs();
-  for (const t of txs) {
-    const p = floor.send({ cmd: t.cmd, prefixes: t.prefixes });
-    for (const c of t.parts) {
-      bytes += c.length;
-      serial.handler(c);
-    }
-    await p;
-  }
-  const ms = cpuMs() - start;
-  return { bytes, ms, urcs };
+  return Object.assign(await timed(serial, floor, txs), { urcs });
 }
 
 function readlineInput(n: number, chunk: number): Buffer[] {

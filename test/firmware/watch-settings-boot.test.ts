@@ -58,6 +58,20 @@ function countingHal(clock: VirtualClock, serial: Serial) {
   return { counts, hal: { serial: s, clock: c, pins: new MemoryPins(clock), storage: undefined } };
 }
 
+/** The watch firmware booted with `settings` on a simulated BG95 and network, its console lines kept. */
+function bootOnSimModem(settings: DeviceSettings) {
+  const clock = new VirtualClock(Date.UTC(2026, 10, 25, 1, 0, 0));
+  const network = new NetworkStub({ clock });
+  const modem = new SimModem({ clock, network, identity: { manufacturer: "Quectel", model: "BG95-M3" } });
+  const [dte, dce] = memorySerialPair();
+  modem.connect(dce);
+  modem.powerOn();
+  const { counts, hal } = countingHal(clock, dte);
+  const printed: string[] = [];
+  const fw = watchFirmware(hal, board, settings, (l) => printed.push(l));
+  return { clock, network, modem, counts, printed, fw };
+}
+
 function optionsOf(s: DeviceSettings): FirmwareOptions {
   const o: FirmwareOptions = { data: {} };
   if (s.apn !== undefined) o.apn = s.apn;
@@ -83,15 +97,7 @@ test("hand-edited link settings the settings reader lets through: the firmware r
 
 test("the watch boots from hand-edited link settings the firmware refuses: one console line, no data or link, one reader of its UART, and calls (emergency too) work", async (t) => {
   for (const [what, settings, named] of REFUSED) {
-    const clock = new VirtualClock(Date.UTC(2026, 10, 25, 1, 0, 0));
-    const network = new NetworkStub({ clock });
-    const modem = new SimModem({ clock, network, identity: { manufacturer: "Quectel", model: "BG95-M3" } });
-    const [dte, dce] = memorySerialPair();
-    modem.connect(dce);
-    modem.powerOn();
-    const { counts, hal } = countingHal(clock, dte);
-    const printed: string[] = [];
-    const fw = watchFirmware(hal, board, settings, (l) => printed.push(l));
+    const { clock, network, counts, printed, fw } = bootOnSimModem(settings);
     t.is(printed.length, 1, what + ": " + printed.join(" | "));
     // A refused APN takes the link with it; a refused link without an apn setting takes the session it was on for.
     t.regex(printed[0], settings.apn === undefined ? /^sharedline\.json: .*; the companion link is off, and so is the data session \(no apn setting\)$/ : /^sharedline\.json: .*; the data session and the companion link are off$/, what);
@@ -126,15 +132,7 @@ test("a link setting the firmware refuses turns off the link alone: with a good 
   t.is(linkRefusals.length, 6);
   for (const [what, refused, named] of linkRefusals) {
     const settings = Object.assign({ apn: "internet" }, refused);
-    const clock = new VirtualClock(Date.UTC(2026, 10, 25, 1, 0, 0));
-    const network = new NetworkStub({ clock });
-    const modem = new SimModem({ clock, network, identity: { manufacturer: "Quectel", model: "BG95-M3" } });
-    const [dte, dce] = memorySerialPair();
-    modem.connect(dce);
-    modem.powerOn();
-    const { counts, hal } = countingHal(clock, dte);
-    const printed: string[] = [];
-    const fw = watchFirmware(hal, board, settings, (l) => printed.push(l));
+    const { clock, modem, counts, printed, fw } = bootOnSimModem(settings);
     t.is(printed.length, 1, what + ": " + printed.join(" | "));
     t.regex(printed[0], /^sharedline\.json: .*; the companion link is off, the data session runs$/, what);
     t.regex(printed[0], named, what);
