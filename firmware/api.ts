@@ -112,9 +112,8 @@ function thrown(e: unknown): { reason: string; message: string } {
 
 /** Why an emergency dial waits for a silent modem, and what happens next. */
 function silentModemWords(reset: "reset" | "powerKey" | "none"): string {
-  const next = "the call goes out as soon as the modem answers; hangup cancels it";
-  if (reset === "none") return "the modem is not answering and this board has no reset pin, so it cannot be power-cycled: " + next;
-  return "the modem is not answering; it is power-cycled with its " + (reset === "reset" ? "reset pin" : "power key") + " if it stays silent: " + next;
+  // Short: the watch's Storage is nearly full, and every byte of text is in it.
+  return "modem is not answering; " + (reset === "none" ? "no reset pin" : "power-cycled with its " + (reset === "reset" ? "reset pin" : "power key") + " if it stays so") + "; the call goes out as soon as the modem answers; hangup cancels it";
 }
 
 export class FirmwareApi {

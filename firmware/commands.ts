@@ -126,7 +126,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     verb: "priority",
     usage: "[set|query|show|elsewhere <smartphone|this|other> [name]]",
-    summary: "make this accessory the SMS priority device (*103*1#), ask the network (*#103#), show the last known (also the bare word, the watch's console word), or take over a change made on another device (R82, no code sent)",
+    summary: "be the SMS priority device (*103*1#), ask the network (*#103#), show the last known (bare word), or take over another device's change (R82, no code sent)",
     run: (api, args, rest) => {
       const spec = "priority [set|query|show|elsewhere <smartphone|this|other> [name]]";
       if (args.length === 0) return api.priority();
@@ -146,7 +146,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     verb: "unregistered",
     usage: "[reason]",
-    summary: "the management says this accessory was unregistered (R15, R18's fast path): data stops until the network registers it again",
+    summary: "the management unregistered this accessory (R15, R18): data stops until the network registers it again",
     run: (api, _args, rest) => api.managementUnregistered(rest === "" ? undefined : rest),
   },
   {

@@ -106,8 +106,8 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
     if (bad) throw BoardError("APN " + JSON.stringify(o.apn) + ": " + bad, { problems: ["apn"] });
   }
   const dataWanted = o.data !== false && board.capabilities.data && apn !== "";
-  if (!makeComposer && o.apn !== undefined) throw BoardError("this build of the firmware has no data session to set the APN " + o.apn + " (createFirmware has one)", { problems: ["apn"] });
-  if (!makeComposer && o.companion) throw BoardError("this build of the firmware has no companion link (createFirmware has one)", { problems: ["companion"] });
+  if (!makeComposer && o.apn !== undefined) throw BoardError("no data session in this build for the APN " + o.apn + " (createFirmware has one)", { problems: ["apn"] });
+  if (!makeComposer && o.companion) throw BoardError("no companion link in this build (createFirmware has one)", { problems: ["companion"] });
   if (o.companion && !dataWanted && board.data.link !== "url") throw BoardError("board " + board.name + ": the companion link rides on the data session, which needs an APN", { problems: ["apn"] });
   // Made only when a part is wanted: on the watch it is a cold Storage module (sl.link),
   // loaded here and never on a watch whose settings leave data and the link off.
@@ -149,7 +149,7 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
     ? new WatchedStorage(hal.storage, hal.clock, {
         fault: function (message) {
           events.emit("storage", { ok: false, message: message });
-          events.emit("log", "storage: " + message + "; received SMS stay on the modem and unsent ones wait until it works again");
+          events.emit("log", "storage: " + message + "; SMS stay on the modem and in the outbox until it works again");
         },
         recovered: function () {
           events.emit("storage", { ok: true, message: "storage works again" });
