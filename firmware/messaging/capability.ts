@@ -13,7 +13,7 @@ export function smsRefusal(sms: SmsCapability): string {
   if (sms === "relay") {
     // R64: an Apple-Watch-type device sends only through its paired phone; on its own
     // cellular link sending fails at once. R71: service codes do nothing there either.
-    return "SMS go through the paired phone on this device, not its own cellular link";
+    return "SMS go only through the paired phone, not this device's own cellular link";
   }
   // R65: a BMW-type device has no SMS at all; say so before the user writes a message.
   return "this device has no SMS: it can neither send nor receive messages";

@@ -31,7 +31,7 @@ test("ctl against a running start --control: help as lines, quit and a piped ses
   const piped = startCli(t, ["ctl", socket], "pipe");
   piped.child.stdin!.end("status\n");
   t.is(await piped.exit, 0, piped.err.text);
-  t.regex(piped.out.text, /^modem \w+; .*line idle$/m);
+  t.regex(piped.out.text, /^modem \w+; .*; line idle; SMS priority .*$/m);
   t.is(piped.err.text, "");
 
   // A person's quit ends the session though their input is still open.
