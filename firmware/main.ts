@@ -10,7 +10,7 @@ import { findProfile, type ModemProfile } from "../drivers/modems/index.js";
 import type { Board } from "./board.js";
 import { BoardError } from "./board.js";
 import { defaultPolicy, ModemManager } from "./modem/manager.js";
-import type { ModemPolicy } from "./modem/machine.js";
+import { SILENT, type ModemPolicy } from "./modem/machine.js";
 import { defaultLineOptions, Line, type LineOptions } from "./line/line.js";
 import type { Messaging, MessagingOptions } from "./messaging/index.js";
 import { attachMessaging } from "./messaging/wire.js";
@@ -141,7 +141,7 @@ function assemble(hal: FirmwareHal, board: Board, options: FirmwareOptions | und
     if (st.name === "ready") line.modemReady();
     // The channel found the modem silent (its probe got nothing): an emergency dial held
     // behind it says so now, not only when its own ATD runs out of time (10 s more).
-    else if (st.lastError === "modem stopped answering" && (st.name === "backoff" || st.name === "resetting")) line.modemSilent();
+    else if (st.lastError === SILENT && (st.name === "backoff" || st.name === "resetting")) line.modemSilent();
   });
   // Set once messaging exists; storage can only fail once something writes to it.
   const parts: { messaging: Messaging | undefined } = { messaging: undefined };

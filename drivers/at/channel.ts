@@ -210,6 +210,9 @@ function capture(resolve: (r: AtResponse) => void, reject: (e: Error) => void): 
 
 function ignore(): void {}
 
+/** The start of the reason commands are aborted with when a boot banner comes (callers tell a reboot from other aborts by it). */
+export const REBOOTED = "modem rebooted";
+
 const CTRL_Z = "\x1a";
 const ESC = "\x1b";
 /** Longest `raw` payload: SIMCom's largest counted input (`AT+CMQTTPAYLOAD`, 10240 bytes). */
@@ -977,7 +980,7 @@ export class AtChannel {
     // boot: probe before the next command, so that answer is not taken as its own.
     this.needSync = this.current !== undefined || this.owed.length > 0;
     this.hangSaid = false;
-    this.abortAll("modem rebooted (" + line + ")");
+    this.abortAll(REBOOTED + " (" + line + ")");
     this.events.emit("answered", line);
     this.events.emit("reboot", line);
   }

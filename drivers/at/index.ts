@@ -1,5 +1,5 @@
 /** The AT channel: see channel.ts for the engine, chat.ts for scripts, args.ts for safe arguments. */
-export { AtChannel } from "./channel.js";
+export { AtChannel, REBOOTED } from "./channel.js";
 export type { AtChannelOptions, AtChannelEvents } from "./channel.js";
 export { runChat, startChat, send, expect, stepCommand } from "./chat.js";
 export type { ChatScript, ChatStep, ChatResult, ChatRun, SendStep, ExpectStep } from "./chat.js";

@@ -19,9 +19,10 @@
  * Portable (Espruino).
  */
 import type { Clock, TimerHandle, Unsubscribe } from "../../hal/types.js";
-import { AtAbortedError, AtCommandError, AtTimeoutError, type AtChannel } from "../../drivers/at/index.js";
+import { AtAbortedError, AtCommandError, AtTimeoutError, REBOOTED, type AtChannel } from "../../drivers/at/index.js";
 import { callProgressFinal } from "../../drivers/at/finals.js";
 import { parseClcc } from "./clcc.js";
+import { RESETTING } from "../modem/machine.js";
 import { hasText } from "../../hal/text.js";
 
 export type EmergencyOutcome =
@@ -146,10 +147,10 @@ export class EmergencyDial {
       return;
     }
     // The boot banner is the modem's sign of life: dial again now (ahead of bring-up).
-    if (reason.indexOf("modem rebooted") === 0) this.attempt();
+    if (reason.indexOf(REBOOTED) === 0) this.attempt();
     else {
       // Reset because it stopped answering (modem/machine.ts); a reboot's banner is no silence.
-      if (hasText(reason, "being reset")) this.modemSilent();
+      if (reason === RESETTING) this.modemSilent();
       this.whenAnswered(function () {
         self.attempt();
       });

@@ -16,6 +16,11 @@
  * then keep retrying with a long back-off.
  */
 
+/** `lastError` of a modem whose commands and probe went unanswered (the line reads it: an emergency dial says why it waits). */
+export const SILENT = "modem stopped answering";
+/** Why commands in flight are aborted when the modem is reset (the emergency dial reads it). */
+export const RESETTING = "modem is being reset";
+
 export type ModemStateName = "off" | "bringingUp" | "ready" | "backoff" | "resetting" | "simLocked" | "noSim";
 
 export interface ModemState {
@@ -97,7 +102,7 @@ function failure(state: ModemState, policy: ModemPolicy, reason: string, resetNo
     return to(state, "resetting", { failures, resets: state.resets + 1, lastError: reason }, [
       log,
       { type: "cancelTimers" },
-      { type: "abortCommands", reason: "modem is being reset" },
+      { type: "abortCommands", reason: RESETTING },
       { type: "resetModem", how: policy.hardwareReset },
       { type: "startTimer", name: "resetDone", ms: policy.bootTimeMs },
     ]);
@@ -155,7 +160,7 @@ export function modemStep(state: ModemState, event: ModemEvent, policy: ModemPol
       // The channel declares a hang when the probe after a timed-out command got no answer
       // at all: the module is reset through its pins at once (escalation within seconds).
       if (state.name !== "ready" && state.name !== "bringingUp") return { state, effects: [] };
-      return failure(state, policy, "modem stopped answering", true);
+      return failure(state, policy, SILENT, true);
     case "verbosityLost":
       // Particle device-os#2219: a silent modem reset shows as URC settings gone back to 0.
       // Counted as a failure, so a module that keeps forgetting backs off and is reset.
